@@ -1,0 +1,84 @@
+#include <fmt/format.h>
+
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "cli/commands.h"
+#include "cli/trace_output.h"
+#include "real/real_backend.h"
+#include "sim/runner.h"
+
+namespace nssim::cli {
+
+bool read_file(const std::string& path, std::string& out, std::string& err) {
+  std::stringstream ss;
+  if (path == "-") {
+    ss << std::cin.rdbuf();
+  } else {
+    std::ifstream f(path);
+    if (!f) {
+      err = fmt::format("nssim: cannot read '{}': {}", path, std::strerror(errno));
+      return false;
+    }
+    ss << f.rdbuf();
+  }
+  out = ss.str();
+  return true;
+}
+
+int cmd_trace(const TraceArgs& a) {
+  std::string src, err;
+  if (!read_file(a.file, src, err)) {
+    fmt::print(stderr, "{}\n", err);
+    return 2;
+  }
+  ParseResult pr = parse_scenario(src, a.file == "-" ? "<stdin>" : a.file);
+  if (!pr.ok()) {
+    for (auto& d : pr.errors) fmt::print(stderr, "{}", format_diagnostic(pr.scenario.file, src, d));
+    return 2;
+  }
+  const Scenario& sc = pr.scenario;
+  Runner::Options opt;
+  std::unique_ptr<real::RealBackend> real;
+  std::string real_note;
+  if (a.real) {
+    real::RealBackend::Options ro;
+    ro.init_name = sc.init_name;
+    ro.step_timeout_ms = a.timeout_ms;
+    std::string why;
+    real = real::RealBackend::create(ro, why);
+    if (!real) {
+      fmt::print(stderr, "nssim: cannot run on the live kernel: {}\n", why);
+      return 3;
+    }
+    opt.peer = real.get();
+    Kernel::Config cfg = Runner::config_for(sc);
+    cfg.root_pid_level = real->root_pid_level();
+    opt.config = cfg;
+    real_note = real->describe();
+  }
+  Runner runner(sc, opt);
+  RunSummary sum;
+  if (a.json) {
+    sum = runner.run([&](const StepRecord& r) { std::cout << step_json(r, runner, a.real).dump() << '\n'; });
+    std::cout << summary_json(sum).dump() << '\n';
+  } else {
+    TextOptions to;
+    to.events = !a.no_events;
+    to.table = !a.no_table;
+    to.refs = a.refs;
+    TextPrinter tp(stdout, runner, to);
+    tp.header(sc, a.real, real_note);
+    sum = runner.run([&](const StepRecord& r) { tp.step(r); });
+    if (!sum.error) tp.summary(sum, a.real);
+  }
+  std::fflush(stdout);
+  if (sum.error) {
+    fmt::print(stderr, "{}", format_diagnostic(sc.file, src, *sum.error));
+    return 2;
+  }
+  return sum.ok() ? 0 : 1;
+}
+
+}  // namespace nssim::cli

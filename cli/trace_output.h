@@ -1,0 +1,40 @@
+// Printers for `nssim trace`: human text and JSON Lines.
+#pragma once
+
+#include <cstdio>
+#include <map>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "sim/runner.h"
+
+namespace nssim::cli {
+
+struct TextOptions {
+  bool events = true;   // kernel-function events
+  bool table = true;    // tasks x links table after steps that change links
+  bool refs = false;    // the refcount ledger after each call
+  bool color = false;
+};
+
+class TextPrinter {
+ public:
+  TextPrinter(std::FILE* out, Runner& runner, TextOptions opt) : out_(out), r_(runner), opt_(opt) {}
+  void header(const Scenario& sc, bool real, const std::string& real_note);
+  void step(const StepRecord& rec);
+  void summary(const RunSummary& s, bool real);
+  void table(const Observation& o);
+
+ private:
+  std::FILE* out_;
+  Runner& r_;
+  TextOptions opt_;
+  std::map<uint64_t, uint64_t> shown_;  // mapping entries already printed
+};
+
+// One JSON object per step (JSON Lines); keys documented in docs/scenario-language.md.
+nlohmann::json step_json(const StepRecord& rec, Runner& runner, bool real);
+nlohmann::json summary_json(const RunSummary& s);
+
+}  // namespace nssim::cli

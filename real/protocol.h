@@ -1,0 +1,52 @@
+// The controller <-> agent protocol of the live-kernel backend. Every
+// scenario task is a real process (an agent) created by its parent task's
+// real clone/clone3; it executes one system call per request and answers
+// with the raw result. Fixed-size messages over a SOCK_SEQPACKET socketpair
+// made by the controller (in the host network namespace, so agent plumbing
+// never pins a scenario namespace).
+#pragma once
+
+#include <cstdint>
+
+namespace nssim::real {
+
+enum class Op : uint32_t {
+  Clone = 1,    // a[0] = flags (incl. exit signal), a[1] = 1 for clone3, a[2] = child's channel fd number
+  Unshare,      // a[0] = flags
+  Setns,        // a[0] = fd, a[1] = nstype
+  Open,         // str = path
+  Close,        // a[0] = fd
+  Exit,         // a[0] = code (the exit syscall: only the calling thread)
+  Wait,         // a[0] = pid in the caller's pid namespace
+  PidfdOpen,    // a[0] = pid in the caller's pid namespace, a[1] = flags
+  Sethostname,  // str = name
+  Gethostname,  // reply: str
+  Hello = 100,  // agent -> controller after creation: a[0] = tgid, a[1] = tid (host pid namespace)
+};
+
+inline constexpr int kStrMax = 512;
+
+struct Msg {
+  Op op;
+  uint32_t len;     // bytes used in str
+  int64_t a[4];
+  char str[kStrMax];
+};
+
+struct Reply {
+  int64_t ret;      // syscall return value (>= 0) or -1
+  int32_t err;      // errno when ret == -1
+  uint32_t len;
+  char str[kStrMax];
+};
+
+// First file descriptor number used for agent channels: agent i listens on
+// kChannelBase + i, far above the fds a scenario opens (which start at 3, as
+// in the model), so fd numbers agree between the model and the kernel.
+inline constexpr int kChannelBase = 1000;
+
+// Runs the agent loop on `channel` until told to exit or the controller goes
+// away (EOF). Never returns.
+[[noreturn]] void agent_main(int channel);
+
+}  // namespace nssim::real

@@ -1,0 +1,527 @@
+#include "real/real_backend.h"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <linux/sched.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "real/protocol.h"
+#include "sim/result.h"
+
+namespace nssim::real {
+
+struct RealBackend::FdNames {
+  std::vector<std::pair<std::string, int>> names;
+  int find(const std::string& n) const {
+    for (auto& [k, v] : names)
+      if (k == n) return v;
+    return -1;
+  }
+  void bind(const std::string& n, int fd) {
+    for (auto& [k, v] : names)
+      if (k == n) {
+        v = fd;
+        return;
+      }
+    names.emplace_back(n, fd);
+  }
+};
+
+struct RealBackend::Agent {
+  std::string name;
+  int ctl = -1;       // controller end of the agent's channel
+  int pidfd = -1;     // pins nothing but the struct pid of a live task; closed once reaped
+  pid_t hostpid = 0;  // tgid in the host pid namespace
+  TaskState state = TaskState::Running;
+  bool exit_requested = false;
+  bool stuck = false;
+  std::vector<uint32_t> nspid_abs;  // NSpid from the host level down
+  std::shared_ptr<FdNames> fds = std::make_shared<FdNames>();
+  uint32_t level() const { return nspid_abs.empty() ? 0 : static_cast<uint32_t>(nspid_abs.size() - 1); }
+};
+
+namespace {
+
+volatile sig_atomic_t g_sandbox_pidfd = -1;
+
+void on_fatal_signal(int sig) {
+  // Kill the sandbox's pid 1; the kernel kills everything else in it.
+  if (g_sandbox_pidfd >= 0) syscall(SYS_pidfd_send_signal, static_cast<int>(g_sandbox_pidfd), SIGKILL, nullptr, 0);
+  static const char msg[] = "\nnssim: interrupted; the sandbox was killed\n";
+  ssize_t w = write(2, msg, sizeof msg - 1);
+  (void)w;
+  signal(sig, SIG_DFL);
+  raise(sig);
+}
+
+bool send_msg(int fd, const Msg& m, int passfd) {
+  iovec iov{const_cast<Msg*>(&m), sizeof m};
+  msghdr h{};
+  h.msg_iov = &iov;
+  h.msg_iovlen = 1;
+  char cbuf[CMSG_SPACE(sizeof(int))] = {};
+  if (passfd >= 0) {
+    h.msg_control = cbuf;
+    h.msg_controllen = sizeof cbuf;
+    cmsghdr* c = CMSG_FIRSTHDR(&h);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    std::memcpy(CMSG_DATA(c), &passfd, sizeof(int));
+  }
+  return sendmsg(fd, &h, MSG_NOSIGNAL) == static_cast<ssize_t>(sizeof m);
+}
+
+// Waits for one fixed-size message; false on timeout or EOF.
+template <class T>
+bool recv_fixed(int fd, T& out, int timeout_ms, bool& eof) {
+  eof = false;
+  pollfd p{fd, POLLIN, 0};
+  int n;
+  do {
+    n = poll(&p, 1, timeout_ms);
+  } while (n < 0 && errno == EINTR);
+  if (n <= 0) return false;
+  ssize_t r = recv(fd, &out, sizeof out, 0);
+  if (r == static_cast<ssize_t>(sizeof out)) return true;
+  eof = true;
+  return false;
+}
+
+std::string slurp(const std::string& path) {
+  std::ifstream f(path);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+std::vector<uint32_t> read_nspid(pid_t pid) {
+  std::string s = slurp(fmt::format("/proc/{}/status", pid));
+  std::vector<uint32_t> out;
+  size_t p = s.find("\nNSpid:");
+  if (p == std::string::npos) return out;
+  std::istringstream is(s.substr(p + 7, s.find('\n', p + 1) - p - 7));
+  uint32_t v;
+  while (is >> v) out.push_back(v);
+  return out;
+}
+
+// State letter from /proc/PID/stat (after the comm's closing paren), 0 if gone.
+char read_state(pid_t pid) {
+  std::string s = slurp(fmt::format("/proc/{}/stat", pid));
+  size_t p = s.rfind(')');
+  if (p == std::string::npos || p + 2 >= s.size()) return 0;
+  return s[p + 2];
+}
+
+bool pidfd_alive(int pidfd) {
+  if (pidfd < 0) return false;
+  return syscall(SYS_pidfd_send_signal, pidfd, 0, nullptr, 0) == 0 || errno != ESRCH;
+}
+
+bool pidfd_exited(int pidfd, int timeout_ms) {
+  pollfd p{pidfd, POLLIN, 0};
+  int n;
+  do {
+    n = poll(&p, 1, timeout_ms);
+  } while (n < 0 && errno == EINTR);
+  return n > 0;
+}
+
+std::optional<uint64_t> read_link_inum(pid_t pid, Link l) {
+  char buf[64];
+  std::string path = fmt::format("/proc/{}/ns/{}", pid, link_name(l));
+  ssize_t n = readlink(path.c_str(), buf, sizeof buf - 1);
+  if (n <= 0) return std::nullopt;
+  buf[n] = 0;
+  const char* lb = std::strchr(buf, '[');
+  if (!lb) return std::nullopt;
+  return std::strtoull(lb + 1, nullptr, 10);
+}
+
+CallOutcome outcome_ok(std::string r) { return CallOutcome{true, 0, std::move(r), "", ""}; }
+CallOutcome outcome_err(int e, std::string note = "") { return CallOutcome{false, e, errno_name(e), "", std::move(note)}; }
+CallOutcome outcome_usage(std::string m) {
+  CallOutcome o;
+  o.usage_error = std::move(m);
+  return o;
+}
+
+constexpr pid_t kNoSuchPid = 0x3fffffff;  // above PID_MAX_LIMIT: the kernel finds no such task
+
+}  // namespace
+
+std::string unavailable_reason() {
+  if (geteuid() != 0)
+    return "the live-kernel backend needs root (it creates namespaces of every type in a sandbox); run it with sudo";
+  for (auto* t : {"cgroup", "ipc", "mnt", "net", "pid", "time", "user", "uts"}) {
+    struct stat st;
+    if (stat(fmt::format("/proc/self/ns/{}", t).c_str(), &st) != 0)
+      return fmt::format("this kernel has no {} namespaces (/proc/self/ns/{} is missing)", t, t);
+  }
+  return "";
+}
+
+std::unique_ptr<RealBackend> RealBackend::create(const Options& opt, std::string& why) {
+  why = unavailable_reason();
+  if (!why.empty()) return nullptr;
+  std::unique_ptr<RealBackend> b(new RealBackend());
+  if (!b->start(opt, why)) return nullptr;
+  return b;
+}
+
+bool RealBackend::start(const Options& opt, std::string& why) {
+  opt_ = opt;
+  // Agent channels live at fds >= kChannelBase: lift our soft fd limit.
+  rlimit rl;
+  if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+    rl.rlim_cur = rl.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &rl);
+  }
+  int sv[2];
+  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
+    why = fmt::format("socketpair: {}", std::strerror(errno));
+    return false;
+  }
+  std::fflush(nullptr);
+  long pid = syscall(SYS_clone, CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | SIGCHLD, 0, nullptr, nullptr, 0);
+  if (pid < 0) {
+    why = fmt::format("clone(CLONE_NEWPID|CLONE_NEWNS|CLONE_NEWUTS): {}", std::strerror(errno));
+    close(sv[0]);
+    close(sv[1]);
+    return false;
+  }
+  if (pid == 0) {
+    // The sandbox's pid 1 = the scenario's initial task.
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    pollfd p{sv[1], POLLIN, 0};
+    if (poll(&p, 1, 0) > 0 && (p.revents & POLLHUP)) _exit(0);  // nssim died before PDEATHSIG was armed
+    setsid();
+    if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
+      fmt::print(stderr, "nssim agent: making / private failed: {}\n", std::strerror(errno));
+      _exit(97);
+    }
+    if (sethostname(opt.hostname.data(), opt.hostname.size()) != 0) _exit(96);
+    int devnull = open("/dev/null", O_RDWR);
+    dup2(devnull, 0);
+    dup2(devnull, 1);
+    if (devnull > 2) close(devnull);
+    dup2(sv[1], kChannelBase);
+    syscall(SYS_close_range, 3U, static_cast<unsigned>(kChannelBase - 1), 0U);
+    syscall(SYS_close_range, static_cast<unsigned>(kChannelBase + 1), ~0U, 0U);
+    fcntl(kChannelBase, F_SETFD, 0);
+    Msg hello{};
+    hello.op = Op::Hello;
+    char buf[32] = {};
+    ssize_t n = readlink("/proc/self", buf, sizeof buf - 1);
+    hello.a[0] = n > 0 ? std::strtoll(buf, nullptr, 10) : -1;
+    if (send(kChannelBase, &hello, sizeof hello, MSG_NOSIGNAL) != static_cast<ssize_t>(sizeof hello)) _exit(0);
+    agent_main(kChannelBase);
+  }
+  close(sv[1]);
+  auto a = std::make_unique<Agent>();
+  a->name = opt.init_name;
+  a->ctl = sv[0];
+  a->hostpid = static_cast<pid_t>(pid);
+  a->pidfd = static_cast<int>(syscall(SYS_pidfd_open, static_cast<pid_t>(pid), 0));
+  g_sandbox_pidfd = a->pidfd;
+  struct sigaction sa {};
+  sa.sa_handler = on_fatal_signal;
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+  sigaction(SIGHUP, &sa, nullptr);
+  Msg hello;
+  bool eof;
+  if (!recv_fixed(a->ctl, hello, opt.step_timeout_ms, eof) || hello.op != Op::Hello) {
+    int st = 0;
+    syscall(SYS_pidfd_send_signal, a->pidfd, SIGKILL, nullptr, 0);
+    waitpid(static_cast<pid_t>(pid), &st, 0);
+    why = WIFEXITED(st) && WEXITSTATUS(st) == 97 ? "could not make the sandbox's mounts private"
+                                                  : "the sandbox's initial task did not start";
+    return false;
+  }
+  a->nspid_abs = read_nspid(a->hostpid);
+  root_level_ = a->level();
+  // Keep the sandbox's own mnt, uts and pid namespaces alive for the whole
+  // run, as the model's initial namespaces are (boot references).
+  for (auto* l : {"mnt", "uts", "pid"})
+    pins_.push_back(open(fmt::format("/proc/{}/ns/{}", pid, l).c_str(), O_RDONLY | O_CLOEXEC));
+  agents_.push_back(std::move(a));
+  return true;
+}
+
+RealBackend::~RealBackend() {
+  if (agents_.empty()) return;
+  Agent& init = *agents_.front();
+  if (init.pidfd >= 0) syscall(SYS_pidfd_send_signal, init.pidfd, SIGKILL, nullptr, 0);
+  int st;
+  waitpid(init.hostpid, &st, __WALL);
+  g_sandbox_pidfd = -1;
+  for (auto& a : agents_) {
+    if (a->ctl >= 0) close(a->ctl);
+    if (a->pidfd >= 0) close(a->pidfd);
+  }
+  for (int fd : pins_)
+    if (fd >= 0) close(fd);
+}
+
+std::string RealBackend::describe() const {
+  return fmt::format("live kernel: sandbox pid {} (its own pid namespace at level {}, private mounts, own UTS)",
+                     agents_.front()->hostpid, root_level_);
+}
+
+int RealBackend::sandbox_pid() const { return agents_.front()->hostpid; }
+
+std::vector<int> RealBackend::host_pids() const {
+  std::vector<int> v;
+  for (auto& a : agents_)
+    if (a->state != TaskState::Reaped) v.push_back(a->hostpid);
+  return v;
+}
+
+RealBackend::Agent* RealBackend::find(const std::string& name) {
+  for (auto it = agents_.rbegin(); it != agents_.rend(); ++it)
+    if ((*it)->name == name) return it->get();
+  return nullptr;
+}
+
+bool RealBackend::request(Agent& a, const Msg& m, int passfd, Reply& r, std::string& note) {
+  if (!send_msg(a.ctl, m, passfd)) {
+    note = "the task's agent is gone";
+    return false;
+  }
+  bool eof;
+  if (!recv_fixed(a.ctl, r, opt_.step_timeout_ms, eof)) {
+    note = eof ? "the task's agent died" : fmt::format("no answer within {} ms", opt_.step_timeout_ms);
+    if (!eof) a.stuck = true;
+    return false;
+  }
+  return true;
+}
+
+void RealBackend::refresh(Agent& a) {
+  if (a.state == TaskState::Reaped) return;
+  if (!pidfd_alive(a.pidfd)) {
+    a.state = TaskState::Reaped;
+    close(a.pidfd);
+    a.pidfd = -1;
+    if (a.ctl >= 0) close(a.ctl);
+    a.ctl = -1;
+    return;
+  }
+  char s = read_state(a.hostpid);
+  if (s == 'Z' || s == 'X')
+    a.state = TaskState::Zombie;
+  else if (a.exit_requested && !read_link_inum(a.hostpid, Link::Net))
+    a.state = TaskState::Exiting;  // past exit_task_namespaces(), waiting in zap_pid_ns_processes()
+  else
+    a.state = TaskState::Running;
+  auto ns = read_nspid(a.hostpid);
+  if (!ns.empty()) a.nspid_abs = ns;
+}
+
+void RealBackend::wait_settled(Agent& a, int timeout_ms) {
+  // An exiting task is settled once it is a zombie (or reaped), or once it is
+  // visibly waiting in zap_pid_ns_processes() for zombies outside its namespace.
+  auto start = std::chrono::steady_clock::now();
+  for (;;) {
+    if (pidfd_exited(a.pidfd, 20)) return;
+    if (!read_link_inum(a.hostpid, Link::Net) && read_state(a.hostpid) != 'R') {
+      // nsproxy is gone; give zap a moment to finish, then accept "exiting".
+      if (pidfd_exited(a.pidfd, 100)) return;
+      return;
+    }
+    if (std::chrono::steady_clock::now() - start > std::chrono::milliseconds(timeout_ms)) return;
+  }
+}
+
+CallOutcome RealBackend::call(const CallStmt& c) {
+  Agent* cur = find(c.task);
+  if (!cur) return outcome_usage(fmt::format("unknown task '{}'", c.task));
+  refresh(*cur);
+  if (cur->state != TaskState::Running)
+    return outcome_usage(fmt::format("task '{}' has exited ({})", c.task, task_state_name(cur->state)));
+  if (cur->stuck) return outcome_usage(fmt::format("task '{}' did not answer an earlier request", c.task));
+  Msg m{};
+  Reply r{};
+  std::string note;
+  auto pid_in = [&](Agent& viewer, const std::string& name) -> pid_t {
+    // The target's pid in the viewer's active pid namespace (NSpid at the viewer's level).
+    Agent* t = name == "self" ? &viewer : find(name);
+    if (!t) return kNoSuchPid;
+    refresh(*t);
+    if (t->state == TaskState::Reaped) return kNoSuchPid;
+    uint32_t lvl = viewer.level();
+    return lvl < t->nspid_abs.size() ? static_cast<pid_t>(t->nspid_abs[lvl]) : kNoSuchPid;
+  };
+  auto simple = [&](Op op, int64_t a0, int64_t a1, const std::string& s) -> CallOutcome {
+    m.op = op;
+    m.a[0] = a0;
+    m.a[1] = a1;
+    m.len = static_cast<uint32_t>(std::min<size_t>(s.size(), kStrMax - 1));
+    std::memcpy(m.str, s.data(), m.len);
+    if (!request(*cur, m, -1, r, note)) return outcome_err(ETIMEDOUT, note);
+    if (r.ret < 0) return outcome_err(r.err);
+    return outcome_ok("0");
+  };
+  switch (c.kind) {
+    case CallKind::Clone:
+    case CallKind::Clone3: {
+      bool c3 = c.kind == CallKind::Clone3;
+      uint64_t flags = c.flags;
+      if (c3)
+        flags |= (flags & (CLONE_THREAD | CLONE_PARENT)) ? 0 : SIGCHLD;
+      else
+        flags = (flags | SIGCHLD) & 0xffffffffULL;
+      int sv[2];
+      if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) return outcome_err(errno, "socketpair");
+      int chan = kChannelBase + static_cast<int>(agents_.size());
+      m.op = Op::Clone;
+      m.a[0] = static_cast<int64_t>(flags);
+      m.a[1] = c3;
+      m.a[2] = chan;
+      bool ok = request(*cur, m, sv[1], r, note);
+      close(sv[1]);
+      if (!ok) {
+        close(sv[0]);
+        return outcome_err(ETIMEDOUT, note);
+      }
+      if (r.ret < 0) {
+        close(sv[0]);
+        return outcome_err(r.err);
+      }
+      Msg hello;
+      bool eof;
+      if (!recv_fixed(sv[0], hello, opt_.step_timeout_ms, eof) || hello.op != Op::Hello) {
+        close(sv[0]);
+        CallOutcome o = outcome_ok(*c.out);
+        o.note = "the kernel created a task that never reported back (a CLONE_VM child exits at once)";
+        return o;
+      }
+      auto a = std::make_unique<Agent>();
+      a->name = *c.out;
+      a->ctl = sv[0];
+      a->hostpid = static_cast<pid_t>(hello.a[0]);
+      a->pidfd = static_cast<int>(syscall(SYS_pidfd_open, a->hostpid, 0));
+      a->fds = (c.flags & CLONE_FILES) ? cur->fds : std::make_shared<FdNames>(*cur->fds);
+      a->nspid_abs = read_nspid(a->hostpid);
+      agents_.push_back(std::move(a));
+      return outcome_ok(*c.out);
+    }
+    case CallKind::Unshare: {
+      bool shared_fds = cur->fds.use_count() > 1;
+      auto o = simple(Op::Unshare, static_cast<int64_t>(c.flags), 0, "");
+      if (o.ok && (c.flags & CLONE_FILES) && shared_fds) cur->fds = std::make_shared<FdNames>(*cur->fds);
+      return o;
+    }
+    case CallKind::Setns: {
+      int fd = cur->fds->find(c.fd);
+      if (fd < 0) return outcome_usage(fmt::format("'{}' is not an fd name in {}'s fd table", c.fd, c.task));
+      return simple(Op::Setns, fd, static_cast<int64_t>(c.flags), "");
+    }
+    case CallKind::Open: {
+      std::string path;
+      if (c.path.task == "self") {
+        path = fmt::format("/proc/self/ns/{}", link_name(c.path.link));
+      } else {
+        Agent* t = find(c.path.task);
+        if (!t) return outcome_usage(fmt::format("unknown task '{}'", c.path.task));
+        refresh(*t);
+        // A reaped task has no /proc/PID: ask for a pid that cannot exist
+        // rather than one the host may have reused.
+        path = fmt::format("/proc/{}/ns/{}", t->state == TaskState::Reaped ? kNoSuchPid : t->hostpid,
+                           link_name(c.path.link));
+      }
+      m.op = Op::Open;
+      m.len = static_cast<uint32_t>(path.size());
+      std::memcpy(m.str, path.data(), path.size());
+      if (!request(*cur, m, -1, r, note)) return outcome_err(ETIMEDOUT, note);
+      if (r.ret < 0) return outcome_err(r.err);
+      cur->fds->bind(*c.out, static_cast<int>(r.ret));
+      return outcome_ok(*c.out);
+    }
+    case CallKind::Close: {
+      int fd = cur->fds->find(c.fd);
+      if (fd < 0) return outcome_usage(fmt::format("'{}' is not an fd name in {}'s fd table", c.fd, c.task));
+      return simple(Op::Close, fd, 0, "");
+    }
+    case CallKind::Exit: {
+      m.op = Op::Exit;
+      m.a[0] = c.code;
+      cur->exit_requested = true;
+      if (!send_msg(cur->ctl, m, -1)) return outcome_err(ETIMEDOUT, "the task's agent is gone");
+      wait_settled(*cur, opt_.step_timeout_ms);
+      return outcome_ok("0");
+    }
+    case CallKind::Wait: {
+      pid_t pid = pid_in(*cur, c.target);
+      m.op = Op::Wait;
+      m.a[0] = pid;
+      if (!request(*cur, m, -1, r, note)) return outcome_err(ETIMEDOUT, note);
+      if (r.ret < 0) return outcome_err(r.err);
+      if (Agent* t = find(c.target)) refresh(*t);
+      return outcome_ok(r.ret > 0 ? c.target : "0");
+    }
+    case CallKind::PidfdOpen: {
+      pid_t pid = pid_in(*cur, c.target);
+      m.op = Op::PidfdOpen;
+      m.a[0] = pid;
+      m.a[1] = static_cast<int64_t>(c.flags);
+      if (!request(*cur, m, -1, r, note)) return outcome_err(ETIMEDOUT, note);
+      if (r.ret < 0) return outcome_err(r.err);
+      cur->fds->bind(*c.out, static_cast<int>(r.ret));
+      return outcome_ok(*c.out);
+    }
+    case CallKind::Sethostname: return simple(Op::Sethostname, 0, 0, c.str);
+  }
+  return outcome_usage("unsupported call");
+}
+
+Observation RealBackend::observe() {
+  Observation o;
+  // Names in creation order; a reused name shows its newest task.
+  std::vector<std::string> seen;
+  for (auto& a : agents_) {
+    bool dup = false;
+    for (auto& s : seen) dup |= s == a->name;
+    if (!dup) seen.push_back(a->name);
+  }
+  for (auto& n : seen) {
+    Agent& a = *find(n);
+    refresh(a);
+    TaskObs t;
+    t.name = n;
+    t.state = a.state;
+    if (a.state != TaskState::Reaped) {
+      for (size_t i = root_level_; i < a.nspid_abs.size(); ++i) t.nspid.push_back(a.nspid_abs[i]);
+      for (int i = 0; i < kLinks; ++i) {
+        auto v = read_link_inum(a.hostpid, kAllLinks[i]);
+        if (v) {
+          t.ns[i] = *v;
+          t.inum[i] = static_cast<uint32_t>(*v);
+        }
+      }
+    }
+    o.tasks.push_back(std::move(t));
+  }
+  return o;
+}
+
+}  // namespace nssim::real

@@ -1,0 +1,62 @@
+// RealBackend: runs a scenario on the live kernel. Every scenario task is a
+// real process created by its parent task's real clone/clone3 (see
+// protocol.h). The whole run lives in a sandbox: the initial task is pid 1 of
+// a new pid namespace, in a private mount namespace and a fresh UTS
+// namespace, so nothing touches the host; killing it (also on Ctrl-C, or when
+// nssim is killed: PR_SET_PDEATHSIG and EOF on its channel) makes the kernel
+// kill every other task (zap_pid_ns_processes()), and the namespaces go with them.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sim/backend.h"
+
+namespace nssim::real {
+
+class RealBackend : public Backend {
+ public:
+  struct Options {
+    std::string init_name = "init";
+    int step_timeout_ms = 5000;
+    std::string hostname = "(none)";  // the sandbox UTS namespace starts with the model's nodename
+  };
+  // Starts the sandbox. Null with `why` set when the kernel or privileges do
+  // not allow it (not root, a namespace type missing, ...).
+  static std::unique_ptr<RealBackend> create(const Options& opt, std::string& why);
+  ~RealBackend() override;
+
+  std::string_view name() const override { return "real"; }
+  CallOutcome call(const CallStmt& c) override;
+  Observation observe() override;
+
+  // Kernel level of the sandbox pid namespace (the scenario's root).
+  uint32_t root_pid_level() const { return root_level_; }
+  std::string describe() const;
+  // Host pids of live agents (for tests that check nothing is left behind).
+  std::vector<int> host_pids() const;
+  int sandbox_pid() const;
+
+  struct Agent;
+  struct FdNames;
+
+ private:
+  RealBackend() = default;
+  bool start(const Options& opt, std::string& why);
+  Agent* find(const std::string& name);
+  bool request(Agent& a, const struct Msg& m, int passfd, struct Reply& r, std::string& note);
+  void refresh(Agent& a);
+  void wait_settled(Agent& a, int timeout_ms);
+
+  Options opt_;
+  std::vector<std::unique_ptr<Agent>> agents_;
+  std::vector<int> pins_;  // nsfs fds keeping the sandbox's own namespaces alive (as the model's boot refs)
+  uint32_t root_level_ = 0;
+};
+
+// Whether the live-kernel backend can run here; empty string when it can,
+// otherwise the reason (used by tests to skip with a stated reason).
+std::string unavailable_reason();
+
+}  // namespace nssim::real

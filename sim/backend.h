@@ -1,0 +1,59 @@
+// The one backend-shaped interface both the simulator and the live kernel
+// implement, so the same scenario and the same conformance tests run on both.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sim/objects.h"
+#include "sim/scenario.h"
+
+namespace nssim {
+
+// The outcome of one call.
+struct CallOutcome {
+  bool ok = false;
+  int err = 0;              // errno when !ok
+  std::string result;       // "0", an errno name, or the name bound by '-> NAME'
+  // Non-empty when the call could not be run at all (unknown task, a task
+  // that has exited, an unknown fd name...): a scenario error, not an errno.
+  std::string usage_error;
+  std::string note;         // backend remark (e.g. "timed out after 5 s")
+};
+
+// What /proc shows about one named task.
+struct TaskObs {
+  std::string name;
+  TaskState state = TaskState::Running;
+  std::vector<uint32_t> nspid;  // pid per level, scenario root pid namespace first
+  // For each link (kAllLinks order): an identity token of the namespace it
+  // resolves to (same token <=> same namespace), or nullopt when it cannot be
+  // opened; and the inode number to show.
+  std::array<std::optional<uint64_t>, kLinks> ns{};
+  std::array<uint32_t, kLinks> inum{};
+};
+
+struct Observation {
+  std::vector<TaskObs> tasks;  // every task the scenario has named, in creation order
+  const TaskObs* find(std::string_view name) const {
+    for (auto& t : tasks)
+      if (t.name == name) return &t;
+    return nullptr;
+  }
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  virtual std::string_view name() const = 0;  // "sim" or "real"
+  // Runs one call statement. Task and fd names are the scenario's.
+  virtual CallOutcome call(const CallStmt& c) = 0;
+  // What /proc shows now.
+  virtual Observation observe() = 0;
+};
+
+}  // namespace nssim

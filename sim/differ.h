@@ -1,0 +1,90 @@
+// Compares what two backends show (normally the model and the live kernel):
+// the same identity partition of every task's ten links, the same nullness,
+// task states and pid numbers. Namespaces are matched by a persistent
+// mapping model-namespace <-> kernel inode, so a namespace that changes
+// identity, or two namespaces the kernel merges, is reported.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "sim/backend.h"
+
+namespace nssim {
+
+class Differ {
+ public:
+  // `alive(token)` tells whether a model namespace still exists (a dead one's
+  // kernel inode may be reused by a new namespace).
+  template <class AliveFn>
+  std::vector<std::string> compare(const Observation& model, const Observation& kernel, AliveFn alive);
+
+  // model token -> kernel inode, for display ("net:[4026532000] = kernel net:[4026532417]").
+  const std::map<uint64_t, uint64_t>& mapping() const { return m2k_; }
+
+ private:
+  std::map<uint64_t, uint64_t> m2k_;
+  std::map<uint64_t, uint64_t> k2m_;
+};
+
+std::string describe_mismatch(const std::string& task, Link l, const TaskObs& m, const TaskObs& k, int i);
+// One model namespace seen as two kernel namespaces.
+std::string describe_split(const std::string& task, Link l, uint32_t model_inum, uint64_t kernel_before,
+                           uint64_t kernel_now);
+// Two live model namespaces seen as one kernel namespace.
+std::string describe_merge(const std::string& task, Link l, uint32_t model_inum, uint64_t kernel_inum,
+                           uint32_t other_model_inum);
+// The inode number the model shows for a token, from any task's links (0 if none).
+uint32_t inum_of(const Observation& o, uint64_t token);
+
+template <class AliveFn>
+std::vector<std::string> Differ::compare(const Observation& model, const Observation& kernel, AliveFn alive) {
+  std::vector<std::string> out;
+  for (const TaskObs& mt : model.tasks) {
+    const TaskObs* kt = kernel.find(mt.name);
+    if (!kt) {
+      out.push_back(mt.name + ": unknown to the kernel backend");
+      continue;
+    }
+    if (mt.state != kt->state) {
+      out.push_back(mt.name + ": state " + task_state_name(mt.state) + " in the model, " +
+                    task_state_name(kt->state) + " in the kernel");
+      continue;
+    }
+    if (mt.state == TaskState::Reaped) continue;
+    if (!kt->nspid.empty() && mt.nspid != kt->nspid) {
+      auto show = [](const std::vector<uint32_t>& v) {
+        std::string s;
+        for (uint32_t p : v) s += (s.empty() ? "" : " ") + std::to_string(p);
+        return s.empty() ? std::string("-") : s;
+      };
+      out.push_back(mt.name + ": NSpid " + show(mt.nspid) + " in the model, " + show(kt->nspid) + " in the kernel");
+    }
+    for (int i = 0; i < kLinks; ++i) {
+      const auto& ms = mt.ns[i];
+      const auto& ks = kt->ns[i];
+      if (ms.has_value() != ks.has_value()) {
+        out.push_back(describe_mismatch(mt.name, kAllLinks[i], mt, *kt, i));
+        continue;
+      }
+      if (!ms) continue;
+      auto a = m2k_.find(*ms);
+      auto b = k2m_.find(*ks);
+      if (a != m2k_.end() && a->second != *ks) {
+        out.push_back(describe_split(mt.name, kAllLinks[i], mt.inum[i], a->second, kt->inum[i]));
+        continue;
+      }
+      if (b != k2m_.end() && b->second != *ms && alive(b->second)) {
+        out.push_back(describe_merge(mt.name, kAllLinks[i], mt.inum[i], kt->inum[i], inum_of(model, b->second)));
+        continue;
+      }
+      if (b != k2m_.end() && b->second != *ms) m2k_.erase(b->second);  // kernel inode reused
+      m2k_[*ms] = *ks;
+      k2m_[*ks] = *ms;
+    }
+  }
+  return out;
+}
+
+}  // namespace nssim

@@ -1,0 +1,175 @@
+// kernel/exit.c @ v6.18: do_exit() (files, fs, namespaces, then exit_notify()),
+// forget_original_parent(), find_child_reaper(), find_new_reaper(),
+// release_task(), wait4(); kernel/pid_namespace.c: zap_pid_ns_processes().
+#include "sim/kernel.h"
+
+#include <algorithm>
+
+namespace nssim {
+
+void Kernel::sys_exit(Task* cur, int code) {
+  TraceScope s(trace, "do_exit", "{} code={}", cur->comm, code);
+  do_exit_quiet(cur, code);
+}
+
+void Kernel::exit_files(Task* t) {
+  if (!t->files) return;
+  TraceScope s(trace, "exit_files");
+  FilesStruct* f = t->files;
+  t->files = nullptr;
+  put_files_struct(f);
+}
+
+// do_exit() order: exit_files(), exit_fs(), exit_task_namespaces(), then
+// exit_notify() makes the zombie — so a zombie's nsproxy links are gone.
+void Kernel::do_exit_quiet(Task* t, int code) {
+  t->exit_code = code;
+  exit_files(t);
+  if (t->fs) {
+    put_fs_struct(t->fs);
+    t->fs = nullptr;
+  }
+  exit_task_namespaces(t);
+  exit_notify(t);
+}
+
+// kernel/exit.c: find_child_reaper() + find_new_reaper() @ v6.18. Orphans go
+// to a live thread of the group, else to the child_reaper of the father's pid
+// namespace. If the father is that reaper (and has no live thread), every
+// other task of its namespace is killed first (zap_pid_ns_processes()).
+Task* Kernel::find_new_reaper(Task* father) {
+  PidNamespace* pid_ns = task_active_pid_ns(father);
+  Task* reaper = pid_ns->child_reaper;
+  if (reaper != father) return reaper;
+  if (!pid_ns->adding) return father;  // already zapped: init resuming its exit
+  // find_alive_thread()
+  for (Task* t : tasks_)
+    if (t && t != father && t->group_leader == father->group_leader && t->state == TaskState::Running) {
+      pid_ns->child_reaper = t;
+      return t;
+    }
+  zap_pid_ns_processes(pid_ns, father);
+  return father;
+}
+
+void Kernel::forget_original_parent(Task* father) {
+  Task* reaper = find_new_reaper(father);
+  if (father->state == TaskState::Exiting) return;  // waiting in zap_pid_ns_processes()
+  if (father->children.empty()) return;
+  TraceScope s(trace, "forget_original_parent", "{}'s children -> {}", father->comm, reaper->comm);
+  auto kids = std::move(father->children);
+  father->children.clear();
+  for (Task* c : kids) {
+    c->real_parent = reaper;
+    c->exit_signal = SIGCHLD_NR;  // reparent_leader(): "we don't want people slaying init"
+    reaper->children.push_back(c);
+    NSSIM_EVENT(trace, "reparent", "{} ({}) now a child of {}", c->comm, task_state_name(c->state), reaper->comm);
+  }
+}
+
+// kernel/pid_namespace.c: zap_pid_ns_processes() @ v6.18: no more forks
+// (disable_pid_allocation()), SIGKILL to every other task with a pid in the
+// namespace (nested namespaces included), reap own children, then wait until
+// only init's pid is left (tasks whose parent is outside keep init waiting).
+void Kernel::zap_pid_ns_processes(PidNamespace* ns, Task* init) {
+  TraceScope s(trace, "zap_pid_ns_processes", "init {} of {} exits", init->comm, ns_str(ns));
+  ns->adding = false;
+  NSSIM_EVENT(trace, "disable_pid_allocation", "{}: further forks into it fail ENOMEM", ns_str(ns));
+  // Victims in pid order in `ns` (idr_for_each_entry_continue from nr 2).
+  std::vector<std::pair<uint32_t, Task*>> victims;
+  for (Task* t : tasks_) {
+    if (!t || t == init || t->state != TaskState::Running || !t->thread_pid) continue;
+    for (auto& n : t->thread_pid->numbers)
+      if (n.ns == ns) victims.push_back({n.nr, t});
+  }
+  std::sort(victims.begin(), victims.end(), [](auto& a, auto& b) { return a.first < b.first; });
+  for (auto& [nr, t] : victims) {
+    if (t->state != TaskState::Running) continue;  // died in a nested zap already
+    TraceScope k(trace, "SIGKILL", "{} (pid {} in {})", t->comm, nr, ns_str(ns));
+    do_exit_quiet(t, 9);
+  }
+  // kernel_wait4(-1, __WALL) until ECHILD: init reaps its zombie children.
+  std::vector<Task*> kids = init->children;
+  for (Task* c : kids)
+    if (c->state == TaskState::Zombie) {
+      NSSIM_EVENT(trace, "kernel_wait4", "{} reaps {}", init->comm, c->comm);
+      release_task(c);
+    }
+  if (ns->pid_allocated > 1) {
+    init->state = TaskState::Exiting;
+    NSSIM_EVENT(trace, "zap_pid_ns_processes",
+                "{} pid(s) of {} still held by zombies whose parents are outside: {} waits", ns->pid_allocated - 1,
+                ns_str(ns), init->comm);
+  }
+}
+
+// kernel/exit.c: exit_notify() @ v6.18.
+void Kernel::exit_notify(Task* tsk) {
+  TraceScope s(trace, "exit_notify", "{}", tsk->comm);
+  forget_original_parent(tsk);
+  if (tsk->state == TaskState::Exiting) return;
+  if (!tsk->is_leader()) {
+    // A thread that is not the leader is reaped at once (exit_signal -1).
+    --tsk->group_leader->nr_threads;
+    tsk->state = TaskState::Zombie;
+    NSSIM_EVENT(trace, "exit_notify", "{} is a thread: released at once", tsk->comm);
+    release_task(tsk);
+    return;
+  }
+  tsk->state = TaskState::Zombie;
+  NSSIM_EVENT(trace, "exit_notify", "{} is a zombie until {} waits", tsk->comm,
+              tsk->real_parent ? tsk->real_parent->comm : std::string("its parent (outside the scenario)"));
+}
+
+// kernel/exit.c: release_task() @ v6.18: detach the pid (its numbers are
+// freed now; the struct pid lives on while a pidfd holds it), drop the cred,
+// unlink from the parent.
+void Kernel::release_task(Task* p) {
+  TraceScope s(trace, "release_task", "{} reaped", p->comm);
+  if (p->real_parent && p->is_leader()) {
+    auto& v = p->real_parent->children;
+    v.erase(std::remove(v.begin(), v.end(), p), v.end());
+  }
+  Pid* pid = p->thread_pid;
+  p->thread_pid = nullptr;
+  pid->task = nullptr;
+  std::vector<PidNamespace*> levels;
+  for (auto& n : pid->numbers) {  // free_pid()
+    size_t w = n.nr / 64;
+    n.ns->used[w] &= ~(1ULL << (n.nr % 64));
+    --n.ns->pid_allocated;
+    levels.push_back(n.ns);
+  }
+  put_pid(pid);
+  put_cred(p->cred, fmt::format("task {} released", p->comm));
+  p->cred = nullptr;
+  p->state = TaskState::Reaped;
+  tasks_[p->id] = nullptr;
+  delete p;
+  // An init waiting in zap_pid_ns_processes() resumes once only its own pid is left.
+  for (PidNamespace* ns : levels) {
+    Task* r = ns->child_reaper;
+    if (r && r->state == TaskState::Exiting && ns->pid_allocated == 1) {
+      TraceScope w(trace, "zap_pid_ns_processes", "{}: last other pid gone, {} finishes exiting", ns_str(ns), r->comm);
+      r->state = TaskState::Running;
+      exit_notify(r);
+    }
+  }
+}
+
+// wait4(pid, &status, __WALL | WNOHANG, NULL): kernel/exit.c: do_wait().
+Result<bool> Kernel::sys_wait4(Task* cur, Task* child) {
+  TraceScope s(trace, "wait4", "{}", child ? child->comm : "?");
+  if (!child || !child->is_leader() || !child->real_parent ||
+      child->real_parent->group_leader != cur->group_leader)
+    return fail(ECHILD);
+  if (child->state != TaskState::Zombie) {
+    NSSIM_EVENT(trace, "wait4", "{} has not exited: WNOHANG returns 0", child->comm);
+    return false;
+  }
+  if (child->nr_threads > 1) return false;  // delay_group_leader()
+  release_task(child);
+  return true;
+}
+
+}  // namespace nssim

@@ -1,0 +1,246 @@
+// kernel/fork.c @ v6.18: sys_clone(), sys_clone3(), kernel_clone(),
+// copy_process() (the namespace and credential parts, in the kernel's order),
+// ksys_unshare() with check_unshare_flags(), unshare_fs(), unshare_fd(),
+// unshare_userns() and kernel/nsproxy.c: unshare_nsproxy_namespaces().
+#include "sim/kernel.h"
+
+namespace nssim {
+
+// kernel/fork.c: SYSCALL_DEFINE5(clone). The legacy syscall takes one int of
+// flags whose low byte (CSIGNAL) is the exit signal, so CLONE_NEWTIME (0x80)
+// cannot be expressed: it lands in the exit signal and no time namespace is made.
+Result<Task*> Kernel::sys_clone(Task* cur, uint64_t flags, std::string comm) {
+  uint64_t raw = (flags | SIGCHLD_NR) & 0xffffffffULL;  // lower_32_bits()
+  TraceScope s(trace, "clone", "flags={}|SIGCHLD", clone_flags_str(flags));
+  uint8_t exit_signal = static_cast<uint8_t>(raw & CSIGNAL);
+  if (flags & CLONE_NEWTIME)
+    NSSIM_EVENT(trace, "clone", "CLONE_NEWTIME (0x80) is inside CSIGNAL: exit_signal={:#x}, no new time namespace",
+                exit_signal);
+  return kernel_clone(cur, raw & ~CSIGNAL, exit_signal, std::move(comm), false);
+}
+
+// kernel/fork.c: SYSCALL_DEFINE2(clone3) and clone3_args_valid(). exit_signal
+// is SIGCHLD unless CLONE_THREAD or CLONE_PARENT is set (which require 0).
+Result<Task*> Kernel::sys_clone3(Task* cur, uint64_t flags, std::string comm) {
+  TraceScope s(trace, "clone3", "flags={}", clone_flags_str(flags));
+  uint8_t exit_signal = (flags & (CLONE_THREAD | CLONE_PARENT)) ? 0 : SIGCHLD_NR;
+  constexpr uint64_t kLegacy = 0xffffffffULL;
+  if (flags & ~(kLegacy | CLONE_CLEAR_SIGHAND | CLONE_INTO_CGROUP)) return fail(EINVAL);
+  if (flags & (CLONE_DETACHED | (CSIGNAL & ~CLONE_NEWTIME))) return fail(EINVAL);
+  if ((flags & (CLONE_SIGHAND | CLONE_CLEAR_SIGHAND)) == (CLONE_SIGHAND | CLONE_CLEAR_SIGHAND))
+    return fail(EINVAL);
+  if (flags & CLONE_INTO_CGROUP) return fail(EBADF);  // cgroup fd 0 is not a cgroup directory
+  return kernel_clone(cur, flags, exit_signal, std::move(comm), true);
+}
+
+Result<Task*> Kernel::kernel_clone(Task* cur, uint64_t flags, uint8_t exit_signal, std::string comm,
+                                   bool /*clone3*/) {
+  // CLONE_PIDFD with CLONE_PARENT_SETTID pointing at the same word: EINVAL.
+  if ((flags & CLONE_PIDFD) && (flags & CLONE_PARENT_SETTID)) return fail(EINVAL);
+  return copy_process(cur, flags, exit_signal, std::move(comm));
+}
+
+// kernel/fork.c: copy_process() @ v6.18, the parts that concern namespaces.
+Result<Task*> Kernel::copy_process(Task* cur, uint64_t flags, uint8_t exit_signal, std::string comm) {
+  TraceScope s(trace, "copy_process");
+  NsProxy* nsp = cur->nsproxy;
+  auto einval = [&](const char* why) {
+    NSSIM_EVENT(trace, "copy_process", "{}: EINVAL", why);
+    return fail(EINVAL);
+  };
+  if ((flags & (CLONE_NEWNS | CLONE_FS)) == (CLONE_NEWNS | CLONE_FS))
+    return einval("CLONE_NEWNS with CLONE_FS");
+  if ((flags & (CLONE_NEWUSER | CLONE_FS)) == (CLONE_NEWUSER | CLONE_FS))
+    return einval("CLONE_NEWUSER with CLONE_FS");
+  if ((flags & CLONE_THREAD) && !(flags & CLONE_SIGHAND)) return einval("CLONE_THREAD without CLONE_SIGHAND");
+  if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM)) return einval("CLONE_SIGHAND without CLONE_VM");
+  if ((flags & CLONE_PARENT) && task_active_pid_ns(cur)->child_reaper == cur->group_leader)
+    return einval("CLONE_PARENT from a pid namespace's init (SIGNAL_UNKILLABLE)");
+  // A thread must stay in its creator's pid and user namespace.
+  if (flags & CLONE_THREAD) {
+    if (flags & (CLONE_NEWUSER | CLONE_NEWPID)) return einval("CLONE_THREAD with CLONE_NEWUSER/CLONE_NEWPID");
+    if (task_active_pid_ns(cur) != nsp->pid_ns_for_children)
+      return einval("CLONE_THREAD while pid_for_children differs from the active pid namespace");
+  }
+  if ((flags & CLONE_PIDFD) && (flags & CLONE_DETACHED)) return einval("CLONE_PIDFD with CLONE_DETACHED");
+
+  auto* p = new Task;
+  p->comm = std::move(comm);
+  p->exit_signal = (flags & CLONE_THREAD) ? 0 : exit_signal;
+  p->nsproxy = nsp;  // dup_task_struct(): the child starts as a copy of the parent
+
+  // kernel/cred.c: copy_creds() — threads share the cred, others get a copy;
+  // CLONE_NEWUSER makes the child's user namespace here, before the others.
+  {
+    TraceScope c(trace, "copy_creds");
+    if (flags & CLONE_THREAD) {
+      cur->cred->get();
+      p->cred = cur->cred;
+      NSSIM_EVENT(trace, "get_cred", "cred#{} shared with the new thread", p->cred->id());
+    } else {
+      p->cred = prepare_creds(cur->cred);
+      if (flags & CLONE_NEWUSER) {
+        auto r = create_user_ns(p->cred);
+        if (!r) {
+          put_cred(p->cred, "copy_creds failed");
+          delete p;
+          return std::unexpected(r.error());
+        }
+      }
+    }
+  }
+  // kernel/fork.c: copy_files(), copy_fs().
+  if (flags & CLONE_FILES) {
+    cur->files->get();
+    p->files = cur->files;
+  } else {
+    p->files = new FilesStruct(reg_, next_id(ObjKind::FilesStruct));
+    p->files->fdt = cur->files->fdt;
+    p->files->names = cur->files->names;
+    for (File* f : p->files->fdt)
+      if (f) f->get();
+    NSSIM_EVENT(trace, "dup_fd", "files#{} copied (open fds are shared files)", p->files->id());
+  }
+  if (flags & CLONE_FS) {
+    cur->fs->get();
+    p->fs = cur->fs;
+  } else {
+    p->fs = new FsStruct(reg_, next_id(ObjKind::FsStruct));
+  }
+  bool ns_held = false;  // p holds a count on p->nsproxy once copy_namespaces() succeeded
+  auto undo = [&](Errno e) -> Result<Task*> {
+    TraceScope u(trace, "bad_fork_cleanup");
+    if (ns_held) put_nsproxy(p->nsproxy);  // bad_fork_cleanup_namespaces
+    put_fs_struct(p->fs);
+    put_files_struct(p->files);
+    put_cred(p->cred, "bad_fork_cleanup_cred");
+    delete p;
+    return std::unexpected(e);
+  };
+  // kernel/nsproxy.c: copy_namespaces().
+  if (auto r = copy_namespaces(flags, p); !r) {
+    p->nsproxy = nullptr;
+    return undo(r.error());
+  }
+  ns_held = true;
+  // kernel/pid.c: alloc_pid() in the child's pid_for_children (CLONE_THREAD
+  // uses the same namespace, checked above).
+  auto pid = alloc_pid(p->nsproxy->pid_ns_for_children);
+  if (!pid) return undo(pid.error());
+
+  // Success: link the task in (attach_pid(), the parent's children list).
+  p->id = static_cast<uint32_t>(tasks_.size());
+  tasks_.push_back(p);
+  p->thread_pid = *pid;
+  (*pid)->task = p;
+  if (flags & CLONE_THREAD) {
+    p->group_leader = cur->group_leader;
+    p->real_parent = cur->group_leader->real_parent;
+    ++p->group_leader->nr_threads;
+  } else {
+    p->real_parent = (flags & CLONE_PARENT) ? cur->group_leader->real_parent : cur->group_leader;
+    if (p->real_parent) p->real_parent->children.push_back(p);
+  }
+  if (flags & CLONE_PARENT) p->exit_signal = cur->group_leader->exit_signal;
+  // is_child_reaper(): pid 1 of its namespace becomes that namespace's init.
+  PidNamespace* pns = (*pid)->numbers.back().ns;
+  if ((*pid)->numbers.back().nr == 1) {
+    pns->child_reaper = p;
+    NSSIM_EVENT(trace, "copy_process", "{} is pid 1 of {}: child_reaper", p->comm, ns_str(pns));
+  }
+  NSSIM_EVENT(trace, "copy_process", "{} created: pid {} in {}, nsproxy#{} count={}", p->comm,
+              (*pid)->numbers.back().nr, ns_str(pns), p->nsproxy->id(), p->nsproxy->count());
+  return p;
+}
+
+// kernel/fork.c: check_unshare_flags() @ v6.18.
+static int check_unshare_flags(const Task* cur, uint64_t f) {
+  if (f & ~(CLONE_THREAD | CLONE_FS | CLONE_NEWNS | CLONE_SIGHAND | CLONE_VM | CLONE_FILES | CLONE_SYSVSEM |
+            CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWCGROUP |
+            CLONE_NEWTIME))
+    return EINVAL;
+  // Not implemented, but pretend it works if there is nothing to unshare.
+  if (f & (CLONE_THREAD | CLONE_SIGHAND | CLONE_VM))
+    if (!cur->thread_group_empty()) return EINVAL;
+  return 0;
+}
+
+// kernel/fork.c: ksys_unshare() @ v6.18.
+Result<void> Kernel::sys_unshare(Task* cur, uint64_t flags) {
+  TraceScope s(trace, "unshare", "flags={}", clone_flags_str(flags));
+  // Implied flags: a new user namespace needs its own thread group and fs;
+  // a new mount namespace needs its own fs.
+  if (flags & CLONE_NEWUSER) flags |= CLONE_THREAD | CLONE_FS;
+  if (flags & CLONE_VM) flags |= CLONE_SIGHAND;
+  if (flags & CLONE_SIGHAND) flags |= CLONE_THREAD;
+  if (flags & CLONE_NEWNS) flags |= CLONE_FS;
+  if (int e = check_unshare_flags(cur, flags)) {
+    NSSIM_EVENT(trace, "check_unshare_flags", "{}: {}", clone_flags_str(flags), errno_name(e));
+    return fail(e);
+  }
+  // unshare_fs(): a private copy with CLONE_NEWNS (its root moves into the new
+  // tree) or when the fs_struct is shared; so unshare(CLONE_NEWNS) works even
+  // with a CLONE_FS sibling.
+  FsStruct* new_fs = nullptr;
+  if ((flags & CLONE_FS) && ((flags & CLONE_NEWNS) || cur->fs->refs() > 1)) {
+    new_fs = new FsStruct(reg_, next_id(ObjKind::FsStruct));
+    NSSIM_EVENT(trace, "unshare_fs", "fs_struct (users={}) copied", cur->fs->refs());
+  }
+  // unshare_fd(): a private copy when the files table is shared.
+  FilesStruct* new_fd = nullptr;
+  if ((flags & CLONE_FILES) && cur->files->refs() > 1) {
+    new_fd = new FilesStruct(reg_, next_id(ObjKind::FilesStruct));
+    new_fd->fdt = cur->files->fdt;
+    new_fd->names = cur->files->names;
+    for (File* f : new_fd->fdt)
+      if (f) f->get();
+    NSSIM_EVENT(trace, "unshare_fd", "files shared: private copy files#{}", new_fd->id());
+  }
+  auto cleanup = [&](Errno e, Cred* new_cred) -> Result<void> {
+    if (new_cred) put_cred(new_cred, "unshare failed");
+    if (new_fd) put_files_struct(new_fd);
+    if (new_fs) put_fs_struct(new_fs);
+    return std::unexpected(e);
+  };
+  // unshare_userns(): a new cred in a new user namespace.
+  Cred* new_cred = nullptr;
+  if (flags & CLONE_NEWUSER) {
+    TraceScope u(trace, "unshare_userns");
+    new_cred = prepare_creds(cur->cred);
+    if (auto r = create_user_ns(new_cred); !r) return cleanup(r.error(), new_cred);
+  }
+  // kernel/nsproxy.c: unshare_nsproxy_namespaces(): CAP_SYS_ADMIN in the
+  // (possibly new) user namespace, then create_new_namespaces().
+  NsProxy* new_nsproxy = nullptr;
+  if (flags & (CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWPID | CLONE_NEWCGROUP |
+               CLONE_NEWTIME)) {
+    TraceScope u(trace, "unshare_nsproxy_namespaces");
+    UserNamespace* user_ns = new_cred ? new_cred->user_ns : cur->cred->user_ns;
+    if (!ns_capable(new_cred ? new_cred : cur->cred, user_ns, CAP_SYS_ADMIN)) {
+      NSSIM_EVENT(trace, "ns_capable", "no CAP_SYS_ADMIN in {}: EPERM", ns_str(user_ns));
+      return cleanup(Errno{EPERM}, new_cred);
+    }
+    auto r = create_new_namespaces(flags, cur, user_ns, new_fs ? new_fs : cur->fs);
+    if (!r) return cleanup(r.error(), new_cred);
+    new_nsproxy = *r;
+  }
+  // Commit, in the kernel's order: fs, nsproxy, files, creds.
+  if (new_fs) {
+    put_fs_struct(cur->fs);
+    cur->fs = new_fs;
+  }
+  if (new_nsproxy) switch_task_namespaces(cur, new_nsproxy);  // ownership: count=1 moves to the task
+  if (new_fd) {
+    put_files_struct(cur->files);
+    cur->files = new_fd;
+  }
+  if (new_cred) {
+    Cred* old = cur->cred;
+    cur->cred = new_cred;  // ownership: commit_creds() takes the new cred's reference
+    NSSIM_EVENT(trace, "commit_creds", "{}: cred#{} -> cred#{}", cur->comm, old->id(), new_cred->id());
+    put_cred(old, "replaced by commit_creds");
+  }
+  return {};
+}
+
+}  // namespace nssim

@@ -1,0 +1,361 @@
+// Boot, object lifetime, the inode-number allocator and the refcount ledger.
+#include "sim/kernel.h"
+
+#include <algorithm>
+#include <bit>
+#include <unordered_map>
+
+namespace nssim {
+
+const char* task_state_name(TaskState s) {
+  switch (s) {
+    case TaskState::Running: return "running";
+    case TaskState::Exiting: return "exiting";
+    case TaskState::Zombie: return "zombie";
+    case TaskState::Reaped: return "reaped";
+  }
+  return "?";
+}
+
+std::optional<Profile> profile_from_name(std::string_view s) {
+  if (s == "6.18") return Profile::V6_18;
+  if (s == "6.2") return Profile::V6_2;
+  return std::nullopt;
+}
+std::string_view profile_name(Profile p) { return p == Profile::V6_18 ? "6.18" : "6.2"; }
+
+namespace {
+ObjKind kind_of(NsType t) {
+  switch (t) {
+    case NsType::Uts: return ObjKind::UtsNamespace;
+    case NsType::Ipc: return ObjKind::IpcNamespace;
+    case NsType::Mnt: return ObjKind::MntNamespace;
+    case NsType::Pid: return ObjKind::PidNamespace;
+    case NsType::Net: return ObjKind::NetNamespace;
+    case NsType::Time: return ObjKind::TimeNamespace;
+    case NsType::Cgroup: return ObjKind::CgroupNamespace;
+    case NsType::User: return ObjKind::UserNamespace;
+  }
+  return ObjKind::UtsNamespace;
+}
+}  // namespace
+
+Kernel::Kernel() : Kernel(Config{}) {}
+Kernel::Kernel(Config cfg) : cfg_(std::move(cfg)) { boot(); }
+
+// fs/proc/generic.c: proc_alloc_inum() @ v6.18 — ida_alloc_max() hands out
+// the lowest free id, offset by PROC_DYNAMIC_FIRST; freed ids are reused.
+uint32_t Kernel::proc_alloc_inum() {
+  for (size_t w = 0; w < inum_used_.size(); ++w) {
+    if (~inum_used_[w]) {
+      int bit = std::countr_one(inum_used_[w]);
+      inum_used_[w] |= 1ULL << bit;
+      return PROC_DYNAMIC_FIRST + static_cast<uint32_t>(w * 64 + bit);
+    }
+  }
+  inum_used_.push_back(1);
+  return PROC_DYNAMIC_FIRST + static_cast<uint32_t>((inum_used_.size() - 1) * 64);
+}
+
+// fs/proc/generic.c: proc_free_inum() @ v6.18.
+void Kernel::proc_free_inum(uint32_t inum) {
+  uint32_t i = inum - PROC_DYNAMIC_FIRST;
+  inum_used_[i / 64] &= ~(1ULL << (i % 64));
+}
+
+template <class T>
+T* Kernel::new_ns(NsType type, UserNamespace* owner) {
+  auto* ns = new T(reg_, kind_of(type), next_id(kind_of(type)), type);
+  ns->inum = proc_alloc_inum();
+  ns->serial = static_cast<uint32_t>(records_.size());
+  records_.push_back(NsRecord{type, ns->inum, ns});
+  if (owner) {
+    get_ns(owner, "owner");
+    ns->user_ns = owner;  // ns->user_ns = get_user_ns(user_ns)
+  }
+  NSSIM_EVENT(trace, "ns_common_init", "{} new refs=1{}", ns_str(ns),
+              owner ? fmt::format(" owner={}", ns_str(owner)) : std::string());
+  return ns;
+}
+
+template UtsNamespace* Kernel::new_ns<UtsNamespace>(NsType, UserNamespace*);
+template IpcNamespace* Kernel::new_ns<IpcNamespace>(NsType, UserNamespace*);
+template MntNamespace* Kernel::new_ns<MntNamespace>(NsType, UserNamespace*);
+template PidNamespace* Kernel::new_ns<PidNamespace>(NsType, UserNamespace*);
+template NetNamespace* Kernel::new_ns<NetNamespace>(NsType, UserNamespace*);
+template TimeNamespace* Kernel::new_ns<TimeNamespace>(NsType, UserNamespace*);
+template CgroupNamespace* Kernel::new_ns<CgroupNamespace>(NsType, UserNamespace*);
+template UserNamespace* Kernel::new_ns<UserNamespace>(NsType, UserNamespace*);
+
+std::string Kernel::ns_str(const NsCommon* ns) const {
+  return fmt::format("{}:[{}]", ns_type_name(ns->type), ns->inum);
+}
+
+void Kernel::get_ns(NsCommon* ns, std::string_view why) {
+  ns->get();
+  NSSIM_EVENT(trace, "get", "{} refs {}→{} ({})", ns_str(ns), ns->refs() - 1, ns->refs(), why);
+}
+
+void Kernel::put_ns(NsCommon* ns, std::string_view why) {
+  bool last = ns->put();
+  NSSIM_EVENT(trace, "put", "{} refs {}→{} ({})", ns_str(ns), ns->refs() + 1, ns->refs(), why);
+  if (last) free_ns(ns);
+}
+
+// The per-type free functions (free_uts_ns(), free_pid_ns(), free_user_ns(),
+// ... @ v6.18): release the inode number, drop the references the namespace
+// holds (owner user namespace, parent), free it.
+void Kernel::free_ns(NsCommon* ns) {
+  TraceScope s(trace, "free_ns", "{} freed", ns_str(ns));
+  if (ns->initial) refcount_bug("initial namespace freed", ns->kind(), ns->id(), 0);
+  records_[ns->serial].ns = nullptr;
+  proc_free_inum(ns->inum);
+  UserNamespace* owner = ns->user_ns;
+  switch (ns->type) {
+    case NsType::Uts: delete static_cast<UtsNamespace*>(ns); break;
+    case NsType::Ipc: delete static_cast<IpcNamespace*>(ns); break;
+    case NsType::Net: delete static_cast<NetNamespace*>(ns); break;
+    case NsType::Cgroup: delete static_cast<CgroupNamespace*>(ns); break;
+    case NsType::Time: delete static_cast<TimeNamespace*>(ns); break;
+    case NsType::Mnt: {
+      // fs/namespace.c: put_mnt_ns() -> umount_tree(): the namespace's mounts
+      // go, releasing what they pin (the bind-mount cascade).
+      auto* m = static_cast<MntNamespace*>(ns);
+      auto mounts = std::move(m->mounts);
+      delete m;
+      for (Mount* mnt : mounts) {
+        NsCommon* pinned = mnt->ns;
+        std::string mp = mnt->mountpoint;
+        if (mnt->put()) delete mnt;
+        NSSIM_EVENT(trace, "umount_tree", "{} unmounted (namespace gone)", mp);
+        if (--pinned->nsfs_users == 0) put_ns(pinned, "nsfs inode evicted");
+      }
+      break;
+    }
+    case NsType::Pid: {
+      // kernel/pid_namespace.c: put_pid_ns() walks up: a freed child drops its parent.
+      auto* p = static_cast<PidNamespace*>(ns);
+      PidNamespace* parent = p->parent;
+      delete p;
+      if (parent) put_ns(parent, "child pid namespace freed");
+      break;
+    }
+    case NsType::User: {
+      // kernel/user_namespace.c: free_user_ns() drops the parent's reference.
+      auto* u = static_cast<UserNamespace*>(ns);
+      UserNamespace* parent = u->parent;
+      delete u;
+      if (parent) put_ns(parent, "child user namespace freed");
+      break;
+    }
+  }
+  if (owner) put_ns(owner, "owned namespace freed");
+}
+
+void Kernel::boot() {
+  // init_user_ns: kernel/user.c. Identity maps over the whole id range.
+  init_user_ns_ = new UserNamespace(reg_, ObjKind::UserNamespace, next_id(ObjKind::UserNamespace), NsType::User);
+  init_user_ns_->uid_map = {{0, 0, 4294967295U}};
+  init_user_ns_->gid_map = {{0, 0, 4294967295U}};
+  auto init_one = [&](NsCommon* ns, uint32_t inum) {
+    ns->initial = true;
+    ns->inum = inum;
+    ns->serial = static_cast<uint32_t>(records_.size());
+    records_.push_back(NsRecord{ns->type, inum, ns});
+    if (ns != init_user_ns_) {
+      init_user_ns_->get();
+      ns->user_ns = init_user_ns_;
+    }
+    init_ns_.push_back(ns);
+  };
+  init_one(init_user_ns_, PROC_USER_INIT_INO);
+  auto* uts = new UtsNamespace(reg_, ObjKind::UtsNamespace, next_id(ObjKind::UtsNamespace), NsType::Uts);
+  uts->nodename = cfg_.hostname;
+  init_one(uts, PROC_UTS_INIT_INO);
+  auto* ipc = new IpcNamespace(reg_, ObjKind::IpcNamespace, next_id(ObjKind::IpcNamespace), NsType::Ipc);
+  init_one(ipc, PROC_IPC_INIT_INO);
+  init_pid_ns_ = new PidNamespace(reg_, ObjKind::PidNamespace, next_id(ObjKind::PidNamespace), NsType::Pid);
+  init_pid_ns_->level = cfg_.root_pid_level;
+  init_pid_ns_->pid_max = cfg_.pid_max;
+  init_one(init_pid_ns_, PROC_PID_INIT_INO);
+  auto* cg = new CgroupNamespace(reg_, ObjKind::CgroupNamespace, next_id(ObjKind::CgroupNamespace), NsType::Cgroup);
+  init_one(cg, PROC_CGROUP_INIT_INO);
+  auto* tm = new TimeNamespace(reg_, ObjKind::TimeNamespace, next_id(ObjKind::TimeNamespace), NsType::Time);
+  init_one(tm, PROC_TIME_INIT_INO);
+  auto* net = new NetNamespace(reg_, ObjKind::NetNamespace, next_id(ObjKind::NetNamespace), NsType::Net);
+  auto* mnt = new MntNamespace(reg_, ObjKind::MntNamespace, next_id(ObjKind::MntNamespace), NsType::Mnt);
+  if (cfg_.profile == Profile::V6_18) {
+    init_one(net, NET_NS_INIT_INO);
+    init_one(mnt, MNT_NS_INIT_INO);
+  } else {
+    // Before v6.18's fixed numbers, init_net and the initial mount namespace
+    // took the first dynamic inode numbers at boot (net first: net_ns_init()
+    // runs before mnt_init() creates the initial mount tree).
+    init_one(net, proc_alloc_inum());
+    init_one(mnt, proc_alloc_inum());
+  }
+
+  // The scenario's first task and its nsproxy (each slot one reference).
+  init_nsproxy_ = new NsProxy(reg_, next_id(ObjKind::NsProxy));
+  auto slot = [&](auto* ns) {
+    ns->get();
+    return ns;
+  };
+  init_nsproxy_->uts_ns = slot(uts);
+  init_nsproxy_->ipc_ns = slot(ipc);
+  init_nsproxy_->mnt_ns = slot(mnt);
+  init_nsproxy_->pid_ns_for_children = slot(init_pid_ns_);
+  init_nsproxy_->net_ns = slot(net);
+  init_nsproxy_->time_ns = slot(tm);
+  init_nsproxy_->time_ns_for_children = slot(tm);
+  init_nsproxy_->cgroup_ns = slot(cg);
+
+  auto* t = new Task;
+  t->id = 0;
+  t->comm = cfg_.init_comm;
+  t->exit_signal = SIGCHLD_NR;
+  t->nsproxy = init_nsproxy_;
+  t->cred = new Cred(reg_, next_id(ObjKind::Cred));
+  t->cred->cap_permitted = t->cred->cap_effective = t->cred->cap_bset = CAP_FULL_SET;
+  init_user_ns_->get();
+  t->cred->user_ns = init_user_ns_;
+  t->files = new FilesStruct(reg_, next_id(ObjKind::FilesStruct));
+  t->fs = new FsStruct(reg_, next_id(ObjKind::FsStruct));
+  tasks_.push_back(t);
+  // The root task is pid 1 of the root pid namespace, hence its child_reaper.
+  Pid* pid = *alloc_pid(init_pid_ns_);
+  pid->task = t;
+  t->thread_pid = pid;
+  init_pid_ns_->child_reaper = t;
+}
+
+Kernel::~Kernel() {
+  // Tear down without leak reports: drop every object the registry still holds.
+  trace.on = false;
+  for (Task* t : tasks_) delete t;
+  std::vector<RefCounted*> live = reg_.live();
+  for (RefCounted* o : live) {
+    while (o->refs() > 0) (void)o->put();
+  }
+  for (RefCounted* o : live) {
+    switch (o->kind()) {
+      case ObjKind::NsProxy: delete static_cast<NsProxy*>(o); break;
+      case ObjKind::UtsNamespace: delete static_cast<UtsNamespace*>(o); break;
+      case ObjKind::IpcNamespace: delete static_cast<IpcNamespace*>(o); break;
+      case ObjKind::MntNamespace: delete static_cast<MntNamespace*>(o); break;
+      case ObjKind::PidNamespace: delete static_cast<PidNamespace*>(o); break;
+      case ObjKind::NetNamespace: delete static_cast<NetNamespace*>(o); break;
+      case ObjKind::TimeNamespace: delete static_cast<TimeNamespace*>(o); break;
+      case ObjKind::CgroupNamespace: delete static_cast<CgroupNamespace*>(o); break;
+      case ObjKind::UserNamespace: delete static_cast<UserNamespace*>(o); break;
+      case ObjKind::Cred: delete static_cast<Cred*>(o); break;
+      case ObjKind::Pid: delete static_cast<Pid*>(o); break;
+      case ObjKind::File: delete static_cast<File*>(o); break;
+      case ObjKind::FilesStruct: delete static_cast<FilesStruct*>(o); break;
+      case ObjKind::FsStruct: delete static_cast<FsStruct*>(o); break;
+      case ObjKind::Mount: delete static_cast<Mount*>(o); break;
+    }
+  }
+}
+
+std::vector<const RefCounted*> Kernel::boot_objects() const {
+  std::vector<const RefCounted*> v(init_ns_.begin(), init_ns_.end());
+  return v;
+}
+
+std::vector<const NsProxy*> Kernel::nsproxies() const {
+  std::vector<const NsProxy*> out;
+  for (auto* o : reg_.live())
+    if (o->kind() == ObjKind::NsProxy) out.push_back(static_cast<const NsProxy*>(o));
+  std::sort(out.begin(), out.end(), [](auto* a, auto* b) { return a->id() < b->id(); });
+  return out;
+}
+
+// ---- the refcount ledger ---------------------------------------------------
+// Derived by scanning every holder kind, never stored: a test checks after
+// every step of every bundled scenario that holders(ns).size() == ns->refs(),
+// which catches any get/put the model forgot.
+std::vector<std::vector<Holder>> Kernel::all_holders() const {
+  std::vector<std::vector<Holder>> out(records_.size());
+  auto add = [&](const NsCommon* ns, std::string s) { out[ns->serial].push_back(Holder{std::move(s)}); };
+  for (const NsCommon* ns : init_ns_) add(ns, "boot (static initial namespace)");
+  std::vector<const RefCounted*> objs(reg_.live().begin(), reg_.live().end());
+  std::sort(objs.begin(), objs.end(), [](auto* a, auto* b) {
+    return a->kind() != b->kind() ? a->kind() < b->kind() : a->id() < b->id();
+  });
+  // Readable names for creds and files tables: the tasks using them.
+  std::unordered_map<const Cred*, std::string> cred_users;
+  std::unordered_map<const NsCommon*, std::string> nsfs_users;
+  for (Task* t : tasks_) {
+    if (!t) continue;
+    if (t->cred) {
+      auto& u = cred_users[t->cred];
+      u += (u.empty() ? "" : ",") + t->comm;
+    }
+    if (!t->files) continue;
+    for (size_t fd = 0; fd < t->files->fdt.size(); ++fd) {
+      File* f = t->files->fdt[fd];
+      if (f && f->fkind == FileKind::Nsfs) {
+        auto& u = nsfs_users[f->ns];
+        std::string item = fmt::format("fd {} of {}", fd, t->comm);
+        u += (u.empty() ? "" : ", ") + item;
+      }
+    }
+  }
+  for (const RefCounted* o : objs) {
+    switch (o->kind()) {
+      case ObjKind::NsProxy: {
+        auto* p = static_cast<const NsProxy*>(o);
+        std::string n = fmt::format("nsproxy#{}", p->id());
+        add(p->uts_ns, n + ".uts");
+        add(p->ipc_ns, n + ".ipc");
+        add(p->mnt_ns, n + ".mnt");
+        add(p->pid_ns_for_children, n + ".pid_for_children");
+        add(p->net_ns, n + ".net");
+        add(p->time_ns, n + ".time");
+        add(p->time_ns_for_children, n + ".time_for_children");
+        add(p->cgroup_ns, n + ".cgroup");
+        break;
+      }
+      case ObjKind::Cred: {
+        auto* c = static_cast<const Cred*>(o);
+        auto it = cred_users.find(c);
+        add(c->user_ns, fmt::format("cred#{} {}", c->id(),
+                                    it == cred_users.end() ? "(of open files)" : "of " + it->second));
+        break;
+      }
+      case ObjKind::Pid: {
+        auto* p = static_cast<const Pid*>(o);
+        add(p->numbers.back().ns, fmt::format("struct pid {}{}", p->numbers.back().nr,
+                                              p->task ? " of " + p->task->comm : std::string(" (kept by a pidfd)")));
+        break;
+      }
+      case ObjKind::Mount: {
+        auto* m = static_cast<const Mount*>(o);
+        auto& u = nsfs_users[m->ns];
+        u += (u.empty() ? "" : ", ") + std::string("mount ") + m->mountpoint;
+        break;
+      }
+      default:
+        if (o->kind() >= ObjKind::UtsNamespace && o->kind() <= ObjKind::UserNamespace) {
+          auto* other = static_cast<const NsCommon*>(o);
+          if (other->user_ns) add(other->user_ns, "owner of " + ns_str(other));
+          if (other->type == NsType::Pid) {
+            if (auto* par = static_cast<const PidNamespace*>(other)->parent) add(par, "parent of " + ns_str(other));
+          } else if (other->type == NsType::User) {
+            if (auto* par = static_cast<const UserNamespace*>(other)->parent) add(par, "parent of " + ns_str(other));
+          }
+          if (other->nsfs_users > 0) {
+            auto it = nsfs_users.find(other);
+            add(other, "nsfs inode (" + (it == nsfs_users.end() ? std::string("pidfd/other") : it->second) + ")");
+          }
+        }
+        break;
+    }
+  }
+  return out;
+}
+
+std::vector<Holder> Kernel::holders(const NsCommon* ns) const { return all_holders()[ns->serial]; }
+
+}  // namespace nssim

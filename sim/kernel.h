@@ -1,0 +1,188 @@
+// Kernel: the modelled machine. Owns every object, runs the modelled
+// syscalls with the kernel's rules, errnos and check order, and records the
+// kernel-function events of each call in `trace`.
+//
+// Syscalls take the calling task and return Result<T>: the value, or the errno
+// the kernel returns. A failed call leaves the model exactly as it was (the
+// kernel's error paths undo partial work; so does the model).
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sim/objects.h"
+#include "sim/result.h"
+#include "sim/trace.h"
+
+namespace nssim {
+
+// Which kernel the model imitates. Only inode numbering differs today.
+enum class Profile : uint8_t {
+  V6_18,  // mnt and net initial namespaces have fixed inums (4026531832/3)
+  V6_2,   // mnt and net initial namespaces take dynamic inums at boot
+};
+std::optional<Profile> profile_from_name(std::string_view s);  // "6.18", "6.2"
+std::string_view profile_name(Profile p);
+
+// Fixed inode numbers of the initial namespaces (include/linux/proc_ns.h,
+// include/uapi/linux/nsfs.h @ v6.18) and the start of the dynamic range
+// (fs/proc/generic.c: PROC_DYNAMIC_FIRST).
+inline constexpr uint32_t PROC_IPC_INIT_INO = 0xEFFFFFFFU;     // 4026531839
+inline constexpr uint32_t PROC_UTS_INIT_INO = 0xEFFFFFFEU;     // 4026531838
+inline constexpr uint32_t PROC_USER_INIT_INO = 0xEFFFFFFDU;    // 4026531837
+inline constexpr uint32_t PROC_PID_INIT_INO = 0xEFFFFFFCU;     // 4026531836
+inline constexpr uint32_t PROC_CGROUP_INIT_INO = 0xEFFFFFFBU;  // 4026531835
+inline constexpr uint32_t PROC_TIME_INIT_INO = 0xEFFFFFFAU;    // 4026531834
+inline constexpr uint32_t NET_NS_INIT_INO = 0xEFFFFFF9U;       // 4026531833 (v6.18)
+inline constexpr uint32_t MNT_NS_INIT_INO = 0xEFFFFFF8U;       // 4026531832 (v6.18)
+inline constexpr uint32_t PROC_DYNAMIC_FIRST = 0xF0000000U;    // 4026531840
+
+inline constexpr uint32_t MAX_PID_NS_LEVEL = 32;   // include/linux/pid_namespace.h
+inline constexpr uint32_t MAX_USER_NS_LEVEL = 32;  // kernel/user_namespace.c: create_user_ns()
+
+// Everything ever known about a namespace, kept after it is freed so that
+// `let N = ...` and `dead(N)` still answer, and inode reuse stays visible.
+struct NsRecord {
+  NsType type;
+  uint32_t inum;
+  NsCommon* ns;  // null once freed
+};
+
+// One holder of one counted reference (the refcount ledger).
+struct Holder {
+  std::string what;  // "nsproxy#3.net", "nsfs inode (fd 3 of a)", "cred of b", ...
+};
+
+class Kernel {
+ public:
+  struct Config {
+    Profile profile = Profile::V6_18;
+    uint32_t pid_max = 4194304;          // /proc/sys/kernel/pid_max (PID_MAX_LIMIT on 64-bit)
+    uint32_t root_pid_level = 0;         // kernel level of the scenario's root pid namespace
+    std::string hostname = "(none)";     // init_uts_ns nodename (UTS_NODENAME default)
+    std::string init_comm = "init";
+  };
+
+  Kernel();
+  explicit Kernel(Config cfg);
+  ~Kernel();
+  Kernel(const Kernel&) = delete;
+  Kernel& operator=(const Kernel&) = delete;
+
+  const Config& config() const { return cfg_; }
+  Task* init_task() const { return tasks_[0]; }
+  // The task with model id `id`, or null once it has been reaped.
+  Task* task(uint32_t id) const { return id < tasks_.size() ? tasks_[id] : nullptr; }
+  size_t task_slots() const { return tasks_.size(); }
+
+  // ---- syscalls --------------------------------------------------------
+  // clone(flags | SIGCHLD): the legacy syscall; bits in CSIGNAL (0xff, which
+  // includes CLONE_NEWTIME) become the exit signal. kernel/fork.c: sys_clone().
+  Result<Task*> sys_clone(Task* cur, uint64_t flags, std::string comm);
+  // clone3({.flags = flags, .exit_signal = SIGCHLD}). kernel/fork.c: sys_clone3().
+  Result<Task*> sys_clone3(Task* cur, uint64_t flags, std::string comm);
+  // kernel/fork.c: ksys_unshare().
+  Result<void> sys_unshare(Task* cur, uint64_t flags);
+  // kernel/nsproxy.c: sys_setns(); fd is an nsfs fd or a pidfd.
+  Result<void> sys_setns(Task* cur, int fd, uint64_t nstype);
+  // kernel/exit.c: do_exit(). Never fails.
+  void sys_exit(Task* cur, int code);
+  // wait4(child, __WALL|WNOHANG): true when the child was reaped (and is
+  // gone), false when it has not exited yet (WNOHANG returns 0).
+  // ECHILD when `child` is not a child of cur's thread group.
+  Result<bool> sys_wait4(Task* cur, Task* child);
+  // open("/proc/TARGET/ns/LINK"): fs/proc/namespaces.c: proc_ns_get_link().
+  Result<int> sys_open_nsfs(Task* cur, Task* target, Link link);
+  // close(fd): fs/file.c: close_fd(). EBADF for a free slot.
+  Result<void> sys_close(Task* cur, int fd);
+  // pidfd_open(pid of target, flags): kernel/pid.c: sys_pidfd_open().
+  Result<int> sys_pidfd_open(Task* cur, Task* target, uint32_t flags);
+  // sethostname(name): kernel/sys.c: sys_sethostname().
+  Result<void> sys_sethostname(Task* cur, std::string_view name);
+
+  // ---- what /proc shows --------------------------------------------------
+  // The namespace /proc/PID/ns/LINK of `t` resolves to, or null when opening
+  // it fails (ENOENT): exited tasks, pid_for_children before its init exists.
+  NsCommon* ns_of_link(const Task* t, Link l) const;
+  // pid numbers of t from the root pid namespace down (NSpid in /proc/PID/status).
+  std::vector<uint32_t> nspid(const Task* t) const;
+  PidNamespace* task_active_pid_ns(const Task* t) const;
+
+  // ---- the refcount ledger ----------------------------------------------
+  const std::vector<NsRecord>& ns_records() const { return records_; }
+  // Who holds each counted reference of `ns` (size == ns->refs() when the model is consistent).
+  std::vector<Holder> holders(const NsCommon* ns) const;
+  // holders() of every namespace at once, indexed by NsCommon::serial.
+  std::vector<std::vector<Holder>> all_holders() const;
+  // Live nsproxies, namespaces, ... in id order.
+  std::vector<const NsProxy*> nsproxies() const;
+  const ObjectRegistry& registry() const { return reg_; }
+  // Objects that exist from boot and are never freed (leak-check allowance).
+  std::vector<const RefCounted*> boot_objects() const;
+
+  Trace trace;
+
+  // ---- internals shared by the sim/*.cc files (kernel-function mirrors) ---
+  // kernel/nsproxy.c
+  Result<NsProxy*> create_new_namespaces(uint64_t flags, Task* tsk, UserNamespace* user_ns, FsStruct* fs);
+  Result<void> copy_namespaces(uint64_t flags, Task* tsk);
+  void switch_task_namespaces(Task* p, NsProxy* new_ns);
+  void exit_task_namespaces(Task* p);
+  void get_nsproxy(NsProxy* ns);
+  void put_nsproxy(NsProxy* ns);
+  void free_nsproxy(NsProxy* ns);
+  // namespaces
+  void get_ns(NsCommon* ns, std::string_view why);
+  void put_ns(NsCommon* ns, std::string_view why);
+  std::string ns_str(const NsCommon* ns) const;  // "net:[4026532000]"
+  // cred / user namespaces
+  Cred* prepare_creds(Cred* old);
+  void put_cred(Cred* c, std::string_view why);
+  bool ns_capable(const Cred* cred, const UserNamespace* ns, int cap) const;
+  bool ptrace_may_access(const Task* cur, const Task* target, bool realcreds) const;
+  // pids
+  Result<Pid*> alloc_pid(PidNamespace* ns);
+  void put_pid(Pid* pid);
+  // files
+  void fput(File* f);
+  int alloc_fd(FilesStruct* files, File* f);
+  void put_files_struct(FilesStruct* fs);
+  void put_fs_struct(FsStruct* fs);
+  // exit
+  void release_task(Task* p);
+
+ private:
+  template <class T>
+  T* new_ns(NsType type, UserNamespace* owner);
+  void free_ns(NsCommon* ns);
+  uint32_t proc_alloc_inum();
+  void proc_free_inum(uint32_t inum);
+  void boot();
+  Result<Task*> kernel_clone(Task* cur, uint64_t flags, uint8_t exit_signal, std::string comm, bool clone3);
+  Result<Task*> copy_process(Task* cur, uint64_t flags, uint8_t exit_signal, std::string comm);
+  Result<UserNamespace*> create_user_ns(Cred* new_cred);
+  Result<PidNamespace*> create_pid_namespace(UserNamespace* user_ns, PidNamespace* parent);
+  void exit_notify(Task* tsk);
+  void forget_original_parent(Task* father);
+  Task* find_new_reaper(Task* father);
+  void zap_pid_ns_processes(PidNamespace* ns, Task* init);
+  void exit_files(Task* t);
+  void do_exit_quiet(Task* t, int code);
+
+  Config cfg_;
+  ObjectRegistry reg_;
+  std::vector<Task*> tasks_;
+  std::vector<NsRecord> records_;
+  std::vector<uint64_t> inum_used_;  // ida bitmap, bit i = PROC_DYNAMIC_FIRST + i
+  uint32_t next_obj_id_[16] = {};
+  NsProxy* init_nsproxy_ = nullptr;
+  UserNamespace* init_user_ns_ = nullptr;
+  PidNamespace* init_pid_ns_ = nullptr;
+  std::vector<NsCommon*> init_ns_;
+  uint32_t next_id(ObjKind k) { return ++next_obj_id_[static_cast<int>(k)]; }
+};
+
+}  // namespace nssim

@@ -1,0 +1,447 @@
+// kernel/nsproxy.c @ v6.18, side by side: create_new_namespaces(),
+// copy_namespaces(), unshare_nsproxy_namespaces(), switch_task_namespaces(),
+// exit_task_namespaces(), free_nsproxy() and setns() with its
+// prepare_nsset() / validate_ns[set]() / commit_nsset() / put_nsset().
+#include "sim/kernel.h"
+
+namespace nssim {
+
+void Kernel::get_nsproxy(NsProxy* ns) {
+  ns->get();
+  NSSIM_EVENT(trace, "get_nsproxy", "nsproxy#{} count {}→{}", ns->id(), ns->count() - 1, ns->count());
+}
+
+void Kernel::put_nsproxy(NsProxy* ns) {
+  bool last = ns->put();
+  NSSIM_EVENT(trace, "put_nsproxy", "nsproxy#{} count {}→{}", ns->id(), ns->count() + 1, ns->count());
+  if (last) free_nsproxy(ns);
+}
+
+// kernel/nsproxy.c: free_nsproxy() — puts each slot, in the kernel's order.
+void Kernel::free_nsproxy(NsProxy* ns) {
+  TraceScope s(trace, "free_nsproxy", "nsproxy#{} freed", ns->id());
+  std::string slot = fmt::format("nsproxy#{}", ns->id());
+  put_ns(ns->mnt_ns, slot + ".mnt");
+  put_ns(ns->uts_ns, slot + ".uts");
+  put_ns(ns->ipc_ns, slot + ".ipc");
+  put_ns(ns->pid_ns_for_children, slot + ".pid_for_children");
+  put_ns(ns->time_ns, slot + ".time");
+  put_ns(ns->time_ns_for_children, slot + ".time_for_children");
+  put_ns(ns->cgroup_ns, slot + ".cgroup");
+  put_ns(ns->net_ns, slot + ".net");
+  delete ns;
+}
+
+// kernel/pid_namespace.c: create_pid_namespace() @ v6.18.
+Result<PidNamespace*> Kernel::create_pid_namespace(UserNamespace* user_ns, PidNamespace* parent) {
+  uint32_t level = parent->level + 1;
+  // in_userns(parent->user_ns, user_ns): the new owner must be at or below the parent's owner.
+  bool in = false;
+  for (UserNamespace* u = user_ns; u; u = u->parent)
+    if (u == parent->user_ns) in = true;
+  if (!in) return fail(EINVAL);
+  if (level > MAX_PID_NS_LEVEL) return fail(ENOSPC);
+  auto* ns = new_ns<PidNamespace>(NsType::Pid, user_ns);
+  ns->level = level;
+  ns->pid_max = 4194304;  // v6.14+: per pid namespace, starts at PID_MAX_LIMIT (not inherited)
+  get_ns(parent, "parent of " + ns_str(ns));
+  ns->parent = parent;
+  return ns;
+}
+
+// kernel/nsproxy.c: create_new_namespaces() @ v6.18. Copies (or shares, with a
+// reference) every namespace of tsk's nsproxy into a new nsproxy with count 1,
+// in the kernel's order: mnt, uts, ipc, pid, cgroup, net, time.
+Result<NsProxy*> Kernel::create_new_namespaces(uint64_t flags, Task* tsk, UserNamespace* user_ns,
+                                               FsStruct* /*new_fs*/) {
+  TraceScope s(trace, "create_new_namespaces", "flags={}", clone_flags_str(flags));
+  NsProxy* old = tsk->nsproxy;
+  auto* nsp = new NsProxy(reg_, next_id(ObjKind::NsProxy));
+  std::string n = fmt::format("nsproxy#{}", nsp->id());
+  NSSIM_EVENT(trace, "create_nsproxy", "{} alloc count=1", n);
+  // Undo in reverse on failure, like the kernel's out_* labels.
+  auto unwind = [&](int err) -> Result<NsProxy*> {
+    if (nsp->time_ns_for_children) put_ns(nsp->time_ns_for_children, n + ".time_for_children");
+    if (nsp->net_ns) put_ns(nsp->net_ns, n + ".net");
+    if (nsp->cgroup_ns) put_ns(nsp->cgroup_ns, n + ".cgroup");
+    if (nsp->pid_ns_for_children) put_ns(nsp->pid_ns_for_children, n + ".pid_for_children");
+    if (nsp->ipc_ns) put_ns(nsp->ipc_ns, n + ".ipc");
+    if (nsp->uts_ns) put_ns(nsp->uts_ns, n + ".uts");
+    if (nsp->mnt_ns) put_ns(nsp->mnt_ns, n + ".mnt");
+    (void)nsp->put();
+    delete nsp;
+    NSSIM_EVENT(trace, "create_new_namespaces", "failed: {}", errno_name(err));
+    return fail(err);
+  };
+  auto share = [&](auto* ns, const char* slot) {
+    get_ns(ns, n + "." + slot);
+    return ns;
+  };
+
+  // fs/namespace.c: copy_mnt_ns(). The copy gets the bind mounts of the old
+  // namespace (copy_tree() skips only mount-namespace files).
+  if (flags & CLONE_NEWNS) {
+    TraceScope c(trace, "copy_mnt_ns");
+    auto* m = new_ns<MntNamespace>(NsType::Mnt, user_ns);
+    for (Mount* src : old->mnt_ns->mounts) {
+      if (src->ns->type == NsType::Mnt) continue;
+      auto* mnt = new Mount(reg_, next_id(ObjKind::Mount));
+      mnt->ns = src->ns;
+      mnt->mountpoint = src->mountpoint;
+      ++src->ns->nsfs_users;
+      m->mounts.push_back(mnt);
+      NSSIM_EVENT(trace, "copy_tree", "{} -> {} copied", mnt->mountpoint, ns_str(mnt->ns));
+    }
+    nsp->mnt_ns = m;
+  } else {
+    nsp->mnt_ns = share(old->mnt_ns, "mnt");
+  }
+  // kernel/utsname.c: copy_utsname() — a new one starts with the old nodename.
+  if (flags & CLONE_NEWUTS) {
+    TraceScope c(trace, "copy_utsname");
+    auto* u = new_ns<UtsNamespace>(NsType::Uts, user_ns);
+    u->nodename = old->uts_ns->nodename;
+    nsp->uts_ns = u;
+  } else {
+    nsp->uts_ns = share(old->uts_ns, "uts");
+  }
+  // ipc/namespace.c: copy_ipcs().
+  if (flags & CLONE_NEWIPC) {
+    TraceScope c(trace, "copy_ipcs");
+    nsp->ipc_ns = new_ns<IpcNamespace>(NsType::Ipc, user_ns);
+  } else {
+    nsp->ipc_ns = share(old->ipc_ns, "ipc");
+  }
+  // kernel/pid_namespace.c: copy_pid_ns() — only from the active pid
+  // namespace: a second unshare(CLONE_NEWPID) before forking is EINVAL.
+  if (flags & CLONE_NEWPID) {
+    TraceScope c(trace, "copy_pid_ns");
+    if (task_active_pid_ns(tsk) != old->pid_ns_for_children) {
+      NSSIM_EVENT(trace, "copy_pid_ns", "pid_for_children {} is not the active {}: EINVAL",
+                  ns_str(old->pid_ns_for_children), ns_str(task_active_pid_ns(tsk)));
+      return unwind(EINVAL);
+    }
+    auto r = create_pid_namespace(user_ns, old->pid_ns_for_children);
+    if (!r) return unwind(r.error().code);
+    nsp->pid_ns_for_children = *r;
+  } else {
+    nsp->pid_ns_for_children = share(old->pid_ns_for_children, "pid_for_children");
+  }
+  // kernel/cgroup/namespace.c: copy_cgroup_ns() — checks CAP_SYS_ADMIN itself.
+  if (flags & CLONE_NEWCGROUP) {
+    TraceScope c(trace, "copy_cgroup_ns");
+    if (!ns_capable(tsk->cred, user_ns, CAP_SYS_ADMIN)) return unwind(EPERM);
+    nsp->cgroup_ns = new_ns<CgroupNamespace>(NsType::Cgroup, user_ns);
+  } else {
+    nsp->cgroup_ns = share(old->cgroup_ns, "cgroup");
+  }
+  // net/core/net_namespace.c: copy_net_ns().
+  if (flags & CLONE_NEWNET) {
+    TraceScope c(trace, "copy_net_ns");
+    nsp->net_ns = new_ns<NetNamespace>(NsType::Net, user_ns);
+  } else {
+    nsp->net_ns = share(old->net_ns, "net");
+  }
+  // kernel/time/namespace.c: copy_time_ns() makes time_for_children; the
+  // task's own time_ns is kept (it changes at the next fork: timens_on_fork()).
+  if (flags & CLONE_NEWTIME) {
+    TraceScope c(trace, "copy_time_ns");
+    nsp->time_ns_for_children = new_ns<TimeNamespace>(NsType::Time, user_ns);
+  } else {
+    nsp->time_ns_for_children = share(old->time_ns_for_children, "time_for_children");
+  }
+  nsp->time_ns = share(old->time_ns, "time");
+  return nsp;
+}
+
+// kernel/time/namespace.c: timens_on_fork() @ v6.18 — a child created while
+// time_for_children differs from time enters time_for_children.
+static void timens_on_fork(Kernel& k, NsProxy* nsp) {
+  TimeNamespace* ns = nsp->time_ns_for_children;
+  if (nsp->time_ns == ns) return;
+  TraceScope s(k.trace, "timens_on_fork", "child enters {}", k.ns_str(ns));
+  k.get_ns(ns, fmt::format("nsproxy#{}.time", nsp->id()));
+  k.put_ns(nsp->time_ns, fmt::format("nsproxy#{}.time", nsp->id()));
+  nsp->time_ns = ns;
+  ns->frozen_offsets = true;  // timens_commit()
+}
+
+// kernel/nsproxy.c: copy_namespaces() @ v6.18, called by copy_process().
+Result<void> Kernel::copy_namespaces(uint64_t flags, Task* tsk) {
+  TraceScope s(trace, "copy_namespaces", "flags={}", clone_flags_str(flags & ~CSIGNAL));
+  NsProxy* old = tsk->nsproxy;
+  UserNamespace* user_ns = tsk->cred->user_ns;  // the child's cred: a new user ns owns the rest
+  if (!(flags & (CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | CLONE_NEWNET |
+                 CLONE_NEWCGROUP | CLONE_NEWTIME))) {
+    if ((flags & CLONE_VM) || old->time_ns_for_children == old->time_ns) {
+      get_nsproxy(old);  // shared: the child points at the parent's nsproxy
+      return {};
+    }
+    NSSIM_EVENT(trace, "copy_namespaces", "time_for_children {} != time {}: copy for the child",
+                ns_str(old->time_ns_for_children), ns_str(old->time_ns));
+  } else if (!ns_capable(tsk->cred, user_ns, CAP_SYS_ADMIN)) {
+    NSSIM_EVENT(trace, "ns_capable", "no CAP_SYS_ADMIN in {}: EPERM", ns_str(user_ns));
+    return fail(EPERM);
+  }
+  // A new ipc namespace cannot share the SysV semaphore undo list.
+  if ((flags & (CLONE_NEWIPC | CLONE_SYSVSEM)) == (CLONE_NEWIPC | CLONE_SYSVSEM)) {
+    NSSIM_EVENT(trace, "copy_namespaces", "CLONE_NEWIPC with CLONE_SYSVSEM: EINVAL");
+    return fail(EINVAL);
+  }
+  auto r = create_new_namespaces(flags, tsk, user_ns, tsk->fs);
+  if (!r) return std::unexpected(r.error());
+  if (!(flags & CLONE_VM)) timens_on_fork(*this, *r);  // a CLONE_VM child keeps its time ns
+  tsk->nsproxy = *r;  // ownership: the new nsproxy's count=1 belongs to the child
+  return {};
+}
+
+// kernel/nsproxy.c: switch_task_namespaces() @ v6.18.
+void Kernel::switch_task_namespaces(Task* p, NsProxy* new_ns) {
+  NsProxy* old = p->nsproxy;
+  NSSIM_EVENT(trace, "switch_task_namespaces", "{}: {} -> {}", p->comm,
+              old ? fmt::format("nsproxy#{}", old->id()) : "NULL",
+              new_ns ? fmt::format("nsproxy#{}", new_ns->id()) : "NULL");
+  p->nsproxy = new_ns;
+  if (old) put_nsproxy(old);
+}
+
+// kernel/nsproxy.c: exit_task_namespaces() @ v6.18 — called from do_exit()
+// before exit_notify(), so a zombie has no nsproxy.
+void Kernel::exit_task_namespaces(Task* p) {
+  TraceScope s(trace, "exit_task_namespaces");
+  switch_task_namespaces(p, nullptr);
+}
+
+// ---- setns ---------------------------------------------------------------
+
+namespace {
+// One type's ->install(): check permissions and rules, then point the nsset's
+// nsproxy (or cred) at the namespace. Mirrors utsns_install(), ipcns_install(),
+// mntns_install(), pidns_install(), netns_install(), cgroupns_install(),
+// timens_install(), userns_install() @ v6.18.
+struct NsSet {
+  uint64_t flags = 0;
+  NsProxy* nsproxy = nullptr;  // the new nsproxy (count 1), committed on success
+  Cred* cred = nullptr;        // a new cred when CLONE_NEWUSER is requested
+  FsStruct* fs = nullptr;      // the fs_struct mntns_install() checks
+  bool fs_is_copy = false;     // a temporary copy (pidfd with NEWNS and other types)
+};
+}  // namespace
+
+Result<void> Kernel::sys_setns(Task* cur, int fd, uint64_t nstype) {
+  TraceScope s(trace, "setns", "fd={} nstype={}", fd, clone_flags_str(nstype));
+  // fs/file.c fdget(): EBADF for a free slot.
+  File* f = (cur->files && fd >= 0 && static_cast<size_t>(fd) < cur->files->fdt.size())
+                ? cur->files->fdt[fd] : nullptr;
+  if (!f) return fail(EBADF);
+
+  uint64_t flags = nstype;
+  NsCommon* one = nullptr;   // nsfs fd: the namespace to enter
+  Task* tsk = nullptr;       // pidfd: the task whose namespaces to enter
+  if (f->fkind == FileKind::Nsfs) {
+    one = f->ns;
+    uint64_t type_flag = ns_type_clone_flag(one->type);
+    if (flags && flags != type_flag) {
+      NSSIM_EVENT(trace, "setns", "nstype {} does not match {}: EINVAL", clone_flags_str(flags), ns_str(one));
+      return fail(EINVAL);
+    }
+    flags = type_flag;
+  } else {
+    // check_setns_flags(): at least one, and only CLONE_NEW* bits.
+    if (!flags || (flags & ~CLONE_NEW_ANY)) {
+      NSSIM_EVENT(trace, "check_setns_flags", "{}: EINVAL", clone_flags_str(flags));
+      return fail(EINVAL);
+    }
+  }
+
+  // prepare_nsset(): always a new nsproxy, a copy of ours (flags 0).
+  NsSet ns;
+  ns.flags = flags;
+  {
+    TraceScope p(trace, "prepare_nsset");
+    auto r = create_new_namespaces(0, cur, cur->cred->user_ns, cur->fs);
+    if (!r) return std::unexpected(r.error());
+    ns.nsproxy = *r;
+    if (flags & CLONE_NEWUSER) ns.cred = prepare_creds(cur->cred);
+    if (flags == CLONE_NEWNS) {
+      ns.fs = cur->fs;
+    } else if (flags & CLONE_NEWNS) {
+      ns.fs = new FsStruct(reg_, next_id(ObjKind::FsStruct));  // copy_fs_struct(): users == 1
+      ns.fs_is_copy = true;
+    }
+  }
+  NsProxy* nsp = ns.nsproxy;
+  std::string slot = fmt::format("nsproxy#{}", nsp->id());
+  Cred* install_cred = ns.cred ? ns.cred : cur->cred;  // nsset->cred
+
+  auto put_nsset = [&]() {
+    TraceScope p(trace, "put_nsset");
+    if (ns.fs_is_copy) (void)ns.fs->put(), delete ns.fs;
+    if (ns.cred) put_cred(ns.cred, "nsset cred");
+    if (ns.nsproxy) put_nsproxy(ns.nsproxy);
+  };
+
+  // ->install() for one namespace; returns 0 or an errno.
+  auto install = [&](NsCommon* target) -> int {
+    TraceScope i(trace, fmt::format("{}ns_install", ns_type_name(target->type)), "{}", ns_str(target));
+    UserNamespace* nsset_userns = install_cred->user_ns;
+    auto admin_both = [&]() {
+      // ns_capable(owner of target) && ns_capable(nsset->cred->user_ns), both CAP_SYS_ADMIN,
+      // checked against the caller's current cred.
+      return ns_capable(cur->cred, target->user_ns, CAP_SYS_ADMIN) &&
+             ns_capable(cur->cred, nsset_userns, CAP_SYS_ADMIN);
+    };
+    switch (target->type) {
+      case NsType::Uts:
+        if (!admin_both()) return EPERM;
+        get_ns(target, slot + ".uts");
+        put_ns(nsp->uts_ns, slot + ".uts");
+        nsp->uts_ns = static_cast<UtsNamespace*>(target);
+        return 0;
+      case NsType::Ipc:
+        if (!admin_both()) return EPERM;
+        get_ns(target, slot + ".ipc");
+        put_ns(nsp->ipc_ns, slot + ".ipc");
+        nsp->ipc_ns = static_cast<IpcNamespace*>(target);
+        return 0;
+      case NsType::Net:
+        if (!admin_both()) return EPERM;
+        get_ns(target, slot + ".net");
+        put_ns(nsp->net_ns, slot + ".net");
+        nsp->net_ns = static_cast<NetNamespace*>(target);
+        return 0;
+      case NsType::Cgroup:
+        if (!ns_capable(cur->cred, nsset_userns, CAP_SYS_ADMIN) ||
+            !ns_capable(cur->cred, target->user_ns, CAP_SYS_ADMIN))
+          return EPERM;
+        if (target == nsp->cgroup_ns) return 0;
+        get_ns(target, slot + ".cgroup");
+        put_ns(nsp->cgroup_ns, slot + ".cgroup");
+        nsp->cgroup_ns = static_cast<CgroupNamespace*>(target);
+        return 0;
+      case NsType::Mnt:
+        // fs/namespace.c: mntns_install(): CAP_SYS_ADMIN over the target, and
+        // CAP_SYS_CHROOT + CAP_SYS_ADMIN in our user ns; then fs->users == 1.
+        if (!ns_capable(cur->cred, target->user_ns, CAP_SYS_ADMIN) ||
+            !ns_capable(cur->cred, nsset_userns, CAP_SYS_CHROOT) ||
+            !ns_capable(cur->cred, nsset_userns, CAP_SYS_ADMIN))
+          return EPERM;
+        if (ns.fs->refs() != 1) {
+          NSSIM_EVENT(trace, "mntns_install", "fs_struct shared by {} tasks: EINVAL", ns.fs->refs());
+          return EINVAL;
+        }
+        get_ns(target, slot + ".mnt");
+        put_ns(nsp->mnt_ns, slot + ".mnt");
+        nsp->mnt_ns = static_cast<MntNamespace*>(target);
+        return 0;
+      case NsType::Pid: {
+        // kernel/pid_namespace.c: pidns_install(): only the active pid ns or a
+        // descendant; only pid_for_children changes.
+        auto* nw = static_cast<PidNamespace*>(target);
+        PidNamespace* active = task_active_pid_ns(cur);
+        if (!admin_both()) return EPERM;
+        if (nw->level < active->level) {
+          NSSIM_EVENT(trace, "pidns_install", "{} is above the active {}: EINVAL", ns_str(nw), ns_str(active));
+          return EINVAL;
+        }
+        PidNamespace* anc = nw;
+        while (anc->level > active->level) anc = anc->parent;
+        if (anc != active) {
+          NSSIM_EVENT(trace, "pidns_install", "{} is not below the active {}: EINVAL", ns_str(nw), ns_str(active));
+          return EINVAL;
+        }
+        get_ns(nw, slot + ".pid_for_children");
+        put_ns(nsp->pid_ns_for_children, slot + ".pid_for_children");
+        nsp->pid_ns_for_children = nw;
+        return 0;
+      }
+      case NsType::Time:
+        // kernel/time/namespace.c: timens_install(): single-threaded only (EUSERS);
+        // both time links change.
+        if (!cur->thread_group_empty()) return EUSERS;
+        if (!admin_both()) return EPERM;
+        get_ns(target, slot + ".time");
+        put_ns(nsp->time_ns, slot + ".time");
+        nsp->time_ns = static_cast<TimeNamespace*>(target);
+        get_ns(target, slot + ".time_for_children");
+        put_ns(nsp->time_ns_for_children, slot + ".time_for_children");
+        nsp->time_ns_for_children = static_cast<TimeNamespace*>(target);
+        return 0;
+      case NsType::User: {
+        // kernel/user_namespace.c: userns_install().
+        auto* u = static_cast<UserNamespace*>(target);
+        if (u == cur->cred->user_ns) return EINVAL;
+        if (!cur->thread_group_empty()) return EINVAL;
+        if (cur->fs->refs() != 1) return EINVAL;
+        if (!ns_capable(cur->cred, u, CAP_SYS_ADMIN)) return EPERM;
+        // set_cred_user_ns(): full capabilities in the entered namespace.
+        get_ns(u, fmt::format("cred#{}", ns.cred->id()));
+        put_ns(ns.cred->user_ns, fmt::format("cred#{}", ns.cred->id()));
+        ns.cred->user_ns = u;
+        ns.cred->cap_inheritable = 0;
+        ns.cred->cap_permitted = ns.cred->cap_effective = ns.cred->cap_bset = CAP_FULL_SET;
+        ns.cred->cap_ambient = 0;
+        return 0;
+      }
+    }
+    return EINVAL;
+  };
+
+  int err = 0;
+  if (one) {
+    err = install(one);  // validate_ns()
+  } else {
+    // validate_nsset(): the target task's namespaces, user first, then
+    // mnt, uts, ipc, pid (its active one), cgroup, net, time.
+    TraceScope v(trace, "validate_nsset");
+    tsk = f->pid->task;
+    if (!tsk) {
+      NSSIM_EVENT(trace, "validate_nsset", "target was reaped: ESRCH");
+      err = ESRCH;
+    } else if (!ptrace_may_access(cur, tsk, /*realcreds=*/true)) {
+      NSSIM_EVENT(trace, "validate_nsset", "ptrace_may_access({}) denied: EPERM", tsk->comm);
+      err = EPERM;
+    } else if (!tsk->nsproxy) {
+      NSSIM_EVENT(trace, "validate_nsset", "{} has exited (no nsproxy): ESRCH", tsk->comm);
+      err = ESRCH;
+    } else {
+      NsProxy* tp = tsk->nsproxy;
+      std::vector<NsCommon*> order;
+      if (flags & CLONE_NEWUSER) order.push_back(tsk->cred->user_ns);
+      if (flags & CLONE_NEWNS) order.push_back(tp->mnt_ns);
+      if (flags & CLONE_NEWUTS) order.push_back(tp->uts_ns);
+      if (flags & CLONE_NEWIPC) order.push_back(tp->ipc_ns);
+      if (flags & CLONE_NEWPID) order.push_back(task_active_pid_ns(tsk));
+      if (flags & CLONE_NEWCGROUP) order.push_back(tp->cgroup_ns);
+      if (flags & CLONE_NEWNET) order.push_back(tp->net_ns);
+      if (flags & CLONE_NEWTIME) order.push_back(tp->time_ns);
+      for (NsCommon* t : order) {
+        err = install(t);
+        if (err) break;
+      }
+    }
+  }
+  if (err) {
+    NSSIM_EVENT(trace, "setns", "failed: {}", errno_name(err));
+    put_nsset();
+    return fail(err);
+  }
+  {
+    // commit_nsset(): creds first, then the time namespace, then the nsproxy.
+    TraceScope c(trace, "commit_nsset");
+    if (flags & CLONE_NEWUSER) {
+      Cred* old = cur->cred;
+      cur->cred = ns.cred;  // ownership: nsset's cred becomes the task's (commit_creds)
+      ns.cred = nullptr;
+      NSSIM_EVENT(trace, "commit_creds", "{}: cred#{} -> cred#{}", cur->comm, old->id(), cur->cred->id());
+      put_cred(old, "replaced by commit_creds");
+    }
+    if (flags & CLONE_NEWTIME) nsp->time_ns->frozen_offsets = true;  // timens_commit()
+    switch_task_namespaces(cur, nsp);  // ownership: the nsset's nsproxy becomes the task's
+    ns.nsproxy = nullptr;
+  }
+  put_nsset();
+  return {};
+}
+
+}  // namespace nssim

@@ -1,0 +1,184 @@
+// The modelled kernel objects: struct nsproxy, the eight namespace types on a
+// common ns_common base, struct cred, struct pid, struct file, files_struct,
+// fs_struct and task_struct. Field names follow the kernel (v6.18) so a reader
+// can put this next to include/linux/{nsproxy,ns_common,sched,cred,pid}.h.
+//
+// Ownership: every pointer that "holds a reference" is commented with the
+// reference it holds; the matching put happens in the object's free function.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "sim/refcount.h"
+#include "sim/uapi.h"
+
+namespace nssim {
+
+struct Task;
+struct UserNamespace;
+
+// include/linux/ns_common.h: type, inum, refcount (ns->__ns_ref in v6.18).
+struct NsCommon : RefCounted {
+  NsCommon(ObjectRegistry& r, ObjKind k, uint32_t id, NsType t) : RefCounted(r, k, id), type(t) {}
+  NsType type;
+  bool initial = false;          // one of the boot-time namespaces (fixed inum, never freed)
+  uint32_t inum = 0;             // the /proc/PID/ns inode number
+  uint32_t serial = 0;           // index in Kernel::ns_records (stable model identity)
+  UserNamespace* user_ns = nullptr;  // owner; holds a reference (ns->user_ns / ns->owner)
+  // Users of the nsfs inode: open files + bind mounts. While > 0 the inode
+  // (its stashed dentry) holds exactly one reference on the namespace.
+  uint32_t nsfs_users = 0;
+};
+
+struct UtsNamespace : NsCommon {
+  using NsCommon::NsCommon;
+  std::string nodename;  // name.nodename, what sethostname() sets
+};
+struct IpcNamespace : NsCommon { using NsCommon::NsCommon; };
+struct NetNamespace : NsCommon { using NsCommon::NsCommon; };
+struct CgroupNamespace : NsCommon { using NsCommon::NsCommon; };
+struct TimeNamespace : NsCommon {
+  using NsCommon::NsCommon;
+  bool frozen_offsets = false;  // set once a task has entered it (timens_commit)
+};
+
+struct Mount;
+struct MntNamespace : NsCommon {
+  using NsCommon::NsCommon;
+  std::vector<Mount*> mounts;  // nsfs bind mounts in this namespace (each owns itself)
+};
+
+struct PidNamespace : NsCommon {
+  using NsCommon::NsCommon;
+  PidNamespace* parent = nullptr;  // holds a reference (get_pid_ns(parent))
+  uint32_t level = 0;
+  Task* child_reaper = nullptr;    // no reference
+  // pid_allocated: pids in use; kPidnsAdding is cleared by disable_pid_allocation().
+  uint32_t pid_allocated = 0;
+  bool adding = true;
+  uint32_t pid_max = 4194304;
+  uint32_t cursor = 0;             // idr cursor: last allocated nr (idr_alloc_cyclic)
+  std::vector<uint64_t> used;      // bitmap of nrs in use (grown on demand)
+};
+
+struct UidGidExtent {
+  uint32_t first, lower_first, count;
+};
+struct UserNamespace : NsCommon {
+  using NsCommon::NsCommon;
+  UserNamespace* parent = nullptr;  // holds a reference (the creator cred's, handed over)
+  uint32_t level = 0;
+  uint32_t owner = 0, group = 0;    // kuid/kgid of the creator's euid/egid
+  std::vector<UidGidExtent> uid_map, gid_map;  // empty until written
+  bool setgroups_allowed = true;    // USERNS_SETGROUPS_ALLOWED
+};
+
+// include/linux/nsproxy.h: count = tasks pointing at it; each slot holds one
+// reference on its namespace (time_ns and time_ns_for_children one each).
+struct NsProxy : RefCounted {
+  NsProxy(ObjectRegistry& r, uint32_t id) : RefCounted(r, ObjKind::NsProxy, id) {}
+  UtsNamespace* uts_ns = nullptr;
+  IpcNamespace* ipc_ns = nullptr;
+  MntNamespace* mnt_ns = nullptr;
+  PidNamespace* pid_ns_for_children = nullptr;
+  NetNamespace* net_ns = nullptr;
+  TimeNamespace* time_ns = nullptr;
+  TimeNamespace* time_ns_for_children = nullptr;
+  CgroupNamespace* cgroup_ns = nullptr;
+  uint32_t count() const { return refs(); }
+};
+
+// include/linux/cred.h. Capabilities are bit sets of CAP_* numbers.
+using CapSet = uint64_t;
+inline constexpr CapSet CAP_FULL_SET = (1ULL << 41) - 1;  // CAP_LAST_CAP == 40 in v6.18
+inline constexpr int CAP_SETGID = 6, CAP_SETUID = 7, CAP_SYS_CHROOT = 18, CAP_SYS_PTRACE = 19,
+                     CAP_SYS_ADMIN = 21;
+struct Cred : RefCounted {
+  Cred(ObjectRegistry& r, uint32_t id) : RefCounted(r, ObjKind::Cred, id) {}
+  uint32_t uid = 0, euid = 0, suid = 0, fsuid = 0;  // kuids (init_user_ns values)
+  uint32_t gid = 0, egid = 0, sgid = 0, fsgid = 0;
+  CapSet cap_inheritable = 0, cap_permitted = 0, cap_effective = 0, cap_bset = 0, cap_ambient = 0;
+  UserNamespace* user_ns = nullptr;  // holds a reference
+};
+
+// include/linux/pid.h: numbers[0..level]; holds one reference on the pid
+// namespace of its deepest level (put_pid() drops it).
+struct PidNumber {
+  uint32_t nr;
+  PidNamespace* ns;
+};
+struct Pid : RefCounted {
+  Pid(ObjectRegistry& r, uint32_t id) : RefCounted(r, ObjKind::Pid, id) {}
+  uint32_t level = 0;
+  std::vector<PidNumber> numbers;
+  Task* task = nullptr;  // the task attached as PIDTYPE_PID (null once reaped)
+};
+
+// struct file: f_count = fd slots + mounts referring to it; f_cred holds a cred.
+enum class FileKind : uint8_t { Nsfs, Pidfd };
+struct File : RefCounted {
+  File(ObjectRegistry& r, uint32_t id) : RefCounted(r, ObjKind::File, id) {}
+  FileKind fkind = FileKind::Nsfs;
+  NsCommon* ns = nullptr;  // nsfs: one use of ns's nsfs inode (not a direct ns reference)
+  Pid* pid = nullptr;      // pidfd: holds a reference on the struct pid
+  Cred* f_cred = nullptr;  // holds a reference
+  std::string path;        // how it was opened, for display ("/proc/b/ns/net")
+};
+
+// A bind mount of an nsfs file: holds one use of the namespace's nsfs inode.
+struct Mount : RefCounted {
+  Mount(ObjectRegistry& r, uint32_t id) : RefCounted(r, ObjKind::Mount, id) {}
+  NsCommon* ns = nullptr;
+  std::string mountpoint;
+};
+
+// files_struct: count = tasks sharing it (CLONE_FILES). fd numbers index fdt.
+struct FilesStruct : RefCounted {
+  FilesStruct(ObjectRegistry& r, uint32_t id) : RefCounted(r, ObjKind::FilesStruct, id) {}
+  std::vector<File*> fdt;  // fd -> file (holds a file reference), null = free slot
+  std::vector<std::pair<std::string, int>> names;  // scenario names of fds
+  int name_to_fd(std::string_view n) const {
+    for (auto& [name, fd] : names)
+      if (name == n) return fd;
+    return -1;
+  }
+};
+
+// fs_struct: users = tasks sharing it (CLONE_FS).
+struct FsStruct : RefCounted {
+  FsStruct(ObjectRegistry& r, uint32_t id) : RefCounted(r, ObjKind::FsStruct, id) {}
+};
+
+// Exiting: do_exit() has released files, fs and nsproxy, but the task is a
+// pid namespace's init waiting in zap_pid_ns_processes() for the other tasks
+// of its namespace to be reaped (by parents outside it).
+enum class TaskState : uint8_t { Running, Exiting, Zombie, Reaped };
+const char* task_state_name(TaskState s);
+
+// task_struct. Not refcounted in the model: the Kernel owns it from
+// copy_process() to release_task() (reaping), as the task list does.
+struct Task {
+  uint32_t id = 0;              // model id (index in Kernel's task table)
+  TaskState state = TaskState::Running;
+  int exit_code = 0;
+  uint8_t exit_signal = 0;      // SIGCHLD for clone(FLAGS); legacy clone may set others
+  std::string comm;             // the scenario's name for the task
+  Task* real_parent = nullptr;
+  Task* group_leader = this;
+  std::vector<Task*> children;  // real children (list head in the kernel)
+  uint32_t nr_threads = 1;      // leader only: live threads in the group
+  NsProxy* nsproxy = nullptr;   // holds one count; null after exit_task_namespaces()
+  Cred* cred = nullptr;         // holds a reference (real_cred == cred in the model)
+  Pid* thread_pid = nullptr;    // holds a reference until release_task()
+  FilesStruct* files = nullptr; // holds a reference; null after exit_files()
+  FsStruct* fs = nullptr;       // holds a reference; null after exit_fs()
+
+  bool is_leader() const { return group_leader == this; }
+  bool thread_group_empty() const { return group_leader->nr_threads == 1; }
+};
+
+}  // namespace nssim

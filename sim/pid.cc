@@ -1,0 +1,117 @@
+// kernel/pid.c @ v6.18: alloc_pid(), free_pid(), put_pid(), pidfd_open();
+// task_active_pid_ns().
+#include "sim/kernel.h"
+
+namespace nssim {
+
+PidNamespace* Kernel::task_active_pid_ns(const Task* t) const {
+  return t->thread_pid ? t->thread_pid->numbers.back().ns : nullptr;
+}
+
+std::vector<uint32_t> Kernel::nspid(const Task* t) const {
+  std::vector<uint32_t> out;
+  if (t->thread_pid)
+    for (auto& n : t->thread_pid->numbers) out.push_back(n.nr);
+  return out;
+}
+
+namespace {
+constexpr uint32_t RESERVED_PIDS = 300;
+
+bool nr_used(const PidNamespace* ns, uint32_t nr) {
+  size_t w = nr / 64;
+  return w < ns->used.size() && ((ns->used[w] >> (nr % 64)) & 1);
+}
+void set_nr(PidNamespace* ns, uint32_t nr, bool on) {
+  size_t w = nr / 64;
+  if (w >= ns->used.size()) ns->used.resize(w + 1);
+  if (on)
+    ns->used[w] |= 1ULL << (nr % 64);
+  else
+    ns->used[w] &= ~(1ULL << (nr % 64));
+}
+
+// lib/idr.c: idr_alloc_cyclic(): the lowest free id >= the cursor, wrapping
+// to `start`; the cursor moves past the id handed out. 0 if full.
+uint32_t idr_alloc_cyclic(PidNamespace* ns, uint32_t start, uint32_t end) {
+  uint32_t from = std::max(ns->cursor, start);
+  for (uint32_t nr = from; nr < end; ++nr)
+    if (!nr_used(ns, nr)) return set_nr(ns, nr, true), ns->cursor = nr + 1, nr;
+  for (uint32_t nr = start; nr < from && nr < end; ++nr)
+    if (!nr_used(ns, nr)) return set_nr(ns, nr, true), ns->cursor = nr + 1, nr;
+  return 0;
+}
+}  // namespace
+
+// kernel/pid.c: alloc_pid() @ v6.18. A number is taken in every namespace from
+// the task's up to the root (cursors advance), and only then is the
+// namespace checked for PIDNS_ADDING: forking into a pid namespace whose init
+// has died fails with ENOMEM (and still advanced the cursors).
+Result<Pid*> Kernel::alloc_pid(PidNamespace* ns) {
+  TraceScope s(trace, "alloc_pid", "in {}", ns_str(ns));
+  auto* pid = new Pid(reg_, next_id(ObjKind::Pid));
+  uint32_t depth = ns->level - cfg_.root_pid_level;
+  pid->level = depth;
+  pid->numbers.resize(depth + 1);
+  PidNamespace* tmp = ns;
+  for (int i = static_cast<int>(depth); i >= 0; --i, tmp = tmp->parent) {
+    uint32_t pid_min = tmp->cursor > RESERVED_PIDS ? RESERVED_PIDS : 1;
+    uint32_t nr = idr_alloc_cyclic(tmp, pid_min, tmp->pid_max);
+    if (nr == 0) {
+      for (size_t j = i + 1; j <= depth; ++j) set_nr(pid->numbers[j].ns, pid->numbers[j].nr, false);
+      (void)pid->put();
+      delete pid;
+      return fail(EAGAIN);
+    }
+    pid->numbers[i] = PidNumber{nr, tmp};
+  }
+  if (!ns->adding) {
+    for (auto& n : pid->numbers) set_nr(n.ns, n.nr, false);
+    (void)pid->put();
+    delete pid;
+    NSSIM_EVENT(trace, "alloc_pid", "{} no longer admits tasks (its init died): ENOMEM", ns_str(ns));
+    return fail(ENOMEM);
+  }
+  for (auto& n : pid->numbers) ++n.ns->pid_allocated;
+  get_ns(ns, fmt::format("struct pid {}", pid->numbers.back().nr));
+  return pid;
+}
+
+// kernel/pid.c: free_pid() (at detach: the numbers go) then put_pid() (the
+// struct goes when no pidfd holds it, dropping its pid namespace).
+void Kernel::put_pid(Pid* pid) {
+  if (!pid->put()) return;
+  PidNamespace* ns = pid->numbers.back().ns;
+  uint32_t nr = pid->numbers.back().nr;
+  delete pid;
+  NSSIM_EVENT(trace, "put_pid", "struct pid {} freed", nr);
+  put_ns(ns, fmt::format("struct pid {}", nr));
+}
+
+// kernel/pid.c: SYSCALL_DEFINE2(pidfd_open) @ v6.18.
+Result<int> Kernel::sys_pidfd_open(Task* cur, Task* target, uint32_t flags) {
+  TraceScope s(trace, "pidfd_open", "{}", target ? target->comm : "?");
+  if (flags & ~(PIDFD_NONBLOCK | PIDFD_THREAD)) return fail(EINVAL);
+  // find_get_pid() in the caller's active pid namespace.
+  if (!target || !target->thread_pid) return fail(ESRCH);
+  PidNamespace* mine = task_active_pid_ns(cur);
+  bool visible = false;
+  for (auto& n : target->thread_pid->numbers)
+    if (n.ns == mine) visible = true;
+  if (!visible) return fail(ESRCH);
+  // pidfd_prepare(): a thread needs PIDFD_THREAD.
+  if (!(flags & PIDFD_THREAD) && !target->is_leader()) return fail(ENOENT);
+  auto* f = new File(reg_, next_id(ObjKind::File));
+  f->fkind = FileKind::Pidfd;
+  target->thread_pid->get();
+  f->pid = target->thread_pid;
+  cur->cred->get();
+  f->f_cred = cur->cred;
+  f->path = "pidfd:" + target->comm;
+  int fd = alloc_fd(cur->files, f);
+  NSSIM_EVENT(trace, "pidfd_create", "fd {} -> struct pid {} of {} (pins it)", fd,
+              target->thread_pid->numbers.back().nr, target->comm);
+  return fd;
+}
+
+}  // namespace nssim

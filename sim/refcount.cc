@@ -1,0 +1,69 @@
+#include "sim/refcount.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+
+namespace nssim {
+
+const char* obj_kind_name(ObjKind k) {
+  switch (k) {
+    case ObjKind::NsProxy: return "NsProxy";
+    case ObjKind::UtsNamespace: return "UtsNamespace";
+    case ObjKind::IpcNamespace: return "IpcNamespace";
+    case ObjKind::MntNamespace: return "MntNamespace";
+    case ObjKind::PidNamespace: return "PidNamespace";
+    case ObjKind::NetNamespace: return "NetNamespace";
+    case ObjKind::TimeNamespace: return "TimeNamespace";
+    case ObjKind::CgroupNamespace: return "CgroupNamespace";
+    case ObjKind::UserNamespace: return "UserNamespace";
+    case ObjKind::Cred: return "Cred";
+    case ObjKind::Pid: return "Pid";
+    case ObjKind::File: return "File";
+    case ObjKind::FilesStruct: return "FilesStruct";
+    case ObjKind::FsStruct: return "FsStruct";
+    case ObjKind::Mount: return "Mount";
+  }
+  return "?";
+}
+
+void refcount_bug(const char* what, ObjKind kind, uint32_t id, uint32_t refs) {
+  std::fprintf(stderr, "nssim: model bug: [%s #%u] %s (refcount %u)\n", obj_kind_name(kind), id, what,
+               refs);
+  std::abort();
+}
+
+RefCounted::RefCounted(ObjectRegistry& reg, ObjKind kind, uint32_t id)
+    : reg_(&reg), id_(id), slot_(static_cast<uint32_t>(reg.live_.size())), kind_(kind) {
+  reg.live_.push_back(this);
+}
+
+RefCounted::~RefCounted() {
+  if (refs_ != 0) refcount_bug("freed with references left", kind_, id_, refs_);
+  auto& v = reg_->live_;
+  RefCounted* last = v.back();
+  v[slot_] = last;
+  last->slot_ = slot_;
+  v.pop_back();
+}
+
+std::string RefCounted::label() const { return std::string(obj_kind_name(kind_)) + " #" + std::to_string(id_); }
+
+size_t ObjectRegistry::count(ObjKind k) const {
+  return static_cast<size_t>(std::count_if(live_.begin(), live_.end(), [k](auto* o) { return o->kind() == k; }));
+}
+
+std::vector<std::string> ObjectRegistry::leaks(const std::vector<const RefCounted*>& allowed) const {
+  std::vector<const RefCounted*> sorted(live_.begin(), live_.end());
+  std::sort(sorted.begin(), sorted.end(), [](auto* a, auto* b) {
+    return a->kind() != b->kind() ? a->kind() < b->kind() : a->id() < b->id();
+  });
+  std::vector<std::string> out;
+  for (auto* o : sorted) {
+    if (std::find(allowed.begin(), allowed.end(), o) != allowed.end()) continue;
+    out.push_back("[" + o->label() + "] refcount " + std::to_string(o->refs()) + " instead of 0");
+  }
+  return out;
+}
+
+}  // namespace nssim

@@ -1,0 +1,299 @@
+#include "sim/runner.h"
+
+#include <fmt/format.h>
+
+namespace nssim {
+
+struct Runner::Value {
+  enum Kind : uint8_t { Ns, Proxy, Int, Str, None, Blank } kind = None;
+  uint64_t id = 0;   // ns serial / nsproxy id / peer token
+  int64_t i = 0;
+  std::string s;
+  std::string show;
+};
+
+Kernel::Config Runner::config_for(const Scenario& sc) {
+  Kernel::Config c;
+  if (sc.kernel) c.profile = *profile_from_name(*sc.kernel);
+  c.init_comm = sc.init_name;
+  return c;
+}
+
+Runner::Runner(const Scenario& sc, Options opt) : sc_(sc), opt_(std::move(opt)) {
+  sim_ = std::make_unique<SimBackend>(opt_.config ? *opt_.config : config_for(sc));
+}
+
+namespace {
+bool is_link_attr(const std::string& a) { return link_from_name(a).has_value(); }
+
+Diagnostic diag(Loc l, std::string m, std::string h = "") { return Diagnostic{l, std::move(m), std::move(h)}; }
+
+const char* kTaskAttrHint =
+    "a task has: the 10 link names (net, pid_for_children, ...), nsproxy, hostname, pid, pid@TASK, state";
+const char* kNsAttrHint = "a namespace has: refs, inum, level, owner, parent, type";
+}  // namespace
+
+std::optional<Diagnostic> Runner::eval(const Term& t, Value& v) {
+  Kernel& k = sim_->kernel();
+  switch (t.kind) {
+    case Term::Int: v.kind = Value::Int, v.i = t.ival, v.show = std::to_string(t.ival); return {};
+    case Term::Str: v.kind = Value::Str, v.s = t.sval, v.show = "\"" + t.sval + "\""; return {};
+    case Term::None: v.kind = Value::None, v.show = "none"; return {};
+    case Term::Blank: v.kind = Value::Blank, v.show = "?"; return {};
+    case Term::Path: break;
+  }
+  size_t ai = 0;
+  auto ns_value = [&](uint32_t serial) {
+    const NsRecord& r = k.ns_records()[serial];
+    v.kind = Value::Ns;
+    v.id = serial;
+    v.show = fmt::format("{}:[{}]{}", ns_type_name(r.type), r.inum, r.ns ? "" : " (freed)");
+  };
+  auto set_ns = [&](const NsCommon* ns) {
+    if (ns)
+      ns_value(ns->serial);
+    else
+      v.kind = Value::None, v.show = "none";
+  };
+  if (auto it = lets_.find(t.base); it != lets_.end()) {
+    ns_value(it->second);
+  } else if (sim_->known(t.base)) {
+    Task* task = sim_->task(t.base);
+    if (t.attrs.empty())
+      return diag(t.loc, fmt::format("'{}' is a task; say which of its links", t.base), kTaskAttrHint);
+    const std::string& a = t.attrs[ai++];
+    if (!t.at.empty() && a != "pid")
+      return diag(t.loc, "'@TASK' only applies to pid", "a.pid@b is a's pid as seen from b's pid namespace");
+    if (is_link_attr(a)) {
+      set_ns(task ? k.ns_of_link(task, *link_from_name(a)) : nullptr);
+    } else if (a == "nsproxy") {
+      if (task && task->nsproxy)
+        v.kind = Value::Proxy, v.id = task->nsproxy->id(), v.show = fmt::format("nsproxy#{}", task->nsproxy->id());
+      else
+        v.kind = Value::None, v.show = "none";
+      if (ai < t.attrs.size()) {
+        const std::string& b = t.attrs[ai++];
+        if (b != "count") return diag(t.loc, fmt::format("unknown nsproxy attribute '{}'", b), "an nsproxy has: count");
+        int64_t c = (task && task->nsproxy) ? task->nsproxy->count() : 0;
+        v.kind = Value::Int, v.i = c, v.show = std::to_string(c);
+      }
+    } else if (a == "hostname") {
+      if (task && task->nsproxy)
+        v.kind = Value::Str, v.s = task->nsproxy->uts_ns->nodename, v.show = "\"" + v.s + "\"";
+      else
+        v.kind = Value::None, v.show = "none";
+    } else if (a == "state") {
+      v.kind = Value::Str;
+      v.s = task ? task_state_name(task->state) : "reaped";
+      v.show = "\"" + v.s + "\"";
+    } else if (a == "pid") {
+      if (!task || !task->thread_pid) {
+        v.kind = Value::None, v.show = "none";
+      } else {
+        PidNamespace* view = k.task_active_pid_ns(task);
+        if (!t.at.empty()) {
+          if (!sim_->known(t.at)) return diag(t.loc, fmt::format("unknown task '{}' after '@'", t.at));
+          Task* o = sim_->task(t.at);
+          if (!o || !o->thread_pid)
+            return diag(t.loc, fmt::format("task '{}' has been reaped: it has no pid namespace to look from", t.at));
+          view = k.task_active_pid_ns(o);
+        }
+        v.kind = Value::Int;
+        v.i = 0;  // 0: not visible from that namespace (as getpid-style lookups report nothing)
+        for (auto& n : task->thread_pid->numbers)
+          if (n.ns == view) v.i = n.nr;
+        v.show = std::to_string(v.i);
+      }
+    } else {
+      return diag(t.loc, fmt::format("unknown task attribute '{}'", a), kTaskAttrHint);
+    }
+  } else {
+    return diag(t.loc, fmt::format("unknown name '{}'", t.base),
+                "names are tasks (named by 'task' or '-> NAME') or namespaces bound by 'let'");
+  }
+  // Namespace attributes.
+  while (ai < t.attrs.size()) {
+    const std::string& a = t.attrs[ai++];
+    if (v.kind == Value::None) {
+      v.show = "none";
+      continue;
+    }
+    if (v.kind != Value::Ns) return diag(t.loc, fmt::format("'{}' does not apply here", a));
+    const NsRecord& r = k.ns_records()[v.id];
+    const NsCommon* ns = r.ns;
+    if (a == "refs") {
+      v.kind = Value::Int, v.i = ns ? ns->refs() : 0, v.show = std::to_string(v.i);
+    } else if (a == "inum") {
+      v.kind = Value::Int, v.i = r.inum, v.show = std::to_string(v.i);
+    } else if (a == "type") {
+      v.kind = Value::Str, v.s = std::string(ns_type_name(r.type)), v.show = "\"" + v.s + "\"";
+    } else if (a == "level") {
+      if (r.type != NsType::Pid && r.type != NsType::User)
+        return diag(t.loc, "only pid and user namespaces have a level");
+      int64_t lvl = !ns ? -1 : r.type == NsType::Pid ? static_cast<const PidNamespace*>(ns)->level
+                                                      : static_cast<const UserNamespace*>(ns)->level;
+      v.kind = Value::Int, v.i = lvl, v.show = std::to_string(lvl);
+    } else if (a == "owner") {
+      if (!ns) return diag(t.loc, "the namespace has been freed");
+      set_ns(r.type == NsType::User ? static_cast<const UserNamespace*>(ns)->parent : ns->user_ns);
+    } else if (a == "parent") {
+      if (!ns) return diag(t.loc, "the namespace has been freed");
+      if (r.type == NsType::Pid)
+        set_ns(static_cast<const PidNamespace*>(ns)->parent);
+      else if (r.type == NsType::User)
+        set_ns(static_cast<const UserNamespace*>(ns)->parent);
+      else
+        return diag(t.loc, "only pid and user namespaces have a parent");
+    } else {
+      return diag(t.loc, fmt::format("unknown namespace attribute '{}'", a), kNsAttrHint);
+    }
+  }
+  return {};
+}
+
+void Runner::run_expect(const ExpectStmt& e, StepRecord& r) {
+  r.text = e.text;
+  Value a, b;
+  if (auto d = eval(e.expr.lhs, a)) throw *d;
+  if (e.expr.kind == Expr::Alive || e.expr.kind == Expr::Dead) {
+    if (a.kind != Value::Ns)
+      throw diag(e.expr.lhs.loc, fmt::format("{} needs a namespace", e.expr.kind == Expr::Alive ? "alive" : "dead"),
+                 "e.g. let N = b.net, then expect alive(N)");
+    bool alive = sim_->kernel().ns_records()[a.id].ns != nullptr;
+    bool want = e.expr.kind == Expr::Alive;
+    r.verdict = alive == want ? Verdict::Pass : Verdict::Fail;
+    r.answer = alive ? "alive" : "dead";
+    r.detail = fmt::format("{} is {}", a.show, r.answer);
+    return;
+  }
+  if (auto d = eval(e.expr.rhs, b)) throw *d;
+  if (a.kind == Value::Blank || b.kind == Value::Blank) {
+    r.verdict = Verdict::Unanswered;
+    r.answer = a.kind == Value::Blank ? b.show : a.show;
+    r.detail = "unanswered (the model's value: " + r.answer + ")";
+    return;
+  }
+  bool eq;
+  auto kind_name = [](Value::Kind k) {
+    switch (k) {
+      case Value::Ns: return "a namespace";
+      case Value::Proxy: return "an nsproxy";
+      case Value::Int: return "a number";
+      case Value::Str: return "a string";
+      default: return "none";
+    }
+  };
+  if (a.kind == Value::None || b.kind == Value::None) {
+    eq = a.kind == b.kind;
+  } else if (a.kind != b.kind) {
+    throw diag(e.expr.rhs.loc, fmt::format("cannot compare {} with {}", kind_name(a.kind), kind_name(b.kind)));
+  } else {
+    switch (a.kind) {
+      case Value::Ns:
+      case Value::Proxy: eq = a.id == b.id; break;
+      case Value::Int: eq = a.i == b.i; break;
+      default: eq = a.s == b.s; break;
+    }
+  }
+  bool want = e.expr.kind == Expr::Eq;
+  r.verdict = eq == want ? Verdict::Pass : Verdict::Fail;
+  r.answer = a.show;
+  // Show each side's value; a literal shows itself.
+  auto side = [](const Term& t, const Value& v) {
+    return t.kind == Term::Path ? fmt::format("{} = {}", t.text, v.show) : std::string();
+  };
+  std::string l = side(e.expr.lhs, a), rr = side(e.expr.rhs, b);
+  r.detail = l.empty() ? rr : rr.empty() ? l : l + ", " + rr;
+}
+
+RunSummary Runner::run(const std::function<void(const StepRecord&)>& sink) {
+  RunSummary sum;
+  Kernel& k = sim_->kernel();
+  Observation prev = sim_->observe();
+  auto alive = [&](uint64_t serial) { return k.ns_records()[serial].ns != nullptr; };
+  if (opt_.peer) {
+    // Map the initial namespaces before anything happens.
+    Observation po = opt_.peer->observe();
+    (void)differ_.compare(prev, po, alive);
+  }
+  int step = 0;
+  for (const Statement& st : sc_.statements) {
+    StepRecord r;
+    r.step = ++step;
+    r.line = st.line;
+    try {
+      if (auto* c = std::get_if<CallStmt>(&st.s)) {
+        r.kind = StepRecord::Call;
+        r.call = c;
+        ++sum.calls;
+        k.trace.on = opt_.trace;
+        r.outcome = sim_->call(*c);
+        r.events = k.trace.take();
+        k.trace.on = false;
+        if (!r.outcome.usage_error.empty()) {
+          Loc at = c->loc;
+          if (r.outcome.usage_error.find("fd name") != std::string::npos) at = c->fd_loc;
+          else if (r.outcome.usage_error.find("already names") != std::string::npos) at = c->out_loc;
+          else if (r.outcome.usage_error.find("unknown task '" + c->target + "'") != std::string::npos &&
+                   !c->target.empty()) at = c->target_loc;
+          else if (c->kind == CallKind::Open && r.outcome.usage_error.find(c->path.task) != std::string::npos &&
+                   c->path.task != c->task) at = c->call_loc;
+          throw diag(at, r.outcome.usage_error);
+        }
+        r.expected = c->assert_result;
+        if (r.expected) {
+          r.ok = *r.expected == r.outcome.result || (*r.expected == "0" && r.outcome.ok);
+          if (!r.ok) ++sum.results_failed;
+        }
+        r.obs = sim_->observe();
+        if (opt_.peer) {
+          r.peer = opt_.peer->call(*c);
+          if (!r.peer->usage_error.empty())
+            r.disagreements.push_back("the kernel backend could not run the call: " + r.peer->usage_error);
+          else if (r.peer->result != r.outcome.result)
+            r.disagreements.push_back(fmt::format("result: the model returns {}, the kernel returns {}{}",
+                                                  r.outcome.result, r.peer->result,
+                                                  r.peer->note.empty() ? "" : " (" + r.peer->note + ")"));
+          r.peer_obs = opt_.peer->observe();
+          auto d = differ_.compare(r.obs, *r.peer_obs, alive);
+          r.disagreements.insert(r.disagreements.end(), d.begin(), d.end());
+        }
+        // Did any /proc/PID/ns link change?
+        r.links_changed = r.obs.tasks.size() != prev.tasks.size();
+        for (size_t i = 0; !r.links_changed && i < r.obs.tasks.size(); ++i)
+          r.links_changed = r.obs.tasks[i].ns != prev.tasks[i].ns || r.obs.tasks[i].state != prev.tasks[i].state;
+        prev = r.obs;
+      } else if (auto* l = std::get_if<LetStmt>(&st.s)) {
+        r.kind = StepRecord::Let;
+        r.text = fmt::format("let {} = {}", l->name, l->value.text);
+        Value v;
+        if (auto d = eval(l->value, v)) throw *d;
+        if (v.kind != Value::Ns)
+          throw diag(l->value.loc, fmt::format("let binds a namespace, but {} is {}", l->value.text, v.show),
+                     "write e.g. let N = b.net");
+        if (sim_->known(l->name))
+          throw diag(l->loc, fmt::format("'{}' already names a task", l->name));
+        lets_[l->name] = static_cast<uint32_t>(v.id);
+        r.detail = fmt::format("{} = {}", l->name, v.show);
+        r.obs = prev;
+      } else if (auto* e = std::get_if<ExpectStmt>(&st.s)) {
+        r.kind = StepRecord::Expect;
+        run_expect(*e, r);
+        if (r.verdict == Verdict::Pass) ++sum.expects_passed;
+        else if (r.verdict == Verdict::Fail) ++sum.expects_failed;
+        else ++sum.expects_unanswered;
+        r.obs = prev;
+      }
+    } catch (const Diagnostic& d) {
+      sum.error = d;
+      sum.steps = step - 1;
+      return sum;
+    }
+    sum.disagreements += static_cast<int>(r.disagreements.size());
+    sink(r);
+  }
+  sum.steps = step;
+  return sum;
+}
+
+}  // namespace nssim

@@ -1,0 +1,90 @@
+// Runner: replays a scenario on the model (and, optionally, on a peer backend
+// such as the live kernel), evaluates let/expect statements, compares the two
+// backends after every step, and hands one StepRecord per statement to a sink.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sim/backend.h"
+#include "sim/differ.h"
+#include "sim/scenario.h"
+#include "sim/sim_backend.h"
+#include "sim/trace.h"
+
+namespace nssim {
+
+enum class Verdict : uint8_t { Pass, Fail, Unanswered };
+
+struct StepRecord {
+  enum Kind : uint8_t { Call, Let, Expect } kind = Call;
+  int step = 0;   // 1-based among statements
+  int line = 0;
+  // Call
+  const CallStmt* call = nullptr;
+  CallOutcome outcome;                    // the model's
+  std::optional<std::string> expected;    // '= RESULT' as written
+  bool ok = true;                         // asserted result matched (or none asserted)
+  std::vector<Event> events;              // kernel functions the model went through
+  bool links_changed = false;             // some task's /proc/PID/ns changed in this step
+  // Let / Expect
+  std::string text;                       // "a.net == N"
+  Verdict verdict = Verdict::Pass;
+  std::string detail;                     // "a.net = net:[4026532000], N = net:[4026532000]"
+  std::string answer;                     // the model's value of the left side (for '?' blanks)
+  // Peer (live kernel)
+  std::optional<CallOutcome> peer;
+  std::optional<Observation> peer_obs;
+  std::vector<std::string> disagreements;
+  Observation obs;                        // the model's observation after the step
+};
+
+struct RunSummary {
+  int steps = 0;
+  int calls = 0;
+  int expects_passed = 0, expects_failed = 0, expects_unanswered = 0;
+  int results_failed = 0;      // '= RESULT' mismatches
+  int disagreements = 0;       // model vs peer
+  std::optional<Diagnostic> error;  // a run error (unknown task...) stopped the run
+  bool ok() const { return !error && expects_failed == 0 && results_failed == 0 && disagreements == 0; }
+};
+
+class Runner {
+ public:
+  struct Options {
+    bool trace = true;           // record kernel-function events
+    Backend* peer = nullptr;     // e.g. the live kernel
+    std::optional<Kernel::Config> config;  // overrides the profile from the scenario
+  };
+  Runner(const Scenario& sc, Options opt);
+
+  // Runs every statement; `sink` sees each record while the model is in the
+  // state right after that step (so it can read the kernel, the ledger...).
+  RunSummary run(const std::function<void(const StepRecord&)>& sink);
+
+  SimBackend& sim() { return *sim_; }
+  const Differ& differ() const { return differ_; }
+  // let-bound namespaces: name -> model serial.
+  const std::map<std::string, uint32_t>& lets() const { return lets_; }
+
+  // Kernel::Config for a scenario (profile, init name).
+  static Kernel::Config config_for(const Scenario& sc);
+
+ private:
+  struct Value;
+  std::optional<Diagnostic> eval(const Term& t, Value& out);
+  void run_expect(const ExpectStmt& e, StepRecord& r);
+
+  const Scenario& sc_;
+  Options opt_;
+  std::unique_ptr<SimBackend> sim_;
+  Differ differ_;
+  std::map<std::string, uint32_t> lets_;
+  std::map<std::string, uint64_t> peer_lets_;
+};
+
+}  // namespace nssim

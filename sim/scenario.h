@@ -1,0 +1,122 @@
+// The scenario language (.nss): one statement per line. See
+// docs/scenario-language.md for every statement, with examples and errors.
+//
+//   # comment
+//   kernel 6.18                        profile line (optional, before any call)
+//   task init                          name of the initial task (optional)
+//   TASK: CALL(ARGS) [-> NAME] [= RESULT]
+//   let NAME = TASK.LINK
+//   expect LHS ==|!= RHS   |   expect alive(NAME)   |   expect dead(NAME)
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "sim/uapi.h"
+
+namespace nssim {
+
+struct Loc {
+  int line = 0, col = 0;  // 1-based
+};
+
+// A parse or run error located in the scenario source.
+struct Diagnostic {
+  Loc loc;
+  std::string message;  // "unknown flag 'CLONE_NEWFOO'"
+  std::string hint;     // "flags are CLONE_* names joined with '|', or 0"
+};
+// "file:line:col: error: message\n  <source line>\n  ^\nhint: ..."
+std::string format_diagnostic(std::string_view file, std::string_view source, const Diagnostic& d);
+
+enum class CallKind : uint8_t {
+  Clone, Clone3, Unshare, Setns, Open, Close, Exit, Wait, PidfdOpen, Sethostname,
+};
+std::string_view call_name(CallKind k);
+
+// open("/proc/TASK/ns/LINK"): TASK is a task name or "self".
+struct NsPath {
+  std::string task;  // "self" or a task name
+  Link link = Link::Net;
+};
+
+struct CallStmt {
+  Loc loc;               // of the task name
+  std::string task;      // who makes the call
+  CallKind kind = CallKind::Clone;
+  Loc call_loc;          // of the call name
+  uint64_t flags = 0;    // clone/clone3/unshare/setns
+  std::string fd;        // setns/close: fd name
+  Loc fd_loc;
+  NsPath path;           // open
+  std::string path_text; // open: the path as written
+  std::string target;    // wait/pidfd_open: task name
+  Loc target_loc;
+  int code = 0;          // exit
+  std::string str;       // sethostname
+  std::optional<std::string> out;  // -> NAME
+  Loc out_loc;
+  std::optional<std::string> assert_result;  // = RESULT ("0", "EINVAL", a name)
+  std::string text;      // the call as written, e.g. "clone(CLONE_NEWUTS) -> b"
+};
+
+// A reference to something in the model: TASK.LINK, a let name, plus attributes.
+//   a.net            namespace       a.nsproxy        nsproxy
+//   N / a.net        namespace       N.refs N.inum N.level  integers
+//   a.nsproxy.count  integer         a.hostname       string
+//   a.pid  a.pid@b   integer         a.state          string
+struct Term {
+  enum Kind : uint8_t { Path, Int, Str, None, Blank } kind = Path;
+  Loc loc;
+  std::string base;               // task or let name (Path)
+  std::vector<std::string> attrs; // ".net", ".refs", ...
+  std::string at;                 // a.pid@b: seen from b's pid namespace
+  int64_t ival = 0;
+  std::string sval;
+  std::string text;               // as written
+};
+
+struct Expr {
+  enum Kind : uint8_t { Eq, Ne, Alive, Dead } kind = Eq;
+  Term lhs, rhs;  // Alive/Dead use lhs only
+};
+
+struct LetStmt {
+  Loc loc;
+  std::string name;
+  Term value;
+};
+struct ExpectStmt {
+  Loc loc;
+  Expr expr;
+  std::string text;
+};
+
+struct Statement {
+  int line = 0;
+  std::variant<CallStmt, LetStmt, ExpectStmt> s;
+};
+
+struct Scenario {
+  std::string file;           // for diagnostics
+  std::string source;
+  std::optional<std::string> kernel;  // "6.18"
+  std::string init_name = "init";
+  std::vector<Statement> statements;
+};
+
+struct ParseResult {
+  Scenario scenario;
+  std::vector<Diagnostic> errors;  // empty on success
+  bool ok() const { return errors.empty(); }
+};
+
+// Parse a whole scenario. Never throws; every problem becomes a Diagnostic
+// with line:column, the offending token and what was expected.
+ParseResult parse_scenario(std::string_view source, std::string file = "<input>");
+
+}  // namespace nssim

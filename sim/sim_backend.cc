@@ -1,0 +1,138 @@
+#include "sim/sim_backend.h"
+
+#include <fmt/format.h>
+
+namespace nssim {
+
+SimBackend::SimBackend(Kernel::Config cfg) : k_(std::make_unique<Kernel>(std::move(cfg))) {
+  ids_[k_->config().init_comm] = 0;
+  order_.push_back(k_->config().init_comm);
+}
+
+Task* SimBackend::task(std::string_view name) const {
+  auto it = ids_.find(std::string(name));
+  return it == ids_.end() ? nullptr : k_->task(it->second);
+}
+
+int SimBackend::fd_of(const Task* t, std::string_view fd_name) const {
+  return t && t->files ? t->files->name_to_fd(fd_name) : -1;
+}
+
+namespace {
+CallOutcome ok(std::string result) { return CallOutcome{true, 0, std::move(result), "", ""}; }
+CallOutcome err(Errno e) { return CallOutcome{false, e.code, errno_name(e), "", ""}; }
+CallOutcome usage(std::string msg) {
+  CallOutcome o;
+  o.usage_error = std::move(msg);
+  return o;
+}
+void bind_fd(FilesStruct* files, const std::string& name, int fd) {
+  for (auto& [n, f] : files->names)
+    if (n == name) {
+      f = fd;
+      return;
+    }
+  files->names.emplace_back(name, fd);
+}
+}  // namespace
+
+CallOutcome SimBackend::call(const CallStmt& c) {
+  Task* cur = task(c.task);
+  if (!cur) {
+    if (!known(c.task)) return usage(fmt::format("unknown task '{}'", c.task));
+    return usage(fmt::format("task '{}' has been reaped", c.task));
+  }
+  if (cur->state != TaskState::Running)
+    return usage(fmt::format("task '{}' has exited ({}); it cannot make system calls", c.task,
+                             task_state_name(cur->state)));
+  auto target_of = [&](const std::string& n) -> std::pair<Task*, std::string> {
+    if (n == "self") return {cur, ""};
+    if (!known(n)) return {nullptr, fmt::format("unknown task '{}'", n)};
+    return {task(n), ""};  // null when reaped: the call itself fails (ENOENT/ESRCH/ECHILD)
+  };
+  Kernel& k = *k_;
+  switch (c.kind) {
+    case CallKind::Clone:
+    case CallKind::Clone3: {
+      if (c.out && task(*c.out)) return usage(fmt::format("'{}' already names a task", *c.out));
+      auto r = c.kind == CallKind::Clone ? k.sys_clone(cur, c.flags, *c.out) : k.sys_clone3(cur, c.flags, *c.out);
+      if (!r) return err(r.error());
+      if (ids_.count(*c.out) == 0) order_.push_back(*c.out);
+      ids_[*c.out] = (*r)->id;
+      return ok(*c.out);
+    }
+    case CallKind::Unshare: {
+      auto r = k.sys_unshare(cur, c.flags);
+      return r ? ok("0") : err(r.error());
+    }
+    case CallKind::Setns: {
+      int fd = fd_of(cur, c.fd);
+      if (fd < 0) return usage(fmt::format("'{}' is not an fd name in {}'s fd table", c.fd, c.task));
+      auto r = k.sys_setns(cur, fd, c.flags);
+      return r ? ok("0") : err(r.error());
+    }
+    case CallKind::Open: {
+      auto [t, e] = target_of(c.path.task);
+      if (!e.empty()) return usage(e);
+      auto r = k.sys_open_nsfs(cur, t, c.path.link);
+      if (!r) return err(r.error());
+      bind_fd(cur->files, *c.out, *r);
+      return ok(*c.out);
+    }
+    case CallKind::Close: {
+      int fd = fd_of(cur, c.fd);
+      if (fd < 0) return usage(fmt::format("'{}' is not an fd name in {}'s fd table", c.fd, c.task));
+      auto r = k.sys_close(cur, fd);
+      return r ? ok("0") : err(r.error());
+    }
+    case CallKind::Exit:
+      k.sys_exit(cur, c.code);
+      return ok("0");
+    case CallKind::Wait: {
+      auto [t, e] = target_of(c.target);
+      if (!e.empty()) return usage(e);
+      auto r = k.sys_wait4(cur, t);
+      if (!r) return err(r.error());
+      return ok(*r ? c.target : "0");
+    }
+    case CallKind::PidfdOpen: {
+      auto [t, e] = target_of(c.target);
+      if (!e.empty()) return usage(e);
+      auto r = k.sys_pidfd_open(cur, t, static_cast<uint32_t>(c.flags));
+      if (!r) return err(r.error());
+      bind_fd(cur->files, *c.out, *r);
+      return ok(*c.out);
+    }
+    case CallKind::Sethostname: {
+      auto r = k.sys_sethostname(cur, c.str);
+      return r ? ok("0") : err(r.error());
+    }
+  }
+  return usage("unsupported call");
+}
+
+Observation SimBackend::observe() {
+  Observation o;
+  for (const std::string& n : order_) {
+    TaskObs t;
+    t.name = n;
+    Task* task_p = task(n);
+    if (!task_p) {
+      t.state = TaskState::Reaped;
+    } else {
+      t.state = task_p->state;
+      t.nspid = k_->nspid(task_p);
+      for (int i = 0; i < kLinks; ++i) {
+        NsCommon* ns = k_->ns_of_link(task_p, kAllLinks[i]);
+        if (ns) {
+          t.ns[i] = ns->serial;
+          t.inum[i] = ns->inum;
+        }
+      }
+    }
+    o.tasks.push_back(std::move(t));
+  }
+  return o;
+}
+
+}  // namespace nssim

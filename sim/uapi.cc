@@ -1,0 +1,109 @@
+#include "sim/uapi.h"
+
+#include <utility>
+
+namespace nssim {
+namespace {
+constexpr std::array<std::string_view, kLinks> kLinkNames{
+    "cgroup", "ipc", "mnt", "net", "pid", "pid_for_children", "time", "time_for_children", "user", "uts"};
+constexpr std::array<std::string_view, kNsTypes> kTypeNames{"uts", "ipc", "mnt", "pid",
+                                                            "net", "time", "cgroup", "user"};
+constexpr std::array<uint64_t, kNsTypes> kTypeFlags{CLONE_NEWUTS, CLONE_NEWIPC,  CLONE_NEWNS,
+                                                    CLONE_NEWPID, CLONE_NEWNET,  CLONE_NEWTIME,
+                                                    CLONE_NEWCGROUP, CLONE_NEWUSER};
+constexpr std::array<std::pair<std::string_view, uint64_t>, 26> kFlagNames{{
+    {"CLONE_VM", CLONE_VM},
+    {"CLONE_FS", CLONE_FS},
+    {"CLONE_FILES", CLONE_FILES},
+    {"CLONE_SIGHAND", CLONE_SIGHAND},
+    {"CLONE_PIDFD", CLONE_PIDFD},
+    {"CLONE_PTRACE", CLONE_PTRACE},
+    {"CLONE_VFORK", CLONE_VFORK},
+    {"CLONE_PARENT", CLONE_PARENT},
+    {"CLONE_THREAD", CLONE_THREAD},
+    {"CLONE_NEWNS", CLONE_NEWNS},
+    {"CLONE_SYSVSEM", CLONE_SYSVSEM},
+    {"CLONE_SETTLS", CLONE_SETTLS},
+    {"CLONE_PARENT_SETTID", CLONE_PARENT_SETTID},
+    {"CLONE_CHILD_CLEARTID", CLONE_CHILD_CLEARTID},
+    {"CLONE_DETACHED", CLONE_DETACHED},
+    {"CLONE_UNTRACED", CLONE_UNTRACED},
+    {"CLONE_CHILD_SETTID", CLONE_CHILD_SETTID},
+    {"CLONE_NEWCGROUP", CLONE_NEWCGROUP},
+    {"CLONE_NEWUTS", CLONE_NEWUTS},
+    {"CLONE_NEWIPC", CLONE_NEWIPC},
+    {"CLONE_NEWUSER", CLONE_NEWUSER},
+    {"CLONE_NEWPID", CLONE_NEWPID},
+    {"CLONE_NEWNET", CLONE_NEWNET},
+    {"CLONE_IO", CLONE_IO},
+    {"CLONE_NEWTIME", CLONE_NEWTIME},
+    {"CLONE_CLEAR_SIGHAND", CLONE_CLEAR_SIGHAND},
+}};
+}  // namespace
+
+std::string_view link_name(Link l) { return kLinkNames[static_cast<int>(l)]; }
+
+std::optional<Link> link_from_name(std::string_view name) {
+  for (int i = 0; i < kLinks; ++i)
+    if (kLinkNames[i] == name) return static_cast<Link>(i);
+  return std::nullopt;
+}
+
+NsType link_type(Link l) {
+  switch (l) {
+    case Link::Cgroup: return NsType::Cgroup;
+    case Link::Ipc: return NsType::Ipc;
+    case Link::Mnt: return NsType::Mnt;
+    case Link::Net: return NsType::Net;
+    case Link::Pid:
+    case Link::PidForChildren: return NsType::Pid;
+    case Link::Time:
+    case Link::TimeForChildren: return NsType::Time;
+    case Link::User: return NsType::User;
+    case Link::Uts: return NsType::Uts;
+  }
+  return NsType::Uts;
+}
+
+std::string_view ns_type_name(NsType t) { return kTypeNames[static_cast<int>(t)]; }
+
+std::optional<NsType> ns_type_from_name(std::string_view name) {
+  for (int i = 0; i < kNsTypes; ++i)
+    if (kTypeNames[i] == name) return static_cast<NsType>(i);
+  return std::nullopt;
+}
+
+uint64_t ns_type_clone_flag(NsType t) { return kTypeFlags[static_cast<int>(t)]; }
+
+std::optional<NsType> ns_type_from_clone_flag(uint64_t flag) {
+  for (int i = 0; i < kNsTypes; ++i)
+    if (kTypeFlags[i] == flag) return static_cast<NsType>(i);
+  return std::nullopt;
+}
+
+std::optional<uint64_t> clone_flag_from_name(std::string_view name) {
+  for (auto& [n, v] : kFlagNames)
+    if (n == name) return v;
+  return std::nullopt;
+}
+
+std::string clone_flags_str(uint64_t flags) {
+  if (flags == 0) return "0";
+  std::string out;
+  for (auto& [n, v] : kFlagNames) {
+    if (flags & v) {
+      if (!out.empty()) out += '|';
+      out += n;
+      flags &= ~v;
+    }
+  }
+  if (flags) {
+    if (!out.empty()) out += '|';
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%#llx", static_cast<unsigned long long>(flags));
+    out += buf;
+  }
+  return out;
+}
+
+}  // namespace nssim

@@ -45,7 +45,9 @@ void TextPrinter::step(const StepRecord& rec) {
       const CallStmt& c = *rec.call;
       std::string res = rec.outcome.ok ? "= " + rec.outcome.result : "= -1 " + rec.outcome.result;
       std::string mark;
-      if (rec.expected) mark = rec.ok ? "  (asserted: ok)" : fmt::format("  FAIL: asserted = {}", *rec.expected);
+      if (rec.expected)
+        mark = rec.ok ? fmt::format("  (asserted = {}: ok)", *rec.expected)
+                      : fmt::format("  FAIL: asserted = {}", *rec.expected);
       fmt::print(out_, "\n{:>3}  line {:<4} {}: {}  {}{}\n", rec.step, rec.line, c.task, c.text, res, mark);
       if (opt_.events)
         for (auto& e : rec.events)

@@ -90,8 +90,8 @@ void agent_main(int ch) {
           r = clone(vm_child, stack + sizeof stack, static_cast<int>(flags & 0xffffffff), nullptr);
         } else if (m.a[1]) {
           clone_args args{};
-          args.flags = flags & ~0xffULL;
-          args.exit_signal = flags & 0xff;
+          args.flags = flags;
+          args.exit_signal = static_cast<uint64_t>(m.a[3]);
           r = syscall(SYS_clone3, &args, sizeof args);
         } else {
           r = syscall(SYS_clone, static_cast<unsigned long>(flags), 0, nullptr, nullptr, 0);

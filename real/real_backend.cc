@@ -386,10 +386,8 @@ CallOutcome RealBackend::call(const CallStmt& c) {
     case CallKind::Clone3: {
       bool c3 = c.kind == CallKind::Clone3;
       uint64_t flags = c.flags;
-      if (c3)
-        flags |= (flags & (CLONE_THREAD | CLONE_PARENT)) ? 0 : SIGCHLD;
-      else
-        flags = (flags | SIGCHLD) & 0xffffffffULL;
+      int64_t exit_signal = (flags & (CLONE_THREAD | CLONE_PARENT)) ? 0 : SIGCHLD;
+      if (!c3) flags = (flags | SIGCHLD) & 0xffffffffULL;
       int sv[2];
       if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) return outcome_err(errno, "socketpair");
       int chan = kChannelBase + static_cast<int>(agents_.size());
@@ -397,6 +395,7 @@ CallOutcome RealBackend::call(const CallStmt& c) {
       m.a[0] = static_cast<int64_t>(flags);
       m.a[1] = c3;
       m.a[2] = chan;
+      m.a[3] = exit_signal;
       bool ok = request(*cur, m, sv[1], r, note);
       close(sv[1]);
       if (!ok) {

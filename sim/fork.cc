@@ -118,7 +118,7 @@ Result<Task*> Kernel::copy_process(Task* cur, uint64_t flags, uint8_t exit_signa
     return std::unexpected(e);
   };
   // kernel/nsproxy.c: copy_namespaces().
-  if (auto r = copy_namespaces(flags, p); !r) {
+  if (auto r = copy_namespaces(flags, p, cur); !r) {
     p->nsproxy = nullptr;
     return undo(r.error());
   }
@@ -220,7 +220,7 @@ Result<void> Kernel::sys_unshare(Task* cur, uint64_t flags) {
       NSSIM_EVENT(trace, "ns_capable", "no CAP_SYS_ADMIN in {}: EPERM", ns_str(user_ns));
       return cleanup(Errno{EPERM}, new_cred);
     }
-    auto r = create_new_namespaces(flags, cur, user_ns, new_fs ? new_fs : cur->fs);
+    auto r = create_new_namespaces(flags, cur, user_ns, new_fs ? new_fs : cur->fs, cur);
     if (!r) return cleanup(r.error(), new_cred);
     new_nsproxy = *r;
   }

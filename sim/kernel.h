@@ -127,8 +127,10 @@ class Kernel {
 
   // ---- internals shared by the sim/*.cc files (kernel-function mirrors) ---
   // kernel/nsproxy.c
-  Result<NsProxy*> create_new_namespaces(uint64_t flags, Task* tsk, UserNamespace* user_ns, FsStruct* fs);
-  Result<void> copy_namespaces(uint64_t flags, Task* tsk);
+  // `current` is the calling task (copy_pid_ns() checks its active pid namespace).
+  Result<NsProxy*> create_new_namespaces(uint64_t flags, Task* tsk, UserNamespace* user_ns, FsStruct* fs,
+                                         Task* current);
+  Result<void> copy_namespaces(uint64_t flags, Task* tsk, Task* current);
   void switch_task_namespaces(Task* p, NsProxy* new_ns);
   void exit_task_namespaces(Task* p);
   void get_nsproxy(NsProxy* ns);

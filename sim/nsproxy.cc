@@ -53,7 +53,7 @@ Result<PidNamespace*> Kernel::create_pid_namespace(UserNamespace* user_ns, PidNa
 // reference) every namespace of tsk's nsproxy into a new nsproxy with count 1,
 // in the kernel's order: mnt, uts, ipc, pid, cgroup, net, time.
 Result<NsProxy*> Kernel::create_new_namespaces(uint64_t flags, Task* tsk, UserNamespace* user_ns,
-                                               FsStruct* /*new_fs*/) {
+                                               FsStruct* /*new_fs*/, Task* current) {
   TraceScope s(trace, "create_new_namespaces", "flags={}", clone_flags_str(flags));
   NsProxy* old = tsk->nsproxy;
   auto* nsp = new NsProxy(reg_, next_id(ObjKind::NsProxy));
@@ -116,9 +116,9 @@ Result<NsProxy*> Kernel::create_new_namespaces(uint64_t flags, Task* tsk, UserNa
   // namespace: a second unshare(CLONE_NEWPID) before forking is EINVAL.
   if (flags & CLONE_NEWPID) {
     TraceScope c(trace, "copy_pid_ns");
-    if (task_active_pid_ns(tsk) != old->pid_ns_for_children) {
+    if (task_active_pid_ns(current) != old->pid_ns_for_children) {
       NSSIM_EVENT(trace, "copy_pid_ns", "pid_for_children {} is not the active {}: EINVAL",
-                  ns_str(old->pid_ns_for_children), ns_str(task_active_pid_ns(tsk)));
+                  ns_str(old->pid_ns_for_children), ns_str(task_active_pid_ns(current)));
       return unwind(EINVAL);
     }
     auto r = create_pid_namespace(user_ns, old->pid_ns_for_children);
@@ -167,7 +167,7 @@ static void timens_on_fork(Kernel& k, NsProxy* nsp) {
 }
 
 // kernel/nsproxy.c: copy_namespaces() @ v6.18, called by copy_process().
-Result<void> Kernel::copy_namespaces(uint64_t flags, Task* tsk) {
+Result<void> Kernel::copy_namespaces(uint64_t flags, Task* tsk, Task* current) {
   TraceScope s(trace, "copy_namespaces", "flags={}", clone_flags_str(flags & ~CSIGNAL));
   NsProxy* old = tsk->nsproxy;
   UserNamespace* user_ns = tsk->cred->user_ns;  // the child's cred: a new user ns owns the rest
@@ -188,7 +188,7 @@ Result<void> Kernel::copy_namespaces(uint64_t flags, Task* tsk) {
     NSSIM_EVENT(trace, "copy_namespaces", "CLONE_NEWIPC with CLONE_SYSVSEM: EINVAL");
     return fail(EINVAL);
   }
-  auto r = create_new_namespaces(flags, tsk, user_ns, tsk->fs);
+  auto r = create_new_namespaces(flags, tsk, user_ns, tsk->fs, current);
   if (!r) return std::unexpected(r.error());
   if (!(flags & CLONE_VM)) timens_on_fork(*this, *r);  // a CLONE_VM child keeps its time ns
   tsk->nsproxy = *r;  // ownership: the new nsproxy's count=1 belongs to the child
@@ -259,7 +259,7 @@ Result<void> Kernel::sys_setns(Task* cur, int fd, uint64_t nstype) {
   ns.flags = flags;
   {
     TraceScope p(trace, "prepare_nsset");
-    auto r = create_new_namespaces(0, cur, cur->cred->user_ns, cur->fs);
+    auto r = create_new_namespaces(0, cur, cur->cred->user_ns, cur->fs, cur);
     if (!r) return std::unexpected(r.error());
     ns.nsproxy = *r;
     if (flags & CLONE_NEWUSER) ns.cred = prepare_creds(cur->cred);

@@ -64,7 +64,25 @@ std::optional<Diagnostic> Runner::eval(const Term& t, Value& v) {
     const std::string& a = t.attrs[ai++];
     if (!t.at.empty() && a != "pid")
       return diag(t.loc, "'@TASK' only applies to pid", "a.pid@b is a's pid as seen from b's pid namespace");
-    if (is_link_attr(a)) {
+    if (a == "pid" && !t.at.empty()) {
+      if (!task || !task->thread_pid) {
+        v.kind = Value::None, v.show = "none";
+      } else {
+        PidNamespace* view = k.task_active_pid_ns(task);
+        if (!t.at.empty()) {
+          if (!sim_->known(t.at)) return diag(t.loc, fmt::format("unknown task '{}' after '@'", t.at));
+          Task* o = sim_->task(t.at);
+          if (!o || !o->thread_pid)
+            return diag(t.loc, fmt::format("task '{}' has been reaped: it has no pid namespace to look from", t.at));
+          view = k.task_active_pid_ns(o);
+        }
+        v.kind = Value::Int;
+        v.i = 0;  // 0: not visible from that namespace (as getpid-style lookups report nothing)
+        for (auto& n : task->thread_pid->numbers)
+          if (n.ns == view) v.i = n.nr;
+        v.show = std::to_string(v.i);
+      }
+    } else if (is_link_attr(a)) {
       set_ns(task ? k.ns_of_link(task, *link_from_name(a)) : nullptr);
     } else if (a == "nsproxy") {
       if (task && task->nsproxy)
@@ -86,24 +104,6 @@ std::optional<Diagnostic> Runner::eval(const Term& t, Value& v) {
       v.kind = Value::Str;
       v.s = task ? task_state_name(task->state) : "reaped";
       v.show = "\"" + v.s + "\"";
-    } else if (a == "pid") {
-      if (!task || !task->thread_pid) {
-        v.kind = Value::None, v.show = "none";
-      } else {
-        PidNamespace* view = k.task_active_pid_ns(task);
-        if (!t.at.empty()) {
-          if (!sim_->known(t.at)) return diag(t.loc, fmt::format("unknown task '{}' after '@'", t.at));
-          Task* o = sim_->task(t.at);
-          if (!o || !o->thread_pid)
-            return diag(t.loc, fmt::format("task '{}' has been reaped: it has no pid namespace to look from", t.at));
-          view = k.task_active_pid_ns(o);
-        }
-        v.kind = Value::Int;
-        v.i = 0;  // 0: not visible from that namespace (as getpid-style lookups report nothing)
-        for (auto& n : task->thread_pid->numbers)
-          if (n.ns == view) v.i = n.nr;
-        v.show = std::to_string(v.i);
-      }
     } else {
       return diag(t.loc, fmt::format("unknown task attribute '{}'", a), kTaskAttrHint);
     }
@@ -151,10 +151,25 @@ std::optional<Diagnostic> Runner::eval(const Term& t, Value& v) {
   return {};
 }
 
+namespace {
+// `a.pid` names the pid namespace link, except next to a number, where it
+// means the pid number (as in `expect b.pid == 1`).
+Term as_pid_number(const Term& t, const Term& other) {
+  if (t.kind == Term::Path && t.at.empty() && t.attrs.size() == 1 && t.attrs[0] == "pid" && other.kind == Term::Int) {
+    Term n = t;
+    n.at = t.base;  // a.pid@a: a's pid in its own active pid namespace
+    return n;
+  }
+  return t;
+}
+}  // namespace
+
 void Runner::run_expect(const ExpectStmt& e, StepRecord& r) {
   r.text = e.text;
   Value a, b;
-  if (auto d = eval(e.expr.lhs, a)) throw *d;
+  const Term lhs = as_pid_number(e.expr.lhs, e.expr.rhs);
+  const Term rhs = as_pid_number(e.expr.rhs, e.expr.lhs);
+  if (auto d = eval(lhs, a)) throw *d;
   if (e.expr.kind == Expr::Alive || e.expr.kind == Expr::Dead) {
     if (a.kind != Value::Ns)
       throw diag(e.expr.lhs.loc, fmt::format("{} needs a namespace", e.expr.kind == Expr::Alive ? "alive" : "dead"),
@@ -166,7 +181,7 @@ void Runner::run_expect(const ExpectStmt& e, StepRecord& r) {
     r.detail = fmt::format("{} is {}", a.show, r.answer);
     return;
   }
-  if (auto d = eval(e.expr.rhs, b)) throw *d;
+  if (auto d = eval(rhs, b)) throw *d;
   if (a.kind == Value::Blank || b.kind == Value::Blank) {
     r.verdict = Verdict::Unanswered;
     r.answer = a.kind == Value::Blank ? b.show : a.show;

@@ -470,7 +470,9 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
       } else if (c.kind == CallKind::Open || c.kind == CallKind::PidfdOpen) {
         P.expected("'-> NAME' to name the new fd", "e.g. a: open(\"/proc/b/ns/net\") -> fd1");
       }
+      int text_end = 0;  // the call text shown in traces stops before '= RESULT'
       if (P.is_punct("=")) {
+        text_end = P.peek().loc.col;
         P.next();
         const Token& r = P.peek();
         if (r.kind == Token::Number) {
@@ -487,8 +489,8 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
         P.next();
       }
       P.end();
-      // The call text as written, without a trailing comment.
-      c.text = std::string(line.substr(c.call_loc.col - 1));
+      // The call text as written, without '= RESULT' or a trailing comment.
+      c.text = std::string(line.substr(c.call_loc.col - 1, text_end ? text_end - c.call_loc.col : std::string::npos));
       if (auto h = c.text.find('#'); h != std::string::npos && c.text.find('"') == std::string::npos) c.text.resize(h);
       else if (h != std::string::npos) {
         // '#' inside a string must stay: cut at a '#' after the last quote.

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs the Debian packages nssim needs, only those missing. Needs root
+# (or sudo) when something must be installed.
+set -euo pipefail
+pkgs=(cmake make g++ pkg-config
+      googletest libgtest-dev libgmock-dev libbenchmark-dev
+      libcli11-dev libfmt-dev nlohmann-json3-dev
+      libgraphviz-dev graphviz)
+pkgs+=("$@")
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "nssim: installing ${missing[*]}" >&2
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null || { echo "nssim: need root to install: ${missing[*]}" >&2; exit 1; }
+  SUDO="sudo"
+fi
+export DEBIAN_FRONTEND=noninteractive
+if ! $SUDO apt-get install -y --no-install-recommends "${missing[@]}" >/tmp/nssim-apt.log 2>&1; then
+  $SUDO apt-get update >>/tmp/nssim-apt.log 2>&1
+  $SUDO apt-get install -y --no-install-recommends "${missing[@]}" >>/tmp/nssim-apt.log 2>&1 ||
+    { echo "nssim: apt-get failed, see /tmp/nssim-apt.log" >&2; tail -20 /tmp/nssim-apt.log >&2; exit 1; }
+fi

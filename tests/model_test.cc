@@ -1,0 +1,292 @@
+// Simulator unit tests: the model's internal structures (nsproxy counts,
+// namespace refcounts, the ledger, the inode allocator, leak checking) for
+// the rules the conformance tests check from the outside.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "sim/kernel.h"
+#include "sim/runner.h"
+#include "sim/sim_backend.h"
+
+namespace nssim {
+namespace {
+
+struct Model {
+  Kernel k;
+  Task* init = k.init_task();
+  Task* fork(Task* parent, uint64_t flags = 0, const char* name = "t") {
+    auto r = k.sys_clone(parent, flags, name);
+    EXPECT_TRUE(r.has_value()) << errno_name(r.error());
+    return r ? *r : nullptr;
+  }
+  // The refcount ledger must account for every reference of every live namespace.
+  void check_ledger() {
+    auto all = k.all_holders();
+    for (auto& rec : k.ns_records()) {
+      if (rec.ns) {
+        EXPECT_EQ(all[rec.ns->serial].size(), rec.ns->refs()) << k.ns_str(rec.ns);
+      }
+    }
+  }
+};
+
+TEST(NsProxy, SharedByPlainForkAndCounted) {
+  Model m;
+  Task* a = m.fork(m.init);
+  EXPECT_EQ(a->nsproxy, m.init->nsproxy);
+  EXPECT_EQ(a->nsproxy->count(), 2u);
+  m.k.sys_exit(a, 0);
+  EXPECT_EQ(a->nsproxy, nullptr);  // exit_task_namespaces() before the zombie
+  EXPECT_EQ(m.init->nsproxy->count(), 1u);
+  m.check_ledger();
+}
+
+TEST(NsProxy, CopiedByCloneWithAnyNewFlag) {
+  Model m;
+  Task* b = m.fork(m.init, CLONE_NEWNET);
+  EXPECT_NE(b->nsproxy, m.init->nsproxy);
+  EXPECT_EQ(b->nsproxy->count(), 1u);
+  EXPECT_EQ(b->nsproxy->uts_ns, m.init->nsproxy->uts_ns);
+  EXPECT_NE(b->nsproxy->net_ns, m.init->nsproxy->net_ns);
+  EXPECT_EQ(b->nsproxy->net_ns->refs(), 1u);
+  m.check_ledger();
+}
+
+TEST(NsProxy, EverySetnsInstallsANewOneEvenForTheSameNamespace) {
+  Model m;
+  Task* a = m.fork(m.init);
+  NsProxy* before = a->nsproxy;
+  int fd = *m.k.sys_open_nsfs(a, a, Link::Uts);
+  ASSERT_TRUE(m.k.sys_setns(a, fd, 0).has_value());
+  EXPECT_NE(a->nsproxy, before);
+  EXPECT_EQ(a->nsproxy->uts_ns, before->uts_ns);
+  EXPECT_EQ(before->count(), 1u);  // only init now
+  m.check_ledger();
+}
+
+TEST(Unshare, NewpidMovesOnlyPidForChildrenAndSecondIsEinval) {
+  Model m;
+  PidNamespace* active = m.k.task_active_pid_ns(m.init);
+  ASSERT_TRUE(m.k.sys_unshare(m.init, CLONE_NEWPID).has_value());
+  EXPECT_EQ(m.k.task_active_pid_ns(m.init), active);
+  EXPECT_NE(m.init->nsproxy->pid_ns_for_children, active);
+  EXPECT_EQ(m.k.ns_of_link(m.init, Link::PidForChildren), nullptr);  // no child_reaper yet
+  auto r = m.k.sys_unshare(m.init, CLONE_NEWPID);
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().code, EINVAL);
+  Task* c = m.fork(m.init);
+  EXPECT_EQ(c->thread_pid->numbers.back().nr, 1u);
+  EXPECT_EQ(m.init->nsproxy->pid_ns_for_children->child_reaper, c);
+  m.check_ledger();
+}
+
+TEST(Unshare, NewtimeCountsTwoReferencesPerNsproxy) {
+  Model m;
+  TimeNamespace* t0 = m.init->nsproxy->time_ns;
+  uint32_t before = t0->refs();
+  ASSERT_TRUE(m.k.sys_unshare(m.init, CLONE_NEWTIME).has_value());
+  TimeNamespace* t1 = m.init->nsproxy->time_ns_for_children;
+  EXPECT_NE(t1, t0);
+  EXPECT_EQ(t1->refs(), 1u);
+  Task* k = m.fork(m.init);
+  EXPECT_NE(k->nsproxy, m.init->nsproxy);  // timens_on_fork() needs a copy
+  EXPECT_EQ(k->nsproxy->time_ns, t1);
+  EXPECT_EQ(t1->refs(), 3u);  // init's time_for_children + k's time and time_for_children
+  EXPECT_EQ(t0->refs(), before - 1);  // init's new nsproxy still holds time, but not time_for_children
+  m.check_ledger();
+}
+
+TEST(Clone, FailedCloneLeavesTheModelUnchanged) {
+  Model m;
+  size_t objs = m.k.registry().live().size();
+  auto r = m.k.sys_clone(m.init, CLONE_NEWIPC | CLONE_SYSVSEM, "x");
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().code, EINVAL);
+  EXPECT_EQ(m.k.registry().live().size(), objs);
+  m.check_ledger();
+}
+
+TEST(Clone, NewuserOwnsTheOtherNewNamespaces) {
+  Model m;
+  Task* u = m.fork(m.init, CLONE_NEWUSER | CLONE_NEWUTS);
+  UserNamespace* un = u->cred->user_ns;
+  EXPECT_EQ(un->parent, m.init->cred->user_ns);
+  EXPECT_EQ(un->level, 1u);
+  EXPECT_EQ(u->nsproxy->uts_ns->user_ns, un);
+  m.check_ledger();
+}
+
+TEST(Nesting, UserNamespacesNest33DeepThenEnospc) {
+  Model m;
+  Task* t = m.fork(m.init);
+  int made = 0;
+  for (int i = 0; i < 40; ++i) {
+    auto r = m.k.sys_unshare(t, CLONE_NEWUSER);
+    if (!r) {
+      EXPECT_EQ(r.error().code, ENOSPC);
+      break;
+    }
+    // Map root so the next level may be created (its euid must be mapped).
+    t->cred->user_ns->uid_map = {{0, 0, 1}};
+    t->cred->user_ns->gid_map = {{0, 0, 1}};
+    ++made;
+  }
+  EXPECT_EQ(made, 33);
+  m.check_ledger();
+}
+
+TEST(Nesting, PidNamespacesStopAtLevel32) {
+  Model m;
+  Task* t = m.init;
+  int made = 0;
+  for (int i = 0; i < 40; ++i) {
+    auto r = m.k.sys_unshare(t, CLONE_NEWPID);
+    if (!r) {
+      EXPECT_EQ(r.error().code, ENOSPC);
+      break;
+    }
+    t = m.fork(t);
+    ++made;
+  }
+  EXPECT_EQ(made, 32);
+}
+
+TEST(Inum, LowestFreeNumberIsReused) {
+  Model m;
+  Task* a = m.fork(m.init, CLONE_NEWUTS);
+  Task* b = m.fork(m.init, CLONE_NEWUTS);
+  EXPECT_EQ(a->nsproxy->uts_ns->inum, PROC_DYNAMIC_FIRST);
+  EXPECT_EQ(b->nsproxy->uts_ns->inum, PROC_DYNAMIC_FIRST + 1);
+  m.k.sys_exit(a, 0);  // frees a's uts namespace and its number
+  Task* c = m.fork(m.init, CLONE_NEWIPC);
+  EXPECT_EQ(c->nsproxy->ipc_ns->inum, PROC_DYNAMIC_FIRST);  // one pool for every type
+}
+
+TEST(Inum, InitialNamespacesHaveTheProfilesNumbers) {
+  Kernel k618;
+  EXPECT_EQ(k618.init_task()->nsproxy->mnt_ns->inum, 4026531832u);
+  EXPECT_EQ(k618.init_task()->nsproxy->net_ns->inum, 4026531833u);
+  EXPECT_EQ(k618.init_task()->nsproxy->uts_ns->inum, 4026531838u);
+  Kernel::Config c;
+  c.profile = Profile::V6_2;
+  Kernel k62(c);
+  EXPECT_EQ(k62.init_task()->nsproxy->net_ns->inum, 4026531840u);  // as in the seed article
+  EXPECT_EQ(k62.init_task()->nsproxy->mnt_ns->inum, 4026531841u);
+  EXPECT_EQ(k62.init_task()->nsproxy->ipc_ns->inum, 4026531839u);
+}
+
+TEST(Lifetime, NsfsInodeHoldsOneReferenceForAllItsFds) {
+  Model m;
+  Task* b = m.fork(m.init, CLONE_NEWNET);
+  NetNamespace* n = b->nsproxy->net_ns;
+  int f1 = *m.k.sys_open_nsfs(m.init, b, Link::Net);
+  int f2 = *m.k.sys_open_nsfs(m.init, b, Link::Net);
+  EXPECT_EQ(n->refs(), 2u);  // nsproxy slot + one nsfs inode
+  m.k.sys_exit(b, 0);
+  uint32_t serial = n->serial;
+  ASSERT_TRUE(m.k.sys_close(m.init, f1).has_value());
+  EXPECT_NE(m.k.ns_records()[serial].ns, nullptr);
+  ASSERT_TRUE(m.k.sys_close(m.init, f2).has_value());
+  EXPECT_EQ(m.k.ns_records()[serial].ns, nullptr);  // freed with the last fd
+  m.check_ledger();
+}
+
+TEST(Lifetime, PidfdPinsThePidNamespaceOfAReapedTask) {
+  Model m;
+  Task* c = m.fork(m.init, CLONE_NEWPID);
+  uint32_t serial = m.k.task_active_pid_ns(c)->serial;
+  int pfd = *m.k.sys_pidfd_open(m.init, c, 0);
+  m.k.sys_exit(c, 0);
+  ASSERT_TRUE(*m.k.sys_wait4(m.init, c));
+  EXPECT_NE(m.k.ns_records()[serial].ns, nullptr);  // struct pid kept by the pidfd
+  ASSERT_TRUE(m.k.sys_close(m.init, pfd).has_value());
+  EXPECT_EQ(m.k.ns_records()[serial].ns, nullptr);
+  m.check_ledger();
+}
+
+TEST(Lifetime, LeakCheckerFindsNothingAfterEverythingExits) {
+  Model m;
+  Task* a = m.fork(m.init, CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWUSER);
+  Task* b = m.fork(a, CLONE_NEWPID | CLONE_NEWIPC);
+  int fd = *m.k.sys_open_nsfs(m.init, b, Link::Ipc);
+  m.k.sys_exit(b, 0);
+  m.k.sys_exit(a, 0);
+  ASSERT_TRUE(*m.k.sys_wait4(m.init, a));
+  // b was reparented to init (the child_reaper) when a exited.
+  ASSERT_TRUE(*m.k.sys_wait4(m.init, b));
+  ASSERT_TRUE(m.k.sys_close(m.init, fd).has_value());
+  std::vector<const RefCounted*> allowed = m.k.boot_objects();
+  for (auto* o : m.k.registry().live())
+    if (o->kind() != ObjKind::UtsNamespace && o->kind() != ObjKind::NetNamespace &&
+        o->kind() != ObjKind::UserNamespace && o->kind() != ObjKind::PidNamespace &&
+        o->kind() != ObjKind::IpcNamespace && o->kind() != ObjKind::MntNamespace &&
+        o->kind() != ObjKind::TimeNamespace && o->kind() != ObjKind::CgroupNamespace)
+      allowed.push_back(o);  // init's own nsproxy, cred, files...
+  EXPECT_THAT(m.k.registry().leaks(allowed), ::testing::IsEmpty());
+}
+
+TEST(Lifetime, LeakCheckerNamesTheLeakedObject) {
+  Model m;
+  Task* a = m.fork(m.init, CLONE_NEWUTS);
+  (void)a;  // still running: its uts namespace is live
+  auto leaks = m.k.registry().leaks(m.k.boot_objects());
+  EXPECT_THAT(leaks, ::testing::Contains(::testing::HasSubstr("[UtsNamespace #2] refcount 1 instead of 0")));
+}
+
+TEST(Exit, InitOfAPidNamespaceTakesItsTasksWithIt) {
+  Model m;
+  Task* c = m.fork(m.init, CLONE_NEWPID);  // pid 1 of a new namespace
+  Task* d = m.fork(c);
+  uint32_t d_id = d->id;
+  Task* outside_child = nullptr;
+  (void)outside_child;
+  m.k.sys_exit(c, 0);
+  EXPECT_EQ(m.k.task(d_id), nullptr);  // killed and reaped by c in zap_pid_ns_processes()
+  EXPECT_EQ(c->state, TaskState::Zombie);
+  EXPECT_FALSE(c->thread_pid->numbers.back().ns->adding);
+  m.check_ledger();
+}
+
+TEST(Exit, ZapWaitsForZombiesWhoseParentIsOutside) {
+  Model m;
+  Task* inner = m.fork(m.init, CLONE_NEWPID);
+  int fd = *m.k.sys_open_nsfs(m.init, inner, Link::Pid);
+  ASSERT_TRUE(m.k.sys_setns(m.init, fd, CLONE_NEWPID).has_value());
+  Task* x = m.fork(m.init);  // in inner's namespace, parent outside
+  m.k.sys_exit(inner, 0);
+  EXPECT_EQ(inner->state, TaskState::Exiting);  // waits for x to be reaped by init
+  EXPECT_EQ(x->state, TaskState::Zombie);
+  ASSERT_TRUE(*m.k.sys_wait4(m.init, x));
+  EXPECT_EQ(inner->state, TaskState::Zombie);
+  m.check_ledger();
+}
+
+TEST(Trace, EventsNameTheKernelFunctionsAndReferences) {
+  Model m;
+  m.k.trace.on = true;
+  m.fork(m.init, CLONE_NEWNET);
+  auto ev = m.k.trace.take();
+  std::vector<std::string> fns;
+  for (auto& e : ev) fns.push_back(e.fn);
+  EXPECT_THAT(fns, ::testing::IsSupersetOf({"clone", "copy_process", "copy_namespaces", "create_new_namespaces",
+                                            "copy_net_ns", "alloc_pid"}));
+  m.k.sys_exit(m.init->children.back(), 0);
+  ev = m.k.trace.take();
+  bool saw_put = false;
+  for (auto& e : ev) saw_put |= e.fn == "put_nsproxy" && e.detail.find("1→0") != std::string::npos;
+  EXPECT_TRUE(saw_put);
+}
+
+TEST(RefCountedDeathTest, PutBelowZeroAbortsWithTheObjectsName) {
+  EXPECT_DEATH(
+      {
+        Kernel k;
+        NsProxy* p = k.init_task()->nsproxy;
+        (void)p->put();
+        (void)p->put();
+      },
+      "NsProxy #1");
+}
+
+}  // namespace
+}  // namespace nssim

@@ -1,0 +1,106 @@
+// Shared test helpers: run scenario statements one by one on a Backend, and
+// matchers such as FailsWithErrno(EINVAL).
+#pragma once
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+
+#include "real/real_backend.h"
+#include "sim/backend.h"
+#include "sim/result.h"
+#include "sim/scenario.h"
+#include "sim/sim_backend.h"
+
+namespace nssim::testing {
+
+enum class BackendKind { Sim, Real };
+inline std::string backend_name(const ::testing::TestParamInfo<BackendKind>& i) {
+  return i.param == BackendKind::Sim ? "Sim" : "Real";
+}
+
+// A backend plus a one-line-at-a-time scenario driver.
+class Session {
+ public:
+  explicit Session(BackendKind k) {
+    if (k == BackendKind::Sim) {
+      sim_ = std::make_unique<SimBackend>();
+      b_ = sim_.get();
+    } else {
+      std::string why;
+      real::RealBackend::Options o;
+      real_ = real::RealBackend::create(o, why);
+      skip_reason_ = why;
+      b_ = real_.get();
+    }
+  }
+  bool available() const { return b_ != nullptr; }
+  const std::string& skip_reason() const { return skip_reason_; }
+  Backend& backend() { return *b_; }
+  SimBackend* sim() { return sim_.get(); }
+
+  // Runs one call statement ("a: unshare(CLONE_NEWUTS)"); the source must parse.
+  CallOutcome run(const std::string& line) {
+    auto pr = parse_scenario(line);
+    EXPECT_TRUE(pr.ok()) << line << ": " << (pr.ok() ? "" : pr.errors.front().message);
+    if (!pr.ok() || pr.scenario.statements.empty()) return {};
+    stmts_.push_back(std::make_unique<Scenario>(std::move(pr.scenario)));
+    auto& c = std::get<CallStmt>(stmts_.back()->statements.front().s);
+    CallOutcome o = b_->call(c);
+    EXPECT_EQ(o.usage_error, "") << line;
+    return o;
+  }
+  // Same namespace behind two links, as /proc shows it.
+  ::testing::AssertionResult same(const std::string& a, Link la, const std::string& b, Link lb) {
+    Observation o = b_->observe();
+    const TaskObs* ta = o.find(a);
+    const TaskObs* tb = o.find(b);
+    if (!ta || !tb) return ::testing::AssertionFailure() << "unknown task";
+    auto x = ta->ns[static_cast<int>(la)], y = tb->ns[static_cast<int>(lb)];
+    if (!x || !y) return ::testing::AssertionFailure() << "a link cannot be opened";
+    if (*x == *y) return ::testing::AssertionSuccess() << a << "." << link_name(la) << " == " << b << "." << link_name(lb);
+    return ::testing::AssertionFailure() << a << "." << link_name(la) << " (" << ta->inum[static_cast<int>(la)]
+                                         << ") != " << b << "." << link_name(lb) << " ("
+                                         << tb->inum[static_cast<int>(lb)] << ")";
+  }
+  bool openable(const std::string& t, Link l) {
+    Observation o = b_->observe();
+    const TaskObs* ta = o.find(t);
+    return ta && ta->ns[static_cast<int>(l)].has_value();
+  }
+  TaskState state(const std::string& t) {
+    Observation o = b_->observe();
+    const TaskObs* ta = o.find(t);
+    return ta ? ta->state : TaskState::Reaped;
+  }
+  std::vector<uint32_t> nspid(const std::string& t) {
+    Observation o = b_->observe();
+    const TaskObs* ta = o.find(t);
+    return ta ? ta->nspid : std::vector<uint32_t>{};
+  }
+
+ private:
+  std::unique_ptr<SimBackend> sim_;
+  std::unique_ptr<real::RealBackend> real_;
+  Backend* b_ = nullptr;
+  std::string skip_reason_;
+  std::vector<std::unique_ptr<Scenario>> stmts_;
+};
+
+MATCHER(Succeeds, "succeeds") {
+  if (!arg.ok) *result_listener << "failed with " << arg.result << (arg.note.empty() ? "" : " (" + arg.note + ")");
+  return arg.ok;
+}
+MATCHER_P(FailsWithErrno, e, std::string("fails with ") + errno_name(e)) {
+  if (arg.ok) *result_listener << "succeeded (" << arg.result << ")";
+  else if (arg.err != e) *result_listener << "failed with " << arg.result;
+  return !arg.ok && arg.err == e;
+}
+MATCHER_P(Returns, r, std::string("returns ") + r) {
+  *result_listener << "returned " << arg.result;
+  return arg.result == r;
+}
+
+}  // namespace nssim::testing

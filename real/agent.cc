@@ -1,11 +1,17 @@
 // The agent: one per scenario task, a real process (or thread) that runs one
-// system call per request. It is created by its parent task's own clone, so
-// every kernel rule about the creator applies; it stays single-threaded and
-// never opens anything the scenario did not ask for.
+// system call per request. It is created by its parent task's own clone (or,
+// for thread(), by pthread_create() in the same process), so every kernel
+// rule about the creator applies. Agents never open anything the scenario
+// did not ask for, and call the raw system calls (glibc's setuid() would
+// change every thread's credentials; the scenario's setuid changes one).
 #include <fcntl.h>
+#include <linux/nsfs.h>
 #include <linux/sched.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -19,6 +25,17 @@
 #include "real/protocol.h"
 
 namespace nssim::real {
+
+void host_ids(int64_t& tgid, int64_t& tid) {
+  char buf[64] = {};
+  tgid = tid = -1;
+  ssize_t n = readlink("/proc/thread-self", buf, sizeof buf - 1);
+  if (n <= 0) return;
+  buf[n] = 0;
+  tgid = std::strtoll(buf, nullptr, 10);
+  const char* t = std::strstr(buf, "/task/");
+  tid = t ? std::strtoll(t + 6, nullptr, 10) : tgid;
+}
 
 namespace {
 
@@ -34,7 +51,7 @@ bool send_reply(int ch, int64_t ret, int err, const char* s = nullptr, size_t n 
   return send(ch, &r, sizeof r, MSG_NOSIGNAL) == static_cast<ssize_t>(sizeof r);
 }
 
-// Receives one request; the fd passed with SCM_RIGHTS (clone's child channel) in *passed.
+// Receives one request; the fd passed with SCM_RIGHTS (a new channel) in *passed.
 bool recv_msg(int ch, Msg& m, int* passed) {
   char cbuf[CMSG_SPACE(sizeof(int))];
   iovec iov{&m, sizeof m};
@@ -54,14 +71,20 @@ bool recv_msg(int ch, Msg& m, int* passed) {
   return true;
 }
 
-// Host pid of this process, read from the host's procfs (/proc is the host's
-// in every sandbox mount namespace), so the controller can find us.
-int64_t host_tgid() {
-  char buf[32];
-  ssize_t n = readlink("/proc/self", buf, sizeof buf - 1);
-  if (n <= 0) return -1;
-  buf[n] = 0;
-  return std::strtoll(buf, nullptr, 10);
+bool say_hello(int ch) {
+  Msg hello{};
+  hello.op = Op::Hello;
+  host_ids(hello.a[0], hello.a[1]);
+  return send(ch, &hello, sizeof hello, MSG_NOSIGNAL) == static_cast<ssize_t>(sizeof hello);
+}
+
+// Moves a received channel to its fixed number.
+int adopt(int passed, int number) {
+  if (passed != number) {
+    dup2(passed, number);
+    close(passed);
+  }
+  return number;
 }
 
 int vm_child(void*) {
@@ -70,14 +93,21 @@ int vm_child(void*) {
   return 0;
 }
 
+void* thread_main(void* arg) {
+  int ch = static_cast<int>(reinterpret_cast<intptr_t>(arg));
+  if (!say_hello(ch)) syscall(SYS_exit, 0);
+  agent_main(ch, false);
+}
+
 }  // namespace
 
-void agent_main(int ch) {
+void agent_main(int ch, bool sandbox_init) {
   for (;;) {
     Msg m;
     int passed = -1;
     if (!recv_msg(ch, m, &passed)) _exit(0);  // the controller is gone: so are we
     m.str[sizeof m.str - 1] = 0;
+    const char* str2 = m.str + std::strlen(m.str) + 1;  // second string, where the op has one
     long r = -1;
     switch (m.op) {
       case Op::Clone: {
@@ -99,23 +129,29 @@ void agent_main(int ch) {
         if (r == 0) {
           // The child: adopt the new channel, drop the parent's (unless the
           // fd table is shared), say hello with our host pid.
-          bool shared = flags & CLONE_FILES;
-          if (passed != child_ch) {
-            dup2(passed, child_ch);
-            close(passed);
-          }
-          if (!shared) close(ch);
-          ch = child_ch;
-          Msg hello{};
-          hello.op = Op::Hello;
-          hello.a[0] = host_tgid();
-          hello.a[1] = syscall(SYS_gettid);
-          if (send(ch, &hello, sizeof hello, MSG_NOSIGNAL) != static_cast<ssize_t>(sizeof hello)) _exit(0);
+          int old = ch;
+          ch = adopt(passed, child_ch);
+          if (!(flags & CLONE_FILES)) close(old);
+          sandbox_init = false;
+          if (!say_hello(ch)) _exit(0);
           continue;
         }
         int e = errno;
         if (passed >= 0 && !(r > 0 && (flags & CLONE_FILES))) close(passed);
         send_reply(ch, r < 0 ? -1 : r, r < 0 ? e : 0);
+        continue;
+      }
+      case Op::Thread: {
+        // The new thread shares our fd table: it adopts the channel itself.
+        int tch = adopt(passed, static_cast<int>(m.a[2]));
+        pthread_t t;
+        pthread_attr_t attr;
+        pthread_attr_init(&attr);
+        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+        int e = pthread_create(&t, &attr, thread_main, reinterpret_cast<void*>(static_cast<intptr_t>(tch)));
+        pthread_attr_destroy(&attr);
+        if (e != 0) close(tch);
+        send_reply(ch, e ? -1 : 0, e);
         continue;
       }
       case Op::Unshare: r = unshare(static_cast<int>(m.a[0])); break;
@@ -137,10 +173,50 @@ void agent_main(int ch) {
         send_reply(ch, r, r < 0 ? e : 0, h, std::strlen(h));
         continue;
       }
+      case Op::Setuid: r = syscall(SYS_setuid, static_cast<uid_t>(m.a[0])); break;
+      case Op::Setgid: r = syscall(SYS_setgid, static_cast<gid_t>(m.a[0])); break;
+      case Op::Setresuid:
+        r = syscall(SYS_setresuid, static_cast<uid_t>(m.a[0]), static_cast<uid_t>(m.a[1]), static_cast<uid_t>(m.a[2]));
+        break;
+      case Op::Setresgid:
+        r = syscall(SYS_setresgid, static_cast<gid_t>(m.a[0]), static_cast<gid_t>(m.a[1]), static_cast<gid_t>(m.a[2]));
+        break;
+      case Op::WriteFile: {
+        int fd = open(m.str, O_WRONLY);
+        if (fd < 0) break;
+        size_t n = std::strlen(str2);
+        ssize_t w = write(fd, str2, n);
+        int e = errno;
+        close(fd);
+        errno = e;
+        r = w < 0 ? -1 : 0;
+        break;
+      }
+      case Op::Ioctl: {
+        unsigned long req = static_cast<unsigned long>(m.a[1]);
+        if (req == NS_GET_OWNER_UID) {
+          uid_t uid = 0;
+          r = ioctl(static_cast<int>(m.a[0]), req, &uid);
+          if (r == 0) r = uid;
+        } else {
+          r = ioctl(static_cast<int>(m.a[0]), req);
+        }
+        break;
+      }
+      case Op::MountBind: {
+        // Create the mount point if missing (as `ip netns add` does), then bind.
+        int fd = open(str2, O_RDONLY | O_CREAT | O_CLOEXEC, 0644);
+        if (fd >= 0) close(fd);
+        r = mount(m.str, str2, nullptr, MS_BIND, nullptr);
+        break;
+      }
+      case Op::Umount: r = umount2(m.str, 0); break;
       default: errno = ENOSYS; r = -1; break;
     }
     int e = errno;
     if (passed >= 0) close(passed);
+    bool cred_op = m.op == Op::Setuid || m.op == Op::Setgid || m.op == Op::Setresuid || m.op == Op::Setresgid;
+    if (sandbox_init && cred_op && r == 0) prctl(PR_SET_PDEATHSIG, SIGKILL);  // commit_creds() cleared it
     if (!send_reply(ch, r, r < 0 ? e : 0)) _exit(0);
   }
 }

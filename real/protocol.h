@@ -22,6 +22,15 @@ enum class Op : uint32_t {
   PidfdOpen,    // a[0] = pid in the caller's pid namespace, a[1] = flags
   Sethostname,  // str = name
   Gethostname,  // reply: str
+  Thread,       // pthread_create(); a[2] = the new thread's channel fd number
+  Setuid,       // a[0]
+  Setgid,       // a[0]
+  Setresuid,    // a[0..2] (-1 = unchanged)
+  Setresgid,    // a[0..2]
+  WriteFile,    // str = path '\0' data: open(O_WRONLY), write, close
+  Ioctl,        // a[0] = fd, a[1] = request; NS_GET_OWNER_UID's uid comes back as ret
+  MountBind,    // str = source '\0' target: create the target file, then mount(MS_BIND)
+  Umount,       // str = path
   Hello = 100,  // agent -> controller after creation: a[0] = tgid, a[1] = tid (host pid namespace)
 };
 
@@ -47,7 +56,13 @@ struct Reply {
 inline constexpr int kChannelBase = 1000;
 
 // Runs the agent loop on `channel` until told to exit or the controller goes
-// away (EOF). Never returns.
-[[noreturn]] void agent_main(int channel);
+// away (EOF). `sandbox_init`: this is the sandbox's pid 1, which re-arms its
+// parent-death signal after credential changes (commit_creds() clears it).
+// Never returns.
+[[noreturn]] void agent_main(int channel, bool sandbox_init);
+
+// Host tgid and tid of the calling thread, from the host procfs
+// (/proc/thread-self -> "TGID/task/TID").
+void host_ids(int64_t& tgid, int64_t& tid);
 
 }  // namespace nssim::real

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <linux/nsfs.h>
 #include <linux/sched.h>
 #include <poll.h>
 #include <sched.h>
@@ -19,6 +20,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <array>
 #include <fstream>
 #include <sstream>
 
@@ -49,6 +51,8 @@ struct RealBackend::Agent {
   int ctl = -1;       // controller end of the agent's channel
   int pidfd = -1;     // pins nothing but the struct pid of a live task; closed once reaped
   pid_t hostpid = 0;  // tgid in the host pid namespace
+  pid_t hosttid = 0;  // tid in the host pid namespace (== hostpid for a thread group leader)
+  bool is_thread = false;
   TaskState state = TaskState::Running;
   bool exit_requested = false;
   bool stuck = false;
@@ -123,6 +127,25 @@ std::vector<uint32_t> read_nspid(pid_t pid) {
   return out;
 }
 
+// "Uid:" / "Gid:" lines of /proc/PID/status: real, effective, saved, fs.
+std::array<uint32_t, 4> read_ids(const std::string& status, const char* key) {
+  std::array<uint32_t, 4> v{};
+  size_t p = status.find(key);
+  if (p == std::string::npos) return v;
+  std::istringstream is(status.substr(p + std::strlen(key), status.find('\n', p) - p - std::strlen(key)));
+  for (auto& x : v) is >> x;
+  return v;
+}
+
+// /proc/PID/uid_map as the initial user namespace reads it: lower ids are kernel ids.
+std::string read_map(const std::string& path) {
+  std::istringstream is(slurp(path));
+  std::string out;
+  uint64_t a, b, c;
+  while (is >> a >> b >> c) out += fmt::format("{}{} {} {}", out.empty() ? "" : "\n", a, b, c);
+  return out;
+}
+
 // State letter from /proc/PID/stat (after the comm's closing paren), 0 if gone.
 char read_state(pid_t pid) {
   std::string s = slurp(fmt::format("/proc/{}/stat", pid));
@@ -147,7 +170,7 @@ bool pidfd_exited(int pidfd, int timeout_ms) {
 
 std::optional<uint64_t> read_link_inum(pid_t pid, Link l) {
   char buf[64];
-  std::string path = fmt::format("/proc/{}/ns/{}", pid, link_name(l));
+  std::string path = fmt::format("/proc/{}/ns/{}", pid, link_name(l));  // pid: a tgid or a tid
   ssize_t n = readlink(path.c_str(), buf, sizeof buf - 1);
   if (n <= 0) return std::nullopt;
   buf[n] = 0;
@@ -219,6 +242,12 @@ bool RealBackend::start(const Options& opt, std::string& why) {
       _exit(97);
     }
     if (sethostname(opt.hostname.data(), opt.hostname.size()) != 0) _exit(96);
+    // A private, world-writable /run for bind-mount targets (/run/netns/NAME).
+    if (mount("tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") != 0 ||
+        mkdir("/run/netns", 0777) != 0 || chmod("/run/netns", 01777) != 0) {
+      fmt::print(stderr, "nssim agent: setting up the private /run failed: {}\n", std::strerror(errno));
+      _exit(95);
+    }
     int devnull = open("/dev/null", O_RDWR);
     dup2(devnull, 0);
     dup2(devnull, 1);
@@ -233,13 +262,13 @@ bool RealBackend::start(const Options& opt, std::string& why) {
     ssize_t n = readlink("/proc/self", buf, sizeof buf - 1);
     hello.a[0] = n > 0 ? std::strtoll(buf, nullptr, 10) : -1;
     if (send(kChannelBase, &hello, sizeof hello, MSG_NOSIGNAL) != static_cast<ssize_t>(sizeof hello)) _exit(0);
-    agent_main(kChannelBase);
+    agent_main(kChannelBase, true);
   }
   close(sv[1]);
   auto a = std::make_unique<Agent>();
   a->name = opt.init_name;
   a->ctl = sv[0];
-  a->hostpid = static_cast<pid_t>(pid);
+  a->hostpid = a->hosttid = static_cast<pid_t>(pid);
   a->pidfd = static_cast<int>(syscall(SYS_pidfd_open, static_cast<pid_t>(pid), 0));
   g_sandbox_pidfd = a->pidfd;
   struct sigaction sa {};
@@ -253,8 +282,10 @@ bool RealBackend::start(const Options& opt, std::string& why) {
     int st = 0;
     syscall(SYS_pidfd_send_signal, a->pidfd, SIGKILL, nullptr, 0);
     waitpid(static_cast<pid_t>(pid), &st, 0);
-    why = WIFEXITED(st) && WEXITSTATUS(st) == 97 ? "could not make the sandbox's mounts private"
-                                                  : "the sandbox's initial task did not start";
+    why = !WIFEXITED(st)              ? "the sandbox's initial task did not start"
+          : WEXITSTATUS(st) == 97     ? "could not make the sandbox's mounts private"
+          : WEXITSTATUS(st) == 95     ? "could not mount the sandbox's private /run"
+                                      : "the sandbox's initial task did not start";
     return false;
   }
   a->nspid_abs = read_nspid(a->hostpid);
@@ -318,22 +349,22 @@ bool RealBackend::request(Agent& a, const Msg& m, int passfd, Reply& r, std::str
 
 void RealBackend::refresh(Agent& a) {
   if (a.state == TaskState::Reaped) return;
-  if (!pidfd_alive(a.pidfd)) {
+  if (!pidfd_alive(a.pidfd) || (a.is_thread && read_state(a.hosttid) == 0)) {
     a.state = TaskState::Reaped;
-    close(a.pidfd);
+    if (a.pidfd >= 0) close(a.pidfd);
     a.pidfd = -1;
     if (a.ctl >= 0) close(a.ctl);
     a.ctl = -1;
     return;
   }
-  char s = read_state(a.hostpid);
+  char s = read_state(a.hosttid);
   if (s == 'Z' || s == 'X')
     a.state = TaskState::Zombie;
-  else if (a.exit_requested && !read_link_inum(a.hostpid, Link::Net))
+  else if (a.exit_requested && !read_link_inum(a.hosttid, Link::Net))
     a.state = TaskState::Exiting;  // past exit_task_namespaces(), waiting in zap_pid_ns_processes()
   else
     a.state = TaskState::Running;
-  auto ns = read_nspid(a.hostpid);
+  auto ns = read_nspid(a.hosttid);
   if (!ns.empty()) a.nspid_abs = ns;
 }
 
@@ -343,7 +374,8 @@ void RealBackend::wait_settled(Agent& a, int timeout_ms) {
   auto start = std::chrono::steady_clock::now();
   for (;;) {
     if (pidfd_exited(a.pidfd, 20)) return;
-    if (!read_link_inum(a.hostpid, Link::Net) && read_state(a.hostpid) != 'R') {
+    if (a.is_thread && read_state(a.hosttid) == 0) return;  // an exited thread is released at once
+    if (!read_link_inum(a.hosttid, Link::Net) && read_state(a.hosttid) != 'R') {
       // nsproxy is gone; give zap a moment to finish, then accept "exiting".
       if (pidfd_exited(a.pidfd, 100)) return;
       return;
@@ -371,15 +403,75 @@ CallOutcome RealBackend::call(const CallStmt& c) {
     uint32_t lvl = viewer.level();
     return lvl < t->nspid_abs.size() ? static_cast<pid_t>(t->nspid_abs[lvl]) : kNoSuchPid;
   };
-  auto simple = [&](Op op, int64_t a0, int64_t a1, const std::string& s) -> CallOutcome {
+  // A /proc/TASK/... path as the agent must open it (host procfs, host ids).
+  auto proc_path = [&](const std::string& task, const std::string& rest) -> std::string {
+    if (task == "self" || task == "thread-self") return fmt::format("/proc/{}/{}", task, rest);
+    Agent* t = find(task);
+    if (!t) return "";
+    refresh(*t);
+    // A reaped task has no /proc/PID: ask for a pid that cannot exist rather
+    // than one the host may have reused.
+    return fmt::format("/proc/{}/{}", t->state == TaskState::Reaped ? kNoSuchPid : t->hosttid, rest);
+  };
+  auto set_str = [&](const std::string& a, const std::string& b = "") {
+    size_t n = std::min<size_t>(a.size(), kStrMax - 2);
+    std::memcpy(m.str, a.data(), n);
+    m.str[n] = 0;
+    size_t n2 = std::min<size_t>(b.size(), kStrMax - 2 - n);
+    std::memcpy(m.str + n + 1, b.data(), n2);
+    m.len = static_cast<uint32_t>(b.empty() ? n : n + 1 + n2);
+  };
+  auto simple = [&](Op op, int64_t a0, int64_t a1, const std::string& str) -> CallOutcome {
     m.op = op;
     m.a[0] = a0;
     m.a[1] = a1;
-    m.len = static_cast<uint32_t>(std::min<size_t>(s.size(), kStrMax - 1));
-    std::memcpy(m.str, s.data(), m.len);
+    if (!str.empty()) set_str(str);
     if (!request(*cur, m, -1, r, note)) return outcome_err(ETIMEDOUT, note);
     if (r.ret < 0) return outcome_err(r.err);
     return outcome_ok("0");
+  };
+  auto fd_of = [&](const std::string& name, int& fd) -> std::string {
+    fd = cur->fds->find(name);
+    return fd < 0 ? fmt::format("'{}' is not an fd name in {}'s fd table", name, c.task) : "";
+  };
+  // A new task's agent: a channel for it, then its hello (host ids).
+  auto spawn = [&](Op op, int64_t a0, int64_t a1, int64_t a3, bool thread) -> CallOutcome {
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) return outcome_err(errno, "socketpair");
+    m.op = op;
+    m.a[0] = a0;
+    m.a[1] = a1;
+    m.a[2] = kChannelBase + static_cast<int>(agents_.size());
+    m.a[3] = a3;
+    bool ok = request(*cur, m, sv[1], r, note);
+    close(sv[1]);
+    if (!ok) {
+      close(sv[0]);
+      return outcome_err(ETIMEDOUT, note);
+    }
+    if (r.ret < 0) {
+      close(sv[0]);
+      return outcome_err(r.err);
+    }
+    Msg hello;
+    bool eof;
+    if (!recv_fixed(sv[0], hello, opt_.step_timeout_ms, eof) || hello.op != Op::Hello) {
+      close(sv[0]);
+      CallOutcome o = outcome_ok(*c.out);
+      o.note = "the kernel created a task that never reported back (a CLONE_VM child exits at once)";
+      return o;
+    }
+    auto a = std::make_unique<Agent>();
+    a->name = *c.out;
+    a->ctl = sv[0];
+    a->hostpid = static_cast<pid_t>(hello.a[0]);
+    a->hosttid = static_cast<pid_t>(hello.a[1]);
+    a->is_thread = thread;
+    a->pidfd = static_cast<int>(syscall(SYS_pidfd_open, a->hosttid, thread ? PIDFD_THREAD : 0));
+    a->fds = (thread || (c.flags & CLONE_FILES)) ? cur->fds : std::make_shared<FdNames>(*cur->fds);
+    a->nspid_abs = read_nspid(a->hosttid);
+    agents_.push_back(std::move(a));
+    return outcome_ok(*c.out);
   };
   switch (c.kind) {
     case CallKind::Clone:
@@ -388,42 +480,9 @@ CallOutcome RealBackend::call(const CallStmt& c) {
       uint64_t flags = c.flags;
       int64_t exit_signal = (flags & (CLONE_THREAD | CLONE_PARENT)) ? 0 : SIGCHLD;
       if (!c3) flags = (flags | SIGCHLD) & 0xffffffffULL;
-      int sv[2];
-      if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) return outcome_err(errno, "socketpair");
-      int chan = kChannelBase + static_cast<int>(agents_.size());
-      m.op = Op::Clone;
-      m.a[0] = static_cast<int64_t>(flags);
-      m.a[1] = c3;
-      m.a[2] = chan;
-      m.a[3] = exit_signal;
-      bool ok = request(*cur, m, sv[1], r, note);
-      close(sv[1]);
-      if (!ok) {
-        close(sv[0]);
-        return outcome_err(ETIMEDOUT, note);
-      }
-      if (r.ret < 0) {
-        close(sv[0]);
-        return outcome_err(r.err);
-      }
-      Msg hello;
-      bool eof;
-      if (!recv_fixed(sv[0], hello, opt_.step_timeout_ms, eof) || hello.op != Op::Hello) {
-        close(sv[0]);
-        CallOutcome o = outcome_ok(*c.out);
-        o.note = "the kernel created a task that never reported back (a CLONE_VM child exits at once)";
-        return o;
-      }
-      auto a = std::make_unique<Agent>();
-      a->name = *c.out;
-      a->ctl = sv[0];
-      a->hostpid = static_cast<pid_t>(hello.a[0]);
-      a->pidfd = static_cast<int>(syscall(SYS_pidfd_open, a->hostpid, 0));
-      a->fds = (c.flags & CLONE_FILES) ? cur->fds : std::make_shared<FdNames>(*cur->fds);
-      a->nspid_abs = read_nspid(a->hostpid);
-      agents_.push_back(std::move(a));
-      return outcome_ok(*c.out);
+      return spawn(Op::Clone, static_cast<int64_t>(flags), c3, exit_signal, false);
     }
+    case CallKind::Thread: return spawn(Op::Thread, 0, 0, 0, true);
     case CallKind::Unshare: {
       bool shared_fds = cur->fds.use_count() > 1;
       auto o = simple(Op::Unshare, static_cast<int64_t>(c.flags), 0, "");
@@ -431,34 +490,25 @@ CallOutcome RealBackend::call(const CallStmt& c) {
       return o;
     }
     case CallKind::Setns: {
-      int fd = cur->fds->find(c.fd);
-      if (fd < 0) return outcome_usage(fmt::format("'{}' is not an fd name in {}'s fd table", c.fd, c.task));
+      int fd;
+      if (auto e = fd_of(c.fd, fd); !e.empty()) return outcome_usage(e);
       return simple(Op::Setns, fd, static_cast<int64_t>(c.flags), "");
     }
     case CallKind::Open: {
-      std::string path;
-      if (c.path.task == "self") {
-        path = fmt::format("/proc/self/ns/{}", link_name(c.path.link));
-      } else {
-        Agent* t = find(c.path.task);
-        if (!t) return outcome_usage(fmt::format("unknown task '{}'", c.path.task));
-        refresh(*t);
-        // A reaped task has no /proc/PID: ask for a pid that cannot exist
-        // rather than one the host may have reused.
-        path = fmt::format("/proc/{}/ns/{}", t->state == TaskState::Reaped ? kNoSuchPid : t->hostpid,
-                           link_name(c.path.link));
-      }
+      std::string path = c.path.kind == NsPath::Run
+                             ? c.path.run
+                             : proc_path(c.path.task, fmt::format("ns/{}", link_name(c.path.link)));
+      if (path.empty()) return outcome_usage(fmt::format("unknown task '{}'", c.path.task));
       m.op = Op::Open;
-      m.len = static_cast<uint32_t>(path.size());
-      std::memcpy(m.str, path.data(), path.size());
+      set_str(path);
       if (!request(*cur, m, -1, r, note)) return outcome_err(ETIMEDOUT, note);
       if (r.ret < 0) return outcome_err(r.err);
       cur->fds->bind(*c.out, static_cast<int>(r.ret));
       return outcome_ok(*c.out);
     }
     case CallKind::Close: {
-      int fd = cur->fds->find(c.fd);
-      if (fd < 0) return outcome_usage(fmt::format("'{}' is not an fd name in {}'s fd table", c.fd, c.task));
+      int fd;
+      if (auto e = fd_of(c.fd, fd); !e.empty()) return outcome_usage(e);
       return simple(Op::Close, fd, 0, "");
     }
     case CallKind::Exit: {
@@ -470,18 +520,16 @@ CallOutcome RealBackend::call(const CallStmt& c) {
       return outcome_ok("0");
     }
     case CallKind::Wait: {
-      pid_t pid = pid_in(*cur, c.target);
       m.op = Op::Wait;
-      m.a[0] = pid;
+      m.a[0] = pid_in(*cur, c.target);
       if (!request(*cur, m, -1, r, note)) return outcome_err(ETIMEDOUT, note);
       if (r.ret < 0) return outcome_err(r.err);
       if (Agent* t = find(c.target)) refresh(*t);
       return outcome_ok(r.ret > 0 ? c.target : "0");
     }
     case CallKind::PidfdOpen: {
-      pid_t pid = pid_in(*cur, c.target);
       m.op = Op::PidfdOpen;
-      m.a[0] = pid;
+      m.a[0] = pid_in(*cur, c.target);
       m.a[1] = static_cast<int64_t>(c.flags);
       if (!request(*cur, m, -1, r, note)) return outcome_err(ETIMEDOUT, note);
       if (r.ret < 0) return outcome_err(r.err);
@@ -489,12 +537,119 @@ CallOutcome RealBackend::call(const CallStmt& c) {
       return outcome_ok(*c.out);
     }
     case CallKind::Sethostname: return simple(Op::Sethostname, 0, 0, c.str);
+    case CallKind::Setuid: return simple(Op::Setuid, c.ids[0], 0, "");
+    case CallKind::Setgid: return simple(Op::Setgid, c.ids[0], 0, "");
+    case CallKind::Setresuid:
+    case CallKind::Setresgid:
+      m.a[2] = static_cast<int32_t>(c.ids[2]);
+      return simple(c.kind == CallKind::Setresuid ? Op::Setresuid : Op::Setresgid, static_cast<int32_t>(c.ids[0]),
+                    static_cast<int32_t>(c.ids[1]), "");
+    case CallKind::Write: {
+      std::string path = proc_path(c.path.task, c.path.file);
+      if (path.empty()) return outcome_usage(fmt::format("unknown task '{}'", c.path.task));
+      m.op = Op::WriteFile;
+      set_str(path, c.data);
+      if (!request(*cur, m, -1, r, note)) return outcome_err(ETIMEDOUT, note);
+      if (r.ret < 0) return outcome_err(r.err);
+      return outcome_ok("0");
+    }
+    case CallKind::Ioctl: {
+      int fd;
+      if (auto e = fd_of(c.fd, fd); !e.empty()) return outcome_usage(e);
+      static constexpr unsigned long kReq[] = {NS_GET_USERNS, NS_GET_PARENT, NS_GET_NSTYPE, NS_GET_OWNER_UID};
+      m.op = Op::Ioctl;
+      m.a[0] = fd;
+      m.a[1] = static_cast<int64_t>(kReq[static_cast<int>(c.ioctl)]);
+      if (!request(*cur, m, -1, r, note)) return outcome_err(ETIMEDOUT, note);
+      if (r.ret < 0) return outcome_err(r.err);
+      if (c.ioctl == IoctlCmd::NsGetUserns || c.ioctl == IoctlCmd::NsGetParent) {
+        cur->fds->bind(*c.out, static_cast<int>(r.ret));
+        return outcome_ok(*c.out);
+      }
+      return outcome_ok(std::to_string(r.ret));
+    }
+    case CallKind::Mount: {
+      std::string src = c.path.kind == NsPath::Run
+                            ? c.path.run
+                            : proc_path(c.path.task, fmt::format("ns/{}", link_name(c.path.link)));
+      if (src.empty()) return outcome_usage(fmt::format("unknown task '{}'", c.path.task));
+      m.op = Op::MountBind;
+      set_str(src, c.path2.run);
+      if (!request(*cur, m, -1, r, note)) return outcome_err(ETIMEDOUT, note);
+      if (r.ret < 0) return outcome_err(r.err);
+      return outcome_ok("0");
+    }
+    case CallKind::Umount: return simple(Op::Umount, 0, 0, c.path.run);
   }
   return outcome_usage("unsupported call");
 }
 
+// Liveness through nsfs file handles (v6.18): a handle taken while the
+// namespace lives opens again until its last reference goes, then ESTALE.
+namespace {
+constexpr int FD_NSFS_ROOT = -10003;  // include/uapi/linux/fcntl.h @ v6.18
+#ifndef NS_GET_ID
+#define NS_GET_ID _IOR(0xb7, 13, uint64_t)
+#endif
+struct Handle {
+  file_handle h;
+  unsigned char bytes[128];
+};
+}  // namespace
+
+struct RealBackend::KernelNs {
+  uint64_t id;  // ns_id: unique for the kernel's lifetime, never reused
+  uint32_t inum;
+  NsType type;
+  std::vector<unsigned char> handle;
+  bool alive = true;
+};
+
+void RealBackend::refresh_liveness() {
+  for (auto& k : kns_) {
+    if (!k.alive) continue;
+    auto* h = reinterpret_cast<file_handle*>(k.handle.data());
+    int fd = static_cast<int>(syscall(SYS_open_by_handle_at, FD_NSFS_ROOT, h, O_RDONLY | O_CLOEXEC));
+    if (fd >= 0)
+      close(fd);
+    else if (errno == ESTALE)
+      k.alive = false;
+  }
+}
+
+// The identity token (ns_id) of the namespace behind /proc/TID/ns/LINK whose
+// inode is `inum`; remembers a file handle for it the first time.
+uint64_t RealBackend::token_for(pid_t tid, Link l, uint32_t inum) {
+  NsType type = link_type(l);
+  for (auto& k : kns_)
+    if (k.alive && k.inum == inum && k.type == type) return k.id;
+  if (!handles_ok_) return inum;
+  std::string path = fmt::format("/proc/{}/ns/{}", tid, link_name(l));
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return inum;
+  uint64_t id = 0;
+  Handle hb{};
+  hb.h.handle_bytes = sizeof hb.bytes;
+  int mnt = 0;
+  bool ok = ioctl(fd, NS_GET_ID, &id) == 0 &&
+            syscall(SYS_name_to_handle_at, fd, "", &hb.h, &mnt, AT_EMPTY_PATH) == 0;
+  close(fd);
+  if (!ok) {
+    handles_ok_ = false;
+    liveness_note_ = fmt::format("this kernel has no nsfs file handles ({}): liveness is not compared",
+                                 std::strerror(errno));
+    return inum;
+  }
+  KernelNs k{id, inum, type, {}, true};
+  auto* raw = reinterpret_cast<unsigned char*>(&hb.h);
+  k.handle.assign(raw, raw + sizeof(file_handle) + hb.h.handle_bytes);
+  kns_.push_back(std::move(k));
+  return id;
+}
+
 Observation RealBackend::observe() {
   Observation o;
+  refresh_liveness();
   // Names in creation order; a reused name shows its newest task.
   std::vector<std::string> seen;
   for (auto& a : agents_) {
@@ -511,15 +666,30 @@ Observation RealBackend::observe() {
     if (a.state != TaskState::Reaped) {
       for (size_t i = root_level_; i < a.nspid_abs.size(); ++i) t.nspid.push_back(a.nspid_abs[i]);
       for (int i = 0; i < kLinks; ++i) {
-        auto v = read_link_inum(a.hostpid, kAllLinks[i]);
+        auto v = read_link_inum(a.hosttid, kAllLinks[i]);
         if (v) {
-          t.ns[i] = *v;
           t.inum[i] = static_cast<uint32_t>(*v);
+          t.ns[i] = token_for(a.hosttid, kAllLinks[i], t.inum[i]);
         }
+      }
+      std::string status = slurp(fmt::format("/proc/{}/status", a.hosttid));
+      t.uids = read_ids(status, "\nUid:");
+      t.gids = read_ids(status, "\nGid:");
+      t.uid_map = read_map(fmt::format("/proc/{}/uid_map", a.hosttid));
+      t.gid_map = read_map(fmt::format("/proc/{}/gid_map", a.hosttid));
+      if (a.state == TaskState::Running && !a.stuck) {
+        Msg m{};
+        m.op = Op::Gethostname;
+        Reply r{};
+        std::string note;
+        if (request(a, m, -1, r, note) && r.ret == 0) t.hostname = std::string(r.str, r.len);
       }
     }
     o.tasks.push_back(std::move(t));
   }
+  o.has_liveness = handles_ok_;
+  if (handles_ok_)
+    for (auto& k : kns_) o.liveness.push_back(NsLiveness{k.id, k.inum, k.type, k.alive});
   return o;
 }
 

@@ -40,6 +40,9 @@ class RealBackend : public Backend {
 
   struct Agent;
   struct FdNames;
+  struct KernelNs;
+  // Empty, or why namespace liveness cannot be compared on this kernel.
+  const std::string& liveness_note() const { return liveness_note_; }
 
  private:
   RealBackend() = default;
@@ -51,8 +54,14 @@ class RealBackend : public Backend {
 
   Options opt_;
   std::vector<std::unique_ptr<Agent>> agents_;
+  void refresh_liveness();
+  uint64_t token_for(int tid, Link l, uint32_t inum);
+
   std::vector<int> pins_;  // nsfs fds keeping the sandbox's own namespaces alive (as the model's boot refs)
   uint32_t root_level_ = 0;
+  std::vector<KernelNs> kns_;  // every namespace seen, with a file handle
+  bool handles_ok_ = true;
+  std::string liveness_note_;
 };
 
 // Whether the live-kernel backend can run here; empty string when it can,

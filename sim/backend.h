@@ -35,10 +35,29 @@ struct TaskObs {
   // opened; and the inode number to show.
   std::array<std::optional<uint64_t>, kLinks> ns{};
   std::array<uint32_t, kLinks> inum{};
+  // Credentials as /proc/PID/status shows them to the initial user namespace
+  // (kernel ids): real, effective, saved, fs.
+  std::array<uint32_t, 4> uids{}, gids{};
+  // The task's user namespace's maps, lower ids as kernel ids, one
+  // "first lower count" triple per line ("" while unwritten).
+  std::string uid_map, gid_map;
+  std::optional<std::string> hostname;  // nodename of its uts namespace (running tasks)
+};
+
+// Whether one namespace the backend knows is still allocated.
+struct NsLiveness {
+  uint64_t token;  // the identity token used in TaskObs::ns
+  uint32_t inum;
+  NsType type;
+  bool alive;
 };
 
 struct Observation {
   std::vector<TaskObs> tasks;  // every task the scenario has named, in creation order
+  // Every namespace the backend has seen, alive or not (empty when the
+  // backend cannot tell: a kernel without nsfs file handles).
+  std::vector<NsLiveness> liveness;
+  bool has_liveness = false;
   const TaskObs* find(std::string_view name) const {
     for (auto& t : tasks)
       if (t.name == name) return &t;

@@ -26,6 +26,34 @@ std::string describe_merge(const std::string& task, Link l, uint32_t model_inum,
                      task, link_name(l), t, kernel_inum, t, model_inum, t, other_model_inum);
 }
 
+uint32_t inum_of_serial(const Observation& model, uint64_t token) {
+  for (auto& l : model.liveness)
+    if (l.token == token) return l.inum;
+  return inum_of(model, token);
+}
+
+void compare_creds(const TaskObs& m, const TaskObs& k, std::vector<std::string>& out) {
+  auto ids = [](const std::array<uint32_t, 4>& v) { return fmt::format("{} {} {} {}", v[0], v[1], v[2], v[3]); };
+  if (m.uids != k.uids)
+    out.push_back(fmt::format("{}: uids (real effective saved fs, as kernel ids) {} in the model, {} in the kernel",
+                              m.name, ids(m.uids), ids(k.uids)));
+  if (m.gids != k.gids)
+    out.push_back(fmt::format("{}: gids {} in the model, {} in the kernel", m.name, ids(m.gids), ids(k.gids)));
+  auto show = [](const std::string& s) { return s.empty() ? std::string("(unwritten)") : "\"" + s + "\""; };
+  if (m.uid_map != k.uid_map)
+    out.push_back(fmt::format("{}: uid_map {} in the model, {} in the kernel", m.name, show(m.uid_map), show(k.uid_map)));
+  if (m.gid_map != k.gid_map)
+    out.push_back(fmt::format("{}: gid_map {} in the model, {} in the kernel", m.name, show(m.gid_map), show(k.gid_map)));
+  if (m.hostname && k.hostname && *m.hostname != *k.hostname)
+    out.push_back(fmt::format("{}: hostname \"{}\" in the model, \"{}\" in the kernel", m.name, *m.hostname, *k.hostname));
+}
+
+std::string describe_liveness(const NsLiveness& k, uint32_t model_inum, bool model_alive) {
+  auto t = ns_type_name(k.type);
+  return fmt::format("{}:[{}] (kernel {}:[{}]) is {} in the model but {} in the kernel", t, model_inum, t, k.inum,
+                     model_alive ? "alive" : "freed", k.alive ? "alive" : "freed");
+}
+
 uint32_t inum_of(const Observation& o, uint64_t token) {
   for (auto& t : o.tasks)
     for (int i = 0; i < kLinks; ++i)

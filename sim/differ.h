@@ -37,6 +37,10 @@ std::string describe_merge(const std::string& task, Link l, uint32_t model_inum,
                            uint32_t other_model_inum);
 // The inode number the model shows for a token, from any task's links (0 if none).
 uint32_t inum_of(const Observation& o, uint64_t token);
+uint32_t inum_of_serial(const Observation& model, uint64_t token);
+// Credentials, id maps and hostname of one task.
+void compare_creds(const TaskObs& m, const TaskObs& k, std::vector<std::string>& out);
+std::string describe_liveness(const NsLiveness& k, uint32_t model_inum, bool model_alive);
 
 template <class AliveFn>
 std::vector<std::string> Differ::compare(const Observation& model, const Observation& kernel, AliveFn alive) {
@@ -82,6 +86,18 @@ std::vector<std::string> Differ::compare(const Observation& model, const Observa
       if (b != k2m_.end() && b->second != *ms) m2k_.erase(b->second);  // kernel inode reused
       m2k_[*ms] = *ks;
       k2m_[*ks] = *ms;
+    }
+    compare_creds(mt, *kt, out);
+  }
+  // Liveness of every namespace the kernel backend has seen, against the
+  // model namespace it was matched with.
+  if (kernel.has_liveness) {
+    for (const NsLiveness& kl : kernel.liveness) {
+      auto it = k2m_.find(kl.token);
+      if (it == k2m_.end()) continue;
+      bool m_alive = alive(it->second);
+      if (m_alive != kl.alive)
+        out.push_back(describe_liveness(kl, inum_of_serial(model, it->second), m_alive));
     }
   }
   return out;

@@ -33,6 +33,15 @@ Result<Task*> Kernel::sys_clone3(Task* cur, uint64_t flags, std::string comm) {
   return kernel_clone(cur, flags, exit_signal, std::move(comm), true);
 }
 
+// thread(): the clone flags of pthread_create() (glibc 2.36), minus the TLS
+// and tid-address ones that do not concern namespaces.
+Result<Task*> Kernel::sys_thread(Task* cur, std::string comm) {
+  constexpr uint64_t kFlags =
+      CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM;
+  TraceScope s(trace, "clone", "flags={} (pthread_create)", clone_flags_str(kFlags));
+  return kernel_clone(cur, kFlags, 0, std::move(comm), false);
+}
+
 Result<Task*> Kernel::kernel_clone(Task* cur, uint64_t flags, uint8_t exit_signal, std::string comm,
                                    bool /*clone3*/) {
   // CLONE_PIDFD with CLONE_PARENT_SETTID pointing at the same word: EINVAL.
@@ -68,6 +77,7 @@ Result<Task*> Kernel::copy_process(Task* cur, uint64_t flags, uint8_t exit_signa
   p->comm = std::move(comm);
   p->exit_signal = (flags & CLONE_THREAD) ? 0 : exit_signal;
   p->nsproxy = nsp;  // dup_task_struct(): the child starts as a copy of the parent
+  p->dumpable = cur->group_leader->dumpable;  // dup_mm() copies mm->flags
 
   // kernel/cred.c: copy_creds() — threads share the cred, others get a copy;
   // CLONE_NEWUSER makes the child's user namespace here, before the others.
@@ -234,12 +244,7 @@ Result<void> Kernel::sys_unshare(Task* cur, uint64_t flags) {
     put_files_struct(cur->files);
     cur->files = new_fd;
   }
-  if (new_cred) {
-    Cred* old = cur->cred;
-    cur->cred = new_cred;  // ownership: commit_creds() takes the new cred's reference
-    NSSIM_EVENT(trace, "commit_creds", "{}: cred#{} -> cred#{}", cur->comm, old->id(), new_cred->id());
-    put_cred(old, "replaced by commit_creds");
-  }
+  if (new_cred) commit_creds(cur, new_cred);  // ownership: the task takes new_cred's reference
   return {};
 }
 

@@ -195,6 +195,7 @@ void Kernel::boot() {
     init_one(mnt, proc_alloc_inum());
   }
 
+  mnt->seq = ++mnt_seq_;
   // The scenario's first task and its nsproxy (each slot one reference).
   init_nsproxy_ = new NsProxy(reg_, next_id(ObjKind::NsProxy));
   auto slot = [&](auto* ns) {

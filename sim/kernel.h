@@ -102,6 +102,46 @@ class Kernel {
   Result<int> sys_pidfd_open(Task* cur, Task* target, uint32_t flags);
   // sethostname(name): kernel/sys.c: sys_sethostname().
   Result<void> sys_sethostname(Task* cur, std::string_view name);
+  // thread(): clone(CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|
+  // CLONE_SYSVSEM), the flags pthread_create() uses.
+  Result<Task*> sys_thread(Task* cur, std::string comm);
+  // kernel/sys.c: setuid(), setgid(), setresuid(), setresgid(): ids are in the
+  // caller's user namespace (INVALID_ID = -1 = unchanged for the res forms).
+  Result<void> sys_setuid(Task* cur, uint32_t uid);
+  Result<void> sys_setgid(Task* cur, uint32_t gid);
+  Result<void> sys_setresuid(Task* cur, uint32_t r, uint32_t e, uint32_t s);
+  Result<void> sys_setresgid(Task* cur, uint32_t r, uint32_t e, uint32_t s);
+  // write("/proc/TARGET/{uid_map,gid_map,setgroups}", data):
+  // kernel/user_namespace.c: proc_uid_map_write(), proc_setgroups_write().
+  enum class ProcFile : uint8_t { UidMap, GidMap, Setgroups };
+  Result<void> sys_write_proc(Task* cur, Task* target, ProcFile f, std::string_view data);
+  // ioctl(fd, NS_GET_*): fs/nsfs.c: ns_ioctl(). USERNS/PARENT return a new fd,
+  // NSTYPE the CLONE_NEW* value, OWNER_UID the owner's uid in the caller's user ns.
+  enum class NsIoctl : uint8_t { GetUserns, GetParent, GetNstype, GetOwnerUid };
+  Result<int64_t> sys_ioctl(Task* cur, int fd, NsIoctl cmd);
+  // mount(SRC, DST, MS_BIND) of an nsfs file (SRC is /proc/T/ns/L or a /run
+  // path with an nsfs mount); DST under /run is created if missing.
+  // fs/namespace.c: path_mount() -> do_loopback().
+  struct PathRef {
+    Task* task = nullptr;  // /proc/TASK/ns/LINK (null: use `path`)
+    Link link = Link::Net;
+    std::string path;      // a /run path
+  };
+  Result<void> sys_mount_bind(Task* cur, const PathRef& src, std::string_view dst);
+  // umount(path): fs/namespace.c: ksys_umount() / can_umount().
+  Result<void> sys_umount(Task* cur, std::string_view path);
+  // open("/run/...") : the nsfs file mounted there, or the plain file.
+  Result<int> sys_open_path(Task* cur, std::string_view path);
+
+  // kernel/user_namespace.c: make_kuid()/from_kuid() (INVALID_ID when unmapped),
+  // from_kuid_munged() (OVERFLOW_ID when unmapped).
+  uint32_t make_kid(const UserNamespace* ns, uint32_t id, bool gid) const;
+  uint32_t from_kid(const UserNamespace* ns, uint32_t kid, bool gid) const;
+  uint32_t from_kid_munged(const UserNamespace* ns, uint32_t kid, bool gid) const;
+  // Files that exist under the run's private /run (mountpoints made by mount).
+  bool run_file_exists(std::string_view path) const;
+  // The topmost nsfs mount at `path` in a mount namespace, or null.
+  const Mount* mount_at(const MntNamespace* ns, std::string_view path) const;
 
   // ---- what /proc shows --------------------------------------------------
   // The namespace /proc/PID/ns/LINK of `t` resolves to, or null when opening
@@ -142,6 +182,8 @@ class Kernel {
   std::string ns_str(const NsCommon* ns) const;  // "net:[4026532000]"
   // cred / user namespaces
   Cred* prepare_creds(Cred* old);
+  // kernel/cred.c: commit_creds(): install `c` (its reference moves to the task).
+  void commit_creds(Task* t, Cred* c);
   void put_cred(Cred* c, std::string_view why);
   bool ns_capable(const Cred* cred, const UserNamespace* ns, int cap) const;
   bool ptrace_may_access(const Task* cur, const Task* target, bool realcreds) const;
@@ -179,6 +221,9 @@ class Kernel {
   std::vector<Task*> tasks_;
   std::vector<NsRecord> records_;
   std::vector<uint64_t> inum_used_;  // ida bitmap, bit i = PROC_DYNAMIC_FIRST + i
+  std::vector<std::string> run_files_;  // files created under /run by mount
+  uint64_t mnt_seq_ = 0;
+  Result<NsCommon*> resolve_nsfs(Task* cur, const PathRef& p);
   uint32_t next_obj_id_[16] = {};
   NsProxy* init_nsproxy_ = nullptr;
   UserNamespace* init_user_ns_ = nullptr;

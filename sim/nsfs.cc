@@ -50,9 +50,14 @@ bool Kernel::ptrace_may_access(const Task* cur, const Task* t, bool realcreds) c
   const Cred* c = cur->cred;
   const Cred* tc = t->cred;
   uint32_t uid = realcreds ? c->uid : c->fsuid, gid = realcreds ? c->gid : c->fsgid;
-  if (uid == tc->euid && uid == tc->suid && uid == tc->uid && gid == tc->egid && gid == tc->sgid && gid == tc->gid)
-    return true;
-  return ns_capable(c, tc->user_ns, CAP_SYS_PTRACE);
+  bool same = uid == tc->euid && uid == tc->suid && uid == tc->uid && gid == tc->egid && gid == tc->sgid &&
+              gid == tc->gid;
+  if (!same && !ns_capable(c, tc->user_ns, CAP_SYS_PTRACE)) return false;
+  // A non-dumpable mm (after a credential change) also needs CAP_SYS_PTRACE
+  // over mm->user_ns, which is the initial user namespace for every nssim task.
+  bool has_mm = t->state == TaskState::Running;
+  if (has_mm && !t->group_leader->dumpable && !ns_capable(c, init_user_ns_, CAP_SYS_PTRACE)) return false;
+  return true;
 }
 
 // open("/proc/TARGET/ns/LINK"): fs/proc/namespaces.c: proc_ns_get_link() ->
@@ -93,7 +98,7 @@ void Kernel::fput(File* f) {
   TraceScope s(trace, "__fput", "{}", f->path);
   if (f->fkind == FileKind::Nsfs) {
     if (--f->ns->nsfs_users == 0) put_ns(f->ns, "nsfs inode evicted");
-  } else {
+  } else if (f->fkind == FileKind::Pidfd) {
     put_pid(f->pid);
   }
   Cred* c = f->f_cred;
@@ -135,6 +140,192 @@ Result<void> Kernel::sys_sethostname(Task* cur, std::string_view name) {
   u->nodename = std::string(name);
   NSSIM_EVENT(trace, "sethostname", "{} nodename = \"{}\"", ns_str(u), name);
   return {};
+}
+
+}  // namespace nssim
+
+namespace nssim {
+
+namespace {
+// fs/nsfs.c: open_related_ns(): a new nsfs fd on `ns` (the inode's reference
+// is taken if it is the first user), with the caller's cred.
+int open_nsfs_fd(Kernel& k, ObjectRegistry& reg, uint32_t id, Task* cur, NsCommon* ns, std::string path) {
+  if (ns->nsfs_users++ == 0) k.get_ns(ns, "nsfs inode");
+  auto* f = new File(reg, id);
+  f->fkind = FileKind::Nsfs;
+  f->ns = ns;
+  cur->cred->get();
+  f->f_cred = cur->cred;
+  f->path = std::move(path);
+  int fd = k.alloc_fd(cur->files, f);
+  NSSIM_EVENT(k.trace, "fd_install", "fd {} -> {}", fd, k.ns_str(ns));
+  return fd;
+}
+}  // namespace
+
+// fs/nsfs.c: ns_ioctl() @ v6.18.
+Result<int64_t> Kernel::sys_ioctl(Task* cur, int fd, NsIoctl cmd) {
+  static constexpr const char* kNames[] = {"NS_GET_USERNS", "NS_GET_PARENT", "NS_GET_NSTYPE", "NS_GET_OWNER_UID"};
+  TraceScope s(trace, "ns_ioctl", "fd {} {}", fd, kNames[static_cast<int>(cmd)]);
+  File* f = (cur->files && fd >= 0 && static_cast<size_t>(fd) < cur->files->fdt.size()) ? cur->files->fdt[fd]
+                                                                                        : nullptr;
+  if (!f) return fail(EBADF);
+  if (f->fkind != FileKind::Nsfs) return fail(ENOTTY);
+  NsCommon* ns = f->ns;
+  const UserNamespace* mine = cur->cred->user_ns;
+  // ns_get_owner(): the owner must be the caller's user namespace or below it.
+  auto owner_in_scope = [&](UserNamespace* owner) -> Result<UserNamespace*> {
+    if (!owner) return fail(EPERM);
+    for (const UserNamespace* p = owner;; p = p->parent) {
+      if (p == mine) return owner;
+      if (!p->parent) {
+        NSSIM_EVENT(trace, "ns_get_owner", "{} is outside the caller's {}: EPERM", ns_str(owner), ns_str(mine));
+        return fail(EPERM);
+      }
+    }
+  };
+  switch (cmd) {
+    case NsIoctl::GetUserns: {
+      UserNamespace* owner = ns->type == NsType::User ? static_cast<UserNamespace*>(ns)->parent : ns->user_ns;
+      auto r = owner_in_scope(owner);
+      if (!r) return std::unexpected(r.error());
+      return open_nsfs_fd(*this, reg_, next_id(ObjKind::File), cur, *r, "NS_GET_USERNS of " + ns_str(ns));
+    }
+    case NsIoctl::GetParent: {
+      if (ns->type == NsType::User) {
+        auto r = owner_in_scope(static_cast<UserNamespace*>(ns)->parent);
+        if (!r) return std::unexpected(r.error());
+        return open_nsfs_fd(*this, reg_, next_id(ObjKind::File), cur, *r, "NS_GET_PARENT of " + ns_str(ns));
+      }
+      if (ns->type != NsType::Pid) return fail(EINVAL);  // no ->get_parent
+      // kernel/pid_namespace.c: pidns_get_parent(): the parent must be the
+      // caller's active pid namespace or below it.
+      PidNamespace* parent = static_cast<PidNamespace*>(ns)->parent;
+      PidNamespace* active = task_active_pid_ns(cur);
+      for (PidNamespace* p = parent;; p = p->parent) {
+        if (!p) {
+          NSSIM_EVENT(trace, "pidns_get_parent", "parent of {} is outside {}'s pid namespace: EPERM", ns_str(ns),
+                      cur->comm);
+          return fail(EPERM);
+        }
+        if (p == active) break;
+      }
+      return open_nsfs_fd(*this, reg_, next_id(ObjKind::File), cur, parent, "NS_GET_PARENT of " + ns_str(ns));
+    }
+    case NsIoctl::GetNstype: return static_cast<int64_t>(ns_type_clone_flag(ns->type));
+    case NsIoctl::GetOwnerUid:
+      if (ns->type != NsType::User) return fail(EINVAL);
+      return from_kid_munged(mine, static_cast<UserNamespace*>(ns)->owner, false);
+  }
+  return fail(ENOTTY);
+}
+
+bool Kernel::run_file_exists(std::string_view path) const {
+  if (path == "/run" || path == "/run/netns") return true;
+  for (auto& p : run_files_)
+    if (p == path) return true;
+  return false;
+}
+
+const Mount* Kernel::mount_at(const MntNamespace* ns, std::string_view path) const {
+  for (auto it = ns->mounts.rbegin(); it != ns->mounts.rend(); ++it)
+    if ((*it)->mountpoint == path) return *it;
+  return nullptr;
+}
+
+namespace {
+// The directories that exist under the run's private /run tmpfs.
+bool parent_dir_exists(std::string_view path) {
+  size_t slash = path.rfind('/');
+  std::string_view dir = path.substr(0, slash);
+  return dir == "/run" || dir == "/run/netns";
+}
+}  // namespace
+
+// Resolves a mount source to the namespace behind it.
+Result<NsCommon*> Kernel::resolve_nsfs(Task* cur, const PathRef& p) {
+  if (p.task) {
+    if (p.task->state == TaskState::Reaped) return fail(ENOENT);
+    if (!ptrace_may_access(cur, p.task, false)) return fail(EACCES);
+    NsCommon* ns = ns_of_link(p.task, p.link);
+    if (!ns) return fail(ENOENT);
+    return ns;
+  }
+  if (const Mount* m = mount_at(cur->nsproxy->mnt_ns, p.path)) return m->ns;
+  return fail(run_file_exists(p.path) ? EINVAL : ENOENT);  // a plain file: not something nssim can bind
+}
+
+// mount(SRC, DST, MS_BIND): fs/namespace.c: path_mount() -> do_loopback() @ v6.18.
+// Order: DST lookup, may_mount(), SRC lookup, mnt_ns_loop(), attach.
+Result<void> Kernel::sys_mount_bind(Task* cur, const PathRef& src, std::string_view dst) {
+  TraceScope s(trace, "mount", "{} -> {} MS_BIND", src.task ? fmt::format("/proc/{}/ns/{}", src.task->comm,
+                                                                            link_name(src.link))
+                                                            : src.path,
+               dst);
+  if (!parent_dir_exists(dst)) return fail(ENOENT);
+  MntNamespace* mnt_ns = cur->nsproxy->mnt_ns;
+  // may_mount(): CAP_SYS_ADMIN over the owner of the caller's mount namespace.
+  if (!ns_capable(cur->cred, mnt_ns->user_ns, CAP_SYS_ADMIN)) {
+    NSSIM_EVENT(trace, "may_mount", "no CAP_SYS_ADMIN over {}: EPERM", ns_str(mnt_ns->user_ns));
+    return fail(EPERM);
+  }
+  auto r = resolve_nsfs(cur, src);
+  if (!r) return std::unexpected(r.error());
+  NsCommon* ns = *r;
+  // mnt_ns_loop(): only mount namespaces newer than ours may be bind-mounted.
+  if (ns->type == NsType::Mnt && mnt_ns->seq >= static_cast<MntNamespace*>(ns)->seq) {
+    NSSIM_EVENT(trace, "mnt_ns_loop", "{} is not newer than {}: EINVAL", ns_str(ns), ns_str(mnt_ns));
+    return fail(EINVAL);
+  }
+  if (!run_file_exists(dst)) {
+    run_files_.emplace_back(dst);
+    NSSIM_EVENT(trace, "mount", "created mountpoint {}", dst);
+  }
+  auto* m = new Mount(reg_, next_id(ObjKind::Mount));
+  m->ns = ns;
+  m->mountpoint = std::string(dst);
+  if (ns->nsfs_users++ == 0) get_ns(ns, "nsfs inode");
+  mnt_ns->mounts.push_back(m);
+  NSSIM_EVENT(trace, "do_loopback", "{} in {} pins {}", dst, ns_str(mnt_ns), ns_str(ns));
+  return {};
+}
+
+// umount(PATH): fs/namespace.c: ksys_umount() -> can_umount() @ v6.18.
+Result<void> Kernel::sys_umount(Task* cur, std::string_view path) {
+  TraceScope s(trace, "umount", "{}", path);
+  if (!run_file_exists(path)) return fail(ENOENT);
+  MntNamespace* mnt_ns = cur->nsproxy->mnt_ns;
+  if (!ns_capable(cur->cred, mnt_ns->user_ns, CAP_SYS_ADMIN)) return fail(EPERM);
+  auto& v = mnt_ns->mounts;
+  for (auto it = v.rbegin(); it != v.rend(); ++it) {
+    Mount* m = *it;
+    if (m->mountpoint != path) continue;
+    if (m->locked) {
+      NSSIM_EVENT(trace, "can_umount", "{} is locked (copied into a less privileged mount namespace): EINVAL", path);
+      return fail(EINVAL);
+    }
+    v.erase(std::next(it).base());
+    NsCommon* ns = m->ns;
+    if (m->put()) delete m;
+    NSSIM_EVENT(trace, "umount_tree", "{} unmounted from {}", path, ns_str(mnt_ns));
+    if (--ns->nsfs_users == 0) put_ns(ns, "nsfs inode evicted");
+    return {};
+  }
+  return fail(EINVAL);  // not a mount point
+}
+
+// open("/run/..."): the nsfs file mounted there, or the plain file.
+Result<int> Kernel::sys_open_path(Task* cur, std::string_view path) {
+  TraceScope s(trace, "do_sys_open", "{}", path);
+  if (const Mount* m = mount_at(cur->nsproxy->mnt_ns, path))
+    return open_nsfs_fd(*this, reg_, next_id(ObjKind::File), cur, m->ns, std::string(path));
+  if (!run_file_exists(path)) return fail(ENOENT);
+  auto* f = new File(reg_, next_id(ObjKind::File));
+  f->fkind = FileKind::Regular;
+  cur->cred->get();
+  f->f_cred = cur->cred;
+  f->path = std::string(path);
+  return alloc_fd(cur->files, f);
 }
 
 }  // namespace nssim

@@ -83,11 +83,15 @@ Result<NsProxy*> Kernel::create_new_namespaces(uint64_t flags, Task* tsk, UserNa
   if (flags & CLONE_NEWNS) {
     TraceScope c(trace, "copy_mnt_ns");
     auto* m = new_ns<MntNamespace>(NsType::Mnt, user_ns);
+    m->seq = ++mnt_seq_;
+    // A copy owned by another user namespace has its mounts locked (lock_mnt_tree()).
+    bool lock = user_ns != old->mnt_ns->user_ns;
     for (Mount* src : old->mnt_ns->mounts) {
       if (src->ns->type == NsType::Mnt) continue;
       auto* mnt = new Mount(reg_, next_id(ObjKind::Mount));
       mnt->ns = src->ns;
       mnt->mountpoint = src->mountpoint;
+      mnt->locked = src->locked || lock;
       ++src->ns->nsfs_users;
       m->mounts.push_back(mnt);
       NSSIM_EVENT(trace, "copy_tree", "{} -> {} copied", mnt->mountpoint, ns_str(mnt->ns));
@@ -246,12 +250,15 @@ Result<void> Kernel::sys_setns(Task* cur, int fd, uint64_t nstype) {
       return fail(EINVAL);
     }
     flags = type_flag;
-  } else {
+  } else if (f->fkind == FileKind::Pidfd) {
     // check_setns_flags(): at least one, and only CLONE_NEW* bits.
     if (!flags || (flags & ~CLONE_NEW_ANY)) {
       NSSIM_EVENT(trace, "check_setns_flags", "{}: EINVAL", clone_flags_str(flags));
       return fail(EINVAL);
     }
+  } else {
+    NSSIM_EVENT(trace, "setns", "fd {} is neither an nsfs file nor a pidfd: EINVAL", fd);
+    return fail(EINVAL);
   }
 
   // prepare_nsset(): always a new nsproxy, a copy of ours (flags 0).
@@ -430,11 +437,8 @@ Result<void> Kernel::sys_setns(Task* cur, int fd, uint64_t nstype) {
     // commit_nsset(): creds first, then the time namespace, then the nsproxy.
     TraceScope c(trace, "commit_nsset");
     if (flags & CLONE_NEWUSER) {
-      Cred* old = cur->cred;
-      cur->cred = ns.cred;  // ownership: nsset's cred becomes the task's (commit_creds)
+      commit_creds(cur, ns.cred);  // ownership: nsset's cred becomes the task's
       ns.cred = nullptr;
-      NSSIM_EVENT(trace, "commit_creds", "{}: cred#{} -> cred#{}", cur->comm, old->id(), cur->cred->id());
-      put_cred(old, "replaced by commit_creds");
     }
     if (flags & CLONE_NEWTIME) nsp->time_ns->frozen_offsets = true;  // timens_commit()
     switch_task_namespaces(cur, nsp);  // ownership: the nsset's nsproxy becomes the task's

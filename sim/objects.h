@@ -49,7 +49,8 @@ struct TimeNamespace : NsCommon {
 struct Mount;
 struct MntNamespace : NsCommon {
   using NsCommon::NsCommon;
-  std::vector<Mount*> mounts;  // nsfs bind mounts in this namespace (each owns itself)
+  uint64_t seq = 0;            // creation order (mnt_ns->seq): the bind-mount loop check uses it
+  std::vector<Mount*> mounts;  // nsfs bind mounts in this namespace, in mount order (each owns itself)
 };
 
 struct PidNamespace : NsCommon {
@@ -73,8 +74,11 @@ struct UserNamespace : NsCommon {
   UserNamespace* parent = nullptr;  // holds a reference (the creator cred's, handed over)
   uint32_t level = 0;
   uint32_t owner = 0, group = 0;    // kuid/kgid of the creator's euid/egid
-  std::vector<UidGidExtent> uid_map, gid_map;  // empty until written
-  bool setgroups_allowed = true;    // USERNS_SETGROUPS_ALLOWED
+  // Extents map ids of this namespace (first) to kernel ids (lower_first is a
+  // kuid/kgid, as map_write() stores it). Empty until written; written once.
+  std::vector<UidGidExtent> uid_map, gid_map;
+  bool setgroups_allowed = true;    // USERNS_SETGROUPS_ALLOWED (inherited from the parent)
+  bool parent_could_setfcap = false;  // creator had CAP_SETFCAP (verify_root_map())
 };
 
 // include/linux/nsproxy.h: count = tasks pointing at it; each slot holds one
@@ -95,8 +99,10 @@ struct NsProxy : RefCounted {
 // include/linux/cred.h. Capabilities are bit sets of CAP_* numbers.
 using CapSet = uint64_t;
 inline constexpr CapSet CAP_FULL_SET = (1ULL << 41) - 1;  // CAP_LAST_CAP == 40 in v6.18
-inline constexpr int CAP_SETGID = 6, CAP_SETUID = 7, CAP_SYS_CHROOT = 18, CAP_SYS_PTRACE = 19,
-                     CAP_SYS_ADMIN = 21;
+inline constexpr int CAP_DAC_OVERRIDE = 1, CAP_SETGID = 6, CAP_SETUID = 7, CAP_SYS_CHROOT = 18,
+                     CAP_SYS_PTRACE = 19, CAP_SYS_ADMIN = 21, CAP_SETFCAP = 31;
+inline constexpr uint32_t INVALID_ID = 0xffffffffu;  // (uid_t)-1
+inline constexpr uint32_t OVERFLOW_ID = 65534;       // overflowuid/overflowgid: an unmapped id
 struct Cred : RefCounted {
   Cred(ObjectRegistry& r, uint32_t id) : RefCounted(r, ObjKind::Cred, id) {}
   uint32_t uid = 0, euid = 0, suid = 0, fsuid = 0;  // kuids (init_user_ns values)
@@ -119,7 +125,7 @@ struct Pid : RefCounted {
 };
 
 // struct file: f_count = fd slots + mounts referring to it; f_cred holds a cred.
-enum class FileKind : uint8_t { Nsfs, Pidfd };
+enum class FileKind : uint8_t { Nsfs, Pidfd, Regular };
 struct File : RefCounted {
   File(ObjectRegistry& r, uint32_t id) : RefCounted(r, ObjKind::File, id) {}
   FileKind fkind = FileKind::Nsfs;
@@ -134,6 +140,7 @@ struct Mount : RefCounted {
   Mount(ObjectRegistry& r, uint32_t id) : RefCounted(r, ObjKind::Mount, id) {}
   NsCommon* ns = nullptr;
   std::string mountpoint;
+  bool locked = false;  // MNT_LOCKED: copied into a less privileged mount namespace (lock_mnt_tree())
 };
 
 // files_struct: count = tasks sharing it (CLONE_FILES). fd numbers index fdt.
@@ -176,6 +183,10 @@ struct Task {
   Pid* thread_pid = nullptr;    // holds a reference until release_task()
   FilesStruct* files = nullptr; // holds a reference; null after exit_files()
   FsStruct* fs = nullptr;       // holds a reference; null after exit_fs()
+  // mm->flags dumpability (shared by threads, copied by fork): commit_creds()
+  // clears it when the euid/egid/fsuid/fsgid change; /proc/PID/ns then needs
+  // CAP_SYS_PTRACE.
+  bool dumpable = true;
 
   bool is_leader() const { return group_leader == this; }
   bool thread_group_empty() const { return group_leader->nr_threads == 1; }

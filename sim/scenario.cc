@@ -24,6 +24,15 @@ std::string_view call_name(CallKind k) {
     case CallKind::Wait: return "wait";
     case CallKind::PidfdOpen: return "pidfd_open";
     case CallKind::Sethostname: return "sethostname";
+    case CallKind::Thread: return "thread";
+    case CallKind::Setuid: return "setuid";
+    case CallKind::Setgid: return "setgid";
+    case CallKind::Setresuid: return "setresuid";
+    case CallKind::Setresgid: return "setresgid";
+    case CallKind::Write: return "write";
+    case CallKind::Ioctl: return "ioctl";
+    case CallKind::Mount: return "mount";
+    case CallKind::Umount: return "umount";
   }
   return "?";
 }
@@ -150,6 +159,10 @@ struct ParseError {
   Diagnostic d;
 };
 
+constexpr int kAllowProcNs = 1, kAllowProcFile = 2, kAllowRun = 4;
+constexpr int kOpenable = kAllowProcNs | kAllowRun, kRunOnly = kAllowRun, kProcFileOnly = kAllowProcFile,
+              kMountSource = kAllowProcNs | kAllowRun;
+
 class LineParser {
  public:
   LineParser(std::vector<Token> toks) : t_(std::move(toks)) {}
@@ -218,6 +231,39 @@ class LineParser {
     return static_cast<int64_t>(number(t));
   }
 
+  // A path string of one of the allowed shapes (see NsPath).
+  NsPath path(const char* call, int allowed) {
+    const Token& s = peek();
+    if (s.kind != Token::String) expected("a path string", path_hint(call, allowed));
+    auto np = parse_path(s.text);
+    bool ok = np && (((allowed & kAllowProcNs) && np->kind == NsPath::ProcNs) ||
+                     ((allowed & kAllowProcFile) && np->kind == NsPath::ProcFile) ||
+                     ((allowed & kAllowRun) && np->kind == NsPath::Run));
+    if (!ok) error(s, fmt::format("unsupported path \"{}\" for {}()", s.text, call), path_hint(call, allowed));
+    next();
+    return *np;
+  }
+  static std::string path_hint(const char* call, int allowed) {
+    std::string h = fmt::format("{}() takes ", call);
+    std::vector<std::string> forms;
+    if (allowed & kAllowProcNs)
+      forms.push_back("\"/proc/TASK/ns/LINK\" (TASK a task name, self or thread-self; LINK one of cgroup ipc mnt "
+                      "net pid pid_for_children time time_for_children user uts)");
+    if (allowed & kAllowProcFile) forms.push_back("\"/proc/TASK/uid_map\", \"/proc/TASK/gid_map\" or \"/proc/TASK/setgroups\"");
+    if (allowed & kAllowRun) forms.push_back("\"/run/NAME\" or \"/run/netns/NAME\"");
+    for (size_t i = 0; i < forms.size(); ++i) h += (i ? " or " : "") + forms[i];
+    return h;
+  }
+  // A uid/gid argument: a number, or -1 for "unchanged".
+  uint32_t id() {
+    const Token& t = peek();
+    if (t.kind != Token::Number) expected("a uid/gid number (-1: unchanged)");
+    int64_t v = signed_number(t);
+    if (v < -1 || v > 0xfffffffeLL) error(t, fmt::format("id {} out of range", t.text), "ids are 0..4294967294, or -1");
+    next();
+    return static_cast<uint32_t>(v);
+  }
+
   Term term() {
     Term r;
     const Token& t = peek();
@@ -272,22 +318,38 @@ class LineParser {
   size_t p_ = 0;
 };
 
-std::optional<NsPath> parse_ns_path(std::string_view p) {
-  // /proc/TASK/ns/LINK
+}  // namespace
+
+std::optional<NsPath> parse_path(std::string_view p) {
+  NsPath out;
+  if (p.starts_with("/run/")) {
+    std::string_view rest = p.substr(5);
+    if (rest.starts_with("netns/")) rest.remove_prefix(6);
+    if (rest.empty() || rest.find('/') != std::string_view::npos || rest == "netns" || rest == "." || rest == "..")
+      return std::nullopt;
+    out.kind = NsPath::Run;
+    out.run = std::string(p);
+    return out;
+  }
   if (!p.starts_with("/proc/")) return std::nullopt;
   p.remove_prefix(6);
   size_t slash = p.find('/');
-  if (slash == std::string_view::npos) return std::nullopt;
-  std::string_view task = p.substr(0, slash);
+  if (slash == std::string_view::npos || slash == 0) return std::nullopt;
+  out.task = std::string(p.substr(0, slash));
   p.remove_prefix(slash + 1);
+  if (p == "uid_map" || p == "gid_map" || p == "setgroups") {
+    out.kind = NsPath::ProcFile;
+    out.file = std::string(p);
+    return out;
+  }
   if (!p.starts_with("ns/")) return std::nullopt;
   p.remove_prefix(3);
   auto l = link_from_name(p);
-  if (!l || task.empty()) return std::nullopt;
-  return NsPath{std::string(task), *l};
+  if (!l) return std::nullopt;
+  out.kind = NsPath::ProcNs;
+  out.link = *l;
+  return out;
 }
-
-}  // namespace
 
 ParseResult parse_scenario(std::string_view source, std::string file) {
   ParseResult res;
@@ -389,14 +451,19 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
           {"clone", CallKind::Clone},   {"clone3", CallKind::Clone3}, {"unshare", CallKind::Unshare},
           {"setns", CallKind::Setns},   {"open", CallKind::Open},     {"close", CallKind::Close},
           {"exit", CallKind::Exit},     {"wait", CallKind::Wait},     {"pidfd_open", CallKind::PidfdOpen},
-          {"sethostname", CallKind::Sethostname},
+          {"sethostname", CallKind::Sethostname}, {"thread", CallKind::Thread},
+          {"setuid", CallKind::Setuid},         {"setgid", CallKind::Setgid},
+          {"setresuid", CallKind::Setresuid},   {"setresgid", CallKind::Setresgid},
+          {"write", CallKind::Write},           {"ioctl", CallKind::Ioctl},
+          {"mount", CallKind::Mount},           {"umount", CallKind::Umount},
       };
       bool found = false;
       for (auto& [n, k] : kCalls)
         if (cn.text == n) c.kind = k, found = true;
       if (!found)
         P.error(cn, fmt::format("unknown system call '{}'", cn.text),
-                "known calls: clone, clone3, unshare, setns, open, close, exit, wait, pidfd_open, sethostname");
+                "known calls: clone, clone3, thread, unshare, setns, open, close, exit, wait, pidfd_open, sethostname, "
+                "setuid, setgid, setresuid, setresgid, write, ioctl, mount, umount");
       P.next();
       P.expect_punct("(", "'(' after the call name");
       switch (c.kind) {
@@ -409,16 +476,61 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
           P.expect_punct(",", "',' then the namespace type flags (0 for any)");
           c.flags = P.flags();
           break;
-        case CallKind::Open: {
-          const Token& s = P.peek();
-          if (s.kind != Token::String) P.expected("a path string", "open(\"/proc/TASK/ns/LINK\")");
-          auto np = parse_ns_path(s.text);
-          if (!np)
-            P.error(s, fmt::format("unsupported path \"{}\"", s.text),
-                    "open takes \"/proc/TASK/ns/LINK\": TASK a task name or self, LINK one of cgroup ipc mnt net "
-                    "pid pid_for_children time time_for_children user uts");
-          c.path = *np;
-          c.path_text = s.text;
+        case CallKind::Open:
+        case CallKind::Umount: {
+          bool open = c.kind == CallKind::Open;
+          c.path = P.path(open ? "open" : "umount", open ? kOpenable : kRunOnly);
+          c.path_text = P.t_[P.p_ - 1].text;
+          break;
+        }
+        case CallKind::Write: {
+          c.path = P.path("write", kProcFileOnly);
+          c.path_text = P.t_[P.p_ - 1].text;
+          P.expect_punct(",", "',' then the data to write");
+          const Token& d = P.peek();
+          if (d.kind != Token::String) P.expected("the data to write, as a string", "e.g. write(\"/proc/b/uid_map\", \"0 1000 1\")");
+          c.data = d.text;
+          P.next();
+          break;
+        }
+        case CallKind::Mount: {
+          c.path = P.path("mount", kMountSource);
+          c.path_text = P.t_[P.p_ - 1].text;
+          P.expect_punct(",", "',' then the mount point");
+          c.path2 = P.path("mount", kRunOnly);
+          P.expect_punct(",", "', MS_BIND'");
+          const Token& f = P.peek();
+          if (f.kind != Token::Ident || f.text != "MS_BIND")
+            P.error(f, fmt::format("unsupported mount flags {}", describe(f)),
+                    "nssim models bind mounts of namespace files: mount(\"/proc/T/ns/net\", \"/run/netns/x\", MS_BIND)");
+          P.next();
+          break;
+        }
+        case CallKind::Thread: break;
+        case CallKind::Setuid:
+        case CallKind::Setgid: c.ids[0] = P.id(); break;
+        case CallKind::Setresuid:
+        case CallKind::Setresgid:
+          c.ids[0] = P.id();
+          P.expect_punct(",");
+          c.ids[1] = P.id();
+          P.expect_punct(",");
+          c.ids[2] = P.id();
+          break;
+        case CallKind::Ioctl: {
+          c.fd_loc = P.peek().loc;
+          c.fd = P.ident("an fd name", "ioctl(FD, NS_GET_USERNS|NS_GET_PARENT|NS_GET_NSTYPE|NS_GET_OWNER_UID)");
+          P.expect_punct(",", "',' then the request");
+          const Token& r = P.peek();
+          static constexpr std::pair<std::string_view, IoctlCmd> kCmds[] = {
+              {"NS_GET_USERNS", IoctlCmd::NsGetUserns}, {"NS_GET_PARENT", IoctlCmd::NsGetParent},
+              {"NS_GET_NSTYPE", IoctlCmd::NsGetNstype}, {"NS_GET_OWNER_UID", IoctlCmd::NsGetOwnerUid}};
+          bool known = false;
+          for (auto& [n, k] : kCmds)
+            if (r.kind == Token::Ident && r.text == n) c.ioctl = k, known = true;
+          if (!known)
+            P.error(r, fmt::format("unsupported ioctl request {}", describe(r)),
+                    "known: NS_GET_USERNS, NS_GET_PARENT, NS_GET_NSTYPE, NS_GET_OWNER_UID");
           P.next();
           break;
         }
@@ -458,16 +570,21 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
         P.next();
         c.out_loc = P.peek().loc;
         c.out = P.ident("a name for the result after '->'");
-        bool makes = c.kind == CallKind::Clone || c.kind == CallKind::Clone3 || c.kind == CallKind::Open ||
-                     c.kind == CallKind::PidfdOpen;
+        bool fd_ioctl = c.kind == CallKind::Ioctl &&
+                        (c.ioctl == IoctlCmd::NsGetUserns || c.ioctl == IoctlCmd::NsGetParent);
+        bool makes = c.kind == CallKind::Clone || c.kind == CallKind::Clone3 || c.kind == CallKind::Thread ||
+                     c.kind == CallKind::Open || c.kind == CallKind::PidfdOpen || fd_ioctl;
         if (!makes)
           P.error(P.t_[P.p_ - 1], fmt::format("{}() returns nothing to name", call_name(c.kind)),
-                  "'-> NAME' names the task made by clone/clone3 or the fd made by open/pidfd_open");
+                  "'-> NAME' names the task made by clone/clone3/thread or the fd made by open, pidfd_open "
+                  "or ioctl(NS_GET_USERNS/NS_GET_PARENT)");
         if (*c.out == "self" || *c.out == "none")
           P.error(P.t_[P.p_ - 1], fmt::format("'{}' is reserved", *c.out));
-      } else if (c.kind == CallKind::Clone || c.kind == CallKind::Clone3) {
+      } else if (c.kind == CallKind::Clone || c.kind == CallKind::Clone3 || c.kind == CallKind::Thread) {
         P.expected("'-> NAME' to name the new task", "e.g. init: clone(0) -> a");
-      } else if (c.kind == CallKind::Open || c.kind == CallKind::PidfdOpen) {
+      } else if (c.kind == CallKind::Open || c.kind == CallKind::PidfdOpen ||
+                 (c.kind == CallKind::Ioctl &&
+                  (c.ioctl == IoctlCmd::NsGetUserns || c.ioctl == IoctlCmd::NsGetParent))) {
         P.expected("'-> NAME' to name the new fd", "e.g. a: open(\"/proc/b/ns/net\") -> fd1");
       }
       int text_end = 0;  // the call text shown in traces stops before '= RESULT'
@@ -476,8 +593,11 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
         P.next();
         const Token& r = P.peek();
         if (r.kind == Token::Number) {
-          if (r.text != "0") P.error(r, fmt::format("bad result '{}'", r.text), "a result is 0, an errno name or a name");
-          c.assert_result = "0";
+          c.assert_result = std::to_string(P.signed_number(r));
+        } else if (r.kind == Token::Ident && r.text.starts_with("CLONE_")) {
+          auto f = clone_flag_from_name(r.text);
+          if (!f) P.error(r, fmt::format("unknown flag '{}'", r.text));
+          c.assert_result = std::to_string(*f);  // e.g. ioctl(fd, NS_GET_NSTYPE) = CLONE_NEWNET
         } else if (r.kind == Token::Ident) {
           if (r.text.size() > 1 && r.text[0] == 'E' && std::isupper(static_cast<unsigned char>(r.text[1])) &&
               !errno_from_name(r.text))

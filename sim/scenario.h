@@ -35,14 +35,25 @@ std::string format_diagnostic(std::string_view file, std::string_view source, co
 
 enum class CallKind : uint8_t {
   Clone, Clone3, Unshare, Setns, Open, Close, Exit, Wait, PidfdOpen, Sethostname,
+  Thread, Setuid, Setgid, Setresuid, Setresgid, Write, Ioctl, Mount, Umount,
 };
 std::string_view call_name(CallKind k);
 
-// open("/proc/TASK/ns/LINK"): TASK is a task name or "self".
+// A path a call names:
+//   /proc/TASK/ns/LINK        TASK a task name, self (the thread group leader) or thread-self
+//   /proc/TASK/uid_map|gid_map|setgroups
+//   /run/NAME, /run/netns/NAME   files on the run's private /run (bind-mount targets)
 struct NsPath {
-  std::string task;  // "self" or a task name
-  Link link = Link::Net;
+  enum Kind : uint8_t { ProcNs, ProcFile, Run } kind = ProcNs;
+  std::string task;  // ProcNs/ProcFile
+  Link link = Link::Net;  // ProcNs
+  std::string file;  // ProcFile: "uid_map", "gid_map" or "setgroups"
+  std::string run;   // Run: the path
 };
+// Parses a path of the shapes above; nullopt otherwise.
+std::optional<NsPath> parse_path(std::string_view p);
+
+enum class IoctlCmd : uint8_t { NsGetUserns, NsGetParent, NsGetNstype, NsGetOwnerUid };
 
 struct CallStmt {
   Loc loc;               // of the task name
@@ -52,8 +63,12 @@ struct CallStmt {
   uint64_t flags = 0;    // clone/clone3/unshare/setns
   std::string fd;        // setns/close: fd name
   Loc fd_loc;
-  NsPath path;           // open
-  std::string path_text; // open: the path as written
+  NsPath path;           // open, write, umount; mount: the source
+  std::string path_text; // the path as written
+  NsPath path2;          // mount: the target
+  std::string data;      // write: the bytes written
+  uint32_t ids[3] = {0xffffffffu, 0xffffffffu, 0xffffffffu};  // setuid/setgid: ids[0]; setres*: r, e, s
+  IoctlCmd ioctl = IoctlCmd::NsGetNstype;
   std::string target;    // wait/pidfd_open: task name
   Loc target_loc;
   int code = 0;          // exit

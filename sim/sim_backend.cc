@@ -46,7 +46,8 @@ CallOutcome SimBackend::call(const CallStmt& c) {
     return usage(fmt::format("task '{}' has exited ({}); it cannot make system calls", c.task,
                              task_state_name(cur->state)));
   auto target_of = [&](const std::string& n) -> std::pair<Task*, std::string> {
-    if (n == "self") return {cur, ""};
+    if (n == "self") return {cur->group_leader, ""};  // /proc/self is the thread group leader
+    if (n == "thread-self") return {cur, ""};
     if (!known(n)) return {nullptr, fmt::format("unknown task '{}'", n)};
     return {task(n), ""};  // null when reaped: the call itself fails (ENOENT/ESRCH/ECHILD)
   };
@@ -72,12 +73,79 @@ CallOutcome SimBackend::call(const CallStmt& c) {
       return r ? ok("0") : err(r.error());
     }
     case CallKind::Open: {
-      auto [t, e] = target_of(c.path.task);
-      if (!e.empty()) return usage(e);
-      auto r = k.sys_open_nsfs(cur, t, c.path.link);
+      Result<int> r;
+      if (c.path.kind == NsPath::Run) {
+        r = k.sys_open_path(cur, c.path.run);
+      } else {
+        auto [t, e] = target_of(c.path.task);
+        if (!e.empty()) return usage(e);
+        r = k.sys_open_nsfs(cur, t, c.path.link);
+      }
       if (!r) return err(r.error());
       bind_fd(cur->files, *c.out, *r);
       return ok(*c.out);
+    }
+    case CallKind::Thread: {
+      if (c.out && task(*c.out)) return usage(fmt::format("'{}' already names a task", *c.out));
+      auto r = k.sys_thread(cur, *c.out);
+      if (!r) return err(r.error());
+      if (ids_.count(*c.out) == 0) order_.push_back(*c.out);
+      ids_[*c.out] = (*r)->id;
+      return ok(*c.out);
+    }
+    case CallKind::Setuid: {
+      auto r = k.sys_setuid(cur, c.ids[0]);
+      return r ? ok("0") : err(r.error());
+    }
+    case CallKind::Setgid: {
+      auto r = k.sys_setgid(cur, c.ids[0]);
+      return r ? ok("0") : err(r.error());
+    }
+    case CallKind::Setresuid: {
+      auto r = k.sys_setresuid(cur, c.ids[0], c.ids[1], c.ids[2]);
+      return r ? ok("0") : err(r.error());
+    }
+    case CallKind::Setresgid: {
+      auto r = k.sys_setresgid(cur, c.ids[0], c.ids[1], c.ids[2]);
+      return r ? ok("0") : err(r.error());
+    }
+    case CallKind::Write: {
+      auto [t, e] = target_of(c.path.task);
+      if (!e.empty()) return usage(e);
+      Kernel::ProcFile f = c.path.file == "uid_map"   ? Kernel::ProcFile::UidMap
+                           : c.path.file == "gid_map" ? Kernel::ProcFile::GidMap
+                                                      : Kernel::ProcFile::Setgroups;
+      auto r = k.sys_write_proc(cur, t, f, c.data);
+      return r ? ok("0") : err(r.error());
+    }
+    case CallKind::Ioctl: {
+      int fd = fd_of(cur, c.fd);
+      if (fd < 0) return usage(fmt::format("'{}' is not an fd name in {}'s fd table", c.fd, c.task));
+      auto r = k.sys_ioctl(cur, fd, static_cast<Kernel::NsIoctl>(c.ioctl));
+      if (!r) return err(r.error());
+      if (c.ioctl == IoctlCmd::NsGetUserns || c.ioctl == IoctlCmd::NsGetParent) {
+        bind_fd(cur->files, *c.out, static_cast<int>(*r));
+        return ok(*c.out);
+      }
+      return ok(std::to_string(*r));
+    }
+    case CallKind::Mount: {
+      Kernel::PathRef src;
+      if (c.path.kind == NsPath::Run) {
+        src.path = c.path.run;
+      } else {
+        auto [t, e] = target_of(c.path.task);
+        if (!e.empty()) return usage(e);
+        if (!t) return err(Errno{ENOENT});
+        src.task = t;
+        src.link = c.path.link;
+      }
+      auto r = k.sys_mount_bind(cur, src, c.path2.run);
+      return r ? ok("0") : err(r.error());
+    }
+    case CallKind::Umount: {
+      auto r = k.sys_umount(cur, c.path.run);
+      return r ? ok("0") : err(r.error());
     }
     case CallKind::Close: {
       int fd = fd_of(cur, c.fd);
@@ -122,6 +190,17 @@ Observation SimBackend::observe() {
     } else {
       t.state = task_p->state;
       t.nspid = k_->nspid(task_p);
+      const Cred* c = task_p->cred;
+      t.uids = {c->uid, c->euid, c->suid, c->fsuid};
+      t.gids = {c->gid, c->egid, c->sgid, c->fsgid};
+      auto map_str = [](const std::vector<UidGidExtent>& m) {
+        std::string out;
+        for (auto& e : m) out += fmt::format("{}{} {} {}", out.empty() ? "" : "\n", e.first, e.lower_first, e.count);
+        return out;
+      };
+      t.uid_map = map_str(c->user_ns->uid_map);
+      t.gid_map = map_str(c->user_ns->gid_map);
+      if (task_p->nsproxy) t.hostname = task_p->nsproxy->uts_ns->nodename;
       for (int i = 0; i < kLinks; ++i) {
         NsCommon* ns = k_->ns_of_link(task_p, kAllLinks[i]);
         if (ns) {
@@ -132,6 +211,9 @@ Observation SimBackend::observe() {
     }
     o.tasks.push_back(std::move(t));
   }
+  o.has_liveness = true;
+  for (auto& r : k_->ns_records()) o.liveness.push_back(NsLiveness{r.ns ? r.ns->serial : 0, r.inum, r.type, r.ns != nullptr});
+  for (size_t i = 0; i < o.liveness.size(); ++i) o.liveness[i].token = i;  // token = serial
   return o;
 }
 

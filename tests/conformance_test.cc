@@ -148,6 +148,20 @@ TEST_P(Conformance, OpenFdKeepsNamespaceAliveAfterLastTask) {
   EXPECT_FALSE(s().same("a", Link::Net, "init", Link::Net));
 }
 
+TEST_P(Conformance, NamespaceIsFreedWithItsLastReference) {
+  ASSERT_THAT(s().run("init: clone(CLONE_NEWNET) -> b"), Succeeds());
+  auto net = s().token("b", Link::Net);
+  ASSERT_TRUE(net);
+  ASSERT_THAT(s().run("init: open(\"/proc/b/ns/net\") -> fd"), Succeeds());
+  ASSERT_THAT(s().run("b: exit(0)"), Succeeds());
+  ASSERT_THAT(s().run("init: wait(b)"), Returns("b"));
+  auto alive = s().alive(*net);
+  if (!alive) GTEST_SKIP() << "this backend cannot tell namespace liveness";
+  EXPECT_TRUE(*alive);  // the fd keeps it
+  ASSERT_THAT(s().run("init: close(fd)"), Succeeds());
+  EXPECT_EQ(s().alive(*net), false);
+}
+
 TEST_P(Conformance, PidfdSetnsEntersSeveralAtOnce) {
   ASSERT_THAT(s().run("init: clone(CLONE_NEWNET|CLONE_NEWUTS|CLONE_NEWIPC) -> t"), Succeeds());
   ASSERT_THAT(s().run("init: clone(0) -> j"), Succeeds());

@@ -65,6 +65,20 @@ class Session {
                                          << ") != " << b << "." << link_name(lb) << " ("
                                          << tb->inum[static_cast<int>(lb)] << ")";
   }
+  // The identity token of a link now (for later liveness checks).
+  std::optional<uint64_t> token(const std::string& t, Link l) {
+    Observation o = b_->observe();
+    const TaskObs* ta = o.find(t);
+    return ta ? ta->ns[static_cast<int>(l)] : std::nullopt;
+  }
+  // Whether the backend reports the namespace with that token alive.
+  std::optional<bool> alive(uint64_t token) {
+    Observation o = b_->observe();
+    if (!o.has_liveness) return std::nullopt;
+    for (auto& l : o.liveness)
+      if (l.token == token) return l.alive;
+    return std::nullopt;
+  }
   bool openable(const std::string& t, Link l) {
     Observation o = b_->observe();
     const TaskObs* ta = o.find(t);

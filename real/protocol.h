@@ -31,6 +31,7 @@ enum class Op : uint32_t {
   Ioctl,        // a[0] = fd, a[1] = request; NS_GET_OWNER_UID's uid comes back as ret
   MountBind,    // str = source '\0' target: create the target file, then mount(MS_BIND)
   Umount,       // str = path
+  SetDumpable,  // a[0]: prctl(PR_SET_DUMPABLE, a[0])
   Hello = 100,  // agent -> controller after creation: a[0] = tgid, a[1] = tid (host pid namespace)
 };
 

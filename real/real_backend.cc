@@ -7,6 +7,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <dirent.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -16,6 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
@@ -580,6 +582,7 @@ CallOutcome RealBackend::call(const CallStmt& c) {
       return outcome_ok("0");
     }
     case CallKind::Umount: return simple(Op::Umount, 0, 0, c.path.run);
+    case CallKind::PrctlDumpable: return simple(Op::SetDumpable, c.code, 0, "");
   }
   return outcome_usage("unsupported call");
 }
@@ -617,14 +620,67 @@ void RealBackend::refresh_liveness() {
   }
 }
 
-// The identity token (ns_id) of the namespace behind /proc/TID/ns/LINK whose
-// inode is `inum`; remembers a file handle for it the first time.
+// The scenario's fds of a task (3..999), from /proc/TID/fd: an nsfs fd reads
+// "net:[4026532180]", a pidfd "anon_inode:[pidfd]".
+void RealBackend::read_fds(Agent& a, TaskObs& t) {
+  std::string dir = fmt::format("/proc/{}/fd", a.hosttid);
+  DIR* d = opendir(dir.c_str());
+  if (!d) return;
+  std::vector<int> nums;
+  while (dirent* e = readdir(d)) {
+    int n = std::atoi(e->d_name);
+    if (n >= 3 && n < kChannelBase) nums.push_back(n);
+  }
+  closedir(d);
+  std::sort(nums.begin(), nums.end());
+  for (int n : nums) {
+    char buf[256];
+    std::string p = fmt::format("{}/{}", dir, n);
+    ssize_t len = readlink(p.c_str(), buf, sizeof buf - 1);
+    if (len <= 0) continue;
+    buf[len] = 0;
+    std::string target(buf);
+    TaskObs::Fd f{n, TaskObs::Fd::Plain};
+    const char* lb = std::strchr(buf, '[');
+    auto type = ns_type_from_name(target.substr(0, target.find(':')));
+    if (target.find("pidfd") != std::string::npos) {
+      f.kind = TaskObs::Fd::Pidfd;
+    } else if (lb && type) {
+      f.kind = TaskObs::Fd::Ns;
+      f.type = *type;
+      f.inum = static_cast<uint32_t>(std::strtoull(lb + 1, nullptr, 10));
+      f.token = token_for_path(p, *type, f.inum);
+    } else {
+      // Opened through a bind mount, the link shows the mount's path: ask the
+      // file itself whether it is an nsfs file.
+      int fd = open(p.c_str(), O_RDONLY | O_CLOEXEC);
+      if (fd >= 0) {
+        int t = ioctl(fd, NS_GET_NSTYPE);
+        struct stat st {};
+        if (t > 0 && fstat(fd, &st) == 0)
+          if (auto nt = ns_type_from_clone_flag(static_cast<uint64_t>(t))) {
+            f.kind = TaskObs::Fd::Ns;
+            f.type = *nt;
+            f.inum = static_cast<uint32_t>(st.st_ino);
+          }
+        close(fd);
+        if (f.kind == TaskObs::Fd::Ns) f.token = token_for_path(p, f.type, f.inum);
+      }
+    }
+    t.fds.push_back(f);
+  }
+}
+
 uint64_t RealBackend::token_for(pid_t tid, Link l, uint32_t inum) {
-  NsType type = link_type(l);
+  return token_for_path(fmt::format("/proc/{}/ns/{}", tid, link_name(l)), link_type(l), inum);
+}
+
+// The identity token (ns_id) of the namespace behind an nsfs path whose
+// inode is `inum`; remembers a file handle for it the first time.
+uint64_t RealBackend::token_for_path(const std::string& path, NsType type, uint32_t inum) {
   for (auto& k : kns_)
     if (k.alive && k.inum == inum && k.type == type) return k.id;
   if (!handles_ok_) return inum;
-  std::string path = fmt::format("/proc/{}/ns/{}", tid, link_name(l));
   int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return inum;
   uint64_t id = 0;
@@ -677,6 +733,7 @@ Observation RealBackend::observe() {
       t.gids = read_ids(status, "\nGid:");
       t.uid_map = read_map(fmt::format("/proc/{}/uid_map", a.hosttid));
       t.gid_map = read_map(fmt::format("/proc/{}/gid_map", a.hosttid));
+      read_fds(a, t);
       if (a.state == TaskState::Running && !a.stuck) {
         Msg m{};
         m.op = Op::Gethostname;

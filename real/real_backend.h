@@ -56,6 +56,8 @@ class RealBackend : public Backend {
   std::vector<std::unique_ptr<Agent>> agents_;
   void refresh_liveness();
   uint64_t token_for(int tid, Link l, uint32_t inum);
+  uint64_t token_for_path(const std::string& path, NsType type, uint32_t inum);
+  void read_fds(Agent& a, TaskObs& t);
 
   std::vector<int> pins_;  // nsfs fds keeping the sandbox's own namespaces alive (as the model's boot refs)
   uint32_t root_level_ = 0;

@@ -142,6 +142,16 @@ void cap_emulate_setxuid(const Kernel& k, Cred* nw, const Cred* old) {
 }
 }  // namespace
 
+// kernel/sys.c: prctl(PR_SET_DUMPABLE) @ v6.18: SUID_DUMP_DISABLE (0) or
+// SUID_DUMP_USER (1); the mm's dumpability decides who owns /proc/PID files
+// and whether /proc/PID/ns needs CAP_SYS_PTRACE.
+Result<void> Kernel::sys_prctl_set_dumpable(Task* cur, int v) {
+  TraceScope s(trace, "prctl", "PR_SET_DUMPABLE {}", v);
+  if (v != 0 && v != 1) return fail(EINVAL);
+  cur->group_leader->dumpable = v == 1;
+  return {};
+}
+
 // kernel/sys.c: __sys_setuid() @ v6.18.
 Result<void> Kernel::sys_setuid(Task* cur, uint32_t uid) {
   TraceScope s(trace, "setuid", "{}", uid);

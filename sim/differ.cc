@@ -48,6 +48,33 @@ void compare_creds(const TaskObs& m, const TaskObs& k, std::vector<std::string>&
     out.push_back(fmt::format("{}: hostname \"{}\" in the model, \"{}\" in the kernel", m.name, *m.hostname, *k.hostname));
 }
 
+void compare_fds(const TaskObs& m, const TaskObs& k, std::vector<std::string>& out,
+                 const std::function<bool(uint64_t, uint64_t)>& same_ns) {
+  auto show = [](const TaskObs::Fd& f) {
+    switch (f.kind) {
+      case TaskObs::Fd::Ns: return fmt::format("fd {} -> {}:[{}]", f.fd, ns_type_name(f.type), f.inum);
+      case TaskObs::Fd::Pidfd: return fmt::format("fd {} -> a pidfd", f.fd);
+      default: return fmt::format("fd {} -> a plain file", f.fd);
+    }
+  };
+  size_t i = 0, j = 0;
+  while (i < m.fds.size() || j < k.fds.size()) {
+    const TaskObs::Fd* a = i < m.fds.size() ? &m.fds[i] : nullptr;
+    const TaskObs::Fd* b = j < k.fds.size() ? &k.fds[j] : nullptr;
+    if (a && (!b || a->fd < b->fd)) {
+      out.push_back(fmt::format("{}: {} in the model, not open in the kernel", m.name, show(*a)));
+      ++i;
+    } else if (b && (!a || b->fd < a->fd)) {
+      out.push_back(fmt::format("{}: {} in the kernel, not open in the model", m.name, show(*b)));
+      ++j;
+    } else {
+      if (a->kind != b->kind || (a->kind == TaskObs::Fd::Ns && (a->type != b->type || !same_ns(a->token, b->token))))
+        out.push_back(fmt::format("{}: {} in the model but {} in the kernel", m.name, show(*a), show(*b)));
+      ++i, ++j;
+    }
+  }
+}
+
 std::string describe_liveness(const NsLiveness& k, uint32_t model_inum, bool model_alive) {
   auto t = ns_type_name(k.type);
   return fmt::format("{}:[{}] (kernel {}:[{}]) is {} in the model but {} in the kernel", t, model_inum, t, k.inum,

@@ -5,6 +5,7 @@
 // identity, or two namespaces the kernel merges, is reported.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -41,6 +42,9 @@ uint32_t inum_of_serial(const Observation& model, uint64_t token);
 // Credentials, id maps and hostname of one task.
 void compare_creds(const TaskObs& m, const TaskObs& k, std::vector<std::string>& out);
 std::string describe_liveness(const NsLiveness& k, uint32_t model_inum, bool model_alive);
+// The fd tables (numbers 3..999): same numbers, same kinds, same namespaces.
+void compare_fds(const TaskObs& m, const TaskObs& k, std::vector<std::string>& out,
+                 const std::function<bool(uint64_t, uint64_t)>& same_ns);
 
 template <class AliveFn>
 std::vector<std::string> Differ::compare(const Observation& model, const Observation& kernel, AliveFn alive) {
@@ -88,6 +92,15 @@ std::vector<std::string> Differ::compare(const Observation& model, const Observa
       k2m_[*ks] = *ms;
     }
     compare_creds(mt, *kt, out);
+    compare_fds(mt, *kt, out, [&](uint64_t m_token, uint64_t k_token) {
+      auto a = m2k_.find(m_token);
+      if (a != m2k_.end()) return a->second == k_token;
+      auto b = k2m_.find(k_token);
+      if (b != k2m_.end() && alive(b->second)) return false;
+      m2k_[m_token] = k_token;  // first sighting, through an fd
+      k2m_[k_token] = m_token;
+      return true;
+    });
   }
   // Liveness of every namespace the kernel backend has seen, against the
   // model namespace it was matched with.

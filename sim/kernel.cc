@@ -124,11 +124,9 @@ void Kernel::free_ns(NsCommon* ns) {
       auto mounts = std::move(m->mounts);
       delete m;
       for (Mount* mnt : mounts) {
-        NsCommon* pinned = mnt->ns;
-        std::string mp = mnt->mountpoint;
-        if (mnt->put()) delete mnt;
-        NSSIM_EVENT(trace, "umount_tree", "{} unmounted (namespace gone)", mp);
-        if (--pinned->nsfs_users == 0) put_ns(pinned, "nsfs inode evicted");
+        // Detached even if busy; an open file keeps the detached mount (and its pin).
+        NSSIM_EVENT(trace, "umount_tree", "{} unmounted (namespace gone)", mnt->mountpoint);
+        put_mount(mnt);
       }
       break;
     }

@@ -102,6 +102,8 @@ class Kernel {
   Result<int> sys_pidfd_open(Task* cur, Task* target, uint32_t flags);
   // sethostname(name): kernel/sys.c: sys_sethostname().
   Result<void> sys_sethostname(Task* cur, std::string_view name);
+  // prctl(PR_SET_DUMPABLE, v): kernel/sys.c: v must be 0 or 1 (EINVAL).
+  Result<void> sys_prctl_set_dumpable(Task* cur, int v);
   // thread(): clone(CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|
   // CLONE_SYSVSEM), the flags pthread_create() uses.
   Result<Task*> sys_thread(Task* cur, std::string comm);
@@ -195,6 +197,7 @@ class Kernel {
   int alloc_fd(FilesStruct* files, File* f);
   void put_files_struct(FilesStruct* fs);
   void put_fs_struct(FsStruct* fs);
+  void put_mount(Mount* m);
   // exit
   void release_task(Task* p);
 

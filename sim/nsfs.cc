@@ -102,8 +102,10 @@ void Kernel::fput(File* f) {
     put_pid(f->pid);
   }
   Cred* c = f->f_cred;
+  Mount* m = f->mnt;
   delete f;
   put_cred(c, "f_cred");
+  if (m) put_mount(m);
 }
 
 // fs/file.c: close_fd() @ v6.18.
@@ -304,21 +306,38 @@ Result<void> Kernel::sys_umount(Task* cur, std::string_view path) {
       NSSIM_EVENT(trace, "can_umount", "{} is locked (copied into a less privileged mount namespace): EINVAL", path);
       return fail(EINVAL);
     }
+    if (m->refs() > 1) {  // propagate_mount_busy(): a file is open through it
+      NSSIM_EVENT(trace, "do_umount", "{} is busy ({} open file(s) through it): EBUSY", path, m->refs() - 1);
+      return fail(EBUSY);
+    }
     v.erase(std::next(it).base());
-    NsCommon* ns = m->ns;
-    if (m->put()) delete m;
     NSSIM_EVENT(trace, "umount_tree", "{} unmounted from {}", path, ns_str(mnt_ns));
-    if (--ns->nsfs_users == 0) put_ns(ns, "nsfs inode evicted");
+    put_mount(m);
     return {};
   }
   return fail(EINVAL);  // not a mount point
 }
 
-// open("/run/..."): the nsfs file mounted there, or the plain file.
+// A detached mount goes with its last reference, releasing its nsfs pin.
+void Kernel::put_mount(Mount* m) {
+  if (!m->put()) return;
+  NsCommon* ns = m->ns;
+  NSSIM_EVENT(trace, "mntput", "{} released", m->mountpoint);
+  delete m;
+  if (--ns->nsfs_users == 0) put_ns(ns, "nsfs inode evicted");
+}
+
+// open("/run/..."): the nsfs file mounted there (the file keeps the mount
+// busy), or the plain file.
 Result<int> Kernel::sys_open_path(Task* cur, std::string_view path) {
   TraceScope s(trace, "do_sys_open", "{}", path);
-  if (const Mount* m = mount_at(cur->nsproxy->mnt_ns, path))
-    return open_nsfs_fd(*this, reg_, next_id(ObjKind::File), cur, m->ns, std::string(path));
+  if (const Mount* cm = mount_at(cur->nsproxy->mnt_ns, path)) {
+    Mount* m = const_cast<Mount*>(cm);
+    int fd = open_nsfs_fd(*this, reg_, next_id(ObjKind::File), cur, m->ns, std::string(path));
+    m->get();
+    cur->files->fdt[fd]->mnt = m;
+    return fd;
+  }
   if (!run_file_exists(path)) return fail(ENOENT);
   auto* f = new File(reg_, next_id(ObjKind::File));
   f->fkind = FileKind::Regular;

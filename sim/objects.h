@@ -132,10 +132,12 @@ struct File : RefCounted {
   NsCommon* ns = nullptr;  // nsfs: one use of ns's nsfs inode (not a direct ns reference)
   Pid* pid = nullptr;      // pidfd: holds a reference on the struct pid
   Cred* f_cred = nullptr;  // holds a reference
+  Mount* mnt = nullptr;    // opened through a bind mount: holds a reference (it makes the mount busy)
   std::string path;        // how it was opened, for display ("/proc/b/ns/net")
 };
 
 // A bind mount of an nsfs file: holds one use of the namespace's nsfs inode.
+// refs: 1 while attached to a mount namespace, +1 per file opened through it.
 struct Mount : RefCounted {
   Mount(ObjectRegistry& r, uint32_t id) : RefCounted(r, ObjKind::Mount, id) {}
   NsCommon* ns = nullptr;

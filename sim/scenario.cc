@@ -33,6 +33,7 @@ std::string_view call_name(CallKind k) {
     case CallKind::Ioctl: return "ioctl";
     case CallKind::Mount: return "mount";
     case CallKind::Umount: return "umount";
+    case CallKind::PrctlDumpable: return "prctl";
   }
   return "?";
 }
@@ -456,6 +457,7 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
           {"setresuid", CallKind::Setresuid},   {"setresgid", CallKind::Setresgid},
           {"write", CallKind::Write},           {"ioctl", CallKind::Ioctl},
           {"mount", CallKind::Mount},           {"umount", CallKind::Umount},
+          {"prctl", CallKind::PrctlDumpable},
       };
       bool found = false;
       for (auto& [n, k] : kCalls)
@@ -463,7 +465,7 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
       if (!found)
         P.error(cn, fmt::format("unknown system call '{}'", cn.text),
                 "known calls: clone, clone3, thread, unshare, setns, open, close, exit, wait, pidfd_open, sethostname, "
-                "setuid, setgid, setresuid, setresgid, write, ioctl, mount, umount");
+                "setuid, setgid, setresuid, setresgid, write, ioctl, mount, umount, prctl");
       P.next();
       P.expect_punct("(", "'(' after the call name");
       switch (c.kind) {
@@ -507,6 +509,19 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
           break;
         }
         case CallKind::Thread: break;
+        case CallKind::PrctlDumpable: {
+          const Token& o = P.peek();
+          if (o.kind != Token::Ident || o.text != "PR_SET_DUMPABLE")
+            P.error(o, fmt::format("unsupported prctl option {}", describe(o)),
+                    "nssim models prctl(PR_SET_DUMPABLE, 0|1)");
+          P.next();
+          P.expect_punct(",", "', 0' or ', 1'");
+          const Token& n = P.peek();
+          if (n.kind != Token::Number) P.expected("0 or 1");
+          c.code = static_cast<int>(P.signed_number(n));
+          P.next();
+          break;
+        }
         case CallKind::Setuid:
         case CallKind::Setgid: c.ids[0] = P.id(); break;
         case CallKind::Setresuid:

@@ -35,7 +35,7 @@ std::string format_diagnostic(std::string_view file, std::string_view source, co
 
 enum class CallKind : uint8_t {
   Clone, Clone3, Unshare, Setns, Open, Close, Exit, Wait, PidfdOpen, Sethostname,
-  Thread, Setuid, Setgid, Setresuid, Setresgid, Write, Ioctl, Mount, Umount,
+  Thread, Setuid, Setgid, Setresuid, Setresgid, Write, Ioctl, Mount, Umount, PrctlDumpable,
 };
 std::string_view call_name(CallKind k);
 

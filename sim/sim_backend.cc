@@ -147,6 +147,10 @@ CallOutcome SimBackend::call(const CallStmt& c) {
       auto r = k.sys_umount(cur, c.path.run);
       return r ? ok("0") : err(r.error());
     }
+    case CallKind::PrctlDumpable: {
+      auto r = k.sys_prctl_set_dumpable(cur, c.code);
+      return r ? ok("0") : err(r.error());
+    }
     case CallKind::Close: {
       int fd = fd_of(cur, c.fd);
       if (fd < 0) return usage(fmt::format("'{}' is not an fd name in {}'s fd table", c.fd, c.task));
@@ -201,6 +205,15 @@ Observation SimBackend::observe() {
       t.uid_map = map_str(c->user_ns->uid_map);
       t.gid_map = map_str(c->user_ns->gid_map);
       if (task_p->nsproxy) t.hostname = task_p->nsproxy->uts_ns->nodename;
+      if (task_p->files)
+        for (size_t fd = 3; fd < task_p->files->fdt.size(); ++fd) {
+          const File* f = task_p->files->fdt[fd];
+          if (!f) continue;
+          TaskObs::Fd o{static_cast<int>(fd), TaskObs::Fd::Plain};
+          if (f->fkind == FileKind::Nsfs) o = {static_cast<int>(fd), TaskObs::Fd::Ns, f->ns->serial, f->ns->inum, f->ns->type};
+          if (f->fkind == FileKind::Pidfd) o.kind = TaskObs::Fd::Pidfd;
+          t.fds.push_back(o);
+        }
       for (int i = 0; i < kLinks; ++i) {
         NsCommon* ns = k_->ns_of_link(task_p, kAllLinks[i]);
         if (ns) {

@@ -527,6 +527,15 @@ CallOutcome RealBackend::call(const CallStmt& c) {
       if (!request(*cur, m, -1, r, note)) return outcome_err(ETIMEDOUT, note);
       if (r.ret < 0) return outcome_err(r.err);
       if (Agent* t = find(c.target)) refresh(*t);
+      if (r.ret > 0) {
+        // Reaping may let an init waiting in zap_pid_ns_processes() finish
+        // its exit: give those a moment to become zombies.
+        for (auto& a : agents_)
+          if (a->state == TaskState::Exiting) {
+            pidfd_exited(a->pidfd, 200);
+            refresh(*a);
+          }
+      }
       return outcome_ok(r.ret > 0 ? c.target : "0");
     }
     case CallKind::PidfdOpen: {

@@ -239,13 +239,6 @@ void Runner::run_expect(const ExpectStmt& e, StepRecord& r) {
   r.detail = l.empty() ? rr : rr.empty() ? l : l + ", " + rr;
 }
 
-namespace {
-bool has_late_free(const std::vector<std::string>& d) {
-  for (auto& x : d)
-    if (x.find("is freed in the model but alive in the kernel") != std::string::npos) return true;
-  return false;
-}
-}  // namespace
 
 RunSummary Runner::run(const std::function<void(const StepRecord&)>& sink) {
   RunSummary sum;
@@ -301,10 +294,12 @@ RunSummary Runner::run(const std::function<void(const StepRecord&)>& sink) {
                                                   r.peer->note.empty() ? "" : " (" + r.peer->note + ")"));
           r.peer_obs = opt_.peer->observe();
           auto d = differ_.compare(r.obs, *r.peer_obs, alive);
-          // Some frees finish after the syscall returns (a reaped task's struct
-          // pid is put after an RCU grace period): give the kernel up to
-          // ~300 ms to catch up before calling a namespace the model freed alive.
-          for (int wait_ms = 5; wait_ms <= 160 && has_late_free(d); wait_ms *= 2) {
+          // Some kernel work finishes after the syscall returns (a reaped
+          // task's struct pid is put after an RCU grace period; an init
+          // waiting in zap_pid_ns_processes() is woken by the reap of the last
+          // other task): give the kernel up to ~300 ms to reach the model's
+          // state before reporting a disagreement.
+          for (int wait_ms = 5; wait_ms <= 160 && !d.empty(); wait_ms *= 2) {
             std::this_thread::sleep_for(std::chrono::milliseconds(wait_ms));
             r.peer_obs = opt_.peer->observe();
             d = differ_.compare(r.obs, *r.peer_obs, alive);

@@ -197,6 +197,199 @@ TEST_P(Conformance, PidNumbersPerLevel) {
   EXPECT_EQ(s().nspid("c"), (std::vector<uint32_t>{4, 2}));
 }
 
+// ---- credentials, capabilities, user namespaces ----------------------------
+
+TEST_P(Conformance, DroppingRootLosesCapabilitiesButNotUserNamespaces) {
+  ASSERT_THAT(s().run("init: clone(0) -> u"), Succeeds());
+  ASSERT_THAT(s().run("u: setgid(1000)"), Succeeds());
+  ASSERT_THAT(s().run("u: setuid(1000)"), Succeeds());
+  EXPECT_THAT(s().run("u: setuid(0)"), FailsWithErrno(EPERM));
+  EXPECT_THAT(s().run("u: unshare(CLONE_NEWUTS)"), FailsWithErrno(EPERM));
+  EXPECT_THAT(s().run("u: clone(CLONE_NEWNET) -> x"), FailsWithErrno(EPERM));
+  ASSERT_THAT(s().run("u: unshare(CLONE_NEWUSER)"), Succeeds());
+  EXPECT_THAT(s().run("u: unshare(CLONE_NEWUTS|CLONE_NEWNET)"), Succeeds());
+  EXPECT_FALSE(s().same("u", Link::Uts, "init", Link::Uts));
+}
+
+TEST_P(Conformance, UnprivilegedCloneWithNewuserMayCreateTheRest) {
+  ASSERT_THAT(s().run("init: clone(0) -> u"), Succeeds());
+  ASSERT_THAT(s().run("u: setuid(1000)"), Succeeds());
+  ASSERT_THAT(s().run("u: clone(CLONE_NEWUSER|CLONE_NEWNET|CLONE_NEWUTS) -> c"), Succeeds());
+  EXPECT_FALSE(s().same("c", Link::Net, "init", Link::Net));
+  // Without CLONE_NEWUSER the capability check runs before the SYSVSEM rule...
+  EXPECT_THAT(s().run("u: clone(CLONE_NEWUTS|CLONE_NEWIPC|CLONE_SYSVSEM) -> x"), FailsWithErrno(EPERM));
+  // ...with it, the child owns its namespaces and the flag rule decides.
+  EXPECT_THAT(s().run("u: clone(CLONE_NEWUSER|CLONE_NEWIPC|CLONE_SYSVSEM) -> y"), FailsWithErrno(EINVAL));
+}
+
+TEST_P(Conformance, IdMapsAreWrittenOnceAndOnlyForOneself) {
+  ASSERT_THAT(s().run("init: clone(0) -> u"), Succeeds());
+  ASSERT_THAT(s().run("u: setgid(1000)"), Succeeds());
+  ASSERT_THAT(s().run("u: setuid(1000)"), Succeeds());
+  ASSERT_THAT(s().run("u: prctl(PR_SET_DUMPABLE, 1)"), Succeeds());
+  ASSERT_THAT(s().run("u: clone(CLONE_NEWUSER) -> c"), Succeeds());
+  EXPECT_THAT(s().run("c: write(\"/proc/self/uid_map\", \"0 0 1\")"), FailsWithErrno(EPERM));
+  EXPECT_THAT(s().run("c: write(\"/proc/self/uid_map\", \"0 1000 1\")"), Succeeds());
+  EXPECT_THAT(s().run("c: write(\"/proc/self/uid_map\", \"0 1000 1\")"), FailsWithErrno(EPERM));
+  EXPECT_THAT(s().run("c: write(\"/proc/self/gid_map\", \"0 1000 1\")"), FailsWithErrno(EPERM));
+  EXPECT_THAT(s().run("c: write(\"/proc/self/setgroups\", \"deny\")"), Succeeds());
+  EXPECT_THAT(s().run("c: write(\"/proc/self/gid_map\", \"0 1000 1\")"), Succeeds());
+  EXPECT_THAT(s().run("c: write(\"/proc/self/setgroups\", \"allow\")"), FailsWithErrno(EPERM));
+  EXPECT_THAT(s().run("init: write(\"/proc/init/uid_map\", \"0 0 1\")"), FailsWithErrno(EPERM));
+}
+
+TEST_P(Conformance, SetnsIntoOwnUserNamespaceIsEinval) {
+  ASSERT_THAT(s().run("init: clone(0) -> u"), Succeeds());
+  ASSERT_THAT(s().run("u: open(\"/proc/self/ns/user\") -> me"), Succeeds());
+  EXPECT_THAT(s().run("u: setns(me, CLONE_NEWUSER)"), FailsWithErrno(EINVAL));
+  ASSERT_THAT(s().run("u: pidfd_open(self) -> p"), Succeeds());
+  EXPECT_THAT(s().run("u: setns(p, CLONE_NEWUSER|CLONE_NEWUTS)"), FailsWithErrno(EINVAL));
+}
+
+TEST_P(Conformance, NestingLimitsAreUser33AndPidLevel32) {
+  // User namespaces: the check is parent->level > 32.
+  ASSERT_THAT(s().run("init: clone(0) -> u"), Succeeds());
+  int made = 0;
+  for (int i = 0; i < 40; ++i) {
+    CallOutcome o = s().run("u: unshare(CLONE_NEWUSER)");
+    if (!o.ok) {
+      EXPECT_EQ(o.err, ENOSPC);
+      break;
+    }
+    ASSERT_THAT(s().run("u: write(\"/proc/self/uid_map\", \"0 0 1\")"), Succeeds());
+    ASSERT_THAT(s().run("u: write(\"/proc/self/setgroups\", \"deny\")"), Succeeds());
+    ASSERT_THAT(s().run("u: write(\"/proc/self/gid_map\", \"0 0 1\")"), Succeeds());
+    ++made;
+  }
+  EXPECT_EQ(made, 33);
+  // Pid namespaces: a namespace may be at most at level 32 (absolute).
+  std::string cur = "init";
+  for (int i = 0; i < 40; ++i) {
+    CallOutcome o = s().run(cur + ": unshare(CLONE_NEWPID)");
+    if (!o.ok) {
+      EXPECT_EQ(o.err, ENOSPC);
+      break;
+    }
+    std::string next = "p" + std::to_string(i);
+    ASSERT_THAT(s().run(cur + ": clone(0) -> " + next), Succeeds());
+    cur = next;
+  }
+  size_t levels_below_root = s().nspid(cur).size() - 1;
+  EXPECT_EQ(levels_below_root + s().root_pid_level(), 32u);
+}
+
+TEST_P(Conformance, IoctlNsGetters) {
+  ASSERT_THAT(s().run("init: clone(CLONE_NEWUSER|CLONE_NEWUTS|CLONE_NEWPID) -> c"), Succeeds());
+  ASSERT_THAT(s().run("init: open(\"/proc/c/ns/uts\") -> uts"), Succeeds());
+  EXPECT_THAT(s().run("init: ioctl(uts, NS_GET_NSTYPE)"), Returns(std::to_string(CLONE_NEWUTS)));
+  EXPECT_THAT(s().run("init: ioctl(uts, NS_GET_PARENT) -> x"), FailsWithErrno(EINVAL));
+  EXPECT_THAT(s().run("init: ioctl(uts, NS_GET_OWNER_UID)"), FailsWithErrno(EINVAL));
+  ASSERT_THAT(s().run("init: ioctl(uts, NS_GET_USERNS) -> owner"), Succeeds());
+  EXPECT_THAT(s().run("init: ioctl(owner, NS_GET_OWNER_UID)"), Returns("0"));
+  ASSERT_THAT(s().run("init: ioctl(owner, NS_GET_PARENT) -> up"), Succeeds());
+  EXPECT_THAT(s().run("init: ioctl(up, NS_GET_USERNS) -> y"), FailsWithErrno(EPERM));
+  ASSERT_THAT(s().run("init: open(\"/proc/c/ns/pid\") -> cpid"), Succeeds());
+  ASSERT_THAT(s().run("init: ioctl(cpid, NS_GET_PARENT) -> ppid"), Succeeds());
+  EXPECT_THAT(s().run("init: ioctl(ppid, NS_GET_PARENT) -> z"), FailsWithErrno(EPERM));
+  ASSERT_THAT(s().run("c: open(\"/proc/self/ns/user\") -> mine"), Succeeds());
+  EXPECT_THAT(s().run("c: ioctl(mine, NS_GET_PARENT) -> w"), FailsWithErrno(EPERM));
+  EXPECT_THAT(s().run("c: ioctl(mine, NS_GET_OWNER_UID)"), Returns("65534"));
+}
+
+// ---- threads -----------------------------------------------------------------
+
+TEST_P(Conformance, ThreadsHaveTheirOwnNamespacePointers) {
+  ASSERT_THAT(s().run("init: clone(0) -> p"), Succeeds());
+  ASSERT_THAT(s().run("p: thread() -> t"), Succeeds());
+  ASSERT_THAT(s().run("t: unshare(CLONE_NEWUTS|CLONE_NEWNET)"), Succeeds());
+  EXPECT_FALSE(s().same("t", Link::Uts, "p", Link::Uts));
+  EXPECT_TRUE(s().same("p", Link::Uts, "init", Link::Uts));
+  EXPECT_THAT(s().run("p: unshare(CLONE_NEWUSER)"), FailsWithErrno(EINVAL));
+  ASSERT_THAT(s().run("p: open(\"/proc/init/ns/mnt\") -> m"), Succeeds());
+  EXPECT_THAT(s().run("p: setns(m, CLONE_NEWNS)"), FailsWithErrno(EINVAL));
+  ASSERT_THAT(s().run("p: open(\"/proc/init/ns/time\") -> tm"), Succeeds());
+  EXPECT_THAT(s().run("p: setns(tm, CLONE_NEWTIME)"), FailsWithErrno(EUSERS));
+  EXPECT_THAT(s().run("p: unshare(CLONE_NEWNS)"), Succeeds());
+  EXPECT_THAT(s().run("p: setns(m, CLONE_NEWNS)"), Succeeds());
+  ASSERT_THAT(s().run("t: exit(0)"), Succeeds());
+  EXPECT_EQ(s().state("t"), TaskState::Reaped);
+}
+
+TEST_P(Conformance, NoThreadsAfterUnshareNewpid) {
+  ASSERT_THAT(s().run("init: clone(0) -> p"), Succeeds());
+  ASSERT_THAT(s().run("p: unshare(CLONE_NEWPID)"), Succeeds());
+  EXPECT_THAT(s().run("p: thread() -> t"), FailsWithErrno(EINVAL));
+}
+
+// ---- mounts and pins ---------------------------------------------------------
+
+TEST_P(Conformance, BindMountPinsUntilUmountAndBusyMountsStay) {
+  ASSERT_THAT(s().run("init: clone(CLONE_NEWNET) -> b"), Succeeds());
+  auto net = s().token("b", Link::Net);
+  ASSERT_THAT(s().run("init: mount(\"/proc/b/ns/net\", \"/run/netns/x\", MS_BIND)"), Succeeds());
+  ASSERT_THAT(s().run("b: exit(0)"), Succeeds());
+  ASSERT_THAT(s().run("init: wait(b)"), Succeeds());
+  ASSERT_THAT(s().run("init: open(\"/run/netns/x\") -> fd"), Succeeds());
+  EXPECT_THAT(s().run("init: umount(\"/run/netns/x\")"), FailsWithErrno(EBUSY));
+  ASSERT_THAT(s().run("init: setns(fd, CLONE_NEWNET)"), Succeeds());
+  ASSERT_THAT(s().run("init: close(fd)"), Succeeds());
+  EXPECT_THAT(s().run("init: umount(\"/run/netns/x\")"), Succeeds());
+  EXPECT_THAT(s().run("init: umount(\"/run/netns/x\")"), FailsWithErrno(EINVAL));
+  EXPECT_THAT(s().run("init: open(\"/run/netns/x\") -> plain"), Succeeds());
+  EXPECT_THAT(s().run("init: setns(plain, 0)"), FailsWithErrno(EINVAL));  // a plain file now
+  if (auto alive = s().alive(*net)) {
+    EXPECT_TRUE(*alive);  // init's nsproxy holds it
+  }
+}
+
+TEST_P(Conformance, DeadMountNamespaceReleasesItsBindMounts) {
+  ASSERT_THAT(s().run("init: clone(CLONE_NEWNET) -> b"), Succeeds());
+  auto net = s().token("b", Link::Net);
+  ASSERT_THAT(s().run("init: clone(CLONE_NEWNS) -> m"), Succeeds());
+  ASSERT_THAT(s().run("m: mount(\"/proc/b/ns/net\", \"/run/netns/y\", MS_BIND)"), Succeeds());
+  ASSERT_THAT(s().run("b: exit(0)"), Succeeds());
+  ASSERT_THAT(s().run("init: wait(b)"), Succeeds());
+  if (auto alive = s().alive(*net)) {
+    EXPECT_TRUE(*alive);
+  }
+  ASSERT_THAT(s().run("m: exit(0)"), Succeeds());
+  ASSERT_THAT(s().run("init: wait(m)"), Succeeds());
+  if (auto alive = s().alive(*net)) {
+    EXPECT_FALSE(*alive);
+  }
+}
+
+TEST_P(Conformance, LockedCopiesCannotBeUnmounted) {
+  ASSERT_THAT(s().run("init: clone(CLONE_NEWNET) -> b"), Succeeds());
+  ASSERT_THAT(s().run("init: mount(\"/proc/b/ns/net\", \"/run/netns/z\", MS_BIND)"), Succeeds());
+  ASSERT_THAT(s().run("init: clone(CLONE_NEWUSER|CLONE_NEWNS) -> v"), Succeeds());
+  EXPECT_THAT(s().run("v: umount(\"/run/netns/z\")"), FailsWithErrno(EINVAL));
+  ASSERT_THAT(s().run("init: clone(CLONE_NEWNS) -> w"), Succeeds());
+  EXPECT_THAT(s().run("w: umount(\"/run/netns/z\")"), Succeeds());  // same owner: not locked
+}
+
+TEST_P(Conformance, UnprivilegedMountIsEperm) {
+  ASSERT_THAT(s().run("init: clone(CLONE_NEWNET) -> b"), Succeeds());
+  ASSERT_THAT(s().run("init: clone(0) -> u"), Succeeds());
+  ASSERT_THAT(s().run("u: setuid(1000)"), Succeeds());
+  EXPECT_THAT(s().run("u: mount(\"/proc/b/ns/net\", \"/run/netns/q\", MS_BIND)"), FailsWithErrno(EPERM));
+}
+
+// ---- pid namespaces, life and death -----------------------------------------
+
+TEST_P(Conformance, InitWaitsForZombiesWhoseParentIsOutside) {
+  ASSERT_THAT(s().run("init: clone(CLONE_NEWPID) -> pinit"), Succeeds());
+  ASSERT_THAT(s().run("init: open(\"/proc/pinit/ns/pid\") -> pfd"), Succeeds());
+  ASSERT_THAT(s().run("init: clone(0) -> o"), Succeeds());
+  ASSERT_THAT(s().run("o: setns(pfd, CLONE_NEWPID)"), Succeeds());
+  ASSERT_THAT(s().run("o: clone(0) -> g"), Succeeds());
+  ASSERT_THAT(s().run("pinit: exit(0)"), Succeeds());
+  EXPECT_EQ(s().state("g"), TaskState::Zombie);
+  EXPECT_EQ(s().state("pinit"), TaskState::Exiting);
+  ASSERT_THAT(s().run("o: wait(g)"), Returns("g"));
+  EXPECT_EQ(s().state("pinit"), TaskState::Zombie);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, Conformance, ::testing::Values(BackendKind::Sim, BackendKind::Real),
                          backend_name);
 

@@ -5,6 +5,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <memory>
 #include <string>
 
@@ -13,6 +15,14 @@
 #include "sim/result.h"
 #include "sim/scenario.h"
 #include "sim/sim_backend.h"
+
+namespace nssim {
+// gtest prints a CallOutcome like this in failure messages.
+inline void PrintTo(const CallOutcome& o, std::ostream* os) {
+  *os << (o.ok ? "= " : "= -1 ") << o.result << (o.note.empty() ? "" : " (" + o.note + ")")
+      << (o.usage_error.empty() ? "" : " [usage: " + o.usage_error + "]");
+}
+}  // namespace nssim
 
 namespace nssim::testing {
 
@@ -37,6 +47,8 @@ class Session {
     }
   }
   bool available() const { return b_ != nullptr; }
+  // Kernel level of the root pid namespace (the sandbox on the live kernel).
+  uint32_t root_pid_level() const { return real_ ? real_->root_pid_level() : 0; }
   const std::string& skip_reason() const { return skip_reason_; }
   Backend& backend() { return *b_; }
   SimBackend* sim() { return sim_.get(); }
@@ -71,13 +83,22 @@ class Session {
     const TaskObs* ta = o.find(t);
     return ta ? ta->ns[static_cast<int>(l)] : std::nullopt;
   }
-  // Whether the backend reports the namespace with that token alive.
+  // Whether the backend reports the namespace with that token alive. A free
+  // can finish after the syscall that caused it (RCU-delayed puts), so a
+  // "dead" answer is awaited for up to ~300 ms before reporting "alive".
   std::optional<bool> alive(uint64_t token) {
-    Observation o = b_->observe();
-    if (!o.has_liveness) return std::nullopt;
-    for (auto& l : o.liveness)
-      if (l.token == token) return l.alive;
-    return std::nullopt;
+    std::optional<bool> v;
+    for (int wait_ms = 5; wait_ms <= 160; wait_ms *= 2) {
+      Observation o = b_->observe();
+      if (!o.has_liveness) return std::nullopt;
+      v.reset();
+      for (auto& l : o.liveness)
+        if (l.token == token) v = l.alive;
+      if (v != true) return v;
+      if (sim_) return v;
+      usleep(wait_ms * 1000);
+    }
+    return v;
   }
   bool openable(const std::string& t, Link l) {
     Observation o = b_->observe();

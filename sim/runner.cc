@@ -182,6 +182,12 @@ Term as_pid_number(const Term& t, const Term& other) {
 }
 }  // namespace
 
+std::variant<std::string, Diagnostic> Runner::value_of(const Term& t) {
+  Value v;
+  if (auto d = eval(t, v)) return *d;
+  return v.show;
+}
+
 void Runner::run_expect(const ExpectStmt& e, StepRecord& r) {
   r.text = e.text;
   Value a, b;

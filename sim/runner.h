@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <variant>
 #include <string>
 #include <vector>
 
@@ -65,6 +66,11 @@ class Runner {
   // Runs every statement; `sink` sees each record while the model is in the
   // state right after that step (so it can read the kernel, the ledger...).
   RunSummary run(const std::function<void(const StepRecord&)>& sink);
+
+  // The model's value of a term right now, as traces show it
+  // ("net:[4026532000]", "2", "\"lab\"", "none"); a Diagnostic if it cannot
+  // be evaluated (unknown name...). Use from a sink to follow a value over steps.
+  std::variant<std::string, Diagnostic> value_of(const Term& t);
 
   SimBackend& sim() { return *sim_; }
   const Differ& differ() const { return differ_; }

@@ -1,11 +1,12 @@
 # nssim — convenience targets. Everything goes through CMake in ./build.
 #   make demo   install what is missing, build, trace the seed scenario on the model and the live kernel
 #   make test   install what is missing, build, run the whole test suite
+#   make bench  (root) the benchmark suite on the live kernel and the model, then its report
 BUILD ?= build
 JOBS  ?= $(shell nproc)
 DEMO  ?= examples/02-fd-keeps-namespace-alive.nss
 
-.PHONY: all deps build demo test clean
+.PHONY: all deps build demo test bench clean
 
 all: build
 
@@ -21,6 +22,24 @@ demo: build
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+# Benchmarks: a Release build of their own, the suite (about 5 minutes, as
+# root, in a sandbox), then the Markdown report with gnuplot charts. The report
+# goes to $(BENCH_REPORT); `make bench BENCH_REPORT=docs` rewrites the
+# committed docs/benchmarks.md. Extra flags for nssim-bench: BENCH_ARGS=...
+BENCH_BUILD  ?= build-bench
+BENCH_REPORT ?= $(BENCH_BUILD)/report
+BENCH_ARGS   ?=
+
+bench:
+	@./scripts/install-deps.sh gnuplot-nox
+	@cmake -S . -B $(BENCH_BUILD) -DCMAKE_BUILD_TYPE=Release -DNSSIM_BUILD_TESTS=OFF >/dev/null
+	@cmake --build $(BENCH_BUILD) -j $(JOBS) --target nssim-bench
+	@rc=0; $(BENCH_BUILD)/bench/nssim-bench --benchmark_out=$(BENCH_BUILD)/bench.json \
+	    --benchmark_out_format=json $(BENCH_ARGS) || rc=$$?; \
+	  python3 $(BENCH_BUILD)/bench/nssim-bench-report $(BENCH_BUILD)/bench.json -o $(BENCH_REPORT) \
+	    --rev "$$(git describe --always --dirty 2>/dev/null)" || rc=$$((rc ? rc : $$?)); \
+	  echo "report: $(BENCH_REPORT)/benchmarks.md"; exit $$rc
 
 clean:
 	rm -rf $(BUILD)

@@ -140,6 +140,8 @@ struct Config {
   bool quick = false;  // smoke run: fewer sizes, tiny min time
 };
 void register_kernel(const Config& c);
+void register_calls_kernel(const Config& c);
+void register_calls_sim(const Config& c);
 void register_growth(const Config& c);
 void register_real(const Config& c);
 void register_sim(const Config& c);

@@ -221,8 +221,10 @@ int main(int argc, char** argv) {
 #endif
 
   register_kernel(cfg);
+  register_calls_kernel(cfg);
   register_growth(cfg);
   register_real(cfg);
+  register_calls_sim(cfg);
   register_sim(cfg);
 
   benchmark::RunSpecifiedBenchmarks();

@@ -561,14 +561,18 @@ def main():
     w("## Model (`sim/`) vs kernel, per call\n")
     w("The same calls on the model (tracing off, as in a replay), each next to the kernel's median from this "
       "run. *kernel ÷ model* above 1 means the model is cheaper. *allocs* are heap allocations per call, "
-      "counted by a replaced `operator new`.\n")
+      "counted by a replaced `operator new`. `calls/*`: `thread_exit` is pthread_create + join on the kernel, "
+      "thread() + exit on the model; `mount_bind_umount` bind-mounts `/proc/self/ns/net` on a file and "
+      "unmounts it; `open_path_close` opens that mounted file; `write_uid_map` writes `0 0 1` to a fresh "
+      "user namespace's map (timed alone).\n")
     rows = []
     pairs = ([("sethostname", "sethostname"), ("open_close_nsfs", "open_close_nsfs")] +
              [(f"setns/{n}", f"setns/{n}") for n in NS_TYPES] +
              [(f"unshare/{n}", f"unshare/{n}") for n in NS_TYPES] +
              [(f"clone3/{n}", f"clone3/{n}") for n in cl] +
              [(f"setns_pidfd/k:{k}", f"setns_pidfd/k:{k}") for k in (1, 7)] +
-             [(f"setns_nsfs_k/k:{k}", f"setns_nsfs_k/k:{k}") for k in (1, 7)])
+             [(f"setns_nsfs_k/k:{k}", f"setns_nsfs_k/k:{k}") for k in (1, 7)] +
+             sorted((k[len("sim/"):], k[len("sim/"):]) for k in cases if k.startswith("sim/calls/")))
     for sk, kk in pairs:
         s, k = get(f"sim/{sk}"), get(f"kernel/{kk}")
         if not s:

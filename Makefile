@@ -41,5 +41,12 @@ bench:
 	    --rev "$$(git describe --always --dirty 2>/dev/null)" || rc=$$((rc ? rc : $$?)); \
 	  echo "report: $(BENCH_REPORT)/benchmarks.md"; exit $$rc
 
+# The pictures under docs/images (docs/pictures.md), drawn by `nssim graph` from
+# docs/images/MANIFEST, and the screenshot of the step-through page when Chromium
+# is installed. A test (DocsImages.*) checks they are up to date.
+.PHONY: docs-images
+docs-images: build
+	@cmake --build $(BUILD) --target docs_images
+
 clean:
 	rm -rf $(BUILD)

@@ -5,6 +5,8 @@
 #include <sstream>
 
 #include "cli/commands.h"
+#include "cli/graph.h"
+#include "cli/html.h"
 #include "cli/trace_output.h"
 #include "real/real_backend.h"
 #include "sim/runner.h"
@@ -39,6 +41,10 @@ int cmd_trace(const TraceArgs& a) {
     return 2;
   }
   const Scenario& sc = pr.scenario;
+  if (std::string werr; !check_writable(a.html, werr)) {
+    fmt::print(stderr, "{}\n", werr);
+    return 2;
+  }
   Runner::Options opt;
   std::unique_ptr<real::RealBackend> real;
   std::string real_note;
@@ -60,8 +66,20 @@ int cmd_trace(const TraceArgs& a) {
   }
   Runner runner(sc, opt);
   RunSummary sum;
+  // --html: a step-through page, collected alongside the usual output.
+  std::optional<HtmlRecorder> html;
+  if (!a.html.empty()) {
+    html.emplace(sc, runner, a.real, real_note);
+    html->initial();
+  }
+  auto record = [&](const StepRecord& r) {
+    if (html) html->step(r);
+  };
   if (a.json) {
-    sum = runner.run([&](const StepRecord& r) { std::cout << step_json(r, runner, a.real).dump() << '\n'; });
+    sum = runner.run([&](const StepRecord& r) {
+      std::cout << step_json(r, runner, a.real).dump() << '\n';
+      record(r);
+    });
     std::cout << summary_json(sum).dump() << '\n';
   } else {
     TextOptions to;
@@ -70,10 +88,25 @@ int cmd_trace(const TraceArgs& a) {
     to.refs = a.refs;
     TextPrinter tp(stdout, runner, to);
     tp.header(sc, a.real, real_note);
-    sum = runner.run([&](const StepRecord& r) { tp.step(r); });
+    sum = runner.run([&](const StepRecord& r) {
+      tp.step(r);
+      record(r);
+    });
     if (!sum.error) tp.summary(sum, a.real);
   }
   std::fflush(stdout);
+  if (html) {
+    html->finish(sum, sum.error ? format_diagnostic(sc.file, src, *sum.error) : "");
+    std::string werr;
+    if (!html->ok()) {
+      fmt::print(stderr, "nssim: --html: {}\n", html->render_error());
+      return 2;
+    }
+    if (!write_output(a.html, html->page(), werr)) {
+      fmt::print(stderr, "{}\n", werr);
+      return 2;
+    }
+  }
   if (sum.error) {
     fmt::print(stderr, "{}", format_diagnostic(sc.file, src, *sum.error));
     return 2;

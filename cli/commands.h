@@ -12,8 +12,20 @@ struct TraceArgs {
   bool no_events = false;
   bool no_table = false;
   int timeout_ms = 5000;
+  std::string html;  // --html OUT.html: also write a step-through page (empty: no page)
 };
 int cmd_trace(const TraceArgs& a);
+
+// nssim graph FILE [--step N | --final] [--format F] [-o OUT] (cli/cmd_graph.cc).
+struct GraphArgs {
+  std::string file;
+  int step = -1;       // -1: --final (the default)
+  std::string format;  // dot|svg|png|pdf; empty: from OUT's extension, else dot
+  std::string output;  // empty or "-": standard output
+  size_t max_group = 8;
+  size_t max_nsproxies = 16;
+};
+int cmd_graph(const GraphArgs& a);
 
 // Reads a file ('-' = stdin). False with a message on failure.
 bool read_file(const std::string& path, std::string& out, std::string& err);

@@ -26,13 +26,43 @@ int main(int argc, char** argv) {
   trace->add_flag("--no-events", targs.no_events, "Do not show kernel-function events");
   trace->add_flag("--no-table", targs.no_table, "Do not show the tasks x /proc/PID/ns table");
   trace->add_option("--timeout", targs.timeout_ms, "With --real: milliseconds a step may take (default 5000)");
+  trace->add_option("--html", targs.html,
+                    "Also write a self-contained page that steps through the scenario: source, graph, events "
+                    "(and, with --real, the kernel's inode numbers and disagreements)");
   trace->footer(
       "Exit status: 0 all expectations and asserted results hold (and, with --real, the kernel agrees);\n"
       "1 an expectation, an asserted result or the kernel disagreed; 2 usage, parse or run error;\n"
       "3 --real could not run (not root, or a namespace type is missing).");
 
+  nssim::cli::GraphArgs gargs;
+  bool final_step = false;
+  auto* graph = app.add_subcommand("graph", "Draw the kernel structures (tasks -> nsproxy -> namespaces, owners, "
+                                            "parents, pins) of one step of a scenario, with Graphviz.");
+  graph->add_option("file", gargs.file, "Scenario file (.nss); '-' reads standard input")->required();
+  auto* step_opt = graph->add_option("--step", gargs.step,
+                                     "Draw the state right after step N (the statements are steps 1, 2, ... as "
+                                     "numbered by 'nssim trace'); 0 is the initial state, before any statement")
+                       ->check(CLI::NonNegativeNumber);
+  graph->add_flag("--final", final_step, "Draw the state after the last statement (the default)")->excludes(step_opt);
+  graph->add_option("--format", gargs.format,
+                    "dot, svg, png or pdf (default: from OUT's extension, else dot). dot is the graph as built; "
+                    "the others are laid out and rendered in-process by Graphviz");
+  graph->add_option("-o,--output", gargs.output, "Output file (default or '-': standard output)");
+  graph->add_option("--max-group", gargs.max_group,
+                    "Tasks sharing an nsproxy are drawn one by one up to this many (default 8); above, tasks "
+                    "with no fd and no change in the step are folded into one node")
+      ->check(CLI::PositiveNumber);
+  graph->add_option("--max-nsproxies", gargs.max_nsproxies,
+                    "With more live nsproxies than this (default 16), nsproxies of the same shape (same shared "
+                    "namespaces, same kinds of their own) are drawn once, as a stack")
+      ->check(CLI::PositiveNumber);
+  graph->footer(
+      "Objects created in the step, or whose count changed, are drawn in red; freed ones are listed in the caption.\n"
+      "Exit status: 0 written; 2 usage, parse or run error, unknown step or format, unwritable output.");
+
   int rc = 0;
   trace->callback([&] { rc = nssim::cli::cmd_trace(targs); });
+  graph->callback([&] { rc = nssim::cli::cmd_graph(gargs); });
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

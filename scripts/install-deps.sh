@@ -5,7 +5,8 @@ set -euo pipefail
 pkgs=(cmake make g++ pkg-config
       googletest libgtest-dev libgmock-dev libbenchmark-dev
       libcli11-dev libfmt-dev nlohmann-json3-dev
-      libgraphviz-dev graphviz)
+      libgraphviz-dev graphviz
+      chromium)  # the browser test of `nssim trace --html` (skipped without it)
 pkgs+=("$@")
 missing=()
 for p in "${pkgs[@]}"; do

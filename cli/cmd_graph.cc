@@ -1,0 +1,99 @@
+// nssim graph: the picture of one step of a scenario (docs/pictures.md).
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <filesystem>
+
+#include "cli/commands.h"
+#include "cli/graph.h"
+#include "sim/runner.h"
+
+namespace nssim::cli {
+
+int cmd_graph(const GraphArgs& a) {
+  // The format: --format, else OUT's extension, else DOT.
+  Format fmt_out = Format::Dot;
+  if (!a.format.empty()) {
+    auto f = format_from_name(a.format);
+    if (!f) {
+      fmt::print(stderr, "nssim: unknown format '{}': use dot, svg, png or pdf\n", a.format);
+      return 2;
+    }
+    fmt_out = *f;
+  } else if (!a.output.empty() && a.output != "-") {
+    std::string ext = std::filesystem::path(a.output).extension().string();
+    if (!ext.empty()) {
+      auto f = format_from_name(ext.substr(1));
+      if (!f) {
+        fmt::print(stderr, "nssim: cannot tell the format from '{}': add --format dot|svg|png|pdf\n", a.output);
+        return 2;
+      }
+      fmt_out = *f;
+    }
+  }
+
+  std::string src, err;
+  if (!read_file(a.file, src, err)) {
+    fmt::print(stderr, "{}\n", err);
+    return 2;
+  }
+  ParseResult pr = parse_scenario(src, a.file == "-" ? "<stdin>" : a.file);
+  if (!pr.ok()) {
+    for (auto& d : pr.errors) fmt::print(stderr, "{}", format_diagnostic(pr.scenario.file, src, d));
+    return 2;
+  }
+  const Scenario& sc = pr.scenario;
+  const int nsteps = static_cast<int>(sc.statements.size());
+  if (a.step > nsteps) {
+    fmt::print(stderr, "nssim: no step {} in {}: it has {} step{} (0 is the initial state)\n", a.step, sc.file, nsteps,
+               nsteps == 1 ? "" : "s");
+    return 2;
+  }
+  const int target = a.step < 0 ? nsteps : a.step;  // --final: the last statement
+  if (!check_writable(a.output, err)) {
+    fmt::print(stderr, "{}\n", err);
+    return 2;
+  }
+
+  Runner::Options opt;
+  opt.trace = false;
+  Runner runner(sc, opt);
+  ModelSnapshot prev, cur = snapshot(runner.sim().kernel());
+  std::optional<ModelSnapshot> want_prev, want;
+  std::string caption = step_caption(nullptr);
+  if (target == 0) want = cur;
+  RunSummary sum = runner.run([&](const StepRecord& r) {
+    if (r.step < target - 1 || r.step > target) return;  // only the step and the one before it are drawn from
+    prev = std::move(cur);
+    cur = snapshot(runner.sim().kernel());
+    if (r.step == target) {
+      want_prev = std::move(prev);
+      want = cur;
+      caption = step_caption(&r);
+    }
+  });
+  if (!want) {
+    if (sum.error) fmt::print(stderr, "{}", format_diagnostic(sc.file, src, *sum.error));
+    fmt::print(stderr, "nssim: step {} was not reached: the run stopped at step {}\n", target, sum.steps + 1);
+    return 2;
+  }
+
+  DrawOptions d;
+  d.title = a.file == "-" ? "<stdin>" : std::filesystem::path(a.file).filename().string();
+  d.subtitle = caption;
+  d.max_tasks_per_group = a.max_group;
+  d.max_nsproxies = a.max_nsproxies;
+  Graph g = build_graph(*want, want_prev ? &*want_prev : nullptr, d);
+  std::string out;
+  if (!render(g, fmt_out, out, err)) {
+    fmt::print(stderr, "nssim: {}\n", err);
+    return 2;
+  }
+  if (!write_output(a.output, out, err)) {
+    fmt::print(stderr, "{}\n", err);
+    return 2;
+  }
+  return 0;
+}
+
+}  // namespace nssim::cli

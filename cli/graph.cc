@@ -1,0 +1,995 @@
+#include "cli/graph.h"
+
+#include <fmt/format.h>
+#include <graphviz/cgraph.h>
+#include <graphviz/gvc.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <set>
+#include <tuple>
+#include <unordered_map>
+
+namespace nssim::cli {
+
+const std::array<SlotInfo, kSlots> kSlotInfo{{
+    {"uts_ns", "uts", NsType::Uts},
+    {"ipc_ns", "ipc", NsType::Ipc},
+    {"mnt_ns", "mnt", NsType::Mnt},
+    {"pid_ns_for_children", "pid_for_children", NsType::Pid},
+    {"net_ns", "net", NsType::Net},
+    {"time_ns", "time", NsType::Time},
+    {"time_ns_for_children", "time_for_children", NsType::Time},
+    {"cgroup_ns", "cgroup", NsType::Cgroup},
+}};
+
+// ---- snapshot -----------------------------------------------------------------
+
+namespace {
+template <class V>
+const V* find_by(const std::vector<V>& v, uint32_t key, uint32_t V::*field) {
+  auto it = std::lower_bound(v.begin(), v.end(), key, [&](const V& x, uint32_t k) { return x.*field < k; });
+  return it != v.end() && (*it).*field == key ? &*it : nullptr;
+}
+}  // namespace
+
+const ModelSnapshot::TaskV* ModelSnapshot::task(uint32_t id) const { return find_by(tasks, id, &TaskV::id); }
+const ModelSnapshot::ProxyV* ModelSnapshot::nsproxy(uint32_t id) const { return find_by(nsproxies, id, &ProxyV::id); }
+const ModelSnapshot::NsV* ModelSnapshot::ns(uint32_t serial) const { return find_by(namespaces, serial, &NsV::serial); }
+
+ModelSnapshot snapshot(const Kernel& k) {
+  ModelSnapshot s;
+  std::vector<const Task*> live;
+  for (size_t i = 0; i < k.task_slots(); ++i) {
+    const Task* t = k.task(static_cast<uint32_t>(i));
+    if (!t || t->state == TaskState::Reaped) continue;
+    live.push_back(t);
+    ModelSnapshot::TaskV v;
+    v.id = t->id;
+    v.comm = t->comm;
+    v.state = t->state;
+    v.nspid = k.nspid(t);
+    if (t->nsproxy) v.nsproxy = t->nsproxy->id();
+    if (t->cred && t->cred->user_ns) v.user_ns = t->cred->user_ns->serial;
+    if (const PidNamespace* p = k.task_active_pid_ns(t)) v.pid_ns = p->serial;
+    s.tasks.push_back(std::move(v));
+  }
+  std::sort(s.tasks.begin(), s.tasks.end(), [](auto& a, auto& b) { return a.id < b.id; });
+
+  for (const NsProxy* p : k.nsproxies()) {
+    ModelSnapshot::ProxyV v;
+    v.id = p->id();
+    v.count = p->count();
+    const NsCommon* slots[kSlots] = {
+        p->uts_ns,   p->ipc_ns, p->mnt_ns, p->pid_ns_for_children, p->net_ns, p->time_ns, p->time_ns_for_children,
+        p->cgroup_ns};
+    for (int i = 0; i < kSlots; ++i) v.slot[i] = slots[i]->serial;
+    s.nsproxies.push_back(v);
+  }
+  std::sort(s.nsproxies.begin(), s.nsproxies.end(), [](auto& a, auto& b) { return a.id < b.id; });
+
+  for (const NsRecord& r : k.ns_records()) {
+    const NsCommon* ns = r.ns;
+    if (!ns) continue;  // freed objects are not drawn
+    ModelSnapshot::NsV v;
+    v.serial = ns->serial;
+    v.type = ns->type;
+    v.inum = ns->inum;
+    v.refs = ns->refs();
+    v.initial = ns->initial;
+    if (ns->type == NsType::User) {
+      auto* u = static_cast<const UserNamespace*>(ns);
+      if (u->parent) v.owner = v.parent = u->parent->serial;
+      v.level = u->level;
+    } else {
+      if (ns->user_ns) v.owner = ns->user_ns->serial;
+      if (ns->type == NsType::Pid) {
+        auto* p = static_cast<const PidNamespace*>(ns);
+        if (p->parent) v.parent = p->parent->serial;
+        v.level = p->level;
+      } else if (ns->type == NsType::Uts) {
+        v.hostname = static_cast<const UtsNamespace*>(ns)->nodename;
+      }
+    }
+    s.namespaces.push_back(std::move(v));
+    if (ns->type == NsType::Mnt)
+      for (const Mount* m : static_cast<const MntNamespace*>(ns)->mounts)
+        if (m && m->ns) s.mounts.push_back({m->id(), ns->serial, m->ns->serial, m->mountpoint});
+  }
+  std::sort(s.namespaces.begin(), s.namespaces.end(), [](auto& a, auto& b) { return a.serial < b.serial; });
+  std::stable_sort(s.mounts.begin(), s.mounts.end(), [](auto& a, auto& b) { return a.mnt_ns < b.mnt_ns; });
+
+  // Fd tables: drawn once per files_struct, from its first task.
+  std::unordered_map<const FilesStruct*, std::vector<const Task*>> users;
+  std::vector<const FilesStruct*> tables;
+  for (const Task* t : live) {
+    if (!t->files) continue;
+    auto& u = users[t->files];
+    if (u.empty()) tables.push_back(t->files);
+    u.push_back(t);
+  }
+  for (const FilesStruct* fs : tables) {
+    const auto& u = users[fs];
+    std::vector<std::string> others;
+    for (size_t i = 1; i < u.size(); ++i) others.push_back(u[i]->comm);
+    for (size_t fd = 0; fd < fs->fdt.size(); ++fd) {
+      const File* f = fs->fdt[fd];
+      if (!f) continue;
+      switch (f->fkind) {
+        case FileKind::Nsfs:
+          if (f->ns) s.fds.push_back({u[0]->id, static_cast<int>(fd), f->ns->serial, others});
+          break;
+        case FileKind::Pidfd:
+          if (f->pid && !f->pid->numbers.empty()) {
+            ModelSnapshot::PidfdPin p;
+            p.task = u[0]->id;
+            p.fd = static_cast<int>(fd);
+            if (f->pid->task && f->pid->task->state != TaskState::Reaped) p.target = f->pid->task->id;
+            p.pid_ns = f->pid->numbers.back().ns->serial;
+            p.nr = f->pid->numbers.back().nr;
+            s.pidfds.push_back(p);
+          }
+          break;
+        default:
+          break;  // other files pin no namespace
+      }
+    }
+  }
+  return s;
+}
+
+// ---- drawing --------------------------------------------------------------------
+
+namespace {
+
+// One colour per namespace type (NsType order): a light fill for the node and
+// a dark one for the edges into it. ColorBrewer Pastel2 / Dark2.
+constexpr const char* kFill[kNsTypes] = {"#b3e2cd", "#fdcdac", "#cbd5e8", "#f4cae4",
+                                         "#e6f5c9", "#fff2ae", "#f1e2cc", "#d9d9d9"};
+constexpr const char* kLine[kNsTypes] = {"#1b9e77", "#d95f02", "#7570b3", "#e7298a",
+                                         "#66a61e", "#c69200", "#a6761d", "#555555"};
+constexpr const char* kChanged = "#d62728";
+constexpr const char* kPin = "#111111";
+constexpr const char* kPidfd = "#2166ac";
+constexpr const char* kAux = "#9a9a9a";
+
+const char* fill_of(NsType t) { return kFill[static_cast<int>(t)]; }
+const char* line_of(NsType t) { return kLine[static_cast<int>(t)]; }
+
+// Text for a Graphviz HTML-like label: entities for markup characters, spaces
+// for control characters (a hostname may hold a newline).
+std::string esc(std::string_view s) {
+  std::string o;
+  o.reserve(s.size());
+  for (char c : s) {
+    switch (c) {
+      case '&':
+        o += "&amp;";
+        break;
+      case '<':
+        o += "&lt;";
+        break;
+      case '>':
+        o += "&gt;";
+        break;
+      case '"':
+        o += "&quot;";
+        break;
+      default:
+        o += (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) ? ' ' : c;
+    }
+  }
+  return o;
+}
+
+std::string ns_name(const ModelSnapshot::NsV& n) { return fmt::format("{}:[{}]", ns_type_name(n.type), n.inum); }
+std::string task_node(uint32_t id) { return fmt::format("task{}", id); }
+std::string proxy_node(uint32_t id) { return fmt::format("nsproxy{}", id); }
+std::string ns_node(uint32_t serial) { return fmt::format("ns{}", serial); }
+
+std::string changed_num(uint32_t now, std::optional<uint32_t> before) {
+  if (!before || *before == now) return std::to_string(now);
+  return fmt::format("{}→{}", *before, now);
+}
+
+// One line of a label in one font run: a change is shown by colouring and
+// bolding the whole line (browsers lay out SVG text runs with their own
+// fonts, so runs of different fonts on one line may overlap).
+std::string line(const std::string& text, bool changed, int point_size = 9) {
+  std::string font = point_size ? fmt::format("<FONT POINT-SIZE=\"{}\"", point_size) : "<FONT";
+  if (changed) return fmt::format("{} COLOR=\"{}\"><B>{}</B></FONT>", font, kChanged, text);
+  return point_size ? font + ">" + text + "</FONT>" : text;
+}
+
+// Thin wrapper over cgraph, whose API takes char* for strings it only reads.
+class Builder {
+ public:
+  Builder() {
+    g_ = agopen(const_cast<char*>("nssim"), Agdirected, nullptr);
+    graph_attr("rankdir", "LR");
+    graph_attr("bgcolor", "white");
+    graph_attr("pad", "0.2");
+    graph_attr("nodesep", "0.18");
+    graph_attr("ranksep", "0.45");
+    graph_attr("fontname", "Helvetica");
+    graph_attr("fontsize", "11");
+    graph_attr("labelloc", "t");
+    graph_attr("labeljust", "l");
+    node_default("shape", "box");
+    node_default("style", "rounded,filled");
+    node_default("fillcolor", "white");
+    node_default("fontname", "Helvetica");
+    node_default("fontsize", "11");
+    node_default("margin", "0.08,0.04");
+    edge_default("fontname", "Helvetica");
+    edge_default("fontsize", "9");
+    edge_default("arrowsize", "0.7");
+  }
+  Agraph_t* release() {
+    Agraph_t* g = g_;
+    g_ = nullptr;
+    return g;
+  }
+  ~Builder() {
+    if (g_) agclose(g_);
+  }
+  Agraph_t* root() const { return g_; }
+
+  void graph_attr(const char* name, const std::string& v) {
+    agattr(g_, AGRAPH, const_cast<char*>(name), const_cast<char*>(v.c_str()));
+  }
+  void graph_html(const char* name, const std::string& html) {
+    char* h = agstrdup_html(g_, const_cast<char*>(html.c_str()));
+    agattr(g_, AGRAPH, const_cast<char*>(name), h);
+    agstrfree(g_, h);
+  }
+  void node_default(const char* name, const char* v) {
+    agattr(g_, AGNODE, const_cast<char*>(name), const_cast<char*>(v));
+  }
+  void edge_default(const char* name, const char* v) {
+    agattr(g_, AGEDGE, const_cast<char*>(name), const_cast<char*>(v));
+  }
+  Agraph_t* cluster(const std::string& name, const std::string& label_html) {
+    Agraph_t* sg = agsubg(g_, const_cast<char*>(name.c_str()), 1);
+    html(sg, "label", label_html);
+    set(sg, "style", "rounded,dashed");
+    set(sg, "color", "#888888");
+    set(sg, "fontsize", "9");
+    set(sg, "labeljust", "l");
+    return sg;
+  }
+  Agnode_t* node(Agraph_t* in, const std::string& name) {
+    Agnode_t* n = agnode(in ? in : g_, const_cast<char*>(name.c_str()), 1);
+    set(n, "id", name);  // the SVG <g id=...> of the node: stable for pages and tests
+    return n;
+  }
+  Agnode_t* find(const std::string& name) const { return agnode(g_, const_cast<char*>(name.c_str()), 0); }
+  Agedge_t* edge(Agnode_t* t, Agnode_t* h) { return agedge(g_, t, h, nullptr, 1); }
+
+  // agsafeset declares the attribute (with an empty default) on first use.
+  static void set(void* obj, const char* name, const std::string& v) {
+    agsafeset(obj, const_cast<char*>(name), const_cast<char*>(v.c_str()), const_cast<char*>(""));
+  }
+  // An HTML-like value (label=<...>): Graphviz keeps the markup, and writes it
+  // back between < > when printing DOT.
+  void html(void* obj, const char* name, const std::string& v) {
+    char* h = agstrdup_html(g_, const_cast<char*>(v.c_str()));
+    agsafeset(obj, const_cast<char*>(name), h, const_cast<char*>(""));
+    agstrfree(g_, h);
+  }
+
+ private:
+  Agraph_t* g_ = nullptr;
+};
+
+struct TaskGroupKey {
+  uint32_t proxy;  // UINT32_MAX: no nsproxy
+  uint32_t user, pid;
+  TaskState state;
+  auto tie() const { return std::tie(proxy, user, pid, state); }
+  bool operator<(const TaskGroupKey& o) const { return tie() < o.tie(); }
+};
+
+constexpr uint32_t kNone = UINT32_MAX;
+
+}  // namespace
+
+Graph& Graph::operator=(Graph&& o) noexcept {
+  if (this != &o) {
+    if (g_) agclose(g_);
+    g_ = o.g_;
+    o.g_ = nullptr;
+  }
+  return *this;
+}
+
+Graph::~Graph() {
+  if (g_) agclose(g_);
+}
+
+namespace {
+
+// The drawing of one snapshot: which node stands for which model object once
+// folding has decided what is drawn alone and what is summarised.
+class Drawing {
+ public:
+  using TaskV = ModelSnapshot::TaskV;
+  using ProxyV = ModelSnapshot::ProxyV;
+  using NsV = ModelSnapshot::NsV;
+
+  Drawing(const ModelSnapshot& cur, const ModelSnapshot* prev, const DrawOptions& opt)
+      : cur_(cur), prev_(prev), opt_(opt) {}
+
+  Graph build() {
+    caption();
+    find_pinning();
+    if (cur_.nsproxies.size() > opt_.max_nsproxies) fold_units();
+    draw_tasks();
+    draw_nsproxies();
+    draw_namespaces();
+    draw_folds();
+    draw_edges();
+    return Graph(b_.release());
+  }
+
+ private:
+  // ---- what changed since prev ----
+  bool task_changed(const TaskV& t) const {
+    if (!prev_) return false;
+    const TaskV* p = prev_->task(t.id);
+    return !p || p->state != t.state || p->nsproxy != t.nsproxy || p->user_ns != t.user_ns || p->pid_ns != t.pid_ns;
+  }
+  bool proxy_changed(const ProxyV& p) const {
+    if (!prev_) return false;
+    const ProxyV* o = prev_->nsproxy(p.id);
+    return !o || o->count != p.count;
+  }
+  bool ns_changed(const NsV& n) const {
+    if (!prev_) return false;
+    const NsV* o = prev_->ns(n.serial);
+    return !o || o->refs != n.refs;
+  }
+
+  void caption() {
+    std::vector<std::string> freed;
+    if (prev_) {
+      for (auto& t : prev_->tasks)
+        if (!cur_.task(t.id)) freed.push_back(fmt::format("task {} (reaped)", t.comm));
+      for (auto& p : prev_->nsproxies)
+        if (!cur_.nsproxy(p.id)) freed.push_back(fmt::format("nsproxy#{}", p.id));
+      for (auto& n : prev_->namespaces)
+        if (!cur_.ns(n.serial)) freed.push_back(ns_name(n));
+    }
+    // Pins that went away (a closed fd, an unmounted bind mount).
+    std::vector<std::string> released;
+    if (prev_) {
+      auto comm = [&](uint32_t task) {
+        const TaskV* t = prev_->task(task);
+        return t ? t->comm : std::string("?");
+      };
+      auto ns_str = [&](uint32_t serial) {
+        const NsV* n = prev_->ns(serial);
+        return n ? ns_name(*n) : std::string("?");
+      };
+      for (auto& f : prev_->fds)
+        if (std::none_of(cur_.fds.begin(), cur_.fds.end(),
+                         [&](auto& o) { return o.task == f.task && o.fd == f.fd && o.ns == f.ns; }))
+          released.push_back(fmt::format("fd {} of {} ({})", f.fd, comm(f.task), ns_str(f.ns)));
+      for (auto& p : prev_->pidfds)
+        if (std::none_of(cur_.pidfds.begin(), cur_.pidfds.end(),
+                         [&](auto& o) { return o.task == p.task && o.fd == p.fd; }))
+          released.push_back(fmt::format("pidfd {} of {}", p.fd, comm(p.task)));
+      for (auto& m : prev_->mounts)
+        if (std::none_of(cur_.mounts.begin(), cur_.mounts.end(),
+                         [&](auto& o) { return o.id == m.id && o.mnt_ns == m.mnt_ns; }))
+          released.push_back(fmt::format("mount {} in {}", m.mountpoint, ns_str(m.mnt_ns)));
+    }
+    std::string cap = "<TABLE BORDER=\"0\" CELLBORDER=\"0\" CELLSPACING=\"0\" CELLPADDING=\"1\">";
+    auto row = [&](const std::string& inner) { cap += "<TR><TD ALIGN=\"LEFT\">" + inner + "</TD></TR>"; };
+    if (!opt_.title.empty()) row("<B>" + esc(opt_.title) + "</B>");
+    if (!opt_.subtitle.empty()) row(esc(opt_.subtitle));
+    if (!freed.empty()) {
+      std::string f;
+      for (auto& x : freed) f += (f.empty() ? "" : ", ") + x;
+      row(fmt::format("<FONT COLOR=\"{}\">freed in this step: {}</FONT>", kChanged, esc(f)));
+    }
+    if (!released.empty()) {
+      std::string f;
+      for (auto& x : released) f += (f.empty() ? "" : ", ") + x;
+      row(fmt::format("<FONT COLOR=\"{}\">released in this step: {}</FONT>", kChanged, esc(f)));
+    }
+    if (opt_.legend) {
+      row("<FONT POINT-SIZE=\"9\" COLOR=\"#555555\">task → nsproxy → namespaces (one colour per type) · "
+          "dashed: owner user namespace · dotted: a task's cred (user) and struct pid (pid)</FONT>");
+      row("<FONT POINT-SIZE=\"9\" COLOR=\"#555555\">bold: what pins a namespace (fd, pidfd, bind mount) · "
+          "red: created, or count changed, in this step · double border: several objects drawn as one</FONT>");
+    }
+    cap += "</TABLE>";
+    b_.graph_html("label", cap);
+  }
+
+  // Tasks that own an fd or pidfd edge, or are a pidfd's target: drawn alone.
+  void find_pinning() {
+    for (auto& f : cur_.fds) pinning_.insert(f.task);
+    for (auto& p : cur_.pidfds) {
+      pinning_.insert(p.task);
+      if (p.target) pinning_.insert(*p.target);
+    }
+    for (auto& t : cur_.tasks) by_proxy_[t.nsproxy.value_or(kNone)].push_back(&t);
+  }
+  bool task_foldable(const TaskV& t) const { return !pinning_.count(t.id) && !task_changed(t); }
+
+  // ---- folding nsproxies of the same shape ----
+  // A unit is an nsproxy with its tasks and its private namespaces (those
+  // that nothing outside the unit points to in the drawing). Units with the
+  // same shape (same shared namespaces, same kinds of private ones, same
+  // counts) are drawn once, as a stack.
+  void fold_units() {
+    constexpr int64_t kOutside = -1;
+    std::map<uint32_t, std::set<int64_t>> origins;  // ns serial -> units pointing at it
+    for (auto& p : cur_.nsproxies)
+      for (uint32_t s : p.slot) origins[s].insert(p.id);
+    for (auto& t : cur_.tasks) {
+      int64_t o = t.nsproxy ? int64_t{*t.nsproxy} : kOutside;
+      if (t.user_ns) origins[*t.user_ns].insert(o);
+      if (t.pid_ns) origins[*t.pid_ns].insert(o);
+    }
+    for (auto& f : cur_.fds) origins[f.ns].insert(kOutside);
+    for (auto& p : cur_.pidfds) origins[p.pid_ns].insert(kOutside);
+    for (auto& m : cur_.mounts) origins[m.ns].insert(kOutside), origins[m.mnt_ns].insert(kOutside);
+    std::map<uint32_t, uint32_t> private_to;  // ns serial -> nsproxy id
+    for (auto& n : cur_.namespaces) {
+      auto it = origins.find(n.serial);
+      if (it == origins.end() || it->second.size() != 1 || *it->second.begin() == kOutside) continue;
+      if (n.initial || ns_changed(n)) continue;
+      private_to[n.serial] = static_cast<uint32_t>(*it->second.begin());
+    }
+    // An owner or parent is private only if everything it owns or parents is
+    // private to the same unit.
+    for (bool again = true; again;) {
+      again = false;
+      for (auto& n : cur_.namespaces) {
+        auto mine = private_to.find(n.serial);
+        for (auto up : {n.owner, n.parent}) {
+          if (!up) continue;
+          auto it = private_to.find(*up);
+          if (it != private_to.end() && (mine == private_to.end() || mine->second != it->second)) {
+            private_to.erase(it);
+            again = true;
+          }
+        }
+      }
+    }
+    // Shape of each foldable unit.
+    std::map<std::string, std::vector<uint32_t>> shapes;  // shape -> nsproxy ids
+    std::map<uint32_t, std::vector<uint32_t>> privates;   // nsproxy id -> its private namespaces, in shape order
+    for (auto& p : cur_.nsproxies) {
+      auto tasks_it = by_proxy_.find(p.id);
+      if (proxy_changed(p) || tasks_it == by_proxy_.end()) continue;
+      const auto& tasks = tasks_it->second;
+      if (!std::all_of(tasks.begin(), tasks.end(), [&](const TaskV* t) { return task_foldable(*t); })) continue;
+      std::vector<uint32_t> priv;
+      auto ref = [&](std::optional<uint32_t> serial) -> std::string {
+        if (!serial) return "-";
+        auto it = private_to.find(*serial);
+        if (it == private_to.end() || it->second != p.id) return "e" + std::to_string(*serial);
+        auto at = std::find(priv.begin(), priv.end(), *serial);
+        if (at == priv.end()) at = priv.insert(priv.end(), *serial);
+        return "i" + std::to_string(at - priv.begin());
+      };
+      std::string shape = fmt::format("count {};", p.count);
+      for (uint32_t s : p.slot) shape += ref(s) + ",";
+      std::vector<std::string> ts;
+      for (const TaskV* t : tasks)
+        ts.push_back(fmt::format("{}/{}/{}", ref(t->user_ns), ref(t->pid_ns), task_state_name(t->state)));
+      std::sort(ts.begin(), ts.end());
+      for (auto& x : ts) shape += ";" + x;
+      bool ok = true;
+      for (size_t k = 0; k < priv.size(); ++k) {
+        const NsV* n = cur_.ns(priv[k]);
+        if (!n || ns_changed(*n)) ok = false;
+        if (!n) break;
+        shape += fmt::format(";{}:{}:{}:{}:{}:{}", ns_type_name(n->type), n->refs, n->level ? int64_t{*n->level} : -1,
+                             ref(n->owner), ref(n->parent), n->hostname ? esc(*n->hostname) : "");
+      }
+      if (!ok) continue;
+      shapes[shape].push_back(p.id);
+      privates[p.id] = priv;
+    }
+    for (auto& [shape, ids] : shapes) {
+      if (ids.size() < 2) continue;
+      Fold f;
+      f.units = ids;
+      f.node = fmt::format("fold_nsproxy{}", ids.front());
+      f.privates.resize(privates[ids.front()].size());
+      for (uint32_t id : ids) {
+        folded_proxy_[id] = f.node;
+        const auto& priv = privates[id];
+        for (size_t k = 0; k < priv.size(); ++k) {
+          f.privates[k].push_back(priv[k]);
+          folded_ns_[priv[k]] = fmt::format("{}_ns{}", f.node, k);
+        }
+        for (const TaskV* t : by_proxy_[id]) {
+          f.tasks.push_back(t);
+          folded_task_.insert(t->id);
+        }
+      }
+      folds_.push_back(std::move(f));
+    }
+    std::sort(folds_.begin(), folds_.end(), [](auto& x, auto& y) { return x.units.front() < y.units.front(); });
+  }
+
+  // ---- nodes ----
+  void draw_tasks() {
+    for (auto& [proxy, all] : by_proxy_) {
+      if (proxy != kNone && folded_proxy_.count(proxy)) continue;
+      const auto& members = all;
+      Agraph_t* in = nullptr;
+      if (proxy != kNone && members.size() >= 2)
+        in = b_.cluster(fmt::format("cluster_nsproxy{}", proxy),
+                        fmt::format("<FONT COLOR=\"#666666\">{} tasks share nsproxy#{}</FONT>", members.size(), proxy));
+      std::map<TaskGroupKey, std::vector<const TaskV*>> groups;
+      std::vector<const TaskV*> alone;
+      bool fold = members.size() > opt_.max_tasks_per_group;
+      for (const TaskV* t : members) {
+        if (fold && task_foldable(*t))
+          groups[{proxy, t->user_ns.value_or(kNone), t->pid_ns.value_or(kNone), t->state}].push_back(t);
+        else
+          alone.push_back(t);
+      }
+      for (auto& [key, g] : groups) {
+        if (g.size() == 1) {
+          alone.push_back(g[0]);
+          continue;
+        }
+        auto id = [](uint32_t v) { return v == kNone ? std::string("none") : std::to_string(v); };
+        TaskGroup tg;
+        tg.node = fmt::format("tasks_nsproxy{}_user{}_pid{}_{}", id(key.proxy), id(key.user), id(key.pid),
+                              task_state_name(key.state));
+        tg.members = g;
+        task_group_node(in, tg.node, g, "");
+        groups_.push_back(std::move(tg));
+      }
+      std::sort(alone.begin(), alone.end(), [](auto* x, auto* y) { return x->id < y->id; });
+      for (const TaskV* t : alone) {
+        draw_task(in, *t);
+        singles_.push_back(t);
+      }
+    }
+  }
+
+  void task_group_node(Agraph_t* in, const std::string& name, const std::vector<const TaskV*>& g,
+                       const std::string& extra) {
+    std::string names;
+    constexpr size_t kShow = 6;
+    for (size_t i = 0; i < g.size() && i < kShow; ++i) names += (i ? ", " : "") + esc(g[i]->comm);
+    if (g.size() > kShow) names += fmt::format(", … +{}", g.size() - kShow);
+    std::set<std::string> states;
+    for (auto* t : g) states.insert(task_state_name(t->state));
+    std::string st;
+    for (auto& s : states) st += (st.empty() ? "" : ", ") + s;
+    Agnode_t* n = b_.node(in, name);
+    b_.html(n, "label",
+            fmt::format("<B>{} tasks{}</B><BR/><FONT POINT-SIZE=\"9\">{}</FONT><BR/>"
+                        "<FONT POINT-SIZE=\"9\">{}</FONT>",
+                        g.size(), extra, names, st));
+    bool running = states.size() == 1 && *states.begin() == "running";
+    Builder::set(n, "style", running ? "rounded,filled" : "rounded,filled,dashed");
+    Builder::set(n, "fillcolor", "#eeeeee");
+    Builder::set(n, "peripheries", "2");
+  }
+
+  void draw_task(Agraph_t* in, const TaskV& t) {
+    Agnode_t* n = b_.node(in, task_node(t.id));
+    std::string pid;
+    if (t.nspid.size() > 1) {
+      pid = "NSpid";
+      for (uint32_t p : t.nspid) pid += fmt::format(" {}", p);
+    } else if (!t.nspid.empty()) {
+      pid = fmt::format("pid {}", t.nspid.back());
+    }
+    std::string state = task_state_name(t.state);
+    bool changed = task_changed(t);
+    const TaskV* before = prev_ ? prev_->task(t.id) : nullptr;
+    if (changed && before && before->state != t.state)
+      state = fmt::format("{}→{}", task_state_name(before->state), task_state_name(t.state));
+    else if (changed && !before)
+      state += " · new";
+    b_.html(n, "label", fmt::format("<B>{}</B><BR/>{}", esc(t.comm), line(esc(pid) + " · " + state, changed)));
+    if (t.state != TaskState::Running) {
+      Builder::set(n, "style", "rounded,dashed");
+      Builder::set(n, "fontcolor", "#555555");
+    } else {
+      Builder::set(n, "fillcolor", "#f4f4f4");
+    }
+    if (changed) {
+      Builder::set(n, "color", kChanged);
+      Builder::set(n, "penwidth", "2.5");
+    }
+  }
+
+  // The record of an nsproxy: a header, then one row (port) per slot.
+  std::string proxy_table(const std::string& header, bool changed) {
+    std::string t = fmt::format(
+        "<TABLE BORDER=\"{}\" CELLBORDER=\"0\" CELLSPACING=\"0\" CELLPADDING=\"2\" COLOR=\"{}\" BGCOLOR=\"white\">",
+        changed ? 3 : 1, changed ? kChanged : "#333333");
+    t += "<TR><TD BGCOLOR=\"#e8e8e8\">" + header + "</TD></TR>";
+    for (int i = 0; i < kSlots; ++i)
+      t += fmt::format("<TR><TD PORT=\"{}\" ALIGN=\"LEFT\" BGCOLOR=\"{}\"><FONT POINT-SIZE=\"9\">{}</FONT></TD></TR>",
+                       kSlotInfo[i].port, fill_of(kSlotInfo[i].type), kSlotInfo[i].field);
+    return t + "</TABLE>";
+  }
+
+  void draw_nsproxies() {
+    for (auto& p : cur_.nsproxies) {
+      if (folded_proxy_.count(p.id)) continue;
+      const ProxyV* before = prev_ ? prev_->nsproxy(p.id) : nullptr;
+      bool changed = proxy_changed(p);
+      std::string header = line(fmt::format("<B>nsproxy#{} · count {}{}</B>", p.id,
+                                            changed_num(p.count, before ? std::optional(before->count) : std::nullopt),
+                                            changed && !before ? " · new" : ""),
+                                changed, 0);
+      Agnode_t* n = b_.node(nullptr, proxy_node(p.id));
+      Builder::set(n, "shape", "plain");
+      b_.html(n, "label", proxy_table(header, changed));
+    }
+  }
+
+  void draw_namespaces() {
+    for (auto& ns : cur_.namespaces) {
+      if (folded_ns_.count(ns.serial)) continue;
+      const NsV* before = prev_ ? prev_->ns(ns.serial) : nullptr;
+      bool changed = ns_changed(ns);
+      std::string l = fmt::format("<B>{}:[{}]</B>", ns_type_name(ns.type), ns.inum);
+      std::string facts = "refs " + changed_num(ns.refs, before ? std::optional(before->refs) : std::nullopt);
+      if (ns.level) facts += fmt::format(" · level {}", *ns.level);
+      if (ns.initial) facts += " · initial";
+      if (changed && !before) facts += " · new";
+      l += "<BR/>" + line(facts, changed);
+      if (ns.hostname) l += "<BR/><FONT POINT-SIZE=\"9\">hostname \"" + esc(*ns.hostname) + "\"</FONT>";
+      if (auto it = opt_.kernel_inum.find(ns.serial); it != opt_.kernel_inum.end())
+        l += fmt::format("<BR/><FONT POINT-SIZE=\"9\">kernel inode {}</FONT>", it->second);
+      Agnode_t* n = b_.node(nullptr, ns_node(ns.serial));
+      b_.html(n, "label", l);
+      Builder::set(n, "fillcolor", fill_of(ns.type));
+      Builder::set(n, "color", changed ? kChanged : line_of(ns.type));
+      if (changed) Builder::set(n, "penwidth", "3");
+    }
+  }
+
+  void draw_folds() {
+    for (auto& f : folds_) {
+      const ProxyV* first = cur_.nsproxy(f.units.front());
+      std::string ids;
+      constexpr size_t kShow = 4;
+      for (size_t i = 0; i < f.units.size() && i < kShow; ++i) ids += fmt::format("{}#{}", i ? ", " : "", f.units[i]);
+      if (f.units.size() > kShow) ids += fmt::format(", … +{}", f.units.size() - kShow);
+      std::string header = fmt::format("<B>{} nsproxies · count {} each</B><BR/><FONT POINT-SIZE=\"9\">{}</FONT>",
+                                       f.units.size(), first->count, ids);
+      Agnode_t* n = b_.node(nullptr, f.node);
+      Builder::set(n, "shape", "plain");
+      b_.html(n, "label", proxy_table(header, false));
+      task_group_node(nullptr, f.node + "_tasks", f.tasks, fmt::format(" ({} per nsproxy)", first->count));
+      for (size_t k = 0; k < f.privates.size(); ++k) {
+        const auto& serials = f.privates[k];
+        const NsV* n0 = cur_.ns(serials.front());
+        uint32_t lo = UINT32_MAX, hi = 0;
+        for (uint32_t s : serials) {
+          const NsV* x = cur_.ns(s);
+          lo = std::min(lo, x->inum), hi = std::max(hi, x->inum);
+        }
+        std::string l = fmt::format("<B>{} {} namespaces</B>", serials.size(), ns_type_name(n0->type));
+        std::string facts = fmt::format("refs {} each", n0->refs);
+        if (n0->level) facts += fmt::format(" · level {}", *n0->level);
+        l += "<BR/><FONT POINT-SIZE=\"9\">" + facts + "</FONT>";
+        l += fmt::format("<BR/><FONT POINT-SIZE=\"9\">inodes {}…{}</FONT>", lo, hi);
+        if (n0->hostname) l += "<BR/><FONT POINT-SIZE=\"9\">hostname \"" + esc(*n0->hostname) + "\"</FONT>";
+        Agnode_t* m = b_.node(nullptr, fmt::format("{}_ns{}", f.node, k));
+        b_.html(m, "label", l);
+        Builder::set(m, "fillcolor", fill_of(n0->type));
+        Builder::set(m, "color", line_of(n0->type));
+        Builder::set(m, "peripheries", "2");
+      }
+    }
+  }
+
+  // ---- edges ----
+  Agnode_t* ns_target(uint32_t serial) {
+    auto it = folded_ns_.find(serial);
+    return b_.find(it != folded_ns_.end() ? it->second : ns_node(serial));
+  }
+
+  void aux_edge(Agnode_t* from, std::optional<uint32_t> to, const std::string& label) {
+    if (!from || !to) return;
+    Agnode_t* h = ns_target(*to);
+    if (!h) return;
+    Agedge_t* e = b_.edge(from, h);
+    Builder::set(e, "style", "dotted");
+    Builder::set(e, "color", kAux);
+    Builder::set(e, "fontcolor", "#777777");
+    b_.html(e, "label", label);
+    Builder::set(e, "weight", "0");  // routed around the nodes, without pulling the layout
+  }
+
+  void proxy_edges(Agnode_t* n, const ProxyV& p) {
+    for (int i = 0; i < kSlots; ++i) {
+      Agedge_t* e = b_.edge(n, ns_target(p.slot[i]));
+      Builder::set(e, "tailport", std::string(kSlotInfo[i].port) + ":e");
+      Builder::set(e, "color", line_of(kSlotInfo[i].type));
+    }
+  }
+
+  void ns_edges(Agnode_t* from, const NsV& ns) {
+    if (ns.type != NsType::User && ns.owner) {
+      Agedge_t* e = b_.edge(from, ns_target(*ns.owner));
+      Builder::set(e, "style", "dashed");
+      Builder::set(e, "color", line_of(NsType::User));
+      Builder::set(e, "arrowhead", "odot");
+    }
+    if (ns.parent) {
+      Agedge_t* e = b_.edge(from, ns_target(*ns.parent));
+      Builder::set(e, "color", line_of(ns.type));
+      if (ns.type == NsType::User) {
+        Builder::set(e, "style", "dashed");
+        Builder::set(e, "arrowhead", "odot");
+        b_.html(e, "label", "parent (owner)");
+      } else {
+        b_.html(e, "label", "parent");
+      }
+    }
+  }
+
+  void pin_style(Agedge_t* e, const char* color, bool is_new, const std::string& label) {
+    Builder::set(e, "style", "bold");
+    Builder::set(e, "color", is_new ? kChanged : color);
+    Builder::set(e, "fontcolor", is_new ? kChanged : color);
+    if (is_new) Builder::set(e, "penwidth", "2.5");
+    b_.html(e, "label", label);
+  }
+
+  void draw_edges() {
+    for (const TaskV* t : singles_) {
+      Agnode_t* n = b_.find(task_node(t->id));
+      if (t->nsproxy) {
+        Agedge_t* e = b_.edge(n, b_.find(proxy_node(*t->nsproxy)));
+        Builder::set(e, "color", "#333333");
+      }
+      aux_edge(n, t->user_ns, "cred");
+      aux_edge(n, t->pid_ns, "pid");
+    }
+    for (auto& g : groups_) {
+      Agnode_t* n = b_.find(g.node);
+      const TaskV* t = g.members.front();
+      std::string times = fmt::format(" ×{}", g.members.size());
+      if (t->nsproxy) {
+        Agedge_t* e = b_.edge(n, b_.find(proxy_node(*t->nsproxy)));
+        Builder::set(e, "color", "#333333");
+        b_.html(e, "label", esc(times));
+      }
+      aux_edge(n, t->user_ns, "cred" + esc(times));
+      aux_edge(n, t->pid_ns, "pid" + esc(times));
+    }
+    for (auto& p : cur_.nsproxies)
+      if (!folded_proxy_.count(p.id)) proxy_edges(b_.find(proxy_node(p.id)), p);
+    for (auto& ns : cur_.namespaces)
+      if (!folded_ns_.count(ns.serial)) ns_edges(b_.find(ns_node(ns.serial)), ns);
+    for (auto& f : folds_) {
+      // One unit stands for all: its edges, with folded targets.
+      Agnode_t* tasks = b_.find(f.node + "_tasks");
+      Agnode_t* proxy = b_.find(f.node);
+      Agedge_t* e = b_.edge(tasks, proxy);
+      Builder::set(e, "color", "#333333");
+      b_.html(e, "label", esc(fmt::format(" ×{}", f.tasks.size())));
+      std::set<std::pair<std::optional<uint32_t>, std::optional<uint32_t>>> seen;
+      for (const TaskV* t : by_proxy_[f.units.front()])
+        if (seen.insert({t->user_ns, t->pid_ns}).second) {
+          aux_edge(tasks, t->user_ns, "cred");
+          aux_edge(tasks, t->pid_ns, "pid");
+        }
+      proxy_edges(proxy, *cur_.nsproxy(f.units.front()));
+      for (size_t k = 0; k < f.privates.size(); ++k)
+        ns_edges(b_.find(fmt::format("{}_ns{}", f.node, k)), *cur_.ns(f.privates[k].front()));
+    }
+    // Pins: new ones are highlighted like new objects (an open file, a mount).
+    for (auto& f : cur_.fds) {
+      bool is_new = prev_ && std::none_of(prev_->fds.begin(), prev_->fds.end(),
+                                          [&](auto& o) { return o.task == f.task && o.fd == f.fd && o.ns == f.ns; });
+      Agedge_t* e = b_.edge(b_.find(task_node(f.task)), ns_target(f.ns));
+      std::string label = fmt::format("fd {}", f.fd);
+      if (!f.shared_with.empty()) {
+        std::string w;
+        for (auto& s : f.shared_with) w += (w.empty() ? "" : ", ") + s;
+        label += " (shared with " + w + ")";
+      }
+      pin_style(e, kPin, is_new, esc(label));
+    }
+    for (auto& p : cur_.pidfds) {
+      bool is_new = prev_ && std::none_of(prev_->pidfds.begin(), prev_->pidfds.end(),
+                                          [&](auto& o) { return o.task == p.task && o.fd == p.fd; });
+      Agnode_t* h = p.target ? b_.find(task_node(*p.target)) : ns_target(p.pid_ns);
+      if (!h) continue;
+      Agedge_t* e = b_.edge(b_.find(task_node(p.task)), h);
+      pin_style(e, kPidfd, is_new,
+                esc(p.target ? fmt::format("pidfd {}", p.fd) : fmt::format("pidfd {} (struct pid {})", p.fd, p.nr)));
+      Builder::set(e, "constraint", "false");
+    }
+    for (auto& m : cur_.mounts) {
+      bool is_new = prev_ && std::none_of(prev_->mounts.begin(), prev_->mounts.end(),
+                                          [&](auto& o) { return o.id == m.id && o.mnt_ns == m.mnt_ns; });
+      Agedge_t* e = b_.edge(ns_target(m.mnt_ns), ns_target(m.ns));
+      // Not minlen=0: Graphviz 2.42 double-frees flat edges with labels in gvFreeLayout().
+      pin_style(e, kPin, is_new, esc("mount " + m.mountpoint));
+    }
+  }
+
+  struct TaskGroup {
+    std::string node;
+    std::vector<const TaskV*> members;
+  };
+  struct Fold {
+    std::string node;                             // fold_nsproxy<first id>
+    std::vector<uint32_t> units;                  // nsproxy ids, ascending
+    std::vector<const TaskV*> tasks;              // all their tasks
+    std::vector<std::vector<uint32_t>> privates;  // [k] = serials of the k-th private namespace of each unit
+  };
+
+  const ModelSnapshot& cur_;
+  const ModelSnapshot* prev_;
+  const DrawOptions& opt_;
+  Builder b_;
+  std::set<uint32_t> pinning_;
+  std::map<uint32_t, std::vector<const TaskV*>> by_proxy_;  // nsproxy id (kNone last) -> tasks, by id
+  std::map<uint32_t, std::string> folded_proxy_;            // nsproxy id -> fold node
+  std::map<uint32_t, std::string> folded_ns_;               // ns serial -> fold node
+  std::set<uint32_t> folded_task_;
+  std::vector<Fold> folds_;
+  std::vector<TaskGroup> groups_;
+  std::vector<const TaskV*> singles_;
+};
+
+}  // namespace
+
+Graph build_graph(const ModelSnapshot& cur, const ModelSnapshot* prev, const DrawOptions& opt) {
+  return Drawing(cur, prev, opt).build();
+}
+
+// ---- output -------------------------------------------------------------------
+
+std::string to_dot(const Graph& g) {
+  char* buf = nullptr;
+  size_t len = 0;
+  FILE* f = open_memstream(&buf, &len);
+  if (!f) return {};
+  agwrite(g.get(), f);
+  std::fclose(f);
+  std::string out(buf, len);
+  std::free(buf);
+  return out;
+}
+
+std::optional<Format> format_from_name(std::string_view s) {
+  if (s == "dot" || s == "gv") return Format::Dot;
+  if (s == "svg") return Format::Svg;
+  if (s == "png") return Format::Png;
+  if (s == "pdf") return Format::Pdf;
+  return std::nullopt;
+}
+
+std::string_view format_name(Format f) {
+  switch (f) {
+    case Format::Dot:
+      return "dot";
+    case Format::Svg:
+      return "svg";
+    case Format::Png:
+      return "png";
+    case Format::Pdf:
+      return "pdf";
+  }
+  return "?";
+}
+
+namespace {
+GVC_t* gv_context() {
+  static GVC_t* gvc = gvContext();  // lives for the process: plugins stay loaded
+  return gvc;
+}
+
+std::string* g_gv_errors = nullptr;
+int collect_gv_error(char* msg) {
+  if (g_gv_errors) *g_gv_errors += msg;
+  return 0;
+}
+}  // namespace
+
+bool render(const Graph& g, Format f, std::string& out, std::string& err) {
+  if (f == Format::Dot) {
+    out = to_dot(g);
+    return true;
+  }
+  GVC_t* gvc = gv_context();
+  std::string errors;
+  g_gv_errors = &errors;
+  agusererrf old_f = agseterrf(collect_gv_error);
+  agerrlevel_t old_level = agseterr(AGERR);  // warnings are not failures
+  bool ok = false;
+  if (gvLayout(gvc, g.get(), "dot") == 0) {
+    char* data = nullptr;
+    unsigned int len = 0;
+    if (gvRenderData(gvc, g.get(), std::string(format_name(f)).c_str(), &data, &len) == 0 && data) {
+      out.assign(data, len);
+      ok = true;
+    }
+    if (data) gvFreeRenderData(data);
+    gvFreeLayout(gvc, g.get());
+  }
+  agseterrf(old_f);
+  agseterr(old_level);
+  g_gv_errors = nullptr;
+  if (!ok) {
+    while (!errors.empty() && (errors.back() == '\n' || errors.back() == ' ')) errors.pop_back();
+    err = fmt::format("Graphviz could not render {}{}", format_name(f), errors.empty() ? "" : ": " + errors);
+  }
+  return ok;
+}
+
+bool write_output(const std::string& path, std::string_view data, std::string& err) {
+  bool to_stdout = path.empty() || path == "-";
+  FILE* f = to_stdout ? stdout : std::fopen(path.c_str(), "wb");
+  if (!f) {
+    err = fmt::format("nssim: cannot write '{}': {}", path, std::strerror(errno));
+    return false;
+  }
+  bool ok = std::fwrite(data.data(), 1, data.size(), f) == data.size();
+  ok = (to_stdout ? std::fflush(f) : std::fclose(f)) == 0 && ok;
+  if (!ok)
+    err = fmt::format("nssim: cannot write '{}': {}", to_stdout ? "standard output" : path, std::strerror(errno));
+  return ok;
+}
+
+bool check_writable(const std::string& path, std::string& err) {
+  if (path.empty() || path == "-") return true;
+  std::error_code ec;
+  bool existed = std::filesystem::exists(path, ec);
+  FILE* f = std::fopen(path.c_str(), "ab");
+  if (!f) {
+    err = fmt::format("nssim: cannot write '{}': {}", path, std::strerror(errno));
+    return false;
+  }
+  std::fclose(f);
+  if (!existed) std::filesystem::remove(path, ec);
+  return true;
+}
+
+std::string step_caption(const StepRecord* r) {
+  if (!r) return "step 0 · initial state: the initial task in the initial namespaces";
+  std::string head = fmt::format("step {} · line {} · ", r->step, r->line);
+  switch (r->kind) {
+    case StepRecord::Call: {
+      const CallOutcome& o = r->outcome;
+      return head +
+             fmt::format("{}: {}  {}", r->call->task, r->call->text, o.ok ? "= " + o.result : "= -1 " + o.result);
+    }
+    case StepRecord::Let:
+      return head + r->text + "  (" + r->detail + ")";
+    case StepRecord::Expect: {
+      const char* v = r->verdict == Verdict::Pass ? "PASS" : r->verdict == Verdict::Fail ? "FAIL" : "UNANSWERED";
+      return head + "expect " + r->text + "  " + v;
+    }
+  }
+  return head;
+}
+
+std::string svg_element(std::string_view doc) {
+  size_t at = doc.find("<svg");
+  if (at == std::string_view::npos) return {};
+  std::string_view s = doc.substr(at);
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.remove_suffix(1);
+  return std::string(s);
+}
+
+}  // namespace nssim::cli

@@ -1,0 +1,361 @@
+// The step-through page of `nssim trace --html` in a real browser: headless
+// Chromium opens it, moves to a later step (by the URL fragment, by the
+// keyboard, by the buttons) and the test checks that the drawn graph changed
+// and shows the namespace it must show. Skipped, with the reason, where no
+// Chromium is installed (CI installs Debian's chromium: scripts/install-deps.sh).
+// Nothing needs the network: the page is a local file with no external resource.
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+
+#include "sim/runner.h"
+
+namespace nssim {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+const char* kScenario = "examples/02-fd-keeps-namespace-alive.nss";
+
+std::string find_chromium() {
+  if (const char* e = std::getenv("NSSIM_CHROMIUM"); e && *e) return e;
+  const char* path = std::getenv("PATH");
+  std::stringstream dirs(path ? path : "/usr/bin:/bin");
+  std::string dir;
+  std::vector<std::string> all;
+  while (std::getline(dirs, dir, ':')) all.push_back(dir);
+  for (const char* name : {"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"})
+    for (auto& d : all) {
+      std::string p = d + "/" + name;
+      if (::access(p.c_str(), X_OK) == 0) return p;
+    }
+  return "";
+}
+
+std::string slurp(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+std::string tail(const std::string& s, size_t n = 2000) { return s.size() > n ? s.substr(s.size() - n) : s; }
+
+class BrowserTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    chromium_ = find_chromium();
+    if (chromium_.empty())
+      GTEST_SKIP() << "no Chromium (chromium, chromium-browser or google-chrome in PATH, or NSSIM_CHROMIUM): "
+                      "install Debian's chromium to run the browser test";
+    dir_ = ::testing::TempDir() + "/nssim_browser_" + ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    fs::remove_all(dir_);
+    fs::create_directories(dir_ + "/profile");
+    page_ = dir_ + "/page.html";
+    std::string cmd =
+        fmt::format("{} trace {}/{} --html {} >/dev/null 2>&1", NSSIM_BINARY, NSSIM_SOURCE_DIR, kScenario, page_);
+    ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+    // The namespace the page must show after b exits: N of the scenario,
+    // kept alive by a's fd. Its node id is derived from the model, as the
+    // drawing's are (ns<serial>).
+    std::string src = slurp(std::string(NSSIM_SOURCE_DIR) + "/" + kScenario);
+    ParseResult pr = parse_scenario(src, kScenario);
+    ASSERT_TRUE(pr.ok());
+    Runner runner(pr.scenario, Runner::Options{});
+    runner.run([](const StepRecord&) {});
+    ASSERT_TRUE(runner.lets().count("N"));
+    n_node_ = fmt::format("id=\"ns{}\"", runner.lets().at("N"));
+  }
+  void TearDown() override {
+    if (!dir_.empty()) fs::remove_all(dir_);
+  }
+
+  std::vector<std::string> flags() const {
+    return {"--headless",
+            "--no-sandbox",  // tests run as root in CI
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--no-default-browser-check",
+            "--user-data-dir=" + dir_ + "/profile",
+            "--window-size=1400,1000"};
+  }
+  std::string url(const std::string& fragment = "") const { return "file://" + page_ + fragment; }
+
+  std::string chromium_;
+  std::string dir_, page_, n_node_;
+};
+
+// Starts chromium in its own process group; `out_fd`, if not -1, receives its
+// stdout; `cdp` gives it the DevTools pipe (fds 3 and 4).
+pid_t spawn(const std::string& exe, const std::vector<std::string>& args, const std::string& log, int out_fd,
+            int cdp_in, int cdp_out) {
+  pid_t pid = fork();
+  if (pid != 0) return pid;
+  setpgid(0, 0);
+  int lg = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  int in = cdp_in >= 0 ? fcntl(cdp_in, F_DUPFD, 10) : -1;
+  int out = cdp_out >= 0 ? fcntl(cdp_out, F_DUPFD, 10) : -1;
+  int so = out_fd >= 0 ? fcntl(out_fd, F_DUPFD, 10) : lg;
+  dup2(so, 1);
+  dup2(lg, 2);
+  if (in >= 0) dup2(in, 3), dup2(out, 4);
+  int devnull = open("/dev/null", O_RDONLY);
+  dup2(devnull, 0);
+  for (int fd = 5; fd < 1024; ++fd) close(fd);
+  std::vector<char*> argv{const_cast<char*>(exe.c_str())};
+  for (auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  execv(exe.c_str(), argv.data());
+  _exit(127);
+}
+
+// Waits for the process; after `timeout_ms` kills its group. The group is
+// killed anyway once the browser is gone, so no helper process outlives the test.
+int reap(pid_t pid, int timeout_ms) {
+  int st = 0;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (waitpid(pid, &st, WNOHANG) == 0) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      kill(-pid, SIGKILL);
+      waitpid(pid, &st, 0);
+      return -1;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  kill(-pid, SIGKILL);
+  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+// `chromium --headless --dump-dom URL`: the DOM after the page's scripts ran.
+std::string dump_dom(const std::string& exe, std::vector<std::string> args, const std::string& url,
+                     const std::string& log) {
+  int p[2];
+  if (pipe(p) != 0) return "";
+  args.push_back("--dump-dom");
+  args.push_back(url);
+  pid_t pid = spawn(exe, args, log, p[1], -1, -1);
+  close(p[1]);
+  std::string out;
+  char buf[65536];
+  pollfd pfd{p[0], POLLIN, 0};
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (std::chrono::steady_clock::now() < deadline && poll(&pfd, 1, 1000) >= 0) {
+    if (!(pfd.revents & (POLLIN | POLLHUP))) continue;
+    ssize_t n = read(p[0], buf, sizeof buf);
+    if (n <= 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  close(p[0]);
+  reap(pid, 10000);
+  return out;
+}
+
+// The graph container of a dumped page: from <div id="graph" to the next section.
+std::string graph_div(const std::string& dom) {
+  size_t a = dom.find("<div id=\"graph\"");
+  if (a == std::string::npos) return "";
+  size_t b = dom.find("<div id=\"real\"", a);
+  return dom.substr(a, b == std::string::npos ? std::string::npos : b - a);
+}
+
+TEST_F(BrowserTest, FragmentSelectsTheStepAndTheGraphChanges) {
+  std::string at0 = dump_dom(chromium_, flags(), url("#step=0"), dir_ + "/chromium0.log");
+  std::string at6 = dump_dom(chromium_, flags(), url("#step=6"), dir_ + "/chromium6.log");
+  ASSERT_THAT(at6, HasSubstr("<div id=\"graph\"")) << tail(slurp(dir_ + "/chromium6.log"));
+  std::string g0 = graph_div(at0), g6 = graph_div(at6);
+  EXPECT_THAT(g0, HasSubstr("data-step=\"0\""));
+  EXPECT_THAT(g6, HasSubstr("data-step=\"6\""));
+  EXPECT_THAT(g0, HasSubstr("<svg"));
+  EXPECT_THAT(g6, HasSubstr("<svg"));
+  EXPECT_NE(g0, g6);
+  // Step 6 (b: exit(0)): b is a zombie and N is still drawn, held by a's fd 3.
+  EXPECT_THAT(g0, Not(HasSubstr(n_node_)));
+  EXPECT_THAT(g6, HasSubstr(n_node_));
+  EXPECT_THAT(g6, HasSubstr("fd 3"));
+  EXPECT_THAT(g6, HasSubstr("running→zombie"));
+  // The source line of step 6 (line 8) is the highlighted one.
+  EXPECT_THAT(at6, HasSubstr("class=\"src-line stmt current\" id=\"L8\""));
+}
+
+// A minimal Chrome DevTools Protocol client over --remote-debugging-pipe
+// (JSON messages separated by NUL bytes on fds 3 and 4).
+class Cdp {
+ public:
+  bool start(const std::string& exe, std::vector<std::string> args, const std::string& log) {
+    int to[2], from[2];
+    if (pipe(to) != 0 || pipe(from) != 0) return false;
+    args.push_back("--remote-debugging-pipe");
+    args.push_back("about:blank");
+    pid_ = spawn(exe, args, log, -1, to[0], from[1]);
+    close(to[0]);
+    close(from[1]);
+    to_ = to[1];
+    from_ = from[0];
+    return pid_ > 0;
+  }
+  ~Cdp() {
+    if (pid_ > 0) {
+      json m = {{"id", ++id_}, {"method", "Browser.close"}, {"params", json::object()}};
+      send(m);
+      reap(pid_, 5000);
+    }
+    if (to_ >= 0) close(to_);
+    if (from_ >= 0) close(from_);
+  }
+  // One command; the reply's "result" (an "error" reply fails the test).
+  json call(const std::string& method, json params = json::object(), const std::string& session = "") {
+    json m = {{"id", ++id_}, {"method", method}, {"params", std::move(params)}};
+    if (!session.empty()) m["sessionId"] = session;
+    int want = id_;
+    if (!send(m)) {
+      ADD_FAILURE() << "cannot write to the browser";
+      return json();
+    }
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (std::chrono::steady_clock::now() < deadline) {
+      size_t nul;
+      while ((nul = buf_.find('\0')) != std::string::npos) {
+        json r = json::parse(buf_.substr(0, nul), nullptr, false);
+        buf_.erase(0, nul + 1);
+        if (r.is_object() && r.value("id", -1) == want) {
+          if (r.contains("error")) ADD_FAILURE() << method << ": " << r["error"].dump();
+          return r.value("result", json::object());
+        }
+      }
+      pollfd pfd{from_, POLLIN, 0};
+      if (poll(&pfd, 1, 500) <= 0) continue;
+      char b[65536];
+      ssize_t n = read(from_, b, sizeof b);
+      if (n <= 0) break;
+      buf_.append(b, static_cast<size_t>(n));
+    }
+    ADD_FAILURE() << method << ": no reply from the browser";
+    return json();
+  }
+
+ private:
+  bool send(const json& m) {
+    std::string s = m.dump();
+    s.push_back('\0');
+    return write(to_, s.data(), s.size()) == static_cast<ssize_t>(s.size());
+  }
+  pid_t pid_ = -1;
+  int to_ = -1, from_ = -1, id_ = 0;
+  std::string buf_;
+};
+
+std::string base64_decode(const std::string& in) {
+  auto val = [](char c) -> int {
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    return c == '+' ? 62 : c == '/' ? 63 : -1;
+  };
+  std::string out;
+  int bits = 0, acc = 0;
+  for (char c : in) {
+    int v = val(c);
+    if (v < 0) continue;
+    acc = (acc << 6) | v;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<char>((acc >> bits) & 0xff));
+    }
+  }
+  return out;
+}
+
+TEST_F(BrowserTest, KeyboardAndButtonsMoveBetweenSteps) {
+  Cdp cdp;
+  ASSERT_TRUE(cdp.start(chromium_, flags(), dir_ + "/chromium.log"));
+  json t = cdp.call("Target.createTarget", {{"url", url()}});
+  ASSERT_TRUE(t.contains("targetId")) << tail(slurp(dir_ + "/chromium.log"));
+  std::string session =
+      cdp.call("Target.attachToTarget", {{"targetId", t["targetId"]}, {"flatten", true}}).value("sessionId", "");
+  ASSERT_FALSE(session.empty());
+  auto eval = [&](const std::string& expr) {
+    json r = cdp.call("Runtime.evaluate", {{"expression", expr}, {"returnByValue", true}}, session);
+    return r.contains("result") ? r["result"].value("value", json()) : json();
+  };
+  bool ready = false;
+  for (int i = 0; i < 300 && !ready; ++i) {
+    ready = eval("window.nssimReady === true") == json(true);
+    if (!ready) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_TRUE(ready) << "the page never became ready\n" << tail(slurp(dir_ + "/chromium.log"));
+  auto step = [&] { return eval("document.getElementById('graph').getAttribute('data-step')"); };
+  auto graph = [&] { return eval("document.getElementById('graph').innerHTML").get<std::string>(); };
+  ASSERT_EQ(step(), json("0"));
+  std::string g0 = graph();
+
+  auto key = [&](const char* k, int code) {
+    for (const char* type : {"keyDown", "keyUp"})
+      cdp.call(
+          "Input.dispatchKeyEvent",
+          {{"type", type}, {"key", k}, {"code", k}, {"windowsVirtualKeyCode", code}, {"nativeVirtualKeyCode", code}},
+          session);
+  };
+  for (int i = 0; i < 6; ++i) key("ArrowRight", 39);
+  EXPECT_EQ(step(), json("6"));
+  EXPECT_EQ(eval("location.hash"), json("#step=6"));
+  std::string g6 = graph();
+  EXPECT_NE(g0, g6);
+  EXPECT_THAT(g0, Not(HasSubstr(n_node_)));
+  EXPECT_THAT(g6, HasSubstr(n_node_));
+  EXPECT_THAT(g6, HasSubstr("fd 3"));
+  EXPECT_EQ(eval("document.querySelector('.src-line.current').id"), json("L8"));
+  key("ArrowLeft", 37);
+  EXPECT_EQ(step(), json("5"));
+
+  auto click = [&](const std::string& id) {
+    json r = eval("JSON.stringify(document.getElementById('" + id + "').getBoundingClientRect())");
+    ASSERT_TRUE(r.is_string()) << id;
+    json rect = json::parse(r.get<std::string>());
+    double x = rect["x"].get<double>() + rect["width"].get<double>() / 2;
+    double y = rect["y"].get<double>() + rect["height"].get<double>() / 2;
+    for (const char* type : {"mousePressed", "mouseReleased"})
+      cdp.call("Input.dispatchMouseEvent", {{"type", type}, {"x", x}, {"y", y}, {"button", "left"}, {"clickCount", 1}},
+               session);
+  };
+  click("next");
+  EXPECT_EQ(step(), json("6"));
+  EXPECT_EQ(graph(), g6);
+  click("last");
+  EXPECT_EQ(step(), json("13"));
+  EXPECT_THAT(graph(), Not(HasSubstr(n_node_)));  // closed, freed: no longer drawn
+  EXPECT_EQ(eval("document.getElementById('next').disabled"), json(true));
+
+  // A screenshot of step 6, as a user sees it (docs/images keeps one, made by `make docs-images`).
+  click("first");
+  for (int i = 0; i < 6; ++i) key("ArrowRight", 39);
+  json shot = cdp.call("Page.captureScreenshot", {{"format", "png"}}, session);
+  std::string png = base64_decode(shot.value("data", ""));
+  EXPECT_EQ(png.substr(0, 8), std::string("\x89PNG\r\n\x1a\n", 8));
+  EXPECT_GT(png.size(), 20000u);
+  std::ofstream(dir_ + "/step6.png", std::ios::binary) << png;
+}
+
+}  // namespace
+}  // namespace nssim

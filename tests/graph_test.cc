@@ -1,0 +1,702 @@
+// Pictures: `nssim graph` (golden DOT files, every bundled scenario at every
+// step checked against the model, folding, pins, escaping, errors) and
+// `nssim trace --html` (a self-contained page with one graph per step).
+// The browser itself is exercised in browser_test.cc.
+#include "cli/graph.h"
+
+#include <fmt/format.h>
+#include <gmock/gmock.h>
+#include <graphviz/cgraph.h>
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include "cli/html.h"
+#include "sim/runner.h"
+
+namespace nssim {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+namespace fs = std::filesystem;
+
+std::string source_path(const std::string& rel) { return (fs::path(NSSIM_SOURCE_DIR) / rel).string(); }
+
+std::string slurp(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+struct CliRun {
+  int status;
+  std::string out;  // stdout and stderr
+};
+
+CliRun run(const std::string& args) {
+  std::string cmd = std::string(NSSIM_BINARY) + " " + args + " 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  std::string out;
+  char buf[65536];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  int st = pclose(p);
+  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
+}
+
+// A scratch file for this test (ctest runs tests in parallel processes).
+std::string scratch(const std::string& suffix) {
+  auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+  std::string name = std::string(info->test_suite_name()) + "_" + info->name();
+  for (char& c : name)
+    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+  return ::testing::TempDir() + "/nssim_graph_" + name + suffix;
+}
+
+std::string write_scenario(const std::string& text) {
+  std::string path = scratch(".nss");
+  std::ofstream(path) << text;
+  return path;
+}
+
+std::vector<std::string> bundled() {
+  std::vector<std::string> out;
+  for (const char* dir : {"examples", "labs"}) {
+    fs::path root = fs::path(NSSIM_SOURCE_DIR) / dir;
+    if (!fs::exists(root)) continue;
+    for (auto& e : fs::recursive_directory_iterator(root)) {
+      if (e.path().extension() != ".nss") continue;
+      if (std::string(dir) == "labs" && e.path().filename() != "solution.nss") continue;
+      out.push_back(fs::relative(e.path(), NSSIM_SOURCE_DIR).string());
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::string test_name(const std::string& path) {
+  std::string n = path;
+  for (char& c : n)
+    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+  return n;
+}
+
+// A DOT text read back with cgraph, to check what was drawn.
+class Dot {
+ public:
+  explicit Dot(const std::string& text) : g_(agmemread(text.c_str())) {}
+  ~Dot() {
+    if (g_) agclose(g_);
+  }
+  Dot(const Dot&) = delete;
+  Dot& operator=(const Dot&) = delete;
+  bool ok() const { return g_ != nullptr; }
+  Agnode_t* node(const std::string& name) const { return agnode(g_, const_cast<char*>(name.c_str()), 0); }
+  std::vector<std::string> nodes() const {
+    std::vector<std::string> v;
+    for (Agnode_t* n = agfstnode(g_); n; n = agnxtnode(g_, n)) v.push_back(agnameof(n));
+    return v;
+  }
+  static std::string attr(void* obj, const char* name) {
+    char* v = agget(obj, const_cast<char*>(name));
+    return v ? v : "";
+  }
+  std::string node_attr(const std::string& n, const char* name) const {
+    Agnode_t* x = node(n);
+    return x ? attr(x, name) : "<no node " + n + ">";
+  }
+  // Edges tail -> head, each as its attributes.
+  std::vector<Agedge_t*> edges(const std::string& tail, const std::string& head) const {
+    std::vector<Agedge_t*> v;
+    Agnode_t* t = node(tail);
+    Agnode_t* h = node(head);
+    if (!t || !h) return v;
+    for (Agedge_t* e = agfstout(g_, t); e; e = agnxtout(g_, e))
+      if (aghead(e) == h) v.push_back(e);
+    return v;
+  }
+  std::string graph_label() const { return attr(g_, "label"); }
+
+ private:
+  Agraph_t* g_;
+};
+
+// ---- golden DOT files --------------------------------------------------------
+
+struct Golden {
+  std::string scenario;  // relative to the source tree
+  int step;              // -1: --final
+  std::string file() const {
+    std::string stem = fs::path(scenario).stem().string();
+    return "tests/golden/" + stem + (step < 0 ? ".final" : ".step" + std::to_string(step)) + ".dot";
+  }
+};
+
+class GraphGolden : public ::testing::TestWithParam<Golden> {};
+
+// Set NSSIM_UPDATE_GOLDEN=1 to rewrite the files after an intended change
+// (and review the diff: it is the picture).
+TEST_P(GraphGolden, MatchesTheDotFile) {
+  const Golden& g = GetParam();
+  CliRun r = run(fmt::format("graph {} {} --format dot", source_path(g.scenario),
+                             g.step < 0 ? "--final" : "--step " + std::to_string(g.step)));
+  ASSERT_EQ(r.status, 0) << r.out;
+  Dot parsed(r.out);
+  ASSERT_TRUE(parsed.ok()) << "nssim graph wrote DOT that Graphviz cannot read back";
+  std::string path = source_path(g.file());
+  if (const char* u = std::getenv("NSSIM_UPDATE_GOLDEN"); u && std::string(u) == "1") {
+    std::ofstream(path, std::ios::binary) << r.out;
+    GTEST_SKIP() << "rewrote " << g.file();
+  }
+  ASSERT_TRUE(fs::exists(path)) << g.file() << " is missing; NSSIM_UPDATE_GOLDEN=1 writes it";
+  std::string want = slurp(path);
+  if (r.out == want) return;
+  std::istringstream a(want), b(r.out);
+  std::string la, lb;
+  for (int line = 1;; ++line) {
+    bool ea = !std::getline(a, la), eb = !std::getline(b, lb);
+    if (ea && eb) break;
+    if (ea || eb || la != lb) {
+      ADD_FAILURE() << g.file() << ":" << line << " differs\n  golden: " << (ea ? "<end>" : la)
+                    << "\n  now:    " << (eb ? "<end>" : lb)
+                    << "\n(if the change is intended: NSSIM_UPDATE_GOLDEN=1 ctest -R GraphGolden, and review the diff)";
+      break;
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Pictures, GraphGolden,
+    ::testing::Values(
+        Golden{"examples/02-fd-keeps-namespace-alive.nss", 0}, Golden{"examples/02-fd-keeps-namespace-alive.nss", 1},
+        Golden{"examples/02-fd-keeps-namespace-alive.nss", 4}, Golden{"examples/02-fd-keeps-namespace-alive.nss", 6},
+        Golden{"examples/02-fd-keeps-namespace-alive.nss", 12}, Golden{"examples/04-unshare-each-type.nss", 2},
+        Golden{"examples/05-unshare-newpid.nss", -1}, Golden{"examples/10-newuser-owns.nss", 1},
+        Golden{"examples/11-pidfd-setns.nss", 3}, Golden{"examples/11-pidfd-setns.nss", 12},
+        Golden{"examples/12-zombie-links.nss", 2}, Golden{"tests/golden/many-tasks.nss", -1}),
+    [](const ::testing::TestParamInfo<Golden>& i) {
+      return test_name(fs::path(i.param.scenario).stem().string() +
+                       (i.param.step < 0 ? "_final" : "_step" + std::to_string(i.param.step)));
+    });
+
+// ---- every bundled scenario, every step, against the model -------------------
+
+// "refs 3", or "refs 2→3" when it changed in the step.
+bool shows_count(const std::string& label, const std::string& what, uint32_t n) {
+  std::regex re(what + " (\\d+→)?" + std::to_string(n) + "(?!\\d)");
+  return std::regex_search(label, re);
+}
+
+// What must be drawn, read from the model itself (not from the snapshot the
+// drawing is made of): every live task, nsproxy and namespace, and no freed one.
+std::vector<std::string> check_against_model(const Kernel& k, const Dot& d) {
+  std::vector<std::string> bad;
+  std::set<std::string> names;
+  for (auto& n : d.nodes()) names.insert(n);
+  std::set<const FilesStruct*> seen_files;
+  for (size_t i = 0; i < k.task_slots(); ++i) {
+    const Task* t = k.task(static_cast<uint32_t>(i));
+    if (!t || t->state == TaskState::Reaped) continue;
+    std::string tn = fmt::format("task{}", t->id);
+    if (!names.count(tn)) {
+      bad.push_back("task " + t->comm + " is not drawn");
+      continue;
+    }
+    if (d.node_attr(tn, "label").find(t->comm) == std::string::npos) bad.push_back(tn + " is not labelled " + t->comm);
+    if (t->nsproxy && d.edges(tn, fmt::format("nsproxy{}", t->nsproxy->id())).size() != 1)
+      bad.push_back(t->comm + " has no edge to its nsproxy");
+    if (t->files && seen_files.insert(t->files).second)
+      for (size_t fd = 0; fd < t->files->fdt.size(); ++fd) {
+        const File* f = t->files->fdt[fd];
+        if (!f || f->fkind != FileKind::Nsfs || !f->ns) continue;
+        auto es = d.edges(tn, fmt::format("ns{}", f->ns->serial));
+        bool found = std::any_of(es.begin(), es.end(), [&](Agedge_t* e) {
+          return Dot::attr(e, "label").find(fmt::format("fd {}", fd)) != std::string::npos;
+        });
+        if (!found) bad.push_back(fmt::format("fd {} of {} is not drawn", fd, t->comm));
+      }
+  }
+  for (const NsProxy* p : k.nsproxies()) {
+    std::string pn = fmt::format("nsproxy{}", p->id());
+    if (!names.count(pn)) {
+      bad.push_back(pn + " is not drawn");
+      continue;
+    }
+    if (!shows_count(d.node_attr(pn, "label"), "count", p->count())) bad.push_back(pn + " does not show its count");
+    const NsCommon* slots[8] = {
+        p->uts_ns,   p->ipc_ns, p->mnt_ns, p->pid_ns_for_children, p->net_ns, p->time_ns, p->time_ns_for_children,
+        p->cgroup_ns};
+    for (int i = 0; i < 8; ++i) {
+      auto es = d.edges(pn, fmt::format("ns{}", slots[i]->serial));
+      std::string port = std::string(cli::kSlotInfo[i].port) + ":e";
+      if (std::none_of(es.begin(), es.end(), [&](Agedge_t* e) { return Dot::attr(e, "tailport") == port; }))
+        bad.push_back(fmt::format("{}.{} has no edge to {}", pn, cli::kSlotInfo[i].field, k.ns_str(slots[i])));
+    }
+  }
+  for (const NsRecord& r : k.ns_records()) {
+    if (!r.ns) continue;
+    std::string nn = fmt::format("ns{}", r.ns->serial);
+    if (!names.count(nn)) {
+      bad.push_back(k.ns_str(r.ns) + " is not drawn");
+      continue;
+    }
+    std::string label = d.node_attr(nn, "label");
+    if (label.find(fmt::format(":[{}]", r.inum)) == std::string::npos || !shows_count(label, "refs", r.ns->refs()))
+      bad.push_back(nn + " does not show " + k.ns_str(r.ns) + " refs " + std::to_string(r.ns->refs()));
+    const NsCommon* owner = r.type == NsType::User ? static_cast<const UserNamespace*>(r.ns)->parent : r.ns->user_ns;
+    if (owner && d.edges(nn, fmt::format("ns{}", owner->serial)).empty())
+      bad.push_back(k.ns_str(r.ns) + " has no edge to its owner " + k.ns_str(owner));
+  }
+  for (const std::string& n : names) {
+    if (n.size() < 3 || n.rfind("ns", 0) != 0 || !std::isdigit(static_cast<unsigned char>(n[2]))) continue;
+    uint32_t serial = static_cast<uint32_t>(std::stoul(n.substr(2)));
+    if (serial >= k.ns_records().size() || !k.ns_records()[serial].ns) bad.push_back(n + " is drawn but was freed");
+  }
+  return bad;
+}
+
+class GraphBundled : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(GraphBundled, EveryStepDrawsExactlyTheLiveModel) {
+  std::string src = slurp(source_path(GetParam()));
+  ParseResult pr = parse_scenario(src, GetParam());
+  ASSERT_TRUE(pr.ok()) << format_diagnostic(GetParam(), src, pr.errors.front());
+  Runner::Options o;
+  o.trace = false;
+  Runner runner(pr.scenario, o);
+  cli::DrawOptions d;
+  d.max_tasks_per_group = 1000;  // nothing folded: every object must appear
+  d.max_nsproxies = 1000;
+  std::vector<std::string> problems;
+  cli::ModelSnapshot prev = cli::snapshot(runner.sim().kernel());
+  auto check = [&](int step, const cli::ModelSnapshot& cur, const cli::ModelSnapshot* before) {
+    std::string dot = cli::to_dot(cli::build_graph(cur, before, d));
+    Dot parsed(dot);
+    if (!parsed.ok()) return problems.push_back(fmt::format("step {}: DOT does not parse", step));
+    for (auto& p : check_against_model(runner.sim().kernel(), parsed))
+      problems.push_back(fmt::format("step {}: {}", step, p));
+  };
+  check(0, prev, nullptr);
+  RunSummary sum = runner.run([&](const StepRecord& r) {
+    cli::ModelSnapshot cur = cli::snapshot(runner.sim().kernel());
+    check(r.step, cur, &prev);
+    prev = std::move(cur);
+  });
+  ASSERT_FALSE(sum.error) << sum.error->message;
+  EXPECT_THAT(problems, ::testing::IsEmpty());
+}
+
+TEST_P(GraphBundled, CliRendersEveryFormat) {
+  for (const char* f : {"dot", "svg", "png", "pdf"}) {
+    std::string out = scratch(std::string(".") + f);
+    CliRun r = run(fmt::format("graph {} --final -o {}", source_path(GetParam()), out));
+    ASSERT_EQ(r.status, 0) << f << ": " << r.out;
+    std::string data = slurp(out);
+    // The first bytes of each format.
+    const std::map<std::string, std::string> magic = {
+        {"dot", "digraph nssim {"}, {"svg", "<?xml"}, {"png", std::string("\x89PNG\r\n\x1a\n", 8)}, {"pdf", "%PDF-"}};
+    EXPECT_EQ(data.substr(0, magic.at(f).size()), magic.at(f)) << f;
+    if (std::string(f) == "svg") {
+      EXPECT_THAT(data, HasSubstr("<svg"));
+    }
+  }
+}
+
+TEST_P(GraphBundled, TraceHtmlWritesOneGraphPerStep) {
+  std::string page = scratch(".html");
+  CliRun plain = run("trace --no-events --no-table " + source_path(GetParam()));
+  CliRun r = run(fmt::format("trace --no-events --no-table {} --html {}", source_path(GetParam()), page));
+  ASSERT_EQ(r.status, plain.status) << "--html changed the exit status: " << r.out;
+  std::string html = slurp(page);
+  const std::string open = "<script type=\"application/json\" id=\"nssim-data\">";
+  size_t a = html.find(open);
+  ASSERT_NE(a, std::string::npos);
+  size_t b = html.find("</script>", a);
+  auto data = nlohmann::json::parse(html.substr(a + open.size(), b - a - open.size()));
+  ParseResult pr = parse_scenario(slurp(source_path(GetParam())), GetParam());
+  ASSERT_EQ(data["steps"].size(), pr.scenario.statements.size() + 1);  // + step 0
+  for (size_t i = 0; i < data["steps"].size(); ++i) {
+    auto& s = data["steps"][i];
+    EXPECT_EQ(s["step"], i);
+    EXPECT_EQ(s["svg"].get<std::string>().rfind("<svg", 0), 0u) << "step " << i;
+    if (i > 0) {
+      EXPECT_EQ(s["line"], pr.scenario.statements[i - 1].line);
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Examples, GraphBundled, ::testing::ValuesIn(bundled()),
+                         [](const ::testing::TestParamInfo<std::string>& i) { return test_name(i.param); });
+
+// ---- what a picture shows -------------------------------------------------------
+
+std::string dot_of(const std::string& scenario, const std::string& args) {
+  CliRun r = run(fmt::format("graph {} {} --format dot", write_scenario(scenario), args));
+  EXPECT_EQ(r.status, 0) << r.out;
+  return r.out;
+}
+
+constexpr const char* kRed = "#d62728";
+
+TEST(GraphDraw, HighlightsWhatTheStepCreatedOrRecounted) {
+  // Step 2 makes b, its nsproxy and a net namespace; init's nsproxy is untouched.
+  Dot d(dot_of("init: clone(0) -> a\ninit: clone(CLONE_NEWNET) -> b\n", "--step 2"));
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d.node_attr("task2", "color"), kRed);  // b
+  EXPECT_THAT(d.node_attr("task2", "label"), HasSubstr("new"));
+  EXPECT_NE(d.node_attr("task1", "color"), kRed);  // a
+  EXPECT_THAT(d.node_attr("nsproxy2", "label"), HasSubstr(kRed));
+  EXPECT_THAT(d.node_attr("nsproxy1", "label"), Not(HasSubstr(kRed)));
+  EXPECT_EQ(d.node_attr("ns8", "color"), kRed);  // the new net namespace
+  EXPECT_THAT(d.node_attr("ns8", "label"), HasSubstr("new"));
+  // The initial uts namespace gained a reference from b's nsproxy: 2→3.
+  bool recounted = false;
+  for (auto& n : d.nodes())
+    if (d.node_attr(n, "label").find("<B>uts:[") != std::string::npos) {
+      recounted = d.node_attr(n, "label").find("2→3") != std::string::npos && d.node_attr(n, "color") == kRed;
+    }
+  EXPECT_TRUE(recounted);
+  // Step 0 (the initial state) highlights nothing.
+  Dot d0(dot_of("init: clone(0) -> a\n", "--step 0"));
+  for (auto& n : d0.nodes()) {
+    EXPECT_NE(d0.node_attr(n, "color"), kRed) << n;
+    EXPECT_THAT(d0.node_attr(n, "label"), Not(HasSubstr(kRed))) << n;
+  }
+}
+
+TEST(GraphDraw, FreedObjectsAreNotDrawnButNamedInTheCaption) {
+  std::string sc = "init: clone(CLONE_NEWNET) -> b\nb: exit(0)\ninit: wait(b)\n";
+  Dot d(dot_of(sc, "--step 3"));
+  EXPECT_EQ(d.node("task1"), nullptr);  // reaped
+  EXPECT_EQ(d.node("ns8"), nullptr);    // b's net namespace, freed at exit
+  Dot exited(dot_of(sc, "--step 2"));
+  EXPECT_THAT(exited.graph_label(), HasSubstr("freed in this step: nsproxy#2, net:[4026531840]"));
+  EXPECT_THAT(d.graph_label(), HasSubstr("freed in this step: task b (reaped)"));
+}
+
+TEST(GraphDraw, StepZeroIsTheInitialStateAndFinalIsTheDefault) {
+  std::string sc = "init: clone(CLONE_NEWUTS) -> b\nb: sethostname(\"x\")\n";
+  std::string final_dot = dot_of(sc, "--final");
+  EXPECT_EQ(dot_of(sc, ""), final_dot);
+  EXPECT_EQ(dot_of(sc, "--step 2"), final_dot);
+  Dot d0(dot_of(sc, "--step 0"));
+  EXPECT_NE(d0.node("task0"), nullptr);
+  EXPECT_EQ(d0.node("task1"), nullptr);
+  EXPECT_THAT(d0.graph_label(), HasSubstr("step 0 · initial state"));
+}
+
+TEST(GraphDraw, EscapingIsGraphvizs) {
+  // A hostname with markup, quotes and a backslash: drawn as text, everywhere.
+  std::string sc = "init: clone(CLONE_NEWUTS) -> b\nb: sethostname(\"<b>&\\\"x\\\\y\")\n";
+  std::string dot = dot_of(sc, "");
+  Dot d(dot);
+  ASSERT_TRUE(d.ok());
+  bool found = false;
+  for (auto& n : d.nodes())
+    if (d.node_attr(n, "label").find("&lt;b&gt;&amp;&quot;x\\y") != std::string::npos) found = true;
+  EXPECT_TRUE(found) << dot;
+  std::string svg_path = scratch(".svg");
+  CliRun r = run(fmt::format("graph {} -o {}", write_scenario(sc), svg_path));
+  ASSERT_EQ(r.status, 0) << r.out;
+  std::string svg = slurp(svg_path);
+  EXPECT_THAT(svg, HasSubstr("&lt;b&gt;&amp;&quot;x\\y"));
+  EXPECT_THAT(svg, Not(HasSubstr("<b>&")));
+}
+
+TEST(GraphDraw, OutputIsDeterministic) {
+  std::string path = source_path("examples/11-pidfd-setns.nss");
+  for (const char* f : {"dot", "svg"}) {
+    CliRun a = run(fmt::format("graph {} --step 5 --format {}", path, f));
+    CliRun b = run(fmt::format("graph {} --step 5 --format {}", path, f));
+    ASSERT_EQ(a.status, 0) << a.out;
+    EXPECT_EQ(a.out, b.out) << f;
+    EXPECT_THAT(a.out, Not(HasSubstr("0x"))) << "an address leaked into the " << f;
+  }
+}
+
+std::string many_tasks(int shared, int own) {
+  std::string s;
+  for (int i = 0; i < shared; ++i) s += fmt::format("init: clone(0) -> a{}\n", i);
+  for (int i = 0; i < own; ++i) s += fmt::format("init: clone(CLONE_NEWUTS) -> u{}\n", i);
+  return s;
+}
+
+TEST(GraphDraw, FoldsTasksSharingAnNsproxyAboveMaxGroup) {
+  std::string sc = many_tasks(30, 0);  // init + a0..a29 share nsproxy#1
+  Dot d(dot_of(sc, ""));
+  // a29 is new in the last step: drawn alone; the 30 others are one node.
+  EXPECT_NE(d.node("task30"), nullptr);
+  std::string folded;
+  for (auto& n : d.nodes())
+    if (n.rfind("tasks_nsproxy1_", 0) == 0) folded = n;
+  ASSERT_FALSE(folded.empty());
+  EXPECT_THAT(d.node_attr(folded, "label"), HasSubstr("30 tasks"));
+  auto e = d.edges(folded, "nsproxy1");
+  ASSERT_EQ(e.size(), 1u);
+  EXPECT_THAT(Dot::attr(e[0], "label"), HasSubstr("×30"));
+  // With a larger group, every task is drawn.
+  Dot all(dot_of(sc, "--max-group 100"));
+  for (int i = 0; i <= 30; ++i) EXPECT_NE(all.node(fmt::format("task{}", i)), nullptr) << i;
+}
+
+TEST(GraphDraw, FoldsNsproxiesOfTheSameShapeAboveMaxNsproxies) {
+  std::string sc = many_tasks(0, 20);  // u0..u19: an nsproxy and a uts namespace each
+  Dot d(dot_of(sc, ""));
+  // u19 (new, task20 / nsproxy21) alone; u0..u18 (nsproxy2..20) as one stack.
+  EXPECT_NE(d.node("task20"), nullptr);
+  EXPECT_NE(d.node("nsproxy21"), nullptr);
+  EXPECT_EQ(d.node("nsproxy2"), nullptr);
+  EXPECT_THAT(d.node_attr("fold_nsproxy2", "label"), HasSubstr("19 nsproxies"));
+  EXPECT_THAT(d.node_attr("fold_nsproxy2_tasks", "label"), HasSubstr("19 tasks"));
+  EXPECT_THAT(d.node_attr("fold_nsproxy2_ns0", "label"), HasSubstr("19 uts"));
+  auto to_uts = d.edges("fold_nsproxy2", "fold_nsproxy2_ns0");
+  ASSERT_EQ(to_uts.size(), 1u);
+  EXPECT_EQ(Dot::attr(to_uts[0], "tailport"), "uts:e");
+  // The shared initial namespaces are still single nodes, pointed at by the stack's other 7 slots.
+  int to_initial = 0;
+  for (auto& n : d.nodes())
+    if (n.size() > 2 && n.rfind("ns", 0) == 0 && std::isdigit(static_cast<unsigned char>(n[2])))
+      to_initial += static_cast<int>(d.edges("fold_nsproxy2", n).size());
+  EXPECT_EQ(to_initial, 7);
+  Dot all(dot_of(sc, "--max-nsproxies 100"));
+  for (int i = 1; i <= 21; ++i) EXPECT_NE(all.node(fmt::format("nsproxy{}", i)), nullptr) << i;
+}
+
+TEST(GraphDraw, PinsAreDrawnFromTheirHolder) {
+  // A hand-made snapshot: a bind mount (mount namespace -> net namespace) and
+  // an fd in a files table shared by two tasks.
+  using S = cli::ModelSnapshot;
+  S s;
+  S::TaskV a;
+  a.id = 0, a.comm = "a", a.nspid = {1}, a.nsproxy = 1, a.user_ns = 0, a.pid_ns = 3;
+  S::TaskV b = a;
+  b.id = 1, b.comm = "b", b.nspid = {2};
+  s.tasks = {a, b};
+  S::ProxyV p;
+  p.id = 1, p.count = 2, p.slot = {1, 2, 5, 3, 4, 6, 6, 7};
+  s.nsproxies = {p};
+  const NsType types[] = {NsType::User, NsType::Uts, NsType::Ipc,  NsType::Pid,
+                          NsType::Net,  NsType::Mnt, NsType::Time, NsType::Cgroup};
+  for (uint32_t i = 0; i < 8; ++i) {
+    S::NsV n;
+    n.serial = i, n.type = types[i], n.inum = 4026531830 + i, n.refs = 2, n.initial = true;
+    if (i) n.owner = 0;
+    s.namespaces.push_back(n);
+  }
+  S::NsV kept;
+  kept.serial = 8, kept.type = NsType::Net, kept.inum = 4026531840, kept.refs = 1, kept.owner = 0;
+  s.namespaces.push_back(kept);
+  s.mounts.push_back({7, 5, 8, "/run/netns/x \"y\""});
+  s.fds.push_back({0, 3, 8, {"b"}});
+  cli::DrawOptions o;
+  Dot d(cli::to_dot(cli::build_graph(s, nullptr, o)));
+  ASSERT_TRUE(d.ok());
+  auto m = d.edges("ns5", "ns8");
+  ASSERT_EQ(m.size(), 1u);
+  EXPECT_EQ(Dot::attr(m[0], "label"), "mount /run/netns/x &quot;y&quot;");
+  EXPECT_EQ(Dot::attr(m[0], "style"), "bold");
+  auto f = d.edges("task0", "ns8");
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(Dot::attr(f[0], "label"), "fd 3 (shared with b)");
+  EXPECT_TRUE(d.edges("task1", "ns8").empty());  // one table, one edge
+  // With a previous state without them, both pins are new (red).
+  S before = s;
+  before.mounts.clear();
+  before.fds.clear();
+  Dot d2(cli::to_dot(cli::build_graph(s, &before, o)));
+  EXPECT_EQ(Dot::attr(d2.edges("ns5", "ns8")[0], "color"), kRed);
+  EXPECT_EQ(Dot::attr(d2.edges("task0", "ns8")[0], "color"), kRed);
+  Dot d3(cli::to_dot(cli::build_graph(before, &s, o)));
+  EXPECT_THAT(d3.graph_label(), HasSubstr("released in this step: fd 3 of a (net:[4026531840]), mount "));
+}
+
+TEST(GraphDraw, LiveKernelInodesAreShownWhenGiven) {
+  ParseResult pr = parse_scenario("init: clone(CLONE_NEWNET) -> b\n");
+  Runner runner(pr.scenario, Runner::Options{});
+  runner.run([](const StepRecord&) {});
+  cli::ModelSnapshot s = cli::snapshot(runner.sim().kernel());
+  cli::DrawOptions o;
+  o.kernel_inum[8] = 4026532999;
+  Dot d(cli::to_dot(cli::build_graph(s, nullptr, o)));
+  EXPECT_THAT(d.node_attr("ns8", "label"), HasSubstr("kernel inode 4026532999"));
+  EXPECT_THAT(d.node_attr("ns7", "label"), Not(HasSubstr("kernel inode")));
+}
+
+// ---- nssim graph: errors ------------------------------------------------------------
+
+TEST(GraphCli, UnknownStepExitsTwo) {
+  CliRun r = run("graph " + source_path("examples/02-fd-keeps-namespace-alive.nss") + " --step 14");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_THAT(r.out, HasSubstr("no step 14"));
+  EXPECT_THAT(r.out, HasSubstr("it has 13 steps (0 is the initial state)"));
+  EXPECT_EQ(run("graph " + source_path("examples/02-fd-keeps-namespace-alive.nss") + " --step -1").status, 2);
+}
+
+TEST(GraphCli, StepAndFinalAreExclusive) {
+  CliRun r = run("graph " + source_path("examples/02-fd-keeps-namespace-alive.nss") + " --step 1 --final");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_THAT(r.out, HasSubstr("excludes"));
+}
+
+TEST(GraphCli, UnknownFormatExitsTwo) {
+  std::string f = source_path("examples/02-fd-keeps-namespace-alive.nss");
+  CliRun r = run("graph " + f + " --format gif");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_THAT(r.out, HasSubstr("unknown format 'gif'"));
+  CliRun r2 = run("graph " + f + " -o " + scratch(".gif"));
+  EXPECT_EQ(r2.status, 2);
+  EXPECT_THAT(r2.out, HasSubstr("cannot tell the format"));
+  EXPECT_FALSE(fs::exists(scratch(".gif")));
+}
+
+TEST(GraphCli, UnwritableOutputExitsTwo) {
+  CliRun r = run("graph " + source_path("examples/02-fd-keeps-namespace-alive.nss") + " -o /nonexistent-dir/x.svg");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_THAT(r.out, HasSubstr("cannot write '/nonexistent-dir/x.svg'"));
+}
+
+TEST(GraphCli, ParseAndRunErrorsExitTwo) {
+  CliRun p = run("graph " + write_scenario("init: clone(CLONE_NEWFOO) -> a\n"));
+  EXPECT_EQ(p.status, 2);
+  EXPECT_THAT(p.out, HasSubstr(":1:13: error: unknown flag 'CLONE_NEWFOO'"));
+  std::string sc = write_scenario("init: clone(0) -> a\nb: unshare(CLONE_NEWUTS)\n");
+  CliRun r = run("graph " + sc);
+  EXPECT_EQ(r.status, 2);
+  EXPECT_THAT(r.out, HasSubstr(":2:1: error: unknown task 'b'"));
+  EXPECT_THAT(r.out, HasSubstr("step 2 was not reached"));
+  EXPECT_EQ(run("graph " + sc + " --step 1").status, 0);  // before the error: drawn
+}
+
+TEST(GraphCli, HelpDefinesTheSteps) {
+  CliRun r = run("graph --help");
+  EXPECT_EQ(r.status, 0);
+  EXPECT_THAT(r.out, HasSubstr("0 is the initial state"));
+  EXPECT_THAT(r.out, HasSubstr("--final"));
+  EXPECT_THAT(r.out, HasSubstr("Exit status"));
+}
+
+// ---- trace --html --------------------------------------------------------------------
+
+TEST(TraceHtml, PageIsSelfContained) {
+  std::string page = scratch(".html");
+  CliRun r = run("trace " + source_path("examples/02-fd-keeps-namespace-alive.nss") + " --html " + page);
+  ASSERT_EQ(r.status, 0) << r.out;
+  std::string html = slurp(page);
+  EXPECT_EQ(html.rfind("<!DOCTYPE html>", 0), 0u);
+  EXPECT_THAT(html, Not(HasSubstr("<link")));
+  EXPECT_THAT(html, Not(HasSubstr(" src=")));
+  EXPECT_THAT(html, Not(HasSubstr("@import")));
+  // The only URLs are the SVG namespace names, which nothing fetches.
+  for (size_t at = html.find("http"); at != std::string::npos; at = html.find("http", at + 1)) {
+    std::string url = html.substr(at, 40);
+    EXPECT_TRUE(url.rfind("http://www.w3.org/2000/svg", 0) == 0 || url.rfind("http://www.w3.org/1999/xlink", 0) == 0)
+        << url;
+  }
+  EXPECT_THAT(html, HasSubstr("id=\"next\""));
+  EXPECT_THAT(html, HasSubstr("ArrowRight"));
+}
+
+TEST(TraceHtml, EachStepShowsTheGraphOfNssimGraph) {
+  std::string file = source_path("examples/02-fd-keeps-namespace-alive.nss");
+  std::string page = scratch(".html");
+  ASSERT_EQ(run("trace " + file + " --html " + page).status, 0);
+  std::string html = slurp(page);
+  const std::string open = "<script type=\"application/json\" id=\"nssim-data\">";
+  size_t a = html.find(open);
+  size_t b = html.find("</script>", a);
+  auto data = nlohmann::json::parse(html.substr(a + open.size(), b - a - open.size()));
+  for (int step : {0, 4, 6}) {
+    std::string svg = scratch(fmt::format(".{}.svg", step));
+    ASSERT_EQ(run(fmt::format("graph {} --step {} -o {}", file, step, svg)).status, 0);
+    EXPECT_EQ(data["steps"][step]["svg"].get<std::string>(), cli::svg_element(slurp(svg))) << "step " << step;
+  }
+  EXPECT_EQ(data["steps"][6]["text"], "b: exit(0)");
+  EXPECT_EQ(data["steps"][6]["line"], 8);
+  EXPECT_FALSE(data["steps"][6]["events"].empty());
+  EXPECT_EQ(data["steps"][6]["events"][0]["fn"], "do_exit");
+  EXPECT_EQ(data["source"], slurp(file));
+}
+
+TEST(TraceHtml, FailuresAndRunErrorsAreOnThePageAndInTheExitStatus) {
+  std::string page = scratch(".html");
+  CliRun f =
+      run("trace " + write_scenario("init: clone(0) -> a\nexpect a.nsproxy != init.nsproxy\n") + " --html " + page);
+  EXPECT_EQ(f.status, 1);
+  EXPECT_THAT(slurp(page), HasSubstr("\"result\":\"FAIL\""));
+  CliRun e = run("trace " + write_scenario("init: clone(0) -> a\nb: unshare(CLONE_NEWUTS)\n") + " --html " + page);
+  EXPECT_EQ(e.status, 2);
+  EXPECT_THAT(slurp(page), HasSubstr("unknown task 'b'"));
+}
+
+TEST(TraceHtml, UnwritablePageExitsTwoBeforeRunning) {
+  CliRun r =
+      run("trace " + source_path("examples/02-fd-keeps-namespace-alive.nss") + " --html /nonexistent-dir/x.html");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_THAT(r.out, HasSubstr("cannot write '/nonexistent-dir/x.html'"));
+  EXPECT_THAT(r.out, Not(HasSubstr("summary:")));
+}
+
+TEST(TraceHtml, ScriptDataCannotCloseItsElement) {
+  nlohmann::json data;
+  data["title"] = "t";
+  data["source"] = "</script><script>alert(1)</script><!--";
+  data["steps"] = nlohmann::json::array();
+  std::string html = cli::html_page(data);
+  EXPECT_THAT(html, Not(HasSubstr("</script><script>alert")));
+  EXPECT_THAT(html, Not(HasSubstr("<!--")));
+  EXPECT_THAT(html, HasSubstr("\\u003c/script\\u003e"));
+}
+
+}  // namespace
+}  // namespace nssim
+
+namespace nssim {
+namespace {
+
+// docs/images is generated by `make docs-images` from docs/images/MANIFEST:
+// each NAME.dot must be what nssim draws today (else: run make docs-images),
+// and NAME.svg must have been rendered from it (the same nodes).
+TEST(DocsImages, AreWhatNssimDrawsToday) {
+  std::ifstream manifest(source_path("docs/images/MANIFEST"));
+  ASSERT_TRUE(manifest) << "docs/images/MANIFEST is missing";
+  std::string line;
+  int pictures = 0;
+  while (std::getline(manifest, line)) {
+    std::istringstream is(line);
+    std::string name, scenario, step;
+    if (!(is >> name) || name[0] == '#') continue;
+    ASSERT_TRUE(is >> scenario >> step) << line;
+    ++pictures;
+    CliRun r = run(fmt::format("graph {} --step {} --format dot", source_path(scenario), step));
+    ASSERT_EQ(r.status, 0) << r.out;
+    std::string dot_path = source_path("docs/images/" + name + ".dot");
+    EXPECT_EQ(slurp(dot_path), r.out) << "docs/images/" << name << ".dot is stale: run make docs-images";
+    std::string svg = slurp(source_path("docs/images/" + name + ".svg"));
+    Dot d(r.out);
+    ASSERT_TRUE(d.ok());
+    size_t drawn = 0;
+    for (size_t at = svg.find("class=\"node\""); at != std::string::npos; at = svg.find("class=\"node\"", at + 1))
+      ++drawn;
+    EXPECT_EQ(drawn, d.nodes().size()) << name << ".svg";
+    for (auto& n : d.nodes()) EXPECT_THAT(svg, HasSubstr("<g id=\"" + n + "\" class=\"node\"")) << name << ".svg";
+  }
+  EXPECT_GE(pictures, 5);
+  std::string png = slurp(source_path("docs/images/html-step6.png"));
+  EXPECT_EQ(png.substr(0, 8), std::string("\x89PNG\r\n\x1a\n", 8)) << "docs/images/html-step6.png";
+  // The README shows one of them.
+  EXPECT_THAT(slurp(source_path("README.md")), HasSubstr("](docs/images/02-step6-last-process-exits.svg)"));
+}
+
+}  // namespace
+}  // namespace nssim

@@ -32,7 +32,7 @@ class RealBackend : public Backend {
   Observation observe() override;
 
   // Kernel level of the sandbox pid namespace (the scenario's root).
-  uint32_t root_pid_level() const { return root_level_; }
+  uint32_t root_pid_level() const override { return root_level_; }
   std::string describe() const;
   // Host pids of live agents (for tests that check nothing is left behind).
   std::vector<int> host_pids() const;

@@ -84,6 +84,9 @@ class Backend {
   virtual CallOutcome call(const CallStmt& c) = 0;
   // What /proc shows now.
   virtual Observation observe() = 0;
+  // Kernel level of the scenario's root pid namespace (the model's
+  // Kernel::Config::root_pid_level must match it for nesting limits).
+  virtual uint32_t root_pid_level() const { return 0; }
 };
 
 }  // namespace nssim

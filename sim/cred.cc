@@ -303,8 +303,9 @@ Result<void> Kernel::sys_write_proc(Task* cur, Task* target, ProcFile f, std::st
   UserNamespace* ns = target->cred->user_ns;
   UserNamespace* seq_ns = c->user_ns;  // the opener's (file->f_cred)
   if (f == ProcFile::Setgroups) {
-    // proc_setgroups_open(): writing needs CAP_SYS_ADMIN in the namespace.
-    if (!ns_capable(c, ns, CAP_SYS_ADMIN)) return fail(EPERM);
+    // kernel/user_namespace.c: proc_setgroups_open(): opening for writing needs
+    // CAP_SYS_ADMIN in the namespace, else EACCES (found by nssim fuzz --real).
+    if (!ns_capable(c, ns, CAP_SYS_ADMIN)) return fail(EACCES);
     std::string_view v = data;
     while (!v.empty() && (v.back() == '\n' || v.back() == ' ')) v.remove_suffix(1);
     if (v != "allow" && v != "deny") return fail(EINVAL);

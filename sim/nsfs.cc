@@ -55,9 +55,19 @@ bool Kernel::ptrace_may_access(const Task* cur, const Task* t, bool realcreds) c
   if (!same && !ns_capable(c, tc->user_ns, CAP_SYS_PTRACE)) return false;
   // A non-dumpable mm (after a credential change) also needs CAP_SYS_PTRACE
   // over mm->user_ns, which is the initial user namespace for every nssim task.
-  bool has_mm = t->state == TaskState::Running;
-  if (has_mm && !t->group_leader->dumpable && !ns_capable(c, init_user_ns_, CAP_SYS_PTRACE)) return false;
-  return true;
+  // Surprise (found by nssim fuzz --real, verified live on 6.18.44): a zombie
+  // keeps the dumpability its mm had at exit, so the check applies to
+  // zombies too (an unprivileged caller gets EACCES, not ENOENT).
+  if (!t->group_leader->dumpable && !ns_capable(c, init_user_ns_, CAP_SYS_PTRACE)) return false;
+  // security/commoncap.c: cap_ptrace_access_check() @ v6.18 (the LSM hook):
+  // same user namespace with at least the target's permitted capabilities
+  // (effective ones for FSCREDS, permitted for REALCREDS), or CAP_SYS_PTRACE
+  // over the target's user namespace. Found by `nssim fuzz --real`: a task in
+  // a child user namespace cannot open the ns links of a root task outside,
+  // even with the same uid.
+  CapSet caller = realcreds ? c->cap_permitted : c->cap_effective;
+  if (c->user_ns == tc->user_ns && (tc->cap_permitted & ~caller) == 0) return true;
+  return ns_capable(c, tc->user_ns, CAP_SYS_PTRACE);
 }
 
 // open("/proc/TARGET/ns/LINK"): fs/proc/namespaces.c: proc_ns_get_link() ->

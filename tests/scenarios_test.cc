@@ -16,7 +16,7 @@ namespace {
 
 std::vector<std::string> bundled() {
   std::vector<std::string> out;
-  for (const char* dir : {"examples", "labs"}) {
+  for (const char* dir : {"examples", "labs", "tests/regressions"}) {
     std::filesystem::path root = std::filesystem::path(NSSIM_SOURCE_DIR) / dir;
     if (!std::filesystem::exists(root)) continue;
     for (auto& e : std::filesystem::recursive_directory_iterator(root)) {

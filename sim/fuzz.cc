@@ -1,0 +1,328 @@
+#include "sim/fuzz.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <random>
+#include <set>
+
+#include "sim/runner.h"
+#include "sim/sim_backend.h"
+
+namespace nssim {
+
+namespace {
+
+constexpr uint64_t kNsFlags[] = {CLONE_NEWUTS, CLONE_NEWIPC, CLONE_NEWNET,  CLONE_NEWNS,
+                                 CLONE_NEWPID, CLONE_NEWUSER, CLONE_NEWCGROUP, CLONE_NEWTIME};
+
+class Gen {
+ public:
+  explicit Gen(uint64_t seed) : rng_(seed) {}
+
+  std::vector<std::string> run(int steps) {
+    for (int i = 0; i < steps * 3 && static_cast<int>(lines_.size()) < steps; ++i) step();
+    return lines_;
+  }
+
+ private:
+  int pick(int n) { return std::uniform_int_distribution<int>(0, n - 1)(rng_); }
+  bool chance(int percent) { return pick(100) < percent; }
+  template <class T>
+  const T& any(const std::vector<T>& v) { return v[pick(static_cast<int>(v.size()))]; }
+
+  std::vector<std::string> running() {
+    std::vector<std::string> v;
+    for (auto& n : sim_.names())
+      if (Task* t = sim_.task(n); t && t->state == TaskState::Running) v.push_back(n);
+    return v;
+  }
+  std::vector<std::string> fds_of(const std::string& task) {
+    std::vector<std::string> v;
+    Task* t = sim_.task(task);
+    if (t && t->files)
+      for (auto& [n, fd] : t->files->names) v.push_back(n);
+    return v;
+  }
+  uint64_t ns_flags(int max_bits) {
+    uint64_t f = 0;
+    int n = pick(max_bits + 1);
+    for (int i = 0; i < n; ++i) f |= kNsFlags[pick(8)];
+    return f;
+  }
+  std::string flags_str(uint64_t f) { return clone_flags_str(f); }
+
+  // Runs a candidate line on the model; keeps it when it is a valid statement.
+  void emit(const std::string& line) {
+    auto pr = parse_scenario(line);
+    if (!pr.ok() || pr.scenario.statements.empty()) return;
+    auto sc = std::make_unique<Scenario>(std::move(pr.scenario));
+    auto& c = std::get<CallStmt>(sc->statements.front().s);
+    CallOutcome o = sim_.call(c);
+    if (!o.usage_error.empty()) return;
+    keep_.push_back(std::move(sc));
+    lines_.push_back(line);
+  }
+
+  void step() {
+    auto tasks = running();
+    if (tasks.empty()) return;
+    // Mostly recent tasks: that is where namespaces pile up.
+    const std::string& t = chance(50) ? tasks.back() : any(tasks);
+    std::vector<std::string> all = sim_.names();
+    int kind = pick(100);
+    std::string line;
+    if (kind < 20) {  // clone / clone3
+      uint64_t f = ns_flags(3);
+      if (chance(10)) f |= CLONE_FILES;
+      if (chance(5)) f |= CLONE_FS;
+      if (chance(5)) f |= CLONE_SYSVSEM;
+      if (chance(3)) f |= CLONE_PARENT;
+      if (chance(3)) f |= CLONE_THREAD;
+      bool c3 = chance(40);
+      line = fmt::format("{}: {}({}) -> t{}", t, c3 ? "clone3" : "clone", flags_str(f), ++ntask_);
+    } else if (kind < 24) {
+      line = fmt::format("{}: thread() -> t{}", t, ++ntask_);
+    } else if (kind < 36) {
+      uint64_t f = ns_flags(2);
+      if (chance(5)) f |= CLONE_FILES;
+      if (chance(5)) f |= CLONE_FS;
+      line = fmt::format("{}: unshare({})", t, flags_str(f));
+    } else if (kind < 50) {  // open a /proc/T/ns/L
+      std::string target = chance(15) ? "self" : any(all);
+      line = fmt::format("{}: open(\"/proc/{}/ns/{}\") -> f{}", t, target, link_name(kAllLinks[pick(kLinks)]), ++nfd_);
+    } else if (kind < 62) {  // setns
+      auto fds = fds_of(t);
+      if (fds.empty()) return;
+      uint64_t f = chance(50) ? 0 : ns_flags(2);
+      line = fmt::format("{}: setns({}, {})", t, any(fds), flags_str(f));
+    } else if (kind < 67) {
+      auto fds = fds_of(t);
+      if (fds.empty()) return;
+      line = fmt::format("{}: close({})", t, any(fds));
+    } else if (kind < 72) {
+      line = fmt::format("{}: pidfd_open({}) -> f{}", t, any(all), ++nfd_);
+    } else if (kind < 80) {
+      if (t == sim_.names().front() && !chance(5)) return;  // init's exit ends most of the run
+      line = fmt::format("{}: exit({})", t, pick(3));
+    } else if (kind < 88) {
+      line = fmt::format("{}: wait({})", t, any(all));
+    } else if (kind < 90) {
+      line = fmt::format("{}: sethostname(\"h{}\")", t, pick(5));
+    } else if (kind < 92) {
+      line = chance(50) ? fmt::format("{}: setuid({})", t, chance(70) ? 1000 : 0)
+                        : fmt::format("{}: setgid({})", t, chance(70) ? 1000 : 0);
+    } else if (kind < 94) {
+      static const char* kMaps[] = {"0 0 1", "0 1000 1", "0 0 10", "1 1 1"};
+      static const char* kFiles[] = {"uid_map", "gid_map", "setgroups"};
+      int f = pick(3);
+      line = fmt::format("{}: write(\"/proc/{}/{}\", \"{}\")", t, chance(50) ? "self" : any(all), kFiles[f],
+                         f == 2 ? (chance(70) ? "deny" : "allow") : kMaps[pick(4)]);
+    } else if (kind < 96) {
+      auto fds = fds_of(t);
+      if (fds.empty()) return;
+      static const char* kReq[] = {"NS_GET_USERNS", "NS_GET_PARENT", "NS_GET_NSTYPE", "NS_GET_OWNER_UID"};
+      int r = pick(4);
+      line = fmt::format("{}: ioctl({}, {}){}", t, any(fds), kReq[r], r < 2 ? fmt::format(" -> f{}", ++nfd_) : "");
+    } else if (kind < 98) {
+      line = fmt::format("{}: mount(\"/proc/{}/ns/{}\", \"/run/netns/m{}\", MS_BIND)", t, any(all),
+                         link_name(kAllLinks[pick(kLinks)]), pick(4));
+    } else if (kind < 99) {
+      line = fmt::format("{}: umount(\"/run/netns/m{}\")", t, pick(4));
+    } else {
+      line = fmt::format("{}: prctl(PR_SET_DUMPABLE, {})", t, pick(2));
+    }
+    emit(line);
+  }
+
+  std::mt19937_64 rng_;
+  SimBackend sim_;
+  std::vector<std::unique_ptr<Scenario>> keep_;  // CallStmts the backend saw must outlive it
+  std::vector<std::string> lines_;
+  int ntask_ = 0, nfd_ = 0;
+};
+
+// Tears everything down on the model (every task exits and is reaped, every
+// fd closed, every /run mount unmounted) and reports what is still alive
+// although nothing should hold it: only the initial namespaces and what the
+// initial task itself still uses may remain.
+std::vector<FuzzProblem> leak_check(SimBackend& sim) {
+  Kernel& k = sim.kernel();
+  Task* init = k.init_task();
+  std::vector<FuzzProblem> out;
+  if (init->state != TaskState::Running) return out;  // the scenario ended the world
+  k.trace.on = false;
+  for (size_t id = k.task_slots(); id-- > 1;)
+    if (Task* t = k.task(id); t && t->state == TaskState::Running && !t->is_leader()) k.sys_exit(t, 0);
+  for (size_t id = k.task_slots(); id-- > 1;)
+    if (Task* t = k.task(id); t && t->state == TaskState::Running) k.sys_exit(t, 0);
+  for (int round = 0; round < 4; ++round)
+    for (size_t id = 1; id < k.task_slots(); ++id)
+      if (Task* t = k.task(id); t && t->state == TaskState::Zombie) (void)k.sys_wait4(init, t);
+  for (size_t fd = 0; init->files && fd < init->files->fdt.size(); ++fd)
+    if (init->files->fdt[fd]) (void)k.sys_close(init, static_cast<int>(fd));
+  while (!init->nsproxy->mnt_ns->mounts.empty()) {
+    std::string mp = init->nsproxy->mnt_ns->mounts.back()->mountpoint;
+    if (!k.sys_umount(init, mp)) break;  // locked or busy: stays
+  }
+  // What the initial task still legitimately holds.
+  std::set<const RefCounted*> ok;
+  auto keep_ns = [&](auto& self, const NsCommon* ns) -> void {
+    if (!ns || ok.count(ns)) return;
+    ok.insert(ns);
+    self(self, ns->user_ns);
+    if (ns->type == NsType::Pid) self(self, static_cast<const PidNamespace*>(ns)->parent);
+    if (ns->type == NsType::User) self(self, static_cast<const UserNamespace*>(ns)->parent);
+    if (ns->type == NsType::Mnt)
+      for (auto* m : static_cast<const MntNamespace*>(ns)->mounts) {
+        ok.insert(m);
+        self(self, m->ns);
+      }
+  };
+  // The initial namespaces never die, nor do the mounts of the initial mount namespace.
+  for (auto* o : k.boot_objects()) keep_ns(keep_ns, static_cast<const NsCommon*>(o));
+  const NsProxy* p = init->nsproxy;
+  ok.insert(p);
+  for (const NsCommon* ns : {static_cast<const NsCommon*>(p->uts_ns), static_cast<const NsCommon*>(p->ipc_ns),
+                             static_cast<const NsCommon*>(p->mnt_ns),
+                             static_cast<const NsCommon*>(p->pid_ns_for_children),
+                             static_cast<const NsCommon*>(p->net_ns), static_cast<const NsCommon*>(p->time_ns),
+                             static_cast<const NsCommon*>(p->time_ns_for_children),
+                             static_cast<const NsCommon*>(p->cgroup_ns)})
+    keep_ns(keep_ns, ns);
+  keep_ns(keep_ns, init->cred->user_ns);
+  keep_ns(keep_ns, k.task_active_pid_ns(init));
+  ok.insert(init->cred);
+  ok.insert(init->thread_pid);
+  ok.insert(init->files);
+  ok.insert(init->fs);
+  // Tasks that could not exit cleanly (exiting inits waiting for zombies of a
+  // parent outside) keep their objects: accept everything of live tasks.
+  for (size_t id = 1; id < k.task_slots(); ++id)
+    if (Task* t = k.task(id)) {
+      ok.insert(t->cred);
+      ok.insert(t->thread_pid);
+      keep_ns(keep_ns, t->cred->user_ns);
+      keep_ns(keep_ns, k.task_active_pid_ns(t));
+    }
+  std::vector<const RefCounted*> allowed(ok.begin(), ok.end());
+  for (auto& l : k.registry().leaks(allowed)) out.push_back({0, "leak after teardown: " + l});
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::string> generate_scenario(const FuzzOptions& opt) {
+  Gen g(opt.seed);
+  return g.run(opt.steps);
+}
+
+std::vector<FuzzProblem> check_scenario(const std::vector<std::string>& lines, const PeerFactory& make_peer,
+                                        int* steps_run) {
+  std::string src;
+  for (auto& l : lines) src += l + "\n";
+  ParseResult pr = parse_scenario(src, "<fuzz>");
+  std::vector<FuzzProblem> out;
+  if (!pr.ok()) {
+    out.push_back({pr.errors.front().loc.line, "parse error: " + pr.errors.front().message});
+    return out;
+  }
+  std::unique_ptr<Backend> peer = make_peer ? make_peer() : nullptr;
+  Runner::Options opt;
+  opt.trace = false;
+  opt.peer = peer.get();
+  if (peer) {
+    Kernel::Config cfg = Runner::config_for(pr.scenario);
+    cfg.root_pid_level = peer->root_pid_level();
+    opt.config = cfg;
+  }
+  Runner runner(pr.scenario, opt);
+  int steps = 0;
+  RunSummary sum = runner.run([&](const StepRecord& r) {
+    ++steps;
+    for (auto& d : r.disagreements) out.push_back({r.line, d});
+    const Kernel& k = runner.sim().kernel();
+    auto all = k.all_holders();
+    for (auto& rec : k.ns_records())
+      if (rec.ns && all[rec.ns->serial].size() != rec.ns->refs())
+        out.push_back({r.line, fmt::format("ledger of {} lists {} holders for {} references", k.ns_str(rec.ns),
+                                           all[rec.ns->serial].size(), rec.ns->refs())});
+  });
+  if (steps_run) *steps_run = steps;
+  if (sum.error) {
+    out.push_back({sum.error->loc.line, "run error: " + sum.error->message});
+    return out;
+  }
+  auto leaks = leak_check(runner.sim());
+  out.insert(out.end(), leaks.begin(), leaks.end());
+  return out;
+}
+
+namespace {
+// The kind of a problem, for "still the same bug" while shrinking: its text
+// without numbers and names.
+std::string kind_of(const std::string& s) {
+  std::string k;
+  for (char c : s)
+    if (!std::isdigit(static_cast<unsigned char>(c))) k += c;
+  size_t colon = k.find(':');
+  return colon == std::string::npos ? k : k.substr(colon);
+}
+bool reproduces(const std::vector<std::string>& lines, const PeerFactory& make_peer, const std::string& kind) {
+  for (auto& p : check_scenario(lines, make_peer))
+    if (p.what.rfind("run error", 0) != 0 && p.what.rfind("parse error", 0) != 0 && kind_of(p.what) == kind)
+      return true;
+  return false;
+}
+}  // namespace
+
+std::vector<std::string> shrink_scenario(std::vector<std::string> lines, const PeerFactory& make_peer,
+                                         const std::function<void(size_t)>& progress) {
+  auto first = check_scenario(lines, make_peer);
+  std::string kind;
+  for (auto& p : first)
+    if (p.what.rfind("run error", 0) != 0 && p.what.rfind("parse error", 0) != 0) {
+      kind = kind_of(p.what);
+      break;
+    }
+  if (kind.empty()) return lines;
+  // ddmin over lines: remove chunks, halving the chunk size.
+  for (size_t chunk = std::max<size_t>(1, lines.size() / 2); chunk >= 1; chunk /= 2) {
+    for (size_t i = 0; i < lines.size();) {
+      std::vector<std::string> cand(lines.begin(), lines.begin() + i);
+      cand.insert(cand.end(), lines.begin() + std::min(lines.size(), i + chunk), lines.end());
+      if (!cand.empty() && reproduces(cand, make_peer, kind)) {
+        lines = std::move(cand);
+        if (progress) progress(lines.size());
+      } else {
+        i += chunk;
+      }
+    }
+    if (chunk == 1) break;
+  }
+  // Then flag bits of each call.
+  for (size_t i = 0; i < lines.size(); ++i) {
+    for (auto& [name, bit] : std::vector<std::pair<std::string, uint64_t>>{
+             {"CLONE_NEWUTS", 0}, {"CLONE_NEWIPC", 0}, {"CLONE_NEWNET", 0}, {"CLONE_NEWNS", 0}, {"CLONE_NEWPID", 0},
+             {"CLONE_NEWUSER", 0}, {"CLONE_NEWCGROUP", 0}, {"CLONE_NEWTIME", 0}, {"CLONE_FILES", 0},
+             {"CLONE_FS", 0}, {"CLONE_SYSVSEM", 0}, {"CLONE_PARENT", 0}, {"CLONE_THREAD", 0}}) {
+      (void)bit;
+      size_t at = lines[i].find(name);
+      if (at == std::string::npos) continue;
+      std::string cand = lines[i];
+      size_t end = at + name.size();
+      if (end < cand.size() && cand[end] == '|')
+        cand.erase(at, name.size() + 1);
+      else if (at > 0 && cand[at - 1] == '|')
+        cand.erase(at - 1, name.size() + 1);
+      else
+        cand.replace(at, name.size(), "0");
+      auto trial = lines;
+      trial[i] = cand;
+      if (reproduces(trial, make_peer, kind)) lines = std::move(trial);
+    }
+  }
+  return lines;
+}
+
+}  // namespace nssim

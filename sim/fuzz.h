@@ -1,0 +1,43 @@
+// Differential testing: random valid scenarios, run on the model and (with a
+// peer backend) on the live kernel, compared after every step; disagreements
+// shrunk to a minimal scenario (delta debugging on steps, then on flags).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sim/backend.h"
+
+namespace nssim {
+
+struct FuzzOptions {
+  uint64_t seed = 1;
+  int steps = 60;  // calls per generated scenario
+};
+
+// Generates one random scenario (a list of statement lines) that is valid on
+// the model: every call names a task that is running and fds that exist. The
+// same seed gives the same scenario.
+std::vector<std::string> generate_scenario(const FuzzOptions& opt);
+
+// Checks one scenario. `make_peer` (may be null) creates a fresh peer backend
+// for each run (e.g. the live kernel). Returns the problems found: disagreements
+// with the peer, refcount-ledger inconsistencies, leaks after tearing
+// everything down. Empty means clean.
+struct FuzzProblem {
+  int line = 0;
+  std::string what;
+};
+using PeerFactory = std::function<std::unique_ptr<Backend>()>;
+std::vector<FuzzProblem> check_scenario(const std::vector<std::string>& lines, const PeerFactory& make_peer,
+                                        int* steps_run = nullptr);
+
+// Delta debugging: the smallest scenario (lines removed, then clone/unshare/
+// setns flag bits removed) that still has a problem of the same kind.
+std::vector<std::string> shrink_scenario(std::vector<std::string> lines, const PeerFactory& make_peer,
+                                         const std::function<void(size_t)>& progress = {});
+
+}  // namespace nssim

@@ -386,6 +386,25 @@ void RealBackend::wait_settled(Agent& a, int timeout_ms) {
   }
 }
 
+// Is the pid namespace of `tid` at absolute level `want` (its own is at
+// `level`) the active pid namespace of `viewer`? Walks up with NS_GET_PARENT.
+bool RealBackend::pid_ns_at_level_is(int tid, uint32_t level, uint32_t want, int viewer) {
+  struct stat vs {};
+  if (stat(fmt::format("/proc/{}/ns/pid", viewer).c_str(), &vs) != 0) return false;
+  int fd = open(fmt::format("/proc/{}/ns/pid", tid).c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  for (uint32_t l = level; l > want; --l) {
+    int up = ioctl(fd, NS_GET_PARENT);
+    close(fd);
+    if (up < 0) return false;
+    fd = up;
+  }
+  struct stat ts {};
+  bool same = fstat(fd, &ts) == 0 && ts.st_ino == vs.st_ino && ts.st_dev == vs.st_dev;
+  close(fd);
+  return same;
+}
+
 CallOutcome RealBackend::call(const CallStmt& c) {
   Agent* cur = find(c.task);
   if (!cur) return outcome_usage(fmt::format("unknown task '{}'", c.task));
@@ -397,13 +416,18 @@ CallOutcome RealBackend::call(const CallStmt& c) {
   Reply r{};
   std::string note;
   auto pid_in = [&](Agent& viewer, const std::string& name) -> pid_t {
-    // The target's pid in the viewer's active pid namespace (NSpid at the viewer's level).
+    // The target's pid in the viewer's active pid namespace: its NSpid entry
+    // at the viewer's level, provided the target's pid namespace at that level
+    // IS the viewer's (a sibling branch has its own numbers: found by nssim
+    // fuzz --real, where such a number named another task).
     Agent* t = name == "self" ? &viewer : find(name);
     if (!t) return kNoSuchPid;
     refresh(*t);
     if (t->state == TaskState::Reaped) return kNoSuchPid;
     uint32_t lvl = viewer.level();
-    return lvl < t->nspid_abs.size() ? static_cast<pid_t>(t->nspid_abs[lvl]) : kNoSuchPid;
+    if (lvl >= t->nspid_abs.size()) return kNoSuchPid;
+    if (!pid_ns_at_level_is(t->hosttid, t->level(), lvl, viewer.hosttid)) return kNoSuchPid;
+    return static_cast<pid_t>(t->nspid_abs[lvl]);
   };
   // A /proc/TASK/... path as the agent must open it (host procfs, host ids).
   auto proc_path = [&](const std::string& task, const std::string& rest) -> std::string {

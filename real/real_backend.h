@@ -58,6 +58,7 @@ class RealBackend : public Backend {
   uint64_t token_for(int tid, Link l, uint32_t inum);
   uint64_t token_for_path(const std::string& path, NsType type, uint32_t inum);
   void read_fds(Agent& a, TaskObs& t);
+  bool pid_ns_at_level_is(int tid, uint32_t level, uint32_t want, int viewer);
 
   std::vector<int> pins_;  // nsfs fds keeping the sandbox's own namespaces alive (as the model's boot refs)
   uint32_t root_level_ = 0;

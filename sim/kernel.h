@@ -125,9 +125,10 @@ class Kernel {
   // path with an nsfs mount); DST under /run is created if missing.
   // fs/namespace.c: path_mount() -> do_loopback().
   struct PathRef {
-    Task* task = nullptr;  // /proc/TASK/ns/LINK (null: use `path`)
+    Task* task = nullptr;  // /proc/TASK/ns/LINK (null: use `path`, or `gone`)
     Link link = Link::Net;
     std::string path;      // a /run path
+    bool gone = false;     // /proc/TASK of a reaped task: the lookup fails ENOENT
   };
   Result<void> sys_mount_bind(Task* cur, const PathRef& src, std::string_view dst);
   // umount(path): fs/namespace.c: ksys_umount() / can_umount().

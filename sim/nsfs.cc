@@ -256,6 +256,7 @@ bool parent_dir_exists(std::string_view path) {
 
 // Resolves a mount source to the namespace behind it.
 Result<NsCommon*> Kernel::resolve_nsfs(Task* cur, const PathRef& p) {
+  if (p.gone) return fail(ENOENT);
   if (p.task) {
     if (p.task->state == TaskState::Reaped) return fail(ENOENT);
     if (!ptrace_may_access(cur, p.task, false)) return fail(EACCES);
@@ -275,6 +276,13 @@ Result<void> Kernel::sys_mount_bind(Task* cur, const PathRef& src, std::string_v
                                                             : src.path,
                dst);
   if (!parent_dir_exists(dst)) return fail(ENOENT);
+  // The mountpoint is created first (as `ip netns add` and nssim's agent do:
+  // open(DST, O_CREAT)), so it exists even when the mount then fails. Found
+  // by nssim fuzz --real: a later umount of it is EINVAL, not ENOENT.
+  if (!run_file_exists(dst)) {
+    run_files_.emplace_back(dst);
+    NSSIM_EVENT(trace, "mount", "created mountpoint {}", dst);
+  }
   MntNamespace* mnt_ns = cur->nsproxy->mnt_ns;
   // may_mount(): CAP_SYS_ADMIN over the owner of the caller's mount namespace.
   if (!ns_capable(cur->cred, mnt_ns->user_ns, CAP_SYS_ADMIN)) {
@@ -288,10 +296,6 @@ Result<void> Kernel::sys_mount_bind(Task* cur, const PathRef& src, std::string_v
   if (ns->type == NsType::Mnt && mnt_ns->seq >= static_cast<MntNamespace*>(ns)->seq) {
     NSSIM_EVENT(trace, "mnt_ns_loop", "{} is not newer than {}: EINVAL", ns_str(ns), ns_str(mnt_ns));
     return fail(EINVAL);
-  }
-  if (!run_file_exists(dst)) {
-    run_files_.emplace_back(dst);
-    NSSIM_EVENT(trace, "mount", "created mountpoint {}", dst);
   }
   auto* m = new Mount(reg_, next_id(ObjKind::Mount));
   m->ns = ns;

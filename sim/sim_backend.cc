@@ -136,8 +136,8 @@ CallOutcome SimBackend::call(const CallStmt& c) {
       } else {
         auto [t, e] = target_of(c.path.task);
         if (!e.empty()) return usage(e);
-        if (!t) return err(Errno{ENOENT});
         src.task = t;
+        src.gone = !t;  // reaped: no /proc/PID (ENOENT, after the earlier checks)
         src.link = c.path.link;
       }
       auto r = k.sys_mount_bind(cur, src, c.path2.run);

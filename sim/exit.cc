@@ -33,35 +33,51 @@ void Kernel::do_exit_quiet(Task* t, int code) {
   exit_notify(t);
 }
 
-// kernel/exit.c: find_child_reaper() + find_new_reaper() @ v6.18. Orphans go
-// to a live thread of the group, else to the child_reaper of the father's pid
-// namespace. If the father is that reaper (and has no live thread), every
-// other task of its namespace is killed first (zap_pid_ns_processes()).
-Task* Kernel::find_new_reaper(Task* father) {
+// kernel/exit.c: find_alive_thread() @ v6.18: another live thread of the group.
+Task* Kernel::find_alive_thread(Task* father) {
+  if (father->group_leader->nr_threads <= 1) return nullptr;  // threads are rare: scan only then
+  for (Task* t : tasks_)
+    if (t && t != father && t->group_leader == father->group_leader && t->state == TaskState::Running) return t;
+  return nullptr;
+}
+
+// kernel/exit.c: find_child_reaper() @ v6.18: the father's pid namespace's
+// reaper. If the father is that reaper, a live thread takes over; with none,
+// every other task of the namespace is killed first (zap_pid_ns_processes()).
+Task* Kernel::find_child_reaper(Task* father) {
   PidNamespace* pid_ns = task_active_pid_ns(father);
   Task* reaper = pid_ns->child_reaper;
   if (reaper != father) return reaper;
   if (!pid_ns->adding) return father;  // already zapped: init resuming its exit
-  // find_alive_thread()
-  for (Task* t : tasks_)
-    if (t && t != father && t->group_leader == father->group_leader && t->state == TaskState::Running) {
-      pid_ns->child_reaper = t;
-      return t;
-    }
+  if (Task* t = find_alive_thread(father)) {
+    pid_ns->child_reaper = t;
+    return t;
+  }
   zap_pid_ns_processes(pid_ns, father);
   return father;
 }
 
+// kernel/exit.c: find_new_reaper() @ v6.18: orphans go to a live thread of
+// the same group first, then to the pid namespace's child_reaper (found by
+// nssim fuzz --real: a leader exiting while a thread lives keeps its children
+// in the group).
+Task* Kernel::find_new_reaper(Task* father, Task* child_reaper) {
+  if (Task* t = find_alive_thread(father)) return t;
+  return child_reaper;
+}
+
 void Kernel::forget_original_parent(Task* father) {
-  Task* reaper = find_new_reaper(father);
+  Task* reaper = find_child_reaper(father);
   if (father->state == TaskState::Exiting) return;  // waiting in zap_pid_ns_processes()
   if (father->children.empty()) return;
+  reaper = find_new_reaper(father, reaper);
   TraceScope s(trace, "forget_original_parent", "{}'s children -> {}", father->comm, reaper->comm);
   auto kids = std::move(father->children);
   father->children.clear();
   for (Task* c : kids) {
     c->real_parent = reaper;
-    c->exit_signal = SIGCHLD_NR;  // reparent_leader(): "we don't want people slaying init"
+    if (reaper->group_leader != father->group_leader)
+      c->exit_signal = SIGCHLD_NR;  // reparent_leader(): "we don't want people slaying init"
     reaper->children.push_back(c);
     NSSIM_EVENT(trace, "reparent", "{} ({}) now a child of {}", c->comm, task_state_name(c->state), reaper->comm);
   }
@@ -88,13 +104,18 @@ void Kernel::zap_pid_ns_processes(PidNamespace* ns, Task* init) {
     TraceScope k(trace, "SIGKILL", "{} (pid {} in {})", t->comm, nr, ns_str(ns));
     do_exit_quiet(t, 9);
   }
-  // kernel_wait4(-1, __WALL) until ECHILD: init reaps its zombie children.
-  std::vector<Task*> kids = init->children;
-  for (Task* c : kids)
-    if (c->state == TaskState::Zombie) {
-      NSSIM_EVENT(trace, "kernel_wait4", "{} reaps {}", init->comm, c->comm);
-      release_task(c);
-    }
+  // kernel_wait4(-1, __WALL) until ECHILD: init reaps its zombie children;
+  // reaping one may let a nested init finish dying and become reapable too.
+  for (bool again = true; again;) {
+    again = false;
+    std::vector<Task*> kids = init->children;
+    for (Task* c : kids)
+      if (c->state == TaskState::Zombie && c->nr_threads <= 1) {
+        NSSIM_EVENT(trace, "kernel_wait4", "{} reaps {}", init->comm, c->comm);
+        release_task(c);
+        again = true;
+      }
+  }
   if (ns->pid_allocated > 1) {
     init->state = TaskState::Exiting;
     NSSIM_EVENT(trace, "zap_pid_ns_processes",

@@ -215,7 +215,9 @@ class Kernel {
   Result<PidNamespace*> create_pid_namespace(UserNamespace* user_ns, PidNamespace* parent);
   void exit_notify(Task* tsk);
   void forget_original_parent(Task* father);
-  Task* find_new_reaper(Task* father);
+  Task* find_alive_thread(Task* father);
+  Task* find_child_reaper(Task* father);
+  Task* find_new_reaper(Task* father, Task* child_reaper);
   void zap_pid_ns_processes(PidNamespace* ns, Task* init);
   void exit_files(Task* t);
   void do_exit_quiet(Task* t, int code);

@@ -2,6 +2,10 @@
 
 #include <string>
 
+namespace CLI {
+class App;
+}
+
 namespace nssim::cli {
 
 struct TraceArgs {
@@ -26,6 +30,10 @@ struct GraphArgs {
   size_t max_nsproxies = 16;
 };
 int cmd_graph(const GraphArgs& a);
+
+// nssim lab check|list (cli/cmd_lab.cc): adds the `lab` subcommand; its
+// callbacks set `rc` to the exit status.
+void add_lab_command(CLI::App& app, int& rc);
 
 // Reads a file ('-' = stdin). False with a message on failure.
 bool read_file(const std::string& path, std::string& out, std::string& err);

@@ -61,6 +61,7 @@ int main(int argc, char** argv) {
       "Exit status: 0 written; 2 usage, parse or run error, unknown step or format, unwritable output.");
 
   int rc = 0;
+  nssim::cli::add_lab_command(app, rc);
   trace->callback([&] { rc = nssim::cli::cmd_trace(targs); });
   graph->callback([&] { rc = nssim::cli::cmd_graph(gargs); });
   try {

@@ -1,0 +1,159 @@
+// nssim lab check FILE... [--real] [--json] [--reveal] [--timeout MS]
+// nssim lab list [--dir DIR]
+// The grader is cli/lab.*; this file is the command line around it.
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <iostream>
+#include <memory>
+
+#include "cli/commands.h"
+#include "cli/lab.h"
+#include "real/real_backend.h"
+
+namespace nssim::cli {
+
+namespace {
+
+struct LabCheckArgs {
+  std::vector<std::string> files;
+  bool real = false;
+  bool json = false;
+  bool reveal = false;
+  int timeout_ms = 5000;
+};
+
+// Exit status of one file: 0 all pass, 1 a check failed or is unanswered (or,
+// with --real, the kernel behaves differently), 2 unreadable/parse/run error,
+// 3 --real unavailable.
+int check_one(const std::string& given, const LabCheckArgs& a) {
+  std::string file = given;
+  // A lab directory means its student version.
+  if (std::error_code ec; file != "-" && std::filesystem::is_directory(file, ec)) file = (std::filesystem::path(file) / "lab.nss").string();
+  std::string src, err;
+  if (!read_file(file, src, err)) {
+    fmt::print(stderr, "{}\n", err);
+    return 2;
+  }
+  ParseResult pr = parse_scenario(src, file == "-" ? "<stdin>" : file);
+  if (!pr.ok()) {
+    for (auto& d : pr.errors) fmt::print(stderr, "{}", format_diagnostic(pr.scenario.file, src, d));
+    fmt::print(stderr, "{}: not graded: the scenario does not parse\n", pr.scenario.file);
+    return 2;
+  }
+  const Scenario& sc = pr.scenario;
+  lab::Options opt;
+  std::unique_ptr<real::RealBackend> real;
+  std::string note;
+  if (a.real) {
+    real::RealBackend::Options ro;
+    ro.init_name = sc.init_name;
+    ro.step_timeout_ms = a.timeout_ms;
+    std::string why;
+    real = real::RealBackend::create(ro, why);
+    if (!real) {
+      fmt::print(stderr, "nssim: cannot run on the live kernel: {}\n", why);
+      return 3;
+    }
+    opt.peer = real.get();
+    Kernel::Config cfg = Runner::config_for(sc);
+    cfg.root_pid_level = real->root_pid_level();
+    opt.config = cfg;
+    note = real->describe();
+  }
+  lab::Report rep = lab::grade(sc, opt);
+  rep.real_note = note;
+  if (a.json) {
+    for (auto& j : lab::to_json(rep, a.reveal)) std::cout << j.dump() << '\n';
+    std::cout.flush();
+    if (rep.run.error) fmt::print(stderr, "{}", format_diagnostic(sc.file, src, *rep.run.error));
+  } else {
+    fmt::print("nssim lab check {}  (model: kernel {}{})\n", sc.file, sc.kernel.value_or("6.18"),
+               a.real ? ", every step also run on the live kernel" : "");
+    if (!note.empty()) fmt::print("{}\n", note);
+    lab::print_text(stdout, rep, a.reveal);
+    std::fflush(stdout);
+    // A run error stops grading: say where, before the summary of what was graded.
+    if (rep.run.error) fmt::print(stderr, "{}", format_diagnostic(sc.file, src, *rep.run.error));
+    fmt::print("{}\n", lab::summary_line(rep));
+    std::fflush(stdout);
+  }
+  if (rep.run.error) return 2;
+  return rep.ok() ? 0 : 1;
+}
+
+int cmd_lab_check(const LabCheckArgs& a) {
+  int worst = 0;
+  for (size_t i = 0; i < a.files.size(); ++i) {
+    if (i && !a.json) fmt::print("\n");
+    int rc = check_one(a.files[i], a);
+    if (rc == 3) return 3;  // --real cannot run here: no point in trying the others
+    worst = std::max(worst, rc);
+  }
+  return worst;
+}
+
+int cmd_lab_list(const std::string& dir_opt) {
+  std::string dir = dir_opt.empty() ? lab::find_labs_dir() : dir_opt;
+  if (dir.empty()) {
+    fmt::print(stderr, "nssim: no labs found (looked at $NSSIM_LABS, ./labs and the source tree); use --dir DIR\n");
+    return 2;
+  }
+  auto labs = lab::list_labs(dir);
+  if (labs.empty()) {
+    fmt::print(stderr, "nssim: no labs in '{}' (a lab is a directory with README.md, lab.nss, solution.nss)\n", dir);
+    return 2;
+  }
+  size_t w = 2;
+  for (auto& l : labs) w = std::max(w, l.id.size());
+  fmt::print("Labs in {}:\n", dir);
+  for (auto& l : labs) {
+    std::string files = std::string(l.has_lab ? "lab.nss" : "") + (l.has_lab && l.has_solution ? ", " : "") +
+                        (l.has_solution ? "solution.nss" : "");
+    fmt::print("  {:<{}}  {}{}\n", l.id, w, l.title, files.empty() ? "" : "  [" + files + "]");
+  }
+  fmt::print("\nStudents: read LAB/README.md, fill the '?' blanks in LAB/lab.nss, then\n"
+             "  nssim lab check {}/LAB/lab.nss          (add --real to run the steps on the live kernel)\n"
+             "Teachers: docs/labs.md; LAB/solution.nss is the key.\n",
+             dir);
+  return 0;
+}
+
+}  // namespace
+
+void add_lab_command(CLI::App& app, int& rc) {
+  auto* lab = app.add_subcommand("lab", "Course labs: grade a student's scenario (check), or list the bundled labs.");
+  lab->require_subcommand(1);
+
+  auto args = std::make_shared<LabCheckArgs>();
+  auto* check = lab->add_subcommand(
+      "check",
+      "Run a lab scenario and grade every 'expect' (and every asserted '= RESULT'): pass; fail, with the model's "
+      "value and the step that decided it; or unanswered, for a '?' blank.");
+  check->add_option("files", args->files, "Lab scenario(s) (.nss, or a lab directory for its lab.nss); '-' reads "
+                                          "standard input")
+      ->required();
+  check->add_flag("--real", args->real,
+                  "Also run every step on the live kernel (root, in a sandbox) and mark each step where the "
+                  "scenario behaves differently there");
+  check->add_flag("--json", args->json,
+                  "JSON Lines for autograders: one object per check (and per step the kernel disagrees on), then a "
+                  "summary object per file");
+  check->add_flag("--reveal", args->reveal, "Also show the model's value for unanswered blanks");
+  check->add_option("--timeout", args->timeout_ms, "With --real: milliseconds a step may take (default 5000)");
+  check->footer(
+      "Summary per file: 'FILE: N passed, N failed, N unanswered' (with --real also how many steps differ).\n"
+      "Exit status: 0 every check passes (and, with --real, the kernel agrees on every step);\n"
+      "1 a check failed or is unanswered, or the kernel disagreed; 2 usage, unreadable file, parse or run error;\n"
+      "3 --real could not run (not root, or a namespace type is missing).");
+  check->callback([&rc, args] { rc = cmd_lab_check(*args); });
+
+  auto dir = std::make_shared<std::string>();
+  auto* list = lab->add_subcommand("list", "List the bundled labs with their titles.");
+  list->add_option("--dir", *dir, "Labs directory (default: $NSSIM_LABS, ./labs, or the source tree's labs/)");
+  list->footer("Exit status: 0 listed; 2 no labs found.");
+  list->callback([&rc, dir] { rc = cmd_lab_list(*dir); });
+}
+
+}  // namespace nssim::cli

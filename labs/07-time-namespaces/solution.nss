@@ -1,0 +1,62 @@
+# Lab 7 — Time namespaces: seen only by children  (SOLUTION)
+# Check it: nssim lab check --real labs/07-time-namespaces/solution.nss
+#
+# nssim models which time namespace each task is in, not the clock offsets
+# inside it (/proc/PID/timens_offsets): see the README.
+
+# ---- Task 1: unshare(CLONE_NEWTIME) changes only time_for_children ----------
+init: clone(0) -> t
+t: unshare(CLONE_NEWTIME)
+expect t.time == init.time                 # t's clocks do not jump
+expect t.time_for_children != t.time
+let T = t.time_for_children
+expect T.refs == 1                         # one slot: t's nsproxy.time_for_children
+expect t.nsproxy.count == 1                # unshare installed a new nsproxy
+
+# ---- Task 2: the fork that copies the nsproxy --------------------------------
+t: clone(0) -> kid                         # no CLONE_NEW* flag...
+expect kid.time == T                       # ...yet kid is in T:
+expect kid.time_for_children == T
+expect kid.nsproxy != t.nsproxy            # copy_namespaces() made a new nsproxy (timens_on_fork())
+expect T.refs == 3                         # t's time_for_children + kid's time + kid's time_for_children
+t: clone(0) -> kid2
+expect kid2.nsproxy != kid.nsproxy         # every fork of t copies again
+expect T.refs == 5
+kid: clone(0) -> grandkid
+expect grandkid.nsproxy == kid.nsproxy     # kid's time == time_for_children: plain sharing
+expect T.refs == 5
+
+# ---- Task 3: a thread stays behind ---------------------------------------------
+t: thread() -> tt                          # CLONE_VM: shares the address space (and vDSO)
+expect tt.time == init.time
+expect tt.nsproxy == t.nsproxy
+
+# ---- Task 4: clone() cannot ask for CLONE_NEWTIME, clone3() can ---------------
+init: clone(CLONE_NEWTIME) -> legacy       # 0x80 lands in the exit signal (CSIGNAL)
+expect legacy.time == init.time            # no time namespace was made
+init: clone3(CLONE_NEWTIME) -> modern
+expect modern.time != init.time
+expect modern.time == modern.time_for_children
+
+# ---- Task 5: setns changes both links; threads get EUSERS ---------------------
+init: clone(0) -> j
+j: open("/proc/kid/ns/time") -> tfd
+j: setns(tfd, CLONE_NEWTIME) = 0
+expect j.time == T                         # timens_install(): both slots
+expect j.time_for_children == T
+init: clone(0) -> p
+p: thread() -> th
+p: open("/proc/kid/ns/time") -> tfd2
+p: setns(tfd2, CLONE_NEWTIME) = EUSERS     # only a single-threaded process may enter
+
+# ---- Task 6: what exec does, by hand ------------------------------------------
+init: clone(0) -> w
+# ==== Task 6: your steps go here ====
+w: unshare(CLONE_NEWTIME) = 0
+w: open("/proc/self/ns/time_for_children") -> mine
+w: setns(mine, CLONE_NEWTIME) = 0
+w: close(mine)
+# ==== end of task 6 ====
+expect w.time != init.time
+expect w.time != T
+expect w.time == w.time_for_children

@@ -1,0 +1,583 @@
+// The lab grader (cli/lab.*, `nssim lab check|list`) and the bundled labs:
+// pass/fail/unanswered counting, the deciding step, exit codes, JSON shape;
+// every lab's blank version reports its blanks as unanswered (not a crash),
+// and filling the blanks with the solution's answers makes it pass.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include "cli/lab.h"
+#include "real/real_backend.h"
+#include "sim/runner.h"
+#include "sim/sim_backend.h"
+
+namespace nssim {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::Contains;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::Not;
+
+ParseResult parse(const std::string& src) {
+  ParseResult pr = parse_scenario(src, "test.nss");
+  EXPECT_TRUE(pr.ok()) << (pr.ok() ? "" : pr.errors.front().message);
+  return pr;
+}
+
+// Grades a scenario held by the caller (the report points into it).
+lab::Report grade(const ParseResult& pr, Backend* peer = nullptr) {
+  lab::Options o;
+  o.peer = peer;
+  return lab::grade(pr.scenario, o);
+}
+
+const lab::Item* item_at_line(const lab::Report& r, int line) {
+  for (auto& it : r.items)
+    if (it.line == line) return &it;
+  return nullptr;
+}
+
+std::string load(const fs::path& p) {
+  std::ifstream f(p);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+// ---- grading ------------------------------------------------------------
+
+TEST(LabGrade, CountsPassFailAndUnanswered) {
+  auto pr = parse(
+      "init: clone(0) -> a\n"
+      "expect a.nsproxy == init.nsproxy\n"   // pass
+      "expect a.nsproxy.count == 3\n"        // fail (2)
+      "expect a.net == ?\n"                  // unanswered
+      "expect a.nsproxy.count == ?\n"        // unanswered
+      "init: unshare(CLONE_NEWPID) = 0\n"    // asserted result: pass
+      "init: unshare(CLONE_NEWPID) = 0\n");  // asserted result: fail (EINVAL)
+  lab::Report r = grade(pr);
+  ASSERT_FALSE(r.run.error);
+  EXPECT_EQ(r.passed, 2);
+  EXPECT_EQ(r.failed, 2);
+  EXPECT_EQ(r.unanswered, 2);
+  EXPECT_FALSE(r.ok());
+  EXPECT_EQ(lab::summary_line(r), "test.nss: 2 passed, 2 failed, 2 unanswered");
+  const lab::Item* res = item_at_line(r, 7);
+  ASSERT_NE(res, nullptr);
+  EXPECT_EQ(res->kind, lab::Item::Result);
+  EXPECT_EQ(res->verdict, Verdict::Fail);
+  EXPECT_EQ(res->value, "EINVAL");
+}
+
+TEST(LabGrade, AllPassIsOk) {
+  auto pr = parse("init: clone(0) -> a\nexpect a.nsproxy.count == 2\n");
+  lab::Report r = grade(pr);
+  EXPECT_TRUE(r.ok());
+  EXPECT_EQ(lab::summary_line(r), "test.nss: 1 passed, 0 failed, 0 unanswered");
+}
+
+TEST(LabGrade, FailShowsTheModelValueAndTheLastCallThatChangedIt) {
+  auto pr = parse(
+      "init: clone(0) -> a\n"              // count 2
+      "init: clone(0) -> b\n"              // count 3
+      "b: unshare(CLONE_NEWUTS)\n"         // count 2: the decider
+      "init: clone(CLONE_NEWNET) -> c\n"   // unrelated
+      "expect a.nsproxy.count == 3\n");
+  lab::Report r = grade(pr);
+  const lab::Item* it = item_at_line(r, 5);
+  ASSERT_NE(it, nullptr);
+  EXPECT_EQ(it->verdict, Verdict::Fail);
+  EXPECT_EQ(it->value, "2");
+  ASSERT_TRUE(it->decided_by);
+  EXPECT_EQ(it->decided_by->line, 3);
+  EXPECT_EQ(it->decided_by->task, "b");
+  EXPECT_EQ(it->decided_by->call, "unshare(CLONE_NEWUTS)");
+}
+
+TEST(LabGrade, DecidingStepOfALetNamespaceCanComeBeforeTheLet) {
+  auto pr = parse(
+      "init: clone(CLONE_NEWNET) -> b\n"   // N made, refs 1: the decider
+      "init: clone(0) -> x\n"
+      "let N = b.net\n"
+      "expect N.refs == 2\n"
+      "x: open(\"/proc/b/ns/net\") -> f\n"  // refs 2
+      "init: clone(0) -> y\n"            // unrelated
+      "expect N.refs == 1\n"
+      "b: exit(0)\n"
+      "x: close(f)\n"                     // freed
+      "expect alive(N)\n");
+  lab::Report r = grade(pr);
+  ASSERT_FALSE(r.run.error);
+  const lab::Item* a = item_at_line(r, 4);
+  ASSERT_TRUE(a && a->decided_by);
+  EXPECT_EQ(a->value, "1");
+  EXPECT_EQ(a->decided_by->line, 1);
+  const lab::Item* b = item_at_line(r, 7);
+  ASSERT_TRUE(b && b->decided_by);
+  EXPECT_EQ(b->value, "2");
+  EXPECT_EQ(b->decided_by->line, 5);
+  const lab::Item* c = item_at_line(r, 10);
+  ASSERT_TRUE(c && c->decided_by);
+  EXPECT_EQ(c->verdict, Verdict::Fail);
+  EXPECT_EQ(c->value, "dead");
+  EXPECT_EQ(c->decided_by->line, 9);
+}
+
+TEST(LabGrade, BothSidesOfAComparisonCanDecide) {
+  auto pr = parse(
+      "init: clone(0) -> a\n"
+      "init: clone(0) -> b\n"
+      "a: unshare(CLONE_NEWUTS)\n"
+      "b: unshare(CLONE_NEWUTS)\n"  // changes the right side last
+      "expect a.uts == b.uts\n");
+  lab::Report r = grade(pr);
+  const lab::Item* it = item_at_line(r, 5);
+  ASSERT_TRUE(it && it->decided_by);
+  EXPECT_EQ(it->verdict, Verdict::Fail);
+  EXPECT_EQ(it->decided_by->line, 4);
+  EXPECT_THAT(it->detail, HasSubstr("a.uts = uts:["));
+  EXPECT_THAT(it->detail, HasSubstr("b.uts = uts:["));
+}
+
+TEST(LabGrade, AValueNoCallChangedIsDecidedByTheInitialState) {
+  auto pr = parse("init: clone(0) -> a\nexpect init.user.inum == 1\n");
+  lab::Report r = grade(pr);
+  const lab::Item* it = item_at_line(r, 2);
+  ASSERT_TRUE(it && it->decided_by);
+  EXPECT_EQ(it->value, "4026531837");
+  EXPECT_EQ(it->decided_by->step, 0);
+}
+
+TEST(LabGrade, PidNextToANumberIsThePidNumberAsInTheRunner) {
+  auto pr = parse(
+      "init: clone(0) -> sh\n"
+      "sh: unshare(CLONE_NEWPID)\n"
+      "sh: clone(0) -> c\n"
+      "expect c.pid == 3\n"       // fail: 1
+      "expect 3 == c.pid\n"       // literal on the left: the value is still c's
+      "expect c.pid == ?\n"       // the blank's answer is the number
+      "expect c.pid@init == ?\n");
+  lab::Report r = grade(pr);
+  ASSERT_FALSE(r.run.error);
+  EXPECT_EQ(item_at_line(r, 4)->value, "1");
+  EXPECT_EQ(item_at_line(r, 4)->decided_by->line, 3);
+  EXPECT_EQ(item_at_line(r, 5)->value, "1");
+  EXPECT_EQ(item_at_line(r, 6)->verdict, Verdict::Unanswered);
+  EXPECT_EQ(item_at_line(r, 6)->value, "1");
+  EXPECT_EQ(item_at_line(r, 7)->value, "3");
+}
+
+TEST(LabGrade, ABlankNamespaceAnswerListsNamesAStudentCanWrite) {
+  auto pr = parse(
+      "init: clone(CLONE_NEWNET) -> b\n"
+      "let N = b.net\n"
+      "b: clone(0) -> c\n"
+      "expect c.net == ?\n"
+      "expect c.nsproxy == ?\n");
+  lab::Report r = grade(pr);
+  const lab::Item* net = item_at_line(r, 4);
+  ASSERT_NE(net, nullptr);
+  EXPECT_EQ(net->verdict, Verdict::Unanswered);
+  EXPECT_THAT(net->same_as, ::testing::UnorderedElementsAre("N", "b.net"));
+  EXPECT_THAT(item_at_line(r, 5)->same_as, ElementsAre("b.nsproxy"));
+}
+
+TEST(LabGrade, ARunErrorStopsGradingButKeepsWhatWasGraded) {
+  auto pr = parse("init: clone(0) -> a\nexpect a.nsproxy.count == 2\nexpect zz.net == ?\nexpect a.net == ?\n");
+  lab::Report r = grade(pr);
+  ASSERT_TRUE(r.run.error);
+  EXPECT_THAT(r.run.error->message, HasSubstr("unknown name 'zz'"));
+  EXPECT_EQ(r.passed, 1);
+  EXPECT_EQ(r.items.size(), 1u);
+  EXPECT_FALSE(r.ok());
+}
+
+// A peer that agrees with the model except for one call's result.
+class OneLiePeer : public Backend {
+ public:
+  explicit OneLiePeer(std::string lie_on) : lie_on_(std::move(lie_on)) {}
+  std::string_view name() const override { return "liar"; }
+  CallOutcome call(const CallStmt& c) override {
+    CallOutcome o = inner_.call(c);
+    if (c.text.find(lie_on_) != std::string::npos) o.ok = false, o.err = EPERM, o.result = "EPERM";
+    return o;
+  }
+  Observation observe() override { return inner_.observe(); }
+
+ private:
+  SimBackend inner_;
+  std::string lie_on_;
+};
+
+TEST(LabGrade, StepsWhereThePeerDisagreesAreMarked) {
+  auto pr = parse("init: clone(0) -> a\na: sethostname(\"x\")\nexpect a.hostname == \"x\"\n");
+  OneLiePeer peer("sethostname");
+  lab::Report r = grade(pr, &peer);
+  EXPECT_EQ(r.passed, 1);
+  ASSERT_EQ(r.kernel.size(), 1u);
+  EXPECT_EQ(r.kernel[0].line, 2);
+  EXPECT_EQ(r.kernel[0].call, "sethostname(\"x\")");
+  EXPECT_THAT(r.kernel[0].disagreements, Contains(HasSubstr("the kernel returns EPERM")));
+  EXPECT_FALSE(r.ok());  // all checks pass, but the scenario is not what the kernel does
+  EXPECT_THAT(lab::summary_line(r), HasSubstr("; live kernel: 1 step differs"));
+}
+
+TEST(LabGrade, JsonHasOneObjectPerCheckThenASummary) {
+  auto pr = parse(
+      "init: clone(0) -> a\n"
+      "expect a.nsproxy.count == 2\n"
+      "expect a.nsproxy.count == 5\n"
+      "expect a.net == ?\n"
+      "init: unshare(CLONE_NEWPID) = 0\n");
+  lab::Report r = grade(pr);
+  auto js = lab::to_json(r, /*reveal=*/false);
+  ASSERT_EQ(js.size(), 5u);
+  for (size_t i = 0; i + 1 < js.size(); ++i) {
+    for (const char* k : {"file", "kind", "step", "line", "text", "verdict", "value", "same_as", "detail", "decided_by"})
+      EXPECT_TRUE(js[i].contains(k)) << k << " in " << js[i].dump();
+  }
+  EXPECT_EQ(js[0]["verdict"], "pass");
+  EXPECT_EQ(js[1]["verdict"], "fail");
+  EXPECT_EQ(js[1]["value"], "2");
+  EXPECT_EQ(js[1]["decided_by"]["line"], 1);
+  EXPECT_EQ(js[1]["decided_by"]["call"], "clone(0) -> a");
+  EXPECT_EQ(js[2]["verdict"], "unanswered");
+  EXPECT_TRUE(js[2]["value"].is_null());  // not revealed
+  EXPECT_EQ(js[3]["kind"], "result");
+  EXPECT_EQ(js[3]["task"], "init");
+  const auto& s = js[4]["summary"];
+  EXPECT_EQ(s["passed"], 2);
+  EXPECT_EQ(s["failed"], 1);
+  EXPECT_EQ(s["unanswered"], 1);
+  EXPECT_EQ(s["ok"], false);
+  EXPECT_EQ(s["real"], false);
+  EXPECT_TRUE(s["kernel_differs"].is_null());
+  EXPECT_TRUE(s["error"].is_null());
+  auto revealed = lab::to_json(r, /*reveal=*/true);
+  EXPECT_THAT(revealed[2]["value"].get<std::string>(), HasSubstr("net:["));
+  EXPECT_THAT(revealed[2]["same_as"], Contains("init.net"));
+}
+
+// ---- the binary --------------------------------------------------------------
+
+struct CliRun {
+  int status;
+  std::string out;
+};
+
+CliRun run(const std::string& args, const std::string& input = "") {
+  std::string path = ::testing::TempDir() + "/nssim_lab_" +
+                     ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".nss";
+  if (!input.empty()) std::ofstream(path) << input;
+  std::string cmd = std::string(NSSIM_BINARY) + " " + args + (input.empty() ? "" : " " + path) + " 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  std::string out;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  int st = pclose(p);
+  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
+}
+
+TEST(LabCli, ExitsZeroWhenEveryCheckPasses) {
+  CliRun r = run("lab check", "init: clone(0) -> a\nexpect a.nsproxy.count == 2\n");
+  EXPECT_EQ(r.status, 0) << r.out;
+  EXPECT_THAT(r.out, HasSubstr(": 1 passed, 0 failed, 0 unanswered"));
+}
+
+TEST(LabCli, ExitsOneOnAFailureWithTheValueAndTheDecidingStep) {
+  CliRun r = run("lab check", "init: clone(0) -> a\nexpect a.nsproxy.count == 3\n");
+  EXPECT_EQ(r.status, 1) << r.out;
+  EXPECT_THAT(r.out, HasSubstr("FAIL"));
+  EXPECT_THAT(r.out, HasSubstr("the model: a.nsproxy.count = 2"));
+  EXPECT_THAT(r.out, HasSubstr("decided by line 1: init: clone(0) -> a"));
+  EXPECT_THAT(r.out, HasSubstr(": 0 passed, 1 failed, 0 unanswered"));
+}
+
+TEST(LabCli, ExitsOneWhenABlankIsUnansweredAndHidesItsValue) {
+  CliRun r = run("lab check", "init: clone(0) -> a\nexpect a.nsproxy.count == ?\n");
+  EXPECT_EQ(r.status, 1) << r.out;
+  EXPECT_THAT(r.out, HasSubstr("unanswered  line 2"));
+  EXPECT_THAT(r.out, Not(HasSubstr("the model")));
+  EXPECT_THAT(r.out, HasSubstr(": 0 passed, 0 failed, 1 unanswered"));
+  CliRun rev = run("lab check --reveal", "init: clone(0) -> a\nexpect a.nsproxy.count == ?\n");
+  EXPECT_THAT(rev.out, HasSubstr("the model: 2"));
+}
+
+TEST(LabCli, ParseAndRunErrorsAndMissingFilesExitTwo) {
+  CliRun p = run("lab check", "init: clone(CLONE_NEWFOO) -> a\n");
+  EXPECT_EQ(p.status, 2) << p.out;
+  EXPECT_THAT(p.out, HasSubstr("unknown flag 'CLONE_NEWFOO'"));
+  CliRun e = run("lab check", "init: clone(0) -> a\nexpect b.net == ?\n");
+  EXPECT_EQ(e.status, 2) << e.out;
+  EXPECT_THAT(e.out, HasSubstr(":2:8: error: unknown name 'b'"));
+  CliRun m = run("lab check /nonexistent/lab.nss");
+  EXPECT_EQ(m.status, 2) << m.out;
+  CliRun u = run("lab");
+  EXPECT_EQ(u.status, 2) << u.out;
+  CliRun u2 = run("lab check");
+  EXPECT_EQ(u2.status, 2) << u2.out;
+}
+
+TEST(LabCli, JsonLinesParseAndEndWithASummary) {
+  CliRun r = run("lab check --json", "init: clone(0) -> a\nexpect a.nsproxy.count == 2\nexpect a.net == ?\n");
+  EXPECT_EQ(r.status, 1) << r.out;
+  std::istringstream in(r.out);
+  std::string line;
+  std::vector<nlohmann::json> js;
+  while (std::getline(in, line)) js.push_back(nlohmann::json::parse(line));
+  ASSERT_EQ(js.size(), 3u);
+  EXPECT_EQ(js[0]["verdict"], "pass");
+  EXPECT_EQ(js[1]["verdict"], "unanswered");
+  EXPECT_EQ(js[2]["summary"]["unanswered"], 1);
+}
+
+TEST(LabCli, ListShowsEveryBundledLabWithItsTitle) {
+  CliRun r = run(std::string("lab list --dir ") + NSSIM_SOURCE_DIR + "/labs");
+  EXPECT_EQ(r.status, 0) << r.out;
+  EXPECT_THAT(r.out, HasSubstr("01-proc-ns-identity"));
+  EXPECT_THAT(r.out, HasSubstr("/proc/PID/ns and inode identity"));
+  EXPECT_THAT(r.out, HasSubstr("07-time-namespaces"));
+  CliRun none = run("lab list --dir /nonexistent");
+  EXPECT_EQ(none.status, 2);
+}
+
+TEST(LabCli, RealNeedsRootAndExitsThree) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root to drop to an unprivileged user";
+  if (access("/usr/bin/setpriv", X_OK) != 0) GTEST_SKIP() << "setpriv (util-linux) is missing";
+  std::string path = ::testing::TempDir() + "/nssim_lab_unpriv.nss";
+  std::ofstream(path) << "init: clone(0) -> a\n";
+  fs::permissions(path, fs::perms::others_read, fs::perm_options::add);
+  std::string cmd = "/usr/bin/setpriv --reuid=65534 --regid=65534 --clear-groups " + std::string(NSSIM_BINARY) +
+                    " lab check --real " + path + " 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  std::string out;
+  char buf[512];
+  while (size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+  int st = pclose(p);
+  EXPECT_EQ(WEXITSTATUS(st), 3) << out;
+}
+
+// ---- the bundled labs ----------------------------------------------------------
+
+std::vector<std::string> lab_dirs() {
+  std::vector<std::string> out;
+  for (auto& e : fs::directory_iterator(fs::path(NSSIM_SOURCE_DIR) / "labs"))
+    if (e.is_directory()) out.push_back(e.path().filename().string());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+fs::path lab_path(const std::string& lab, const char* file) { return fs::path(NSSIM_SOURCE_DIR) / "labs" / lab / file; }
+
+TEST(Labs, AtLeastSevenEachWithHandoutScenarioAndSolution) {
+  auto labs = lab_dirs();
+  EXPECT_GE(labs.size(), 7u);
+  for (auto& l : labs) {
+    EXPECT_TRUE(fs::exists(lab_path(l, "README.md"))) << l;
+    EXPECT_TRUE(fs::exists(lab_path(l, "lab.nss"))) << l;
+    EXPECT_TRUE(fs::exists(lab_path(l, "solution.nss"))) << l;
+  }
+}
+
+// The code of a line: without its comment and with single spaces.
+std::string code_of(const std::string& line) {
+  std::string c;
+  bool in_str = false;
+  for (char ch : line) {
+    if (ch == '"') in_str = !in_str;
+    if (ch == '#' && !in_str) break;
+    c += ch;
+  }
+  std::istringstream in(c);
+  std::string w, out;
+  while (in >> w) out += (out.empty() ? "" : " ") + w;
+  return out;
+}
+
+// A lab file as a sequence of code lines and "your steps" blocks:
+//   # ==== Task N: your steps go here ====  ...  # ==== end of task N ====
+struct Piece {
+  std::string code;              // a code line, or empty for a block
+  std::string block;             // the block's task number
+  std::vector<std::string> body; // the block's code lines
+};
+std::vector<Piece> pieces(const std::string& text) {
+  static const std::regex begin(R"(^#\s*====\s*Task (\d+): your steps)"), end(R"(^#\s*====\s*end of task (\d+))");
+  std::vector<Piece> out;
+  std::istringstream in(text);
+  std::string line;
+  Piece* block = nullptr;
+  std::smatch m;
+  while (std::getline(in, line)) {
+    if (std::regex_search(line, m, begin)) {
+      out.push_back(Piece{"", m[1], {}});
+      block = &out.back();
+      continue;
+    }
+    if (std::regex_search(line, m, end)) {
+      block = nullptr;
+      continue;
+    }
+    std::string c = code_of(line);
+    if (c.empty()) continue;
+    if (block) block->body.push_back(c);
+    else out.push_back(Piece{c, "", {}});
+  }
+  return out;
+}
+
+// lab.nss with its blanks filled from solution.nss, its "predict the result"
+// calls completed with the solution's '= RESULT', and its "your steps" blocks
+// replaced by the solution's. Fails the test if the two files are out of step.
+std::string fill_from_solution(const std::string& lab, const std::string& sol, std::string& problem) {
+  auto L = pieces(lab), S = pieces(sol);
+  if (L.size() != S.size()) {
+    problem = "lab.nss has " + std::to_string(L.size()) + " statements/blocks, solution.nss " + std::to_string(S.size());
+    return "";
+  }
+  std::string out;
+  for (size_t i = 0; i < L.size(); ++i) {
+    const Piece &l = L[i], &s = S[i];
+    if (!l.block.empty() || !s.block.empty()) {
+      if (l.block != s.block) {
+        problem = "block " + l.block + " vs " + s.block;
+        return "";
+      }
+      for (auto& c : s.body) out += c + "\n";
+      continue;
+    }
+    if (l.code == s.code) {
+      out += s.code + "\n";
+      continue;
+    }
+    size_t q = l.code.find('?');
+    bool blank_ok = q != std::string::npos && s.code.starts_with(l.code.substr(0, q)) &&
+                    s.code.ends_with(l.code.substr(q + 1)) && s.code.size() > l.code.size() - 1;
+    bool result_ok = s.code.starts_with(l.code + " = ") && s.code.find(' ', l.code.size() + 3) == std::string::npos;
+    if (!blank_ok && !result_ok) {
+      problem = "'" + l.code + "' does not match the solution's '" + s.code + "'";
+      return "";
+    }
+    out += s.code + "\n";
+  }
+  return out;
+}
+
+std::set<int> blank_lines(const Scenario& sc) {
+  std::set<int> out;
+  for (auto& st : sc.statements)
+    if (auto* e = std::get_if<ExpectStmt>(&st.s))
+      if (e->expr.lhs.kind == Term::Blank || e->expr.rhs.kind == Term::Blank) out.insert(st.line);
+  return out;
+}
+
+class BundledLab : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(BundledLab, BlankVersionReportsEveryBlankAsUnansweredNotACrash) {
+  std::string src = load(lab_path(GetParam(), "lab.nss"));
+  ParseResult pr = parse_scenario(src, "lab.nss");
+  ASSERT_TRUE(pr.ok()) << format_diagnostic("lab.nss", src, pr.errors.front());
+  auto blanks = blank_lines(pr.scenario);
+  EXPECT_GE(blanks.size(), 10u) << "a lab is mostly predictions";
+  lab::Report r = lab::grade(pr.scenario, {});
+  ASSERT_FALSE(r.run.error) << format_diagnostic("lab.nss", src, *r.run.error);
+  std::set<int> unanswered;
+  for (auto& it : r.items)
+    if (it.verdict == Verdict::Unanswered) unanswered.insert(it.line);
+  EXPECT_EQ(unanswered, blanks);
+  EXPECT_EQ(r.unanswered, static_cast<int>(blanks.size()));
+  // The only failures of a blank lab are the checks that wait for the
+  // student's own steps (after the "your steps" block).
+  size_t block = src.find("your steps go here");
+  ASSERT_NE(block, std::string::npos) << "every lab has a task where the student writes the steps";
+  int block_line = static_cast<int>(std::count(src.begin(), src.begin() + block, '\n')) + 1;
+  for (auto& it : r.items) {
+    if (it.verdict == Verdict::Fail) {
+      EXPECT_GT(it.line, block_line) << it.text;
+    }
+  }
+  EXPECT_FALSE(r.ok());
+}
+
+TEST_P(BundledLab, FillingTheBlanksWithTheSolutionsAnswersPasses) {
+  std::string lab = load(lab_path(GetParam(), "lab.nss")), sol = load(lab_path(GetParam(), "solution.nss"));
+  std::string problem;
+  std::string filled = fill_from_solution(lab, sol, problem);
+  ASSERT_EQ(problem, "");
+  ParseResult pr = parse_scenario(filled, "filled.nss");
+  ASSERT_TRUE(pr.ok()) << format_diagnostic("filled.nss", filled, pr.errors.front());
+  lab::Report r = lab::grade(pr.scenario, {});
+  ASSERT_FALSE(r.run.error) << format_diagnostic("filled.nss", filled, *r.run.error);
+  EXPECT_EQ(r.failed, 0);
+  EXPECT_EQ(r.unanswered, 0);
+  EXPECT_TRUE(r.ok());
+  // The solution itself grades the same, with nothing left blank.
+  ParseResult ps = parse_scenario(sol, "solution.nss");
+  ASSERT_TRUE(ps.ok());
+  EXPECT_TRUE(blank_lines(ps.scenario).empty());
+  lab::Report rs = lab::grade(ps.scenario, {});
+  EXPECT_TRUE(rs.ok()) << lab::summary_line(rs);
+  EXPECT_EQ(rs.passed, r.passed);
+}
+
+TEST_P(BundledLab, HasRefcountPredictionsAndAHandoutWithItsSections) {
+  std::string lab = load(lab_path(GetParam(), "lab.nss"));
+  EXPECT_TRUE(std::regex_search(lab, std::regex(R"(expect \S+\.(refs|count) == \?)")))
+      << "every lab asks to predict a refcount or an nsproxy count";
+  std::string readme = load(lab_path(GetParam(), "README.md"));
+  EXPECT_TRUE(readme.starts_with("# Lab ")) << "the first line is the title";
+  for (const char* section : {"## Learning goals", "## Background", "## How to work", "## Tasks", "## Questions"})
+    EXPECT_THAT(readme, HasSubstr(section));
+  EXPECT_THAT(readme, HasSubstr("Write it yourself"));
+  EXPECT_THAT(readme, HasSubstr("nssim lab check --real labs/" + GetParam() + "/lab.nss"));
+}
+
+// Every kernel source a handout cites as `path:function() @ v6.18` is one
+// docs/semantics.md cites (or one of the few verified for the labs).
+TEST_P(BundledLab, CitesOnlyKnownKernelFunctions) {
+  std::string readme = load(lab_path(GetParam(), "README.md"));
+  std::string semantics = load(fs::path(NSSIM_SOURCE_DIR) / "docs" / "semantics.md");
+  // Verified in the v6.18 sources for the labs, beyond docs/semantics.md.
+  const std::set<std::string> verified = {"exec_task_namespaces", "proc_timens_set_offset", "switch_task_namespaces"};
+  std::regex cite(R"(`([a-z0-9_/.-]+\.[ch]):(\w+)\(\) @ v6\.18`)");
+  int n = 0;
+  for (std::sregex_iterator it(readme.begin(), readme.end(), cite), e; it != e; ++it, ++n) {
+    std::string fn = (*it)[2];
+    EXPECT_TRUE(semantics.find(fn + "()") != std::string::npos || verified.count(fn))
+        << (*it)[0] << " is cited nowhere in docs/semantics.md";
+  }
+  EXPECT_GE(n, 4) << "the background cites the kernel source";
+}
+
+TEST_P(BundledLab, SolutionPassesLabCheckOnTheLiveKernel) {
+  std::string why = real::unavailable_reason();
+  if (!why.empty()) GTEST_SKIP() << why;
+  std::string path = lab_path(GetParam(), "solution.nss").string();
+  CliRun r = run("lab check --real " + path);
+  EXPECT_EQ(r.status, 0) << r.out;
+  EXPECT_THAT(r.out, HasSubstr("0 failed, 0 unanswered; live kernel: 0 steps differ"));
+}
+
+std::string lab_name(const ::testing::TestParamInfo<std::string>& i) {
+  std::string s = i.param;
+  for (char& c : s)
+    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+  return s;
+}
+
+INSTANTIATE_TEST_SUITE_P(Labs, BundledLab, ::testing::ValuesIn(lab_dirs()), lab_name);
+
+}  // namespace
+}  // namespace nssim

@@ -6,7 +6,7 @@ namespace nssim {
 
 Cred* Kernel::prepare_creds(Cred* old) {
   auto* c = new Cred(reg_, next_id(ObjKind::Cred));
-  TraceScope s(trace, "prepare_creds", "cred#{} copied from cred#{}", c->id(), old->id());
+  NSSIM_SCOPE(s, trace, "prepare_creds", "cred#{} copied from cred#{}", c->id(), old->id());
   c->uid = old->uid, c->euid = old->euid, c->suid = old->suid, c->fsuid = old->fsuid;
   c->gid = old->gid, c->egid = old->egid, c->sgid = old->sgid, c->fsgid = old->fsgid;
   c->cap_inheritable = old->cap_inheritable;
@@ -14,18 +14,18 @@ Cred* Kernel::prepare_creds(Cred* old) {
   c->cap_effective = old->cap_effective;
   c->cap_bset = old->cap_bset;
   c->cap_ambient = old->cap_ambient;
-  get_ns(old->user_ns, fmt::format("cred#{}", c->id()));
+  get_ns(old->user_ns, Why("cred", c->id()));
   c->user_ns = old->user_ns;
   return c;
 }
 
-void Kernel::put_cred(Cred* c, std::string_view why) {
+void Kernel::put_cred(Cred* c, const char* why) {
   if (!c->put()) return;
-  TraceScope s(trace, "put_cred", "cred#{} freed ({})", c->id(), why);
+  NSSIM_SCOPE(s, trace, "put_cred", "cred#{} freed ({})", c->id(), why);
   UserNamespace* u = c->user_ns;
   uint32_t id = c->id();
   delete c;
-  put_ns(u, fmt::format("cred#{}", id));
+  put_ns(u, Why("cred", id));
 }
 
 // security/commoncap.c: cap_capable() @ v6.18. A cred has `cap` in `ns` if
@@ -146,7 +146,7 @@ void cap_emulate_setxuid(const Kernel& k, Cred* nw, const Cred* old) {
 // SUID_DUMP_USER (1); the mm's dumpability decides who owns /proc/PID files
 // and whether /proc/PID/ns needs CAP_SYS_PTRACE.
 Result<void> Kernel::sys_prctl_set_dumpable(Task* cur, int v) {
-  TraceScope s(trace, "prctl", "PR_SET_DUMPABLE {}", v);
+  NSSIM_SCOPE(s, trace, "prctl", "PR_SET_DUMPABLE {}", v);
   if (v != 0 && v != 1) return fail(EINVAL);
   cur->group_leader->dumpable = v == 1;
   return {};
@@ -154,7 +154,7 @@ Result<void> Kernel::sys_prctl_set_dumpable(Task* cur, int v) {
 
 // kernel/sys.c: __sys_setuid() @ v6.18.
 Result<void> Kernel::sys_setuid(Task* cur, uint32_t uid) {
-  TraceScope s(trace, "setuid", "{}", uid);
+  NSSIM_SCOPE(s, trace, "setuid", "{}", uid);
   Cred* old = cur->cred;
   uint32_t kuid = make_kid(old->user_ns, uid, false);
   if (kuid == INVALID_ID) {
@@ -173,7 +173,7 @@ Result<void> Kernel::sys_setuid(Task* cur, uint32_t uid) {
 
 // kernel/sys.c: __sys_setresuid() @ v6.18.
 Result<void> Kernel::sys_setresuid(Task* cur, uint32_t r, uint32_t e, uint32_t su) {
-  TraceScope s(trace, "setresuid", "{} {} {}", static_cast<int32_t>(r), static_cast<int32_t>(e),
+  NSSIM_SCOPE(s, trace, "setresuid", "{} {} {}", static_cast<int32_t>(r), static_cast<int32_t>(e),
                static_cast<int32_t>(su));
   Cred* old = cur->cred;
   uint32_t kr = make_kid(old->user_ns, r, false), ke = make_kid(old->user_ns, e, false),
@@ -201,7 +201,7 @@ Result<void> Kernel::sys_setresuid(Task* cur, uint32_t r, uint32_t e, uint32_t s
 
 // kernel/sys.c: __sys_setgid() @ v6.18 (no capability juggling for gids).
 Result<void> Kernel::sys_setgid(Task* cur, uint32_t gid) {
-  TraceScope s(trace, "setgid", "{}", gid);
+  NSSIM_SCOPE(s, trace, "setgid", "{}", gid);
   Cred* old = cur->cred;
   uint32_t kgid = make_kid(old->user_ns, gid, true);
   if (kgid == INVALID_ID) return fail(EINVAL);
@@ -216,7 +216,7 @@ Result<void> Kernel::sys_setgid(Task* cur, uint32_t gid) {
 
 // kernel/sys.c: __sys_setresgid() @ v6.18.
 Result<void> Kernel::sys_setresgid(Task* cur, uint32_t r, uint32_t e, uint32_t sg) {
-  TraceScope s(trace, "setresgid", "{} {} {}", static_cast<int32_t>(r), static_cast<int32_t>(e),
+  NSSIM_SCOPE(s, trace, "setresgid", "{} {} {}", static_cast<int32_t>(r), static_cast<int32_t>(e),
                static_cast<int32_t>(sg));
   Cred* old = cur->cred;
   uint32_t kr = make_kid(old->user_ns, r, true), ke = make_kid(old->user_ns, e, true),
@@ -283,7 +283,7 @@ bool parse_map(std::string_view data, std::vector<UidGidExtent>& out) {
 // new_idmap_permitted(), verify_root_map(), proc_setgroups_write().
 Result<void> Kernel::sys_write_proc(Task* cur, Task* target, ProcFile f, std::string_view data) {
   const char* fname = f == ProcFile::UidMap ? "uid_map" : f == ProcFile::GidMap ? "gid_map" : "setgroups";
-  TraceScope s(trace, "proc_write", "/proc/{}/{} \"{}\"", target ? target->comm : "?", fname, data);
+  NSSIM_SCOPE(s, trace, "proc_write", "/proc/{}/{} \"{}\"", target ? target->comm : "?", fname, data);
   if (!target || target->state == TaskState::Reaped) return fail(ENOENT);
   const Cred* c = cur->cred;
   // VFS permission on the 0644 proc inode: its owner is the task's euid/egid

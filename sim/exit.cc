@@ -8,7 +8,7 @@
 namespace nssim {
 
 void Kernel::sys_exit(Task* cur, int code) {
-  TraceScope s(trace, "do_exit", "{} code={}", cur->comm, code);
+  NSSIM_SCOPE(s, trace, "do_exit", "{} code={}", cur->comm, code);
   do_exit_quiet(cur, code);
 }
 
@@ -71,7 +71,7 @@ void Kernel::forget_original_parent(Task* father) {
   if (father->state == TaskState::Exiting) return;  // waiting in zap_pid_ns_processes()
   if (father->children.empty()) return;
   reaper = find_new_reaper(father, reaper);
-  TraceScope s(trace, "forget_original_parent", "{}'s children -> {}", father->comm, reaper->comm);
+  NSSIM_SCOPE(s, trace, "forget_original_parent", "{}'s children -> {}", father->comm, reaper->comm);
   auto kids = std::move(father->children);
   father->children.clear();
   for (Task* c : kids) {
@@ -88,7 +88,7 @@ void Kernel::forget_original_parent(Task* father) {
 // namespace (nested namespaces included), reap own children, then wait until
 // only init's pid is left (tasks whose parent is outside keep init waiting).
 void Kernel::zap_pid_ns_processes(PidNamespace* ns, Task* init) {
-  TraceScope s(trace, "zap_pid_ns_processes", "init {} of {} exits", init->comm, ns_str(ns));
+  NSSIM_SCOPE(s, trace, "zap_pid_ns_processes", "init {} of {} exits", init->comm, ns_str(ns));
   ns->adding = false;
   NSSIM_EVENT(trace, "disable_pid_allocation", "{}: further forks into it fail ENOMEM", ns_str(ns));
   // Victims in pid order in `ns` (idr_for_each_entry_continue from nr 2).
@@ -101,7 +101,7 @@ void Kernel::zap_pid_ns_processes(PidNamespace* ns, Task* init) {
   std::sort(victims.begin(), victims.end(), [](auto& a, auto& b) { return a.first < b.first; });
   for (auto& [nr, t] : victims) {
     if (t->state != TaskState::Running) continue;  // died in a nested zap already
-    TraceScope k(trace, "SIGKILL", "{} (pid {} in {})", t->comm, nr, ns_str(ns));
+    NSSIM_SCOPE(k, trace, "SIGKILL", "{} (pid {} in {})", t->comm, nr, ns_str(ns));
     do_exit_quiet(t, 9);
   }
   // kernel_wait4(-1, __WALL) until ECHILD: init reaps its zombie children;
@@ -126,7 +126,7 @@ void Kernel::zap_pid_ns_processes(PidNamespace* ns, Task* init) {
 
 // kernel/exit.c: exit_notify() @ v6.18.
 void Kernel::exit_notify(Task* tsk) {
-  TraceScope s(trace, "exit_notify", "{}", tsk->comm);
+  NSSIM_SCOPE(s, trace, "exit_notify", "{}", tsk->comm);
   forget_original_parent(tsk);
   if (tsk->state == TaskState::Exiting) return;
   if (!tsk->is_leader()) {
@@ -146,7 +146,7 @@ void Kernel::exit_notify(Task* tsk) {
 // freed now; the struct pid lives on while a pidfd holds it), drop the cred,
 // unlink from the parent.
 void Kernel::release_task(Task* p) {
-  TraceScope s(trace, "release_task", "{} reaped", p->comm);
+  NSSIM_SCOPE(s, trace, "release_task", "{} reaped", p->comm);
   if (p->real_parent && p->is_leader()) {
     auto& v = p->real_parent->children;
     v.erase(std::remove(v.begin(), v.end(), p), v.end());
@@ -162,7 +162,7 @@ void Kernel::release_task(Task* p) {
     levels.push_back(n.ns);
   }
   put_pid(pid);
-  put_cred(p->cred, fmt::format("task {} released", p->comm));
+  put_cred(p->cred, "task released");
   p->cred = nullptr;
   p->state = TaskState::Reaped;
   tasks_[p->id] = nullptr;
@@ -171,7 +171,7 @@ void Kernel::release_task(Task* p) {
   for (PidNamespace* ns : levels) {
     Task* r = ns->child_reaper;
     if (r && r->state == TaskState::Exiting && ns->pid_allocated == 1) {
-      TraceScope w(trace, "zap_pid_ns_processes", "{}: last other pid gone, {} finishes exiting", ns_str(ns), r->comm);
+      NSSIM_SCOPE(w, trace, "zap_pid_ns_processes", "{}: last other pid gone, {} finishes exiting", ns_str(ns), r->comm);
       r->state = TaskState::Running;
       exit_notify(r);
     }
@@ -180,7 +180,7 @@ void Kernel::release_task(Task* p) {
 
 // wait4(pid, &status, __WALL | WNOHANG, NULL): kernel/exit.c: do_wait().
 Result<bool> Kernel::sys_wait4(Task* cur, Task* child) {
-  TraceScope s(trace, "wait4", "{}", child ? child->comm : "?");
+  NSSIM_SCOPE(s, trace, "wait4", "{}", child ? child->comm : "?");
   if (!child || !child->is_leader() || !child->real_parent ||
       child->real_parent->group_leader != cur->group_leader)
     return fail(ECHILD);

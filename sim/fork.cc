@@ -11,7 +11,7 @@ namespace nssim {
 // cannot be expressed: it lands in the exit signal and no time namespace is made.
 Result<Task*> Kernel::sys_clone(Task* cur, uint64_t flags, std::string comm) {
   uint64_t raw = (flags | SIGCHLD_NR) & 0xffffffffULL;  // lower_32_bits()
-  TraceScope s(trace, "clone", "flags={}|SIGCHLD", clone_flags_str(flags));
+  NSSIM_SCOPE(s, trace, "clone", "flags={}|SIGCHLD", clone_flags_str(flags));
   uint8_t exit_signal = static_cast<uint8_t>(raw & CSIGNAL);
   if (flags & CLONE_NEWTIME)
     NSSIM_EVENT(trace, "clone", "CLONE_NEWTIME (0x80) is inside CSIGNAL: exit_signal={:#x}, no new time namespace",
@@ -22,7 +22,7 @@ Result<Task*> Kernel::sys_clone(Task* cur, uint64_t flags, std::string comm) {
 // kernel/fork.c: SYSCALL_DEFINE2(clone3) and clone3_args_valid(). exit_signal
 // is SIGCHLD unless CLONE_THREAD or CLONE_PARENT is set (which require 0).
 Result<Task*> Kernel::sys_clone3(Task* cur, uint64_t flags, std::string comm) {
-  TraceScope s(trace, "clone3", "flags={}", clone_flags_str(flags));
+  NSSIM_SCOPE(s, trace, "clone3", "flags={}", clone_flags_str(flags));
   uint8_t exit_signal = (flags & (CLONE_THREAD | CLONE_PARENT)) ? 0 : SIGCHLD_NR;
   constexpr uint64_t kLegacy = 0xffffffffULL;
   if (flags & ~(kLegacy | CLONE_CLEAR_SIGHAND | CLONE_INTO_CGROUP)) return fail(EINVAL);
@@ -38,7 +38,7 @@ Result<Task*> Kernel::sys_clone3(Task* cur, uint64_t flags, std::string comm) {
 Result<Task*> Kernel::sys_thread(Task* cur, std::string comm) {
   constexpr uint64_t kFlags =
       CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM;
-  TraceScope s(trace, "clone", "flags={} (pthread_create)", clone_flags_str(kFlags));
+  NSSIM_SCOPE(s, trace, "clone", "flags={} (pthread_create)", clone_flags_str(kFlags));
   return kernel_clone(cur, kFlags, 0, std::move(comm), false);
 }
 
@@ -177,7 +177,7 @@ static int check_unshare_flags(const Task* cur, uint64_t f) {
 
 // kernel/fork.c: ksys_unshare() @ v6.18.
 Result<void> Kernel::sys_unshare(Task* cur, uint64_t flags) {
-  TraceScope s(trace, "unshare", "flags={}", clone_flags_str(flags));
+  NSSIM_SCOPE(s, trace, "unshare", "flags={}", clone_flags_str(flags));
   // Implied flags: a new user namespace needs its own thread group and fs;
   // a new mount namespace needs its own fs.
   if (flags & CLONE_NEWUSER) flags |= CLONE_THREAD | CLONE_FS;

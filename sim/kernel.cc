@@ -91,14 +91,16 @@ std::string Kernel::ns_str(const NsCommon* ns) const {
   return fmt::format("{}:[{}]", ns_type_name(ns->type), ns->inum);
 }
 
-void Kernel::get_ns(NsCommon* ns, std::string_view why) {
+std::string Kernel::why_str(const Why& w) const { return w.ns ? fmt::format("{} {}", w.what, ns_str(w.ns)) : w.str(); }
+
+void Kernel::get_ns(NsCommon* ns, const Why& why) {
   ns->get();
-  NSSIM_EVENT(trace, "get", "{} refs {}→{} ({})", ns_str(ns), ns->refs() - 1, ns->refs(), why);
+  NSSIM_EVENT(trace, "get", "{} refs {}→{} ({})", ns_str(ns), ns->refs() - 1, ns->refs(), why_str(why));
 }
 
-void Kernel::put_ns(NsCommon* ns, std::string_view why) {
+void Kernel::put_ns(NsCommon* ns, const Why& why) {
   bool last = ns->put();
-  NSSIM_EVENT(trace, "put", "{} refs {}→{} ({})", ns_str(ns), ns->refs() + 1, ns->refs(), why);
+  NSSIM_EVENT(trace, "put", "{} refs {}→{} ({})", ns_str(ns), ns->refs() + 1, ns->refs(), why_str(why));
   if (last) free_ns(ns);
 }
 
@@ -106,7 +108,7 @@ void Kernel::put_ns(NsCommon* ns, std::string_view why) {
 // ... @ v6.18): release the inode number, drop the references the namespace
 // holds (owner user namespace, parent), free it.
 void Kernel::free_ns(NsCommon* ns) {
-  TraceScope s(trace, "free_ns", "{} freed", ns_str(ns));
+  NSSIM_SCOPE(s, trace, "free_ns", "{} freed", ns_str(ns));
   if (ns->initial) refcount_bug("initial namespace freed", ns->kind(), ns->id(), 0);
   records_[ns->serial].ns = nullptr;
   proc_free_inum(ns->inum);

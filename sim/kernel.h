@@ -180,14 +180,15 @@ class Kernel {
   void put_nsproxy(NsProxy* ns);
   void free_nsproxy(NsProxy* ns);
   // namespaces
-  void get_ns(NsCommon* ns, std::string_view why);
-  void put_ns(NsCommon* ns, std::string_view why);
+  void get_ns(NsCommon* ns, const Why& why);
+  void put_ns(NsCommon* ns, const Why& why);
   std::string ns_str(const NsCommon* ns) const;  // "net:[4026532000]"
+  std::string why_str(const Why& w) const;
   // cred / user namespaces
   Cred* prepare_creds(Cred* old);
   // kernel/cred.c: commit_creds(): install `c` (its reference moves to the task).
   void commit_creds(Task* t, Cred* c);
-  void put_cred(Cred* c, std::string_view why);
+  void put_cred(Cred* c, const char* why);
   bool ns_capable(const Cred* cred, const UserNamespace* ns, int cap) const;
   bool ptrace_may_access(const Task* cur, const Task* target, bool realcreds) const;
   // pids

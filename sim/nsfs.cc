@@ -74,7 +74,7 @@ bool Kernel::ptrace_may_access(const Task* cur, const Task* t, bool realcreds) c
 // fs/nsfs.c: ns_get_path(). The first opener's reference stays with the nsfs
 // inode (stashed dentry); later opens share that inode and drop theirs.
 Result<int> Kernel::sys_open_nsfs(Task* cur, Task* target, Link link) {
-  TraceScope s(trace, "proc_ns_get_link", "/proc/{}/ns/{}", target ? target->comm : "?", link_name(link));
+  NSSIM_SCOPE(s, trace, "proc_ns_get_link", "/proc/{}/ns/{}", target ? target->comm : "?", link_name(link));
   if (!target || target->state == TaskState::Reaped) return fail(ENOENT);  // no /proc/PID
   if (!ptrace_may_access(cur, target, /*realcreds=*/false)) {
     NSSIM_EVENT(trace, "ptrace_may_access", "{} may not read {}: EACCES", cur->comm, target->comm);
@@ -105,7 +105,7 @@ Result<int> Kernel::sys_open_nsfs(Task* cur, Task* target, Link link) {
 // the namespace (fs/nsfs.c: nsfs_evict()).
 void Kernel::fput(File* f) {
   if (!f->put()) return;
-  TraceScope s(trace, "__fput", "{}", f->path);
+  NSSIM_SCOPE(s, trace, "__fput", "{}", f->path);
   if (f->fkind == FileKind::Nsfs) {
     if (--f->ns->nsfs_users == 0) put_ns(f->ns, "nsfs inode evicted");
   } else if (f->fkind == FileKind::Pidfd) {
@@ -120,7 +120,7 @@ void Kernel::fput(File* f) {
 
 // fs/file.c: close_fd() @ v6.18.
 Result<void> Kernel::sys_close(Task* cur, int fd) {
-  TraceScope s(trace, "close_fd", "fd {}", fd);
+  NSSIM_SCOPE(s, trace, "close_fd", "fd {}", fd);
   FilesStruct* files = cur->files;
   if (!files || fd < 0 || static_cast<size_t>(fd) >= files->fdt.size() || !files->fdt[fd]) return fail(EBADF);
   File* f = files->fdt[fd];
@@ -131,7 +131,7 @@ Result<void> Kernel::sys_close(Task* cur, int fd) {
 
 void Kernel::put_files_struct(FilesStruct* fs) {
   if (!fs->put()) return;
-  TraceScope s(trace, "put_files_struct", "files#{} freed: closing its fds", fs->id());
+  NSSIM_SCOPE(s, trace, "put_files_struct", "files#{} freed: closing its fds", fs->id());
   auto fdt = std::move(fs->fdt);
   delete fs;
   for (File* f : fdt)
@@ -145,7 +145,7 @@ void Kernel::put_fs_struct(FsStruct* fs) {
 // kernel/sys.c: SYSCALL_DEFINE2(sethostname) @ v6.18: CAP_SYS_ADMIN over the
 // owner of the caller's uts namespace; at most __NEW_UTS_LEN (64) bytes.
 Result<void> Kernel::sys_sethostname(Task* cur, std::string_view name) {
-  TraceScope s(trace, "sethostname", "\"{}\"", name);
+  NSSIM_SCOPE(s, trace, "sethostname", "\"{}\"", name);
   UtsNamespace* u = cur->nsproxy->uts_ns;
   if (!ns_capable(cur->cred, u->user_ns, CAP_SYS_ADMIN)) return fail(EPERM);
   if (name.size() > 64) return fail(EINVAL);
@@ -178,7 +178,7 @@ int open_nsfs_fd(Kernel& k, ObjectRegistry& reg, uint32_t id, Task* cur, NsCommo
 // fs/nsfs.c: ns_ioctl() @ v6.18.
 Result<int64_t> Kernel::sys_ioctl(Task* cur, int fd, NsIoctl cmd) {
   static constexpr const char* kNames[] = {"NS_GET_USERNS", "NS_GET_PARENT", "NS_GET_NSTYPE", "NS_GET_OWNER_UID"};
-  TraceScope s(trace, "ns_ioctl", "fd {} {}", fd, kNames[static_cast<int>(cmd)]);
+  NSSIM_SCOPE(s, trace, "ns_ioctl", "fd {} {}", fd, kNames[static_cast<int>(cmd)]);
   File* f = (cur->files && fd >= 0 && static_cast<size_t>(fd) < cur->files->fdt.size()) ? cur->files->fdt[fd]
                                                                                         : nullptr;
   if (!f) return fail(EBADF);
@@ -271,7 +271,7 @@ Result<NsCommon*> Kernel::resolve_nsfs(Task* cur, const PathRef& p) {
 // mount(SRC, DST, MS_BIND): fs/namespace.c: path_mount() -> do_loopback() @ v6.18.
 // Order: DST lookup, may_mount(), SRC lookup, mnt_ns_loop(), attach.
 Result<void> Kernel::sys_mount_bind(Task* cur, const PathRef& src, std::string_view dst) {
-  TraceScope s(trace, "mount", "{} -> {} MS_BIND", src.task ? fmt::format("/proc/{}/ns/{}", src.task->comm,
+  NSSIM_SCOPE(s, trace, "mount", "{} -> {} MS_BIND", src.task ? fmt::format("/proc/{}/ns/{}", src.task->comm,
                                                                             link_name(src.link))
                                                             : src.path,
                dst);
@@ -308,7 +308,7 @@ Result<void> Kernel::sys_mount_bind(Task* cur, const PathRef& src, std::string_v
 
 // umount(PATH): fs/namespace.c: ksys_umount() -> can_umount() @ v6.18.
 Result<void> Kernel::sys_umount(Task* cur, std::string_view path) {
-  TraceScope s(trace, "umount", "{}", path);
+  NSSIM_SCOPE(s, trace, "umount", "{}", path);
   if (!run_file_exists(path)) return fail(ENOENT);
   MntNamespace* mnt_ns = cur->nsproxy->mnt_ns;
   if (!ns_capable(cur->cred, mnt_ns->user_ns, CAP_SYS_ADMIN)) return fail(EPERM);
@@ -344,7 +344,7 @@ void Kernel::put_mount(Mount* m) {
 // open("/run/..."): the nsfs file mounted there (the file keeps the mount
 // busy), or the plain file.
 Result<int> Kernel::sys_open_path(Task* cur, std::string_view path) {
-  TraceScope s(trace, "do_sys_open", "{}", path);
+  NSSIM_SCOPE(s, trace, "do_sys_open", "{}", path);
   if (const Mount* cm = mount_at(cur->nsproxy->mnt_ns, path)) {
     Mount* m = const_cast<Mount*>(cm);
     int fd = open_nsfs_fd(*this, reg_, next_id(ObjKind::File), cur, m->ns, std::string(path));

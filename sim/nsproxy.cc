@@ -19,16 +19,15 @@ void Kernel::put_nsproxy(NsProxy* ns) {
 
 // kernel/nsproxy.c: free_nsproxy() — puts each slot, in the kernel's order.
 void Kernel::free_nsproxy(NsProxy* ns) {
-  TraceScope s(trace, "free_nsproxy", "nsproxy#{} freed", ns->id());
-  std::string slot = fmt::format("nsproxy#{}", ns->id());
-  put_ns(ns->mnt_ns, slot + ".mnt");
-  put_ns(ns->uts_ns, slot + ".uts");
-  put_ns(ns->ipc_ns, slot + ".ipc");
-  put_ns(ns->pid_ns_for_children, slot + ".pid_for_children");
-  put_ns(ns->time_ns, slot + ".time");
-  put_ns(ns->time_ns_for_children, slot + ".time_for_children");
-  put_ns(ns->cgroup_ns, slot + ".cgroup");
-  put_ns(ns->net_ns, slot + ".net");
+  NSSIM_SCOPE(s, trace, "free_nsproxy", "nsproxy#{} freed", ns->id());
+  put_ns(ns->mnt_ns, Why("nsproxy", ns->id(), "mnt"));
+  put_ns(ns->uts_ns, Why("nsproxy", ns->id(), "uts"));
+  put_ns(ns->ipc_ns, Why("nsproxy", ns->id(), "ipc"));
+  put_ns(ns->pid_ns_for_children, Why("nsproxy", ns->id(), "pid_for_children"));
+  put_ns(ns->time_ns, Why("nsproxy", ns->id(), "time"));
+  put_ns(ns->time_ns_for_children, Why("nsproxy", ns->id(), "time_for_children"));
+  put_ns(ns->cgroup_ns, Why("nsproxy", ns->id(), "cgroup"));
+  put_ns(ns->net_ns, Why("nsproxy", ns->id(), "net"));
   delete ns;
 }
 
@@ -44,7 +43,7 @@ Result<PidNamespace*> Kernel::create_pid_namespace(UserNamespace* user_ns, PidNa
   auto* ns = new_ns<PidNamespace>(NsType::Pid, user_ns);
   ns->level = level;
   ns->pid_max = 4194304;  // v6.14+: per pid namespace, starts at PID_MAX_LIMIT (not inherited)
-  get_ns(parent, "parent of " + ns_str(ns));
+  get_ns(parent, Why("parent of", ns));
   ns->parent = parent;
   return ns;
 }
@@ -54,27 +53,26 @@ Result<PidNamespace*> Kernel::create_pid_namespace(UserNamespace* user_ns, PidNa
 // in the kernel's order: mnt, uts, ipc, pid, cgroup, net, time.
 Result<NsProxy*> Kernel::create_new_namespaces(uint64_t flags, Task* tsk, UserNamespace* user_ns,
                                                FsStruct* /*new_fs*/, Task* current) {
-  TraceScope s(trace, "create_new_namespaces", "flags={}", clone_flags_str(flags));
+  NSSIM_SCOPE(s, trace, "create_new_namespaces", "flags={}", clone_flags_str(flags));
   NsProxy* old = tsk->nsproxy;
   auto* nsp = new NsProxy(reg_, next_id(ObjKind::NsProxy));
-  std::string n = fmt::format("nsproxy#{}", nsp->id());
-  NSSIM_EVENT(trace, "create_nsproxy", "{} alloc count=1", n);
+  NSSIM_EVENT(trace, "create_nsproxy", "nsproxy#{} alloc count=1", nsp->id());
   // Undo in reverse on failure, like the kernel's out_* labels.
   auto unwind = [&](int err) -> Result<NsProxy*> {
-    if (nsp->time_ns_for_children) put_ns(nsp->time_ns_for_children, n + ".time_for_children");
-    if (nsp->net_ns) put_ns(nsp->net_ns, n + ".net");
-    if (nsp->cgroup_ns) put_ns(nsp->cgroup_ns, n + ".cgroup");
-    if (nsp->pid_ns_for_children) put_ns(nsp->pid_ns_for_children, n + ".pid_for_children");
-    if (nsp->ipc_ns) put_ns(nsp->ipc_ns, n + ".ipc");
-    if (nsp->uts_ns) put_ns(nsp->uts_ns, n + ".uts");
-    if (nsp->mnt_ns) put_ns(nsp->mnt_ns, n + ".mnt");
+    if (nsp->time_ns_for_children) put_ns(nsp->time_ns_for_children, Why("nsproxy", nsp->id(), "time_for_children"));
+    if (nsp->net_ns) put_ns(nsp->net_ns, Why("nsproxy", nsp->id(), "net"));
+    if (nsp->cgroup_ns) put_ns(nsp->cgroup_ns, Why("nsproxy", nsp->id(), "cgroup"));
+    if (nsp->pid_ns_for_children) put_ns(nsp->pid_ns_for_children, Why("nsproxy", nsp->id(), "pid_for_children"));
+    if (nsp->ipc_ns) put_ns(nsp->ipc_ns, Why("nsproxy", nsp->id(), "ipc"));
+    if (nsp->uts_ns) put_ns(nsp->uts_ns, Why("nsproxy", nsp->id(), "uts"));
+    if (nsp->mnt_ns) put_ns(nsp->mnt_ns, Why("nsproxy", nsp->id(), "mnt"));
     (void)nsp->put();
     delete nsp;
     NSSIM_EVENT(trace, "create_new_namespaces", "failed: {}", errno_name(err));
     return fail(err);
   };
   auto share = [&](auto* ns, const char* slot) {
-    get_ns(ns, n + "." + slot);
+    get_ns(ns, Why("nsproxy", nsp->id(), slot));
     return ns;
   };
 
@@ -163,16 +161,16 @@ Result<NsProxy*> Kernel::create_new_namespaces(uint64_t flags, Task* tsk, UserNa
 static void timens_on_fork(Kernel& k, NsProxy* nsp) {
   TimeNamespace* ns = nsp->time_ns_for_children;
   if (nsp->time_ns == ns) return;
-  TraceScope s(k.trace, "timens_on_fork", "child enters {}", k.ns_str(ns));
-  k.get_ns(ns, fmt::format("nsproxy#{}.time", nsp->id()));
-  k.put_ns(nsp->time_ns, fmt::format("nsproxy#{}.time", nsp->id()));
+  NSSIM_SCOPE(s, k.trace, "timens_on_fork", "child enters {}", k.ns_str(ns));
+  k.get_ns(ns, Why("nsproxy", nsp->id(), "time"));
+  k.put_ns(nsp->time_ns, Why("nsproxy", nsp->id(), "time"));
   nsp->time_ns = ns;
   ns->frozen_offsets = true;  // timens_commit()
 }
 
 // kernel/nsproxy.c: copy_namespaces() @ v6.18, called by copy_process().
 Result<void> Kernel::copy_namespaces(uint64_t flags, Task* tsk, Task* current) {
-  TraceScope s(trace, "copy_namespaces", "flags={}", clone_flags_str(flags & ~CSIGNAL));
+  NSSIM_SCOPE(s, trace, "copy_namespaces", "flags={}", clone_flags_str(flags & ~CSIGNAL));
   NsProxy* old = tsk->nsproxy;
   UserNamespace* user_ns = tsk->cred->user_ns;  // the child's cred: a new user ns owns the rest
   if (!(flags & (CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | CLONE_NEWNET |
@@ -233,7 +231,7 @@ struct NsSet {
 }  // namespace
 
 Result<void> Kernel::sys_setns(Task* cur, int fd, uint64_t nstype) {
-  TraceScope s(trace, "setns", "fd={} nstype={}", fd, clone_flags_str(nstype));
+  NSSIM_SCOPE(s, trace, "setns", "fd={} nstype={}", fd, clone_flags_str(nstype));
   // fs/file.c fdget(): EBADF for a free slot.
   File* f = (cur->files && fd >= 0 && static_cast<size_t>(fd) < cur->files->fdt.size())
                 ? cur->files->fdt[fd] : nullptr;
@@ -278,7 +276,6 @@ Result<void> Kernel::sys_setns(Task* cur, int fd, uint64_t nstype) {
     }
   }
   NsProxy* nsp = ns.nsproxy;
-  std::string slot = fmt::format("nsproxy#{}", nsp->id());
   Cred* install_cred = ns.cred ? ns.cred : cur->cred;  // nsset->cred
 
   auto put_nsset = [&]() {
@@ -290,7 +287,10 @@ Result<void> Kernel::sys_setns(Task* cur, int fd, uint64_t nstype) {
 
   // ->install() for one namespace; returns 0 or an errno.
   auto install = [&](NsCommon* target) -> int {
-    TraceScope i(trace, fmt::format("{}ns_install", ns_type_name(target->type)), "{}", ns_str(target));
+    static constexpr const char* kInstall[] = {"utsns_install", "ipcns_install", "mntns_install", "pidns_install",
+                                               "netns_install", "timens_install", "cgroupns_install",
+                                               "userns_install"};
+    NSSIM_SCOPE(i, trace, kInstall[static_cast<int>(target->type)], "{}", ns_str(target));
     UserNamespace* nsset_userns = install_cred->user_ns;
     auto admin_both = [&]() {
       // ns_capable(owner of target) && ns_capable(nsset->cred->user_ns), both CAP_SYS_ADMIN,
@@ -301,20 +301,20 @@ Result<void> Kernel::sys_setns(Task* cur, int fd, uint64_t nstype) {
     switch (target->type) {
       case NsType::Uts:
         if (!admin_both()) return EPERM;
-        get_ns(target, slot + ".uts");
-        put_ns(nsp->uts_ns, slot + ".uts");
+        get_ns(target, Why("nsproxy", nsp->id(), "uts"));
+        put_ns(nsp->uts_ns, Why("nsproxy", nsp->id(), "uts"));
         nsp->uts_ns = static_cast<UtsNamespace*>(target);
         return 0;
       case NsType::Ipc:
         if (!admin_both()) return EPERM;
-        get_ns(target, slot + ".ipc");
-        put_ns(nsp->ipc_ns, slot + ".ipc");
+        get_ns(target, Why("nsproxy", nsp->id(), "ipc"));
+        put_ns(nsp->ipc_ns, Why("nsproxy", nsp->id(), "ipc"));
         nsp->ipc_ns = static_cast<IpcNamespace*>(target);
         return 0;
       case NsType::Net:
         if (!admin_both()) return EPERM;
-        get_ns(target, slot + ".net");
-        put_ns(nsp->net_ns, slot + ".net");
+        get_ns(target, Why("nsproxy", nsp->id(), "net"));
+        put_ns(nsp->net_ns, Why("nsproxy", nsp->id(), "net"));
         nsp->net_ns = static_cast<NetNamespace*>(target);
         return 0;
       case NsType::Cgroup:
@@ -322,8 +322,8 @@ Result<void> Kernel::sys_setns(Task* cur, int fd, uint64_t nstype) {
             !ns_capable(cur->cred, target->user_ns, CAP_SYS_ADMIN))
           return EPERM;
         if (target == nsp->cgroup_ns) return 0;
-        get_ns(target, slot + ".cgroup");
-        put_ns(nsp->cgroup_ns, slot + ".cgroup");
+        get_ns(target, Why("nsproxy", nsp->id(), "cgroup"));
+        put_ns(nsp->cgroup_ns, Why("nsproxy", nsp->id(), "cgroup"));
         nsp->cgroup_ns = static_cast<CgroupNamespace*>(target);
         return 0;
       case NsType::Mnt:
@@ -337,8 +337,8 @@ Result<void> Kernel::sys_setns(Task* cur, int fd, uint64_t nstype) {
           NSSIM_EVENT(trace, "mntns_install", "fs_struct shared by {} tasks: EINVAL", ns.fs->refs());
           return EINVAL;
         }
-        get_ns(target, slot + ".mnt");
-        put_ns(nsp->mnt_ns, slot + ".mnt");
+        get_ns(target, Why("nsproxy", nsp->id(), "mnt"));
+        put_ns(nsp->mnt_ns, Why("nsproxy", nsp->id(), "mnt"));
         nsp->mnt_ns = static_cast<MntNamespace*>(target);
         return 0;
       case NsType::Pid: {
@@ -357,8 +357,8 @@ Result<void> Kernel::sys_setns(Task* cur, int fd, uint64_t nstype) {
           NSSIM_EVENT(trace, "pidns_install", "{} is not below the active {}: EINVAL", ns_str(nw), ns_str(active));
           return EINVAL;
         }
-        get_ns(nw, slot + ".pid_for_children");
-        put_ns(nsp->pid_ns_for_children, slot + ".pid_for_children");
+        get_ns(nw, Why("nsproxy", nsp->id(), "pid_for_children"));
+        put_ns(nsp->pid_ns_for_children, Why("nsproxy", nsp->id(), "pid_for_children"));
         nsp->pid_ns_for_children = nw;
         return 0;
       }
@@ -367,11 +367,11 @@ Result<void> Kernel::sys_setns(Task* cur, int fd, uint64_t nstype) {
         // both time links change.
         if (!cur->thread_group_empty()) return EUSERS;
         if (!admin_both()) return EPERM;
-        get_ns(target, slot + ".time");
-        put_ns(nsp->time_ns, slot + ".time");
+        get_ns(target, Why("nsproxy", nsp->id(), "time"));
+        put_ns(nsp->time_ns, Why("nsproxy", nsp->id(), "time"));
         nsp->time_ns = static_cast<TimeNamespace*>(target);
-        get_ns(target, slot + ".time_for_children");
-        put_ns(nsp->time_ns_for_children, slot + ".time_for_children");
+        get_ns(target, Why("nsproxy", nsp->id(), "time_for_children"));
+        put_ns(nsp->time_ns_for_children, Why("nsproxy", nsp->id(), "time_for_children"));
         nsp->time_ns_for_children = static_cast<TimeNamespace*>(target);
         return 0;
       case NsType::User: {
@@ -382,8 +382,8 @@ Result<void> Kernel::sys_setns(Task* cur, int fd, uint64_t nstype) {
         if (cur->fs->refs() != 1) return EINVAL;
         if (!ns_capable(cur->cred, u, CAP_SYS_ADMIN)) return EPERM;
         // set_cred_user_ns(): full capabilities in the entered namespace.
-        get_ns(u, fmt::format("cred#{}", ns.cred->id()));
-        put_ns(ns.cred->user_ns, fmt::format("cred#{}", ns.cred->id()));
+        get_ns(u, Why("cred", ns.cred->id()));
+        put_ns(ns.cred->user_ns, Why("cred", ns.cred->id()));
         ns.cred->user_ns = u;
         ns.cred->cap_inheritable = 0;
         ns.cred->cap_permitted = ns.cred->cap_effective = ns.cred->cap_bset = CAP_FULL_SET;

@@ -48,7 +48,7 @@ uint32_t idr_alloc_cyclic(PidNamespace* ns, uint32_t start, uint32_t end) {
 // namespace checked for PIDNS_ADDING: forking into a pid namespace whose init
 // has died fails with ENOMEM (and still advanced the cursors).
 Result<Pid*> Kernel::alloc_pid(PidNamespace* ns) {
-  TraceScope s(trace, "alloc_pid", "in {}", ns_str(ns));
+  NSSIM_SCOPE(s, trace, "alloc_pid", "in {}", ns_str(ns));
   auto* pid = new Pid(reg_, next_id(ObjKind::Pid));
   uint32_t depth = ns->level - cfg_.root_pid_level;
   pid->level = depth;
@@ -73,7 +73,7 @@ Result<Pid*> Kernel::alloc_pid(PidNamespace* ns) {
     return fail(ENOMEM);
   }
   for (auto& n : pid->numbers) ++n.ns->pid_allocated;
-  get_ns(ns, fmt::format("struct pid {}", pid->numbers.back().nr));
+  get_ns(ns, Why::pid(pid->numbers.back().nr));
   return pid;
 }
 
@@ -85,12 +85,12 @@ void Kernel::put_pid(Pid* pid) {
   uint32_t nr = pid->numbers.back().nr;
   delete pid;
   NSSIM_EVENT(trace, "put_pid", "struct pid {} freed", nr);
-  put_ns(ns, fmt::format("struct pid {}", nr));
+  put_ns(ns, Why::pid(nr));
 }
 
 // kernel/pid.c: SYSCALL_DEFINE2(pidfd_open) @ v6.18.
 Result<int> Kernel::sys_pidfd_open(Task* cur, Task* target, uint32_t flags) {
-  TraceScope s(trace, "pidfd_open", "{}", target ? target->comm : "?");
+  NSSIM_SCOPE(s, trace, "pidfd_open", "{}", target ? target->comm : "?");
   if (flags & ~(PIDFD_NONBLOCK | PIDFD_THREAD)) return fail(EINVAL);
   // find_get_pid() in the caller's active pid namespace.
   if (!target || !target->thread_pid) return fail(ESRCH);

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <string>
+#include <cstdint>
 #include <string_view>
 #include <vector>
 
@@ -41,12 +42,13 @@ class Trace {
   } while (0)
 
 // A kernel function on the call path: emits its event, nests what follows.
+// Use NSSIM_SCOPE() when the detail needs formatting: its arguments are then
+// evaluated only while tracing is on.
 class TraceScope {
  public:
-  template <class... A>
-  TraceScope(Trace& t, std::string_view fn, fmt::format_string<A...> f, A&&... a) : t_(t) {
+  TraceScope(Trace& t, std::string_view fn, std::string detail) : t_(t) {
     if (t_.on) {
-      t_.emit(fn, fmt::format(f, std::forward<A>(a)...));
+      t_.emit(fn, std::move(detail));
       ++t_.depth;
     }
   }
@@ -66,4 +68,33 @@ class TraceScope {
   Trace& t_;
 };
 
+// Why a reference is taken or dropped, formatted only when tracing is on:
+// Why("owner"), Why("nsproxy", 3, "net") -> "nsproxy#3.net", Why("cred", 5) ->
+// "cred#5", Why::pid(7) -> "struct pid 7".
+struct NsCommon;
+struct Why {
+  const char* what;
+  uint32_t id = 0;
+  const char* slot = nullptr;
+  bool numbered = false;
+  const NsCommon* ns = nullptr;  // "parent of NS": the Kernel appends ns_str(ns)
+  Why(const char* w) : what(w) {}  // NOLINT: implicit from a literal
+  Why(const char* w, const NsCommon* n) : what(w), ns(n) {}
+  Why(const char* w, uint32_t i, const char* s = nullptr) : what(w), id(i), slot(s), numbered(true) {}
+  static Why pid(uint32_t nr) {
+    Why y("struct pid ", nr);
+    y.numbered = false;
+    return y;
+  }
+  std::string str() const {
+    if (numbered) return slot ? fmt::format("{}#{}.{}", what, id, slot) : fmt::format("{}#{}", what, id);
+    if (id) return fmt::format("{}{}", what, id);
+    return what;
+  }
+};
+
 }  // namespace nssim
+
+// A TraceScope whose detail is formatted only while tracing is on.
+#define NSSIM_SCOPE(var, tr, fn, ...) \
+  ::nssim::TraceScope var((tr), (fn), (tr).on ? fmt::format(__VA_ARGS__) : std::string())

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "cli/commands.h"
+#include "cli/strace_commands.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"nssim — a simulator of Linux namespaces (task_struct -> nsproxy -> namespaces),\n"
@@ -18,7 +19,13 @@ int main(int argc, char** argv) {
   nssim::cli::TraceArgs targs;
   auto* trace = app.add_subcommand("trace", "Replay a scenario step by step and show what changes in the kernel "
                                             "structures (events, nsproxy sharing, refcounts, /proc/PID/ns inodes).");
-  trace->add_option("file", targs.file, "Scenario file (.nss); '-' reads standard input")->required();
+  // `nssim trace [OPTIONS] -- CMD ARGS...` traces a real program (cli/cmd_trace_cmd.cc).
+  std::vector<std::string> trace_cmd;
+  int trace_argc = nssim::cli::split_trace_command(argc, argv, trace_cmd);
+  std::string trace_save_log;
+  trace->add_option("file", targs.file, "Scenario file (.nss); '-' reads standard input");
+  trace->add_option("--save-log", trace_save_log,
+                    "With -- CMD: also keep strace's raw output in this file (for nssim import)");
   trace->add_flag("--real", targs.real,
                   "Also run every step on the live kernel (as root, in a sandbox) and report every disagreement");
   trace->add_flag("--json", targs.json, "JSON Lines: one object per step, then a summary object");
@@ -32,7 +39,10 @@ int main(int argc, char** argv) {
   trace->footer(
       "Exit status: 0 all expectations and asserted results hold (and, with --real, the kernel agrees);\n"
       "1 an expectation, an asserted result or the kernel disagreed; 2 usage, parse or run error;\n"
-      "3 --real could not run (not root, or a namespace type is missing).");
+      "3 --real could not run (not root, or a namespace type is missing).\n\n"
+      "nssim trace [--json] [--html OUT] [--save-log LOG] -- CMD [ARGS...] runs a real program under strace\n"
+      "in the sandbox and replays its namespace calls on the model as they come, checking every nsfs inode\n"
+      "and result the kernel reported (exit 1 on a contradiction, 3 if it cannot run here).");
 
   nssim::cli::GraphArgs gargs;
   bool final_step = false;
@@ -62,10 +72,33 @@ int main(int argc, char** argv) {
 
   int rc = 0;
   nssim::cli::add_lab_command(app, rc);
-  trace->callback([&] { rc = nssim::cli::cmd_trace(targs); });
+  trace->callback([&] {
+    if (trace_cmd.empty() && targs.file.empty()) {
+      fmt::print(stderr, "nssim trace: give a scenario FILE, or -- CMD [ARGS...] to trace a program\n");
+      rc = 2;
+    } else if (trace_cmd.empty()) {
+      rc = nssim::cli::cmd_trace(targs);
+    } else if (!targs.file.empty() || targs.real) {
+      fmt::print(stderr, "nssim trace: -- CMD takes no scenario FILE and no --real (the program runs on the live "
+                         "kernel)\n");
+      rc = 2;
+    } else {
+      nssim::cli::TraceCommandArgs c;
+      c.command = trace_cmd;
+      c.json = targs.json;
+      c.refs = targs.refs;
+      c.no_events = targs.no_events;
+      c.no_table = targs.no_table;
+      c.html = targs.html;
+      c.save_log = trace_save_log;
+      c.timeout_ms = targs.timeout_ms;
+      rc = nssim::cli::cmd_trace_command(c);
+    }
+  });
+  nssim::cli::add_import_command(app, rc);
   graph->callback([&] { rc = nssim::cli::cmd_graph(gargs); });
   try {
-    app.parse(argc, argv);
+    app.parse(trace_argc, argv);
   } catch (const CLI::ParseError& e) {
     int code = app.exit(e);
     return code == 0 ? 0 : 2;

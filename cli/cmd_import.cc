@@ -1,0 +1,155 @@
+// nssim import LOG -o SCENARIO.nss: a recorded `strace -f -yy` log (from
+// anywhere) becomes a scenario that `nssim trace` (and `--real`) can run.
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
+#include <cctype>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "cli/commands.h"
+#include "cli/graph.h"
+#include "cli/strace_commands.h"
+#include "cli/strace_session.h"
+
+namespace nssim::cli {
+
+namespace {
+
+// A task name from a program name: letters, digits, '_' and '-', starting with a letter.
+std::string ident_of(std::string s) {
+  std::string o;
+  for (char c : s) o += std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' ? c : '_';
+  if (o.empty() || !std::isalpha(static_cast<unsigned char>(o[0]))) o = "t" + o;
+  return o;
+}
+
+// --names comm: each pid named after the first program it runs (else "p<PID>").
+std::map<int, std::string> comm_names(const std::vector<strace::Event>& evs) {
+  std::map<int, std::string> first;
+  for (auto& e : evs) {
+    if (e.kind != strace::Event::Syscall || first.count(e.pid)) continue;
+    const strace::Call& c = e.call;
+    if ((c.name == "execve" || c.name == "execveat") && !c.ret.failed() && !c.ret.unknown) {
+      if (auto p = strace::parse_string(c.args.empty() ? "" : c.args[c.name == "execve" ? 0 : 1])) {
+        std::string b = p->substr(p->rfind('/') == std::string::npos ? 0 : p->rfind('/') + 1);
+        first[e.pid] = ident_of(b);
+      }
+    }
+  }
+  std::map<int, std::string> out;
+  std::map<std::string, int> seen;
+  for (auto& [pid, n] : first) {
+    int k = ++seen[n];
+    out[pid] = k == 1 ? n : fmt::format("{}-{}", n, k);
+  }
+  return out;
+}
+
+}  // namespace
+
+int cmd_import(const ImportArgs& a) {
+  std::string src, err;
+  if (!read_file(a.log, src, err)) {
+    fmt::print(stderr, "{}\n", err);
+    return 2;
+  }
+  std::string logname = a.log == "-" ? "<stdin>" : a.log;
+  // Read every line first: errors are reported all at once, with line numbers.
+  std::vector<std::string> lines;
+  {
+    std::istringstream is(src);
+    std::string l;
+    while (std::getline(is, l)) lines.push_back(l);
+  }
+  strace::Reader reader;
+  std::vector<strace::Event> evs;
+  std::vector<strace::LogError> errs;
+  for (size_t i = 0; i < lines.size(); ++i) reader.feed(lines[i], static_cast<int>(i + 1), evs, errs);
+  auto report = [&](const std::vector<strace::LogError>& es) {
+    for (auto& e : es) {
+      fmt::print(stderr, "{}:{}: error: {}\n", logname, e.line, e.message);
+      if (e.line > 0 && static_cast<size_t>(e.line) <= lines.size()) fmt::print(stderr, "  {}\n", lines[e.line - 1]);
+      if (!e.hint.empty()) fmt::print(stderr, "hint: {}\n", e.hint);
+    }
+  };
+  if (evs.empty() && errs.empty())
+    errs.push_back({0, "no system call in the log", "record one with: strace -f -yy -o LOG CMD"});
+  if (!errs.empty()) {
+    report(errs);
+    return 2;
+  }
+  strace::SessionOptions opt;
+  opt.source_name = logname;
+  if (a.names == "comm") {
+    opt.names = comm_names(evs);
+  } else if (a.names != "pid") {
+    std::istringstream is(a.names);
+    std::string item;
+    while (std::getline(is, item, ',')) {
+      size_t eq = item.find('=');
+      auto pid = eq == std::string::npos ? std::nullopt : strace::parse_int(item.substr(0, eq));
+      std::string n = eq == std::string::npos ? "" : item.substr(eq + 1);
+      if (!pid || n.empty() || ident_of(n) != n) {
+        fmt::print(stderr,
+                   "nssim import: bad --names item '{}' (expected PID=NAME, NAME of letters, digits, _ and -)\n", item);
+        return 2;
+      }
+      opt.names[static_cast<int>(*pid)] = n;
+    }
+  }
+  if (!reader.saw_decorations())
+    fmt::print(stderr,
+               "nssim import: {}: no -yy fd decorations: the kernel's inode numbers cannot be cross-checked "
+               "(record with strace -f -yy)\n",
+               logname);
+  strace::Session session(opt);
+  std::vector<strace::Output> outs;
+  for (auto& e : evs) session.feed(e, outs);
+  session.finish(outs, errs);
+  if (!errs.empty()) {
+    report(errs);
+    return 2;
+  }
+  for (auto& [line, pid, name] : reader.pending())
+    fmt::print(stderr, "nssim import: {}:{}: pid {}'s {}() never completed (the task was killed while in it)\n",
+               logname, line, pid, name);
+  strace::RenderOptions ro;
+  ro.title = fmt::format("Imported from {} by nssim import ({} lines of strace -f -yy).", logname, lines.size());
+  ro.brief = a.brief;
+  std::string scenario = strace::render_scenario(session, outs, ro);
+  for (auto& o : outs) {
+    if (o.kind == strace::Output::Contradiction) fmt::print(stderr, "{}: contradiction: {}\n", logname, o.message);
+    if (o.kind == strace::Output::Step)
+      for (auto& d : o.record.disagreements) fmt::print(stderr, "{}: contradiction: {}\n", logname, d);
+  }
+  if (a.output.empty() || a.output == "-") {
+    fmt::print("{}", scenario);
+  } else if (std::string werr; !write_output(a.output, scenario, werr)) {
+    fmt::print(stderr, "{}\n", werr);
+    return 2;
+  }
+  return session.contradictions() == 0 ? 0 : 1;
+}
+
+void add_import_command(CLI::App& app, int& rc) {
+  static ImportArgs args;
+  auto* imp = app.add_subcommand("import",
+                                 "Convert a recorded `strace -f -yy` log into a scenario (.nss) that "
+                                 "`nssim trace` (and --real) can run.");
+  imp->add_option("log", args.log, "The strace log (strace -f -yy -o LOG CMD); '-' reads standard input")->required();
+  imp->add_option("-o,--output", args.output, "The scenario to write (default or '-': standard output)");
+  imp->add_option("--names", args.names,
+                  "Task names: pid (p<PID>, the default), comm (the first program each pid runs), or PID=NAME,... "
+                  "(others: p<PID>)");
+  imp->add_flag("--brief", args.brief, "Keep only the comments of untranslated calls that can affect namespaces");
+  imp->footer(
+      "Every translated call asserts the result the kernel returned (= RESULT); lines the model does not know are\n"
+      "kept as comments. Exit status: 0 written, the model agrees with the log; 1 written, with contradictions\n"
+      "(listed on stderr and in the scenario); 2 unreadable or malformed log (line-numbered errors), bad option.");
+  imp->callback([&rc] { rc = cmd_import(args); });
+}
+
+}  // namespace nssim::cli

@@ -1,0 +1,318 @@
+// nssim trace -- CMD [ARGS...]: run a real program under strace in the
+// sandbox, stream its namespace calls into the model as they come, and check
+// every nsfs inode and result the kernel reported against the model.
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <optional>
+
+#include "cli/graph.h"
+#include "cli/html.h"
+#include "cli/strace_commands.h"
+#include "cli/strace_session.h"
+#include "cli/trace_output.h"
+#include "real/sandbox_exec.h"
+
+namespace nssim::cli {
+
+std::vector<std::string> strace_options() {
+  return {"-f",
+          "-q",
+          "-yy",
+          "--decode-pids=pidns",
+          "-s",
+          "4096",
+          "-e",
+          "trace=clone,clone3,fork,vfork,execve,execveat,exit,exit_group,wait4,waitid,unshare,setns,open,"
+          "openat,openat2,creat,close,close_range,dup,dup2,dup3,fcntl,pidfd_open,mount,umount2,ioctl,"
+          "sethostname,setdomainname,write,readlink,readlinkat,setuid,setgid,setresuid,setresgid,setreuid,"
+          "setregid,setfsuid,setfsgid,setgroups,capset,prctl,kill,tkill,tgkill,pidfd_send_signal,chroot,"
+          "pivot_root"};
+}
+
+int split_trace_command(int argc, char** argv, std::vector<std::string>& command) {
+  if (argc < 2 || std::string(argv[1]) != "trace") return argc;
+  for (int i = 2; i < argc; ++i)
+    if (std::string(argv[i]) == "--") {
+      for (int j = i + 1; j < argc; ++j) command.emplace_back(argv[j]);
+      return i;
+    }
+  return argc;
+}
+
+namespace {
+
+std::string shell_words(const std::vector<std::string>& v) {
+  std::string s;
+  for (auto& w : v) {
+    bool plain = !w.empty() && w.find_first_of(" \t'\"$;&|<>()*?`\\") == std::string::npos;
+    s += (s.empty() ? "" : " ") + (plain ? w : "'" + w + "'");
+  }
+  return s;
+}
+
+std::string describe_status(int st) {
+  if (WIFEXITED(st)) return fmt::format("exited with {}", WEXITSTATUS(st));
+  if (WIFSIGNALED(st)) return fmt::format("killed by signal {} ({})", WTERMSIG(st), strsignal(WTERMSIG(st)));
+  return "ended";
+}
+
+class Printer {
+ public:
+  Printer(const TraceCommandArgs& a, strace::Session& s) : a_(a), s_(s) {}
+
+  void header(const Scenario& sc, const std::string& note) {
+    if (a_.json) return;
+    TextOptions to;
+    to.events = !a_.no_events;
+    to.table = !a_.no_table;
+    to.refs = a_.refs;
+    tp_.emplace(stdout, s_.runner(), to);
+    tp_->header(sc, false, note);
+  }
+
+  void print(const strace::Output& o) {
+    if (a_.json) return json(o);
+    switch (o.kind) {
+      case strace::Output::Step:
+        step(o);
+        break;
+      case strace::Output::Contradiction:
+        fmt::print("\n  CONTRADICTION {}\n", o.message);
+        if (!o.strace_text.empty()) fmt::print("      strace: {}\n", o.strace_text);
+        break;
+      case strace::Output::Comment:
+        if (o.strace_line == 0)
+          fmt::print("      {}\n", o.comment);  // the initial namespaces
+        else if (!o.kernel.empty())             // an observation (readlink...) that saw a namespace first
+          fmt::print("\n     strace:{:<5} {}\n      model=kernel: {}\n", o.strace_line, o.strace_text,
+                     fmt::join(o.kernel, "  "));
+        break;
+    }
+  }
+
+  void summary(const strace::Session& s, int events, int status, const std::vector<strace::LogError>& errs,
+               const std::string& strace_err) {
+    auto nm = strace::not_modelled_lines(s);
+    if (a_.json) {
+      nlohmann::json n = nlohmann::json::array();
+      for (auto& x : s.not_modelled())
+        n.push_back({{"what", x.what},
+                     {"why", x.why},
+                     {"may_affect_namespaces", x.relevant},
+                     {"count", x.count},
+                     {"first_line", x.first_line}});
+      nlohmann::json e = nlohmann::json::array();
+      for (auto& x : errs) e.push_back({{"line", x.line}, {"message", x.message}});
+      std::cout << nlohmann::json{{"summary",
+                                   {{"steps", s.steps()},
+                                    {"strace_events", events},
+                                    {"contradictions", s.contradictions()},
+                                    {"ok", s.contradictions() == 0 && errs.empty()},
+                                    {"program", describe_status(status)},
+                                    {"not_modelled", n},
+                                    {"log_errors", e}}}}
+                       .dump()
+                << '\n';
+      return;
+    }
+    for (auto& e : errs) fmt::print("\n  strace line {}: {} ({})\n", e.line, e.message, e.hint);
+    fmt::print("\nsummary: {} statements on the model from {} strace events; contradictions with the kernel: {}\n",
+               s.steps(), events, s.contradictions());
+    fmt::print("program: {}\n", describe_status(status));
+    if (!nm.empty()) {
+      fmt::print("not modelled (each kind once, with its first strace line):\n");
+      for (auto& l : nm) fmt::print("  {}\n", l);
+    }
+    if (!strace_err.empty()) fmt::print("strace said: {}\n", strace_err);
+  }
+
+ private:
+  void step(const strace::Output& o) {
+    const StepRecord& r = o.record;
+    const CallStmt& c = *r.call;
+    std::string res = r.outcome.ok ? "= " + r.outcome.result : "= -1 " + r.outcome.result;
+    std::string mark;
+    if (r.expected && o.implied)
+      mark = r.ok ? "  (implied by the line)" : fmt::format("  (implied: = {})", *r.expected);
+    else if (r.expected)
+      mark = r.ok ? fmt::format("  (kernel: = {}, ok)", *r.expected) : fmt::format("  (kernel: = {})", *r.expected);
+    else if (!r.outcome.usage_error.empty())
+      mark = "  (the model cannot run it)";
+    fmt::print("\n{:>3}  strace:{:<5} {}: {}  {}{}\n", r.step, o.strace_line, c.task, c.text,
+               r.outcome.usage_error.empty() ? res : "", mark);
+    fmt::print("      strace: {}\n", o.strace_text);
+    if (!o.note.empty()) fmt::print("      note: {}\n", o.note);
+    if (!a_.no_events)
+      for (auto& e : r.events)
+        fmt::print("      {:{}}{}{}{}\n", "", e.depth * 2, e.fn, e.detail.empty() ? "" : "  ", e.detail);
+    if (!o.kernel.empty()) fmt::print("      model=kernel: {}\n", fmt::join(o.kernel, "  "));
+    for (auto& d : r.disagreements) fmt::print("      CONTRADICTION {}\n", d);
+    if (!a_.no_table && r.links_changed && tp_) tp_->table(r.obs);
+    if (a_.refs) {
+      const Kernel& k = s_.runner().sim().kernel();
+      auto all = k.all_holders();
+      for (auto& nr : k.ns_records()) {
+        if (!nr.ns) continue;
+        std::string hs;
+        for (auto& h : all[nr.ns->serial]) hs += (hs.empty() ? "" : ", ") + h.what;
+        fmt::print("      refs {}:[{}] = {}: {}\n", ns_type_name(nr.type), nr.inum, nr.ns->refs(), hs);
+      }
+    }
+  }
+
+  void json(const strace::Output& o) {
+    nlohmann::json j;
+    if (o.kind == strace::Output::Step) {
+      j = step_json(o.record, s_.runner(), false);
+      j["ok"] = o.record.ok && o.record.disagreements.empty();
+      j["contradictions"] = o.record.disagreements;
+      j["kernel"] = o.kernel;
+      if (!o.note.empty()) j["note"] = o.note;
+      j["implied"] = o.implied;
+    } else if (o.kind == strace::Output::Contradiction) {
+      j["contradiction"] = o.message;
+    } else {
+      return;
+    }
+    j["strace"] = {{"line", o.strace_line}, {"text", o.strace_text}};
+    std::cout << j.dump() << '\n';
+  }
+
+  const TraceCommandArgs& a_;
+  strace::Session& s_;
+  std::optional<TextPrinter> tp_;
+};
+
+}  // namespace
+
+int cmd_trace_command(const TraceCommandArgs& a) {
+  if (a.command.empty()) {
+    fmt::print(stderr, "nssim trace: nothing to run after '--'\n");
+    return 2;
+  }
+  if (std::string werr; !check_writable(a.html, werr)) {
+    fmt::print(stderr, "{}\n", werr);
+    return 2;
+  }
+  std::ofstream save;
+  if (!a.save_log.empty()) {
+    save.open(a.save_log);
+    if (!save) {
+      fmt::print(stderr, "nssim: cannot write '{}': {}\n", a.save_log, std::strerror(errno));
+      return 2;
+    }
+  }
+  real::SandboxExec::Options so;
+  so.command = a.command;
+  so.strace_args = strace_options();
+  so.program_stdout = 2;  // the trace owns standard output
+  so.timeout_ms = a.timeout_ms;
+  std::string why;
+  auto sb = real::SandboxExec::start(so, why);
+  if (!sb) {
+    fmt::print(stderr, "nssim: cannot trace '{}': {}\n", shell_words(a.command), why);
+    return 3;
+  }
+  strace::SessionOptions opt;
+  opt.live = true;
+  opt.init_pid = sb->program_pid();
+  opt.root_pid_level = sb->pid_level();
+  opt.hostname = sb->hostname();
+  opt.init_inodes = sb->initial_inodes();
+  strace::Session session(opt);
+  std::vector<strace::Output> outs, all;
+  session.begin(outs);
+  Printer pr(a, session);
+  Scenario title = session.header();
+  title.file = "-- " + shell_words(a.command);
+  pr.header(title, fmt::format("live kernel: strace -f -yy of pid {} (pid 1 of a sandbox pid namespace at level {}, "
+                               "private mounts and /run, own UTS); the program's output goes to stderr",
+                               sb->program_pid(), sb->pid_level()));
+  auto flush = [&] {
+    for (auto& o : outs) {
+      pr.print(o);
+      all.push_back(std::move(o));
+    }
+    outs.clear();
+    std::fflush(stdout);
+  };
+  flush();
+  strace::Reader reader;
+  std::vector<strace::Event> evs;
+  std::vector<strace::LogError> errs;
+  int lineno = 0, events = 0;
+  std::string buf;
+  char chunk[65536];
+  auto take_line = [&](std::string_view line) {
+    ++lineno;
+    if (save) save << line << '\n';
+    reader.feed(line, lineno, evs, errs);
+    for (auto& e : evs) {
+      ++events;
+      session.feed(e, outs);
+    }
+    evs.clear();
+    flush();
+  };
+  for (;;) {
+    ssize_t n = read(sb->output_fd(), chunk, sizeof chunk);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    buf.append(chunk, static_cast<size_t>(n));
+    size_t start = 0, nl;
+    while ((nl = buf.find('\n', start)) != std::string::npos) {
+      take_line(std::string_view(buf).substr(start, nl - start));
+      start = nl + 1;
+    }
+    buf.erase(0, start);
+  }
+  if (!buf.empty()) take_line(buf);
+  session.finish(outs, errs);
+  flush();
+  std::string strace_err;
+  int status = sb->finish(strace_err);
+  while (!strace_err.empty() && strace_err.back() == '\n') strace_err.pop_back();
+  pr.summary(session, events, status, errs, strace_err);
+  std::fflush(stdout);
+  if (!a.html.empty()) {
+    // The page steps through the translated scenario, replayed on the model.
+    strace::RenderOptions ro;
+    ro.title = "nssim trace -- " + shell_words(a.command);
+    std::string src = strace::render_scenario(session, all, ro);
+    ParseResult p = parse_scenario(src, "trace");
+    if (!p.ok()) {
+      fmt::print(stderr, "nssim: --html: the translated scenario does not parse: {}\n", p.errors.front().message);
+      return 2;
+    }
+    Runner::Options ropt;
+    Kernel::Config cfg = Runner::config_for(p.scenario);
+    cfg.root_pid_level = sb->pid_level();
+    cfg.hostname = sb->hostname();
+    ropt.config = cfg;
+    Runner runner(p.scenario, ropt);
+    HtmlRecorder rec(p.scenario, runner, false, "translated from strace of " + shell_words(a.command));
+    rec.initial();
+    RunSummary sum = runner.run([&](const StepRecord& r) { rec.step(r); });
+    rec.finish(sum, sum.error ? format_diagnostic(p.scenario.file, src, *sum.error) : "");
+    std::string werr;
+    if (!rec.ok()) {
+      fmt::print(stderr, "nssim: --html: {}\n", rec.render_error());
+      return 2;
+    }
+    if (!write_output(a.html, rec.page(), werr)) {
+      fmt::print(stderr, "{}\n", werr);
+      return 2;
+    }
+  }
+  return session.contradictions() == 0 && errs.empty() ? 0 : 1;
+}
+
+}  // namespace nssim::cli

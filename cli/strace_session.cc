@@ -1,0 +1,1195 @@
+#include "cli/strace_session.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <string.h>
+
+#include <algorithm>
+#include <cctype>
+
+namespace nssim::strace {
+
+// An fd of a traced task that the translation follows.
+struct Session::FdEntry {
+  enum Kind : uint8_t {
+    Ns,        // an nsfs file (/proc/T/ns/L, a /run bind mount, NS_GET_USERNS...): a model fd
+    Pidfd,     // pidfd_open(): a model fd
+    ProcFile,  // /proc/T/uid_map, gid_map, setgroups: written with write("PATH", "DATA")
+    Foreign,   // an nsfs file the model does not have (opened another way)
+  } kind = Ns;
+  std::string name;  // the model's fd name (dup'ed fds share the name of their open file)
+  std::string path;  // ProcFile: the scenario path ("/proc/self/uid_map")
+  bool cloexec = false;
+  bool in_model = true;  // false when the model's open failed where the kernel's succeeded
+};
+struct Session::FdTable {
+  std::map<int, FdEntry> fds;
+  int aliases(const std::string& name) const {
+    int n = 0;
+    for (auto& [fd, e] : fds) n += (e.kind == FdEntry::Ns || e.kind == FdEntry::Pidfd) && e.name == name;
+    return n;
+  }
+};
+struct Session::Task {
+  std::string name;
+  int pid = 0;  // pid column
+  std::shared_ptr<FdTable> fds;
+  std::string comm;   // the program it runs (basename)
+  bool gone = false;  // strace showed its end
+};
+// The event being handled and what it produced.
+struct Session::Ctx {
+  Ctx(const Event* e, std::vector<Output>* o, size_t f) : ev(e), out(o), first(f) {}
+  const Event* ev = nullptr;
+  std::vector<Output>* out = nullptr;
+  size_t first = 0;                 // index in *out of this event's first output
+  std::vector<std::string> msgs;    // contradictions found while handling it
+  std::vector<std::string> kernel;  // first sightings: "net:[4026531840]=4026532181"
+};
+
+namespace {
+
+constexpr uint64_t kThreadFlags = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM;
+// Clone flags that matter to namespaces, fd tables and task structure; the
+// others (CLONE_SETTLS, CLONE_*_SETTID, CLONE_CHILD_CLEARTID, CLONE_VFORK,
+// CLONE_PTRACE, CLONE_UNTRACED, CLONE_IO, CLONE_CLEAR_SIGHAND) do not.
+constexpr uint64_t kKeptFlags =
+    CLONE_NEW_ANY | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM | CLONE_PARENT | CLONE_VM;
+
+std::string quote(std::string_view s, bool& ok) {
+  std::string o = "\"";
+  ok = true;
+  for (char c : s) {
+    if (c == '"' || c == '\\')
+      o += '\\', o += c;
+    else if (c == '\n')
+      o += "\\n";
+    else if (c == '\t')
+      o += "\\t";
+    else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+      ok = false;
+    else
+      o += c;
+  }
+  return o + "\"";
+}
+
+std::string basename_of(std::string_view p) {
+  size_t s = p.rfind('/');
+  return std::string(s == std::string_view::npos ? p : p.substr(s + 1));
+}
+
+// "/var/run/x" is "/run/x" on Debian (/var/run -> /run).
+std::string normalize_run(std::string p) {
+  if (p.starts_with("/var/run/")) p.erase(0, 4);
+  return p;
+}
+
+bool has_token(std::string_view flags, std::string_view tok) {
+  size_t b = 0;
+  while (b <= flags.size()) {
+    size_t e = flags.find('|', b);
+    std::string_view t = flags.substr(b, e == std::string_view::npos ? std::string_view::npos : e - b);
+    while (!t.empty() && t.front() == ' ') t.remove_prefix(1);
+    while (!t.empty() && t.back() == ' ') t.remove_suffix(1);
+    if (t == tok) return true;
+    if (e == std::string_view::npos) break;
+    b = e + 1;
+  }
+  return false;
+}
+
+// wait4's status "[{WIFEXITED(s) && WEXITSTATUS(s) == 0}]" -> exit code (128+N when killed by signal N).
+int status_code(std::string_view s) {
+  if (size_t p = s.find("WEXITSTATUS(s) == "); p != std::string_view::npos)
+    return static_cast<int>(
+        parse_int(s.substr(p + 18, s.find_first_not_of("0123456789", p + 18) - p - 18)).value_or(0));
+  if (size_t p = s.find("WTERMSIG(s) == "); p != std::string_view::npos) {
+    std::string_view sig = s.substr(p + 15);
+    sig = sig.substr(0, sig.find_first_of("} &"));
+    for (int i = 1; i < 65; ++i)
+      if (const char* a = sigabbrev_np(i); a && sig == std::string("SIG") + a) return 128 + i;
+  }
+  return 0;
+}
+
+// An integer argument that strace may have annotated ("2 /* 21392 in strace's PID NS */").
+std::optional<int64_t> leading_int(std::string_view s) {
+  while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
+  return parse_int(s.substr(0, s.find(' ')));
+}
+
+int signal_nr(std::string_view sig) {
+  for (int i = 1; i < 65; ++i)
+    if (const char* a = sigabbrev_np(i); a && sig == std::string("SIG") + a) return i;
+  return 0;
+}
+
+}  // namespace
+
+Session::Session(SessionOptions opt) : opt_(std::move(opt)) { header_.file = opt_.source_name; }
+
+Session::~Session() = default;
+
+std::string Session::name_for(int pid) {
+  std::string base;
+  if (auto it = opt_.names.find(pid); it != opt_.names.end())
+    base = it->second;
+  else
+    base = fmt::format("p{}", pid);
+  std::string n = base;
+  for (int k = 2; used_names_.count(n) || n == "self" || n == "none" || n == "thread-self"; ++k)
+    n = fmt::format("{}_{}", base, k);
+  return n;
+}
+
+Session::Task* Session::task_for(int pid) {
+  auto it = tasks_.find(pid);
+  return it == tasks_.end() ? nullptr : it->second.get();
+}
+
+Session::Task& Session::new_task(int pid, const std::string& name, std::shared_ptr<FdTable> fds,
+                                 const std::string& comm) {
+  auto t = std::make_unique<Task>();
+  t->name = name;
+  t->pid = pid;
+  t->fds = std::move(fds);
+  t->comm = comm;
+  used_names_.insert(name);
+  task_names_.emplace_back(pid, name);
+  if (auto it = tasks_.find(pid); it != tasks_.end()) retired_.push_back(std::move(it->second));
+  Task& ref = *t;
+  tasks_[pid] = std::move(t);
+  return ref;
+}
+
+uint32_t Session::active_pidns(const std::string& name) {
+  Kernel& k = runner_->sim().kernel();
+  nssim::Task* mt = runner_->sim().task(name);
+  if (!mt || !mt->thread_pid) mt = k.init_task();
+  return k.task_active_pid_ns(mt)->serial;
+}
+
+uint32_t Session::proc_pidns(const std::string& name) {
+  Kernel& k = runner_->sim().kernel();
+  nssim::Task* mt = runner_->sim().task(name);
+  uint32_t root = k.task_active_pid_ns(k.init_task())->serial;
+  if (!mt || !mt->nsproxy) return root;
+  auto it = procns_.find(mt->nsproxy->mnt_ns->serial);
+  return it == procns_.end() ? root : it->second;
+}
+
+void Session::remember_mnt(const std::string& task, uint32_t before) {
+  nssim::Task* mt = runner_->sim().task(task);
+  if (!mt || !mt->nsproxy) return;
+  uint32_t after = mt->nsproxy->mnt_ns->serial;
+  if (after == before || procns_.count(after)) return;
+  if (auto it = procns_.find(before); it != procns_.end()) procns_[after] = it->second;
+}
+
+std::string Session::resolve_pid(int64_t nr, uint32_t pidns) {
+  if (auto it = nspids_.find({pidns, nr}); it != nspids_.end()) {
+    nssim::Task* mt = runner_->sim().task(it->second);
+    if (mt) return it->second;
+  }
+  SimBackend& sim = runner_->sim();
+  // The model's own numbers: right in a live run's sandbox and in pid namespaces
+  // made during the trace; a recorded log's first pid namespace has other numbers.
+  Kernel& k = sim.kernel();
+  if (!opt_.live && pidns == k.task_active_pid_ns(k.init_task())->serial) return "";
+  for (const std::string& n : sim.names()) {
+    nssim::Task* mt = sim.task(n);
+    if (!mt || !mt->thread_pid) continue;
+    for (auto& num : mt->thread_pid->numbers)
+      if (num.ns->serial == pidns && num.nr == nr) return n;
+  }
+  return "";
+}
+
+// "self", "thread-self", "123", "123/task/124" -> the task name in the scenario.
+std::optional<std::string> Session::proc_task(const std::string& comp, Task& t) {
+  if (comp == "self" || comp == "thread-self") return comp;
+  auto v = parse_int(comp);
+  if (!v || comp[0] == '0') return std::nullopt;
+  std::string n = resolve_pid(*v, proc_pidns(t.name));
+  if (n.empty()) return std::nullopt;
+  return n;
+}
+
+int64_t Session::model_fd_ns(const std::string& task, const std::string& fdname) {
+  SimBackend& sim = runner_->sim();
+  nssim::Task* mt = sim.task(task);
+  if (!mt || !mt->files) return -1;
+  int fd = sim.fd_of(mt, fdname);
+  if (fd < 0 || static_cast<size_t>(fd) >= mt->files->fdt.size() || !mt->files->fdt[fd]) return -1;
+  const File* f = mt->files->fdt[fd];
+  return f->fkind == FileKind::Nsfs && f->ns ? static_cast<int64_t>(f->ns->serial) : -2;
+}
+
+std::string Session::fd_name(FdTable& tbl, int fd) {
+  std::string base = fmt::format("fd{}", fd), n = base;
+  for (int k = 2; tbl.aliases(n) > 0; ++k) n = fmt::format("{}_{}", base, k);
+  return n;
+}
+
+void Session::comment(Ctx& x, const std::string& what, const std::string& why, bool relevant, bool count) {
+  Output o;
+  o.kind = Output::Comment;
+  o.strace_line = x.ev ? x.ev->line : 0;
+  o.strace_first = x.ev && x.ev->kind == Event::Syscall ? x.ev->call.first_line : o.strace_line;
+  o.strace_text = x.ev ? x.ev->text : "";
+  o.comment = why;
+  o.relevant = relevant;
+  x.out->push_back(std::move(o));
+  if (!count) return;
+  auto it = nm_index_.find(what);
+  if (it == nm_index_.end()) {
+    nm_index_[what] = nm_.size();
+    nm_.push_back(NotModelled{what, why, relevant, 1, x.ev ? x.ev->line : 0});
+  } else {
+    ++nm_[it->second].count;
+  }
+}
+
+void Session::contradiction(Ctx& x, const std::string& msg) {
+  x.msgs.push_back(fmt::format("line {}: {}", x.ev ? x.ev->line : 0, msg));
+}
+
+void Session::check_ns(NsType type, uint64_t inode, int64_t serial, const std::string& what, Ctx& x) {
+  const Kernel& k = runner_->sim().kernel();
+  if (serial < 0) {
+    contradiction(x, fmt::format("{} is {}:[{}] on the kernel; the model has no namespace there", what,
+                                 ns_type_name(type), inode));
+    return;
+  }
+  const NsRecord& rec = k.ns_records()[serial];
+  if (rec.type != type) {
+    contradiction(x, fmt::format("{} is a {} namespace on the kernel ({}:[{}]), a {} one in the model ({}:[{}])", what,
+                                 ns_type_name(type), ns_type_name(type), inode, ns_type_name(rec.type),
+                                 ns_type_name(rec.type), rec.inum));
+    return;
+  }
+  auto a = m2k_.find(static_cast<uint32_t>(serial));
+  auto b = k2m_.find({type, inode});
+  if (a != m2k_.end() && a->second != inode) {
+    contradiction(
+        x, fmt::format("{}: model {}:[{}] was kernel {}:[{}] and is now kernel {}:[{}] (one model "
+                       "namespace, two kernel namespaces)",
+                       what, ns_type_name(type), rec.inum, ns_type_name(type), a->second, ns_type_name(type), inode));
+    return;
+  }
+  if (b != k2m_.end() && b->second != serial) {
+    const NsRecord& other = k.ns_records()[b->second];
+    if (other.ns) {
+      contradiction(x, fmt::format("{}: kernel {}:[{}] was model {}:[{}] and is now model {}:[{}] (two live model "
+                                   "namespaces, one kernel namespace)",
+                                   what, ns_type_name(type), inode, ns_type_name(type), other.inum, ns_type_name(type),
+                                   rec.inum));
+      return;
+    }
+    m2k_.erase(b->second);  // the kernel reused the inode of a namespace freed in both
+  }
+  if (a == m2k_.end()) x.kernel.push_back(fmt::format("{}:[{}]={}", ns_type_name(type), rec.inum, inode));
+  m2k_[static_cast<uint32_t>(serial)] = inode;
+  k2m_[{type, inode}] = static_cast<uint32_t>(serial);
+}
+
+static std::optional<size_t> step_index(std::vector<Output>& out, size_t first) {
+  for (size_t i = out.size(); i > first; --i)
+    if (out[i - 1].kind == Output::Step) return i - 1;
+  return std::nullopt;
+}
+
+Output* Session::step(Task& t, const std::string& call_text, const std::optional<std::string>& result, Ctx& x,
+                      const std::string& note, bool implied) {
+  std::string text = t.name + ": " + call_text + (result ? " = " + *result : "");
+  ParseResult pr = parse_scenario(text, opt_.source_name);
+  if (!pr.ok() || pr.scenario.statements.empty()) {
+    comment(x, "untranslatable",
+            fmt::format("could not be translated ({}: {})", text, pr.ok() ? "empty" : pr.errors.front().message), true);
+    return nullptr;
+  }
+  stmts_.push_back(std::move(pr.scenario));
+  const CallStmt& c = std::get<CallStmt>(stmts_.back().statements.front().s);
+  Output o;
+  o.kind = Output::Step;
+  o.strace_line = x.ev ? x.ev->line : 0;
+  o.strace_first = x.ev && x.ev->kind == Event::Syscall ? x.ev->call.first_line : o.strace_line;
+  o.strace_text = x.ev ? x.ev->text : "";
+  o.stmt = text;
+  o.note = note;
+  o.implied = implied;
+  StepRecord& r = o.record;
+  r.kind = StepRecord::Call;
+  r.step = ++steps_;
+  r.line = o.strace_line;
+  r.call = &c;
+  SimBackend& sim = runner_->sim();
+  Kernel& k = sim.kernel();
+  Observation prev = sim.observe();
+  k.trace.on = true;
+  r.outcome = sim.call(c);
+  r.events = k.trace.take();
+  k.trace.on = false;
+  r.expected = c.assert_result;
+  if (!r.outcome.usage_error.empty()) {
+    r.ok = false;
+    contradiction(x, fmt::format("the model cannot run {}: {}", text, r.outcome.usage_error));
+  } else if (r.expected) {
+    bool numeric = !r.outcome.result.empty() && r.outcome.result.find_first_not_of("0123456789") == std::string::npos;
+    r.ok = *r.expected == r.outcome.result || (*r.expected == "0" && r.outcome.ok && !numeric);
+    if (!r.ok)
+      contradiction(x, fmt::format("{}: the kernel returned {}, the model predicts {}", call_text, *r.expected,
+                                   r.outcome.ok ? "= " + r.outcome.result : "= -1 " + r.outcome.result));
+  }
+  r.obs = sim.observe();
+  r.links_changed = r.obs.tasks.size() != prev.tasks.size();
+  for (size_t i = 0; !r.links_changed && i < r.obs.tasks.size(); ++i)
+    r.links_changed = r.obs.tasks[i].ns != prev.tasks[i].ns || r.obs.tasks[i].state != prev.tasks[i].state;
+  x.out->push_back(std::move(o));
+  return &x.out->back();
+}
+
+void Session::begin(std::vector<Output>& out, int first_pid) {
+  if (started_) return;
+  started_ = true;
+  int init_pid = opt_.init_pid ? opt_.init_pid : first_pid;
+  init_name_ = name_for(init_pid);
+  header_.init_name = init_name_;
+  Kernel::Config cfg = Runner::config_for(header_);
+  cfg.root_pid_level = opt_.root_pid_level;
+  cfg.hostname = opt_.hostname;
+  Runner::Options ro;
+  ro.trace = true;
+  ro.config = cfg;
+  runner_ = std::make_unique<Runner>(header_, ro);
+  new_task(init_pid, init_name_, std::make_shared<FdTable>(), "");
+  Kernel& k = runner_->sim().kernel();
+  uint32_t root = k.task_active_pid_ns(k.init_task())->serial;
+  nspids_[{root, opt_.live ? 1 : init_pid}] = init_name_;
+  // The initial namespaces: what /proc/PID/ns of the first process showed before it ran.
+  Ctx x{nullptr, &out, out.size()};
+  bool any = false;
+  for (int i = 0; i < kLinks; ++i) {
+    if (!opt_.init_inodes[i]) continue;
+    any = true;
+    NsCommon* ns = k.ns_of_link(k.init_task(), kAllLinks[i]);
+    check_ns(link_type(kAllLinks[i]), opt_.init_inodes[i], ns ? ns->serial : -1,
+             fmt::format("/proc/{}/ns/{} at the start", init_name_, link_name(kAllLinks[i])), x);
+  }
+  if (any) {
+    Output o;
+    o.kind = Output::Comment;
+    o.comment = "the initial namespaces (model=kernel): " + fmt::format("{}", fmt::join(x.kernel, "  "));
+    out.push_back(std::move(o));
+  }
+  for (auto& m : x.msgs) {
+    Output o;
+    o.kind = Output::Contradiction;
+    o.message = m;
+    out.push_back(std::move(o));
+    ++contradictions_;
+  }
+}
+
+void Session::feed(const Event& ev, std::vector<Output>& out) {
+  if (!started_) begin(out, ev.pid);
+  if (!task_for(ev.pid)) {
+    // A pid not matched to a clone yet: the child of a clone whose result
+    // strace has not printed (vfork), or whose pid the log shows in another
+    // pid namespace than the clone's result.
+    if (!parked_.empty()) {
+      Parked pk = std::move(parked_.front());
+      parked_.erase(parked_.begin());
+      std::string name = pk.task->name;
+      pk.task->pid = ev.pid;
+      tasks_[ev.pid] = std::move(pk.task);
+      Ctx x{&ev, &out, out.size()};
+      comment(x, "pid matched by order",
+              fmt::format("pid {} is taken to be {} (the clone at line {} returned {} in its pid namespace; record "
+                          "with strace --decode-pids=pidns to make this exact)",
+                          ev.pid, name, pk.line, pk.key),
+              false);
+    } else {
+      orphans_[ev.pid].push_back(ev);
+      return;
+    }
+  }
+  handle(ev, out);
+}
+
+void Session::handle(const Event& ev, std::vector<Output>& out) {
+  Task* tp = task_for(ev.pid);
+  Task& t = *tp;
+  Ctx x{&ev, &out, out.size()};
+  switch (ev.kind) {
+    case Event::Syscall:
+      call(ev.call, t, x);
+      break;
+    case Event::Exited:
+    case Event::Killed: {
+      nssim::Task* mt = runner_->sim().task(t.name);
+      t.gone = true;
+      if (!mt || mt->state != TaskState::Running) t.fds = std::make_shared<FdTable>();
+      if (mt && mt->state == TaskState::Running) {
+        int code = ev.kind == Event::Exited ? ev.code : 128 + ev.code;
+        on_exit(t, code, ev.kind == Event::Exited ? "" : fmt::format("killed by {}", ev.signal), x);
+      } else {
+        comment(x, "end of task", "the task's exit was already translated", false, false);
+      }
+      break;
+    }
+    case Event::Signal:
+      if (t.name == init_name_ && !init_execed_) {
+        // SIGSTOP/SIGCONT of the attach, before the program starts.
+        comment(x, "signal delivery", "the sandbox's attach (before the program runs)", false, false);
+        break;
+      }
+      comment(x, "signal delivery",
+              "signals are not modelled; a fatal one shows as '+++ killed by' and is translated as exit", false);
+      break;
+    case Event::Superseded:
+      comment(x, "execve by a thread", "a non-leader thread's execve takes over the leader's pid: not modelled", true);
+      break;
+  }
+  // Attach what was found to the step this event produced, if any.
+  contradictions_ += static_cast<int>(x.msgs.size());
+  if (auto si = step_index(out, x.first)) {
+    Output& s = out[*si];
+    s.record.disagreements.insert(s.record.disagreements.end(), x.msgs.begin(), x.msgs.end());
+    s.kernel.insert(s.kernel.end(), x.kernel.begin(), x.kernel.end());
+  } else {
+    for (auto& m : x.msgs) {
+      Output o;
+      o.kind = Output::Contradiction;
+      o.strace_line = ev.line;
+      o.strace_text = ev.text;
+      o.message = m;
+      out.push_back(std::move(o));
+    }
+    if (!x.kernel.empty()) {
+      for (size_t i = out.size(); i > x.first; --i)
+        if (out[i - 1].kind == Output::Comment) {
+          out[i - 1].kernel = x.kernel;
+          break;
+        }
+    }
+  }
+}
+
+void Session::on_exit(Task& t, int code, const std::string& why, Ctx& x) {
+  step(t, fmt::format("exit({})", code), std::nullopt, x, why);
+  t.fds = std::make_shared<FdTable>();  // exit_files(): its fds are gone (a shared table lives on in the others)
+}
+
+void Session::check_fd_args(const Call& c, Task& t, Ctx& x) {
+  for (auto& a : c.args) {
+    auto f = parse_fd(a);
+    if (!f || f->fd < 0 || f->decor.empty()) continue;
+    auto nd = parse_ns_decor(f->decor);
+    if (!nd) continue;
+    auto it = t.fds->fds.find(f->fd);
+    if (it == t.fds->fds.end()) {
+      t.fds->fds[f->fd] = FdEntry{FdEntry::Foreign, "", "", false, false};
+      comment(x, "unknown nsfs fd",
+              fmt::format("fd {} of {} is {} but no translated call opened it (inherited from outside the trace, "
+                          "or made by a call the model lacks)",
+                          f->fd, t.name, f->decor),
+              true);
+      continue;
+    }
+    if (it->second.kind != FdEntry::Ns || !it->second.in_model) continue;
+    check_ns(nd->first, nd->second, model_fd_ns(t.name, it->second.name),
+             fmt::format("fd {} of {} ({})", f->fd, t.name, it->second.name), x);
+  }
+}
+
+// The model closes an fd when the last kernel fd of its open file goes.
+void Session::drop_fd(Task& t, int fd, Ctx& x, const char* why) {
+  auto it = t.fds->fds.find(fd);
+  if (it == t.fds->fds.end()) return;
+  FdEntry e = it->second;
+  t.fds->fds.erase(it);
+  if ((e.kind == FdEntry::Ns || e.kind == FdEntry::Pidfd) && e.in_model && t.fds->aliases(e.name) == 0)
+    step(t, fmt::format("close({})", e.name), std::string("0"), x, why, true);
+}
+
+void Session::call(const Call& c, Task& t, Ctx& x) {
+  const std::string& n = c.name;
+  const Ret& r = c.ret;
+  check_fd_args(c, t, x);
+  auto result = [&](const std::string& ok_value) -> std::optional<std::string> {
+    if (r.unknown) return std::nullopt;
+    if (r.failed()) {
+      if (errno_from_name(r.err)) return r.err;
+      return std::nullopt;
+    }
+    return ok_value;
+  };
+  auto arg = [&](size_t i) -> std::string { return i < c.args.size() ? c.args[i] : std::string(); };
+  Kernel& k = runner_->sim().kernel();
+  nssim::Task* mt = runner_->sim().task(t.name);
+
+  if (n == "execve" || n == "execveat") return on_exec(c, t, x);
+  if (n == "clone" || n == "clone3" || n == "fork" || n == "vfork") return on_clone(c, t, x);
+  if (n == "open" || n == "openat" || n == "creat" || n == "openat2") return on_open(c, t, x);
+
+  if (n == "unshare") {
+    std::vector<std::string> unknown;
+    uint64_t flags = parse_clone_flags(arg(0), &unknown);
+    if (!unknown.empty())
+      return comment(x, "unshare (unknown flags)", fmt::format("unknown flags {}", fmt::join(unknown, "|")), true);
+    uint32_t before = mt && mt->nsproxy ? mt->nsproxy->mnt_ns->serial : 0;
+    step(t, fmt::format("unshare({})", clone_flags_str(flags)), result("0"), x);
+    remember_mnt(t.name, before);
+    if (!r.failed() && (flags & CLONE_FILES) && t.fds.use_count() > 1) t.fds = std::make_shared<FdTable>(*t.fds);
+    return;
+  }
+  if (n == "setns") {
+    auto f = parse_fd(arg(0));
+    auto it = f ? t.fds->fds.find(f->fd) : t.fds->fds.end();
+    if (it == t.fds->fds.end() || (it->second.kind != FdEntry::Ns && it->second.kind != FdEntry::Pidfd))
+      return comment(x, "setns (fd unknown to the model)",
+                     "setns on an fd no translated call opened: the model cannot follow it", true);
+    if (!it->second.in_model)
+      return comment(x, "setns (fd missing in the model)", "its open failed in the model (see the contradiction there)",
+                     true);
+    std::vector<std::string> unknown;
+    uint64_t flags = parse_clone_flags(arg(1), &unknown);
+    uint32_t before = mt && mt->nsproxy ? mt->nsproxy->mnt_ns->serial : 0;
+    step(t, fmt::format("setns({}, {})", it->second.name, clone_flags_str(flags)), result("0"), x);
+    remember_mnt(t.name, before);
+    return;
+  }
+  if (n == "close") {
+    auto f = parse_fd(arg(0));
+    if (!f) return comment(x, "close (other fds)", "no namespace effect", false);
+    auto it = t.fds->fds.find(f->fd);
+    if (it == t.fds->fds.end())
+      return comment(x, "close (other fds)", "closing files other than namespace files: no namespace effect", false);
+    FdEntry e = it->second;
+    t.fds->fds.erase(it);
+    if ((e.kind == FdEntry::Ns || e.kind == FdEntry::Pidfd) && e.in_model) {
+      if (t.fds->aliases(e.name) == 0) return (void)step(t, fmt::format("close({})", e.name), result("0"), x);
+      return comment(x, "close (of a dup)", "the open file stays open through another fd (dup)", false);
+    }
+    return comment(x, "close (other fds)", "closing files other than namespace files: no namespace effect", false);
+  }
+  if (n == "close_range") {
+    auto lo = parse_int(arg(0)), hi = parse_int(arg(1));
+    std::string fl = arg(2);
+    if (r.failed() || !lo || !hi) return comment(x, "close_range (failed)", "no effect", false);
+    if (has_token(fl, "CLOSE_RANGE_UNSHARE") && t.fds.use_count() > 1) {
+      step(t, "unshare(CLONE_FILES)", std::string("0"), x, "close_range(CLOSE_RANGE_UNSHARE) unshares the fd table",
+           true);
+      t.fds = std::make_shared<FdTable>(*t.fds);
+    }
+    std::vector<int> in;
+    for (auto& [fd, e] : t.fds->fds)
+      if (fd >= *lo && (*hi < 0 || fd <= *hi || static_cast<uint64_t>(*hi) == 0xffffffffULL)) in.push_back(fd);
+    if (has_token(fl, "CLOSE_RANGE_CLOEXEC")) {
+      for (int fd : in) t.fds->fds[fd].cloexec = true;
+      return comment(x, "close_range(CLOSE_RANGE_CLOEXEC)", "marks fds close-on-exec (followed for execve)", false);
+    }
+    for (int fd : in) drop_fd(t, fd, x, "close_range");
+    if (in.empty()) comment(x, "close_range (other fds)", "closes no namespace file", false);
+    return;
+  }
+  if (n == "dup" || n == "dup2" || n == "dup3" ||
+      (n == "fcntl" && (arg(1) == "F_DUPFD" || arg(1) == "F_DUPFD_CLOEXEC"))) {
+    auto f = parse_fd(arg(0));
+    auto it = f ? t.fds->fds.find(f->fd) : t.fds->fds.end();
+    if (r.failed() || r.unknown) return comment(x, n + " (failed)", "no effect", false);
+    int nfd = static_cast<int>(r.value);
+    bool target_known = t.fds->fds.count(nfd) > 0;
+    if (it == t.fds->fds.end() && !target_known)
+      return comment(x, n + " (other fds)", "duplicating other files: no namespace effect", false);
+    if (target_known && (!f || f->fd != nfd)) drop_fd(t, nfd, x, "dup2 closes the fd it replaces");
+    if (it == t.fds->fds.end()) return comment(x, n + " (replacing a namespace fd)", "translated as close", true);
+    FdEntry e = t.fds->fds[f->fd];
+    if (f->fd == nfd) return comment(x, n + " (same fd)", "no effect", false);
+    e.cloexec = (n == "dup3" && has_token(arg(2), "O_CLOEXEC")) || arg(1) == "F_DUPFD_CLOEXEC";
+    t.fds->fds[nfd] = e;
+    comment(x, "dup of a namespace fd",
+            "the language has no dup: the new fd is followed as the same open file under its first name "
+            "(a close of either fd closes it in the model only when both are gone)",
+            true);
+    if (auto nd = parse_ns_decor(r.decor); nd && e.kind == FdEntry::Ns && e.in_model)
+      check_ns(nd->first, nd->second, model_fd_ns(t.name, e.name), fmt::format("fd {} of {}", nfd, t.name), x);
+    return;
+  }
+  if (n == "fcntl") {
+    auto f = parse_fd(arg(0));
+    if (arg(1) == "F_SETFD" && f && t.fds->fds.count(f->fd) && !r.failed()) {
+      t.fds->fds[f->fd].cloexec = arg(2).find("FD_CLOEXEC") != std::string::npos;
+      return comment(x, "fcntl(F_SETFD)", "close-on-exec flag: followed for execve", false);
+    }
+    return comment(x, "fcntl", "no namespace effect", false);
+  }
+  if (n == "pidfd_open") {
+    auto pid = leading_int(arg(0));
+    std::string target = pid ? resolve_pid(*pid, active_pidns(t.name)) : "";
+    if (target.empty())
+      return comment(x, "pidfd_open (unknown pid)", "a pid that is not a traced task: not modelled", true);
+    auto fl = parse_int(arg(1));
+    std::string flags = fl && *fl ? fmt::format(", {}", *fl) : (arg(1) == "PIDFD_NONBLOCK" ? ", 2048" : "");
+    if (r.failed() || r.unknown) {
+      step(t, fmt::format("pidfd_open({}{}) -> fail{}", target, flags, c.line), result(""), x);
+      return;
+    }
+    int fd = static_cast<int>(r.value);
+    std::string name = fd_name(*t.fds, fd);
+    drop_fd(t, fd, x, "fd reused");
+    Output* o = step(t, fmt::format("pidfd_open({}{}) -> {}", target, flags, name), name, x);
+    t.fds->fds[fd] = FdEntry{FdEntry::Pidfd, name, "", true, o && o->record.outcome.ok};
+    return;
+  }
+  if (n == "mount") {
+    auto src = parse_string(arg(0)), dst = parse_string(arg(1));
+    std::string fl = arg(3);
+    auto fstype = parse_string(arg(2));
+    if (src && dst && has_token(fl, "MS_BIND") && !has_token(fl, "MS_REMOUNT")) {
+      std::string s = normalize_run(*src), d = normalize_run(*dst);
+      std::optional<std::string> msrc;
+      if (s.starts_with("/proc/")) {
+        size_t slash = s.find('/', 6);
+        std::string comp = slash == std::string::npos ? "" : s.substr(6, slash - 6);
+        auto np = parse_path("/proc/x" + (slash == std::string::npos ? "" : s.substr(slash)));
+        if (np && np->kind == NsPath::ProcNs)
+          if (auto who = proc_task(comp, t)) msrc = fmt::format("/proc/{}/ns/{}", *who, link_name(np->link));
+      } else if (auto np = parse_path(s);
+                 np && np->kind == NsPath::Run && mt && mt->nsproxy && k.mount_at(mt->nsproxy->mnt_ns, s)) {
+        msrc = s;
+      }
+      auto dp = parse_path(d);
+      if (msrc && dp && dp->kind == NsPath::Run)
+        return (void)step(t, fmt::format("mount(\"{}\", \"{}\", MS_BIND)", *msrc, d), result("0"), x);
+      if (msrc)
+        return comment(x, "mount (bind of a namespace file elsewhere)",
+                       "a bind mount of a namespace file outside /run: the model only has /run targets; it pins the "
+                       "namespace on the kernel",
+                       true);
+    }
+    if (fstype && *fstype == "proc" && dst && *dst == "/proc" && !r.failed() && mt && mt->nsproxy) {
+      procns_[mt->nsproxy->mnt_ns->serial] = k.task_active_pid_ns(mt)->serial;
+      return comment(x, "mount (proc)",
+                     "a new procfs shows the mounting task's pid namespace: not modelled, but followed so that "
+                     "/proc/PID paths resolve in it",
+                     true);
+    }
+    if (has_token(fl, "MS_SHARED") || has_token(fl, "MS_PRIVATE") || has_token(fl, "MS_SLAVE") ||
+        has_token(fl, "MS_UNBINDABLE"))
+      return comment(x, "mount (propagation)",
+                     "mount propagation is not modelled: a bind mount under a shared mount would also appear in peer "
+                     "mount namespaces",
+                     true);
+    return comment(x, "mount (other)", "mounts of other files and filesystems are not modelled", true);
+  }
+  if (n == "umount2" || n == "umount") {
+    auto p = parse_string(arg(0));
+    std::string path = p ? normalize_run(*p) : "";
+    auto np = parse_path(path);
+    if (np && np->kind == NsPath::Run && mt && mt->nsproxy && k.mount_at(mt->nsproxy->mnt_ns, path)) {
+      bool detach = has_token(arg(1), "MNT_DETACH");
+      return (void)step(t, fmt::format("umount(\"{}\")", path), result("0"), x,
+                        detach ? "MNT_DETACH (lazy) is translated as a plain umount" : "");
+    }
+    return comment(x, "umount (other)", "unmounting something the model does not have: not modelled", true);
+  }
+  if (n == "ioctl") {
+    auto f = parse_fd(arg(0));
+    auto it = f ? t.fds->fds.find(f->fd) : t.fds->fds.end();
+    static const std::pair<const char*, const char*> kReq[] = {{"NS_GET_USERNS", "NS_GET_USERNS"},
+                                                               {"NS_GET_PARENT", "NS_GET_PARENT"},
+                                                               {"NS_GET_NSTYPE", "NS_GET_NSTYPE"},
+                                                               {"NS_GET_OWNER_UID", "NS_GET_OWNER_UID"}};
+    std::string req = arg(1);
+    bool known = false;
+    for (auto& [a, b] : kReq) known |= req == a;
+    if (!known || it == t.fds->fds.end() || it->second.kind != FdEntry::Ns || !it->second.in_model)
+      return comment(x, req.starts_with("NS_") ? "ioctl (" + req + ")" : "ioctl (other)",
+                     req.starts_with("NS_") ? "an nsfs query the model lacks, or on an fd it does not follow: no "
+                                              "namespace effect"
+                                            : "no namespace effect",
+                     false);
+    const std::string& fdn = it->second.name;
+    if (req == "NS_GET_USERNS" || req == "NS_GET_PARENT") {
+      if (r.failed() || r.unknown)
+        return (void)step(t, fmt::format("ioctl({}, {}) -> fail{}", fdn, req, c.line), result(""), x);
+      int nfd = static_cast<int>(r.value);
+      std::string name = fd_name(*t.fds, nfd);
+      drop_fd(t, nfd, x, "fd reused");
+      Output* o = step(t, fmt::format("ioctl({}, {}) -> {}", fdn, req, name), name, x);
+      bool ok = o && o->record.outcome.ok;
+      t.fds->fds[nfd] = FdEntry{FdEntry::Ns, name, "", true, ok};
+      if (auto nd = parse_ns_decor(r.decor); nd && ok)
+        check_ns(nd->first, nd->second, model_fd_ns(t.name, name), fmt::format("fd {} of {}", nfd, t.name), x);
+      return;
+    }
+    if (req == "NS_GET_NSTYPE") {
+      std::string v = r.failed() ? r.err : "";
+      if (!r.failed()) {
+        auto ty = ns_type_from_clone_flag(static_cast<uint64_t>(r.value));
+        v = ty ? clone_flags_str(static_cast<uint64_t>(r.value)) : std::to_string(r.value);
+      }
+      return (void)step(t, fmt::format("ioctl({}, NS_GET_NSTYPE)", fdn),
+                        r.unknown ? std::nullopt : std::optional<std::string>(v), x);
+    }
+    // NS_GET_OWNER_UID: the uid is written to the third argument ("[0]").
+    std::string a2 = arg(2);
+    std::optional<std::string> v;
+    if (r.failed())
+      v = result("");
+    else if (a2.size() > 2 && a2.front() == '[')
+      if (auto u = parse_int(a2.substr(1, a2.size() - 2))) v = std::to_string(*u);
+    return (void)step(t, fmt::format("ioctl({}, NS_GET_OWNER_UID)", fdn), v, x);
+  }
+  if (n == "sethostname") {
+    auto s = parse_string(arg(0));
+    bool ok = false;
+    std::string q = s ? quote(*s, ok) : "";
+    if (!s || !ok) return comment(x, "sethostname (unreadable name)", "the name cannot be written in .nss", true);
+    return (void)step(t, fmt::format("sethostname({})", q), result("0"), x);
+  }
+  if (n == "exit" || n == "exit_group") {
+    auto code = parse_int(arg(0));
+    nssim::Task* m = runner_->sim().task(t.name);
+    if (m && m->state == TaskState::Running)
+      return on_exit(t, static_cast<int>(code.value_or(0)), n == "exit_group" ? "" : "exit (this thread)", x);
+    return comment(x, "end of task", "already exited in the model", false, false);
+  }
+  if (n == "wait4") return on_wait(c, t, x, r.failed() || r.unknown ? 0 : r.value);
+  if (n == "waitid") {
+    bool nowait = arg(3).find("WNOWAIT") != std::string::npos;
+    std::string si = struct_field(arg(2), "si_pid");
+    auto reaped = parse_int(si.substr(0, si.find(' ')));
+    if (nowait || r.failed() || !reaped || *reaped == 0)
+      return comment(x, "waitid (no reap)", "reaps nothing (WNOWAIT, WNOHANG or failure): no effect", false);
+    return on_wait(c, t, x, *reaped);
+  }
+  if (n == "write") {
+    auto f = parse_fd(arg(0));
+    auto it = f ? t.fds->fds.find(f->fd) : t.fds->fds.end();
+    if (it == t.fds->fds.end() || it->second.kind != FdEntry::ProcFile)
+      return comment(x, "write (other files)",
+                     "writing files other than uid_map/gid_map/setgroups: no namespace effect", false);
+    bool trunc = false, ok = false;
+    auto data = parse_string(arg(1), &trunc);
+    std::string q = data ? quote(*data, ok) : "";
+    if (!data || trunc || !ok)
+      return comment(x, "write (uid_map, unreadable data)",
+                     "the data is cut or not printable: record with strace -s 4096", true);
+    return (void)step(t, fmt::format("write(\"{}\", {})", it->second.path, q), result("0"), x);
+  }
+  if (n == "readlink" || n == "readlinkat") {
+    auto p = parse_string(arg(n == "readlink" ? 0 : 1));
+    std::string path = p ? *p : "";
+    std::optional<NsPath> np;
+    std::string comp;
+    if (path.starts_with("/proc/")) {
+      size_t slash = path.find('/', 6);
+      comp = slash == std::string::npos ? "" : path.substr(6, slash - 6);
+      np = parse_path("/proc/x" + (slash == std::string::npos ? "" : path.substr(slash)));
+    }
+    if (!np || np->kind != NsPath::ProcNs) return comment(x, "readlink (other)", "no namespace effect", false);
+    auto who = proc_task(comp, t);
+    nssim::Task* target = !who                    ? nullptr
+                          : *who == "self"        ? (mt ? mt->group_leader : nullptr)
+                          : *who == "thread-self" ? mt
+                                                  : runner_->sim().task(*who);
+    if (!who) return comment(x, "readlink (/proc/PID/ns of an unknown pid)", "a pid that is not a traced task", false);
+    NsCommon* ns = target ? k.ns_of_link(target, np->link) : nullptr;
+    std::string what = fmt::format("readlink {} ({}'s {})", path,
+                                   *who == "self" || *who == "thread-self" ? t.name : *who, link_name(np->link));
+    if (r.failed()) {
+      if (ns) contradiction(x, fmt::format("{}: the kernel says {}, the model has {}", what, r.err, k.ns_str(ns)));
+    } else if (auto buf = parse_string(arg(n == "readlink" ? 1 : 2))) {
+      if (auto nd = parse_ns_decor(*buf)) check_ns(nd->first, nd->second, ns ? ns->serial : -1, what, x);
+    }
+    return comment(x, "readlink of /proc/PID/ns",
+                   "an observation, not a change: checked against the model (the language has no readlink)", false);
+  }
+  if (n == "setuid" || n == "setgid") {
+    auto id = parse_int(arg(0));
+    if (!id) return comment(x, n + " (unreadable)", "credential change not translated", true);
+    return (void)step(t, fmt::format("{}({})", n, *id), result("0"), x);
+  }
+  if (n == "setresuid" || n == "setresgid") {
+    auto a = parse_int(arg(0)), b = parse_int(arg(1)), d = parse_int(arg(2));
+    if (!a || !b || !d) return comment(x, n + " (unreadable)", "credential change not translated", true);
+    return (void)step(t, fmt::format("{}({}, {}, {})", n, *a, *b, *d), result("0"), x);
+  }
+  if (n == "setreuid" || n == "setregid" || n == "setfsuid" || n == "setfsgid" || n == "setgroups" || n == "capset")
+    return comment(x, n, "a credential change the language lacks: capabilities decide namespace permissions", true);
+  if (n == "prctl") {
+    if (arg(0) == "PR_SET_DUMPABLE") {
+      std::string v = arg(1);
+      int d = v == "SUID_DUMP_DISABLE" ? 0 : v == "SUID_DUMP_USER" ? 1 : static_cast<int>(parse_int(v).value_or(-1));
+      if (d == 0 || d == 1) return (void)step(t, fmt::format("prctl(PR_SET_DUMPABLE, {})", d), result("0"), x);
+    }
+    if (arg(0) == "PR_CAPBSET_DROP" || arg(0) == "PR_SET_SECUREBITS" || arg(0) == "PR_SET_KEEPCAPS" ||
+        arg(0) == "PR_CAP_AMBIENT")
+      return comment(x, "prctl (" + arg(0) + ")", "changes capabilities, which decide namespace permissions", true);
+    return comment(x, "prctl (" + arg(0) + ")", "no namespace effect", false);
+  }
+  if (n == "kill" || n == "tkill" || n == "tgkill" || n == "pidfd_send_signal")
+    return comment(
+        x, n, "signals are not modelled; a task they kill shows as '+++ killed by' and is translated as exit", false);
+  if (n == "setdomainname")
+    return comment(x, n, "the uts namespace's domainname: the model keeps only the nodename", true);
+  if (n == "chroot" || n == "pivot_root" || n == "move_mount" || n == "open_tree" || n == "fsmount" || n == "fsopen")
+    return comment(x, n, "changes the mount tree, which the model does not have (beyond /run bind mounts)", true);
+  comment(x, n, "not in the model", false);
+}
+
+void Session::on_open(const Call& c, Task& t, Ctx& x) {
+  const Ret& r = c.ret;
+  size_t pi = c.name == "open" || c.name == "creat" ? 0 : 1;
+  auto p = pi < c.args.size() ? parse_string(c.args[pi]) : std::nullopt;
+  std::string flags = pi + 1 < c.args.size() ? c.args[pi + 1] : "";
+  if (!p) return comment(x, c.name + " (other files)", "no namespace effect", false);
+  std::string path = normalize_run(*p);
+  bool cloexec = has_token(flags, "O_CLOEXEC");
+  auto result_of = [&](const std::string& name) -> std::optional<std::string> {
+    if (r.unknown) return std::nullopt;
+    if (r.failed()) return errno_from_name(r.err) ? std::optional<std::string>(r.err) : std::nullopt;
+    return name;
+  };
+  nssim::Task* mt = runner_->sim().task(t.name);
+  Kernel& k = runner_->sim().kernel();
+  std::string mpath;  // the path in the scenario
+  bool proc_file = false;
+  if (path.starts_with("/proc/")) {
+    // /proc/PID/ns/LINK, /proc/PID/task/TID/ns/LINK, /proc/PID/{uid_map,gid_map,setgroups}
+    std::string rest = path.substr(6);
+    std::string comp = rest.substr(0, rest.find('/'));
+    std::string tail = rest.find('/') == std::string::npos ? "" : rest.substr(rest.find('/'));
+    if (tail.starts_with("/task/")) {
+      std::string tid = tail.substr(6, tail.find('/', 6) - 6);
+      comp = tid;
+      tail = tail.find('/', 6) == std::string::npos ? "" : tail.substr(tail.find('/', 6));
+    }
+    auto np = parse_path("/proc/x" + tail);
+    if (np && (np->kind == NsPath::ProcNs || np->kind == NsPath::ProcFile)) {
+      auto who = proc_task(comp, t);
+      if (!who)
+        return comment(x, "open of /proc/PID/ns of an unknown pid",
+                       fmt::format("pid {} is not a traced task (or not in this /proc's pid namespace)", comp), true);
+      if (np->kind == NsPath::ProcFile) {
+        mpath = fmt::format("/proc/{}/{}", *who, np->file);
+        proc_file = true;
+      } else {
+        mpath = fmt::format("/proc/{}/ns/{}", *who, link_name(np->link));
+      }
+    }
+  } else if (auto np = parse_path(path);
+             np && np->kind == NsPath::Run && mt && mt->nsproxy && k.mount_at(mt->nsproxy->mnt_ns, path)) {
+    mpath = path;  // a bind mount of a namespace file (ip netns exec)
+  }
+  if (proc_file) {
+    if (r.failed() || r.unknown)
+      return comment(x, "open of uid_map/gid_map/setgroups (failed)",
+                     "the model checks these permissions when the file is written", true);
+    int fd = static_cast<int>(r.value);
+    drop_fd(t, fd, x, "fd reused");
+    t.fds->fds[fd] = FdEntry{FdEntry::ProcFile, "", mpath, cloexec, true};
+    return comment(x, "open of uid_map/gid_map/setgroups",
+                   "followed: the write to it is translated (the model checks permissions at write time)", false);
+  }
+  if (mpath.empty()) {
+    if (!r.failed() && !r.unknown && parse_ns_decor(r.decor)) {
+      int fd = static_cast<int>(r.value);
+      drop_fd(t, fd, x, "fd reused");
+      t.fds->fds[fd] = FdEntry{FdEntry::Foreign, "", "", cloexec, false};
+      return comment(x, "open of a namespace file elsewhere",
+                     fmt::format("{} is {} (a bind mount outside /run?): the model only has /proc/PID/ns and /run "
+                                 "bind mounts",
+                                 path, r.decor),
+                     true);
+    }
+    return comment(x, c.name + " (other files)", "opening files other than namespace files: no namespace effect",
+                   false);
+  }
+  if (r.failed() || r.unknown) {
+    step(t, fmt::format("open(\"{}\") -> fail{}", mpath, c.line), result_of(""), x);
+    return;
+  }
+  int fd = static_cast<int>(r.value);
+  drop_fd(t, fd, x, "fd reused");
+  std::string name = fd_name(*t.fds, fd);
+  Output* o = step(t, fmt::format("open(\"{}\") -> {}", mpath, name), result_of(name), x,
+                   cloexec ? "O_CLOEXEC: closed by a later execve" : "");
+  bool ok = o && o->record.outcome.ok;
+  t.fds->fds[fd] = FdEntry{FdEntry::Ns, name, mpath, cloexec, ok};
+  if (auto nd = parse_ns_decor(r.decor); nd && ok)
+    check_ns(nd->first, nd->second, model_fd_ns(t.name, name), fmt::format("fd {} of {} ({})", fd, t.name, mpath), x);
+}
+
+void Session::on_clone(const Call& c, Task& t, Ctx& x) {
+  const Ret& r = c.ret;
+  uint64_t flags = 0;
+  std::vector<std::string> unknown;
+  int exit_signal = SIGCHLD_NR;
+  if (c.name == "vfork") {
+    flags = CLONE_VM | CLONE_VFORK;
+  } else if (c.name == "clone") {
+    std::string f;
+    for (auto& a : c.args)
+      if (a.starts_with("flags=")) f = a.substr(6);
+    // The low byte is the exit signal ("...|SIGCHLD").
+    std::vector<std::string> rest;
+    flags = parse_clone_flags(f, &rest);
+    exit_signal = 0;
+    for (auto& s : rest) {
+      if (s.starts_with("SIG"))
+        exit_signal = signal_nr(s);
+      else
+        unknown.push_back(s);
+    }
+    exit_signal |= static_cast<int>(flags & 0xff);
+    flags &= ~0xffULL;
+  } else if (c.name == "clone3") {
+    std::string a0 = c.args.empty() ? "" : c.args[0];
+    if (size_t arrow = a0.find(" => "); arrow != std::string::npos) a0 = a0.substr(0, arrow);
+    flags = parse_clone_flags(struct_field(a0, "flags"), &unknown);
+    std::string es = struct_field(a0, "exit_signal");
+    exit_signal = es.starts_with("SIG") ? signal_nr(es) : static_cast<int>(parse_int(es).value_or(0));
+  }
+  if (!unknown.empty())
+    return comment(x, c.name + " (unknown flags)", fmt::format("unknown flags {}", fmt::join(unknown, "|")), true);
+  Kernel& k = runner_->sim().kernel();
+  nssim::Task* pm = runner_->sim().task(t.name);
+  bool time_pending = pm && pm->nsproxy && pm->nsproxy->time_ns != pm->nsproxy->time_ns_for_children;
+  uint64_t kept = flags & kKeptFlags;
+  // CLONE_VM matters only to threads and to a pending time namespace (a CLONE_VM child stays in the old one).
+  if ((kept & CLONE_VM) && !(kept & CLONE_THREAD) && !time_pending) kept &= ~CLONE_VM;
+  std::string dropped = clone_flags_str(flags & ~kept);
+  bool thread = (flags & kThreadFlags) == kThreadFlags && !(flags & (CLONE_NEW_ANY | CLONE_PARENT));
+  if (flags & CLONE_PIDFD)
+    comment(x, "CLONE_PIDFD", "the pidfd the parent gets is not followed (the language has no clone pidfd)", true);
+  std::string verb = c.name == "clone3" ? "clone3" : "clone";
+  std::string note = (flags & ~kept) && !thread ? fmt::format("dropped {} (no namespace effect)", dropped) : "";
+  if (exit_signal != SIGCHLD_NR && !thread && !(flags & CLONE_THREAD))
+    note += (note.empty() ? "" : "; ") +
+            fmt::format("exit signal {} (the model's children all report with SIGCHLD)", exit_signal);
+  if (r.failed() || r.unknown) {
+    std::string call = thread ? fmt::format("thread() -> fail{}", c.line)
+                              : fmt::format("{}({}) -> fail{}", verb, clone_flags_str(kept), c.line);
+    std::optional<std::string> res;
+    if (r.failed() && errno_from_name(r.err)) res = r.err;
+    step(t, call, res, x, note);
+    return;
+  }
+  int key = static_cast<int>(r.tracer_pid.value_or(r.value));
+  uint32_t parent_ns = active_pidns(t.name);
+  uint32_t root = k.task_active_pid_ns(k.init_task())->serial;
+  // Without a translation, a pid in a nested pid namespace is not the pid column's.
+  bool trusted = r.tracer_pid.has_value() || opt_.live || parent_ns == root;
+  std::string name = name_for(key);
+  std::string call =
+      thread ? fmt::format("thread() -> {}", name) : fmt::format("{}({}) -> {}", verb, clone_flags_str(kept), name);
+  uint32_t before = pm && pm->nsproxy ? pm->nsproxy->mnt_ns->serial : 0;
+  Output* o = step(t, call, name, x, note);
+  bool shared = thread || (flags & CLONE_FILES);
+  new_task(key, name, shared ? t.fds : std::make_shared<FdTable>(*t.fds), t.comm);
+  remember_mnt(name, before);
+  nspids_[{parent_ns, r.value}] = name;
+  if (!o || !o->record.outcome.ok) return;
+  // The pid the kernel returned is the child's pid in the caller's active pid
+  // namespace; compare with the model's where numbers are comparable.
+  nssim::Task* cm = runner_->sim().task(name);
+  if (cm && cm->thread_pid && (opt_.live || parent_ns != root)) {
+    for (auto& num : cm->thread_pid->numbers)
+      if (num.ns->serial == parent_ns && num.nr != r.value)
+        contradiction(x, fmt::format("{} returned pid {}; the model gives {} pid {} in {}'s pid namespace", c.name,
+                                     r.value, name, num.nr, t.name));
+  }
+  if (!trusted) {
+    // The child's lines show it under a pid of strace's namespace that the
+    // clone's result does not tell: match it with the next unknown pid.
+    auto node = tasks_.extract(key);
+    if (node.empty()) return;
+    std::unique_ptr<Task> owned = std::move(node.mapped());
+    if (!orphans_.empty()) {
+      auto it = orphans_.begin();
+      int pid = it->first;
+      auto evs = std::move(it->second);
+      orphans_.erase(it);
+      owned->pid = pid;
+      tasks_[pid] = std::move(owned);
+      comment(x, "pid matched by order",
+              fmt::format("pid {} is taken to be {} (the clone returned {} in its pid namespace; record with strace "
+                          "--decode-pids=pidns to make this exact)",
+                          pid, name, r.value),
+              false);
+      for (auto& e : evs) handle(e, *x.out);
+      return;
+    }
+    parked_.push_back(Parked{key, c.line, std::move(owned)});
+    return;
+  }
+  if (auto it = orphans_.find(key); it != orphans_.end()) {
+    auto evs = std::move(it->second);
+    orphans_.erase(it);
+    for (auto& e : evs) handle(e, *x.out);
+  }
+}
+
+void Session::on_wait(const Call& c, Task& t, Ctx& x, int64_t reaped) {
+  const Ret& r = c.ret;
+  auto who = leading_int(c.args.empty() ? "" : c.args[0]);
+  uint32_t ns = active_pidns(t.name);
+  if (reaped > 0) {
+    std::string target = resolve_pid(reaped, ns);
+    if (target.empty() && r.tracer_pid)
+      if (Task* tt = task_for(static_cast<int>(*r.tracer_pid))) target = tt->name;
+    if (target.empty()) {
+      contradiction(x, fmt::format("{} reaped pid {}, which the model has no child for", c.name, reaped));
+      return comment(x, c.name + " (unknown pid)", "reaps a pid the model cannot place", true, false);
+    }
+    nssim::Task* tm = runner_->sim().task(target);
+    if (tm && tm->state == TaskState::Running) {
+      // Its end was not in the log (killed before strace saw it): the status says how.
+      for (auto& [p, tk] : tasks_)
+        if (tk && tk->name == target) {
+          on_exit(*tk, c.args.size() > 1 ? status_code(c.args[1]) : 0, "ended (wait4's status shows it)", x);
+          break;
+        }
+    }
+    step(t, fmt::format("wait({})", target), target, x);
+    return;
+  }
+  if (who && *who > 0) {
+    std::string target = resolve_pid(*who, ns);
+    if (!target.empty()) {
+      std::optional<std::string> res;
+      if (r.failed() && errno_from_name(r.err))
+        res = r.err;
+      else if (!r.failed() && !r.unknown)
+        res = "0";
+      return (void)step(t, fmt::format("wait({})", target), res, x);
+    }
+  }
+  comment(x, c.name + " (no reap)", "waits that reap nothing (WNOHANG, ECHILD, any child): no effect", false);
+}
+
+void Session::on_exec(const Call& c, Task& t, Ctx& x) {
+  const Ret& r = c.ret;
+  if (r.failed() || r.unknown) return comment(x, c.name + " (failed)", "a failed execve changes nothing", false);
+  if (auto p = parse_string(c.args.empty() ? "" : c.args[c.name == "execveat" ? 1 : 0])) t.comm = basename_of(*p);
+  if (t.name == init_name_) init_execed_ = true;
+  bool acted = false;
+  // begin_new_exec(): unshare_files() gives the new program a private fd table ...
+  if (t.fds.use_count() > 1) {
+    step(t, "unshare(CLONE_FILES)", std::string("0"), x, "execve: unshare_files() (the fd table was shared)", true);
+    t.fds = std::make_shared<FdTable>(*t.fds);
+    acted = true;
+  }
+  // ... do_close_on_exec() closes the O_CLOEXEC fds ...
+  std::vector<int> ce;
+  for (auto& [fd, e] : t.fds->fds)
+    if (e.cloexec) ce.push_back(fd);
+  for (int fd : ce) {
+    drop_fd(t, fd, x, "execve closes O_CLOEXEC fds");
+    acted = true;
+  }
+  // ... exec_task_namespaces() enters time_for_children ...
+  nssim::Task* mt = runner_->sim().task(t.name);
+  if (mt && mt->nsproxy && mt->nsproxy->time_ns != mt->nsproxy->time_ns_for_children) {
+    std::string tmp = "exec_timens";
+    std::string note = "execve: exec_task_namespaces() enters time_for_children (emulated: the language has no exec)";
+    step(t, fmt::format("open(\"/proc/self/ns/time_for_children\") -> {}", tmp), tmp, x, note, true);
+    step(t, fmt::format("setns({}, CLONE_NEWTIME)", tmp), std::string("0"), x, note, true);
+    step(t, fmt::format("close({})", tmp), std::string("0"), x, note, true);
+    acted = true;
+  }
+  // ... and a program exec'd with unchanged ids is dumpable again.
+  mt = runner_->sim().task(t.name);
+  if (mt && !mt->dumpable && mt->cred && mt->cred->uid == mt->cred->euid && mt->cred->gid == mt->cred->egid) {
+    step(t, "prctl(PR_SET_DUMPABLE, 1)", std::string("0"), x, "execve: the new program is dumpable", true);
+    acted = true;
+  }
+  comment(x, "execve",
+          "the language has no exec; what it does to namespaces is translated: O_CLOEXEC nsfs fds are closed, a "
+          "pending time namespace (time_for_children) is entered, a shared fd table is unshared, the program is "
+          "dumpable",
+          true);
+  (void)acted;
+}
+
+void Session::finish(std::vector<Output>& out, std::vector<LogError>& errs) {
+  for (auto& [pid, evs] : orphans_)
+    if (!evs.empty())
+      errs.push_back({evs.front().line,
+                      fmt::format("pid {} appears without a clone, fork or vfork that created it ({} line{})", pid,
+                                  evs.size(), evs.size() == 1 ? "" : "s"),
+                      "the log must follow every process from the first one: strace -f -o LOG CMD, or -p of the "
+                      "first process only"});
+  orphans_.clear();
+  (void)out;
+}
+
+}  // namespace nssim::strace
+
+namespace nssim::strace {
+
+std::vector<std::string> not_modelled_lines(const Session& s) {
+  std::vector<std::string> out;
+  for (const NotModelled& n : s.not_modelled())
+    out.push_back(fmt::format("{} ×{} (first at line {}){} {}", n.what, n.count, n.first_line,
+                              n.relevant ? " — may affect namespaces:" : ":", n.why));
+  return out;
+}
+
+// "56", or "54-56" for a call split by <unfinished ...>.
+static std::string lines_of(const Output& x) {
+  return x.strace_first && x.strace_first != x.strace_line ? fmt::format("{}-{}", x.strace_first, x.strace_line)
+                                                           : std::to_string(x.strace_line);
+}
+
+std::string render_scenario(const Session& s, const std::vector<Output>& outs, const RenderOptions& opt) {
+  std::string o;
+  if (!opt.title.empty()) o += "# " + opt.title + "\n";
+  o += fmt::format("# {} statements; {} contradiction{} with the kernel.\n", s.steps(), s.contradictions(),
+                   s.contradictions() == 1 ? "" : "s");
+  o += "# Each call asserts the result the kernel returned (= RESULT) and names its strace line;\n"
+       "# lines the model does not know are kept as comments, with what they do to namespaces.\n";
+  std::string tasks;
+  for (auto& [pid, name] : s.task_names()) tasks += fmt::format("{}{}={}", tasks.empty() ? "" : ", ", pid, name);
+  o += "# Tasks (pid in the log = name): " + tasks + "\n";
+  o += "task " + s.init_name() + "\n";
+  auto oneline = [](std::string t) {
+    for (char& c : t)
+      if (c == '\n' || c == '\r') c = ' ';
+    return t;
+  };
+  for (const Output& x : outs) {
+    switch (x.kind) {
+      case Output::Step: {
+        std::string tail = fmt::format("# strace:{}", lines_of(x));
+        if (!x.note.empty()) tail += ": " + x.note;
+        o += fmt::format("{:<56} {}\n", x.stmt, oneline(tail));
+        for (auto& d : x.record.disagreements) o += "# CONTRADICTION " + oneline(d) + "\n";
+        break;
+      }
+      case Output::Comment:
+        if (opt.brief && !x.relevant) break;
+        if (x.strace_line)
+          o += fmt::format("# strace:{}: {}  -- {}\n", lines_of(x), oneline(x.strace_text), oneline(x.comment));
+        else
+          o += "# " + oneline(x.comment) + "\n";
+        break;
+      case Output::Contradiction:
+        o += "# CONTRADICTION " + oneline(x.message) + "\n";
+        break;
+    }
+  }
+  auto nm = not_modelled_lines(s);
+  if (!nm.empty()) {
+    o += "# not modelled (each kind once):\n";
+    for (auto& l : nm) o += "#   " + oneline(l) + "\n";
+  }
+  return o;
+}
+
+}  // namespace nssim::strace

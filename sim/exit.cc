@@ -69,16 +69,15 @@ Task* Kernel::find_new_reaper(Task* father, Task* child_reaper) {
 void Kernel::forget_original_parent(Task* father) {
   Task* reaper = find_child_reaper(father);
   if (father->state == TaskState::Exiting) return;  // waiting in zap_pid_ns_processes()
-  if (father->children.empty()) return;
+  if (!father->first_child) return;
   reaper = find_new_reaper(father, reaper);
   NSSIM_SCOPE(s, trace, "forget_original_parent", "{}'s children -> {}", father->comm, reaper->comm);
-  auto kids = std::move(father->children);
-  father->children.clear();
-  for (Task* c : kids) {
+  for (Task* c : father->children()) {
+    father->unlink_child(c);
     c->real_parent = reaper;
     if (reaper->group_leader != father->group_leader)
       c->exit_signal = SIGCHLD_NR;  // reparent_leader(): "we don't want people slaying init"
-    reaper->children.push_back(c);
+    reaper->link_child(c);
     NSSIM_EVENT(trace, "reparent", "{} ({}) now a child of {}", c->comm, task_state_name(c->state), reaper->comm);
   }
 }
@@ -93,7 +92,7 @@ void Kernel::zap_pid_ns_processes(PidNamespace* ns, Task* init) {
   NSSIM_EVENT(trace, "disable_pid_allocation", "{}: further forks into it fail ENOMEM", ns_str(ns));
   // Victims in pid order in `ns` (idr_for_each_entry_continue from nr 2).
   std::vector<std::pair<uint32_t, Task*>> victims;
-  for (Task* t : tasks_) {
+  for (Task* t : ns->pid_allocated > 1 ? tasks_ : std::vector<Task*>{}) {
     if (!t || t == init || t->state != TaskState::Running || !t->thread_pid) continue;
     for (auto& n : t->thread_pid->numbers)
       if (n.ns == ns) victims.push_back({n.nr, t});
@@ -108,8 +107,7 @@ void Kernel::zap_pid_ns_processes(PidNamespace* ns, Task* init) {
   // reaping one may let a nested init finish dying and become reapable too.
   for (bool again = true; again;) {
     again = false;
-    std::vector<Task*> kids = init->children;
-    for (Task* c : kids)
+    for (Task* c : init->children())
       if (c->state == TaskState::Zombie && c->nr_threads <= 1) {
         NSSIM_EVENT(trace, "kernel_wait4", "{} reaps {}", init->comm, c->comm);
         release_task(c);
@@ -147,10 +145,7 @@ void Kernel::exit_notify(Task* tsk) {
 // unlink from the parent.
 void Kernel::release_task(Task* p) {
   NSSIM_SCOPE(s, trace, "release_task", "{} reaped", p->comm);
-  if (p->real_parent && p->is_leader()) {
-    auto& v = p->real_parent->children;
-    v.erase(std::remove(v.begin(), v.end(), p), v.end());
-  }
+  if (p->real_parent && p->is_leader()) p->real_parent->unlink_child(p);
   Pid* pid = p->thread_pid;
   p->thread_pid = nullptr;
   pid->task = nullptr;

@@ -149,7 +149,7 @@ Result<Task*> Kernel::copy_process(Task* cur, uint64_t flags, uint8_t exit_signa
     ++p->group_leader->nr_threads;
   } else {
     p->real_parent = (flags & CLONE_PARENT) ? cur->group_leader->real_parent : cur->group_leader;
-    if (p->real_parent) p->real_parent->children.push_back(p);
+    if (p->real_parent) p->real_parent->link_child(p);
   }
   if (flags & CLONE_PARENT) p->exit_signal = cur->group_leader->exit_signal;
   // is_child_reaper(): pid 1 of its namespace becomes that namespace's init.

@@ -46,14 +46,17 @@ Kernel::Kernel(Config cfg) : cfg_(std::move(cfg)) { boot(); }
 // fs/proc/generic.c: proc_alloc_inum() @ v6.18 — ida_alloc_max() hands out
 // the lowest free id, offset by PROC_DYNAMIC_FIRST; freed ids are reused.
 uint32_t Kernel::proc_alloc_inum() {
-  for (size_t w = 0; w < inum_used_.size(); ++w) {
+  // inum_hint_: no free bit below this word (kept by alloc and free).
+  for (size_t w = inum_hint_; w < inum_used_.size(); ++w) {
     if (~inum_used_[w]) {
       int bit = std::countr_one(inum_used_[w]);
       inum_used_[w] |= 1ULL << bit;
+      inum_hint_ = w;
       return PROC_DYNAMIC_FIRST + static_cast<uint32_t>(w * 64 + bit);
     }
   }
   inum_used_.push_back(1);
+  inum_hint_ = inum_used_.size() - 1;
   return PROC_DYNAMIC_FIRST + static_cast<uint32_t>((inum_used_.size() - 1) * 64);
 }
 
@@ -61,6 +64,7 @@ uint32_t Kernel::proc_alloc_inum() {
 void Kernel::proc_free_inum(uint32_t inum) {
   uint32_t i = inum - PROC_DYNAMIC_FIRST;
   inum_used_[i / 64] &= ~(1ULL << (i % 64));
+  inum_hint_ = std::min<size_t>(inum_hint_, i / 64);
 }
 
 template <class T>

@@ -228,6 +228,7 @@ class Kernel {
   std::vector<Task*> tasks_;
   std::vector<NsRecord> records_;
   std::vector<uint64_t> inum_used_;  // ida bitmap, bit i = PROC_DYNAMIC_FIRST + i
+  size_t inum_hint_ = 0;             // first word that may have a free bit
   std::vector<std::string> run_files_;  // files created under /run by mount
   uint64_t mnt_seq_ = 0;
   Result<NsCommon*> resolve_nsfs(Task* cur, const PathRef& p);

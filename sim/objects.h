@@ -178,7 +178,11 @@ struct Task {
   std::string comm;             // the scenario's name for the task
   Task* real_parent = nullptr;
   Task* group_leader = this;
-  std::vector<Task*> children;  // real children (list head in the kernel)
+  // Real children, an intrusive list as in the kernel (O(1) unlink at reap).
+  Task* first_child = nullptr;
+  Task* last_child = nullptr;
+  Task* next_sibling = nullptr;
+  Task* prev_sibling = nullptr;
   uint32_t nr_threads = 1;      // leader only: live threads in the group
   NsProxy* nsproxy = nullptr;   // holds one count; null after exit_task_namespaces()
   Cred* cred = nullptr;         // holds a reference (real_cred == cred in the model)
@@ -191,6 +195,23 @@ struct Task {
   bool dumpable = true;
 
   bool is_leader() const { return group_leader == this; }
+  // A copy of the children list (safe while reaping or reparenting them).
+  std::vector<Task*> children() const {
+    std::vector<Task*> v;
+    for (Task* c = first_child; c; c = c->next_sibling) v.push_back(c);
+    return v;
+  }
+  void link_child(Task* c) {
+    c->prev_sibling = last_child;
+    c->next_sibling = nullptr;
+    (last_child ? last_child->next_sibling : first_child) = c;
+    last_child = c;
+  }
+  void unlink_child(Task* c) {
+    (c->prev_sibling ? c->prev_sibling->next_sibling : first_child) = c->next_sibling;
+    (c->next_sibling ? c->next_sibling->prev_sibling : last_child) = c->prev_sibling;
+    c->prev_sibling = c->next_sibling = nullptr;
+  }
   bool thread_group_empty() const { return group_leader->nr_threads == 1; }
 };
 

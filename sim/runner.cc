@@ -265,7 +265,8 @@ bool may_settle(const std::vector<std::string>& d) {
 RunSummary Runner::run(const std::function<void(const StepRecord&)>& sink) {
   RunSummary sum;
   Kernel& k = sim_->kernel();
-  Observation prev = sim_->observe();
+  const bool observe = opt_.observe || opt_.peer;
+  Observation prev = observe ? sim_->observe() : Observation{};
   auto alive = [&](uint64_t serial) { return k.ns_records()[serial].ns != nullptr; };
   if (opt_.peer) {
     // Map the initial namespaces before anything happens.
@@ -305,7 +306,7 @@ RunSummary Runner::run(const std::function<void(const StepRecord&)>& sink) {
           r.ok = *r.expected == r.outcome.result || (*r.expected == "0" && r.outcome.ok && !numeric);
           if (!r.ok) ++sum.results_failed;
         }
-        r.obs = sim_->observe();
+        if (observe) r.obs = sim_->observe();
         if (opt_.peer) {
           r.peer = opt_.peer->call(*c);
           if (!r.peer->usage_error.empty())
@@ -329,10 +330,12 @@ RunSummary Runner::run(const std::function<void(const StepRecord&)>& sink) {
           r.disagreements.insert(r.disagreements.end(), d.begin(), d.end());
         }
         // Did any /proc/PID/ns link change?
-        r.links_changed = r.obs.tasks.size() != prev.tasks.size();
-        for (size_t i = 0; !r.links_changed && i < r.obs.tasks.size(); ++i)
-          r.links_changed = r.obs.tasks[i].ns != prev.tasks[i].ns || r.obs.tasks[i].state != prev.tasks[i].state;
-        prev = r.obs;
+        if (observe) {
+          r.links_changed = r.obs.tasks.size() != prev.tasks.size();
+          for (size_t i = 0; !r.links_changed && i < r.obs.tasks.size(); ++i)
+            r.links_changed = r.obs.tasks[i].ns != prev.tasks[i].ns || r.obs.tasks[i].state != prev.tasks[i].state;
+          prev = r.obs;
+        }
       } else if (auto* l = std::get_if<LetStmt>(&st.s)) {
         r.kind = StepRecord::Let;
         r.text = fmt::format("let {} = {}", l->name, l->value.text);

@@ -58,6 +58,9 @@ class Runner {
  public:
   struct Options {
     bool trace = true;           // record kernel-function events
+    // Record what /proc shows after each call (StepRecord::obs, links_changed).
+    // Off for fast replays; a peer backend turns it on (the comparison needs it).
+    bool observe = true;
     Backend* peer = nullptr;     // e.g. the live kernel
     std::optional<Kernel::Config> config;  // overrides the profile from the scenario
   };

@@ -5,15 +5,11 @@
 namespace nssim {
 
 Cred* Kernel::prepare_creds(Cred* old) {
-  auto* c = new Cred(reg_, next_id(ObjKind::Cred));
+  auto* c = new Cred(next_id(ObjKind::Cred));
   NSSIM_SCOPE(s, trace, "prepare_creds", "cred#{} copied from cred#{}", c->id(), old->id());
   c->uid = old->uid, c->euid = old->euid, c->suid = old->suid, c->fsuid = old->fsuid;
   c->gid = old->gid, c->egid = old->egid, c->sgid = old->sgid, c->fsgid = old->fsgid;
-  c->cap_inheritable = old->cap_inheritable;
-  c->cap_permitted = old->cap_permitted;
-  c->cap_effective = old->cap_effective;
-  c->cap_bset = old->cap_bset;
-  c->cap_ambient = old->cap_ambient;
+  c->caps_id = old->caps_id;
   get_ns(old->user_ns, Why("cred", c->id()));
   c->user_ns = old->user_ns;
   return c;
@@ -34,7 +30,7 @@ void Kernel::put_cred(Cred* c, const char* why) {
 // in the parent: the owner of a user namespace has every capability in it.
 bool Kernel::ns_capable(const Cred* cred, const UserNamespace* ns, int cap) const {
   for (;;) {
-    if (ns == cred->user_ns) return (cred->cap_effective >> cap) & 1;
+    if (ns == cred->user_ns) return (cred->caps().effective >> cap) & 1;
     if (ns->level <= cred->user_ns->level) return false;
     if (ns->parent == cred->user_ns && ns->owner == cred->euid) return true;
     ns = ns->parent;
@@ -63,13 +59,11 @@ Result<UserNamespace*> Kernel::create_user_ns(Cred* new_cred) {
   ns->level = parent->level + 1;
   ns->owner = new_cred->euid;
   ns->group = new_cred->egid;
-  ns->parent_could_setfcap = (new_cred->cap_effective >> CAP_SETFCAP) & 1;
+  ns->parent_could_setfcap = (new_cred->caps().effective >> CAP_SETFCAP) & 1;
   ns->setgroups_allowed = parent->setgroups_allowed;  // flags are inherited
   // set_cred_user_ns(): the cred takes the new namespace's first reference.
   new_cred->user_ns = ns;
-  new_cred->cap_inheritable = 0;
-  new_cred->cap_permitted = new_cred->cap_effective = new_cred->cap_bset = CAP_FULL_SET;
-  new_cred->cap_ambient = 0;
+  new_cred->set_caps(CapSets{0, CAP_FULL_SET, CAP_FULL_SET, CAP_FULL_SET, 0});
   NSSIM_EVENT(trace, "set_cred_user_ns", "cred#{} -> {} (level {}), full capabilities there", new_cred->id(),
               ns_str(ns), ns->level);
   return ns;
@@ -108,7 +102,7 @@ void Kernel::commit_creds(Task* t, Cred* c) {
   // cred_cap_issubset(): a child user namespace owned by the old euid counts as a subset.
   bool subset = false;
   if (old->user_ns == c->user_ns) {
-    subset = (c->cap_permitted & ~old->cap_permitted) == 0;
+    subset = (c->caps().permitted & ~old->caps().permitted) == 0;
   } else {
     for (const UserNamespace* u = c->user_ns; u; u = u->parent)
       if (u->parent == old->user_ns && u->owner == old->euid) subset = true;
@@ -132,13 +126,15 @@ void cap_emulate_setxuid(const Kernel& k, Cred* nw, const Cred* old) {
   uint32_t root = k.make_kid(old->user_ns, 0, false);
   bool was_root = old->uid == root || old->euid == root || old->suid == root;
   bool is_root = nw->uid == root || nw->euid == root || nw->suid == root;
+  CapSets caps = nw->caps();
   if (was_root && !is_root) {
-    nw->cap_permitted = 0;
-    nw->cap_effective = 0;
-    nw->cap_ambient = 0;
+    caps.permitted = 0;
+    caps.effective = 0;
+    caps.ambient = 0;
   }
-  if (old->euid == root && nw->euid != root) nw->cap_effective = 0;
-  if (old->euid != root && nw->euid == root) nw->cap_effective = nw->cap_permitted;
+  if (old->euid == root && nw->euid != root) caps.effective = 0;
+  if (old->euid != root && nw->euid == root) caps.effective = caps.permitted;
+  nw->set_caps(caps);
 }
 }  // namespace
 

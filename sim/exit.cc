@@ -149,12 +149,15 @@ void Kernel::release_task(Task* p) {
   Pid* pid = p->thread_pid;
   p->thread_pid = nullptr;
   pid->task = nullptr;
-  std::vector<PidNamespace*> levels;
-  for (auto& n : pid->numbers) {  // free_pid()
+  // free_pid(): the numbers go now (and with them the reason an init waiting
+  // in zap_pid_ns_processes() waits); the struct may live on in a pidfd.
+  std::vector<PidNamespace*> waiting;
+  for (auto& n : pid->numbers) {
     size_t w = n.nr / 64;
     n.ns->used[w] &= ~(1ULL << (n.nr % 64));
     --n.ns->pid_allocated;
-    levels.push_back(n.ns);
+    Task* r = n.ns->child_reaper;
+    if (r && r->state == TaskState::Exiting && n.ns->pid_allocated == 1) waiting.push_back(n.ns);
   }
   put_pid(pid);
   put_cred(p->cred, "task released");
@@ -163,7 +166,7 @@ void Kernel::release_task(Task* p) {
   tasks_[p->id] = nullptr;
   delete p;
   // An init waiting in zap_pid_ns_processes() resumes once only its own pid is left.
-  for (PidNamespace* ns : levels) {
+  for (PidNamespace* ns : waiting) {
     Task* r = ns->child_reaper;
     if (r && r->state == TaskState::Exiting && ns->pid_allocated == 1) {
       NSSIM_SCOPE(w, trace, "zap_pid_ns_processes", "{}: last other pid gone, {} finishes exiting", ns_str(ns), r->comm);

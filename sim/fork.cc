@@ -99,11 +99,13 @@ Result<Task*> Kernel::copy_process(Task* cur, uint64_t flags, uint8_t exit_signa
       }
     }
   }
-  // kernel/fork.c: copy_files(), copy_fs().
+  // kernel/fork.c: copy_files(), copy_fs(). (An empty private table and a
+  // private fs are left null until needed; see Task::files.)
   if (flags & CLONE_FILES) {
-    cur->files->get();
-    p->files = cur->files;
-  } else {
+    FilesStruct* f = files_of(cur);
+    f->get();
+    p->files = f;
+  } else if (cur->files) {
     p->files = new FilesStruct(reg_, next_id(ObjKind::FilesStruct));
     p->files->fdt = cur->files->fdt;
     p->files->names = cur->files->names;
@@ -112,17 +114,16 @@ Result<Task*> Kernel::copy_process(Task* cur, uint64_t flags, uint8_t exit_signa
     NSSIM_EVENT(trace, "dup_fd", "files#{} copied (open fds are shared files)", p->files->id());
   }
   if (flags & CLONE_FS) {
-    cur->fs->get();
-    p->fs = cur->fs;
-  } else {
-    p->fs = new FsStruct(reg_, next_id(ObjKind::FsStruct));
+    FsStruct* fs = fs_of(cur);
+    fs->get();
+    p->fs = fs;
   }
   bool ns_held = false;  // p holds a count on p->nsproxy once copy_namespaces() succeeded
   auto undo = [&](Errno e) -> Result<Task*> {
     TraceScope u(trace, "bad_fork_cleanup");
     if (ns_held) put_nsproxy(p->nsproxy);  // bad_fork_cleanup_namespaces
-    put_fs_struct(p->fs);
-    put_files_struct(p->files);
+    if (p->fs) put_fs_struct(p->fs);
+    if (p->files) put_files_struct(p->files);
     put_cred(p->cred, "bad_fork_cleanup_cred");
     delete p;
     return std::unexpected(e);
@@ -191,14 +192,11 @@ Result<void> Kernel::sys_unshare(Task* cur, uint64_t flags) {
   // unshare_fs(): a private copy with CLONE_NEWNS (its root moves into the new
   // tree) or when the fs_struct is shared; so unshare(CLONE_NEWNS) works even
   // with a CLONE_FS sibling.
-  FsStruct* new_fs = nullptr;
-  if ((flags & CLONE_FS) && ((flags & CLONE_NEWNS) || cur->fs->refs() > 1)) {
-    new_fs = new FsStruct(reg_, next_id(ObjKind::FsStruct));
-    NSSIM_EVENT(trace, "unshare_fs", "fs_struct (users={}) copied", cur->fs->refs());
-  }
+  bool new_fs = (flags & CLONE_FS) && ((flags & CLONE_NEWNS) || (cur->fs && cur->fs->refs() > 1));
+  if (new_fs) NSSIM_EVENT(trace, "unshare_fs", "fs_struct (users={}) copied", cur->fs ? cur->fs->refs() : 1);
   // unshare_fd(): a private copy when the files table is shared.
   FilesStruct* new_fd = nullptr;
-  if ((flags & CLONE_FILES) && cur->files->refs() > 1) {
+  if ((flags & CLONE_FILES) && cur->files && cur->files->refs() > 1) {
     new_fd = new FilesStruct(reg_, next_id(ObjKind::FilesStruct));
     new_fd->fdt = cur->files->fdt;
     new_fd->names = cur->files->names;
@@ -209,7 +207,6 @@ Result<void> Kernel::sys_unshare(Task* cur, uint64_t flags) {
   auto cleanup = [&](Errno e, Cred* new_cred) -> Result<void> {
     if (new_cred) put_cred(new_cred, "unshare failed");
     if (new_fd) put_files_struct(new_fd);
-    if (new_fs) put_fs_struct(new_fs);
     return std::unexpected(e);
   };
   // unshare_userns(): a new cred in a new user namespace.
@@ -230,14 +227,14 @@ Result<void> Kernel::sys_unshare(Task* cur, uint64_t flags) {
       NSSIM_EVENT(trace, "ns_capable", "no CAP_SYS_ADMIN in {}: EPERM", ns_str(user_ns));
       return cleanup(Errno{EPERM}, new_cred);
     }
-    auto r = create_new_namespaces(flags, cur, user_ns, new_fs ? new_fs : cur->fs, cur);
+    auto r = create_new_namespaces(flags, cur, user_ns, cur->fs, cur);
     if (!r) return cleanup(r.error(), new_cred);
     new_nsproxy = *r;
   }
   // Commit, in the kernel's order: fs, nsproxy, files, creds.
   if (new_fs) {
-    put_fs_struct(cur->fs);
-    cur->fs = new_fs;
+    if (cur->fs) put_fs_struct(cur->fs);
+    cur->fs = nullptr;  // a private fs_struct again
   }
   if (new_nsproxy) switch_task_namespaces(cur, new_nsproxy);  // ownership: count=1 moves to the task
   if (new_fd) {

@@ -192,16 +192,12 @@ std::vector<FuzzProblem> leak_check(SimBackend& sim) {
     keep_ns(keep_ns, ns);
   keep_ns(keep_ns, init->cred->user_ns);
   keep_ns(keep_ns, k.task_active_pid_ns(init));
-  ok.insert(init->cred);
-  ok.insert(init->thread_pid);
   ok.insert(init->files);
   ok.insert(init->fs);
   // Tasks that could not exit cleanly (exiting inits waiting for zombies of a
   // parent outside) keep their objects: accept everything of live tasks.
   for (size_t id = 1; id < k.task_slots(); ++id)
     if (Task* t = k.task(id)) {
-      ok.insert(t->cred);
-      ok.insert(t->thread_pid);
       keep_ns(keep_ns, t->cred->user_ns);
       keep_ns(keep_ns, k.task_active_pid_ns(t));
     }

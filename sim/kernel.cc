@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <bit>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace nssim {
 
@@ -220,12 +221,10 @@ void Kernel::boot() {
   t->comm = cfg_.init_comm;
   t->exit_signal = SIGCHLD_NR;
   t->nsproxy = init_nsproxy_;
-  t->cred = new Cred(reg_, next_id(ObjKind::Cred));
-  t->cred->cap_permitted = t->cred->cap_effective = t->cred->cap_bset = CAP_FULL_SET;
+  t->cred = new Cred(next_id(ObjKind::Cred));
+  t->cred->set_caps(CapSets{0, CAP_FULL_SET, CAP_FULL_SET, CAP_FULL_SET, 0});
   init_user_ns_->get();
   t->cred->user_ns = init_user_ns_;
-  t->files = new FilesStruct(reg_, next_id(ObjKind::FilesStruct));
-  t->fs = new FsStruct(reg_, next_id(ObjKind::FsStruct));
   tasks_.push_back(t);
   // The root task is pid 1 of the root pid namespace, hence its child_reaper.
   Pid* pid = *alloc_pid(init_pid_ns_);
@@ -235,9 +234,25 @@ void Kernel::boot() {
 }
 
 Kernel::~Kernel() {
-  // Tear down without leak reports: drop every object the registry still holds.
+  // Tear down without leak reports: drop every object still alive. Creds and
+  // struct pids are found through tasks and open files (not registered).
   trace.on = false;
-  for (Task* t : tasks_) delete t;
+  std::unordered_set<Cred*> creds;
+  std::unordered_set<Pid*> pids;
+  for (Task* t : tasks_) {
+    if (!t) continue;
+    if (t->cred) creds.insert(t->cred);
+    if (t->thread_pid) pids.insert(t->thread_pid);
+    delete t;
+  }
+  for (auto* o : reg_.live())
+    if (o->kind() == ObjKind::File) {
+      auto* f = static_cast<File*>(o);
+      if (f->f_cred) creds.insert(f->f_cred);
+      if (f->pid) pids.insert(f->pid);
+    }
+  for (Cred* c : creds) c->force_zero(), delete c;
+  for (Pid* p : pids) p->force_zero(), delete p;
   std::vector<RefCounted*> live = reg_.live();
   for (RefCounted* o : live) {
     while (o->refs() > 0) (void)o->put();
@@ -253,8 +268,8 @@ Kernel::~Kernel() {
       case ObjKind::TimeNamespace: delete static_cast<TimeNamespace*>(o); break;
       case ObjKind::CgroupNamespace: delete static_cast<CgroupNamespace*>(o); break;
       case ObjKind::UserNamespace: delete static_cast<UserNamespace*>(o); break;
-      case ObjKind::Cred: delete static_cast<Cred*>(o); break;
-      case ObjKind::Pid: delete static_cast<Pid*>(o); break;
+      case ObjKind::Cred:
+      case ObjKind::Pid: break;  // not registered
       case ObjKind::File: delete static_cast<File*>(o); break;
       case ObjKind::FilesStruct: delete static_cast<FilesStruct*>(o); break;
       case ObjKind::FsStruct: delete static_cast<FsStruct*>(o); break;
@@ -307,6 +322,32 @@ std::vector<std::vector<Holder>> Kernel::all_holders() const {
       }
     }
   }
+  // Creds (held by tasks and by open files) and struct pids (held by tasks
+  // until reaped, and by pidfds), each counted once.
+  std::unordered_set<const Cred*> seen_creds;
+  std::unordered_set<const Pid*> seen_pids;
+  std::vector<const Cred*> creds;
+  std::vector<const Pid*> pids;
+  for (Task* t : tasks_) {
+    if (!t) continue;
+    if (t->cred && seen_creds.insert(t->cred).second) creds.push_back(t->cred);
+    if (t->thread_pid && seen_pids.insert(t->thread_pid).second) pids.push_back(t->thread_pid);
+  }
+  for (const RefCounted* o : objs)
+    if (o->kind() == ObjKind::File) {
+      auto* f = static_cast<const File*>(o);
+      if (f->f_cred && seen_creds.insert(f->f_cred).second) creds.push_back(f->f_cred);
+      if (f->pid && seen_pids.insert(f->pid).second) pids.push_back(f->pid);
+    }
+  std::sort(creds.begin(), creds.end(), [](auto* a, auto* b) { return a->id() < b->id(); });
+  std::sort(pids.begin(), pids.end(), [](auto* a, auto* b) { return a->id() < b->id(); });
+  for (const Cred* c : creds) {
+    auto it = cred_users.find(c);
+    add(c->user_ns, fmt::format("cred#{} {}", c->id(), it == cred_users.end() ? "(of open files)" : "of " + it->second));
+  }
+  for (const Pid* p : pids)
+    add(p->numbers.back().ns, fmt::format("struct pid {}{}", p->numbers.back().nr,
+                                          p->task ? " of " + p->task->comm : std::string(" (kept by a pidfd)")));
   for (const RefCounted* o : objs) {
     switch (o->kind()) {
       case ObjKind::NsProxy: {
@@ -320,19 +361,6 @@ std::vector<std::vector<Holder>> Kernel::all_holders() const {
         add(p->time_ns, n + ".time");
         add(p->time_ns_for_children, n + ".time_for_children");
         add(p->cgroup_ns, n + ".cgroup");
-        break;
-      }
-      case ObjKind::Cred: {
-        auto* c = static_cast<const Cred*>(o);
-        auto it = cred_users.find(c);
-        add(c->user_ns, fmt::format("cred#{} {}", c->id(),
-                                    it == cred_users.end() ? "(of open files)" : "of " + it->second));
-        break;
-      }
-      case ObjKind::Pid: {
-        auto* p = static_cast<const Pid*>(o);
-        add(p->numbers.back().ns, fmt::format("struct pid {}{}", p->numbers.back().nr,
-                                              p->task ? " of " + p->task->comm : std::string(" (kept by a pidfd)")));
         break;
       }
       case ObjKind::Mount: {

@@ -197,6 +197,9 @@ class Kernel {
   // files
   void fput(File* f);
   int alloc_fd(FilesStruct* files, File* f);
+  // The task's files table / fs_struct, allocated if it was still implicit (null).
+  FilesStruct* files_of(Task* t);
+  FsStruct* fs_of(Task* t);
   void put_files_struct(FilesStruct* fs);
   void put_fs_struct(FsStruct* fs);
   void put_mount(Mount* m);

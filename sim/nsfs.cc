@@ -32,6 +32,16 @@ NsCommon* Kernel::ns_of_link(const Task* t, Link l) const {
   }
 }
 
+FilesStruct* Kernel::files_of(Task* t) {
+  if (!t->files) t->files = new FilesStruct(reg_, next_id(ObjKind::FilesStruct));
+  return t->files;
+}
+
+FsStruct* Kernel::fs_of(Task* t) {
+  if (!t->fs) t->fs = new FsStruct(reg_, next_id(ObjKind::FsStruct));
+  return t->fs;
+}
+
 int Kernel::alloc_fd(FilesStruct* files, File* f) {
   // Lowest free descriptor; 0-2 are taken by stdio in every modelled task.
   for (size_t fd = 3; fd < files->fdt.size(); ++fd)
@@ -65,8 +75,8 @@ bool Kernel::ptrace_may_access(const Task* cur, const Task* t, bool realcreds) c
   // over the target's user namespace. Found by `nssim fuzz --real`: a task in
   // a child user namespace cannot open the ns links of a root task outside,
   // even with the same uid.
-  CapSet caller = realcreds ? c->cap_permitted : c->cap_effective;
-  if (c->user_ns == tc->user_ns && (tc->cap_permitted & ~caller) == 0) return true;
+  CapSet caller = realcreds ? c->caps().permitted : c->caps().effective;
+  if (c->user_ns == tc->user_ns && (tc->caps().permitted & ~caller) == 0) return true;
   return ns_capable(c, tc->user_ns, CAP_SYS_PTRACE);
 }
 
@@ -95,7 +105,7 @@ Result<int> Kernel::sys_open_nsfs(Task* cur, Task* target, Link link) {
   cur->cred->get();
   f->f_cred = cur->cred;
   f->path = fmt::format("/proc/{}/ns/{}", target->comm, link_name(link));
-  int fd = alloc_fd(cur->files, f);
+  int fd = alloc_fd(files_of(cur), f);
   NSSIM_EVENT(trace, "fd_install", "fd {} -> {}", fd, ns_str(ns));
   return fd;
 }
@@ -169,7 +179,7 @@ int open_nsfs_fd(Kernel& k, ObjectRegistry& reg, uint32_t id, Task* cur, NsCommo
   cur->cred->get();
   f->f_cred = cur->cred;
   f->path = std::move(path);
-  int fd = k.alloc_fd(cur->files, f);
+  int fd = k.alloc_fd(k.files_of(cur), f);
   NSSIM_EVENT(k.trace, "fd_install", "fd {} -> {}", fd, k.ns_str(ns));
   return fd;
 }
@@ -358,7 +368,7 @@ Result<int> Kernel::sys_open_path(Task* cur, std::string_view path) {
   cur->cred->get();
   f->f_cred = cur->cred;
   f->path = std::string(path);
-  return alloc_fd(cur->files, f);
+  return alloc_fd(files_of(cur), f);
 }
 
 }  // namespace nssim

@@ -225,8 +225,7 @@ struct NsSet {
   uint64_t flags = 0;
   NsProxy* nsproxy = nullptr;  // the new nsproxy (count 1), committed on success
   Cred* cred = nullptr;        // a new cred when CLONE_NEWUSER is requested
-  FsStruct* fs = nullptr;      // the fs_struct mntns_install() checks
-  bool fs_is_copy = false;     // a temporary copy (pidfd with NEWNS and other types)
+  uint32_t fs_users = 1;       // users of the fs_struct mntns_install() checks (1: a temporary copy)
 };
 }  // namespace
 
@@ -268,19 +267,15 @@ Result<void> Kernel::sys_setns(Task* cur, int fd, uint64_t nstype) {
     if (!r) return std::unexpected(r.error());
     ns.nsproxy = *r;
     if (flags & CLONE_NEWUSER) ns.cred = prepare_creds(cur->cred);
-    if (flags == CLONE_NEWNS) {
-      ns.fs = cur->fs;
-    } else if (flags & CLONE_NEWNS) {
-      ns.fs = new FsStruct(reg_, next_id(ObjKind::FsStruct));  // copy_fs_struct(): users == 1
-      ns.fs_is_copy = true;
-    }
+    // Only setns(CLONE_NEWNS) alone checks the task's own fs_struct; with
+    // other flags a temporary copy (users == 1) is checked (copy_fs_struct()).
+    if (flags == CLONE_NEWNS && cur->fs) ns.fs_users = cur->fs->refs();
   }
   NsProxy* nsp = ns.nsproxy;
   Cred* install_cred = ns.cred ? ns.cred : cur->cred;  // nsset->cred
 
   auto put_nsset = [&]() {
     TraceScope p(trace, "put_nsset");
-    if (ns.fs_is_copy) (void)ns.fs->put(), delete ns.fs;
     if (ns.cred) put_cred(ns.cred, "nsset cred");
     if (ns.nsproxy) put_nsproxy(ns.nsproxy);
   };
@@ -333,8 +328,8 @@ Result<void> Kernel::sys_setns(Task* cur, int fd, uint64_t nstype) {
             !ns_capable(cur->cred, nsset_userns, CAP_SYS_CHROOT) ||
             !ns_capable(cur->cred, nsset_userns, CAP_SYS_ADMIN))
           return EPERM;
-        if (ns.fs->refs() != 1) {
-          NSSIM_EVENT(trace, "mntns_install", "fs_struct shared by {} tasks: EINVAL", ns.fs->refs());
+        if (ns.fs_users != 1) {
+          NSSIM_EVENT(trace, "mntns_install", "fs_struct shared by {} tasks: EINVAL", ns.fs_users);
           return EINVAL;
         }
         get_ns(target, Why("nsproxy", nsp->id(), "mnt"));
@@ -379,15 +374,13 @@ Result<void> Kernel::sys_setns(Task* cur, int fd, uint64_t nstype) {
         auto* u = static_cast<UserNamespace*>(target);
         if (u == cur->cred->user_ns) return EINVAL;
         if (!cur->thread_group_empty()) return EINVAL;
-        if (cur->fs->refs() != 1) return EINVAL;
+        if (cur->fs && cur->fs->refs() != 1) return EINVAL;
         if (!ns_capable(cur->cred, u, CAP_SYS_ADMIN)) return EPERM;
         // set_cred_user_ns(): full capabilities in the entered namespace.
         get_ns(u, Why("cred", ns.cred->id()));
         put_ns(ns.cred->user_ns, Why("cred", ns.cred->id()));
         ns.cred->user_ns = u;
-        ns.cred->cap_inheritable = 0;
-        ns.cred->cap_permitted = ns.cred->cap_effective = ns.cred->cap_bset = CAP_FULL_SET;
-        ns.cred->cap_ambient = 0;
+        ns.cred->set_caps(CapSets{0, CAP_FULL_SET, CAP_FULL_SET, CAP_FULL_SET, 0});
         return 0;
       }
     }

@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "sim/pool.h"
 #include "sim/refcount.h"
 #include "sim/uapi.h"
 
@@ -83,7 +84,7 @@ struct UserNamespace : NsCommon {
 
 // include/linux/nsproxy.h: count = tasks pointing at it; each slot holds one
 // reference on its namespace (time_ns and time_ns_for_children one each).
-struct NsProxy : RefCounted {
+struct NsProxy : RefCounted, Pooled<NsProxy> {
   NsProxy(ObjectRegistry& r, uint32_t id) : RefCounted(r, ObjKind::NsProxy, id) {}
   UtsNamespace* uts_ns = nullptr;
   IpcNamespace* ipc_ns = nullptr;
@@ -103,12 +104,27 @@ inline constexpr int CAP_DAC_OVERRIDE = 1, CAP_SETGID = 6, CAP_SETUID = 7, CAP_S
                      CAP_SYS_PTRACE = 19, CAP_SYS_ADMIN = 21, CAP_SETFCAP = 31;
 inline constexpr uint32_t INVALID_ID = 0xffffffffu;  // (uid_t)-1
 inline constexpr uint32_t OVERFLOW_ID = 65534;       // overflowuid/overflowgid: an unmapped id
-struct Cred : RefCounted {
-  Cred(ObjectRegistry& r, uint32_t id) : RefCounted(r, ObjKind::Cred, id) {}
+// Creds and struct pids are not in the object registry (they are many, one
+// per task): the ledger finds them through tasks and open files, and a cred
+// or pid the model forgot to put shows up there as a namespace reference no
+// holder accounts for.
+// The five capability sets of a cred. Few distinct combinations exist, so
+// creds share them through an intern table (a cred stays 56 bytes).
+struct CapSets {
+  CapSet inheritable = 0, permitted = 0, effective = 0, bset = 0, ambient = 0;
+  friend bool operator==(const CapSets&, const CapSets&) = default;
+};
+uint32_t intern_caps(const CapSets& c);
+const CapSets& interned_caps(uint32_t id);
+
+struct Cred : RefCount, Pooled<Cred> {
+  explicit Cred(uint32_t id) : RefCount(ObjKind::Cred, id) {}
   uint32_t uid = 0, euid = 0, suid = 0, fsuid = 0;  // kuids (init_user_ns values)
   uint32_t gid = 0, egid = 0, sgid = 0, fsgid = 0;
-  CapSet cap_inheritable = 0, cap_permitted = 0, cap_effective = 0, cap_bset = 0, cap_ambient = 0;
+  uint32_t caps_id = 0;              // index of its CapSets (intern_caps())
   UserNamespace* user_ns = nullptr;  // holds a reference
+  const CapSets& caps() const { return interned_caps(caps_id); }
+  void set_caps(const CapSets& c) { caps_id = intern_caps(c); }
 };
 
 // include/linux/pid.h: numbers[0..level]; holds one reference on the pid
@@ -117,16 +133,44 @@ struct PidNumber {
   uint32_t nr;
   PidNamespace* ns;
 };
-struct Pid : RefCounted {
-  Pid(ObjectRegistry& r, uint32_t id) : RefCounted(r, ObjKind::Pid, id) {}
+// The numbers of one struct pid, one per level: inline for tasks of the root
+// pid namespace (the common case), on the heap below it.
+class PidNumbers {
+ public:
+  PidNumbers() = default;
+  PidNumbers(const PidNumbers&) = delete;
+  PidNumbers& operator=(const PidNumbers&) = delete;
+  ~PidNumbers() { delete[] heap_; }
+  void resize(uint32_t n) {
+    if (n > 1) heap_ = new PidNumber[n];
+    size_ = n;
+  }
+  uint32_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  PidNumber* begin() { return heap_ ? heap_ : &one_; }
+  PidNumber* end() { return begin() + size_; }
+  const PidNumber* begin() const { return heap_ ? heap_ : &one_; }
+  const PidNumber* end() const { return begin() + size_; }
+  PidNumber& operator[](uint32_t i) { return begin()[i]; }
+  const PidNumber& operator[](uint32_t i) const { return begin()[i]; }
+  PidNumber& back() { return begin()[size_ - 1]; }
+  const PidNumber& back() const { return begin()[size_ - 1]; }
+
+ private:
+  PidNumber one_{0, nullptr};
+  PidNumber* heap_ = nullptr;
+  uint32_t size_ = 0;
+};
+struct Pid : RefCount, Pooled<Pid> {
+  explicit Pid(uint32_t id) : RefCount(ObjKind::Pid, id) {}
   uint32_t level = 0;
-  std::vector<PidNumber> numbers;
+  PidNumbers numbers;
   Task* task = nullptr;  // the task attached as PIDTYPE_PID (null once reaped)
 };
 
 // struct file: f_count = fd slots + mounts referring to it; f_cred holds a cred.
 enum class FileKind : uint8_t { Nsfs, Pidfd, Regular };
-struct File : RefCounted {
+struct File : RefCounted, Pooled<File> {
   File(ObjectRegistry& r, uint32_t id) : RefCounted(r, ObjKind::File, id) {}
   FileKind fkind = FileKind::Nsfs;
   NsCommon* ns = nullptr;  // nsfs: one use of ns's nsfs inode (not a direct ns reference)
@@ -138,7 +182,7 @@ struct File : RefCounted {
 
 // A bind mount of an nsfs file: holds one use of the namespace's nsfs inode.
 // refs: 1 while attached to a mount namespace, +1 per file opened through it.
-struct Mount : RefCounted {
+struct Mount : RefCounted, Pooled<Mount> {
   Mount(ObjectRegistry& r, uint32_t id) : RefCounted(r, ObjKind::Mount, id) {}
   NsCommon* ns = nullptr;
   std::string mountpoint;
@@ -146,7 +190,7 @@ struct Mount : RefCounted {
 };
 
 // files_struct: count = tasks sharing it (CLONE_FILES). fd numbers index fdt.
-struct FilesStruct : RefCounted {
+struct FilesStruct : RefCounted, Pooled<FilesStruct> {
   FilesStruct(ObjectRegistry& r, uint32_t id) : RefCounted(r, ObjKind::FilesStruct, id) {}
   std::vector<File*> fdt;  // fd -> file (holds a file reference), null = free slot
   std::vector<std::pair<std::string, int>> names;  // scenario names of fds
@@ -158,7 +202,7 @@ struct FilesStruct : RefCounted {
 };
 
 // fs_struct: users = tasks sharing it (CLONE_FS).
-struct FsStruct : RefCounted {
+struct FsStruct : RefCounted, Pooled<FsStruct> {
   FsStruct(ObjectRegistry& r, uint32_t id) : RefCounted(r, ObjKind::FsStruct, id) {}
 };
 
@@ -170,31 +214,36 @@ const char* task_state_name(TaskState s);
 
 // task_struct. Not refcounted in the model: the Kernel owns it from
 // copy_process() to release_task() (reaping), as the task list does.
-struct Task {
-  uint32_t id = 0;              // model id (index in Kernel's task table)
-  TaskState state = TaskState::Running;
-  int exit_code = 0;
-  uint8_t exit_signal = 0;      // SIGCHLD for clone(FLAGS); legacy clone may set others
+struct Task : Pooled<Task> {
   std::string comm;             // the scenario's name for the task
   Task* real_parent = nullptr;
   Task* group_leader = this;
-  // Real children, an intrusive list as in the kernel (O(1) unlink at reap).
+  // Real children, an intrusive list as in the kernel (O(1) unlink at reap);
+  // first_child->prev_sibling is the last child.
   Task* first_child = nullptr;
-  Task* last_child = nullptr;
   Task* next_sibling = nullptr;
   Task* prev_sibling = nullptr;
-  uint32_t nr_threads = 1;      // leader only: live threads in the group
   NsProxy* nsproxy = nullptr;   // holds one count; null after exit_task_namespaces()
   Cred* cred = nullptr;         // holds a reference (real_cred == cred in the model)
   Pid* thread_pid = nullptr;    // holds a reference until release_task()
-  FilesStruct* files = nullptr; // holds a reference; null after exit_files()
-  FsStruct* fs = nullptr;       // holds a reference; null after exit_fs()
+  // files_struct and fs_struct, each holding a reference. Null means private
+  // and empty (files) / private (fs): the model allocates them only when a
+  // table gets an fd or is shared (CLONE_FILES/CLONE_FS), which the kernel
+  // does at every fork; nothing observable differs. Null after exit too.
+  FilesStruct* files = nullptr;
+  FsStruct* fs = nullptr;
+  uint32_t id = 0;              // model id (index in Kernel's task table)
+  int exit_code = 0;
+  uint32_t nr_threads = 1;      // leader only: live threads in the group
+  TaskState state = TaskState::Running;
+  uint8_t exit_signal = 0;      // SIGCHLD for clone(FLAGS); legacy clone may set others
   // mm->flags dumpability (shared by threads, copied by fork): commit_creds()
   // clears it when the euid/egid/fsuid/fsgid change; /proc/PID/ns then needs
   // CAP_SYS_PTRACE.
   bool dumpable = true;
 
   bool is_leader() const { return group_leader == this; }
+  Task* last_child() const { return first_child ? first_child->prev_sibling : nullptr; }
   // A copy of the children list (safe while reaping or reparenting them).
   std::vector<Task*> children() const {
     std::vector<Task*> v;
@@ -202,14 +251,25 @@ struct Task {
     return v;
   }
   void link_child(Task* c) {
-    c->prev_sibling = last_child;
     c->next_sibling = nullptr;
-    (last_child ? last_child->next_sibling : first_child) = c;
-    last_child = c;
+    if (!first_child) {
+      first_child = c;
+      c->prev_sibling = c;
+      return;
+    }
+    Task* tail = first_child->prev_sibling;
+    tail->next_sibling = c;
+    c->prev_sibling = tail;
+    first_child->prev_sibling = c;
   }
   void unlink_child(Task* c) {
-    (c->prev_sibling ? c->prev_sibling->next_sibling : first_child) = c->next_sibling;
-    (c->next_sibling ? c->next_sibling->prev_sibling : last_child) = c->prev_sibling;
+    if (c == first_child) {
+      first_child = c->next_sibling;
+      if (first_child) first_child->prev_sibling = c->prev_sibling;  // the tail
+    } else {
+      c->prev_sibling->next_sibling = c->next_sibling;
+      (c->next_sibling ? c->next_sibling->prev_sibling : first_child->prev_sibling) = c->prev_sibling;
+    }
     c->prev_sibling = c->next_sibling = nullptr;
   }
   bool thread_group_empty() const { return group_leader->nr_threads == 1; }

@@ -49,7 +49,7 @@ uint32_t idr_alloc_cyclic(PidNamespace* ns, uint32_t start, uint32_t end) {
 // has died fails with ENOMEM (and still advanced the cursors).
 Result<Pid*> Kernel::alloc_pid(PidNamespace* ns) {
   NSSIM_SCOPE(s, trace, "alloc_pid", "in {}", ns_str(ns));
-  auto* pid = new Pid(reg_, next_id(ObjKind::Pid));
+  auto* pid = new Pid(next_id(ObjKind::Pid));
   uint32_t depth = ns->level - cfg_.root_pid_level;
   pid->level = depth;
   pid->numbers.resize(depth + 1);
@@ -108,7 +108,7 @@ Result<int> Kernel::sys_pidfd_open(Task* cur, Task* target, uint32_t flags) {
   cur->cred->get();
   f->f_cred = cur->cred;
   f->path = "pidfd:" + target->comm;
-  int fd = alloc_fd(cur->files, f);
+  int fd = alloc_fd(files_of(cur), f);
   NSSIM_EVENT(trace, "pidfd_create", "fd {} -> struct pid {} of {} (pins it)", fd,
               target->thread_pid->numbers.back().nr, target->comm);
   return fd;

@@ -1,5 +1,7 @@
 #include "sim/refcount.h"
 
+#include "sim/objects.h"
+
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -46,6 +48,22 @@ RefCounted::~RefCounted() {
   last->slot_ = slot_;
   v.pop_back();
 }
+
+namespace {
+std::vector<CapSets>& cap_table() {
+  static std::vector<CapSets> t{CapSets{}};  // id 0: no capabilities
+  return t;
+}
+}  // namespace
+
+uint32_t intern_caps(const CapSets& c) {
+  auto& t = cap_table();
+  for (size_t i = 0; i < t.size(); ++i)
+    if (t[i] == c) return static_cast<uint32_t>(i);
+  t.push_back(c);
+  return static_cast<uint32_t>(t.size() - 1);
+}
+const CapSets& interned_caps(uint32_t id) { return cap_table()[id]; }
 
 std::string RefCounted::label() const { return std::string(obj_kind_name(kind_)) + " #" + std::to_string(id_); }
 

@@ -19,12 +19,45 @@ enum class ObjKind : uint8_t {
   TimeNamespace, CgroupNamespace, UserNamespace, Cred, Pid, File, FilesStruct, FsStruct, Mount,
 };
 const char* obj_kind_name(ObjKind k);
+[[noreturn]] void refcount_bug(const char* what, ObjKind kind, uint32_t id, uint32_t refs);
 
 class ObjectRegistry;
 
-// Aborts with a message naming the object; used for refcount misuse, which is
-// always a bug in the model, never a user error.
-[[noreturn]] void refcount_bug(const char* what, ObjKind kind, uint32_t id, uint32_t refs);
+// A bare reference count, for objects not kept in the registry.
+class RefCount {
+ public:
+  RefCount(ObjKind kind, uint32_t id) : id_(id), kind_(kind) {}
+  RefCount(const RefCount&) = delete;
+  RefCount& operator=(const RefCount&) = delete;
+  void get();
+  [[nodiscard]] bool put();
+  uint32_t refs() const { return refs_; }
+  uint32_t id() const { return id_; }
+  ObjKind kind() const { return kind_; }
+  void force_zero() { refs_ = 0; }  // Kernel teardown only
+
+ protected:
+  ~RefCount();
+
+ private:
+  uint32_t refs_ = 1;
+  uint32_t id_;
+  ObjKind kind_;
+};
+
+// refcount_bug() aborts with a message naming the object; used for refcount
+// misuse, which is always a bug in the model, never a user error.
+inline void RefCount::get() {
+  if (refs_ == 0) refcount_bug("get() on a freed object", kind_, id_, refs_);
+  ++refs_;
+}
+inline bool RefCount::put() {
+  if (refs_ == 0) refcount_bug("put() below zero", kind_, id_, refs_);
+  return --refs_ == 0;
+}
+inline RefCount::~RefCount() {
+  if (refs_ != 0) refcount_bug("freed with references left", kind_, id_, refs_);
+}
 
 class RefCounted {
  public:

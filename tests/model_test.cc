@@ -270,7 +270,7 @@ TEST(Trace, EventsNameTheKernelFunctionsAndReferences) {
   for (auto& e : ev) fns.push_back(e.fn);
   EXPECT_THAT(fns, ::testing::IsSupersetOf({"clone", "copy_process", "copy_namespaces", "create_new_namespaces",
                                             "copy_net_ns", "alloc_pid"}));
-  m.k.sys_exit(m.init->last_child, 0);
+  m.k.sys_exit(m.init->last_child(), 0);
   ev = m.k.trace.take();
   bool saw_put = false;
   for (auto& e : ev) saw_put |= e.fn == "put_nsproxy" && e.detail.find("1→0") != std::string::npos;

@@ -1,0 +1,51 @@
+// Per-type free lists for the model's small, hot objects (tasks, creds, struct
+// pids, nsproxies, files): objects come from 64-object slabs and go back to a
+// free list, so a fork+exit+wait costs no malloc once the pool is warm and
+// carries no per-object malloc header. Slabs are never returned (the pool
+// keeps its high-water mark). Not thread-safe: one model runs on one thread.
+#pragma once
+
+#include <cstddef>
+#include <new>
+
+namespace nssim {
+
+template <class T>
+class Pooled {
+ public:
+  static void* operator new(std::size_t n) {
+    if (n != sizeof(T)) return ::operator new(n);  // a derived type: plain heap
+    if (!free_) refill();
+    Node* p = free_;
+    free_ = p->next;
+    return p;
+  }
+  static void operator delete(void* p, std::size_t n) {
+    if (!p) return;
+    if (n != sizeof(T)) {
+      ::operator delete(p);
+      return;
+    }
+    auto* node = static_cast<Node*>(p);
+    node->next = free_;
+    free_ = node;
+  }
+
+ private:
+  struct Node {
+    Node* next;
+  };
+  static constexpr std::size_t kSlot = sizeof(T) < sizeof(Node) ? sizeof(Node) : sizeof(T);
+  static constexpr std::size_t kPerSlab = 64;
+  static void refill() {
+    auto* slab = static_cast<unsigned char*>(::operator new(kSlot * kPerSlab));
+    for (std::size_t i = kPerSlab; i-- > 0;) {
+      auto* node = reinterpret_cast<Node*>(slab + i * kSlot);
+      node->next = free_;
+      free_ = node;
+    }
+  }
+  static inline Node* free_ = nullptr;
+};
+
+}  // namespace nssim

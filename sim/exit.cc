@@ -33,6 +33,22 @@ void Kernel::do_exit_quiet(Task* t, int code) {
   exit_notify(t);
 }
 
+bool Kernel::current_is_single_threaded(const Task* t) const {
+  if (t->group_leader->nr_threads <= 1) return true;
+  for (Task* o : tasks_)
+    if (o && o != t && o->group_leader == t->group_leader && o->state == TaskState::Running) return false;
+  return true;
+}
+
+std::vector<Task*> Kernel::group_children(const Task* t) const {
+  std::vector<Task*> out = t->group_leader->children();
+  if (t->group_leader->nr_threads > 1)
+    for (Task* o : tasks_)
+      if (o && o != t->group_leader && o->group_leader == t->group_leader)
+        for (Task* c : o->children()) out.push_back(c);
+  return out;
+}
+
 // kernel/exit.c: find_alive_thread() @ v6.18: another live thread of the group.
 Task* Kernel::find_alive_thread(Task* father) {
   if (father->group_leader->nr_threads <= 1) return nullptr;  // threads are rare: scan only then
@@ -107,14 +123,15 @@ void Kernel::zap_pid_ns_processes(PidNamespace* ns, Task* init) {
   // reaping one may let a nested init finish dying and become reapable too.
   for (bool again = true; again;) {
     again = false;
-    for (Task* c : init->children())
+    for (Task* c : group_children(init))
       if (c->state == TaskState::Zombie && c->nr_threads <= 1) {
         NSSIM_EVENT(trace, "kernel_wait4", "{} reaps {}", init->comm, c->comm);
         release_task(c);
         again = true;
       }
   }
-  if (ns->pid_allocated > 1) {
+  // init_pids: a thread that is not the leader also counts the leader's pid.
+  if (ns->pid_allocated > (init->is_leader() ? 1u : 2u)) {
     init->state = TaskState::Exiting;
     NSSIM_EVENT(trace, "zap_pid_ns_processes",
                 "{} pid(s) of {} still held by zombies whose parents are outside: {} waits", ns->pid_allocated - 1,
@@ -157,7 +174,8 @@ void Kernel::release_task(Task* p) {
     n.ns->used[w] &= ~(1ULL << (n.nr % 64));
     --n.ns->pid_allocated;
     Task* r = n.ns->child_reaper;
-    if (r && r->state == TaskState::Exiting && n.ns->pid_allocated == 1) waiting.push_back(n.ns);
+    if (r && r->state == TaskState::Exiting && n.ns->pid_allocated == (r->is_leader() ? 1u : 2u))
+      waiting.push_back(n.ns);
   }
   put_pid(pid);
   put_cred(p->cred, "task released");
@@ -168,7 +186,7 @@ void Kernel::release_task(Task* p) {
   // An init waiting in zap_pid_ns_processes() resumes once only its own pid is left.
   for (PidNamespace* ns : waiting) {
     Task* r = ns->child_reaper;
-    if (r && r->state == TaskState::Exiting && ns->pid_allocated == 1) {
+    if (r && r->state == TaskState::Exiting) {
       NSSIM_SCOPE(w, trace, "zap_pid_ns_processes", "{}: last other pid gone, {} finishes exiting", ns_str(ns), r->comm);
       r->state = TaskState::Running;
       exit_notify(r);

@@ -149,7 +149,10 @@ Result<Task*> Kernel::copy_process(Task* cur, uint64_t flags, uint8_t exit_signa
     p->real_parent = cur->group_leader->real_parent;
     ++p->group_leader->nr_threads;
   } else {
-    p->real_parent = (flags & CLONE_PARENT) ? cur->group_leader->real_parent : cur->group_leader;
+    // The creating thread is the parent (kernel: p->real_parent = current);
+    // with CLONE_PARENT, the creator's own parent. Found by nssim fuzz --real:
+    // children of a thread follow that thread's exit, not the leader's.
+    p->real_parent = (flags & CLONE_PARENT) ? cur->real_parent : cur;
     if (p->real_parent) p->real_parent->link_child(p);
   }
   if (flags & CLONE_PARENT) p->exit_signal = cur->group_leader->exit_signal;

@@ -220,6 +220,11 @@ class Kernel {
   void exit_notify(Task* tsk);
   void forget_original_parent(Task* father);
   Task* find_alive_thread(Task* father);
+  // kernel/sched: current_is_single_threaded(): no other live thread in the
+  // group (a zombie leader does not count) and no CLONE_VM sharer.
+  bool current_is_single_threaded(const Task* t) const;
+  // Children of every thread of t's group (what wait4 without __WNOTHREAD sees).
+  std::vector<Task*> group_children(const Task* t) const;
   Task* find_child_reaper(Task* father);
   Task* find_new_reaper(Task* father, Task* child_reaper);
   void zap_pid_ns_processes(PidNamespace* ns, Task* init);

@@ -360,7 +360,7 @@ Result<void> Kernel::sys_setns(Task* cur, int fd, uint64_t nstype) {
       case NsType::Time:
         // kernel/time/namespace.c: timens_install(): single-threaded only (EUSERS);
         // both time links change.
-        if (!cur->thread_group_empty()) return EUSERS;
+        if (!current_is_single_threaded(cur)) return EUSERS;
         if (!admin_both()) return EPERM;
         get_ns(target, Why("nsproxy", nsp->id(), "time"));
         put_ns(nsp->time_ns, Why("nsproxy", nsp->id(), "time"));

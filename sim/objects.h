@@ -272,7 +272,10 @@ struct Task : Pooled<Task> {
     }
     c->prev_sibling = c->next_sibling = nullptr;
   }
-  bool thread_group_empty() const { return group_leader->nr_threads == 1; }
+  // kernel: thread_group_empty(): the leader alone on the thread list (a
+  // zombie leader stays on it; exited threads leave it). False for any
+  // non-leader thread. (Found by nssim fuzz --real.)
+  bool thread_group_empty() const { return is_leader() && nr_threads == 1; }
 };
 
 }  // namespace nssim

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 namespace CLI {
@@ -31,9 +32,25 @@ struct GraphArgs {
 };
 int cmd_graph(const GraphArgs& a);
 
+// nssim fuzz [--seed S] [--steps N] [--runs N] [--real] (cli/cmd_fuzz.cc).
+struct FuzzArgs {
+  uint64_t seed = 1;
+  int steps = 60;
+  int runs = 100;
+  bool real = false;
+  bool no_shrink = false;
+  double time_limit_s = 0;  // 0: no limit
+  std::string out_dir = "fuzz-out";
+};
+int cmd_fuzz(const FuzzArgs& a);
+
 // nssim lab check|list (cli/cmd_lab.cc): adds the `lab` subcommand; its
 // callbacks set `rc` to the exit status.
 void add_lab_command(CLI::App& app, int& rc);
+
+// nssim snapshot [--json] [-t TYPE] [--nsproxies] [-o FILE] [--input FILE]
+// (cli/cmd_snapshot.cc): adds the `snapshot` subcommand; its callback sets `rc`.
+void add_snapshot_command(CLI::App& app, int& rc);
 
 // Reads a file ('-' = stdin). False with a message on failure.
 bool read_file(const std::string& path, std::string& out, std::string& err);

@@ -72,6 +72,20 @@ int main(int argc, char** argv) {
 
   int rc = 0;
   nssim::cli::add_lab_command(app, rc);
+  nssim::cli::add_snapshot_command(app, rc);
+  nssim::cli::FuzzArgs fargs;
+  auto* fuzz = app.add_subcommand("fuzz", "Differential testing: random valid scenarios on the model (refcount "
+                                          "ledger and leak checks) and, with --real, on the live kernel; every "
+                                          "problem is shrunk to a minimal scenario written to --out.");
+  fuzz->add_option("--seed", fargs.seed, "First random seed (run i uses seed+i; the same seed, the same scenarios)");
+  fuzz->add_option("--steps", fargs.steps, "Calls per scenario")->check(CLI::Range(1, 100000));
+  fuzz->add_option("--runs", fargs.runs, "Number of scenarios")->check(CLI::Range(1, 100000000));
+  fuzz->add_flag("--real", fargs.real, "Also run every scenario on the live kernel (root) and compare");
+  fuzz->add_flag("--no-shrink", fargs.no_shrink, "Save failing scenarios as generated");
+  fuzz->add_option("--time-limit", fargs.time_limit_s, "Stop after this many seconds");
+  fuzz->add_option("--out", fargs.out_dir, "Directory for minimal failing scenarios (default fuzz-out)");
+  fuzz->footer("Exit status: 0 no problem; 1 problems found (see --out); 2 usage error; 3 --real unavailable.");
+  fuzz->callback([&] { rc = nssim::cli::cmd_fuzz(fargs); });
   trace->callback([&] {
     if (trace_cmd.empty() && targs.file.empty()) {
       fmt::print(stderr, "nssim trace: give a scenario FILE, or -- CMD [ARGS...] to trace a program\n");

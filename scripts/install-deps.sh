@@ -7,6 +7,9 @@ pkgs=(cmake make g++ pkg-config
       libcli11-dev libfmt-dev nlohmann-json3-dev
       libgraphviz-dev graphviz
       chromium)  # the browser test of `nssim trace --html` (skipped without it)
+# BPF kernel introspection (real/bpf/, nssim snapshot): clang -target bpf, bpftool
+# (vmlinux.h and the skeleton, at build time), libbpf. nssim builds without them.
+pkgs+=(clang llvm bpftool libbpf-dev)
 # Tracing real programs (nssim trace -- CMD, nssim import; tests/strace_test.cc):
 # strace, and iproute2 for the `ip netns` test (util-linux has unshare and nsenter).
 pkgs+=(strace iproute2)

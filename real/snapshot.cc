@@ -1,0 +1,933 @@
+#include "real/snapshot.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <linux/magic.h>
+#include <linux/nsfs.h>
+#include <pwd.h>
+#include <sched.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <deque>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "real/kernel_introspect.h"
+
+#ifndef NSFS_MAGIC
+#define NSFS_MAGIC 0x6e736673
+#endif
+
+namespace nssim::real {
+
+namespace {
+
+constexpr uint32_t kInitUserIno = 0xEFFFFFFDU;  // PROC_USER_INIT_INO
+
+std::string slurp(const std::string& path) {
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return "";
+  std::string out;
+  char buf[8192];
+  for (;;) {
+    ssize_t n = read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  close(fd);
+  return out;
+}
+
+std::vector<int> numeric_entries(const std::string& dir) {
+  std::vector<int> out;
+  DIR* d = opendir(dir.c_str());
+  if (!d) return out;
+  while (dirent* e = readdir(d)) {
+    const char* n = e->d_name;
+    if (!*n || std::strspn(n, "0123456789") != std::strlen(n)) continue;
+    out.push_back(std::atoi(n));
+  }
+  closedir(d);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// "net:[4026531833]" -> (Net, 4026531833).
+std::optional<std::pair<NsType, uint32_t>> parse_ns_name(std::string_view s) {
+  size_t c = s.find(":[");
+  if (c == std::string_view::npos || s.empty() || s.back() != ']') return std::nullopt;
+  auto t = ns_type_from_name(s.substr(0, c));
+  if (!t) return std::nullopt;
+  std::string num(s.substr(c + 2, s.size() - c - 3));
+  if (num.empty() || num.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+  return std::make_pair(*t, static_cast<uint32_t>(std::stoul(num)));
+}
+
+// readlink(2); "" with errno set on failure.
+std::string read_link(const std::string& path) {
+  char buf[4096];
+  ssize_t n = readlink(path.c_str(), buf, sizeof buf - 1);
+  if (n < 0) return "";
+  return std::string(buf, static_cast<size_t>(n));
+}
+
+// A field of /proc/PID/status ("PPid"), "" when absent.
+std::string status_field(const std::string& status, std::string_view key) {
+  std::string k = "\n" + std::string(key) + ":";
+  size_t p = status.find(k);
+  if (p == std::string::npos) {
+    if (status.compare(0, key.size() + 1, std::string(key) + ":") != 0) return "";
+    p = 0;
+  } else {
+    p += 1;
+  }
+  p += key.size() + 1;
+  size_t e = status.find('\n', p);
+  std::string v = status.substr(p, e == std::string::npos ? std::string::npos : e - p);
+  size_t b = v.find_first_not_of(" \t");
+  return b == std::string::npos ? "" : v.substr(b);
+}
+
+// mountinfo escapes space, tab, newline and backslash as \ooo.
+std::string unescape(std::string_view s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '\\' && i + 3 < s.size() && std::isdigit(static_cast<unsigned char>(s[i + 1])) &&
+        std::isdigit(static_cast<unsigned char>(s[i + 2])) && std::isdigit(static_cast<unsigned char>(s[i + 3]))) {
+      out += static_cast<char>((s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 + (s[i + 3] - '0'));
+      i += 3;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+struct NsfsMountEntry {
+  NsType type;
+  uint32_t inum;
+  std::string mountpoint;
+};
+
+// The nsfs mounts of a mountinfo text: "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS [TAGS] - FSTYPE SRC SUPEROPTS";
+// for nsfs, ROOT is the namespace ("net:[4026532300]").
+std::vector<NsfsMountEntry> parse_mountinfo_nsfs(const std::string& text) {
+  std::vector<NsfsMountEntry> out;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t eol = text.find('\n', pos);
+    if (eol == std::string::npos) eol = text.size();
+    std::string_view line(text.data() + pos, eol - pos);
+    pos = eol + 1;
+    size_t sep = line.find(" - ");
+    if (sep == std::string_view::npos) continue;
+    std::string_view tail = line.substr(sep + 3);
+    if (tail.substr(0, 5) != "nsfs ") continue;
+    std::vector<std::string_view> f;
+    size_t i = 0;
+    while (i < sep && f.size() < 5) {
+      size_t j = line.find(' ', i);
+      if (j == std::string_view::npos || j > sep) j = sep;
+      f.push_back(line.substr(i, j - i));
+      i = j + 1;
+    }
+    if (f.size() < 5) continue;
+    auto ns = parse_ns_name(unescape(f[3]));
+    if (!ns) continue;
+    out.push_back({ns->first, ns->second, unescape(f[4])});
+  }
+  return out;
+}
+
+// An open file of an nsfs namespace, checked: fstatfs says nsfs and the inode is `inum`.
+int open_ns_checked(const std::string& path, uint32_t inum) {
+  int fd = open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  struct statfs sf;
+  struct stat st;
+  if (fstatfs(fd, &sf) != 0 || static_cast<unsigned long>(sf.f_type) != NSFS_MAGIC || fstat(fd, &st) != 0 ||
+      (inum && st.st_ino != inum)) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+uint32_t fd_inum(int fd) {
+  struct stat st;
+  return fstat(fd, &st) == 0 ? static_cast<uint32_t>(st.st_ino) : 0;
+}
+
+struct HelperEntry {
+  NsfsMountEntry m;
+  int fd;  // an open file of the mounted namespace, -1 when it could not be opened
+};
+
+// The nsfs mounts of a mount namespace no process is in: a helper child
+// enters it (setns), reads its own mountinfo through our /proc, opens each
+// nsfs mount and passes the fds back; then it exits. Nothing else changes.
+bool read_mntns_via_helper(int mntns_fd, std::vector<HelperEntry>& out, std::string& err) {
+  int sv[2];
+  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
+    err = fmt::format("socketpair: {}", std::strerror(errno));
+    return false;
+  }
+  int procfd = open("/proc", O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+  pid_t c = fork();
+  if (c < 0) {
+    err = fmt::format("fork: {}", std::strerror(errno));
+    close(sv[0]), close(sv[1]), close(procfd);
+    return false;
+  }
+  if (c == 0) {
+    close(sv[0]);
+    if (setns(mntns_fd, CLONE_NEWNS) != 0) _exit(2);
+    int mi = openat(procfd, "thread-self/mountinfo", O_RDONLY | O_CLOEXEC);
+    if (mi < 0) _exit(3);
+    std::string text;
+    char buf[8192];
+    for (ssize_t n; (n = read(mi, buf, sizeof buf)) > 0;) text.append(buf, static_cast<size_t>(n));
+    for (auto& e : parse_mountinfo_nsfs(text)) {
+      int fd = open_ns_checked(e.mountpoint, e.inum);
+      std::string msg = fmt::format("{} {} {}", ns_type_name(e.type), e.inum, e.mountpoint);
+      iovec iov{msg.data(), msg.size()};
+      msghdr h{};
+      h.msg_iov = &iov;
+      h.msg_iovlen = 1;
+      char cbuf[CMSG_SPACE(sizeof(int))] = {};
+      if (fd >= 0) {
+        h.msg_control = cbuf;
+        h.msg_controllen = sizeof cbuf;
+        cmsghdr* cm = CMSG_FIRSTHDR(&h);
+        cm->cmsg_level = SOL_SOCKET;
+        cm->cmsg_type = SCM_RIGHTS;
+        cm->cmsg_len = CMSG_LEN(sizeof(int));
+        std::memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+      }
+      if (sendmsg(sv[1], &h, MSG_NOSIGNAL) < 0) _exit(4);
+    }
+    _exit(0);
+  }
+  close(sv[1]);
+  close(procfd);
+  for (;;) {
+    char buf[8192];
+    char cbuf[CMSG_SPACE(sizeof(int))];
+    iovec iov{buf, sizeof buf};
+    msghdr h{};
+    h.msg_iov = &iov;
+    h.msg_iovlen = 1;
+    h.msg_control = cbuf;
+    h.msg_controllen = sizeof cbuf;
+    ssize_t n = recvmsg(sv[0], &h, MSG_CMSG_CLOEXEC);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    int fd = -1;
+    for (cmsghdr* cm = CMSG_FIRSTHDR(&h); cm; cm = CMSG_NXTHDR(&h, cm))
+      if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS) std::memcpy(&fd, CMSG_DATA(cm), sizeof(int));
+    std::string msg(buf, static_cast<size_t>(n));
+    size_t a = msg.find(' '), b = a == std::string::npos ? a : msg.find(' ', a + 1);
+    auto t = a == std::string::npos ? std::nullopt : ns_type_from_name(msg.substr(0, a));
+    if (!t || b == std::string::npos) {
+      if (fd >= 0) close(fd);
+      continue;
+    }
+    out.push_back({{*t, static_cast<uint32_t>(std::stoul(msg.substr(a + 1, b - a - 1))), msg.substr(b + 1)}, fd});
+  }
+  close(sv[0]);
+  int st = 0;
+  while (waitpid(c, &st, 0) < 0 && errno == EINTR) {
+  }
+  if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+    err = WIFEXITED(st) && WEXITSTATUS(st) == 2 ? fmt::format("setns into it: not permitted or failed")
+                                                : fmt::format("the helper failed (status {})", st);
+    return false;
+  }
+  return true;
+}
+
+std::string user_name(uint32_t uid) {
+  static std::map<uint32_t, std::string> cache;
+  auto it = cache.find(uid);
+  if (it != cache.end()) return it->second;
+  passwd pw, *res = nullptr;
+  char buf[4096];
+  std::string name = getpwuid_r(uid, &pw, buf, sizeof buf, &res) == 0 && res ? res->pw_name : std::to_string(uid);
+  cache[uid] = name;
+  return name;
+}
+
+struct ProcInfo {
+  int ppid = 0;
+  uint32_t uid = 0;
+  bool kthread = false;
+  std::string comm, command;
+};
+
+SnapHolder holder(SnapHolder::Kind k, int pid = 0, int fd = -1, std::string comm = "") {
+  SnapHolder h;
+  h.kind = k;
+  h.pid = pid;
+  h.fd = fd;
+  h.comm = std::move(comm);
+  return h;
+}
+
+std::string ns_str(NsType t, uint32_t inum) { return fmt::format("{}:[{}]", ns_type_name(t), inum); }
+
+// What holds a namespace with no visible holder, per type (docs/introspection.md).
+std::string_view invisible_holders(NsType t) {
+  switch (t) {
+    case NsType::Net:
+      return "kernel sockets and devices, or a namespace being torn down (cleanup_net)";
+    case NsType::User:
+      return "creds of kernel objects, superblocks' s_user_ns, mm->user_ns";
+    case NsType::Pid:
+      return "struct pids of reaped tasks not yet freed (RCU), or kernel objects";
+    case NsType::Mnt:
+      return "a lazily unmounted tree or a mount being set up";
+    default:
+      return "kernel-internal references";
+  }
+}
+
+}  // namespace
+
+std::string_view snap_holder_kind_name(SnapHolder::Kind k) {
+  switch (k) {
+    case SnapHolder::Kind::ForChildren:
+      return "for-children";
+    case SnapHolder::Kind::Fd:
+      return "fd";
+    case SnapHolder::Kind::BindMount:
+      return "bind-mount";
+    case SnapHolder::Kind::Owner:
+      return "owner";
+    case SnapHolder::Kind::Parent:
+      return "parent";
+    case SnapHolder::Kind::Pidfd:
+      return "pidfd";
+    case SnapHolder::Kind::Socket:
+      return "socket";
+    case SnapHolder::Kind::FileCred:
+      return "f_cred";
+    case SnapHolder::Kind::Nsproxy:
+      return "nsproxy";
+  }
+  return "?";
+}
+
+std::string SnapHolder::text() const {
+  std::string who = comm.empty() ? fmt::format("pid {}", pid) : fmt::format("pid {} ({})", pid, comm);
+  switch (kind) {
+    case Kind::ForChildren:
+      return fmt::format("for_children link of {}", who);
+    case Kind::Fd:
+      return fmt::format("fd {} of {}", fd, who);
+    case Kind::BindMount:
+      return fmt::format("bind mount at {} in mnt:[{}]", path, ns);
+    case Kind::Owner:
+      return fmt::format("owner of {}", ns_str(ns_type, ns));
+    case Kind::Parent:
+      return fmt::format("parent of {}", ns_str(ns_type, ns));
+    case Kind::Pidfd:
+      return fmt::format("pidfd {} of {}", fd, who);
+    case Kind::Socket:
+      return fmt::format("socket fd {} of {}", fd, who);
+    case Kind::FileCred:
+      return fmt::format("f_cred of fd {} of {}", fd, who);
+    case Kind::Nsproxy:
+      return fmt::format("nsproxy {:016x} of {}", nsproxy, who);
+  }
+  return "?";
+}
+
+const SnapNs* Snapshot::find(uint32_t inum) const {
+  auto it = std::lower_bound(namespaces.begin(), namespaces.end(), inum,
+                             [](const SnapNs& n, uint32_t i) { return n.inum < i; });
+  return it != namespaces.end() && it->inum == inum ? &*it : nullptr;
+}
+
+Snapshot take_snapshot(const SnapshotOptions& opt) {
+  Snapshot s;
+  utsname u{};
+  if (uname(&u) == 0) s.kernel = u.release;
+  s.self_pid = getpid();
+
+  // ---- 1. every thread's links, every process's nsfs fds ------------------
+  std::map<int, ProcInfo> procs;
+  int unreadable = 0;
+  std::set<int> self_fds;  // our own nsfs fds before we open any (they are real holders)
+  for (int pid : numeric_entries("/proc")) {
+    std::string base = fmt::format("/proc/{}", pid);
+    std::string status = slurp(base + "/status");
+    if (status.empty()) continue;  // exited meanwhile
+    ProcInfo pi;
+    pi.ppid = std::atoi(status_field(status, "PPid").c_str());
+    pi.uid = static_cast<uint32_t>(std::strtoul(status_field(status, "Uid").c_str(), nullptr, 10));
+    pi.kthread = status_field(status, "Kthread") == "1";
+    pi.comm = slurp(base + "/comm");
+    while (!pi.comm.empty() && pi.comm.back() == '\n') pi.comm.pop_back();
+    std::string cmd = slurp(base + "/cmdline");
+    std::replace(cmd.begin(), cmd.end(), '\0', ' ');
+    while (!cmd.empty() && cmd.back() == ' ') cmd.pop_back();
+    if (cmd.empty() && status_field(status, "PPid") == "2") pi.kthread = true;
+    pi.command = cmd.empty() ? pi.comm : cmd;
+    bool any = false, denied = false;
+    for (int tid : numeric_entries(base + "/task")) {
+      SnapTask t;
+      t.pid = pid;
+      t.tid = tid;
+      t.ppid = pi.ppid;
+      t.uid = pi.uid;
+      t.comm = pi.comm;
+      t.kthread = pi.kthread;
+      std::string tb = fmt::format("{}/task/{}", base, tid);
+      std::string stat = slurp(tb + "/stat");
+      size_t rp = stat.rfind(')');
+      if (rp != std::string::npos && rp + 2 < stat.size()) t.state = stat[rp + 2];
+      for (int i = 0; i < kLinks; ++i) {
+        auto ns = parse_ns_name(read_link(fmt::format("{}/ns/{}", tb, link_name(kAllLinks[i]))));
+        if (ns)
+          t.ns[i] = ns->second, any = true;
+        else if (errno == EACCES || errno == EPERM)
+          denied = true;
+      }
+      s.tasks.push_back(std::move(t));
+    }
+    if (!any && denied) ++unreadable;
+    for (int fd : numeric_entries(base + "/fd")) {
+      auto ns = parse_ns_name(read_link(fmt::format("{}/fd/{}", base, fd)));
+      if (!ns) continue;
+      s.fds.push_back({pid, fd, ns->second, ns->first});
+      if (pid == s.self_pid) self_fds.insert(fd);
+    }
+    procs[pid] = std::move(pi);
+  }
+  if (unreadable)
+    s.notes.push_back(fmt::format("{} process(es) whose namespaces could not be read (permission denied{})", unreadable,
+                                  geteuid() == 0 ? "" : "; run as root to see every process"));
+
+  // ---- 2. nsfs bind mounts in every mount namespace ------------------------
+  std::map<uint32_t, int> pins;  // inum -> an open nsfs file of it (closed at the end)
+  auto pin = [&](uint32_t inum, int fd) {
+    if (fd < 0) return;
+    if (!pins.emplace(inum, fd).second) close(fd);
+  };
+  std::set<uint32_t> mnt_read;
+  const int mnt_idx = static_cast<int>(Link::Mnt);
+  std::map<uint32_t, std::vector<const SnapTask*>> mnt_tasks;
+  for (auto& t : s.tasks)
+    if (t.ns[mnt_idx]) mnt_tasks[t.ns[mnt_idx]].push_back(&t);
+  for (auto& [mnt, tasks] : mnt_tasks) {
+    for (const SnapTask* t : tasks) {
+      std::string tb = fmt::format("/proc/{}/task/{}", t->pid, t->tid);
+      std::string mi = slurp(tb + "/mountinfo");
+      if (mi.empty()) continue;
+      for (auto& e : parse_mountinfo_nsfs(mi)) {
+        s.mounts.push_back({mnt, e.mountpoint, e.inum, e.type, t->pid});
+        if (!pins.count(e.inum)) pin(e.inum, open_ns_checked(tb + "/root" + e.mountpoint, e.inum));
+      }
+      mnt_read.insert(mnt);
+      break;
+    }
+    if (!mnt_read.count(mnt)) s.notes.push_back(fmt::format("the mounts of mnt:[{}] could not be read", mnt));
+  }
+  // Mount namespaces no process is in, kept by an fd or a bind mount: enter them with a helper.
+  for (int round = 0; round < 64; ++round) {
+    std::set<uint32_t> todo;
+    for (auto& f : s.fds)
+      if (f.type == NsType::Mnt && !mnt_read.count(f.inum) && !mnt_tasks.count(f.inum)) todo.insert(f.inum);
+    for (auto& m : s.mounts)
+      if (m.type == NsType::Mnt && !mnt_read.count(m.inum) && !mnt_tasks.count(m.inum)) todo.insert(m.inum);
+    if (todo.empty()) break;
+    for (uint32_t mnt : todo) {
+      mnt_read.insert(mnt);
+      if (!pins.count(mnt))
+        for (auto& f : s.fds)
+          if (f.inum == mnt && !pins.count(mnt))
+            pin(mnt, open_ns_checked(fmt::format("/proc/{}/fd/{}", f.pid, f.fd), mnt));
+      if (!pins.count(mnt)) {
+        s.notes.push_back(fmt::format("mnt:[{}] could not be opened to read its mounts", mnt));
+        continue;
+      }
+      std::vector<HelperEntry> entries;
+      std::string err;
+      if (!read_mntns_via_helper(pins[mnt], entries, err))
+        s.notes.push_back(fmt::format("the mounts of mnt:[{}] could not be read: {}", mnt, err));
+      for (auto& e : entries) {
+        s.mounts.push_back({mnt, e.m.mountpoint, e.m.inum, e.m.type, 0});
+        pin(e.m.inum, e.fd);
+      }
+    }
+  }
+
+  // ---- 3. BPF: nsproxies, refcounts, files no /proc link names --------------
+  std::optional<KSnapshot> k;
+  if (opt.use_bpf) {
+    s.bpf_note = bpf_unavailable_reason();
+    if (s.bpf_note.empty()) {
+      k = bpf_snapshot(s.bpf_note, true);
+      s.bpf = k.has_value();
+    }
+  } else {
+    s.bpf_note = "not asked for (--no-bpf)";
+  }
+
+  // ---- 4. the namespace table --------------------------------------------
+  std::map<uint32_t, SnapNs> table;
+  auto touch = [&](uint32_t inum, NsType type) -> SnapNs& {
+    auto [it, fresh] = table.try_emplace(inum);
+    if (fresh) it->second.inum = inum, it->second.type = type;
+    return it->second;
+  };
+  auto add_holder = [&](uint32_t inum, NsType type, SnapHolder h) {
+    auto& ns = touch(inum, type);
+    if (std::find(ns.holders.begin(), ns.holders.end(), h) == ns.holders.end()) ns.holders.push_back(std::move(h));
+  };
+  auto comm_of = [&](int pid) { return procs.count(pid) ? procs[pid].comm : std::string(); };
+  std::map<uint32_t, std::set<int>> in_procs, in_tasks;
+  std::map<uint32_t, std::pair<int, int>> any_task;  // inum -> (pid, tid) with a link to it (to open it later)
+  std::map<uint32_t, Link> any_link;
+  for (auto& t : s.tasks)
+    for (int i = 0; i < kLinks; ++i) {
+      uint32_t inum = t.ns[i];
+      if (!inum) continue;
+      Link l = kAllLinks[i];
+      touch(inum, link_type(l));
+      if (!any_task.count(inum)) any_task[inum] = {t.pid, t.tid}, any_link[inum] = l;
+      if (l == Link::PidForChildren || l == Link::TimeForChildren) {
+        Link own = l == Link::PidForChildren ? Link::Pid : Link::Time;
+        if (inum != t.ns[static_cast<int>(own)])
+          add_holder(inum, link_type(l), holder(SnapHolder::Kind::ForChildren, t.pid, -1, t.comm));
+        continue;
+      }
+      in_procs[inum].insert(t.pid);
+      in_tasks[inum].insert(t.tid);
+    }
+  for (auto& f : s.fds) add_holder(f.inum, f.type, holder(SnapHolder::Kind::Fd, f.pid, f.fd, comm_of(f.pid)));
+  for (auto& m : s.mounts) {
+    SnapHolder h = holder(SnapHolder::Kind::BindMount);
+    h.path = m.mountpoint;
+    h.ns = m.mnt_ns;
+    add_holder(m.inum, m.type, h);
+    auto& ns = touch(m.inum, m.type);
+    if (std::find(ns.nsfs.begin(), ns.nsfs.end(), m.mountpoint) == ns.nsfs.end()) ns.nsfs.push_back(m.mountpoint);
+  }
+  if (k) {
+    std::map<int, SnapTask*> by_tid;
+    for (auto& t : s.tasks) by_tid[t.tid] = &t;
+    std::map<uint64_t, SnapNsProxy> nsps;
+    for (auto& kt : k->tasks) {
+      auto it = by_tid.find(kt.pid);
+      if (it != by_tid.end()) it->second->nsproxy = kt.nsproxy_id;
+      if (!kt.nsproxy_id) continue;
+      auto& p = nsps[kt.nsproxy_id];
+      p.id = kt.nsproxy_id;
+      p.count = kt.nsproxy_count;
+      for (int i = 0; i < kKSlots; ++i) p.slots[i] = kt.ns[i].inum;
+      p.tids.push_back(kt.pid);
+    }
+    for (auto& [id, p] : nsps) {
+      for (int i = 0; i < kKSlots; ++i) {
+        if (!p.slots[i]) continue;
+        auto& ns = touch(p.slots[i], kslot_type(static_cast<KSlot>(i)));
+        if (std::find(ns.nsproxies.begin(), ns.nsproxies.end(), id) == ns.nsproxies.end()) ns.nsproxies.push_back(id);
+      }
+      s.nsproxies.push_back(std::move(p));
+    }
+    for (auto& kn : k->namespaces) {
+      auto& ns = touch(kn.inum, kn.type);
+      if (kn.refs != kRefsUnknown) ns.refs = kn.refs;
+      ns.ns_id = kn.ns_id;
+      ns.level = kn.level;
+      if (kn.owner_inum) ns.owner = kn.owner_inum;
+      if (kn.parent_inum) ns.parent = kn.parent_inum;
+    }
+    for (auto& f : k->files) {
+      if (f.tgid == s.self_pid && !self_fds.count(f.fd)) continue;  // our own pins
+      SnapHolder::Kind kind = f.kind == KFileRef::Kind::Pidfd      ? SnapHolder::Kind::Pidfd
+                              : f.kind == KFileRef::Kind::Socket   ? SnapHolder::Kind::Socket
+                              : f.kind == KFileRef::Kind::FileCred ? SnapHolder::Kind::FileCred
+                                                                   : SnapHolder::Kind::Fd;
+      add_holder(f.inum, f.type, holder(kind, f.tgid, f.fd, comm_of(f.tgid)));
+    }
+  }
+
+  // ---- 5. owners and parents (ioctls; after the refcounts were read) -------
+  // A namespace found only here (e.g. a user namespace that only owns others,
+  // without BPF) is added with its holders computed below.
+  std::deque<std::pair<uint32_t, int>> queue;  // inum, an open fd of it (owned by the queue)
+  std::set<uint32_t> asked;
+  auto open_ns = [&](uint32_t inum) -> int {
+    if (pins.count(inum)) return fcntl(pins[inum], F_DUPFD_CLOEXEC, 0);
+    if (any_task.count(inum)) {
+      auto [pid, tid] = any_task[inum];
+      int fd = open_ns_checked(fmt::format("/proc/{}/task/{}/ns/{}", pid, tid, link_name(any_link[inum])), inum);
+      if (fd >= 0) return fd;
+    }
+    for (auto& f : s.fds)
+      if (f.inum == inum) {
+        int fd = open_ns_checked(fmt::format("/proc/{}/fd/{}", f.pid, f.fd), inum);
+        if (fd >= 0) return fd;
+      }
+    return -1;
+  };
+  // With BPF, owners and parents of every namespace it reached are known: ask
+  // only about the others (fewer transient fds on other people's namespaces).
+  for (auto& [inum, ns] : table)
+    if (!(k && k->ns(inum))) queue.push_back({inum, -1});
+  while (!queue.empty()) {
+    auto [inum, fd] = queue.front();
+    queue.pop_front();
+    if (!asked.insert(inum).second) {
+      if (fd >= 0) close(fd);
+      continue;
+    }
+    if (fd < 0) fd = open_ns(inum);
+    if (fd < 0) continue;
+    SnapNs& ns = table.at(inum);
+    auto follow = [&](unsigned long req, NsType want) -> uint32_t {
+      int r = ioctl(fd, req);
+      if (r < 0) return 0;
+      uint32_t got = fd_inum(r);
+      touch(got, want);
+      if (!asked.count(got))
+        queue.push_back({got, r});
+      else
+        close(r);
+      return got;
+    };
+    if (ns.type != NsType::User) {
+      if (uint32_t o = follow(NS_GET_USERNS, NsType::User)) ns.owner = o;
+    }
+    if (ns.type == NsType::User || ns.type == NsType::Pid) {
+      if (uint32_t p = follow(NS_GET_PARENT, ns.type)) ns.parent = p;
+      if (ns.type == NsType::User) ns.owner = ns.parent;
+    }
+    close(fd);
+  }
+  for (auto& [inum, fd] : pins) close(fd);
+
+  // ---- 6. relations, lsns columns, why alive --------------------------------
+  struct Relation {
+    uint32_t target;
+    NsType type;
+    SnapHolder h;
+  };
+  std::vector<Relation> relations;
+  for (auto& [inum, ns] : table) {
+    if (ns.parent) {
+      SnapHolder h = holder(SnapHolder::Kind::Parent);
+      h.ns = inum;
+      h.ns_type = ns.type;
+      relations.push_back({ns.parent, ns.type, h});
+    }
+    if (ns.owner && ns.type != NsType::User) {
+      SnapHolder h = holder(SnapHolder::Kind::Owner);
+      h.ns = inum;
+      h.ns_type = ns.type;
+      relations.push_back({ns.owner, NsType::User, h});
+    }
+  }
+  for (auto& r : relations) add_holder(r.target, r.type, r.h);
+  for (auto& [inum, ns] : table) {
+    ns.nprocs = static_cast<uint32_t>(in_procs[inum].size());
+    ns.ntasks = static_cast<uint32_t>(in_tasks[inum].size());
+    if (ns.nprocs) {
+      ns.pid = *in_procs[inum].begin();
+      auto& pi = procs[ns.pid];
+      ns.ppid = pi.ppid;
+      ns.uid = pi.uid;
+      ns.user = user_name(pi.uid);
+      ns.command = pi.command;
+      continue;
+    }
+    if (ns.holders.empty())
+      for (uint64_t id : ns.nsproxies)
+        for (auto& p : s.nsproxies)
+          if (p.id == id && !p.tids.empty()) {
+            SnapHolder h = holder(SnapHolder::Kind::Nsproxy, p.tids.front(), -1, comm_of(p.tids.front()));
+            h.nsproxy = id;
+            ns.holders.push_back(h);
+          }
+    std::vector<std::string> why;
+    for (auto& h : ns.holders) why.push_back(h.text());
+    if (why.size() > 6) {
+      size_t more = why.size() - 5;
+      why.resize(5);
+      why.push_back(fmt::format("and {} more", more));
+    }
+    if (!why.empty()) {
+      ns.why = fmt::format("{}", fmt::join(why, "; "));
+    } else if (ns.refs) {
+      ns.why = fmt::format("{} reference(s), none visible from user space ({})", *ns.refs, invisible_holders(ns.type));
+    } else if (inum == kInitUserIno || ns.type == NsType::User) {
+      ns.why = "no holder visible from user space";
+    } else {
+      ns.why = "no holder visible from user space (without BPF, pidfds, sockets and f_cred are not seen)";
+    }
+  }
+  for (auto& [inum, ns] : table) s.namespaces.push_back(std::move(ns));
+  return s;
+}
+
+// ---- output ---------------------------------------------------------------
+
+std::string snapshot_table(const Snapshot& s, std::optional<NsType> type) {
+  std::vector<std::array<std::string, 7>> rows;
+  rows.push_back({"NS", "TYPE", "NPROCS", "PID", "USER", "REFS", "COMMAND"});
+  for (auto& n : s.namespaces) {
+    if (type && n.type != *type) continue;
+    std::string cmd = n.nprocs ? n.command : "(no process) held by: " + n.why;
+    rows.push_back({std::to_string(n.inum), std::string(ns_type_name(n.type)), std::to_string(n.nprocs),
+                    n.pid ? std::to_string(n.pid) : "-", n.nprocs ? n.user : "-",
+                    n.refs ? std::to_string(*n.refs) : "-", cmd});
+  }
+  std::array<size_t, 7> w{};
+  for (auto& r : rows)
+    for (size_t i = 0; i < 6; ++i) w[i] = std::max(w[i], r[i].size());
+  std::string out;
+  for (auto& r : rows) {
+    out +=
+        fmt::format("{:>{}} {:<{}} {:>{}} {:>{}} {:<{}} ", r[0], w[0], r[1], w[1], r[2], w[2], r[3], w[3], r[4], w[4]);
+    if (s.bpf) out += fmt::format("{:>{}} ", r[5], w[5]);
+    out += r[6];
+    out += '\n';
+  }
+  if (!s.bpf) out += fmt::format("(no refcounts or nsproxies: {})\n", s.bpf_note);
+  for (auto& note : s.notes) out += fmt::format("note: {}\n", note);
+  return out;
+}
+
+std::string snapshot_nsproxy_table(const Snapshot& s) {
+  if (!s.bpf) return fmt::format("nsproxies need BPF: {}\n", s.bpf_note);
+  std::string out =
+      fmt::format("{:<16} {:>5} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10}  TASKS\n", "NSPROXY", "COUNT",
+                  "UTS", "IPC", "MNT", "PID_CHILD", "NET", "TIME", "TIME_CHILD", "CGROUP");
+  std::vector<const SnapNsProxy*> v;
+  for (auto& p : s.nsproxies) v.push_back(&p);
+  std::sort(v.begin(), v.end(),
+            [](auto* a, auto* b) { return a->count > b->count || (a->count == b->count && a->id < b->id); });
+  for (auto* p : v) {
+    std::string tasks;
+    for (size_t i = 0; i < p->tids.size() && i < 8; ++i) tasks += (i ? "," : "") + std::to_string(p->tids[i]);
+    if (p->tids.size() > 8) tasks += fmt::format(",... ({} seen)", p->tids.size());
+    out += fmt::format("{:016x} {:>5}", p->id, p->count);
+    for (uint32_t slot : p->slots) out += fmt::format(" {:>10}", slot);
+    out += "  " + tasks + "\n";
+  }
+  return out;
+}
+
+namespace {
+
+nlohmann::json holder_json(const SnapHolder& h) {
+  nlohmann::json j = {{"kind", snap_holder_kind_name(h.kind)}, {"text", h.text()}};
+  if (h.pid) j["pid"] = h.pid;
+  if (h.fd >= 0) j["fd"] = h.fd;
+  if (!h.comm.empty()) j["comm"] = h.comm;
+  if (!h.path.empty()) j["path"] = h.path;
+  if (h.ns) j["ns"] = h.ns;
+  if (h.kind == SnapHolder::Kind::Owner || h.kind == SnapHolder::Kind::Parent) j["ns_type"] = ns_type_name(h.ns_type);
+  if (h.nsproxy) j["nsproxy"] = fmt::format("{:016x}", h.nsproxy);
+  return j;
+}
+
+std::string hex_id(uint64_t id) { return fmt::format("{:016x}", id); }
+
+}  // namespace
+
+nlohmann::json snapshot_to_json(const Snapshot& s) {
+  using nlohmann::json;
+  json nss = json::array();
+  for (auto& n : s.namespaces) {
+    json j;
+    j["ns"] = n.inum;
+    j["type"] = ns_type_name(n.type);
+    j["path"] = n.nprocs          ? json(fmt::format("/proc/{}/ns/{}", n.pid, ns_type_name(n.type)))
+                : !n.nsfs.empty() ? json(n.nsfs.front())
+                                  : json(nullptr);
+    j["nprocs"] = n.nprocs;
+    j["pid"] = n.nprocs ? json(n.pid) : json(nullptr);
+    j["ppid"] = n.nprocs ? json(n.ppid) : json(nullptr);
+    j["command"] = n.nprocs ? json(n.command) : json(nullptr);
+    j["uid"] = n.nprocs ? json(n.uid) : json(nullptr);
+    j["user"] = n.nprocs ? json(n.user) : json(nullptr);
+    std::string nsfs;
+    for (auto& p : n.nsfs) nsfs += (nsfs.empty() ? "" : "\n") + p;
+    j["nsfs"] = nsfs.empty() ? json(nullptr) : json(nsfs);
+    j["pns"] = n.parent;
+    j["ons"] = n.owner;
+    // nssim's fields
+    j["ntasks"] = n.ntasks;
+    j["level"] = n.level;
+    j["refs"] = n.refs ? json(*n.refs) : json(nullptr);
+    j["ns_id"] = n.ns_id ? json(n.ns_id) : json(nullptr);
+    json ps = json::array();
+    for (uint64_t id : n.nsproxies) ps.push_back(hex_id(id));
+    j["nsproxies"] = ps;
+    json hs = json::array();
+    for (auto& h : n.holders) hs.push_back(holder_json(h));
+    j["holders"] = hs;
+    j["why"] = n.nprocs ? json(nullptr) : json(n.why);
+    nss.push_back(std::move(j));
+  }
+  json tasks = json::array();
+  for (auto& t : s.tasks) {
+    json links = json::object();
+    for (int i = 0; i < kLinks; ++i)
+      links[std::string(link_name(kAllLinks[i]))] = t.ns[i] ? json(t.ns[i]) : json(nullptr);
+    tasks.push_back({{"pid", t.pid},
+                     {"tid", t.tid},
+                     {"ppid", t.ppid},
+                     {"uid", t.uid},
+                     {"comm", t.comm},
+                     {"state", std::string(1, t.state)},
+                     {"kthread", t.kthread},
+                     {"ns", links},
+                     {"nsproxy", t.nsproxy ? json(hex_id(t.nsproxy)) : json(nullptr)}});
+  }
+  json nsps = json::array();
+  for (auto& p : s.nsproxies) {
+    json slots = json::object();
+    for (int i = 0; i < kKSlots; ++i) slots[std::string(kslot_name(static_cast<KSlot>(i)))] = p.slots[i];
+    nsps.push_back({{"id", hex_id(p.id)}, {"count", p.count}, {"slots", slots}, {"tasks", p.tids}});
+  }
+  json mounts = json::array();
+  for (auto& m : s.mounts)
+    mounts.push_back({{"mnt_ns", m.mnt_ns},
+                      {"mountpoint", m.mountpoint},
+                      {"ns", m.inum},
+                      {"type", ns_type_name(m.type)},
+                      {"via_pid", m.via_pid ? json(m.via_pid) : json(nullptr)}});
+  json fds = json::array();
+  for (auto& f : s.fds) fds.push_back({{"pid", f.pid}, {"fd", f.fd}, {"ns", f.inum}, {"type", ns_type_name(f.type)}});
+  return json{{"namespaces", nss}, {"nssim_snapshot", 1},    {"kernel", s.kernel},
+              {"bpf", s.bpf},      {"bpf_note", s.bpf_note}, {"self_pid", s.self_pid},
+              {"tasks", tasks},    {"nsproxies", nsps},      {"mounts", mounts},
+              {"fds", fds},        {"notes", s.notes}};
+}
+
+std::optional<Snapshot> snapshot_from_json(const nlohmann::json& j, std::string& err) {
+  using nlohmann::json;
+  auto type_of = [&](const json& v) {
+    auto t = ns_type_from_name(v.get<std::string>());
+    if (!t) throw std::runtime_error("unknown namespace type " + v.get<std::string>());
+    return *t;
+  };
+  auto id_of = [](const json& v) -> uint64_t {
+    return v.is_null() ? 0 : std::stoull(v.get<std::string>(), nullptr, 16);
+  };
+  try {
+    if (!j.is_object() || !j.contains("namespaces") || !j.contains("nssim_snapshot")) {
+      err = "not an nssim snapshot (no \"nssim_snapshot\" and \"namespaces\")";
+      return std::nullopt;
+    }
+    Snapshot s;
+    s.kernel = j.value("kernel", "");
+    s.bpf = j.value("bpf", false);
+    s.bpf_note = j.value("bpf_note", "");
+    s.self_pid = j.value("self_pid", 0);
+    for (auto& n : j.at("namespaces")) {
+      SnapNs ns;
+      ns.inum = n.at("ns").get<uint32_t>();
+      ns.type = type_of(n.at("type"));
+      ns.nprocs = n.at("nprocs").get<uint32_t>();
+      ns.ntasks = n.value("ntasks", 0u);
+      if (!n.at("pid").is_null()) ns.pid = n.at("pid").get<int>();
+      if (!n.at("ppid").is_null()) ns.ppid = n.at("ppid").get<int>();
+      if (!n.at("uid").is_null()) ns.uid = n.at("uid").get<uint32_t>();
+      if (!n.at("user").is_null()) ns.user = n.at("user").get<std::string>();
+      if (!n.at("command").is_null()) ns.command = n.at("command").get<std::string>();
+      if (!n.at("nsfs").is_null()) {
+        std::string all = n.at("nsfs").get<std::string>();
+        for (size_t p = 0; p <= all.size();) {
+          size_t e = all.find('\n', p);
+          if (e == std::string::npos) e = all.size();
+          ns.nsfs.push_back(all.substr(p, e - p));
+          p = e + 1;
+        }
+      }
+      ns.parent = n.at("pns").get<uint32_t>();
+      ns.owner = n.at("ons").get<uint32_t>();
+      ns.level = n.value("level", 0u);
+      if (n.contains("refs") && !n.at("refs").is_null()) ns.refs = n.at("refs").get<uint32_t>();
+      if (n.contains("ns_id") && !n.at("ns_id").is_null()) ns.ns_id = n.at("ns_id").get<uint64_t>();
+      for (auto& p : n.value("nsproxies", json::array())) ns.nsproxies.push_back(id_of(p));
+      for (auto& h : n.value("holders", json::array())) {
+        SnapHolder sh;
+        std::string kind = h.at("kind").get<std::string>();
+        bool found = false;
+        for (auto k : {SnapHolder::Kind::ForChildren, SnapHolder::Kind::Fd, SnapHolder::Kind::BindMount,
+                       SnapHolder::Kind::Owner, SnapHolder::Kind::Parent, SnapHolder::Kind::Pidfd,
+                       SnapHolder::Kind::Socket, SnapHolder::Kind::FileCred, SnapHolder::Kind::Nsproxy})
+          if (snap_holder_kind_name(k) == kind) sh.kind = k, found = true;
+        if (!found) throw std::runtime_error("unknown holder kind " + kind);
+        sh.pid = h.value("pid", 0);
+        sh.fd = h.value("fd", -1);
+        sh.comm = h.value("comm", "");
+        sh.path = h.value("path", "");
+        sh.ns = h.value("ns", 0u);
+        if (h.contains("ns_type")) sh.ns_type = type_of(h.at("ns_type"));
+        if (h.contains("nsproxy")) sh.nsproxy = std::stoull(h.at("nsproxy").get<std::string>(), nullptr, 16);
+        ns.holders.push_back(std::move(sh));
+      }
+      if (n.contains("why") && !n.at("why").is_null()) ns.why = n.at("why").get<std::string>();
+      s.namespaces.push_back(std::move(ns));
+    }
+    std::sort(s.namespaces.begin(), s.namespaces.end(), [](auto& a, auto& b) { return a.inum < b.inum; });
+    for (auto& t : j.value("tasks", json::array())) {
+      SnapTask st;
+      st.pid = t.at("pid").get<int>();
+      st.tid = t.at("tid").get<int>();
+      st.ppid = t.value("ppid", 0);
+      st.uid = t.value("uid", 0u);
+      st.comm = t.value("comm", "");
+      std::string state = t.value("state", "?");
+      st.state = state.empty() ? '?' : state[0];
+      st.kthread = t.value("kthread", false);
+      for (int i = 0; i < kLinks; ++i) {
+        auto& v = t.at("ns").at(std::string(link_name(kAllLinks[i])));
+        st.ns[i] = v.is_null() ? 0 : v.get<uint32_t>();
+      }
+      st.nsproxy = id_of(t.value("nsproxy", json(nullptr)));
+      s.tasks.push_back(std::move(st));
+    }
+    for (auto& p : j.value("nsproxies", json::array())) {
+      SnapNsProxy sp;
+      sp.id = id_of(p.at("id"));
+      sp.count = p.at("count").get<uint32_t>();
+      for (int i = 0; i < kKSlots; ++i) sp.slots[i] = p.at("slots").at(std::string(kslot_name(static_cast<KSlot>(i))));
+      sp.tids = p.at("tasks").get<std::vector<int>>();
+      s.nsproxies.push_back(std::move(sp));
+    }
+    for (auto& m : j.value("mounts", json::array()))
+      s.mounts.push_back({m.at("mnt_ns").get<uint32_t>(), m.at("mountpoint").get<std::string>(),
+                          m.at("ns").get<uint32_t>(), type_of(m.at("type")),
+                          m.at("via_pid").is_null() ? 0 : m.at("via_pid").get<int>()});
+    for (auto& f : j.value("fds", json::array()))
+      s.fds.push_back(
+          {f.at("pid").get<int>(), f.at("fd").get<int>(), f.at("ns").get<uint32_t>(), type_of(f.at("type"))});
+    s.notes = j.value("notes", std::vector<std::string>{});
+    return s;
+  } catch (const std::exception& e) {
+    err = fmt::format("malformed nssim snapshot: {}", e.what());
+    return std::nullopt;
+  }
+}
+
+}  // namespace nssim::real

@@ -1,0 +1,574 @@
+// The BPF kernel introspection (real/kernel_introspect.h) on the live kernel:
+// nsproxy sharing and count, namespace refcounts and what changes them, owner
+// and parent chains, the files that pin namespaces. Every number is the
+// kernel's; the tests set up private namespaces so that other processes on the
+// machine cannot change what they measure. Skipped, with the reason, where BPF
+// is not available (not root, no BTF, nssim built without BPF).
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <set>
+#include <sstream>
+#include <string>
+
+#include "real/kernel_introspect.h"
+#include "real/real_backend.h"
+#include "sim/runner.h"
+
+namespace nssim::real {
+namespace {
+
+#define SKIP_WITHOUT_BPF()                                                             \
+  IntrospectionLock introspection_lock;                                                \
+  do {                                                                                 \
+    if (std::string why = bpf_unavailable_reason(); !why.empty()) GTEST_SKIP() << why; \
+  } while (0)
+
+// Tests that count references take this lock: a concurrent snapshot (another
+// test process, or `nssim snapshot`) briefly holds fds on every namespace.
+class IntrospectionLock {
+ public:
+  IntrospectionLock() {
+    fd_ = open("/tmp/nssim-introspection-tests.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd_ >= 0) flock(fd_, LOCK_EX);
+  }
+  ~IntrospectionLock() {
+    if (fd_ >= 0) close(fd_);
+  }
+  IntrospectionLock(const IntrospectionLock&) = delete;
+  IntrospectionLock& operator=(const IntrospectionLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
+
+uint32_t inum_of(const std::string& path) {
+  struct stat st;
+  return stat(path.c_str(), &st) == 0 ? static_cast<uint32_t>(st.st_ino) : 0;
+}
+uint32_t inum_of(int pid, std::string_view link) {
+  return inum_of("/proc/" + std::to_string(pid) + "/ns/" + std::string(link));
+}
+
+// A child process that runs `setup` (0 = success, else an error code it
+// exits with), reports, and then waits until the test releases it.
+class Child {
+ public:
+  explicit Child(std::function<int()> setup) {
+    int ready[2], hold[2];
+    if (pipe2(ready, O_CLOEXEC) != 0 || pipe(hold) != 0) return;
+    pid_ = fork();
+    if (pid_ == 0) {
+      prctl(PR_SET_PDEATHSIG, SIGKILL);
+      close(ready[0]);
+      close(hold[1]);
+      int rc = setup();
+      char c = static_cast<char>(rc);
+      if (write(ready[1], &c, 1) != 1) _exit(99);
+      if (rc != 0) _exit(rc);
+      while (read(hold[0], &c, 1) > 0) {
+      }
+      _exit(0);
+    }
+    close(ready[1]);
+    close(hold[0]);
+    hold_ = hold[1];
+    char c = 1;
+    ok_ = read(ready[0], &c, 1) == 1 && c == 0;
+    close(ready[0]);
+  }
+  ~Child() { release(); }
+  Child(const Child&) = delete;
+  Child& operator=(const Child&) = delete;
+  bool ok() const { return pid_ > 0 && ok_; }
+  int pid() const { return pid_; }
+  // Lets it exit and reaps it.
+  void release() {
+    if (hold_ >= 0) close(hold_);
+    hold_ = -1;
+    if (pid_ > 0) waitpid(pid_, nullptr, __WALL);
+    pid_ = -1;
+  }
+
+ private:
+  int pid_ = -1;
+  int hold_ = -1;
+  bool ok_ = false;
+};
+
+KSnapshot snap(bool files = false) {
+  std::string err;
+  auto k = bpf_snapshot(err, files);
+  EXPECT_TRUE(k.has_value()) << err;
+  return k ? *k : KSnapshot{};
+}
+
+// Tasks whose nsproxy is `id`.
+int tasks_sharing(const KSnapshot& k, uint64_t id) {
+  int n = 0;
+  for (auto& t : k.tasks) n += t.nsproxy_id == id;
+  return n;
+}
+
+TEST(Bpf, AvailableAsRootOrSaysWhyNot) {
+  std::string why = bpf_unavailable_reason();
+  if (geteuid() == 0 && access("/sys/kernel/btf/vmlinux", R_OK) == 0 && why.find("built without") == std::string::npos)
+    EXPECT_EQ(why, "");
+  else
+    EXPECT_NE(why, "");
+}
+
+TEST(Bpf, EveryLinkMatchesProc) {
+  SKIP_WITHOUT_BPF();
+  KSnapshot k = snap();
+  const KTaskNs* me = k.task(getpid());
+  ASSERT_NE(me, nullptr);
+  EXPECT_EQ(me->tgid, getpid());
+  for (Link l : kAllLinks)
+    EXPECT_EQ(me->link(l).inum, inum_of(std::string("/proc/self/ns/") + std::string(link_name(l)))) << link_name(l);
+  EXPECT_NE(me->nsproxy_id, 0u);
+  // Every namespace a task reaches is reported, with a refcount.
+  for (Link l : kAllLinks) {
+    const KNs* n = k.ns(me->link(l).inum);
+    ASSERT_NE(n, nullptr) << link_name(l);
+    EXPECT_EQ(n->type, link_type(l));
+    EXPECT_GE(n->refs, 1u);
+    EXPECT_NE(n->refs, kRefsUnknown);
+  }
+  EXPECT_EQ(k.dropped, 0u);
+}
+
+TEST(Bpf, KernelThreadsShareTheInitialNsproxy) {
+  SKIP_WITHOUT_BPF();
+  KSnapshot k = snap();
+  const KTaskNs* kthreadd = k.task(2);
+  ASSERT_NE(kthreadd, nullptr);
+  ASSERT_TRUE(kthreadd->kthread);
+  EXPECT_EQ(kthreadd->comm, "kthreadd");
+  // Except kdevtmpfs, which unshares its mount namespace (devtmpfs_setup()).
+  int kthreads = 0;
+  for (auto& t : k.tasks)
+    if (t.kthread && t.comm != "kdevtmpfs") {
+      ++kthreads;
+      EXPECT_EQ(t.nsproxy_id, kthreadd->nsproxy_id) << t.comm;
+    } else if (t.kthread) {
+      EXPECT_NE(t.nsproxy_id, kthreadd->nsproxy_id);
+      EXPECT_NE(t.slot(KSlot::Mnt), kthreadd->slot(KSlot::Mnt));
+      EXPECT_EQ(t.slot(KSlot::Net).inum, kthreadd->slot(KSlot::Net).inum);
+    }
+  // init_nsproxy is held by every kernel thread and every host task that never unshared.
+  EXPECT_GE(kthreadd->nsproxy_count, static_cast<uint32_t>(kthreads));
+  for (KSlot s : {KSlot::Uts, KSlot::Ipc, KSlot::Mnt, KSlot::Net, KSlot::Cgroup})
+    EXPECT_EQ(kthreadd->slot(s).inum, inum_of(2, kslot_name(s))) << kslot_name(s);
+}
+
+TEST(Bpf, NsproxyIdIsStableAcrossPasses) {
+  SKIP_WITHOUT_BPF();
+  std::string err;
+  auto a = bpf_task_snapshot(err);
+  auto b = bpf_task_snapshot(err);
+  ASSERT_FALSE(a.empty()) << err;
+  uint64_t ida = 0, idb = 0;
+  for (auto& t : a)
+    if (t.pid == 2) ida = t.nsproxy_id;
+  for (auto& t : b)
+    if (t.pid == 2) idb = t.nsproxy_id;
+  EXPECT_NE(ida, 0u);
+  EXPECT_EQ(ida, idb);
+}
+
+TEST(Bpf, ForkSharesTheNsproxyAndCountsIt) {
+  SKIP_WITHOUT_BPF();
+  // A private nsproxy (a new UTS namespace), so no other process can change its count.
+  Child parent([] {
+    if (unshare(CLONE_NEWUTS) != 0) return 2;
+    return 0;
+  });
+  ASSERT_TRUE(parent.ok());
+  KSnapshot before = snap();
+  const KTaskNs* p = before.task(parent.pid());
+  ASSERT_NE(p, nullptr);
+  EXPECT_EQ(p->nsproxy_count, 1u);
+  EXPECT_EQ(p->slot(KSlot::Uts).refs, 1u);  // one nsproxy slot, nothing else
+  EXPECT_EQ(tasks_sharing(before, p->nsproxy_id), 1);
+
+  // The child does the fork (the new UTS namespace is its own).
+  Child forker([&] {
+    if (unshare(CLONE_NEWUTS) != 0) return 2;
+    pid_t c = fork();
+    if (c == 0) {
+      prctl(PR_SET_PDEATHSIG, SIGKILL);
+      pause();
+      _exit(0);
+    }
+    return c > 0 ? 0 : 3;
+  });
+  ASSERT_TRUE(forker.ok());
+  KSnapshot k = snap();
+  const KTaskNs* f = k.task(forker.pid());
+  ASSERT_NE(f, nullptr);
+  std::vector<const KTaskNs*> sharing;
+  for (auto& t : k.tasks)
+    if (t.nsproxy_id == f->nsproxy_id) sharing.push_back(&t);
+  ASSERT_EQ(sharing.size(), 2u);  // the forker and its child
+  EXPECT_EQ(f->nsproxy_count, 2u);
+  EXPECT_EQ(f->slot(KSlot::Uts).refs, 1u);  // shared nsproxy: still one slot reference
+  const KTaskNs* child = sharing[0]->pid == forker.pid() ? sharing[1] : sharing[0];
+  EXPECT_EQ(child->nsproxy_count, 2u);
+  EXPECT_EQ(child->slot(KSlot::Uts).inum, f->slot(KSlot::Uts).inum);
+  int child_pid = child->pid;
+  kill(child_pid, SIGKILL);
+  // The zombie has released its nsproxy (exit_task_namespaces() before exit_notify()).
+  for (int i = 0; i < 200; ++i) {
+    KSnapshot z = snap();
+    const KTaskNs* zc = z.task(child_pid);
+    if (zc && zc->nsproxy_id == 0) {
+      EXPECT_NE(zc->exit_state, 0);
+      EXPECT_EQ(z.task(forker.pid())->nsproxy_count, 1u);
+      return;
+    }
+    usleep(5000);
+  }
+  ADD_FAILURE() << "the killed child never showed up as a zombie without an nsproxy";
+}
+
+TEST(Bpf, OpeningProcNsRaisesTheRefcountByOneForAllFds) {
+  SKIP_WITHOUT_BPF();
+  Child c([] { return unshare(CLONE_NEWUTS) == 0 ? 0 : 2; });
+  ASSERT_TRUE(c.ok());
+  std::string path = "/proc/" + std::to_string(c.pid()) + "/ns/uts";
+  uint32_t inum = inum_of(path);
+  auto refs = [&] {
+    KSnapshot k = snap();
+    const KNs* n = k.ns(inum);
+    return n ? n->refs : 0u;
+  };
+  EXPECT_EQ(refs(), 1u);  // the nsproxy slot
+  int fd1 = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  ASSERT_GE(fd1, 0);
+  EXPECT_EQ(refs(), 2u);  // + the nsfs inode
+  std::string err;
+  auto viafd = bpf_ns_of_fd(fd1, err);
+  ASSERT_TRUE(viafd.has_value()) << err;
+  EXPECT_EQ(viafd->inum, inum);
+  EXPECT_EQ(viafd->refs, 2u);
+  EXPECT_EQ(viafd->nsfs_users, 1u);  // this fd only: opening it added the inode's reference
+  int fd2 = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  ASSERT_GE(fd2, 0);
+  EXPECT_EQ(refs(), 2u);  // all fds share the one nsfs inode
+  viafd = bpf_ns_of_fd(fd2, err);
+  ASSERT_TRUE(viafd.has_value()) << err;
+  EXPECT_EQ(viafd->nsfs_users, 2u);
+  close(fd1);
+  EXPECT_EQ(refs(), 2u);
+  close(fd2);
+  EXPECT_EQ(refs(), 1u);  // last fd: the inode is evicted and puts its reference
+}
+
+TEST(Bpf, OwnerAndParentChains) {
+  SKIP_WITHOUT_BPF();
+  // user ns U (level 1) owning a pid namespace P whose parent is the initial one.
+  Child c([] {
+    if (unshare(CLONE_NEWUSER) != 0) return 2;
+    if (unshare(CLONE_NEWPID | CLONE_NEWNET) != 0) return 3;
+    return 0;
+  });
+  ASSERT_TRUE(c.ok());
+  std::string proc = "/proc/" + std::to_string(c.pid()) + "/ns/";
+  KSnapshot k = snap();
+  const KTaskNs* t = k.task(c.pid());
+  ASSERT_NE(t, nullptr);
+  const KNs* u = k.ns(t->user.inum);
+  const KNs* p = k.ns(t->slot(KSlot::PidForChildren).inum);
+  const KNs* n = k.ns(t->slot(KSlot::Net).inum);
+  ASSERT_TRUE(u && p && n);
+  EXPECT_EQ(u->inum, inum_of(proc + "user"));
+  EXPECT_EQ(u->level, 1u);
+  EXPECT_EQ(u->parent_inum, inum_of("/proc/self/ns/user"));
+  EXPECT_EQ(u->owner_inum, u->parent_inum);
+  EXPECT_EQ(p->level, 1u);
+  EXPECT_EQ(p->parent_inum, inum_of("/proc/self/ns/pid"));
+  EXPECT_EQ(p->owner_inum, u->inum);
+  EXPECT_EQ(n->owner_inum, u->inum);
+  // pid_for_children differs from the active pid namespace until a fork.
+  EXPECT_NE(t->pid_active.inum, p->inum);
+  // Refs: P by the nsproxy slot only; U by the task's cred, its struct ucounts
+  // (outside the model: docs/introspection.md), and P's and N's owner pointers.
+  EXPECT_EQ(p->refs, 1u);
+  EXPECT_EQ(k.task_ucounts(u->inum), 1u);
+  EXPECT_EQ(u->refs, 4u);
+  // The initial user namespace is reached and has no owner.
+  const KNs* init = k.ns(u->parent_inum);
+  ASSERT_NE(init, nullptr);
+  EXPECT_EQ(init->level, 0u);
+  EXPECT_EQ(init->owner_inum, 0u);
+}
+
+TEST(Bpf, UserNamespaceRefsAreCredsPlusUcounts) {
+  SKIP_WITHOUT_BPF();
+  Child c([] {
+    if (unshare(CLONE_NEWUSER) != 0) return 2;
+    pid_t g = fork();  // same euid: a new cred, the same struct ucounts
+    if (g == 0) {
+      prctl(PR_SET_PDEATHSIG, SIGKILL);
+      pause();
+      _exit(0);
+    }
+    return g > 0 ? 0 : 3;
+  });
+  ASSERT_TRUE(c.ok());
+  KSnapshot k = snap();
+  const KTaskNs* t = k.task(c.pid());
+  ASSERT_NE(t, nullptr);
+  uint32_t u = t->user.inum;
+  std::vector<const KTaskNs*> in;
+  for (auto& x : k.tasks)
+    if (x.user.inum == u) in.push_back(&x);
+  ASSERT_EQ(in.size(), 2u);
+  EXPECT_EQ(in[0]->ucounts_id, in[1]->ucounts_id);
+  EXPECT_EQ(t->ucounts_user_inum, u);
+  EXPECT_EQ(t->ucounts_uid, 0u);  // the creator's euid, as a kernel uid
+  EXPECT_EQ(k.task_ucounts(u), 1u);
+  ASSERT_NE(k.ns(u), nullptr);
+  EXPECT_EQ(k.ns(u)->refs, 2u + 1u);  // two creds + one ucounts
+  for (auto* x : in)
+    if (x->pid != c.pid()) kill(x->pid, SIGKILL);
+}
+
+TEST(Bpf, FilesThatPinNamespaces) {
+  SKIP_WITHOUT_BPF();
+  // A process in a new net namespace with a socket, a pidfd of itself and an
+  // nsfs fd of its own uts namespace; its files' f_cred lie in a new user namespace.
+  Child c([] {
+    if (unshare(CLONE_NEWUSER | CLONE_NEWNET | CLONE_NEWUTS) != 0) return 2;
+    if (dup2(socket(AF_INET, SOCK_DGRAM, 0), 50) != 50) return 3;
+    if (dup2(static_cast<int>(syscall(SYS_pidfd_open, getpid(), 0)), 51) != 51) return 4;
+    if (dup2(open("/proc/self/ns/uts", O_RDONLY), 52) != 52) return 5;
+    return 0;
+  });
+  ASSERT_TRUE(c.ok());
+  std::string proc = "/proc/" + std::to_string(c.pid()) + "/ns/";
+  KSnapshot k = snap(true);
+  auto find = [&](int fd, KFileRef::Kind kind) -> const KFileRef* {
+    for (auto& f : k.files)
+      if (f.tgid == c.pid() && f.fd == fd && f.kind == kind) return &f;
+    return nullptr;
+  };
+  const KFileRef* sock = find(50, KFileRef::Kind::Socket);
+  const KFileRef* pidfd = find(51, KFileRef::Kind::Pidfd);
+  const KFileRef* nsfs = find(52, KFileRef::Kind::Nsfs);
+  const KFileRef* cred = find(52, KFileRef::Kind::FileCred);
+  ASSERT_NE(sock, nullptr);
+  ASSERT_NE(pidfd, nullptr);
+  ASSERT_NE(nsfs, nullptr);
+  ASSERT_NE(cred, nullptr);
+  EXPECT_EQ(sock->inum, inum_of(proc + "net"));
+  EXPECT_EQ(sock->type, NsType::Net);
+  EXPECT_EQ(pidfd->inum, inum_of(proc + "pid"));
+  EXPECT_EQ(nsfs->inum, inum_of(proc + "uts"));
+  EXPECT_EQ(nsfs->type, NsType::Uts);
+  EXPECT_EQ(cred->inum, inum_of(proc + "user"));
+  // The uts namespace: nsproxy slot + nsfs inode.
+  ASSERT_NE(k.ns(nsfs->inum), nullptr);
+  EXPECT_EQ(k.ns(nsfs->inum)->refs, 2u);
+}
+
+// ---- every bundled scenario: nsproxies and refcount changes, model vs kernel ----
+
+std::vector<std::string> bundled() {
+  std::vector<std::string> out;
+  for (const char* dir : {"examples", "labs", "tests/regressions"}) {
+    std::filesystem::path root = std::filesystem::path(NSSIM_SOURCE_DIR) / dir;
+    if (!std::filesystem::exists(root)) continue;
+    for (auto& e : std::filesystem::recursive_directory_iterator(root)) {
+      if (e.path().extension() != ".nss") continue;
+      if (std::string(dir) == "labs" && e.path().filename() != "solution.nss") continue;
+      out.push_back(std::filesystem::relative(e.path(), NSSIM_SOURCE_DIR).string());
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::vector<uint32_t> nspid_of(int pid) {
+  std::ifstream f("/proc/" + std::to_string(pid) + "/status");
+  std::string l;
+  std::vector<uint32_t> v;
+  while (std::getline(f, l))
+    if (l.rfind("NSpid:", 0) == 0) {
+      std::istringstream is(l.substr(6));
+      for (uint32_t x; is >> x;) v.push_back(x);
+    }
+  return v;
+}
+
+// The refcount the kernel should show for a model namespace, up to a constant:
+// the model's, corrected by the references docs/introspection.md lists.
+int64_t expected_kernel_refs(const Kernel& k, const NsCommon* ns) {
+  int64_t refs = ns->refs();
+  // The sandbox's own uts, mnt and pid namespaces: the controller pins them
+  // with an nsfs fd, so their nsfs inode always exists on the kernel; in the
+  // model, the boot reference stands for the pin and the inode comes and goes.
+  if (ns->initial && ns->nsfs_users > 0) refs -= 1;
+  if (ns->type == NsType::User) {
+    // One struct ucounts per euid among the creds in it (tasks' and open files').
+    std::set<uint32_t> euids;
+    for (size_t i = 0; i < k.task_slots(); ++i) {
+      const Task* t = k.task(static_cast<uint32_t>(i));
+      if (!t) continue;
+      if (t->cred && t->cred->user_ns == ns) euids.insert(t->cred->euid);
+      if (t->files)
+        for (const File* f : t->files->fdt)
+          if (f && f->f_cred && f->f_cred->user_ns == ns) euids.insert(f->f_cred->euid);
+    }
+    refs += static_cast<int64_t>(euids.size());
+    // One per ipc namespace it owns: the mqueue superblock's s_user_ns.
+    for (auto& rec : k.ns_records())
+      if (rec.ns && rec.type == NsType::Ipc && rec.ns->user_ns == ns) refs += 1;
+  }
+  return refs;
+}
+
+class BundledOnKernel : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(BundledOnKernel, NsproxiesAndRefcountChangesMatchTheModel) {
+  SKIP_WITHOUT_BPF();
+  if (std::string why = unavailable_reason(); !why.empty()) GTEST_SKIP() << why;
+  std::ifstream in(std::filesystem::path(NSSIM_SOURCE_DIR) / GetParam());
+  std::stringstream ss;
+  ss << in.rdbuf();
+  ParseResult pr = parse_scenario(ss.str(), GetParam());
+  ASSERT_TRUE(pr.ok());
+  RealBackend::Options ro;
+  ro.init_name = pr.scenario.init_name;
+  std::string why;
+  auto real = RealBackend::create(ro, why);
+  ASSERT_TRUE(real) << why;
+  Runner::Options opt;
+  opt.trace = false;
+  opt.peer = real.get();
+  Kernel::Config cfg = Runner::config_for(pr.scenario);
+  cfg.root_pid_level = real->root_pid_level();
+  opt.config = cfg;
+  Runner runner(pr.scenario, opt);
+
+  // Per model namespace (token = serial): kernel refs minus expected refs at
+  // first sight. A step must leave that offset unchanged.
+  std::map<uint64_t, int64_t> offset;
+  std::vector<std::string> problems;
+  int compared = 0, pairs = 0;
+  auto check = [&](const StepRecord& r, bool last_try) -> std::vector<std::string> {
+    std::vector<std::string> out;
+    std::string err;
+    auto k = bpf_snapshot(err, false);
+    if (!k) return {"BPF: " + err};
+    const Kernel& mk = runner.sim().kernel();
+    std::map<uint64_t, const KNs*> by_id;
+    for (auto& n : k->namespaces) by_id[n.ns_id] = &n;
+    std::map<uint64_t, int64_t> now;
+    for (auto& [mtok, ktok] : runner.differ().mapping()) {
+      if (mtok >= mk.ns_records().size()) continue;
+      const NsCommon* ns = mk.ns_records()[mtok].ns;
+      if (!ns) continue;
+      // The host's own namespaces move with everything else on the machine.
+      if (ns->initial && ns->type != NsType::Uts && ns->type != NsType::Mnt && ns->type != NsType::Pid) continue;
+      auto it = by_id.find(ktok);
+      if (it == by_id.end()) continue;
+      int64_t off = static_cast<int64_t>(it->second->refs) - expected_kernel_refs(mk, ns);
+      now[mtok] = off;
+      auto o = offset.find(mtok);
+      if (o != offset.end() && o->second != off)
+        out.push_back(
+            fmt::format("line {}: {} refs: model {} (kernel expected {}), kernel {}: the step changed them "
+                        "differently by {}",
+                        r.line, mk.ns_str(ns), ns->refs(), expected_kernel_refs(mk, ns) + o->second, it->second->refs,
+                        off - o->second));
+    }
+    // nsproxy identity and count of every live scenario task.
+    std::set<int> mine;
+    for (int p : real->host_pids()) mine.insert(p);
+    std::map<std::vector<uint32_t>, const KTaskNs*> by_nspid;
+    for (auto& t : k->tasks)
+      if (mine.count(t.pid)) {
+        auto v = nspid_of(t.pid);
+        if (v.size() >= 2) by_nspid[std::vector<uint32_t>(v.begin() + 1, v.end())] = &t;
+      }
+    std::vector<std::tuple<std::string, const NsProxy*, const KTaskNs*>> live;
+    for (auto& name : runner.sim().names()) {
+      const Task* mt = runner.sim().task(name);
+      const TaskObs* kt = r.peer_obs ? r.peer_obs->find(name) : nullptr;
+      if (!mt || !kt || kt->nspid.empty() || mt->state == TaskState::Reaped) continue;
+      auto it = by_nspid.find(kt->nspid);
+      if (it == by_nspid.end()) continue;
+      live.emplace_back(name, mt->nsproxy, it->second);
+    }
+    for (size_t i = 0; i < live.size(); ++i) {
+      auto& [a, ma, ka] = live[i];
+      if ((ma != nullptr) != (ka->nsproxy_id != 0))
+        out.push_back(fmt::format("line {}: {} has {} nsproxy in the model, {} on the kernel", r.line, a,
+                                  ma ? "an" : "no", ka->nsproxy_id ? "one" : "none"));
+      else if (ma && ma->count() != ka->nsproxy_count)
+        out.push_back(
+            fmt::format("line {}: {}.nsproxy.count: model {}, kernel {}", r.line, a, ma->count(), ka->nsproxy_count));
+      for (size_t j = i + 1; j < live.size(); ++j) {
+        auto& [b, mb, kb] = live[j];
+        if (!ma || !mb) continue;
+        ++pairs;
+        if ((ma == mb) != (ka->nsproxy_id == kb->nsproxy_id))
+          out.push_back(fmt::format("line {}: {}.nsproxy {} {}.nsproxy in the model, {} on the kernel", r.line, a,
+                                    ma == mb ? "==" : "!=", b, ka->nsproxy_id == kb->nsproxy_id ? "==" : "!="));
+      }
+    }
+    if (out.empty() || last_try) {
+      for (auto& [t, off] : now) offset[t] = off;
+      compared += static_cast<int>(now.size());
+    }
+    return out;
+  };
+  RunSummary sum = runner.run([&](const StepRecord& r) {
+    if (r.kind != StepRecord::Call) return;
+    // Creds and struct pids are freed after an RCU grace period: give late frees time.
+    for (int tries = 0;; ++tries) {
+      auto out = check(r, tries == 40);
+      if (out.empty()) break;
+      if (tries == 40) {
+        problems.insert(problems.end(), out.begin(), out.end());
+        break;
+      }
+      usleep(10000);
+    }
+  });
+  ASSERT_FALSE(sum.error);
+  EXPECT_THAT(problems, ::testing::IsEmpty());
+  EXPECT_GT(compared, 0);
+  RecordProperty("namespace_checks", compared);
+  RecordProperty("nsproxy_pairs", pairs);
+}
+
+std::string test_name(const ::testing::TestParamInfo<std::string>& i) {
+  std::string s = i.param;
+  for (char& c : s)
+    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+  return s;
+}
+
+INSTANTIATE_TEST_SUITE_P(Scenarios, BundledOnKernel, ::testing::ValuesIn(bundled()), test_name);
+
+}  // namespace
+}  // namespace nssim::real

@@ -40,7 +40,7 @@ bool Kernel::ns_capable(const Cred* cred, const UserNamespace* ns, int cap) cons
 
 // kernel/user_namespace.c: create_user_ns() @ v6.18. The creator's cred moves
 // into the new namespace with full capabilities there (set_cred_user_ns()).
-Result<UserNamespace*> Kernel::create_user_ns(Cred* new_cred) {
+Result<UserNamespace*> Kernel::create_user_ns(Cred* new_cred, bool chrooted) {
   TraceScope s(trace, "create_user_ns");
   UserNamespace* parent = new_cred->user_ns;
   // Surprise (verified live): the check is parent->level > 32, so levels 1..33
@@ -48,6 +48,11 @@ Result<UserNamespace*> Kernel::create_user_ns(Cred* new_cred) {
   if (parent->level > MAX_USER_NS_LEVEL) {
     NSSIM_EVENT(trace, "create_user_ns", "parent level {} > {}: ENOSPC", parent->level, MAX_USER_NS_LEVEL);
     return fail(ENOSPC);
+  }
+  // A caller whose root is not its mount namespace's root may not (EPERM).
+  if (chrooted) {
+    NSSIM_EVENT(trace, "current_chrooted", "the caller's root is not the root of its mount namespace: EPERM");
+    return fail(EPERM);
   }
   // The creator's euid/egid must be mapped in the parent namespace.
   if (from_kid(parent, new_cred->euid, false) == INVALID_ID || from_kid(parent, new_cred->egid, true) == INVALID_ID) {

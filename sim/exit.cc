@@ -24,6 +24,7 @@ void Kernel::exit_files(Task* t) {
 // exit_notify() makes the zombie — so a zombie's nsproxy links are gone.
 void Kernel::do_exit_quiet(Task* t, int code) {
   t->exit_code = code;
+  t->user_dumpable = t->group_leader->dumpable;  // exit_mm()
   exit_files(t);
   if (t->fs) {
     put_fs_struct(t->fs);

@@ -63,7 +63,11 @@ Result<Task*> Kernel::copy_process(Task* cur, uint64_t flags, uint8_t exit_signa
     return einval("CLONE_NEWUSER with CLONE_FS");
   if ((flags & CLONE_THREAD) && !(flags & CLONE_SIGHAND)) return einval("CLONE_THREAD without CLONE_SIGHAND");
   if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM)) return einval("CLONE_SIGHAND without CLONE_VM");
-  if ((flags & CLONE_PARENT) && task_active_pid_ns(cur)->child_reaper == cur->group_leader)
+  // SIGNAL_UNKILLABLE is per thread group: any thread of the init (after the
+  // leader exits the reaper is another of its threads) is refused. Found by
+  // nssim fuzz --real.
+  if ((flags & CLONE_PARENT) && task_active_pid_ns(cur)->child_reaper &&
+      task_active_pid_ns(cur)->child_reaper->group_leader == cur->group_leader)
     return einval("CLONE_PARENT from a pid namespace's init (SIGNAL_UNKILLABLE)");
   // A thread must stay in its creator's pid and user namespace.
   if (flags & CLONE_THREAD) {
@@ -90,7 +94,7 @@ Result<Task*> Kernel::copy_process(Task* cur, uint64_t flags, uint8_t exit_signa
     } else {
       p->cred = prepare_creds(cur->cred);
       if (flags & CLONE_NEWUSER) {
-        auto r = create_user_ns(p->cred);
+        auto r = create_user_ns(p->cred, current_chrooted(cur));
         if (!r) {
           put_cred(p->cred, "copy_creds failed");
           delete p;
@@ -117,6 +121,11 @@ Result<Task*> Kernel::copy_process(Task* cur, uint64_t flags, uint8_t exit_signa
     FsStruct* fs = fs_of(cur);
     fs->get();
     p->fs = fs;
+  } else if (cur->fs && cur->fs->root_mnt) {
+    // copy_fs_struct(): the root comes along (copy_mnt_ns() may move it below).
+    uint64_t root = cur->fs->root_mnt;
+    if ((flags & CLONE_NEWNS) && root - 1 == cur->nsproxy->mnt_ns->serial) root = 0;
+    p->fs = fs_with_root(root);
   }
   bool ns_held = false;  // p holds a count on p->nsproxy once copy_namespaces() succeeded
   auto undo = [&](Errno e) -> Result<Task*> {
@@ -217,7 +226,7 @@ Result<void> Kernel::sys_unshare(Task* cur, uint64_t flags) {
   if (flags & CLONE_NEWUSER) {
     TraceScope u(trace, "unshare_userns");
     new_cred = prepare_creds(cur->cred);
-    if (auto r = create_user_ns(new_cred); !r) return cleanup(r.error(), new_cred);
+    if (auto r = create_user_ns(new_cred, current_chrooted(cur)); !r) return cleanup(r.error(), new_cred);
   }
   // kernel/nsproxy.c: unshare_nsproxy_namespaces(): CAP_SYS_ADMIN in the
   // (possibly new) user namespace, then create_new_namespaces().
@@ -236,8 +245,12 @@ Result<void> Kernel::sys_unshare(Task* cur, uint64_t flags) {
   }
   // Commit, in the kernel's order: fs, nsproxy, files, creds.
   if (new_fs) {
+    // copy_mnt_ns() moves the root into the new tree only if it was in the
+    // old one (a chrooted root elsewhere stays).
+    uint64_t root = cur->fs ? cur->fs->root_mnt : 0;
+    if ((flags & CLONE_NEWNS) && root - 1 == cur->nsproxy->mnt_ns->serial) root = 0;
     if (cur->fs) put_fs_struct(cur->fs);
-    cur->fs = nullptr;  // a private fs_struct again
+    cur->fs = fs_with_root(root);  // a private fs_struct again
   }
   if (new_nsproxy) switch_task_namespaces(cur, new_nsproxy);  // ownership: count=1 moves to the task
   if (new_fd) {

@@ -389,6 +389,12 @@ std::vector<std::vector<Holder>> Kernel::all_holders() const {
   return out;
 }
 
+void Kernel::adopt_ns_id(uint64_t serial, uint64_t kernel_ns_id) {
+  if (serial >= records_.size()) return;
+  NsCommon* ns = records_[serial].ns;
+  if (ns && ns->type == NsType::Mnt) static_cast<MntNamespace*>(ns)->seq = kernel_ns_id;
+}
+
 std::vector<Holder> Kernel::holders(const NsCommon* ns) const { return all_holders()[ns->serial]; }
 
 }  // namespace nssim

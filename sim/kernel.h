@@ -156,6 +156,11 @@ class Kernel {
 
   // ---- the refcount ledger ----------------------------------------------
   const std::vector<NsRecord>& ns_records() const { return records_; }
+  // --real: the live kernel's ns_id of namespace `serial` (NS_GET_ID), adopted
+  // so that mnt_ns_loop() compares what the kernel compares. 6.18 draws ns_ids
+  // from per-CPU batches (include/linux/cookie.h: gen_cookie_next() via
+  // kernel/nstree.c: ns_tree_gen_id() @ v6.18): creation order is not id order.
+  void adopt_ns_id(uint64_t serial, uint64_t kernel_ns_id);
   // Who holds each counted reference of `ns` (size == ns->refs() when the model is consistent).
   std::vector<Holder> holders(const NsCommon* ns) const;
   // holders() of every namespace at once, indexed by NsCommon::serial.
@@ -215,7 +220,7 @@ class Kernel {
   void boot();
   Result<Task*> kernel_clone(Task* cur, uint64_t flags, uint8_t exit_signal, std::string comm, bool clone3);
   Result<Task*> copy_process(Task* cur, uint64_t flags, uint8_t exit_signal, std::string comm);
-  Result<UserNamespace*> create_user_ns(Cred* new_cred);
+  Result<UserNamespace*> create_user_ns(Cred* new_cred, bool chrooted);
   Result<PidNamespace*> create_pid_namespace(UserNamespace* user_ns, PidNamespace* parent);
   void exit_notify(Task* tsk);
   void forget_original_parent(Task* father);
@@ -223,6 +228,17 @@ class Kernel {
   // kernel/sched: current_is_single_threaded(): no other live thread in the
   // group (a zombie leader does not count) and no CLONE_VM sharer.
   bool current_is_single_threaded(const Task* t) const;
+  // fs/namespace.c: current_chrooted() @ v6.18: t's root is not the root of
+  // its own mount namespace (see FsStruct::root_mnt).
+  bool current_chrooted(const Task* t) const {
+    return t->fs && t->fs->root_mnt && t->nsproxy && t->fs->root_mnt - 1 != t->nsproxy->mnt_ns->serial;
+  }
+  // The mount namespace t's absolute paths resolve in: the one its root is in
+  // (null when that namespace is gone).
+  MntNamespace* path_mnt_ns(const Task* t) const;
+  // copy_fs_struct() for a task: a private fs_struct with root_mnt, or none
+  // (the implicit private one) when root_mnt is 0.
+  FsStruct* fs_with_root(uint64_t root_mnt);
   // Children of every thread of t's group (what wait4 without __WNOTHREAD sees).
   std::vector<Task*> group_children(const Task* t) const;
   Task* find_child_reaper(Task* father);

@@ -37,6 +37,18 @@ FilesStruct* Kernel::files_of(Task* t) {
   return t->files;
 }
 
+MntNamespace* Kernel::path_mnt_ns(const Task* t) const {
+  if (!current_chrooted(t)) return t->nsproxy->mnt_ns;
+  return static_cast<MntNamespace*>(records_[t->fs->root_mnt - 1].ns);
+}
+
+FsStruct* Kernel::fs_with_root(uint64_t root_mnt) {
+  if (!root_mnt) return nullptr;
+  auto* fs = new FsStruct(reg_, next_id(ObjKind::FsStruct));
+  fs->root_mnt = root_mnt;
+  return fs;
+}
+
 FsStruct* Kernel::fs_of(Task* t) {
   if (!t->fs) t->fs = new FsStruct(reg_, next_id(ObjKind::FsStruct));
   return t->fs;
@@ -68,7 +80,11 @@ bool Kernel::ptrace_may_access(const Task* cur, const Task* t, bool realcreds) c
   // Surprise (found by nssim fuzz --real, verified live on 6.18.44): a zombie
   // keeps the dumpability its mm had at exit, so the check applies to
   // zombies too (an unprivileged caller gets EACCES, not ENOENT).
-  if (!t->group_leader->dumpable && !ns_capable(c, init_user_ns_, CAP_SYS_PTRACE)) return false;
+  // For an exited task, the dumpability exit_mm() saved (task->user_dumpable):
+  // found by nssim fuzz --real, a leader that exited keeps its own even when
+  // its live threads later change the mm's with prctl(PR_SET_DUMPABLE).
+  bool dumpable = t->state == TaskState::Running ? t->group_leader->dumpable : t->user_dumpable;
+  if (!dumpable && !ns_capable(c, init_user_ns_, CAP_SYS_PTRACE)) return false;
   // security/commoncap.c: cap_ptrace_access_check() @ v6.18 (the LSM hook):
   // same user namespace with at least the target's permitted capabilities
   // (effective ones for FSCREDS, permitted for REALCREDS), or CAP_SYS_PTRACE
@@ -274,7 +290,8 @@ Result<NsCommon*> Kernel::resolve_nsfs(Task* cur, const PathRef& p) {
     if (!ns) return fail(ENOENT);
     return ns;
   }
-  if (const Mount* m = mount_at(cur->nsproxy->mnt_ns, p.path)) return m->ns;
+  if (MntNamespace* at = path_mnt_ns(cur))
+    if (const Mount* m = mount_at(at, p.path)) return m->ns;
   return fail(run_file_exists(p.path) ? EINVAL : ENOENT);  // a plain file: not something nssim can bind
 }
 
@@ -307,6 +324,11 @@ Result<void> Kernel::sys_mount_bind(Task* cur, const PathRef& src, std::string_v
     NSSIM_EVENT(trace, "mnt_ns_loop", "{} is not newer than {}: EINVAL", ns_str(ns), ns_str(mnt_ns));
     return fail(EINVAL);
   }
+  // check_mnt(parent): DST resolved under a root in another mount namespace.
+  if (current_chrooted(cur)) {
+    NSSIM_EVENT(trace, "do_loopback", "{} is not in the caller's {}: EINVAL", dst, ns_str(mnt_ns));
+    return fail(EINVAL);
+  }
   auto* m = new Mount(reg_, next_id(ObjKind::Mount));
   m->ns = ns;
   m->mountpoint = std::string(dst);
@@ -322,6 +344,8 @@ Result<void> Kernel::sys_umount(Task* cur, std::string_view path) {
   if (!run_file_exists(path)) return fail(ENOENT);
   MntNamespace* mnt_ns = cur->nsproxy->mnt_ns;
   if (!ns_capable(cur->cred, mnt_ns->user_ns, CAP_SYS_ADMIN)) return fail(EPERM);
+  // can_umount(): check_mnt() fails for a path resolved in another namespace.
+  if (current_chrooted(cur)) return fail(EINVAL);
   auto& v = mnt_ns->mounts;
   for (auto it = v.rbegin(); it != v.rend(); ++it) {
     Mount* m = *it;
@@ -355,7 +379,8 @@ void Kernel::put_mount(Mount* m) {
 // busy), or the plain file.
 Result<int> Kernel::sys_open_path(Task* cur, std::string_view path) {
   NSSIM_SCOPE(s, trace, "do_sys_open", "{}", path);
-  if (const Mount* cm = mount_at(cur->nsproxy->mnt_ns, path)) {
+  MntNamespace* at = path_mnt_ns(cur);
+  if (const Mount* cm = at ? mount_at(at, path) : nullptr) {
     Mount* m = const_cast<Mount*>(cm);
     int fd = open_nsfs_fd(*this, reg_, next_id(ObjKind::File), cur, m->ns, std::string(path));
     m->get();

@@ -434,6 +434,13 @@ Result<void> Kernel::sys_setns(Task* cur, int fd, uint64_t nstype) {
       ns.cred = nullptr;
     }
     if (flags & CLONE_NEWTIME) nsp->time_ns->frozen_offsets = true;  // timens_commit()
+    // The root moves into the new mount namespace: set_fs_root() on the
+    // task's own fs_struct (mntns_install(), or commit_nsset() copying it
+    // from the temporary one with more flags). Threads sharing that
+    // fs_struct keep their nsproxy: found by nssim fuzz --real, they are then
+    // "chrooted" and may not create user namespaces (EPERM).
+    if ((flags & CLONE_NEWNS) && cur->fs)
+      cur->fs->root_mnt = cur->fs->refs() > 1 ? nsp->mnt_ns->serial + 1 : 0;
     switch_task_namespaces(cur, nsp);  // ownership: the nsset's nsproxy becomes the task's
     ns.nsproxy = nullptr;
   }

@@ -50,7 +50,12 @@ struct TimeNamespace : NsCommon {
 struct Mount;
 struct MntNamespace : NsCommon {
   using NsCommon::NsCommon;
-  uint64_t seq = 0;            // creation order (mnt_ns->seq): the bind-mount loop check uses it
+  // ns.ns_id (v6.18; mnt_ns->seq before): the bind-mount loop check compares
+  // it. The model counts up (creation order); the kernel draws ids from
+  // per-CPU batches (include/linux/cookie.h: gen_cookie_next()), so two
+  // namespaces made on different CPUs can compare either way. With --real the
+  // Runner adopts the kernel's ids (Kernel::adopt_ns_id()).
+  uint64_t seq = 0;
   std::vector<Mount*> mounts;  // nsfs bind mounts in this namespace, in mount order (each owns itself)
 };
 
@@ -204,6 +209,12 @@ struct FilesStruct : RefCounted, Pooled<FilesStruct> {
 // fs_struct: users = tasks sharing it (CLONE_FS).
 struct FsStruct : RefCounted, Pooled<FsStruct> {
   FsStruct(ObjectRegistry& r, uint32_t id) : RefCounted(r, ObjKind::FsStruct, id) {}
+  // fs->root: 0 = the root of its users' own mount namespace (the usual case);
+  // else 1 + serial of the mount namespace whose root it is. They differ after
+  // setns(pidfd, CLONE_NEWNS|...) moved the root of an fs_struct that other
+  // threads share (commit_nsset(): set_fs_root()), and in that task's later
+  // forks: those tasks are "chrooted" (Kernel::current_chrooted()).
+  uint64_t root_mnt = 0;
 };
 
 // Exiting: do_exit() has released files, fs and nsproxy, but the task is a
@@ -241,6 +252,10 @@ struct Task : Pooled<Task> {
   // clears it when the euid/egid/fsuid/fsgid change; /proc/PID/ns then needs
   // CAP_SYS_PTRACE.
   bool dumpable = true;
+  // task->user_dumpable: the mm's dumpability saved by exit_mm() when this
+  // task let go of its mm (kernel/exit.c: exit_mm() @ v6.18); ptrace checks
+  // on an exited task use it, not the mm its live threads still change.
+  bool user_dumpable = true;
 
   bool is_leader() const { return group_leader == this; }
   Task* last_child() const { return first_child ? first_child->prev_sibling : nullptr; }

@@ -268,10 +268,17 @@ RunSummary Runner::run(const std::function<void(const StepRecord&)>& sink) {
   const bool observe = opt_.observe || opt_.peer;
   Observation prev = observe ? sim_->observe() : Observation{};
   auto alive = [&](uint64_t serial) { return k.ns_records()[serial].ns != nullptr; };
+  // Kernel tokens are ns_ids when the backend has nsfs handles (has_liveness):
+  // the model takes them over for the checks that compare ids (mnt_ns_loop()).
+  auto adopt_kernel_ids = [&](const Observation& po) {
+    if (!po.has_liveness) return;
+    for (auto& [serial, kid] : differ_.mapping()) k.adopt_ns_id(serial, kid);
+  };
   if (opt_.peer) {
     // Map the initial namespaces before anything happens.
     Observation po = opt_.peer->observe();
     (void)differ_.compare(prev, po, alive);
+    adopt_kernel_ids(po);
   }
   int step = 0;
   for (const Statement& st : sc_.statements) {
@@ -328,6 +335,7 @@ RunSummary Runner::run(const std::function<void(const StepRecord&)>& sink) {
             d = differ_.compare(r.obs, *r.peer_obs, alive);
           }
           r.disagreements.insert(r.disagreements.end(), d.begin(), d.end());
+          adopt_kernel_ids(*r.peer_obs);
         }
         // Did any /proc/PID/ns link change?
         if (observe) {

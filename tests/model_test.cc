@@ -288,5 +288,22 @@ TEST(RefCountedDeathTest, PutBelowZeroAbortsWithTheObjectsName) {
       "NsProxy #1");
 }
 
+// mnt_ns_loop() compares ns_ids. The model counts them up in creation order;
+// the kernel's come from per-CPU batches, so with --real the Runner adopts the
+// kernel's ids. Either order must give the kernel's answer for those ids.
+TEST(MntNsLoop, ComparesNsIdsNotCreationOrder) {
+  Model m;
+  Task* child = m.fork(m.init, CLONE_NEWNS, "child");  // a newer mount namespace
+  Kernel::PathRef src{child, Link::Mnt, {}, false};
+  ASSERT_TRUE(m.k.sys_mount_bind(m.init, src, "/run/netns/a").has_value());
+  // Ids as a kernel might hand them out on two CPUs: the newer one smaller.
+  m.k.adopt_ns_id(m.init->nsproxy->mnt_ns->serial, 9000);
+  m.k.adopt_ns_id(child->nsproxy->mnt_ns->serial, 4097);
+  auto r = m.k.sys_mount_bind(m.init, src, "/run/netns/b");
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().code, EINVAL);
+  m.check_ledger();
+}
+
 }  // namespace
 }  // namespace nssim

@@ -1,5 +1,6 @@
 #include <fmt/format.h>
 
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -8,6 +9,7 @@
 #include "cli/graph.h"
 #include "cli/html.h"
 #include "cli/trace_output.h"
+#include "real/kernel_check.h"
 #include "real/real_backend.h"
 #include "sim/runner.h"
 
@@ -18,6 +20,11 @@ bool read_file(const std::string& path, std::string& out, std::string& err) {
   if (path == "-") {
     ss << std::cin.rdbuf();
   } else {
+    // A directory opens fine and reads as nothing: say so instead of running an empty scenario.
+    if (std::error_code ec; std::filesystem::is_directory(path, ec)) {
+      err = fmt::format("nssim: cannot read '{}': {}", path, std::strerror(EISDIR));
+      return false;
+    }
     std::ifstream f(path);
     if (!f) {
       err = fmt::format("nssim: cannot read '{}': {}", path, std::strerror(errno));
@@ -47,6 +54,8 @@ int cmd_trace(const TraceArgs& a) {
   }
   Runner::Options opt;
   std::unique_ptr<real::RealBackend> real;
+  std::unique_ptr<real::KernelStructureCheck> kcheck;
+  Runner* runner_ptr = nullptr;
   std::string real_note;
   if (a.real) {
     real::RealBackend::Options ro;
@@ -63,8 +72,19 @@ int cmd_trace(const TraceArgs& a) {
     cfg.root_pid_level = real->root_pid_level();
     opt.config = cfg;
     real_note = real->describe();
+    // The kernel's own structures (BPF): nsproxy sharing and counts, refcount
+    // changes per namespace, checked after every call.
+    std::string why_not = a.no_bpf ? "--no-bpf" : real::KernelStructureCheck::unavailable_reason();
+    if (why_not.empty()) {
+      kcheck = std::make_unique<real::KernelStructureCheck>(*real);
+      opt.extra_check = [&](const StepRecord& r) { return kcheck->check(*runner_ptr, r); };
+      real_note += "; kernel structures: nsproxy sharing and counts, refcount changes checked with BPF";
+    } else {
+      real_note += "; kernel structures: not checked (" + why_not + ")";
+    }
   }
   Runner runner(sc, opt);
+  runner_ptr = &runner;
   RunSummary sum;
   // --html: a step-through page, collected alongside the usual output.
   std::optional<HtmlRecorder> html;
@@ -77,10 +97,17 @@ int cmd_trace(const TraceArgs& a) {
   };
   if (a.json) {
     sum = runner.run([&](const StepRecord& r) {
-      std::cout << step_json(r, runner, a.real).dump() << '\n';
+      // replace: a hostname may be any bytes, not valid UTF-8 (dump() would throw).
+      std::cout << step_json(r, runner, a.real).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+                << '\n';
       record(r);
     });
-    std::cout << summary_json(sum).dump() << '\n';
+    nlohmann::json sj = summary_json(sum);
+    if (kcheck)
+      sj["kernel_structures"] = {{"nsproxy_counts", kcheck->nsproxy_counts()},
+                                 {"nsproxy_pairs", kcheck->nsproxy_pairs()},
+                                 {"refcount_changes", kcheck->namespace_checks()}};
+    std::cout << sj.dump() << '\n';
   } else {
     TextOptions to;
     to.events = !a.no_events;
@@ -93,6 +120,10 @@ int cmd_trace(const TraceArgs& a) {
       record(r);
     });
     if (!sum.error) tp.summary(sum, a.real);
+    if (!sum.error && kcheck)
+      fmt::print("kernel structures (BPF): {} nsproxy counts, {} pairs of tasks sharing or not, {} namespace "
+                 "refcount changes compared\n",
+                 kcheck->nsproxy_counts(), kcheck->nsproxy_pairs(), kcheck->namespace_checks());
   }
   std::fflush(stdout);
   if (html) {

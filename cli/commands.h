@@ -17,6 +17,7 @@ struct TraceArgs {
   bool no_events = false;
   bool no_table = false;
   int timeout_ms = 5000;
+  bool no_bpf = false;  // --no-bpf: do not read the kernel's nsproxies and refcounts with BPF
   std::string html;  // --html OUT.html: also write a step-through page (empty: no page)
 };
 int cmd_trace(const TraceArgs& a);

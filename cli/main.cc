@@ -32,6 +32,8 @@ int main(int argc, char** argv) {
   trace->add_flag("--refs", targs.refs, "Show the refcount ledger (who holds each reference) after every call");
   trace->add_flag("--no-events", targs.no_events, "Do not show kernel-function events");
   trace->add_flag("--no-table", targs.no_table, "Do not show the tasks x /proc/PID/ns table");
+  trace->add_flag("--no-bpf", targs.no_bpf,
+                  "With --real: do not check nsproxy sharing/counts and refcount changes on the kernel with BPF");
   trace->add_option("--timeout", targs.timeout_ms, "With --real: milliseconds a step may take (default 5000)");
   trace->add_option("--html", targs.html,
                     "Also write a self-contained page that steps through the scenario: source, graph, events "

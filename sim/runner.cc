@@ -336,6 +336,10 @@ RunSummary Runner::run(const std::function<void(const StepRecord&)>& sink) {
           }
           r.disagreements.insert(r.disagreements.end(), d.begin(), d.end());
           adopt_kernel_ids(*r.peer_obs);
+          if (opt_.extra_check) {
+            auto x = opt_.extra_check(r);
+            r.disagreements.insert(r.disagreements.end(), x.begin(), x.end());
+          }
         }
         // Did any /proc/PID/ns link change?
         if (observe) {

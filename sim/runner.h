@@ -63,6 +63,10 @@ class Runner {
     bool observe = true;
     Backend* peer = nullptr;     // e.g. the live kernel
     std::optional<Kernel::Config> config;  // overrides the profile from the scenario
+    // With a peer: more checks after each call, once the peer's state has
+    // been compared (e.g. real/kernel_check.h reads the kernel's nsproxies and
+    // refcounts with BPF). What it returns are disagreements of that step.
+    std::function<std::vector<std::string>(const StepRecord&)> extra_check;
   };
   Runner(const Scenario& sc, Options opt);
 
@@ -76,6 +80,7 @@ class Runner {
   std::variant<std::string, Diagnostic> value_of(const Term& t);
 
   SimBackend& sim() { return *sim_; }
+  const SimBackend& sim() const { return *sim_; }
   const Differ& differ() const { return differ_; }
   // let-bound namespaces: name -> model serial.
   const std::map<std::string, uint32_t>& lets() const { return lets_; }

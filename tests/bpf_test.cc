@@ -27,6 +27,7 @@
 #include <sstream>
 #include <string>
 
+#include "real/kernel_check.h"
 #include "real/kernel_introspect.h"
 #include "real/real_backend.h"
 #include "sim/runner.h"
@@ -406,47 +407,11 @@ std::vector<std::string> bundled() {
   return out;
 }
 
-std::vector<uint32_t> nspid_of(int pid) {
-  std::ifstream f("/proc/" + std::to_string(pid) + "/status");
-  std::string l;
-  std::vector<uint32_t> v;
-  while (std::getline(f, l))
-    if (l.rfind("NSpid:", 0) == 0) {
-      std::istringstream is(l.substr(6));
-      for (uint32_t x; is >> x;) v.push_back(x);
-    }
-  return v;
-}
-
-// The refcount the kernel should show for a model namespace, up to a constant:
-// the model's, corrected by the references docs/introspection.md lists.
-int64_t expected_kernel_refs(const Kernel& k, const NsCommon* ns) {
-  int64_t refs = ns->refs();
-  // The sandbox's own uts, mnt and pid namespaces: the controller pins them
-  // with an nsfs fd, so their nsfs inode always exists on the kernel; in the
-  // model, the boot reference stands for the pin and the inode comes and goes.
-  if (ns->initial && ns->nsfs_users > 0) refs -= 1;
-  if (ns->type == NsType::User) {
-    // One struct ucounts per euid among the creds in it (tasks' and open files').
-    std::set<uint32_t> euids;
-    for (size_t i = 0; i < k.task_slots(); ++i) {
-      const Task* t = k.task(static_cast<uint32_t>(i));
-      if (!t) continue;
-      if (t->cred && t->cred->user_ns == ns) euids.insert(t->cred->euid);
-      if (t->files)
-        for (const File* f : t->files->fdt)
-          if (f && f->f_cred && f->f_cred->user_ns == ns) euids.insert(f->f_cred->euid);
-    }
-    refs += static_cast<int64_t>(euids.size());
-    // One per ipc namespace it owns: the mqueue superblock's s_user_ns.
-    for (auto& rec : k.ns_records())
-      if (rec.ns && rec.type == NsType::Ipc && rec.ns->user_ns == ns) refs += 1;
-  }
-  return refs;
-}
-
 class BundledOnKernel : public ::testing::TestWithParam<std::string> {};
 
+// What `nssim trace --real` checks with BPF (real/kernel_check.h), over every
+// bundled scenario: after every call, every live task's nsproxy count, every
+// pair of tasks sharing one or not, and each namespace's refcount change.
 TEST_P(BundledOnKernel, NsproxiesAndRefcountChangesMatchTheModel) {
   SKIP_WITHOUT_BPF();
   if (std::string why = unavailable_reason(); !why.empty()) GTEST_SKIP() << why;
@@ -460,105 +425,57 @@ TEST_P(BundledOnKernel, NsproxiesAndRefcountChangesMatchTheModel) {
   std::string why;
   auto real = RealBackend::create(ro, why);
   ASSERT_TRUE(real) << why;
+  KernelStructureCheck kcheck(*real);
+  Runner* rp = nullptr;
   Runner::Options opt;
   opt.trace = false;
   opt.peer = real.get();
+  opt.extra_check = [&](const StepRecord& r) { return kcheck.check(*rp, r); };
   Kernel::Config cfg = Runner::config_for(pr.scenario);
   cfg.root_pid_level = real->root_pid_level();
   opt.config = cfg;
   Runner runner(pr.scenario, opt);
-
-  // Per model namespace (token = serial): kernel refs minus expected refs at
-  // first sight. A step must leave that offset unchanged.
-  std::map<uint64_t, int64_t> offset;
+  rp = &runner;
   std::vector<std::string> problems;
-  int compared = 0, pairs = 0;
-  auto check = [&](const StepRecord& r, bool last_try) -> std::vector<std::string> {
-    std::vector<std::string> out;
-    std::string err;
-    auto k = bpf_snapshot(err, false);
-    if (!k) return {"BPF: " + err};
-    const Kernel& mk = runner.sim().kernel();
-    std::map<uint64_t, const KNs*> by_id;
-    for (auto& n : k->namespaces) by_id[n.ns_id] = &n;
-    std::map<uint64_t, int64_t> now;
-    for (auto& [mtok, ktok] : runner.differ().mapping()) {
-      if (mtok >= mk.ns_records().size()) continue;
-      const NsCommon* ns = mk.ns_records()[mtok].ns;
-      if (!ns) continue;
-      // The host's own namespaces move with everything else on the machine.
-      if (ns->initial && ns->type != NsType::Uts && ns->type != NsType::Mnt && ns->type != NsType::Pid) continue;
-      auto it = by_id.find(ktok);
-      if (it == by_id.end()) continue;
-      int64_t off = static_cast<int64_t>(it->second->refs) - expected_kernel_refs(mk, ns);
-      now[mtok] = off;
-      auto o = offset.find(mtok);
-      if (o != offset.end() && o->second != off)
-        out.push_back(
-            fmt::format("line {}: {} refs: model {} (kernel expected {}), kernel {}: the step changed them "
-                        "differently by {}",
-                        r.line, mk.ns_str(ns), ns->refs(), expected_kernel_refs(mk, ns) + o->second, it->second->refs,
-                        off - o->second));
-    }
-    // nsproxy identity and count of every live scenario task.
-    std::set<int> mine;
-    for (int p : real->host_pids()) mine.insert(p);
-    std::map<std::vector<uint32_t>, const KTaskNs*> by_nspid;
-    for (auto& t : k->tasks)
-      if (mine.count(t.pid)) {
-        auto v = nspid_of(t.pid);
-        if (v.size() >= 2) by_nspid[std::vector<uint32_t>(v.begin() + 1, v.end())] = &t;
-      }
-    std::vector<std::tuple<std::string, const NsProxy*, const KTaskNs*>> live;
-    for (auto& name : runner.sim().names()) {
-      const Task* mt = runner.sim().task(name);
-      const TaskObs* kt = r.peer_obs ? r.peer_obs->find(name) : nullptr;
-      if (!mt || !kt || kt->nspid.empty() || mt->state == TaskState::Reaped) continue;
-      auto it = by_nspid.find(kt->nspid);
-      if (it == by_nspid.end()) continue;
-      live.emplace_back(name, mt->nsproxy, it->second);
-    }
-    for (size_t i = 0; i < live.size(); ++i) {
-      auto& [a, ma, ka] = live[i];
-      if ((ma != nullptr) != (ka->nsproxy_id != 0))
-        out.push_back(fmt::format("line {}: {} has {} nsproxy in the model, {} on the kernel", r.line, a,
-                                  ma ? "an" : "no", ka->nsproxy_id ? "one" : "none"));
-      else if (ma && ma->count() != ka->nsproxy_count)
-        out.push_back(
-            fmt::format("line {}: {}.nsproxy.count: model {}, kernel {}", r.line, a, ma->count(), ka->nsproxy_count));
-      for (size_t j = i + 1; j < live.size(); ++j) {
-        auto& [b, mb, kb] = live[j];
-        if (!ma || !mb) continue;
-        ++pairs;
-        if ((ma == mb) != (ka->nsproxy_id == kb->nsproxy_id))
-          out.push_back(fmt::format("line {}: {}.nsproxy {} {}.nsproxy in the model, {} on the kernel", r.line, a,
-                                    ma == mb ? "==" : "!=", b, ka->nsproxy_id == kb->nsproxy_id ? "==" : "!="));
-      }
-    }
-    if (out.empty() || last_try) {
-      for (auto& [t, off] : now) offset[t] = off;
-      compared += static_cast<int>(now.size());
-    }
-    return out;
-  };
   RunSummary sum = runner.run([&](const StepRecord& r) {
-    if (r.kind != StepRecord::Call) return;
-    // Creds and struct pids are freed after an RCU grace period: give late frees time.
-    for (int tries = 0;; ++tries) {
-      auto out = check(r, tries == 40);
-      if (out.empty()) break;
-      if (tries == 40) {
-        problems.insert(problems.end(), out.begin(), out.end());
-        break;
-      }
-      usleep(10000);
-    }
+    for (auto& d : r.disagreements) problems.push_back(fmt::format("line {}: {}", r.line, d));
   });
   ASSERT_FALSE(sum.error);
   EXPECT_THAT(problems, ::testing::IsEmpty());
-  EXPECT_GT(compared, 0);
-  RecordProperty("namespace_checks", compared);
-  RecordProperty("nsproxy_pairs", pairs);
+  EXPECT_GT(kcheck.namespace_checks(), 0);
+  RecordProperty("namespace_checks", kcheck.namespace_checks());
+  RecordProperty("nsproxy_pairs", kcheck.nsproxy_pairs());
+}
+
+// The checker is not a test that cannot fail: a model whose nsproxy count is
+// off by one (a scenario task the kernel does not have) is reported.
+TEST(KernelStructureCheck, ReportsACountTheKernelDoesNotHave) {
+  SKIP_WITHOUT_BPF();
+  ParseResult pr = parse_scenario("init: clone(0) -> a\n", "count.nss");
+  ASSERT_TRUE(pr.ok());
+  RealBackend::Options ro;
+  ro.init_name = pr.scenario.init_name;
+  std::string why;
+  auto real = RealBackend::create(ro, why);
+  ASSERT_TRUE(real) << why;
+  KernelStructureCheck kcheck(*real);
+  Runner* rp = nullptr;
+  std::vector<std::string> found;
+  Runner::Options opt;
+  opt.trace = false;
+  opt.peer = real.get();
+  opt.extra_check = [&](const StepRecord& r) {
+    // Break the model behind the checker's back: one more count on a's nsproxy.
+    rp->sim().task("a")->nsproxy->get();
+    auto out = kcheck.check(*rp, r, /*settle_ms=*/0);
+    rp->sim().task("a")->nsproxy->put();
+    found = out;
+    return std::vector<std::string>{};
+  };
+  Runner runner(pr.scenario, opt);
+  rp = &runner;
+  runner.run([](const StepRecord&) {});
+  EXPECT_THAT(found, ::testing::Contains(::testing::HasSubstr("a.nsproxy.count: model 3, kernel 2")));
 }
 
 std::string test_name(const ::testing::TestParamInfo<std::string>& i) {

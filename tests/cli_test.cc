@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <fstream>
@@ -108,6 +109,28 @@ TEST(Cli, HelpDescribesExitCodes) {
   EXPECT_EQ(r.status, 0);
   EXPECT_THAT(r.out, HasSubstr("--real"));
   EXPECT_THAT(r.out, HasSubstr("Exit status"));
+}
+
+// Differential testing in CI: fixed seeds, so a run that passed keeps passing
+// unless the model (or the kernel) changes. A problem writes a minimal scenario.
+TEST(Fuzz, FixedSeedsOnTheModelFindNoProblem) {
+  std::string out = ::testing::TempDir() + "/nssim_fuzz_model";
+  CliRun r = run("fuzz --runs 300 --steps 60 --seed 1 --out " + out);
+  EXPECT_EQ(r.status, 0) << r.out;
+  EXPECT_THAT(r.out, HasSubstr("0 run(s) with problems"));
+}
+
+TEST(Fuzz, FixedSeedsOnTheLiveKernelFindNoDisagreement) {
+  if (geteuid() != 0) GTEST_SKIP() << "the live-kernel comparison needs root";
+  std::string out = ::testing::TempDir() + "/nssim_fuzz_real";
+  CliRun r = run("fuzz --real --runs 25 --steps 60 --seed 100 --out " + out);
+  EXPECT_EQ(r.status, 0) << r.out;
+  EXPECT_THAT(r.out, HasSubstr("0 run(s) with problems"));
+}
+
+TEST(Fuzz, BadArgumentsExitTwo) {
+  CliRun r = run("fuzz --steps 0");
+  EXPECT_EQ(r.status, 2) << r.out;
 }
 
 }  // namespace

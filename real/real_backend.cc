@@ -58,6 +58,7 @@ struct RealBackend::Agent {
   TaskState state = TaskState::Running;
   bool exit_requested = false;
   bool stuck = false;
+  std::string stuck_why;  // the first timeout, for later calls' message
   std::vector<uint32_t> nspid_abs;  // NSpid from the host level down
   std::shared_ptr<FdNames> fds = std::make_shared<FdNames>();
   uint32_t level() const { return nspid_abs.empty() ? 0 : static_cast<uint32_t>(nspid_abs.size() - 1); }
@@ -343,7 +344,10 @@ bool RealBackend::request(Agent& a, const Msg& m, int passfd, Reply& r, std::str
   bool eof;
   if (!recv_fixed(a.ctl, r, opt_.step_timeout_ms, eof)) {
     note = eof ? "the task's agent died" : fmt::format("no answer within {} ms", opt_.step_timeout_ms);
-    if (!eof) a.stuck = true;
+    if (!eof && !a.stuck) {
+      a.stuck = true;
+      a.stuck_why = note;
+    }
     return false;
   }
   return true;
@@ -411,7 +415,10 @@ CallOutcome RealBackend::call(const CallStmt& c) {
   refresh(*cur);
   if (cur->state != TaskState::Running)
     return outcome_usage(fmt::format("task '{}' has exited ({})", c.task, task_state_name(cur->state)));
-  if (cur->stuck) return outcome_usage(fmt::format("task '{}' did not answer an earlier request", c.task));
+  if (cur->stuck)
+    return outcome_usage(fmt::format("task '{}' hangs: its agent gave {} to an earlier request (stopped or "
+                                     "blocked); its calls are no longer run",
+                                     c.task, cur->stuck_why));
   Msg m{};
   Reply r{};
   std::string note;

@@ -35,7 +35,8 @@ enum class Op : uint32_t {
   Hello = 100,  // agent -> controller after creation: a[0] = tgid, a[1] = tid (host pid namespace)
 };
 
-inline constexpr int kStrMax = 512;
+// Room for a /proc path and a page of data (uid_map accepts up to a page).
+inline constexpr int kStrMax = 4096 + 256;
 
 struct Msg {
   Op op;

@@ -427,7 +427,17 @@ CallOutcome RealBackend::call(const CallStmt& c) {
     // at the viewer's level, provided the target's pid namespace at that level
     // IS the viewer's (a sibling branch has its own numbers: found by nssim
     // fuzz --real, where such a number named another task).
-    Agent* t = name == "self" ? &viewer : find(name);
+    // self: the caller's process (its thread group leader, as /proc/self);
+    // thread-self: the calling thread.
+    Agent* t = nullptr;
+    if (name == "self") {
+      for (auto& a : agents_)
+        if (a->hosttid == viewer.hostpid) t = a.get();
+    } else if (name == "thread-self") {
+      t = &viewer;
+    } else {
+      t = find(name);
+    }
     if (!t) return kNoSuchPid;
     refresh(*t);
     if (t->state == TaskState::Reaped) return kNoSuchPid;
@@ -446,6 +456,11 @@ CallOutcome RealBackend::call(const CallStmt& c) {
     // than one the host may have reused.
     return fmt::format("/proc/{}/{}", t->state == TaskState::Reaped ? kNoSuchPid : t->hosttid, rest);
   };
+  // Strings go to the agent in a fixed-size message: refuse what does not fit
+  // rather than cut it.
+  if (size_t n = c.data.size() + c.path.run.size() + c.path2.run.size(); n > kStrMax - 128)
+    return outcome_usage(fmt::format("{} bytes of strings: the live backend sends at most {} per call", n,
+                                     kStrMax - 128));
   auto set_str = [&](const std::string& a, const std::string& b = "") {
     size_t n = std::min<size_t>(a.size(), kStrMax - 2);
     std::memcpy(m.str, a.data(), n);

@@ -33,6 +33,14 @@ Result<Task*> Kernel::sys_clone3(Task* cur, uint64_t flags, std::string comm) {
   return kernel_clone(cur, flags, exit_signal, std::move(comm), true);
 }
 
+Result<void> Kernel::clone_flags_check(Task* cur, uint64_t flags, bool clone3) {
+  validate_only_ = true;
+  auto r = clone3 ? sys_clone3(cur, flags, "") : sys_clone(cur, flags, "");
+  validate_only_ = false;
+  if (!r) return std::unexpected(r.error());
+  return {};
+}
+
 // thread(): the clone flags of pthread_create() (glibc 2.36), minus the TLS
 // and tid-address ones that do not concern namespaces.
 Result<Task*> Kernel::sys_thread(Task* cur, std::string comm) {
@@ -76,6 +84,7 @@ Result<Task*> Kernel::copy_process(Task* cur, uint64_t flags, uint8_t exit_signa
       return einval("CLONE_THREAD while pid_for_children differs from the active pid namespace");
   }
   if ((flags & CLONE_PIDFD) && (flags & CLONE_DETACHED)) return einval("CLONE_PIDFD with CLONE_DETACHED");
+  if (validate_only_) return nullptr;  // clone_flags_check(): nothing is made
 
   auto* p = new Task;
   p->comm = std::move(comm);

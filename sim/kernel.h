@@ -84,6 +84,9 @@ class Kernel {
   Result<Task*> sys_clone(Task* cur, uint64_t flags, std::string comm);
   // clone3({.flags = flags, .exit_signal = SIGCHLD}). kernel/fork.c: sys_clone3().
   Result<Task*> sys_clone3(Task* cur, uint64_t flags, std::string comm);
+  // Only the flag checks clone/clone3 make before anything is allocated (the
+  // EINVALs of sys_clone3() and copy_process()): their errno, or success.
+  Result<void> clone_flags_check(Task* cur, uint64_t flags, bool clone3);
   // kernel/fork.c: ksys_unshare().
   Result<void> sys_unshare(Task* cur, uint64_t flags);
   // kernel/nsproxy.c: sys_setns(); fd is an nsfs fd or a pidfd.
@@ -143,6 +146,9 @@ class Kernel {
   uint32_t from_kid_munged(const UserNamespace* ns, uint32_t kid, bool gid) const;
   // Files that exist under the run's private /run (mountpoints made by mount).
   bool run_file_exists(std::string_view path) const;
+  // The mount namespace t's absolute paths resolve in: the one its root is in
+  // (null when that namespace is gone).
+  MntNamespace* path_mnt_ns(const Task* t) const;
   // The topmost nsfs mount at `path` in a mount namespace, or null.
   const Mount* mount_at(const MntNamespace* ns, std::string_view path) const;
 
@@ -221,6 +227,7 @@ class Kernel {
   Result<Task*> kernel_clone(Task* cur, uint64_t flags, uint8_t exit_signal, std::string comm, bool clone3);
   Result<Task*> copy_process(Task* cur, uint64_t flags, uint8_t exit_signal, std::string comm);
   Result<UserNamespace*> create_user_ns(Cred* new_cred, bool chrooted);
+  bool validate_only_ = false;  // copy_process() stops after its flag checks
   Result<PidNamespace*> create_pid_namespace(UserNamespace* user_ns, PidNamespace* parent);
   void exit_notify(Task* tsk);
   void forget_original_parent(Task* father);
@@ -233,9 +240,6 @@ class Kernel {
   bool current_chrooted(const Task* t) const {
     return t->fs && t->fs->root_mnt && t->nsproxy && t->fs->root_mnt - 1 != t->nsproxy->mnt_ns->serial;
   }
-  // The mount namespace t's absolute paths resolve in: the one its root is in
-  // (null when that namespace is gone).
-  MntNamespace* path_mnt_ns(const Task* t) const;
   // copy_fs_struct() for a task: a private fs_struct with root_mnt, or none
   // (the implicit private one) when root_mnt is 0.
   FsStruct* fs_with_root(uint64_t root_mnt);

@@ -56,6 +56,19 @@ CallOutcome SimBackend::call(const CallStmt& c) {
     case CallKind::Clone:
     case CallKind::Clone3: {
       if (c.out && task(*c.out)) return usage(fmt::format("'{}' already names a task", *c.out));
+      // Flags that share memory with the creator or need pointers nssim does
+      // not pass: the kernel's EINVAL checks are modelled, a success is not
+      // (the live backend could not run such a task).
+      constexpr uint64_t kUnrunnable = CLONE_VM | CLONE_VFORK | CLONE_SETTLS | CLONE_PIDFD | CLONE_PARENT_SETTID |
+                                       CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID;
+      if (c.flags & kUnrunnable) {
+        auto v = k.clone_flags_check(cur, c.flags, c.kind == CallKind::Clone3);
+        if (!v) return err(v.error());
+        return usage(fmt::format("{} passes its checks, but nssim cannot run the task it makes: CLONE_VM and "
+                                 "CLONE_VFORK share the creator's memory, CLONE_SETTLS, CLONE_PIDFD and the *_SETTID/"
+                                 "*_CLEARTID flags need pointers; use thread() for a thread",
+                                 clone_flags_str(c.flags & kUnrunnable)));
+      }
       auto r = c.kind == CallKind::Clone ? k.sys_clone(cur, c.flags, *c.out) : k.sys_clone3(cur, c.flags, *c.out);
       if (!r) return err(r.error());
       if (ids_.count(*c.out) == 0) order_.push_back(*c.out);
@@ -141,6 +154,14 @@ CallOutcome SimBackend::call(const CallStmt& c) {
         src.link = c.path.link;
       }
       auto r = k.sys_mount_bind(cur, src, c.path2.run);
+      // A plain file under /run as the source: the kernel binds it, but the
+      // model only knows namespace files (resolve_nsfs() gives EINVAL for it).
+      if (!r && r.error().code == EINVAL && c.path.kind == NsPath::Run && k.run_file_exists(c.path.run)) {
+        const MntNamespace* at = k.path_mnt_ns(cur);
+        if (!at || !k.mount_at(at, c.path.run))
+          return usage(fmt::format("{} is a plain file: nssim models bind mounts of namespace files only",
+                                   c.path.run));
+      }
       return r ? ok("0") : err(r.error());
     }
     case CallKind::Umount: {

@@ -390,6 +390,16 @@ TEST_P(Conformance, InitWaitsForZombiesWhoseParentIsOutside) {
   EXPECT_EQ(s().state("pinit"), TaskState::Zombie);
 }
 
+// self names the caller's process (its thread group leader, as /proc/self),
+// thread-self the calling thread: pidfd_open() of a thread that is not a
+// leader needs PIDFD_THREAD (ENOENT without it).
+TEST_P(Conformance, PidfdOpenSelfFromAThreadIsItsProcess) {
+  ASSERT_THAT(s().run("init: clone(0) -> p"), Succeeds());
+  ASSERT_THAT(s().run("p: thread() -> t"), Succeeds());
+  EXPECT_THAT(s().run("t: pidfd_open(self) -> a"), Succeeds());
+  EXPECT_THAT(s().run("t: pidfd_open(thread-self) -> b"), FailsWithErrno(ENOENT));
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, Conformance, ::testing::Values(BackendKind::Sim, BackendKind::Real),
                          backend_name);
 

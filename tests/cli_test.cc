@@ -111,6 +111,27 @@ TEST(Cli, HelpDescribesExitCodes) {
   EXPECT_THAT(r.out, HasSubstr("Exit status"));
 }
 
+// Flags whose task nssim cannot run (shared memory, pointers): their EINVAL
+// checks are modelled, a success is refused with a reason (exit 2).
+TEST(Cli, CloneVmIsCheckedButNotRun) {
+  CliRun ok = run("trace", "init: clone(CLONE_SIGHAND) -> x = EINVAL\n");
+  EXPECT_EQ(ok.status, 0) << ok.out;
+  CliRun r = run("trace", "init: clone(CLONE_VM) -> x\n");
+  EXPECT_EQ(r.status, 2) << r.out;
+  EXPECT_THAT(r.out, HasSubstr("use thread() for a thread"));
+}
+
+// A plain file under /run as a bind source: the kernel would bind it, the
+// model knows namespace files only, so the run stops with a reason.
+TEST(Cli, BindMountOfAPlainFileIsRefusedWithAReason) {
+  CliRun r = run("trace",
+                 "init: mount(\"/proc/init/ns/net\", \"/run/plain\", MS_BIND)\n"
+                 "init: umount(\"/run/plain\")\n"
+                 "init: mount(\"/run/plain\", \"/run/netns/y\", MS_BIND)\n");
+  EXPECT_EQ(r.status, 2) << r.out;
+  EXPECT_THAT(r.out, HasSubstr("is a plain file"));
+}
+
 // Differential testing in CI: fixed seeds, so a run that passed keeps passing
 // unless the model (or the kernel) changes. A problem writes a minimal scenario.
 TEST(Fuzz, FixedSeedsOnTheModelFindNoProblem) {

@@ -30,6 +30,9 @@ struct GraphArgs {
   std::string output;  // empty or "-": standard output
   size_t max_group = 8;
   size_t max_nsproxies = 16;
+  bool snapshot = false;      // --snapshot [SNAP]: draw the live system (or a saved snapshot), not a scenario
+  std::string snapshot_file;  // SNAP: a saved `nssim snapshot --json` file; empty: take one now
+  bool no_bpf = false;        // --no-bpf (live snapshot)
 };
 int cmd_graph(const GraphArgs& a);
 

@@ -392,6 +392,7 @@ class Drawing {
     auto row = [&](const std::string& inner) { cap += "<TR><TD ALIGN=\"LEFT\">" + inner + "</TD></TR>"; };
     if (!opt_.title.empty()) row("<B>" + esc(opt_.title) + "</B>");
     if (!opt_.subtitle.empty()) row(esc(opt_.subtitle));
+    for (auto& l : opt_.caption_lines) row("<FONT POINT-SIZE=\"9\">" + esc(l) + "</FONT>");
     if (!freed.empty()) {
       std::string f;
       for (auto& x : freed) f += (f.empty() ? "" : ", ") + x;
@@ -402,7 +403,9 @@ class Drawing {
       for (auto& x : released) f += (f.empty() ? "" : ", ") + x;
       row(fmt::format("<FONT COLOR=\"{}\">released in this step: {}</FONT>", kChanged, esc(f)));
     }
-    if (opt_.legend) {
+    if (opt_.legend && !opt_.legend_lines.empty()) {
+      for (auto& l : opt_.legend_lines) row("<FONT POINT-SIZE=\"9\" COLOR=\"#555555\">" + esc(l) + "</FONT>");
+    } else if (opt_.legend) {
       row("<FONT POINT-SIZE=\"9\" COLOR=\"#555555\">task → nsproxy → namespaces (one colour per type) · "
           "dashed: owner user namespace · dotted: a task's cred (user) and struct pid (pid)</FONT>");
       row("<FONT POINT-SIZE=\"9\" COLOR=\"#555555\">bold: what pins a namespace (fd, pidfd, bind mount) · "
@@ -419,6 +422,7 @@ class Drawing {
       pinning_.insert(p.task);
       if (p.target) pinning_.insert(*p.target);
     }
+    for (auto& o : cur_.others) pinning_.insert(o.task);
     for (auto& t : cur_.tasks) by_proxy_[t.nsproxy.value_or(kNone)].push_back(&t);
   }
   bool task_foldable(const TaskV& t) const { return !pinning_.count(t.id) && !task_changed(t); }
@@ -441,6 +445,7 @@ class Drawing {
     for (auto& f : cur_.fds) origins[f.ns].insert(kOutside);
     for (auto& p : cur_.pidfds) origins[p.pid_ns].insert(kOutside);
     for (auto& m : cur_.mounts) origins[m.ns].insert(kOutside), origins[m.mnt_ns].insert(kOutside);
+    for (auto& o : cur_.others) origins[o.ns].insert(kOutside);
     std::map<uint32_t, uint32_t> private_to;  // ns serial -> nsproxy id
     for (auto& n : cur_.namespaces) {
       auto it = origins.find(n.serial);
@@ -530,8 +535,12 @@ class Drawing {
       const auto& members = all;
       Agraph_t* in = nullptr;
       if (proxy != kNone && members.size() >= 2)
-        in = b_.cluster(fmt::format("cluster_nsproxy{}", proxy),
-                        fmt::format("<FONT COLOR=\"#666666\">{} tasks share nsproxy#{}</FONT>", members.size(), proxy));
+        in = b_.cluster(
+            fmt::format("cluster_nsproxy{}", proxy),
+            cur_.nsproxy(proxy) && cur_.nsproxy(proxy)->inferred
+                ? fmt::format("<FONT COLOR=\"#666666\">{} tasks with the links of links#{}</FONT>", members.size(),
+                              proxy)
+                : fmt::format("<FONT COLOR=\"#666666\">{} tasks share nsproxy#{}</FONT>", members.size(), proxy));
       std::map<TaskGroupKey, std::vector<const TaskV*>> groups;
       std::vector<const TaskV*> alone;
       bool fold = members.size() > opt_.max_tasks_per_group;
@@ -569,7 +578,7 @@ class Drawing {
     for (size_t i = 0; i < g.size() && i < kShow; ++i) names += (i ? ", " : "") + esc(g[i]->comm);
     if (g.size() > kShow) names += fmt::format(", … +{}", g.size() - kShow);
     std::set<std::string> states;
-    for (auto* t : g) states.insert(task_state_name(t->state));
+    for (auto* t : g) states.insert(t->state_text.empty() ? task_state_name(t->state) : t->state_text);
     std::string st;
     for (auto& s : states) st += (st.empty() ? "" : ", ") + s;
     Agnode_t* n = b_.node(in, name);
@@ -577,7 +586,7 @@ class Drawing {
             fmt::format("<B>{} tasks{}</B><BR/><FONT POINT-SIZE=\"9\">{}</FONT><BR/>"
                         "<FONT POINT-SIZE=\"9\">{}</FONT>",
                         g.size(), extra, names, st));
-    bool running = states.size() == 1 && *states.begin() == "running";
+    bool running = std::all_of(g.begin(), g.end(), [](auto* t) { return t->state == TaskState::Running; });
     Builder::set(n, "style", running ? "rounded,filled" : "rounded,filled,dashed");
     Builder::set(n, "fillcolor", "#eeeeee");
     Builder::set(n, "peripheries", "2");
@@ -599,7 +608,8 @@ class Drawing {
       state = fmt::format("{}→{}", task_state_name(before->state), task_state_name(t.state));
     else if (changed && !before)
       state += " · new";
-    b_.html(n, "label", fmt::format("<B>{}</B><BR/>{}", esc(t.comm), line(esc(pid) + " · " + state, changed)));
+    std::string second = t.detail.empty() ? esc(pid) + " · " + state : esc(t.detail);
+    b_.html(n, "label", fmt::format("<B>{}</B><BR/>{}", esc(t.comm), line(second, changed)));
     if (t.state != TaskState::Running) {
       Builder::set(n, "style", "rounded,dashed");
       Builder::set(n, "fontcolor", "#555555");
@@ -629,10 +639,12 @@ class Drawing {
       if (folded_proxy_.count(p.id)) continue;
       const ProxyV* before = prev_ ? prev_->nsproxy(p.id) : nullptr;
       bool changed = proxy_changed(p);
-      std::string header = line(fmt::format("<B>nsproxy#{} · count {}{}</B>", p.id,
-                                            changed_num(p.count, before ? std::optional(before->count) : std::nullopt),
-                                            changed && !before ? " · new" : ""),
-                                changed, 0);
+      std::string header =
+          p.inferred ? fmt::format("<B>links#{}</B><BR/><FONT POINT-SIZE=\"9\">nsproxy not read (no BPF)</FONT>", p.id)
+                     : line(fmt::format("<B>nsproxy#{} · count {}{}</B>", p.id,
+                                        changed_num(p.count, before ? std::optional(before->count) : std::nullopt),
+                                        changed && !before ? " · new" : ""),
+                            changed, 0);
       Agnode_t* n = b_.node(nullptr, proxy_node(p.id));
       Builder::set(n, "shape", "plain");
       b_.html(n, "label", proxy_table(header, changed));
@@ -645,11 +657,14 @@ class Drawing {
       const NsV* before = prev_ ? prev_->ns(ns.serial) : nullptr;
       bool changed = ns_changed(ns);
       std::string l = fmt::format("<B>{}:[{}]</B>", ns_type_name(ns.type), ns.inum);
-      std::string facts = "refs " + changed_num(ns.refs, before ? std::optional(before->refs) : std::nullopt);
-      if (ns.level) facts += fmt::format(" · level {}", *ns.level);
-      if (ns.initial) facts += " · initial";
-      if (changed && !before) facts += " · new";
-      l += "<BR/>" + line(facts, changed);
+      std::string facts =
+          ns.refs_known ? "refs " + changed_num(ns.refs, before ? std::optional(before->refs) : std::nullopt) : "";
+      auto fact = [&](const std::string& f) { facts += (facts.empty() ? "" : " · ") + f; };
+      if (ns.level) fact(fmt::format("level {}", *ns.level));
+      if (ns.initial) fact("initial");
+      if (changed && !before) fact("new");
+      if (!facts.empty()) l += "<BR/>" + line(facts, changed);
+      for (auto& note : ns.notes) l += "<BR/><FONT POINT-SIZE=\"9\">" + esc(note) + "</FONT>";
       if (ns.hostname) l += "<BR/><FONT POINT-SIZE=\"9\">hostname \"" + esc(*ns.hostname) + "\"</FONT>";
       if (auto it = opt_.kernel_inum.find(ns.serial); it != opt_.kernel_inum.end())
         l += fmt::format("<BR/><FONT POINT-SIZE=\"9\">kernel inode {}</FONT>", it->second);
@@ -668,8 +683,12 @@ class Drawing {
       constexpr size_t kShow = 4;
       for (size_t i = 0; i < f.units.size() && i < kShow; ++i) ids += fmt::format("{}#{}", i ? ", " : "", f.units[i]);
       if (f.units.size() > kShow) ids += fmt::format(", … +{}", f.units.size() - kShow);
-      std::string header = fmt::format("<B>{} nsproxies · count {} each</B><BR/><FONT POINT-SIZE=\"9\">{}</FONT>",
-                                       f.units.size(), first->count, ids);
+      std::string header =
+          first->inferred
+              ? fmt::format("<B>{} sets of links · {} tasks each</B><BR/><FONT POINT-SIZE=\"9\">links{}</FONT>",
+                            f.units.size(), first->count, ids)
+              : fmt::format("<B>{} nsproxies · count {} each</B><BR/><FONT POINT-SIZE=\"9\">{}</FONT>", f.units.size(),
+                            first->count, ids);
       Agnode_t* n = b_.node(nullptr, f.node);
       Builder::set(n, "shape", "plain");
       b_.html(n, "label", proxy_table(header, false));
@@ -683,9 +702,9 @@ class Drawing {
           lo = std::min(lo, x->inum), hi = std::max(hi, x->inum);
         }
         std::string l = fmt::format("<B>{} {} namespaces</B>", serials.size(), ns_type_name(n0->type));
-        std::string facts = fmt::format("refs {} each", n0->refs);
-        if (n0->level) facts += fmt::format(" · level {}", *n0->level);
-        l += "<BR/><FONT POINT-SIZE=\"9\">" + facts + "</FONT>";
+        std::string facts = n0->refs_known ? fmt::format("refs {} each", n0->refs) : "";
+        if (n0->level) facts += fmt::format("{}level {}", facts.empty() ? "" : " · ", *n0->level);
+        if (!facts.empty()) l += "<BR/><FONT POINT-SIZE=\"9\">" + facts + "</FONT>";
         l += fmt::format("<BR/><FONT POINT-SIZE=\"9\">inodes {}…{}</FONT>", lo, hi);
         if (n0->hostname) l += "<BR/><FONT POINT-SIZE=\"9\">hostname \"" + esc(*n0->hostname) + "\"</FONT>";
         Agnode_t* m = b_.node(nullptr, fmt::format("{}_ns{}", f.node, k));
@@ -717,20 +736,22 @@ class Drawing {
 
   void proxy_edges(Agnode_t* n, const ProxyV& p) {
     for (int i = 0; i < kSlots; ++i) {
-      Agedge_t* e = b_.edge(n, ns_target(p.slot[i]));
+      Agnode_t* h = p.slot[i] ? ns_target(p.slot[i]) : nullptr;
+      if (!h) continue;  // a slot a snapshot could not read
+      Agedge_t* e = b_.edge(n, h);
       Builder::set(e, "tailport", std::string(kSlotInfo[i].port) + ":e");
       Builder::set(e, "color", line_of(kSlotInfo[i].type));
     }
   }
 
   void ns_edges(Agnode_t* from, const NsV& ns) {
-    if (ns.type != NsType::User && ns.owner) {
+    if (ns.type != NsType::User && ns.owner && ns_target(*ns.owner)) {
       Agedge_t* e = b_.edge(from, ns_target(*ns.owner));
       Builder::set(e, "style", "dashed");
       Builder::set(e, "color", line_of(NsType::User));
       Builder::set(e, "arrowhead", "odot");
     }
-    if (ns.parent) {
+    if (ns.parent && ns_target(*ns.parent)) {
       Agedge_t* e = b_.edge(from, ns_target(*ns.parent));
       Builder::set(e, "color", line_of(ns.type));
       if (ns.type == NsType::User) {
@@ -798,7 +819,10 @@ class Drawing {
     for (auto& f : cur_.fds) {
       bool is_new = prev_ && std::none_of(prev_->fds.begin(), prev_->fds.end(),
                                           [&](auto& o) { return o.task == f.task && o.fd == f.fd && o.ns == f.ns; });
-      Agedge_t* e = b_.edge(b_.find(task_node(f.task)), ns_target(f.ns));
+      Agnode_t* t = b_.find(task_node(f.task));
+      Agnode_t* h = ns_target(f.ns);
+      if (!t || !h) continue;
+      Agedge_t* e = b_.edge(t, h);
       std::string label = fmt::format("fd {}", f.fd);
       if (!f.shared_with.empty()) {
         std::string w;
@@ -817,10 +841,19 @@ class Drawing {
                 esc(p.target ? fmt::format("pidfd {}", p.fd) : fmt::format("pidfd {} (struct pid {})", p.fd, p.nr)));
       Builder::set(e, "constraint", "false");
     }
+    for (auto& o : cur_.others) {
+      Agnode_t* t = b_.find(task_node(o.task));
+      Agnode_t* h = ns_target(o.ns);
+      if (!t || !h) continue;
+      pin_style(b_.edge(t, h), o.pidfd ? kPidfd : kPin, false, esc(o.label));
+    }
     for (auto& m : cur_.mounts) {
       bool is_new = prev_ && std::none_of(prev_->mounts.begin(), prev_->mounts.end(),
                                           [&](auto& o) { return o.id == m.id && o.mnt_ns == m.mnt_ns; });
-      Agedge_t* e = b_.edge(ns_target(m.mnt_ns), ns_target(m.ns));
+      Agnode_t* t = ns_target(m.mnt_ns);
+      Agnode_t* h = ns_target(m.ns);
+      if (!t || !h) continue;
+      Agedge_t* e = b_.edge(t, h);
       // Not minlen=0: Graphviz 2.42 double-frees flat edges with labels in gvFreeLayout().
       pin_style(e, kPin, is_new, esc("mount " + m.mountpoint));
     }

@@ -49,11 +49,18 @@ struct ModelSnapshot {
     std::optional<uint32_t> nsproxy;  // NsProxy id; none after exit_task_namespaces()
     std::optional<uint32_t> user_ns;  // serial of cred->user_ns
     std::optional<uint32_t> pid_ns;   // serial of the active pid namespace (struct pid)
+    // Snapshots of the live system (cli/snapshot_graph.h): when set, replaces
+    // the "pid N · state" line (e.g. "tid 815 of pid 812 · sleeping").
+    std::string detail;
+    std::string state_text;  // snapshots: the /proc state ("sleeping"), listed by a group of tasks
   };
   struct ProxyV {
     uint32_t id = 0;
     uint32_t count = 0;
-    std::array<uint32_t, kSlots> slot{};  // namespace serials, kSlotInfo order
+    std::array<uint32_t, kSlots> slot{};  // namespace serials, kSlotInfo order; 0: unknown (snapshots)
+    // Snapshots without BPF: not a kernel nsproxy (it could not be read) but the
+    // tasks whose /proc links are the same, drawn as "links#ID".
+    bool inferred = false;
   };
   struct NsV {
     uint32_t serial = 0;
@@ -65,6 +72,8 @@ struct ModelSnapshot {
     std::optional<uint32_t> parent;       // pid and user namespaces
     std::optional<uint32_t> level;        // pid and user namespaces
     std::optional<std::string> hostname;  // uts
+    bool refs_known = true;               // snapshots without BPF: `refs` is unknown (not drawn)
+    std::vector<std::string> notes;       // snapshots: more label lines ("no process in it", "held by: ...")
   };
   // An open nsfs file: task -> namespace. Tasks sharing a files_struct
   // (CLONE_FILES) share the fd; it is drawn once, from the first of them.
@@ -97,6 +106,16 @@ struct ModelSnapshot {
   std::vector<FdPin> fds;
   std::vector<PidfdPin> pidfds;
   std::vector<MountPin> mounts;
+  // Snapshots (BPF): other files that pin a namespace no process is in — a
+  // pidfd, a socket, a file's f_cred: task -> namespace, with its label.
+  struct OtherPin {
+    uint32_t task = 0;
+    int fd = 0;
+    uint32_t ns = 0;
+    std::string label;   // "pidfd 16", "socket fd 5", "f_cred of fd 3"
+    bool pidfd = false;  // drawn in the pidfd colour
+  };
+  std::vector<OtherPin> others;
 
   const TaskV* task(uint32_t id) const;
   const ProxyV* nsproxy(uint32_t id) const;
@@ -120,6 +139,10 @@ struct DrawOptions {
   // With --real: the kernel's inode number of model namespaces (by serial).
   std::map<uint32_t, uint64_t> kernel_inum;
   bool legend = true;  // a one-line legend under the caption
+  // When not empty: more caption rows after the subtitle, and the legend's
+  // rows instead of the model's (snapshots of the live system).
+  std::vector<std::string> caption_lines;
+  std::vector<std::string> legend_lines;
 };
 
 // An owned Graphviz graph.

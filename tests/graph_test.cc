@@ -21,6 +21,8 @@
 #include <sstream>
 
 #include "cli/html.h"
+#include "cli/snapshot_graph.h"
+#include "real/snapshot.h"
 #include "sim/runner.h"
 
 namespace nssim {
@@ -678,7 +680,9 @@ TEST(DocsImages, AreWhatNssimDrawsToday) {
     if (!(is >> name) || name[0] == '#') continue;
     ASSERT_TRUE(is >> scenario >> step) << line;
     ++pictures;
-    CliRun r = run(fmt::format("graph {} --step {} --format dot", source_path(scenario), step));
+    CliRun r = step == "snapshot"
+                   ? run(fmt::format("graph --snapshot {} --format dot", source_path(scenario)))
+                   : run(fmt::format("graph {} --step {} --format dot", source_path(scenario), step));
     ASSERT_EQ(r.status, 0) << r.out;
     std::string dot_path = source_path("docs/images/" + name + ".dot");
     EXPECT_EQ(slurp(dot_path), r.out) << "docs/images/" << name << ".dot is stale: run make docs-images";
@@ -696,6 +700,201 @@ TEST(DocsImages, AreWhatNssimDrawsToday) {
   EXPECT_EQ(png.substr(0, 8), std::string("\x89PNG\r\n\x1a\n", 8)) << "docs/images/html-step6.png";
   // The README shows one of them.
   EXPECT_THAT(slurp(source_path("README.md")), HasSubstr("](docs/images/02-step6-last-process-exits.svg)"));
+}
+
+}  // namespace
+}  // namespace nssim
+
+// ---- nssim graph --snapshot: the live system, or a saved snapshot ------------------
+// tests/data/snapshot/sandbox.json was taken by `nssim snapshot` inside a sandbox
+// (make-sandbox-snapshot.sh next to it): a net namespace only a bind mount in a
+// second mount namespace keeps, one only fd 7 of a process keeps, two zombies, a
+// user namespace owning a uts namespace, a nested pid namespace. The live
+// counterpart (a sandbox built by the test) is in snapshot_test.cc.
+
+namespace nssim {
+namespace {
+
+const char* kSnapFixture = "tests/data/snapshot/sandbox.json";
+
+real::Snapshot load_fixture() {
+  std::string err;
+  auto j = nlohmann::json::parse(slurp(source_path(kSnapFixture)));
+  auto s = real::snapshot_from_json(j, err);
+  EXPECT_TRUE(s.has_value()) << err;
+  return s.value_or(real::Snapshot{});
+}
+
+// The namespace of the fixture held only by a holder of this kind.
+const real::SnapNs* held_only_by(const real::Snapshot& s, real::SnapHolder::Kind k) {
+  for (auto& n : s.namespaces)
+    if (n.nprocs == 0 && n.holders.size() == 1 && n.holders[0].kind == k) return &n;
+  return nullptr;
+}
+
+// Set NSSIM_UPDATE_GOLDEN=1 to rewrite the file after an intended change.
+TEST(GraphSnapshot, SavedSnapshotMatchesTheDotFile) {
+  CliRun r = run("graph --snapshot " + source_path(kSnapFixture) + " --format dot");
+  ASSERT_EQ(r.status, 0) << r.out;
+  Dot parsed(r.out);
+  ASSERT_TRUE(parsed.ok()) << "nssim graph wrote DOT that Graphviz cannot read back";
+  const std::string golden = "tests/golden/snapshot-sandbox.dot";
+  if (const char* u = std::getenv("NSSIM_UPDATE_GOLDEN"); u && std::string(u) == "1") {
+    std::ofstream(source_path(golden), std::ios::binary) << r.out;
+    GTEST_SKIP() << "rewrote " << golden;
+  }
+  std::string want = slurp(source_path(golden));
+  ASSERT_FALSE(want.empty()) << golden << " is missing; NSSIM_UPDATE_GOLDEN=1 writes it";
+  if (r.out == want) return;
+  std::istringstream a(want), b(r.out);
+  std::string la, lb;
+  for (int line = 1;; ++line) {
+    bool ea = !std::getline(a, la), eb = !std::getline(b, lb);
+    if (ea && eb) break;
+    if (ea || eb || la != lb) {
+      ADD_FAILURE() << golden << ":" << line << " differs\n  golden: " << (ea ? "<end>" : la)
+                    << "\n  now:    " << (eb ? "<end>" : lb)
+                    << "\n(if the change is intended: NSSIM_UPDATE_GOLDEN=1 ctest -R GraphSnapshot, and review the diff)";
+      break;
+    }
+  }
+}
+
+TEST(GraphSnapshot, EveryTaskNsproxyNamespaceAndHolderIsDrawn) {
+  real::Snapshot s = load_fixture();
+  ASSERT_TRUE(s.bpf);
+  Dot d(cli::to_dot(cli::build_snapshot_graph(s, cli::DrawOptions{})));
+  ASSERT_TRUE(d.ok());
+  // Every namespace, with its inode and refcount; owners and parents.
+  for (auto& n : s.namespaces) {
+    std::string node = "ns" + std::to_string(n.inum);
+    ASSERT_NE(d.node(node), nullptr) << node;
+    std::string label = d.node_attr(node, "label");
+    EXPECT_THAT(label, HasSubstr(fmt::format("{}:[{}]", ns_type_name(n.type), n.inum)));
+    EXPECT_THAT(label, HasSubstr(fmt::format("refs {}", *n.refs)));
+    if (n.owner && n.type != NsType::User) EXPECT_EQ(d.edges(node, "ns" + std::to_string(n.owner)).size(), 1u) << node;
+    if (n.parent) EXPECT_EQ(d.edges(node, "ns" + std::to_string(n.parent)).size(), 1u) << node;
+    if (n.nprocs == 0)
+      EXPECT_THAT(label, HasSubstr("no process in it")) << node;
+    else
+      EXPECT_THAT(label, Not(HasSubstr("no process in it"))) << node;
+  }
+  // Every nsproxy (numbered by its lowest tid) with its count and eight slot edges.
+  ASSERT_EQ(s.nsproxies.size(), 5u);
+  for (size_t i = 1; i <= s.nsproxies.size(); ++i) {
+    std::string node = "nsproxy" + std::to_string(i);
+    EXPECT_THAT(d.node_attr(node, "label"), HasSubstr(fmt::format("nsproxy#{} · count ", i)));
+    Agnode_t* n = d.node(node);
+    ASSERT_NE(n, nullptr);
+    int slots = 0;
+    for (Agedge_t* e = agfstout(agraphof(n), n); e; e = agnxtout(agraphof(n), e)) ++slots;
+    EXPECT_EQ(slots, 8) << node;
+  }
+  // Every task drawn alone (ten tasks: below --max-group); zombies have no nsproxy.
+  for (auto& t : s.tasks) {
+    std::string node = "task" + std::to_string(t.tid);
+    ASSERT_NE(d.node(node), nullptr) << node;
+    EXPECT_THAT(d.node_attr(node, "label"), HasSubstr(fmt::format("pid {}", t.pid)));
+    if (t.state == 'Z') {
+      EXPECT_THAT(d.node_attr(node, "label"), HasSubstr("zombie"));
+      EXPECT_EQ(d.node_attr(node, "style"), "rounded,dashed");
+    }
+  }
+  // The two namespaces no process is in, with what holds them.
+  const real::SnapNs* by_fd = held_only_by(s, real::SnapHolder::Kind::Fd);
+  const real::SnapNs* by_mount = held_only_by(s, real::SnapHolder::Kind::BindMount);
+  ASSERT_TRUE(by_fd && by_mount);
+  const real::SnapHolder& fd = by_fd->holders[0];
+  auto fe = d.edges("task" + std::to_string(fd.pid), "ns" + std::to_string(by_fd->inum));
+  ASSERT_EQ(fe.size(), 1u);
+  EXPECT_EQ(Dot::attr(fe[0], "label"), fmt::format("fd {}", fd.fd));
+  EXPECT_EQ(Dot::attr(fe[0], "style"), "bold");
+  EXPECT_THAT(d.node_attr("ns" + std::to_string(by_fd->inum), "label"),
+              HasSubstr(fmt::format("held by: fd {} of pid {} (sleep)", fd.fd, fd.pid)));
+  const real::SnapHolder& bm = by_mount->holders[0];
+  auto me = d.edges("ns" + std::to_string(bm.ns), "ns" + std::to_string(by_mount->inum));
+  ASSERT_EQ(me.size(), 1u);
+  EXPECT_EQ(Dot::attr(me[0], "label"), "mount /run/netns/n1");
+  EXPECT_THAT(d.node_attr("ns" + std::to_string(by_mount->inum), "label"),
+              HasSubstr(fmt::format("held by: bind mount at /run/netns/n1 in mnt:[{}]", bm.ns)));
+  // n0 is bind-mounted in two mount namespaces (the second was copied from the first).
+  int n0 = 0;
+  for (auto& m : s.mounts) n0 += m.mountpoint == "/run/netns/n0";
+  EXPECT_EQ(n0, 2);
+  // The caption says what this is.
+  EXPECT_THAT(d.graph_label(), HasSubstr("snapshot · kernel "));
+  EXPECT_THAT(d.graph_label(), HasSubstr("5 nsproxies"));
+}
+
+TEST(GraphSnapshot, WithoutBpfTasksWithTheSameLinksShareALinksTable) {
+  real::Snapshot s = load_fixture();
+  // As `nssim snapshot --no-bpf` would have seen it: no nsproxies, no refcounts, no levels.
+  s.bpf = false;
+  s.bpf_note = "not asked for (--no-bpf)";
+  s.nsproxies.clear();
+  for (auto& t : s.tasks) t.nsproxy = 0;
+  for (auto& n : s.namespaces) n.refs.reset(), n.level = 0, n.nsproxies.clear();
+  Dot d(cli::to_dot(cli::build_snapshot_graph(s, cli::DrawOptions{})));
+  ASSERT_TRUE(d.ok());
+  // The fixture's nsproxies have distinct namespaces: one links table each.
+  for (int i = 1; i <= 5; ++i)
+    EXPECT_THAT(d.node_attr("nsproxy" + std::to_string(i), "label"),
+                HasSubstr(fmt::format("links#{}</B><BR/><FONT POINT-SIZE=\"9\">nsproxy not read (no BPF)", i)));
+  EXPECT_EQ(d.node("nsproxy6"), nullptr);
+  for (auto& n : s.namespaces) EXPECT_THAT(d.node_attr("ns" + std::to_string(n.inum), "label"), Not(HasSubstr("refs")));
+  EXPECT_THAT(d.graph_label(), HasSubstr("no BPF (not asked for (--no-bpf)): nsproxies and refcounts unknown"));
+  // The holders do not need BPF.
+  const real::SnapNs* by_fd = held_only_by(s, real::SnapHolder::Kind::Fd);
+  ASSERT_NE(by_fd, nullptr);
+  EXPECT_EQ(d.edges("task" + std::to_string(by_fd->holders[0].pid), "ns" + std::to_string(by_fd->inum)).size(), 1u);
+}
+
+TEST(GraphSnapshot, TheOrderOfTheSnapshotDoesNotMatter) {
+  real::Snapshot s = load_fixture();
+  std::string want = cli::to_dot(cli::build_snapshot_graph(s, cli::DrawOptions{}));
+  std::reverse(s.tasks.begin(), s.tasks.end());
+  std::reverse(s.nsproxies.begin(), s.nsproxies.end());
+  std::reverse(s.namespaces.begin(), s.namespaces.end());
+  std::reverse(s.mounts.begin(), s.mounts.end());
+  std::reverse(s.fds.begin(), s.fds.end());
+  for (auto& n : s.namespaces) std::reverse(n.holders.begin(), n.holders.end());
+  EXPECT_EQ(cli::to_dot(cli::build_snapshot_graph(s, cli::DrawOptions{})), want);
+}
+
+TEST(GraphSnapshot, MaxGroupFoldsTasksWithNothingOfTheirOwn) {
+  CliRun r = run("graph --snapshot " + source_path(kSnapFixture) + " --format dot --max-group 2");
+  ASSERT_EQ(r.status, 0) << r.out;
+  Dot d(r.out);
+  ASSERT_TRUE(d.ok());
+  // nsproxy#1: the sandbox's init, nssim itself and the holder of fd 7; the holder stays alone.
+  std::vector<std::string> groups;
+  for (auto& n : d.nodes())
+    if (n.rfind("tasks_nsproxy1_", 0) == 0) groups.push_back(n);
+  ASSERT_EQ(groups.size(), 1u);
+  EXPECT_THAT(d.node_attr(groups[0], "label"), HasSubstr("2 tasks"));
+  real::Snapshot s = load_fixture();
+  EXPECT_NE(d.node("task" + std::to_string(held_only_by(s, real::SnapHolder::Kind::Fd)->holders[0].pid)), nullptr);
+}
+
+TEST(GraphSnapshot, RendersAndReportsBadInput) {
+  std::string svg = scratch(".svg");
+  CliRun r = run("graph --snapshot " + source_path(kSnapFixture) + " -o " + svg);
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_THAT(slurp(svg), HasSubstr("<g id=\"nsproxy1\" class=\"node\""));
+  CliRun missing = run("graph --snapshot /nonexistent/snap.json");
+  EXPECT_EQ(missing.status, 2);
+  EXPECT_THAT(missing.out, HasSubstr("/nonexistent/snap.json"));
+  std::string bad = scratch(".json");
+  std::ofstream(bad) << "{\"namespaces\": []}";
+  CliRun not_snap = run("graph --snapshot " + bad);
+  EXPECT_EQ(not_snap.status, 2);
+  EXPECT_THAT(not_snap.out, HasSubstr("not an nssim snapshot"));
+  EXPECT_EQ(run("graph --snapshot " + source_path(kSnapFixture) + " --step 1").status, 2);
+  EXPECT_EQ(run("graph " + source_path("examples/02-fd-keeps-namespace-alive.nss") + " --snapshot").status, 2);
+  CliRun none = run("graph");
+  EXPECT_EQ(none.status, 2);
+  EXPECT_THAT(none.out, HasSubstr("--snapshot"));
+  EXPECT_THAT(run("graph --help").out, HasSubstr("--snapshot"));
 }
 
 }  // namespace

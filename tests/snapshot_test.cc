@@ -13,6 +13,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <gmock/gmock.h>
+#include <graphviz/cgraph.h>
 #include <gtest/gtest.h>
 #include <sched.h>
 #include <signal.h>
@@ -409,6 +410,65 @@ TEST_F(SnapshotTest, TheCommandPrintsWhyEachIsAlive) {
   EXPECT_THAT(out, HasSubstr("(no process) held by: fd 77 of pid " + std::to_string(sb.host["F"])));
   EXPECT_THAT(out, HasSubstr("(no process) held by: bind mount at " + sb.dir + "/n3 in mnt:[" +
                              std::to_string(sb.num("M3")) + "]"));
+}
+
+// `nssim graph --snapshot` draws the three with what holds them: the bind
+// mounts as edges from their mount namespace, the fds as edges from their
+// process, and each one's label says so.
+TEST_F(SnapshotTest, TheGraphDrawsEachWithWhatHoldsIt) {
+  for (const char* flags : {"", " --no-bpf"}) {
+    SCOPED_TRACE(std::string("nssim graph --snapshot") + flags);
+    std::string cmd = std::string(NSSIM_BINARY) + " graph --snapshot --format dot" + flags + " 2>/dev/null";
+    FILE* p = popen(cmd.c_str(), "r");
+    ASSERT_NE(p, nullptr);
+    std::string out;
+    char buf[65536];
+    while (size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+    ASSERT_EQ(pclose(p), 0);
+    Agraph_t* g = agmemread(out.c_str());
+    ASSERT_NE(g, nullptr) << "not DOT";
+    auto node = [&](uint32_t inum) { return agnode(g, const_cast<char*>(("ns" + std::to_string(inum)).c_str()), 0); };
+    auto task = [&](int pid) { return agnode(g, const_cast<char*>(("task" + std::to_string(pid)).c_str()), 0); };
+    auto label = [](void* obj) {
+      char* v = agget(obj, const_cast<char*>("label"));
+      return std::string(v ? v : "");
+    };
+    auto edge_label = [&](Agnode_t* t, Agnode_t* h) -> std::string {
+      if (!t || !h) return "<no node>";
+      for (Agedge_t* e = agfstout(g, t); e; e = agnxtout(g, e))
+        if (aghead(e) == h) return label(e);
+      return "<no edge>";
+    };
+    Agnode_t *n1 = node(sb.num("N1")), *n2 = node(sb.num("N2")), *n3 = node(sb.num("N3"));
+    Agnode_t *m2 = node(sb.num("M.mnt")), *m3 = node(sb.num("M3"));
+    ASSERT_TRUE(n1 && n2 && n3 && m2 && m3) << "a namespace of the sandbox is not drawn";
+    const std::string m2s = std::to_string(sb.num("M.mnt")), m3s = std::to_string(sb.num("M3"));
+    // N1: the bind mount in M2.
+    EXPECT_EQ(edge_label(m2, n1), "mount " + sb.dir + "/bind n1");
+    EXPECT_THAT(label(n1), HasSubstr("no process in it"));
+    EXPECT_THAT(label(n1), HasSubstr("held by: bind mount at " + sb.dir + "/bind n1 in mnt:[" + m2s + "]"));
+    // N2: fd 77 of F.
+    EXPECT_EQ(edge_label(task(sb.host["F"]), n2), "fd 77");
+    EXPECT_THAT(label(n2), HasSubstr("held by: fd 77 of pid " + std::to_string(sb.host["F"])));
+    // N3: a bind mount in M3, which fd 78 of G keeps.
+    EXPECT_EQ(edge_label(m3, n3), "mount " + sb.dir + "/n3");
+    EXPECT_THAT(label(n3), HasSubstr("held by: bind mount at " + sb.dir + "/n3 in mnt:[" + m3s + "]"));
+    EXPECT_EQ(edge_label(task(sb.host["G"]), m3), "fd 78");
+    EXPECT_THAT(label(m3), HasSubstr("held by: fd 78 of pid " + std::to_string(sb.host["G"])));
+    // M is in M2 through its nsproxy (or, without BPF, its links).
+    Agnode_t* m = task(sb.host["M"]);
+    ASSERT_NE(m, nullptr);
+    Agnode_t* proxy = nullptr;
+    for (Agedge_t* e = agfstout(g, m); e; e = agnxtout(g, e))
+      if (std::string(agnameof(aghead(e))).rfind("nsproxy", 0) == 0) proxy = aghead(e);
+    ASSERT_NE(proxy, nullptr);
+    EXPECT_THAT(label(proxy), HasSubstr(*flags ? "links#" : "nsproxy#"));
+    EXPECT_NE(edge_label(proxy, m2), "<no edge>");
+    if (!*flags) {
+      EXPECT_THAT(label(n1), HasSubstr("refs 1"));
+    }
+    agclose(g);
+  }
 }
 
 }  // namespace

@@ -17,8 +17,13 @@ foreach(line IN LISTS lines)
   list(GET f 0 name)
   list(GET f 1 scenario)
   list(GET f 2 step)
+  if(step STREQUAL "snapshot")  # a saved snapshot: nssim graph --snapshot FILE
+    set(what --snapshot "${scenario}")
+  else()
+    set(what "${scenario}" --step ${step})
+  endif()
   foreach(fmt dot svg)
-    execute_process(COMMAND "${NSSIM}" graph "${scenario}" --step ${step} -o "${out}/${name}.${fmt}"
+    execute_process(COMMAND "${NSSIM}" graph ${what} -o "${out}/${name}.${fmt}"
                     WORKING_DIRECTORY "${SRC}" RESULT_VARIABLE rc)
     if(NOT rc EQUAL 0)
       message(FATAL_ERROR "nssim graph ${scenario} --step ${step} failed (${rc})")

@@ -98,15 +98,10 @@ std::string Kernel::ns_str(const NsCommon* ns) const {
 
 std::string Kernel::why_str(const Why& w) const { return w.ns ? fmt::format("{} {}", w.what, ns_str(w.ns)) : w.str(); }
 
-void Kernel::get_ns(NsCommon* ns, const Why& why) {
-  ns->get();
-  NSSIM_EVENT(trace, "get", "{} refs {}→{} ({})", ns_str(ns), ns->refs() - 1, ns->refs(), why_str(why));
-}
-
-void Kernel::put_ns(NsCommon* ns, const Why& why) {
-  bool last = ns->put();
-  NSSIM_EVENT(trace, "put", "{} refs {}→{} ({})", ns_str(ns), ns->refs() + 1, ns->refs(), why_str(why));
-  if (last) free_ns(ns);
+void Kernel::trace_ref(const char* fn, const NsCommon* ns, const Why& why) {
+  bool get = fn[0] == 'g';
+  trace.emit(fn, fmt::format("{} refs {}→{} ({})", ns_str(ns), get ? ns->refs() - 1 : ns->refs() + 1, ns->refs(),
+                             why_str(why)));
 }
 
 // The per-type free functions (free_uts_ns(), free_pid_ns(), free_user_ns(),

@@ -46,13 +46,15 @@ class Trace {
 // evaluated only while tracing is on.
 class TraceScope {
  public:
-  TraceScope(Trace& t, std::string_view fn, std::string detail) : t_(t) {
+  // fn is a C string so that its length is only taken while tracing (the
+  // name may come from a table, where strlen() would run on every call).
+  TraceScope(Trace& t, const char* fn, std::string detail) : t_(t) {
     if (t_.on) {
       t_.emit(fn, std::move(detail));
       ++t_.depth;
     }
   }
-  TraceScope(Trace& t, std::string_view fn) : t_(t) {
+  TraceScope(Trace& t, const char* fn) : t_(t) {
     if (t_.on) {
       t_.emit(fn, "");
       ++t_.depth;

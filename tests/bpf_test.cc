@@ -28,6 +28,7 @@
 #include <string>
 
 #include "real/kernel_check.h"
+#include "tests/bundled.h"
 #include "real/kernel_introspect.h"
 #include "real/real_backend.h"
 #include "sim/runner.h"
@@ -35,29 +36,13 @@
 namespace nssim::real {
 namespace {
 
+using nssim::testing::IntrospectionLock;
+
 #define SKIP_WITHOUT_BPF()                                                             \
   IntrospectionLock introspection_lock;                                                \
   do {                                                                                 \
     if (std::string why = bpf_unavailable_reason(); !why.empty()) GTEST_SKIP() << why; \
   } while (0)
-
-// Tests that count references take this lock: a concurrent snapshot (another
-// test process, or `nssim snapshot`) briefly holds fds on every namespace.
-class IntrospectionLock {
- public:
-  IntrospectionLock() {
-    fd_ = open("/tmp/nssim-introspection-tests.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (fd_ >= 0) flock(fd_, LOCK_EX);
-  }
-  ~IntrospectionLock() {
-    if (fd_ >= 0) close(fd_);
-  }
-  IntrospectionLock(const IntrospectionLock&) = delete;
-  IntrospectionLock& operator=(const IntrospectionLock&) = delete;
-
- private:
-  int fd_ = -1;
-};
 
 uint32_t inum_of(const std::string& path) {
   struct stat st;
@@ -392,21 +377,6 @@ TEST(Bpf, FilesThatPinNamespaces) {
 
 // ---- every bundled scenario: nsproxies and refcount changes, model vs kernel ----
 
-std::vector<std::string> bundled() {
-  std::vector<std::string> out;
-  for (const char* dir : {"examples", "labs", "tests/regressions"}) {
-    std::filesystem::path root = std::filesystem::path(NSSIM_SOURCE_DIR) / dir;
-    if (!std::filesystem::exists(root)) continue;
-    for (auto& e : std::filesystem::recursive_directory_iterator(root)) {
-      if (e.path().extension() != ".nss") continue;
-      if (std::string(dir) == "labs" && e.path().filename() != "solution.nss") continue;
-      out.push_back(std::filesystem::relative(e.path(), NSSIM_SOURCE_DIR).string());
-    }
-  }
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
 class BundledOnKernel : public ::testing::TestWithParam<std::string> {};
 
 // What `nssim trace --real` checks with BPF (real/kernel_check.h), over every
@@ -478,14 +448,8 @@ TEST(KernelStructureCheck, ReportsACountTheKernelDoesNotHave) {
   EXPECT_THAT(found, ::testing::Contains(::testing::HasSubstr("a.nsproxy.count: model 3, kernel 2")));
 }
 
-std::string test_name(const ::testing::TestParamInfo<std::string>& i) {
-  std::string s = i.param;
-  for (char& c : s)
-    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
-  return s;
-}
-
-INSTANTIATE_TEST_SUITE_P(Scenarios, BundledOnKernel, ::testing::ValuesIn(bundled()), test_name);
+INSTANTIATE_TEST_SUITE_P(Scenarios, BundledOnKernel, ::testing::ValuesIn(testing::bundled_scenarios()),
+                         [](const auto& i) { return testing::path_test_name(i.param); });
 
 }  // namespace
 }  // namespace nssim::real

@@ -2,6 +2,7 @@
 // step checked against the model, folding, pins, escaping, errors) and
 // `nssim trace --html` (a self-contained page with one graph per step).
 // The browser itself is exercised in browser_test.cc.
+#include "tests/bundled.h"
 #include "cli/graph.h"
 
 #include <fmt/format.h>
@@ -70,28 +71,6 @@ std::string write_scenario(const std::string& text) {
   std::string path = scratch(".nss");
   std::ofstream(path) << text;
   return path;
-}
-
-std::vector<std::string> bundled() {
-  std::vector<std::string> out;
-  for (const char* dir : {"examples", "labs"}) {
-    fs::path root = fs::path(NSSIM_SOURCE_DIR) / dir;
-    if (!fs::exists(root)) continue;
-    for (auto& e : fs::recursive_directory_iterator(root)) {
-      if (e.path().extension() != ".nss") continue;
-      if (std::string(dir) == "labs" && e.path().filename() != "solution.nss") continue;
-      out.push_back(fs::relative(e.path(), NSSIM_SOURCE_DIR).string());
-    }
-  }
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
-std::string test_name(const std::string& path) {
-  std::string n = path;
-  for (char& c : n)
-    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
-  return n;
 }
 
 // A DOT text read back with cgraph, to check what was drawn.
@@ -188,7 +167,7 @@ INSTANTIATE_TEST_SUITE_P(
         Golden{"examples/11-pidfd-setns.nss", 3}, Golden{"examples/11-pidfd-setns.nss", 12},
         Golden{"examples/12-zombie-links.nss", 2}, Golden{"tests/golden/many-tasks.nss", -1}),
     [](const ::testing::TestParamInfo<Golden>& i) {
-      return test_name(fs::path(i.param.scenario).stem().string() +
+      return testing::path_test_name(fs::path(i.param.scenario).stem().string() +
                        (i.param.step < 0 ? "_final" : "_step" + std::to_string(i.param.step)));
     });
 
@@ -338,8 +317,8 @@ TEST_P(GraphBundled, TraceHtmlWritesOneGraphPerStep) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Examples, GraphBundled, ::testing::ValuesIn(bundled()),
-                         [](const ::testing::TestParamInfo<std::string>& i) { return test_name(i.param); });
+INSTANTIATE_TEST_SUITE_P(Examples, GraphBundled, ::testing::ValuesIn(testing::bundled_scenarios(false)),
+                         [](const auto& i) { return testing::path_test_name(i.param); });
 
 // ---- what a picture shows -------------------------------------------------------
 

@@ -60,6 +60,17 @@ std::vector<int> run_processes(int sandbox) {
   return out;
 }
 
+// The run's processes still there after up to 2 s (they die with the sandbox).
+std::vector<int> processes_left(int sandbox) {
+  std::vector<int> left;
+  for (int i = 0; i < 100; ++i) {
+    left = run_processes(sandbox);
+    if (left.empty()) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return left;
+}
+
 // A scenario long enough to be interrupted: many forks, exits and namespaces.
 std::string long_scenario() {
   std::string s;
@@ -153,13 +164,7 @@ void kill_midway(int sig) {
   waitpid(pid, &st, 0);
   EXPECT_TRUE(WIFSIGNALED(st)) << "exit status " << st;
   // Agents die with the sandbox's pid 1 (PDEATHSIG / the kernel's zap).
-  std::vector<int> left;
-  for (int i = 0; i < 100; ++i) {
-    left = run_processes(sandbox);
-    if (left.empty()) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  EXPECT_THAT(left, ::testing::IsEmpty());
+  EXPECT_THAT(processes_left(sandbox), ::testing::IsEmpty());
   // Every namespace of the run is freed (net namespaces are torn down by a
   // kernel worker: give it a few seconds).
   std::vector<uint64_t> alive;
@@ -219,13 +224,7 @@ TEST(Sandbox, StepThatHangsTimesOutWithAClearMessage) {
   EXPECT_EQ(WEXITSTATUS(st), 1);
   EXPECT_THAT(out, ::testing::HasSubstr("task 'a' hangs: its agent gave no answer within 300 ms"));
   EXPECT_THAT(out, ::testing::HasSubstr("init: clone(0) -> b"));  // the run went on
-  std::vector<int> left;
-  for (int i = 0; i < 100; ++i) {
-    left = run_processes(sandbox);
-    if (left.empty()) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  EXPECT_THAT(left, ::testing::IsEmpty());
+  EXPECT_THAT(processes_left(sandbox), ::testing::IsEmpty());
 }
 
 TEST(Sandbox, SigkillOfNssimLeavesNoProcess) { kill_midway(SIGKILL); }

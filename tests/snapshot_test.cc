@@ -8,6 +8,7 @@
 //   N3  a net namespace pinned only by a bind mount in a mount namespace M3 that
 //       no process is in — M3 itself is pinned only by an fd (fd 78 of G).
 // Killing the sandbox's pid 1 frees everything; the host is never changed.
+#include "tests/bundled.h"
 #include "real/snapshot.h"
 
 #include <dirent.h>
@@ -39,24 +40,7 @@ namespace nssim::real {
 namespace {
 
 using ::testing::HasSubstr;
-
-// Tests that count references take this lock: a concurrent snapshot (another
-// test process, or `nssim snapshot`) briefly holds fds on every namespace.
-class IntrospectionLock {
- public:
-  IntrospectionLock() {
-    fd_ = open("/tmp/nssim-introspection-tests.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (fd_ >= 0) flock(fd_, LOCK_EX);
-  }
-  ~IntrospectionLock() {
-    if (fd_ >= 0) close(fd_);
-  }
-  IntrospectionLock(const IntrospectionLock&) = delete;
-  IntrospectionLock& operator=(const IntrospectionLock&) = delete;
-
- private:
-  int fd_ = -1;
-};
+using nssim::testing::IntrospectionLock;
 
 uint32_t ino(const char* path) {
   struct stat st;

@@ -4,9 +4,16 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "sim/fuzz.h"
 #include "sim/kernel.h"
 #include "sim/runner.h"
 #include "sim/sim_backend.h"
+#include "tests/bundled.h"
 
 namespace nssim {
 namespace {
@@ -304,6 +311,24 @@ TEST(MntNsLoop, ComparesNsIdsNotCreationOrder) {
   EXPECT_EQ(r.error().code, EINVAL);
   m.check_ledger();
 }
+
+// The leak checker over every bundled scenario: run it on the model, then
+// every task exits and is reaped, every fd is closed and every /run mount
+// unmounted; only the initial namespaces and nsproxy (and what the initial
+// task still uses) may remain. The fuzzer runs the same check on every run.
+class LeakCheck : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(LeakCheck, NothingButTheInitialObjectsSurvivesTheTeardown) {
+  std::ifstream in(std::filesystem::path(NSSIM_SOURCE_DIR) / GetParam());
+  std::vector<std::string> lines;
+  for (std::string l; std::getline(in, l);) lines.push_back(l);
+  std::vector<std::string> problems;
+  for (auto& p : check_scenario(lines, nullptr)) problems.push_back(fmt::format("line {}: {}", p.line, p.what));
+  EXPECT_THAT(problems, ::testing::IsEmpty());
+}
+
+INSTANTIATE_TEST_SUITE_P(Bundled, LeakCheck, ::testing::ValuesIn(testing::bundled_scenarios()),
+                         [](const auto& i) { return testing::path_test_name(i.param); });
 
 }  // namespace
 }  // namespace nssim

@@ -54,8 +54,11 @@ void TextPrinter::step(const StepRecord& rec) {
           fmt::print(out_, "      {:{}}{}{}{}\n", "", e.depth * 2, e.fn, e.detail.empty() ? "" : "  ", e.detail);
       if (rec.peer) {
         const CallOutcome& p = *rec.peer;
-        fmt::print(out_, "      kernel: {}{}\n", p.ok ? "= " + p.result : "= -1 " + p.result,
-                   p.note.empty() ? "" : "  (" + p.note + ")");
+        if (!p.usage_error.empty())  // the live backend could not run the call: there is no result
+          fmt::print(out_, "      kernel: (not run: {})\n", p.usage_error);
+        else
+          fmt::print(out_, "      kernel: {}{}\n", p.ok ? "= " + p.result : "= -1 " + p.result,
+                     p.note.empty() ? "" : "  (" + p.note + ")");
       }
       if (rec.peer) {
         // Namespaces seen on the kernel for the first time: model inode = kernel inode.
@@ -167,7 +170,8 @@ nlohmann::json step_json(const StepRecord& rec, Runner& runner, bool real) {
   j["namespaces"] = nss;
   if (real && rec.peer) {
     json rj;
-    rj["result"] = rec.peer->result;
+    rj["result"] = rec.peer->usage_error.empty() ? json(rec.peer->result) : json(nullptr);
+    if (!rec.peer->usage_error.empty()) rj["not_run"] = rec.peer->usage_error;
     if (!rec.peer->note.empty()) rj["note"] = rec.peer->note;
     json rt = json::object();
     if (rec.peer_obs)
@@ -185,15 +189,20 @@ nlohmann::json step_json(const StepRecord& rec, Runner& runner, bool real) {
 }
 
 nlohmann::json summary_json(const RunSummary& s) {
-  return {{"summary",
-           {{"steps", s.steps},
-            {"calls", s.calls},
-            {"expects_passed", s.expects_passed},
-            {"expects_failed", s.expects_failed},
-            {"expects_unanswered", s.expects_unanswered},
-            {"results_failed", s.results_failed},
-            {"disagreements", s.disagreements},
-            {"ok", s.ok()}}}};
+  nlohmann::json j = {{"steps", s.steps},
+                      {"calls", s.calls},
+                      {"expects_passed", s.expects_passed},
+                      {"expects_failed", s.expects_failed},
+                      {"expects_unanswered", s.expects_unanswered},
+                      {"results_failed", s.results_failed},
+                      {"disagreements", s.disagreements},
+                      {"ok", s.ok()}};
+  // A run error stopped the run (also printed on stderr, with the source line).
+  if (s.error) {
+    j["error"] = {{"line", s.error->loc.line}, {"column", s.error->loc.col}, {"message", s.error->message}};
+    if (!s.error->hint.empty()) j["error"]["hint"] = s.error->hint;
+  }
+  return {{"summary", j}};
 }
 
 }  // namespace nssim::cli

@@ -47,17 +47,27 @@ std::optional<Diagnostic> Runner::eval(const Term& t, Value& v) {
     case Term::Path: break;
   }
   size_t ai = 0;
+  // What the value is, also when it is none (a zombie's a.net is a net
+  // namespace that is not there): the attributes after it are checked against
+  // that, so a wrong one is an error whatever the value.
+  enum class Static : uint8_t { Ns, Proxy, Other } st = Static::Other;
+  NsType st_type = NsType::Net;  // when st is Ns
   auto ns_value = [&](uint32_t serial) {
     const NsRecord& r = k.ns_records()[serial];
     v.kind = Value::Ns;
     v.id = serial;
     v.show = fmt::format("{}:[{}]{}", ns_type_name(r.type), r.inum, r.ns ? "" : " (freed)");
+    st = Static::Ns, st_type = r.type;
   };
-  auto set_ns = [&](const NsCommon* ns) {
+  auto none = [&](Static s, NsType type = NsType::Net) {
+    v.kind = Value::None, v.show = "none";
+    st = s, st_type = type;
+  };
+  auto set_ns = [&](const NsCommon* ns, NsType type) {
     if (ns)
       ns_value(ns->serial);
     else
-      v.kind = Value::None, v.show = "none";
+      none(Static::Ns, type);
   };
   if (auto it = lets_.find(t.base); it != lets_.end()) {
     ns_value(it->second);
@@ -70,7 +80,7 @@ std::optional<Diagnostic> Runner::eval(const Term& t, Value& v) {
       return diag(t.loc, "'@TASK' only applies to pid", "a.pid@b is a's pid as seen from b's pid namespace");
     if (a == "pid" && !t.at.empty()) {
       if (!task || !task->thread_pid) {
-        v.kind = Value::None, v.show = "none";
+        none(Static::Other);
       } else {
         PidNamespace* view = k.task_active_pid_ns(task);
         if (!t.at.empty()) {
@@ -87,12 +97,13 @@ std::optional<Diagnostic> Runner::eval(const Term& t, Value& v) {
         v.show = std::to_string(v.i);
       }
     } else if (is_link_attr(a)) {
-      set_ns(task ? k.ns_of_link(task, *link_from_name(a)) : nullptr);
+      Link l = *link_from_name(a);
+      set_ns(task ? k.ns_of_link(task, l) : nullptr, link_type(l));
     } else if (a == "nsproxy") {
       if (task && task->nsproxy)
         v.kind = Value::Proxy, v.id = task->nsproxy->id(), v.show = fmt::format("nsproxy#{}", task->nsproxy->id());
       else
-        v.kind = Value::None, v.show = "none";
+        none(Static::Proxy);
       if (ai < t.attrs.size()) {
         const std::string& b = t.attrs[ai++];
         if (b != "count") return diag(t.loc, fmt::format("unknown nsproxy attribute '{}'", b), "an nsproxy has: count");
@@ -103,12 +114,12 @@ std::optional<Diagnostic> Runner::eval(const Term& t, Value& v) {
       if (task && task->nsproxy)
         v.kind = Value::Str, v.s = task->nsproxy->uts_ns->nodename, v.show = "\"" + v.s + "\"";
       else
-        v.kind = Value::None, v.show = "none";
+        none(Static::Other);
     } else if (a == "uid" || a == "euid" || a == "suid" || a == "gid" || a == "egid" || a == "sgid") {
       // As getuid()/getresuid() report them in the task's own user namespace
       // (from_kuid_munged(): an unmapped id reads 65534).
       if (!task || !task->cred) {
-        v.kind = Value::None, v.show = "none";
+        none(Static::Other);
       } else {
         const Cred* c = task->cred;
         bool g = a.find("gid") != std::string::npos;
@@ -132,38 +143,52 @@ std::optional<Diagnostic> Runner::eval(const Term& t, Value& v) {
   // Namespace attributes.
   while (ai < t.attrs.size()) {
     const std::string& a = t.attrs[ai++];
-    if (v.kind == Value::None) {
-      v.show = "none";
+    if (st != Static::Ns) return diag(t.loc, fmt::format("'{}' does not apply here", a));
+    if (a != "refs" && a != "inum" && a != "type" && a != "level" && a != "owner" && a != "parent")
+      return diag(t.loc, fmt::format("unknown namespace attribute '{}'", a), kNsAttrHint);
+    if ((a == "level" || a == "parent") && st_type != NsType::Pid && st_type != NsType::User)
+      return diag(t.loc, fmt::format("only pid and user namespaces have a {}", a));
+    if (v.kind == Value::None) {  // attributes of none are none
+      if (a == "owner")
+        st_type = NsType::User;
+      else if (a != "parent")
+        st = Static::Other;
       continue;
     }
-    if (v.kind != Value::Ns) return diag(t.loc, fmt::format("'{}' does not apply here", a));
     const NsRecord& r = k.ns_records()[v.id];
     const NsCommon* ns = r.ns;
+    const NsType type = r.type;
     if (a == "refs") {
       v.kind = Value::Int, v.i = ns ? ns->refs() : 0, v.show = std::to_string(v.i);
+      st = Static::Other;
     } else if (a == "inum") {
       v.kind = Value::Int, v.i = r.inum, v.show = std::to_string(v.i);
+      st = Static::Other;
     } else if (a == "type") {
-      v.kind = Value::Str, v.s = std::string(ns_type_name(r.type)), v.show = "\"" + v.s + "\"";
+      v.kind = Value::Str, v.s = std::string(ns_type_name(type)), v.show = "\"" + v.s + "\"";
+      st = Static::Other;
     } else if (a == "level") {
-      if (r.type != NsType::Pid && r.type != NsType::User)
-        return diag(t.loc, "only pid and user namespaces have a level");
-      int64_t lvl = !ns ? -1 : r.type == NsType::Pid ? static_cast<const PidNamespace*>(ns)->level
-                                                      : static_cast<const UserNamespace*>(ns)->level;
+      // A freed namespace has no level (nor owner, nor parent): none.
+      if (!ns) {
+        none(Static::Other);
+        continue;
+      }
+      // Pid levels count from the scenario's root pid namespace (level 0),
+      // also with --real, where the model's levels are the kernel's (the
+      // sandbox's pid namespace is below the host's: Kernel::Config::root_pid_level).
+      int64_t lvl = type == NsType::Pid
+                        ? int64_t{static_cast<const PidNamespace*>(ns)->level} - k.config().root_pid_level
+                        : int64_t{static_cast<const UserNamespace*>(ns)->level};
       v.kind = Value::Int, v.i = lvl, v.show = std::to_string(lvl);
+      st = Static::Other;
     } else if (a == "owner") {
-      if (!ns) return diag(t.loc, "the namespace has been freed");
-      set_ns(r.type == NsType::User ? static_cast<const UserNamespace*>(ns)->parent : ns->user_ns);
-    } else if (a == "parent") {
-      if (!ns) return diag(t.loc, "the namespace has been freed");
-      if (r.type == NsType::Pid)
-        set_ns(static_cast<const PidNamespace*>(ns)->parent);
-      else if (r.type == NsType::User)
-        set_ns(static_cast<const UserNamespace*>(ns)->parent);
-      else
-        return diag(t.loc, "only pid and user namespaces have a parent");
-    } else {
-      return diag(t.loc, fmt::format("unknown namespace attribute '{}'", a), kNsAttrHint);
+      set_ns(!ns ? nullptr : type == NsType::User ? static_cast<const UserNamespace*>(ns)->parent : ns->user_ns,
+             NsType::User);
+    } else {  // parent
+      set_ns(!ns                     ? nullptr
+             : type == NsType::Pid ? static_cast<const NsCommon*>(static_cast<const PidNamespace*>(ns)->parent)
+                                   : static_cast<const UserNamespace*>(ns)->parent,
+             type);
     }
   }
   return {};
@@ -289,28 +314,39 @@ RunSummary Runner::run(const std::function<void(const StepRecord&)>& sink) {
       if (auto* c = std::get_if<CallStmt>(&st.s)) {
         r.kind = StepRecord::Call;
         r.call = c;
-        ++sum.calls;
+        if (c->out && lets_.count(*c->out))
+          throw diag(c->out_loc, fmt::format("'{}' is a let name", *c->out),
+                     "a name is either a task or fd, or a let binding: rename one of them");
         k.trace.on = opt_.trace;
         r.outcome = sim_->call(*c);
         r.events = k.trace.take();
         k.trace.on = false;
         if (!r.outcome.usage_error.empty()) {
+          // Point at what is wrong: the caller, an fd name, the name to bind,
+          // the task waited for, or the path naming an unknown task.
+          const std::string& u = r.outcome.usage_error;
+          auto unknown = [&](const std::string& n) { return !n.empty() && u == "unknown task '" + n + "'"; };
+          bool has_path = c->kind == CallKind::Open || c->kind == CallKind::Write || c->kind == CallKind::Mount;
           Loc at = c->loc;
-          if (r.outcome.usage_error.find("fd name") != std::string::npos) at = c->fd_loc;
-          else if (r.outcome.usage_error.find("already names") != std::string::npos) at = c->out_loc;
-          else if (r.outcome.usage_error.find("unknown task '" + c->target + "'") != std::string::npos &&
-                   !c->target.empty()) at = c->target_loc;
-          else if (c->kind == CallKind::Open && r.outcome.usage_error.find(c->path.task) != std::string::npos &&
-                   c->path.task != c->task) at = c->call_loc;
-          throw diag(at, r.outcome.usage_error);
+          if (u.find("fd name") != std::string::npos) at = c->fd_loc;
+          else if (u.find("already names") != std::string::npos) at = c->out_loc;
+          else if (unknown(c->task)) at = c->loc;
+          else if (unknown(c->target)) at = c->target_loc;
+          else if (has_path && (unknown(c->path.task) || u.find("is a plain file") != std::string::npos))
+            at = c->path_loc;
+          throw diag(at, u);
         }
+        ++sum.calls;  // only calls that ran
         r.expected = c->assert_result;
         if (r.expected) {
-          // '= 0' means "succeeded" for calls that return a name; a call that
-          // returns a number (ioctl NS_GET_NSTYPE/NS_GET_OWNER_UID) must match it.
+          // '= 0' means "succeeded" for calls that return a new name (clone,
+          // open...). A call that returns a number (ioctl NS_GET_NSTYPE/
+          // NS_GET_OWNER_UID) must match it, and so must wait, whose result is
+          // the task it reaped or 0 (not exited yet).
           bool numeric = !r.outcome.result.empty() &&
                          r.outcome.result.find_first_not_of("0123456789") == std::string::npos;
-          r.ok = *r.expected == r.outcome.result || (*r.expected == "0" && r.outcome.ok && !numeric);
+          bool names_new = !numeric && c->kind != CallKind::Wait;
+          r.ok = *r.expected == r.outcome.result || (*r.expected == "0" && r.outcome.ok && names_new);
           if (!r.ok) ++sum.results_failed;
         }
         if (observe) r.obs = sim_->observe();
@@ -327,9 +363,10 @@ RunSummary Runner::run(const std::function<void(const StepRecord&)>& sink) {
           // Some kernel work finishes after the syscall returns (a reaped
           // task's struct pid is put after an RCU grace period; an init
           // waiting in zap_pid_ns_processes() is woken by the reap of the last
-          // other task): give the kernel up to ~300 ms to reach the model's
-          // state before reporting a disagreement.
-          for (int wait_ms = 5; wait_ms <= 160 && may_settle(d); wait_ms *= 2) {
+          // other task): give the kernel time to reach the model's
+          // state before reporting a disagreement (RCU grace periods grow
+          // under load: up to ~1.3 s in all, only while something differs).
+          for (int wait_ms = 5; wait_ms <= 640 && may_settle(d); wait_ms *= 2) {
             std::this_thread::sleep_for(std::chrono::milliseconds(wait_ms));
             r.peer_obs = opt_.peer->observe();
             d = differ_.compare(r.obs, *r.peer_obs, alive);

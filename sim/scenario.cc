@@ -7,6 +7,7 @@
 
 #include <cctype>
 #include <charconv>
+#include <unordered_map>
 
 #include "sim/result.h"
 
@@ -139,7 +140,13 @@ class Lexer {
           }
         if (!done) {
           if (std::string_view(":(),|=.@?").find(c) == std::string_view::npos) {
-            errs.push_back({t.loc, fmt::format("unexpected character '{}'", c), ""});
+            // A control byte or a byte of (possibly invalid) UTF-8 is shown as \xNN:
+            // diagnostics stay printable and valid UTF-8 (--json, terminals).
+            unsigned char u = static_cast<unsigned char>(c);
+            errs.push_back({t.loc,
+                            u >= 0x20 && u < 0x7f ? fmt::format("unexpected character '{}'", c)
+                                                  : fmt::format("unexpected character '\\x{:02x}'", u),
+                            ""});
             t.kind = Token::Bad;
           }
           t.text = std::string(1, c);
@@ -159,6 +166,27 @@ class Lexer {
 struct ParseError {
   Diagnostic d;
 };
+
+// Every attribute a term may have (checked again by the runner for the kind of
+// value it follows: sim/runner.cc).
+bool known_attribute(std::string_view a) {
+  static constexpr std::string_view kOther[] = {"nsproxy", "count",  "hostname", "pid",  "state", "uid",
+                                                "euid",    "suid",   "gid",      "egid", "sgid",  "refs",
+                                                "inum",    "type",   "level",    "owner", "parent"};
+  if (link_from_name(a)) return true;
+  for (auto k : kOther)
+    if (a == k) return true;
+  return false;
+}
+constexpr const char* kAttributeHint =
+    "a task has: the 10 link names (net, pid_for_children, ...), nsproxy, hostname, pid, pid@TASK, state, uid, "
+    "euid, suid, gid, egid, sgid; a namespace has: refs, inum, level, owner, parent, type; an nsproxy has: count";
+
+// Names a scenario cannot define (with -> NAME, task or let): they already mean something.
+bool reserved_name(std::string_view n) { return n == "self" || n == "thread-self" || n == "none"; }
+constexpr const char* kReservedHint =
+    "self and thread-self mean the calling task (in paths, wait and pidfd_open), none is the empty value of "
+    "let and expect: choose another name";
 
 constexpr int kAllowProcNs = 1, kAllowProcFile = 2, kAllowRun = 4;
 constexpr int kOpenable = kAllowProcNs | kAllowRun, kRunOnly = kAllowRun, kProcFileOnly = kAllowProcFile,
@@ -199,7 +227,7 @@ class LineParser {
     for (;;) {
       const Token& t = peek();
       if (t.kind == Token::Number) {
-        v |= number(t);
+        v |= number(t, "flags are 64-bit numbers");
         next();
       } else if (t.kind == Token::Ident) {
         auto f = clone_flag_from_name(t.text);
@@ -213,23 +241,37 @@ class LineParser {
       next();
     }
   }
-  uint64_t number(const Token& t) {
+  // A number that must fit uint64_t (flags); `range_hint` explains the range
+  // when it does not.
+  uint64_t number(const Token& t, const char* range_hint = "numbers here are 64-bit") {
+    return magnitude(t, t.text, range_hint);
+  }
+  uint64_t magnitude(const Token& t, std::string_view s, const char* range_hint) {
     uint64_t v = 0;
-    std::string_view s = t.text;
     int base = 10;
     if (s.starts_with("0x") || s.starts_with("0X")) s.remove_prefix(2), base = 16;
     auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v, base);
+    if (ec == std::errc::result_out_of_range && ptr == s.data() + s.size())
+      error(t, fmt::format("number '{}' out of range", t.text), range_hint);
     if (ec != std::errc() || ptr != s.data() + s.size() || s.empty())
       error(t, fmt::format("bad number '{}'", t.text), "write a decimal or 0x-hexadecimal number");
     return v;
   }
-  int64_t signed_number(const Token& t) {
-    if (!t.text.empty() && t.text[0] == '-') {
-      Token u = t;
-      u.text = t.text.substr(1);
-      return -static_cast<int64_t>(number(u));
-    }
-    return static_cast<int64_t>(number(t));
+  // A number that must fit int64_t (ids, results, expectation values).
+  int64_t signed_number(const Token& t, const char* range_hint = "numbers here are 64-bit signed integers") {
+    bool neg = !t.text.empty() && t.text[0] == '-';
+    uint64_t v = magnitude(t, std::string_view(t.text).substr(neg ? 1 : 0), range_hint);
+    // -(2^63) is INT64_MIN; negating it as an int64_t, or anything larger, overflows.
+    constexpr uint64_t kMinMagnitude = uint64_t{1} << 63;
+    if (v > (neg ? kMinMagnitude : kMinMagnitude - 1))
+      error(t, fmt::format("number '{}' out of range", t.text), range_hint);
+    return neg ? static_cast<int64_t>(0 - v) : static_cast<int64_t>(v);
+  }
+  // A number that must fit the C int argument of the call (exit, prctl's value).
+  int int_number(const Token& t, const char* range_hint) {
+    int64_t v = signed_number(t, range_hint);
+    if (v < INT32_MIN || v > INT32_MAX) error(t, fmt::format("number '{}' out of range", t.text), range_hint);
+    return static_cast<int>(v);
   }
 
   // A path string of one of the allowed shapes (see NsPath).
@@ -259,7 +301,7 @@ class LineParser {
   uint32_t id() {
     const Token& t = peek();
     if (t.kind != Token::Number) expected("a uid/gid number (-1: unchanged)");
-    int64_t v = signed_number(t);
+    int64_t v = signed_number(t, "ids are 0..4294967294, or -1");
     if (v < -1 || v > 0xfffffffeLL) error(t, fmt::format("id {} out of range", t.text), "ids are 0..4294967294, or -1");
     next();
     return static_cast<uint32_t>(v);
@@ -302,8 +344,10 @@ class LineParser {
     r.text = r.base;
     while (is_punct(".")) {
       next();
+      const Token& at = peek();
       std::string a = ident("an attribute after '.'",
                             "e.g. a.net, a.nsproxy, a.nsproxy.count, N.refs, a.hostname, a.pid, a.state");
+      if (!known_attribute(a)) error(at, fmt::format("unknown attribute '{}'", a), kAttributeHint);
       r.attrs.push_back(a);
       r.text += "." + a;
     }
@@ -358,6 +402,12 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
   res.scenario.source = std::string(source);
   Scenario& sc = res.scenario;
   bool seen_statement = false;
+  bool task_named = false;
+  // A name is either a task or fd (bound by 'task' or '-> NAME') or a let
+  // binding, never both: the line that first defined each.
+  std::unordered_map<std::string, std::pair<bool, int>> bound;  // name -> (is a task, line)
+  std::unordered_map<std::string, int> let_names;               // name -> line
+  constexpr const char* kOneKindHint = "a name is either a task or fd, or a let binding: rename one of them";
   int lineno = 0;
   size_t pos = 0;
   while (pos <= source.size()) {
@@ -389,24 +439,40 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
         P.end();
         continue;
       }
-      if (first.text == "task" && P.peek(1).kind == Token::Ident) {
-        if (seen_statement) P.error(first, "'task' must come before the first call, let or expect");
+      // 'task NAME' and 'let NAME = ...' (a task may be named task or let: a
+      // name followed by ':' is a call).
+      if (first.text == "task" && !P.is_punct(":", 1)) {
         P.next();
-        sc.init_name = P.next().text;
+        const Token& n = P.peek();
+        std::string name = P.ident("a name after 'task'", "e.g. task init (the name of the initial task)");
+        if (reserved_name(name)) P.error(n, fmt::format("'{}' is reserved", name), kReservedHint);
+        if (seen_statement) P.error(first, "'task' must come before the first call, let or expect");
+        if (task_named) P.error(first, "the initial task is named twice");
         P.end();
+        sc.init_name = std::move(name);
+        task_named = true;
         continue;
       }
-      if (first.text == "let" && P.peek(1).kind == Token::Ident) {
+      if (first.text == "let" && !P.is_punct(":", 1)) {
         seen_statement = true;
         P.next();
         LetStmt l;
         l.loc = P.peek().loc;
-        l.name = P.next().text;
+        const Token& n = P.peek();
+        l.name = P.ident("a name after 'let'", "let NAME = TERM, e.g. let N = b.net");
+        if (reserved_name(l.name)) P.error(n, fmt::format("'{}' is reserved", l.name), kReservedHint);
+        if (auto it = bound.find(l.name); it != bound.end())
+          P.error(n, fmt::format("'{}' already names {} (line {})", l.name, it->second.first ? "a task" : "an fd",
+                                 it->second.second),
+                  kOneKindHint);
+        if (l.name == sc.init_name)
+          P.error(n, fmt::format("'{}' already names a task (the initial task)", l.name), kOneKindHint);
         P.expect_punct("=", "'=' after the let name");
         l.value = P.term();
         if (l.value.kind != Term::Path)
           P.error(P.t_[P.p_ - 1], "let binds a namespace", "write e.g. let N = b.net");
         P.end();
+        let_names.try_emplace(l.name, lineno);
         sc.statements.push_back(Statement{lineno, std::move(l)});
         continue;
       }
@@ -415,8 +481,9 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
         ExpectStmt e;
         e.loc = first.loc;
         P.next();
-        e.text = std::string(line.substr(P.peek().loc.col - 1));
-        if (auto h = e.text.find('#'); h != std::string::npos) e.text.resize(h);
+        // The text as written, up to a comment (the end-of-line token is at its '#').
+        size_t from = P.peek().loc.col - 1;
+        e.text = std::string(line.substr(from, P.t_.back().loc.col - 1 - from));
         while (!e.text.empty() && std::isspace(static_cast<unsigned char>(e.text.back()))) e.text.pop_back();
         if (P.peek().kind == Token::Ident && (P.peek().text == "alive" || P.peek().text == "dead") &&
             P.is_punct("(", 1)) {
@@ -481,11 +548,13 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
         case CallKind::Open:
         case CallKind::Umount: {
           bool open = c.kind == CallKind::Open;
+          c.path_loc = P.peek().loc;
           c.path = P.path(open ? "open" : "umount", open ? kOpenable : kRunOnly);
           c.path_text = P.t_[P.p_ - 1].text;
           break;
         }
         case CallKind::Write: {
+          c.path_loc = P.peek().loc;
           c.path = P.path("write", kProcFileOnly);
           c.path_text = P.t_[P.p_ - 1].text;
           P.expect_punct(",", "',' then the data to write");
@@ -496,9 +565,11 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
           break;
         }
         case CallKind::Mount: {
+          c.path_loc = P.peek().loc;
           c.path = P.path("mount", kMountSource);
           c.path_text = P.t_[P.p_ - 1].text;
           P.expect_punct(",", "',' then the mount point");
+          c.path2_loc = P.peek().loc;
           c.path2 = P.path("mount", kRunOnly);
           P.expect_punct(",", "', MS_BIND'");
           const Token& f = P.peek();
@@ -518,7 +589,8 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
           P.expect_punct(",", "', 0' or ', 1'");
           const Token& n = P.peek();
           if (n.kind != Token::Number) P.expected("0 or 1");
-          c.code = static_cast<int>(P.signed_number(n));
+          c.code = P.int_number(n, "prctl(PR_SET_DUMPABLE, N) takes 0 or 1 (other values are EINVAL); nssim passes N "
+                                   "as a C int: -2147483648..2147483647");
           P.next();
           break;
         }
@@ -556,7 +628,8 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
         case CallKind::Exit: {
           const Token& n = P.peek();
           if (n.kind != Token::Number) P.expected("an exit code");
-          c.code = static_cast<int>(P.signed_number(n));
+          c.code = P.int_number(n, "exit() takes a C int, -2147483648..2147483647; the status a parent sees is "
+                                   "CODE & 0xff (0..255)");
           P.next();
           break;
         }
@@ -568,7 +641,10 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
             P.next();
             const Token& n = P.peek();
             if (n.kind != Token::Number) P.expected("pidfd_open flags (a number)");
-            c.flags = P.number(n);
+            constexpr const char* kPidfdRange =
+                "pidfd_open() flags are an unsigned int: 0..0xffffffff (0x80 PIDFD_THREAD, 2048 PIDFD_NONBLOCK)";
+            c.flags = P.number(n, kPidfdRange);
+            if (c.flags > UINT32_MAX) P.error(n, fmt::format("number '{}' out of range", n.text), kPidfdRange);
             P.next();
           }
           break;
@@ -589,12 +665,19 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
                         (c.ioctl == IoctlCmd::NsGetUserns || c.ioctl == IoctlCmd::NsGetParent);
         bool makes = c.kind == CallKind::Clone || c.kind == CallKind::Clone3 || c.kind == CallKind::Thread ||
                      c.kind == CallKind::Open || c.kind == CallKind::PidfdOpen || fd_ioctl;
+        if (!makes && c.kind == CallKind::Ioctl)
+          P.error(P.t_[P.p_ - 1],
+                  fmt::format("ioctl({}) returns a number, not a name: assert it with = N",
+                              c.ioctl == IoctlCmd::NsGetNstype ? "NS_GET_NSTYPE" : "NS_GET_OWNER_UID"),
+                  c.ioctl == IoctlCmd::NsGetNstype ? "e.g. ioctl(f, NS_GET_NSTYPE) = CLONE_NEWNET"
+                                                   : "e.g. ioctl(f, NS_GET_OWNER_UID) = 0");
         if (!makes)
           P.error(P.t_[P.p_ - 1], fmt::format("{}() returns nothing to name", call_name(c.kind)),
                   "'-> NAME' names the task made by clone/clone3/thread or the fd made by open, pidfd_open "
                   "or ioctl(NS_GET_USERNS/NS_GET_PARENT)");
-        if (*c.out == "self" || *c.out == "none")
-          P.error(P.t_[P.p_ - 1], fmt::format("'{}' is reserved", *c.out));
+        if (reserved_name(*c.out)) P.error(P.t_[P.p_ - 1], fmt::format("'{}' is reserved", *c.out), kReservedHint);
+        if (auto it = let_names.find(*c.out); it != let_names.end())
+          P.error(P.t_[P.p_ - 1], fmt::format("'{}' is a let name (line {})", *c.out, it->second), kOneKindHint);
       } else if (c.kind == CallKind::Clone || c.kind == CallKind::Clone3 || c.kind == CallKind::Thread) {
         P.expected("'-> NAME' to name the new task", "e.g. init: clone(0) -> a");
       } else if (c.kind == CallKind::Open || c.kind == CallKind::PidfdOpen ||
@@ -612,6 +695,12 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
         } else if (r.kind == Token::Ident && r.text.starts_with("CLONE_")) {
           auto f = clone_flag_from_name(r.text);
           if (!f) P.error(r, fmt::format("unknown flag '{}'", r.text));
+          if (c.kind != CallKind::Ioctl || c.ioctl != IoctlCmd::NsGetNstype)
+            P.error(r,
+                    fmt::format("a flag name as the result: only ioctl(FD, NS_GET_NSTYPE) returns a namespace type, "
+                                "{}() does not",
+                                call_name(c.kind)),
+                    "assert 0, an errno name (EINVAL) or the name bound by '-> NAME'");
           c.assert_result = std::to_string(*f);  // e.g. ioctl(fd, NS_GET_NSTYPE) = CLONE_NEWNET
         } else if (r.kind == Token::Ident) {
           if (r.text.size() > 1 && r.text[0] == 'E' && std::isupper(static_cast<unsigned char>(r.text[1])) &&
@@ -624,14 +713,13 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
         P.next();
       }
       P.end();
-      // The call text as written, without '= RESULT' or a trailing comment.
-      c.text = std::string(line.substr(c.call_loc.col - 1, text_end ? text_end - c.call_loc.col : std::string::npos));
-      if (auto h = c.text.find('#'); h != std::string::npos && c.text.find('"') == std::string::npos) c.text.resize(h);
-      else if (h != std::string::npos) {
-        // '#' inside a string must stay: cut at a '#' after the last quote.
-        size_t q = c.text.rfind('"');
-        size_t h2 = c.text.find('#', q);
-        if (h2 != std::string::npos) c.text.resize(h2);
+      // The call text as written, without '= RESULT' or a trailing comment
+      // (the end-of-line token is at its '#').
+      if (!text_end) text_end = P.t_.back().loc.col;
+      c.text = std::string(line.substr(c.call_loc.col - 1, text_end - c.call_loc.col));
+      if (c.out) {
+        bool task = c.kind == CallKind::Clone || c.kind == CallKind::Clone3 || c.kind == CallKind::Thread;
+        bound.try_emplace(*c.out, task, lineno);
       }
       while (!c.text.empty() && std::isspace(static_cast<unsigned char>(c.text.back()))) c.text.pop_back();
       sc.statements.push_back(Statement{lineno, std::move(c)});

@@ -65,7 +65,9 @@ struct CallStmt {
   Loc fd_loc;
   NsPath path;           // open, write, umount; mount: the source
   std::string path_text; // the path as written
+  Loc path_loc;          // of the path string
   NsPath path2;          // mount: the target
+  Loc path2_loc;
   std::string data;      // write: the bytes written
   uint32_t ids[3] = {0xffffffffu, 0xffffffffu, 0xffffffffu};  // setuid/setgid: ids[0]; setres*: r, e, s
   IoctlCmd ioctl = IoctlCmd::NsGetNstype;

@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
 #include "sim/scenario.h"
 
 namespace nssim {
@@ -132,6 +134,156 @@ TEST(Parser, DiagnosticShowsTheLineAndACaret) {
   EXPECT_THAT(text, HasSubstr("lab.nss:1:13: error: unknown flag 'CLONE_NEWFOO'"));
   EXPECT_THAT(text, HasSubstr("  init: clone(CLONE_NEWFOO) -> a\n              ^"));
   EXPECT_THAT(text, HasSubstr("hint: "));
+}
+
+// --- reported bugs ------------------------------------------------------------
+
+TEST(Parser, ReservedNamesAreRefusedWhereANameIsDefined) {
+  struct Case {
+    const char* src;
+    int col;
+    const char* name;
+  } cases[] = {
+      {"init: clone(0) -> thread-self", 19, "thread-self"},
+      {"init: clone(0) -> self", 19, "self"},
+      {"init: clone(0) -> none", 19, "none"},
+      {"init: thread() -> thread-self", 19, "thread-self"},
+      {"init: open(\"/proc/self/ns/net\") -> none", 36, "none"},
+      {"init: pidfd_open(init) -> self", 27, "self"},
+      {"task self", 6, "self"},
+      {"task none", 6, "none"},
+      {"task thread-self", 6, "thread-self"},
+      {"let none = init.net", 5, "none"},
+      {"let self = init.net", 5, "self"},
+      {"let thread-self = init.net", 5, "thread-self"},
+  };
+  for (auto& c : cases) {
+    auto d = first_error(c.src);
+    EXPECT_EQ(d.message, fmt::format("'{}' is reserved", c.name)) << c.src;
+    EXPECT_EQ(d.loc.col, c.col) << c.src;
+    EXPECT_THAT(d.hint, HasSubstr("self")) << c.src;
+  }
+}
+
+TEST(Parser, InitialTaskNamedTwiceIsAnError) {
+  auto r = parse_scenario("task boss\ntask chief\nboss: clone(0) -> a\n", "t.nss");
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_EQ(r.errors[0].message, "the initial task is named twice");
+  EXPECT_EQ(r.errors[0].loc.line, 2);
+  EXPECT_EQ(r.errors[0].loc.col, 1);
+}
+
+TEST(Parser, LetNameAndTaskOrFdNameCannotBeTheSame) {
+  auto d = first_error("let x = init.net\ninit: clone(0) -> x");
+  EXPECT_EQ(d.loc.line, 2);
+  EXPECT_EQ(d.loc.col, 19);
+  EXPECT_THAT(d.message, HasSubstr("'x' is a let name (line 1)"));
+  EXPECT_THAT(d.hint, HasSubstr("either a task or fd, or a let"));
+  d = first_error("let f = init.net\ninit: open(\"/proc/self/ns/net\") -> f");
+  EXPECT_EQ(d.loc.col, 36);
+  EXPECT_THAT(d.message, HasSubstr("'f' is a let name"));
+  d = first_error("init: clone(0) -> x\nlet x = init.net");
+  EXPECT_EQ(d.loc.line, 2);
+  EXPECT_EQ(d.loc.col, 5);
+  EXPECT_THAT(d.message, HasSubstr("'x' already names a task (line 1)"));
+  d = first_error("init: open(\"/proc/self/ns/net\") -> f\nlet f = init.net");
+  EXPECT_THAT(d.message, HasSubstr("'f' already names an fd (line 1)"));
+  d = first_error("let init = init.net");
+  EXPECT_THAT(d.message, HasSubstr("'init' already names a task"));
+  d = first_error("task boss\nlet boss = boss.net");
+  EXPECT_THAT(d.message, HasSubstr("'boss' already names a task"));
+  // Rebinding a let name, or naming a new task like a reaped one, stays allowed.
+  EXPECT_TRUE(parse_scenario("let N = init.net\nlet N = init.uts\ninit: clone(0) -> a\ninit: clone(0) -> a").ok());
+}
+
+TEST(Parser, UnknownAttributeIsAParseError) {
+  auto d = first_error("expect a.net.bogus == none");
+  EXPECT_EQ(d.message, "unknown attribute 'bogus'");
+  EXPECT_EQ(d.loc.col, 14);
+  EXPECT_THAT(d.hint, HasSubstr("refs"));
+  d = first_error("expect init.nett == init.net");
+  EXPECT_EQ(d.message, "unknown attribute 'nett'");
+  EXPECT_EQ(d.loc.col, 13);
+  d = first_error("let N = a.net.foo");
+  EXPECT_EQ(d.message, "unknown attribute 'foo'");
+  EXPECT_TRUE(parse_scenario("expect a.uts.owner.level == 1\nexpect a.nsproxy.count == 1\nexpect a.pid_for_children.parent == none").ok());
+}
+
+TEST(Parser, HashInsideAStringIsNotAComment) {
+  auto r = parse_scenario("expect a.hostname == \"x#y\"   # a comment\n"
+                          "init: sethostname(\"a#b\") = 0 # c\n"
+                          "init: sethostname(\"a#b\")   # c \"q\"\n",
+                          "t.nss");
+  ASSERT_TRUE(r.ok()) << r.errors.front().message;
+  EXPECT_EQ(std::get<ExpectStmt>(r.scenario.statements[0].s).text, "a.hostname == \"x#y\"");
+  EXPECT_EQ(std::get<ExpectStmt>(r.scenario.statements[0].s).expr.rhs.sval, "x#y");
+  EXPECT_EQ(std::get<CallStmt>(r.scenario.statements[1].s).text, "sethostname(\"a#b\")");
+  EXPECT_EQ(std::get<CallStmt>(r.scenario.statements[2].s).text, "sethostname(\"a#b\")");
+}
+
+TEST(Parser, PathLocationIsRecordedForRunErrors) {
+  auto r = parse_scenario("init: mount(\"/proc/b/ns/net\", \"/run/netns/b\", MS_BIND)", "t.nss");
+  ASSERT_TRUE(r.ok());
+  auto& c = std::get<CallStmt>(r.scenario.statements[0].s);
+  EXPECT_EQ(c.path_loc.col, 13);
+  EXPECT_EQ(c.path2_loc.col, 31);
+}
+
+TEST(Parser, NumbersOutsideTheArgumentsCRangeAreRefused) {
+  auto d = first_error("init: prctl(PR_SET_DUMPABLE, 4294967297)");
+  EXPECT_THAT(d.message, HasSubstr("'4294967297' out of range"));
+  EXPECT_EQ(d.loc.col, 30);
+  EXPECT_THAT(d.hint, HasSubstr("-2147483648..2147483647"));
+  d = first_error("init: exit(4294967297)");
+  EXPECT_THAT(d.message, HasSubstr("'4294967297' out of range"));
+  EXPECT_EQ(d.loc.col, 12);
+  EXPECT_THAT(d.hint, HasSubstr("& 0xff"));
+  EXPECT_THAT(first_error("init: exit(2147483648)").message, HasSubstr("out of range"));
+  d = first_error("init: exit(99999999999999999999)");  // beyond 64 bits: the same message and hint
+  EXPECT_THAT(d.message, HasSubstr("out of range"));
+  EXPECT_THAT(d.hint, HasSubstr("& 0xff"));
+  EXPECT_THAT(first_error("init: exit(-2147483649)").message, HasSubstr("out of range"));
+  EXPECT_THAT(first_error("init: pidfd_open(init, 0x100000080) -> p").message, HasSubstr("out of range"));
+  auto r = parse_scenario("init: clone(0) -> a\na: exit(2147483647)\ninit: clone(0) -> b\nb: exit(-2147483648)\n"
+                          "init: prctl(PR_SET_DUMPABLE, -1)\ninit: pidfd_open(init, 0xffffffff) -> p",
+                          "t.nss");
+  ASSERT_TRUE(r.ok()) << r.errors.front().message;
+  EXPECT_EQ(std::get<CallStmt>(r.scenario.statements[1].s).code, 2147483647);
+  EXPECT_EQ(std::get<CallStmt>(r.scenario.statements[3].s).code, -2147483647 - 1);
+}
+
+TEST(Parser, TaskOrLetWithoutANameSaysSo) {
+  auto r = parse_scenario("task\ntask boss\nboss: clone(0) -> a", "t.nss");
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_EQ(r.errors[0].message, "unexpected end of line, expected a name after 'task'");
+  EXPECT_EQ(r.errors[0].loc.col, 5);
+  auto d = first_error("let");
+  EXPECT_EQ(d.message, "unexpected end of line, expected a name after 'let'");
+  EXPECT_THAT(d.hint, HasSubstr("let N = b.net"));
+  EXPECT_THAT(first_error("task 5").message, HasSubstr("expected a name after 'task'"));
+  // A task may still be called task or let.
+  EXPECT_TRUE(parse_scenario("init: clone(0) -> task\ntask: clone(0) -> let\nlet: exit(0)").ok());
+}
+
+TEST(Parser, IoctlThatReturnsANumberCannotBeNamed) {
+  auto d = first_error("init: ioctl(f, NS_GET_NSTYPE) -> x");
+  EXPECT_EQ(d.message, "ioctl(NS_GET_NSTYPE) returns a number, not a name: assert it with = N");
+  EXPECT_EQ(d.loc.col, 34);
+  EXPECT_THAT(d.hint, HasSubstr("= CLONE_NEWNET"));
+  d = first_error("init: ioctl(f, NS_GET_OWNER_UID) -> x");
+  EXPECT_EQ(d.message, "ioctl(NS_GET_OWNER_UID) returns a number, not a name: assert it with = N");
+}
+
+TEST(Parser, FlagNameAsResultOnlyForNsGetNstype) {
+  auto d = first_error("init: unshare(0) = CLONE_NEWNET");
+  EXPECT_EQ(d.loc.col, 20);
+  EXPECT_THAT(d.message, HasSubstr("only ioctl(FD, NS_GET_NSTYPE) returns a namespace type"));
+  EXPECT_THAT(first_error("init: ioctl(f, NS_GET_OWNER_UID) = CLONE_NEWUSER").message,
+              HasSubstr("only ioctl(FD, NS_GET_NSTYPE)"));
+  EXPECT_THAT(first_error("init: clone(0) -> a = CLONE_NEWNET").message, HasSubstr("only ioctl(FD, NS_GET_NSTYPE)"));
+  auto r = parse_scenario("init: ioctl(f, NS_GET_NSTYPE) = CLONE_NEWNET", "t.nss");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(*std::get<CallStmt>(r.scenario.statements[0].s).assert_result, std::to_string(CLONE_NEWNET));
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // Every bundled scenario (examples/ and labs/ solutions): it passes on the
 // model, the refcount ledger accounts for every reference after every step,
-// and on the live kernel it runs with no disagreement.
+// and on the live kernel it runs with no disagreement (and its expectations
+// still hold with the model set up for the sandbox).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -9,26 +10,11 @@
 #include <sstream>
 
 #include "real/real_backend.h"
+#include "tests/bundled.h"
 #include "sim/runner.h"
 
 namespace nssim {
 namespace {
-
-std::vector<std::string> bundled() {
-  std::vector<std::string> out;
-  for (const char* dir : {"examples", "labs", "tests/regressions"}) {
-    std::filesystem::path root = std::filesystem::path(NSSIM_SOURCE_DIR) / dir;
-    if (!std::filesystem::exists(root)) continue;
-    for (auto& e : std::filesystem::recursive_directory_iterator(root)) {
-      if (e.path().extension() != ".nss") continue;
-      std::string name = e.path().filename().string();
-      if (std::string(dir) == "labs" && name != "solution.nss") continue;
-      out.push_back(std::filesystem::relative(e.path(), NSSIM_SOURCE_DIR).string());
-    }
-  }
-  std::sort(out.begin(), out.end());
-  return out;
-}
 
 std::string load(const std::string& rel) {
   std::ifstream f(std::filesystem::path(NSSIM_SOURCE_DIR) / rel);
@@ -80,22 +66,24 @@ TEST_P(Bundled, AgreesWithTheLiveKernel) {
   cfg.root_pid_level = real->root_pid_level();
   opt.config = cfg;
   Runner runner(pr.scenario, opt);
-  std::vector<std::string> dis;
+  std::vector<std::string> dis, problems;
   RunSummary sum = runner.run([&](const StepRecord& r) {
     for (auto& d : r.disagreements) dis.push_back("line " + std::to_string(r.line) + ": " + d);
+    // The model's expectations hold with the model set up for the sandbox too
+    // (levels count from the scenario's root pid namespace: `P.level == 1`).
+    if (r.kind == StepRecord::Expect && r.verdict == Verdict::Fail)
+      problems.push_back("line " + std::to_string(r.line) + ": expect " + r.text + " failed: " + r.detail);
+    if (r.kind == StepRecord::Call && !r.ok)
+      problems.push_back("line " + std::to_string(r.line) + ": asserted " + *r.expected + ", got " +
+                         r.outcome.result);
   });
   ASSERT_FALSE(sum.error) << format_diagnostic(GetParam(), src, *sum.error);
   EXPECT_THAT(dis, ::testing::IsEmpty());
+  EXPECT_THAT(problems, ::testing::IsEmpty());
 }
 
-std::string test_name(const ::testing::TestParamInfo<std::string>& i) {
-  std::string s = i.param;
-  for (char& c : s)
-    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
-  return s;
-}
-
-INSTANTIATE_TEST_SUITE_P(Scenarios, Bundled, ::testing::ValuesIn(bundled()), test_name);
+INSTANTIATE_TEST_SUITE_P(Scenarios, Bundled, ::testing::ValuesIn(testing::bundled_scenarios()),
+                         [](const auto& i) { return testing::path_test_name(i.param); });
 
 }  // namespace
 }  // namespace nssim

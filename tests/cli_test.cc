@@ -291,7 +291,12 @@ TEST(Cli, KernelLineSaysNotRunWhenTheLiveBackendCouldNotRunTheCall) {
   }
   auto ppid_of = [](int p) {
     std::ifstream f("/proc/" + std::to_string(p) + "/stat");
-    std::string s((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    std::string s;
+    try {
+      s.assign(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+    } catch (const std::ios_base::failure&) {
+      return -1;  // it exited between open and read: libstdc++'s filebuf throws on ESRCH
+    }
     size_t rp = s.rfind(')');
     if (rp == std::string::npos || rp + 2 > s.size()) return -1;
     std::istringstream is(s.substr(rp + 2));

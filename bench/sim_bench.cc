@@ -392,6 +392,10 @@ struct Population {
 
 Population g_pop;
 
+// The model's memory: the heap without the pools' slabs, plus the pool slots
+// of live objects (slabs stay warm across cases; see sim/pool.h).
+size_t model_bytes_in_use() { return heap_in_use() - PoolStats::slab_bytes + PoolStats::live_bytes; }
+
 void drop_population() {
   g_pop.k.reset();
   g_pop.n = -1;
@@ -402,7 +406,7 @@ Population& population(int64_t n, bool tree, uint64_t ns_flags, Errors& e) {
   Population& p = g_pop;
   if (p.n == n && p.tree == tree && p.ns_flags == ns_flags) return p;
   drop_population();
-  size_t h0 = heap_in_use();
+  size_t h0 = model_bytes_in_use();
   AllocCount a0 = alloc_count();
   int64_t t0 = now_ns();
   p.k = std::make_unique<Kernel>();
@@ -422,7 +426,7 @@ Population& population(int64_t n, bool tree, uint64_t ns_flags, Errors& e) {
   }
   int64_t t1 = now_ns();
   parents = {};
-  size_t h1 = heap_in_use();
+  size_t h1 = model_bytes_in_use();
   AllocCount a1 = alloc_count();
   p.n = n;
   p.tree = tree;
@@ -603,7 +607,7 @@ void BM_sim_replay(State& st) {
   bool finished = true;
   Errors e;
   for (auto _ : st) {
-    size_t h0 = heap_in_use();
+    size_t h0 = model_bytes_in_use();
     int64_t t0 = now_ns();
     ParseResult pr = parse_scenario(text, "replay.nss");
     int64_t t1 = now_ns();
@@ -611,7 +615,7 @@ void BM_sim_replay(State& st) {
       fail(st, "parse: " + pr.errors[0].message);
       return;
     }
-    size_t h1 = heap_in_use();
+    size_t h1 = model_bytes_in_use();
     Runner::Options opt;
     opt.trace = false;
     opt.observe = false;  // a replay without printing has no use for /proc views

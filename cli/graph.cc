@@ -90,7 +90,9 @@ ModelSnapshot snapshot(const Kernel& k) {
       if (ns->type == NsType::Pid) {
         auto* p = static_cast<const PidNamespace*>(ns);
         if (p->parent) v.parent = p->parent->serial;
-        v.level = p->level;
+        // Counted from the scenario's root pid namespace (0), as `.level`
+        // reads; the model keeps the kernel's absolute level under --real.
+        v.level = p->level - k.config().root_pid_level;
       } else if (ns->type == NsType::Uts) {
         v.hostname = static_cast<const UtsNamespace*>(ns)->nodename;
       }

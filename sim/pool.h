@@ -10,6 +10,14 @@
 
 namespace nssim {
 
+// Bytes of all pools: slabs taken from the heap, and slots holding live
+// objects. A measurement of the model's memory counts live slots, not slabs
+// (a warm pool reuses slabs an earlier model left): heap - slabs + live.
+struct PoolStats {
+  static inline std::size_t slab_bytes = 0;
+  static inline std::size_t live_bytes = 0;
+};
+
 template <class T>
 class Pooled {
  public:
@@ -18,6 +26,7 @@ class Pooled {
     if (!free_) refill();
     Node* p = free_;
     free_ = p->next;
+    PoolStats::live_bytes += kSlot;
     return p;
   }
   static void operator delete(void* p, std::size_t n) {
@@ -27,6 +36,7 @@ class Pooled {
       return;
     }
     auto* node = static_cast<Node*>(p);
+    PoolStats::live_bytes -= kSlot;
     node->next = free_;
     free_ = node;
   }
@@ -39,6 +49,7 @@ class Pooled {
   static constexpr std::size_t kPerSlab = 64;
   static void refill() {
     auto* slab = static_cast<unsigned char*>(::operator new(kSlot * kPerSlab));
+    PoolStats::slab_bytes += kSlot * kPerSlab;
     for (std::size_t i = kPerSlab; i-- > 0;) {
       auto* node = reinterpret_cast<Node*>(slab + i * kSlot);
       node->next = free_;

@@ -611,7 +611,7 @@ def main():
     rows = []
     for key, what in [("sim/setns/uts", "a whole modelled setns(uts)"),
                       ("sim/breakdown/nsproxy_copy", "create_new_namespaces(0) + put_nsproxy (prepare_nsset's copy)"),
-                      ("sim/breakdown/nsproxy_copy_floor", "the same refcount work without building strings"),
+                      ("sim/breakdown/nsproxy_copy_floor", "the bare refcount work of that copy (new NsProxy, 8 get, 8 put)"),
                       ("sim/breakdown/names", "one \"nsproxy#N\" name + two slot names (fmt + std::string)"),
                       ("sim/breakdown/malloc", "operator new + delete, 128 bytes"),
                       ("sim/clone3/none", "a whole modelled fork + exit + wait"),
@@ -622,26 +622,29 @@ def main():
     w(table(["what", "median", "allocs", "bytes allocated"], rows, ["l", "r", "r", "r"]))
     w("")
     if ss and nc and fl:
-        strings = nc.med() - fl.med()
+        rest = nc.med() - fl.med()
+        allocs = counter(ss, "allocs_per_call") or 0
         w(f"- A modelled setns spends {pct(100 * nc.med() / ss.med())} of its time in the nsproxy copy that "
-          f"`prepare_nsset()` makes, and {t(strings)} of that ({pct(100 * strings / ss.med())} of the setns) "
-          f"building strings nobody reads while tracing is off (reference-holder names such as "
-          f"`\"nsproxy#12.pid_for_children\"`, longer than std::string's 15-byte inline buffer, so each one is "
-          f"a heap allocation): {num(counter(ss, 'allocs_per_call'))} allocations per setns where the refcount "
-          f"work needs {num(counter(fl, 'allocs_per_call'))}.")
+          f"`prepare_nsset()` makes (the kernel makes the same copy: a new nsproxy with a reference on each of its "
+          f"eight namespaces, the old one's dropped at commit), with {num(allocs)} heap allocations per setns "
+          f"(pooled objects; event text is formatted only while tracing). The bare refcount work of that copy "
+          f"costs {t(fl.med())}; the other {t(rest)} is the model's bookkeeping around it: the live-object "
+          f"registry of the leak checker, the copy_*() flag tests per type, the undo path, free_nsproxy().")
         k = med("kernel/setns/uts")
         if k:
-            w(f"- Without the strings the same work costs {t(fl.med())}, i.e. the kernel's setns(uts) ÷ that = "
-              f"{x(k / fl.med())}; the 20× target needs ≤ {t(k / 20)} per call, so the strings must go (format "
-              f"only when tracing is on: pass the slot as an enum or `const char*`, build the text in the "
-              f"event) and the nsproxy copy must cost about one pooled allocation.")
+            w(f"- The 20× target for setns(uts) needs ≤ {t(k / 20)} per call; the bare copy alone is "
+              f"{x(k / fl.med())} cheaper than the kernel's setns. Reaching 20× for the cheapest types would mean "
+              f"not copying the nsproxy on every setns, i.e. no longer doing what the kernel does (a new nsproxy "
+              f"even when re-entering the same namespace, which traces show and tests check); the model keeps the "
+              f"kernel's structure: it misses the target for the types whose kernel setns costs a few hundred "
+              f"nanoseconds and meets it where the kernel does more (the per-type ratios are in the target row "
+              f"above and under the model-vs-kernel comparison).")
     sf, ff = get("sim/clone3/none"), get("sim/breakdown/fork_floor")
     if sf and ff and kfork:
-        w(f"- A modelled fork+exit+wait makes {num(counter(sf, 'allocs_per_call'))} allocations; the objects alone "
-          f"(task, cred, struct pid and its numbers, files_struct, fs_struct) cost {t(ff.med())} to allocate and "
-          f"free, against the {t(kfork / 1000)} the 1000× target allows: per-type free lists (or an arena) and "
-          f"not copying unchanged objects (cred, fs_struct, an empty files_struct: share them until written) "
-          f"are the way there.")
+        w(f"- A modelled fork+exit+wait makes {num(counter(sf, 'allocs_per_call'))} heap allocations; its objects "
+          f"(task, cred, struct pid; an empty files table and an unshared fs_struct stay implicit) cost "
+          f"{t(ff.med())} to take from and return to their pools, against the {t(kfork / 1000)} the 1000× target "
+          f"allows.")
     w("")
     sizes = get("sim/object_sizes")
     if sizes:

@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <map>
 #include <set>
 #include <tuple>
 #include <unordered_map>
@@ -207,11 +208,73 @@ std::string line(const std::string& text, bool changed, int point_size = 9) {
   return point_size ? font + ">" + text + "</FONT>" : text;
 }
 
+// Object ids for cgraph, given in creation order.
+//
+// cgraph's default id discipline makes the id of a named object the address
+// of its interned name string, and agwrite (like dot's cluster list, hence the
+// SVG) visits subgraphs in id order: the order of the clusters depended on
+// where malloc put the names, i.e. on what the process had allocated and freed
+// before (a second drawing of the same snapshot could come out with
+// cluster_nsproxy5 before cluster_nsproxy1). Its anonymous ids also come from
+// a process-wide static counter. Here each graph numbers its own objects:
+// named ones 2, 4, 6, ... in the order their names are first seen, anonymous
+// ones 1, 3, 5, ... (odd, as cgraph's own: agnameof prints no name for them),
+// so the same drawing code always gives the same DOT and SVG.
+struct SequentialIds {
+  Agraph_t* root = nullptr;
+  std::map<std::string, IDTYPE, std::less<>> by_name;
+  // The names as the graph's own interned strings: agwrite looks before the
+  // characters for the refstr header (is it an HTML string?). They are freed
+  // with the graph's string dictionary.
+  std::map<IDTYPE, char*> names;
+  IDTYPE next_named = 2;
+  IDTYPE next_anonymous = 1;
+
+  static void* open(Agraph_t* g, Agdisc_t*) {
+    auto* s = new SequentialIds;
+    s->root = g;
+    return s;
+  }
+  static long map(void* state, int, char* str, IDTYPE* id, int createflag) {
+    auto* s = static_cast<SequentialIds*>(state);
+    if (!str) {
+      if (!createflag) return 0;
+      *id = s->next_anonymous;
+      s->next_anonymous += 2;
+      return 1;
+    }
+    if (auto it = s->by_name.find(std::string_view(str)); it != s->by_name.end()) {
+      *id = it->second;
+      return 1;
+    }
+    if (!createflag) return 0;
+    auto [it, fresh] = s->by_name.emplace(str, s->next_named);
+    s->names.emplace(it->second, agstrdup(s->root, str));
+    s->next_named += 2;
+    *id = it->second;
+    return 1;
+  }
+  static long alloc(void*, int, IDTYPE) { return 0; }  // ids are never asked for by number
+  static void free(void*, int, IDTYPE) {}               // a name keeps its id for the graph's life
+  static char* print(void* state, int, IDTYPE id) {
+    auto* s = static_cast<SequentialIds*>(state);
+    auto it = s->names.find(id);
+    return it != s->names.end() ? it->second : nullptr;
+  }
+  static void close(void* state) { delete static_cast<SequentialIds*>(state); }
+  static void idregister(void*, int, void*) {}
+};
+
+Agiddisc_t kSequentialIdDisc = {SequentialIds::open,  SequentialIds::map,   SequentialIds::alloc,
+                                SequentialIds::free,  SequentialIds::print, SequentialIds::close,
+                                SequentialIds::idregister};
+Agdisc_t kGraphDisc = {&AgMemDisc, &kSequentialIdDisc, &AgIoDisc};
+
 // Thin wrapper over cgraph, whose API takes char* for strings it only reads.
 class Builder {
  public:
   Builder() {
-    g_ = agopen(const_cast<char*>("nssim"), Agdirected, nullptr);
+    g_ = agopen(const_cast<char*>("nssim"), Agdirected, &kGraphDisc);
     graph_attr("rankdir", "LR");
     graph_attr("bgcolor", "white");
     graph_attr("pad", "0.2");

@@ -840,6 +840,42 @@ TEST(GraphSnapshot, TheOrderOfTheSnapshotDoesNotMatter) {
   EXPECT_EQ(cli::to_dot(cli::build_snapshot_graph(s, cli::DrawOptions{})), want);
 }
 
+// The DOT of a saved snapshot must not depend on what the process drew or
+// read before: cgraph's default ids were the addresses of the interned names,
+// and agwrite writes subgraphs in id order, so the clusters came out in heap
+// order (cluster_nsproxy5 before cluster_nsproxy1 after other tests ran).
+TEST(GraphSnapshot, WhatWasDrawnBeforeDoesNotMatter) {
+  real::Snapshot s = load_fixture();
+  const std::string first = cli::to_dot(cli::build_snapshot_graph(s, cli::DrawOptions{}));
+  ASSERT_NE(first.find("subgraph cluster_nsproxy1 "), std::string::npos);
+  ASSERT_NE(first.find("subgraph cluster_nsproxy5 "), std::string::npos);
+  EXPECT_LT(first.find("subgraph cluster_nsproxy1 "), first.find("subgraph cluster_nsproxy5 "))
+      << "clusters are written in nsproxy order";
+
+  std::string src = slurp(source_path("examples/02-fd-keeps-namespace-alive.nss"));
+  ParseResult pr = parse_scenario(src, "02");
+  ASSERT_TRUE(pr.ok());
+  Runner::Options ro;
+  ro.trace = false;
+  Runner runner(pr.scenario, ro);
+  runner.run([](const StepRecord&) {});
+  cli::ModelSnapshot model = cli::snapshot(runner.sim().kernel());
+
+  // What other tests leave behind: model graphs drawn (some still alive), DOT
+  // read back and freed, other drawings of the snapshot alive or freed.
+  std::vector<cli::Graph> alive;
+  for (int round = 0; round < 4; ++round) {
+    alive.push_back(cli::build_graph(model, nullptr, cli::DrawOptions{}));
+    { Dot parsed(first); }
+    if (round % 2) alive.push_back(cli::build_snapshot_graph(s, cli::DrawOptions{}));
+    { cli::Graph dropped = cli::build_graph(model, nullptr, cli::DrawOptions{}); }
+    EXPECT_EQ(cli::to_dot(cli::build_snapshot_graph(s, cli::DrawOptions{})), first) << "round " << round;
+    std::reverse(s.tasks.begin(), s.tasks.end());
+    std::reverse(s.nsproxies.begin(), s.nsproxies.end());
+    std::reverse(s.namespaces.begin(), s.namespaces.end());
+  }
+}
+
 TEST(GraphSnapshot, MaxGroupFoldsTasksWithNothingOfTheirOwn) {
   CliRun r = run("graph --snapshot " + source_path(kSnapFixture) + " --format dot --max-group 2");
   ASSERT_EQ(r.status, 0) << r.out;

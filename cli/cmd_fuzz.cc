@@ -28,8 +28,8 @@ int cmd_fuzz(const FuzzArgs& a) {
     };
   }
   std::error_code ec;
-  std::filesystem::create_directories(a.out_dir, ec);
   auto start = std::chrono::steady_clock::now();
+  auto last_note = start;  // progress lines when stderr is not a terminal
   long total_steps = 0;
   int bad_runs = 0;
   bool tty = isatty(2);
@@ -46,6 +46,11 @@ int cmd_fuzz(const FuzzArgs& a) {
     int steps = 0;
     auto problems = check_scenario(lines, factory, &steps);
     total_steps += steps;
+    if (!tty && std::chrono::steady_clock::now() - last_note > std::chrono::seconds(60)) {
+      last_note = std::chrono::steady_clock::now();
+      fmt::print(stderr, "nssim fuzz: {} runs, {} steps, {} with problems, {:.0f} s\n", run + 1, total_steps, bad_runs,
+                 std::chrono::duration<double>(last_note - start).count());
+    }
     if (!problems.empty()) {
       ++bad_runs;
       fmt::print(stderr, "{}run {} (seed {}): {} problem(s); first at line {}: {}\n", tty ? "\r" : "", run, fo.seed,
@@ -54,6 +59,7 @@ int cmd_fuzz(const FuzzArgs& a) {
         if (tty) fmt::print(stderr, "\r  shrinking: {} lines   ", n);
       });
       auto again = check_scenario(small, factory);
+      std::filesystem::create_directories(a.out_dir, ec);  // only once there is something to write
       std::string path = fmt::format("{}/fuzz-seed{}.nss", a.out_dir, fo.seed);
       std::ofstream f(path);
       f << fmt::format("# nssim fuzz --seed {} --steps {}{} found this ({} of {} lines kept).\n", fo.seed, a.steps,

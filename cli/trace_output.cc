@@ -61,14 +61,21 @@ void TextPrinter::step(const StepRecord& rec) {
                      p.note.empty() ? "" : "  (" + p.note + ")");
       }
       if (rec.peer) {
-        // Namespaces seen on the kernel for the first time: model inode = kernel inode.
+        // Namespaces seen on the kernel for the first time: model inode =
+        // kernel inode. The mapping holds kernel tokens (NS_GET_ID ids when
+        // the kernel has nsfs handles, else inodes): show the inode.
+        std::map<uint64_t, uint32_t> inum_of_token;
+        if (rec.peer_obs)
+          for (auto& l : rec.peer_obs->liveness) inum_of_token[l.token] = l.inum;
         std::string line;
         const auto& recs = r_.sim().kernel().ns_records();
         for (auto& [serial, kin] : r_.differ().mapping()) {
           if (shown_.count(serial) && shown_[serial] == kin) continue;
           shown_[serial] = kin;
           const NsRecord& nr = recs[serial];
-          line += fmt::format("{}{}:[{}]={}", line.empty() ? "" : "  ", ns_type_name(nr.type), nr.inum, kin);
+          auto it = inum_of_token.find(kin);
+          uint64_t shown = it != inum_of_token.end() ? it->second : kin;
+          line += fmt::format("{}{}:[{}]={}", line.empty() ? "" : "  ", ns_type_name(nr.type), nr.inum, shown);
         }
         if (!line.empty()) fmt::print(out_, "      model=kernel: {}\n", line);
       }

@@ -438,7 +438,7 @@ TEST(KernelStructureCheck, ReportsACountTheKernelDoesNotHave) {
     // Break the model behind the checker's back: one more count on a's nsproxy.
     rp->sim().task("a")->nsproxy->get();
     auto out = kcheck.check(*rp, r, /*settle_ms=*/0);
-    rp->sim().task("a")->nsproxy->put();
+    (void)rp->sim().task("a")->nsproxy->put();  // back to the real count, never the last
     found = out;
     return std::vector<std::string>{};
   };

@@ -751,12 +751,17 @@ TEST(GraphSnapshot, EveryTaskNsproxyNamespaceAndHolderIsDrawn) {
     std::string label = d.node_attr(node, "label");
     EXPECT_THAT(label, HasSubstr(fmt::format("{}:[{}]", ns_type_name(n.type), n.inum)));
     EXPECT_THAT(label, HasSubstr(fmt::format("refs {}", *n.refs)));
-    if (n.owner && n.type != NsType::User) EXPECT_EQ(d.edges(node, "ns" + std::to_string(n.owner)).size(), 1u) << node;
-    if (n.parent) EXPECT_EQ(d.edges(node, "ns" + std::to_string(n.parent)).size(), 1u) << node;
-    if (n.nprocs == 0)
+    if (n.owner && n.type != NsType::User) {
+      EXPECT_EQ(d.edges(node, "ns" + std::to_string(n.owner)).size(), 1u) << node;
+    }
+    if (n.parent) {
+      EXPECT_EQ(d.edges(node, "ns" + std::to_string(n.parent)).size(), 1u) << node;
+    }
+    if (n.nprocs == 0) {
       EXPECT_THAT(label, HasSubstr("no process in it")) << node;
-    else
+    } else {
       EXPECT_THAT(label, Not(HasSubstr("no process in it"))) << node;
+    }
   }
   // Every nsproxy (numbered by its lowest tid) with its count and eight slot edges.
   ASSERT_EQ(s.nsproxies.size(), 5u);

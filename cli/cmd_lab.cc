@@ -65,7 +65,9 @@ int check_one(const std::string& given, const LabCheckArgs& a) {
   lab::Report rep = lab::grade(sc, opt);
   rep.real_note = note;
   if (a.json) {
-    for (auto& j : lab::to_json(rep, a.reveal)) std::cout << j.dump() << '\n';
+    // replace: a hostname may be any bytes, not valid UTF-8 (dump() would throw).
+    for (auto& j : lab::to_json(rep, a.reveal))
+      std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
     std::cout.flush();
     if (rep.run.error) fmt::print(stderr, "{}", format_diagnostic(sc.file, src, *rep.run.error));
   } else {

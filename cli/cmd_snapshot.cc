@@ -56,7 +56,8 @@ int cmd_snapshot(const SnapshotArgs& a) {
 
   if (!a.output.empty()) {
     std::ofstream f(a.output);
-    f << real::snapshot_to_json(s).dump(2) << '\n';
+    // replace: comms, hostnames and paths may be any bytes, not valid UTF-8 (dump() would throw).
+    f << real::snapshot_to_json(s).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
     if (!f) {
       fmt::print(stderr, "nssim: cannot write {}\n", a.output);
       return 2;
@@ -70,7 +71,7 @@ int cmd_snapshot(const SnapshotArgs& a) {
         if (n["type"] == ns_type_name(*type)) keep.push_back(n);
       j["namespaces"] = keep;
     }
-    fmt::print("{}\n", j.dump(3));
+    fmt::print("{}\n", j.dump(3, ' ', false, nlohmann::json::error_handler_t::replace));
     return 0;
   }
   fmt::print("{}", real::snapshot_table(s, type));

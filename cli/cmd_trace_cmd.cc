@@ -183,7 +183,8 @@ class Printer {
       return;
     }
     j["strace"] = {{"line", o.strace_line}, {"text", o.strace_text}};
-    std::cout << j.dump() << '\n';
+    // replace: a hostname may be any bytes, not valid UTF-8 (dump() would throw).
+    std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
   }
 
   const TraceCommandArgs& a_;

@@ -151,9 +151,18 @@ void kill_midway(int sig) {
     _exit(127);
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(700));
+  // The run is under way once its sandbox exists: within 700 ms normally, later in
+  // the sanitizer build or on a loaded machine (then give it some steps too).
   int sandbox = -1;
-  for (int p : all_pids())
-    if (ppid_sid(p).first == pid) sandbox = p;
+  for (int i = 0; i < 400; ++i) {
+    for (int p : all_pids())
+      if (ppid_sid(p).first == pid) sandbox = p;
+    if (sandbox > 0) {
+      if (i > 0) std::this_thread::sleep_for(std::chrono::milliseconds(300));
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
   ASSERT_GT(sandbox, 0) << "the run should be under way";
   EXPECT_FALSE(run_processes(sandbox).empty());
   auto handles = handles_of_run(sandbox);

@@ -6,11 +6,11 @@
 
 #include <filesystem>
 #include <iostream>
-#include <memory>
+#include <optional>
 
 #include "cli/commands.h"
 #include "cli/lab.h"
-#include "real/real_backend.h"
+#include "cli/real_run.h"
 
 namespace nssim::cli {
 
@@ -44,23 +44,14 @@ int check_one(const std::string& given, const LabCheckArgs& a) {
   }
   const Scenario& sc = pr.scenario;
   lab::Options opt;
-  std::unique_ptr<real::RealBackend> real;
+  std::optional<RealPeer> real;
   std::string note;
   if (a.real) {
-    real::RealBackend::Options ro;
-    ro.init_name = sc.init_name;
-    ro.step_timeout_ms = a.timeout_ms;
-    std::string why;
-    real = real::RealBackend::create(ro, why);
-    if (!real) {
-      fmt::print(stderr, "nssim: cannot run on the live kernel: {}\n", why);
-      return 3;
-    }
-    opt.peer = real.get();
-    Kernel::Config cfg = Runner::config_for(sc);
-    cfg.root_pid_level = real->root_pid_level();
-    opt.config = cfg;
-    note = real->describe();
+    real = start_real_peer(sc, a.timeout_ms);
+    if (!real) return 3;
+    opt.peer = real->backend.get();
+    opt.config = real->config;
+    note = real->note;
   }
   lab::Report rep = lab::grade(sc, opt);
   rep.real_note = note;

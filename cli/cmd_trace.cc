@@ -8,9 +8,9 @@
 #include "cli/commands.h"
 #include "cli/graph.h"
 #include "cli/html.h"
+#include "cli/real_run.h"
 #include "cli/trace_output.h"
 #include "real/kernel_check.h"
-#include "real/real_backend.h"
 #include "sim/runner.h"
 
 namespace nssim::cli {
@@ -53,30 +53,21 @@ int cmd_trace(const TraceArgs& a) {
     return 2;
   }
   Runner::Options opt;
-  std::unique_ptr<real::RealBackend> real;
+  std::optional<RealPeer> real;
   std::unique_ptr<real::KernelStructureCheck> kcheck;
   Runner* runner_ptr = nullptr;
   std::string real_note;
   if (a.real) {
-    real::RealBackend::Options ro;
-    ro.init_name = sc.init_name;
-    ro.step_timeout_ms = a.timeout_ms;
-    std::string why;
-    real = real::RealBackend::create(ro, why);
-    if (!real) {
-      fmt::print(stderr, "nssim: cannot run on the live kernel: {}\n", why);
-      return 3;
-    }
-    opt.peer = real.get();
-    Kernel::Config cfg = Runner::config_for(sc);
-    cfg.root_pid_level = real->root_pid_level();
-    opt.config = cfg;
-    real_note = real->describe();
+    real = start_real_peer(sc, a.timeout_ms);
+    if (!real) return 3;
+    opt.peer = real->backend.get();
+    opt.config = real->config;
+    real_note = real->note;
     // The kernel's own structures (BPF): nsproxy sharing and counts, refcount
     // changes per namespace, checked after every call.
     std::string why_not = a.no_bpf ? "--no-bpf" : real::KernelStructureCheck::unavailable_reason();
     if (why_not.empty()) {
-      kcheck = std::make_unique<real::KernelStructureCheck>(*real);
+      kcheck = std::make_unique<real::KernelStructureCheck>(*real->backend);
       opt.extra_check = [&](const StepRecord& r) { return kcheck->check(*runner_ptr, r); };
       real_note += "; kernel structures: nsproxy sharing and counts, refcount changes checked with BPF";
     } else {

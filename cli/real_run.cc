@@ -1,0 +1,26 @@
+#include "cli/real_run.h"
+
+#include <fmt/format.h>
+
+#include "sim/runner.h"
+
+namespace nssim::cli {
+
+std::optional<RealPeer> start_real_peer(const Scenario& sc, int step_timeout_ms) {
+  real::RealBackend::Options ro;
+  ro.init_name = sc.init_name;
+  ro.step_timeout_ms = step_timeout_ms;
+  std::string why;
+  RealPeer p;
+  p.backend = real::RealBackend::create(ro, why);
+  if (!p.backend) {
+    fmt::print(stderr, "nssim: cannot run on the live kernel: {}\n", why);
+    return std::nullopt;
+  }
+  p.config = Runner::config_for(sc);
+  p.config.root_pid_level = p.backend->root_pid_level();
+  p.note = p.backend->describe();
+  return p;
+}
+
+}  // namespace nssim::cli

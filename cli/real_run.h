@@ -1,0 +1,26 @@
+// --real (nssim trace, nssim lab check): the live kernel as the model's peer.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "real/real_backend.h"
+#include "sim/kernel.h"
+#include "sim/scenario.h"
+
+namespace nssim::cli {
+
+struct RealPeer {
+  std::unique_ptr<real::RealBackend> backend;  // the sandbox; must outlive the run that uses it as peer
+  Kernel::Config config;  // the scenario's config (Runner::config_for), root_pid_level at the sandbox's level
+  std::string note;       // backend->describe(), for the output's header
+};
+
+// Starts the sandbox for `sc` (its init name; each step may take
+// `step_timeout_ms` milliseconds). nullopt when the live kernel cannot run it
+// (not root, a namespace type missing...), after printing
+// "nssim: cannot run on the live kernel: WHY" to stderr; the caller exits 3.
+std::optional<RealPeer> start_real_peer(const Scenario& sc, int step_timeout_ms);
+
+}  // namespace nssim::cli

@@ -19,9 +19,13 @@ std::string_view trim(std::string_view s) {
 
 bool is_word(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
 
-// Scans s from `i` and returns the index of the first ')' at depth 0 that is
-// not inside a string, a bracket or an fd decoration; npos if none.
-size_t find_close(std::string_view s, size_t i) {
+// Walks s from `i` as strace writes arguments: skips string literals ("...",
+// with backslash escapes) and fd decorations ("3</etc/passwd>", nested <...>),
+// and counts the bracket depth. At each ')' or ',' outside them it calls
+// stop(c, i, depth), `depth` counted before that ')' closes; returns the first
+// `i` where stop() is true, npos if none.
+template <class Stop>
+size_t scan_args(std::string_view s, size_t i, Stop stop) {
   int depth = 0, decor = 0;
   bool str = false;
   for (; i < s.size(); ++i) {
@@ -52,12 +56,13 @@ size_t find_close(std::string_view s, size_t i) {
       case '{':
         ++depth;
         break;
+      case ')':
+      case ',':
+        if (stop(c, i, depth)) return i;
+        if (c == ')') --depth;
+        break;
       case ']':
       case '}':
-        --depth;
-        break;
-      case ')':
-        if (depth == 0) return i;
         --depth;
         break;
       default:
@@ -65,6 +70,12 @@ size_t find_close(std::string_view s, size_t i) {
     }
   }
   return std::string_view::npos;
+}
+
+// The index of the first ')' from `i` at depth 0 that is not inside a string,
+// a bracket or an fd decoration; npos if none.
+size_t find_close(std::string_view s, size_t i) {
+  return scan_args(s, i, [](char c, size_t, int depth) { return c == ')' && depth == 0; });
 }
 
 int signal_number(std::string_view name) {
@@ -152,52 +163,14 @@ std::optional<int64_t> parse_int(std::string_view s) {
 
 std::vector<std::string> split_args(std::string_view s) {
   std::vector<std::string> out;
-  int depth = 0, decor = 0;
-  bool str = false;
   size_t start = 0;
-  for (size_t i = 0; i < s.size(); ++i) {
-    char c = s[i];
-    if (str) {
-      if (c == '\\')
-        ++i;
-      else if (c == '"')
-        str = false;
-      continue;
+  scan_args(s, 0, [&](char c, size_t i, int depth) {
+    if (c == ',' && depth == 0) {
+      out.emplace_back(trim(s.substr(start, i - start)));
+      start = i + 1;
     }
-    if (decor > 0) {
-      if (c == '<')
-        ++decor;
-      else if (c == '>')
-        --decor;
-      continue;
-    }
-    switch (c) {
-      case '"':
-        str = true;
-        break;
-      case '<':
-        if (i > 0 && is_word(s[i - 1])) decor = 1;
-        break;
-      case '(':
-      case '[':
-      case '{':
-        ++depth;
-        break;
-      case ')':
-      case ']':
-      case '}':
-        --depth;
-        break;
-      case ',':
-        if (depth == 0) {
-          out.emplace_back(trim(s.substr(start, i - start)));
-          start = i + 1;
-        }
-        break;
-      default:
-        break;
-    }
-  }
+    return false;
+  });
   std::string_view last = trim(s.substr(start));
   if (!last.empty() || !out.empty()) out.emplace_back(last);
   return out;

@@ -12,30 +12,21 @@
 #include <fstream>
 #include <sstream>
 
+#include "tests/bundled.h"
+
 namespace nssim {
 namespace {
 
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-struct CliRun {
-  int status;
-  std::string out;
-};
+using testing::CliRun;
 
+// `nssim ARGS`, with `input` (if any) in this test's own .nss file as the last argument.
 CliRun run(const std::string& args, const std::string& input = "") {
-  // One input file per test: ctest runs tests in parallel processes.
-  std::string path = ::testing::TempDir() + "/nssim_cli_" +
-                     ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".nss";
+  std::string path = testing::test_temp_path("nssim_cli_", ".nss");
   if (!input.empty()) std::ofstream(path) << input;
-  std::string cmd = std::string(NSSIM_BINARY) + " " + args + (input.empty() ? "" : " " + path) + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  std::string out;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  int st = pclose(p);
-  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
+  return testing::run_nssim(args + (input.empty() ? "" : " " + path));
 }
 
 TEST(Cli, TraceExitsZeroWhenEverythingHolds) {
@@ -272,61 +263,11 @@ TEST(Cli, PidNamespaceLevelsCountFromTheScenarioRoot) {
 // of "kernel: = -1 ".
 TEST(Cli, KernelLineSaysNotRunWhenTheLiveBackendCouldNotRunTheCall) {
   if (geteuid() != 0) GTEST_SKIP() << "the live-kernel run needs root";
-  std::string path = ::testing::TempDir() + "/nssim_cli_notrun.nss";
-  {
-    std::ofstream f(path);
-    f << "init: clone(0) -> a\n";
-    for (int i = 0; i < 20000; ++i) f << "init: sethostname(\"h\")\n";  // time to stop a
-    f << "a: sethostname(\"x\")\na: sethostname(\"y\")\n";
-  }
-  std::string out_path = ::testing::TempDir() + "/nssim_cli_notrun.out";
-  pid_t pid = fork();
-  if (pid == 0) {
-    int out = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    dup2(out, 1);
-    dup2(out, 2);
-    execl(NSSIM_BINARY, "nssim", "trace", "--real", "--no-bpf", "--no-events", "--no-table", "--timeout", "300",
-          path.c_str(), nullptr);
-    _exit(127);
-  }
-  auto ppid_of = [](int p) {
-    std::ifstream f("/proc/" + std::to_string(p) + "/stat");
-    std::string s;
-    try {
-      s.assign(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
-    } catch (const std::ios_base::failure&) {
-      return -1;  // it exited between open and read: libstdc++'s filebuf throws on ESRCH
-    }
-    size_t rp = s.rfind(')');
-    if (rp == std::string::npos || rp + 2 > s.size()) return -1;
-    std::istringstream is(s.substr(rp + 2));
-    char state;
-    int ppid = -1;
-    is >> state >> ppid;
-    return ppid;
-  };
-  // The sandbox's pid 1 is nssim's child; a is its only child.
-  int sandbox = -1, a = -1;
-  for (int i = 0; i < 1000 && a < 0; ++i) {
-    std::error_code ec;  // processes come and go while /proc is read
-    for (auto it = std::filesystem::directory_iterator("/proc", ec); !ec && it != std::filesystem::directory_iterator();
-         it.increment(ec)) {
-      std::string n = it->path().filename();
-      if (n.empty() || n.find_first_not_of("0123456789") != std::string::npos) continue;
-      int p = std::atoi(n.c_str());
-      int pp = ppid_of(p);
-      if (pp == pid) sandbox = p;
-      if (sandbox > 0 && pp == sandbox) a = p;
-    }
-    if (a < 0) usleep(2000);
-  }
-  ASSERT_GT(a, 0) << "task a should exist early in the run";
-  usleep(300000);  // a has reported to the controller; init's 20000 steps take seconds
-  kill(a, SIGSTOP);
-  int st;
-  waitpid(pid, &st, 0);
-  std::ifstream f(out_path);
-  std::string out((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  testing::HangingRun hang =
+      testing::start_hanging_run("nssim_cli_notrun", "a: sethostname(\"x\")\na: sethostname(\"y\")\n");
+  ASSERT_GT(hang.a, 0) << "task a should exist early in the run";
+  int st = testing::stop_a_and_wait(hang);
+  std::string out = testing::slurp(hang.out_path);
   ASSERT_TRUE(WIFEXITED(st)) << out.substr(out.size() > 2000 ? out.size() - 2000 : 0);
   EXPECT_EQ(WEXITSTATUS(st), 1);
   EXPECT_THAT(out, HasSubstr("a: sethostname(\"y\")  = 0\n      kernel: (not run: task 'a' hangs"));

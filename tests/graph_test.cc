@@ -35,37 +35,13 @@ namespace fs = std::filesystem;
 
 std::string source_path(const std::string& rel) { return (fs::path(NSSIM_SOURCE_DIR) / rel).string(); }
 
-std::string slurp(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
+using testing::CliRun;
+using testing::slurp;
 
-struct CliRun {
-  int status;
-  std::string out;  // stdout and stderr
-};
-
-CliRun run(const std::string& args) {
-  std::string cmd = std::string(NSSIM_BINARY) + " " + args + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  std::string out;
-  char buf[65536];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  int st = pclose(p);
-  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
-}
+CliRun run(const std::string& args) { return testing::run_nssim(args); }
 
 // A scratch file for this test (ctest runs tests in parallel processes).
-std::string scratch(const std::string& suffix) {
-  auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  std::string name = std::string(info->test_suite_name()) + "_" + info->name();
-  for (char& c : name)
-    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
-  return ::testing::TempDir() + "/nssim_graph_" + name + suffix;
-}
+std::string scratch(const std::string& suffix) { return testing::test_temp_path("nssim_graph_", suffix); }
 
 std::string write_scenario(const std::string& text) {
   std::string path = scratch(".nss");

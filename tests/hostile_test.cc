@@ -21,6 +21,7 @@
 
 #include "sim/runner.h"
 #include "sim/scenario.h"
+#include "tests/bundled.h"
 
 namespace nssim {
 namespace {
@@ -315,31 +316,16 @@ TEST(Hostile, DiagnosticsBeyondTheSourceAreFormattedSafely) {
 
 // --- the CLI on files that are not scenarios -----------------------------------
 
-struct CliRun {
-  int status;
-  std::string out;
-};
+using testing::CliRun;
+using testing::run_nssim;
 
-CliRun nssim(const std::string& args) {
-  FILE* p = popen((std::string(NSSIM_BINARY) + " " + args + " 2>&1").c_str(), "r");
-  std::string out;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  int st = pclose(p);
-  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
-}
-
-std::string temp_path(const std::string& suffix) {
-  return ::testing::TempDir() + "/nssim_hostile_" + ::testing::UnitTest::GetInstance()->current_test_info()->name() +
-         suffix;
-}
+std::string temp_path(const std::string& suffix) { return testing::test_temp_path("nssim_hostile_", suffix); }
 
 TEST(HostileCli, TraceOfADirectoryExitsTwo) {
   std::string dir = temp_path(".d");
   std::filesystem::create_directories(dir);
   for (const char* cmd : {"trace", "import", "graph"}) {
-    CliRun r = nssim(fmt::format("{} {}", cmd, dir));
+    CliRun r = run_nssim(fmt::format("{} {}", cmd, dir));
     EXPECT_EQ(r.status, 2) << cmd << ": " << r.out;
     EXPECT_THAT(r.out, HasSubstr(fmt::format("cannot read '{}': Is a directory", dir))) << cmd;
   }
@@ -348,7 +334,7 @@ TEST(HostileCli, TraceOfADirectoryExitsTwo) {
 
 TEST(HostileCli, TraceOfAMissingFileExitsTwo) {
   std::string missing = temp_path(".missing/x.nss");
-  CliRun r = nssim("trace " + missing);
+  CliRun r = run_nssim("trace " + missing);
   EXPECT_EQ(r.status, 2) << r.out;
   EXPECT_THAT(r.out, HasSubstr(fmt::format("cannot read '{}': No such file or directory", missing)));
 }
@@ -356,7 +342,7 @@ TEST(HostileCli, TraceOfAMissingFileExitsTwo) {
 TEST(HostileCli, TraceOfAnEmptyFileRunsNothing) {
   std::string f = temp_path(".nss");
   std::ofstream(f).flush();
-  CliRun r = nssim("trace --no-table " + f);
+  CliRun r = run_nssim("trace --no-table " + f);
   EXPECT_EQ(r.status, 0) << r.out;
   EXPECT_THAT(r.out, HasSubstr("summary: 0 steps"));
   std::filesystem::remove(f);
@@ -365,7 +351,7 @@ TEST(HostileCli, TraceOfAnEmptyFileRunsNothing) {
 TEST(HostileCli, BinaryGarbageIsDiagnosedWithLocations) {
   std::string f = temp_path(".nss");
   std::ofstream(f, std::ios::binary) << std::string("\x7f" "ELF\x02\x01\x01\0\0\0\n\xff\xfe\n", 14);
-  CliRun r = nssim("trace " + f);
+  CliRun r = run_nssim("trace " + f);
   EXPECT_EQ(r.status, 2) << r.out;
   EXPECT_THAT(r.out, HasSubstr(f + ":1:1: error: unexpected character"));
   EXPECT_THAT(r.out, HasSubstr(f + ":2:1: error: unexpected character"));
@@ -386,7 +372,7 @@ std::vector<nlohmann::json> json_lines(const std::string& out) {
 TEST(HostileCli, TraceJsonWithANonUtf8Hostname) {
   std::string f = temp_path(".nss");
   std::ofstream(f, std::ios::binary) << "init: clone(CLONE_NEWUTS) -> a\na: sethostname(\"h\xff\xfe\") = 0\n";
-  CliRun r = nssim("trace --json " + f);
+  CliRun r = run_nssim("trace --json " + f);
   EXPECT_EQ(r.status, 0) << r.out;
   std::vector<nlohmann::json> lines;
   ASSERT_NO_THROW(lines = json_lines(r.out)) << r.out;
@@ -406,7 +392,7 @@ TEST(HostileCli, LabJsonWithANonUtf8Hostname) {
   lab.replace(p, from.size(), "b: sethostname(\"l\xff\")");
   std::string f = temp_path(".nss");
   std::ofstream(f, std::ios::binary) << lab;
-  CliRun r = nssim("lab check --json " + f);
+  CliRun r = run_nssim("lab check --json " + f);
   EXPECT_NE(r.status, 134) << r.out;  // graded (failures and blanks exit 1), not aborted
   EXPECT_THAT(r.out, Not(HasSubstr("terminate called")));
   ASSERT_NO_THROW(json_lines(r.out)) << r.out;
@@ -426,7 +412,7 @@ TEST(HostileCli, SnapshotJsonWithANonUtf8Comm) {
   }
   char c;
   ASSERT_EQ(read(ready[0], &c, 1), 1);
-  CliRun r = nssim("snapshot --json --no-bpf");
+  CliRun r = run_nssim("snapshot --json --no-bpf");
   kill(child, SIGKILL);
   waitpid(child, nullptr, 0);
   close(ready[0]);

@@ -18,6 +18,7 @@
 #include "real/real_backend.h"
 #include "sim/runner.h"
 #include "sim/sim_backend.h"
+#include "tests/bundled.h"
 
 namespace nssim {
 namespace {
@@ -48,12 +49,7 @@ const lab::Item* item_at_line(const lab::Report& r, int line) {
   return nullptr;
 }
 
-std::string load(const fs::path& p) {
-  std::ifstream f(p);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
+std::string load(const fs::path& p) { return testing::slurp(p.string()); }
 
 // ---- grading ------------------------------------------------------------
 
@@ -271,23 +267,13 @@ TEST(LabGrade, JsonHasOneObjectPerCheckThenASummary) {
 
 // ---- the binary --------------------------------------------------------------
 
-struct CliRun {
-  int status;
-  std::string out;
-};
+using testing::CliRun;
 
+// `nssim ARGS`, with `input` (if any) in this test's own .nss file as the last argument.
 CliRun run(const std::string& args, const std::string& input = "") {
-  std::string path = ::testing::TempDir() + "/nssim_lab_" +
-                     ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".nss";
+  std::string path = testing::test_temp_path("nssim_lab_", ".nss");
   if (!input.empty()) std::ofstream(path) << input;
-  std::string cmd = std::string(NSSIM_BINARY) + " " + args + (input.empty() ? "" : " " + path) + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  std::string out;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  int st = pclose(p);
-  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
+  return testing::run_nssim(args + (input.empty() ? "" : " " + path));
 }
 
 TEST(LabCli, ExitsZeroWhenEveryCheckPasses) {
@@ -354,19 +340,12 @@ TEST(LabCli, ListShowsEveryBundledLabWithItsTitle) {
 }
 
 TEST(LabCli, RealNeedsRootAndExitsThree) {
-  if (geteuid() != 0) GTEST_SKIP() << "needs root to drop to an unprivileged user";
-  if (access("/usr/bin/setpriv", X_OK) != 0) GTEST_SKIP() << "setpriv (util-linux) is missing";
+  if (std::string why = testing::unprivileged_skip_reason(); !why.empty()) GTEST_SKIP() << why;
   std::string path = ::testing::TempDir() + "/nssim_lab_unpriv.nss";
   std::ofstream(path) << "init: clone(0) -> a\n";
   fs::permissions(path, fs::perms::others_read, fs::perm_options::add);
-  std::string cmd = "/usr/bin/setpriv --reuid=65534 --regid=65534 --clear-groups " + std::string(NSSIM_BINARY) +
-                    " lab check --real " + path + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  std::string out;
-  char buf[512];
-  while (size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
-  int st = pclose(p);
-  EXPECT_EQ(WEXITSTATUS(st), 3) << out;
+  CliRun r = testing::run_nssim_unprivileged("lab check --real " + path);
+  EXPECT_EQ(r.status, 3) << r.out;
 }
 
 // ---- the bundled labs ----------------------------------------------------------

@@ -22,34 +22,16 @@
 #include <thread>
 
 #include "real/real_backend.h"
+#include "tests/bundled.h"
 
 namespace nssim {
 namespace {
 
 namespace fs = std::filesystem;
 
-// /proc/PID/stat fields 4 (ppid) and 6 (session) of a process; {-1,-1} if gone.
-std::pair<int, int> ppid_sid(int pid) {
-  std::ifstream f("/proc/" + std::to_string(pid) + "/stat");
-  std::string s((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-  size_t p = s.rfind(')');
-  if (p == std::string::npos) return {-1, -1};
-  std::istringstream is(s.substr(p + 2));
-  std::string state;
-  int ppid, pgrp, sid;
-  is >> state >> ppid >> pgrp >> sid;
-  return {ppid, sid};
-}
-
-std::vector<int> all_pids() {
-  std::vector<int> out;
-  std::error_code ec;
-  for (auto& e : fs::directory_iterator("/proc", ec)) {
-    std::string name = e.path().filename();
-    if (name.find_first_not_of("0123456789") == std::string::npos) out.push_back(std::stoi(name));
-  }
-  return out;
-}
+using testing::all_pids;
+using testing::ppid_sid;
+using testing::slurp;
 
 // The processes of one nssim run: its sandbox's pid 1 (a child of the
 // controller) calls setsid(), so every agent is in the session it leads.
@@ -80,11 +62,6 @@ std::string long_scenario() {
     s += "init: wait(t" + std::to_string(i) + ")\n";
   }
   return s;
-}
-
-std::string slurp(const std::string& path) {
-  std::ifstream f(path);
-  return std::string((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
 }
 
 #ifndef NS_GET_ID
@@ -142,14 +119,7 @@ void kill_midway(int sig) {
   std::string path = ::testing::TempDir() + "/nssim_long_" + std::to_string(sig) + ".nss";
   std::ofstream(path) << long_scenario();
   std::string mounts_before = slurp("/proc/self/mountinfo");
-  pid_t pid = fork();
-  if (pid == 0) {
-    int devnull = open("/dev/null", O_WRONLY);
-    dup2(devnull, 1);
-    dup2(devnull, 2);
-    execl(NSSIM_BINARY, "nssim", "trace", "--real", "--no-events", "--no-table", path.c_str(), nullptr);
-    _exit(127);
-  }
+  pid_t pid = testing::spawn_nssim({"trace", "--real", "--no-events", "--no-table", path}, "/dev/null");
   std::this_thread::sleep_for(std::chrono::milliseconds(700));
   // The run is under way once its sandbox exists: within 700 ms normally, later in
   // the sanitizer build or on a loaded machine (then give it some steps too).
@@ -195,65 +165,28 @@ void kill_midway(int sig) {
 TEST(Sandbox, StepThatHangsTimesOutWithAClearMessage) {
   std::string why = real::unavailable_reason();
   if (!why.empty()) GTEST_SKIP() << why;
-  std::string path = ::testing::TempDir() + "/nssim_hang.nss";
-  {
-    std::ofstream f(path);
-    f << "init: clone(0) -> a\n";
-    for (int i = 0; i < 20000; ++i) f << "init: sethostname(\"h\")\n";  // time to stop a
-    f << "a: sethostname(\"x\")\ninit: clone(0) -> b\n";
-  }
-  std::string out_path = ::testing::TempDir() + "/nssim_hang.out";
-  pid_t pid = fork();
-  if (pid == 0) {
-    int out = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    dup2(out, 1);
-    dup2(out, 2);
-    execl(NSSIM_BINARY, "nssim", "trace", "--real", "--no-bpf", "--no-events", "--no-table", "--timeout", "300",
-          path.c_str(), nullptr);
-    _exit(127);
-  }
-  // The sandbox's pid 1 is nssim's child; a is its only child.
-  int sandbox = -1, a = -1;
-  for (int i = 0; i < 500 && a < 0; ++i) {
-    for (int p : all_pids()) {
-      if (ppid_sid(p).first == pid) sandbox = p;
-      if (sandbox > 0 && ppid_sid(p).first == sandbox) a = p;
-    }
-    if (a < 0) std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
-  ASSERT_GT(a, 0) << "task a should exist early in the run";
-  // Let a report to the controller first (microseconds; init's 20000 steps
-  // take seconds), then stop it.
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  kill(a, SIGSTOP);
-  int st;
-  waitpid(pid, &st, 0);
-  std::string out = slurp(out_path);
+  testing::HangingRun hang = testing::start_hanging_run("nssim_hang", "a: sethostname(\"x\")\ninit: clone(0) -> b\n");
+  ASSERT_GT(hang.a, 0) << "task a should exist early in the run";
+  int st = testing::stop_a_and_wait(hang);
+  std::string out = slurp(hang.out_path);
   ASSERT_TRUE(WIFEXITED(st)) << out.substr(out.size() > 2000 ? out.size() - 2000 : 0);
   EXPECT_EQ(WEXITSTATUS(st), 1);
   EXPECT_THAT(out, ::testing::HasSubstr("task 'a' hangs: its agent gave no answer within 300 ms"));
   EXPECT_THAT(out, ::testing::HasSubstr("init: clone(0) -> b"));  // the run went on
-  EXPECT_THAT(processes_left(sandbox), ::testing::IsEmpty());
+  EXPECT_THAT(processes_left(hang.sandbox), ::testing::IsEmpty());
 }
 
 TEST(Sandbox, SigkillOfNssimLeavesNoProcess) { kill_midway(SIGKILL); }
 TEST(Sandbox, CtrlCLeavesNoProcess) { kill_midway(SIGINT); }
 
 TEST(Sandbox, UnprivilegedRunExitsThreeWithAReason) {
-  if (geteuid() != 0) GTEST_SKIP() << "needs root to drop to an unprivileged user";
-  if (access("/usr/bin/setpriv", X_OK) != 0) GTEST_SKIP() << "setpriv (util-linux) is missing";
+  if (std::string why = testing::unprivileged_skip_reason(); !why.empty()) GTEST_SKIP() << why;
   std::string path = ::testing::TempDir() + "/nssim_unpriv.nss";
   std::ofstream(path) << "init: clone(0) -> a\n";
   fs::permissions(path, fs::perms::others_read, fs::perm_options::add);
-  std::string cmd = "/usr/bin/setpriv --reuid=65534 --regid=65534 --clear-groups " + std::string(NSSIM_BINARY) +
-                    " trace --real " + path + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  std::string out;
-  char buf[512];
-  while (size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
-  int st = pclose(p);
-  EXPECT_EQ(WEXITSTATUS(st), 3) << out;
-  EXPECT_THAT(out, ::testing::HasSubstr("needs root"));
+  testing::CliRun r = testing::run_nssim_unprivileged("trace --real " + path);
+  EXPECT_EQ(r.status, 3) << r.out;
+  EXPECT_THAT(r.out, ::testing::HasSubstr("needs root"));
 }
 
 }  // namespace

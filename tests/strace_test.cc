@@ -19,6 +19,7 @@
 #include "cli/strace_log.h"
 #include "cli/strace_session.h"
 #include "real/sandbox_exec.h"
+#include "tests/bundled.h"
 
 namespace nssim {
 namespace {
@@ -26,39 +27,19 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-struct Outcome {
-  int status;
-  std::string out;
-};
-
-Outcome shell(const std::string& cmd) {
-  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
-  std::string out;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  int st = pclose(p);
-  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
-}
+using testing::CliRun;
+using testing::run_shell;
+using testing::slurp;
 
 std::string nssim(const std::string& args) { return std::string(NSSIM_BINARY) + " " + args; }
 std::string data(const std::string& f) { return std::string(NSSIM_SOURCE_DIR) + "/tests/data/strace/" + f; }
 
 // A per-test temporary file (ctest runs tests in parallel processes).
-std::string temp(const std::string& suffix) {
-  return ::testing::TempDir() + "/nssim_strace_" + ::testing::UnitTest::GetInstance()->current_test_info()->name() +
-         suffix;
-}
+std::string temp(const std::string& suffix) { return testing::test_temp_path("nssim_strace_", suffix); }
 std::string write_temp(const std::string& suffix, const std::string& content) {
   std::string p = temp(suffix);
   std::ofstream(p) << content;
   return p;
-}
-std::string slurp(const std::string& p) {
-  std::ifstream f(p);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
 }
 
 // Reads a whole log through the Reader and the Session, as `nssim import` does.
@@ -189,7 +170,7 @@ TEST(StraceImport, MalformedLinesAreReportedWithTheirLineNumbers) {
                                "1 unshare(CLONE_NEWNET = 0\n"
                                "1 setns(3, 0)\n"
                                "1 exit_group(0) = ?\n");
-  Outcome r = shell(nssim("import " + log + " -o " + temp(".nss")));
+  CliRun r = run_shell(nssim("import " + log + " -o " + temp(".nss")));
   EXPECT_EQ(r.status, 2) << r.out;
   EXPECT_THAT(r.out, HasSubstr(".log:2: error: '<... wait4 resumed>' without an earlier unfinished wait4() of pid 2"));
   EXPECT_THAT(r.out, HasSubstr(".log:3: error: not a strace line"));
@@ -206,13 +187,13 @@ TEST(StraceImport, APidNoCloneCreatedIsAnErrorAtItsFirstLine) {
                                "100 unshare(CLONE_NEWUTS) = 0\n"
                                "100 exit_group(0) = ?\n"
                                "555 unshare(CLONE_NEWNET) = 0\n");
-  Outcome r = shell(nssim("import " + log));
+  CliRun r = run_shell(nssim("import " + log));
   EXPECT_EQ(r.status, 2) << r.out;
   EXPECT_THAT(r.out, HasSubstr(".log:3: error: pid 555 appears without a clone, fork or vfork that created it"));
 }
 
 TEST(StraceImport, AnEmptyLogIsAnError) {
-  Outcome r = shell(nssim("import " + write_temp(".log", "\n")));
+  CliRun r = run_shell(nssim("import " + write_temp(".log", "\n")));
   EXPECT_EQ(r.status, 2);
   EXPECT_THAT(r.out, HasSubstr("no system call in the log"));
 }
@@ -297,7 +278,7 @@ TEST(StraceImport, ALaptopLogWithoutPidTranslationMatchesChildrenInOrder) {
   // --mount-proc sh -c '...'`: inside the new pid namespace clone returns 2,
   // the log shows a host pid.
   std::string out = temp(".nss");
-  Outcome r = shell(nssim("import " + data("laptop-unshare-fork-pid.log") + " -o " + out));
+  CliRun r = run_shell(nssim("import " + data("laptop-unshare-fork-pid.log") + " -o " + out));
   EXPECT_EQ(r.status, 0) << r.out;
   std::string sc = slurp(out);
   EXPECT_THAT(sc, HasSubstr("unshare(CLONE_NEWNS|CLONE_NEWPID) = 0"));
@@ -316,7 +297,7 @@ TEST(StraceImport, ATamperedInodeInARecordedLogIsReportedWithItsLine) {
   ASSERT_TRUE(std::regex_search(log, m, re));
   std::string bad = std::regex_replace(log, re, "readlink(\"/proc/1/ns/pid\", \"pid:[4026539999]");
   size_t line = std::count(log.begin(), log.begin() + m.position(0), '\n') + 1;
-  Outcome r = shell(nssim("import " + write_temp(".log", bad) + " -o " + temp(".nss")));
+  CliRun r = run_shell(nssim("import " + write_temp(".log", bad) + " -o " + temp(".nss")));
   EXPECT_EQ(r.status, 1) << r.out;
   EXPECT_THAT(r.out, HasSubstr(fmt::format("contradiction: line {}: readlink /proc/1/ns/pid", line)));
   EXPECT_THAT(r.out, HasSubstr("now kernel pid:[4026539999] (one model namespace, two kernel namespaces)"));
@@ -348,20 +329,20 @@ TEST(StraceImport, EveryRecordedProgramImportsWithoutContradiction) {
   for (const Recorded& rec : kRecorded) {
     SCOPED_TRACE(rec.log);
     std::string out = temp(std::string(".") + rec.log + ".nss");
-    Outcome r = shell(nssim("import " + data(rec.log) + " -o " + out));
+    CliRun r = run_shell(nssim("import " + data(rec.log) + " -o " + out));
     EXPECT_EQ(r.status, 0) << r.out;
     std::string sc = slurp(out);
     for (auto* e : rec.expect) EXPECT_THAT(sc, HasSubstr(e));
     EXPECT_THAT(sc, HasSubstr("0 contradictions with the kernel"));
     // The imported scenario runs on the model with every asserted result holding.
-    Outcome t = shell(nssim("trace --no-events --no-table " + out));
+    CliRun t = run_shell(nssim("trace --no-events --no-table " + out));
     EXPECT_EQ(t.status, 0) << t.out;
   }
 }
 
 TEST(StraceImport, NamesAndBriefOptions) {
   std::string out = temp(".nss");
-  Outcome r = shell(nssim("import --names comm --brief " + data("unshare-fork-pid-mount-proc.log") + " -o " + out));
+  CliRun r = run_shell(nssim("import --names comm --brief " + data("unshare-fork-pid-mount-proc.log") + " -o " + out));
   ASSERT_EQ(r.status, 0) << r.out;
   std::string sc = slurp(out);
   EXPECT_THAT(sc, HasSubstr("task unshare\n"));
@@ -370,17 +351,17 @@ TEST(StraceImport, NamesAndBriefOptions) {
   EXPECT_THAT(sc, HasSubstr("mount(\"proc\", \"/proc\", \"proc\""));  // ...but keeps the relevant ones
   std::string log = slurp(data("unshare-uts-ipc-net.log"));
   std::string pid = log.substr(0, log.find(' '));
-  Outcome n = shell(nssim("import --names " + pid + "=demo " + data("unshare-uts-ipc-net.log")));
+  CliRun n = run_shell(nssim("import --names " + pid + "=demo " + data("unshare-uts-ipc-net.log")));
   EXPECT_EQ(n.status, 0) << n.out;
   EXPECT_THAT(n.out, HasSubstr("task demo\n"));
   EXPECT_THAT(n.out, HasSubstr("\ndemo: unshare(CLONE_NEWUTS|CLONE_NEWIPC|CLONE_NEWNET) = 0"));
-  Outcome bad = shell(nssim("import --names 12=no/slash " + data("unshare-uts-ipc-net.log")));
+  CliRun bad = run_shell(nssim("import --names 12=no/slash " + data("unshare-uts-ipc-net.log")));
   EXPECT_EQ(bad.status, 2);
 }
 
 TEST(StraceImport, UnsupportedLinesStayAsCommentsAndAreSummarized) {
   std::string out = temp(".nss");
-  ASSERT_EQ(shell(nssim("import " + data("ip-netns.log") + " -o " + out)).status, 0);
+  ASSERT_EQ(run_shell(nssim("import " + data("ip-netns.log") + " -o " + out)).status, 0);
   std::string sc = slurp(out);
   EXPECT_THAT(sc, HasSubstr("umount2(\"/sys\", MNT_DETACH)"));  // ip netns exec's sysfs remount, as a comment
   EXPECT_THAT(sc, HasSubstr("# not modelled (each kind once):"));
@@ -414,16 +395,16 @@ class StraceLive : public ::testing::Test {
   void trace_and_round_trip(const std::string& cmd, const std::vector<std::string>& expect,
                             const std::string& program = "exited with 0") {
     std::string log = temp(".log"), sc = temp(".nss");
-    Outcome t = shell(nssim("trace --no-events --save-log " + log + " -- " + cmd + " </dev/null"));
+    CliRun t = run_shell(nssim("trace --no-events --save-log " + log + " -- " + cmd + " </dev/null"));
     EXPECT_EQ(t.status, 0) << t.out;
     EXPECT_THAT(t.out, HasSubstr("contradictions with the kernel: 0"));
     EXPECT_THAT(t.out, Not(HasSubstr("CONTRADICTION")));
     EXPECT_THAT(t.out, HasSubstr("program: " + program));
     EXPECT_THAT(t.out, HasSubstr("the initial namespaces (model=kernel)"));
     for (auto& e : expect) EXPECT_THAT(t.out, HasSubstr(e));
-    Outcome i = shell(nssim("import " + log + " -o " + sc));
+    CliRun i = run_shell(nssim("import " + log + " -o " + sc));
     EXPECT_EQ(i.status, 0) << i.out;
-    Outcome real = shell(nssim("trace --real --no-events --no-table " + sc));
+    CliRun real = run_shell(nssim("trace --real --no-events --no-table " + sc));
     EXPECT_EQ(real.status, 0) << real.out << "\n--- scenario:\n" << slurp(sc);
     EXPECT_THAT(real.out, HasSubstr("live kernel: 0 disagreements"));
   }
@@ -431,7 +412,7 @@ class StraceLive : public ::testing::Test {
   std::string cc(const std::string& src, const std::string& extra = "") {
     std::string exe = temp(".exe");
     for (auto* c : {"gcc", "cc"}) {
-      Outcome r = shell(fmt::format("{} -O1 {} -o {} {}", c, extra, exe, src));
+      CliRun r = run_shell(fmt::format("{} -O1 {} -o {} {}", c, extra, exe, src));
       if (r.status == 0) return exe;
     }
     return "";
@@ -503,7 +484,7 @@ TEST_F(StraceLive, AProgramUsingClone3ThreadsPidfdIoctlDupAndATimeNamespace) {
 
 TEST_F(StraceLive, JsonLinesAndHtml) {
   std::string html = temp(".html");
-  Outcome r = shell(nssim("trace --json --html " + html + " -- unshare --uts true 2>/dev/null"));
+  CliRun r = run_shell(nssim("trace --json --html " + html + " -- unshare --uts true 2>/dev/null"));
   ASSERT_EQ(r.status, 0) << r.out;
   std::istringstream is(r.out);
   std::string line, last;
@@ -527,15 +508,14 @@ TEST_F(StraceLive, JsonLinesAndHtml) {
 }
 
 TEST(StraceTrace, UsageErrors) {
-  EXPECT_EQ(shell(nssim("trace")).status, 2);
-  EXPECT_EQ(shell(nssim("trace --real -- true")).status, 2);
-  EXPECT_EQ(shell(nssim("trace x.nss -- true")).status, 2);
+  EXPECT_EQ(run_shell(nssim("trace")).status, 2);
+  EXPECT_EQ(run_shell(nssim("trace --real -- true")).status, 2);
+  EXPECT_EQ(run_shell(nssim("trace x.nss -- true")).status, 2);
 }
 
 TEST(StraceTrace, UnprivilegedExitsThreeWithAReason) {
-  if (geteuid() != 0) GTEST_SKIP() << "needs root to drop to an unprivileged user";
-  if (access("/usr/bin/setpriv", X_OK) != 0) GTEST_SKIP() << "setpriv (util-linux) is missing";
-  Outcome r = shell("/usr/bin/setpriv --reuid=65534 --regid=65534 --clear-groups " + nssim("trace -- true"));
+  if (std::string why = testing::unprivileged_skip_reason(); !why.empty()) GTEST_SKIP() << why;
+  CliRun r = testing::run_nssim_unprivileged("trace -- true");
   EXPECT_EQ(r.status, 3) << r.out;
   EXPECT_THAT(r.out, HasSubstr("needs root"));
 }

@@ -98,6 +98,20 @@ class Child {
   bool ok_ = false;
 };
 
+// A Child's setup: unshare(flags), then fork a process that lives until this
+// one dies (a second task in the new namespaces). 0; 2 if unshare() failed, 3
+// if fork() did.
+int unshare_and_fork(int flags) {
+  if (unshare(flags) != 0) return 2;
+  pid_t c = fork();
+  if (c == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    pause();
+    _exit(0);
+  }
+  return c > 0 ? 0 : 3;
+}
+
 KSnapshot snap(bool files = false) {
   std::string err;
   auto k = bpf_snapshot(err, files);
@@ -195,16 +209,7 @@ TEST(Bpf, ForkSharesTheNsproxyAndCountsIt) {
   EXPECT_EQ(tasks_sharing(before, p->nsproxy_id), 1);
 
   // The child does the fork (the new UTS namespace is its own).
-  Child forker([&] {
-    if (unshare(CLONE_NEWUTS) != 0) return 2;
-    pid_t c = fork();
-    if (c == 0) {
-      prctl(PR_SET_PDEATHSIG, SIGKILL);
-      pause();
-      _exit(0);
-    }
-    return c > 0 ? 0 : 3;
-  });
+  Child forker([] { return unshare_and_fork(CLONE_NEWUTS); });
   ASSERT_TRUE(forker.ok());
   KSnapshot k = snap();
   const KTaskNs* f = k.task(forker.pid());
@@ -308,16 +313,8 @@ TEST(Bpf, OwnerAndParentChains) {
 
 TEST(Bpf, UserNamespaceRefsAreCredsPlusUcounts) {
   SKIP_WITHOUT_BPF();
-  Child c([] {
-    if (unshare(CLONE_NEWUSER) != 0) return 2;
-    pid_t g = fork();  // same euid: a new cred, the same struct ucounts
-    if (g == 0) {
-      prctl(PR_SET_PDEATHSIG, SIGKILL);
-      pause();
-      _exit(0);
-    }
-    return g > 0 ? 0 : 3;
-  });
+  // The fork: same euid, so a new cred and the same struct ucounts.
+  Child c([] { return unshare_and_fork(CLONE_NEWUSER); });
   ASSERT_TRUE(c.ok());
   KSnapshot k = snap();
   const KTaskNs* t = k.task(c.pid());

@@ -16,6 +16,21 @@ namespace nssim::cli {
 
 namespace {
 
+// Renders `g` in `fmt_out` and writes it to `output` (empty or "-": standard
+// output). The exit status: 0, or 2 after saying why on stderr.
+int render_and_write(const Graph& g, Format fmt_out, const std::string& output) {
+  std::string out, err;
+  if (!render(g, fmt_out, out, err)) {
+    fmt::print(stderr, "nssim: {}\n", err);
+    return 2;
+  }
+  if (!write_output(output, out, err)) {
+    fmt::print(stderr, "{}\n", err);
+    return 2;
+  }
+  return 0;
+}
+
 // nssim graph --snapshot [SNAP]: the live system, or a saved snapshot.
 int graph_snapshot(const GraphArgs& a, Format fmt_out) {
   std::string err;
@@ -48,16 +63,7 @@ int graph_snapshot(const GraphArgs& a, Format fmt_out) {
   d.max_tasks_per_group = a.max_group;
   d.max_nsproxies = a.max_nsproxies;
   Graph g = build_snapshot_graph(s, d);
-  std::string out;
-  if (!render(g, fmt_out, out, err)) {
-    fmt::print(stderr, "nssim: {}\n", err);
-    return 2;
-  }
-  if (!write_output(a.output, out, err)) {
-    fmt::print(stderr, "{}\n", err);
-    return 2;
-  }
-  return 0;
+  return render_and_write(g, fmt_out, a.output);
 }
 
 }  // namespace
@@ -138,16 +144,7 @@ int cmd_graph(const GraphArgs& a) {
   d.max_tasks_per_group = a.max_group;
   d.max_nsproxies = a.max_nsproxies;
   Graph g = build_graph(*want, want_prev ? &*want_prev : nullptr, d);
-  std::string out;
-  if (!render(g, fmt_out, out, err)) {
-    fmt::print(stderr, "nssim: {}\n", err);
-    return 2;
-  }
-  if (!write_output(a.output, out, err)) {
-    fmt::print(stderr, "{}\n", err);
-    return 2;
-  }
-  return 0;
+  return render_and_write(g, fmt_out, a.output);
 }
 
 }  // namespace nssim::cli

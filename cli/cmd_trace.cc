@@ -10,6 +10,7 @@
 #include "cli/html.h"
 #include "cli/real_run.h"
 #include "cli/trace_output.h"
+#include "cli/trace_restore.h"
 #include "real/kernel_check.h"
 #include "sim/runner.h"
 
@@ -53,6 +54,27 @@ int cmd_trace(const TraceArgs& a) {
     return 2;
   }
   Runner::Options opt;
+  std::string restore_summary;
+  if (!a.from_snapshot.empty() || a.root_pid) {
+    if (a.from_snapshot.empty()) {
+      fmt::print(stderr, "nssim: --root needs --from-snapshot\n");
+      return 2;
+    }
+    if (a.real) {
+      fmt::print(stderr, "nssim: --real with --from-snapshot: the live kernel cannot be put into a snapshot's state "
+                         "(its namespaces, pids and inode numbers are the kernel's own); run the scenario on the "
+                         "model only\n");
+      return 2;
+    }
+    auto r = restore_for_trace(a.from_snapshot, a.root_pid, sc, err);
+    if (!r) {
+      fmt::print(stderr, "{}\n", err);
+      return 2;
+    }
+    opt.initial = std::move(r->initial);
+    restore_summary = std::move(r->summary);
+    fmt::print(stderr, "nssim: {}\n", restore_summary);
+  }
   std::optional<RealPeer> real;
   std::unique_ptr<real::KernelStructureCheck> kcheck;
   Runner* runner_ptr = nullptr;

@@ -19,6 +19,8 @@ struct TraceArgs {
   int timeout_ms = 5000;
   bool no_bpf = false;  // --no-bpf: do not read the kernel's nsproxies and refcounts with BPF
   std::string html;  // --html OUT.html: also write a step-through page (empty: no page)
+  std::string from_snapshot;  // --from-snapshot SNAP: start from a restored snapshot ("-": a live one); model only
+  int root_pid = 0;           // --root PID: the scenario's initial task is that restored process (0: pid 1)
 };
 int cmd_trace(const TraceArgs& a);
 

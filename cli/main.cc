@@ -35,6 +35,13 @@ int main(int argc, char** argv) {
   trace->add_flag("--no-bpf", targs.no_bpf,
                   "With --real: do not check nsproxy sharing/counts and refcount changes on the kernel with BPF");
   trace->add_option("--timeout", targs.timeout_ms, "With --real: milliseconds a step may take (default 5000)");
+  trace->add_option("--from-snapshot", targs.from_snapshot,
+                    "Start from the state of a saved snapshot (nssim snapshot -o SNAP), or '-': take one of the live "
+                    "system now (read-only); model only. Restored processes are named pPID, threads tTID");
+  trace->add_option("--root", targs.root_pid,
+                    "With --from-snapshot: the scenario's initial task (task NAME, default init) is this process "
+                    "(default pid 1)")
+      ->check(CLI::Range(1, 1 << 30));
   trace->add_option("--html", targs.html,
                     "Also write a self-contained page that steps through the scenario: source, graph, events "
                     "(and, with --real, the kernel's inode numbers and disagreements)");

@@ -20,11 +20,13 @@
 #include <cerrno>
 #include <cstring>
 #include <deque>
+#include <sstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 
 #include "real/kernel_introspect.h"
+#include "sim/restore.h"
 
 #ifndef NSFS_MAGIC
 #define NSFS_MAGIC 0x6e736673
@@ -270,6 +272,28 @@ std::string user_name(uint32_t uid) {
   return name;
 }
 
+// NSpid, Uid, Gid and the Cap* lines of a thread's status.
+void read_task_status(const std::string& status, SnapTask& t) {
+  if (status.empty()) return;
+  std::istringstream ns(status_field(status, "NSpid"));
+  for (uint32_t n; ns >> n;) t.nspid.push_back(n);
+  std::istringstream us(status_field(status, "Uid")), gs(status_field(status, "Gid"));
+  bool ok = true;
+  for (auto& u : t.uids) ok = ok && static_cast<bool>(us >> u);
+  for (auto& g : t.gids) ok = ok && static_cast<bool>(gs >> g);
+  auto cap = [&](std::string_view k, uint64_t& v) {
+    std::string f = status_field(status, k);
+    if (f.empty()) ok = false;
+    v = std::strtoull(f.c_str(), nullptr, 16);
+  };
+  cap("CapInh", t.cap_inh);
+  cap("CapPrm", t.cap_prm);
+  cap("CapEff", t.cap_eff);
+  cap("CapBnd", t.cap_bnd);
+  cap("CapAmb", t.cap_amb);
+  t.creds = ok;
+}
+
 struct ProcInfo {
   int ppid = 0;
   uint32_t uid = 0;
@@ -396,6 +420,7 @@ Snapshot take_snapshot(const SnapshotOptions& opt) {
       t.comm = pi.comm;
       t.kthread = pi.kthread;
       std::string tb = fmt::format("{}/task/{}", base, tid);
+      read_task_status(slurp(tb + "/status"), t);
       std::string stat = slurp(tb + "/stat");
       size_t rp = stat.rfind(')');
       if (rp != std::string::npos && rp + 2 < stat.size()) t.state = stat[rp + 2];
@@ -620,6 +645,15 @@ Snapshot take_snapshot(const SnapshotOptions& opt) {
     }
     close(fd);
   }
+  // The owner uid of every user namespace (NS_GET_OWNER_UID; for restore).
+  for (auto& [inum, ns] : table) {
+    if (ns.type != NsType::User) continue;
+    int fd = open_ns(inum);
+    if (fd < 0) continue;
+    uid_t uid = 0;
+    if (ioctl(fd, NS_GET_OWNER_UID, &uid) == 0) ns.owner_uid = uid;
+    close(fd);
+  }
   for (auto& [inum, fd] : pins) close(fd);
 
   // ---- 6. relations, lsns columns, why alive --------------------------------
@@ -654,6 +688,19 @@ Snapshot take_snapshot(const SnapshotOptions& opt) {
       ns.uid = pi.uid;
       ns.user = user_name(pi.uid);
       ns.command = pi.command;
+      if (ns.type == NsType::User) {
+        // The maps as this process (initial user namespace) reads them: lower ids are kuids.
+        std::string um = slurp(fmt::format("/proc/{}/uid_map", ns.pid));
+        std::string gm = slurp(fmt::format("/proc/{}/gid_map", ns.pid));
+        std::string sg = slurp(fmt::format("/proc/{}/setgroups", ns.pid));
+        // Still in it (it could have setns()ed away between the scans)?
+        if (parse_ns_name(read_link(fmt::format("/proc/{}/ns/user", ns.pid))) ==
+            std::optional<std::pair<NsType, uint32_t>>({NsType::User, inum})) {
+          ns.uid_map = um;
+          ns.gid_map = gm;
+          if (!sg.empty()) ns.setgroups_allowed = sg.starts_with("allow");
+        }
+      }
       continue;
     }
     if (ns.holders.empty())
@@ -784,6 +831,10 @@ nlohmann::json snapshot_to_json(const Snapshot& s) {
     for (auto& h : n.holders) hs.push_back(holder_json(h));
     j["holders"] = hs;
     j["why"] = n.nprocs ? json(nullptr) : json(n.why);
+    if (n.uid_map) j["uid_map"] = *n.uid_map;
+    if (n.gid_map) j["gid_map"] = *n.gid_map;
+    if (n.setgroups_allowed) j["setgroups"] = *n.setgroups_allowed ? "allow" : "deny";
+    if (n.owner_uid) j["owner_uid"] = *n.owner_uid;
     nss.push_back(std::move(j));
   }
   json tasks = json::array();
@@ -800,6 +851,17 @@ nlohmann::json snapshot_to_json(const Snapshot& s) {
                      {"kthread", t.kthread},
                      {"ns", links},
                      {"nsproxy", t.nsproxy ? json(hex_id(t.nsproxy)) : json(nullptr)}});
+    if (!t.nspid.empty()) tasks.back()["nspid"] = t.nspid;
+    if (t.creds) {
+      auto hex = [](uint64_t v) { return fmt::format("{:016x}", v); };
+      tasks.back()["uids"] = t.uids;
+      tasks.back()["gids"] = t.gids;
+      tasks.back()["caps"] = {{"inh", hex(t.cap_inh)},
+                              {"prm", hex(t.cap_prm)},
+                              {"eff", hex(t.cap_eff)},
+                              {"bnd", hex(t.cap_bnd)},
+                              {"amb", hex(t.cap_amb)}};
+    }
   }
   json nsps = json::array();
   for (auto& p : s.nsproxies) {
@@ -887,6 +949,10 @@ std::optional<Snapshot> snapshot_from_json(const nlohmann::json& j, std::string&
         ns.holders.push_back(std::move(sh));
       }
       if (n.contains("why") && !n.at("why").is_null()) ns.why = n.at("why").get<std::string>();
+      if (n.contains("uid_map")) ns.uid_map = n.at("uid_map").get<std::string>();
+      if (n.contains("gid_map")) ns.gid_map = n.at("gid_map").get<std::string>();
+      if (n.contains("setgroups")) ns.setgroups_allowed = n.at("setgroups").get<std::string>() == "allow";
+      if (n.contains("owner_uid")) ns.owner_uid = n.at("owner_uid").get<uint32_t>();
       s.namespaces.push_back(std::move(ns));
     }
     std::sort(s.namespaces.begin(), s.namespaces.end(), [](auto& a, auto& b) { return a.inum < b.inum; });
@@ -905,6 +971,16 @@ std::optional<Snapshot> snapshot_from_json(const nlohmann::json& j, std::string&
         st.ns[i] = v.is_null() ? 0 : v.get<uint32_t>();
       }
       st.nsproxy = id_of(t.value("nsproxy", json(nullptr)));
+      if (t.contains("nspid")) st.nspid = t.at("nspid").get<std::vector<uint32_t>>();
+      if (t.contains("uids") && t.contains("gids") && t.contains("caps")) {
+        st.uids = t.at("uids").get<std::array<uint32_t, 4>>();
+        st.gids = t.at("gids").get<std::array<uint32_t, 4>>();
+        auto& c = t.at("caps");
+        auto cap = [&](const char* k) { return std::stoull(c.at(k).get<std::string>(), nullptr, 16); };
+        st.cap_inh = cap("inh"), st.cap_prm = cap("prm"), st.cap_eff = cap("eff");
+        st.cap_bnd = cap("bnd"), st.cap_amb = cap("amb");
+        st.creds = true;
+      }
       s.tasks.push_back(std::move(st));
     }
     for (auto& p : j.value("nsproxies", json::array())) {
@@ -928,6 +1004,56 @@ std::optional<Snapshot> snapshot_from_json(const nlohmann::json& j, std::string&
     err = fmt::format("malformed nssim snapshot: {}", e.what());
     return std::nullopt;
   }
+}
+
+RestoreInput restore_input(const Snapshot& s) {
+  RestoreInput in;
+  for (auto& n : s.namespaces) {
+    RestoreNs r;
+    r.inum = n.inum;
+    r.type = n.type;
+    r.owner = n.owner;
+    r.parent = n.parent;
+    r.ns_id = n.ns_id;
+    r.uid_map = n.uid_map;
+    r.gid_map = n.gid_map;
+    r.setgroups_allowed = n.setgroups_allowed;
+    r.owner_uid = n.owner_uid;
+    std::vector<std::string> ext;
+    for (auto& h : n.holders)
+      if (h.kind == SnapHolder::Kind::Pidfd || h.kind == SnapHolder::Kind::Socket ||
+          h.kind == SnapHolder::Kind::FileCred || h.kind == SnapHolder::Kind::Nsproxy)
+        ext.push_back(h.text());
+    r.external = !ext.empty() ? fmt::format("{}", fmt::join(ext, "; ")) : n.nprocs ? "" : n.why;
+    in.namespaces.push_back(std::move(r));
+  }
+  for (auto& t : s.tasks) {
+    RestoreTask r;
+    r.pid = t.pid, r.tid = t.tid, r.ppid = t.ppid;
+    r.state = t.state;
+    r.kthread = t.kthread;
+    r.ns = t.ns;
+    r.nsproxy = s.bpf ? t.nsproxy : 0;
+    r.nspid = t.nspid;
+    r.creds = t.creds;
+    if (t.creds) {
+      r.uids = t.uids, r.gids = t.gids;
+      r.cap_inh = t.cap_inh, r.cap_prm = t.cap_prm, r.cap_eff = t.cap_eff, r.cap_bnd = t.cap_bnd,
+      r.cap_amb = t.cap_amb;
+    } else {
+      r.uids = {t.uid, t.uid, t.uid, t.uid};
+    }
+    in.tasks.push_back(std::move(r));
+    if (t.pid == 1 && t.tid == 1 && s.bpf)
+      if (const SnapNs* pns = s.find(t.ns[static_cast<int>(std::find(kAllLinks.begin(), kAllLinks.end(), Link::Pid) -
+                                                             kAllLinks.begin())]))
+        in.root_pid_level = pns->level;
+  }
+  if (s.bpf)
+    for (auto& p : s.nsproxies) in.nsproxies.push_back(RestoreNsProxy{p.id, p.slots});
+  for (auto& f : s.fds) in.fds.push_back(RestoreFd{f.pid, f.fd, f.inum});
+  for (auto& m : s.mounts) in.mounts.push_back(RestoreMount{m.mnt_ns, m.mountpoint, m.inum});
+  return in;
 }
 
 }  // namespace nssim::real

@@ -26,6 +26,10 @@
 
 #include "sim/uapi.h"
 
+namespace nssim {
+struct RestoreInput;
+}
+
 namespace nssim::real {
 
 // One thing, other than a task in it, that keeps a namespace alive.
@@ -77,6 +81,12 @@ struct SnapNs {
   // "" when a process is in it; otherwise why it is alive: the holders, or
   // what is known when none is visible.
   std::string why;
+  // (user namespaces) /proc/PID/uid_map, gid_map and setgroups of a process in
+  // it, as the snapshotting process (initial user namespace) reads them; the
+  // owner's uid (NS_GET_OWNER_UID). Absent: no process in it, or an older snapshot.
+  std::optional<std::string> uid_map, gid_map;
+  std::optional<bool> setgroups_allowed;
+  std::optional<uint32_t> owner_uid;
 };
 
 struct SnapTask {
@@ -91,6 +101,13 @@ struct SnapTask {
   // pid_for_children before a child, no permission).
   std::array<uint32_t, kLinks> ns{};
   uint64_t nsproxy = 0;  // (BPF) nsproxy id (kernel_introspect.h), 0: none or unknown
+  // From /proc/PID/task/TID/status (absent in older snapshots: `creds` false,
+  // `nspid` empty). NSpid: one number per pid namespace level, from the
+  // snapshotting process's pid namespace down to the task's own.
+  std::vector<uint32_t> nspid;
+  bool creds = false;
+  std::array<uint32_t, 4> uids{}, gids{};  // real, effective, saved, fs
+  uint64_t cap_inh = 0, cap_prm = 0, cap_eff = 0, cap_bnd = 0, cap_amb = 0;
 };
 
 struct SnapNsProxy {
@@ -149,5 +166,10 @@ std::string snapshot_nsproxy_table(const Snapshot& s);
 nlohmann::json snapshot_to_json(const Snapshot& s);
 // Reads what snapshot_to_json() wrote (a saved snapshot). nullopt + err on a malformed document.
 std::optional<Snapshot> snapshot_from_json(const nlohmann::json& j, std::string& err);
+
+// What sim/restore.h needs from a snapshot (the model never sees real::Snapshot).
+// Holders the model does not represent (pidfds, sockets, f_cred, BPF-only
+// nsproxy slots, or none visible) become each namespace's `external` text.
+RestoreInput restore_input(const Snapshot& s);
 
 }  // namespace nssim::real

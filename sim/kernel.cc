@@ -294,7 +294,9 @@ std::vector<std::vector<Holder>> Kernel::all_holders() const {
   std::vector<std::vector<Holder>> out(records_.size());
   auto add = [&](const NsCommon* ns, std::string s) { out[ns->serial].push_back(Holder{std::move(s)}); };
   for (const NsCommon* ns : init_ns_) add(ns, "boot (static initial namespace)");
-  std::vector<const RefCounted*> objs(reg_.live().begin(), reg_.live().end());
+  for (auto& [ns, why] : external_pins_) add(ns, "external: " + why);
+  std::vector<RefCounted*> live = reg_.live();
+  std::vector<const RefCounted*> objs(live.begin(), live.end());
   std::sort(objs.begin(), objs.end(), [](auto* a, auto* b) {
     return a->kind() != b->kind() ? a->kind() < b->kind() : a->id() < b->id();
   });
@@ -388,6 +390,11 @@ void Kernel::adopt_ns_id(uint64_t serial, uint64_t kernel_ns_id) {
   if (serial >= records_.size()) return;
   NsCommon* ns = records_[serial].ns;
   if (ns && ns->type == NsType::Mnt) static_cast<MntNamespace*>(ns)->seq = kernel_ns_id;
+}
+
+void Kernel::drop_external_pins() {
+  auto pins = std::move(external_pins_);
+  for (auto& [ns, why] : pins) put_ns(ns, "external holder gone");
 }
 
 std::vector<Holder> Kernel::holders(const NsCommon* ns) const { return all_holders()[ns->serial]; }

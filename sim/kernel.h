@@ -176,6 +176,12 @@ class Kernel {
   const ObjectRegistry& registry() const { return reg_; }
   // Objects that exist from boot and are never freed (leak-check allowance).
   std::vector<const RefCounted*> boot_objects() const;
+  // A restored snapshot (sim/restore.h): references held for holders the
+  // model does not represent (a socket, a pidfd, an f_cred, or none visible),
+  // one per pinned namespace, listed in the ledger as "external: WHY".
+  const std::vector<std::pair<NsCommon*, std::string>>& external_pins() const { return external_pins_; }
+  // Drops every external pin (as if those holders closed); frees what only they kept.
+  void drop_external_pins();
 
   Trace trace;
 
@@ -276,6 +282,8 @@ class Kernel {
   PidNamespace* init_pid_ns_ = nullptr;
   std::vector<NsCommon*> init_ns_;
   uint32_t next_id(ObjKind k) { return ++next_obj_id_[static_cast<int>(k)]; }
+  friend class Restorer;  // sim/restore.cc builds a kernel from a snapshot
+  std::vector<std::pair<NsCommon*, std::string>> external_pins_;
 };
 
 }  // namespace nssim

@@ -23,7 +23,8 @@ Kernel::Config Runner::config_for(const Scenario& sc) {
 }
 
 Runner::Runner(const Scenario& sc, Options opt) : sc_(sc), opt_(std::move(opt)) {
-  sim_ = std::make_unique<SimBackend>(opt_.config ? *opt_.config : config_for(sc));
+  Kernel::Config cfg = opt_.config ? *opt_.config : config_for(sc);
+  sim_ = opt_.initial ? opt_.initial(cfg) : std::make_unique<SimBackend>(std::move(cfg));
 }
 
 namespace {

@@ -67,6 +67,10 @@ class Runner {
     // been compared (e.g. real/kernel_check.h reads the kernel's nsproxies and
     // refcounts with BPF). What it returns are disagreements of that step.
     std::function<std::vector<std::string>(const StepRecord&)> extra_check;
+    // Start from this model instead of a freshly booted kernel (e.g. a restored
+    // snapshot, sim/restore.h): called once with the scenario's Kernel::Config.
+    // Not with a peer (the live kernel cannot be put into that state).
+    std::function<std::unique_ptr<SimBackend>(const Kernel::Config&)> initial;
   };
   Runner(const Scenario& sc, Options opt);
 

@@ -9,6 +9,12 @@ SimBackend::SimBackend(Kernel::Config cfg) : k_(std::make_unique<Kernel>(std::mo
   order_.push_back(k_->config().init_comm);
 }
 
+SimBackend::SimBackend(std::unique_ptr<Kernel> k, const std::vector<std::pair<std::string, uint32_t>>& names)
+    : k_(std::move(k)) {
+  for (auto& [name, id] : names)
+    if (ids_.emplace(name, id).second) order_.push_back(name);
+}
+
 Task* SimBackend::task(std::string_view name) const {
   auto it = ids_.find(std::string(name));
   return it == ids_.end() ? nullptr : k_->task(it->second);

@@ -15,6 +15,10 @@ namespace nssim {
 class SimBackend : public Backend {
  public:
   explicit SimBackend(Kernel::Config cfg = {});
+  // Over a kernel built elsewhere (a restored snapshot, sim/restore.h):
+  // `names` binds scenario names to model task ids, in order (observations
+  // list them in that order); the first is the scenario's initial task.
+  SimBackend(std::unique_ptr<Kernel> k, const std::vector<std::pair<std::string, uint32_t>>& names);
   std::string_view name() const override { return "sim"; }
   CallOutcome call(const CallStmt& c) override;
   Observation observe() override;

@@ -1,0 +1,369 @@
+// Restoring a snapshot into the model (sim/restore.h, real::restore_input()):
+// the restored kernel mirrors the snapshot (links, inums, levels, nsproxy
+// sharing), its refcounts come from the model's own holders (the ledger
+// accounts for each), and it lives and dies by the model's rules ("what if the
+// container's init exits?").
+//
+// tests/data/restore/container.json was taken by make-container-snapshot.sh in
+// a sandbox on Linux 6.18 with BPF. Hand-checked content (pids in the sandbox):
+//   p1  the script (sandbox pid 1), in the sandbox's initial namespaces;
+//   p6  `unshare`: in the container's net/uts/ipc/mnt, pid_for_children = the
+//       container's pid namespace; p8 (container init, pid 1 there) and p9 (its
+//       child, pid 2 there) share p6's nsproxy (BPF id ce873e2213db691d);
+//   net:[4026532184] (container) is also bind-mounted at /run/netns/c;
+//   uts:[4026532181] (container) is also held by fd 7 of p15;
+//   net:[4026532253] no process is in, held only by fd 7 of p16;
+//   p17 in user:[4026532322] (uid_map "0 0 1") owning uts:[4026532323].
+#include "sim/restore.h"
+
+#include <gmock/gmock.h>
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "real/snapshot.h"
+#include "sim/runner.h"
+#include "tests/bundled.h"
+
+namespace nssim {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+
+const std::string kData = std::string(NSSIM_SOURCE_DIR) + "/tests/data/restore/";
+
+real::Snapshot load(const std::string& path) {
+  std::ifstream f(path);
+  nlohmann::json j = nlohmann::json::parse(f);
+  std::string err;
+  auto s = real::snapshot_from_json(j, err);
+  EXPECT_TRUE(s) << err;
+  return s ? *s : real::Snapshot{};
+}
+
+Restored restore(const real::Snapshot& s) {
+  auto r = restore_kernel(real::restore_input(s), Kernel::Config{});
+  EXPECT_TRUE(r.has_value()) << (r ? "" : r.error());
+  if (!r) std::abort();
+  return std::move(*r);
+}
+
+Task* task_named(const Restored& r, const std::string& name) {
+  for (auto& [n, id] : r.names)
+    if (n == name) return r.kernel->task(id);
+  return nullptr;
+}
+
+const NsCommon* ns_by_inum(const Kernel& k, uint32_t inum) {
+  for (auto& rec : k.ns_records())
+    if (rec.ns && rec.inum == inum) return rec.ns;
+  return nullptr;
+}
+
+// Every live namespace's refcount is what its holders in the ledger account for.
+void expect_ledger_balanced(const Kernel& k) {
+  auto all = k.all_holders();
+  for (auto& rec : k.ns_records()) {
+    if (!rec.ns) continue;
+    std::string who;
+    for (auto& h : all[rec.ns->serial]) who += h.what + "; ";
+    EXPECT_EQ(all[rec.ns->serial].size(), rec.ns->refs()) << k.ns_str(rec.ns) << " held by: " << who;
+  }
+}
+
+class RestoreFixture : public ::testing::Test {
+ protected:
+  void SetUp() override { snap = load(kData + "container.json"); }
+  real::Snapshot snap;
+};
+
+TEST_F(RestoreFixture, EveryLinkHasTheSnapshotsInode) {
+  Restored r = restore(snap);
+  int checked = 0;
+  for (auto& t : snap.tasks) {
+    Task* mt = task_named(r, restored_task_name(t.pid, t.tid));
+    ASSERT_NE(mt, nullptr) << "p" << t.pid << " not restored";
+    for (int i = 0; i < kLinks; ++i) {
+      if (!t.ns[i]) continue;
+      NsCommon* ns = r.kernel->ns_of_link(mt, kAllLinks[i]);
+      ASSERT_NE(ns, nullptr);
+      EXPECT_EQ(ns->inum, t.ns[i]) << "p" << t.pid << " " << link_name(kAllLinks[i]);
+      ++checked;
+    }
+    EXPECT_EQ(r.kernel->nspid(mt), t.nspid) << "p" << t.pid;
+  }
+  EXPECT_EQ(checked, 8 * 10);
+  // The snapshot's pid 1 is the model's boot task.
+  EXPECT_EQ(task_named(r, "p1"), r.kernel->init_task());
+}
+
+TEST_F(RestoreFixture, NsproxiesAreSharedAsTheKernelsWere) {
+  Restored r = restore(snap);
+  auto nsp = [&](const char* n) { return task_named(r, n)->nsproxy; };
+  EXPECT_EQ(nsp("p6"), nsp("p8"));
+  EXPECT_EQ(nsp("p6"), nsp("p9"));
+  EXPECT_EQ(nsp("p6")->count(), 3u);
+  EXPECT_EQ(nsp("p1"), nsp("p15"));
+  EXPECT_EQ(nsp("p1"), nsp("p21"));
+  EXPECT_NE(nsp("p1"), nsp("p6"));
+  EXPECT_NE(nsp("p1"), nsp("p17"));
+  EXPECT_EQ(nsp("p1")->count(), 4u);  // p1 p15 p16 p21
+  EXPECT_EQ(r.kernel->nsproxies().size(), 3u);
+  // The count is the restored tasks using it, not the kernel's number (which
+  // also counts tasks that came or went while the snapshot was taken: 5 for p1's).
+  auto* p1 = nsp("p1");
+  EXPECT_EQ(p1->count(), 4u);
+}
+
+TEST_F(RestoreFixture, LevelsOwnersAndParentsFollowTheSnapshot) {
+  Restored r = restore(snap);
+  const Kernel& k = *r.kernel;
+  auto* root = static_cast<const PidNamespace*>(ns_by_inum(k, 4026532179));
+  auto* cpid = static_cast<const PidNamespace*>(ns_by_inum(k, 4026532183));
+  ASSERT_TRUE(root && cpid);
+  EXPECT_TRUE(root->initial);
+  EXPECT_EQ(root->level, 1u);  // the sandbox's pid namespace is at level 1 on the host
+  EXPECT_EQ(cpid->level, 2u);
+  EXPECT_EQ(cpid->parent, root);
+  EXPECT_EQ(cpid->child_reaper, task_named(r, "p8"));
+  EXPECT_EQ(ns_by_inum(k, 4026531836), nullptr) << "the host's pid namespace is above the root: left out";
+  auto* user = static_cast<const UserNamespace*>(ns_by_inum(k, 4026532322));
+  ASSERT_NE(user, nullptr);
+  EXPECT_EQ(user->level, 1u);
+  ASSERT_EQ(user->uid_map.size(), 1u);
+  EXPECT_EQ(user->uid_map[0].first, 0u);
+  EXPECT_EQ(user->uid_map[0].lower_first, 0u);
+  EXPECT_EQ(user->uid_map[0].count, 1u);
+  EXPECT_EQ(ns_by_inum(k, 4026532323)->user_ns, user);
+  EXPECT_EQ(task_named(r, "p17")->cred->user_ns, user);
+  EXPECT_EQ(task_named(r, "p8")->cred->caps().effective, 0x1fffeffffffULL);  // CapEff from status
+}
+
+TEST_F(RestoreFixture, RefcountsAreTheModelsOwnHolders) {
+  Restored r = restore(snap);
+  const Kernel& k = *r.kernel;
+  expect_ledger_balanced(k);
+  EXPECT_THAT(k.external_pins(), IsEmpty());
+  // Container pid namespace: struct pids of p8 and p9, the shared nsproxy's pid_for_children.
+  EXPECT_EQ(ns_by_inum(k, 4026532183)->refs(), 3u);
+  // Container net: the nsproxy slot, the nsfs inode (bind mount).
+  EXPECT_EQ(ns_by_inum(k, 4026532184)->refs(), 2u);
+  // Container uts: the nsproxy slot, the nsfs inode (fd 7 of p15).
+  EXPECT_EQ(ns_by_inum(k, 4026532181)->refs(), 2u);
+  // The fd-pinned net namespace: only its nsfs inode.
+  EXPECT_EQ(ns_by_inum(k, 4026532253)->refs(), 1u);
+  EXPECT_EQ(task_named(r, "p16")->files->name_to_fd("fd7"), 7);
+}
+
+TEST_F(RestoreFixture, NewNamespacesGetInumsPastTheLargestRestored) {
+  Restored r = restore(snap);
+  Kernel& k = *r.kernel;
+  auto c = k.sys_clone(task_named(r, "p1"), CLONE_NEWNET, "x");
+  ASSERT_TRUE(c.has_value());
+  EXPECT_EQ(k.ns_of_link(*c, Link::Net)->inum, 4026532324u);
+  expect_ledger_balanced(k);
+}
+
+TEST_F(RestoreFixture, LeakCheckerCleanAfterEverythingExits) {
+  Restored r = restore(snap);
+  Kernel& k = *r.kernel;
+  Task* init = k.init_task();
+  // Every process but pid 1 exits, children before parents; pid 1 reaps what it can.
+  for (int round = 0; round < 8; ++round)
+    for (uint32_t id = 1; id < k.task_slots(); ++id) {
+      Task* t = k.task(id);
+      if (!t) continue;
+      if (t->state == TaskState::Running) k.sys_exit(t, 0);
+      if (t->state == TaskState::Zombie && t->real_parent) {
+        Task* par = t->real_parent;
+        if (par->state == TaskState::Running) (void)k.sys_wait4(par, t);
+      }
+    }
+  for (uint32_t id = 1; id < k.task_slots(); ++id) EXPECT_EQ(k.task(id), nullptr) << "task " << id << " left";
+  for (size_t fd = 0; init->files && fd < init->files->fdt.size(); ++fd)
+    if (init->files->fdt[fd]) (void)k.sys_close(init, static_cast<int>(fd));
+  // The bind mount in the root mount namespace stays (as on the kernel); unmount it.
+  ASSERT_TRUE(k.sys_umount(init, "/run/netns/c").has_value());
+  k.drop_external_pins();
+  expect_ledger_balanced(k);
+  std::vector<const RefCounted*> allowed = k.boot_objects();
+  for (auto* o : k.registry().live())
+    if (o->kind() < ObjKind::UtsNamespace || o->kind() > ObjKind::UserNamespace) allowed.push_back(o);
+  EXPECT_THAT(k.registry().leaks(allowed), IsEmpty());
+}
+
+// A namespace none of whose holders the model has (here: only a socket) is
+// kept by an external pin, which the ledger lists; dropping it frees it.
+TEST_F(RestoreFixture, ANamespaceOnlyASocketHoldsGetsAnExternalPin) {
+  real::Snapshot s = snap;
+  std::erase_if(s.fds, [](const real::SnapFd& f) { return f.inum == 4026532253; });
+  for (auto& n : s.namespaces)
+    if (n.inum == 4026532253) {
+      real::SnapHolder h;
+      h.kind = real::SnapHolder::Kind::Socket;
+      h.pid = 16, h.fd = 3, h.comm = "sleep";
+      n.holders = {h};
+    }
+  Restored r = restore(s);
+  Kernel& k = *r.kernel;
+  const NsCommon* ns = ns_by_inum(k, 4026532253);
+  ASSERT_NE(ns, nullptr);
+  ASSERT_EQ(k.external_pins().size(), 1u);
+  EXPECT_EQ(k.external_pins()[0].first, ns);
+  auto h = k.holders(ns);
+  ASSERT_EQ(h.size(), 1u);
+  EXPECT_THAT(h[0].what, HasSubstr("external: socket"));
+  expect_ledger_balanced(k);
+  uint32_t serial = ns->serial;
+  k.drop_external_pins();
+  EXPECT_EQ(k.ns_records()[serial].ns, nullptr);
+}
+
+TEST_F(RestoreFixture, WithoutBpfThreadsOfAProcessShareAndProcessesDoNot) {
+  real::Snapshot s = snap;
+  s.bpf = false;
+  for (auto& t : s.tasks) t.nsproxy = 0;
+  Restored r = restore(s);
+  EXPECT_NE(task_named(r, "p6")->nsproxy, task_named(r, "p8")->nsproxy);
+  EXPECT_EQ(r.kernel->nsproxies().size(), 8u);  // one per process
+  expect_ledger_balanced(*r.kernel);
+}
+
+TEST_F(RestoreFixture, OlderSnapshotsWithoutNspidOrCredsStillRestore) {
+  real::Snapshot s = snap;
+  for (auto& t : s.tasks) t.nspid.clear(), t.creds = false;
+  Restored r = restore(s);
+  // Inner numbers are drawn (lowest free above 1): p9 gets 2, as it had.
+  EXPECT_EQ(r.kernel->nspid(task_named(r, "p8")), (std::vector<uint32_t>{8, 1}));
+  EXPECT_EQ(r.kernel->nspid(task_named(r, "p9")), (std::vector<uint32_t>{9, 2}));
+  EXPECT_EQ(r.kernel->task_active_pid_ns(task_named(r, "p8"))->child_reaper, task_named(r, "p8"));
+  expect_ledger_balanced(*r.kernel);
+}
+
+TEST(Restore, ReadableErrors) {
+  RestoreInput in;
+  auto r = restore_kernel(in, Kernel::Config{});
+  ASSERT_FALSE(r.has_value());
+  EXPECT_THAT(r.error(), HasSubstr("no pid 1"));
+  RestoreTask t;
+  t.pid = t.tid = 1;
+  t.ns.fill(4026532999);
+  in.tasks.push_back(t);
+  r = restore_kernel(in, Kernel::Config{});
+  ASSERT_FALSE(r.has_value());
+  EXPECT_THAT(r.error(), HasSubstr("does not list it"));
+}
+
+// ---- the CLI ------------------------------------------------------------------
+
+struct CliRun {
+  int code = -1;
+  std::string out;
+};
+CliRun nssim(const std::string& args) {
+  CliRun r;
+  std::string cmd = std::string(NSSIM_BINARY) + " " + args + " 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  char buf[4096];
+  while (size_t n = fread(buf, 1, sizeof buf, p)) r.out.append(buf, n);
+  int st = pclose(p);
+  r.code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  return r;
+}
+
+TEST(RestoreCli, TheContainersInitExits) {
+  CliRun r = nssim("trace --no-table --from-snapshot " + kData + "container.json --root 8 " + kData +
+                   "container-init-exits.nss");
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_THAT(r.out, HasSubstr("zap_pid_ns_processes"));
+  EXPECT_THAT(r.out, ::testing::Not(HasSubstr("FAIL")));
+}
+
+TEST(RestoreCli, RealWithASnapshotIsRefused) {
+  CliRun r = nssim("trace --real --from-snapshot " + kData + "container.json " + kData + "container-init-exits.nss");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.out, HasSubstr("cannot be put into a snapshot's state"));
+}
+
+TEST(RestoreCli, BadSnapshotsAreReadableErrors) {
+  CliRun r = nssim("trace --from-snapshot /nonexistent/snap.json " + kData + "container-init-exits.nss");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.out, HasSubstr("cannot read '/nonexistent/snap.json'"));
+  r = nssim("trace --from-snapshot " + kData + "make-container-snapshot.sh " + kData + "container-init-exits.nss");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.out, HasSubstr("not a JSON document"));
+  r = nssim("trace --from-snapshot " + kData + "container.json --root 4242 " + kData + "container-init-exits.nss");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.out, HasSubstr("--root 4242: no such process in the snapshot"));
+}
+
+// ---- live ---------------------------------------------------------------------
+
+// A process of the test's own in new net and uts namespaces, with the test
+// holding an fd on that net namespace: the restored model of a live snapshot
+// has the same links and inums for both processes, the fd, and a balanced ledger.
+TEST(RestoreLive, ASnapshotOfThisMachineRestoresWithTheSameLinks) {
+  testing::IntrospectionLock lock;
+  if (geteuid() != 0) GTEST_SKIP() << "needs root (a whole-system snapshot, namespaces)";
+  int go[2];
+  ASSERT_EQ(pipe(go), 0);
+  int ready[2];
+  ASSERT_EQ(pipe(ready), 0);
+  pid_t c = fork();
+  if (c == 0) {
+    close(go[1]);
+    close(ready[0]);
+    if (unshare(CLONE_NEWNET | CLONE_NEWUTS) != 0) _exit(1);
+    (void)!write(ready[1], "x", 1);
+    char b;
+    (void)!read(go[0], &b, 1);
+    _exit(0);
+  }
+  close(go[0]);
+  close(ready[1]);
+  char b;
+  ASSERT_EQ(read(ready[0], &b, 1), 1);
+  int fd = open(("/proc/" + std::to_string(c) + "/ns/net").c_str(), O_RDONLY | O_CLOEXEC);
+  ASSERT_GE(fd, 0);
+  real::Snapshot s = real::take_snapshot();
+  auto r = restore_kernel(real::restore_input(s), Kernel::Config{});
+  close(fd);
+  close(go[1]);
+  waitpid(c, nullptr, 0);
+  ASSERT_TRUE(r.has_value()) << r.error();
+  Restored& rr = *r;
+  for (int pid : {static_cast<int>(getpid()), static_cast<int>(c)}) {
+    const real::SnapTask* st = nullptr;
+    for (auto& t : s.tasks)
+      if (t.pid == pid && t.tid == pid) st = &t;
+    ASSERT_NE(st, nullptr) << pid;
+    Task* mt = task_named(rr, restored_task_name(pid, pid));
+    ASSERT_NE(mt, nullptr) << pid;
+    for (int i = 0; i < kLinks; ++i) {
+      if (!st->ns[i]) continue;
+      NsCommon* ns = rr.kernel->ns_of_link(mt, kAllLinks[i]);
+      ASSERT_NE(ns, nullptr);
+      EXPECT_EQ(ns->inum, st->ns[i]) << pid << " " << link_name(kAllLinks[i]);
+    }
+  }
+  struct stat sb;
+  ASSERT_EQ(stat(("/proc/" + std::to_string(getpid()) + "/ns/net").c_str(), &sb), 0);
+  Task* me = task_named(rr, restored_task_name(getpid(), getpid()));
+  ASSERT_TRUE(me->files && static_cast<size_t>(fd) < me->files->fdt.size() && me->files->fdt[fd]);
+  EXPECT_EQ(me->files->fdt[fd]->ns->inum, task_named(rr, restored_task_name(c, c))->nsproxy->net_ns->inum);
+  expect_ledger_balanced(*rr.kernel);
+}
+
+}  // namespace
+}  // namespace nssim

@@ -374,6 +374,22 @@ TEST(Bpf, FilesThatPinNamespaces) {
 
 // ---- every bundled scenario: nsproxies and refcount changes, model vs kernel ----
 
+// The sandbox on the live kernel for `sc` (its init name); null with `why` set
+// when it cannot start.
+std::unique_ptr<RealBackend> start_real(const Scenario& sc, std::string& why) {
+  RealBackend::Options ro;
+  ro.init_name = sc.init_name;
+  return RealBackend::create(ro, why);
+}
+
+// Runner options for a run that the live kernel `real` follows, without the trace.
+Runner::Options peer_options(RealBackend& real) {
+  Runner::Options opt;
+  opt.trace = false;
+  opt.peer = &real;
+  return opt;
+}
+
 class BundledOnKernel : public ::testing::TestWithParam<std::string> {};
 
 // What `nssim trace --real` checks with BPF (real/kernel_check.h), over every
@@ -387,16 +403,12 @@ TEST_P(BundledOnKernel, NsproxiesAndRefcountChangesMatchTheModel) {
   ss << in.rdbuf();
   ParseResult pr = parse_scenario(ss.str(), GetParam());
   ASSERT_TRUE(pr.ok());
-  RealBackend::Options ro;
-  ro.init_name = pr.scenario.init_name;
   std::string why;
-  auto real = RealBackend::create(ro, why);
+  auto real = start_real(pr.scenario, why);
   ASSERT_TRUE(real) << why;
   KernelStructureCheck kcheck(*real);
   Runner* rp = nullptr;
-  Runner::Options opt;
-  opt.trace = false;
-  opt.peer = real.get();
+  Runner::Options opt = peer_options(*real);
   opt.extra_check = [&](const StepRecord& r) { return kcheck.check(*rp, r); };
   Kernel::Config cfg = Runner::config_for(pr.scenario);
   cfg.root_pid_level = real->root_pid_level();
@@ -420,17 +432,13 @@ TEST(KernelStructureCheck, ReportsACountTheKernelDoesNotHave) {
   SKIP_WITHOUT_BPF();
   ParseResult pr = parse_scenario("init: clone(0) -> a\n", "count.nss");
   ASSERT_TRUE(pr.ok());
-  RealBackend::Options ro;
-  ro.init_name = pr.scenario.init_name;
   std::string why;
-  auto real = RealBackend::create(ro, why);
+  auto real = start_real(pr.scenario, why);
   ASSERT_TRUE(real) << why;
   KernelStructureCheck kcheck(*real);
   Runner* rp = nullptr;
   std::vector<std::string> found;
-  Runner::Options opt;
-  opt.trace = false;
-  opt.peer = real.get();
+  Runner::Options opt = peer_options(*real);
   opt.extra_check = [&](const StepRecord& r) {
     // Break the model behind the checker's back: one more count on a's nsproxy.
     rp->sim().task("a")->nsproxy->get();

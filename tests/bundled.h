@@ -113,6 +113,14 @@ inline std::string test_temp_path(const std::string& prefix, const std::string& 
   return ::testing::TempDir() + "/" + prefix + name + suffix;
 }
 
+// `nssim ARGS FILE`, FILE = test_temp_path(PREFIX, ".nss") holding `input`;
+// just `nssim ARGS` when `input` is empty.
+inline CliRun run_nssim_on(const std::string& args, const std::string& input, const std::string& prefix) {
+  std::string path = test_temp_path(prefix, ".nss");
+  if (!input.empty()) std::ofstream(path) << input;
+  return run_nssim(args + (input.empty() ? "" : " " + path));
+}
+
 // A whole file, byte for byte; empty if it cannot be read.
 inline std::string slurp(const std::string& path) {
   std::ifstream f(path, std::ios::binary);

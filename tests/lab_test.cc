@@ -271,9 +271,7 @@ using testing::CliRun;
 
 // `nssim ARGS`, with `input` (if any) in this test's own .nss file as the last argument.
 CliRun run(const std::string& args, const std::string& input = "") {
-  std::string path = testing::test_temp_path("nssim_lab_", ".nss");
-  if (!input.empty()) std::ofstream(path) << input;
-  return testing::run_nssim(args + (input.empty() ? "" : " " + path));
+  return testing::run_nssim_on(args, input, "nssim_lab_");
 }
 
 TEST(LabCli, ExitsZeroWhenEveryCheckPasses) {

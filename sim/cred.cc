@@ -24,18 +24,7 @@ void Kernel::put_cred(Cred* c, const char* why) {
   put_ns(u, Why("cred", id));
 }
 
-// security/commoncap.c: cap_capable() @ v6.18. A cred has `cap` in `ns` if
-// ns is its own user namespace and the cap is effective, or if ns is a
-// descendant whose creator (owner of the child on the path) is the cred's euid
-// in the parent: the owner of a user namespace has every capability in it.
-bool Kernel::ns_capable(const Cred* cred, const UserNamespace* ns, int cap) const {
-  for (;;) {
-    if (ns == cred->user_ns) return (cred->caps().effective >> cap) & 1;
-    if (ns->level <= cred->user_ns->level) return false;
-    if (ns->parent == cred->user_ns && ns->owner == cred->euid) return true;
-    ns = ns->parent;
-  }
-}
+// security/commoncap.c: cap_capable(): Kernel::ns_capable(), inline in sim/kernel.h.
 
 
 // kernel/user_namespace.c: create_user_ns() @ v6.18. The creator's cred moves

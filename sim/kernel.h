@@ -196,16 +196,20 @@ class Kernel {
   void get_nsproxy(NsProxy* ns);
   void put_nsproxy(NsProxy* ns);
   void free_nsproxy(NsProxy* ns);
+  // sys_setns() with tracing off: a copy of `old` whose slots borrow old's
+  // references, and their settlement (sim/nsproxy.cc: prepare_nsset()).
+  NsProxy* copy_nsproxy_borrowed(const NsProxy* old);
+  void settle_borrowed(NsProxy* nsp, NsProxy* old, uint8_t borrowed, bool keep);
   // namespaces
   // Inline: every nsproxy copy takes and drops eight of these (setns costs
   // mostly this); the event is formatted out of line, only when tracing.
   void get_ns(NsCommon* ns, const Why& why) {
     ns->get();
-    if (trace.on) trace_ref("get", ns, why);
+    if (trace.on) [[unlikely]] trace_ref("get", ns, why);
   }
   void put_ns(NsCommon* ns, const Why& why) {
     bool last = ns->put();
-    if (trace.on) trace_ref("put", ns, why);
+    if (trace.on) [[unlikely]] trace_ref("put", ns, why);
     if (last) free_ns(ns);
   }
   void trace_ref(const char* fn, const NsCommon* ns, const Why& why);
@@ -216,7 +220,19 @@ class Kernel {
   // kernel/cred.c: commit_creds(): install `c` (its reference moves to the task).
   void commit_creds(Task* t, Cred* c);
   void put_cred(Cred* c, const char* why);
-  bool ns_capable(const Cred* cred, const UserNamespace* ns, int cap) const;
+  // security/commoncap.c: cap_capable() @ v6.18. A cred has `cap` in `ns` if
+  // ns is its own user namespace and the cap is effective, or if ns is a
+  // descendant whose creator (owner of the child on the path) is the cred's euid
+  // in the parent: the owner of a user namespace has every capability in it.
+  // Inline: setns() checks two or three capabilities per namespace.
+  bool ns_capable(const Cred* cred, const UserNamespace* ns, int cap) const {
+    for (;;) {
+      if (ns == cred->user_ns) return (cred->caps().effective >> cap) & 1;
+      if (ns->level <= cred->user_ns->level) return false;
+      if (ns->parent == cred->user_ns && ns->owner == cred->euid) return true;
+      ns = ns->parent;
+    }
+  }
   bool ptrace_may_access(const Task* cur, const Task* target, bool realcreds) const;
   // pids
   Result<Pid*> alloc_pid(PidNamespace* ns);

@@ -18,16 +18,19 @@ void Kernel::put_nsproxy(NsProxy* ns) {
 }
 
 // kernel/nsproxy.c: free_nsproxy() — puts each slot, in the kernel's order.
+// An unheld slot holds no reference (the model's setns shortcut: its
+// reference moved to the nsproxy that replaced this one; see prepare_nsset()).
 void Kernel::free_nsproxy(NsProxy* ns) {
   NSSIM_SCOPE(s, trace, "free_nsproxy", "nsproxy#{} freed", ns->id());
-  put_ns(ns->mnt_ns, Why("nsproxy", ns->id(), "mnt"));
-  put_ns(ns->uts_ns, Why("nsproxy", ns->id(), "uts"));
-  put_ns(ns->ipc_ns, Why("nsproxy", ns->id(), "ipc"));
-  put_ns(ns->pid_ns_for_children, Why("nsproxy", ns->id(), "pid_for_children"));
-  put_ns(ns->time_ns, Why("nsproxy", ns->id(), "time"));
-  put_ns(ns->time_ns_for_children, Why("nsproxy", ns->id(), "time_for_children"));
-  put_ns(ns->cgroup_ns, Why("nsproxy", ns->id(), "cgroup"));
-  put_ns(ns->net_ns, Why("nsproxy", ns->id(), "net"));
+  const uint8_t held = static_cast<uint8_t>(~ns->unheld);
+  if (held & kSlotMnt) put_ns(ns->mnt_ns, Why("nsproxy", ns->id(), "mnt"));
+  if (held & kSlotUts) put_ns(ns->uts_ns, Why("nsproxy", ns->id(), "uts"));
+  if (held & kSlotIpc) put_ns(ns->ipc_ns, Why("nsproxy", ns->id(), "ipc"));
+  if (held & kSlotPidForChildren) put_ns(ns->pid_ns_for_children, Why("nsproxy", ns->id(), "pid_for_children"));
+  if (held & kSlotTime) put_ns(ns->time_ns, Why("nsproxy", ns->id(), "time"));
+  if (held & kSlotTimeForChildren) put_ns(ns->time_ns_for_children, Why("nsproxy", ns->id(), "time_for_children"));
+  if (held & kSlotCgroup) put_ns(ns->cgroup_ns, Why("nsproxy", ns->id(), "cgroup"));
+  if (held & kSlotNet) put_ns(ns->net_ns, Why("nsproxy", ns->id(), "net"));
   delete ns;
 }
 
@@ -226,8 +229,53 @@ struct NsSet {
   NsProxy* nsproxy = nullptr;  // the new nsproxy (count 1), committed on success
   Cred* cred = nullptr;        // a new cred when CLONE_NEWUSER is requested
   uint32_t fs_users = 1;       // users of the fs_struct mntns_install() checks (1: a temporary copy)
+  uint8_t borrowed = 0;        // slots of nsproxy holding no reference yet (NsProxySlot bits; see prepare_nsset())
 };
 }  // namespace
+
+// prepare_nsset()'s copy with borrowed slots: the same namespaces as `old`,
+// count 1, no reference taken (the caller owns NsSet::borrowed).
+[[gnu::always_inline]] inline NsProxy* Kernel::copy_nsproxy_borrowed(const NsProxy* old) {
+  auto* nsp = new NsProxy(reg_, next_id(ObjKind::NsProxy));
+  nsp->mnt_ns = old->mnt_ns;
+  nsp->uts_ns = old->uts_ns;
+  nsp->ipc_ns = old->ipc_ns;
+  nsp->pid_ns_for_children = old->pid_ns_for_children;
+  nsp->cgroup_ns = old->cgroup_ns;
+  nsp->net_ns = old->net_ns;
+  nsp->time_ns_for_children = old->time_ns_for_children;
+  nsp->time_ns = old->time_ns;
+  return nsp;
+}
+
+// The references of the borrowed slots of `nsp` (a copy of `old`), at commit
+// or on failure. `keep`: nsp is committed in place of `old`; when old dies
+// in switch_task_namespaces() (count 1), each borrowed reference moves from
+// old to nsp (old's slot becomes unheld, free_nsproxy() skips it); when old
+// lives on (shared), nsp takes its own now. Not keeping: nsp is dropped, and
+// its borrowed slots hold nothing to put.
+[[gnu::always_inline]] inline void Kernel::settle_borrowed(NsProxy* nsp, NsProxy* old, uint8_t borrowed,
+                                                           bool keep) {
+  if (!keep) {
+    nsp->unheld = borrowed;
+    return;
+  }
+  if (old->count() == 1) {
+    old->unheld = borrowed;
+    return;
+  }
+  auto take = [&](NsCommon* ns, uint8_t bit, const char* name) {
+    if (borrowed & bit) get_ns(ns, Why("nsproxy", nsp->id(), name));
+  };
+  take(nsp->mnt_ns, kSlotMnt, "mnt");
+  take(nsp->uts_ns, kSlotUts, "uts");
+  take(nsp->ipc_ns, kSlotIpc, "ipc");
+  take(nsp->pid_ns_for_children, kSlotPidForChildren, "pid_for_children");
+  take(nsp->cgroup_ns, kSlotCgroup, "cgroup");
+  take(nsp->net_ns, kSlotNet, "net");
+  take(nsp->time_ns_for_children, kSlotTimeForChildren, "time_for_children");
+  take(nsp->time_ns, kSlotTime, "time");
+}
 
 Result<void> Kernel::sys_setns(Task* cur, int fd, uint64_t nstype) {
   NSSIM_SCOPE(s, trace, "setns", "fd={} nstype={}", fd, clone_flags_str(nstype));
@@ -259,13 +307,31 @@ Result<void> Kernel::sys_setns(Task* cur, int fd, uint64_t nstype) {
   }
 
   // prepare_nsset(): always a new nsproxy, a copy of ours (flags 0).
+  //
+  // The model's shortcut (tracing off): that copy takes a reference on all
+  // eight slots, and commit_nsset() usually drops our old nsproxy, whose
+  // free_nsproxy() puts the same eight again: 16 refcount updates that cancel
+  // out for every slot this setns does not change. While nobody watches them
+  // happen, the copy *borrows* the old nsproxy's references instead
+  // (NsSet::borrowed): a slot that ->install() changes gets its new
+  // reference as in the kernel; the others settle at commit by moving the
+  // old nsproxy's reference when it dies there, or by a get when other tasks
+  // still share it (settle_borrowed()). The nsproxy is new all the same, and
+  // every count after the call is the kernel's. With tracing on, the copy
+  // takes its references as the kernel does, event by event.
   NsSet ns;
   ns.flags = flags;
+  NsProxy* old_nsp = cur->nsproxy;
   {
     TraceScope p(trace, "prepare_nsset");
-    auto r = create_new_namespaces(0, cur, cur->cred->user_ns, cur->fs, cur);
-    if (!r) return std::unexpected(r.error());
-    ns.nsproxy = *r;
+    if (trace.on) {
+      auto r = create_new_namespaces(0, cur, cur->cred->user_ns, cur->fs, cur);
+      if (!r) return std::unexpected(r.error());
+      ns.nsproxy = *r;
+    } else {
+      ns.nsproxy = copy_nsproxy_borrowed(old_nsp);
+      ns.borrowed = kAllSlots;
+    }
     if (flags & CLONE_NEWUSER) ns.cred = prepare_creds(cur->cred);
     // Only setns(CLONE_NEWNS) alone checks the task's own fs_struct; with
     // other flags a temporary copy (users == 1) is checked (copy_fs_struct()).
@@ -277,17 +343,31 @@ Result<void> Kernel::sys_setns(Task* cur, int fd, uint64_t nstype) {
   auto put_nsset = [&]() {
     TraceScope p(trace, "put_nsset");
     if (ns.cred) put_cred(ns.cred, "nsset cred");
-    if (ns.nsproxy) put_nsproxy(ns.nsproxy);
+    if (ns.nsproxy) {
+      if (ns.borrowed) settle_borrowed(ns.nsproxy, old_nsp, ns.borrowed, /*keep=*/false);
+      put_nsproxy(ns.nsproxy);
+    }
+  };
+  // One slot of the nsset's nsproxy enters `target`: get the new namespace,
+  // put the one the slot held (nothing to put for a borrowed slot).
+  auto set_slot = [&]<class T>(T*& slot, uint8_t bit, NsCommon* target, const char* name) {
+    get_ns(target, Why("nsproxy", nsp->id(), name));
+    if (ns.borrowed & bit)
+      ns.borrowed &= static_cast<uint8_t>(~bit);
+    else
+      put_ns(slot, Why("nsproxy", nsp->id(), name));
+    slot = static_cast<T*>(target);
   };
 
-  // ->install() for one namespace; returns 0 or an errno.
-  auto install = [&](NsCommon* target) -> int {
+  // ->install() for one namespace; returns 0 or an errno. (Inlined in both
+  // callers: it is most of a setns.)
+  auto install = [&](NsCommon* target) __attribute__((always_inline)) -> int {
     static constexpr const char* kInstall[] = {"utsns_install", "ipcns_install", "mntns_install", "pidns_install",
                                                "netns_install", "timens_install", "cgroupns_install",
                                                "userns_install"};
     NSSIM_SCOPE(i, trace, kInstall[static_cast<int>(target->type)], "{}", ns_str(target));
     UserNamespace* nsset_userns = install_cred->user_ns;
-    auto admin_both = [&]() {
+    auto admin_both = [&]() __attribute__((always_inline)) {
       // ns_capable(owner of target) && ns_capable(nsset->cred->user_ns), both CAP_SYS_ADMIN,
       // checked against the caller's current cred.
       return ns_capable(cur->cred, target->user_ns, CAP_SYS_ADMIN) &&
@@ -296,30 +376,22 @@ Result<void> Kernel::sys_setns(Task* cur, int fd, uint64_t nstype) {
     switch (target->type) {
       case NsType::Uts:
         if (!admin_both()) return EPERM;
-        get_ns(target, Why("nsproxy", nsp->id(), "uts"));
-        put_ns(nsp->uts_ns, Why("nsproxy", nsp->id(), "uts"));
-        nsp->uts_ns = static_cast<UtsNamespace*>(target);
+        set_slot(nsp->uts_ns, kSlotUts, target, "uts");
         return 0;
       case NsType::Ipc:
         if (!admin_both()) return EPERM;
-        get_ns(target, Why("nsproxy", nsp->id(), "ipc"));
-        put_ns(nsp->ipc_ns, Why("nsproxy", nsp->id(), "ipc"));
-        nsp->ipc_ns = static_cast<IpcNamespace*>(target);
+        set_slot(nsp->ipc_ns, kSlotIpc, target, "ipc");
         return 0;
       case NsType::Net:
         if (!admin_both()) return EPERM;
-        get_ns(target, Why("nsproxy", nsp->id(), "net"));
-        put_ns(nsp->net_ns, Why("nsproxy", nsp->id(), "net"));
-        nsp->net_ns = static_cast<NetNamespace*>(target);
+        set_slot(nsp->net_ns, kSlotNet, target, "net");
         return 0;
       case NsType::Cgroup:
         if (!ns_capable(cur->cred, nsset_userns, CAP_SYS_ADMIN) ||
             !ns_capable(cur->cred, target->user_ns, CAP_SYS_ADMIN))
           return EPERM;
         if (target == nsp->cgroup_ns) return 0;
-        get_ns(target, Why("nsproxy", nsp->id(), "cgroup"));
-        put_ns(nsp->cgroup_ns, Why("nsproxy", nsp->id(), "cgroup"));
-        nsp->cgroup_ns = static_cast<CgroupNamespace*>(target);
+        set_slot(nsp->cgroup_ns, kSlotCgroup, target, "cgroup");
         return 0;
       case NsType::Mnt:
         // fs/namespace.c: mntns_install(): CAP_SYS_ADMIN over the target, and
@@ -332,9 +404,7 @@ Result<void> Kernel::sys_setns(Task* cur, int fd, uint64_t nstype) {
           NSSIM_EVENT(trace, "mntns_install", "fs_struct shared by {} tasks: EINVAL", ns.fs_users);
           return EINVAL;
         }
-        get_ns(target, Why("nsproxy", nsp->id(), "mnt"));
-        put_ns(nsp->mnt_ns, Why("nsproxy", nsp->id(), "mnt"));
-        nsp->mnt_ns = static_cast<MntNamespace*>(target);
+        set_slot(nsp->mnt_ns, kSlotMnt, target, "mnt");
         return 0;
       case NsType::Pid: {
         // kernel/pid_namespace.c: pidns_install(): only the active pid ns or a
@@ -352,9 +422,7 @@ Result<void> Kernel::sys_setns(Task* cur, int fd, uint64_t nstype) {
           NSSIM_EVENT(trace, "pidns_install", "{} is not below the active {}: EINVAL", ns_str(nw), ns_str(active));
           return EINVAL;
         }
-        get_ns(nw, Why("nsproxy", nsp->id(), "pid_for_children"));
-        put_ns(nsp->pid_ns_for_children, Why("nsproxy", nsp->id(), "pid_for_children"));
-        nsp->pid_ns_for_children = nw;
+        set_slot(nsp->pid_ns_for_children, kSlotPidForChildren, nw, "pid_for_children");
         return 0;
       }
       case NsType::Time:
@@ -362,12 +430,8 @@ Result<void> Kernel::sys_setns(Task* cur, int fd, uint64_t nstype) {
         // both time links change.
         if (!current_is_single_threaded(cur)) return EUSERS;
         if (!admin_both()) return EPERM;
-        get_ns(target, Why("nsproxy", nsp->id(), "time"));
-        put_ns(nsp->time_ns, Why("nsproxy", nsp->id(), "time"));
-        nsp->time_ns = static_cast<TimeNamespace*>(target);
-        get_ns(target, Why("nsproxy", nsp->id(), "time_for_children"));
-        put_ns(nsp->time_ns_for_children, Why("nsproxy", nsp->id(), "time_for_children"));
-        nsp->time_ns_for_children = static_cast<TimeNamespace*>(target);
+        set_slot(nsp->time_ns, kSlotTime, target, "time");
+        set_slot(nsp->time_ns_for_children, kSlotTimeForChildren, target, "time_for_children");
         return 0;
       case NsType::User: {
         // kernel/user_namespace.c: userns_install().
@@ -406,19 +470,17 @@ Result<void> Kernel::sys_setns(Task* cur, int fd, uint64_t nstype) {
       err = ESRCH;
     } else {
       NsProxy* tp = tsk->nsproxy;
-      std::vector<NsCommon*> order;
-      if (flags & CLONE_NEWUSER) order.push_back(tsk->cred->user_ns);
-      if (flags & CLONE_NEWNS) order.push_back(tp->mnt_ns);
-      if (flags & CLONE_NEWUTS) order.push_back(tp->uts_ns);
-      if (flags & CLONE_NEWIPC) order.push_back(tp->ipc_ns);
-      if (flags & CLONE_NEWPID) order.push_back(task_active_pid_ns(tsk));
-      if (flags & CLONE_NEWCGROUP) order.push_back(tp->cgroup_ns);
-      if (flags & CLONE_NEWNET) order.push_back(tp->net_ns);
-      if (flags & CLONE_NEWTIME) order.push_back(tp->time_ns);
-      for (NsCommon* t : order) {
-        err = install(t);
-        if (err) break;
-      }
+      NsCommon* order[kNsTypes];
+      int n = 0;
+      if (flags & CLONE_NEWUSER) order[n++] = tsk->cred->user_ns;
+      if (flags & CLONE_NEWNS) order[n++] = tp->mnt_ns;
+      if (flags & CLONE_NEWUTS) order[n++] = tp->uts_ns;
+      if (flags & CLONE_NEWIPC) order[n++] = tp->ipc_ns;
+      if (flags & CLONE_NEWPID) order[n++] = task_active_pid_ns(tsk);
+      if (flags & CLONE_NEWCGROUP) order[n++] = tp->cgroup_ns;
+      if (flags & CLONE_NEWNET) order[n++] = tp->net_ns;
+      if (flags & CLONE_NEWTIME) order[n++] = tp->time_ns;
+      for (int i = 0; i < n && !err; ++i) err = install(order[i]);
     }
   }
   if (err) {
@@ -441,6 +503,8 @@ Result<void> Kernel::sys_setns(Task* cur, int fd, uint64_t nstype) {
     // "chrooted" and may not create user namespaces (EPERM).
     if ((flags & CLONE_NEWNS) && cur->fs)
       cur->fs->root_mnt = cur->fs->refs() > 1 ? nsp->mnt_ns->serial + 1 : 0;
+    if (ns.borrowed) settle_borrowed(nsp, old_nsp, ns.borrowed, /*keep=*/true);
+    ns.borrowed = 0;
     switch_task_namespaces(cur, nsp);  // ownership: the nsset's nsproxy becomes the task's
     ns.nsproxy = nullptr;
   }

@@ -87,10 +87,24 @@ struct UserNamespace : NsCommon {
   bool parent_could_setfcap = false;  // creator had CAP_SETFCAP (verify_root_map())
 };
 
+// The eight slots of an nsproxy, as bits (NsProxy::unheld; the setns
+// shortcut in sim/nsproxy.cc: prepare_nsset()).
+enum NsProxySlot : uint8_t {
+  kSlotMnt = 1, kSlotUts = 2, kSlotIpc = 4, kSlotPidForChildren = 8,
+  kSlotTime = 16, kSlotTimeForChildren = 32, kSlotCgroup = 64, kSlotNet = 128,
+};
+inline constexpr uint8_t kAllSlots = 0xff;
+
 // include/linux/nsproxy.h: count = tasks pointing at it; each slot holds one
 // reference on its namespace (time_ns and time_ns_for_children one each).
+// Made and freed on every setns: not listed in the registry, which finds
+// live nsproxies in their pool (RefCounted::FoundInPool).
 struct NsProxy : RefCounted, Pooled<NsProxy> {
-  NsProxy(ObjectRegistry& r, uint32_t id) : RefCounted(r, ObjKind::NsProxy, id) {}
+  NsProxy(ObjectRegistry& r, uint32_t id) : RefCounted(r, ObjKind::NsProxy, id, FoundInPool{}) {}
+  // Slots holding no reference (bits of NsProxySlot): 0 but for a moment in
+  // sys_setns() with tracing off, whose new nsproxy borrows the old one's
+  // references; free_nsproxy() skips them.
+  uint8_t unheld = 0;
   UtsNamespace* uts_ns = nullptr;
   IpcNamespace* ipc_ns = nullptr;
   MntNamespace* mnt_ns = nullptr;
@@ -120,7 +134,12 @@ struct CapSets {
   friend bool operator==(const CapSets&, const CapSets&) = default;
 };
 uint32_t intern_caps(const CapSets& c);
-const CapSets& interned_caps(uint32_t id);
+// The intern table (id 0: no capabilities); inline, as ns_capable() reads it on every check.
+inline std::vector<CapSets>& cap_table() {
+  static std::vector<CapSets> t{CapSets{}};
+  return t;
+}
+inline const CapSets& interned_caps(uint32_t id) { return cap_table()[id]; }
 
 struct Cred : RefCount, Pooled<Cred> {
   explicit Cred(uint32_t id) : RefCount(ObjKind::Cred, id) {}

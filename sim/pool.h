@@ -5,8 +5,11 @@
 // keeps its high-water mark). Not thread-safe: one model runs on one thread.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
+#include <functional>
 #include <new>
+#include <vector>
 
 namespace nssim {
 
@@ -29,6 +32,20 @@ class Pooled {
     PoolStats::live_bytes += kSlot;
     return p;
   }
+  // Calls f(T*) for every object of this pool that is alive (of any
+  // Kernel): every slot of every slab that is not on the free list. On
+  // demand only (leak checks, the ledger): O(slots log slots).
+  template <class F>
+  static void for_each_live(F&& f) {
+    std::vector<const void*> free_slots;
+    for (Node* n = free_; n; n = n->next) free_slots.push_back(n);
+    std::sort(free_slots.begin(), free_slots.end(), std::less<>());
+    for (unsigned char* slab : slabs_)
+      for (std::size_t i = 0; i < kPerSlab; ++i) {
+        void* slot = slab + i * kSlot;
+        if (!std::binary_search(free_slots.begin(), free_slots.end(), slot, std::less<>())) f(static_cast<T*>(slot));
+      }
+  }
   static void operator delete(void* p, std::size_t n) {
     if (!p) return;
     if (n != sizeof(T)) {
@@ -50,6 +67,7 @@ class Pooled {
   static void refill() {
     auto* slab = static_cast<unsigned char*>(::operator new(kSlot * kPerSlab));
     PoolStats::slab_bytes += kSlot * kPerSlab;
+    slabs_.push_back(slab);
     for (std::size_t i = kPerSlab; i-- > 0;) {
       auto* node = reinterpret_cast<Node*>(slab + i * kSlot);
       node->next = free_;
@@ -57,6 +75,7 @@ class Pooled {
     }
   }
   static inline Node* free_ = nullptr;
+  static inline std::vector<unsigned char*> slabs_;  // every slab, for for_each_live()
 };
 
 }  // namespace nssim

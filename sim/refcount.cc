@@ -40,21 +40,13 @@ RefCounted::RefCounted(ObjectRegistry& reg, ObjKind kind, uint32_t id)
   reg.live_.push_back(this);
 }
 
-RefCounted::~RefCounted() {
-  if (refs_ != 0) refcount_bug("freed with references left", kind_, id_, refs_);
-  auto& v = reg_->live_;
-  RefCounted* last = v.back();
-  v[slot_] = last;
-  last->slot_ = slot_;
-  v.pop_back();
+std::vector<RefCounted*> ObjectRegistry::live() const {
+  std::vector<RefCounted*> out = live_;
+  NsProxy::for_each_live([&](NsProxy* p) {
+    if (p->reg_ == this) out.push_back(p);
+  });
+  return out;
 }
-
-namespace {
-std::vector<CapSets>& cap_table() {
-  static std::vector<CapSets> t{CapSets{}};  // id 0: no capabilities
-  return t;
-}
-}  // namespace
 
 uint32_t intern_caps(const CapSets& c) {
   auto& t = cap_table();
@@ -63,16 +55,17 @@ uint32_t intern_caps(const CapSets& c) {
   t.push_back(c);
   return static_cast<uint32_t>(t.size() - 1);
 }
-const CapSets& interned_caps(uint32_t id) { return cap_table()[id]; }
 
 std::string RefCounted::label() const { return std::string(obj_kind_name(kind_)) + " #" + std::to_string(id_); }
 
 size_t ObjectRegistry::count(ObjKind k) const {
-  return static_cast<size_t>(std::count_if(live_.begin(), live_.end(), [k](auto* o) { return o->kind() == k; }));
+  std::vector<RefCounted*> v = live();
+  return static_cast<size_t>(std::count_if(v.begin(), v.end(), [k](auto* o) { return o->kind() == k; }));
 }
 
 std::vector<std::string> ObjectRegistry::leaks(const std::vector<const RefCounted*>& allowed) const {
-  std::vector<const RefCounted*> sorted(live_.begin(), live_.end());
+  std::vector<RefCounted*> v = live();
+  std::vector<const RefCounted*> sorted(v.begin(), v.end());
   std::sort(sorted.begin(), sorted.end(), [](auto* a, auto* b) {
     return a->kind() != b->kind() ? a->kind() < b->kind() : a->id() < b->id();
   });

@@ -62,6 +62,12 @@ inline RefCount::~RefCount() {
 class RefCounted {
  public:
   RefCounted(ObjectRegistry& reg, ObjKind kind, uint32_t id);
+  // An object of a pooled type (sim/pool.h) the registry finds in its pool
+  // when asked (ObjectRegistry::live()) instead of listing it: nsproxies,
+  // made and freed on every setns, cost no list update.
+  struct FoundInPool {};
+  RefCounted(ObjectRegistry& reg, ObjKind kind, uint32_t id, FoundInPool)
+      : reg_(&reg), id_(id), slot_(kNotListed), kind_(kind) {}
   RefCounted(const RefCounted&) = delete;
   RefCounted& operator=(const RefCounted&) = delete;
 
@@ -84,17 +90,20 @@ class RefCounted {
 
  private:
   friend class ObjectRegistry;
+  static constexpr uint32_t kNotListed = 0xffffffffu;
   ObjectRegistry* reg_;
   uint32_t refs_ = 1;
   uint32_t id_;
-  uint32_t slot_;  // index in reg_->live_
+  uint32_t slot_;  // index in reg_->live_, or kNotListed (FoundInPool)
   ObjKind kind_;
 };
 
-// Every live RefCounted object of one Kernel. O(1) add/remove.
+// Every live RefCounted object of one Kernel: a list with O(1) add/remove,
+// plus the nsproxies, found in their pool on demand (FoundInPool).
 class ObjectRegistry {
  public:
-  const std::vector<RefCounted*>& live() const { return live_; }
+  // Every live object: the listed ones, then the nsproxies (O(pool slots)).
+  std::vector<RefCounted*> live() const;
   size_t count(ObjKind k) const;
   // One line per live object that is not in `allowed`, e.g.
   // "[UtsNamespace #7] refcount 2 instead of 0". Empty means no leak.
@@ -102,7 +111,18 @@ class ObjectRegistry {
 
  private:
   friend class RefCounted;
+  void remove(RefCounted* o) {
+    RefCounted* last = live_.back();
+    live_[o->slot_] = last;
+    last->slot_ = o->slot_;
+    live_.pop_back();
+  }
   std::vector<RefCounted*> live_;
 };
+
+inline RefCounted::~RefCounted() {
+  if (refs_ != 0) refcount_bug("freed with references left", kind_, id_, refs_);
+  if (slot_ != kNotListed) reg_->remove(this);
+}
 
 }  // namespace nssim

@@ -8,6 +8,7 @@
 #include <string>
 #include <cstdint>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 namespace nssim {
@@ -35,10 +36,13 @@ class Trace {
   }
 };
 
-// Emit an event with a fmt-formatted detail, formatting only when tracing is on.
-#define NSSIM_EVENT(tr, fn, ...)                                 \
-  do {                                                           \
-    if ((tr).on) (tr).emit((fn), fmt::format(__VA_ARGS__));      \
+// Emit an event with a fmt-formatted detail, formatting only when tracing is
+// on. The formatting is out of line (a cold lambda), so that the model's
+// functions stay small enough to inline.
+#define NSSIM_EVENT(tr, fn, ...)                                                                  \
+  do {                                                                                            \
+    if ((tr).on) [[unlikely]]                                                                     \
+      [&]() __attribute__((noinline, cold)) { (tr).emit((fn), fmt::format(__VA_ARGS__)); }();     \
   } while (0)
 
 // A kernel function on the call path: emits its event, nests what follows.
@@ -60,6 +64,13 @@ class TraceScope {
       ++t_.depth;
     }
   }
+  // The detail made by detail() only while tracing (NSSIM_SCOPE): no string
+  // is built, moved or destroyed otherwise.
+  template <class F>
+    requires std::is_invocable_r_v<std::string, F&>
+  TraceScope(Trace& t, const char* fn, F&& detail) : t_(t) {
+    if (t_.on) [[unlikely]] enter(fn, detail);
+  }
   ~TraceScope() {
     if (t_.on) --t_.depth;
   }
@@ -67,6 +78,11 @@ class TraceScope {
   TraceScope& operator=(const TraceScope&) = delete;
 
  private:
+  template <class F>
+  [[gnu::noinline, gnu::cold]] void enter(const char* fn, F& detail) {
+    t_.emit(fn, detail());
+    ++t_.depth;
+  }
   Trace& t_;
 };
 
@@ -99,4 +115,4 @@ struct Why {
 
 // A TraceScope whose detail is formatted only while tracing is on.
 #define NSSIM_SCOPE(var, tr, fn, ...) \
-  ::nssim::TraceScope var((tr), (fn), (tr).on ? fmt::format(__VA_ARGS__) : std::string())
+  ::nssim::TraceScope var((tr), (fn), [&]() -> std::string { return fmt::format(__VA_ARGS__); })

@@ -73,8 +73,6 @@ std::optional<NsType> ns_type_from_name(std::string_view name) {
   return std::nullopt;
 }
 
-uint64_t ns_type_clone_flag(NsType t) { return kTypeFlags[static_cast<int>(t)]; }
-
 std::optional<NsType> ns_type_from_clone_flag(uint64_t flag) {
   for (int i = 0; i < kNsTypes; ++i)
     if (kTypeFlags[i] == flag) return static_cast<NsType>(i);

@@ -156,7 +156,10 @@ std::optional<Link> link_from_name(std::string_view name);
 NsType link_type(Link l);                      // pid_for_children -> Pid
 std::string_view ns_type_name(NsType t);       // "net" (the /proc link name of the type)
 std::optional<NsType> ns_type_from_name(std::string_view name);
-uint64_t ns_type_clone_flag(NsType t);         // Net -> CLONE_NEWNET
+// Net -> CLONE_NEWNET (inline: setns() asks on every call).
+inline constexpr std::array<uint64_t, kNsTypes> kNsTypeCloneFlags{
+    CLONE_NEWUTS, CLONE_NEWIPC, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWNET, CLONE_NEWTIME, CLONE_NEWCGROUP, CLONE_NEWUSER};
+constexpr uint64_t ns_type_clone_flag(NsType t) { return kNsTypeCloneFlags[static_cast<int>(t)]; }
 std::optional<NsType> ns_type_from_clone_flag(uint64_t flag);  // exactly one CLONE_NEW* bit
 
 // Names of clone flags, for parsing "CLONE_NEWUTS|CLONE_NEWNET" and printing.

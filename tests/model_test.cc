@@ -240,6 +240,71 @@ TEST(Lifetime, LeakCheckerNamesTheLeakedObject) {
   EXPECT_THAT(leaks, ::testing::Contains(::testing::HasSubstr("[UtsNamespace #2] refcount 1 instead of 0")));
 }
 
+// Nsproxies are not listed in the registry (they are made on every setns):
+// the leak checker finds them in their pool, and only its own Kernel's.
+TEST(Lifetime, LeakCheckerNamesALeakedNsProxy) {
+  Model other;  // another Kernel's nsproxies share the pool
+  ObjectRegistry reg;
+  auto* p = new NsProxy(reg, 42);
+  auto leaks = reg.leaks({});
+  EXPECT_THAT(leaks, ::testing::ElementsAre("[NsProxy #42] refcount 1 instead of 0"));
+  EXPECT_EQ(reg.count(ObjKind::NsProxy), 1u);
+  (void)p->put();
+  delete p;
+  EXPECT_THAT(reg.leaks({}), ::testing::IsEmpty());
+  // The other Kernel still sees exactly its init's nsproxy.
+  EXPECT_EQ(other.k.registry().count(ObjKind::NsProxy), 1u);
+  EXPECT_EQ(other.k.nsproxies().size(), 1u);
+}
+
+// setns() with tracing off borrows the old nsproxy's references (the model's
+// shortcut); every count after the call must be what the kernel's sequence
+// (tracing on: get all eight, put the old nsproxy's eight) leaves.
+TEST(Setns, BorrowedCopyEndsWithTheKernelsCounts) {
+  auto run = [](bool tracing) {
+    Model m;
+    m.k.trace.on = tracing;
+    Task* a = m.fork(m.init, CLONE_NEWUTS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWCGROUP);
+    int uts = *m.k.sys_open_nsfs(m.init, a, Link::Uts);
+    int net = *m.k.sys_open_nsfs(m.init, a, Link::Net);
+    int pidfd = *m.k.sys_pidfd_open(m.init, a, 0);
+    std::vector<uint32_t> counts;
+    auto snap = [&] {
+      m.check_ledger();
+      for (auto& rec : m.k.ns_records()) counts.push_back(rec.ns ? rec.ns->refs() : 0);
+      for (const NsProxy* p : m.k.nsproxies()) counts.push_back(p->count());
+      counts.push_back(static_cast<uint32_t>(m.k.nsproxies().size()));
+    };
+    const NsProxy* before = m.init->nsproxy;
+    EXPECT_TRUE(m.k.sys_setns(m.init, uts, CLONE_NEWUTS).has_value());  // old nsproxy dies: references move
+    EXPECT_NE(m.init->nsproxy, before);
+    snap();
+    Task* b = m.fork(m.init);  // shares init's nsproxy: the next setns must take its own references
+    EXPECT_TRUE(m.k.sys_setns(m.init, net, CLONE_NEWNET).has_value());
+    EXPECT_NE(m.init->nsproxy, b->nsproxy);
+    snap();
+    EXPECT_FALSE(m.k.sys_setns(m.init, net, CLONE_NEWUTS).has_value());  // EINVAL: nothing changes
+    snap();
+    Task* c = m.fork(m.init, CLONE_NEWUTS);
+    int cfd = *m.k.sys_pidfd_open(m.init, c, 0);
+    m.k.sys_exit(c, 0);  // a zombie has no nsproxy: validate_nsset() fails after prepare_nsset()
+    auto r = m.k.sys_setns(m.init, cfd, CLONE_NEWUTS);
+    EXPECT_FALSE(r.has_value());
+    if (!r) {
+      EXPECT_EQ(r.error().code, ESRCH);
+    }
+    snap();
+    EXPECT_TRUE(*m.k.sys_wait4(m.init, c));
+    EXPECT_TRUE(m.k.sys_setns(m.init, pidfd, CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP).has_value());
+    snap();
+    m.k.sys_exit(b, 0);
+    EXPECT_TRUE(*m.k.sys_wait4(m.init, b));
+    snap();
+    return counts;
+  };
+  EXPECT_EQ(run(false), run(true));
+}
+
 TEST(Exit, InitOfAPidNamespaceTakesItsTasksWithIt) {
   Model m;
   Task* c = m.fork(m.init, CLONE_NEWPID);  // pid 1 of a new namespace

@@ -5,7 +5,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cctype>
+#include <deque>
 #include <charconv>
 #include <unordered_map>
 
@@ -59,7 +61,9 @@ namespace {
 
 struct Token {
   enum Kind : uint8_t { End, Ident, Number, String, Punct, Bad } kind = End;
-  std::string text;  // identifier, number text, string value (unescaped) or punctuation
+  // Identifier, number text, string value (unescaped) or punctuation: a view
+  // into the line, or into the lexer's store for a string with escapes.
+  std::string_view text;
   Loc loc;
 };
 
@@ -71,39 +75,47 @@ std::string describe(const Token& t) {
   }
 }
 
+// ASCII character classes (what <cctype> answers in the "C" locale), inline.
+constexpr bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+constexpr bool is_digit(char c) { return c >= '0' && c <= '9'; }
+constexpr bool is_alnum(char c) { return is_alpha(c) || is_digit(c); }
+
 // Tokenizes one line; '#' starts a comment outside strings.
 class Lexer {
  public:
-  Lexer(std::string_view line, int lineno) : s_(line), line_(lineno) {}
+  // `store` keeps the unescaped values of strings with escapes (it must not
+  // move its strings: a deque), as long as the tokens are used.
+  Lexer(std::string_view line, int lineno, std::deque<std::string>& store)
+      : s_(line), line_(lineno), store_(store) {}
 
-  std::vector<Token> run(std::vector<Diagnostic>& errs) {
-    std::vector<Token> out;
+  // The line's tokens into `out` (cleared first: one buffer serves every line).
+  void run(std::vector<Token>& out, std::vector<Diagnostic>& errs) {
+    out.clear();
     for (;;) {
       while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '\t' || s_[i_] == '\r')) ++i_;
       Token t;
       t.loc = Loc{line_, static_cast<int>(i_) + 1};
       if (i_ >= s_.size() || s_[i_] == '#') {
         out.push_back(t);
-        return out;
+        return;
       }
       char c = s_[i_];
-      if (std::isalpha(static_cast<unsigned char>(c)) || c == '_') {
+      if (is_alpha(c) || c == '_') {
         size_t b = i_;
-        while (i_ < s_.size() && (std::isalnum(static_cast<unsigned char>(s_[i_])) || s_[i_] == '_' || s_[i_] == '-'))
-          ++i_;
+        while (i_ < s_.size() && (is_alnum(s_[i_]) || s_[i_] == '_' || s_[i_] == '-')) ++i_;
         // A trailing '-' belongs to "->", not to the name.
         while (i_ > b && s_[i_ - 1] == '-') --i_;
         t.kind = Token::Ident;
-        t.text = std::string(s_.substr(b, i_ - b));
-      } else if (std::isdigit(static_cast<unsigned char>(c)) || (c == '-' && i_ + 1 < s_.size() &&
-                                                                  std::isdigit(static_cast<unsigned char>(s_[i_ + 1])))) {
+        t.text = s_.substr(b, i_ - b);
+      } else if (is_digit(c) || (c == '-' && i_ + 1 < s_.size() && is_digit(s_[i_ + 1]))) {
         size_t b = i_++;
-        while (i_ < s_.size() && (std::isalnum(static_cast<unsigned char>(s_[i_])) || s_[i_] == '.')) ++i_;
+        while (i_ < s_.size() && (is_alnum(s_[i_]) || s_[i_] == '.')) ++i_;
         t.kind = Token::Number;
-        t.text = std::string(s_.substr(b, i_ - b));
+        t.text = s_.substr(b, i_ - b);
       } else if (c == '"') {
         ++i_;
-        std::string v;
+        size_t b = i_;
+        std::string* v = nullptr;  // the unescaped value, once an escape is seen
         bool closed = false;
         while (i_ < s_.size()) {
           char d = s_[i_++];
@@ -112,10 +124,11 @@ class Lexer {
             break;
           }
           if (d == '\\' && i_ < s_.size()) {
+            if (!v) v = &store_.emplace_back(s_.substr(b, i_ - 1 - b));
             char e = s_[i_++];
-            v += e == 'n' ? '\n' : e == 't' ? '\t' : e;
-          } else {
-            v += d;
+            *v += e == 'n' ? '\n' : e == 't' ? '\t' : e;
+          } else if (v) {
+            *v += d;
           }
         }
         if (!closed) {
@@ -123,17 +136,17 @@ class Lexer {
           t.kind = Token::Bad;
           out.push_back(t);
           out.push_back(Token{Token::End, "", Loc{line_, static_cast<int>(s_.size()) + 1}});
-          return out;
+          return;
         }
         t.kind = Token::String;
-        t.text = std::move(v);
+        t.text = v ? std::string_view(*v) : s_.substr(b, i_ - 1 - b);
       } else {
         static constexpr std::string_view two[] = {"->", "==", "!="};
         t.kind = Token::Punct;
         bool done = false;
         for (auto p : two)
           if (s_.substr(i_, 2) == p) {
-            t.text = std::string(p);
+            t.text = s_.substr(i_, 2);
             i_ += 2;
             done = true;
             break;
@@ -149,7 +162,7 @@ class Lexer {
                             ""});
             t.kind = Token::Bad;
           }
-          t.text = std::string(1, c);
+          t.text = s_.substr(i_, 1);
           ++i_;
         }
       }
@@ -161,6 +174,7 @@ class Lexer {
   std::string_view s_;
   size_t i_ = 0;
   int line_;
+  std::deque<std::string>& store_;
 };
 
 struct ParseError {
@@ -194,7 +208,7 @@ constexpr int kOpenable = kAllowProcNs | kAllowRun, kRunOnly = kAllowRun, kProcF
 
 class LineParser {
  public:
-  LineParser(std::vector<Token> toks) : t_(std::move(toks)) {}
+  explicit LineParser(const std::vector<Token>& toks) : t_(toks) {}
 
   const Token& peek(size_t k = 0) const { return t_[std::min(p_ + k, t_.size() - 1)]; }
   const Token& next() {
@@ -202,20 +216,22 @@ class LineParser {
     if (p_ < t_.size() - 1) ++p_;
     return t;
   }
-  bool is_punct(const char* p, size_t k = 0) const { return peek(k).kind == Token::Punct && peek(k).text == p; }
+  bool is_punct(std::string_view p, size_t k = 0) const {
+    return peek(k).kind == Token::Punct && peek(k).text == p;
+  }
   [[noreturn]] void error(const Token& at, std::string msg, std::string hint = "") {
     throw ParseError{Diagnostic{at.loc, std::move(msg), std::move(hint)}};
   }
   [[noreturn]] void expected(const char* what, std::string hint = "") {
     error(peek(), fmt::format("unexpected {}, expected {}", describe(peek()), what), std::move(hint));
   }
-  void expect_punct(const char* p, const char* what = nullptr) {
+  void expect_punct(std::string_view p, const char* what = nullptr) {
     if (!is_punct(p)) expected(what ? what : fmt::format("'{}'", p).c_str());
     next();
   }
   std::string ident(const char* what, std::string hint = "") {
     if (peek().kind != Token::Ident) expected(what, std::move(hint));
-    return next().text;
+    return std::string(next().text);
   }
   void end() {
     if (peek().kind != Token::End) expected("end of line");
@@ -260,7 +276,7 @@ class LineParser {
   // A number that must fit int64_t (ids, results, expectation values).
   int64_t signed_number(const Token& t, const char* range_hint = "numbers here are 64-bit signed integers") {
     bool neg = !t.text.empty() && t.text[0] == '-';
-    uint64_t v = magnitude(t, std::string_view(t.text).substr(neg ? 1 : 0), range_hint);
+    uint64_t v = magnitude(t, t.text.substr(neg ? 1 : 0), range_hint);
     // -(2^63) is INT64_MIN; negating it as an int64_t, or anything larger, overflows.
     constexpr uint64_t kMinMagnitude = uint64_t{1} << 63;
     if (v > (neg ? kMinMagnitude : kMinMagnitude - 1))
@@ -314,14 +330,14 @@ class LineParser {
     if (t.kind == Token::Number) {
       r.kind = Term::Int;
       r.ival = signed_number(t);
-      r.text = t.text;
+      r.text = std::string(t.text);
       next();
       return r;
     }
     if (t.kind == Token::String) {
       r.kind = Term::Str;
-      r.sval = t.text;
-      r.text = "\"" + t.text + "\"";
+      r.sval = std::string(t.text);
+      r.text = fmt::format("\"{}\"", t.text);
       next();
       return r;
     }
@@ -340,7 +356,7 @@ class LineParser {
       return r;
     }
     r.kind = Term::Path;
-    r.base = next().text;
+    r.base = std::string(next().text);
     r.text = r.base;
     while (is_punct(".")) {
       next();
@@ -359,7 +375,7 @@ class LineParser {
     return r;
   }
 
-  std::vector<Token> t_;
+  const std::vector<Token>& t_;  // one line's tokens, ending with End
   size_t p_ = 0;
 };
 
@@ -408,6 +424,16 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
   std::unordered_map<std::string, std::pair<bool, int>> bound;  // name -> (is a task, line)
   std::unordered_map<std::string, int> let_names;               // name -> line
   constexpr const char* kOneKindHint = "a name is either a task or fd, or a let binding: rename one of them";
+  // At most one statement per line, and a statement takes at least six bytes
+  // ("a:b()\n"): room for all of them at once (a statement is large; growing
+  // the vector would copy them all and fault its pages twice).
+  sc.statements.reserve(
+      std::min(static_cast<size_t>(std::count(source.begin(), source.end(), '\n')) + 1, source.size() / 6 + 1));
+  // Statements are built in place at the end of sc.statements, and dropped
+  // again if the line turns out to be wrong.
+  bool building = false;
+  std::vector<Token> toks;
+  std::deque<std::string> unescaped;
   int lineno = 0;
   size_t pos = 0;
   while (pos <= source.size()) {
@@ -416,13 +442,15 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
     pos = nl == std::string_view::npos ? source.size() + 1 : nl + 1;
     ++lineno;
     std::vector<Diagnostic> lexerrs;
-    auto toks = Lexer(line, lineno).run(lexerrs);
+    unescaped.clear();
+    Lexer(line, lineno, unescaped).run(toks, lexerrs);
     if (!lexerrs.empty()) {
       res.errors.push_back(lexerrs.front());
       continue;
     }
     if (toks.front().kind == Token::End) continue;
-    LineParser P(std::move(toks));
+    LineParser P(toks);
+    building = false;
     try {
       const Token& first = P.peek();
       if (first.kind != Token::Ident) P.expected("a statement (TASK: call, let, expect, task, kernel)");
@@ -434,7 +462,7 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
         if (sc.kernel) P.error(first, "'kernel' given twice");
         if (v.text != "6.18" && v.text != "6.2")
           P.error(v, fmt::format("unknown kernel profile '{}'", v.text), "known profiles: 6.18 (default), 6.2");
-        sc.kernel = v.text;
+        sc.kernel = std::string(v.text);
         P.next();
         P.end();
         continue;
@@ -456,7 +484,10 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
       if (first.text == "let" && !P.is_punct(":", 1)) {
         seen_statement = true;
         P.next();
-        LetStmt l;
+        Statement& st = sc.statements.emplace_back();
+        building = true;
+        st.line = lineno;
+        LetStmt& l = st.s.emplace<LetStmt>();
         l.loc = P.peek().loc;
         const Token& n = P.peek();
         l.name = P.ident("a name after 'let'", "let NAME = TERM, e.g. let N = b.net");
@@ -473,12 +504,15 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
           P.error(P.t_[P.p_ - 1], "let binds a namespace", "write e.g. let N = b.net");
         P.end();
         let_names.try_emplace(l.name, lineno);
-        sc.statements.push_back(Statement{lineno, std::move(l)});
+        building = false;
         continue;
       }
       if (first.text == "expect" && !P.is_punct(":", 1)) {
         seen_statement = true;
-        ExpectStmt e;
+        Statement& st = sc.statements.emplace_back();
+        building = true;
+        st.line = lineno;
+        ExpectStmt& e = st.s.emplace<ExpectStmt>();
         e.loc = first.loc;
         P.next();
         // The text as written, up to a comment (the end-of-line token is at its '#').
@@ -503,14 +537,17 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
           e.expr.rhs = P.term();
         }
         P.end();
-        sc.statements.push_back(Statement{lineno, std::move(e)});
+        building = false;
         continue;
       }
       // TASK: CALL(ARGS) [-> NAME] [= RESULT]
       seen_statement = true;
-      CallStmt c;
+      Statement& st = sc.statements.emplace_back();
+      building = true;
+      st.line = lineno;
+      CallStmt& c = std::get<CallStmt>(st.s);  // the variant's first alternative
       c.loc = first.loc;
-      c.task = P.next().text;
+      c.task = std::string(P.next().text);
       P.expect_punct(":", "':' after the task name (TASK: call(...))");
       const Token& cn = P.peek();
       if (cn.kind != Token::Ident) P.expected("a system call name");
@@ -560,7 +597,7 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
           P.expect_punct(",", "',' then the data to write");
           const Token& d = P.peek();
           if (d.kind != Token::String) P.expected("the data to write, as a string", "e.g. write(\"/proc/b/uid_map\", \"0 1000 1\")");
-          c.data = d.text;
+          c.data = std::string(d.text);
           P.next();
           break;
         }
@@ -651,7 +688,7 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
         case CallKind::Sethostname: {
           const Token& s = P.peek();
           if (s.kind != Token::String) P.expected("a hostname string");
-          c.str = s.text;
+          c.str = std::string(s.text);
           P.next();
           break;
         }
@@ -706,7 +743,7 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
           if (r.text.size() > 1 && r.text[0] == 'E' && std::isupper(static_cast<unsigned char>(r.text[1])) &&
               !errno_from_name(r.text))
             P.error(r, fmt::format("unknown errno '{}'", r.text), "e.g. EINVAL, EPERM, ENOENT, ENOMEM, ENOSPC");
-          c.assert_result = r.text;
+          c.assert_result = std::string(r.text);
         } else {
           P.expected("a result: 0, an errno name (EINVAL), or the new task's name");
         }
@@ -722,8 +759,9 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
         bound.try_emplace(*c.out, task, lineno);
       }
       while (!c.text.empty() && std::isspace(static_cast<unsigned char>(c.text.back()))) c.text.pop_back();
-      sc.statements.push_back(Statement{lineno, std::move(c)});
+      building = false;
     } catch (const ParseError& e) {
+      if (building) sc.statements.pop_back();  // the statement this line began
       res.errors.push_back(e.d);
     }
   }

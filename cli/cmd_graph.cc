@@ -93,15 +93,8 @@ int cmd_graph(const GraphArgs& a) {
   if (a.snapshot) return graph_snapshot(a, fmt_out);
 
   std::string src, err;
-  if (!read_file(a.file, src, err)) {
-    fmt::print(stderr, "{}\n", err);
-    return 2;
-  }
-  ParseResult pr = parse_scenario(src, a.file == "-" ? "<stdin>" : a.file);
-  if (!pr.ok()) {
-    for (auto& d : pr.errors) fmt::print(stderr, "{}", format_diagnostic(pr.scenario.file, src, d));
-    return 2;
-  }
+  ParseResult pr;
+  if (!load_scenario(a.file, src, pr)) return 2;
   const Scenario& sc = pr.scenario;
   const int nsteps = static_cast<int>(sc.statements.size());
   if (a.step > nsteps) {

@@ -31,15 +31,10 @@ int check_one(const std::string& given, const LabCheckArgs& a) {
   std::string file = given;
   // A lab directory means its student version.
   if (std::error_code ec; file != "-" && std::filesystem::is_directory(file, ec)) file = (std::filesystem::path(file) / "lab.nss").string();
-  std::string src, err;
-  if (!read_file(file, src, err)) {
-    fmt::print(stderr, "{}\n", err);
-    return 2;
-  }
-  ParseResult pr = parse_scenario(src, file == "-" ? "<stdin>" : file);
-  if (!pr.ok()) {
-    for (auto& d : pr.errors) fmt::print(stderr, "{}", format_diagnostic(pr.scenario.file, src, d));
-    fmt::print(stderr, "{}: not graded: the scenario does not parse\n", pr.scenario.file);
+  std::string src;
+  ParseResult pr;
+  if (!load_scenario(file, src, pr)) {
+    if (!pr.ok()) fmt::print(stderr, "{}: not graded: the scenario does not parse\n", pr.scenario.file);
     return 2;
   }
   const Scenario& sc = pr.scenario;

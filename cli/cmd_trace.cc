@@ -37,17 +37,21 @@ bool read_file(const std::string& path, std::string& out, std::string& err) {
   return true;
 }
 
+bool load_scenario(const std::string& file, std::string& src, ParseResult& pr) {
+  std::string err;
+  if (!read_file(file, src, err)) {
+    fmt::print(stderr, "{}\n", err);
+    return false;
+  }
+  pr = parse_scenario(src, file == "-" ? "<stdin>" : file);
+  for (auto& d : pr.errors) fmt::print(stderr, "{}", format_diagnostic(pr.scenario.file, src, d));
+  return pr.ok();
+}
+
 int cmd_trace(const TraceArgs& a) {
   std::string src, err;
-  if (!read_file(a.file, src, err)) {
-    fmt::print(stderr, "{}\n", err);
-    return 2;
-  }
-  ParseResult pr = parse_scenario(src, a.file == "-" ? "<stdin>" : a.file);
-  if (!pr.ok()) {
-    for (auto& d : pr.errors) fmt::print(stderr, "{}", format_diagnostic(pr.scenario.file, src, d));
-    return 2;
-  }
+  ParseResult pr;
+  if (!load_scenario(a.file, src, pr)) return 2;
   const Scenario& sc = pr.scenario;
   if (std::string werr; !check_writable(a.html, werr)) {
     fmt::print(stderr, "{}\n", werr);

@@ -7,6 +7,10 @@ namespace CLI {
 class App;
 }
 
+namespace nssim {
+struct ParseResult;
+}
+
 namespace nssim::cli {
 
 struct TraceArgs {
@@ -60,5 +64,10 @@ void add_snapshot_command(CLI::App& app, int& rc);
 
 // Reads a file ('-' = stdin). False with a message on failure.
 bool read_file(const std::string& path, std::string& out, std::string& err);
+
+// Reads and parses the scenario `file` ('-': standard input, named "<stdin>"):
+// its text into `src`, the result into `pr`. False after printing the read
+// error, or every parse diagnostic, to stderr (then !pr.ok()).
+bool load_scenario(const std::string& file, std::string& src, ParseResult& pr);
 
 }  // namespace nssim::cli

@@ -251,6 +251,60 @@ TEST_F(RestoreFixture, OlderSnapshotsWithoutNspidOrCredsStillRestore) {
   expect_ledger_balanced(*r.kernel);
 }
 
+// A thread (tid 10 of p9, as the kernel would show it) is tTID, in p9's
+// thread group, on the same nsproxy, sharing its cred and files.
+TEST_F(RestoreFixture, ThreadsJoinTheirLeadersGroup) {
+  real::Snapshot s = snap;
+  for (auto& t : snap.tasks)
+    if (t.pid == 9) {
+      real::SnapTask th = t;
+      th.tid = 10;
+      th.nspid = {10, 3};
+      s.tasks.push_back(th);
+    }
+  Restored r = restore(s);
+  Task* leader = task_named(r, "p9");
+  Task* th = task_named(r, "t10");
+  ASSERT_TRUE(leader && th);
+  EXPECT_EQ(th->group_leader, leader);
+  EXPECT_EQ(leader->nr_threads, 2u);
+  EXPECT_EQ(th->nsproxy, leader->nsproxy);
+  EXPECT_EQ(th->cred, leader->cred);
+  EXPECT_EQ(th->files, leader->files);
+  EXPECT_EQ(r.kernel->nspid(th), (std::vector<uint32_t>{10, 3}));
+  EXPECT_EQ(leader->nsproxy->count(), 4u);  // p6 p8 p9 t10
+  expect_ledger_balanced(*r.kernel);
+}
+
+// The fields restore needs survive snapshot_to_json() / snapshot_from_json().
+TEST_F(RestoreFixture, NewSnapshotFieldsRoundTripThroughJson) {
+  std::string err;
+  auto back = real::snapshot_from_json(real::snapshot_to_json(snap), err);
+  ASSERT_TRUE(back) << err;
+  ASSERT_EQ(back->tasks.size(), snap.tasks.size());
+  for (size_t i = 0; i < snap.tasks.size(); ++i) {
+    EXPECT_EQ(back->tasks[i].nspid, snap.tasks[i].nspid);
+    EXPECT_TRUE(back->tasks[i].creds);
+    EXPECT_EQ(back->tasks[i].uids, snap.tasks[i].uids);
+    EXPECT_EQ(back->tasks[i].cap_eff, snap.tasks[i].cap_eff);
+    EXPECT_EQ(back->tasks[i].cap_bnd, snap.tasks[i].cap_bnd);
+  }
+  const real::SnapNs* u = back->find(4026532322);
+  ASSERT_NE(u, nullptr);
+  ASSERT_TRUE(u->uid_map && u->owner_uid && u->setgroups_allowed);
+  EXPECT_EQ(*u->owner_uid, 0u);
+  EXPECT_FALSE(*u->setgroups_allowed);  // --map-root-user writes "deny" first
+  // An older snapshot (without them) still loads.
+  nlohmann::json j = real::snapshot_to_json(snap);
+  for (auto& t : j["tasks"]) t.erase("nspid"), t.erase("uids"), t.erase("gids"), t.erase("caps");
+  for (auto& n : j["namespaces"]) n.erase("uid_map"), n.erase("gid_map"), n.erase("setgroups"), n.erase("owner_uid");
+  auto old = real::snapshot_from_json(j, err);
+  ASSERT_TRUE(old) << err;
+  EXPECT_TRUE(old->tasks[0].nspid.empty());
+  EXPECT_FALSE(old->tasks[0].creds);
+  EXPECT_FALSE(old->find(4026532322)->uid_map);
+}
+
 TEST(Restore, ReadableErrors) {
   RestoreInput in;
   auto r = restore_kernel(in, Kernel::Config{});

@@ -100,6 +100,27 @@ struct Golden {
   }
 };
 
+// Fails the test, naming the first line that differs, unless `now` reads as
+// the golden file `golden` (its text `want`) line by line; `suite` is what
+// `ctest -R` takes to rewrite it.
+void expect_same_as_golden(const std::string& golden, const std::string& want, const std::string& now,
+                           const std::string& suite) {
+  if (now == want) return;
+  std::istringstream a(want), b(now);
+  std::string la, lb;
+  for (int line = 1;; ++line) {
+    bool ea = !std::getline(a, la), eb = !std::getline(b, lb);
+    if (ea && eb) break;
+    if (ea || eb || la != lb) {
+      ADD_FAILURE() << golden << ":" << line << " differs\n  golden: " << (ea ? "<end>" : la)
+                    << "\n  now:    " << (eb ? "<end>" : lb)
+                    << "\n(if the change is intended: NSSIM_UPDATE_GOLDEN=1 ctest -R " << suite
+                    << ", and review the diff)";
+      break;
+    }
+  }
+}
+
 class GraphGolden : public ::testing::TestWithParam<Golden> {};
 
 // Set NSSIM_UPDATE_GOLDEN=1 to rewrite the files after an intended change
@@ -118,19 +139,7 @@ TEST_P(GraphGolden, MatchesTheDotFile) {
   }
   ASSERT_TRUE(fs::exists(path)) << g.file() << " is missing; NSSIM_UPDATE_GOLDEN=1 writes it";
   std::string want = slurp(path);
-  if (r.out == want) return;
-  std::istringstream a(want), b(r.out);
-  std::string la, lb;
-  for (int line = 1;; ++line) {
-    bool ea = !std::getline(a, la), eb = !std::getline(b, lb);
-    if (ea && eb) break;
-    if (ea || eb || la != lb) {
-      ADD_FAILURE() << g.file() << ":" << line << " differs\n  golden: " << (ea ? "<end>" : la)
-                    << "\n  now:    " << (eb ? "<end>" : lb)
-                    << "\n(if the change is intended: NSSIM_UPDATE_GOLDEN=1 ctest -R GraphGolden, and review the diff)";
-      break;
-    }
-  }
+  expect_same_as_golden(g.file(), want, r.out, "GraphGolden");
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -700,19 +709,7 @@ TEST(GraphSnapshot, SavedSnapshotMatchesTheDotFile) {
   }
   std::string want = slurp(source_path(golden));
   ASSERT_FALSE(want.empty()) << golden << " is missing; NSSIM_UPDATE_GOLDEN=1 writes it";
-  if (r.out == want) return;
-  std::istringstream a(want), b(r.out);
-  std::string la, lb;
-  for (int line = 1;; ++line) {
-    bool ea = !std::getline(a, la), eb = !std::getline(b, lb);
-    if (ea && eb) break;
-    if (ea || eb || la != lb) {
-      ADD_FAILURE() << golden << ":" << line << " differs\n  golden: " << (ea ? "<end>" : la)
-                    << "\n  now:    " << (eb ? "<end>" : lb)
-                    << "\n(if the change is intended: NSSIM_UPDATE_GOLDEN=1 ctest -R GraphSnapshot, and review the diff)";
-      break;
-    }
-  }
+  expect_same_as_golden(golden, want, r.out, "GraphSnapshot");
 }
 
 TEST(GraphSnapshot, EveryTaskNsproxyNamespaceAndHolderIsDrawn) {

@@ -277,7 +277,10 @@ struct NsSet {
   take(nsp->time_ns, kSlotTime, "time");
 }
 
-Result<void> Kernel::sys_setns(Task* cur, int fd, uint64_t nstype) {
+// flatten: the kernel-mirror functions it calls (install, the commit's
+// switch_task_namespaces() -> put_nsproxy() -> free_nsproxy()) are inlined
+// into it; event formatting stays out of line (noinline, cold).
+[[gnu::flatten]] Result<void> Kernel::sys_setns(Task* cur, int fd, uint64_t nstype) {
   NSSIM_SCOPE(s, trace, "setns", "fd={} nstype={}", fd, clone_flags_str(nstype));
   // fs/file.c fdget(): EBADF for a free slot.
   File* f = (cur->files && fd >= 0 && static_cast<size_t>(fd) < cur->files->fdt.size())

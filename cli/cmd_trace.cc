@@ -44,7 +44,7 @@ bool load_scenario(const std::string& file, std::string& src, ParseResult& pr) {
     return false;
   }
   pr = parse_scenario(src, file == "-" ? "<stdin>" : file);
-  for (auto& d : pr.errors) fmt::print(stderr, "{}", format_diagnostic(pr.scenario.file, src, d));
+  fmt::print(stderr, "{}", format_diagnostics(pr.scenario.file, src, pr.errors));
   return pr.ok();
 }
 

@@ -41,19 +41,42 @@ std::string_view call_name(CallKind k) {
   return "?";
 }
 
-std::string format_diagnostic(std::string_view file, std::string_view source, const Diagnostic& d) {
-  std::string out = fmt::format("{}:{}:{}: error: {}\n", file, d.loc.line, d.loc.col, d.message);
+namespace {
+// Appends one diagnostic; (line, start) is a cursor into `source`: the line
+// number and offset of the start of that line, moved forward to d's line
+// (from the top when d lies before it).
+void append_diagnostic(std::string& out, std::string_view file, std::string_view source, const Diagnostic& d,
+                       int& line, size_t& start) {
+  out += fmt::format("{}:{}:{}: error: {}\n", file, d.loc.line, d.loc.col, d.message);
   // Show the source line with a caret under the column.
-  int line = 1;
-  size_t start = 0;
-  for (size_t i = 0; i < source.size() && line < d.loc.line; ++i)
-    if (source[i] == '\n') ++line, start = i + 1;
+  if (d.loc.line < line) line = 1, start = 0;
+  while (line < d.loc.line) {
+    size_t nl = source.find('\n', start);
+    if (nl == std::string_view::npos) break;
+    ++line, start = nl + 1;
+  }
   if (line == d.loc.line && d.loc.line > 0) {
     size_t end = source.find('\n', start);
     std::string_view text = source.substr(start, end == std::string_view::npos ? source.size() - start : end - start);
     out += fmt::format("  {}\n  {}^\n", text, std::string(d.loc.col > 0 ? d.loc.col - 1 : 0, ' '));
   }
   if (!d.hint.empty()) out += "hint: " + d.hint + "\n";
+}
+}  // namespace
+
+std::string format_diagnostic(std::string_view file, std::string_view source, const Diagnostic& d) {
+  std::string out;
+  int line = 1;
+  size_t start = 0;
+  append_diagnostic(out, file, source, d, line, start);
+  return out;
+}
+
+std::string format_diagnostics(std::string_view file, std::string_view source, const std::vector<Diagnostic>& ds) {
+  std::string out;
+  int line = 1;
+  size_t start = 0;
+  for (const Diagnostic& d : ds) append_diagnostic(out, file, source, d, line, start);
   return out;
 }
 

@@ -136,6 +136,23 @@ TEST(Parser, DiagnosticShowsTheLineAndACaret) {
   EXPECT_THAT(text, HasSubstr("hint: "));
 }
 
+// format_diagnostics() prints what format_diagnostic() prints for each error,
+// in order, also for errors out of line order and past the end of the source
+// (it walks the source once instead of once per error).
+TEST(Parser, AllDiagnosticsPrintAsEachOneDoes) {
+  std::string src = "init: nope() -> a\ninit: clone(0) -> b\n\nexpect x ==\ninit: clone(CLONE_NEWFOO) -> c";
+  auto r = parse_scenario(src, "t.nss");
+  ASSERT_EQ(r.errors.size(), 3u);
+  std::vector<Diagnostic> ds = r.errors;
+  ds.push_back(r.errors[1]);                            // back to an earlier line
+  ds.push_back(Diagnostic{{9, 1}, "past the end", ""});  // no such line: no source shown
+  ds.push_back(r.errors[0]);
+  std::string each;
+  for (auto& d : ds) each += format_diagnostic("t.nss", src, d);
+  EXPECT_EQ(format_diagnostics("t.nss", src, ds), each);
+  EXPECT_THAT(each, HasSubstr("t.nss:5:13: error: unknown flag 'CLONE_NEWFOO'\n  init: clone(CLONE_NEWFOO) -> c\n"));
+}
+
 // --- reported bugs ------------------------------------------------------------
 
 TEST(Parser, ReservedNamesAreRefusedWhereANameIsDefined) {

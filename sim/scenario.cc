@@ -90,10 +90,25 @@ struct Token {
   Loc loc;
 };
 
+// A string value as the language writes it: quoted, with the lexer's escapes
+// (\\ \" \n \t) put back and other control bytes shown as \xHH, so a message
+// stays on one line.
+std::string quoted(std::string_view v) {
+  std::string q = "\"";
+  for (char c : v) {
+    if (c == '\\' || c == '"') q += '\\', q += c;
+    else if (c == '\n') q += "\\n";
+    else if (c == '\t') q += "\\t";
+    else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) q += fmt::format("\\x{:02x}", static_cast<unsigned char>(c));
+    else q += c;
+  }
+  return q + '"';
+}
+
 std::string describe(const Token& t) {
   switch (t.kind) {
     case Token::End: return "end of line";
-    case Token::String: return fmt::format("string \"{}\"", t.text);
+    case Token::String: return "string " + quoted(t.text);
     default: return fmt::format("'{}'", t.text);
   }
 }
@@ -321,7 +336,7 @@ class LineParser {
     bool ok = np && (((allowed & kAllowProcNs) && np->kind == NsPath::ProcNs) ||
                      ((allowed & kAllowProcFile) && np->kind == NsPath::ProcFile) ||
                      ((allowed & kAllowRun) && np->kind == NsPath::Run));
-    if (!ok) error(s, fmt::format("unsupported path \"{}\" for {}()", s.text, call), path_hint(call, allowed));
+    if (!ok) error(s, fmt::format("unsupported path {} for {}()", quoted(s.text), call), path_hint(call, allowed));
     next();
     return *np;
   }
@@ -360,7 +375,7 @@ class LineParser {
     if (t.kind == Token::String) {
       r.kind = Term::Str;
       r.sval = std::string(t.text);
-      r.text = fmt::format("\"{}\"", t.text);
+      r.text = quoted(t.text);
       next();
       return r;
     }

@@ -322,12 +322,31 @@ struct NsSet {
   // still share it (settle_borrowed()). The nsproxy is new all the same, and
   // every count after the call is the kernel's. With tracing on, the copy
   // takes its references as the kernel does, event by event.
+  //
+  // In place (tracing off, one nsfs namespace, our nsproxy ours alone, count
+  // 1): the kernel's "copy, ->install() into the copy, switch, free the old"
+  // ends with one nsproxy, count 1, held by this task only, whose slots are
+  // the old ones but the installed slot(s), whose reference moved from the
+  // old namespace to the new one. Updating the old nsproxy in place ends the
+  // same: ->install() gets the new namespace and puts the old one as the
+  // copy's slot would have, and NsProxy::renew() gives it the fresh id the
+  // copy would have had (identity is the id: nsproxy#N, a.nsproxy ==
+  // b.nsproxy, the graph and the ledger; no other task points at it, so no
+  // sharing relation changes). One ->install() fails before touching a slot,
+  // so a failed setns leaves the nsproxy as it was; its id is consumed as
+  // the kernel's dropped copy consumes one. Pidfds (several ->install()s, a
+  // later one may fail) and shared nsproxies take the copy.
   NsSet ns;
   ns.flags = flags;
   NsProxy* old_nsp = cur->nsproxy;
+  const bool in_place = !trace.on && one && old_nsp->count() == 1;
+  uint32_t new_id = 0;  // in place: the id of the kernel's new nsproxy
   {
     TraceScope p(trace, "prepare_nsset");
-    if (trace.on) {
+    if (in_place) {
+      ns.nsproxy = old_nsp;
+      new_id = next_id(ObjKind::NsProxy);
+    } else if (trace.on) {
       auto r = create_new_namespaces(0, cur, cur->cred->user_ns, cur->fs, cur);
       if (!r) return std::unexpected(r.error());
       ns.nsproxy = *r;
@@ -346,7 +365,7 @@ struct NsSet {
   auto put_nsset = [&]() {
     TraceScope p(trace, "put_nsset");
     if (ns.cred) put_cred(ns.cred, "nsset cred");
-    if (ns.nsproxy) {
+    if (ns.nsproxy && !in_place) {
       if (ns.borrowed) settle_borrowed(ns.nsproxy, old_nsp, ns.borrowed, /*keep=*/false);
       put_nsproxy(ns.nsproxy);
     }
@@ -506,9 +525,13 @@ struct NsSet {
     // "chrooted" and may not create user namespaces (EPERM).
     if ((flags & CLONE_NEWNS) && cur->fs)
       cur->fs->root_mnt = cur->fs->refs() > 1 ? nsp->mnt_ns->serial + 1 : 0;
-    if (ns.borrowed) settle_borrowed(nsp, old_nsp, ns.borrowed, /*keep=*/true);
-    ns.borrowed = 0;
-    switch_task_namespaces(cur, nsp);  // ownership: the nsset's nsproxy becomes the task's
+    if (in_place) {
+      nsp->renew(new_id);  // switch_task_namespaces() + free_nsproxy(old), in place
+    } else {
+      if (ns.borrowed) settle_borrowed(nsp, old_nsp, ns.borrowed, /*keep=*/true);
+      ns.borrowed = 0;
+      switch_task_namespaces(cur, nsp);  // ownership: the nsset's nsproxy becomes the task's
+    }
     ns.nsproxy = nullptr;
   }
   put_nsset();

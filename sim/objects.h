@@ -114,6 +114,9 @@ struct NsProxy : RefCounted, Pooled<NsProxy> {
   TimeNamespace* time_ns_for_children = nullptr;
   CgroupNamespace* cgroup_ns = nullptr;
   uint32_t count() const { return refs(); }
+  // sys_setns()'s in-place update (tracing off, count 1): this nsproxy
+  // becomes the kernel's new one, with that one's fresh id.
+  void renew(uint32_t new_id) { set_id(new_id); }
 };
 
 // include/linux/cred.h. Capabilities are bit sets of CAP_* numbers.

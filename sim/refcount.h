@@ -87,6 +87,9 @@ class RefCounted {
 
  protected:
   ~RefCounted();  // only the type's free function deletes, with refs() == 0
+  // A new identity for a live object (NsProxy::renew(): setns's in-place
+  // update); the registry finds objects by slot, never by id.
+  void set_id(uint32_t id) { id_ = id; }
 
  private:
   friend class ObjectRegistry;

@@ -257,9 +257,10 @@ TEST(Lifetime, LeakCheckerNamesALeakedNsProxy) {
   EXPECT_EQ(other.k.nsproxies().size(), 1u);
 }
 
-// setns() with tracing off borrows the old nsproxy's references (the model's
-// shortcut); every count after the call must be what the kernel's sequence
-// (tracing on: get all eight, put the old nsproxy's eight) leaves.
+// setns() with tracing off borrows the old nsproxy's references, or updates
+// an nsproxy of count 1 in place (the model's shortcuts); every count, id and
+// sharing relation after the call must be what the kernel's sequence (tracing
+// on: a new nsproxy, get all eight, put the old nsproxy's eight) leaves.
 TEST(Setns, BorrowedCopyEndsWithTheKernelsCounts) {
   auto run = [](bool tracing) {
     Model m;
@@ -272,13 +273,53 @@ TEST(Setns, BorrowedCopyEndsWithTheKernelsCounts) {
     auto snap = [&] {
       m.check_ledger();
       for (auto& rec : m.k.ns_records()) counts.push_back(rec.ns ? rec.ns->refs() : 0);
-      for (const NsProxy* p : m.k.nsproxies()) counts.push_back(p->count());
+      for (const NsProxy* p : m.k.nsproxies()) counts.push_back(p->count()), counts.push_back(p->id());
       counts.push_back(static_cast<uint32_t>(m.k.nsproxies().size()));
+      for (size_t id = 1; id < m.k.task_slots(); ++id)  // which nsproxy each task has (its id)
+        if (Task* t = m.k.task(id)) counts.push_back(t->nsproxy ? t->nsproxy->id() : 0);
     };
-    const NsProxy* before = m.init->nsproxy;
-    EXPECT_TRUE(m.k.sys_setns(m.init, uts, CLONE_NEWUTS).has_value());  // old nsproxy dies: references move
-    EXPECT_NE(m.init->nsproxy, before);
+    const uint32_t before = m.init->nsproxy->id();
+    // Ours alone (count 1): the kernel's old nsproxy dies, tracing off updates it in place.
+    EXPECT_EQ(m.init->nsproxy->count(), 1u);
+    EXPECT_TRUE(m.k.sys_setns(m.init, uts, CLONE_NEWUTS).has_value());
+    EXPECT_NE(m.init->nsproxy->id(), before);  // a new nsproxy all the same
+    EXPECT_EQ(m.init->nsproxy->uts_ns, a->nsproxy->uts_ns);
+    EXPECT_EQ(m.init->nsproxy->count(), 1u);
     snap();
+    {
+      // A failing ->install() on a count-1 nsproxy (pidns_install(): init's
+      // pid namespace is above d's active one): d's nsproxy stays as it was.
+      Task* d = m.fork(m.init, CLONE_NEWPID);
+      int up = *m.k.sys_open_nsfs(d, m.init, Link::Pid);
+      const NsProxy* dp = d->nsproxy;
+      const uint32_t d_id = dp->id();
+      PidNamespace* d_pid = dp->pid_ns_for_children;
+      EXPECT_EQ(dp->count(), 1u);
+      auto r = m.k.sys_setns(d, up, CLONE_NEWPID);
+      EXPECT_FALSE(r.has_value());
+      if (!r) {
+        EXPECT_EQ(r.error().code, EINVAL);
+      }
+      EXPECT_EQ(d->nsproxy->id(), d_id);
+      EXPECT_EQ(d->nsproxy->pid_ns_for_children, d_pid);
+      snap();
+      EXPECT_TRUE(m.k.sys_close(d, up).has_value());
+      m.k.sys_exit(d, 0);
+      EXPECT_TRUE(*m.k.sys_wait4(m.init, d));
+      snap();
+      // Then a count-1 setns of another task: its new id follows the one the
+      // failed setns used up, as in the kernel's sequence.
+      Task* e = m.fork(m.init, CLONE_NEWIPC);
+      EXPECT_EQ(e->nsproxy->count(), 1u);
+      int ipc = *m.k.sys_open_nsfs(e, a, Link::Ipc);
+      EXPECT_TRUE(m.k.sys_setns(e, ipc, CLONE_NEWIPC).has_value());
+      EXPECT_EQ(e->nsproxy->ipc_ns, a->nsproxy->ipc_ns);
+      EXPECT_NE(e->nsproxy, m.init->nsproxy);
+      snap();
+      m.k.sys_exit(e, 0);
+      EXPECT_TRUE(*m.k.sys_wait4(m.init, e));
+      snap();
+    }
     Task* b = m.fork(m.init);  // shares init's nsproxy: the next setns must take its own references
     EXPECT_TRUE(m.k.sys_setns(m.init, net, CLONE_NEWNET).has_value());
     EXPECT_NE(m.init->nsproxy, b->nsproxy);

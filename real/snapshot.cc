@@ -18,6 +18,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <cstring>
 #include <deque>
 #include <sstream>
@@ -884,39 +885,129 @@ nlohmann::json snapshot_to_json(const Snapshot& s) {
               {"fds", fds},        {"notes", s.notes}};
 }
 
+namespace {
+
+// A field of a saved snapshot that is missing, of the wrong kind or out of
+// range: "pid at tasks[2].pid: 1099511627776 is out of range (1..4194304)".
+struct BadField : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+constexpr int64_t kPidMax = kRestorePidMax;  // PID_MAX_LIMIT (64-bit)
+constexpr int64_t kUidMax = 0xFFFFFFFEll;    // (uid_t)-1 is no uid
+constexpr int64_t kU32 = 0xFFFFFFFFll;
+constexpr int64_t kI64 = INT64_MAX;
+
+std::string leaf(const std::string& where) {
+  size_t d = where.find_last_of('.');
+  std::string f = d == std::string::npos ? where : where.substr(d + 1);
+  return f.substr(0, f.find('['));
+}
+
+// An integer (not a float, not a string) in lo..hi.
+int64_t checked_int(const nlohmann::json& v, const std::string& where, int64_t lo, int64_t hi) {
+  if (!v.is_number_integer())
+    throw BadField(fmt::format("{} at {}: {} is not an integer", leaf(where), where, v.dump()));
+  if (v.is_number_unsigned()) {
+    uint64_t u = v.get<uint64_t>();
+    if (u > static_cast<uint64_t>(hi))
+      throw BadField(fmt::format("{} at {}: {} is out of range ({}..{})", leaf(where), where, u, lo, hi));
+    return static_cast<int64_t>(u);
+  }
+  int64_t i = v.get<int64_t>();
+  if (i < lo || i > hi)
+    throw BadField(fmt::format("{} at {}: {} is out of range ({}..{})", leaf(where), where, i, lo, hi));
+  return i;
+}
+
+const nlohmann::json& member(const nlohmann::json& o, const std::string& key, const std::string& where) {
+  if (!o.is_object()) throw BadField(fmt::format("{}: not an object", where));
+  if (!o.contains(key)) throw BadField(fmt::format("{} at {}.{}: missing", key, where, key));
+  return o.at(key);
+}
+
+std::string checked_str(const nlohmann::json& v, const std::string& where) {
+  if (!v.is_string()) throw BadField(fmt::format("{} at {}: {} is not a string", leaf(where), where, v.dump()));
+  return v.get<std::string>();
+}
+
+// A 64-bit hex id ("ce873e2213db691d").
+uint64_t checked_hex(const nlohmann::json& v, const std::string& where) {
+  std::string s = checked_str(v, where);
+  uint64_t out = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out, 16);
+  if (s.empty() || ec != std::errc() || p != s.data() + s.size())
+    throw BadField(fmt::format("{} at {}: '{}' is not a 64-bit hex number", leaf(where), where, s));
+  return out;
+}
+
+const nlohmann::json& checked_array(const nlohmann::json& v, const std::string& where) {
+  if (!v.is_array()) throw BadField(fmt::format("{} at {}: {} is not an array", leaf(where), where, v.dump()));
+  return v;
+}
+
+}  // namespace
+
 std::optional<Snapshot> snapshot_from_json(const nlohmann::json& j, std::string& err) {
   using nlohmann::json;
-  auto type_of = [&](const json& v) {
-    auto t = ns_type_from_name(v.get<std::string>());
-    if (!t) throw std::runtime_error("unknown namespace type " + v.get<std::string>());
+  static const json kEmpty = json::array();
+  auto type_of = [&](const json& v, const std::string& where) {
+    std::string name = checked_str(v, where);
+    auto t = ns_type_from_name(name);
+    if (!t) throw BadField(fmt::format("{} at {}: unknown namespace type '{}'", leaf(where), where, name));
     return *t;
   };
-  auto id_of = [](const json& v) -> uint64_t {
-    return v.is_null() ? 0 : std::stoull(v.get<std::string>(), nullptr, 16);
+  // Field `key` of object `o` (at `where`): an integer in lo..hi; `dflt` when absent (nullopt: required).
+  auto num = [](const json& o, const std::string& key, const std::string& where, int64_t lo, int64_t hi,
+                std::optional<int64_t> dflt = std::nullopt) -> int64_t {
+    if (dflt && (!o.is_object() || !o.contains(key))) return *dflt;
+    return checked_int(member(o, key, where), where + "." + key, lo, hi);
+  };
+  // As num(), null reading as `null_as`.
+  auto num_or_null = [](const json& o, const std::string& key, const std::string& where, int64_t lo, int64_t hi,
+                        int64_t null_as) -> int64_t {
+    if (!o.is_object() || !o.contains(key) || o.at(key).is_null()) return null_as;
+    return checked_int(o.at(key), where + "." + key, lo, hi);
+  };
+  auto arr = [&](const json& o, const std::string& key) -> const json& {
+    if (!o.contains(key) || o.at(key).is_null()) return kEmpty;
+    return checked_array(o.at(key), key);
+  };
+  auto str = [](const json& o, const std::string& key, const std::string& where, const char* dflt) -> std::string {
+    if (!o.contains(key) || (o.at(key).is_null() && dflt)) return dflt ? dflt : "";
+    return checked_str(o.at(key), where + "." + key);
   };
   try {
     if (!j.is_object() || !j.contains("namespaces") || !j.contains("nssim_snapshot")) {
       err = "not an nssim snapshot (no \"nssim_snapshot\" and \"namespaces\")";
       return std::nullopt;
     }
+    if (const json& v = j.at("nssim_snapshot"); !v.is_number_integer() || v.get<int64_t>() != 1) {
+      err = fmt::format("unsupported nssim_snapshot version {} (this nssim reads version 1)", v.dump());
+      return std::nullopt;
+    }
     Snapshot s;
-    s.kernel = j.value("kernel", "");
+    s.kernel = str(j, "kernel", "", "");
     s.bpf = j.value("bpf", false);
-    s.bpf_note = j.value("bpf_note", "");
-    s.self_pid = j.value("self_pid", 0);
-    for (auto& n : j.at("namespaces")) {
+    s.bpf_note = str(j, "bpf_note", "", "");
+    s.self_pid = static_cast<int>(num(j, "self_pid", "", 0, kPidMax, 0));
+    const json& nss = arr(j, "namespaces");
+    for (size_t i = 0; i < nss.size(); ++i) {
+      const json& n = nss[i];
+      std::string w = fmt::format("namespaces[{}]", i);
       SnapNs ns;
-      ns.inum = n.at("ns").get<uint32_t>();
-      ns.type = type_of(n.at("type"));
-      ns.nprocs = n.at("nprocs").get<uint32_t>();
-      ns.ntasks = n.value("ntasks", 0u);
-      if (!n.at("pid").is_null()) ns.pid = n.at("pid").get<int>();
-      if (!n.at("ppid").is_null()) ns.ppid = n.at("ppid").get<int>();
-      if (!n.at("uid").is_null()) ns.uid = n.at("uid").get<uint32_t>();
-      if (!n.at("user").is_null()) ns.user = n.at("user").get<std::string>();
-      if (!n.at("command").is_null()) ns.command = n.at("command").get<std::string>();
-      if (!n.at("nsfs").is_null()) {
-        std::string all = n.at("nsfs").get<std::string>();
+      ns.inum = static_cast<uint32_t>(num(n, "ns", w, 1, kU32));
+      ns.type = type_of(member(n, "type", w), w + ".type");
+      ns.nprocs = static_cast<uint32_t>(num(n, "nprocs", w, 0, kU32));
+      ns.ntasks = static_cast<uint32_t>(num(n, "ntasks", w, 0, kU32, 0));
+      ns.pid = static_cast<int>(num_or_null(n, "pid", w, 1, kPidMax, 0));
+      ns.ppid = static_cast<int>(num_or_null(n, "ppid", w, 0, kPidMax, 0));
+      ns.uid = static_cast<uint32_t>(num_or_null(n, "uid", w, 0, kUidMax, 0));
+      if (n.contains("user") && !n.at("user").is_null()) ns.user = checked_str(n.at("user"), w + ".user");
+      if (n.contains("command") && !n.at("command").is_null())
+        ns.command = checked_str(n.at("command"), w + ".command");
+      if (n.contains("nsfs") && !n.at("nsfs").is_null()) {
+        std::string all = checked_str(n.at("nsfs"), w + ".nsfs");
         for (size_t p = 0; p <= all.size();) {
           size_t e = all.find('\n', p);
           if (e == std::string::npos) e = all.size();
@@ -924,81 +1015,169 @@ std::optional<Snapshot> snapshot_from_json(const nlohmann::json& j, std::string&
           p = e + 1;
         }
       }
-      ns.parent = n.at("pns").get<uint32_t>();
-      ns.owner = n.at("ons").get<uint32_t>();
-      ns.level = n.value("level", 0u);
-      if (n.contains("refs") && !n.at("refs").is_null()) ns.refs = n.at("refs").get<uint32_t>();
-      if (n.contains("ns_id") && !n.at("ns_id").is_null()) ns.ns_id = n.at("ns_id").get<uint64_t>();
-      for (auto& p : n.value("nsproxies", json::array())) ns.nsproxies.push_back(id_of(p));
-      for (auto& h : n.value("holders", json::array())) {
+      ns.parent = static_cast<uint32_t>(num(n, "pns", w, 0, kU32));
+      ns.owner = static_cast<uint32_t>(num(n, "ons", w, 0, kU32));
+      ns.level = static_cast<uint32_t>(num(n, "level", w, 0, 32, 0));
+      if (n.contains("refs") && !n.at("refs").is_null()) ns.refs = static_cast<uint32_t>(num(n, "refs", w, 0, kU32));
+      ns.ns_id = static_cast<uint64_t>(num_or_null(n, "ns_id", w, 0, kI64, 0));
+      const json& ps = arr(n, "nsproxies");
+      for (size_t k = 0; k < ps.size(); ++k) ns.nsproxies.push_back(checked_hex(ps[k], fmt::format("{}.nsproxies[{}]", w, k)));
+      const json& hs = arr(n, "holders");
+      for (size_t k = 0; k < hs.size(); ++k) {
+        const json& h = hs[k];
+        std::string hw = fmt::format("{}.holders[{}]", w, k);
         SnapHolder sh;
-        std::string kind = h.at("kind").get<std::string>();
+        std::string kind = checked_str(member(h, "kind", hw), hw + ".kind");
         bool found = false;
-        for (auto k : {SnapHolder::Kind::ForChildren, SnapHolder::Kind::Fd, SnapHolder::Kind::BindMount,
-                       SnapHolder::Kind::Owner, SnapHolder::Kind::Parent, SnapHolder::Kind::Pidfd,
-                       SnapHolder::Kind::Socket, SnapHolder::Kind::FileCred, SnapHolder::Kind::Nsproxy})
-          if (snap_holder_kind_name(k) == kind) sh.kind = k, found = true;
-        if (!found) throw std::runtime_error("unknown holder kind " + kind);
-        sh.pid = h.value("pid", 0);
-        sh.fd = h.value("fd", -1);
-        sh.comm = h.value("comm", "");
-        sh.path = h.value("path", "");
-        sh.ns = h.value("ns", 0u);
-        if (h.contains("ns_type")) sh.ns_type = type_of(h.at("ns_type"));
-        if (h.contains("nsproxy")) sh.nsproxy = std::stoull(h.at("nsproxy").get<std::string>(), nullptr, 16);
+        for (auto kk : {SnapHolder::Kind::ForChildren, SnapHolder::Kind::Fd, SnapHolder::Kind::BindMount,
+                        SnapHolder::Kind::Owner, SnapHolder::Kind::Parent, SnapHolder::Kind::Pidfd,
+                        SnapHolder::Kind::Socket, SnapHolder::Kind::FileCred, SnapHolder::Kind::Nsproxy})
+          if (snap_holder_kind_name(kk) == kind) sh.kind = kk, found = true;
+        if (!found) throw BadField(fmt::format("kind at {}.kind: unknown holder kind '{}'", hw, kind));
+        sh.pid = static_cast<int>(num(h, "pid", hw, 0, kPidMax, 0));
+        sh.fd = static_cast<int>(num(h, "fd", hw, -1, kRestoreNrOpen - 1, -1));
+        sh.comm = str(h, "comm", hw, "");
+        sh.path = str(h, "path", hw, "");
+        sh.ns = static_cast<uint32_t>(num(h, "ns", hw, 0, kU32, 0));
+        if (h.contains("ns_type")) sh.ns_type = type_of(h.at("ns_type"), hw + ".ns_type");
+        if (h.contains("nsproxy")) sh.nsproxy = checked_hex(h.at("nsproxy"), hw + ".nsproxy");
         ns.holders.push_back(std::move(sh));
       }
-      if (n.contains("why") && !n.at("why").is_null()) ns.why = n.at("why").get<std::string>();
-      if (n.contains("uid_map")) ns.uid_map = n.at("uid_map").get<std::string>();
-      if (n.contains("gid_map")) ns.gid_map = n.at("gid_map").get<std::string>();
-      if (n.contains("setgroups")) ns.setgroups_allowed = n.at("setgroups").get<std::string>() == "allow";
-      if (n.contains("owner_uid")) ns.owner_uid = n.at("owner_uid").get<uint32_t>();
+      if (n.contains("why") && !n.at("why").is_null()) ns.why = checked_str(n.at("why"), w + ".why");
+      if (n.contains("uid_map")) ns.uid_map = checked_str(n.at("uid_map"), w + ".uid_map");
+      if (n.contains("gid_map")) ns.gid_map = checked_str(n.at("gid_map"), w + ".gid_map");
+      if (n.contains("setgroups")) ns.setgroups_allowed = checked_str(n.at("setgroups"), w + ".setgroups") == "allow";
+      if (n.contains("owner_uid")) ns.owner_uid = static_cast<uint32_t>(num(n, "owner_uid", w, 0, kUidMax));
       s.namespaces.push_back(std::move(ns));
     }
     std::sort(s.namespaces.begin(), s.namespaces.end(), [](auto& a, auto& b) { return a.inum < b.inum; });
-    for (auto& t : j.value("tasks", json::array())) {
+    const json& ts = arr(j, "tasks");
+    for (size_t i = 0; i < ts.size(); ++i) {
+      const json& t = ts[i];
+      std::string w = fmt::format("tasks[{}]", i);
       SnapTask st;
-      st.pid = t.at("pid").get<int>();
-      st.tid = t.at("tid").get<int>();
-      st.ppid = t.value("ppid", 0);
-      st.uid = t.value("uid", 0u);
-      st.comm = t.value("comm", "");
-      std::string state = t.value("state", "?");
+      st.pid = static_cast<int>(num(t, "pid", w, 1, kPidMax));
+      st.tid = static_cast<int>(num(t, "tid", w, 1, kPidMax));
+      st.ppid = static_cast<int>(num(t, "ppid", w, 0, kPidMax, 0));
+      st.uid = static_cast<uint32_t>(num(t, "uid", w, 0, kUidMax, 0));
+      st.comm = str(t, "comm", w, "");
+      std::string state = str(t, "state", w, "?");
       st.state = state.empty() ? '?' : state[0];
       st.kthread = t.value("kthread", false);
-      for (int i = 0; i < kLinks; ++i) {
-        auto& v = t.at("ns").at(std::string(link_name(kAllLinks[i])));
-        st.ns[i] = v.is_null() ? 0 : v.get<uint32_t>();
+      const json& links = member(t, "ns", w);
+      for (int k = 0; k < kLinks; ++k) {
+        std::string ln(link_name(kAllLinks[k]));
+        if (!links.contains(ln)) throw BadField(fmt::format("{} at {}.ns.{}: missing", ln, w, ln));
+        st.ns[k] = links.at(ln).is_null() ? 0 : static_cast<uint32_t>(checked_int(links.at(ln), w + ".ns." + ln, 1, kU32));
       }
-      st.nsproxy = id_of(t.value("nsproxy", json(nullptr)));
-      if (t.contains("nspid")) st.nspid = t.at("nspid").get<std::vector<uint32_t>>();
+      if (t.contains("nsproxy") && !t.at("nsproxy").is_null()) st.nsproxy = checked_hex(t.at("nsproxy"), w + ".nsproxy");
+      if (t.contains("nspid")) {
+        const json& np = checked_array(t.at("nspid"), w + ".nspid");
+        for (size_t k = 0; k < np.size(); ++k)
+          st.nspid.push_back(static_cast<uint32_t>(checked_int(np[k], fmt::format("{}.nspid[{}]", w, k), 1, kPidMax)));
+      }
       if (t.contains("uids") && t.contains("gids") && t.contains("caps")) {
-        st.uids = t.at("uids").get<std::array<uint32_t, 4>>();
-        st.gids = t.at("gids").get<std::array<uint32_t, 4>>();
-        auto& c = t.at("caps");
-        auto cap = [&](const char* k) { return std::stoull(c.at(k).get<std::string>(), nullptr, 16); };
+        for (auto [key, dst] : {std::pair{"uids", &st.uids}, std::pair{"gids", &st.gids}}) {
+          const json& a = checked_array(t.at(key), w + "." + key);
+          if (a.size() != 4)
+            throw BadField(fmt::format("{} at {}.{}: {} entries, not 4 (real, effective, saved, fs)", key, w, key,
+                                       a.size()));
+          for (size_t k = 0; k < 4; ++k)
+            (*dst)[k] = static_cast<uint32_t>(checked_int(a[k], fmt::format("{}.{}[{}]", w, key, k), 0, kUidMax));
+        }
+        const json& c = t.at("caps");
+        auto cap = [&](const char* k) { return checked_hex(member(c, k, w + ".caps"), w + ".caps." + k); };
         st.cap_inh = cap("inh"), st.cap_prm = cap("prm"), st.cap_eff = cap("eff");
         st.cap_bnd = cap("bnd"), st.cap_amb = cap("amb");
         st.creds = true;
       }
       s.tasks.push_back(std::move(st));
     }
-    for (auto& p : j.value("nsproxies", json::array())) {
+    const json& ps = arr(j, "nsproxies");
+    for (size_t i = 0; i < ps.size(); ++i) {
+      const json& p = ps[i];
+      std::string w = fmt::format("nsproxies[{}]", i);
       SnapNsProxy sp;
-      sp.id = id_of(p.at("id"));
-      sp.count = p.at("count").get<uint32_t>();
-      for (int i = 0; i < kKSlots; ++i) sp.slots[i] = p.at("slots").at(std::string(kslot_name(static_cast<KSlot>(i))));
-      sp.tids = p.at("tasks").get<std::vector<int>>();
+      sp.id = checked_hex(member(p, "id", w), w + ".id");
+      sp.count = static_cast<uint32_t>(num(p, "count", w, 0, kU32));
+      const json& slots = member(p, "slots", w);
+      for (int k = 0; k < kKSlots; ++k)
+        sp.slots[k] = static_cast<uint32_t>(num(slots, std::string(kslot_name(static_cast<KSlot>(k))), w + ".slots", 0, kU32));
+      const json& tids = checked_array(member(p, "tasks", w), w + ".tasks");
+      for (size_t k = 0; k < tids.size(); ++k)
+        sp.tids.push_back(static_cast<int>(checked_int(tids[k], fmt::format("{}.tasks[{}]", w, k), 1, kPidMax)));
       s.nsproxies.push_back(std::move(sp));
     }
-    for (auto& m : j.value("mounts", json::array()))
-      s.mounts.push_back({m.at("mnt_ns").get<uint32_t>(), m.at("mountpoint").get<std::string>(),
-                          m.at("ns").get<uint32_t>(), type_of(m.at("type")),
-                          m.at("via_pid").is_null() ? 0 : m.at("via_pid").get<int>()});
-    for (auto& f : j.value("fds", json::array()))
-      s.fds.push_back(
-          {f.at("pid").get<int>(), f.at("fd").get<int>(), f.at("ns").get<uint32_t>(), type_of(f.at("type"))});
-    s.notes = j.value("notes", std::vector<std::string>{});
+    const json& ms = arr(j, "mounts");
+    for (size_t i = 0; i < ms.size(); ++i) {
+      const json& m = ms[i];
+      std::string w = fmt::format("mounts[{}]", i);
+      SnapMount sm;
+      sm.mnt_ns = static_cast<uint32_t>(num(m, "mnt_ns", w, 1, kU32));
+      sm.mountpoint = checked_str(member(m, "mountpoint", w), w + ".mountpoint");
+      sm.inum = static_cast<uint32_t>(num(m, "ns", w, 1, kU32));
+      sm.type = type_of(member(m, "type", w), w + ".type");
+      sm.via_pid = static_cast<int>(num_or_null(m, "via_pid", w, 1, kPidMax, 0));
+      if (const SnapNs* n = s.find(sm.inum); n && n->type != sm.type)
+        throw BadField(fmt::format("type at {}.type: {} but namespace {} is listed as {}", w, ns_type_name(sm.type),
+                                   sm.inum, ns_type_name(n->type)));
+      s.mounts.push_back(std::move(sm));
+    }
+    const json& fs = arr(j, "fds");
+    for (size_t i = 0; i < fs.size(); ++i) {
+      const json& f = fs[i];
+      std::string w = fmt::format("fds[{}]", i);
+      SnapFd sf;
+      sf.pid = static_cast<int>(num(f, "pid", w, 1, kPidMax));
+      int64_t fd = checked_int(member(f, "fd", w), w + ".fd", INT64_MIN, INT64_MAX);
+      if (fd < 0) throw BadField(fmt::format("fd at {}.fd: {} is not an fd number (0..{})", w, fd, kRestoreNrOpen - 1));
+      if (fd >= kRestoreNrOpen)
+        throw BadField(fmt::format("fd at {}.fd: fd {} above nr_open ({}) not supported by the model", w, fd,
+                                   kRestoreNrOpen));
+      sf.fd = static_cast<int>(fd);
+      sf.inum = static_cast<uint32_t>(num(f, "ns", w, 1, kU32));
+      sf.type = type_of(member(f, "type", w), w + ".type");
+      if (const SnapNs* n = s.find(sf.inum); n && n->type != sf.type)
+        throw BadField(fmt::format("type at {}.type: {} but namespace {} is listed as {}", w, ns_type_name(sf.type),
+                                   sf.inum, ns_type_name(n->type)));
+      s.fds.push_back(sf);
+    }
+    const json& notes = arr(j, "notes");
+    for (size_t i = 0; i < notes.size(); ++i) s.notes.push_back(checked_str(notes[i], fmt::format("notes[{}]", i)));
+    // Cross-checks, whatever "bpf" says: every link names a listed namespace of
+    // its type; nsproxy ids are unique, a task's is listed, and its slots agree
+    // with the task's links where both are known.
+    std::map<uint64_t, const SnapNsProxy*> by_id;
+    for (size_t i = 0; i < s.nsproxies.size(); ++i)
+      if (!by_id.emplace(s.nsproxies[i].id, &s.nsproxies[i]).second)
+        throw BadField(fmt::format("id at nsproxies[{}].id: nsproxy {} listed twice", i, hex_id(s.nsproxies[i].id)));
+    for (size_t i = 0; i < s.tasks.size(); ++i) {
+      const SnapTask& t = s.tasks[i];
+      for (int k = 0; k < kLinks; ++k) {
+        if (!t.ns[k]) continue;
+        const SnapNs* n = s.find(t.ns[k]);
+        if (!n)
+          throw BadField(fmt::format("{} at tasks[{}].ns.{} (pid {}, tid {}): namespace {} is not listed in namespaces",
+                                     link_name(kAllLinks[k]), i, link_name(kAllLinks[k]), t.pid, t.tid, t.ns[k]));
+        if (n->type != link_type(kAllLinks[k]))
+          throw BadField(fmt::format("{} at tasks[{}].ns.{} (pid {}, tid {}): namespace {} is listed as {}",
+                                     link_name(kAllLinks[k]), i, link_name(kAllLinks[k]), t.pid, t.tid, t.ns[k],
+                                     ns_type_name(n->type)));
+      }
+      if (!t.nsproxy) continue;
+      auto it = by_id.find(t.nsproxy);
+      if (it == by_id.end())
+        throw BadField(fmt::format("nsproxy at tasks[{}].nsproxy (pid {}, tid {}): nsproxy {} is not listed in nsproxies",
+                                   i, t.pid, t.tid, hex_id(t.nsproxy)));
+      for (int k = 0; k < kKSlots; ++k) {
+        std::string_view name = kslot_name(static_cast<KSlot>(k));
+        uint32_t slot = it->second->slots[k];
+        for (int l = 0; l < kLinks; ++l)
+          if (link_name(kAllLinks[l]) == name && t.ns[l] && slot && t.ns[l] != slot)
+            throw BadField(fmt::format("{} at tasks[{}].ns.{} (pid {}, tid {}): {} but its nsproxy {} has {}", name, i,
+                                       name, t.pid, t.tid, t.ns[l], hex_id(t.nsproxy), slot));
+      }
+    }
     return s;
   } catch (const std::exception& e) {
     err = fmt::format("malformed nssim snapshot: {}", e.what());

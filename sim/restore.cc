@@ -92,15 +92,31 @@ Restorer::Err Restorer::index() {
       return fmt::format("namespace {}: inode number too large to restore", ns_name(n.type, n.inum));
     if (!snap_ns_.emplace(n.inum, &n).second) return fmt::format("namespace {} listed twice", n.inum);
   }
+  // Owners and parents, listed ones, checked here too: pid 1's namespaces are adopted, not made by make_ns().
+  for (auto& [inum, n] : snap_ns_) {
+    if (auto it = snap_ns_.find(n->owner); n->owner && it != snap_ns_.end() && it->second->type != NsType::User)
+      return fmt::format("the owner of {} is not a user namespace", ns_name(n->type, inum));
+    if (auto it = snap_ns_.find(n->parent); (n->type == NsType::Pid || n->type == NsType::User) && n->parent &&
+                                             it != snap_ns_.end() && it->second->type != n->type)
+      return fmt::format("the parent of {} has another type", ns_name(n->type, inum));
+  }
+  std::set<uint64_t> ids;
+  for (auto& p : in_.nsproxies)
+    if (!ids.insert(p.id).second) return fmt::format("nsproxy {:016x} listed twice", p.id);
   // The model's root pid and user namespaces have no parent: what is above
   // pid 1's (a snapshot taken in a container) is left out.
   for (auto& t : in_.tasks)
     if (t.pid == 1 && t.tid == 1)
-      for (Link l : {Link::Pid, Link::User})
-        for (auto it = snap_ns_.find(t.ns[link_index(l)]); it != snap_ns_.end() && it->second->parent;) {
-          if (!above_root_.insert(it->second->parent).second) break;
-          it = snap_ns_.find(it->second->parent);
+      for (Link l : {Link::Pid, Link::User}) {
+        uint32_t root = t.ns[link_index(l)];
+        for (auto it = snap_ns_.find(root); it != snap_ns_.end() && it->second->parent;) {
+          uint32_t par = it->second->parent;
+          if (par == root || !above_root_.insert(par).second)
+            return fmt::format("a cycle of parents above pid 1's {} namespace at {}", link_name(l),
+                               ns_name(it->second->type, par));
+          it = snap_ns_.find(par);
         }
+      }
   return {};
 }
 
@@ -211,6 +227,8 @@ Restorer::Err Restorer::make_nsproxy(const RestoreTask& t, NsProxy*& out) {
   const RestoreNsProxy* bpf = nullptr;
   for (auto& p : in_.nsproxies)
     if (t.nsproxy && p.id == t.nsproxy) bpf = &p;
+  if (t.nsproxy && !bpf)
+    return fmt::format("pid {} (tid {}): nsproxy {:016x} is not listed in nsproxies", t.pid, t.tid, t.nsproxy);
   std::string key = fmt::format("bpf {:x}", t.nsproxy);
   if (!t.nsproxy) {
     key = fmt::format("links of {}:", t.pid);
@@ -269,7 +287,14 @@ Restorer::Err Restorer::make_nsproxy(const RestoreTask& t, NsProxy*& out) {
 // to the task's (NSpid); alloc_pid()'s bookkeeping without its allocation.
 Restorer::Err Restorer::make_pid(const RestoreTask& t, Task* task) {
   NsCommon* active;
-  if (auto e = make_ns(t.ns[link_index(Link::Pid)], active)) return e;
+  uint32_t pid_inum = t.ns[link_index(Link::Pid)];
+  if (above_root_.count(pid_inum))
+    return fmt::format("pid {} (tid {}) is in pid:[{}], an ancestor of pid 1's pid namespace: pid 1 must be the "
+                       "init of the outermost pid namespace the snapshot restores",
+                       t.pid, t.tid, pid_inum);
+  if (auto e = make_ns(pid_inum, active)) return e;
+  if (active->type != NsType::Pid)
+    return fmt::format("pid {} (tid {}): its pid link is {}", t.pid, t.tid, k_.ns_str(active));
   auto* pns = static_cast<PidNamespace*>(active);
   uint32_t depth = pns->level - k_.cfg_.root_pid_level;
   auto* pid = new Pid(k_.next_id(ObjKind::Pid));
@@ -353,6 +378,12 @@ Restorer::Err Restorer::make_tasks(Restored& out) {
   }
   if (!groups.count(1) || groups[1].front()->tid != 1)
     return std::string("the snapshot has no pid 1 (take it as root, from the pid namespace to restore)");
+  // Threads share their leader's parent (CLONE_THREAD: real_parent is the leader's).
+  for (auto& [pid, v] : groups)
+    for (const RestoreTask* th : v)
+      if (th->ppid != v.front()->ppid)
+        return fmt::format("tid {}: a thread of pid {} with ppid {}, but its leader's ppid is {}", th->tid, pid,
+                           th->ppid, v.front()->ppid);
   std::map<int, std::vector<int>> children;
   std::vector<int> order, orphans;
   for (auto& [pid, v] : groups)
@@ -363,6 +394,31 @@ Restorer::Err Restorer::make_tasks(Restored& out) {
     order.push_back(p);
     auto& c = children[p];
     for (auto it = c.rbegin(); it != c.rend(); ++it) stack.push_back(*it);
+  }
+  // Processes neither reached from pid 1 nor below an orphan: their ppids form a cycle.
+  std::set<int> reached(order.begin(), order.end());
+  for (int o : orphans) {
+    std::vector<int> stack{o};
+    while (!stack.empty()) {
+      int p = stack.back();
+      stack.pop_back();
+      reached.insert(p);
+      for (int c : children[p]) stack.push_back(c);
+    }
+  }
+  for (auto& [pid, v] : groups) {
+    if (reached.count(pid)) continue;
+    std::vector<int> path;
+    std::set<int> seen;
+    for (int p = pid; seen.insert(p).second; p = groups[p].front()->ppid) path.push_back(p);
+    int start = groups[path.back()].front()->ppid;
+    std::string cyc;
+    bool in = false;
+    for (int p : path) {
+      in |= p == start;
+      if (in) cyc += fmt::format("{} -> ", p);
+    }
+    return fmt::format("parent cycle (pid -> ppid): {}{} (these processes do not descend from pid 1)", cyc, start);
   }
   if (!orphans.empty())
     out.notes.push_back(fmt::format("{} process(es) whose parent is not in the snapshot are children of pid 1",
@@ -413,6 +469,8 @@ Restorer::Err Restorer::make_tasks(Restored& out) {
       // creds: threads share the leader's cred when it is the same (copy_creds() with CLONE_THREAD).
       NsCommon* uns;
       if (auto e = make_ns(st->ns[link_index(Link::User)], uns)) return e;
+      if (uns->type != NsType::User)
+        return fmt::format("pid {} (tid {}): its user link is {}", st->pid, st->tid, k_.ns_str(uns));
       CapSets caps;
       if (st->creds) {
         caps = CapSets{st->cap_inh, st->cap_prm, st->cap_eff, st->cap_bnd, st->cap_amb};
@@ -449,13 +507,25 @@ Restorer::Err Restorer::make_tasks(Restored& out) {
       }
     }
   }
-  // Pid 1's numbers: the boot task is pid 1 of the root pid namespace already;
-  // a pid namespace whose init is not among the tasks no longer admits new
-  // ones (its init died: disable_pid_allocation()).
+  // Pid 1's numbers: the boot task is pid 1 of the root pid namespace already.
+  // A pid namespace with tasks but no init (its pid 1 exited or is a zombie) is
+  // one the kernel is emptying: the init's exit disabled pid allocation and
+  // SIGKILLed the rest (kernel/pid_namespace.c: zap_pid_ns_processes() @ v6.18),
+  // a transient state. The model refuses it: every pid namespace with a task
+  // has a child_reaper (find_child_reaper(), exit_notify() rely on it).
   for (auto& [inum, ns] : model_ns_)
     if (ns->type == NsType::Pid) {
       auto* p = static_cast<PidNamespace*>(ns);
-      if (p->pid_allocated > 0 && !p->child_reaper) p->adding = false;
+      if (p->pid_allocated == 0 || p->child_reaper) continue;
+      int first = 0;
+      for (auto& [tid, t] : by_tid_)
+        if (t->thread_pid)
+          for (auto& pn : t->thread_pid->numbers)
+            if (pn.ns == p && !first) first = tid;
+      return fmt::format("pid namespace {} has tasks (pid {}) but no init: no task in it is number 1 (its init exited "
+                         "or is a zombie), so the kernel is killing them (zap_pid_ns_processes()); the model does not "
+                         "restore that transient state: take the snapshot again",
+                         k_.ns_str(p), first);
     }
   return {};
 }
@@ -463,8 +533,12 @@ Restorer::Err Restorer::make_tasks(Restored& out) {
 Restorer::Err Restorer::make_files(Restored& out) {
   size_t skipped = 0;
   for (auto& f : in_.fds) {
+    if (f.fd < 0) return fmt::format("fd {} of pid {}: not an fd number", f.fd, f.pid);
+    // The fd table is dense: fds at or above the kernel's nr_open cannot exist.
+    if (f.fd >= kRestoreNrOpen)
+      return fmt::format("fd {} above nr_open ({}) not supported by the model", f.fd, kRestoreNrOpen);
     auto it = by_tid_.find(f.pid);
-    if (it == by_tid_.end() || f.fd < 0) {
+    if (it == by_tid_.end()) {
       ++skipped;
       continue;
     }
@@ -532,10 +606,12 @@ std::optional<std::string> Restorer::run(Restored& out) {
     if (above_root_.count(n.inum) && !model_ns_.count(n.inum)) continue;
     if (auto e = make_ns(n.inum, ns)) return e;
   }
-  if (!above_root_.empty())
+  // Counted among the listed ones (a parent the snapshot does not list is not left out: it was never in).
+  size_t above = std::count_if(above_root_.begin(), above_root_.end(), [&](uint32_t i) { return snap_ns_.count(i); });
+  if (above)
     out.notes.push_back(fmt::format("{} namespace(s) above pid 1's pid/user namespace not restored (the model's root "
                                     "has no parent)",
-                                    above_root_.size()));
+                                    above));
   // Mount namespace order (mnt_ns_loop()): the kernel's ns_id where known,
   // else inum order after them; new ones come after all.
   uint64_t seq = 0;

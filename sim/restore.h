@@ -39,6 +39,12 @@
 
 namespace nssim {
 
+// Bounds of what a snapshot may say (a saved file is checked against them):
+// PID_MAX_LIMIT on 64-bit, and the kernel's default fs.nr_open (fds at or above
+// it cannot exist; the model's fd table is dense, so larger ones are refused).
+inline constexpr int kRestorePidMax = 4194304;
+inline constexpr int kRestoreNrOpen = 1 << 20;
+
 struct RestoreNs {
   uint32_t inum = 0;
   NsType type = NsType::Net;

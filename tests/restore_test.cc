@@ -319,6 +319,157 @@ TEST(Restore, ReadableErrors) {
   EXPECT_THAT(r.error(), HasSubstr("does not list it"));
 }
 
+// ---- refused snapshots ---------------------------------------------------------
+
+nlohmann::json fixture_json() {
+  std::ifstream f(kData + "container.json");
+  return nlohmann::json::parse(f);
+}
+
+// Why loading and restoring `j` fails ("" when it restores).
+std::string restore_error(const nlohmann::json& j) {
+  std::string err;
+  auto s = real::snapshot_from_json(j, err);
+  if (!s) return err;
+  auto r = restore_kernel(real::restore_input(*s), Kernel::Config{});
+  return r ? "" : r.error();
+}
+
+struct Edit {
+  std::string pointer;  // JSON pointer into the fixture
+  nlohmann::json value;
+  std::string expect;   // fragment of the error
+};
+
+void expect_refused(const std::vector<Edit>& cases) {
+  for (auto& c : cases) {
+    nlohmann::json j = fixture_json();
+    j[nlohmann::json::json_pointer(c.pointer)] = c.value;
+    EXPECT_THAT(restore_error(j), HasSubstr(c.expect)) << c.pointer << " = " << c.value.dump();
+  }
+}
+
+// The kernel never shows live tasks in a pid namespace without its init for
+// long: the init's exit SIGKILLs them (zap_pid_ns_processes()). Such a
+// snapshot is refused (the model would have no child_reaper for their exit).
+TEST(RestoreErrors, APidNamespaceWithoutItsInitIsRefused) {
+  nlohmann::json zombie = fixture_json();
+  zombie["tasks"][2]["state"] = "Z";  // p8, pid 1 of the container
+  EXPECT_THAT(restore_error(zombie), HasSubstr("pid namespace pid:[4026532183] has tasks (pid 9) but no init"));
+  nlohmann::json absent = fixture_json();
+  absent["tasks"].erase(2);
+  EXPECT_THAT(restore_error(absent), HasSubstr("zap_pid_ns_processes"));
+  nlohmann::json renumbered = fixture_json();
+  renumbered["tasks"][2]["nspid"] = {8, 5};
+  EXPECT_THAT(restore_error(renumbered), HasSubstr("but no init"));
+}
+
+TEST(RestoreErrors, FdsAtOrAboveNrOpenAreRefused) {
+  expect_refused({{"/fds/0/fd", 2147483647, "fd at fds[0].fd: fd 2147483647 above nr_open (1048576) not supported"},
+                  {"/fds/0/fd", 1000000000, "above nr_open (1048576)"},
+                  {"/fds/0/fd", 1048576, "above nr_open (1048576)"},
+                  {"/fds/0/fd", 8589934592ll, "above nr_open (1048576)"}});
+  RestoreInput in = real::restore_input(load(kData + "container.json"));
+  in.fds[0].fd = 1 << 30;  // restore_kernel() checks on its own too
+  auto r = restore_kernel(in, Kernel::Config{});
+  ASSERT_FALSE(r.has_value());
+  EXPECT_THAT(r.error(), HasSubstr("fd 1073741824 above nr_open (1048576) not supported by the model"));
+  nlohmann::json j = fixture_json();
+  j["fds"][0]["fd"] = 1048575;  // the largest the kernel allows
+  EXPECT_EQ(restore_error(j), "");
+}
+
+TEST(RestoreErrors, OutOfRangeNumbersAreRefused) {
+  expect_refused({
+      {"/tasks/2/pid", 1ll << 40, "pid at tasks[2].pid: 1099511627776 is out of range (1..4194304)"},
+      {"/tasks/2/pid", 1180591620717411303424.0, "pid at tasks[2].pid: 1.1805916207174113e+21 is not an integer"},
+      {"/tasks/2/pid", -8, "pid at tasks[2].pid: -8 is out of range"},
+      {"/tasks/2/pid", 0, "pid at tasks[2].pid: 0 is out of range"},
+      {"/tasks/2/pid", 6.5, "pid at tasks[2].pid: 6.5 is not an integer"},
+      {"/tasks/2/pid", "8", "pid at tasks[2].pid: \"8\" is not an integer"},
+      {"/tasks/2/tid", 4194305, "tid at tasks[2].tid: 4194305 is out of range"},
+      {"/tasks/2/ppid", -1, "ppid at tasks[2].ppid"},
+      {"/fds/0/fd", -1, "fd at fds[0].fd: -1 is not an fd number (0..1048575)"},
+      {"/fds/0/pid", 1ll << 33, "pid at fds[0].pid"},
+      {"/tasks/2/uid", 1ll << 32, "uid at tasks[2].uid: 4294967296 is out of range (0..4294967294)"},
+      {"/tasks/2/uids/1", 1ll << 32, "uids at tasks[2].uids[1]"},
+      {"/tasks/2/gids/0", -1, "gids at tasks[2].gids[0]"},
+      {"/tasks/2/nspid/1", -1, "nspid at tasks[2].nspid[1]: -1 is out of range"},
+      {"/tasks/2/nspid/1", 4194305, "nspid at tasks[2].nspid[1]: 4194305 is out of range"},
+      {"/namespaces/0/ns", 1ll << 32, "ns at namespaces[0].ns: 4294967296 is out of range"},
+      {"/namespaces/0/ons", 1ll << 40, "ons at namespaces[0].ons"},
+      {"/tasks/2/ns/net", 1ll << 32, "net at tasks[2].ns.net: 4294967296 is out of range"},
+      {"/tasks/2/nsproxy", "zz", "nsproxy at tasks[2].nsproxy: 'zz' is not a 64-bit hex number"},
+      {"/tasks/2/caps/eff", "1ffffffffffffffffff", "caps.eff"},
+      {"/mounts/0/via_pid", 1.5, "via_pid at mounts[0].via_pid"},
+      {"/nssim_snapshot", 999, "unsupported nssim_snapshot version 999"},
+      {"/nssim_snapshot", "x", "unsupported nssim_snapshot version \"x\""},
+  });
+}
+
+TEST(RestoreErrors, PidNamespaceParentCyclesAreRefused) {
+  nlohmann::json j = fixture_json();
+  for (auto& n : j["namespaces"])
+    if (n["ns"] == 4026532179) n["pns"] = 4026532183;  // the root pid namespace's parent is its child
+  EXPECT_THAT(restore_error(j), HasSubstr("a cycle of parents above pid 1's pid namespace"));
+}
+
+TEST(RestoreErrors, ParentCyclesAreRefused) {
+  expect_refused({{"/tasks/2/ppid", 9, "parent cycle (pid -> ppid): 8 -> 9 -> 8"},
+                  {"/tasks/1/ppid", 6, "parent cycle (pid -> ppid): 6 -> 6"},
+                  {"/tasks/1/ppid", 8, "parent cycle (pid -> ppid): 6 -> 8 -> 6"}});
+}
+
+// Links, nsproxies, owners and fd types must agree, whatever "bpf" says.
+TEST(RestoreErrors, InconsistentNamespaceDataIsRefused) {
+  std::vector<Edit> cases = {
+      {"/tasks/3/ns/net", 4026532999, "net at tasks[3].ns.net (pid 9, tid 9): namespace 4026532999 is not listed"},
+      {"/tasks/3/ns/net", 4026532181, "net at tasks[3].ns.net (pid 9, tid 9): namespace 4026532181 is listed as uts"},
+      {"/tasks/3/ns/pid", 4026532184, "namespace 4026532184 is listed as net"},
+      {"/tasks/3/nsproxy", "00000000deadbeef", "nsproxy 00000000deadbeef is not listed in nsproxies"},
+      {"/tasks/3/ns/uts", 4026532178,
+       "uts at tasks[3].ns.uts (pid 9, tid 9): 4026532178 but its nsproxy ce873e2213db691d has 4026532181"},
+      {"/tasks/0/ns/pid_for_children", 4026532183, "pid_for_children at tasks[0].ns.pid_for_children"},
+      {"/fds/0/type", "net", "type at fds[0].type: net but namespace 4026532181 is listed as uts"},
+  };
+  for (bool bpf : {true, false}) {
+    for (auto& c : cases) {
+      nlohmann::json j = fixture_json();
+      j["bpf"] = bpf;
+      j[nlohmann::json::json_pointer(c.pointer)] = c.value;
+      EXPECT_THAT(restore_error(j), HasSubstr(c.expect)) << c.pointer << " bpf=" << bpf;
+    }
+  }
+  nlohmann::json dup = fixture_json();
+  dup["nsproxies"].push_back(dup["nsproxies"][0]);
+  EXPECT_THAT(restore_error(dup), HasSubstr("listed twice"));
+  nlohmann::json owner = fixture_json();
+  for (auto& n : owner["namespaces"])
+    if (n["ns"] == 4026532323) n["ons"] = 4026532184;  // a net namespace
+  EXPECT_THAT(restore_error(owner), HasSubstr("the owner of uts:[4026532323] is not a user namespace"));
+  nlohmann::json root_owner = fixture_json();
+  for (auto& n : root_owner["namespaces"])
+    if (n["ns"] == 4026532179) n["ons"] = 4026531833;  // pid 1's pid namespace owned by a net namespace
+  EXPECT_THAT(restore_error(root_owner), HasSubstr("the owner of pid:[4026532179] is not a user namespace"));
+  // p1 in the container's pid namespace (pid_for_children too): its parent
+  // is above the root, and p6, p15... are in it.
+  nlohmann::json inner = fixture_json();
+  inner["tasks"][0]["ns"]["pid"] = inner["tasks"][0]["ns"]["pid_for_children"] = 4026532183;
+  inner["bpf"] = false;
+  for (auto& p : inner["nsproxies"]) p["slots"]["pid_for_children"] = 0;
+  EXPECT_THAT(restore_error(inner), HasSubstr("an ancestor of pid 1's pid namespace"));
+  // A thread has its leader's parent (it may have another nsproxy: setns() in one thread).
+  nlohmann::json thread = fixture_json();
+  nlohmann::json th = thread["tasks"][3];
+  th["tid"] = 10, th["nspid"] = {10, 3}, th["ppid"] = 1;
+  thread["tasks"].push_back(th);
+  EXPECT_THAT(restore_error(thread), HasSubstr("tid 10: a thread of pid 9 with ppid 1, but its leader's ppid is 8"));
+  thread["tasks"][8]["ppid"] = 8;
+  thread["tasks"][8]["nsproxy"] = nullptr;  // its own nsproxy, in the root net namespace (setns() in that thread)
+  thread["tasks"][8]["ns"]["net"] = thread["tasks"][0]["ns"]["net"];
+  EXPECT_EQ(restore_error(thread), "");
+}
+
 // ---- the CLI ------------------------------------------------------------------
 
 struct CliRun {
@@ -360,6 +511,40 @@ TEST(RestoreCli, BadSnapshotsAreReadableErrors) {
   r = nssim("trace --from-snapshot " + kData + "container.json --root 4242 " + kData + "container-init-exits.nss");
   EXPECT_EQ(r.code, 2);
   EXPECT_THAT(r.out, HasSubstr("--root 4242: no such process in the snapshot"));
+}
+
+TEST(RestoreCli, AnEmptySnapshotPathIsAnError) {
+  CliRun r = nssim("trace --from-snapshot '' " + kData + "container-init-exits.nss");
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_THAT(r.out, HasSubstr("cannot read ''"));
+}
+
+TEST(RestoreCli, ASnapshotWithACommandIsAUsageError) {
+  CliRun r = nssim("trace --from-snapshot " + kData + "container.json -- true");
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_THAT(r.out, HasSubstr("--from-snapshot and --root apply to a scenario FILE only"));
+}
+
+TEST(RestoreCli, RootOfAThreadSaysSo) {
+  nlohmann::json j = fixture_json();
+  nlohmann::json th = j["tasks"][3];
+  th["tid"] = 10, th["nspid"] = {10, 3};
+  j["tasks"].push_back(th);
+  std::string path = ::testing::TempDir() + "restore-thread.json";
+  std::ofstream(path) << j.dump();
+  CliRun r = nssim("trace --from-snapshot " + path + " --root 10 " + kData + "container-init-exits.nss");
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_THAT(r.out, HasSubstr("--root 10: 10 is a thread of process 9; --root takes a process"));
+}
+
+TEST(RestoreCli, OutOfRangeFieldsNameTheField) {
+  nlohmann::json j = fixture_json();
+  j["tasks"][2]["pid"] = 1ll << 40;
+  std::string path = ::testing::TempDir() + "restore-bigpid.json";
+  std::ofstream(path) << j.dump();
+  CliRun r = nssim("trace --from-snapshot " + path + " " + kData + "container-init-exits.nss");
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_THAT(r.out, HasSubstr("malformed nssim snapshot: pid at tasks[2].pid: 1099511627776 is out of range"));
 }
 
 // ---- live ---------------------------------------------------------------------

@@ -59,8 +59,8 @@ int cmd_trace(const TraceArgs& a) {
   }
   Runner::Options opt;
   std::string restore_summary;
-  if (!a.from_snapshot.empty() || a.root_pid) {
-    if (a.from_snapshot.empty()) {
+  if (a.from_snapshot_given || !a.from_snapshot.empty() || a.root_pid) {
+    if (!a.from_snapshot_given && a.from_snapshot.empty()) {
       fmt::print(stderr, "nssim: --root needs --from-snapshot\n");
       return 2;
     }

@@ -25,6 +25,7 @@ struct TraceArgs {
   std::string html;  // --html OUT.html: also write a step-through page (empty: no page)
   std::string from_snapshot;  // --from-snapshot SNAP: start from a restored snapshot ("-": a live one); model only
   int root_pid = 0;           // --root PID: the scenario's initial task is that restored process (0: pid 1)
+  bool from_snapshot_given = false;  // --from-snapshot was on the command line (even as '')
 };
 int cmd_trace(const TraceArgs& a);
 

@@ -47,6 +47,15 @@ std::optional<TraceRestore> restore_for_trace(const std::string& snap, int root_
     procs += name[0] == 'p';
     if (name == root_name) root_id = id, found = true;
   }
+  if (!found && root_pid)
+    for (auto& [name, id] : r->names)
+      if (name == restored_task_name(0, root_pid)) {
+        const Task* t = r->kernel->task(id);
+        const Task* l = t ? t->group_leader : nullptr;
+        err = fmt::format("nssim: --root {}: {} is a thread of process {}; --root takes a process", root_pid,
+                          root_pid, l ? l->comm.substr(1) : "?");
+        return std::nullopt;
+      }
   if (!found) {
     err = fmt::format("nssim: --root {}: no such process in the snapshot (restored processes are named pPID; kernel "
                       "threads, zombies and exited tasks are not restored)",

@@ -35,9 +35,10 @@ int main(int argc, char** argv) {
   trace->add_flag("--no-bpf", targs.no_bpf,
                   "With --real: do not check nsproxy sharing/counts and refcount changes on the kernel with BPF");
   trace->add_option("--timeout", targs.timeout_ms, "With --real: milliseconds a step may take (default 5000)");
-  auto* from_snap_opt = trace->add_option("--from-snapshot", targs.from_snapshot,
-                    "Start from the state of a saved snapshot (nssim snapshot -o SNAP), or '-': take one of the live "
-                    "system now (read-only); model only. Restored processes are named pPID, threads tTID");
+  auto* from_snap_opt = trace->add_option(
+      "--from-snapshot", targs.from_snapshot,
+      "Start from the state of a saved snapshot (nssim snapshot -o SNAP), or '-': take one of the live "
+      "system now (read-only); model only. Restored processes are named pPID, threads tTID");
   trace->add_option("--root", targs.root_pid,
                     "With --from-snapshot: the scenario's initial task (task NAME, default init) is this process "
                     "(default pid 1)")
@@ -115,8 +116,9 @@ int main(int argc, char** argv) {
   trace->callback([&] {
     targs.from_snapshot_given = from_snap_opt->count() > 0;
     if (!trace_cmd.empty() && (targs.from_snapshot_given || targs.root_pid)) {
-      fmt::print(stderr, "nssim trace: -- CMD runs a program on the live kernel; --from-snapshot and --root apply to "
-                         "a scenario FILE only\n");
+      fmt::print(stderr,
+                 "nssim trace: -- CMD runs a program on the live kernel; --from-snapshot and --root apply to "
+                 "a scenario FILE only\n");
       rc = 2;
     } else if (trace_cmd.empty() && targs.file.empty()) {
       fmt::print(stderr, "nssim trace: give a scenario FILE, or -- CMD [ARGS...] to trace a program\n");

@@ -52,8 +52,8 @@ std::optional<TraceRestore> restore_for_trace(const std::string& snap, int root_
       if (name == restored_task_name(0, root_pid)) {
         const Task* t = r->kernel->task(id);
         const Task* l = t ? t->group_leader : nullptr;
-        err = fmt::format("nssim: --root {}: {} is a thread of process {}; --root takes a process", root_pid,
-                          root_pid, l ? l->comm.substr(1) : "?");
+        err = fmt::format("nssim: --root {}: {} is a thread of process {}; --root takes a process", root_pid, root_pid,
+                          l ? l->comm.substr(1) : "?");
         return std::nullopt;
       }
   if (!found) {

@@ -21,10 +21,10 @@
 #include <charconv>
 #include <cstring>
 #include <deque>
-#include <sstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <sstream>
 
 #include "real/kernel_introspect.h"
 #include "sim/restore.h"
@@ -1021,7 +1021,8 @@ std::optional<Snapshot> snapshot_from_json(const nlohmann::json& j, std::string&
       if (n.contains("refs") && !n.at("refs").is_null()) ns.refs = static_cast<uint32_t>(num(n, "refs", w, 0, kU32));
       ns.ns_id = static_cast<uint64_t>(num_or_null(n, "ns_id", w, 0, kI64, 0));
       const json& ps = arr(n, "nsproxies");
-      for (size_t k = 0; k < ps.size(); ++k) ns.nsproxies.push_back(checked_hex(ps[k], fmt::format("{}.nsproxies[{}]", w, k)));
+      for (size_t k = 0; k < ps.size(); ++k)
+        ns.nsproxies.push_back(checked_hex(ps[k], fmt::format("{}.nsproxies[{}]", w, k)));
       const json& hs = arr(n, "holders");
       for (size_t k = 0; k < hs.size(); ++k) {
         const json& h = hs[k];
@@ -1068,9 +1069,11 @@ std::optional<Snapshot> snapshot_from_json(const nlohmann::json& j, std::string&
       for (int k = 0; k < kLinks; ++k) {
         std::string ln(link_name(kAllLinks[k]));
         if (!links.contains(ln)) throw BadField(fmt::format("{} at {}.ns.{}: missing", ln, w, ln));
-        st.ns[k] = links.at(ln).is_null() ? 0 : static_cast<uint32_t>(checked_int(links.at(ln), w + ".ns." + ln, 1, kU32));
+        st.ns[k] =
+            links.at(ln).is_null() ? 0 : static_cast<uint32_t>(checked_int(links.at(ln), w + ".ns." + ln, 1, kU32));
       }
-      if (t.contains("nsproxy") && !t.at("nsproxy").is_null()) st.nsproxy = checked_hex(t.at("nsproxy"), w + ".nsproxy");
+      if (t.contains("nsproxy") && !t.at("nsproxy").is_null())
+        st.nsproxy = checked_hex(t.at("nsproxy"), w + ".nsproxy");
       if (t.contains("nspid")) {
         const json& np = checked_array(t.at("nspid"), w + ".nspid");
         for (size_t k = 0; k < np.size(); ++k)
@@ -1080,8 +1083,8 @@ std::optional<Snapshot> snapshot_from_json(const nlohmann::json& j, std::string&
         for (auto [key, dst] : {std::pair{"uids", &st.uids}, std::pair{"gids", &st.gids}}) {
           const json& a = checked_array(t.at(key), w + "." + key);
           if (a.size() != 4)
-            throw BadField(fmt::format("{} at {}.{}: {} entries, not 4 (real, effective, saved, fs)", key, w, key,
-                                       a.size()));
+            throw BadField(
+                fmt::format("{} at {}.{}: {} entries, not 4 (real, effective, saved, fs)", key, w, key, a.size()));
           for (size_t k = 0; k < 4; ++k)
             (*dst)[k] = static_cast<uint32_t>(checked_int(a[k], fmt::format("{}.{}[{}]", w, key, k), 0, kUidMax));
         }
@@ -1102,7 +1105,8 @@ std::optional<Snapshot> snapshot_from_json(const nlohmann::json& j, std::string&
       sp.count = static_cast<uint32_t>(num(p, "count", w, 0, kU32));
       const json& slots = member(p, "slots", w);
       for (int k = 0; k < kKSlots; ++k)
-        sp.slots[k] = static_cast<uint32_t>(num(slots, std::string(kslot_name(static_cast<KSlot>(k))), w + ".slots", 0, kU32));
+        sp.slots[k] =
+            static_cast<uint32_t>(num(slots, std::string(kslot_name(static_cast<KSlot>(k))), w + ".slots", 0, kU32));
       const json& tids = checked_array(member(p, "tasks", w), w + ".tasks");
       for (size_t k = 0; k < tids.size(); ++k)
         sp.tids.push_back(static_cast<int>(checked_int(tids[k], fmt::format("{}.tasks[{}]", w, k), 1, kPidMax)));
@@ -1132,8 +1136,8 @@ std::optional<Snapshot> snapshot_from_json(const nlohmann::json& j, std::string&
       int64_t fd = checked_int(member(f, "fd", w), w + ".fd", INT64_MIN, INT64_MAX);
       if (fd < 0) throw BadField(fmt::format("fd at {}.fd: {} is not an fd number (0..{})", w, fd, kRestoreNrOpen - 1));
       if (fd >= kRestoreNrOpen)
-        throw BadField(fmt::format("fd at {}.fd: fd {} above nr_open ({}) not supported by the model", w, fd,
-                                   kRestoreNrOpen));
+        throw BadField(
+            fmt::format("fd at {}.fd: fd {} above nr_open ({}) not supported by the model", w, fd, kRestoreNrOpen));
       sf.fd = static_cast<int>(fd);
       sf.inum = static_cast<uint32_t>(num(f, "ns", w, 1, kU32));
       sf.type = type_of(member(f, "type", w), w + ".type");
@@ -1167,8 +1171,9 @@ std::optional<Snapshot> snapshot_from_json(const nlohmann::json& j, std::string&
       if (!t.nsproxy) continue;
       auto it = by_id.find(t.nsproxy);
       if (it == by_id.end())
-        throw BadField(fmt::format("nsproxy at tasks[{}].nsproxy (pid {}, tid {}): nsproxy {} is not listed in nsproxies",
-                                   i, t.pid, t.tid, hex_id(t.nsproxy)));
+        throw BadField(
+            fmt::format("nsproxy at tasks[{}].nsproxy (pid {}, tid {}): nsproxy {} is not listed in nsproxies", i,
+                        t.pid, t.tid, hex_id(t.nsproxy)));
       for (int k = 0; k < kKSlots; ++k) {
         std::string_view name = kslot_name(static_cast<KSlot>(k));
         uint32_t slot = it->second->slots[k];

@@ -97,7 +97,7 @@ Restorer::Err Restorer::index() {
     if (auto it = snap_ns_.find(n->owner); n->owner && it != snap_ns_.end() && it->second->type != NsType::User)
       return fmt::format("the owner of {} is not a user namespace", ns_name(n->type, inum));
     if (auto it = snap_ns_.find(n->parent); (n->type == NsType::Pid || n->type == NsType::User) && n->parent &&
-                                             it != snap_ns_.end() && it->second->type != n->type)
+                                            it != snap_ns_.end() && it->second->type != n->type)
       return fmt::format("the parent of {} has another type", ns_name(n->type, inum));
   }
   std::set<uint64_t> ids;
@@ -289,9 +289,10 @@ Restorer::Err Restorer::make_pid(const RestoreTask& t, Task* task) {
   NsCommon* active;
   uint32_t pid_inum = t.ns[link_index(Link::Pid)];
   if (above_root_.count(pid_inum))
-    return fmt::format("pid {} (tid {}) is in pid:[{}], an ancestor of pid 1's pid namespace: pid 1 must be the "
-                       "init of the outermost pid namespace the snapshot restores",
-                       t.pid, t.tid, pid_inum);
+    return fmt::format(
+        "pid {} (tid {}) is in pid:[{}], an ancestor of pid 1's pid namespace: pid 1 must be the "
+        "init of the outermost pid namespace the snapshot restores",
+        t.pid, t.tid, pid_inum);
   if (auto e = make_ns(pid_inum, active)) return e;
   if (active->type != NsType::Pid)
     return fmt::format("pid {} (tid {}): its pid link is {}", t.pid, t.tid, k_.ns_str(active));
@@ -522,10 +523,11 @@ Restorer::Err Restorer::make_tasks(Restored& out) {
         if (t->thread_pid)
           for (auto& pn : t->thread_pid->numbers)
             if (pn.ns == p && !first) first = tid;
-      return fmt::format("pid namespace {} has tasks (pid {}) but no init: no task in it is number 1 (its init exited "
-                         "or is a zombie), so the kernel is killing them (zap_pid_ns_processes()); the model does not "
-                         "restore that transient state: take the snapshot again",
-                         k_.ns_str(p), first);
+      return fmt::format(
+          "pid namespace {} has tasks (pid {}) but no init: no task in it is number 1 (its init exited "
+          "or is a zombie), so the kernel is killing them (zap_pid_ns_processes()); the model does not "
+          "restore that transient state: take the snapshot again",
+          k_.ns_str(p), first);
     }
   return {};
 }
@@ -609,9 +611,10 @@ std::optional<std::string> Restorer::run(Restored& out) {
   // Counted among the listed ones (a parent the snapshot does not list is not left out: it was never in).
   size_t above = std::count_if(above_root_.begin(), above_root_.end(), [&](uint32_t i) { return snap_ns_.count(i); });
   if (above)
-    out.notes.push_back(fmt::format("{} namespace(s) above pid 1's pid/user namespace not restored (the model's root "
-                                    "has no parent)",
-                                    above));
+    out.notes.push_back(
+        fmt::format("{} namespace(s) above pid 1's pid/user namespace not restored (the model's root "
+                    "has no parent)",
+                    above));
   // Mount namespace order (mnt_ns_loop()): the kernel's ns_id where known,
   // else inum order after them; new ones come after all.
   uint64_t seq = 0;

@@ -338,7 +338,7 @@ std::string restore_error(const nlohmann::json& j) {
 struct Edit {
   std::string pointer;  // JSON pointer into the fixture
   nlohmann::json value;
-  std::string expect;   // fragment of the error
+  std::string expect;  // fragment of the error
 };
 
 void expect_refused(const std::vector<Edit>& cases) {

@@ -231,10 +231,9 @@ Result<void> Kernel::sys_setresgid(Task* cur, uint32_t r, uint32_t e, uint32_t s
   return {};
 }
 
-namespace {
 // kernel/user_namespace.c: the line format map_write() accepts: lines of
 // exactly three unsigned numbers; at most 340 lines.
-bool parse_map(std::string_view data, std::vector<UidGidExtent>& out) {
+bool parse_id_map(std::string_view data, std::vector<UidGidExtent>& out) {
   size_t pos = 0;
   while (pos < data.size()) {
     size_t nl = data.find('\n', pos);
@@ -266,7 +265,6 @@ bool parse_map(std::string_view data, std::vector<UidGidExtent>& out) {
   }
   return !out.empty();
 }
-}  // namespace
 
 // write("/proc/TARGET/uid_map|gid_map|setgroups") @ v6.18:
 // kernel/user_namespace.c: proc_uid_map_write(), map_write(),
@@ -323,7 +321,7 @@ Result<void> Kernel::sys_write_proc(Task* cur, Task* target, ProcFile f, std::st
   }
   if (!ns_capable(c, ns, CAP_SYS_ADMIN)) return fail(EPERM);  // file_ns_capable(file, ns, CAP_SYS_ADMIN)
   std::vector<UidGidExtent> nm;
-  if (!parse_map(data, nm)) {
+  if (!parse_id_map(data, nm)) {
     NSSIM_EVENT(trace, "map_write", "\"{}\" is not a valid map: EINVAL", data);
     return fail(EINVAL);
   }

@@ -10,6 +10,7 @@
 #include <array>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -75,6 +76,11 @@ struct PidNamespace : NsCommon {
 struct UidGidExtent {
   uint32_t first, lower_first, count;
 };
+// Parses id map text as map_write() accepts it (kernel/user_namespace.c @ v6.18):
+// lines of three unsigned numbers (first, lower_first, count), no overlapping
+// ranges, 1..340 lines. Appends to `out`; false on anything else. Also reads
+// /proc/PID/uid_map output (sim/restore.cc), which the kernel wrote from a map it had accepted.
+bool parse_id_map(std::string_view data, std::vector<UidGidExtent>& out);
 struct UserNamespace : NsCommon {
   using NsCommon::NsCommon;
   UserNamespace* parent = nullptr;  // holds a reference (the creator cred's, handed over)

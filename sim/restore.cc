@@ -11,7 +11,6 @@
 #include <charconv>
 #include <map>
 #include <set>
-#include <sstream>
 #include <unordered_map>
 
 namespace nssim {
@@ -23,18 +22,12 @@ std::string restored_task_name(int pid, int tid) {
 namespace {
 std::string ns_name(NsType t, uint32_t inum) { return fmt::format("{}:[{}]", ns_type_name(t), inum); }
 
-// "0 0 4294967295\n" lines -> extents (first, lower_first, count).
+// A user namespace's uid_map/gid_map as /proc shows it: empty (nothing
+// mapped yet), or the lines map_write() accepted.
 std::optional<std::vector<UidGidExtent>> parse_map(const std::string& s) {
   std::vector<UidGidExtent> out;
-  std::istringstream in(s);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.find_first_not_of(" \t") == std::string::npos) continue;
-    std::istringstream l(line);
-    uint64_t a, b, c;
-    if (!(l >> a >> b >> c) || a > UINT32_MAX || b > UINT32_MAX || c > UINT32_MAX) return std::nullopt;
-    out.push_back(UidGidExtent{static_cast<uint32_t>(a), static_cast<uint32_t>(b), static_cast<uint32_t>(c)});
-  }
+  if (s.find_first_not_of(" \t\n") == std::string::npos) return out;
+  if (!parse_id_map(s, out)) return std::nullopt;
   return out;
 }
 

@@ -42,7 +42,10 @@ ObjKind kind_of(NsType t) {
 }  // namespace
 
 Kernel::Kernel() : Kernel(Config{}) {}
-Kernel::Kernel(Config cfg) : cfg_(std::move(cfg)) { boot(); }
+Kernel::Kernel(Config cfg) : cfg_(std::move(cfg)) {
+  intern_caps(CapSets{});  // seeds the cap table's id 0 before any cred reads it
+  boot();
+}
 
 // fs/proc/generic.c: proc_alloc_inum() @ v6.18 — ida_alloc_max() hands out
 // the lowest free id, offset by PROC_DYNAMIC_FIRST; freed ids are reused.

@@ -19,6 +19,8 @@
 
 namespace nssim {
 
+struct NsSet;  // kernel/nsproxy.c: struct nsset (sim/nsproxy.cc)
+
 // Which kernel the model imitates. Only inode numbering differs today.
 enum class Profile : uint8_t {
   V6_18,  // mnt and net initial namespaces have fixed inums (4026531832/3)
@@ -60,9 +62,9 @@ class Kernel {
  public:
   struct Config {
     Profile profile = Profile::V6_18;
-    uint32_t pid_max = 4194304;          // /proc/sys/kernel/pid_max (PID_MAX_LIMIT on 64-bit)
-    uint32_t root_pid_level = 0;         // kernel level of the scenario's root pid namespace
-    std::string hostname = "(none)";     // init_uts_ns nodename (UTS_NODENAME default)
+    uint32_t pid_max = 4194304;       // /proc/sys/kernel/pid_max (PID_MAX_LIMIT on 64-bit)
+    uint32_t root_pid_level = 0;      // kernel level of the scenario's root pid namespace
+    std::string hostname = "(none)";  // init_uts_ns nodename (UTS_NODENAME default)
     std::string init_comm = "init";
   };
 
@@ -130,8 +132,8 @@ class Kernel {
   struct PathRef {
     Task* task = nullptr;  // /proc/TASK/ns/LINK (null: use `path`, or `gone`)
     Link link = Link::Net;
-    std::string path;      // a /run path
-    bool gone = false;     // /proc/TASK of a reaped task: the lookup fails ENOENT
+    std::string path;   // a /run path
+    bool gone = false;  // /proc/TASK of a reaped task: the lookup fails ENOENT
   };
   Result<void> sys_mount_bind(Task* cur, const PathRef& src, std::string_view dst);
   // umount(path): fs/namespace.c: ksys_umount() / can_umount().
@@ -158,7 +160,12 @@ class Kernel {
   NsCommon* ns_of_link(const Task* t, Link l) const;
   // pid numbers of t from the root pid namespace down (NSpid in /proc/PID/status).
   std::vector<uint32_t> nspid(const Task* t) const;
-  PidNamespace* task_active_pid_ns(const Task* t) const;
+  // kernel/pid_namespace.c: task_active_pid_ns() @ v6.18: the pid namespace
+  // of t's deepest pid number (null once t's pid is gone). Inline: every
+  // setns(pid) reads it.
+  PidNamespace* task_active_pid_ns(const Task* t) const {
+    return t->thread_pid ? t->thread_pid->numbers.back().ns : nullptr;
+  }
 
   // ---- the refcount ledger ----------------------------------------------
   const std::vector<NsRecord>& ns_records() const { return records_; }
@@ -260,6 +267,29 @@ class Kernel {
   Result<Task*> copy_process(Task* cur, uint64_t flags, uint8_t exit_signal, std::string comm);
   Result<UserNamespace*> create_user_ns(Cred* new_cred, bool chrooted);
   bool validate_only_ = false;  // copy_process() stops after its flag checks
+  // The setns path (sim/nsproxy.cc), templates on the tracer Tr: Trace while
+  // tracing, else NoTrace, the same source compiled without any trace hook.
+  template <class Tr>
+  Result<void> do_setns(Tr& tr, Task* cur, int fd, uint64_t nstype);
+  Result<void> sys_setns_traced(Task* cur, int fd, uint64_t nstype);  // do_setns(trace, ...), out of line
+  template <class Tr>
+  Result<void> setns_nsset(Tr& tr, Task* cur, File* f, NsCommon* one, uint64_t flags);
+  template <class Tr>
+  int setns_fdget(Tr& tr, Task* cur, int fd, uint64_t& flags, File*& f, NsCommon*& one);
+  template <class Tr>
+  int prepare_nsset(Tr& tr, NsSet& ns, Task* cur, uint64_t flags, bool in_place, uint32_t& new_id);
+  template <class Tr>
+  int validate_ns(Tr& tr, NsSet& ns, Task* cur, NsCommon* target);
+  template <class Tr, class T>
+  void nsset_slot(Tr& tr, NsSet& ns, T*& slot, uint8_t bit, NsCommon* target, const char* name);
+  template <class Tr>
+  void commit_nsset(Tr& tr, NsSet& ns, Task* cur, NsProxy* old_nsp, uint32_t new_id);
+  template <class Tr>
+  void put_nsset(Tr& tr, NsSet& ns, NsProxy* old_nsp);
+  template <class Tr>
+  void setns_get(Tr& tr, NsCommon* ns, const Why& why);
+  template <class Tr>
+  void setns_put(Tr& tr, NsCommon* ns, const Why& why);
   Result<PidNamespace*> create_pid_namespace(UserNamespace* user_ns, PidNamespace* parent);
   void exit_notify(Task* tsk);
   void forget_original_parent(Task* father);
@@ -287,8 +317,8 @@ class Kernel {
   ObjectRegistry reg_;
   std::vector<Task*> tasks_;
   std::vector<NsRecord> records_;
-  std::vector<uint64_t> inum_used_;  // ida bitmap, bit i = PROC_DYNAMIC_FIRST + i
-  size_t inum_hint_ = 0;             // first word that may have a free bit
+  std::vector<uint64_t> inum_used_;     // ida bitmap, bit i = PROC_DYNAMIC_FIRST + i
+  size_t inum_hint_ = 0;                // first word that may have a free bit
   std::vector<std::string> run_files_;  // files created under /run by mount
   uint64_t mnt_seq_ = 0;
   Result<NsCommon*> resolve_nsfs(Task* cur, const PathRef& p);

@@ -219,11 +219,8 @@ void Kernel::exit_task_namespaces(Task* p) {
 
 // ---- setns ---------------------------------------------------------------
 
-namespace {
-// One type's ->install(): check permissions and rules, then point the nsset's
-// nsproxy (or cred) at the namespace. Mirrors utsns_install(), ipcns_install(),
-// mntns_install(), pidns_install(), netns_install(), cgroupns_install(),
-// timens_install(), userns_install() @ v6.18.
+// kernel/nsproxy.c: struct nsset @ v6.18: what prepare_nsset() gathers and
+// ->install() fills in; commit_nsset() makes it the task's.
 struct NsSet {
   uint64_t flags = 0;
   NsProxy* nsproxy = nullptr;  // the new nsproxy (count 1), committed on success
@@ -231,7 +228,6 @@ struct NsSet {
   uint32_t fs_users = 1;       // users of the fs_struct mntns_install() checks (1: a temporary copy)
   uint8_t borrowed = 0;        // slots of nsproxy holding no reference yet (NsProxySlot bits; see prepare_nsset())
 };
-}  // namespace
 
 // prepare_nsset()'s copy with borrowed slots: the same namespaces as `old`,
 // count 1, no reference taken (the caller owns NsSet::borrowed).
@@ -254,8 +250,7 @@ struct NsSet {
 // old to nsp (old's slot becomes unheld, free_nsproxy() skips it); when old
 // lives on (shared), nsp takes its own now. Not keeping: nsp is dropped, and
 // its borrowed slots hold nothing to put.
-[[gnu::always_inline]] inline void Kernel::settle_borrowed(NsProxy* nsp, NsProxy* old, uint8_t borrowed,
-                                                           bool keep) {
+[[gnu::always_inline]] inline void Kernel::settle_borrowed(NsProxy* nsp, NsProxy* old, uint8_t borrowed, bool keep) {
   if (!keep) {
     nsp->unheld = borrowed;
     return;
@@ -277,218 +272,283 @@ struct NsSet {
   take(nsp->time_ns, kSlotTime, "time");
 }
 
-// flatten: the kernel-mirror functions it calls (install, the commit's
-// switch_task_namespaces() -> put_nsproxy() -> free_nsproxy()) are inlined
-// into it; event formatting stays out of line (noinline, cold).
-[[gnu::flatten]] Result<void> Kernel::sys_setns(Task* cur, int fd, uint64_t nstype) {
-  NSSIM_SCOPE(s, trace, "setns", "fd={} nstype={}", fd, clone_flags_str(nstype));
-  // fs/file.c fdget(): EBADF for a free slot.
-  File* f = (cur->files && fd >= 0 && static_cast<size_t>(fd) < cur->files->fdt.size())
-                ? cur->files->fdt[fd] : nullptr;
-  if (!f) return fail(EBADF);
+// The setns path is written once, as templates on the tracer Tr (Trace or
+// NoTrace, sim/trace.h), and compiled twice: sys_setns_traced() records every
+// event, sys_setns()'s quiet build has no trace hook left in it. Only the
+// quiet build takes the model's shortcuts (prepare_nsset()): they change no
+// count, id or sharing the kernel would show, only which events happen.
 
-  uint64_t flags = nstype;
-  NsCommon* one = nullptr;   // nsfs fd: the namespace to enter
-  Task* tsk = nullptr;       // pidfd: the task whose namespaces to enter
+// A reference taken or dropped on the setns path: with the event while
+// tracing, bare otherwise.
+template <class Tr>
+[[gnu::always_inline]] inline void Kernel::setns_get(Tr&, NsCommon* ns, const Why& why) {
+  if constexpr (std::is_same_v<Tr, NoTrace>)
+    ns->get();
+  else
+    get_ns(ns, why);
+}
+template <class Tr>
+[[gnu::always_inline]] inline void Kernel::setns_put(Tr&, NsCommon* ns, const Why& why) {
+  if constexpr (std::is_same_v<Tr, NoTrace>) {
+    if (ns->put()) free_ns(ns);
+  } else {
+    put_ns(ns, why);
+  }
+}
+
+// The head of kernel/nsproxy.c: sys_setns() @ v6.18: fdget() (EBADF for a
+// free slot), then an nsfs file's namespace, whose type nstype must name
+// unless 0 (EINVAL), or a pidfd's flags (check_setns_flags(): at least one,
+// only CLONE_NEW* bits, else EINVAL); any other file: EINVAL. Fills f, one
+// (the nsfs file's namespace, null for a pidfd) and flags. Returns 0 or the errno.
+template <class Tr>
+[[gnu::always_inline]] inline int Kernel::setns_fdget(Tr& tr, Task* cur, int fd, uint64_t& flags, File*& f,
+                                                      NsCommon*& one) {
+  f = (cur->files && fd >= 0 && static_cast<size_t>(fd) < cur->files->fdt.size()) ? cur->files->fdt[fd] : nullptr;
+  if (!f) return EBADF;
   if (f->fkind == FileKind::Nsfs) {
     one = f->ns;
     uint64_t type_flag = ns_type_clone_flag(one->type);
     if (flags && flags != type_flag) {
-      NSSIM_EVENT(trace, "setns", "nstype {} does not match {}: EINVAL", clone_flags_str(flags), ns_str(one));
-      return fail(EINVAL);
+      NSSIM_EVENT(tr, "setns", "nstype {} does not match {}: EINVAL", clone_flags_str(flags), ns_str(one));
+      return EINVAL;
     }
     flags = type_flag;
-  } else if (f->fkind == FileKind::Pidfd) {
-    // check_setns_flags(): at least one, and only CLONE_NEW* bits.
+    return 0;
+  }
+  if (f->fkind == FileKind::Pidfd) {
     if (!flags || (flags & ~CLONE_NEW_ANY)) {
-      NSSIM_EVENT(trace, "check_setns_flags", "{}: EINVAL", clone_flags_str(flags));
-      return fail(EINVAL);
+      NSSIM_EVENT(tr, "check_setns_flags", "{}: EINVAL", clone_flags_str(flags));
+      return EINVAL;
     }
-  } else {
-    NSSIM_EVENT(trace, "setns", "fd {} is neither an nsfs file nor a pidfd: EINVAL", fd);
-    return fail(EINVAL);
+    return 0;
   }
+  NSSIM_EVENT(tr, "setns", "fd {} is neither an nsfs file nor a pidfd: EINVAL", fd);
+  return EINVAL;
+}
 
-  // prepare_nsset(): always a new nsproxy, a copy of ours (flags 0).
-  //
-  // The model's shortcut (tracing off): that copy takes a reference on all
-  // eight slots, and commit_nsset() usually drops our old nsproxy, whose
-  // free_nsproxy() puts the same eight again: 16 refcount updates that cancel
-  // out for every slot this setns does not change. While nobody watches them
-  // happen, the copy *borrows* the old nsproxy's references instead
-  // (NsSet::borrowed): a slot that ->install() changes gets its new
-  // reference as in the kernel; the others settle at commit by moving the
-  // old nsproxy's reference when it dies there, or by a get when other tasks
-  // still share it (settle_borrowed()). The nsproxy is new all the same, and
-  // every count after the call is the kernel's. With tracing on, the copy
-  // takes its references as the kernel does, event by event.
-  //
-  // In place (tracing off, one nsfs namespace, our nsproxy ours alone, count
-  // 1): the kernel's "copy, ->install() into the copy, switch, free the old"
-  // ends with one nsproxy, count 1, held by this task only, whose slots are
-  // the old ones but the installed slot(s), whose reference moved from the
-  // old namespace to the new one. Updating the old nsproxy in place ends the
-  // same: ->install() gets the new namespace and puts the old one as the
-  // copy's slot would have, and NsProxy::renew() gives it the fresh id the
-  // copy would have had (identity is the id: nsproxy#N, a.nsproxy ==
-  // b.nsproxy, the graph and the ledger; no other task points at it, so no
-  // sharing relation changes). One ->install() fails before touching a slot,
-  // so a failed setns leaves the nsproxy as it was; its id is consumed as
-  // the kernel's dropped copy consumes one. Pidfds (several ->install()s, a
-  // later one may fail) and shared nsproxies take the copy.
-  NsSet ns;
+// kernel/nsproxy.c: prepare_nsset() @ v6.18: always a new nsproxy, a copy of
+// ours (create_new_namespaces(0)), a new cred for CLONE_NEWUSER, and the
+// fs_struct users mntns_install() will check. Returns 0 or the errno of the copy.
+//
+// The model's shortcuts (quiet build only):
+//  - Borrowing: the kernel's copy takes a reference on all eight slots, and
+//    commit_nsset() usually drops our old nsproxy, whose free_nsproxy() puts
+//    the same eight again: 16 refcount updates that cancel out for every slot
+//    this setns does not change. While nobody watches them happen, the copy
+//    *borrows* the old nsproxy's references instead (NsSet::borrowed): a
+//    slot that ->install() changes gets its new reference as in the kernel;
+//    the others settle at commit by moving the old nsproxy's reference when
+//    it dies there, or by a get when other tasks still share it
+//    (settle_borrowed()). The nsproxy is new all the same, and every count
+//    after the call is the kernel's.
+//  - In place (`in_place`: one nsfs namespace, our nsproxy ours alone, count
+//    1): the kernel's "copy, ->install() into the copy, switch, free the old"
+//    ends with one nsproxy, count 1, held by this task only, whose slots are
+//    the old ones but the installed slot(s), whose reference moved from the
+//    old namespace to the new one. Updating the old nsproxy in place ends the
+//    same: ->install() gets the new namespace and puts the old one as the
+//    copy's slot would have, and NsProxy::renew() gives it the fresh id the
+//    copy would have had (identity is the id: nsproxy#N, a.nsproxy ==
+//    b.nsproxy, the graph and the ledger; no other task points at it, so no
+//    sharing relation changes). One ->install() fails before touching a
+//    slot, so a failed setns leaves the nsproxy as it was; its id (new_id) is
+//    consumed as the kernel's dropped copy consumes one. Pidfds (several
+//    ->install()s, a later one may fail) and shared nsproxies take the copy.
+template <class Tr>
+[[gnu::always_inline]] inline int Kernel::prepare_nsset(Tr& tr, NsSet& ns, Task* cur, uint64_t flags, bool in_place,
+                                                        uint32_t& new_id) {
+  BasicTraceScope<Tr> p(tr, "prepare_nsset");
   ns.flags = flags;
-  NsProxy* old_nsp = cur->nsproxy;
-  const bool in_place = !trace.on && one && old_nsp->count() == 1;
-  uint32_t new_id = 0;  // in place: the id of the kernel's new nsproxy
-  {
-    TraceScope p(trace, "prepare_nsset");
-    if (in_place) {
-      ns.nsproxy = old_nsp;
-      new_id = next_id(ObjKind::NsProxy);
-    } else if (trace.on) {
-      auto r = create_new_namespaces(0, cur, cur->cred->user_ns, cur->fs, cur);
-      if (!r) return std::unexpected(r.error());
-      ns.nsproxy = *r;
-    } else {
-      ns.nsproxy = copy_nsproxy_borrowed(old_nsp);
-      ns.borrowed = kAllSlots;
-    }
-    if (flags & CLONE_NEWUSER) ns.cred = prepare_creds(cur->cred);
-    // Only setns(CLONE_NEWNS) alone checks the task's own fs_struct; with
-    // other flags a temporary copy (users == 1) is checked (copy_fs_struct()).
-    if (flags == CLONE_NEWNS && cur->fs) ns.fs_users = cur->fs->refs();
+  if (in_place) {
+    ns.nsproxy = cur->nsproxy;
+    new_id = next_id(ObjKind::NsProxy);
+  } else if constexpr (!std::is_same_v<Tr, NoTrace>) {
+    auto r = create_new_namespaces(0, cur, cur->cred->user_ns, cur->fs, cur);
+    if (!r) return r.error().code;
+    ns.nsproxy = *r;
+  } else {
+    ns.nsproxy = copy_nsproxy_borrowed(cur->nsproxy);
+    ns.borrowed = kAllSlots;
   }
+  if (flags & CLONE_NEWUSER) ns.cred = prepare_creds(cur->cred);
+  // Only setns(CLONE_NEWNS) alone checks the task's own fs_struct; with
+  // other flags a temporary copy (users == 1) is checked (copy_fs_struct()).
+  if (flags == CLONE_NEWNS && cur->fs) ns.fs_users = cur->fs->refs();
+  return 0;
+}
+
+// One slot of the nsset's nsproxy enters `target`: get the new namespace,
+// put the one the slot held (nothing to put for a borrowed slot).
+template <class Tr, class T>
+[[gnu::always_inline]] inline void Kernel::nsset_slot(Tr& tr, NsSet& ns, T*& slot, uint8_t bit, NsCommon* target,
+                                                      const char* name) {
+  setns_get(tr, target, Why("nsproxy", ns.nsproxy->id(), name));
+  if (ns.borrowed & bit)
+    ns.borrowed &= static_cast<uint8_t>(~bit);
+  else
+    setns_put(tr, slot, Why("nsproxy", ns.nsproxy->id(), name));
+  slot = static_cast<T*>(target);
+}
+
+// kernel/nsproxy.c: validate_ns() @ v6.18: target's ->install() into the
+// nsset: utsns_install(), ipcns_install(), mntns_install(), pidns_install(),
+// netns_install(), cgroupns_install(), timens_install(), userns_install().
+// Returns 0, or the errno of the first check that fails (in the kernel's
+// order), before any slot changes.
+template <class Tr>
+[[gnu::always_inline]] inline int Kernel::validate_ns(Tr& tr, NsSet& ns, Task* cur, NsCommon* target) {
+  static constexpr const char* kInstall[] = {"utsns_install", "ipcns_install",  "mntns_install",    "pidns_install",
+                                             "netns_install", "timens_install", "cgroupns_install", "userns_install"};
+  NSSIM_SCOPE(i, tr, kInstall[static_cast<int>(target->type)], "{}", ns_str(target));
   NsProxy* nsp = ns.nsproxy;
-  Cred* install_cred = ns.cred ? ns.cred : cur->cred;  // nsset->cred
-
-  auto put_nsset = [&]() {
-    TraceScope p(trace, "put_nsset");
-    if (ns.cred) put_cred(ns.cred, "nsset cred");
-    if (ns.nsproxy && !in_place) {
-      if (ns.borrowed) settle_borrowed(ns.nsproxy, old_nsp, ns.borrowed, /*keep=*/false);
-      put_nsproxy(ns.nsproxy);
-    }
+  const Cred* cred = cur->cred;  // capabilities are checked against the caller's current cred
+  UserNamespace* nsset_userns = ns.cred ? ns.cred->user_ns : cred->user_ns;  // nsset->cred->user_ns
+  // ns_capable(owner of target) && ns_capable(nsset->cred->user_ns), both CAP_SYS_ADMIN.
+  auto admin_both = [&]() __attribute__((always_inline)) {
+    return ns_capable(cred, target->user_ns, CAP_SYS_ADMIN) && ns_capable(cred, nsset_userns, CAP_SYS_ADMIN);
   };
-  // One slot of the nsset's nsproxy enters `target`: get the new namespace,
-  // put the one the slot held (nothing to put for a borrowed slot).
-  auto set_slot = [&]<class T>(T*& slot, uint8_t bit, NsCommon* target, const char* name) {
-    get_ns(target, Why("nsproxy", nsp->id(), name));
-    if (ns.borrowed & bit)
-      ns.borrowed &= static_cast<uint8_t>(~bit);
-    else
-      put_ns(slot, Why("nsproxy", nsp->id(), name));
-    slot = static_cast<T*>(target);
-  };
-
-  // ->install() for one namespace; returns 0 or an errno. (Inlined in both
-  // callers: it is most of a setns.)
-  auto install = [&](NsCommon* target) __attribute__((always_inline)) -> int {
-    static constexpr const char* kInstall[] = {"utsns_install", "ipcns_install", "mntns_install", "pidns_install",
-                                               "netns_install", "timens_install", "cgroupns_install",
-                                               "userns_install"};
-    NSSIM_SCOPE(i, trace, kInstall[static_cast<int>(target->type)], "{}", ns_str(target));
-    UserNamespace* nsset_userns = install_cred->user_ns;
-    auto admin_both = [&]() __attribute__((always_inline)) {
-      // ns_capable(owner of target) && ns_capable(nsset->cred->user_ns), both CAP_SYS_ADMIN,
-      // checked against the caller's current cred.
-      return ns_capable(cur->cred, target->user_ns, CAP_SYS_ADMIN) &&
-             ns_capable(cur->cred, nsset_userns, CAP_SYS_ADMIN);
-    };
-    switch (target->type) {
-      case NsType::Uts:
-        if (!admin_both()) return EPERM;
-        set_slot(nsp->uts_ns, kSlotUts, target, "uts");
-        return 0;
-      case NsType::Ipc:
-        if (!admin_both()) return EPERM;
-        set_slot(nsp->ipc_ns, kSlotIpc, target, "ipc");
-        return 0;
-      case NsType::Net:
-        if (!admin_both()) return EPERM;
-        set_slot(nsp->net_ns, kSlotNet, target, "net");
-        return 0;
-      case NsType::Cgroup:
-        if (!ns_capable(cur->cred, nsset_userns, CAP_SYS_ADMIN) ||
-            !ns_capable(cur->cred, target->user_ns, CAP_SYS_ADMIN))
-          return EPERM;
-        if (target == nsp->cgroup_ns) return 0;
-        set_slot(nsp->cgroup_ns, kSlotCgroup, target, "cgroup");
-        return 0;
-      case NsType::Mnt:
-        // fs/namespace.c: mntns_install(): CAP_SYS_ADMIN over the target, and
-        // CAP_SYS_CHROOT + CAP_SYS_ADMIN in our user ns; then fs->users == 1.
-        if (!ns_capable(cur->cred, target->user_ns, CAP_SYS_ADMIN) ||
-            !ns_capable(cur->cred, nsset_userns, CAP_SYS_CHROOT) ||
-            !ns_capable(cur->cred, nsset_userns, CAP_SYS_ADMIN))
-          return EPERM;
-        if (ns.fs_users != 1) {
-          NSSIM_EVENT(trace, "mntns_install", "fs_struct shared by {} tasks: EINVAL", ns.fs_users);
-          return EINVAL;
-        }
-        set_slot(nsp->mnt_ns, kSlotMnt, target, "mnt");
-        return 0;
-      case NsType::Pid: {
-        // kernel/pid_namespace.c: pidns_install(): only the active pid ns or a
-        // descendant; only pid_for_children changes.
-        auto* nw = static_cast<PidNamespace*>(target);
-        PidNamespace* active = task_active_pid_ns(cur);
-        if (!admin_both()) return EPERM;
-        if (nw->level < active->level) {
-          NSSIM_EVENT(trace, "pidns_install", "{} is above the active {}: EINVAL", ns_str(nw), ns_str(active));
-          return EINVAL;
-        }
-        PidNamespace* anc = nw;
-        while (anc->level > active->level) anc = anc->parent;
-        if (anc != active) {
-          NSSIM_EVENT(trace, "pidns_install", "{} is not below the active {}: EINVAL", ns_str(nw), ns_str(active));
-          return EINVAL;
-        }
-        set_slot(nsp->pid_ns_for_children, kSlotPidForChildren, nw, "pid_for_children");
-        return 0;
+  switch (target->type) {
+    case NsType::Uts:
+      if (!admin_both()) return EPERM;
+      nsset_slot(tr, ns, nsp->uts_ns, kSlotUts, target, "uts");
+      return 0;
+    case NsType::Ipc:
+      if (!admin_both()) return EPERM;
+      nsset_slot(tr, ns, nsp->ipc_ns, kSlotIpc, target, "ipc");
+      return 0;
+    case NsType::Net:
+      if (!admin_both()) return EPERM;
+      nsset_slot(tr, ns, nsp->net_ns, kSlotNet, target, "net");
+      return 0;
+    case NsType::Cgroup:
+      if (!ns_capable(cred, nsset_userns, CAP_SYS_ADMIN) || !ns_capable(cred, target->user_ns, CAP_SYS_ADMIN))
+        return EPERM;
+      if (target == nsp->cgroup_ns) return 0;
+      nsset_slot(tr, ns, nsp->cgroup_ns, kSlotCgroup, target, "cgroup");
+      return 0;
+    case NsType::Mnt:
+      // fs/namespace.c: mntns_install(): CAP_SYS_ADMIN over the target, and
+      // CAP_SYS_CHROOT + CAP_SYS_ADMIN in our user ns; then fs->users == 1.
+      if (!ns_capable(cred, target->user_ns, CAP_SYS_ADMIN) || !ns_capable(cred, nsset_userns, CAP_SYS_CHROOT) ||
+          !ns_capable(cred, nsset_userns, CAP_SYS_ADMIN))
+        return EPERM;
+      if (ns.fs_users != 1) {
+        NSSIM_EVENT(tr, "mntns_install", "fs_struct shared by {} tasks: EINVAL", ns.fs_users);
+        return EINVAL;
       }
-      case NsType::Time:
-        // kernel/time/namespace.c: timens_install(): single-threaded only (EUSERS);
-        // both time links change.
-        if (!current_is_single_threaded(cur)) return EUSERS;
-        if (!admin_both()) return EPERM;
-        set_slot(nsp->time_ns, kSlotTime, target, "time");
-        set_slot(nsp->time_ns_for_children, kSlotTimeForChildren, target, "time_for_children");
-        return 0;
-      case NsType::User: {
-        // kernel/user_namespace.c: userns_install().
-        auto* u = static_cast<UserNamespace*>(target);
-        if (u == cur->cred->user_ns) return EINVAL;
-        if (!cur->thread_group_empty()) return EINVAL;
-        if (cur->fs && cur->fs->refs() != 1) return EINVAL;
-        if (!ns_capable(cur->cred, u, CAP_SYS_ADMIN)) return EPERM;
-        // set_cred_user_ns(): full capabilities in the entered namespace.
-        get_ns(u, Why("cred", ns.cred->id()));
-        put_ns(ns.cred->user_ns, Why("cred", ns.cred->id()));
-        ns.cred->user_ns = u;
-        ns.cred->set_caps(CapSets{0, CAP_FULL_SET, CAP_FULL_SET, CAP_FULL_SET, 0});
-        return 0;
+      nsset_slot(tr, ns, nsp->mnt_ns, kSlotMnt, target, "mnt");
+      return 0;
+    case NsType::Pid: {
+      // kernel/pid_namespace.c: pidns_install(): only the active pid ns or a
+      // descendant; only pid_for_children changes.
+      auto* nw = static_cast<PidNamespace*>(target);
+      PidNamespace* active = task_active_pid_ns(cur);
+      if (!admin_both()) return EPERM;
+      if (nw->level < active->level) {
+        NSSIM_EVENT(tr, "pidns_install", "{} is above the active {}: EINVAL", ns_str(nw), ns_str(active));
+        return EINVAL;
       }
+      PidNamespace* anc = nw;
+      while (anc->level > active->level) anc = anc->parent;
+      if (anc != active) {
+        NSSIM_EVENT(tr, "pidns_install", "{} is not below the active {}: EINVAL", ns_str(nw), ns_str(active));
+        return EINVAL;
+      }
+      nsset_slot(tr, ns, nsp->pid_ns_for_children, kSlotPidForChildren, nw, "pid_for_children");
+      return 0;
     }
-    return EINVAL;
-  };
+    case NsType::Time:
+      // kernel/time/namespace.c: timens_install(): single-threaded only (EUSERS);
+      // both time links change.
+      if (!current_is_single_threaded(cur)) return EUSERS;
+      if (!admin_both()) return EPERM;
+      nsset_slot(tr, ns, nsp->time_ns, kSlotTime, target, "time");
+      nsset_slot(tr, ns, nsp->time_ns_for_children, kSlotTimeForChildren, target, "time_for_children");
+      return 0;
+    case NsType::User: {
+      // kernel/user_namespace.c: userns_install().
+      auto* u = static_cast<UserNamespace*>(target);
+      if (u == cred->user_ns) return EINVAL;
+      if (!cur->thread_group_empty()) return EINVAL;
+      if (cur->fs && cur->fs->refs() != 1) return EINVAL;
+      if (!ns_capable(cred, u, CAP_SYS_ADMIN)) return EPERM;
+      // set_cred_user_ns(): full capabilities in the entered namespace.
+      setns_get(tr, u, Why("cred", ns.cred->id()));
+      setns_put(tr, ns.cred->user_ns, Why("cred", ns.cred->id()));
+      ns.cred->user_ns = u;
+      ns.cred->set_caps(CapSets{0, CAP_FULL_SET, CAP_FULL_SET, CAP_FULL_SET, 0});
+      return 0;
+    }
+  }
+  return EINVAL;
+}
 
+// kernel/nsproxy.c: commit_nsset() @ v6.18: creds first, then the time
+// namespace, then the nsproxy. new_id: nonzero when the nsset's nsproxy is
+// our own, updated in place (prepare_nsset()), and the id it takes.
+template <class Tr>
+[[gnu::always_inline]] inline void Kernel::commit_nsset(Tr& tr, NsSet& ns, Task* cur, NsProxy* old_nsp,
+                                                        uint32_t new_id) {
+  BasicTraceScope<Tr> c(tr, "commit_nsset");
+  NsProxy* nsp = ns.nsproxy;
+  if (ns.flags & CLONE_NEWUSER) {
+    commit_creds(cur, ns.cred);  // ownership: nsset's cred becomes the task's
+    ns.cred = nullptr;
+  }
+  if (ns.flags & CLONE_NEWTIME) nsp->time_ns->frozen_offsets = true;  // timens_commit()
+  // The root moves into the new mount namespace: set_fs_root() on the
+  // task's own fs_struct (mntns_install(), or commit_nsset() copying it
+  // from the temporary one with more flags). Threads sharing that
+  // fs_struct keep their nsproxy: found by nssim fuzz --real, they are then
+  // "chrooted" and may not create user namespaces (EPERM).
+  if ((ns.flags & CLONE_NEWNS) && cur->fs) cur->fs->root_mnt = cur->fs->refs() > 1 ? nsp->mnt_ns->serial + 1 : 0;
+  if (new_id) {
+    nsp->renew(new_id);  // switch_task_namespaces() + free_nsproxy(old), in place
+  } else {
+    if (ns.borrowed) settle_borrowed(nsp, old_nsp, ns.borrowed, /*keep=*/true);
+    ns.borrowed = 0;
+    switch_task_namespaces(cur, nsp);  // ownership: the nsset's nsproxy becomes the task's
+  }
+  ns.nsproxy = nullptr;
+}
+
+// kernel/nsproxy.c: put_nsset() @ v6.18: drops what the nsset still holds
+// (all of it after a failure; nothing of an in-place nsproxy, which is ours).
+template <class Tr>
+[[gnu::always_inline]] inline void Kernel::put_nsset(Tr& tr, NsSet& ns, NsProxy* old_nsp) {
+  BasicTraceScope<Tr> p(tr, "put_nsset");
+  if (ns.cred) put_cred(ns.cred, "nsset cred");
+  if (ns.nsproxy && ns.nsproxy != old_nsp) {
+    if (ns.borrowed) settle_borrowed(ns.nsproxy, old_nsp, ns.borrowed, /*keep=*/false);
+    put_nsproxy(ns.nsproxy);
+  }
+}
+
+// sys_setns() after setns_fdget(), on a copy of our nsproxy: an nsfs file's
+// namespace (one) or, for a pidfd, validate_nsset(): the target task's
+// namespaces of `flags`, user first, then mnt, uts, ipc, pid (its active
+// one), cgroup, net, time.
+template <class Tr>
+[[gnu::noinline]] Result<void> Kernel::setns_nsset(Tr& tr, Task* cur, File* f, NsCommon* one, uint64_t flags) {
+  NsSet ns;
+  NsProxy* old_nsp = cur->nsproxy;
+  uint32_t new_id = 0;
+  if (int err = prepare_nsset(tr, ns, cur, flags, /*in_place=*/false, new_id)) return fail(err);
   int err = 0;
   if (one) {
-    err = install(one);  // validate_ns()
+    err = validate_ns(tr, ns, cur, one);
   } else {
-    // validate_nsset(): the target task's namespaces, user first, then
-    // mnt, uts, ipc, pid (its active one), cgroup, net, time.
-    TraceScope v(trace, "validate_nsset");
-    tsk = f->pid->task;
+    BasicTraceScope<Tr> v(tr, "validate_nsset");
+    Task* tsk = f->pid->task;
     if (!tsk) {
-      NSSIM_EVENT(trace, "validate_nsset", "target was reaped: ESRCH");
+      NSSIM_EVENT(tr, "validate_nsset", "target was reaped: ESRCH");
       err = ESRCH;
     } else if (!ptrace_may_access(cur, tsk, /*realcreds=*/true)) {
-      NSSIM_EVENT(trace, "validate_nsset", "ptrace_may_access({}) denied: EPERM", tsk->comm);
+      NSSIM_EVENT(tr, "validate_nsset", "ptrace_may_access({}) denied: EPERM", tsk->comm);
       err = EPERM;
     } else if (!tsk->nsproxy) {
-      NSSIM_EVENT(trace, "validate_nsset", "{} has exited (no nsproxy): ESRCH", tsk->comm);
+      NSSIM_EVENT(tr, "validate_nsset", "{} has exited (no nsproxy): ESRCH", tsk->comm);
       err = ESRCH;
     } else {
       NsProxy* tp = tsk->nsproxy;
@@ -502,40 +562,52 @@ struct NsSet {
       if (flags & CLONE_NEWCGROUP) order[n++] = tp->cgroup_ns;
       if (flags & CLONE_NEWNET) order[n++] = tp->net_ns;
       if (flags & CLONE_NEWTIME) order[n++] = tp->time_ns;
-      for (int i = 0; i < n && !err; ++i) err = install(order[i]);
+      for (int i = 0; i < n && !err; ++i) err = validate_ns(tr, ns, cur, order[i]);
     }
   }
   if (err) {
-    NSSIM_EVENT(trace, "setns", "failed: {}", errno_name(err));
-    put_nsset();
-    return fail(err);
+    NSSIM_EVENT(tr, "setns", "failed: {}", errno_name(err));
+  } else {
+    commit_nsset(tr, ns, cur, old_nsp, /*new_id=*/0);
   }
-  {
-    // commit_nsset(): creds first, then the time namespace, then the nsproxy.
-    TraceScope c(trace, "commit_nsset");
-    if (flags & CLONE_NEWUSER) {
-      commit_creds(cur, ns.cred);  // ownership: nsset's cred becomes the task's
-      ns.cred = nullptr;
-    }
-    if (flags & CLONE_NEWTIME) nsp->time_ns->frozen_offsets = true;  // timens_commit()
-    // The root moves into the new mount namespace: set_fs_root() on the
-    // task's own fs_struct (mntns_install(), or commit_nsset() copying it
-    // from the temporary one with more flags). Threads sharing that
-    // fs_struct keep their nsproxy: found by nssim fuzz --real, they are then
-    // "chrooted" and may not create user namespaces (EPERM).
-    if ((flags & CLONE_NEWNS) && cur->fs)
-      cur->fs->root_mnt = cur->fs->refs() > 1 ? nsp->mnt_ns->serial + 1 : 0;
-    if (in_place) {
-      nsp->renew(new_id);  // switch_task_namespaces() + free_nsproxy(old), in place
-    } else {
-      if (ns.borrowed) settle_borrowed(nsp, old_nsp, ns.borrowed, /*keep=*/true);
-      ns.borrowed = 0;
-      switch_task_namespaces(cur, nsp);  // ownership: the nsset's nsproxy becomes the task's
-    }
-    ns.nsproxy = nullptr;
-  }
-  put_nsset();
+  put_nsset(tr, ns, old_nsp);
+  if (err) return fail(err);
   return {};
+}
+
+// kernel/nsproxy.c: sys_setns() @ v6.18. The quiet build updates a count-1
+// nsproxy in place for an nsfs file (prepare_nsset()), in a straight line
+// with a small frame; everything else goes through setns_nsset().
+template <class Tr>
+[[gnu::always_inline]] inline Result<void> Kernel::do_setns(Tr& tr, Task* cur, int fd, uint64_t nstype) {
+  NSSIM_SCOPE(s, tr, "setns", "fd={} nstype={}", fd, clone_flags_str(nstype));
+  uint64_t flags = nstype;
+  File* f = nullptr;
+  NsCommon* one = nullptr;  // nsfs file: the namespace to enter; null for a pidfd
+  if (int err = setns_fdget(tr, cur, fd, flags, f, one)) return fail(err);
+  if (std::is_same_v<Tr, NoTrace> && one && cur->nsproxy->count() == 1) {
+    NsSet ns;
+    uint32_t new_id = 0;
+    prepare_nsset(tr, ns, cur, flags, /*in_place=*/true, new_id);  // cannot fail in place
+    int err = validate_ns(tr, ns, cur, one);
+    if (!err) commit_nsset(tr, ns, cur, ns.nsproxy, new_id);
+    if (ns.cred) put_nsset(tr, ns, cur->nsproxy);  // in place, the nsset holds only a cred
+    if (err) return fail(err);
+    return {};
+  }
+  return setns_nsset(tr, cur, f, one, flags);
+}
+
+// The traced build, out of line so the quiet one keeps a small frame.
+[[gnu::noinline]] Result<void> Kernel::sys_setns_traced(Task* cur, int fd, uint64_t nstype) {
+  return do_setns(trace, cur, fd, nstype);
+}
+
+Result<void> Kernel::sys_setns(Task* cur, int fd, uint64_t nstype) {
+  if (trace.on) [[unlikely]]
+    return sys_setns_traced(cur, fd, nstype);
+  NoTrace quiet;
+  return do_setns(quiet, cur, fd, nstype);
 }
 
 }  // namespace nssim

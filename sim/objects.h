@@ -143,11 +143,11 @@ struct CapSets {
   friend bool operator==(const CapSets&, const CapSets&) = default;
 };
 uint32_t intern_caps(const CapSets& c);
-// The intern table (id 0: no capabilities); inline, as ns_capable() reads it on every check.
-inline std::vector<CapSets>& cap_table() {
-  static std::vector<CapSets> t{CapSets{}};
-  return t;
-}
+// The intern table; id 0 is "no capabilities", seeded by intern_caps(), which
+// every Kernel calls at boot, before any cred exists. Constant-initialized (no
+// guard variable): ns_capable() reads it on every check.
+inline constinit std::vector<CapSets> g_cap_table;
+inline std::vector<CapSets>& cap_table() { return g_cap_table; }
 inline const CapSets& interned_caps(uint32_t id) { return cap_table()[id]; }
 
 struct Cred : RefCount, Pooled<Cred> {

@@ -4,10 +4,6 @@
 
 namespace nssim {
 
-PidNamespace* Kernel::task_active_pid_ns(const Task* t) const {
-  return t->thread_pid ? t->thread_pid->numbers.back().ns : nullptr;
-}
-
 std::vector<uint32_t> Kernel::nspid(const Task* t) const {
   std::vector<uint32_t> out;
   if (t->thread_pid)

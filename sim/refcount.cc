@@ -50,6 +50,7 @@ std::vector<RefCounted*> ObjectRegistry::live() const {
 
 uint32_t intern_caps(const CapSets& c) {
   auto& t = cap_table();
+  if (t.empty()) t.push_back(CapSets{});  // id 0
   for (size_t i = 0; i < t.size(); ++i)
     if (t[i] == c) return static_cast<uint32_t>(i);
   t.push_back(c);

@@ -71,12 +71,13 @@ class RefCounted {
   RefCounted(const RefCounted&) = delete;
   RefCounted& operator=(const RefCounted&) = delete;
 
-  void get() {
+  // Always inline: a setns takes and drops references in its hot path.
+  [[gnu::always_inline]] void get() {
     if (refs_ == 0) refcount_bug("get() on a freed object", kind_, id_, refs_);
     ++refs_;
   }
   // True when this dropped the last reference: the caller must free the object.
-  [[nodiscard]] bool put() {
+  [[nodiscard, gnu::always_inline]] bool put() {
     if (refs_ == 0) refcount_bug("put() below zero", kind_, id_, refs_);
     return --refs_ == 0;
   }

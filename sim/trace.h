@@ -45,20 +45,31 @@ class Trace {
       [&]() __attribute__((noinline, cold)) { (tr).emit((fn), fmt::format(__VA_ARGS__)); }();     \
   } while (0)
 
+// A tracer that is never on. A hot syscall written as a template on its
+// tracer (Kernel::do_setns<Tr>()) is compiled twice from one source: with
+// Trace, event by event, and with NoTrace, where every hook is a constant
+// false and vanishes, so the quiet copy carries none of the tracing code.
+struct NoTrace {
+  static constexpr bool on = false;
+  int depth = 0;
+  void emit(std::string_view, std::string) {}
+};
+
 // A kernel function on the call path: emits its event, nests what follows.
 // Use NSSIM_SCOPE() when the detail needs formatting: its arguments are then
-// evaluated only while tracing is on.
-class TraceScope {
+// evaluated only while tracing is on. Tr: Trace, or NoTrace (no code at all).
+template <class Tr>
+class BasicTraceScope {
  public:
   // fn is a C string so that its length is only taken while tracing (the
   // name may come from a table, where strlen() would run on every call).
-  TraceScope(Trace& t, const char* fn, std::string detail) : t_(t) {
+  BasicTraceScope(Tr& t, const char* fn, std::string detail) : t_(t) {
     if (t_.on) {
       t_.emit(fn, std::move(detail));
       ++t_.depth;
     }
   }
-  TraceScope(Trace& t, const char* fn) : t_(t) {
+  BasicTraceScope(Tr& t, const char* fn) : t_(t) {
     if (t_.on) {
       t_.emit(fn, "");
       ++t_.depth;
@@ -68,14 +79,14 @@ class TraceScope {
   // is built, moved or destroyed otherwise.
   template <class F>
     requires std::is_invocable_r_v<std::string, F&>
-  TraceScope(Trace& t, const char* fn, F&& detail) : t_(t) {
+  BasicTraceScope(Tr& t, const char* fn, F&& detail) : t_(t) {
     if (t_.on) [[unlikely]] enter(fn, detail);
   }
-  ~TraceScope() {
+  ~BasicTraceScope() {
     if (t_.on) --t_.depth;
   }
-  TraceScope(const TraceScope&) = delete;
-  TraceScope& operator=(const TraceScope&) = delete;
+  BasicTraceScope(const BasicTraceScope&) = delete;
+  BasicTraceScope& operator=(const BasicTraceScope&) = delete;
 
  private:
   template <class F>
@@ -83,8 +94,9 @@ class TraceScope {
     t_.emit(fn, detail());
     ++t_.depth;
   }
-  Trace& t_;
+  Tr& t_;
 };
+using TraceScope = BasicTraceScope<Trace>;
 
 // Why a reference is taken or dropped, formatted only when tracing is on:
 // Why("owner"), Why("nsproxy", 3, "net") -> "nsproxy#3.net", Why("cred", 5) ->
@@ -95,7 +107,7 @@ struct Why {
   uint32_t id = 0;
   const char* slot = nullptr;
   bool numbered = false;
-  const NsCommon* ns = nullptr;  // "parent of NS": the Kernel appends ns_str(ns)
+  const NsCommon* ns = nullptr;    // "parent of NS": the Kernel appends ns_str(ns)
   Why(const char* w) : what(w) {}  // NOLINT: implicit from a literal
   Why(const char* w, const NsCommon* n) : what(w), ns(n) {}
   Why(const char* w, uint32_t i, const char* s = nullptr) : what(w), id(i), slot(s), numbered(true) {}
@@ -114,5 +126,6 @@ struct Why {
 }  // namespace nssim
 
 // A TraceScope whose detail is formatted only while tracing is on.
-#define NSSIM_SCOPE(var, tr, fn, ...) \
-  ::nssim::TraceScope var((tr), (fn), [&]() -> std::string { return fmt::format(__VA_ARGS__); })
+#define NSSIM_SCOPE(var, tr, fn, ...)                              \
+  ::nssim::BasicTraceScope<std::remove_cvref_t<decltype(tr)>> var( \
+      (tr), (fn), [&]() -> std::string { return fmt::format(__VA_ARGS__); })

@@ -109,7 +109,8 @@ void Kernel::zap_pid_ns_processes(PidNamespace* ns, Task* init) {
   NSSIM_EVENT(trace, "disable_pid_allocation", "{}: further forks into it fail ENOMEM", ns_str(ns));
   // Victims in pid order in `ns` (idr_for_each_entry_continue from nr 2).
   std::vector<std::pair<uint32_t, Task*>> victims;
-  for (Task* t : ns->pid_allocated > 1 ? tasks_ : std::vector<Task*>{}) {
+  for (Task* t : tasks_) {
+    if (ns->pid_allocated <= 1) break;  // only init's pid: nobody to kill
     if (!t || t == init || t->state != TaskState::Running || !t->thread_pid) continue;
     for (auto& n : t->thread_pid->numbers)
       if (n.ns == ns) victims.push_back({n.nr, t});
@@ -169,14 +170,23 @@ void Kernel::release_task(Task* p) {
   pid->task = nullptr;
   // free_pid(): the numbers go now (and with them the reason an init waiting
   // in zap_pid_ns_processes() waits); the struct may live on in a pidfd.
-  std::vector<PidNamespace*> waiting;
+  // One per level at most; on the stack (no heap on every reap) for every
+  // level the kernel allows.
+  PidNamespace* waiting_buf[MAX_PID_NS_LEVEL + 1];
+  std::unique_ptr<PidNamespace*[]> waiting_heap;
+  PidNamespace** waiting = waiting_buf;
+  if (pid->numbers.size() > std::size(waiting_buf)) {
+    waiting_heap = std::make_unique<PidNamespace*[]>(pid->numbers.size());
+    waiting = waiting_heap.get();
+  }
+  uint32_t n_waiting = 0;
   for (auto& n : pid->numbers) {
     size_t w = n.nr / 64;
     n.ns->used[w] &= ~(1ULL << (n.nr % 64));
     --n.ns->pid_allocated;
     Task* r = n.ns->child_reaper;
     if (r && r->state == TaskState::Exiting && n.ns->pid_allocated == (r->is_leader() ? 1u : 2u))
-      waiting.push_back(n.ns);
+      waiting[n_waiting++] = n.ns;
   }
   put_pid(pid);
   put_cred(p->cred, "task released");
@@ -185,7 +195,8 @@ void Kernel::release_task(Task* p) {
   tasks_[p->id] = nullptr;
   delete p;
   // An init waiting in zap_pid_ns_processes() resumes once only its own pid is left.
-  for (PidNamespace* ns : waiting) {
+  for (uint32_t i = 0; i < n_waiting; ++i) {
+    PidNamespace* ns = waiting[i];
     Task* r = ns->child_reaper;
     if (r && r->state == TaskState::Exiting) {
       NSSIM_SCOPE(w, trace, "zap_pid_ns_processes", "{}: last other pid gone, {} finishes exiting", ns_str(ns), r->comm);

@@ -50,7 +50,7 @@ Result<Task*> Kernel::sys_thread(Task* cur, std::string comm) {
   return kernel_clone(cur, kFlags, 0, std::move(comm), false);
 }
 
-Result<Task*> Kernel::kernel_clone(Task* cur, uint64_t flags, uint8_t exit_signal, std::string comm,
+Result<Task*> Kernel::kernel_clone(Task* cur, uint64_t flags, uint8_t exit_signal, std::string&& comm,
                                    bool /*clone3*/) {
   // CLONE_PIDFD with CLONE_PARENT_SETTID pointing at the same word: EINVAL.
   if ((flags & CLONE_PIDFD) && (flags & CLONE_PARENT_SETTID)) return fail(EINVAL);
@@ -58,7 +58,7 @@ Result<Task*> Kernel::kernel_clone(Task* cur, uint64_t flags, uint8_t exit_signa
 }
 
 // kernel/fork.c: copy_process() @ v6.18, the parts that concern namespaces.
-Result<Task*> Kernel::copy_process(Task* cur, uint64_t flags, uint8_t exit_signal, std::string comm) {
+Result<Task*> Kernel::copy_process(Task* cur, uint64_t flags, uint8_t exit_signal, std::string&& comm) {
   TraceScope s(trace, "copy_process");
   NsProxy* nsp = cur->nsproxy;
   auto einval = [&](const char* why) {

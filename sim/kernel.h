@@ -21,6 +21,42 @@ namespace nssim {
 
 struct NsSet;  // kernel/nsproxy.c: struct nsset (sim/nsproxy.cc)
 
+// Every task ever made, by model id (Task::id; null once reaped). Ids are
+// never reused (they name tasks in outputs, the graph and the fuzzer), so the
+// table only grows, 8 bytes per fork: in fixed chunks, so a long replay never
+// copies it or faults in a freshly doubled array (a std::vector did both).
+class TaskTable {
+ public:
+  static constexpr size_t kChunk = 4096;
+  size_t size() const { return size_; }
+  Task*& operator[](size_t i) { return chunks_[i / kChunk][i % kChunk]; }
+  Task* operator[](size_t i) const { return chunks_[i / kChunk][i % kChunk]; }
+  void push_back(Task* t) {
+    if (size_ % kChunk == 0) chunks_.push_back(std::make_unique<Task*[]>(kChunk));
+    (*this)[size_++] = t;
+  }
+  class Iter {
+   public:
+    Iter(const TaskTable* t, size_t i) : t_(t), i_(i) {}
+    Task* operator*() const { return (*t_)[i_]; }
+    Iter& operator++() {
+      ++i_;
+      return *this;
+    }
+    bool operator!=(const Iter& o) const { return i_ != o.i_; }
+
+   private:
+    const TaskTable* t_;
+    size_t i_;
+  };
+  Iter begin() const { return {this, 0}; }
+  Iter end() const { return {this, size_}; }
+
+ private:
+  std::vector<std::unique_ptr<Task*[]>> chunks_;
+  size_t size_ = 0;
+};
+
 // Which kernel the model imitates. Only inode numbering differs today.
 enum class Profile : uint8_t {
   V6_18,  // mnt and net initial namespaces have fixed inums (4026531832/3)
@@ -210,11 +246,12 @@ class Kernel {
   // namespaces
   // Inline: every nsproxy copy takes and drops eight of these (setns costs
   // mostly this); the event is formatted out of line, only when tracing.
-  void get_ns(NsCommon* ns, const Why& why) {
+  // `why` by value: it is built only on the tracing branch (no stores otherwise).
+  [[gnu::always_inline]] void get_ns(NsCommon* ns, Why why) {
     ns->get();
     if (trace.on) [[unlikely]] trace_ref("get", ns, why);
   }
-  void put_ns(NsCommon* ns, const Why& why) {
+  [[gnu::always_inline]] void put_ns(NsCommon* ns, Why why) {
     bool last = ns->put();
     if (trace.on) [[unlikely]] trace_ref("put", ns, why);
     if (last) free_ns(ns);
@@ -263,8 +300,8 @@ class Kernel {
   uint32_t proc_alloc_inum();
   void proc_free_inum(uint32_t inum);
   void boot();
-  Result<Task*> kernel_clone(Task* cur, uint64_t flags, uint8_t exit_signal, std::string comm, bool clone3);
-  Result<Task*> copy_process(Task* cur, uint64_t flags, uint8_t exit_signal, std::string comm);
+  Result<Task*> kernel_clone(Task* cur, uint64_t flags, uint8_t exit_signal, std::string&& comm, bool clone3);
+  Result<Task*> copy_process(Task* cur, uint64_t flags, uint8_t exit_signal, std::string&& comm);
   Result<UserNamespace*> create_user_ns(Cred* new_cred, bool chrooted);
   bool validate_only_ = false;  // copy_process() stops after its flag checks
   // The setns path (sim/nsproxy.cc), templates on the tracer Tr: Trace while
@@ -315,7 +352,7 @@ class Kernel {
 
   Config cfg_;
   ObjectRegistry reg_;
-  std::vector<Task*> tasks_;
+  TaskTable tasks_;
   std::vector<NsRecord> records_;
   std::vector<uint64_t> inum_used_;     // ida bitmap, bit i = PROC_DYNAMIC_FIRST + i
   size_t inum_hint_ = 0;                // first word that may have a free bit

@@ -146,9 +146,13 @@ Restorer::Err Restorer::make_ns(uint32_t inum, NsCommon*& out, int depth) {
       break;
     }
     case NsType::Pid: {
-      // kernel/pid_namespace.c: create_pid_namespace(): get_pid_ns(parent), level = parent's + 1.
-      auto* p = k_.new_ns<PidNamespace>(n.type, owner);
+      // kernel/pid_namespace.c: create_pid_namespace(): get_pid_ns(parent), level = parent's + 1,
+      // at most MAX_PID_NS_LEVEL.
       auto* par = parent ? static_cast<PidNamespace*>(parent) : k_.init_pid_ns_;
+      if (par->level + 1 > MAX_PID_NS_LEVEL)
+        return fmt::format("{} would be pid namespace level {}; the kernel stops at {} (MAX_PID_NS_LEVEL)",
+                           ns_name(n.type, inum), par->level + 1, MAX_PID_NS_LEVEL);
+      auto* p = k_.new_ns<PidNamespace>(n.type, owner);
       par->get();
       p->parent = par;
       p->level = par->level + 1;

@@ -55,6 +55,8 @@ struct NoTrace {
   void emit(std::string_view, std::string) {}
 };
 
+struct TraceDeferred {};  // BasicTraceScope's NSSIM_SCOPE constructor: enter() comes after
+
 // A kernel function on the call path: emits its event, nests what follows.
 // Use NSSIM_SCOPE() when the detail needs formatting: its arguments are then
 // evaluated only while tracing is on. Tr: Trace, or NoTrace (no code at all).
@@ -75,12 +77,13 @@ class BasicTraceScope {
       ++t_.depth;
     }
   }
-  // The detail made by detail() only while tracing (NSSIM_SCOPE): no string
-  // is built, moved or destroyed otherwise.
+  // NSSIM_SCOPE: the event comes from enter(), called only while tracing, so
+  // neither the detail nor the closure that makes it exists otherwise.
+  BasicTraceScope(Tr& t, TraceDeferred) : t_(t) {}
   template <class F>
-    requires std::is_invocable_r_v<std::string, F&>
-  BasicTraceScope(Tr& t, const char* fn, F&& detail) : t_(t) {
-    if (t_.on) [[unlikely]] enter(fn, detail);
+  [[gnu::noinline, gnu::cold]] void enter(const char* fn, F&& detail) {
+    t_.emit(fn, detail());
+    ++t_.depth;
   }
   ~BasicTraceScope() {
     if (t_.on) --t_.depth;
@@ -89,11 +92,6 @@ class BasicTraceScope {
   BasicTraceScope& operator=(const BasicTraceScope&) = delete;
 
  private:
-  template <class F>
-  [[gnu::noinline, gnu::cold]] void enter(const char* fn, F& detail) {
-    t_.emit(fn, detail());
-    ++t_.depth;
-  }
   Tr& t_;
 };
 using TraceScope = BasicTraceScope<Trace>;
@@ -126,6 +124,9 @@ struct Why {
 }  // namespace nssim
 
 // A TraceScope whose detail is formatted only while tracing is on.
-#define NSSIM_SCOPE(var, tr, fn, ...)                              \
-  ::nssim::BasicTraceScope<std::remove_cvref_t<decltype(tr)>> var( \
-      (tr), (fn), [&]() -> std::string { return fmt::format(__VA_ARGS__); })
+// Two statements: declare it as a statement of its own block (it is a scope).
+#define NSSIM_SCOPE(var, tr, fn, ...)                                                                    \
+  ::nssim::BasicTraceScope<std::remove_cvref_t<decltype(tr)>> var(                                       \
+      (tr), ::nssim::TraceDeferred{});                                                                   \
+  if ((tr).on) [[unlikely]]                                                                              \
+  var.enter((fn), [&]() -> std::string { return fmt::format(__VA_ARGS__); })

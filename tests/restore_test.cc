@@ -414,6 +414,35 @@ TEST(RestoreErrors, PidNamespaceParentCyclesAreRefused) {
   EXPECT_THAT(restore_error(j), HasSubstr("a cycle of parents above pid 1's pid namespace"));
 }
 
+// kernel/pid_namespace.c: create_pid_namespace() @ v6.18 refuses level 33
+// (MAX_PID_NS_LEVEL = 32), so a snapshot with a deeper one is not a kernel's.
+TEST(RestoreErrors, PidNamespacesDeeperThanTheKernelAllowsAreRefused) {
+  for (int levels : {30, 31}) {  // below level 2 (4026532183): deepest 32 (accepted), 33 (refused)
+    nlohmann::json j = fixture_json();
+    nlohmann::json proto;
+    for (auto& n : j["namespaces"])
+      if (n["ns"] == 4026532183) proto = n;
+    uint32_t parent = 4026532183, inum = 4026539000;
+    for (int i = 0; i < levels; ++i, ++inum) {
+      nlohmann::json n = proto;  // an unused pid namespace below the last one
+      // The reader refuses a "level" over 32 itself; the chain of parents is
+      // what the model counts, so the deepest one claims 32 here.
+      n["ns"] = inum, n["pns"] = parent, n["level"] = std::min(3 + i, 32);
+      n["nprocs"] = 0, n["ntasks"] = 0, n["nsproxies"] = nlohmann::json::array(), n["refs"] = 1;
+      n["pid"] = nullptr, n["ppid"] = nullptr, n["path"] = nullptr, n["command"] = nullptr;
+      j["namespaces"].push_back(n);
+      parent = inum;
+    }
+    j["fds"][0]["ns"] = parent;  // an fd keeps the deepest one: it must be made
+    j["fds"][0]["type"] = "pid";
+    std::string e = restore_error(j);
+    if (levels == 30)
+      EXPECT_EQ(e, "");
+    else
+      EXPECT_THAT(e, HasSubstr("would be pid namespace level 33; the kernel stops at 32 (MAX_PID_NS_LEVEL)"));
+  }
+}
+
 TEST(RestoreErrors, ParentCyclesAreRefused) {
   expect_refused({{"/tasks/2/ppid", 9, "parent cycle (pid -> ppid): 8 -> 9 -> 8"},
                   {"/tasks/1/ppid", 6, "parent cycle (pid -> ppid): 6 -> 6"},

@@ -57,7 +57,7 @@ Result<UserNamespace*> Kernel::create_user_ns(Cred* new_cred, bool chrooted) {
   ns->setgroups_allowed = parent->setgroups_allowed;  // flags are inherited
   // set_cred_user_ns(): the cred takes the new namespace's first reference.
   new_cred->user_ns = ns;
-  new_cred->set_caps(CapSets{0, CAP_FULL_SET, CAP_FULL_SET, CAP_FULL_SET, 0});
+  new_cred->caps_id = full_caps_id_;
   NSSIM_EVENT(trace, "set_cred_user_ns", "cred#{} -> {} (level {}), full capabilities there", new_cred->id(),
               ns_str(ns), ns->level);
   return ns;

@@ -44,6 +44,7 @@ ObjKind kind_of(NsType t) {
 Kernel::Kernel() : Kernel(Config{}) {}
 Kernel::Kernel(Config cfg) : cfg_(std::move(cfg)) {
   intern_caps(CapSets{});  // seeds the cap table's id 0 before any cred reads it
+  full_caps_id_ = intern_caps(CapSets{0, CAP_FULL_SET, CAP_FULL_SET, CAP_FULL_SET, 0});
   boot();
 }
 
@@ -101,9 +102,10 @@ std::string Kernel::ns_str(const NsCommon* ns) const {
 
 std::string Kernel::why_str(const Why& w) const { return w.ns ? fmt::format("{} {}", w.what, ns_str(w.ns)) : w.str(); }
 
-void Kernel::trace_ref(const char* fn, const NsCommon* ns, const Why& why) {
-  bool get = fn[0] == 'g';
-  trace.emit(fn, fmt::format("{} refs {}→{} ({})", ns_str(ns), get ? ns->refs() - 1 : ns->refs() + 1, ns->refs(),
+void Kernel::trace_ref(bool get, const NsCommon* ns, const char* what, const char* slot, const NsCommon* why_ns,
+                       uint64_t packed_id) {
+  Why why = Why::unpack(what, slot, why_ns, packed_id);
+  trace.emit(get ? "get" : "put", fmt::format("{} refs {}→{} ({})", ns_str(ns), get ? ns->refs() - 1 : ns->refs() + 1, ns->refs(),
                              why_str(why)));
 }
 
@@ -220,7 +222,7 @@ void Kernel::boot() {
   t->exit_signal = SIGCHLD_NR;
   t->nsproxy = init_nsproxy_;
   t->cred = new Cred(next_id(ObjKind::Cred));
-  t->cred->set_caps(CapSets{0, CAP_FULL_SET, CAP_FULL_SET, CAP_FULL_SET, 0});
+  t->cred->caps_id = full_caps_id_;
   init_user_ns_->get();
   t->cred->user_ns = init_user_ns_;
   tasks_.push_back(t);

@@ -246,17 +246,20 @@ class Kernel {
   // namespaces
   // Inline: every nsproxy copy takes and drops eight of these (setns costs
   // mostly this); the event is formatted out of line, only when tracing.
-  // `why` by value: it is built only on the tracing branch (no stores otherwise).
-  [[gnu::always_inline]] void get_ns(NsCommon* ns, Why why) {
+  // The Why goes to the (cold) event as scalars in registers, so its address
+  // is never taken and nothing of it is built while tracing is off.
+  [[gnu::always_inline]] void get_ns(NsCommon* ns, const Why& why) {
     ns->get();
-    if (trace.on) [[unlikely]] trace_ref("get", ns, why);
+    if (trace.on) [[unlikely]] trace_ref(true, ns, why.what, why.slot, why.ns, why.packed_id());
   }
-  [[gnu::always_inline]] void put_ns(NsCommon* ns, Why why) {
+  [[gnu::always_inline]] void put_ns(NsCommon* ns, const Why& why) {
     bool last = ns->put();
-    if (trace.on) [[unlikely]] trace_ref("put", ns, why);
+    if (trace.on) [[unlikely]] trace_ref(false, ns, why.what, why.slot, why.ns, why.packed_id());
     if (last) free_ns(ns);
   }
-  void trace_ref(const char* fn, const NsCommon* ns, const Why& why);
+  // The "get"/"put" event of a reference; the last four make its Why (Why::unpack()).
+  [[gnu::cold, gnu::noinline]] void trace_ref(bool get, const NsCommon* ns, const char* what, const char* slot,
+                                              const NsCommon* why_ns, uint64_t packed_id);
   std::string ns_str(const NsCommon* ns) const;  // "net:[4026532000]"
   std::string why_str(const Why& w) const;
   // cred / user namespaces
@@ -365,6 +368,10 @@ class Kernel {
   PidNamespace* init_pid_ns_ = nullptr;
   std::vector<NsCommon*> init_ns_;
   uint32_t next_id(ObjKind k) { return ++next_obj_id_[static_cast<int>(k)]; }
+  // The interned id of root's capabilities in its own user namespace (every
+  // cap permitted, effective and in the bounding set): what set_cred_user_ns()
+  // gives a cred that enters or creates a user namespace. Interned once.
+  uint32_t full_caps_id_ = 0;
   friend class Restorer;  // sim/restore.cc builds a kernel from a snapshot
   std::vector<std::pair<NsCommon*, std::string>> external_pins_;
 };

@@ -477,7 +477,7 @@ template <class Tr>
       setns_get(tr, u, Why("cred", ns.cred->id()));
       setns_put(tr, ns.cred->user_ns, Why("cred", ns.cred->id()));
       ns.cred->user_ns = u;
-      ns.cred->set_caps(CapSets{0, CAP_FULL_SET, CAP_FULL_SET, CAP_FULL_SET, 0});
+      ns.cred->caps_id = full_caps_id_;
       return 0;
     }
   }

@@ -109,6 +109,16 @@ struct Why {
   Why(const char* w) : what(w) {}  // NOLINT: implicit from a literal
   Why(const char* w, const NsCommon* n) : what(w), ns(n) {}
   Why(const char* w, uint32_t i, const char* s = nullptr) : what(w), id(i), slot(s), numbered(true) {}
+  // id and `numbered` in one word (Kernel::get_ns() passes a Why as scalars).
+  uint64_t packed_id() const { return uint64_t{id} | (uint64_t{numbered} << 32); }
+  static Why unpack(const char* what, const char* slot, const NsCommon* ns, uint64_t packed) {
+    Why y(what);
+    y.id = static_cast<uint32_t>(packed);
+    y.slot = slot;
+    y.numbered = (packed >> 32) & 1;
+    y.ns = ns;
+    return y;
+  }
   static Why pid(uint32_t nr) {
     Why y("struct pid ", nr);
     y.numbered = false;

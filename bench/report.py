@@ -655,20 +655,23 @@ def main():
         objs = ["Task", "Cred", "Pid", "PidNumber_vector_elem", "FilesStruct", "FsStruct", "NsProxy"]
         rows = [[o.replace("_vector_elem", " (numbers[] heap block)"), num(counter(sizes, "sizeof_" + o)),
                  num(counter(sizes, "heap_" + o))] for o in objs if counter(sizes, "sizeof_" + o) is not None]
-        per_fork = sum(counter(sizes, "heap_" + o) or 0 for o in ["Task", "Cred", "Pid", "PidNumber_vector_elem",
-                                                                   "FilesStruct", "FsStruct"])
-        w("Heap per object (malloc chunk = usable size + 8-byte header):\n")
+        # Tasks, creds, struct pids and nsproxies come from per-type pools (sim/pool.h): one slot of
+        # sizeof bytes each, no malloc chunk. A plain fork takes a task, a cred and a struct pid (a
+        # root-level pid keeps its number inline; an empty files table and an unshared fs_struct stay
+        # implicit).
+        per_fork = sum(counter(sizes, "sizeof_" + o) or 0 for o in ["Task", "Cred", "Pid"])
+        w("Size per object (pooled objects take one pool slot of sizeof bytes; *heap chunk* is a malloc "
+          "chunk, – where the object is pooled):\n")
         w(table(["object", "sizeof", "heap chunk"], rows))
         others = ["UtsNamespace", "NetNamespace", "PidNamespace", "UserNamespace", "MntNamespace", "File"]
         w("\nNamespaces and files (sizeof): " + ", ".join(
             f"{o} {num(counter(sizes, 'sizeof_' + o))}" for o in others if counter(sizes, "sizeof_" + o)) + ".")
-        w(f"\nA plain fork allocates task + cred + pid + numbers[] + files_struct + fs_struct = **{num(per_fork)} B** "
-          f"of chunks before the registry and task-table slots.")
+        w(f"\nA plain fork takes a task, a cred and a struct pid from their pools: **{num(per_fork)} B** of slots "
+          f"(an empty files table and an unshared fs_struct stay implicit; a root-level pid keeps its number inline).")
         if mem_bytes:
             w(f"Measured at {num(mem_top[0])} live tasks: {num(mem_bytes)} B per task, so "
-              f"{num(mem_bytes - per_fork)} B per task are pointer slots (the live-object registry, the task "
-              f"table, the parent's children vector, with their growth slack). The 256 B target leaves room "
-              f"for about half of the objects a fork makes today.")
+              f"{num(mem_bytes - per_fork)} B per task beyond those slots (the task table's pointer, the "
+              f"children links and the pools' slab slack).")
         w("")
 
     # ---- model scaling ----

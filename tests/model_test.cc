@@ -346,6 +346,50 @@ TEST(Setns, BorrowedCopyEndsWithTheKernelsCounts) {
   EXPECT_EQ(run(false), run(true));
 }
 
+// The setns path is compiled twice (sim/nsproxy.cc: Trace and NoTrace), and
+// the quiet build takes shortcuts (in place, borrowed copies). Random
+// scenarios from the fuzzer, replayed with tracing on and off, must reach the
+// same state after every step: each namespace's refcount, each nsproxy's id
+// and count, which nsproxy each task has, and each call's result.
+TEST(Setns, QuietAndTracedBuildsAgreeOnGeneratedScenarios) {
+  auto replay = [](const Scenario& sc, bool tracing) {
+    Runner::Options opt;
+    opt.trace = tracing;
+    Runner runner(sc, opt);
+    std::vector<std::string> states;
+    RunSummary sum = runner.run([&](const StepRecord& r) {
+      const Kernel& k = runner.sim().kernel();
+      if (r.kind == StepRecord::Call && r.outcome.usage_error.empty()) {
+        EXPECT_EQ(!r.events.empty(), tracing) << "line " << r.line;  // the build that ran
+      }
+      std::string st = fmt::format("line {}: {} {} {}", r.line, r.outcome.result, r.outcome.err, r.verdict == Verdict::Pass);
+      for (auto& rec : k.ns_records()) st += fmt::format(" {}", rec.ns ? rec.ns->refs() : 0);
+      for (const NsProxy* p : k.nsproxies()) st += fmt::format(" nsproxy#{}={}", p->id(), p->count());
+      for (size_t id = 0; id < k.task_slots(); ++id)
+        if (const Task* t = k.task(static_cast<uint32_t>(id)))
+          st += fmt::format(" t{}:{}", id, t->nsproxy ? t->nsproxy->id() : 0);
+      states.push_back(std::move(st));
+    });
+    EXPECT_FALSE(sum.error.has_value());
+    return states;
+  };
+  int setns_lines = 0;
+  for (uint64_t seed = 1; seed <= 150; ++seed) {
+    std::string src;
+    for (auto& l : generate_scenario(FuzzOptions{seed, 60})) {
+      src += l + "\n";
+      setns_lines += l.find("setns(") != std::string::npos;
+    }
+    ParseResult pr = parse_scenario(src, "<fuzz>");
+    ASSERT_TRUE(pr.ok()) << "seed " << seed;
+    auto traced = replay(pr.scenario, true), quiet = replay(pr.scenario, false);
+    ASSERT_EQ(traced.size(), quiet.size()) << "seed " << seed;
+    for (size_t i = 0; i < traced.size(); ++i)
+      ASSERT_EQ(traced[i], quiet[i]) << "seed " << seed << ", step " << i;
+  }
+  EXPECT_GT(setns_lines, 500);  // the generated scenarios do exercise setns
+}
+
 TEST(Exit, InitOfAPidNamespaceTakesItsTasksWithIt) {
   Model m;
   Task* c = m.fork(m.init, CLONE_NEWPID);  // pid 1 of a new namespace

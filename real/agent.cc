@@ -154,7 +154,9 @@ void agent_main(int ch, bool sandbox_init) {
         send_reply(ch, e ? -1 : 0, e);
         continue;
       }
-      case Op::Unshare: r = unshare(static_cast<int>(m.a[0])); break;
+      // The raw syscall: glibc's unshare() takes an int and would drop bits
+      // ksys_unshare() (unsigned long) rejects with EINVAL.
+      case Op::Unshare: r = static_cast<int>(syscall(SYS_unshare, static_cast<unsigned long>(m.a[0]))); break;
       case Op::Setns: r = setns(static_cast<int>(m.a[0]), static_cast<int>(m.a[1])); break;
       case Op::Open: r = open(m.str, O_RDONLY); break;
       case Op::Close: r = close(static_cast<int>(m.a[0])); break;

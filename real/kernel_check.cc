@@ -35,18 +35,31 @@ int64_t KernelStructureCheck::expected_kernel_refs(const Kernel& k, const NsComm
   // model, the boot reference stands for the pin and the inode comes and goes.
   if (ns->initial && ns->nsfs_users > 0) refs -= 1;
   if (ns->type == NsType::User) {
-    // kernel/ucount.c: alloc_ucounts(): one struct ucounts per (namespace,
-    // euid) in use, each holding the namespace (tasks' and open files' creds).
-    std::set<uint32_t> euids;
+    // kernel/ucount.c: alloc_ucounts() @ v6.18: one struct ucounts per
+    // (namespace, uid) in use, each holding the namespace. Users: every cred
+    // (set_cred_ucounts(): keyed by the real uid, not the euid — found by a
+    // tester with setresuid()) of tasks and open files; every namespace this
+    // one owns (ns->ucounts = inc_ucount(owner, creator's euid)); every child
+    // user namespace (inc_user_namespaces(parent, owner)).
+    std::set<uint32_t> uids;
     for (size_t i = 0; i < k.task_slots(); ++i) {
       const Task* t = k.task(static_cast<uint32_t>(i));
       if (!t) continue;
-      if (t->cred && t->cred->user_ns == ns) euids.insert(t->cred->euid);
+      if (t->cred && t->cred->user_ns == ns) uids.insert(t->cred->uid);
       if (t->files)
         for (const File* f : t->files->fdt)
-          if (f && f->f_cred && f->f_cred->user_ns == ns) euids.insert(f->f_cred->euid);
+          if (f && f->f_cred && f->f_cred->user_ns == ns) uids.insert(f->f_cred->uid);
     }
-    refs += static_cast<int64_t>(euids.size());
+    for (auto& rec : k.ns_records()) {
+      if (!rec.ns || rec.ns->initial) continue;
+      if (rec.type == NsType::User) {
+        const auto* u = static_cast<const UserNamespace*>(rec.ns);
+        if (u->parent == ns) uids.insert(u->owner);
+      } else if (rec.ns->user_ns == ns) {
+        uids.insert(rec.ns->ucounts_euid);
+      }
+    }
+    refs += static_cast<int64_t>(uids.size());
     // ipc/mqueue.c: mq_create_mount(): the mqueue superblock of every ipc
     // namespace holds its owner.
     for (auto& rec : k.ns_records())

@@ -127,7 +127,19 @@ class Kernel {
   Result<void> clone_flags_check(Task* cur, uint64_t flags, bool clone3);
   // kernel/fork.c: ksys_unshare().
   Result<void> sys_unshare(Task* cur, uint64_t flags);
-  // kernel/nsproxy.c: sys_setns(); fd is an nsfs fd or a pidfd.
+  // kernel/nsproxy.c: sys_setns() @ v6.18. fd: an nsfs file (/proc/PID/ns/*;
+  // nstype 0 or that namespace's CLONE_NEW* flag) or a pidfd (nstype: one or
+  // more CLONE_NEW* flags, entered user first). Errors: EBADF no such fd;
+  // EINVAL nstype does not match the file, bad pidfd flags, or another kind
+  // of file; pidfd: ESRCH its task is gone, EPERM no ptrace access. Then each
+  // namespace's ->install(), in this order: EPERM without CAP_SYS_ADMIN over
+  // the namespace's owner and in our user namespace (mnt: CAP_SYS_CHROOT too),
+  // after which EINVAL for a pid namespace neither the active one nor below
+  // it, or mnt with a shared fs_struct; time checks EUSERS (other threads)
+  // before its EPERM; user checks EINVAL (already ours, other threads, a
+  // shared fs_struct) before its EPERM. A failed call leaves the model as it
+  // was, but for the nsproxy id its copy consumed once past the fd and flag
+  // checks (sim/nsproxy.cc: prepare_nsset()).
   Result<void> sys_setns(Task* cur, int fd, uint64_t nstype);
   // kernel/exit.c: do_exit(). Never fails.
   void sys_exit(Task* cur, int code);

@@ -84,6 +84,7 @@ Result<NsProxy*> Kernel::create_new_namespaces(uint64_t flags, Task* tsk, UserNa
   if (flags & CLONE_NEWNS) {
     TraceScope c(trace, "copy_mnt_ns");
     auto* m = new_ns<MntNamespace>(NsType::Mnt, user_ns);
+    m->ucounts_euid = current->cred->euid;
     m->seq = ++mnt_seq_;
     // A copy owned by another user namespace has its mounts locked (lock_mnt_tree()).
     bool lock = user_ns != old->mnt_ns->user_ns;
@@ -105,6 +106,7 @@ Result<NsProxy*> Kernel::create_new_namespaces(uint64_t flags, Task* tsk, UserNa
   if (flags & CLONE_NEWUTS) {
     TraceScope c(trace, "copy_utsname");
     auto* u = new_ns<UtsNamespace>(NsType::Uts, user_ns);
+    u->ucounts_euid = current->cred->euid;
     u->nodename = old->uts_ns->nodename;
     nsp->uts_ns = u;
   } else {
@@ -114,6 +116,7 @@ Result<NsProxy*> Kernel::create_new_namespaces(uint64_t flags, Task* tsk, UserNa
   if (flags & CLONE_NEWIPC) {
     TraceScope c(trace, "copy_ipcs");
     nsp->ipc_ns = new_ns<IpcNamespace>(NsType::Ipc, user_ns);
+    nsp->ipc_ns->ucounts_euid = current->cred->euid;
   } else {
     nsp->ipc_ns = share(old->ipc_ns, "ipc");
   }
@@ -129,6 +132,7 @@ Result<NsProxy*> Kernel::create_new_namespaces(uint64_t flags, Task* tsk, UserNa
     auto r = create_pid_namespace(user_ns, old->pid_ns_for_children);
     if (!r) return unwind(r.error().code);
     nsp->pid_ns_for_children = *r;
+    nsp->pid_ns_for_children->ucounts_euid = current->cred->euid;
   } else {
     nsp->pid_ns_for_children = share(old->pid_ns_for_children, "pid_for_children");
   }
@@ -137,6 +141,7 @@ Result<NsProxy*> Kernel::create_new_namespaces(uint64_t flags, Task* tsk, UserNa
     TraceScope c(trace, "copy_cgroup_ns");
     if (!ns_capable(tsk->cred, user_ns, CAP_SYS_ADMIN)) return unwind(EPERM);
     nsp->cgroup_ns = new_ns<CgroupNamespace>(NsType::Cgroup, user_ns);
+    nsp->cgroup_ns->ucounts_euid = current->cred->euid;
   } else {
     nsp->cgroup_ns = share(old->cgroup_ns, "cgroup");
   }
@@ -144,6 +149,7 @@ Result<NsProxy*> Kernel::create_new_namespaces(uint64_t flags, Task* tsk, UserNa
   if (flags & CLONE_NEWNET) {
     TraceScope c(trace, "copy_net_ns");
     nsp->net_ns = new_ns<NetNamespace>(NsType::Net, user_ns);
+    nsp->net_ns->ucounts_euid = current->cred->euid;
   } else {
     nsp->net_ns = share(old->net_ns, "net");
   }
@@ -152,6 +158,7 @@ Result<NsProxy*> Kernel::create_new_namespaces(uint64_t flags, Task* tsk, UserNa
   if (flags & CLONE_NEWTIME) {
     TraceScope c(trace, "copy_time_ns");
     nsp->time_ns_for_children = new_ns<TimeNamespace>(NsType::Time, user_ns);
+    nsp->time_ns_for_children->ucounts_euid = current->cred->euid;
   } else {
     nsp->time_ns_for_children = share(old->time_ns_for_children, "time_for_children");
   }
@@ -581,7 +588,11 @@ template <class Tr>
 template <class Tr>
 [[gnu::always_inline]] inline Result<void> Kernel::do_setns(Tr& tr, Task* cur, int fd, uint64_t nstype) {
   NSSIM_SCOPE(s, tr, "setns", "fd={} nstype={}", fd, clone_flags_str(nstype));
-  uint64_t flags = nstype;
+  // SYSCALL_DEFINE2(setns, int, fd, int, flags): the flags are an int, so the
+  // high 32 bits never reach the kernel, and a pidfd's check_setns_flags()
+  // (unsigned long) sees bit 31 sign-extended, outside CLONE_NEW*: EINVAL.
+  // Found by a tester: setns(fd, 0x100000000) is "any type" on the kernel.
+  uint64_t flags = static_cast<uint64_t>(static_cast<int64_t>(static_cast<int32_t>(nstype)));
   File* f = nullptr;
   NsCommon* one = nullptr;  // nsfs file: the namespace to enter; null for a pidfd
   if (int err = setns_fdget(tr, cur, fd, flags, f, one)) return fail(err);

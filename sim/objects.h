@@ -34,6 +34,11 @@ struct NsCommon : RefCounted {
   // Users of the nsfs inode: open files + bind mounts. While > 0 the inode
   // (its stashed dentry) holds exactly one reference on the namespace.
   uint32_t nsfs_users = 0;
+  // The creator's euid (kuid): ns->ucounts is inc_ucount(owner, current_euid())
+  // (kernel/utsname.c: inc_uts_namespaces() and its twins @ v6.18), a struct
+  // ucounts that holds the owner user namespace (real/kernel_check.cc counts
+  // it). Not kept for user namespaces: theirs is on the parent, keyed by owner.
+  uint32_t ucounts_euid = 0;
 };
 
 struct UtsNamespace : NsCommon {

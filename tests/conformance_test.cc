@@ -85,6 +85,26 @@ TEST_P(Conformance, SetnsNstypeMustMatchTheFd) {
   EXPECT_THAT(s().run("y: setns(fd, 0)"), FailsWithErrno(EBADF));
 }
 
+// kernel/nsproxy.c: SYSCALL_DEFINE2(setns, int, fd, int, flags) @ v6.18: the
+// flags are an int (bits 32-63 are dropped; for a pidfd, bit 31 is
+// sign-extended into check_setns_flags()); ksys_unshare() takes unsigned long
+// and refuses unknown high bits.
+TEST_P(Conformance, SetnsFlagsAreAnIntUnshareFlagsAreNot) {
+  ASSERT_THAT(s().run("init: clone(CLONE_NEWNET|CLONE_NEWUTS) -> x"), Succeeds());
+  ASSERT_THAT(s().run("init: clone(0) -> y"), Succeeds());
+  ASSERT_THAT(s().run("y: open(\"/proc/x/ns/net\") -> fd"), Succeeds());
+  EXPECT_THAT(s().run("y: setns(fd, 0x100000000)"), Succeeds());  // nstype 0: any type
+  EXPECT_TRUE(s().same("y", Link::Net, "x", Link::Net));
+  ASSERT_THAT(s().run("y: pidfd_open(x) -> pfd"), Succeeds());
+  EXPECT_THAT(s().run("y: setns(pfd, 0x80000000|CLONE_NEWUTS)"), FailsWithErrno(EINVAL));
+  EXPECT_FALSE(s().same("y", Link::Uts, "x", Link::Uts));
+  EXPECT_THAT(s().run("y: setns(pfd, 0x100000000|CLONE_NEWUTS)"), Succeeds());
+  EXPECT_TRUE(s().same("y", Link::Uts, "x", Link::Uts));
+  EXPECT_THAT(s().run("y: unshare(0x100000000)"), FailsWithErrno(EINVAL));
+  EXPECT_THAT(s().run("y: unshare(0x100000000|CLONE_NEWIPC)"), FailsWithErrno(EINVAL));
+  EXPECT_TRUE(s().same("y", Link::Ipc, "init", Link::Ipc));
+}
+
 TEST_P(Conformance, SetnsPidOnlyToActiveOrDescendantAndOnlyPidForChildren) {
   ASSERT_THAT(s().run("init: clone(0) -> j"), Succeeds());
   ASSERT_THAT(s().run("init: clone(CLONE_NEWPID) -> inner"), Succeeds());

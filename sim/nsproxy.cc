@@ -415,22 +415,28 @@ template <class Tr>
   auto admin_both = [&]() __attribute__((always_inline)) {
     return ns_capable(cred, target->user_ns, CAP_SYS_ADMIN) && ns_capable(cred, nsset_userns, CAP_SYS_ADMIN);
   };
+  // A refusal, with its reason in the trace (nothing at all in the quiet build).
+  auto refuse = [&](int err, const char* why) __attribute__((always_inline)) {
+    NSSIM_EVENT(tr, kInstall[static_cast<int>(target->type)], "{}: {}", why, errno_name(err));
+    return err;
+  };
+  static constexpr const char* kNoAdmin = "no CAP_SYS_ADMIN over the namespace's owner or in the caller's user namespace";
   switch (target->type) {
     case NsType::Uts:
-      if (!admin_both()) return EPERM;
+      if (!admin_both()) return refuse(EPERM, kNoAdmin);
       nsset_slot(tr, ns, nsp->uts_ns, kSlotUts, target, "uts");
       return 0;
     case NsType::Ipc:
-      if (!admin_both()) return EPERM;
+      if (!admin_both()) return refuse(EPERM, kNoAdmin);
       nsset_slot(tr, ns, nsp->ipc_ns, kSlotIpc, target, "ipc");
       return 0;
     case NsType::Net:
-      if (!admin_both()) return EPERM;
+      if (!admin_both()) return refuse(EPERM, kNoAdmin);
       nsset_slot(tr, ns, nsp->net_ns, kSlotNet, target, "net");
       return 0;
     case NsType::Cgroup:
       if (!ns_capable(cred, nsset_userns, CAP_SYS_ADMIN) || !ns_capable(cred, target->user_ns, CAP_SYS_ADMIN))
-        return EPERM;
+        return refuse(EPERM, kNoAdmin);
       if (target == nsp->cgroup_ns) return 0;
       nsset_slot(tr, ns, nsp->cgroup_ns, kSlotCgroup, target, "cgroup");
       return 0;
@@ -439,7 +445,8 @@ template <class Tr>
       // CAP_SYS_CHROOT + CAP_SYS_ADMIN in our user ns; then fs->users == 1.
       if (!ns_capable(cred, target->user_ns, CAP_SYS_ADMIN) || !ns_capable(cred, nsset_userns, CAP_SYS_CHROOT) ||
           !ns_capable(cred, nsset_userns, CAP_SYS_ADMIN))
-        return EPERM;
+        return refuse(EPERM, "no CAP_SYS_ADMIN over the namespace's owner, or no CAP_SYS_CHROOT and CAP_SYS_ADMIN in "
+                             "the caller's user namespace");
       if (ns.fs_users != 1) {
         NSSIM_EVENT(tr, "mntns_install", "fs_struct shared by {} tasks: EINVAL", ns.fs_users);
         return EINVAL;
@@ -451,7 +458,7 @@ template <class Tr>
       // descendant; only pid_for_children changes.
       auto* nw = static_cast<PidNamespace*>(target);
       PidNamespace* active = task_active_pid_ns(cur);
-      if (!admin_both()) return EPERM;
+      if (!admin_both()) return refuse(EPERM, kNoAdmin);
       if (nw->level < active->level) {
         NSSIM_EVENT(tr, "pidns_install", "{} is above the active {}: EINVAL", ns_str(nw), ns_str(active));
         return EINVAL;
@@ -468,21 +475,23 @@ template <class Tr>
     case NsType::Time:
       // kernel/time/namespace.c: timens_install(): single-threaded only (EUSERS);
       // both time links change.
-      if (!current_is_single_threaded(cur)) return EUSERS;
-      if (!admin_both()) return EPERM;
+      if (!current_is_single_threaded(cur)) return refuse(EUSERS, "the caller has other live threads");
+      if (!admin_both()) return refuse(EPERM, kNoAdmin);
       nsset_slot(tr, ns, nsp->time_ns, kSlotTime, target, "time");
       nsset_slot(tr, ns, nsp->time_ns_for_children, kSlotTimeForChildren, target, "time_for_children");
       return 0;
     case NsType::User: {
       // kernel/user_namespace.c: userns_install().
       auto* u = static_cast<UserNamespace*>(target);
-      if (u == cred->user_ns) return EINVAL;
-      if (!cur->thread_group_empty()) return EINVAL;
-      if (cur->fs && cur->fs->refs() != 1) return EINVAL;
-      if (!ns_capable(cred, u, CAP_SYS_ADMIN)) return EPERM;
-      // set_cred_user_ns(): full capabilities in the entered namespace.
-      setns_get(tr, u, Why("cred", ns.cred->id()));
+      if (u == cred->user_ns) return refuse(EINVAL, "already the caller's user namespace");
+      if (!cur->thread_group_empty()) return refuse(EINVAL, "the caller has other threads");
+      if (cur->fs && cur->fs->refs() != 1) return refuse(EINVAL, "the caller's fs_struct is shared");
+      if (!ns_capable(cred, u, CAP_SYS_ADMIN)) return refuse(EPERM, "no CAP_SYS_ADMIN in the target user namespace");
+      // put_user_ns(cred->user_ns), then set_cred_user_ns(cred, get_user_ns(u)):
+      // full capabilities in the entered namespace. (The nsset's cred and the
+      // task's current one both hold the old namespace: this put never frees.)
       setns_put(tr, ns.cred->user_ns, Why("cred", ns.cred->id()));
+      setns_get(tr, u, Why("cred", ns.cred->id()));
       ns.cred->user_ns = u;
       ns.cred->caps_id = full_caps_id_;
       return 0;
@@ -528,7 +537,10 @@ template <class Tr>
   if (ns.cred) put_cred(ns.cred, "nsset cred");
   if (ns.nsproxy && ns.nsproxy != old_nsp) {
     if (ns.borrowed) settle_borrowed(ns.nsproxy, old_nsp, ns.borrowed, /*keep=*/false);
-    put_nsproxy(ns.nsproxy);
+    // free_nsproxy() directly, as the kernel does: nobody else ever saw the
+    // copy (its count 1 goes with it; found by a tester).
+    (void)ns.nsproxy->put();
+    free_nsproxy(ns.nsproxy);
   }
 }
 

@@ -19,7 +19,11 @@ build: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS)
 
-demo: build
+# The demo needs only the nssim binary (the tests, benchmarks and fuzz
+# targets are left for `make test`).
+demo: deps
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS) --target nssim
 	$(BUILD)/cli/nssim trace --real $(DEMO)
 
 test: build

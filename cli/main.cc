@@ -42,7 +42,8 @@ int main(int argc, char** argv) {
   trace->add_option("--root", targs.root_pid,
                     "With --from-snapshot: the scenario's initial task (task NAME, default init) is this process "
                     "(default pid 1)")
-      ->check(CLI::Range(1, 1 << 30));
+      ->type_name("PID")
+      ->check(CLI::Range(1, 1 << 30).description(""));
   trace->add_option("--html", targs.html,
                     "Also write a self-contained page that steps through the scenario: source, graph, events "
                     "(and, with --real, the kernel's inode numbers and disagreements)");

@@ -60,6 +60,7 @@ void run_steps(State& st, const std::string& text, int64_t steps) {
     opt.peer = b.get();
     Kernel::Config cfg = Runner::config_for(pr.scenario);
     cfg.root_pid_level = b->root_pid_level();
+    cfg.env_user = b->env_user();
     opt.config = cfg;
     Runner r(pr.scenario, opt);
     int64_t t0 = now_ns();

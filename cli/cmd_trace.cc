@@ -99,6 +99,7 @@ int cmd_trace(const TraceArgs& a) {
     } else {
       real_note += "; kernel structures: not checked (" + why_not + ")";
     }
+    real_note += not_checked_lines(*real);
   }
   Runner runner(sc, opt);
   runner_ptr = &runner;
@@ -120,6 +121,7 @@ int cmd_trace(const TraceArgs& a) {
       record(r);
     });
     nlohmann::json sj = summary_json(sum);
+    if (real && !real->not_checked.empty()) sj["summary"]["not_checked"] = real->not_checked;
     if (kcheck)
       sj["kernel_structures"] = {{"nsproxy_counts", kcheck->nsproxy_counts()},
                                  {"nsproxy_pairs", kcheck->nsproxy_pairs()},

@@ -19,8 +19,16 @@ std::optional<RealPeer> start_real_peer(const Scenario& sc, int step_timeout_ms)
   }
   p.config = Runner::config_for(sc);
   p.config.root_pid_level = p.backend->root_pid_level();
+  p.config.env_user = p.backend->env_user();
   p.note = p.backend->describe();
+  p.not_checked = p.backend->notes();
   return p;
+}
+
+std::string not_checked_lines(const RealPeer& p) {
+  std::string s;
+  for (auto& n : p.not_checked) s += "\nlive kernel: not checked here: " + n;
+  return s;
 }
 
 }  // namespace nssim::cli

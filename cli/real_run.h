@@ -4,6 +4,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "real/real_backend.h"
 #include "sim/kernel.h"
@@ -15,6 +16,7 @@ struct RealPeer {
   std::unique_ptr<real::RealBackend> backend;  // the sandbox; must outlive the run that uses it as peer
   Kernel::Config config;  // the scenario's config (Runner::config_for), root_pid_level at the sandbox's level
   std::string note;       // backend->describe(), for the output's header
+  std::vector<std::string> not_checked;  // backend->notes(): for --json's summary
 };
 
 // Starts the sandbox for `sc` (its init name; each step may take
@@ -22,5 +24,9 @@ struct RealPeer {
 // (not root, a namespace type missing...), after printing
 // "nssim: cannot run on the live kernel: WHY" to stderr; the caller exits 3.
 std::optional<RealPeer> start_real_peer(const Scenario& sc, int step_timeout_ms);
+
+// "\nlive kernel: not checked here: WHAT" for each of p.not_checked: the
+// header's lines on what this environment keeps nssim from checking.
+std::string not_checked_lines(const RealPeer& p);
 
 }  // namespace nssim::cli

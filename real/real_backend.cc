@@ -8,6 +8,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <dirent.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -26,6 +27,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "real/kernel_introspect.h"
 #include "real/protocol.h"
 #include "sim/result.h"
 
@@ -52,8 +54,12 @@ struct RealBackend::Agent {
   std::string name;
   int ctl = -1;       // controller end of the agent's channel
   int pidfd = -1;     // pins nothing but the struct pid of a live task; closed once reaped
-  pid_t hostpid = 0;  // tgid in the host pid namespace
-  pid_t hosttid = 0;  // tid in the host pid namespace (== hostpid for a thread group leader)
+  // Ids as /proc numbers them (the pid namespace of the procfs instance nssim
+  // sees, which may be an ancestor of nssim's own: `unshare --pid --fork`
+  // without --mount-proc): every /proc path uses these.
+  pid_t hostpid = 0;  // tgid in /proc's pid namespace
+  pid_t hosttid = 0;  // tid in /proc's pid namespace (== hostpid for a thread group leader)
+  pid_t ctlpid = 0;   // tgid in nssim's own pid namespace (waitpid, pidfd_open, BPF task records)
   bool is_thread = false;
   TaskState state = TaskState::Running;
   bool exit_requested = false;
@@ -119,8 +125,10 @@ std::string slurp(const std::string& path) {
   return ss.str();
 }
 
+// NSpid of a task (0: nssim itself), as /proc's pid namespace numbers it: from
+// that level down to the task's own.
 std::vector<uint32_t> read_nspid(pid_t pid) {
-  std::string s = slurp(fmt::format("/proc/{}/status", pid));
+  std::string s = slurp(pid ? fmt::format("/proc/{}/status", pid) : std::string("/proc/self/status"));
   std::vector<uint32_t> out;
   size_t p = s.find("\nNSpid:");
   if (p == std::string::npos) return out;
@@ -194,14 +202,52 @@ constexpr pid_t kNoSuchPid = 0x3fffffff;  // above PID_MAX_LIMIT: the kernel fin
 
 }  // namespace
 
+namespace {
+
+constexpr uint32_t kInitUserInum = 0xEFFFFFFDU;  // PROC_USER_INIT_INO (include/linux/proc_ns.h)
+constexpr uint32_t kInitPidInum = 0xEFFFFFFCU;   // PROC_PID_INIT_INO
+
+uint32_t ns_inum(const std::string& path) {
+  struct stat st {};
+  return stat(path.c_str(), &st) == 0 ? static_cast<uint32_t>(st.st_ino) : 0;
+}
+
+// A /proc/sys knob as a number; `dflt` when the file is absent.
+long sysctl_num(const char* path, long dflt) {
+  std::string s = slurp(path);
+  return s.empty() ? dflt : std::strtol(s.c_str(), nullptr, 10);
+}
+
+bool write_file(const std::string& path, const std::string& data) {
+  int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  bool ok = write(fd, data.data(), data.size()) == static_cast<ssize_t>(data.size());
+  close(fd);
+  return ok;
+}
+
+std::vector<UidGidExtent> read_extents(const std::string& path) {
+  std::vector<UidGidExtent> v;
+  std::string s = read_map(path);
+  if (!s.empty()) parse_id_map(s, v);
+  return v;
+}
+
+}  // namespace
+
 std::string unavailable_reason() {
-  if (geteuid() != 0)
-    return "the live-kernel backend needs root (it creates namespaces of every type in a sandbox); run it with sudo";
   for (auto* t : {"cgroup", "ipc", "mnt", "net", "pid", "time", "user", "uts"}) {
     struct stat st;
     if (stat(fmt::format("/proc/self/ns/{}", t).c_str(), &st) != 0)
       return fmt::format("this kernel has no {} namespaces (/proc/self/ns/{} is missing)", t, t);
   }
+  if (geteuid() == 0) return "";
+  // Rootless: nssim makes a user namespace of its own (RealBackend::start()).
+  if (sysctl_num("/proc/sys/kernel/unprivileged_userns_clone", 1) == 0)
+    return "not root, and this kernel does not let unprivileged users create user namespaces "
+           "(sysctl kernel.unprivileged_userns_clone=0): run as root, or enable it";
+  if (sysctl_num("/proc/sys/user/max_user_namespaces", 1) == 0)
+    return "not root, and user namespaces are disabled here (sysctl user.max_user_namespaces=0): run as root";
   return "";
 }
 
@@ -213,8 +259,83 @@ std::unique_ptr<RealBackend> RealBackend::create(const Options& opt, std::string
   return b;
 }
 
+// Where nssim runs decides how the sandbox is made (docs/design.md, "Where
+// --real runs"): root in the initial user namespace keeps today's sandbox;
+// root in another user namespace (a container's) makes every initial
+// namespace new there; not root, nssim first makes a user namespace of its
+// own mapping its uid to 0 (as `unshare --map-root-user` does) and goes on as
+// root in it. The model is then booted with that user namespace (env_user()).
+bool RealBackend::enter_environment(std::string& why) {
+  uint32_t userns = ns_inum("/proc/self/ns/user");
+  uint32_t level_floor = userns == kInitUserInum ? 0 : 1;  // ancestors of our own user namespace are hidden
+  if (geteuid() != 0) {
+    uid_t uid = geteuid();
+    gid_t gid = getegid();
+    if (unshare(CLONE_NEWUSER) != 0) {
+      why = fmt::format("not root, and unshare(CLONE_NEWUSER) failed ({}): this system does not let unprivileged "
+                        "users create user namespaces; run as root",
+                        std::strerror(errno));
+      return false;
+    }
+    // kernel/user_namespace.c: map_write(): an unprivileged writer maps only
+    // its own id, and its gid only after setgroups is denied.
+    if (!write_file("/proc/self/setgroups", "deny") || !write_file("/proc/self/uid_map", fmt::format("0 {} 1", uid)) ||
+        !write_file("/proc/self/gid_map", fmt::format("0 {} 1", gid))) {
+      why = fmt::format("could not map uid {} to root in nssim's user namespace: {}", uid, std::strerror(errno));
+      return false;
+    }
+    rootless_ = true;
+    notes_.push_back(fmt::format(
+        "rootless: nssim runs as root of a user namespace of its own (uid 0 -> {}, gid 0 -> {}); what needs host "
+        "privilege fails there as the kernel says, in the model too",
+        uid, gid));
+  }
+  if (rootless_ || userns != kInitUserInum) {
+    EnvUserNs e;
+    e.uid_map = read_extents("/proc/self/uid_map");
+    e.gid_map = read_extents("/proc/self/gid_map");
+    e.setgroups_allowed = slurp("/proc/self/setgroups").rfind("allow", 0) == 0;
+    e.level = level_floor + (rootless_ ? 1 : 0);
+    // The creator's euid/egid in the parent's terms (NS_GET_OWNER_UID answers
+    // in ours: map it back down).
+    uid_t owner = 0;
+    int ufd = open("/proc/self/ns/user", O_RDONLY | O_CLOEXEC);
+    if (ufd >= 0) {
+      if (ioctl(ufd, NS_GET_OWNER_UID, &owner) != 0) owner = 0;
+      close(ufd);
+    }
+    auto lower = [](const std::vector<UidGidExtent>& m, uint32_t id) {
+      for (auto& x : m)
+        if (id >= x.first && id - x.first < x.count) return x.lower_first + (id - x.first);
+      return id;
+    };
+    e.owner = lower(e.uid_map, owner);
+    e.group = e.gid_map.empty() ? 0 : e.gid_map.front().lower_first;
+    env_user_ = e;
+    if (e.level > 1 || (!rootless_ && userns != kInitUserInum))
+      notes_.push_back(fmt::format(
+          "user namespace: the scenario's initial user namespace is {}'s (level at least {}; its ancestors are not "
+          "visible from inside); the model boots it as a child of its init_user_ns, with the maps it reads",
+          rootless_ ? "nssim's own" : "this container", e.level));
+  }
+  return true;
+}
+
 bool RealBackend::start(const Options& opt, std::string& why) {
   opt_ = opt;
+  if (!enter_environment(why)) return false;
+  // Which procfs this is: nssim's NSpid as it numbers it. Its last entry must
+  // be nssim's own pid; entries before it are pid namespaces above nssim's
+  // that this /proc shows (`unshare --pid --fork` without --mount-proc).
+  {
+    auto self = read_nspid(0);
+    if (self.empty() || self.back() != static_cast<uint32_t>(getpid())) {
+      why = "/proc is not a procfs of nssim's pid namespace or of one above it (/proc/self does not show nssim): "
+            "mount one (unshare --mount-proc, or mount -t proc proc /proc in a mount namespace of your own)";
+      return false;
+    }
+    ctl_index_ = self.size() - 1;
+  }
   // Agent channels live at fds >= kChannelBase: lift our soft fd limit.
   rlimit rl;
   if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
@@ -227,9 +348,16 @@ bool RealBackend::start(const Options& opt, std::string& why) {
     return false;
   }
   std::fflush(nullptr);
-  long pid = syscall(SYS_clone, CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | SIGCHLD, 0, nullptr, nullptr, 0);
+  // In a user namespace not the initial one every initial namespace is made
+  // new, so the user namespace the model boots (env_user()) owns them all.
+  uint64_t flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS;
+  if (env_user_) flags |= CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP | CLONE_NEWTIME;
+  clone_args ca{};
+  ca.flags = flags;
+  ca.exit_signal = SIGCHLD;
+  long pid = syscall(SYS_clone3, &ca, sizeof ca);
   if (pid < 0) {
-    why = fmt::format("clone(CLONE_NEWPID|CLONE_NEWNS|CLONE_NEWUTS): {}", std::strerror(errno));
+    why = fmt::format("clone3({}): {}", clone_flags_str(flags), std::strerror(errno));
     close(sv[0]);
     close(sv[1]);
     return false;
@@ -271,7 +399,7 @@ bool RealBackend::start(const Options& opt, std::string& why) {
   auto a = std::make_unique<Agent>();
   a->name = opt.init_name;
   a->ctl = sv[0];
-  a->hostpid = a->hosttid = static_cast<pid_t>(pid);
+  a->ctlpid = static_cast<pid_t>(pid);
   a->pidfd = static_cast<int>(syscall(SYS_pidfd_open, static_cast<pid_t>(pid), 0));
   g_sandbox_pidfd = a->pidfd;
   struct sigaction sa {};
@@ -281,24 +409,83 @@ bool RealBackend::start(const Options& opt, std::string& why) {
   sigaction(SIGHUP, &sa, nullptr);
   Msg hello;
   bool eof;
-  if (!recv_fixed(a->ctl, hello, opt.step_timeout_ms, eof) || hello.op != Op::Hello) {
+  if (!recv_fixed(a->ctl, hello, opt.step_timeout_ms, eof) || hello.op != Op::Hello || hello.a[0] <= 0) {
     int st = 0;
     syscall(SYS_pidfd_send_signal, a->pidfd, SIGKILL, nullptr, 0);
     waitpid(static_cast<pid_t>(pid), &st, 0);
     why = !WIFEXITED(st)              ? "the sandbox's initial task did not start"
           : WEXITSTATUS(st) == 97     ? "could not make the sandbox's mounts private"
           : WEXITSTATUS(st) == 95     ? "could not mount the sandbox's private /run"
+          : WEXITSTATUS(st) == 96     ? "could not set the sandbox's hostname"
                                       : "the sandbox's initial task did not start";
+    close(a->pidfd);
+    g_sandbox_pidfd = -1;
     return false;
   }
+  a->hostpid = a->hosttid = static_cast<pid_t>(hello.a[0]);
   a->nspid_abs = read_nspid(a->hostpid);
   root_level_ = a->level();
-  // Keep the sandbox's own mnt, uts and pid namespaces alive for the whole
-  // run, as the model's initial namespaces are (boot references).
-  for (auto* l : {"mnt", "uts", "pid"})
-    pins_.push_back(open(fmt::format("/proc/{}/ns/{}", pid, l).c_str(), O_RDONLY | O_CLOEXEC));
+  // Keep the sandbox's own namespaces alive for the whole run, as the model's
+  // initial namespaces are (boot references).
+  for (int i = 0; i < kLinks; ++i) {
+    Link l = kAllLinks[i];
+    if (l == Link::User || l == Link::PidForChildren || l == Link::TimeForChildren) continue;
+    if (!env_user_ && l != Link::Mnt && l != Link::Uts && l != Link::Pid) continue;
+    pins_.push_back(open(fmt::format("/proc/{}/ns/{}", a->hostpid, link_name(l)).c_str(), O_RDONLY | O_CLOEXEC));
+  }
+  find_levels(pins_);
+  calibrate_liveness();
   agents_.push_back(std::move(a));
   return true;
+}
+
+// The kernel level of the sandbox's pid namespace. /proc numbers levels from
+// its own pid namespace down; that one is the initial one when its pid 1 is in
+// PROC_PID_INIT_INO; otherwise BPF reads the level (pid_namespace.level), and
+// without BPF only a lower bound is known.
+void RealBackend::find_levels(const std::vector<int>& pins) {
+  abs_level_ = root_level_;
+  uint32_t proc_ns = ns_inum("/proc/1/ns/pid");
+  if (proc_ns == 0 && ctl_index_ == 0) proc_ns = ns_inum("/proc/self/ns/pid");  // rootless: pid 1 is not ours to read
+  if (proc_ns == kInitPidInum) return;
+  int pidfd_pin = -1;
+  for (int fd : pins) {
+    struct stat st {};
+    if (fd >= 0 && ioctl(fd, NS_GET_NSTYPE) == CLONE_NEWPID) pidfd_pin = fd;
+    (void)st;
+  }
+  std::string err;
+  if (pidfd_pin >= 0 && bpf_unavailable_reason().empty())
+    if (auto k = bpf_ns_of_fd(pidfd_pin, err)) {
+      abs_level_ = k->level;
+      return;
+    }
+  abs_level_ = root_level_ + 1;
+  level_exact_ = false;
+  notes_.push_back(fmt::format("pid namespace level: at least {} (the pid namespaces above /proc's are not visible "
+                               "here, and BPF cannot read it); the model uses {}, so the 32-level limit may differ",
+                               abs_level_, abs_level_));
+}
+
+// Whether a file handle reopens a live namespace that is not one of ours:
+// since the may_see_all_namespaces() restriction (stable 6.18.y, 6.19) a
+// caller outside the initial pid namespace, or without CAP_SYS_ADMIN in the
+// initial user namespace, gets ESTALE for those though they live — the same
+// answer as for a freed one. Probed on the sandbox's uts namespace, which a
+// pin keeps alive and nssim is not in.
+void RealBackend::calibrate_liveness() {
+  for (int fd : pins_) {
+    if (fd < 0 || ioctl(fd, NS_GET_NSTYPE) != CLONE_NEWUTS) continue;
+    int e = 0;
+    if (!handle_reopens(fd, e)) {
+      handles_see_all_ = false;
+      notes_.push_back(fmt::format(
+          "namespace liveness: checked only for nssim's own namespaces: open_by_handle_at() answers {} for live "
+          "namespaces nssim is not in here (fs/nsfs.c: nsfs_fh_to_dentry(): may_see_all_namespaces() needs the "
+          "initial pid namespace and CAP_SYS_ADMIN in the initial user namespace), which would read as \"freed\"",
+          errno_name(e)));
+    }
+  }
 }
 
 RealBackend::~RealBackend() {
@@ -306,7 +493,7 @@ RealBackend::~RealBackend() {
   Agent& init = *agents_.front();
   if (init.pidfd >= 0) syscall(SYS_pidfd_send_signal, init.pidfd, SIGKILL, nullptr, 0);
   int st;
-  waitpid(init.hostpid, &st, __WALL);
+  waitpid(init.ctlpid, &st, __WALL);
   g_sandbox_pidfd = -1;
   for (auto& a : agents_) {
     if (a->ctl >= 0) close(a->ctl);
@@ -317,8 +504,12 @@ RealBackend::~RealBackend() {
 }
 
 std::string RealBackend::describe() const {
-  return fmt::format("live kernel: sandbox pid {} (its own pid namespace at level {}, private mounts, own UTS)",
-                     agents_.front()->hostpid, root_level_);
+  std::string where = rootless_  ? ", rootless (nssim's own user namespace)"
+                      : env_user_ ? ", in this container's user namespace"
+                                  : "";
+  return fmt::format("live kernel: sandbox pid {} (its own pid namespace at level {}{}, private mounts, own UTS{}{})",
+                     agents_.front()->hostpid, level_exact_ ? "" : "at least ", abs_level_,
+                     env_user_ ? ", every other namespace type new too" : "", where);
 }
 
 int RealBackend::sandbox_pid() const { return agents_.front()->hostpid; }
@@ -326,7 +517,7 @@ int RealBackend::sandbox_pid() const { return agents_.front()->hostpid; }
 std::vector<int> RealBackend::host_pids() const {
   std::vector<int> v;
   for (auto& a : agents_)
-    if (a->state != TaskState::Reaped) v.push_back(a->hostpid);
+    if (a->state != TaskState::Reaped) v.push_back(a->ctlpid);
   return v;
 }
 
@@ -515,9 +706,12 @@ CallOutcome RealBackend::call(const CallStmt& c) {
     a->hostpid = static_cast<pid_t>(hello.a[0]);
     a->hosttid = static_cast<pid_t>(hello.a[1]);
     a->is_thread = thread;
-    a->pidfd = static_cast<int>(syscall(SYS_pidfd_open, a->hosttid, thread ? PIDFD_THREAD : 0));
-    a->fds = (thread || (c.flags & CLONE_FILES)) ? cur->fds : std::make_shared<FdNames>(*cur->fds);
     a->nspid_abs = read_nspid(a->hosttid);
+    // Its ids in nssim's own pid namespace: the NSpid entry at nssim's level.
+    auto ctl_id = [&](const std::vector<uint32_t>& v) { return ctl_index_ < v.size() ? static_cast<pid_t>(v[ctl_index_]) : 0; };
+    a->ctlpid = thread ? ctl_id(read_nspid(a->hostpid)) : ctl_id(a->nspid_abs);
+    a->pidfd = static_cast<int>(syscall(SYS_pidfd_open, ctl_id(a->nspid_abs), thread ? PIDFD_THREAD : 0));
+    a->fds = (thread || (c.flags & CLONE_FILES)) ? cur->fds : std::make_shared<FdNames>(*cur->fds);
     agents_.push_back(std::move(a));
     return outcome_ok(*c.out);
   };
@@ -661,11 +855,32 @@ struct RealBackend::KernelNs {
   NsType type;
   std::vector<unsigned char> handle;
   bool alive = true;
+  // Its handle reopened it while nssim held it open: ESTALE later means freed.
+  // False where the kernel hides it from nssim (calibrate_liveness()).
+  bool checkable = true;
 };
+
+// Whether a file handle of the nsfs file `fd` reopens it (fd keeps it alive).
+bool RealBackend::handle_reopens(int fd, int& err) {
+  Handle hb{};
+  hb.h.handle_bytes = sizeof hb.bytes;
+  int mnt = 0;
+  if (syscall(SYS_name_to_handle_at, fd, "", &hb.h, &mnt, AT_EMPTY_PATH) != 0) {
+    err = errno;
+    return false;
+  }
+  int r = static_cast<int>(syscall(SYS_open_by_handle_at, FD_NSFS_ROOT, &hb.h, O_RDONLY | O_CLOEXEC));
+  if (r < 0) {
+    err = errno;
+    return false;
+  }
+  close(r);
+  return true;
+}
 
 void RealBackend::refresh_liveness() {
   for (auto& k : kns_) {
-    if (!k.alive) continue;
+    if (!k.alive || !k.checkable) continue;
     auto* h = reinterpret_cast<file_handle*>(k.handle.data());
     int fd = static_cast<int>(syscall(SYS_open_by_handle_at, FD_NSFS_ROOT, h, O_RDONLY | O_CLOEXEC));
     if (fd >= 0)
@@ -733,27 +948,47 @@ uint64_t RealBackend::token_for(pid_t tid, Link l, uint32_t inum) {
 // The identity token (ns_id) of the namespace behind an nsfs path whose
 // inode is `inum`; remembers a file handle for it the first time.
 uint64_t RealBackend::token_for_path(const std::string& path, NsType type, uint32_t inum) {
+  // A live namespace's inode number is its own; a freed one's may be reused,
+  // which only a checkable handle tells (ESTALE): ask the others for their id.
   for (auto& k : kns_)
-    if (k.alive && k.inum == inum && k.type == type) return k.id;
+    if (k.alive && k.checkable && k.inum == inum && k.type == type) return k.id;
   if (!handles_ok_) return inum;
   int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return inum;
   uint64_t id = 0;
+  if (ioctl(fd, NS_GET_ID, &id) != 0) {
+    handles_ok_ = false;
+    liveness_note_ = fmt::format("this kernel has no NS_GET_ID ({}): liveness is not compared", std::strerror(errno));
+    close(fd);
+    return inum;
+  }
+  for (auto& k : kns_)
+    if (k.id == id) {
+      close(fd);
+      return id;
+    }
   Handle hb{};
   hb.h.handle_bytes = sizeof hb.bytes;
   int mnt = 0;
-  bool ok = ioctl(fd, NS_GET_ID, &id) == 0 &&
-            syscall(SYS_name_to_handle_at, fd, "", &hb.h, &mnt, AT_EMPTY_PATH) == 0;
-  close(fd);
-  if (!ok) {
+  if (syscall(SYS_name_to_handle_at, fd, "", &hb.h, &mnt, AT_EMPTY_PATH) != 0) {
     handles_ok_ = false;
     liveness_note_ = fmt::format("this kernel has no nsfs file handles ({}): liveness is not compared",
                                  std::strerror(errno));
+    close(fd);
     return inum;
   }
-  KernelNs k{id, inum, type, {}, true};
+  KernelNs k{id, inum, type, {}, true, true};
   auto* raw = reinterpret_cast<unsigned char*>(&hb.h);
   k.handle.assign(raw, raw + sizeof(file_handle) + hb.h.handle_bytes);
+  if (!handles_see_all_) {
+    // Reopen it while fd keeps it alive: a refusal means "hidden from here".
+    int rfd = static_cast<int>(syscall(SYS_open_by_handle_at, FD_NSFS_ROOT, &hb.h, O_RDONLY | O_CLOEXEC));
+    if (rfd >= 0)
+      close(rfd);
+    else
+      k.checkable = false;
+  }
+  close(fd);
   kns_.push_back(std::move(k));
   return id;
 }
@@ -801,7 +1036,8 @@ Observation RealBackend::observe() {
   }
   o.has_liveness = handles_ok_;
   if (handles_ok_)
-    for (auto& k : kns_) o.liveness.push_back(NsLiveness{k.id, k.inum, k.type, k.alive});
+    for (auto& k : kns_)
+      if (k.checkable) o.liveness.push_back(NsLiveness{k.id, k.inum, k.type, k.alive});
   return o;
 }
 

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,8 +33,15 @@ class RealBackend : public Backend {
   Observation observe() override;
 
   // Kernel level of the sandbox pid namespace (the scenario's root).
-  uint32_t root_pid_level() const override { return root_level_; }
+  uint32_t root_pid_level() const override { return abs_level_; }
+  // The user namespace the sandbox runs in, when not the initial one
+  // (nssim in a container's user namespace, or rootless).
+  std::optional<EnvUserNs> env_user() const override { return env_user_; }
   std::string describe() const;
+  // What this environment keeps nssim from checking, one sentence each
+  // (empty as root on the host): printed once, never silently skipped.
+  const std::vector<std::string>& notes() const { return notes_; }
+  bool rootless() const { return rootless_; }
   // Host pids of live agents (for tests that check nothing is left behind).
   std::vector<int> host_pids() const;
   int sandbox_pid() const;
@@ -60,8 +68,20 @@ class RealBackend : public Backend {
   void read_fds(Agent& a, TaskObs& t);
   bool pid_ns_at_level_is(int tid, uint32_t level, uint32_t want, int viewer);
 
+  bool enter_environment(std::string& why);
+  void find_levels(const std::vector<int>& pins);
+  void calibrate_liveness();
+  static bool handle_reopens(int fd, int& err);
+
   std::vector<int> pins_;  // nsfs fds keeping the sandbox's own namespaces alive (as the model's boot refs)
-  uint32_t root_level_ = 0;
+  uint32_t root_level_ = 0;  // the sandbox's pid namespace level as /proc numbers levels (NSpid indexes)
+  uint32_t abs_level_ = 0;   // its kernel level (a lower bound unless level_exact_)
+  bool level_exact_ = true;
+  size_t ctl_index_ = 0;     // index of nssim's own pid namespace in NSpid lists /proc shows
+  bool rootless_ = false;
+  std::optional<EnvUserNs> env_user_;
+  bool handles_see_all_ = true;  // file handles reopen namespaces nssim is not in
+  std::vector<std::string> notes_;
   std::vector<KernelNs> kns_;  // every namespace seen, with a file handle
   bool handles_ok_ = true;
   std::string liveness_note_;

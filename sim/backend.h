@@ -87,6 +87,9 @@ class Backend {
   // Kernel level of the scenario's root pid namespace (the model's
   // Kernel::Config::root_pid_level must match it for nesting limits).
   virtual uint32_t root_pid_level() const { return 0; }
+  // The user namespace the scenario's initial task is root in, when it is not
+  // the initial one (Kernel::Config::env_user must match it).
+  virtual std::optional<EnvUserNs> env_user() const { return std::nullopt; }
 };
 
 }  // namespace nssim

@@ -162,18 +162,37 @@ void Kernel::boot() {
   init_user_ns_ = new UserNamespace(reg_, ObjKind::UserNamespace, next_id(ObjKind::UserNamespace), NsType::User);
   init_user_ns_->uid_map = {{0, 0, 4294967295U}};
   init_user_ns_->gid_map = {{0, 0, 4294967295U}};
+  // Who owns the other initial namespaces: init_user_ns, or the live run's
+  // user namespace (Config::env_user), in which the sandbox made them.
+  UserNamespace* owner = init_user_ns_;
   auto init_one = [&](NsCommon* ns, uint32_t inum) {
     ns->initial = true;
     ns->inum = inum;
     ns->serial = static_cast<uint32_t>(records_.size());
     records_.push_back(NsRecord{ns->type, inum, ns});
-    if (ns != init_user_ns_) {
-      init_user_ns_->get();
-      ns->user_ns = init_user_ns_;
+    if (ns->type != NsType::User) {
+      owner->get();
+      ns->user_ns = owner;
     }
     init_ns_.push_back(ns);
   };
   init_one(init_user_ns_, PROC_USER_INIT_INO);
+  if (cfg_.env_user) {
+    // kernel/user_namespace.c: create_user_ns() made it below the host's; it
+    // lives as long as the run (nssim is in it), like a boot namespace.
+    const EnvUserNs& e = *cfg_.env_user;
+    env_user_ns_ = new UserNamespace(reg_, ObjKind::UserNamespace, next_id(ObjKind::UserNamespace), NsType::User);
+    init_user_ns_->get();
+    env_user_ns_->parent = init_user_ns_;
+    env_user_ns_->level = e.level;
+    env_user_ns_->owner = e.owner;
+    env_user_ns_->group = e.group;
+    env_user_ns_->uid_map = e.uid_map;
+    env_user_ns_->gid_map = e.gid_map;
+    env_user_ns_->setgroups_allowed = e.setgroups_allowed;
+    init_one(env_user_ns_, proc_alloc_inum());
+    owner = env_user_ns_;
+  }
   auto* uts = new UtsNamespace(reg_, ObjKind::UtsNamespace, next_id(ObjKind::UtsNamespace), NsType::Uts);
   uts->nodename = cfg_.hostname;
   init_one(uts, PROC_UTS_INIT_INO);
@@ -223,8 +242,14 @@ void Kernel::boot() {
   t->nsproxy = init_nsproxy_;
   t->cred = new Cred(next_id(ObjKind::Cred));
   t->cred->caps_id = full_caps_id_;
-  init_user_ns_->get();
-  t->cred->user_ns = init_user_ns_;
+  owner->get();
+  t->cred->user_ns = owner;
+  if (env_user_ns_) {
+    // Root in the run's user namespace: its uid and gid 0, as kernel ids.
+    uint32_t kuid = make_kid(env_user_ns_, 0, false), kgid = make_kid(env_user_ns_, 0, true);
+    t->cred->uid = t->cred->euid = t->cred->suid = t->cred->fsuid = kuid;
+    t->cred->gid = t->cred->egid = t->cred->sgid = t->cred->fsgid = kgid;
+  }
   tasks_.push_back(t);
   // The root task is pid 1 of the root pid namespace, hence its child_reaper.
   Pid* pid = *alloc_pid(init_pid_ns_);

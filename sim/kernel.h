@@ -102,6 +102,7 @@ class Kernel {
     uint32_t root_pid_level = 0;      // kernel level of the scenario's root pid namespace
     std::string hostname = "(none)";  // init_uts_ns nodename (UTS_NODENAME default)
     std::string init_comm = "init";
+    std::optional<EnvUserNs> env_user;  // the live run's user namespace, when not the initial one
   };
 
   Kernel();
@@ -194,6 +195,9 @@ class Kernel {
   uint32_t make_kid(const UserNamespace* ns, uint32_t id, bool gid) const;
   uint32_t from_kid(const UserNamespace* ns, uint32_t kid, bool gid) const;
   uint32_t from_kid_munged(const UserNamespace* ns, uint32_t kid, bool gid) const;
+  // The user namespace /proc is read from: the live run's (Config::env_user),
+  // else init_user_ns. Ids and maps in observations are as it reads them.
+  const UserNamespace* observer_user_ns() const { return env_user_ns_ ? env_user_ns_ : init_user_ns_; }
   // Files that exist under the run's private /run (mountpoints made by mount).
   bool run_file_exists(std::string_view path) const;
   // The mount namespace t's absolute paths resolve in: the one its root is in
@@ -377,6 +381,7 @@ class Kernel {
   uint32_t next_obj_id_[16] = {};
   NsProxy* init_nsproxy_ = nullptr;
   UserNamespace* init_user_ns_ = nullptr;
+  UserNamespace* env_user_ns_ = nullptr;  // Config::env_user, when set
   PidNamespace* init_pid_ns_ = nullptr;
   std::vector<NsCommon*> init_ns_;
   uint32_t next_id(ObjKind k) { return ++next_obj_id_[static_cast<int>(k)]; }

@@ -86,6 +86,18 @@ struct UidGidExtent {
 // ranges, 1..340 lines. Appends to `out`; false on anything else. Also reads
 // /proc/PID/uid_map output (sim/restore.cc), which the kernel wrote from a map it had accepted.
 bool parse_id_map(std::string_view data, std::vector<UidGidExtent>& out);
+// The user namespace a live run's initial task is root in when it is not
+// the initial one: nssim inside a container's user namespace, or rootless
+// (nssim made it). The model boots it as a child of its init_user_ns, which
+// then stands for that namespace's parent as seen from inside; it owns every
+// other initial namespace (the sandbox creates them there) and the initial
+// task's cred is root in it. Observations read ids as a reader inside it does.
+struct EnvUserNs {
+  std::vector<UidGidExtent> uid_map, gid_map;  // lower ids in the parent's terms (as read from inside)
+  uint32_t owner = 0, group = 0;               // the creator's euid/egid, parent's terms
+  uint32_t level = 1;                          // nesting level (a lower bound where ancestors are hidden)
+  bool setgroups_allowed = true;               // /proc/self/setgroups: "allow"
+};
 struct UserNamespace : NsCommon {
   using NsCommon::NsCommon;
   UserNamespace* parent = nullptr;  // holds a reference (the creator cred's, handed over)

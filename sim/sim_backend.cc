@@ -222,15 +222,27 @@ Observation SimBackend::observe() {
       t.state = task_p->state;
       t.nspid = k_->nspid(task_p);
       const Cred* c = task_p->cred;
-      t.uids = {c->uid, c->euid, c->suid, c->fsuid};
-      t.gids = {c->gid, c->egid, c->sgid, c->fsgid};
-      auto map_str = [](const std::vector<UidGidExtent>& m) {
+      // As /proc shows them to a reader in the observer's user namespace
+      // (fs/proc/array.c: task_state(): from_kuid_munged(); kernel/
+      // user_namespace.c: uid_m_show(): lower ids in the reader's terms, or in
+      // the parent's when the reader reads its own namespace's map).
+      const UserNamespace* viewer = k_->observer_user_ns();
+      auto ids = [&](uint32_t a, uint32_t b, uint32_t c2, uint32_t d, bool gid) {
+        return std::array<uint32_t, 4>{k_->from_kid_munged(viewer, a, gid), k_->from_kid_munged(viewer, b, gid),
+                                       k_->from_kid_munged(viewer, c2, gid), k_->from_kid_munged(viewer, d, gid)};
+      };
+      t.uids = ids(c->uid, c->euid, c->suid, c->fsuid, false);
+      t.gids = ids(c->gid, c->egid, c->sgid, c->fsgid, true);
+      auto map_str = [&](const UserNamespace* ns, bool gid) {
+        const UserNamespace* lower = ns == viewer && ns->parent ? ns->parent : viewer;
         std::string out;
-        for (auto& e : m) out += fmt::format("{}{} {} {}", out.empty() ? "" : "\n", e.first, e.lower_first, e.count);
+        for (auto& e : gid ? ns->gid_map : ns->uid_map)
+          out += fmt::format("{}{} {} {}", out.empty() ? "" : "\n", e.first, k_->from_kid(lower, e.lower_first, gid),
+                             e.count);
         return out;
       };
-      t.uid_map = map_str(c->user_ns->uid_map);
-      t.gid_map = map_str(c->user_ns->gid_map);
+      t.uid_map = map_str(c->user_ns, false);
+      t.gid_map = map_str(c->user_ns, true);
       if (task_p->nsproxy) t.hostname = task_p->nsproxy->uts_ns->nodename;
       if (task_p->files)
         for (size_t fd = 3; fd < task_p->files->fdt.size(); ++fd) {

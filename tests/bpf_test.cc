@@ -412,6 +412,7 @@ TEST_P(BundledOnKernel, NsproxiesAndRefcountChangesMatchTheModel) {
   opt.extra_check = [&](const StepRecord& r) { return kcheck.check(*rp, r); };
   Kernel::Config cfg = Runner::config_for(pr.scenario);
   cfg.root_pid_level = real->root_pid_level();
+  cfg.env_user = real->env_user();
   opt.config = cfg;
   Runner runner(pr.scenario, opt);
   rp = &runner;

@@ -337,13 +337,17 @@ TEST(LabCli, ListShowsEveryBundledLabWithItsTitle) {
   EXPECT_EQ(none.status, 2);
 }
 
-TEST(LabCli, RealNeedsRootAndExitsThree) {
+// A student without root: lab check --real runs rootless, as trace does.
+TEST(LabCli, RealWithoutRootRunsRootless) {
   if (std::string why = testing::unprivileged_skip_reason(); !why.empty()) GTEST_SKIP() << why;
-  std::string path = ::testing::TempDir() + "/nssim_lab_unpriv.nss";
-  std::ofstream(path) << "init: clone(0) -> a\n";
+  if (std::string why = real::unavailable_reason(); !why.empty()) GTEST_SKIP() << why;
+  std::string path = testing::test_temp_path("nssim_lab_", ".nss");
+  std::ofstream(path) << "init: clone(CLONE_NEWNET) -> a\nlet N = a.net\nexpect N.refs == ?  # 1\n";
   fs::permissions(path, fs::perms::others_read, fs::perm_options::add);
   CliRun r = testing::run_nssim_unprivileged("lab check --real " + path);
-  EXPECT_EQ(r.status, 3) << r.out;
+  EXPECT_EQ(r.status, 1) << r.out;  // one unanswered blank
+  EXPECT_THAT(r.out, ::testing::HasSubstr("rootless"));
+  EXPECT_THAT(r.out, ::testing::Not(::testing::HasSubstr("cannot run")));
 }
 
 // ---- the bundled labs ----------------------------------------------------------

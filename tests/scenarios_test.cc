@@ -64,6 +64,7 @@ TEST_P(Bundled, AgreesWithTheLiveKernel) {
   opt.peer = real.get();
   Kernel::Config cfg = Runner::config_for(pr.scenario);
   cfg.root_pid_level = real->root_pid_level();
+  cfg.env_user = real->env_user();
   opt.config = cfg;
   Runner runner(pr.scenario, opt);
   std::vector<std::string> dis, problems;

@@ -27,6 +27,19 @@ int cmd_fuzz(const FuzzArgs& a) {
       return real::RealBackend::create(real::RealBackend::Options{}, w);
     };
   }
+  // Scenarios are generated valid for the environment the live kernel runs
+  // in (rootless: root of a user namespace of nssim's own).
+  Kernel::Config gen_config;
+  if (a.real) {
+    auto probe = real::RealBackend::create(real::RealBackend::Options{}, why);
+    if (!probe) {
+      fmt::print(stderr, "nssim fuzz: cannot run on the live kernel: {}\n", why);
+      return 3;
+    }
+    gen_config.root_pid_level = probe->root_pid_level();
+    gen_config.env_user = probe->env_user();
+    for (auto& n : probe->notes()) fmt::print(stderr, "nssim fuzz: live kernel: not checked here: {}\n", n);
+  }
   std::error_code ec;
   auto start = std::chrono::steady_clock::now();
   auto last_note = start;  // progress lines when stderr is not a terminal
@@ -42,6 +55,7 @@ int cmd_fuzz(const FuzzArgs& a) {
     FuzzOptions fo;
     fo.seed = a.seed + static_cast<uint64_t>(run);
     fo.steps = a.steps;
+    fo.config = gen_config;
     auto lines = generate_scenario(fo);
     int steps = 0;
     auto problems = check_scenario(lines, factory, &steps);

@@ -71,11 +71,32 @@ bool recv_msg(int ch, Msg& m, int* passed) {
   return true;
 }
 
+// With it, an fd of the agent's own active pid namespace: the controller
+// reads where it sits (NS_GET_PARENT) even if a reader inside a user
+// namespace could not open its /proc links later (a non-dumpable task). The
+// agent's fd is closed at once; the controller closes its copy in that step.
 bool say_hello(int ch) {
   Msg hello{};
   hello.op = Op::Hello;
   host_ids(hello.a[0], hello.a[1]);
-  return send(ch, &hello, sizeof hello, MSG_NOSIGNAL) == static_cast<ssize_t>(sizeof hello);
+  int nsfd = open("/proc/thread-self/ns/pid", O_RDONLY | O_CLOEXEC);
+  iovec iov{&hello, sizeof hello};
+  msghdr h{};
+  h.msg_iov = &iov;
+  h.msg_iovlen = 1;
+  char cbuf[CMSG_SPACE(sizeof(int))] = {};
+  if (nsfd >= 0) {
+    h.msg_control = cbuf;
+    h.msg_controllen = sizeof cbuf;
+    cmsghdr* c = CMSG_FIRSTHDR(&h);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    std::memcpy(CMSG_DATA(c), &nsfd, sizeof(int));
+  }
+  bool ok = sendmsg(ch, &h, MSG_NOSIGNAL) == static_cast<ssize_t>(sizeof hello);
+  if (nsfd >= 0) close(nsfd);
+  return ok;
 }
 
 // Moves a received channel to its fixed number.

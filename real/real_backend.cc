@@ -1,5 +1,6 @@
 #include "real/real_backend.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <linux/nsfs.h>
@@ -7,7 +8,6 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
-#include <dirent.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
@@ -19,11 +19,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
-#include <array>
 #include <fstream>
 #include <sstream>
 
@@ -65,7 +65,8 @@ struct RealBackend::Agent {
   bool exit_requested = false;
   bool stuck = false;
   std::string stuck_why;  // the first timeout, for later calls' message
-  std::vector<uint32_t> nspid_abs;  // NSpid from the host level down
+  std::vector<uint32_t> nspid_abs;  // NSpid from /proc's level down
+  std::vector<uint64_t> pidns_ino;  // inode of its pid namespace at each of those levels (0: above nssim's)
   std::shared_ptr<FdNames> fds = std::make_shared<FdNames>();
   uint32_t level() const { return nspid_abs.empty() ? 0 : static_cast<uint32_t>(nspid_abs.size() - 1); }
 };
@@ -115,6 +116,31 @@ bool recv_fixed(int fd, T& out, int timeout_ms, bool& eof) {
   ssize_t r = recv(fd, &out, sizeof out, 0);
   if (r == static_cast<ssize_t>(sizeof out)) return true;
   eof = true;
+  return false;
+}
+
+// The agent's hello, and the fd it passes (its active pid namespace; -1: none).
+bool recv_hello(int fd, Msg& out, int timeout_ms, int& passed) {
+  passed = -1;
+  pollfd p{fd, POLLIN, 0};
+  int n;
+  do {
+    n = poll(&p, 1, timeout_ms);
+  } while (n < 0 && errno == EINTR);
+  if (n <= 0) return false;
+  char cbuf[CMSG_SPACE(sizeof(int))];
+  iovec iov{&out, sizeof out};
+  msghdr h{};
+  h.msg_iov = &iov;
+  h.msg_iovlen = 1;
+  h.msg_control = cbuf;
+  h.msg_controllen = sizeof cbuf;
+  ssize_t r = recvmsg(fd, &h, MSG_CMSG_CLOEXEC);
+  for (cmsghdr* c = CMSG_FIRSTHDR(&h); r > 0 && c; c = CMSG_NXTHDR(&h, c))
+    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) std::memcpy(&passed, CMSG_DATA(c), sizeof(int));
+  if (r == static_cast<ssize_t>(sizeof out) && out.op == Op::Hello) return true;
+  if (passed >= 0) close(passed);
+  passed = -1;
   return false;
 }
 
@@ -266,15 +292,25 @@ std::unique_ptr<RealBackend> RealBackend::create(const Options& opt, std::string
 // own mapping its uid to 0 (as `unshare --map-root-user` does) and goes on as
 // root in it. The model is then booted with that user namespace (env_user()).
 bool RealBackend::enter_environment(std::string& why) {
-  uint32_t userns = ns_inum("/proc/self/ns/user");
+  // Made once per process: later runs (nssim fuzz) find nssim already in it.
+  static struct {
+    bool made = false;
+    uint32_t parent_userns = 0;
+    uid_t uid = 0;
+    gid_t gid = 0;
+  } own;
+  uint32_t userns = own.made ? own.parent_userns : ns_inum("/proc/self/ns/user");
   uint32_t level_floor = userns == kInitUserInum ? 0 : 1;  // ancestors of our own user namespace are hidden
-  if (geteuid() != 0) {
+  if (own.made) {
+    rootless_ = true;
+  } else if (geteuid() != 0) {
     uid_t uid = geteuid();
     gid_t gid = getegid();
     if (unshare(CLONE_NEWUSER) != 0) {
-      why = fmt::format("not root, and unshare(CLONE_NEWUSER) failed ({}): this system does not let unprivileged "
-                        "users create user namespaces; run as root",
-                        std::strerror(errno));
+      why = fmt::format(
+          "not root, and unshare(CLONE_NEWUSER) failed ({}): this system does not let unprivileged "
+          "users create user namespaces; run as root",
+          std::strerror(errno));
       return false;
     }
     // kernel/user_namespace.c: map_write(): an unprivileged writer maps only
@@ -285,10 +321,13 @@ bool RealBackend::enter_environment(std::string& why) {
       return false;
     }
     rootless_ = true;
+    own = {true, userns, uid, gid};
+  }
+  if (rootless_) {
     notes_.push_back(fmt::format(
         "rootless: nssim runs as root of a user namespace of its own (uid 0 -> {}, gid 0 -> {}); what needs host "
         "privilege fails there as the kernel says, in the model too",
-        uid, gid));
+        own.uid, own.gid));
   }
   if (rootless_ || userns != kInitUserInum) {
     EnvUserNs e;
@@ -296,6 +335,7 @@ bool RealBackend::enter_environment(std::string& why) {
     e.gid_map = read_extents("/proc/self/gid_map");
     e.setgroups_allowed = slurp("/proc/self/setgroups").rfind("allow", 0) == 0;
     e.level = level_floor + (rootless_ ? 1 : 0);
+    e.exec_inside = !rootless_;  // rootless: made after exec, so every mm->user_ns is its parent
     // The creator's euid/egid in the parent's terms (NS_GET_OWNER_UID answers
     // in ours: map it back down).
     uid_t owner = 0;
@@ -330,8 +370,9 @@ bool RealBackend::start(const Options& opt, std::string& why) {
   {
     auto self = read_nspid(0);
     if (self.empty() || self.back() != static_cast<uint32_t>(getpid())) {
-      why = "/proc is not a procfs of nssim's pid namespace or of one above it (/proc/self does not show nssim): "
-            "mount one (unshare --mount-proc, or mount -t proc proc /proc in a mount namespace of your own)";
+      why =
+          "/proc is not a procfs of nssim's pid namespace or of one above it (/proc/self does not show nssim): "
+          "mount one (unshare --mount-proc, or mount -t proc proc /proc in a mount namespace of your own)";
       return false;
     }
     ctl_index_ = self.size() - 1;
@@ -413,11 +454,11 @@ bool RealBackend::start(const Options& opt, std::string& why) {
     int st = 0;
     syscall(SYS_pidfd_send_signal, a->pidfd, SIGKILL, nullptr, 0);
     waitpid(static_cast<pid_t>(pid), &st, 0);
-    why = !WIFEXITED(st)              ? "the sandbox's initial task did not start"
-          : WEXITSTATUS(st) == 97     ? "could not make the sandbox's mounts private"
-          : WEXITSTATUS(st) == 95     ? "could not mount the sandbox's private /run"
-          : WEXITSTATUS(st) == 96     ? "could not set the sandbox's hostname"
-                                      : "the sandbox's initial task did not start";
+    why = !WIFEXITED(st)          ? "the sandbox's initial task did not start"
+          : WEXITSTATUS(st) == 97 ? "could not make the sandbox's mounts private"
+          : WEXITSTATUS(st) == 95 ? "could not mount the sandbox's private /run"
+          : WEXITSTATUS(st) == 96 ? "could not set the sandbox's hostname"
+                                  : "the sandbox's initial task did not start";
     close(a->pidfd);
     g_sandbox_pidfd = -1;
     return false;
@@ -425,6 +466,10 @@ bool RealBackend::start(const Options& opt, std::string& why) {
   a->hostpid = a->hosttid = static_cast<pid_t>(hello.a[0]);
   a->nspid_abs = read_nspid(a->hostpid);
   root_level_ = a->level();
+  if (int fd = open(fmt::format("/proc/{}/ns/pid", a->hostpid).c_str(), O_RDONLY | O_CLOEXEC); fd >= 0) {
+    a->pidns_ino = pidns_chain(fd, a->level());
+    close(fd);
+  }
   // Keep the sandbox's own namespaces alive for the whole run, as the model's
   // initial namespaces are (boot references).
   for (int i = 0; i < kLinks; ++i) {
@@ -462,9 +507,10 @@ void RealBackend::find_levels(const std::vector<int>& pins) {
     }
   abs_level_ = root_level_ + 1;
   level_exact_ = false;
-  notes_.push_back(fmt::format("pid namespace level: at least {} (the pid namespaces above /proc's are not visible "
-                               "here, and BPF cannot read it); the model uses {}, so the 32-level limit may differ",
-                               abs_level_, abs_level_));
+  notes_.push_back(
+      fmt::format("pid namespace level: at least {} (the pid namespaces above /proc's are not visible "
+                  "here, and BPF cannot read it); the model uses {}, so the 32-level limit may differ",
+                  abs_level_, abs_level_));
 }
 
 // Whether a file handle reopens a live namespace that is not one of ours:
@@ -504,7 +550,7 @@ RealBackend::~RealBackend() {
 }
 
 std::string RealBackend::describe() const {
-  std::string where = rootless_  ? ", rootless (nssim's own user namespace)"
+  std::string where = rootless_   ? ", rootless (nssim's own user namespace)"
                       : env_user_ ? ", in this container's user namespace"
                                   : "";
   return fmt::format("live kernel: sandbox pid {} (its own pid namespace at level {}{}, private mounts, own UTS{}{})",
@@ -581,23 +627,32 @@ void RealBackend::wait_settled(Agent& a, int timeout_ms) {
   }
 }
 
-// Is the pid namespace of `tid` at absolute level `want` (its own is at
-// `level`) the active pid namespace of `viewer`? Walks up with NS_GET_PARENT.
-bool RealBackend::pid_ns_at_level_is(int tid, uint32_t level, uint32_t want, int viewer) {
-  struct stat vs {};
-  if (stat(fmt::format("/proc/{}/ns/pid", viewer).c_str(), &vs) != 0) return false;
-  int fd = open(fmt::format("/proc/{}/ns/pid", tid).c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
-  for (uint32_t l = level; l > want; --l) {
-    int up = ioctl(fd, NS_GET_PARENT);
-    close(fd);
-    if (up < 0) return false;
-    fd = up;
+// The inode of every pid namespace from the one `fd` refers to (at /proc's
+// level `level`) up to nssim's own (NS_GET_PARENT stops there): index = level.
+std::vector<uint64_t> RealBackend::pidns_chain(int fd, uint32_t level) const {
+  std::vector<uint64_t> v(level + 1, 0);
+  if (fd < 0) return v;
+  int cur = fd;
+  for (int64_t l = level; l >= 0; --l) {
+    struct stat st {};
+    if (fstat(cur, &st) == 0) v[l] = st.st_ino;
+    if (static_cast<size_t>(l) <= ctl_index_) break;
+    int up = ioctl(cur, NS_GET_PARENT);
+    if (cur != fd) close(cur);
+    if (up < 0) return v;
+    cur = up;
   }
-  struct stat ts {};
-  bool same = fstat(fd, &ts) == 0 && ts.st_ino == vs.st_ino && ts.st_dev == vs.st_dev;
-  close(fd);
-  return same;
+  if (cur != fd) close(cur);
+  return v;
+}
+
+// Is t's pid namespace at level `want` the active pid namespace of `viewer`?
+// From the chains recorded when each task reported in (a task's pid
+// namespaces never change, and live while it does).
+bool RealBackend::pid_ns_at_level_is(const Agent& t, uint32_t want, const Agent& viewer) const {
+  uint32_t vl = viewer.level();
+  if (want >= t.pidns_ino.size() || vl >= viewer.pidns_ino.size()) return false;
+  return t.pidns_ino[want] != 0 && t.pidns_ino[want] == viewer.pidns_ino[vl];
 }
 
 CallOutcome RealBackend::call(const CallStmt& c) {
@@ -634,7 +689,7 @@ CallOutcome RealBackend::call(const CallStmt& c) {
     if (t->state == TaskState::Reaped) return kNoSuchPid;
     uint32_t lvl = viewer.level();
     if (lvl >= t->nspid_abs.size()) return kNoSuchPid;
-    if (!pid_ns_at_level_is(t->hosttid, t->level(), lvl, viewer.hosttid)) return kNoSuchPid;
+    if (!pid_ns_at_level_is(*t, lvl, viewer)) return kNoSuchPid;
     return static_cast<pid_t>(t->nspid_abs[lvl]);
   };
   // A /proc/TASK/... path as the agent must open it (host procfs, host ids).
@@ -693,8 +748,8 @@ CallOutcome RealBackend::call(const CallStmt& c) {
       return outcome_err(r.err);
     }
     Msg hello;
-    bool eof;
-    if (!recv_fixed(sv[0], hello, opt_.step_timeout_ms, eof) || hello.op != Op::Hello) {
+    int pidns_fd = -1;
+    if (!recv_hello(sv[0], hello, opt_.step_timeout_ms, pidns_fd)) {
       close(sv[0]);
       CallOutcome o = outcome_ok(*c.out);
       o.note = "the kernel created a task that never reported back (a CLONE_VM child exits at once)";
@@ -708,10 +763,23 @@ CallOutcome RealBackend::call(const CallStmt& c) {
     a->is_thread = thread;
     a->nspid_abs = read_nspid(a->hosttid);
     // Its ids in nssim's own pid namespace: the NSpid entry at nssim's level.
-    auto ctl_id = [&](const std::vector<uint32_t>& v) { return ctl_index_ < v.size() ? static_cast<pid_t>(v[ctl_index_]) : 0; };
+    auto ctl_id = [&](const std::vector<uint32_t>& v) {
+      return ctl_index_ < v.size() ? static_cast<pid_t>(v[ctl_index_]) : 0;
+    };
     a->ctlpid = thread ? ctl_id(read_nspid(a->hostpid)) : ctl_id(a->nspid_abs);
     a->pidfd = static_cast<int>(syscall(SYS_pidfd_open, ctl_id(a->nspid_abs), thread ? PIDFD_THREAD : 0));
     a->fds = (thread || (c.flags & CLONE_FILES)) ? cur->fds : std::make_shared<FdNames>(*cur->fds);
+    a->pidns_ino = pidns_chain(pidns_fd, a->level());
+    if (pidns_fd >= 0) close(pidns_fd);
+    // A round trip, so the agent has closed its own copy of that fd before
+    // anything reads its fd table or the kernel's refcounts.
+    {
+      Msg sync{};
+      sync.op = Op::Gethostname;
+      Reply sr{};
+      std::string snote;
+      (void)request(*a, sync, -1, sr, snote);
+    }
     agents_.push_back(std::move(a));
     return outcome_ok(*c.out);
   };

@@ -66,7 +66,8 @@ class RealBackend : public Backend {
   uint64_t token_for(int tid, Link l, uint32_t inum);
   uint64_t token_for_path(const std::string& path, NsType type, uint32_t inum);
   void read_fds(Agent& a, TaskObs& t);
-  bool pid_ns_at_level_is(int tid, uint32_t level, uint32_t want, int viewer);
+  bool pid_ns_at_level_is(const Agent& t, uint32_t want, const Agent& viewer) const;
+  std::vector<uint64_t> pidns_chain(int fd, uint32_t level) const;
 
   bool enter_environment(std::string& why);
   void find_levels(const std::vector<int>& pins);
@@ -77,7 +78,7 @@ class RealBackend : public Backend {
   uint32_t root_level_ = 0;  // the sandbox's pid namespace level as /proc numbers levels (NSpid indexes)
   uint32_t abs_level_ = 0;   // its kernel level (a lower bound unless level_exact_)
   bool level_exact_ = true;
-  size_t ctl_index_ = 0;     // index of nssim's own pid namespace in NSpid lists /proc shows
+  size_t ctl_index_ = 0;  // index of nssim's own pid namespace in NSpid lists /proc shows
   bool rootless_ = false;
   std::optional<EnvUserNs> env_user_;
   bool handles_see_all_ = true;  // file handles reopen namespaces nssim is not in

@@ -18,7 +18,7 @@ constexpr uint64_t kNsFlags[] = {CLONE_NEWUTS, CLONE_NEWIPC, CLONE_NEWNET,  CLON
 
 class Gen {
  public:
-  explicit Gen(uint64_t seed) : rng_(seed) {}
+  Gen(uint64_t seed, Kernel::Config cfg) : rng_(seed), sim_(std::move(cfg)) {}
 
   std::vector<std::string> run(int steps) {
     for (int i = 0; i < steps * 3 && static_cast<int>(lines_.size()) < steps; ++i) step();
@@ -209,7 +209,7 @@ std::vector<FuzzProblem> leak_check(SimBackend& sim) {
 }  // namespace
 
 std::vector<std::string> generate_scenario(const FuzzOptions& opt) {
-  Gen g(opt.seed);
+  Gen g(opt.seed, opt.config);
   return g.run(opt.steps);
 }
 

@@ -10,12 +10,17 @@
 #include <vector>
 
 #include "sim/backend.h"
+#include "sim/kernel.h"
 
 namespace nssim {
 
 struct FuzzOptions {
   uint64_t seed = 1;
   int steps = 60;  // calls per generated scenario
+  // The model the lines are made valid on: the peer's environment (a user
+  // namespace of its own when rootless), so that a call the environment
+  // refuses is not followed by lines that assume it worked.
+  Kernel::Config config;
 };
 
 // Generates one random scenario (a list of statement lines) that is valid on

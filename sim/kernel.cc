@@ -193,6 +193,7 @@ void Kernel::boot() {
     init_one(env_user_ns_, proc_alloc_inum());
     owner = env_user_ns_;
   }
+  mm_user_ns_ = cfg_.env_user && cfg_.env_user->exec_inside ? env_user_ns_ : init_user_ns_;
   auto* uts = new UtsNamespace(reg_, ObjKind::UtsNamespace, next_id(ObjKind::UtsNamespace), NsType::Uts);
   uts->nodename = cfg_.hostname;
   init_one(uts, PROC_UTS_INIT_INO);
@@ -251,6 +252,16 @@ void Kernel::boot() {
     t->cred->gid = t->cred->egid = t->cred->sgid = t->cred->fsgid = kgid;
   }
   tasks_.push_back(t);
+  // nssim reading /proc: root with every capability in the observer's user
+  // namespace. No reference: it is not a model object (~Kernel frees it).
+  observer_cred_ = new Cred(0);
+  observer_cred_->get();
+  observer_cred_->caps_id = full_caps_id_;
+  observer_cred_->user_ns = const_cast<UserNamespace*>(observer_user_ns());
+  for (uint32_t* id : {&observer_cred_->uid, &observer_cred_->euid, &observer_cred_->suid, &observer_cred_->fsuid})
+    *id = t->cred->uid;
+  for (uint32_t* id : {&observer_cred_->gid, &observer_cred_->egid, &observer_cred_->sgid, &observer_cred_->fsgid})
+    *id = t->cred->gid;
   // The root task is pid 1 of the root pid namespace, hence its child_reaper.
   Pid* pid = *alloc_pid(init_pid_ns_);
   pid->task = t;
@@ -264,6 +275,7 @@ Kernel::~Kernel() {
   trace.on = false;
   std::unordered_set<Cred*> creds;
   std::unordered_set<Pid*> pids;
+  if (observer_cred_) creds.insert(observer_cred_);
   for (Task* t : tasks_) {
     if (!t) continue;
     if (t->cred) creds.insert(t->cred);

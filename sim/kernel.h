@@ -198,6 +198,9 @@ class Kernel {
   // The user namespace /proc is read from: the live run's (Config::env_user),
   // else init_user_ns. Ids and maps in observations are as it reads them.
   const UserNamespace* observer_user_ns() const { return env_user_ns_ ? env_user_ns_ : init_user_ns_; }
+  // Whether that reader (root there, every capability) may read t's ns links
+  // and fds: kernel/ptrace.c: ptrace_may_access(PTRACE_MODE_READ_FSCREDS).
+  bool observer_may_read(const Task* t) const;
   // Files that exist under the run's private /run (mountpoints made by mount).
   bool run_file_exists(std::string_view path) const;
   // The mount namespace t's absolute paths resolve in: the one its root is in
@@ -297,6 +300,7 @@ class Kernel {
     }
   }
   bool ptrace_may_access(const Task* cur, const Task* target, bool realcreds) const;
+  bool ptrace_may_access_cred(const Cred* cred, const Task* target, bool realcreds) const;
   // pids
   Result<Pid*> alloc_pid(PidNamespace* ns);
   void put_pid(Pid* pid);
@@ -382,6 +386,8 @@ class Kernel {
   NsProxy* init_nsproxy_ = nullptr;
   UserNamespace* init_user_ns_ = nullptr;
   UserNamespace* env_user_ns_ = nullptr;  // Config::env_user, when set
+  UserNamespace* mm_user_ns_ = nullptr;   // every task's mm->user_ns: where nssim was exec'd
+  Cred* observer_cred_ = nullptr;         // nssim's own, reading /proc; holds no reference (outside the model)
   PidNamespace* init_pid_ns_ = nullptr;
   std::vector<NsCommon*> init_ns_;
   uint32_t next_id(ObjKind k) { return ++next_obj_id_[static_cast<int>(k)]; }

@@ -69,22 +69,38 @@ int Kernel::alloc_fd(FilesStruct* files, File* f) {
 // the target's user namespace.
 bool Kernel::ptrace_may_access(const Task* cur, const Task* t, bool realcreds) const {
   if (cur->group_leader == t->group_leader) return true;
-  const Cred* c = cur->cred;
+  return ptrace_may_access_cred(cur->cred, t, realcreds);
+}
+
+// What nssim itself may read of a task's /proc (its ns links, its fds): the
+// same check for a reader that is root, with every capability, in the
+// observer's user namespace (Kernel::observer_user_ns()) — inside a user
+// namespace, a non-dumpable task's links are hidden from it too.
+bool Kernel::observer_may_read(const Task* t) const { return ptrace_may_access_cred(observer_cred_, t, false); }
+
+bool Kernel::ptrace_may_access_cred(const Cred* c, const Task* t, bool realcreds) const {
   const Cred* tc = t->cred;
   uint32_t uid = realcreds ? c->uid : c->fsuid, gid = realcreds ? c->gid : c->fsgid;
   bool same = uid == tc->euid && uid == tc->suid && uid == tc->uid && gid == tc->egid && gid == tc->sgid &&
               gid == tc->gid;
   if (!same && !ns_capable(c, tc->user_ns, CAP_SYS_PTRACE)) return false;
   // A non-dumpable mm (after a credential change) also needs CAP_SYS_PTRACE
-  // over mm->user_ns, which is the initial user namespace for every nssim task.
+  // over mm->user_ns: the user namespace nssim was exec'd in, for every nssim
+  // task (the initial one, or the run's when nssim started inside it).
   // Surprise (found by nssim fuzz --real, verified live on 6.18.44): a zombie
   // keeps the dumpability its mm had at exit, so the check applies to
   // zombies too (an unprivileged caller gets EACCES, not ENOENT).
   // For an exited task, the dumpability exit_mm() saved (task->user_dumpable):
   // found by nssim fuzz --real, a leader that exited keeps its own even when
   // its live threads later change the mm's with prctl(PR_SET_DUMPABLE).
-  bool dumpable = t->state == TaskState::Running ? t->group_leader->dumpable : t->user_dumpable;
-  if (!dumpable && !ns_capable(c, init_user_ns_, CAP_SYS_PTRACE)) return false;
+  // kernel/ptrace.c: task_still_dumpable() (commit 31e62c2ebbfd, in 6.18.y):
+  // with no mm left the kernel cannot know mm->user_ns and asks for
+  // CAP_SYS_PTRACE in init_user_ns (found by nssim fuzz --real in a user namespace).
+  if (t->state == TaskState::Running) {
+    if (!t->group_leader->dumpable && !ns_capable(c, mm_user_ns_, CAP_SYS_PTRACE)) return false;
+  } else if (!t->user_dumpable && !ns_capable(c, init_user_ns_, CAP_SYS_PTRACE)) {
+    return false;
+  }
   // security/commoncap.c: cap_ptrace_access_check() @ v6.18 (the LSM hook):
   // same user namespace with at least the target's permitted capabilities
   // (effective ones for FSCREDS, permitted for REALCREDS), or CAP_SYS_PTRACE

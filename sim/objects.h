@@ -97,6 +97,9 @@ struct EnvUserNs {
   uint32_t owner = 0, group = 0;               // the creator's euid/egid, parent's terms
   uint32_t level = 1;                          // nesting level (a lower bound where ancestors are hidden)
   bool setgroups_allowed = true;               // /proc/self/setgroups: "allow"
+  // nssim was exec'd inside it (a container), so every task's mm->user_ns is
+  // it; false when nssim made it after exec (rootless): the parent's.
+  bool exec_inside = true;
 };
 struct UserNamespace : NsCommon {
   using NsCommon::NsCommon;

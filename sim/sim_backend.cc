@@ -244,7 +244,9 @@ Observation SimBackend::observe() {
       t.uid_map = map_str(c->user_ns, false);
       t.gid_map = map_str(c->user_ns, true);
       if (task_p->nsproxy) t.hostname = task_p->nsproxy->uts_ns->nodename;
-      if (task_p->files)
+      // ptrace_may_access() guards both the fd links and the ns links.
+      const bool readable = k_->observer_may_read(task_p);
+      if (task_p->files && readable)
         for (size_t fd = 3; fd < task_p->files->fdt.size(); ++fd) {
           const File* f = task_p->files->fdt[fd];
           if (!f) continue;
@@ -253,7 +255,7 @@ Observation SimBackend::observe() {
           if (f->fkind == FileKind::Pidfd) o.kind = TaskObs::Fd::Pidfd;
           t.fds.push_back(o);
         }
-      for (int i = 0; i < kLinks; ++i) {
+      for (int i = 0; i < kLinks && readable; ++i) {
         NsCommon* ns = k_->ns_of_link(task_p, kAllLinks[i]);
         if (ns) {
           t.ns[i] = ns->serial;

@@ -480,5 +480,65 @@ TEST_P(LeakCheck, NothingButTheInitialObjectsSurvivesTheTeardown) {
 INSTANTIATE_TEST_SUITE_P(Bundled, LeakCheck, ::testing::ValuesIn(testing::bundled_scenarios()),
                          [](const auto& i) { return testing::path_test_name(i.param); });
 
+// --real rootless or in a container's user namespace: the model boots that
+// user namespace (Kernel::Config::env_user) below its init_user_ns, owning
+// every other initial namespace, with the initial task root in it; /proc is
+// read from inside it (ids and maps as such a reader sees them). Here: uid and
+// gid 65534 mapped to 0, as nssim maps itself when not root.
+Kernel::Config rootless_config() {
+  Kernel::Config cfg;
+  EnvUserNs e;
+  e.uid_map = {{0, 65534, 1}};
+  e.gid_map = {{0, 65534, 1}};
+  e.owner = e.group = 65534;
+  e.setgroups_allowed = false;
+  cfg.env_user = e;
+  return cfg;
+}
+
+TEST(EnvUser, TheRunsUserNamespaceOwnsEveryInitialNamespace) {
+  Kernel k(rootless_config());
+  Task* init = k.init_task();
+  const UserNamespace* u = init->cred->user_ns;
+  ASSERT_NE(u->parent, nullptr);
+  EXPECT_EQ(u->level, 1u);
+  EXPECT_FALSE(u->setgroups_allowed);
+  EXPECT_EQ(init->cred->uid, 65534u);  // its uid 0, as a kernel id
+  EXPECT_EQ(init->cred->egid, 65534u);
+  for (Link l : kAllLinks)
+    if (l != Link::User) EXPECT_EQ(k.ns_of_link(init, l)->user_ns, u) << link_name(l);
+  // Root there: a new network namespace is allowed, a host id is not mappable.
+  auto net = k.sys_unshare(init, CLONE_NEWNET);
+  EXPECT_TRUE(net.has_value());
+  Model m;  // the host's root, for contrast
+  EXPECT_EQ(m.init->cred->user_ns->parent, nullptr);
+}
+
+TEST(EnvUser, ObservationsReadIdsAndMapsAsAReaderInsideIt) {
+  auto pr = parse_scenario(
+      "init: clone(CLONE_NEWUSER) -> a\n"
+      "init: write(\"/proc/a/uid_map\", \"0 0 1\") = 0\n"         // init's uid 0: kernel id 65534
+      "init: write(\"/proc/a/gid_map\", \"0 1000 1\") = EPERM\n"  // 1000 is not mapped in the run's namespace
+      "init: write(\"/proc/a/gid_map\", \"0 0 1\") = 0\n",
+      "env.nss");
+  ASSERT_TRUE(pr.ok());
+  Runner::Options opt;
+  opt.config = rootless_config();
+  Runner runner(pr.scenario, opt);
+  RunSummary sum = runner.run([](const StepRecord&) {});
+  EXPECT_EQ(sum.results_failed, 0u);
+  Observation o = runner.sim().observe();
+  const TaskObs* init = o.find("init");
+  const TaskObs* a = o.find("a");
+  ASSERT_TRUE(init && a);
+  // uid_m_show(): its own namespace's map in its parent's terms...
+  EXPECT_EQ(init->uid_map, "0 65534 1");
+  EXPECT_EQ((std::array<uint32_t, 4>{0, 0, 0, 0}), init->uids);  // from_kuid_munged(): 65534 reads as 0
+  // ...a child's in the reader's: kernel id 65534 is the reader's uid 0.
+  EXPECT_EQ(a->uid_map, "0 0 1");
+  EXPECT_EQ(a->gid_map, "0 0 1");
+  EXPECT_EQ((std::array<uint32_t, 4>{0, 0, 0, 0}), a->uids);
+}
+
 }  // namespace
 }  // namespace nssim

@@ -4,7 +4,7 @@
 nssim's live-kernel backend must give the kernel's answers, and agree with the
 model, not only when it runs as root on the host but also when it is itself
 inside a container. For each environment below and each bundled scenario
-(examples/*.nss, labs/*/solution.nss) this runs
+(examples/*.nss, labs/*/solution.nss, tests/regressions/*.nss) this runs
 
     ENV nssim trace --real --json FILE
 
@@ -77,6 +77,9 @@ _USERNS_ALLOW = {
     "examples/26-every-statement.nss": _NO_HOST_IDS + "; " + _LEVEL,
     "labs/01-proc-ns-identity/solution.nss": _NOT_INIT,
     "labs/06-user-namespaces/solution.nss": _NO_HOST_IDS + "; " + _LEVEL,
+    "tests/regressions/fuzz-zombie-dumpability.nss": _NO_HOST_IDS + " (so setuid(1000) leaves the tasks root and dumpable)",
+    "tests/regressions/fuzz-exited-leader-keeps-its-dumpability.nss": _NO_HOST_IDS + " (so setgid(1000) is refused and the mm stays dumpable)",
+    "tests/regressions/tester-ucounts-by-real-uid.nss": _NO_HOST_IDS,
 }
 ALLOWLIST = {
     "userns": dict(_USERNS_ALLOW),
@@ -140,6 +143,7 @@ def first_line(s):
 def scenarios(src, filters):
     files = sorted(glob.glob(os.path.join(src, "examples", "*.nss")))
     files += sorted(glob.glob(os.path.join(src, "labs", "*", "solution.nss")))
+    files += sorted(glob.glob(os.path.join(src, "tests", "regressions", "*.nss")))
     rel = [os.path.relpath(f, src) for f in files]
     if filters:
         rel = [r for r in rel if any(x in r for x in filters)]

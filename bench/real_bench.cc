@@ -61,6 +61,7 @@ void run_steps(State& st, const std::string& text, int64_t steps) {
     Kernel::Config cfg = Runner::config_for(pr.scenario);
     cfg.root_pid_level = b->root_pid_level();
     cfg.env_user = b->env_user();
+    cfg.init_caps = b->init_caps();
     opt.config = cfg;
     Runner r(pr.scenario, opt);
     int64_t t0 = now_ns();

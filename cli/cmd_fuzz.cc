@@ -38,6 +38,7 @@ int cmd_fuzz(const FuzzArgs& a) {
     }
     gen_config.root_pid_level = probe->root_pid_level();
     gen_config.env_user = probe->env_user();
+    gen_config.init_caps = probe->init_caps();
     for (auto& n : probe->notes()) fmt::print(stderr, "nssim fuzz: live kernel: not checked here: {}\n", n);
   }
   std::error_code ec;

@@ -29,6 +29,7 @@
 
 #include "real/kernel_introspect.h"
 #include "real/protocol.h"
+#include "sim/kernel.h"
 #include "sim/result.h"
 
 namespace nssim::real {
@@ -82,7 +83,14 @@ void on_fatal_signal(int sig) {
   ssize_t w = write(2, msg, sizeof msg - 1);
   (void)w;
   signal(sig, SIG_DFL);
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, sig);
+  sigprocmask(SIG_UNBLOCK, &set, nullptr);  // delivered now, not after the handler returns
   raise(sig);
+  // Still here: nssim is the init of a pid namespace (`unshare --pid --fork
+  // nssim`), which the kernel spares from its own default-action signals.
+  _exit(128 + sig);
 }
 
 bool send_msg(int fd, const Msg& m, int passfd) {
@@ -262,13 +270,22 @@ std::vector<UidGidExtent> read_extents(const std::string& path) {
 }  // namespace
 
 std::string unavailable_reason() {
+  if (char buf[32]; readlink("/proc/self", buf, sizeof buf) <= 0)
+    return "/proc does not show nssim (no procfs, or one of another pid namespace): mount one for nssim's pid "
+           "namespace (unshare --mount-proc, or mount -t proc proc /proc in a mount namespace of your own)";
   for (auto* t : {"cgroup", "ipc", "mnt", "net", "pid", "time", "user", "uts"}) {
     struct stat st;
     if (stat(fmt::format("/proc/self/ns/{}", t).c_str(), &st) != 0)
       return fmt::format("this kernel has no {} namespaces (/proc/self/ns/{} is missing)", t, t);
   }
   if (geteuid() == 0) return "";
-  // Rootless: nssim makes a user namespace of its own (RealBackend::start()).
+  // Rootless: nssim makes a user namespace of its own (RealBackend::start()),
+  // which needs its uid mapped where it is (create_user_ns()).
+  if (slurp("/proc/self/uid_map").empty())
+    return fmt::format(
+        "nssim's uid is not mapped in its user namespace (/proc/self/uid_map is empty; it runs as "
+        "the overflow uid {}): map it, e.g. unshare --user --map-root-user",
+        geteuid());
   if (sysctl_num("/proc/sys/kernel/unprivileged_userns_clone", 1) == 0)
     return "not root, and this kernel does not let unprivileged users create user namespaces "
            "(sysctl kernel.unprivileged_userns_clone=0): run as root, or enable it";
@@ -354,16 +371,40 @@ bool RealBackend::enter_environment(std::string& why) {
     env_user_ = e;
     if (e.level > 1 || (!rootless_ && userns != kInitUserInum))
       notes_.push_back(fmt::format(
-          "user namespace: the scenario's initial user namespace is {}'s (level at least {}; its ancestors are not "
+          "user namespace: the scenario's initial user namespace is {} (level at least {}; its ancestors are not "
           "visible from inside); the model boots it as a child of its init_user_ns, with the maps it reads",
-          rootless_ ? "nssim's own" : "this container", e.level));
+          rootless_ ? "the one nssim made" : "this container's", e.level));
   }
   return true;
+}
+
+// nssim's own capability sets, which the sandbox's init inherits (clone keeps
+// them): the model's initial task gets the same when they are not root's full
+// ones (a container that drops some).
+void RealBackend::read_caps() {
+  std::string st = slurp("/proc/self/status");
+  auto hex = [&](const char* key) -> CapSet {
+    size_t p = st.find(key);
+    return p == std::string::npos ? 0 : std::strtoull(st.c_str() + p + std::strlen(key), nullptr, 16);
+  };
+  CapSets c{hex("\nCapInh:"), hex("\nCapPrm:"), hex("\nCapEff:"), hex("\nCapBnd:"), hex("\nCapAmb:")};
+  if (c == CapSets{0, CAP_FULL_SET, CAP_FULL_SET, CAP_FULL_SET, 0}) return;
+  init_caps_ = c;
+  CapSet missing = CAP_FULL_SET & ~c.effective;
+  std::string names;
+  for (int i = 0; i <= 40; ++i)
+    if ((missing >> i) & 1) names += fmt::format("{}{}", names.empty() ? "" : ",", i);
+  notes_.push_back(
+      fmt::format("capabilities: nssim runs with effective set {:#x}, bounding set {:#x} (not root's "
+                  "full ones; missing capability numbers: {}); the model's initial task has the same "
+                  "sets, so the kernel's refusals are predicted",
+                  c.effective, c.bset, names.empty() ? "none" : names));
 }
 
 bool RealBackend::start(const Options& opt, std::string& why) {
   opt_ = opt;
   if (!enter_environment(why)) return false;
+  read_caps();
   // Which procfs this is: nssim's NSpid as it numbers it. Its last entry must
   // be nssim's own pid; entries before it are pid namespaces above nssim's
   // that this /proc shows (`unshare --pid --fork` without --mount-proc).
@@ -398,7 +439,12 @@ bool RealBackend::start(const Options& opt, std::string& why) {
   ca.exit_signal = SIGCHLD;
   long pid = syscall(SYS_clone3, &ca, sizeof ca);
   if (pid < 0) {
-    why = fmt::format("clone3({}): {}", clone_flags_str(flags), std::strerror(errno));
+    int e = errno;
+    why = fmt::format("clone3({}): {}", clone_flags_str(flags), std::strerror(e));
+    if (e == EPERM && init_caps_ && !((init_caps_->effective >> CAP_SYS_ADMIN) & 1))
+      why +=
+          " (nssim runs without CAP_SYS_ADMIN, which creating namespaces needs: a container that drops it "
+          "cannot run --real; give it CAP_SYS_ADMIN)";
     close(sv[0]);
     close(sv[1]);
     return false;
@@ -484,32 +530,92 @@ bool RealBackend::start(const Options& opt, std::string& why) {
   return true;
 }
 
+// How many pid namespaces can still nest below nssim's: a chain of children,
+// each pid 1 of a new one, until create_pid_namespace() says ENOSPC (the new
+// level would pass MAX_PID_NS_LEVEL). -1 when the chain stops for another
+// reason. Everything it made is gone when it returns (each link waits for the
+// next and dies with its parent).
+static int pid_levels_left() {
+  int p[2];
+  if (pipe2(p, O_CLOEXEC) != 0) return -1;
+  std::fflush(nullptr);
+  pid_t c = fork();
+  if (c < 0) {
+    close(p[0]), close(p[1]);
+    return -1;
+  }
+  if (c == 0) {
+    close(p[0]);
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    int depth = 0;
+    for (;;) {
+      if (unshare(CLONE_NEWPID) != 0) {
+        int r = errno == ENOSPC ? depth : -1;
+        ssize_t w = write(p[1], &r, sizeof r);
+        (void)w;
+        _exit(0);
+      }
+      pid_t g = fork();
+      if (g != 0) {
+        int st;
+        if (g > 0) waitpid(g, &st, 0);
+        _exit(0);
+      }
+      prctl(PR_SET_PDEATHSIG, SIGKILL);
+      ++depth;
+    }
+  }
+  close(p[1]);
+  int r = -1;
+  pollfd pf{p[0], POLLIN, 0};
+  if (poll(&pf, 1, 5000) > 0 && read(p[0], &r, sizeof r) != static_cast<ssize_t>(sizeof r)) r = -1;
+  close(p[0]);
+  kill(c, SIGKILL);
+  int st;
+  waitpid(c, &st, 0);
+  return r;
+}
+
 // The kernel level of the sandbox's pid namespace. /proc numbers levels from
-// its own pid namespace down; that one is the initial one when its pid 1 is in
-// PROC_PID_INIT_INO; otherwise BPF reads the level (pid_namespace.level), and
-// without BPF only a lower bound is known.
+// its own pid namespace down; that one is the initial one when kernel threads
+// show in it (kthreadd, pid 2, has PF_KTHREAD: only the initial pid namespace
+// sees kernel threads; readable without ptrace rights). Otherwise BPF reads
+// pid_namespace.level, or nssim counts how many more levels it may nest
+// (pid_levels_left()); only if all fail is a lower bound used.
 void RealBackend::find_levels(const std::vector<int>& pins) {
   abs_level_ = root_level_;
-  uint32_t proc_ns = ns_inum("/proc/1/ns/pid");
-  if (proc_ns == 0 && ctl_index_ == 0) proc_ns = ns_inum("/proc/self/ns/pid");  // rootless: pid 1 is not ours to read
-  if (proc_ns == kInitPidInum) return;
-  int pidfd_pin = -1;
-  for (int fd : pins) {
-    struct stat st {};
-    if (fd >= 0 && ioctl(fd, NS_GET_NSTYPE) == CLONE_NEWPID) pidfd_pin = fd;
-    (void)st;
+  {
+    std::string st = slurp("/proc/2/stat");
+    size_t rp = st.rfind(')');
+    if (rp != std::string::npos) {
+      std::istringstream is(st.substr(rp + 2));
+      std::string field;
+      unsigned long flags = 0;
+      for (int i = 0; i < 6 && is >> field; ++i) {  // state ppid pgrp session tty_nr tpgid, then flags
+      }
+      if (is >> flags && (flags & 0x00200000UL)) return;  // PF_KTHREAD: /proc is the initial pid namespace's
+    }
   }
+  int pid_pin = -1;
+  for (int fd : pins)
+    if (fd >= 0 && ioctl(fd, NS_GET_NSTYPE) == CLONE_NEWPID) pid_pin = fd;
   std::string err;
-  if (pidfd_pin >= 0 && bpf_unavailable_reason().empty())
-    if (auto k = bpf_ns_of_fd(pidfd_pin, err)) {
+  if (pid_pin >= 0 && bpf_unavailable_reason().empty())
+    if (auto k = bpf_ns_of_fd(pid_pin, err)) {
       abs_level_ = k->level;
       return;
     }
+  if (int left = pid_levels_left(); left >= 0 && static_cast<uint32_t>(left) <= MAX_PID_NS_LEVEL) {
+    uint32_t ctl_abs = MAX_PID_NS_LEVEL - static_cast<uint32_t>(left);
+    abs_level_ = ctl_abs + (root_level_ - static_cast<uint32_t>(ctl_index_));
+    return;
+  }
   abs_level_ = root_level_ + 1;
   level_exact_ = false;
   notes_.push_back(
       fmt::format("pid namespace level: at least {} (the pid namespaces above /proc's are not visible "
-                  "here, and BPF cannot read it); the model uses {}, so the 32-level limit may differ",
+                  "here, and neither BPF nor nesting could measure it); the model uses {}, so the "
+                  "32-level limit may differ",
                   abs_level_, abs_level_));
 }
 
@@ -537,14 +643,22 @@ void RealBackend::calibrate_liveness() {
 RealBackend::~RealBackend() {
   if (agents_.empty()) return;
   Agent& init = *agents_.front();
-  if (init.pidfd >= 0) syscall(SYS_pidfd_send_signal, init.pidfd, SIGKILL, nullptr, 0);
+  bool killed = init.pidfd >= 0 && syscall(SYS_pidfd_send_signal, init.pidfd, SIGKILL, nullptr, 0) == 0;
+  int kill_errno = errno;
+  // Every agent also exits when its channel closes: that ends the sandbox even
+  // where nssim may not signal its init (it changed uid, and nssim lacks CAP_KILL).
+  for (auto& a : agents_)
+    if (a->ctl >= 0) close(a->ctl), a->ctl = -1;
   int st;
-  waitpid(init.ctlpid, &st, __WALL);
-  g_sandbox_pidfd = -1;
-  for (auto& a : agents_) {
-    if (a->ctl >= 0) close(a->ctl);
-    if (a->pidfd >= 0) close(a->pidfd);
+  if (killed || init.pidfd < 0 || pidfd_exited(init.pidfd, 5000)) {
+    waitpid(init.ctlpid, &st, __WALL);
+  } else if (waitpid(init.ctlpid, &st, __WALL | WNOHANG) == 0) {
+    fmt::print(stderr, "nssim: the sandbox (pid {}) could not be killed ({}) and did not exit within 5 s\n",
+               init.hostpid, std::strerror(kill_errno));
   }
+  g_sandbox_pidfd = -1;
+  for (auto& a : agents_)
+    if (a->pidfd >= 0) close(a->pidfd);
   for (int fd : pins_)
     if (fd >= 0) close(fd);
 }

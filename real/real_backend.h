@@ -37,6 +37,7 @@ class RealBackend : public Backend {
   // The user namespace the sandbox runs in, when not the initial one
   // (nssim in a container's user namespace, or rootless).
   std::optional<EnvUserNs> env_user() const override { return env_user_; }
+  std::optional<CapSets> init_caps() const override { return init_caps_; }
   std::string describe() const;
   // What this environment keeps nssim from checking, one sentence each
   // (empty as root on the host): printed once, never silently skipped.
@@ -70,6 +71,7 @@ class RealBackend : public Backend {
   std::vector<uint64_t> pidns_chain(int fd, uint32_t level) const;
 
   bool enter_environment(std::string& why);
+  void read_caps();
   void find_levels(const std::vector<int>& pins);
   void calibrate_liveness();
   static bool handle_reopens(int fd, int& err);
@@ -81,6 +83,7 @@ class RealBackend : public Backend {
   size_t ctl_index_ = 0;  // index of nssim's own pid namespace in NSpid lists /proc shows
   bool rootless_ = false;
   std::optional<EnvUserNs> env_user_;
+  std::optional<CapSets> init_caps_;  // nssim's capability sets, when not root's full ones
   bool handles_see_all_ = true;  // file handles reopen namespaces nssim is not in
   std::vector<std::string> notes_;
   std::vector<KernelNs> kns_;  // every namespace seen, with a file handle

@@ -90,6 +90,8 @@ class Backend {
   // The user namespace the scenario's initial task is root in, when it is not
   // the initial one (Kernel::Config::env_user must match it).
   virtual std::optional<EnvUserNs> env_user() const { return std::nullopt; }
+  // The initial task's capability sets when not root's full ones (Kernel::Config::init_caps).
+  virtual std::optional<CapSets> init_caps() const { return std::nullopt; }
 };
 
 }  // namespace nssim

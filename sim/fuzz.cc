@@ -231,6 +231,7 @@ std::vector<FuzzProblem> check_scenario(const std::vector<std::string>& lines, c
     Kernel::Config cfg = Runner::config_for(pr.scenario);
     cfg.root_pid_level = peer->root_pid_level();
     cfg.env_user = peer->env_user();
+    cfg.init_caps = peer->init_caps();
     opt.config = cfg;
   }
   Runner runner(pr.scenario, opt);

@@ -242,7 +242,7 @@ void Kernel::boot() {
   t->exit_signal = SIGCHLD_NR;
   t->nsproxy = init_nsproxy_;
   t->cred = new Cred(next_id(ObjKind::Cred));
-  t->cred->caps_id = full_caps_id_;
+  t->cred->caps_id = cfg_.init_caps ? intern_caps(*cfg_.init_caps) : full_caps_id_;
   owner->get();
   t->cred->user_ns = owner;
   if (env_user_ns_) {
@@ -256,7 +256,7 @@ void Kernel::boot() {
   // namespace. No reference: it is not a model object (~Kernel frees it).
   observer_cred_ = new Cred(0);
   observer_cred_->get();
-  observer_cred_->caps_id = full_caps_id_;
+  observer_cred_->caps_id = t->cred->caps_id;  // nssim's own, which its sandbox inherited
   observer_cred_->user_ns = const_cast<UserNamespace*>(observer_user_ns());
   for (uint32_t* id : {&observer_cred_->uid, &observer_cred_->euid, &observer_cred_->suid, &observer_cred_->fsuid})
     *id = t->cred->uid;

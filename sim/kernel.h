@@ -103,6 +103,9 @@ class Kernel {
     std::string hostname = "(none)";  // init_uts_ns nodename (UTS_NODENAME default)
     std::string init_comm = "init";
     std::optional<EnvUserNs> env_user;  // the live run's user namespace, when not the initial one
+    // The initial task's capability sets when not root's full ones (the live
+    // run's, when nssim runs with some dropped: its sandbox inherits them).
+    std::optional<CapSets> init_caps;
   };
 
   Kernel();
@@ -201,6 +204,7 @@ class Kernel {
   // Whether that reader (root there, every capability) may read t's ns links
   // and fds: kernel/ptrace.c: ptrace_may_access(PTRACE_MODE_READ_FSCREDS).
   bool observer_may_read(const Task* t) const;
+  bool observer_may_list_fds(const Task* t) const;
   // Files that exist under the run's private /run (mountpoints made by mount).
   bool run_file_exists(std::string_view path) const;
   // The mount namespace t's absolute paths resolve in: the one its root is in

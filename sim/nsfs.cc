@@ -78,6 +78,22 @@ bool Kernel::ptrace_may_access(const Task* cur, const Task* t, bool realcreds) c
 // namespace, a non-dumpable task's links are hidden from it too.
 bool Kernel::observer_may_read(const Task* t) const { return ptrace_may_access_cred(observer_cred_, t, false); }
 
+// Listing /proc/PID/fd also needs search permission on that 0500 directory:
+// owned by the task's euid, or by root (of mm->user_ns) once the task is not
+// dumpable (fs/proc/base.c: task_dump_owner()); else CAP_DAC_READ_SEARCH or
+// CAP_DAC_OVERRIDE (fs/namei.c: generic_permission()). Only a reader without
+// those capabilities (a container that drops them) ever fails here.
+bool Kernel::observer_may_list_fds(const Task* t) const {
+  if (!observer_may_read(t)) return false;
+  const Cred* c = observer_cred_;
+  CapSet eff = c->caps().effective;
+  if (((eff >> CAP_DAC_READ_SEARCH) & 1) || ((eff >> CAP_DAC_OVERRIDE) & 1)) return true;
+  bool dumpable = t->state == TaskState::Running ? t->group_leader->dumpable : t->user_dumpable;
+  uint32_t root = make_kid(mm_user_ns_, 0, false);
+  uint32_t owner = dumpable ? t->cred->euid : (root == INVALID_ID ? 0 : root);
+  return c->fsuid == owner;
+}
+
 bool Kernel::ptrace_may_access_cred(const Cred* c, const Task* t, bool realcreds) const {
   const Cred* tc = t->cred;
   uint32_t uid = realcreds ? c->uid : c->fsuid, gid = realcreds ? c->gid : c->fsgid;

@@ -148,7 +148,7 @@ struct NsProxy : RefCounted, Pooled<NsProxy> {
 // include/linux/cred.h. Capabilities are bit sets of CAP_* numbers.
 using CapSet = uint64_t;
 inline constexpr CapSet CAP_FULL_SET = (1ULL << 41) - 1;  // CAP_LAST_CAP == 40 in v6.18
-inline constexpr int CAP_DAC_OVERRIDE = 1, CAP_SETGID = 6, CAP_SETUID = 7, CAP_SYS_CHROOT = 18,
+inline constexpr int CAP_DAC_OVERRIDE = 1, CAP_DAC_READ_SEARCH = 2, CAP_SETGID = 6, CAP_SETUID = 7, CAP_SYS_CHROOT = 18,
                      CAP_SYS_PTRACE = 19, CAP_SYS_ADMIN = 21, CAP_SETFCAP = 31;
 inline constexpr uint32_t INVALID_ID = 0xffffffffu;  // (uid_t)-1
 inline constexpr uint32_t OVERFLOW_ID = 65534;       // overflowuid/overflowgid: an unmapped id

@@ -413,6 +413,7 @@ TEST_P(BundledOnKernel, NsproxiesAndRefcountChangesMatchTheModel) {
   Kernel::Config cfg = Runner::config_for(pr.scenario);
   cfg.root_pid_level = real->root_pid_level();
   cfg.env_user = real->env_user();
+  cfg.init_caps = real->init_caps();
   opt.config = cfg;
   Runner runner(pr.scenario, opt);
   rp = &runner;

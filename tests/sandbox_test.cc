@@ -179,6 +179,25 @@ TEST(Sandbox, StepThatHangsTimesOutWithAClearMessage) {
 TEST(Sandbox, SigkillOfNssimLeavesNoProcess) { kill_midway(SIGKILL); }
 TEST(Sandbox, CtrlCLeavesNoProcess) { kill_midway(SIGINT); }
 
+// nssim as pid 1 of a pid namespace (`unshare --pid --fork nssim ...`): the
+// kernel ignores default-action signals its init sends itself, so re-raising
+// SIGINT did nothing and the run went on with a killed sandbox, printing
+// thousands of false disagreements (found by a tester). It must stop there.
+TEST(Sandbox, CtrlCStopsNssimRunningAsPidOne) {
+  std::string why = real::unavailable_reason();
+  if (!why.empty()) GTEST_SKIP() << why;
+  if (access("/usr/bin/unshare", X_OK) != 0 || access("/usr/bin/timeout", X_OK) != 0)
+    GTEST_SKIP() << "unshare or timeout (util-linux, coreutils) is missing";
+  std::string path = testing::test_temp_path("nssim_", ".nss");
+  std::ofstream(path) << long_scenario();
+  testing::CliRun r = testing::run_shell("/usr/bin/timeout -s INT 2 /usr/bin/unshare --pid --fork --mount-proc " +
+                                         std::string(NSSIM_BINARY) + " trace --real --no-events --no-table " + path);
+  EXPECT_EQ(r.status, 124) << r.out;  // timeout's status: the command ended by its signal
+  EXPECT_THAT(r.out, ::testing::HasSubstr("interrupted; the sandbox was killed"));
+  EXPECT_THAT(r.out, ::testing::Not(::testing::HasSubstr("DISAGREE")));
+  EXPECT_THAT(r.out, ::testing::Not(::testing::HasSubstr("summary:")));
+}
+
 // Not root: nssim makes a user namespace of its own (uid 65534 -> 0) and runs
 // the scenario there, the model booted with that namespace; the header says
 // so and names what it cannot check (BPF, liveness of hidden namespaces).

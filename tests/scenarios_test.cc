@@ -65,6 +65,7 @@ TEST_P(Bundled, AgreesWithTheLiveKernel) {
   Kernel::Config cfg = Runner::config_for(pr.scenario);
   cfg.root_pid_level = real->root_pid_level();
   cfg.env_user = real->env_user();
+  cfg.init_caps = real->init_caps();
   opt.config = cfg;
   Runner runner(pr.scenario, opt);
   std::vector<std::string> dis, problems;

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <linux/nsfs.h>
 #include <linux/sched.h>
+#include <poll.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -37,6 +38,53 @@ void host_ids(int64_t& tgid, int64_t& tid) {
   tid = t ? std::strtoll(t + 6, nullptr, 10) : tgid;
 }
 
+bool wait_readable(int fd, int timeout_ms) {
+  pollfd p{fd, POLLIN, 0};
+  int n;
+  do {
+    n = poll(&p, 1, timeout_ms);
+  } while (n < 0 && errno == EINTR);
+  return n > 0;
+}
+
+bool send_msg(int fd, const Msg& m, int passfd) {
+  iovec iov{const_cast<Msg*>(&m), sizeof m};
+  msghdr h{};
+  h.msg_iov = &iov;
+  h.msg_iovlen = 1;
+  char cbuf[CMSG_SPACE(sizeof(int))] = {};
+  if (passfd >= 0) {
+    h.msg_control = cbuf;
+    h.msg_controllen = sizeof cbuf;
+    cmsghdr* c = CMSG_FIRSTHDR(&h);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    std::memcpy(CMSG_DATA(c), &passfd, sizeof(int));
+  }
+  return sendmsg(fd, &h, MSG_NOSIGNAL) == static_cast<ssize_t>(sizeof m);
+}
+
+bool recv_msg(int ch, Msg& m, int* passed, int flags) {
+  char cbuf[CMSG_SPACE(sizeof(int))];
+  iovec iov{&m, sizeof m};
+  msghdr h{};
+  h.msg_iov = &iov;
+  h.msg_iovlen = 1;
+  h.msg_control = cbuf;
+  h.msg_controllen = sizeof cbuf;
+  ssize_t n;
+  do {
+    n = recvmsg(ch, &h, flags);
+  } while (n < 0 && errno == EINTR);
+  *passed = -1;
+  for (cmsghdr* c = n > 0 ? CMSG_FIRSTHDR(&h) : nullptr; c; c = CMSG_NXTHDR(&h, c))
+    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) std::memcpy(passed, CMSG_DATA(c), sizeof(int));
+  if (n == static_cast<ssize_t>(sizeof m)) return true;
+  if (*passed >= 0) close(*passed), *passed = -1;
+  return false;
+}
+
 namespace {
 
 bool send_reply(int ch, int64_t ret, int err, const char* s = nullptr, size_t n = 0) {
@@ -51,26 +99,6 @@ bool send_reply(int ch, int64_t ret, int err, const char* s = nullptr, size_t n 
   return send(ch, &r, sizeof r, MSG_NOSIGNAL) == static_cast<ssize_t>(sizeof r);
 }
 
-// Receives one request; the fd passed with SCM_RIGHTS (a new channel) in *passed.
-bool recv_msg(int ch, Msg& m, int* passed) {
-  char cbuf[CMSG_SPACE(sizeof(int))];
-  iovec iov{&m, sizeof m};
-  msghdr h{};
-  h.msg_iov = &iov;
-  h.msg_iovlen = 1;
-  h.msg_control = cbuf;
-  h.msg_controllen = sizeof cbuf;
-  ssize_t n;
-  do {
-    n = recvmsg(ch, &h, 0);
-  } while (n < 0 && errno == EINTR);
-  if (n != static_cast<ssize_t>(sizeof m)) return false;
-  *passed = -1;
-  for (cmsghdr* c = CMSG_FIRSTHDR(&h); c; c = CMSG_NXTHDR(&h, c))
-    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) std::memcpy(passed, CMSG_DATA(c), sizeof(int));
-  return true;
-}
-
 // With it, an fd of the agent's own active pid namespace: the controller
 // reads where it sits (NS_GET_PARENT) even if a reader inside a user
 // namespace could not open its /proc links later (a non-dumpable task). The
@@ -80,21 +108,7 @@ bool say_hello(int ch) {
   hello.op = Op::Hello;
   host_ids(hello.a[0], hello.a[1]);
   int nsfd = open("/proc/thread-self/ns/pid", O_RDONLY | O_CLOEXEC);
-  iovec iov{&hello, sizeof hello};
-  msghdr h{};
-  h.msg_iov = &iov;
-  h.msg_iovlen = 1;
-  char cbuf[CMSG_SPACE(sizeof(int))] = {};
-  if (nsfd >= 0) {
-    h.msg_control = cbuf;
-    h.msg_controllen = sizeof cbuf;
-    cmsghdr* c = CMSG_FIRSTHDR(&h);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    std::memcpy(CMSG_DATA(c), &nsfd, sizeof(int));
-  }
-  bool ok = sendmsg(ch, &h, MSG_NOSIGNAL) == static_cast<ssize_t>(sizeof hello);
+  bool ok = send_msg(ch, hello, nsfd);
   if (nsfd >= 0) close(nsfd);
   return ok;
 }

@@ -53,6 +53,15 @@ struct Reply {
   char str[kStrMax];
 };
 
+// Waits until fd is readable (or at EOF, or a pidfd's task has exited),
+// retrying on EINTR; false on timeout.
+bool wait_readable(int fd, int timeout_ms);
+// One message, with an fd passed by SCM_RIGHTS when passfd >= 0.
+bool send_msg(int fd, const Msg& m, int passfd);
+// Receives one whole message (retrying on EINTR); the fd passed with it, if
+// any, in *passed (-1: none). recvmsg() flags, e.g. MSG_CMSG_CLOEXEC.
+bool recv_msg(int ch, Msg& m, int* passed, int flags = 0);
+
 // First file descriptor number used for agent channels: agent i listens on
 // kChannelBase + i, far above the fds a scenario opens (which start at 3, as
 // in the model), so fd numbers agree between the model and the kernel.

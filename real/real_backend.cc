@@ -93,34 +93,11 @@ void on_fatal_signal(int sig) {
   _exit(128 + sig);
 }
 
-bool send_msg(int fd, const Msg& m, int passfd) {
-  iovec iov{const_cast<Msg*>(&m), sizeof m};
-  msghdr h{};
-  h.msg_iov = &iov;
-  h.msg_iovlen = 1;
-  char cbuf[CMSG_SPACE(sizeof(int))] = {};
-  if (passfd >= 0) {
-    h.msg_control = cbuf;
-    h.msg_controllen = sizeof cbuf;
-    cmsghdr* c = CMSG_FIRSTHDR(&h);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    std::memcpy(CMSG_DATA(c), &passfd, sizeof(int));
-  }
-  return sendmsg(fd, &h, MSG_NOSIGNAL) == static_cast<ssize_t>(sizeof m);
-}
-
 // Waits for one fixed-size message; false on timeout or EOF.
 template <class T>
 bool recv_fixed(int fd, T& out, int timeout_ms, bool& eof) {
   eof = false;
-  pollfd p{fd, POLLIN, 0};
-  int n;
-  do {
-    n = poll(&p, 1, timeout_ms);
-  } while (n < 0 && errno == EINTR);
-  if (n <= 0) return false;
+  if (!wait_readable(fd, timeout_ms)) return false;
   ssize_t r = recv(fd, &out, sizeof out, 0);
   if (r == static_cast<ssize_t>(sizeof out)) return true;
   eof = true;
@@ -130,25 +107,9 @@ bool recv_fixed(int fd, T& out, int timeout_ms, bool& eof) {
 // The agent's hello, and the fd it passes (its active pid namespace; -1: none).
 bool recv_hello(int fd, Msg& out, int timeout_ms, int& passed) {
   passed = -1;
-  pollfd p{fd, POLLIN, 0};
-  int n;
-  do {
-    n = poll(&p, 1, timeout_ms);
-  } while (n < 0 && errno == EINTR);
-  if (n <= 0) return false;
-  char cbuf[CMSG_SPACE(sizeof(int))];
-  iovec iov{&out, sizeof out};
-  msghdr h{};
-  h.msg_iov = &iov;
-  h.msg_iovlen = 1;
-  h.msg_control = cbuf;
-  h.msg_controllen = sizeof cbuf;
-  ssize_t r = recvmsg(fd, &h, MSG_CMSG_CLOEXEC);
-  for (cmsghdr* c = CMSG_FIRSTHDR(&h); r > 0 && c; c = CMSG_NXTHDR(&h, c))
-    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) std::memcpy(&passed, CMSG_DATA(c), sizeof(int));
-  if (r == static_cast<ssize_t>(sizeof out) && out.op == Op::Hello) return true;
-  if (passed >= 0) close(passed);
-  passed = -1;
+  if (!wait_readable(fd, timeout_ms) || !recv_msg(fd, out, &passed, MSG_CMSG_CLOEXEC)) return false;
+  if (out.op == Op::Hello) return true;
+  if (passed >= 0) close(passed), passed = -1;
   return false;
 }
 
@@ -204,14 +165,8 @@ bool pidfd_alive(int pidfd) {
   return syscall(SYS_pidfd_send_signal, pidfd, 0, nullptr, 0) == 0 || errno != ESRCH;
 }
 
-bool pidfd_exited(int pidfd, int timeout_ms) {
-  pollfd p{pidfd, POLLIN, 0};
-  int n;
-  do {
-    n = poll(&p, 1, timeout_ms);
-  } while (n < 0 && errno == EINTR);
-  return n > 0;
-}
+// A pidfd polls readable once its task has exited.
+bool pidfd_exited(int pidfd, int timeout_ms) { return wait_readable(pidfd, timeout_ms); }
 
 std::optional<uint64_t> read_link_inum(pid_t pid, Link l) {
   char buf[64];

@@ -21,6 +21,8 @@
 #include <sstream>
 #include <thread>
 
+#include "real/protocol.h"
+
 namespace nssim::real {
 
 namespace {
@@ -71,12 +73,7 @@ bool in_path(const char* prog) {
 
 // Waits up to timeout_ms for fd to be readable; reads one byte. 1: a byte, 0: EOF, -1: timeout.
 int read_byte(int fd, int timeout_ms) {
-  pollfd p{fd, POLLIN, 0};
-  int n;
-  do {
-    n = poll(&p, 1, timeout_ms);
-  } while (n < 0 && errno == EINTR);
-  if (n <= 0) return -1;
+  if (!wait_readable(fd, timeout_ms)) return -1;
   char c;
   ssize_t r;
   do {

@@ -23,8 +23,8 @@ void TextPrinter::header(const Scenario& sc, bool real, const std::string& real_
 void TextPrinter::table(const Observation& o) {
   static constexpr const char* kShort[kLinks] = {"cgroup", "ipc",  "mnt",    "net",  "pid",
                                                  "pid4c",  "time", "time4c", "user", "uts"};
-  size_t w = 4;
-  for (auto& t : o.tasks) w = std::max(w, t.name.size());
+  for (auto& t : o.tasks) name_w_ = std::max(name_w_, t.name.size());
+  const size_t w = name_w_;
   fmt::print(out_, "      {:<{}}  {:>5}  {:<8}  {:<8}", "TASK", w, "PID", "STATE", "NSPROXY");
   for (auto* s : kShort) fmt::print(out_, "  {:<10}", s);
   fmt::print(out_, "\n");
@@ -84,7 +84,8 @@ void TextPrinter::step(const StepRecord& rec) {
       if (opt_.refs) {
         const Kernel& k = r_.sim().kernel();
         auto all = k.all_holders();
-        for (auto& nr : k.ns_records()) {
+        for (auto& l : rec.obs.liveness) {  // what is live, in creation order
+          const NsRecord& nr = k.ns_records()[l.token];
           if (!nr.ns) continue;
           std::string hs;
           for (auto& h : all[nr.ns->serial]) hs += (hs.empty() ? "" : ", ") + h.what;
@@ -159,7 +160,8 @@ nlohmann::json step_json(const StepRecord& rec, Runner& runner, bool real) {
   j["nsproxies"] = proxies;
   json nss = json::array();
   auto holders = k.all_holders();
-  for (auto& nr : k.ns_records()) {
+  for (auto& l : rec.obs.liveness) {  // live, or freed in this step
+    const NsRecord& nr = k.ns_records()[l.token];
     json n;
     n["type"] = ns_type_name(nr.type);
     n["inum"] = nr.inum;
@@ -183,6 +185,9 @@ nlohmann::json step_json(const StepRecord& rec, Runner& runner, bool real) {
     json rt = json::object();
     if (rec.peer_obs)
       for (auto& t : rec.peer_obs->tasks) {
+        // As on the model's side: what the kernel has not reaped, and what the
+        // model lists (live, or reaped in this step).
+        if (t.state == TaskState::Reaped && !rec.obs.find(t.name)) continue;
         json ns = json::object();
         for (int i = 0; i < kLinks; ++i)
           ns[std::string(link_name(kAllLinks[i]))] = t.ns[i] ? json(t.inum[i]) : json(nullptr);

@@ -31,9 +31,15 @@ class TextPrinter {
   Runner& r_;
   TextOptions opt_;
   std::map<uint64_t, uint64_t> shown_;  // mapping entries already printed
+  // The TASK column's width: the longest name any table has listed (every
+  // name is listed in the table of the step that binds it), so columns stay
+  // put after a long-named task is reaped.
+  size_t name_w_ = 4;
 };
 
 // One JSON object per step (JSON Lines); keys documented in docs/scenario-language.md.
+// `tasks` and `namespaces` are what the step's observation lists: what is live,
+// plus the tasks reaped and namespaces freed in that step.
 nlohmann::json step_json(const StepRecord& rec, Runner& runner, bool real);
 nlohmann::json summary_json(const RunSummary& s);
 

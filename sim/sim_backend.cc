@@ -17,7 +17,7 @@ SimBackend::SimBackend(std::unique_ptr<Kernel> k, const std::vector<std::pair<st
 }
 
 Task* SimBackend::task(std::string_view name) const {
-  auto it = ids_.find(std::string(name));
+  auto it = ids_.find(name);
   return it == ids_.end() ? nullptr : k_->task(it->second.id);
 }
 

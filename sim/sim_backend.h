@@ -35,7 +35,7 @@ class SimBackend : public Backend {
   // The live task of that name, or null (unknown or reaped).
   Task* task(std::string_view name) const;
   // Whether the name was ever bound to a task.
-  bool known(std::string_view name) const { return ids_.count(std::string(name)) > 0; }
+  bool known(std::string_view name) const { return ids_.find(name) != ids_.end(); }
   // Names in creation order (reaped tasks included): O(history), not for every step.
   const std::vector<std::string>& names() const { return order_; }
   // Resolve an fd name in a task's fd table; -1 if unbound.
@@ -66,7 +66,12 @@ class SimBackend : public Backend {
   void forget_gone();  // at the start of each call: drop what an earlier call reaped or freed
 
   std::unique_ptr<Kernel> k_;
-  std::unordered_map<std::string, Bound> ids_;
+  // Looked up by string_view (every call names its task): no temporary string.
+  struct NameHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, Bound, NameHash, std::equal_to<>> ids_;
   std::vector<std::string> order_;
   std::vector<Watched> watched_tasks_;
   std::vector<uint32_t> watched_ns_;

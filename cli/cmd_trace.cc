@@ -101,6 +101,9 @@ int cmd_trace(const TraceArgs& a) {
     }
     real_note += not_checked_lines(*real);
   }
+  // Kernel-function events are formatted only for someone to read them:
+  // text without --no-events, --json (its `events`) and --html.
+  opt.trace = !a.no_events || a.json || !a.html.empty();
   Runner runner(sc, opt);
   runner_ptr = &runner;
   RunSummary sum;
@@ -114,10 +117,13 @@ int cmd_trace(const TraceArgs& a) {
     if (html) html->step(r);
   };
   if (a.json) {
+    std::string line;
     sum = runner.run([&](const StepRecord& r) {
-      // replace: a hostname may be any bytes, not valid UTF-8 (dump() would throw).
-      std::cout << step_json(r, runner, a.real).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
-                << '\n';
+      // A hostname may be any bytes, not valid UTF-8: written as dump(replace) would.
+      line.clear();
+      write_step_json(line, r, runner, a.real);
+      line += '\n';
+      std::fwrite(line.data(), 1, line.size(), stdout);
       record(r);
     });
     nlohmann::json sj = summary_json(sum);
@@ -126,6 +132,7 @@ int cmd_trace(const TraceArgs& a) {
       sj["kernel_structures"] = {{"nsproxy_counts", kcheck->nsproxy_counts()},
                                  {"nsproxy_pairs", kcheck->nsproxy_pairs()},
                                  {"refcount_changes", kcheck->namespace_checks()}};
+    std::fflush(stdout);
     std::cout << sj.dump() << '\n';
   } else {
     TextOptions to;

@@ -159,7 +159,8 @@ class Printer {
     if (a_.refs) {
       const Kernel& k = s_.runner().sim().kernel();
       auto all = k.all_holders();
-      for (auto& nr : k.ns_records()) {
+      for (auto& l : r.obs.liveness) {  // what is live, in creation order
+        const NsRecord& nr = k.ns_records()[l.token];
         if (!nr.ns) continue;
         std::string hs;
         for (auto& h : all[nr.ns->serial]) hs += (hs.empty() ? "" : ", ") + h.what;

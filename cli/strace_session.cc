@@ -343,9 +343,7 @@ Output* Session::step(Task& t, const std::string& call_text, const std::optional
                                    r.outcome.ok ? "= " + r.outcome.result : "= -1 " + r.outcome.result));
   }
   r.obs = sim.observe();
-  r.links_changed = r.obs.tasks.size() != prev.tasks.size();
-  for (size_t i = 0; !r.links_changed && i < r.obs.tasks.size(); ++i)
-    r.links_changed = r.obs.tasks[i].ns != prev.tasks[i].ns || r.obs.tasks[i].state != prev.tasks[i].state;
+  r.links_changed = links_changed(prev, r.obs);
   x.out->push_back(std::move(o));
   return &x.out->back();
 }

@@ -2,6 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <charconv>
+#include <iterator>
+#include <string_view>
+#include <vector>
+
 namespace nssim::cli {
 
 namespace {
@@ -23,8 +29,8 @@ void TextPrinter::header(const Scenario& sc, bool real, const std::string& real_
 void TextPrinter::table(const Observation& o) {
   static constexpr const char* kShort[kLinks] = {"cgroup", "ipc",  "mnt",    "net",  "pid",
                                                  "pid4c",  "time", "time4c", "user", "uts"};
-  size_t w = 4;
-  for (auto& t : o.tasks) w = std::max(w, t.name.size());
+  for (auto& t : o.tasks) name_w_ = std::max(name_w_, t.name.size());
+  const size_t w = name_w_;
   fmt::print(out_, "      {:<{}}  {:>5}  {:<8}  {:<8}", "TASK", w, "PID", "STATE", "NSPROXY");
   for (auto* s : kShort) fmt::print(out_, "  {:<10}", s);
   fmt::print(out_, "\n");
@@ -84,7 +90,8 @@ void TextPrinter::step(const StepRecord& rec) {
       if (opt_.refs) {
         const Kernel& k = r_.sim().kernel();
         auto all = k.all_holders();
-        for (auto& nr : k.ns_records()) {
+        for (auto& l : rec.obs.liveness) {  // what is live, in creation order
+          const NsRecord& nr = k.ns_records()[l.token];
           if (!nr.ns) continue;
           std::string hs;
           for (auto& h : all[nr.ns->serial]) hs += (hs.empty() ? "" : ", ") + h.what;
@@ -111,88 +118,277 @@ void TextPrinter::summary(const RunSummary& s, bool real) {
   fmt::print(out_, "\n");
 }
 
-nlohmann::json step_json(const StepRecord& rec, Runner& runner, bool real) {
-  using nlohmann::json;
-  json j;
-  j["step"] = rec.step;
-  j["line"] = rec.line;
+namespace {
+// Writes JSON exactly as nlohmann::json::dump(-1, ' ', false, replace) does
+// (compact, object keys in byte order, UTF-8 kept, invalid UTF-8 replaced),
+// without building a document: a --json step costs its output, not
+// allocations (a million steps write ~3 GB).
+class JsonWriter {
+ public:
+  // RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF (what
+  // nlohmann's decoder accepts).
+  static bool valid_utf8(std::string_view v) {
+    const auto* p = reinterpret_cast<const unsigned char*>(v.data());
+    const auto* end = p + v.size();
+    while (p < end) {
+      unsigned char c = *p;
+      if (c < 0x80) {
+        ++p;
+        continue;
+      }
+      int n;
+      unsigned char lo = 0x80, hi = 0xBF;  // range of the second byte
+      if (c >= 0xC2 && c <= 0xDF) n = 1;
+      else if (c == 0xE0) n = 2, lo = 0xA0;
+      else if (c == 0xED) n = 2, hi = 0x9F;
+      else if (c >= 0xE1 && c <= 0xEF) n = 2;
+      else if (c == 0xF0) n = 3, lo = 0x90;
+      else if (c == 0xF4) n = 3, hi = 0x8F;
+      else if (c >= 0xF1 && c <= 0xF3) n = 3;
+      else return false;
+      if (end - p <= n) return false;
+      if (p[1] < lo || p[1] > hi) return false;
+      for (int i = 2; i <= n; ++i)
+        if (p[i] < 0x80 || p[i] > 0xBF) return false;
+      p += n + 1;
+    }
+    return true;
+  }
+  explicit JsonWriter(std::string& out) : s_(out) {}
+  void str(std::string_view v) {
+    // nlohmann's escapes for ASCII; valid UTF-8 is kept as it is (ensure_ascii
+    // off); a string with invalid UTF-8 goes through nlohmann itself (replace).
+    if (!valid_utf8(v)) {
+      s_ += nlohmann::json(std::string(v)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      return;
+    }
+    s_ += '"';
+    size_t run = 0;  // start of the bytes not yet copied
+    for (size_t i = 0; i < v.size(); ++i) {
+      unsigned char c = static_cast<unsigned char>(v[i]);
+      if (c >= 0x20 && c != '"' && c != '\\') continue;
+      s_.append(v.data() + run, i - run);
+      run = i + 1;
+      switch (c) {
+        case '"': s_ += "\\\""; break;
+        case '\\': s_ += "\\\\"; break;
+        case '\b': s_ += "\\b"; break;
+        case '\f': s_ += "\\f"; break;
+        case '\n': s_ += "\\n"; break;
+        case '\r': s_ += "\\r"; break;
+        case '\t': s_ += "\\t"; break;
+        default: fmt::format_to(std::back_inserter(s_), "\\u{:04x}", c); break;
+      }
+    }
+    s_.append(v.data() + run, v.size() - run);
+    s_ += '"';
+  }
+  void key(std::string_view k) {
+    sep();
+    str(k);
+    s_ += ':';
+    first_ = true;  // the value that follows needs no comma
+  }
+  template <class N>
+  void num(N v) {
+    sep();
+    char buf[24];
+    auto r = std::to_chars(buf, buf + sizeof buf, v);
+    s_.append(buf, r.ptr);
+  }
+  void boolean(bool b) {
+    sep();
+    s_ += b ? "true" : "false";
+  }
+  void null() {
+    sep();
+    s_ += "null";
+  }
+  void string(std::string_view v) {
+    sep();
+    str(v);
+  }
+  void begin_object() { open('{'); }
+  void end_object() { close('}'); }
+  void begin_array() { open('['); }
+  void end_array() { close(']'); }
+
+ private:
+  void sep() {
+    if (!first_) s_ += ',';
+    first_ = false;
+  }
+  void open(char c) {
+    sep();
+    s_ += c;
+    first_ = true;
+  }
+  void close(char c) {
+    s_ += c;
+    first_ = false;
+  }
+  std::string& s_;
+  bool first_ = true;
+};
+
+// The 10 links, in key order (the kAllLinks order is alphabetical too).
+void write_links(JsonWriter& w, const TaskObs& t) {
+  w.begin_object();
+  for (int i = 0; i < kLinks; ++i) {
+    w.key(link_name(kAllLinks[i]));
+    if (t.ns[i])
+      w.num(t.inum[i]);
+    else
+      w.null();
+  }
+  w.end_object();
+}
+
+void write_nspid(JsonWriter& w, const TaskObs& t) {
+  w.begin_array();
+  for (uint32_t p : t.nspid) w.num(p);
+  w.end_array();
+}
+}  // namespace
+
+void write_step_json(std::string& out, const StepRecord& rec, Runner& runner, bool real) {
+  JsonWriter w(out);
+  w.begin_object();
   if (rec.kind == StepRecord::Expect) {
-    j["expect"] = rec.text;
-    j["ok"] = rec.verdict == Verdict::Pass;
-    j["verdict"] = verdict_name(rec.verdict);
-    j["detail"] = rec.detail;
-    return j;
+    w.key("detail"), w.string(rec.detail);
+    w.key("expect"), w.string(rec.text);
+    w.key("line"), w.num(rec.line);
+    w.key("ok"), w.boolean(rec.verdict == Verdict::Pass);
+    w.key("step"), w.num(rec.step);
+    w.key("verdict"), w.string(verdict_name(rec.verdict));
+    w.end_object();
+    return;
   }
   if (rec.kind == StepRecord::Let) {
-    j["let"] = rec.text;
-    j["detail"] = rec.detail;
-    j["ok"] = true;
-    return j;
+    w.key("detail"), w.string(rec.detail);
+    w.key("let"), w.string(rec.text);
+    w.key("line"), w.num(rec.line);
+    w.key("ok"), w.boolean(true);
+    w.key("step"), w.num(rec.step);
+    w.end_object();
+    return;
   }
   const CallStmt& c = *rec.call;
   const Kernel& k = runner.sim().kernel();
-  j["task"] = c.task;
-  j["call"] = c.text;
-  j["result"] = rec.outcome.result;
-  j["expected"] = rec.expected ? json(*rec.expected) : json(nullptr);
-  j["ok"] = rec.ok && rec.disagreements.empty();
-  json ev = json::array();
-  for (auto& e : rec.events) ev.push_back({{"fn", e.fn}, {"detail", e.detail}, {"depth", e.depth}});
-  j["events"] = ev;
-  json tasks = json::object();
-  for (auto& t : rec.obs.tasks) {
-    json tj;
-    const Task* task = runner.sim().task(t.name);
-    tj["pid"] = t.nspid.empty() ? json(nullptr) : json(t.nspid.back());
-    tj["nspid"] = t.nspid;
-    tj["state"] = task_state_name(t.state);
-    tj["nsproxy"] = task && task->nsproxy ? json(task->nsproxy->id()) : json(nullptr);
-    json ns = json::object();
-    for (int i = 0; i < kLinks; ++i)
-      ns[std::string(link_name(kAllLinks[i]))] = t.ns[i] ? json(t.inum[i]) : json(nullptr);
-    tj["ns"] = ns;
-    tasks[t.name] = tj;
+  w.key("call"), w.string(c.text);
+  w.key("events"), w.begin_array();
+  for (auto& e : rec.events) {
+    w.begin_object();
+    w.key("depth"), w.num(e.depth);
+    w.key("detail"), w.string(e.detail);
+    w.key("fn"), w.string(e.fn);
+    w.end_object();
   }
-  j["tasks"] = tasks;
-  json proxies = json::object();
-  for (auto* p : k.nsproxies()) proxies[std::to_string(p->id())] = {{"count", p->count()}};
-  j["nsproxies"] = proxies;
-  json nss = json::array();
+  w.end_array();
+  w.key("expected");
+  if (rec.expected)
+    w.string(*rec.expected);
+  else
+    w.null();
+  w.key("line"), w.num(rec.line);
+  // Live namespaces, or freed in this step, in creation order.
+  w.key("namespaces"), w.begin_array();
   auto holders = k.all_holders();
-  for (auto& nr : k.ns_records()) {
-    json n;
-    n["type"] = ns_type_name(nr.type);
-    n["inum"] = nr.inum;
-    n["alive"] = nr.ns != nullptr;
-    n["refs"] = nr.ns ? nr.ns->refs() : 0;
+  for (auto& l : rec.obs.liveness) {
+    const NsRecord& nr = k.ns_records()[l.token];
+    w.begin_object();
+    w.key("alive"), w.boolean(nr.ns != nullptr);
+    w.key("holders"), w.begin_array();
+    if (nr.ns)
+      for (auto& x : holders[nr.ns->serial]) w.string(x.what);
+    w.end_array();
+    w.key("inum"), w.num(nr.inum);
     const UserNamespace* owner = nullptr;
     if (nr.ns) owner = nr.type == NsType::User ? static_cast<const UserNamespace*>(nr.ns)->parent : nr.ns->user_ns;
-    n["owner"] = owner ? json(owner->inum) : json(nullptr);
-    json h = json::array();
-    if (nr.ns)
-      for (auto& x : holders[nr.ns->serial]) h.push_back(x.what);
-    n["holders"] = h;
-    nss.push_back(n);
+    w.key("owner");
+    if (owner)
+      w.num(owner->inum);
+    else
+      w.null();
+    w.key("refs"), w.num(nr.ns ? nr.ns->refs() : 0u);
+    w.key("type"), w.string(ns_type_name(nr.type));
+    w.end_object();
   }
-  j["namespaces"] = nss;
+  w.end_array();
+  // Keyed by id as a string: in string order ("10" before "2").
+  std::vector<std::pair<std::string, uint32_t>> proxies;
+  for (auto* p : k.nsproxies()) proxies.emplace_back(std::to_string(p->id()), p->count());
+  std::sort(proxies.begin(), proxies.end());
+  w.key("nsproxies"), w.begin_object();
+  for (size_t i = 0; i < proxies.size(); ++i) {
+    if (i > 0 && proxies[i].first == proxies[i - 1].first) continue;
+    w.key(proxies[i].first), w.begin_object(), w.key("count"), w.num(proxies[i].second), w.end_object();
+  }
+  w.end_object();
+  w.key("ok"), w.boolean(rec.ok && rec.disagreements.empty());
   if (real && rec.peer) {
-    json rj;
-    rj["result"] = rec.peer->usage_error.empty() ? json(rec.peer->result) : json(nullptr);
-    if (!rec.peer->usage_error.empty()) rj["not_run"] = rec.peer->usage_error;
-    if (!rec.peer->note.empty()) rj["note"] = rec.peer->note;
-    json rt = json::object();
+    w.key("real"), w.begin_object();
+    w.key("disagreements"), w.begin_array();
+    for (auto& d : rec.disagreements) w.string(d);
+    w.end_array();
+    if (!rec.peer->usage_error.empty()) w.key("not_run"), w.string(rec.peer->usage_error);
+    if (!rec.peer->note.empty()) w.key("note"), w.string(rec.peer->note);
+    w.key("result");
+    if (rec.peer->usage_error.empty())
+      w.string(rec.peer->result);
+    else
+      w.null();
+    // As on the model's side: what the kernel has not reaped, and what the
+    // model lists (live, or reaped in this step). A name listed twice shows
+    // its last entry.
+    std::map<std::string_view, const TaskObs*> rt;
     if (rec.peer_obs)
-      for (auto& t : rec.peer_obs->tasks) {
-        json ns = json::object();
-        for (int i = 0; i < kLinks; ++i)
-          ns[std::string(link_name(kAllLinks[i]))] = t.ns[i] ? json(t.inum[i]) : json(nullptr);
-        rt[t.name] = {{"state", task_state_name(t.state)}, {"nspid", t.nspid}, {"ns", ns}};
-      }
-    rj["tasks"] = rt;
-    rj["disagreements"] = rec.disagreements;
-    j["real"] = rj;
+      for (auto& t : rec.peer_obs->tasks)
+        if (t.state != TaskState::Reaped || rec.obs.find(t.name)) rt[t.name] = &t;
+    w.key("tasks"), w.begin_object();
+    for (auto& [name, t] : rt) {
+      w.key(name), w.begin_object();
+      w.key("ns"), write_links(w, *t);
+      w.key("nspid"), write_nspid(w, *t);
+      w.key("state"), w.string(task_state_name(t->state));
+      w.end_object();
+    }
+    w.end_object();
+    w.end_object();
   }
-  return j;
+  w.key("result"), w.string(rec.outcome.result);
+  w.key("step"), w.num(rec.step);
+  w.key("task"), w.string(c.task);
+  // Tasks not reaped, or reaped in this step, in name order.
+  std::map<std::string_view, const TaskObs*> tasks;
+  for (auto& t : rec.obs.tasks) tasks[t.name] = &t;
+  w.key("tasks"), w.begin_object();
+  for (auto& [name, t] : tasks) {
+    const Task* task = runner.sim().task(t->name);
+    w.key(name), w.begin_object();
+    w.key("ns"), write_links(w, *t);
+    w.key("nspid"), write_nspid(w, *t);
+    w.key("nsproxy");
+    if (task && task->nsproxy)
+      w.num(task->nsproxy->id());
+    else
+      w.null();
+    w.key("pid");
+    if (t->nspid.empty())
+      w.null();
+    else
+      w.num(t->nspid.back());
+    w.key("state"), w.string(task_state_name(t->state));
+    w.end_object();
+  }
+  w.end_object();
+  w.end_object();
+}
+
+nlohmann::json step_json(const StepRecord& rec, Runner& runner, bool real) {
+  std::string s;
+  write_step_json(s, rec, runner, real);
+  return nlohmann::json::parse(s);
 }
 
 nlohmann::json summary_json(const RunSummary& s) {

@@ -31,9 +31,19 @@ class TextPrinter {
   Runner& r_;
   TextOptions opt_;
   std::map<uint64_t, uint64_t> shown_;  // mapping entries already printed
+  // The TASK column's width: the longest name any table has listed (every
+  // name is listed in the table of the step that binds it), so columns stay
+  // put after a long-named task is reaped.
+  size_t name_w_ = 4;
 };
 
 // One JSON object per step (JSON Lines); keys documented in docs/scenario-language.md.
+// `tasks` and `namespaces` are what the step's observation lists: what is live,
+// plus the tasks reaped and namespaces freed in that step.
+// The same object written straight to `out` (no newline), as
+// step_json(...).dump(-1, ' ', false, replace) would print it, without
+// building a document: what `nssim trace --json` prints.
+void write_step_json(std::string& out, const StepRecord& rec, Runner& runner, bool real);
 nlohmann::json step_json(const StepRecord& rec, Runner& runner, bool real);
 nlohmann::json summary_json(const RunSummary& s);
 

@@ -17,9 +17,14 @@ namespace nssim {
 class Differ {
  public:
   // `alive(token)` tells whether a model namespace still exists (a dead one's
-  // kernel inode may be reused by a new namespace).
-  template <class AliveFn>
-  std::vector<std::string> compare(const Observation& model, const Observation& kernel, AliveFn alive);
+  // kernel inode may be reused by a new namespace); `model_inum(token)` its
+  // inode number, also once freed (the model's observation lists only what
+  // is live or freed in this step). Tasks are those the model lists (live,
+  // or reaped in this step): a task the kernel side still lists after the
+  // model reaped it in an earlier step was reported in that step.
+  template <class AliveFn, class InumFn>
+  std::vector<std::string> compare(const Observation& model, const Observation& kernel, AliveFn alive,
+                                   InumFn model_inum);
 
   // model token -> kernel inode, for display ("net:[4026532000] = kernel net:[4026532417]").
   const std::map<uint64_t, uint64_t>& mapping() const { return m2k_; }
@@ -46,8 +51,9 @@ std::string describe_liveness(const NsLiveness& k, uint32_t model_inum, bool mod
 void compare_fds(const TaskObs& m, const TaskObs& k, std::vector<std::string>& out,
                  const std::function<bool(uint64_t, uint64_t)>& same_ns);
 
-template <class AliveFn>
-std::vector<std::string> Differ::compare(const Observation& model, const Observation& kernel, AliveFn alive) {
+template <class AliveFn, class InumFn>
+std::vector<std::string> Differ::compare(const Observation& model, const Observation& kernel, AliveFn alive,
+                                         InumFn model_inum) {
   std::vector<std::string> out;
   for (const TaskObs& mt : model.tasks) {
     const TaskObs* kt = kernel.find(mt.name);
@@ -84,7 +90,7 @@ std::vector<std::string> Differ::compare(const Observation& model, const Observa
         continue;
       }
       if (b != k2m_.end() && b->second != *ms && alive(b->second)) {
-        out.push_back(describe_merge(mt.name, kAllLinks[i], mt.inum[i], kt->inum[i], inum_of(model, b->second)));
+        out.push_back(describe_merge(mt.name, kAllLinks[i], mt.inum[i], kt->inum[i], model_inum(b->second)));
         continue;
       }
       if (b != k2m_.end() && b->second != *ms) m2k_.erase(b->second);  // kernel inode reused
@@ -110,7 +116,7 @@ std::vector<std::string> Differ::compare(const Observation& model, const Observa
       if (it == k2m_.end()) continue;
       bool m_alive = alive(it->second);
       if (m_alive != kl.alive)
-        out.push_back(describe_liveness(kl, inum_of_serial(model, it->second), m_alive));
+        out.push_back(describe_liveness(kl, model_inum(it->second), m_alive));
     }
   }
   return out;

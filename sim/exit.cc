@@ -192,7 +192,7 @@ void Kernel::release_task(Task* p) {
   put_cred(p->cred, "task released");
   p->cred = nullptr;
   p->state = TaskState::Reaped;
-  tasks_[p->id] = nullptr;
+  tasks_.release(p->id);
   delete p;
   // An init waiting in zap_pid_ns_processes() resumes once only its own pid is left.
   for (uint32_t i = 0; i < n_waiting; ++i) {

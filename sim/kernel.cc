@@ -276,8 +276,9 @@ Kernel::~Kernel() {
   std::unordered_set<Cred*> creds;
   std::unordered_set<Pid*> pids;
   if (observer_cred_) creds.insert(observer_cred_);
-  for (Task* t : tasks_) {
-    if (!t) continue;
+  std::vector<Task*> tasks;  // collected first: the live-task list runs through them
+  for (Task* t : tasks_) tasks.push_back(t);
+  for (Task* t : tasks) {
     if (t->cred) creds.insert(t->cred);
     if (t->thread_pid) pids.insert(t->thread_pid);
     delete t;
@@ -332,9 +333,9 @@ std::vector<const NsProxy*> Kernel::nsproxies() const {
 // Derived by scanning every holder kind, never stored: a test checks after
 // every step of every bundled scenario that holders(ns).size() == ns->refs(),
 // which catches any get/put the model forgot.
-std::vector<std::vector<Holder>> Kernel::all_holders() const {
-  std::vector<std::vector<Holder>> out(records_.size());
-  auto add = [&](const NsCommon* ns, std::string s) { out[ns->serial].push_back(Holder{std::move(s)}); };
+HolderMap Kernel::all_holders() const {
+  HolderMap out;
+  auto add = [&](const NsCommon* ns, std::string s) { out.add(ns->serial).push_back(Holder{std::move(s)}); };
   for (const NsCommon* ns : init_ns_) add(ns, "boot (static initial namespace)");
   for (auto& [ns, why] : external_pins_) add(ns, "external: " + why);
   std::vector<RefCounted*> live = reg_.live();

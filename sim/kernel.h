@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "sim/objects.h"
@@ -25,36 +26,60 @@ struct NsSet;  // kernel/nsproxy.c: struct nsset (sim/nsproxy.cc)
 // never reused (they name tasks in outputs, the graph and the fuzzer), so the
 // table only grows, 8 bytes per fork: in fixed chunks, so a long replay never
 // copies it or faults in a freshly doubled array (a std::vector did both).
+// Iterating it visits the live (not yet reaped) tasks only, in id order: they
+// are also on a list, as the kernel keeps every task on init_task.tasks
+// (kernel/fork.c: copy_process() list_add_tail_rcu(&p->tasks, ...),
+// kernel/exit.c: __unhash_process() list_del_rcu()), so scans cost what is
+// alive, not the run's history.
 class TaskTable {
  public:
   static constexpr size_t kChunk = 4096;
-  size_t size() const { return size_; }
-  Task*& operator[](size_t i) { return chunks_[i / kChunk][i % kChunk]; }
+  size_t size() const { return size_; }  // ids handed out (reaped included)
+  size_t live() const { return live_; }  // tasks not yet reaped
   Task* operator[](size_t i) const { return chunks_[i / kChunk][i % kChunk]; }
+  // Appends t (live) under the next id, t->id.
   void push_back(Task* t) {
     if (size_ % kChunk == 0) chunks_.push_back(std::make_unique<Task*[]>(kChunk));
-    (*this)[size_++] = t;
+    slot(size_++) = t;
+    t->tasks_prev = tail_;
+    t->tasks_next = nullptr;
+    (tail_ ? tail_->tasks_next : head_) = t;
+    tail_ = t;
+    ++live_;
   }
+  // The task with this id is reaped: its slot reads null from now on.
+  void release(size_t i) {
+    Task* t = slot(i);
+    (t->tasks_prev ? t->tasks_prev->tasks_next : head_) = t->tasks_next;
+    (t->tasks_next ? t->tasks_next->tasks_prev : tail_) = t->tasks_prev;
+    t->tasks_prev = t->tasks_next = nullptr;
+    slot(i) = nullptr;
+    --live_;
+  }
+  // Over live tasks in id order. The body must not release the task it is at.
   class Iter {
    public:
-    Iter(const TaskTable* t, size_t i) : t_(t), i_(i) {}
-    Task* operator*() const { return (*t_)[i_]; }
+    explicit Iter(Task* t) : t_(t) {}
+    Task* operator*() const { return t_; }
     Iter& operator++() {
-      ++i_;
+      t_ = t_->tasks_next;
       return *this;
     }
-    bool operator!=(const Iter& o) const { return i_ != o.i_; }
+    bool operator!=(const Iter& o) const { return t_ != o.t_; }
 
    private:
-    const TaskTable* t_;
-    size_t i_;
+    Task* t_;
   };
-  Iter begin() const { return {this, 0}; }
-  Iter end() const { return {this, size_}; }
+  Iter begin() const { return Iter(head_); }
+  Iter end() const { return Iter(nullptr); }
 
  private:
+  Task*& slot(size_t i) { return chunks_[i / kChunk][i % kChunk]; }
   std::vector<std::unique_ptr<Task*[]>> chunks_;
   size_t size_ = 0;
+  size_t live_ = 0;
+  Task* head_ = nullptr;
+  Task* tail_ = nullptr;
 };
 
 // Which kernel the model imitates. Only inode numbering differs today.
@@ -94,6 +119,22 @@ struct Holder {
   std::string what;  // "nsproxy#3.net", "nsfs inode (fd 3 of a)", "cred of b", ...
 };
 
+// The holders of every live namespace, by NsCommon::serial; a namespace with
+// none (freed, or never seen) reads as an empty list. Sparse: its size is
+// what is alive, not every namespace the run ever made.
+class HolderMap {
+ public:
+  const std::vector<Holder>& operator[](uint64_t serial) const {
+    auto it = m_.find(serial);
+    return it == m_.end() ? empty_ : it->second;
+  }
+  std::vector<Holder>& add(uint64_t serial) { return m_[serial]; }
+
+ private:
+  std::unordered_map<uint64_t, std::vector<Holder>> m_;
+  static inline const std::vector<Holder> empty_{};
+};
+
 class Kernel {
  public:
   struct Config {
@@ -119,6 +160,9 @@ class Kernel {
   // The task with model id `id`, or null once it has been reaped.
   Task* task(uint32_t id) const { return id < tasks_.size() ? tasks_[id] : nullptr; }
   size_t task_slots() const { return tasks_.size(); }
+  // Tasks not yet reaped; iterating live_tasks() visits them in id order.
+  size_t nr_live_tasks() const { return tasks_.live(); }
+  const TaskTable& live_tasks() const { return tasks_; }
 
   // ---- syscalls --------------------------------------------------------
   // clone(flags | SIGCHLD): the legacy syscall; bits in CSIGNAL (0xff, which
@@ -235,8 +279,9 @@ class Kernel {
   void adopt_ns_id(uint64_t serial, uint64_t kernel_ns_id);
   // Who holds each counted reference of `ns` (size == ns->refs() when the model is consistent).
   std::vector<Holder> holders(const NsCommon* ns) const;
-  // holders() of every namespace at once, indexed by NsCommon::serial.
-  std::vector<std::vector<Holder>> all_holders() const;
+  // holders() of every live namespace at once, by NsCommon::serial. Costs
+  // what is alive (live tasks and objects), not the run's history.
+  HolderMap all_holders() const;
   // Live nsproxies, namespaces, ... in id order.
   std::vector<const NsProxy*> nsproxies() const;
   const ObjectRegistry& registry() const { return reg_; }

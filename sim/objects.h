@@ -282,6 +282,9 @@ struct Task : Pooled<Task> {
   Task* first_child = nullptr;
   Task* next_sibling = nullptr;
   Task* prev_sibling = nullptr;
+  // Kernel's list of live tasks (task_struct.tasks), in creation order; unlinked at reap.
+  Task* tasks_prev = nullptr;
+  Task* tasks_next = nullptr;
   NsProxy* nsproxy = nullptr;   // holds one count; null after exit_task_namespaces()
   Cred* cred = nullptr;         // holds a reference (real_cred == cred in the model)
   Pid* thread_pid = nullptr;    // holds a reference until release_task()

@@ -272,6 +272,24 @@ void Runner::run_expect(const ExpectStmt& e, StepRecord& r) {
 }
 
 
+bool links_changed(const Observation& before, const Observation& after) {
+  // Both lists are in the same order (creation order of the names), and
+  // `after` only drops tasks and adds new ones: walk them side by side.
+  size_t i = 0;
+  for (const TaskObs& t : after.tasks) {
+    while (i < before.tasks.size() && before.tasks[i].name != t.name) {
+      if (before.tasks[i].state != TaskState::Reaped) return true;  // gone without being seen reaped
+      ++i;
+    }
+    if (i == before.tasks.size()) return true;  // new
+    if (before.tasks[i].ns != t.ns || before.tasks[i].state != t.state) return true;
+    ++i;
+  }
+  for (; i < before.tasks.size(); ++i)
+    if (before.tasks[i].state != TaskState::Reaped) return true;
+  return false;
+}
+
 namespace {
 // Disagreements that can be the kernel still finishing asynchronous work: a
 // namespace the model has freed, a task the model has moved on (a zombie the
@@ -294,6 +312,7 @@ RunSummary Runner::run(const std::function<void(const StepRecord&)>& sink) {
   const bool observe = opt_.observe || opt_.peer;
   Observation prev = observe ? sim_->observe() : Observation{};
   auto alive = [&](uint64_t serial) { return k.ns_records()[serial].ns != nullptr; };
+  auto model_inum = [&](uint64_t serial) { return k.ns_records()[serial].inum; };
   // Kernel tokens are ns_ids when the backend has nsfs handles (has_liveness):
   // the model takes them over for the checks that compare ids (mnt_ns_loop()).
   auto adopt_kernel_ids = [&](const Observation& po) {
@@ -303,7 +322,7 @@ RunSummary Runner::run(const std::function<void(const StepRecord&)>& sink) {
   if (opt_.peer) {
     // Map the initial namespaces before anything happens.
     Observation po = opt_.peer->observe();
-    (void)differ_.compare(prev, po, alive);
+    (void)differ_.compare(prev, po, alive, model_inum);
     adopt_kernel_ids(po);
   }
   int step = 0;
@@ -360,7 +379,7 @@ RunSummary Runner::run(const std::function<void(const StepRecord&)>& sink) {
                                                   r.outcome.result, r.peer->result,
                                                   r.peer->note.empty() ? "" : " (" + r.peer->note + ")"));
           r.peer_obs = opt_.peer->observe();
-          auto d = differ_.compare(r.obs, *r.peer_obs, alive);
+          auto d = differ_.compare(r.obs, *r.peer_obs, alive, model_inum);
           // Some kernel work finishes after the syscall returns (a reaped
           // task's struct pid is put after an RCU grace period; an init
           // waiting in zap_pid_ns_processes() is woken by the reap of the last
@@ -370,7 +389,7 @@ RunSummary Runner::run(const std::function<void(const StepRecord&)>& sink) {
           for (int wait_ms = 5; wait_ms <= 640 && may_settle(d); wait_ms *= 2) {
             std::this_thread::sleep_for(std::chrono::milliseconds(wait_ms));
             r.peer_obs = opt_.peer->observe();
-            d = differ_.compare(r.obs, *r.peer_obs, alive);
+            d = differ_.compare(r.obs, *r.peer_obs, alive, model_inum);
           }
           r.disagreements.insert(r.disagreements.end(), d.begin(), d.end());
           adopt_kernel_ids(*r.peer_obs);
@@ -381,9 +400,7 @@ RunSummary Runner::run(const std::function<void(const StepRecord&)>& sink) {
         }
         // Did any /proc/PID/ns link change?
         if (observe) {
-          r.links_changed = r.obs.tasks.size() != prev.tasks.size();
-          for (size_t i = 0; !r.links_changed && i < r.obs.tasks.size(); ++i)
-            r.links_changed = r.obs.tasks[i].ns != prev.tasks[i].ns || r.obs.tasks[i].state != prev.tasks[i].state;
+          r.links_changed = links_changed(prev, r.obs);
           prev = r.obs;
         }
       } else if (auto* l = std::get_if<LetStmt>(&st.s)) {

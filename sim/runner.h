@@ -44,6 +44,12 @@ struct StepRecord {
   Observation obs;                        // the model's observation after the step
 };
 
+// Whether some task's /proc/PID/ns links or state differ between two
+// observations of one backend (a task new in `after`, or one listed in
+// `before` but not reaped there and missing in `after`, counts as a change;
+// a task reaped in `before` and no longer listed does not). O(tasks listed).
+bool links_changed(const Observation& before, const Observation& after);
+
 struct RunSummary {
   int steps = 0;
   int calls = 0;

@@ -2,22 +2,47 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace nssim {
 
 SimBackend::SimBackend(Kernel::Config cfg) : k_(std::make_unique<Kernel>(std::move(cfg))) {
-  ids_[k_->config().init_comm] = 0;
-  order_.push_back(k_->config().init_comm);
+  bind(k_->config().init_comm, 0);
 }
 
 SimBackend::SimBackend(std::unique_ptr<Kernel> k, const std::vector<std::pair<std::string, uint32_t>>& names)
     : k_(std::move(k)) {
   for (auto& [name, id] : names)
-    if (ids_.emplace(name, id).second) order_.push_back(name);
+    if (!ids_.count(name)) bind(name, id);
 }
 
 Task* SimBackend::task(std::string_view name) const {
-  auto it = ids_.find(std::string(name));
-  return it == ids_.end() ? nullptr : k_->task(it->second);
+  auto it = ids_.find(name);
+  return it == ids_.end() ? nullptr : k_->task(it->second.id);
+}
+
+void SimBackend::bind(const std::string& name, uint32_t id) {
+  auto [it, fresh] = ids_.try_emplace(name, Bound{id, static_cast<uint32_t>(order_.size())});
+  if (fresh)
+    order_.push_back(name);
+  else
+    it->second.id = id;  // a reused name keeps its place
+  const uint32_t pos = it->second.pos;
+  auto at = std::lower_bound(watched_tasks_.begin(), watched_tasks_.end(), pos,
+                             [](const Watched& w, uint32_t p) { return w.pos < p; });
+  if (at != watched_tasks_.end() && at->pos == pos)
+    at->id = id;
+  else
+    watched_tasks_.insert(at, Watched{pos, id});
+}
+
+void SimBackend::forget_gone() {
+  prune_cost_ = {watched_tasks_.size(), 0};
+  std::erase_if(watched_tasks_, [&](const Watched& w) { return k_->task(w.id) == nullptr; });
+  const auto& recs = k_->ns_records();
+  for (; ns_seen_ < recs.size(); ++ns_seen_) watched_ns_.push_back(static_cast<uint32_t>(ns_seen_));
+  prune_cost_.namespaces = watched_ns_.size();
+  std::erase_if(watched_ns_, [&](uint32_t serial) { return recs[serial].ns == nullptr; });
 }
 
 int SimBackend::fd_of(const Task* t, std::string_view fd_name) const {
@@ -43,6 +68,7 @@ void bind_fd(FilesStruct* files, const std::string& name, int fd) {
 }  // namespace
 
 CallOutcome SimBackend::call(const CallStmt& c) {
+  forget_gone();
   Task* cur = task(c.task);
   if (!cur) {
     if (!known(c.task)) return usage(fmt::format("unknown task '{}'", c.task));
@@ -77,8 +103,7 @@ CallOutcome SimBackend::call(const CallStmt& c) {
       }
       auto r = c.kind == CallKind::Clone ? k.sys_clone(cur, c.flags, *c.out) : k.sys_clone3(cur, c.flags, *c.out);
       if (!r) return err(r.error());
-      if (ids_.count(*c.out) == 0) order_.push_back(*c.out);
-      ids_[*c.out] = (*r)->id;
+      bind(*c.out, (*r)->id);
       return ok(*c.out);
     }
     case CallKind::Unshare: {
@@ -108,8 +133,7 @@ CallOutcome SimBackend::call(const CallStmt& c) {
       if (c.out && task(*c.out)) return usage(fmt::format("'{}' already names a task", *c.out));
       auto r = k.sys_thread(cur, *c.out);
       if (!r) return err(r.error());
-      if (ids_.count(*c.out) == 0) order_.push_back(*c.out);
-      ids_[*c.out] = (*r)->id;
+      bind(*c.out, (*r)->id);
       return ok(*c.out);
     }
     case CallKind::Setuid: {
@@ -212,10 +236,13 @@ CallOutcome SimBackend::call(const CallStmt& c) {
 
 Observation SimBackend::observe() {
   Observation o;
-  for (const std::string& n : order_) {
+  cost_ = prune_cost_;
+  o.tasks.reserve(watched_tasks_.size());
+  for (const Watched& w : watched_tasks_) {
+    ++cost_.tasks;
     TaskObs t;
-    t.name = n;
-    Task* task_p = task(n);
+    t.name = order_[w.pos];
+    Task* task_p = k_->task(w.id);
     if (!task_p) {
       t.state = TaskState::Reaped;
     } else {
@@ -266,8 +293,15 @@ Observation SimBackend::observe() {
     o.tasks.push_back(std::move(t));
   }
   o.has_liveness = true;
-  for (auto& r : k_->ns_records()) o.liveness.push_back(NsLiveness{r.ns ? r.ns->serial : 0, r.inum, r.type, r.ns != nullptr});
-  for (size_t i = 0; i < o.liveness.size(); ++i) o.liveness[i].token = i;  // token = serial
+  const auto& recs = k_->ns_records();
+  auto add = [&](size_t serial) {
+    ++cost_.namespaces;
+    const NsRecord& r = recs[serial];
+    o.liveness.push_back(NsLiveness{serial, r.inum, r.type, r.ns != nullptr});  // token = serial
+  };
+  o.liveness.reserve(watched_ns_.size() + (recs.size() - ns_seen_));
+  for (uint32_t serial : watched_ns_) add(serial);
+  for (size_t serial = ns_seen_; serial < recs.size(); ++serial) add(serial);
   return o;
 }
 

@@ -97,6 +97,60 @@ TEST(Cli, JsonLinesCarryTheDocumentedKeys) {
   EXPECT_TRUE(objs[3].contains("summary"));
 }
 
+// --json is written without building a document (cli/trace_output.cc:
+// write_step_json()): every line must be exactly what nlohmann prints for it
+// (sorted keys, its escapes, UTF-8 kept, invalid UTF-8 replaced). Each line
+// lists what is live plus what that step reaped or freed, nothing older.
+TEST(Cli, JsonLinesAreCanonicalAndListWhatIsLiveOrGoneInThatStep) {
+  CliRun r = run("trace --json",
+                 "init: clone(CLONE_NEWUTS) -> a_long_task_name\n"
+                 "a_long_task_name: sethostname(\"q\\\"b\\\\s\tt\x01" "caf\xc3\xa9 \xe2\x82\xac\")\n"
+                 "a_long_task_name: sethostname(\"bad\xff\xfe\xc0\xaf\xed\xa0\x80\")\n"
+                 "a_long_task_name: exit(0)\n"
+                 "init: wait(a_long_task_name)\n"
+                 "init: clone(0) -> b\n");
+  ASSERT_EQ(r.status, 0) << r.out;
+  std::istringstream is(r.out);
+  std::string line;
+  std::vector<nlohmann::json> objs;
+  while (std::getline(is, line)) {
+    auto j = nlohmann::json::parse(line);
+    EXPECT_EQ(line, j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    objs.push_back(std::move(j));
+  }
+  ASSERT_EQ(objs.size(), 7u);  // six calls and the summary
+  auto count_uts = [](const nlohmann::json& s, bool alive) {
+    int n = 0;
+    for (auto& ns : s["namespaces"]) n += ns["type"] == "uts" && ns["alive"] == alive;
+    return n;
+  };
+  EXPECT_EQ(objs[0]["tasks"]["a_long_task_name"]["state"], "running");
+  EXPECT_EQ(count_uts(objs[2], true), 2);   // init's and a's
+  EXPECT_EQ(count_uts(objs[2], false), 0);
+  EXPECT_EQ(count_uts(objs[3], false), 1);  // exit frees a's uts namespace: listed as freed once
+  EXPECT_EQ(count_uts(objs[4], false), 0);  // not in later steps
+  EXPECT_EQ(objs[3]["tasks"]["a_long_task_name"]["state"], "zombie");
+  EXPECT_EQ(objs[4]["tasks"]["a_long_task_name"]["state"], "reaped");  // the step that reaped it
+  EXPECT_FALSE(objs[5]["tasks"].contains("a_long_task_name"));       // and not after
+  EXPECT_TRUE(objs[5]["tasks"].contains("b"));
+  EXPECT_EQ(objs[5]["tasks"].size(), 2u);
+}
+
+// The table keeps the width of the longest name it has listed, also once that task is reaped.
+TEST(Cli, TableKeepsItsWidthAfterALongNamedTaskIsReaped) {
+  CliRun r = run("trace --no-events",
+                 "init: clone(0) -> a_long_task_name\na_long_task_name: exit(0)\ninit: wait(a_long_task_name)\n"
+                 "init: unshare(CLONE_NEWUTS)\n");
+  ASSERT_EQ(r.status, 0) << r.out;
+  auto count = [&](const std::string& what) {
+    int n = 0;
+    for (size_t at = r.out.find(what); at != std::string::npos; at = r.out.find(what, at + 1)) ++n;
+    return n;
+  };
+  EXPECT_EQ(count("TASK    PID"), 1) << r.out;  // the initial table, before the long name
+  EXPECT_EQ(count("TASK                PID"), 4) << r.out;  // steps 1-4, step 4 after its reap
+}
+
 TEST(Cli, HelpDescribesExitCodes) {
   CliRun r = run("trace --help");
   EXPECT_EQ(r.status, 0);

@@ -540,5 +540,62 @@ TEST(EnvUser, ObservationsReadIdsAndMapsAsAReaderInsideIt) {
   EXPECT_EQ((std::array<uint32_t, 4>{0, 0, 0, 0}), a->uids);
 }
 
+// Per-step observation must cost what is live, not the run's history (issue
+// 19: observing every task ever named and every namespace ever made made a
+// 2*10^4-step trace take 30 s). A long run with at most two live tasks: the
+// records SimBackend::observe() visits, and what it lists, stay bounded while
+// thousands of tasks and namespaces come and go. Counts records, not time.
+TEST(Observe, CostsWhatIsLiveNotHistory) {
+  constexpr int kRounds = 3000;
+  std::string src = "task init\n";
+  for (int i = 0; i < kRounds; ++i)
+    src += fmt::format(
+        "init: clone(CLONE_NEWUTS|CLONE_NEWNET) -> t{0}\nt{0}: sethostname(\"h{0}\")\n"
+        "init: open(\"/proc/t{0}/ns/net\") -> fd{0}\nt{0}: exit(0)\ninit: wait(t{0})\ninit: close(fd{0})\n",
+        i);
+  auto pr = parse_scenario(src);
+  ASSERT_TRUE(pr.ok());
+  Runner::Options opt;
+  opt.trace = false;
+  Runner runner(pr.scenario, opt);
+  size_t max_tasks = 0, max_ns = 0, max_listed_tasks = 0, max_listed_ns = 0;
+  int reaped_listed = 0, freed_listed = 0;
+  std::string last_reaped;
+  uint64_t last_freed = UINT64_MAX;
+  RunSummary sum = runner.run([&](const StepRecord& r) {
+    if (r.kind != StepRecord::Call) return;
+    auto cost = runner.sim().last_observe_cost();
+    max_tasks = std::max(max_tasks, cost.tasks);
+    max_ns = std::max(max_ns, cost.namespaces);
+    max_listed_tasks = std::max(max_listed_tasks, r.obs.tasks.size());
+    max_listed_ns = std::max(max_listed_ns, r.obs.liveness.size());
+    // What an earlier step reaped or freed is not listed any more...
+    EXPECT_EQ(r.obs.find(last_reaped), nullptr) << "step " << r.step;
+    for (auto& l : r.obs.liveness) EXPECT_NE(l.token, last_freed) << "step " << r.step;
+    last_reaped.clear();
+    last_freed = UINT64_MAX;
+    // ... but what this step reaped or freed is, as reaped or freed.
+    for (auto& t : r.obs.tasks)
+      if (t.state == TaskState::Reaped) last_reaped = t.name, ++reaped_listed;
+    for (auto& l : r.obs.liveness)
+      if (!l.alive) last_freed = l.token, ++freed_listed;
+  });
+  ASSERT_FALSE(sum.error);
+  EXPECT_TRUE(sum.ok());
+  const Kernel& k = runner.sim().kernel();
+  ASSERT_GE(k.task_slots(), size_t{kRounds});
+  ASSERT_GE(k.ns_records().size(), size_t{2 * kRounds});
+  EXPECT_EQ(k.nr_live_tasks(), 1u);
+  EXPECT_EQ(reaped_listed, kRounds);  // each t<i> listed as reaped once, in the step that reaped it
+  EXPECT_EQ(freed_listed, 2 * kRounds);  // its uts and net namespaces, once each
+  // Live at any step: init and one t<i> (plus the one reaped in that step);
+  // the 8 initial namespaces, t<i>'s uts and net (plus up to 2 freed in that
+  // step). observe() visits each once to list it and once to prune it.
+  EXPECT_LE(max_listed_tasks, 3u);
+  EXPECT_LE(max_listed_ns, 12u);
+  EXPECT_LE(max_tasks, 2 * 3u);
+  EXPECT_LE(max_ns, 2 * 12u);
+}
+
 }  // namespace
 }  // namespace nssim

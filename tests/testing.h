@@ -87,6 +87,13 @@ class Session {
   // can finish after the syscall that caused it (RCU-delayed puts), so a
   // "dead" answer is awaited for up to ~300 ms before reporting "alive".
   std::optional<bool> alive(uint64_t token) {
+    // The model lists only what is live or freed by the last call: ask its
+    // records (tokens are serials) about one freed earlier.
+    if (sim_) {
+      const auto& recs = sim_->kernel().ns_records();
+      if (token >= recs.size()) return std::nullopt;
+      return recs[token].ns != nullptr;
+    }
     std::optional<bool> v;
     for (int wait_ms = 5; wait_ms <= 160; wait_ms *= 2) {
       Observation o = b_->observe();

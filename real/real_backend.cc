@@ -481,7 +481,7 @@ bool RealBackend::start(const Options& opt, std::string& why) {
   }
   find_levels(pins_);
   calibrate_liveness();
-  agents_.push_back(std::move(a));
+  add_agent(std::move(a));
   return true;
 }
 
@@ -631,15 +631,20 @@ int RealBackend::sandbox_pid() const { return agents_.front()->hostpid; }
 
 std::vector<int> RealBackend::host_pids() const {
   std::vector<int> v;
-  for (auto& a : agents_)
+  for (const Agent* a : visible_)
     if (a->state != TaskState::Reaped) v.push_back(a->ctlpid);
   return v;
 }
 
 RealBackend::Agent* RealBackend::find(const std::string& name) {
-  for (auto it = agents_.rbegin(); it != agents_.rend(); ++it)
-    if ((*it)->name == name) return it->get();
-  return nullptr;
+  auto it = by_name_.find(name);
+  return it == by_name_.end() ? nullptr : it->second;
+}
+
+void RealBackend::add_agent(std::unique_ptr<Agent> a) {
+  by_name_[a->name] = a.get();
+  visible_.push_back(a.get());
+  agents_.push_back(std::move(a));
 }
 
 bool RealBackend::request(Agent& a, const Msg& m, int passfd, Reply& r, std::string& note) {
@@ -725,6 +730,7 @@ bool RealBackend::pid_ns_at_level_is(const Agent& t, uint32_t want, const Agent&
 }
 
 CallOutcome RealBackend::call(const CallStmt& c) {
+  begin_step();
   Agent* cur = find(c.task);
   if (!cur) return outcome_usage(fmt::format("unknown task '{}'", c.task));
   refresh(*cur);
@@ -746,8 +752,8 @@ CallOutcome RealBackend::call(const CallStmt& c) {
     // thread-self: the calling thread.
     Agent* t = nullptr;
     if (name == "self") {
-      for (auto& a : agents_)
-        if (a->hosttid == viewer.hostpid) t = a.get();
+      for (Agent* a : visible_)
+        if (a->hosttid == viewer.hostpid) t = a;
     } else if (name == "thread-self") {
       t = &viewer;
     } else {
@@ -849,7 +855,7 @@ CallOutcome RealBackend::call(const CallStmt& c) {
       std::string snote;
       (void)request(*a, sync, -1, sr, snote);
     }
-    agents_.push_back(std::move(a));
+    add_agent(std::move(a));
     return outcome_ok(*c.out);
   };
   switch (c.kind) {
@@ -907,7 +913,7 @@ CallOutcome RealBackend::call(const CallStmt& c) {
       if (r.ret > 0) {
         // Reaping may let an init waiting in zap_pid_ns_processes() finish
         // its exit: give those a moment to become zombies.
-        for (auto& a : agents_)
+        for (Agent* a : visible_)
           if (a->state == TaskState::Exiting) {
             pidfd_exited(a->pidfd, 200);
             refresh(*a);
@@ -1016,15 +1022,25 @@ bool RealBackend::handle_reopens(int fd, int& err) {
 }
 
 void RealBackend::refresh_liveness() {
-  for (auto& k : kns_) {
+  for (size_t i : live_kns_) {
+    KernelNs& k = kns_[i];
     if (!k.alive || !k.checkable) continue;
     auto* h = reinterpret_cast<file_handle*>(k.handle.data());
     int fd = static_cast<int>(syscall(SYS_open_by_handle_at, FD_NSFS_ROOT, h, O_RDONLY | O_CLOEXEC));
-    if (fd >= 0)
+    if (fd >= 0) {
       close(fd);
-    else if (errno == ESTALE)
+    } else if (errno == ESTALE) {
       k.alive = false;
+      kns_by_inum_.erase(uint64_t{static_cast<uint32_t>(k.type)} << 32 | k.inum);
+    }
   }
+}
+
+// A step begins: what an earlier step saw reaped or freed leaves the lists
+// each step walks (the model drops them likewise: sim/sim_backend.h).
+void RealBackend::begin_step() {
+  std::erase_if(visible_, [](const Agent* a) { return a->state == TaskState::Reaped; });
+  std::erase_if(live_kns_, [&](size_t i) { return !kns_[i].alive; });
 }
 
 // The scenario's fds of a task (3..999), from /proc/TID/fd: an nsfs fd reads
@@ -1087,8 +1103,8 @@ uint64_t RealBackend::token_for(pid_t tid, Link l, uint32_t inum) {
 uint64_t RealBackend::token_for_path(const std::string& path, NsType type, uint32_t inum) {
   // A live namespace's inode number is its own; a freed one's may be reused,
   // which only a checkable handle tells (ESTALE): ask the others for their id.
-  for (auto& k : kns_)
-    if (k.alive && k.checkable && k.inum == inum && k.type == type) return k.id;
+  const uint64_t inum_key = uint64_t{static_cast<uint32_t>(type)} << 32 | inum;
+  if (auto it = kns_by_inum_.find(inum_key); it != kns_by_inum_.end()) return kns_[it->second].id;
   if (!handles_ok_) return inum;
   int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return inum;
@@ -1099,11 +1115,10 @@ uint64_t RealBackend::token_for_path(const std::string& path, NsType type, uint3
     close(fd);
     return inum;
   }
-  for (auto& k : kns_)
-    if (k.id == id) {
-      close(fd);
-      return id;
-    }
+  if (kns_by_id_.count(id)) {
+    close(fd);
+    return id;
+  }
   Handle hb{};
   hb.h.handle_bytes = sizeof hb.bytes;
   int mnt = 0;
@@ -1126,6 +1141,9 @@ uint64_t RealBackend::token_for_path(const std::string& path, NsType type, uint3
       k.checkable = false;
   }
   close(fd);
+  kns_by_id_[id] = kns_.size();
+  live_kns_.push_back(kns_.size());
+  if (k.checkable) kns_by_inum_[inum_key] = kns_.size();
   kns_.push_back(std::move(k));
   return id;
 }
@@ -1133,14 +1151,14 @@ uint64_t RealBackend::token_for_path(const std::string& path, NsType type, uint3
 Observation RealBackend::observe() {
   Observation o;
   refresh_liveness();
-  // Names in creation order; a reused name shows its newest task.
-  std::vector<std::string> seen;
-  for (auto& a : agents_) {
-    bool dup = false;
-    for (auto& s : seen) dup |= s == a->name;
-    if (!dup) seen.push_back(a->name);
-  }
-  for (auto& n : seen) {
+  // Names in creation order, of the tasks not reaped before this step; a
+  // reused name shows its newest task.
+  std::vector<const std::string*> seen;
+  std::unordered_map<std::string_view, bool> named;
+  for (const Agent* a : visible_)
+    if (named.emplace(a->name, true).second) seen.push_back(&a->name);
+  for (const std::string* np : seen) {
+    const std::string& n = *np;
     Agent& a = *find(n);
     refresh(a);
     TaskObs t;
@@ -1173,8 +1191,8 @@ Observation RealBackend::observe() {
   }
   o.has_liveness = handles_ok_;
   if (handles_ok_)
-    for (auto& k : kns_)
-      if (k.checkable) o.liveness.push_back(NsLiveness{k.id, k.inum, k.type, k.alive});
+    for (size_t i : live_kns_)
+      if (kns_[i].checkable) o.liveness.push_back(NsLiveness{kns_[i].id, kns_[i].inum, kns_[i].type, kns_[i].alive});
   return o;
 }
 

@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "sim/backend.h"
@@ -62,7 +63,17 @@ class RealBackend : public Backend {
   void wait_settled(Agent& a, int timeout_ms);
 
   Options opt_;
-  std::vector<std::unique_ptr<Agent>> agents_;
+  std::vector<std::unique_ptr<Agent>> agents_;  // every task ever made, in creation order
+  // What a step looks at, so that its cost follows what is live, not the
+  // run's history: the newest task of each name, the tasks not reaped before
+  // this step began (creation order), the namespaces not seen freed before it.
+  std::unordered_map<std::string, Agent*> by_name_;
+  std::vector<Agent*> visible_;
+  std::vector<size_t> live_kns_;                      // indexes into kns_
+  std::unordered_map<uint64_t, size_t> kns_by_id_;    // ns_id -> index into kns_
+  std::unordered_map<uint64_t, size_t> kns_by_inum_;  // (type << 32 | inum) of a live, checkable one -> index
+  void add_agent(std::unique_ptr<Agent> a);
+  void begin_step();
   void refresh_liveness();
   uint64_t token_for(int tid, Link l, uint32_t inum);
   uint64_t token_for_path(const std::string& path, NsType type, uint32_t inum);

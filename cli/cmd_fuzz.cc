@@ -39,7 +39,7 @@ int cmd_fuzz(const FuzzArgs& a) {
     gen_config.root_pid_level = probe->root_pid_level();
     gen_config.env_user = probe->env_user();
     gen_config.init_caps = probe->init_caps();
-    for (auto& n : probe->notes()) fmt::print(stderr, "nssim fuzz: live kernel: not checked here: {}\n", n);
+    for (auto& n : probe->notes()) fmt::print(stderr, "nssim fuzz: live kernel: {}\n", n);
   }
   std::error_code ec;
   auto start = std::chrono::steady_clock::now();

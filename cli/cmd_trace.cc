@@ -127,7 +127,7 @@ int cmd_trace(const TraceArgs& a) {
       record(r);
     });
     nlohmann::json sj = summary_json(sum);
-    if (real && !real->not_checked.empty()) sj["summary"]["not_checked"] = real->not_checked;
+    if (real && !real->not_checked.empty()) sj["summary"]["live_kernel_notes"] = real->not_checked;
     if (kcheck)
       sj["kernel_structures"] = {{"nsproxy_counts", kcheck->nsproxy_counts()},
                                  {"nsproxy_pairs", kcheck->nsproxy_pairs()},

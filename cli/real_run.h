@@ -25,7 +25,8 @@ struct RealPeer {
 // "nssim: cannot run on the live kernel: WHY" to stderr; the caller exits 3.
 std::optional<RealPeer> start_real_peer(const Scenario& sc, int step_timeout_ms);
 
-// "\nlive kernel: not checked here: WHAT" for each of p.not_checked: the
+// "\nlive kernel: NOTE" for each of p.not_checked ("not checked here: WHAT
+// and why", or how the environment is modelled: rootless, capabilities): the
 // header's lines on what this environment keeps nssim from checking.
 std::string not_checked_lines(const RealPeer& p);
 

@@ -325,10 +325,11 @@ bool RealBackend::enter_environment(std::string& why) {
     e.group = e.gid_map.empty() ? 0 : e.gid_map.front().lower_first;
     env_user_ = e;
     if (e.level > 1 || (!rootless_ && userns != kInitUserInum))
-      notes_.push_back(fmt::format(
-          "user namespace: the scenario's initial user namespace is {} (level at least {}; its ancestors are not "
-          "visible from inside); the model boots it as a child of its init_user_ns, with the maps it reads",
-          rootless_ ? "the one nssim made" : "this container's", e.level));
+      notes_.push_back(
+          fmt::format("not checked here: user namespace level: the scenario's initial user namespace is {} (level at "
+                      "least {}; its ancestors are not "
+                      "visible from inside); the model boots it as a child of its init_user_ns, with the maps it reads",
+                      rootless_ ? "the one nssim made" : "this container's", e.level));
   }
   return true;
 }
@@ -567,11 +568,11 @@ void RealBackend::find_levels(const std::vector<int>& pins) {
   }
   abs_level_ = root_level_ + 1;
   level_exact_ = false;
-  notes_.push_back(
-      fmt::format("pid namespace level: at least {} (the pid namespaces above /proc's are not visible "
-                  "here, and neither BPF nor nesting could measure it); the model uses {}, so the "
-                  "32-level limit may differ",
-                  abs_level_, abs_level_));
+  notes_.push_back(fmt::format(
+      "not checked here: pid namespace level: at least {} (the pid namespaces above /proc's are not visible "
+      "here, and neither BPF nor nesting could measure it); the model uses {}, so the "
+      "32-level limit may differ",
+      abs_level_, abs_level_));
 }
 
 // Whether a file handle reopens a live namespace that is not one of ours:
@@ -587,7 +588,8 @@ void RealBackend::calibrate_liveness() {
     if (!handle_reopens(fd, e)) {
       handles_see_all_ = false;
       notes_.push_back(fmt::format(
-          "namespace liveness: checked only for nssim's own namespaces: open_by_handle_at() answers {} for live "
+          "not checked here: namespace liveness: checked only for nssim's own namespaces: open_by_handle_at() answers "
+          "{} for live "
           "namespaces nssim is not in here (fs/nsfs.c: nsfs_fh_to_dentry(): may_see_all_namespaces() needs the "
           "initial pid namespace and CAP_SYS_ADMIN in the initial user namespace), which would read as \"freed\"",
           errno_name(e)));

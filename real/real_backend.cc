@@ -589,8 +589,7 @@ void RealBackend::calibrate_liveness() {
       handles_see_all_ = false;
       notes_.push_back(fmt::format(
           "not checked here: namespace liveness: checked only for nssim's own namespaces: open_by_handle_at() answers "
-          "{} for live "
-          "namespaces nssim is not in here (fs/nsfs.c: nsfs_fh_to_dentry(): may_see_all_namespaces() needs the "
+          "{} for live namespaces nssim is not in here (fs/nsfs.c: nsfs_fh_to_dentry(): may_see_all_namespaces() needs the "
           "initial pid namespace and CAP_SYS_ADMIN in the initial user namespace), which would read as \"freed\"",
           errno_name(e)));
     }

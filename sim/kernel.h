@@ -248,7 +248,8 @@ class Kernel {
   // Whether that reader (root there, every capability) may read t's ns links
   // and fds: kernel/ptrace.c: ptrace_may_access(PTRACE_MODE_READ_FSCREDS).
   bool observer_may_read(const Task* t) const;
-  bool observer_may_list_fds(const Task* t) const;
+  // ...and search /proc/PID/fd (that directory's owner and mode).
+  bool observer_may_search_fd_dir(const Task* t) const;
   // Files that exist under the run's private /run (mountpoints made by mount).
   bool run_file_exists(std::string_view path) const;
   // The mount namespace t's absolute paths resolve in: the one its root is in

@@ -78,13 +78,12 @@ bool Kernel::ptrace_may_access(const Task* cur, const Task* t, bool realcreds) c
 // namespace, a non-dumpable task's links are hidden from it too.
 bool Kernel::observer_may_read(const Task* t) const { return ptrace_may_access_cred(observer_cred_, t, false); }
 
-// Listing /proc/PID/fd also needs search permission on that 0500 directory:
+// Listing /proc/PID/fd needs, besides observer_may_read(), search permission on that 0500 directory:
 // owned by the task's euid, or by root (of mm->user_ns) once the task is not
 // dumpable (fs/proc/base.c: task_dump_owner()); else CAP_DAC_READ_SEARCH or
 // CAP_DAC_OVERRIDE (fs/namei.c: generic_permission()). Only a reader without
 // those capabilities (a container that drops them) ever fails here.
-bool Kernel::observer_may_list_fds(const Task* t) const {
-  if (!observer_may_read(t)) return false;
+bool Kernel::observer_may_search_fd_dir(const Task* t) const {
   const Cred* c = observer_cred_;
   CapSet eff = c->caps().effective;
   if (((eff >> CAP_DAC_READ_SEARCH) & 1) || ((eff >> CAP_DAC_OVERRIDE) & 1)) return true;

@@ -273,7 +273,7 @@ Observation SimBackend::observe() {
       if (task_p->nsproxy) t.hostname = task_p->nsproxy->uts_ns->nodename;
       // ptrace_may_access() guards both the fd links and the ns links.
       const bool readable = k_->observer_may_read(task_p);
-      if (task_p->files && k_->observer_may_list_fds(task_p))
+      if (task_p->files && readable && k_->observer_may_search_fd_dir(task_p))
         for (size_t fd = 3; fd < task_p->files->fdt.size(); ++fd) {
           const File* f = task_p->files->fdt[fd];
           if (!f) continue;

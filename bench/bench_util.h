@@ -144,6 +144,7 @@ void register_calls_kernel(const Config& c);
 void register_calls_sim(const Config& c);
 void register_growth(const Config& c);
 void register_real(const Config& c);
+void register_commands(const Config& c);  // the nssim commands users run, end to end
 void register_sim(const Config& c);
 
 // Sandbox facts recorded in the JSON context.

@@ -224,6 +224,7 @@ int main(int argc, char** argv) {
   register_calls_kernel(cfg);
   register_growth(cfg);
   register_real(cfg);
+  register_commands(cfg);
   register_calls_sim(cfg);
   register_sim(cfg);
 

@@ -277,6 +277,150 @@ def series(cases, prefix, argname):
             out.append((int(m.group(1)), c))
     return sorted(out, key=lambda p: p[0])
 
+# ---- the commands users run (bench/commands_bench.cc) ------------------------------
+
+TRACE_KINDS = [("summary", "`nssim trace --no-events --no-table`"), ("text", "`nssim trace` (events and tables)"),
+               ("json", "`nssim trace --json`"), ("html", "`nssim trace --no-events --no-table --html`")]
+
+
+def cmd_real_overhead(get, med, mode, n):
+    c, k = get(f"cmd/real/{mode}/live_tasks:{n}"), med("kernel/sethostname")
+    return (c.med() - k) if (c and k) else None
+
+
+def command_targets(cases, get, med):
+    """Rows of the Targets table for issue 19's targets."""
+    rows = []
+
+    def at(kind, n):
+        return get(f"cmd/trace/{kind}/steps:{n}")
+
+    for kind, limit in (("summary", 3e9), ("json", 10e9)):
+        what = "`nssim trace --no-events --no-table`" if kind == "summary" else "`nssim trace --json`"
+        big, small = at(kind, 10 ** 6), at(kind, 10 ** 4)
+        if big:
+            rows.append([f"10⁶-step {what} ≤ {limit / 1e9:.0f} s", t(big.med()),
+                         "met" if big.med() <= limit else "**missed** (analysed below)"])
+        if big and small:
+            r = (big.med() / 10 ** 6) / (small.med() / 10 ** 4)
+            rows.append([f"{what}: time per step at 10⁶ steps ≤ 1.5× that at 10⁴",
+                         f"{x(r)} ({t(big.med() / 10 ** 6)} vs {t(small.med() / 10 ** 4)} per step)",
+                         "met" if r <= 1.5 else "**missed** (analysed below)"])
+    ov = cmd_real_overhead(get, med, "default", 100)
+    if ov is not None:
+        rows.append(["`nssim trace --real` overhead per step ≤ 1 ms at 100 live tasks",
+                     f"{t(ov)} (a step {t(get('cmd/real/default/live_tasks:100').med())} − the syscall "
+                     f"{t(med('kernel/sethostname'))})", "met" if ov <= 1e6 else "**missed** (analysed below)"])
+    sn, ls = get("cmd/snapshot/namespaces:1000"), get("cmd/lsns/namespaces:1000")
+    if sn and ls:
+        r = sn.med() / ls.med()
+        rows.append(["`nssim snapshot --json` ≤ 1.0× `lsns -J` at 1,000 namespaces",
+                     f"{x(r)} ({t(sn.med())} vs {t(ls.med())})", "met" if r <= 1.0 else "**missed** (analysed below)"])
+    hp = get("cmd/html_first_picture/steps:10000")
+    if hp:
+        rows.append(["HTML page of 10⁴ steps: first picture ≤ 2 s in headless Chromium",
+                     f"{t(hp.med())} ({num(counter(hp, 'page_bytes') / 1e6)} MB page)",
+                     "met" if hp.med() <= 2e9 else "**missed** (analysed below)"])
+    return rows
+
+
+def commands_section(cases, get, med, ch, w):
+    if not any(k.startswith("cmd/") for k in cases):
+        return
+    w("## The commands users run\n")
+    w("The `nssim` binary started as a user starts it (fork, exec, exit), output to `/dev/null`, at "
+      "SCHED_OTHER on every CPU, timed from fork to exit (`bench/commands_bench.cc`). Scratch files are on a "
+      "tmpfs of the sandbox.\n")
+    w("### `nssim trace`: a growth curve\n")
+    w("The scenario of issue 19: blocks of `clone(CLONE_NEWUTS|CLONE_NEWNET) -> tN; tN: sethostname; "
+      "tN: exit(0); init: wait(tN)` — never more than two live tasks, so the time per step must stay flat "
+      "however long the scenario is. *RSS* is the command's peak resident memory.\n")
+    rows = []
+    curves = []
+    for kind, what in TRACE_KINDS:
+        ser = series(cases, f"cmd/trace/{kind}", "steps")
+        pts = []
+        for n, c in ser:
+            rss = counter(c, "max_rss_kb")
+            rows.append([what, num(n), t(c.med()), t(c.med() / n), pct(c.spread()),
+                         f"{rss / 1024:.0f} MB" if rss else "–", num(rss * 1024 / n) if rss else "–"])
+            pts.append((n, c.med() / n))
+        if pts:
+            curves.append((kind, pts))
+    for k, c in sorted(cases.items()):
+        if k.startswith("cmd/trace/") and not c.ok:
+            rows.append([k, "", c.error or "no data", "", "", "", ""])
+    w(table(["command", "steps", "wall", "per step", "spread", "peak RSS", "RSS B/step"], rows))
+    bullets = [f"- {kind}: per step {t(pts[0][1])} at {num(pts[0][0])} steps, {t(pts[-1][1])} at "
+               f"{num(pts[-1][0])} steps ({x(pts[-1][1] / pts[0][1])})" for kind, pts in curves if len(pts) >= 2]
+    if bullets:
+        w("\n" + "\n".join(bullets))
+    w("")
+    if curves:
+        w(img(ch.lines("trace-per-step", "nssim trace: time per step vs scenario length", "steps",
+                       [(k, p) for k, p in curves], ylabel="time per step (ns)"), "trace per step"))
+
+    w("### `nssim trace --real` with many live tasks\n")
+    w("N − 1 idle tasks made by `init: clone(0)` (N live tasks with init), then `init: sethostname(...)` "
+      "steps. Two runs differ only in the number of sethostname steps; their "
+      "difference divided by the difference in steps is the time of one step with N live tasks (start-up, "
+      "setup and teardown cancel). *Overhead* subtracts the syscall itself (`kernel/sethostname`). "
+      "`--paranoid` reads every task after every step.\n")
+    rows = []
+    for mode in ("default", "paranoid"):
+        for n, c in series(cases, f"cmd/real/{mode}", "live_tasks"):
+            ov = cmd_real_overhead(get, med, mode, n)
+            rows.append([f"`--real{' --paranoid' if mode == 'paranoid' else ''}`", num(n), t(c.med()), t(ov),
+                         pct(c.spread())])
+        for k, c in sorted(cases.items()):
+            if k.startswith(f"cmd/real/{mode}") and not c.ok:
+                rows.append([f"`{k}`", "", c.error or "no data", "", ""])
+    w(table(["command", "live tasks", "per step", "overhead", "spread"], rows))
+    w("")
+
+    w("### `nssim snapshot` vs `lsns -J`\n")
+    w("N namespaces added in the sandbox (N/2 processes, each in a new uts and ipc namespace), then "
+      "`nssim snapshot --json` and `lsns -J` on the same system. Both see the sandbox's processes; nssim also "
+      "reads refcounts and holders with BPF and the bind mounts of every mount namespace.\n")
+    rows = []
+    for n, c in series(cases, "cmd/snapshot", "namespaces"):
+        l = get(f"cmd/lsns/namespaces:{n}")
+        rows.append([num(n), t(c.med()), pct(c.spread()), t(l.med()) if l else "–", pct(l.spread()) if l else "–",
+                     x(c.med() / l.med()) if l else "–"])
+    w(table(["added namespaces", "nssim snapshot --json", "spread", "lsns -J", "spread", "nssim ÷ lsns"], rows))
+    w("")
+
+    w("### Tracing a real program, fuzzing on the kernel, the page in a browser\n")
+    rows = []
+    tc, stc = get("cmd/trace_cmd"), get("cmd/strace")
+    if tc:
+        rows.append(["`nssim trace -- unshare --uts --ipc --net --fork -- true`", t(tc.med()), pct(tc.spread()),
+                     f"{x(tc.med() / stc.med())} plain `strace -f`" if stc else "–"])
+    if stc:
+        rows.append(["`strace -f -o /dev/null` of the same command", t(stc.med()), pct(stc.spread()), "1×"])
+    fz = get("cmd/fuzz_real")
+    if fz:
+        rows.append(["`nssim fuzz --real`, per step", t(fz.med()), pct(fz.spread()),
+                     f"{1e9 / fz.med():,.0f} steps/s ({num(counter(fz, 'steps'))} steps per run)"])
+    for k in sorted(cases):
+        if k.startswith("cmd/html_first_picture"):
+            c = cases[k]
+            if c.ok:
+                rows.append([f"`nssim trace --html` page of {num(counter(c, 'steps'))} steps: open → first picture "
+                             "(headless Chromium)", t(c.med()), pct(c.spread()),
+                             f"page {num(counter(c, 'page_bytes') / 1e6)} MB"])
+    for k, c in sorted(cases.items()):
+        if k.split("/")[0] == "cmd" and k.split("/")[1] in ("trace_cmd", "strace", "fuzz_real",
+                                                            "html_first_picture") and not c.ok:
+            rows.append([f"`{k}`", c.error or "no data", "", ""])
+    w(table(["command", "median", "spread", "compared"], rows, ["l", "r", "r", "l"]))
+    w("")
+    analysis = os.path.join(os.path.dirname(os.path.abspath(__file__)), "commands_analysis.md")
+    if os.path.exists(analysis):
+        with open(analysis) as f:
+            w(f.read().rstrip() + "\n")
+
+
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -400,10 +544,13 @@ def main():
                   (f"; over 1 ms past about {tasks_1ms:.0f} live tasks" if tasks_1ms else "")) if overhead else "–",
                  ("met" + (" for small scenarios" if tasks_1ms else "")) if overhead is not None and overhead <= 1e6
                  else "**missed**"])
+    rows += command_targets(cases, get, med)
     w(table(["target", "measured", "verdict"], rows, ["l", "l", "l"]))
     w("\nRatios are kernel median ÷ model median, both from this run. A target the model misses is analysed "
       "under [Where the model's time goes](#where-the-models-time-goes); the design, not the target, is what "
       "has to change.\n")
+
+    commands_section(cases, get, med, ch, w)
 
     # ---- noise ----
     w("## Noise\n")

@@ -22,6 +22,7 @@
 #include <sstream>
 #include <thread>
 
+#include "browser/cdp.h"
 #include "sim/runner.h"
 
 namespace nssim {
@@ -33,21 +34,6 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 const char* kScenario = "examples/02-fd-keeps-namespace-alive.nss";
-
-std::string find_chromium() {
-  if (const char* e = std::getenv("NSSIM_CHROMIUM"); e && *e) return e;
-  const char* path = std::getenv("PATH");
-  std::stringstream dirs(path ? path : "/usr/bin:/bin");
-  std::string dir;
-  std::vector<std::string> all;
-  while (std::getline(dirs, dir, ':')) all.push_back(dir);
-  for (const char* name : {"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"})
-    for (auto& d : all) {
-      std::string p = d + "/" + name;
-      if (::access(p.c_str(), X_OK) == 0) return p;
-    }
-  return "";
-}
 
 std::string slurp(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
@@ -61,7 +47,7 @@ std::string tail(const std::string& s, size_t n = 2000) { return s.size() > n ? 
 class BrowserTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    chromium_ = find_chromium();
+    chromium_ = browser::find_chromium();
     if (chromium_.empty())
       GTEST_SKIP() << "no Chromium (chromium, chromium-browser or google-chrome in PATH, or NSSIM_CHROMIUM): "
                       "install Debian's chromium to run the browser test";
@@ -87,65 +73,12 @@ class BrowserTest : public ::testing::Test {
     if (!dir_.empty()) fs::remove_all(dir_);
   }
 
-  std::vector<std::string> flags() const {
-    return {"--headless",
-            "--no-sandbox",  // tests run as root in CI
-            "--disable-gpu",
-            "--disable-dev-shm-usage",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            "--no-default-browser-check",
-            "--user-data-dir=" + dir_ + "/profile",
-            "--window-size=1400,1000"};
-  }
+  std::vector<std::string> flags() const { return browser::headless_flags(dir_ + "/profile"); }
   std::string url(const std::string& fragment = "") const { return "file://" + page_ + fragment; }
 
   std::string chromium_;
   std::string dir_, page_, n_node_;
 };
-
-// Starts chromium in its own process group; `out_fd`, if not -1, receives its
-// stdout; `cdp` gives it the DevTools pipe (fds 3 and 4).
-pid_t spawn(const std::string& exe, const std::vector<std::string>& args, const std::string& log, int out_fd,
-            int cdp_in, int cdp_out) {
-  pid_t pid = fork();
-  if (pid != 0) return pid;
-  setpgid(0, 0);
-  int lg = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  int in = cdp_in >= 0 ? fcntl(cdp_in, F_DUPFD, 10) : -1;
-  int out = cdp_out >= 0 ? fcntl(cdp_out, F_DUPFD, 10) : -1;
-  int so = out_fd >= 0 ? fcntl(out_fd, F_DUPFD, 10) : lg;
-  dup2(so, 1);
-  dup2(lg, 2);
-  if (in >= 0) dup2(in, 3), dup2(out, 4);
-  int devnull = open("/dev/null", O_RDONLY);
-  dup2(devnull, 0);
-  for (int fd = 5; fd < 1024; ++fd) close(fd);
-  std::vector<char*> argv{const_cast<char*>(exe.c_str())};
-  for (auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  execv(exe.c_str(), argv.data());
-  _exit(127);
-}
-
-// Waits for the process; after `timeout_ms` kills its group. The group is
-// killed anyway once the browser is gone, so no helper process outlives the test.
-int reap(pid_t pid, int timeout_ms) {
-  int st = 0;
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  while (waitpid(pid, &st, WNOHANG) == 0) {
-    if (std::chrono::steady_clock::now() > deadline) {
-      kill(-pid, SIGKILL);
-      waitpid(pid, &st, 0);
-      return -1;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  kill(-pid, SIGKILL);
-  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
 
 // `chromium --headless --dump-dom URL`: the DOM after the page's scripts ran.
 std::string dump_dom(const std::string& exe, std::vector<std::string> args, const std::string& url,
@@ -154,7 +87,7 @@ std::string dump_dom(const std::string& exe, std::vector<std::string> args, cons
   if (pipe(p) != 0) return "";
   args.push_back("--dump-dom");
   args.push_back(url);
-  pid_t pid = spawn(exe, args, log, p[1], -1, -1);
+  pid_t pid = browser::spawn(exe, args, log, p[1], -1, -1);
   close(p[1]);
   std::string out;
   char buf[65536];
@@ -167,7 +100,7 @@ std::string dump_dom(const std::string& exe, std::vector<std::string> args, cons
     out.append(buf, static_cast<size_t>(n));
   }
   close(p[0]);
-  reap(pid, 10000);
+  browser::reap(pid, 10000);
   return out;
 }
 
@@ -198,71 +131,15 @@ TEST_F(BrowserTest, FragmentSelectsTheStepAndTheGraphChanges) {
   EXPECT_THAT(at6, HasSubstr("class=\"src-line stmt current\" id=\"L8\""));
 }
 
-// A minimal Chrome DevTools Protocol client over --remote-debugging-pipe
-// (JSON messages separated by NUL bytes on fds 3 and 4).
-class Cdp {
+// browser::Chromium whose failed calls fail the test.
+class Cdp : public browser::Chromium {
  public:
-  bool start(const std::string& exe, std::vector<std::string> args, const std::string& log) {
-    int to[2], from[2];
-    if (pipe(to) != 0 || pipe(from) != 0) return false;
-    args.push_back("--remote-debugging-pipe");
-    args.push_back("about:blank");
-    pid_ = spawn(exe, args, log, -1, to[0], from[1]);
-    close(to[0]);
-    close(from[1]);
-    to_ = to[1];
-    from_ = from[0];
-    return pid_ > 0;
-  }
-  ~Cdp() {
-    if (pid_ > 0) {
-      json m = {{"id", ++id_}, {"method", "Browser.close"}, {"params", json::object()}};
-      send(m);
-      reap(pid_, 5000);
-    }
-    if (to_ >= 0) close(to_);
-    if (from_ >= 0) close(from_);
-  }
-  // One command; the reply's "result" (an "error" reply fails the test).
   json call(const std::string& method, json params = json::object(), const std::string& session = "") {
-    json m = {{"id", ++id_}, {"method", method}, {"params", std::move(params)}};
-    if (!session.empty()) m["sessionId"] = session;
-    int want = id_;
-    if (!send(m)) {
-      ADD_FAILURE() << "cannot write to the browser";
-      return json();
-    }
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    while (std::chrono::steady_clock::now() < deadline) {
-      size_t nul;
-      while ((nul = buf_.find('\0')) != std::string::npos) {
-        json r = json::parse(buf_.substr(0, nul), nullptr, false);
-        buf_.erase(0, nul + 1);
-        if (r.is_object() && r.value("id", -1) == want) {
-          if (r.contains("error")) ADD_FAILURE() << method << ": " << r["error"].dump();
-          return r.value("result", json::object());
-        }
-      }
-      pollfd pfd{from_, POLLIN, 0};
-      if (poll(&pfd, 1, 500) <= 0) continue;
-      char b[65536];
-      ssize_t n = read(from_, b, sizeof b);
-      if (n <= 0) break;
-      buf_.append(b, static_cast<size_t>(n));
-    }
-    ADD_FAILURE() << method << ": no reply from the browser";
-    return json();
+    std::string why;
+    json r = Chromium::call(method, std::move(params), session, why);
+    if (!why.empty()) ADD_FAILURE() << why;
+    return r;
   }
-
- private:
-  bool send(const json& m) {
-    std::string s = m.dump();
-    s.push_back('\0');
-    return write(to_, s.data(), s.size()) == static_cast<ssize_t>(s.size());
-  }
-  pid_t pid_ = -1;
-  int to_ = -1, from_ = -1, id_ = 0;
-  std::string buf_;
 };
 
 std::string base64_decode(const std::string& in) {

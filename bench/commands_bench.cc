@@ -474,15 +474,23 @@ void register_commands(const Config& c) {
           ->Repetitions(n >= 1000000 ? reps_big : reps_small);
     }
   }
-  const int64_t short_steps = c.quick ? 20 : 100, long_steps = c.quick ? 60 : 600;
+  // Fewer extra steps where a step costs more (many tasks, --paranoid), so
+  // each pair of runs stays within seconds. --paranoid reads every task after
+  // every step, setup included (quadratic), so it stops at 100 live tasks.
   for (bool paranoid : {false, true}) {
-    auto* b = add(fmt::format("cmd/real/{}", paranoid ? "paranoid" : "default"),
-                  [=](State& st) { BM_real_live(st, paranoid, short_steps, long_steps); })
-                  ->ArgName("live_tasks")
-                  ->UseManualTime()
-                  ->Iterations(1)
-                  ->Repetitions(c.quick ? 1 : 3);
-    for (int64_t n : c.quick ? std::vector<int64_t>{1, 10} : std::vector<int64_t>{1, 10, 100, 1000}) b->Arg(n);
+    std::vector<int64_t> sizes = c.quick ? std::vector<int64_t>{1, 10} : std::vector<int64_t>{1, 10, 100, 1000};
+    if (paranoid && sizes.size() > 3) sizes.pop_back();
+    for (int64_t n : sizes) {
+      const int64_t short_steps = 20;
+      const int64_t extra = c.quick ? 40 : (paranoid && n >= 100) || n >= 1000 ? 100 : 500;
+      add(fmt::format("cmd/real/{}", paranoid ? "paranoid" : "default"),
+          [=](State& st) { BM_real_live(st, paranoid, short_steps, short_steps + extra); })
+          ->ArgName("live_tasks")
+          ->Arg(n)
+          ->UseManualTime()
+          ->Iterations(1)
+          ->Repetitions(c.quick ? 1 : 3);
+    }
   }
   for (int64_t n : c.quick ? std::vector<int64_t>{100} : std::vector<int64_t>{100, 1000, 5000}) {
     for (bool snap : {false, true})

@@ -825,6 +825,12 @@ void Session::call(const Call& c, Task& t, Ctx& x) {
       int d = v == "SUID_DUMP_DISABLE" ? 0 : v == "SUID_DUMP_USER" ? 1 : static_cast<int>(parse_int(v).value_or(-1));
       if (d == 0 || d == 1) return (void)step(t, fmt::format("prctl(PR_SET_DUMPABLE, {})", d), result("0"), x);
     }
+    if (arg(0) == "PR_SET_CHILD_SUBREAPER") {
+      // Orphans below the caller come to it (conmon, buildah, shims): the
+      // model needs it to know who may wait for them.
+      if (auto v = parse_int(arg(1)))
+        return (void)step(t, fmt::format("prctl(PR_SET_CHILD_SUBREAPER, {})", *v != 0 ? 1 : 0), result("0"), x);
+    }
     if (arg(0) == "PR_CAPBSET_DROP" || arg(0) == "PR_SET_SECUREBITS" || arg(0) == "PR_SET_KEEPCAPS" ||
         arg(0) == "PR_CAP_AMBIENT")
       return comment(x, "prctl (" + arg(0) + ")", "changes capabilities, which decide namespace permissions", true);

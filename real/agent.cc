@@ -249,6 +249,9 @@ void agent_main(int ch, bool sandbox_init) {
       }
       case Op::Umount: r = umount2(m.str, 0); break;
       case Op::SetDumpable: r = prctl(PR_SET_DUMPABLE, static_cast<unsigned long>(m.a[0]), 0, 0, 0); break;
+      case Op::SetChildSubreaper:
+        r = prctl(PR_SET_CHILD_SUBREAPER, static_cast<unsigned long>(m.a[0]), 0, 0, 0);
+        break;
       default: errno = ENOSYS; r = -1; break;
     }
     int e = errno;

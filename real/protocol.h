@@ -32,6 +32,7 @@ enum class Op : uint32_t {
   MountBind,    // str = source '\0' target: create the target file, then mount(MS_BIND)
   Umount,       // str = path
   SetDumpable,  // a[0]: prctl(PR_SET_DUMPABLE, a[0])
+  SetChildSubreaper,  // a[0]: prctl(PR_SET_CHILD_SUBREAPER, a[0])
   Hello = 100,  // agent -> controller after creation: a[0] = tgid, a[1] = tid (/proc's pid namespace);
                 // spawned agents pass an fd of their active pid namespace (SCM_RIGHTS)
 };

@@ -976,6 +976,7 @@ CallOutcome RealBackend::call(const CallStmt& c) {
     }
     case CallKind::Umount: return simple(Op::Umount, 0, 0, c.path.run);
     case CallKind::PrctlDumpable: return simple(Op::SetDumpable, c.code, 0, "");
+    case CallKind::PrctlChildSubreaper: return simple(Op::SetChildSubreaper, c.code, 0, "");
   }
   return outcome_usage("unsupported call");
 }

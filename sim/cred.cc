@@ -142,6 +142,31 @@ Result<void> Kernel::sys_prctl_set_dumpable(Task* cur, int v) {
   return {};
 }
 
+// kernel/sys.c: prctl(PR_SET_CHILD_SUBREAPER) @ v6.18: sets or clears the
+// caller's thread group's is_child_subreaper; setting it also walks the
+// process tree below (kernel/fork.c: walk_process_tree() with
+// propagate_has_child_subreaper()) and sets has_child_subreaper on every
+// descendant, skipping subtrees already marked and those under a pid
+// namespace's init (is_child_reaper(): their orphans never leave it).
+Result<void> Kernel::sys_prctl_set_child_subreaper(Task* cur, int v) {
+  NSSIM_SCOPE(s, trace, "prctl", "PR_SET_CHILD_SUBREAPER {}", v);
+  Task* me = cur->group_leader;
+  me->is_child_subreaper = v != 0;
+  if (!v) return {};
+  std::vector<Task*> todo = group_children(me);
+  while (!todo.empty()) {
+    Task* p = todo.back();
+    todo.pop_back();
+    Task* sig = p->group_leader;
+    bool child_reaper = p->thread_pid && p->thread_pid->numbers.back().nr == 1;
+    if (sig->has_child_subreaper || child_reaper) continue;
+    sig->has_child_subreaper = true;
+    NSSIM_EVENT(trace, "propagate_has_child_subreaper", "{}", p->comm);
+    for (Task* c : group_children(p)) todo.push_back(c);
+  }
+  return {};
+}
+
 // kernel/sys.c: __sys_setuid() @ v6.18.
 Result<void> Kernel::sys_setuid(Task* cur, uint32_t uid) {
   NSSIM_SCOPE(s, trace, "setuid", "{}", uid);

@@ -75,11 +75,28 @@ Task* Kernel::find_child_reaper(Task* father) {
 }
 
 // kernel/exit.c: find_new_reaper() @ v6.18: orphans go to a live thread of
-// the same group first, then to the pid namespace's child_reaper (found by
-// nssim fuzz --real: a leader exiting while a thread lives keeps its children
-// in the group).
+// the same group first (found by nssim fuzz --real: a leader exiting while a
+// thread lives keeps its children in the group); then, when the father's
+// group has_child_subreaper, to a live thread of the nearest ancestor that is
+// a subreaper, walking up real_parent while the pid level stays the
+// father's (not out of its pid namespace); else to the pid namespace's
+// child_reaper.
 Task* Kernel::find_new_reaper(Task* father, Task* child_reaper) {
   if (Task* t = find_alive_thread(father)) return t;
+  if (father->group_leader->has_child_subreaper) {
+    const size_t level = father->thread_pid->numbers.size();
+    for (Task* r = father->real_parent; r && r->thread_pid && r->thread_pid->numbers.size() == level;
+         r = r->real_parent) {
+      if (!r->group_leader->is_child_subreaper) continue;
+      // Any live thread of the subreaper's group, in thread-list order
+      // (the leader first): r itself counts here, unlike the father.
+      Task* t = r->group_leader->state == TaskState::Running ? r->group_leader : find_alive_thread(r->group_leader);
+      if (t) {
+        NSSIM_EVENT(trace, "find_new_reaper", "{} is a subreaper", t->comm);
+        return t;
+      }
+    }
+  }
   return child_reaper;
 }
 

@@ -172,6 +172,10 @@ Result<Task*> Kernel::copy_process(Task* cur, uint64_t flags, uint8_t exit_signa
     // children of a thread follow that thread's exit, not the leader's.
     p->real_parent = (flags & CLONE_PARENT) ? cur->real_parent : cur;
     if (p->real_parent) p->real_parent->link_child(p);
+    // A new thread group inherits has_child_subreaper from its parent's
+    // group, as the kernel does when linking it (copy_process() @ v6.18).
+    if (Task* rp = p->real_parent ? p->real_parent->group_leader : nullptr)
+      p->has_child_subreaper = rp->has_child_subreaper || rp->is_child_subreaper;
   }
   if (flags & CLONE_PARENT) p->exit_signal = cur->group_leader->exit_signal;
   // is_child_reaper(): pid 1 of its namespace becomes that namespace's init.

@@ -105,8 +105,10 @@ class Gen {
     } else if (kind < 80) {
       if (t == sim_.names().front() && !chance(5)) return;  // init's exit ends most of the run
       line = fmt::format("{}: exit({})", t, pick(3));
-    } else if (kind < 88) {
+    } else if (kind < 87) {
       line = fmt::format("{}: wait({})", t, any(all));
+    } else if (kind < 88) {
+      line = fmt::format("{}: prctl(PR_SET_CHILD_SUBREAPER, {})", t, chance(80) ? 1 : 0);
     } else if (kind < 90) {
       line = fmt::format("{}: sethostname(\"h{}\")", t, pick(5));
     } else if (kind < 92) {

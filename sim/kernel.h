@@ -205,6 +205,9 @@ class Kernel {
   Result<void> sys_sethostname(Task* cur, std::string_view name);
   // prctl(PR_SET_DUMPABLE, v): kernel/sys.c: v must be 0 or 1 (EINVAL).
   Result<void> sys_prctl_set_dumpable(Task* cur, int v);
+  // prctl(PR_SET_CHILD_SUBREAPER, v): kernel/sys.c: never fails; v != 0 also
+  // marks the descendants (has_child_subreaper).
+  Result<void> sys_prctl_set_child_subreaper(Task* cur, int v);
   // thread(): clone(CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|
   // CLONE_SYSVSEM), the flags pthread_create() uses.
   Result<Task*> sys_thread(Task* cur, std::string comm);

@@ -307,6 +307,12 @@ struct Task : Pooled<Task> {
   // task let go of its mm (kernel/exit.c: exit_mm() @ v6.18); ptrace checks
   // on an exited task use it, not the mm its live threads still change.
   bool user_dumpable = true;
+  // signal->is_child_subreaper and signal->has_child_subreaper (per thread
+  // group: read and written on the group leader). has_child_subreaper: some
+  // ancestor in the same pid namespace is or was a subreaper, so an orphan's
+  // new parent is looked for up the tree (kernel/exit.c: find_new_reaper()).
+  bool is_child_subreaper = false;
+  bool has_child_subreaper = false;
 
   bool is_leader() const { return group_leader == this; }
   Task* last_child() const { return first_child ? first_child->prev_sibling : nullptr; }

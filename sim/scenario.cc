@@ -37,6 +37,7 @@ std::string_view call_name(CallKind k) {
     case CallKind::Mount: return "mount";
     case CallKind::Umount: return "umount";
     case CallKind::PrctlDumpable: return "prctl";
+    case CallKind::PrctlChildSubreaper: return "prctl";
   }
   return "?";
 }
@@ -657,9 +658,20 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
         case CallKind::Thread: break;
         case CallKind::PrctlDumpable: {
           const Token& o = P.peek();
+          if (o.kind == Token::Ident && o.text == "PR_SET_CHILD_SUBREAPER") {
+            P.next();
+            P.expect_punct(",", "', 1' (become a subreaper) or ', 0'");
+            const Token& n = P.peek();
+            if (n.kind != Token::Number) P.expected("a number (0 clears, anything else sets)");
+            c.kind = CallKind::PrctlChildSubreaper;
+            c.code = P.int_number(n, "prctl(PR_SET_CHILD_SUBREAPER, N): 0 clears, any other value sets; nssim "
+                                     "passes N as a C int: -2147483648..2147483647");
+            P.next();
+            break;
+          }
           if (o.kind != Token::Ident || o.text != "PR_SET_DUMPABLE")
             P.error(o, fmt::format("unsupported prctl option {}", describe(o)),
-                    "nssim models prctl(PR_SET_DUMPABLE, 0|1)");
+                    "nssim models prctl(PR_SET_DUMPABLE, 0|1) and prctl(PR_SET_CHILD_SUBREAPER, 0|1)");
           P.next();
           P.expect_punct(",", "', 0' or ', 1'");
           const Token& n = P.peek();

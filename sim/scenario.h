@@ -40,6 +40,7 @@ std::string format_diagnostics(std::string_view file, std::string_view source, c
 enum class CallKind : uint8_t {
   Clone, Clone3, Unshare, Setns, Open, Close, Exit, Wait, PidfdOpen, Sethostname,
   Thread, Setuid, Setgid, Setresuid, Setresgid, Write, Ioctl, Mount, Umount, PrctlDumpable,
+  PrctlChildSubreaper,
 };
 std::string_view call_name(CallKind k);
 

@@ -198,6 +198,10 @@ CallOutcome SimBackend::call(const CallStmt& c) {
       auto r = k.sys_umount(cur, c.path.run);
       return r ? ok("0") : err(r.error());
     }
+    case CallKind::PrctlChildSubreaper: {
+      auto r = k.sys_prctl_set_child_subreaper(cur, c.code);
+      return r ? ok("0") : err(r.error());
+    }
     case CallKind::PrctlDumpable: {
       auto r = k.sys_prctl_set_dumpable(cur, c.code);
       return r ? ok("0") : err(r.error());

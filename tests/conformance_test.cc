@@ -242,6 +242,53 @@ TEST_P(Conformance, UnprivilegedCloneWithNewuserMayCreateTheRest) {
   EXPECT_THAT(s().run("u: clone(CLONE_NEWUSER|CLONE_NEWIPC|CLONE_SYSVSEM) -> y"), FailsWithErrno(EINVAL));
 }
 
+// kernel/exit.c: find_new_reaper(): an orphan goes to the nearest ancestor
+// that is a child subreaper, so it (not init) waits for it.
+TEST_P(Conformance, OrphansGoToTheNearestSubreaper) {
+  ASSERT_THAT(s().run("init: clone(0) -> shim"), Succeeds());
+  ASSERT_THAT(s().run("shim: prctl(PR_SET_CHILD_SUBREAPER, 1)"), Succeeds());
+  ASSERT_THAT(s().run("shim: clone(0) -> mid"), Succeeds());
+  ASSERT_THAT(s().run("mid: clone(0) -> leaf"), Succeeds());
+  ASSERT_THAT(s().run("mid: exit(0)"), Succeeds());
+  ASSERT_THAT(s().run("shim: wait(mid)"), Returns("mid"));
+  ASSERT_THAT(s().run("leaf: exit(0)"), Succeeds());
+  EXPECT_THAT(s().run("init: wait(leaf)"), FailsWithErrno(ECHILD));
+  EXPECT_THAT(s().run("shim: wait(leaf)"), Returns("leaf"));
+}
+
+// propagate_has_child_subreaper(): descendants made before the flag was set
+// are marked too; clearing the flag sends later orphans back to init.
+TEST_P(Conformance, SubreaperCoversOlderDescendantsUntilCleared) {
+  ASSERT_THAT(s().run("init: clone(0) -> mgr"), Succeeds());
+  ASSERT_THAT(s().run("mgr: clone(0) -> mid"), Succeeds());
+  ASSERT_THAT(s().run("mid: clone(0) -> leaf"), Succeeds());
+  ASSERT_THAT(s().run("mid: clone(0) -> leaf2"), Succeeds());
+  ASSERT_THAT(s().run("mgr: prctl(PR_SET_CHILD_SUBREAPER, 1)"), Succeeds());
+  ASSERT_THAT(s().run("leaf: clone(0) -> deep"), Succeeds());
+  ASSERT_THAT(s().run("leaf: exit(0)"), Succeeds());  // deep: an orphan made after the flag
+  ASSERT_THAT(s().run("deep: exit(0)"), Succeeds());
+  EXPECT_THAT(s().run("mgr: wait(deep)"), Returns("deep"));
+  ASSERT_THAT(s().run("mgr: prctl(PR_SET_CHILD_SUBREAPER, 0)"), Succeeds());
+  ASSERT_THAT(s().run("mid: exit(0)"), Succeeds());
+  ASSERT_THAT(s().run("leaf2: exit(0)"), Succeeds());
+  EXPECT_THAT(s().run("mgr: wait(leaf2)"), FailsWithErrno(ECHILD));
+  EXPECT_THAT(s().run("init: wait(leaf2)"), Returns("leaf2"));
+}
+
+// find_new_reaper() stops where the pid level changes: below a new pid
+// namespace's init, orphans stay with that init even under a subreaper.
+TEST_P(Conformance, SubreaperDoesNotReachIntoANestedPidNamespace) {
+  ASSERT_THAT(s().run("init: clone(0) -> sub"), Succeeds());
+  ASSERT_THAT(s().run("sub: prctl(PR_SET_CHILD_SUBREAPER, 1)"), Succeeds());
+  ASSERT_THAT(s().run("sub: clone(CLONE_NEWPID) -> pinit"), Succeeds());
+  ASSERT_THAT(s().run("pinit: clone(0) -> mid"), Succeeds());
+  ASSERT_THAT(s().run("mid: clone(0) -> leaf"), Succeeds());
+  ASSERT_THAT(s().run("mid: exit(0)"), Succeeds());
+  ASSERT_THAT(s().run("leaf: exit(0)"), Succeeds());
+  EXPECT_THAT(s().run("sub: wait(leaf)"), FailsWithErrno(ECHILD));
+  EXPECT_THAT(s().run("pinit: wait(leaf)"), Returns("leaf"));
+}
+
 TEST_P(Conformance, IdMapsAreWrittenOnceAndOnlyForOneself) {
   ASSERT_THAT(s().run("init: clone(0) -> u"), Succeeds());
   ASSERT_THAT(s().run("u: setgid(1000)"), Succeeds());

@@ -689,8 +689,7 @@ void Session::call(const Call& c, Task& t, Ctx& x) {
     auto np = parse_path(path);
     if (np && np->kind == NsPath::Run && mt && mt->nsproxy && k.mount_at(mt->nsproxy->mnt_ns, path)) {
       bool detach = has_token(arg(1), "MNT_DETACH");
-      return (void)step(t, fmt::format("umount(\"{}\")", path), result("0"), x,
-                        detach ? "MNT_DETACH (lazy) is translated as a plain umount" : "");
+      return (void)step(t, fmt::format("umount(\"{}\"{})", path, detach ? ", MNT_DETACH" : ""), result("0"), x);
     }
     return comment(x, "umount (other)", "unmounting something the model does not have: not modelled", true);
   }

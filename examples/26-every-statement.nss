@@ -72,6 +72,8 @@ expect b.hostname == "bee"
 init: mount("/proc/b/ns/net", "/run/netns/bn", MS_BIND) = 0
 init: open("/run/netns/bn") -> viamount
 init: umount("/run/netns/bn") = EBUSY
+init: mount("/proc/b/ns/net", "/run/netns/lazy", MS_BIND) = 0
+init: umount("/run/netns/lazy", MNT_DETACH) = 0   # lazy: not busy, so released at once
 init: close(viamount)
 
 # let, and every expectation form.

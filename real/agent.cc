@@ -247,7 +247,7 @@ void agent_main(int ch, bool sandbox_init) {
         r = mount(m.str, str2, nullptr, MS_BIND, nullptr);
         break;
       }
-      case Op::Umount: r = umount2(m.str, 0); break;
+      case Op::Umount: r = umount2(m.str, static_cast<int>(m.a[0])); break;
       case Op::SetDumpable: r = prctl(PR_SET_DUMPABLE, static_cast<unsigned long>(m.a[0]), 0, 0, 0); break;
       case Op::SetChildSubreaper:
         r = prctl(PR_SET_CHILD_SUBREAPER, static_cast<unsigned long>(m.a[0]), 0, 0, 0);

@@ -30,7 +30,7 @@ enum class Op : uint32_t {
   WriteFile,    // str = path '\0' data: open(O_WRONLY), write, close
   Ioctl,        // a[0] = fd, a[1] = request; NS_GET_OWNER_UID's uid comes back as ret
   MountBind,    // str = source '\0' target: create the target file, then mount(MS_BIND)
-  Umount,       // str = path
+  Umount,       // str = path, a[0]: umount2() flags (0 or MNT_DETACH)
   SetDumpable,  // a[0]: prctl(PR_SET_DUMPABLE, a[0])
   SetChildSubreaper,  // a[0]: prctl(PR_SET_CHILD_SUBREAPER, a[0])
   Hello = 100,  // agent -> controller after creation: a[0] = tgid, a[1] = tid (/proc's pid namespace);

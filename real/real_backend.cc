@@ -974,7 +974,7 @@ CallOutcome RealBackend::call(const CallStmt& c) {
       if (r.ret < 0) return outcome_err(r.err);
       return outcome_ok("0");
     }
-    case CallKind::Umount: return simple(Op::Umount, 0, 0, c.path.run);
+    case CallKind::Umount: return simple(Op::Umount, c.flags, 0, c.path.run);
     case CallKind::PrctlDumpable: return simple(Op::SetDumpable, c.code, 0, "");
     case CallKind::PrctlChildSubreaper: return simple(Op::SetChildSubreaper, c.code, 0, "");
   }

@@ -88,9 +88,13 @@ class Gen {
       if (chance(5)) f |= CLONE_FILES;
       if (chance(5)) f |= CLONE_FS;
       line = fmt::format("{}: unshare({})", t, flags_str(f));
-    } else if (kind < 50) {  // open a /proc/T/ns/L
+    } else if (kind < 50) {  // open a /proc/T/ns/L, or a namespace file bind-mounted on /run
       std::string target = chance(15) ? "self" : any(all);
-      line = fmt::format("{}: open(\"/proc/{}/ns/{}\") -> f{}", t, target, link_name(kAllLinks[pick(kLinks)]), ++nfd_);
+      if (chance(10))  // keeps the mount busy: umount EBUSY, MNT_DETACH lazy
+        line = fmt::format("{}: open(\"/run/netns/m{}\") -> f{}", t, pick(4), ++nfd_);
+      else
+        line = fmt::format("{}: open(\"/proc/{}/ns/{}\") -> f{}", t, target, link_name(kAllLinks[pick(kLinks)]),
+                           ++nfd_);
     } else if (kind < 62) {  // setns
       auto fds = fds_of(t);
       if (fds.empty()) return;
@@ -130,7 +134,7 @@ class Gen {
       line = fmt::format("{}: mount(\"/proc/{}/ns/{}\", \"/run/netns/m{}\", MS_BIND)", t, any(all),
                          link_name(kAllLinks[pick(kLinks)]), pick(4));
     } else if (kind < 99) {
-      line = fmt::format("{}: umount(\"/run/netns/m{}\")", t, pick(4));
+      line = fmt::format("{}: umount(\"/run/netns/m{}\"{})", t, pick(4), chance(40) ? ", MNT_DETACH" : "");
     } else {
       line = fmt::format("{}: prctl(PR_SET_DUMPABLE, {})", t, pick(2));
     }

@@ -236,7 +236,9 @@ class Kernel {
   };
   Result<void> sys_mount_bind(Task* cur, const PathRef& src, std::string_view dst);
   // umount(path): fs/namespace.c: ksys_umount() / can_umount().
-  Result<void> sys_umount(Task* cur, std::string_view path);
+  // With MNT_DETACH (`detach`) the mount leaves the tree even while busy: a
+  // file opened through it keeps it, and its nsfs pin, until closed.
+  Result<void> sys_umount(Task* cur, std::string_view path, bool detach = false);
   // open("/run/...") : the nsfs file mounted there, or the plain file.
   Result<int> sys_open_path(Task* cur, std::string_view path);
 

@@ -369,9 +369,13 @@ Result<void> Kernel::sys_mount_bind(Task* cur, const PathRef& src, std::string_v
   return {};
 }
 
-// umount(PATH): fs/namespace.c: ksys_umount() -> can_umount() @ v6.18.
-Result<void> Kernel::sys_umount(Task* cur, std::string_view path) {
-  NSSIM_SCOPE(s, trace, "umount", "{}", path);
+// umount2(PATH, 0 or MNT_DETACH): fs/namespace.c: path_umount() ->
+// can_umount(), do_umount() @ v6.18. The busy check (propagate_mount_busy())
+// is made only without MNT_DETACH; a lazy unmount takes the mount out of the
+// namespace at once (umount_tree()) and the last mntput() — the close of the
+// last file opened through it — releases it with its nsfs pin.
+Result<void> Kernel::sys_umount(Task* cur, std::string_view path, bool detach) {
+  NSSIM_SCOPE(s, trace, "umount", "{}{}", path, detach ? ", MNT_DETACH" : "");
   if (!run_file_exists(path)) return fail(ENOENT);
   MntNamespace* mnt_ns = cur->nsproxy->mnt_ns;
   if (!ns_capable(cur->cred, mnt_ns->user_ns, CAP_SYS_ADMIN)) return fail(EPERM);
@@ -385,12 +389,13 @@ Result<void> Kernel::sys_umount(Task* cur, std::string_view path) {
       NSSIM_EVENT(trace, "can_umount", "{} is locked (copied into a less privileged mount namespace): EINVAL", path);
       return fail(EINVAL);
     }
-    if (m->refs() > 1) {  // propagate_mount_busy(): a file is open through it
+    if (!detach && m->refs() > 1) {  // propagate_mount_busy(): a file is open through it
       NSSIM_EVENT(trace, "do_umount", "{} is busy ({} open file(s) through it): EBUSY", path, m->refs() - 1);
       return fail(EBUSY);
     }
     v.erase(std::next(it).base());
-    NSSIM_EVENT(trace, "umount_tree", "{} unmounted from {}", path, ns_str(mnt_ns));
+    NSSIM_EVENT(trace, "umount_tree", "{} unmounted from {}{}", path, ns_str(mnt_ns),
+                m->refs() > 1 ? fmt::format(" (detached: {} open file(s) keep it)", m->refs() - 1) : "");
     put_mount(m);
     return {};
   }

@@ -627,6 +627,16 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
           c.path_loc = P.peek().loc;
           c.path = P.path(open ? "open" : "umount", open ? kOpenable : kRunOnly);
           c.path_text = P.t_[P.p_ - 1].text;
+          if (!open && P.is_punct(",")) {  // umount2(PATH, FLAGS): 0 or MNT_DETACH
+            P.next();
+            const Token& f = P.peek();
+            if (f.kind == Token::Ident && f.text == "MNT_DETACH")
+              c.flags = kMntDetach;
+            else if (!(f.kind == Token::Number && f.text == "0"))
+              P.error(f, fmt::format("unsupported umount flags {}", describe(f)),
+                      "nssim models umount(\"/run/...\") and umount(\"/run/...\", MNT_DETACH)");
+            P.next();
+          }
           break;
         }
         case CallKind::Write: {
@@ -656,6 +666,7 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
           break;
         }
         case CallKind::Thread: break;
+        case CallKind::PrctlChildSubreaper: break;  // set by the prctl case below, never looked up
         case CallKind::PrctlDumpable: {
           const Token& o = P.peek();
           if (o.kind == Token::Ident && o.text == "PR_SET_CHILD_SUBREAPER") {

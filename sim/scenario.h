@@ -37,6 +37,9 @@ std::string format_diagnostic(std::string_view file, std::string_view source, co
 // an error on each of 10^5 lines prints in linear time.
 std::string format_diagnostics(std::string_view file, std::string_view source, const std::vector<Diagnostic>& ds);
 
+// umount2()'s MNT_DETACH (include/linux/fs.h): a lazy unmount.
+inline constexpr uint64_t kMntDetach = 2;
+
 enum class CallKind : uint8_t {
   Clone, Clone3, Unshare, Setns, Open, Close, Exit, Wait, PidfdOpen, Sethostname,
   Thread, Setuid, Setgid, Setresuid, Setresgid, Write, Ioctl, Mount, Umount, PrctlDumpable,
@@ -65,7 +68,7 @@ struct CallStmt {
   std::string task;      // who makes the call
   CallKind kind = CallKind::Clone;
   Loc call_loc;          // of the call name
-  uint64_t flags = 0;    // clone/clone3/unshare/setns
+  uint64_t flags = 0;    // clone/clone3/unshare/setns; umount: 0 or kMntDetach
   std::string fd;        // setns/close: fd name
   Loc fd_loc;
   NsPath path;           // open, write, umount; mount: the source

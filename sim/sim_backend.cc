@@ -195,7 +195,7 @@ CallOutcome SimBackend::call(const CallStmt& c) {
       return r ? ok("0") : err(r.error());
     }
     case CallKind::Umount: {
-      auto r = k.sys_umount(cur, c.path.run);
+      auto r = k.sys_umount(cur, c.path.run, c.flags & kMntDetach);
       return r ? ok("0") : err(r.error());
     }
     case CallKind::PrctlChildSubreaper: {

@@ -289,6 +289,26 @@ TEST_P(Conformance, SubreaperDoesNotReachIntoANestedPidNamespace) {
   EXPECT_THAT(s().run("pinit: wait(leaf)"), Returns("leaf"));
 }
 
+// fs/namespace.c: do_umount(): MNT_DETACH skips the busy check; the open
+// file keeps the detached mount and its nsfs pin until closed.
+TEST_P(Conformance, LazyUmountSucceedsWhileBusyAndTheFileKeepsThePin) {
+  ASSERT_THAT(s().run("init: clone(CLONE_NEWNET) -> b"), Succeeds());
+  ASSERT_THAT(s().run("init: mount(\"/proc/b/ns/net\", \"/run/netns/x\", MS_BIND)"), Succeeds());
+  ASSERT_THAT(s().run("b: exit(0)"), Succeeds());
+  ASSERT_THAT(s().run("init: wait(b)"), Returns("b"));
+  ASSERT_THAT(s().run("init: open(\"/run/netns/x\") -> f"), Succeeds());
+  EXPECT_THAT(s().run("init: umount(\"/run/netns/x\")"), FailsWithErrno(EBUSY));
+  EXPECT_THAT(s().run("init: umount(\"/run/netns/x\", MNT_DETACH)"), Succeeds());
+  EXPECT_THAT(s().run("init: umount(\"/run/netns/x\", MNT_DETACH)"), FailsWithErrno(EINVAL));
+  ASSERT_THAT(s().run("init: clone(0) -> u"), Succeeds());
+  EXPECT_THAT(s().run("u: setns(f, CLONE_NEWNET)"), Succeeds());  // the namespace is still there
+  ASSERT_THAT(s().run("u: exit(0)"), Succeeds());
+  ASSERT_THAT(s().run("init: wait(u)"), Returns("u"));
+  ASSERT_THAT(s().run("init: close(f)"), Succeeds());
+  EXPECT_THAT(s().run("init: open(\"/run/netns/x\") -> g"), Succeeds());  // the plain file under it
+  EXPECT_THAT(s().run("init: setns(g, CLONE_NEWNET)"), FailsWithErrno(EINVAL));
+}
+
 TEST_P(Conformance, IdMapsAreWrittenOnceAndOnlyForOneself) {
   ASSERT_THAT(s().run("init: clone(0) -> u"), Succeeds());
   ASSERT_THAT(s().run("u: setgid(1000)"), Succeeds());

@@ -20,13 +20,15 @@ and exit; and net namespaces bind-mounted on a private tmpfs, then unmounted.
 Nothing outlives this script: the sandbox's pid 1 exits when its stdin (a pipe
 from here) closes, which happens on any exit of this script, even SIGKILL, and
 the kernel then kills every process of its pid namespace; the namespaces die
-with them. --compare prints, per command, the median and minimum wall time of
---runs runs, alternating, after one untimed run each (output to /dev/null), and
-the ratio of the first to the second.
+with them. --compare prints, per command, the median and minimum wall time and the median
+CPU time (user + system) of --runs runs, alternating, after one untimed run
+each (output to /dev/null), and the ratios of the first to the second. On a
+shared machine the CPU time is the steadier measure.
 """
 import argparse
 import ctypes
 import os
+import resource
 import signal
 import statistics
 import subprocess
@@ -114,12 +116,15 @@ def start(nprocs, flags, churn):
 
 
 def run_timed(cmd):
+    """(wall, cpu) seconds of one run; cpu: user + system of the command and its children."""
+    r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     r = subprocess.run(cmd, shell=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     t = time.perf_counter() - t0
+    r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
     if r.returncode != 0:
         sys.exit(f"ns-sandbox: '{cmd}' failed ({r.returncode}): {r.stderr.decode(errors='replace')}")
-    return t
+    return t, (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
 
 
 def compare(cmds, runs):
@@ -130,7 +135,8 @@ def compare(cmds, runs):
     for _ in range(runs):
         for i, c in enumerate(cmds):
             ts[i].append(run_timed(c))
-    return [(statistics.median(t), min(t)) for t in ts]
+    return [(statistics.median(w for w, _ in t), min(w for w, _ in t), statistics.median(c for _, c in t))
+            for t in ts]
 
 
 def main():
@@ -162,11 +168,11 @@ def main():
         if a.churn:
             sandboxes.append(start(0, flags, True))
         if a.compare:
-            (m0, l0), (m1, l1) = compare(a.compare, a.runs)
+            (m0, l0, c0), (m1, l1, c1) = compare(a.compare, a.runs)
             print(f"{a.namespaces} namespaces ({nprocs} processes x {a.types}), {a.runs} runs each")
-            print(f"  {a.compare[0]}: median {m0 * 1000:.1f} ms, min {l0 * 1000:.1f} ms")
-            print(f"  {a.compare[1]}: median {m1 * 1000:.1f} ms, min {l1 * 1000:.1f} ms")
-            print(f"  ratio (median): {m0 / m1:.2f}")
+            print(f"  {a.compare[0]}: wall median {m0 * 1000:.1f} ms, min {l0 * 1000:.1f} ms; cpu median {c0 * 1000:.1f} ms")
+            print(f"  {a.compare[1]}: wall median {m1 * 1000:.1f} ms, min {l1 * 1000:.1f} ms; cpu median {c1 * 1000:.1f} ms")
+            print(f"  ratio: wall median {m0 / m1:.2f}, wall min {l0 / l1:.2f}, cpu median {c0 / c1:.2f}")
             return 0
         return subprocess.call(cmd)
     finally:

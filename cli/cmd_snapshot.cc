@@ -56,22 +56,18 @@ int cmd_snapshot(const SnapshotArgs& a) {
 
   if (!a.output.empty()) {
     std::ofstream f(a.output);
-    // replace: comms, hostnames and paths may be any bytes, not valid UTF-8 (dump() would throw).
-    f << real::snapshot_to_json(s).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+    // As snapshot_to_json(s).dump(2) with invalid UTF-8 replaced (comms, hostnames and paths may be any bytes).
+    f << real::snapshot_json_text(s, 2) << '\n';
     if (!f) {
       fmt::print(stderr, "nssim: cannot write {}\n", a.output);
       return 2;
     }
   }
   if (a.json) {
-    nlohmann::json j = real::snapshot_to_json(s);
-    if (type) {
-      nlohmann::json keep = nlohmann::json::array();
-      for (auto& n : j["namespaces"])
-        if (n["type"] == ns_type_name(*type)) keep.push_back(n);
-      j["namespaces"] = keep;
-    }
-    fmt::print("{}\n", j.dump(3, ' ', false, nlohmann::json::error_handler_t::replace));
+    // Written directly, not through a JSON tree (real::snapshot_json_text(): the same text, faster).
+    std::string text = real::snapshot_json_text(s, 3, type);
+    text += '\n';
+    fwrite(text.data(), 1, text.size(), stdout);
     return 0;
   }
   fmt::print("{}", real::snapshot_table(s, type));

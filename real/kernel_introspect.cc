@@ -18,8 +18,11 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/types.h>
+#include <sys/mman.h>
+#include <sys/utsname.h>
 
 #include "nsintrospect.h"
+#include "nsintrospect.min_btf.h"
 #include "nsintrospect.skel.h"
 #endif
 
@@ -123,7 +126,7 @@ std::optional<KNs> bpf_ns_of_fd(int, std::string& err) {
 
 namespace {
 
-static_assert(sizeof(nsi_task) == 232 && sizeof(nsi_ns) == 56 && sizeof(nsi_file) == 48,
+static_assert(sizeof(nsi_task) == 448 && sizeof(nsi_ns) == 56 && sizeof(nsi_file) == 48,
               "nsintrospect.h records changed: check both sides");
 
 // SipHash-2-4 of one 64-bit word (Aumasson & Bernstein), for nsproxy ids.
@@ -182,6 +185,26 @@ std::string last_line(const std::string& log) {
   return p == std::string::npos ? s : s.substr(p + 1);
 }
 
+// A memfd with the BTF cut for this object at build time (nsintrospect.min_btf.h),
+// when the running kernel is the one it was cut from: same release, version
+// and BTF size. -1 otherwise (libbpf then reads the whole kernel BTF).
+int min_btf_fd() {
+  if (nsi_min_btf_len == 0) return -1;
+  utsname u{};
+  struct stat st;
+  if (uname(&u) != 0 || std::strcmp(u.release, nsi_min_btf_release) != 0 ||
+      std::strcmp(u.version, nsi_min_btf_version) != 0 || stat("/sys/kernel/btf/vmlinux", &st) != 0 ||
+      st.st_size != nsi_min_btf_vmlinux_size)
+    return -1;
+  int fd = memfd_create("nssim-min-btf", MFD_CLOEXEC);
+  if (fd < 0) return -1;
+  if (write(fd, nsi_min_btf, nsi_min_btf_len) != static_cast<ssize_t>(nsi_min_btf_len)) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
 // Loads and attaches both iterators once. Caller holds s.mu.
 const std::string& ensure_loaded(State& s) {
   if (s.tried) return s.reason;
@@ -199,7 +222,13 @@ const std::string& ensure_loaded(State& s) {
   g_libbpf_log = &log;
   auto prev = libbpf_set_print(libbpf_print);
   int err = 0;
-  s.skel = nsintrospect__open();
+  // On the kernel nssim was built on, CO-RE relocates against the few types the
+  // object uses (embedded at build time) instead of searching the whole kernel BTF.
+  int min_btf = min_btf_fd();
+  std::string min_btf_path = min_btf >= 0 ? fmt::format("/proc/self/fd/{}", min_btf) : "";
+  LIBBPF_OPTS(bpf_object_open_opts, open_opts);
+  if (min_btf >= 0) open_opts.btf_custom_path = min_btf_path.c_str();
+  s.skel = nsintrospect__open_opts(&open_opts);
   if (!s.skel) err = -errno;
   if (!err) err = nsintrospect__load(s.skel);
   if (!err) {
@@ -212,6 +241,7 @@ const std::string& ensure_loaded(State& s) {
   }
   libbpf_set_print(prev);
   g_libbpf_log = nullptr;
+  if (min_btf >= 0) close(min_btf);
   if (err) {
     int e = -err;
     if (e == EPERM || e == EACCES)
@@ -258,6 +288,19 @@ struct Parsed {
   std::vector<KFileRef> files;
 };
 
+// The state letter /proc shows (fs/proc/array.c: task_state_array[task_state_index()] @ v6.18).
+char task_state_letter(uint32_t state, uint32_t exit_state) {
+  constexpr uint32_t kReport = 0x7f;           // TASK_REPORT
+  constexpr uint32_t kIdle = 0x0002 | 0x0400;  // TASK_IDLE: TASK_UNINTERRUPTIBLE | TASK_NOLOAD
+  constexpr uint32_t kRtlockWait = 0x1000;     // TASK_RTLOCK_WAIT
+  uint32_t st = (state | exit_state) & kReport;
+  if ((state & kIdle) == kIdle) st = kReport + 1;  // TASK_REPORT_IDLE
+  if (state == kRtlockWait) st = 0x0002;
+  int fls = st ? 32 - __builtin_clz(st) : 0;
+  static constexpr char kLetters[] = "RSDTtXZPI";
+  return fls < 9 ? kLetters[fls] : '?';
+}
+
 NsType type_of_flag(uint32_t flag) { return ns_type_from_clone_flag(flag).value_or(NsType::Net); }
 
 bool parse(const std::string& data, const State& s, Parsed& p, std::string& err) {
@@ -291,6 +334,13 @@ bool parse(const std::string& data, const State& s, Parsed& p, std::string& err)
       t.ucounts_id = r.ucounts ? siphash64(r.ucounts, s.key) | 1 : 0;
       t.ucounts_user_inum = r.ucounts_ns;
       t.ucounts_uid = r.ucounts_uid;
+      t.ppid = r.ppid;
+      t.pid_for_children_hidden = (r.task_flags & NSI_TASK_PFC_NO_REAPER) != 0;
+      t.state = task_state_letter(r.state, static_cast<uint32_t>(r.exit_state));
+      for (int i = 0; i < 4; ++i) t.uids[i] = r.uids[i], t.gids[i] = r.gids[i];
+      t.cap_inh = r.caps[0], t.cap_prm = r.caps[1], t.cap_eff = r.caps[2], t.cap_bnd = r.caps[3];
+      t.cap_amb = r.caps[4];
+      t.nspid.assign(r.nspid, r.nspid + std::min<uint32_t>(r.nspid_n, NSI_NSPID_MAX));
       for (auto& ref : r.ns)
         if (ref.addr) inum_of[ref.addr] = ref.inum;
       p.tasks.push_back(std::move(t));

@@ -80,6 +80,16 @@ struct KTaskNs {
   uint64_t ucounts_id = 0;
   uint32_t ucounts_user_inum = 0;  // ucounts->ns
   uint32_t ucounts_uid = 0;        // ucounts->uid: the cred's euid as a kernel uid
+  // What /proc/PID/task/TID/status shows (fs/proc/array.c: proc_pid_status()),
+  // read in the same pass, so a snapshot needs no per-task /proc read.
+  int ppid = 0;                            // the parent's tgid, 0: outside the reader's pid namespace
+  char state = '?';                        // "RSDTtXZPI" (task_state_index())
+  std::array<uint32_t, 4> uids{}, gids{};  // real, effective, saved, fs (kuids = the initial namespace's ids)
+  uint64_t cap_inh = 0, cap_prm = 0, cap_eff = 0, cap_bnd = 0, cap_amb = 0;
+  std::vector<uint32_t> nspid;  // NSpid: from the reader's pid namespace level down to the task's own
+  // pid_for_children has no child reaper yet: /proc/PID/ns/pid_for_children
+  // cannot be opened (fs/proc/namespaces.c via pidns_for_children_get()), though the slot is set.
+  bool pid_for_children_hidden = false;
   const KNsRef& slot(KSlot s) const { return ns[static_cast<int>(s)]; }
   // What /proc/PID/ns/LINK resolves to (pid: the active one; user: the cred's).
   KNsRef link(Link l) const;

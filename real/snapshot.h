@@ -3,18 +3,31 @@
 //
 // Discovery (read-only: /proc, nsfs ioctls, the BPF iterators; no mount, no
 // write, nothing left behind):
-//  * every thread's ten /proc/PID/task/TID/ns links;
-//  * every process's open nsfs fds (/proc/PID/fd);
+//  * with BPF (real/kernel_introspect.h), first, in one pass: every thread's
+//    links, nsproxy and count, what its /proc status shows (ppid, state, ids,
+//    caps, NSpid), every namespace's refcount, owner, parent and level, and the
+//    files that pin namespaces (nsfs fds, pidfds, sockets, f_cred); no
+//    per-task /proc read (the command line only of each namespace's first
+//    process, as lsns);
+//  * without BPF: every thread's ten /proc/PID/task/TID/ns links and status,
+//    every process's open nsfs fds (/proc/PID/fd);
 //  * nsfs bind mounts in every mount namespace: /proc/PID/mountinfo of a
-//    process in it, or, for a mount namespace no process is in (kept by an fd
-//    or a bind mount), a short-lived helper child that setns()es into it, reads
-//    its mountinfo and exits;
-//  * owners and parents (NS_GET_USERNS, NS_GET_PARENT), transitively;
-//  * with BPF (real/kernel_introspect.h): every task's nsproxy and its count,
-//    every namespace's refcount, and the files no /proc link names: pidfds
-//    (pid namespaces), sockets (net), open files' f_cred (user namespaces).
+//    process in it (still in it after the read), or, for a mount namespace no
+//    process is in (kept by an fd or a bind mount), a short-lived helper child
+//    that setns()es into it, reads its mountinfo and exits;
+//  * owners and parents (NS_GET_USERNS, NS_GET_PARENT) of what BPF did not
+//    reach, transitively; NS_GET_OWNER_UID.
 // The snapshot's own transient fds are never reported as holders; refcounts are
-// read before the ioctl pass opens /proc/PID/ns files.
+// read before the snapshot opens any namespace file.
+//
+// Consistency: the system keeps running meanwhile, and a freed namespace's
+// inode number is reused at once by any type. The first sighting of a number
+// fixes its type; a later link, fd, mount, owner, parent or file naming it
+// with another type is a half-seen object and is left out (so are an nsproxy
+// seen with two sets of slots, and mounts of a task that left its mount
+// namespace during the read). If anything was left out the snapshot is taken
+// once more; the second is kept either way, its `notes` naming what was left
+// out. Every snapshot is accepted by snapshot_from_json() and restore.
 #pragma once
 
 #include <array>
@@ -164,6 +177,10 @@ std::string snapshot_nsproxy_table(const Snapshot& s);
 // pid, ppid, command, uid, user, nsfs, pns, ons}]) plus nssim's fields (refs,
 // nsproxies, holders, why) and the whole model: tasks, nsproxies, mounts, fds.
 nlohmann::json snapshot_to_json(const Snapshot& s);
+// snapshot_to_json(s).dump(indent, ' ', false, error_handler_t::replace), the
+// same text, written directly (no JSON tree: several times faster on a machine
+// with thousands of namespaces); `type`: only namespaces of that type listed.
+std::string snapshot_json_text(const Snapshot& s, int indent, std::optional<NsType> type = std::nullopt);
 // Reads what snapshot_to_json() wrote (a saved snapshot). nullopt + err on a malformed document.
 std::optional<Snapshot> snapshot_from_json(const nlohmann::json& j, std::string& err);
 

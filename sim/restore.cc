@@ -360,7 +360,11 @@ Restorer::Err Restorer::make_tasks(Restored& out) {
       out.notes.push_back("pid 1's links could not be read: it stands in the initial namespaces");
     }
     const RestoreTask& t = *tp;
-    bool any = std::any_of(t.ns.begin(), t.ns.end(), [](uint32_t n) { return n != 0; });
+    // A task none of whose nsproxy links can be read has no nsproxy: it is
+    // exiting, past exit_task_namespaces() (kernel/exit.c: do_exit()), though
+    // its state is not Z yet; or its links are not readable at all.
+    bool any =
+        std::any_of(std::begin(kSlotLinks), std::end(kSlotLinks), [&](Link l) { return t.ns[link_index(l)] != 0; });
     if (!any || t.state == 'Z' || t.state == 'X') {
       ++unreadable;
       continue;

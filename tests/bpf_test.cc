@@ -154,6 +154,83 @@ TEST(Bpf, EveryLinkMatchesProc) {
   EXPECT_EQ(k.dropped, 0u);
 }
 
+// What the task pass reports of a task's /proc status (so a snapshot reads no
+// per-task /proc file) is what /proc shows: for a task that is pid 1 of a new
+// pid namespace (NSpid has two numbers), with distinct real/effective/saved/fs
+// ids (setresuid drops its capabilities) and asleep.
+TEST(Bpf, StatusFieldsMatchProc) {
+  SKIP_WITHOUT_BPF();
+  int go[2], ready[2];
+  ASSERT_EQ(pipe(go), 0);
+  ASSERT_EQ(pipe(ready), 0);
+  pid_t c = fork();
+  if (c == 0) {
+    close(go[1]);
+    close(ready[0]);
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (unshare(CLONE_NEWPID) != 0) _exit(1);
+    pid_t g = fork();
+    if (g != 0) {
+      waitpid(g, nullptr, 0);
+      _exit(0);
+    }
+    if (setresgid(4, 5, 6) != 0 || setresuid(1, 2, 3) != 0) _exit(1);
+    (void)!write(ready[1], "x", 1);
+    char b;
+    (void)!read(go[0], &b, 1);
+    _exit(0);
+  }
+  close(go[0]);
+  close(ready[1]);
+  char b;
+  ASSERT_EQ(read(ready[0], &b, 1), 1);
+  close(ready[0]);
+  int gc = 0;
+  {
+    std::ifstream f("/proc/" + std::to_string(c) + "/task/" + std::to_string(c) + "/children");
+    f >> gc;
+  }
+  ASSERT_GT(gc, 0);
+  usleep(20 * 1000);  // asleep in read()
+  KSnapshot k = snap();
+  std::string status;
+  {
+    std::ifstream f("/proc/" + std::to_string(gc) + "/status");
+    std::stringstream ss;
+    ss << f.rdbuf();
+    status = ss.str();
+  }
+  close(go[1]);
+  waitpid(c, nullptr, 0);
+  const KTaskNs* t = k.task(gc);
+  ASSERT_NE(t, nullptr);
+  auto field = [&](const std::string& key) {
+    size_t p = status.find("\n" + key + ":");
+    if (p == std::string::npos) return std::string();
+    p += key.size() + 2;
+    std::string v = status.substr(p, status.find('\n', p) - p);
+    return v.substr(v.find_first_not_of(" \t"));
+  };
+  EXPECT_EQ(fmt::format("{}", t->ppid), field("PPid"));
+  EXPECT_EQ(std::string(1, t->state), field("State").substr(0, 1));
+  EXPECT_EQ(t->state, 'S');
+  EXPECT_EQ(fmt::format("{}\t{}\t{}\t{}", t->uids[0], t->uids[1], t->uids[2], t->uids[3]), field("Uid"));
+  EXPECT_EQ(fmt::format("{}\t{}\t{}\t{}", t->gids[0], t->gids[1], t->gids[2], t->gids[3]), field("Gid"));
+  EXPECT_EQ(t->uids, (std::array<uint32_t, 4>{1, 2, 3, 2}));
+  EXPECT_EQ(fmt::format("{:016x}", t->cap_inh), field("CapInh"));
+  EXPECT_EQ(fmt::format("{:016x}", t->cap_prm), field("CapPrm"));
+  EXPECT_EQ(fmt::format("{:016x}", t->cap_eff), field("CapEff"));
+  EXPECT_EQ(fmt::format("{:016x}", t->cap_bnd), field("CapBnd"));
+  EXPECT_EQ(fmt::format("{:016x}", t->cap_amb), field("CapAmb"));
+  EXPECT_EQ(t->cap_eff, 0u);
+  EXPECT_NE(t->cap_bnd, 0u);
+  std::string nspid;
+  for (uint32_t n : t->nspid) nspid += (nspid.empty() ? "" : "\t") + std::to_string(n);
+  EXPECT_EQ(nspid, field("NSpid"));
+  EXPECT_EQ(t->nspid.size(), 2u);
+  EXPECT_EQ(t->nspid.back(), 1u);
+}
+
 TEST(Bpf, KernelThreadsShareTheInitialNsproxy) {
   SKIP_WITHOUT_BPF();
   KSnapshot k = snap();

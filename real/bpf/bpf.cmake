@@ -70,7 +70,24 @@ if(NSSIM_BPF_OK)
     DEPENDS ${_out}/nsintrospect.bpf.o
     COMMENT "bpftool: nsintrospect.skel.h"
     VERBATIM)
-  add_custom_target(nssim_bpf_skel DEPENDS ${_out}/nsintrospect.skel.h)
+  # The kernel types the object uses, cut from the build machine's BTF, for a
+  # faster load on that kernel (embed_min_btf.cmake says when it is used). A
+  # bpftool without `gen min_core_btf` leaves it empty: the whole BTF is used.
+  add_custom_command(
+    OUTPUT ${_out}/nsintrospect.min.btf
+    COMMAND sh -c "\"$0\" gen min_core_btf \"$1\" \"$2\" \"$3\" 2>/dev/null || : > \"$2\""
+            ${NSSIM_BPFTOOL} ${NSSIM_VMLINUX_BTF} ${_out}/nsintrospect.min.btf ${_out}/nsintrospect.bpf.o
+    DEPENDS ${_out}/nsintrospect.bpf.o ${NSSIM_VMLINUX_BTF}
+    COMMENT "bpftool: nsintrospect.min.btf"
+    VERBATIM)
+  add_custom_command(
+    OUTPUT ${_out}/nsintrospect.min_btf.h
+    COMMAND ${CMAKE_COMMAND} -DMIN=${_out}/nsintrospect.min.btf -DBTF=${NSSIM_VMLINUX_BTF}
+            -DOUT=${_out}/nsintrospect.min_btf.h -P ${_src}/embed_min_btf.cmake
+    DEPENDS ${_out}/nsintrospect.min.btf ${_src}/embed_min_btf.cmake
+    COMMENT "nsintrospect.min_btf.h"
+    VERBATIM)
+  add_custom_target(nssim_bpf_skel DEPENDS ${_out}/nsintrospect.skel.h ${_out}/nsintrospect.min_btf.h)
   set(NSSIM_BPF_INCLUDE_DIR ${_out})
 else()
   message(STATUS "nssim: BPF introspection off: ${NSSIM_BPF_REASON}")

@@ -5,7 +5,8 @@
  *   iter/task       one nsi_task per task (every thread, kernel threads too):
  *                   pid, tgid, nsproxy address and count, and inum + refcount
  *                   of the eight nsproxy slots, cred->user_ns and the active
- *                   pid namespace (thread_pid's deepest level).
+ *                   pid namespace (thread_pid's deepest level); and what its
+ *                   /proc status shows of it (ppid, state, ids, caps, NSpid).
  *   iter/task_file  one nsi_file per open file that pins a namespace: nsfs
  *                   files, pidfds, sockets, and files whose f_cred lies in a
  *                   non-initial user namespace.
@@ -89,6 +90,13 @@ struct {
   __type(key, __u32);
   __type(value, struct work);
 } scratch SEC(".maps");
+
+struct {
+  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+  __uint(max_entries, 1);
+  __type(key, __u32);
+  __type(value, struct nsi_task);
+} task_buf SEC(".maps");
 
 static __always_inline __u32 read_u32_at(const void *base, __u32 off) {
   __u32 v = NSI_REFS_UNKNOWN;
@@ -247,6 +255,67 @@ static __always_inline __u32 reader_level(void) {
   return BPF_CORE_READ(cur, thread_pid, level);
 }
 
+/* The reading process's pid namespace. */
+static __always_inline __u64 reader_ns(void) {
+  struct task_struct *cur = (struct task_struct *)bpf_get_current_task();
+  struct pid *p = BPF_CORE_READ(cur, thread_pid);
+  return pid_ns_obj(p);
+}
+
+/* pid_nr_ns(): a struct pid's number in the reader's namespace, 0 when it has none there. */
+static __always_inline __s32 pid_nr_reader(struct pid *pid, __u32 lvl, __u64 rns) {
+  if (!pid || BPF_CORE_READ(pid, level) < lvl) return 0;
+  struct upid up = {};
+  bpf_probe_read_kernel(&up, sizeof up, &pid->numbers[lvl & 63]);
+  return (__u64)up.ns == rns ? up.nr : 0;
+}
+
+struct task_struct___old {
+  long state;
+} __attribute__((preserve_access_index));
+
+/* The fields of /proc/PID/task/TID/status a snapshot shows (fs/proc/array.c:
+ * proc_pid_status(): task_state(), task_cap()): ppid, state, ids, caps, NSpid. */
+static __noinline int status_fields(struct nsi_task *r, struct task_struct *task) {
+  if (!r || !task) return 0;
+  __u32 lvl = reader_level();
+  __u64 rns = reader_ns();
+  struct pid *tp = BPF_CORE_READ(task, thread_pid);
+  if (tp) r->ppid = pid_nr_reader(BPF_CORE_READ(task, real_parent, group_leader, thread_pid), lvl, rns);
+  if (bpf_core_field_exists(task->__state))
+    r->state = BPF_CORE_READ(task, __state);
+  else
+    r->state = (__u32)BPF_CORE_READ((struct task_struct___old *)task, state);
+  const struct cred *c = BPF_CORE_READ(task, real_cred);
+  r->uids[0] = BPF_CORE_READ(c, uid.val);
+  r->uids[1] = BPF_CORE_READ(c, euid.val);
+  r->uids[2] = BPF_CORE_READ(c, suid.val);
+  r->uids[3] = BPF_CORE_READ(c, fsuid.val);
+  r->gids[0] = BPF_CORE_READ(c, gid.val);
+  r->gids[1] = BPF_CORE_READ(c, egid.val);
+  r->gids[2] = BPF_CORE_READ(c, sgid.val);
+  r->gids[3] = BPF_CORE_READ(c, fsgid.val);
+  /* kernel_cap_t: one u64 (v6.3+) or two u32 (before): the same 8 bytes on little-endian. */
+  bpf_probe_read_kernel(&r->caps[0], 8, &c->cap_inheritable);
+  bpf_probe_read_kernel(&r->caps[1], 8, &c->cap_permitted);
+  bpf_probe_read_kernel(&r->caps[2], 8, &c->cap_effective);
+  bpf_probe_read_kernel(&r->caps[3], 8, &c->cap_bset);
+  if (bpf_core_field_exists(c->cap_ambient)) bpf_probe_read_kernel(&r->caps[4], 8, &c->cap_ambient);
+  if (!tp) return 0;
+  __u32 top = BPF_CORE_READ(tp, level);
+  __u32 n = 0;
+  for (__u32 i = 0; i < NSI_NSPID_MAX; i++) {
+    __u32 g = lvl + i;
+    if (g > top) break;
+    struct upid up = {};
+    bpf_probe_read_kernel(&up, sizeof up, &tp->numbers[g & 63]);
+    r->nspid[i] = up.nr;
+    n = i + 1;
+  }
+  r->nspid_n = n;
+  return 0;
+}
+
 /* pid and tgid of `task` as the reader's pid namespace numbers them. */
 static __always_inline void reader_ids(struct task_struct *task, __s32 *pid, __s32 *tgid) {
   __u32 lvl = reader_level();
@@ -262,52 +331,59 @@ int nsi_task(struct bpf_iter__task *ctx) {
   struct work *w = get_work();
   if (!w) return 0;
 
-  struct nsi_task r = {};
-  r.rec = NSI_REC_TASK;
-  r.size = sizeof r;
-  reader_ids(task, &r.pid, &r.tgid);
-  r.flags = BPF_CORE_READ(task, flags);
-  r.exit_state = BPF_CORE_READ(task, exit_state);
-  BPF_CORE_READ_STR_INTO(&r.comm, task, comm);
+  /* The record lives in a per-CPU map: it is larger than the BPF stack allows. */
+  __u32 zero = 0;
+  struct nsi_task *rp = bpf_map_lookup_elem(&task_buf, &zero);
+  if (!rp) return 0;
+  __builtin_memset(rp, 0, sizeof *rp);
+  rp->rec = NSI_REC_TASK;
+  rp->size = sizeof *rp;
+  reader_ids(task, &rp->pid, &rp->tgid);
+  rp->flags = BPF_CORE_READ(task, flags);
+  rp->exit_state = BPF_CORE_READ(task, exit_state);
+  BPF_CORE_READ_STR_INTO(&rp->comm, task, comm);
 
   struct nsproxy *nsp = BPF_CORE_READ(task, nsproxy);
-  r.nsproxy = (__u64)nsp;
-  if (nsp) r.nsproxy_count = read_u32_at(nsp, bpf_core_field_offset(struct nsproxy, count));
+  rp->nsproxy = (__u64)nsp;
+  if (nsp) rp->nsproxy_count = read_u32_at(nsp, bpf_core_field_offset(struct nsproxy, count));
+  struct pid_namespace *pfc = BPF_CORE_READ(nsp, pid_ns_for_children);
+  if (pfc && !BPF_CORE_READ(pfc, child_reaper)) rp->task_flags |= NSI_TASK_PFC_NO_REAPER;
   /* BPF_CORE_READ of a NULL nsproxy yields NULL slots. */
-  nsref(&r.ns[NSI_UTS], (__u64)BPF_CORE_READ(nsp, uts_ns), bpf_core_field_offset(struct uts_namespace, ns));
-  nsref(&r.ns[NSI_IPC], (__u64)BPF_CORE_READ(nsp, ipc_ns), bpf_core_field_offset(struct ipc_namespace, ns));
-  nsref(&r.ns[NSI_MNT], (__u64)BPF_CORE_READ(nsp, mnt_ns), bpf_core_field_offset(struct mnt_namespace, ns));
-  nsref(&r.ns[NSI_PID_FOR_CHILDREN], (__u64)BPF_CORE_READ(nsp, pid_ns_for_children),
+  nsref(&rp->ns[NSI_UTS], (__u64)BPF_CORE_READ(nsp, uts_ns), bpf_core_field_offset(struct uts_namespace, ns));
+  nsref(&rp->ns[NSI_IPC], (__u64)BPF_CORE_READ(nsp, ipc_ns), bpf_core_field_offset(struct ipc_namespace, ns));
+  nsref(&rp->ns[NSI_MNT], (__u64)BPF_CORE_READ(nsp, mnt_ns), bpf_core_field_offset(struct mnt_namespace, ns));
+  nsref(&rp->ns[NSI_PID_FOR_CHILDREN], (__u64)BPF_CORE_READ(nsp, pid_ns_for_children),
         bpf_core_field_offset(struct pid_namespace, ns));
-  nsref(&r.ns[NSI_NET], (__u64)BPF_CORE_READ(nsp, net_ns), bpf_core_field_offset(struct net, ns));
-  nsref(&r.ns[NSI_TIME], (__u64)BPF_CORE_READ(nsp, time_ns), bpf_core_field_offset(struct time_namespace, ns));
-  nsref(&r.ns[NSI_TIME_FOR_CHILDREN], (__u64)BPF_CORE_READ(nsp, time_ns_for_children),
+  nsref(&rp->ns[NSI_NET], (__u64)BPF_CORE_READ(nsp, net_ns), bpf_core_field_offset(struct net, ns));
+  nsref(&rp->ns[NSI_TIME], (__u64)BPF_CORE_READ(nsp, time_ns), bpf_core_field_offset(struct time_namespace, ns));
+  nsref(&rp->ns[NSI_TIME_FOR_CHILDREN], (__u64)BPF_CORE_READ(nsp, time_ns_for_children),
         bpf_core_field_offset(struct time_namespace, ns));
-  nsref(&r.ns[NSI_CGROUP], (__u64)BPF_CORE_READ(nsp, cgroup_ns), bpf_core_field_offset(struct cgroup_namespace, ns));
-  nsref(&r.ns[NSI_USER], (__u64)BPF_CORE_READ(task, real_cred, user_ns),
+  nsref(&rp->ns[NSI_CGROUP], (__u64)BPF_CORE_READ(nsp, cgroup_ns), bpf_core_field_offset(struct cgroup_namespace, ns));
+  nsref(&rp->ns[NSI_USER], (__u64)BPF_CORE_READ(task, real_cred, user_ns),
         bpf_core_field_offset(struct user_namespace, ns));
-  nsref(&r.ns[NSI_PID_ACTIVE], pid_ns_obj(BPF_CORE_READ(task, thread_pid)),
+  nsref(&rp->ns[NSI_PID_ACTIVE], pid_ns_obj(BPF_CORE_READ(task, thread_pid)),
         bpf_core_field_offset(struct pid_namespace, ns));
   if (bpf_core_field_exists(struct cred, ucounts)) {
     struct ucounts *uc = BPF_CORE_READ(task, real_cred, ucounts);
-    r.ucounts = (__u64)uc;
+    rp->ucounts = (__u64)uc;
     struct user_namespace *uns = BPF_CORE_READ(uc, ns);
-    r.ucounts_ns = uns ? BPF_CORE_READ(uns, ns.inum) : 0;
-    r.ucounts_uid = BPF_CORE_READ(uc, uid.val);
+    rp->ucounts_ns = uns ? BPF_CORE_READ(uns, ns.inum) : 0;
+    rp->ucounts_uid = BPF_CORE_READ(uc, uid.val);
   }
-  bpf_seq_write(seq, &r, sizeof r);
+  status_fields(rp, task);
+  bpf_seq_write(seq, rp, sizeof *rp);
 
   w->n = 0;
-  push(w, r.ns[NSI_UTS].addr, CLONE_NEWUTS);
-  push(w, r.ns[NSI_IPC].addr, CLONE_NEWIPC);
-  push(w, r.ns[NSI_MNT].addr, CLONE_NEWNS);
-  push(w, r.ns[NSI_PID_FOR_CHILDREN].addr, CLONE_NEWPID);
-  push(w, r.ns[NSI_NET].addr, CLONE_NEWNET);
-  push(w, r.ns[NSI_TIME].addr, CLONE_NEWTIME);
-  push(w, r.ns[NSI_TIME_FOR_CHILDREN].addr, CLONE_NEWTIME);
-  push(w, r.ns[NSI_CGROUP].addr, CLONE_NEWCGROUP);
-  push(w, r.ns[NSI_USER].addr, CLONE_NEWUSER);
-  push(w, r.ns[NSI_PID_ACTIVE].addr, CLONE_NEWPID);
+  push(w, rp->ns[NSI_UTS].addr, CLONE_NEWUTS);
+  push(w, rp->ns[NSI_IPC].addr, CLONE_NEWIPC);
+  push(w, rp->ns[NSI_MNT].addr, CLONE_NEWNS);
+  push(w, rp->ns[NSI_PID_FOR_CHILDREN].addr, CLONE_NEWPID);
+  push(w, rp->ns[NSI_NET].addr, CLONE_NEWNET);
+  push(w, rp->ns[NSI_TIME].addr, CLONE_NEWTIME);
+  push(w, rp->ns[NSI_TIME_FOR_CHILDREN].addr, CLONE_NEWTIME);
+  push(w, rp->ns[NSI_CGROUP].addr, CLONE_NEWCGROUP);
+  push(w, rp->ns[NSI_USER].addr, CLONE_NEWUSER);
+  push(w, rp->ns[NSI_PID_ACTIVE].addr, CLONE_NEWPID);
   drain(seq, w);
   return 0;
 }

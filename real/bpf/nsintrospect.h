@@ -31,6 +31,13 @@
 #define NSI_PID_ACTIVE 9
 #define NSI_NSLOTS 10
 
+/* nsi_task.task_flags: pid_for_children has no child reaper yet, so
+ * /proc/PID/ns/pid_for_children cannot be opened (fs/proc: pidns_for_children_get()). */
+#define NSI_TASK_PFC_NO_REAPER 1
+
+/* MAX_PID_NS_LEVEL (32) + 1: the most numbers a struct pid has. */
+#define NSI_NSPID_MAX 33
+
 /* What an nsi_file record says about one open file. */
 #define NSI_FILE_NSFS 1   /* an nsfs file (/proc/PID/ns/X, a bind mount of one): pins ns via its inode */
 #define NSI_FILE_PIDFD 2  /* a pidfd (pidfs): pins a struct pid, which pins its deepest pid namespace */
@@ -52,12 +59,20 @@ struct nsi_task {
   __s32 exit_state; /* task->exit_state (EXIT_ZOMBIE 16, EXIT_DEAD 32) */
   __u64 nsproxy;    /* address, 0: none (exited) */
   __u32 nsproxy_count;
-  __u32 pad;
+  __u32 task_flags; /* NSI_TASK_* */
   struct nsi_nsref ns[NSI_NSLOTS];
   char comm[16];
   __u64 ucounts;     /* real_cred->ucounts address, 0: none (kernels before v5.14) */
   __u32 ucounts_ns;  /* its ucounts->ns inum (alloc_ucounts() holds one reference on it) */
   __u32 ucounts_uid; /* its ucounts->uid (a kuid: the cred's euid) */
+  /* What /proc/PID/task/TID/status shows, so a snapshot needs no per-task /proc read: */
+  __s32 ppid;     /* real_parent's tgid as the reader numbers it, 0: not in the reader's pid namespace */
+  __u32 state;    /* task->__state (fs/proc/array.c: task_state_index() with exit_state gives the letter) */
+  __u32 uids[4];  /* real_cred uid, euid, suid, fsuid (kuids: the reader is in the initial user namespace) */
+  __u32 gids[4];  /* real_cred gid, egid, sgid, fsgid */
+  __u64 caps[5];  /* real_cred cap_inheritable, cap_permitted, cap_effective, cap_bset, cap_ambient */
+  __u32 nspid_n;  /* entries of nspid */
+  __u32 nspid[NSI_NSPID_MAX]; /* NSpid: thread_pid's numbers from the reader's level down to its own */
 };
 
 struct nsi_ns {

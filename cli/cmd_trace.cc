@@ -5,6 +5,8 @@
 #include <iostream>
 #include <sstream>
 
+#include <unistd.h>
+
 #include "cli/commands.h"
 #include "cli/graph.h"
 #include "cli/html.h"
@@ -49,10 +51,16 @@ bool load_scenario(const std::string& file, std::string& src, ParseResult& pr) {
 }
 
 int cmd_trace(const TraceArgs& a) {
+  // Into a file or pipe, a large stdout buffer makes a million steps a few
+  // thousand writes, not one or more per step. Not with --real, whose steps
+  // are slow enough that a reader should see each as it comes.
+  static char outbuf[1 << 20];
+  if (!a.real && !isatty(fileno(stdout))) std::setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
   std::string src, err;
   ParseResult pr;
   if (!load_scenario(a.file, src, pr)) return 2;
   const Scenario& sc = pr.scenario;
+  src = std::string();  // the scenario keeps its own copy (sc.source): one, not two, for a long run
   if (std::string werr; !check_writable(a.html, werr)) {
     fmt::print(stderr, "{}\n", werr);
     return 2;
@@ -153,7 +161,7 @@ int cmd_trace(const TraceArgs& a) {
   }
   std::fflush(stdout);
   if (html) {
-    html->finish(sum, sum.error ? format_diagnostic(sc.file, src, *sum.error) : "");
+    html->finish(sum, sum.error ? format_diagnostic(sc.file, sc.source, *sum.error) : "");
     std::string werr;
     if (!html->ok()) {
       fmt::print(stderr, "nssim: --html: {}\n", html->render_error());
@@ -165,7 +173,7 @@ int cmd_trace(const TraceArgs& a) {
     }
   }
   if (sum.error) {
-    fmt::print(stderr, "{}", format_diagnostic(sc.file, src, *sum.error));
+    fmt::print(stderr, "{}", format_diagnostic(sc.file, sc.source, *sum.error));
     return 2;
   }
   return sum.ok() ? 0 : 1;

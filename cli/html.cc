@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <strings.h>
+
 #include <filesystem>
 
 namespace nssim::cli {
@@ -14,8 +16,8 @@ HtmlRecorder::HtmlRecorder(const Scenario& sc, Runner& runner, bool real, std::s
       sc.file == "-" || sc.file.empty() ? std::string("<stdin>") : std::filesystem::path(sc.file).filename().string();
 }
 
-json HtmlRecorder::draw(const ModelSnapshot& cur, const ModelSnapshot* prev, const std::string& caption,
-                        bool with_kernel) {
+std::string HtmlRecorder::draw(const ModelSnapshot& cur, const ModelSnapshot* prev, const std::string& caption,
+                               bool with_kernel) {
   DrawOptions d;
   d.title = title_;
   d.subtitle = caption;
@@ -26,9 +28,9 @@ json HtmlRecorder::draw(const ModelSnapshot& cur, const ModelSnapshot* prev, con
   std::string svg, err;
   if (!render(g, Format::Svg, svg, err)) {
     if (render_error_.empty()) render_error_ = err;
-    return json("");
+    return "";
   }
-  return json(svg_element(svg));
+  return svg_element(svg);
 }
 
 void HtmlRecorder::initial() {
@@ -42,7 +44,7 @@ void HtmlRecorder::initial() {
   s["result"] = "";
   s["ok"] = true;
   s["events"] = json::array();
-  steps_.push_back(s);
+  steps_.push_back({std::move(s), ""});
   // With --real the kernel's inodes of the initial namespaces are known once
   // the run has started; draw step 0 at the first step (or at the end).
   initial_pending_ = true;
@@ -52,7 +54,7 @@ void HtmlRecorder::initial() {
 void HtmlRecorder::flush_initial() {
   if (!initial_pending_) return;
   initial_pending_ = false;
-  steps_[0]["svg"] = draw(prev_, nullptr, step_caption(nullptr), true);
+  steps_[0].svg = draw(prev_, nullptr, step_caption(nullptr), true);
 }
 
 void HtmlRecorder::step(const StepRecord& r) {
@@ -122,9 +124,9 @@ void HtmlRecorder::step(const StepRecord& r) {
     rj["disagreements"] = r.disagreements;
     s["real"] = rj;
   }
-  s["svg"] = draw(cur, &prev_, step_caption(&r), true);
+  std::string svg = draw(cur, &prev_, step_caption(&r), true);
   prev_ = std::move(cur);
-  steps_.push_back(std::move(s));
+  steps_.push_back({std::move(s), std::move(svg)});
 }
 
 void HtmlRecorder::finish(const RunSummary& sum, const std::string& error) {
@@ -149,9 +151,8 @@ std::string HtmlRecorder::page() const {
   json links = json::array();
   for (Link l : kAllLinks) links.push_back(std::string(link_name(l)));
   data["links"] = links;
-  data["steps"] = steps_;
   data["summary"] = summary_;
-  return html_page(data);
+  return html_page(data, steps_);
 }
 
 namespace {
@@ -250,10 +251,25 @@ kbd { border: 1px solid #bbb; border-bottom-width: 2px; border-radius: 3px; padd
 constexpr const char* kScript = R"JS(
 (function () {
   'use strict';
+  // The page lists every step's record (and its picture) after this script:
+  // the first picture is drawn as soon as it is parsed, not after the whole
+  // page (10^4 steps are ~200 MB). `data.index` has each step's line and ok.
   var data = JSON.parse(document.getElementById('nssim-data').textContent);
-  var steps = data.steps;
-  var last = steps.length - 1;
+  var index = data.index;
+  var last = index.length - 1;
   function $(id) { return document.getElementById(id); }
+  // Step i's record with its SVG, or null while the page has not got that far.
+  function step(i) {
+    var e = $('nssim-step-' + i);
+    if (!e) return null;
+    var s = JSON.parse(e.textContent);
+    if (s.svg === undefined) {
+      var g = $('nssim-svg-' + i);
+      if (!g) return null;
+      s.svg = g.textContent;
+    }
+    return s;
+  }
   function el(tag, cls, text) {
     var e = document.createElement(tag);
     if (cls) e.className = cls;
@@ -263,7 +279,7 @@ constexpr const char* kScript = R"JS(
 
   // Source, one row per line; a statement's row selects its step.
   var lineToStep = {};
-  steps.forEach(function (s, i) { if (s.line && !(s.line in lineToStep)) lineToStep[s.line] = i; });
+  index.forEach(function (s, i) { if (s[0] && !(s[0] in lineToStep)) lineToStep[s[0]] = i; });
   var lines = data.source.split('\n');
   if (lines.length && lines[lines.length - 1] === '') lines.pop();
   var src = $('source');
@@ -274,7 +290,7 @@ constexpr const char* kScript = R"JS(
     row.appendChild(el('span', 'code', text === '' ? ' ' : text));
     if (n in lineToStep) {
       row.classList.add('stmt');
-      if (!steps[lineToStep[n]].ok) row.classList.add('bad');
+      if (!index[lineToStep[n]][1]) row.classList.add('bad');
       row.title = 'step ' + lineToStep[n];
       row.addEventListener('click', function () { show(lineToStep[n]); });
     }
@@ -284,6 +300,8 @@ constexpr const char* kScript = R"JS(
   var slider = $('slider');
   slider.max = String(last);
   var cur = -1;
+  var pending = null;  // a step asked for before the page had it
+  var loaded = false;
 
   function realPanel(s) {
     var box = $('real');
@@ -324,11 +342,24 @@ constexpr const char* kScript = R"JS(
 
   function show(i) {
     if (isNaN(i)) i = 0;
+    if (last < 0) return;
     i = Math.max(0, Math.min(last, i));
+    var s = step(i);
+    if (!s) {  // not parsed yet: shown once the page has loaded
+      pending = i;
+      $('counter').textContent = 'loading step ' + i + ' / ' + last;
+      return;
+    }
+    pending = null;
     cur = i;
-    var s = steps[i];
     var g = $('graph');
     g.innerHTML = s.svg;  // Graphviz's SVG, generated by nssim (labels escaped by Graphviz)
+    if (window.nssimFirstPicture === undefined) {
+      // When the first picture is on screen: after the frame that paints it
+      // (tests and benchmarks read it; ms since navigation start).
+      window.nssimFirstPicture = null;
+      requestAnimationFrame(function () { setTimeout(function () { window.nssimFirstPicture = performance.now(); }); });
+    }
     g.setAttribute('data-step', String(i));
     $('counter').textContent = 'step ' + i + ' / ' + last;
     $('stmt').textContent = s.text;
@@ -384,13 +415,69 @@ constexpr const char* kScript = R"JS(
   $('summary').textContent = sum.text || '';
   if (sum.error) $('error').textContent = sum.error;
   show(fromHash());
-  window.nssimReady = true;
+  function ready() {
+    if (loaded) return;
+    loaded = true;
+    if (pending !== null) show(pending);
+    window.nssimReady = true;
+  }
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', ready);
+  else ready();
 })();
 )JS";
 
 }  // namespace
 
 std::string html_page(const json& data) {
+  json meta = data;
+  meta.erase("steps");
+  std::vector<HtmlStep> steps;
+  for (const json& s : data.value("steps", json::array())) {
+    HtmlStep st{s, s.value("svg", std::string())};
+    st.record.erase("svg");
+    steps.push_back(std::move(st));
+  }
+  return html_page(meta, steps);
+}
+
+namespace {
+// Whether an SVG can be the raw text of a <script> element: the element ends
+// at the first "</script", and a "<script" inside "<!--" changes where it
+// ends. Graphviz writes '<' in labels as &lt;, so its SVG has neither.
+bool raw_script_safe(std::string_view svg) {
+  for (size_t at = svg.find('<'); at != std::string_view::npos; at = svg.find('<', at + 1)) {
+    std::string_view t = svg.substr(at + 1, 7);
+    if (!t.empty() && t[0] == '/') t.remove_prefix(1);
+    if (t.size() >= 6 && strncasecmp(t.data(), "script", 6) == 0) return false;
+  }
+  return true;
+}
+
+// Step i: its record as JSON, and its picture as the raw text of a
+// non-executed script element (no escaping: a third of the size), or in the
+// record when it cannot be.
+void append_step(std::string& out, size_t i, const HtmlStep& s) {
+  bool raw = raw_script_safe(s.svg);
+  json rec = s.record;
+  if (!raw) rec["svg"] = s.svg;
+  out += fmt::format("<script type=\"application/json\" id=\"nssim-step-{}\">", i);
+  out += script_json(rec);
+  out += "</script>\n";
+  if (raw) {
+    out += fmt::format("<script type=\"image/svg+xml\" id=\"nssim-svg-{}\">", i);
+    out += s.svg;
+    out += "</script>\n";
+  }
+}
+}  // namespace
+
+std::string html_page(const json& data_in, const std::vector<HtmlStep>& steps) {
+  // Each step's line and whether it is ok, for the source pane before any
+  // step's record is parsed.
+  json data = data_in;
+  json index = json::array();
+  for (const HtmlStep& s : steps) index.push_back({s.record.value("line", 0), s.record.value("ok", true)});
+  data["index"] = std::move(index);
   std::string title = data.value("title", std::string("scenario"));
   std::string meta = fmt::format("model: kernel {}", data.value("profile", std::string("?")));
   if (data.value("real", false)) meta += " · checked on the live kernel";
@@ -421,7 +508,11 @@ std::string html_page(const json& data) {
   out += "<footer><span id=\"summary\"></span><div id=\"error\" class=\"bad\"></div></footer>\n";
   out += "<noscript><p>This page needs JavaScript to step through the scenario.</p></noscript>\n";
   out += "<script type=\"application/json\" id=\"nssim-data\">" + script_json(data) + "</script>\n";
-  out += "<script>" + std::string(kScript) + "</script>\n</body>\n</html>\n";
+  // Step 0, then the script, which draws it at once; then the other steps.
+  if (!steps.empty()) append_step(out, 0, steps[0]);
+  out += "<script>" + std::string(kScript) + "</script>\n";
+  for (size_t i = 1; i < steps.size(); ++i) append_step(out, i, steps[i]);
+  out += "</body>\n</html>\n";
   return out;
 }
 

@@ -17,6 +17,13 @@
 
 namespace nssim::cli {
 
+// One step of the page: its record (text, result, events...; see html.cc)
+// and its picture (an <svg> element).
+struct HtmlStep {
+  nlohmann::json record;
+  std::string svg;
+};
+
 // Collects one page step per statement while a Runner runs:
 //   HtmlRecorder rec(sc, runner, real, note);
 //   rec.initial();                       // before runner.run(): step 0
@@ -36,8 +43,7 @@ class HtmlRecorder {
   std::string page() const;
 
  private:
-  nlohmann::json draw(const ModelSnapshot& cur, const ModelSnapshot* prev, const std::string& caption,
-                      bool with_kernel);
+  std::string draw(const ModelSnapshot& cur, const ModelSnapshot* prev, const std::string& caption, bool with_kernel);
   void flush_initial();
 
   const Scenario& sc_;
@@ -47,14 +53,17 @@ class HtmlRecorder {
   std::string title_;
   ModelSnapshot prev_;
   bool initial_pending_ = false;
-  nlohmann::json steps_ = nlohmann::json::array();
+  std::vector<HtmlStep> steps_;
   nlohmann::json summary_;
   std::string render_error_;
   std::map<uint32_t, uint64_t> kernel_inum_;  // --real: model serial -> kernel inode number
 };
 
 // The page for already collected data (exposed for tests): `data` has
-// "title", "file", "source", "real", "steps" (see html.cc for the keys).
+// "title", "file", "source", "real", "steps" (see html.cc for the keys; a
+// step's picture is its "svg").
 std::string html_page(const nlohmann::json& data);
+// The same with the steps apart from `data` (what HtmlRecorder writes).
+std::string html_page(const nlohmann::json& data, const std::vector<HtmlStep>& steps);
 
 }  // namespace nssim::cli

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstring>
 #include <iterator>
 #include <string_view>
 #include <vector>
@@ -154,80 +155,158 @@ class JsonWriter {
     }
     return true;
   }
-  explicit JsonWriter(std::string& out) : s_(out) {}
+  // Appends to `out` through a raw cursor into its spare room (grown when
+  // short): a step writes ~4 KB in ~300 pieces, and a std::string append per
+  // piece cost more than the copying. `out` has its final size once the
+  // writer is gone.
+  explicit JsonWriter(std::string& out) : s_(out) {
+    size_t used = s_.size();
+    s_.resize(std::max(s_.capacity(), used + 4096));
+    p_ = s_.data() + used;
+    end_ = s_.data() + s_.size();
+  }
+  ~JsonWriter() { s_.resize(static_cast<size_t>(p_ - s_.data())); }
+  JsonWriter(const JsonWriter&) = delete;
+  JsonWriter& operator=(const JsonWriter&) = delete;
+  // Printable ASCII with nothing to escape (no control byte, '"', '\\' or
+  // byte >= 0x80), tested 8 bytes at a time; a false "no" only takes the slow path.
+  static bool plain(std::string_view v) {
+    constexpr uint64_t kOnes = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
+    const char* p = v.data();
+    size_t i = 0, n = v.size();
+    for (; i + 8 <= n; i += 8) {
+      uint64_t x;
+      std::memcpy(&x, p + i, 8);
+      uint64_t q = x ^ (kOnes * '"'), b = x ^ (kOnes * '\\');
+      uint64_t hit = ((x - kOnes * 0x20) & ~x) | ((q - kOnes) & ~q) | ((b - kOnes) & ~b) | x;
+      if (hit & kHigh) return false;
+    }
+    for (; i < n; ++i) {
+      unsigned char c = static_cast<unsigned char>(p[i]);
+      if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') return false;
+    }
+    return true;
+  }
   void str(std::string_view v) {
+    // Most strings have nothing to escape: copied at once.
+    if (plain(v)) {
+      room(v.size() + 2);
+      *p_++ = '"';
+      std::memcpy(p_, v.data(), v.size());
+      p_ += v.size();
+      *p_++ = '"';
+      return;
+    }
     // nlohmann's escapes for ASCII; valid UTF-8 is kept as it is (ensure_ascii
     // off); a string with invalid UTF-8 goes through nlohmann itself (replace).
     if (!valid_utf8(v)) {
-      s_ += nlohmann::json(std::string(v)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      put(nlohmann::json(std::string(v)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
       return;
     }
-    s_ += '"';
+    put("\"");
     size_t run = 0;  // start of the bytes not yet copied
     for (size_t i = 0; i < v.size(); ++i) {
       unsigned char c = static_cast<unsigned char>(v[i]);
       if (c >= 0x20 && c != '"' && c != '\\') continue;
-      s_.append(v.data() + run, i - run);
+      put(v.substr(run, i - run));
       run = i + 1;
       switch (c) {
-        case '"': s_ += "\\\""; break;
-        case '\\': s_ += "\\\\"; break;
-        case '\b': s_ += "\\b"; break;
-        case '\f': s_ += "\\f"; break;
-        case '\n': s_ += "\\n"; break;
-        case '\r': s_ += "\\r"; break;
-        case '\t': s_ += "\\t"; break;
-        default: fmt::format_to(std::back_inserter(s_), "\\u{:04x}", c); break;
+        case '"': put("\\\""); break;
+        case '\\': put("\\\\"); break;
+        case '\b': put("\\b"); break;
+        case '\f': put("\\f"); break;
+        case '\n': put("\\n"); break;
+        case '\r': put("\\r"); break;
+        case '\t': put("\\t"); break;
+        default: put(fmt::format("\\u{:04x}", c)); break;
       }
     }
-    s_.append(v.data() + run, v.size() - run);
-    s_ += '"';
+    put(v.substr(run));
+    put("\"");
   }
   void key(std::string_view k) {
     sep();
     str(k);
-    s_ += ':';
+    put(":");
+    first_ = true;  // the value that follows needs no comma
+  }
+  // A key written in this file: a plain identifier, nothing to escape.
+  template <size_t N>
+  void key(const char (&k)[N]) {
+    room(N + 3);
+    lead();
+    *p_++ = '"';
+    std::memcpy(p_, k, N - 1);
+    p_ += N - 1;
+    *p_++ = '"';
+    *p_++ = ':';
     first_ = true;  // the value that follows needs no comma
   }
   template <class N>
   void num(N v) {
-    sep();
-    char buf[24];
-    auto r = std::to_chars(buf, buf + sizeof buf, v);
-    s_.append(buf, r.ptr);
+    room(32);
+    lead();
+    p_ = std::to_chars(p_, p_ + 31, v).ptr;
   }
-  void boolean(bool b) {
-    sep();
-    s_ += b ? "true" : "false";
-  }
-  void null() {
-    sep();
-    s_ += "null";
-  }
+  void boolean(bool b) { raw(b ? "true" : "false"); }
+  void null() { raw("null"); }
   void string(std::string_view v) {
     sep();
     str(v);
   }
+  // A value already written as JSON (e.g. by an earlier step), copied as it is.
+  void value_text(std::string_view json) { raw(json); }
+  // Where the next byte goes, and what was written since such a position.
+  size_t pos() const { return static_cast<size_t>(p_ - s_.data()); }
+  std::string_view since(size_t at) const { return std::string_view(s_.data() + at, p_ - s_.data() - at); }
   void begin_object() { open('{'); }
   void end_object() { close('}'); }
   void begin_array() { open('['); }
   void end_array() { close(']'); }
 
  private:
+  void room(size_t n) {
+    if (static_cast<size_t>(end_ - p_) >= n) [[likely]]
+      return;
+    size_t used = static_cast<size_t>(p_ - s_.data());
+    s_.resize(std::max(2 * s_.size(), used + n));
+    p_ = s_.data() + used;
+    end_ = s_.data() + s_.size();
+  }
+  void put(std::string_view v) {
+    room(v.size());
+    std::memcpy(p_, v.data(), v.size());
+    p_ += v.size();
+  }
   void sep() {
-    if (!first_) s_ += ',';
+    room(1);
+    lead();
+  }
+  // The comma a value needs, if any (room for it made by the caller).
+  void lead() {
+    if (!first_) *p_++ = ',';
     first_ = false;
   }
+  void raw(std::string_view v) {
+    room(v.size() + 1);
+    lead();
+    std::memcpy(p_, v.data(), v.size());
+    p_ += v.size();
+  }
   void open(char c) {
-    sep();
-    s_ += c;
+    room(2);
+    lead();
+    *p_++ = c;
     first_ = true;
   }
   void close(char c) {
-    s_ += c;
+    room(1);
+    *p_++ = c;
     first_ = false;
   }
   std::string& s_;
+  char* p_;
+  char* end_;
   bool first_ = true;
 };
 
@@ -249,6 +328,20 @@ void write_nspid(JsonWriter& w, const TaskObs& t) {
   for (uint32_t p : t.nspid) w.num(p);
   w.end_array();
 }
+
+struct Scratch {
+  HolderTexts holders;
+  struct NsText {
+    uint64_t serial;
+    std::string key;   // what the record says, as bytes
+    std::string text;  // the record as written
+  };
+  std::vector<NsText> ns_cache, ns_next;
+  std::string key;
+  std::vector<std::pair<std::string, uint32_t>> proxies;
+  std::vector<const NsProxy*> proxy_ptrs;
+  std::vector<std::pair<std::string_view, const TaskObs*>> tasks;
+};
 }  // namespace
 
 void write_step_json(std::string& out, const StepRecord& rec, Runner& runner, bool real) {
@@ -293,31 +386,66 @@ void write_step_json(std::string& out, const StepRecord& rec, Runner& runner, bo
   w.key("line"), w.num(rec.line);
   // Live namespaces, or freed in this step, in creation order.
   w.key("namespaces"), w.begin_array();
-  auto holders = k.all_holders();
+  // Scratch kept across steps (one line per step, a million steps): its
+  // buffers are warm after the first step.
+  thread_local Scratch sc;
+  k.holder_texts(sc.holders);
+  // A namespace's record is a function of what `key` holds (its type, inode,
+  // owner, refs, liveness and holders): most do not change from one step to
+  // the next, and are copied from the previous step's line instead of being
+  // written again. Entries are by serial; only what this step lists is kept.
+  auto& cache = sc.ns_cache;
+  auto& next = sc.ns_next;
+  next.clear();
+  size_t ci = 0;
   for (auto& l : rec.obs.liveness) {
     const NsRecord& nr = k.ns_records()[l.token];
+    const UserNamespace* owner = nullptr;
+    if (nr.ns) owner = nr.type == NsType::User ? static_cast<const UserNamespace*>(nr.ns)->parent : nr.ns->user_ns;
+    const uint32_t refs = nr.ns ? nr.ns->refs() : 0u;
+    std::string& key = sc.key;
+    key.clear();
+    const uint32_t fields[] = {static_cast<uint32_t>(nr.type), nr.inum, owner ? owner->inum : 0u, owner != nullptr,
+                               refs, nr.ns != nullptr};
+    key.append(reinterpret_cast<const char*>(fields), sizeof fields);
+    if (nr.ns)
+      sc.holders.for_each(nr.ns->serial, [&](std::string_view x) {
+        const uint32_t n = static_cast<uint32_t>(x.size());  // length-prefixed: no two lists read alike
+        key.append(reinterpret_cast<const char*>(&n), sizeof n);
+        key.append(x);
+      });
+    while (ci < cache.size() && cache[ci].serial < l.token) ++ci;
+    if (ci < cache.size() && cache[ci].serial == l.token && cache[ci].key == key) {
+      w.value_text(cache[ci].text);
+      next.push_back(std::move(cache[ci]));
+      continue;
+    }
+    const size_t start = w.pos();
     w.begin_object();
     w.key("alive"), w.boolean(nr.ns != nullptr);
     w.key("holders"), w.begin_array();
-    if (nr.ns)
-      for (auto& x : holders[nr.ns->serial]) w.string(x.what);
+    if (nr.ns) sc.holders.for_each(nr.ns->serial, [&](std::string_view x) { w.string(x); });
     w.end_array();
     w.key("inum"), w.num(nr.inum);
-    const UserNamespace* owner = nullptr;
-    if (nr.ns) owner = nr.type == NsType::User ? static_cast<const UserNamespace*>(nr.ns)->parent : nr.ns->user_ns;
     w.key("owner");
     if (owner)
       w.num(owner->inum);
     else
       w.null();
-    w.key("refs"), w.num(nr.ns ? nr.ns->refs() : 0u);
+    w.key("refs"), w.num(refs);
     w.key("type"), w.string(ns_type_name(nr.type));
     w.end_object();
+    std::string_view text = w.since(start);
+    if (text.front() == ',') text.remove_prefix(1);
+    next.push_back({l.token, key, std::string(text)});
   }
+  cache.swap(next);
   w.end_array();
   // Keyed by id as a string: in string order ("10" before "2").
-  std::vector<std::pair<std::string, uint32_t>> proxies;
-  for (auto* p : k.nsproxies()) proxies.emplace_back(std::to_string(p->id()), p->count());
+  auto& proxies = sc.proxies;
+  proxies.clear();
+  k.nsproxies(sc.proxy_ptrs);
+  for (auto* p : sc.proxy_ptrs) proxies.emplace_back(std::to_string(p->id()), p->count());
   std::sort(proxies.begin(), proxies.end());
   w.key("nsproxies"), w.begin_object();
   for (size_t i = 0; i < proxies.size(); ++i) {
@@ -359,11 +487,16 @@ void write_step_json(std::string& out, const StepRecord& rec, Runner& runner, bo
   w.key("result"), w.string(rec.outcome.result);
   w.key("step"), w.num(rec.step);
   w.key("task"), w.string(c.task);
-  // Tasks not reaped, or reaped in this step, in name order.
-  std::map<std::string_view, const TaskObs*> tasks;
-  for (auto& t : rec.obs.tasks) tasks[t.name] = &t;
+  // Tasks not reaped, or reaped in this step, in name order (a name listed
+  // twice shows its last entry, as a map would).
+  auto& tasks = sc.tasks;
+  tasks.clear();
+  for (auto& t : rec.obs.tasks) tasks.emplace_back(t.name, &t);
+  std::stable_sort(tasks.begin(), tasks.end(), [](auto& a, auto& b) { return a.first < b.first; });
   w.key("tasks"), w.begin_object();
-  for (auto& [name, t] : tasks) {
+  for (size_t i = 0; i < tasks.size(); ++i) {
+    if (i + 1 < tasks.size() && tasks[i + 1].first == tasks[i].first) continue;
+    auto [name, t] = tasks[i];
     const Task* task = runner.sim().task(t->name);
     w.key(name), w.begin_object();
     w.key("ns"), write_links(w, *t);

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <bit>
+#include <charconv>
+#include <iterator>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -105,8 +107,39 @@ std::string Kernel::why_str(const Why& w) const { return w.ns ? fmt::format("{} 
 void Kernel::trace_ref(bool get, const NsCommon* ns, const char* what, const char* slot, const NsCommon* why_ns,
                        uint64_t packed_id) {
   Why why = Why::unpack(what, slot, why_ns, packed_id);
-  trace.emit(get ? "get" : "put", fmt::format("{} refs {}→{} ({})", ns_str(ns), get ? ns->refs() - 1 : ns->refs() + 1, ns->refs(),
-                             why_str(why)));
+  // "ns_str(ns) refs A→B (why_str(why))", appended piece by piece into one
+  // string: with --json every reference a step takes or drops is an event.
+  std::string d;
+  d.reserve(96);
+  auto num = [&](uint64_t v) {
+    char tmp[24];
+    d.append(tmp, std::to_chars(tmp, tmp + sizeof tmp, v).ptr);
+  };
+  auto name = [&](const NsCommon* n) {
+    d += ns_type_name(n->type);
+    d += ":[";
+    num(n->inum);
+    d += ']';
+  };
+  name(ns);
+  d += " refs ";
+  num(get ? ns->refs() - 1 : ns->refs() + 1);
+  d += "→";
+  num(ns->refs());
+  d += " (";
+  d += why.what;
+  if (why.ns) {
+    d += ' ';
+    name(why.ns);
+  } else if (why.numbered) {
+    d += '#';
+    num(why.id);
+    if (why.slot) d += '.', d += why.slot;
+  } else if (why.id) {
+    num(why.id);
+  }
+  d += ')';
+  trace.emit(get ? "get" : "put", std::move(d));
 }
 
 // The per-type free functions (free_uts_ns(), free_pid_ns(), free_user_ns(),
@@ -323,10 +356,16 @@ std::vector<const RefCounted*> Kernel::boot_objects() const {
 
 std::vector<const NsProxy*> Kernel::nsproxies() const {
   std::vector<const NsProxy*> out;
-  for (auto* o : reg_.live())
-    if (o->kind() == ObjKind::NsProxy) out.push_back(static_cast<const NsProxy*>(o));
-  std::sort(out.begin(), out.end(), [](auto* a, auto* b) { return a->id() < b->id(); });
+  nsproxies(out);
   return out;
+}
+
+void Kernel::nsproxies(std::vector<const NsProxy*>& out) const {
+  out.clear();
+  for (Task* t : tasks_)
+    if (t->nsproxy) out.push_back(t->nsproxy);
+  std::sort(out.begin(), out.end(), [](auto* a, auto* b) { return a->id() < b->id(); });
+  out.erase(std::unique(out.begin(), out.end()), out.end());
 }
 
 // ---- the refcount ledger ---------------------------------------------------
@@ -334,99 +373,160 @@ std::vector<const NsProxy*> Kernel::nsproxies() const {
 // every step of every bundled scenario that holders(ns).size() == ns->refs(),
 // which catches any get/put the model forgot.
 HolderMap Kernel::all_holders() const {
+  HolderTexts t;
+  holder_texts(t);
   HolderMap out;
-  auto add = [&](const NsCommon* ns, std::string s) { out.add(ns->serial).push_back(Holder{std::move(s)}); };
-  for (const NsCommon* ns : init_ns_) add(ns, "boot (static initial namespace)");
-  for (auto& [ns, why] : external_pins_) add(ns, "external: " + why);
-  std::vector<RefCounted*> live = reg_.live();
-  std::vector<const RefCounted*> objs(live.begin(), live.end());
+  for (auto& e : t.entries_) out.add(e.serial).push_back(Holder{t.buf_.substr(e.begin, e.end - e.begin)});
+  return out;
+}
+
+void Kernel::holder_texts(HolderTexts& out) const {
+  std::string& buf = out.buf_;
+  buf.clear();
+  out.entries_.clear();
+  // Appended piece by piece (no format string: this runs after every step of `trace --json`).
+  auto num = [&](uint64_t v) {
+    char tmp[24];
+    buf.append(tmp, std::to_chars(tmp, tmp + sizeof tmp, v).ptr);
+  };
+  // Each holder: text appended to buf between begin_at() and add().
+  uint32_t begin = 0;
+  auto begin_at = [&] { begin = static_cast<uint32_t>(buf.size()); };
+  auto add = [&](const NsCommon* ns) {
+    out.entries_.push_back({ns->serial, begin, static_cast<uint32_t>(buf.size())});
+  };
+  auto ns_name = [&](const NsCommon* ns) {  // as ns_str()
+    buf += ns_type_name(ns->type);
+    buf += ":[";
+    num(ns->inum);
+    buf += ']';
+  };
+  for (const NsCommon* ns : init_ns_) begin_at(), buf += "boot (static initial namespace)", add(ns);
+  for (auto& [ns, why] : external_pins_) begin_at(), buf += "external: ", buf += why, add(ns);
+  std::vector<const RefCounted*>& objs = out.objs_;
+  objs.assign(reg_.listed().begin(), reg_.listed().end());
+  nsproxies(out.proxies_);
+  objs.insert(objs.end(), out.proxies_.begin(), out.proxies_.end());
   std::sort(objs.begin(), objs.end(), [](auto* a, auto* b) {
     return a->kind() != b->kind() ? a->kind() < b->kind() : a->id() < b->id();
   });
-  // Readable names for creds and files tables: the tasks using them.
-  std::unordered_map<const Cred*, std::string> cred_users;
-  std::unordered_map<const NsCommon*, std::string> nsfs_users;
+  // Readable names for creds and nsfs inodes: the tasks using them, in task
+  // order (stable sorts keep it within one cred or namespace).
+  auto& cred_users = out.cred_users_;
+  auto& nsfs_users = out.nsfs_users_;
+  cred_users.clear();
+  nsfs_users.clear();
   for (Task* t : tasks_) {
     if (!t) continue;
-    if (t->cred) {
-      auto& u = cred_users[t->cred];
-      u += (u.empty() ? "" : ",") + t->comm;
-    }
+    if (t->cred) cred_users.emplace_back(t->cred, t);
     if (!t->files) continue;
     for (size_t fd = 0; fd < t->files->fdt.size(); ++fd) {
       File* f = t->files->fdt[fd];
-      if (f && f->fkind == FileKind::Nsfs) {
-        auto& u = nsfs_users[f->ns];
-        std::string item = fmt::format("fd {} of {}", fd, t->comm);
-        u += (u.empty() ? "" : ", ") + item;
-      }
+      if (f && f->fkind == FileKind::Nsfs) nsfs_users.push_back({f->ns, t, fd});
     }
   }
+  std::stable_sort(cred_users.begin(), cred_users.end(),
+                   [](auto& a, auto& b) { return std::less<>()(a.first, b.first); });
+  std::stable_sort(nsfs_users.begin(), nsfs_users.end(),
+                   [](auto& a, auto& b) { return std::less<>()(a.ns, b.ns); });
   // Creds (held by tasks and by open files) and struct pids (held by tasks
-  // until reaped, and by pidfds), each counted once.
-  std::unordered_set<const Cred*> seen_creds;
-  std::unordered_set<const Pid*> seen_pids;
-  std::vector<const Cred*> creds;
-  std::vector<const Pid*> pids;
+  // until reaped, and by pidfds), each counted once, in id order.
+  auto& creds = out.creds_;
+  auto& pids = out.pids_;
+  creds.clear();
+  pids.clear();
   for (Task* t : tasks_) {
     if (!t) continue;
-    if (t->cred && seen_creds.insert(t->cred).second) creds.push_back(t->cred);
-    if (t->thread_pid && seen_pids.insert(t->thread_pid).second) pids.push_back(t->thread_pid);
+    if (t->cred) creds.push_back(t->cred);
+    if (t->thread_pid) pids.push_back(t->thread_pid);
   }
   for (const RefCounted* o : objs)
     if (o->kind() == ObjKind::File) {
       auto* f = static_cast<const File*>(o);
-      if (f->f_cred && seen_creds.insert(f->f_cred).second) creds.push_back(f->f_cred);
-      if (f->pid && seen_pids.insert(f->pid).second) pids.push_back(f->pid);
+      if (f->f_cred) creds.push_back(f->f_cred);
+      if (f->pid) pids.push_back(f->pid);
     }
-  std::sort(creds.begin(), creds.end(), [](auto* a, auto* b) { return a->id() < b->id(); });
-  std::sort(pids.begin(), pids.end(), [](auto* a, auto* b) { return a->id() < b->id(); });
+  auto by_id = [](auto* a, auto* b) { return a->id() != b->id() ? a->id() < b->id() : std::less<>()(a, b); };
+  std::sort(creds.begin(), creds.end(), by_id);
+  creds.erase(std::unique(creds.begin(), creds.end()), creds.end());
+  std::sort(pids.begin(), pids.end(), by_id);
+  pids.erase(std::unique(pids.begin(), pids.end()), pids.end());
   for (const Cred* c : creds) {
-    auto it = cred_users.find(c);
-    add(c->user_ns, fmt::format("cred#{} {}", c->id(), it == cred_users.end() ? "(of open files)" : "of " + it->second));
-  }
-  for (const Pid* p : pids)
-    add(p->numbers.back().ns, fmt::format("struct pid {}{}", p->numbers.back().nr,
-                                          p->task ? " of " + p->task->comm : std::string(" (kept by a pidfd)")));
-  for (const RefCounted* o : objs) {
-    switch (o->kind()) {
-      case ObjKind::NsProxy: {
-        auto* p = static_cast<const NsProxy*>(o);
-        std::string n = fmt::format("nsproxy#{}", p->id());
-        add(p->uts_ns, n + ".uts");
-        add(p->ipc_ns, n + ".ipc");
-        add(p->mnt_ns, n + ".mnt");
-        add(p->pid_ns_for_children, n + ".pid_for_children");
-        add(p->net_ns, n + ".net");
-        add(p->time_ns, n + ".time");
-        add(p->time_ns_for_children, n + ".time_for_children");
-        add(p->cgroup_ns, n + ".cgroup");
-        break;
+    begin_at();
+    buf += "cred#";
+    num(c->id());
+    buf += ' ';
+    auto it = std::lower_bound(cred_users.begin(), cred_users.end(), c,
+                               [](auto& u, const Cred* x) { return std::less<>()(u.first, x); });
+    if (it == cred_users.end() || it->first != c) {
+      buf += "(of open files)";
+    } else {
+      buf += "of ";
+      for (auto j = it; j != cred_users.end() && j->first == c; ++j) {
+        if (j != it) buf += ',';
+        buf += j->second->comm;
       }
-      case ObjKind::Mount: {
-        auto* m = static_cast<const Mount*>(o);
-        auto& u = nsfs_users[m->ns];
-        u += (u.empty() ? "" : ", ") + std::string("mount ") + m->mountpoint;
-        break;
-      }
-      default:
-        if (o->kind() >= ObjKind::UtsNamespace && o->kind() <= ObjKind::UserNamespace) {
-          auto* other = static_cast<const NsCommon*>(o);
-          if (other->user_ns) add(other->user_ns, "owner of " + ns_str(other));
-          if (other->type == NsType::Pid) {
-            if (auto* par = static_cast<const PidNamespace*>(other)->parent) add(par, "parent of " + ns_str(other));
-          } else if (other->type == NsType::User) {
-            if (auto* par = static_cast<const UserNamespace*>(other)->parent) add(par, "parent of " + ns_str(other));
-          }
-          if (other->nsfs_users > 0) {
-            auto it = nsfs_users.find(other);
-            add(other, "nsfs inode (" + (it == nsfs_users.end() ? std::string("pidfd/other") : it->second) + ")");
-          }
-        }
-        break;
     }
+    add(c->user_ns);
   }
-  return out;
+  for (const Pid* p : pids) {
+    begin_at();
+    buf += "struct pid ";
+    num(p->numbers.back().nr);
+    if (p->task)
+      buf += " of ", buf += p->task->comm;
+    else
+      buf += " (kept by a pidfd)";
+    add(p->numbers.back().ns);
+  }
+  for (const RefCounted* o : objs) {
+    if (o->kind() == ObjKind::NsProxy) {
+      auto* p = static_cast<const NsProxy*>(o);
+      auto slot = [&](const NsCommon* ns, const char* name) {
+        begin_at();
+        buf += "nsproxy#";
+        num(p->id());
+        buf += '.';
+        buf += name;
+        add(ns);
+      };
+      slot(p->uts_ns, "uts");
+      slot(p->ipc_ns, "ipc");
+      slot(p->mnt_ns, "mnt");
+      slot(p->pid_ns_for_children, "pid_for_children");
+      slot(p->net_ns, "net");
+      slot(p->time_ns, "time");
+      slot(p->time_ns_for_children, "time_for_children");
+      slot(p->cgroup_ns, "cgroup");
+    } else if (o->kind() >= ObjKind::UtsNamespace && o->kind() <= ObjKind::UserNamespace) {
+      auto* other = static_cast<const NsCommon*>(o);
+      if (other->user_ns) begin_at(), buf += "owner of ", ns_name(other), add(other->user_ns);
+      const NsCommon* par = nullptr;
+      if (other->type == NsType::Pid) par = static_cast<const PidNamespace*>(other)->parent;
+      else if (other->type == NsType::User) par = static_cast<const UserNamespace*>(other)->parent;
+      if (par) begin_at(), buf += "parent of ", ns_name(other), add(par);
+      if (other->nsfs_users > 0) {
+        begin_at();
+        buf += "nsfs inode (";
+        auto it = std::lower_bound(nsfs_users.begin(), nsfs_users.end(), other,
+                                   [](auto& u, const NsCommon* x) { return std::less<>()(u.ns, x); });
+        if (it == nsfs_users.end() || it->ns != other) buf += "pidfd/other";
+        for (auto j = it; j != nsfs_users.end() && j->ns == other; ++j) {
+          buf += j == it ? "fd " : ", fd ";
+          num(j->fd);
+          buf += " of ";
+          buf += j->task->comm;
+        }
+        buf += ')';
+        add(other);
+      }
+    }
+    // A bind mount of an nsfs file is held through its nsfs inode; objects
+    // are listed by kind, and mounts come after namespaces, so mount names
+    // never reached the "nsfs inode (...)" text: unchanged here.
+  }
+  std::stable_sort(out.entries_.begin(), out.entries_.end(),
+                   [](const HolderTexts::Entry& a, const HolderTexts::Entry& b) { return a.serial < b.serial; });
 }
 
 void Kernel::adopt_ns_id(uint64_t serial, uint64_t kernel_ns_id) {

@@ -7,6 +7,7 @@
 // kernel's error paths undo partial work; so does the model).
 #pragma once
 
+#include <algorithm>
 #include <memory>
 #include <optional>
 #include <string>
@@ -133,6 +134,44 @@ class HolderMap {
  private:
   std::unordered_map<uint64_t, std::vector<Holder>> m_;
   static inline const std::vector<Holder> empty_{};
+};
+
+// The refcount ledger as flat text, for callers that print it after every
+// step (`trace --json`): every holder's text in one buffer, listed per
+// namespace in the order all_holders() gives. Reused across calls, so a warm
+// one allocates nothing (all_holders() makes a string per holder).
+class HolderTexts {
+ public:
+  // Calls f(std::string_view) for each holder of namespace `serial`, in
+  // ledger order (none for a freed or unknown namespace).
+  template <class F>
+  void for_each(uint64_t serial, F&& f) const {
+    auto it = std::lower_bound(entries_.begin(), entries_.end(), serial,
+                               [](const Entry& e, uint64_t s) { return e.serial < s; });
+    for (; it != entries_.end() && it->serial == serial; ++it)
+      f(std::string_view(buf_).substr(it->begin, it->end - it->begin));
+  }
+
+ private:
+  friend class Kernel;
+  struct Entry {
+    uint64_t serial;
+    uint32_t begin, end;  // in buf_
+  };
+  std::string buf_;
+  std::vector<Entry> entries_;  // by serial; ledger order within one (stable sort)
+  // Scratch of Kernel::holder_texts(), kept for its capacity.
+  std::vector<const RefCounted*> objs_;
+  std::vector<const NsProxy*> proxies_;
+  std::vector<std::pair<const Cred*, const Task*>> cred_users_;
+  struct NsfsUse {
+    const NsCommon* ns;
+    const Task* task;
+    size_t fd;
+  };
+  std::vector<NsfsUse> nsfs_users_;
+  std::vector<const Cred*> creds_;
+  std::vector<const Pid*> pids_;
 };
 
 class Kernel {
@@ -288,8 +327,13 @@ class Kernel {
   // holders() of every live namespace at once, by NsCommon::serial. Costs
   // what is alive (live tasks and objects), not the run's history.
   HolderMap all_holders() const;
-  // Live nsproxies, namespaces, ... in id order.
+  // The same ledger written into `out` (its previous content replaced).
+  void holder_texts(HolderTexts& out) const;
+  // Live nsproxies in id order. Found through the live tasks using them
+  // (every counted reference to an nsproxy is a task's, as in the kernel):
+  // O(live tasks), not a scan of the nsproxy pool.
   std::vector<const NsProxy*> nsproxies() const;
+  void nsproxies(std::vector<const NsProxy*>& out) const;  // into `out`, its capacity reused
   const ObjectRegistry& registry() const { return reg_; }
   // Objects that exist from boot and are never freed (leak-check allowance).
   std::vector<const RefCounted*> boot_objects() const;

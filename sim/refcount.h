@@ -108,6 +108,8 @@ class ObjectRegistry {
  public:
   // Every live object: the listed ones, then the nsproxies (O(pool slots)).
   std::vector<RefCounted*> live() const;
+  // The listed ones only: every live object but the nsproxies.
+  const std::vector<RefCounted*>& listed() const { return live_; }
   size_t count(ObjKind k) const;
   // One line per live object that is not in `allowed`, e.g.
   // "[UtsNamespace #7] refcount 2 instead of 0". Empty means no leak.

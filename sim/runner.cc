@@ -399,10 +399,7 @@ RunSummary Runner::run(const std::function<void(const StepRecord&)>& sink) {
           }
         }
         // Did any /proc/PID/ns link change?
-        if (observe) {
-          r.links_changed = links_changed(prev, r.obs);
-          prev = r.obs;
-        }
+        if (observe) r.links_changed = links_changed(prev, r.obs);
       } else if (auto* l = std::get_if<LetStmt>(&st.s)) {
         r.kind = StepRecord::Let;
         r.text = fmt::format("let {} = {}", l->name, l->value.text);
@@ -415,14 +412,14 @@ RunSummary Runner::run(const std::function<void(const StepRecord&)>& sink) {
           throw diag(l->loc, fmt::format("'{}' already names a task", l->name));
         lets_[l->name] = static_cast<uint32_t>(v.id);
         r.detail = fmt::format("{} = {}", l->name, v.show);
-        r.obs = prev;
+        r.obs = std::move(prev);  // moved back after the sink: no copy per step
       } else if (auto* e = std::get_if<ExpectStmt>(&st.s)) {
         r.kind = StepRecord::Expect;
         run_expect(*e, r);
         if (r.verdict == Verdict::Pass) ++sum.expects_passed;
         else if (r.verdict == Verdict::Fail) ++sum.expects_failed;
         else ++sum.expects_unanswered;
-        r.obs = prev;
+        r.obs = std::move(prev);
       }
     } catch (const Diagnostic& d) {
       sum.error = d;
@@ -431,6 +428,10 @@ RunSummary Runner::run(const std::function<void(const StepRecord&)>& sink) {
     }
     sum.disagreements += static_cast<int>(r.disagreements.size());
     sink(r);
+    // The sink saw the observation; the next step compares with it (a let or
+    // expect step hands back the one it borrowed).
+    prev = std::move(r.obs);
+    k.trace.recycle(std::move(r.events));
   }
   sum.steps = step;
   return sum;

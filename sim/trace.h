@@ -34,6 +34,13 @@ class Trace {
     depth = 0;
     return out;
   }
+  // Hands back a taken vector once read: the next call's events reuse its
+  // storage instead of growing a new vector event by event.
+  void recycle(std::vector<Event>&& v) {
+    if (!events.empty()) return;
+    v.clear();
+    events.swap(v);
+  }
 };
 
 // Emit an event with a fmt-formatted detail, formatting only when tracing is

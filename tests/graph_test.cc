@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
@@ -42,6 +43,32 @@ CliRun run(const std::string& args) { return testing::run_nssim(args); }
 
 // A scratch file for this test (ctest runs tests in parallel processes).
 std::string scratch(const std::string& suffix) { return testing::test_temp_path("nssim_graph_", suffix); }
+
+// The data of a `trace --html` page, its steps put back: nssim-data, then one
+// element per step's record (nssim-step-I) and one per picture (nssim-svg-I,
+// raw SVG), so the browser draws the first step before it has parsed the rest.
+nlohmann::json page_data(const std::string& html) {
+  auto element = [&](const std::string& id) -> std::optional<std::string> {
+    size_t a = html.find("id=\"" + id + "\">");
+    if (a == std::string::npos) return std::nullopt;
+    a = html.find('>', a) + 1;
+    return html.substr(a, html.find("</script>", a) - a);
+  };
+  auto data = nlohmann::json::parse(element("nssim-data").value_or("null"));
+  if (!data.is_object()) return data;
+  EXPECT_FALSE(data.contains("steps"));
+  data["steps"] = nlohmann::json::array();
+  for (size_t i = 0; i < data["index"].size(); ++i) {
+    auto rec = element(fmt::format("nssim-step-{}", i));
+    EXPECT_TRUE(rec) << "step " << i;
+    if (!rec) break;
+    auto s = nlohmann::json::parse(*rec);
+    if (!s.contains("svg")) s["svg"] = element(fmt::format("nssim-svg-{}", i)).value_or("");
+    EXPECT_EQ(data["index"][i][0], s["line"]) << "step " << i;
+    data["steps"].push_back(std::move(s));
+  }
+  return data;
+}
 
 std::string write_scenario(const std::string& text) {
   std::string path = scratch(".nss");
@@ -284,12 +311,8 @@ TEST_P(GraphBundled, TraceHtmlWritesOneGraphPerStep) {
   CliRun plain = run("trace --no-events --no-table " + source_path(GetParam()));
   CliRun r = run(fmt::format("trace --no-events --no-table {} --html {}", source_path(GetParam()), page));
   ASSERT_EQ(r.status, plain.status) << "--html changed the exit status: " << r.out;
-  std::string html = slurp(page);
-  const std::string open = "<script type=\"application/json\" id=\"nssim-data\">";
-  size_t a = html.find(open);
-  ASSERT_NE(a, std::string::npos);
-  size_t b = html.find("</script>", a);
-  auto data = nlohmann::json::parse(html.substr(a + open.size(), b - a - open.size()));
+  auto data = page_data(slurp(page));
+  ASSERT_TRUE(data.is_object());
   ParseResult pr = parse_scenario(slurp(source_path(GetParam())), GetParam());
   ASSERT_EQ(data["steps"].size(), pr.scenario.statements.size() + 1);  // + step 0
   for (size_t i = 0; i < data["steps"].size(); ++i) {
@@ -577,11 +600,8 @@ TEST(TraceHtml, EachStepShowsTheGraphOfNssimGraph) {
   std::string file = source_path("examples/02-fd-keeps-namespace-alive.nss");
   std::string page = scratch(".html");
   ASSERT_EQ(run("trace " + file + " --html " + page).status, 0);
-  std::string html = slurp(page);
-  const std::string open = "<script type=\"application/json\" id=\"nssim-data\">";
-  size_t a = html.find(open);
-  size_t b = html.find("</script>", a);
-  auto data = nlohmann::json::parse(html.substr(a + open.size(), b - a - open.size()));
+  auto data = page_data(slurp(page));
+  ASSERT_TRUE(data.is_object());
   for (int step : {0, 4, 6}) {
     std::string svg = scratch(fmt::format(".{}.svg", step));
     ASSERT_EQ(run(fmt::format("graph {} --step {} -o {}", file, step, svg)).status, 0);
@@ -622,6 +642,21 @@ TEST(TraceHtml, ScriptDataCannotCloseItsElement) {
   EXPECT_THAT(html, Not(HasSubstr("</script><script>alert")));
   EXPECT_THAT(html, Not(HasSubstr("<!--")));
   EXPECT_THAT(html, HasSubstr("\\u003c/script\\u003e"));
+  // A picture is raw text of its own element unless it could end it early:
+  // then it goes into the step's record, escaped as the rest of the JSON.
+  const std::string evil = "<svg><text></SCRIPT><script>alert(1)</script></text></svg>";
+  data["source"] = "";
+  data["steps"] = nlohmann::json::array({{{"step", 0}, {"line", 0}, {"ok", true}, {"svg", "<svg><g/></svg>"}},
+                                         {{"step", 1}, {"line", 1}, {"ok", false}, {"svg", evil}}});
+  html = cli::html_page(data);
+  EXPECT_THAT(html, Not(HasSubstr("</SCRIPT><script>alert")));
+  EXPECT_THAT(html, HasSubstr("<script type=\"image/svg+xml\" id=\"nssim-svg-0\"><svg><g/></svg></script>"));
+  EXPECT_THAT(html, Not(HasSubstr("id=\"nssim-svg-1\"")));
+  auto back = page_data(html);
+  ASSERT_TRUE(back.is_object());
+  ASSERT_EQ(back["steps"].size(), 2u);
+  EXPECT_EQ(back["steps"][1]["svg"], evil);
+  EXPECT_EQ(back["index"], nlohmann::json::parse("[[0,true],[1,false]]"));
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -38,6 +39,13 @@ TEST_P(Bundled, PassesOnTheModelWithAConsistentLedger) {
       problems.push_back("line " + std::to_string(r.line) + ": asserted " + *r.expected + ", got " +
                          r.outcome.result);
     const Kernel& k = runner.sim().kernel();
+    // nsproxies() finds them through the tasks using them: exactly those
+    // alive in the pool.
+    std::vector<const NsProxy*> pooled;
+    for (auto* o : k.registry().live())
+      if (o->kind() == ObjKind::NsProxy) pooled.push_back(static_cast<const NsProxy*>(o));
+    std::sort(pooled.begin(), pooled.end(), [](auto* a, auto* b) { return a->id() < b->id(); });
+    if (k.nsproxies() != pooled) problems.push_back("line " + std::to_string(r.line) + ": nsproxies() differs");
     auto all = k.all_holders();
     for (auto& rec : k.ns_records())
       if (rec.ns && all[rec.ns->serial].size() != rec.ns->refs())

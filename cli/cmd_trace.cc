@@ -84,7 +84,7 @@ int cmd_trace(const TraceArgs& a) {
   Runner* runner_ptr = nullptr;
   std::string real_note;
   if (a.real) {
-    real = start_real_peer(sc, a.timeout_ms);
+    real = start_real_peer(sc, a.timeout_ms, a.paranoid);
     if (!real) return 3;
     opt.peer = real->backend.get();
     opt.config = real->config;

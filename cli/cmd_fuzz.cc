@@ -22,9 +22,11 @@ int cmd_fuzz(const FuzzArgs& a) {
       fmt::print(stderr, "nssim fuzz: cannot run on the live kernel: {}\n", why);
       return 3;
     }
-    factory = []() -> std::unique_ptr<Backend> {
+    factory = [paranoid = a.paranoid]() -> std::unique_ptr<Backend> {
       std::string w;
-      return real::RealBackend::create(real::RealBackend::Options{}, w);
+      real::RealBackend::Options ro;
+      ro.paranoid = paranoid;
+      return real::RealBackend::create(ro, w);
     };
   }
   // Scenarios are generated valid for the environment the live kernel runs

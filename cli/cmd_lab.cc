@@ -21,6 +21,7 @@ struct LabCheckArgs {
   bool real = false;
   bool json = false;
   bool reveal = false;
+  bool paranoid = false;
   int timeout_ms = 5000;
 };
 
@@ -42,7 +43,7 @@ int check_one(const std::string& given, const LabCheckArgs& a) {
   std::optional<RealPeer> real;
   std::string note;
   if (a.real) {
-    real = start_real_peer(sc, a.timeout_ms);
+    real = start_real_peer(sc, a.timeout_ms, a.paranoid);
     if (!real) return 3;
     opt.peer = real->backend.get();
     opt.config = real->config;
@@ -129,6 +130,7 @@ void add_lab_command(CLI::App& app, int& rc) {
                   "JSON Lines for autograders: one object per check (and per step the kernel disagrees on), then a "
                   "summary object per file");
   check->add_flag("--reveal", args->reveal, "Also show the model's value for unanswered blanks");
+  check->add_flag("--paranoid", args->paranoid, "With --real: read every task's /proc/PID/ns links, status, maps, fds and hostname after every step (the full check), not only what the step can have changed");
   check->add_option("--timeout", args->timeout_ms, "With --real: milliseconds a step may take (default 5000)");
   check->footer(
       "Summary per file: 'FILE: N passed, N failed, N unanswered' (with --real also how many steps differ).\n"

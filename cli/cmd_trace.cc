@@ -92,7 +92,7 @@ int cmd_trace(const TraceArgs& a) {
   Runner* runner_ptr = nullptr;
   std::string real_note;
   if (a.real) {
-    real = start_real_peer(sc, a.timeout_ms);
+    real = start_real_peer(sc, a.timeout_ms, a.paranoid);
     if (!real) return 3;
     opt.peer = real->backend.get();
     opt.config = real->config;
@@ -138,7 +138,7 @@ int cmd_trace(const TraceArgs& a) {
     if (real && !real->not_checked.empty()) sj["summary"]["live_kernel_notes"] = real->not_checked;
     if (kcheck)
       sj["kernel_structures"] = {{"nsproxy_counts", kcheck->nsproxy_counts()},
-                                 {"nsproxy_pairs", kcheck->nsproxy_pairs()},
+                                 {"nsproxy_tasks", kcheck->nsproxy_tasks()},
                                  {"refcount_changes", kcheck->namespace_checks()}};
     std::fflush(stdout);
     std::cout << sj.dump() << '\n';
@@ -155,9 +155,9 @@ int cmd_trace(const TraceArgs& a) {
     });
     if (!sum.error) tp.summary(sum, a.real);
     if (!sum.error && kcheck)
-      fmt::print("kernel structures (BPF): {} nsproxy counts, {} pairs of tasks sharing or not, {} namespace "
+      fmt::print("kernel structures (BPF): {} nsproxy counts, {} tasks' nsproxy sharing, {} namespace "
                  "refcount changes compared\n",
-                 kcheck->nsproxy_counts(), kcheck->nsproxy_pairs(), kcheck->namespace_checks());
+                 kcheck->nsproxy_counts(), kcheck->nsproxy_tasks(), kcheck->namespace_checks());
   }
   std::fflush(stdout);
   if (html) {

@@ -22,6 +22,7 @@ struct TraceArgs {
   bool no_table = false;
   int timeout_ms = 5000;
   bool no_bpf = false;  // --no-bpf: do not read the kernel's nsproxies and refcounts with BPF
+  bool paranoid = false;  // --paranoid: with --real, read every task after every step
   std::string html;  // --html OUT.html: also write a step-through page (empty: no page)
   std::string from_snapshot;  // --from-snapshot SNAP: start from a restored snapshot ("-": a live one); model only
   int root_pid = 0;           // --root PID: the scenario's initial task is that restored process (0: pid 1)
@@ -49,6 +50,7 @@ struct FuzzArgs {
   int steps = 60;
   int runs = 100;
   bool real = false;
+  bool paranoid = false;  // --paranoid: with --real, read every task after every step
   bool no_shrink = false;
   double time_limit_s = 0;  // 0: no limit
   std::string out_dir = "fuzz-out";

@@ -34,6 +34,7 @@ int main(int argc, char** argv) {
   trace->add_flag("--no-table", targs.no_table, "Do not show the tasks x /proc/PID/ns table");
   trace->add_flag("--no-bpf", targs.no_bpf,
                   "With --real: do not check nsproxy sharing/counts and refcount changes on the kernel with BPF");
+  trace->add_flag("--paranoid", targs.paranoid, "With --real: read every task's /proc/PID/ns links, status, maps, fds and hostname after every step (the full check), not only what the step can have changed");
   trace->add_option("--timeout", targs.timeout_ms, "With --real: milliseconds a step may take (default 5000)");
   auto* from_snap_opt = trace->add_option(
       "--from-snapshot", targs.from_snapshot,
@@ -109,6 +110,7 @@ int main(int argc, char** argv) {
   fuzz->add_option("--steps", fargs.steps, "Calls per scenario")->check(CLI::Range(1, 100000));
   fuzz->add_option("--runs", fargs.runs, "Number of scenarios")->check(CLI::Range(1, 100000000));
   fuzz->add_flag("--real", fargs.real, "Also run every scenario on the live kernel (root) and compare");
+  fuzz->add_flag("--paranoid", fargs.paranoid, "With --real: read every task's /proc/PID/ns links, status, maps, fds and hostname after every step (the full check), not only what the step can have changed");
   fuzz->add_flag("--no-shrink", fargs.no_shrink, "Save failing scenarios as generated");
   fuzz->add_option("--time-limit", fargs.time_limit_s, "Stop after this many seconds");
   fuzz->add_option("--out", fargs.out_dir, "Directory for minimal failing scenarios (default fuzz-out)");

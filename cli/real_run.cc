@@ -6,8 +6,9 @@
 
 namespace nssim::cli {
 
-std::optional<RealPeer> start_real_peer(const Scenario& sc, int step_timeout_ms) {
+std::optional<RealPeer> start_real_peer(const Scenario& sc, int step_timeout_ms, bool paranoid) {
   real::RealBackend::Options ro;
+  ro.paranoid = paranoid;
   ro.init_name = sc.init_name;
   ro.step_timeout_ms = step_timeout_ms;
   std::string why;

@@ -20,10 +20,11 @@ struct RealPeer {
 };
 
 // Starts the sandbox for `sc` (its init name; each step may take
-// `step_timeout_ms` milliseconds). nullopt when the live kernel cannot run it
+// `step_timeout_ms` milliseconds; `paranoid`: every task is read after every
+// step, RealBackend::Options::paranoid). nullopt when the live kernel cannot run it
 // (not root, a namespace type missing...), after printing
 // "nssim: cannot run on the live kernel: WHY" to stderr; the caller exits 3.
-std::optional<RealPeer> start_real_peer(const Scenario& sc, int step_timeout_ms);
+std::optional<RealPeer> start_real_peer(const Scenario& sc, int step_timeout_ms, bool paranoid = false);
 
 // "\nlive kernel: NOTE" for each of p.not_checked ("not checked here: WHAT
 // and why", or how the environment is modelled: rootless, capabilities): the

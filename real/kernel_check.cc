@@ -7,25 +7,11 @@
 #include <set>
 #include <sstream>
 #include <tuple>
+#include <unordered_map>
 
 #include "real/kernel_introspect.h"
 
 namespace nssim::real {
-namespace {
-// NSpid of a host pid: its pid in every pid namespace from the host's down.
-std::vector<uint32_t> nspid_of(int pid) {
-  std::ifstream f("/proc/" + std::to_string(pid) + "/status");
-  std::string l;
-  std::vector<uint32_t> v;
-  while (std::getline(f, l))
-    if (l.rfind("NSpid:", 0) == 0) {
-      std::istringstream is(l.substr(6));
-      for (uint32_t x; is >> x;) v.push_back(x);
-    }
-  return v;
-}
-}  // namespace
-
 std::string KernelStructureCheck::unavailable_reason() { return bpf_unavailable_reason(); }
 
 int64_t KernelStructureCheck::expected_kernel_refs(const Kernel& k, const NsCommon* ns) {
@@ -105,49 +91,56 @@ std::vector<std::string> KernelStructureCheck::check_once(const Runner& runner, 
                                 "docs/introspection.md says), by {:+} on the kernel (now {})",
                                 mk.ns_str(ns), dm, dk, cur.kernel));
   }
-  // nsproxy identity and count of every live scenario task, found by NSpid.
-  std::set<int> mine;
-  for (int p : real_.host_pids()) mine.insert(p);
-  std::map<std::vector<uint32_t>, const KTaskNs*> by_nspid;
-  for (auto& t : k->tasks)
-    if (mine.count(t.pid)) {
-      auto v = nspid_of(t.pid);
-      if (v.size() >= 2) by_nspid[std::vector<uint32_t>(v.begin() + 1, v.end())] = &t;
-    }
-  std::vector<std::tuple<std::string, const NsProxy*, const KTaskNs*>> live;
-  for (auto& name : runner.sim().names()) {
-    const Task* mt = runner.sim().task(name);
-    const TaskObs* kt = r.peer_obs->find(name);
-    if (!mt || !kt || kt->nspid.empty() || mt->state == TaskState::Reaped) continue;
-    auto it = by_nspid.find(kt->nspid);
-    if (it == by_nspid.end()) continue;
-    live.emplace_back(name, mt->nsproxy, it->second);
-  }
-  int pairs = 0, counts = 0;
-  for (size_t i = 0; i < live.size(); ++i) {
-    auto& [a, ma, ka] = live[i];
+  // nsproxy identity and count of every live scenario task, found by its
+  // thread id in nssim's pid namespace (what the BPF task records show).
+  // Sharing is compared as a bijection model nsproxy <-> kernel nsproxy,
+  // built in one pass over the model's tasks: the model's and the kernel's
+  // partitions of the tasks by nsproxy are equal iff no task maps a model
+  // nsproxy (or a kernel one) to a second partner. O(tasks), not O(pairs).
+  std::unordered_map<int, const KTaskNs*> by_tid;
+  by_tid.reserve(k->tasks.size());
+  for (auto& t : k->tasks) by_tid.emplace(t.pid, &t);
+  struct Seen {
+    uint64_t kernel;
+    const NsProxy* model;
+    const std::string* first;  // the first task seen with it
+  };
+  std::unordered_map<const NsProxy*, Seen> by_model;
+  std::unordered_map<uint64_t, Seen> by_kernel;
+  int tasks = 0, counts = 0;
+  for (const TaskObs& mo : r.obs.tasks) {
+    if (mo.state == TaskState::Reaped) continue;
+    const Task* mt = runner.sim().task(mo.name);
+    if (!mt || mt->state == TaskState::Reaped) continue;
+    auto it = by_tid.find(real_.ctltid_of(mo.name));
+    if (it == by_tid.end()) continue;
+    const NsProxy* ma = mt->nsproxy;
+    const KTaskNs* ka = it->second;
+    const std::string& a = mo.name;
     if ((ma != nullptr) != (ka->nsproxy_id != 0)) {
       out.push_back(fmt::format("kernel structures: {} has {} nsproxy in the model, {} on the kernel", a,
                                 ma ? "an" : "no", ka->nsproxy_id ? "one" : "none"));
-    } else if (ma) {
-      ++counts;
-      if (ma->count() != ka->nsproxy_count)
-        out.push_back(fmt::format("kernel structures: {}.nsproxy.count: model {}, kernel {}", a, ma->count(),
-                                  ka->nsproxy_count));
+      continue;
     }
-    for (size_t j = i + 1; j < live.size(); ++j) {
-      auto& [b, mb, kb] = live[j];
-      if (!ma || !mb || !ka->nsproxy_id || !kb->nsproxy_id) continue;
-      ++pairs;
-      if ((ma == mb) != (ka->nsproxy_id == kb->nsproxy_id))
-        out.push_back(fmt::format("kernel structures: {}.nsproxy {} {}.nsproxy in the model, {} on the kernel", a,
-                                  ma == mb ? "==" : "!=", b, ka->nsproxy_id == kb->nsproxy_id ? "==" : "!="));
-    }
+    if (!ma) continue;
+    ++counts;
+    if (ma->count() != ka->nsproxy_count)
+      out.push_back(fmt::format("kernel structures: {}.nsproxy.count: model {}, kernel {}", a, ma->count(),
+                                ka->nsproxy_count));
+    ++tasks;
+    auto [mi, mnew] = by_model.try_emplace(ma, Seen{ka->nsproxy_id, ma, &a});
+    auto [ki, knew] = by_kernel.try_emplace(ka->nsproxy_id, Seen{ka->nsproxy_id, ma, &a});
+    if (mi->second.kernel != ka->nsproxy_id)
+      out.push_back(fmt::format("kernel structures: {}.nsproxy == {}.nsproxy in the model, != on the kernel",
+                                *mi->second.first, a));
+    else if (ki->second.model != ma)
+      out.push_back(fmt::format("kernel structures: {}.nsproxy != {}.nsproxy in the model, == on the kernel",
+                                *ki->second.first, a));
   }
   if (out.empty() || last_try) {
     for (auto& [t, v] : now) prev_[t] = v;
     compared_ += static_cast<int>(now.size());
-    pairs_ += pairs;
+    tasks_ += tasks;
     counts_ += counts;
   }
   return out;

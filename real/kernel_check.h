@@ -36,7 +36,9 @@ class KernelStructureCheck {
   std::vector<std::string> check(const Runner& runner, const StepRecord& r, int settle_ms = 400);
 
   int namespace_checks() const { return compared_; }  // refcount deltas compared so far
-  int nsproxy_pairs() const { return pairs_; }        // task pairs whose sharing was compared
+  // Tasks whose nsproxy sharing was compared: each task's nsproxy against
+  // the model's, as one bijection per step (not pairs of tasks).
+  int nsproxy_tasks() const { return tasks_; }
   int nsproxy_counts() const { return counts_; }      // nsproxy counts compared
 
   // The refcount the kernel should show for a model namespace, up to a
@@ -54,7 +56,7 @@ class KernelStructureCheck {
     int64_t kernel = 0;  // the kernel's refcount
   };
   std::map<uint64_t, Refs> prev_;  // per model serial, after the last checked step
-  int compared_ = 0, pairs_ = 0, counts_ = 0;
+  int compared_ = 0, tasks_ = 0, counts_ = 0;
 };
 
 }  // namespace nssim::real

@@ -69,6 +69,9 @@ struct RealBackend::Agent {
   std::vector<uint32_t> nspid_abs;  // NSpid from /proc's level down
   std::vector<uint64_t> pidns_ino;  // inode of its pid namespace at each of those levels (0: above nssim's)
   std::shared_ptr<FdNames> fds = std::make_shared<FdNames>();
+  pid_t ppid = 0;  // parent's tgid as /proc numbers it (0: outside /proc's pid namespace), at the last refresh()
+  std::optional<TaskObs> last;  // the last observation read from /proc
+  bool marked = false;          // in marked_: this step's observe() reads it again
   uint32_t level() const { return nspid_abs.empty() ? 0 : static_cast<uint32_t>(nspid_abs.size() - 1); }
 };
 
@@ -152,11 +155,13 @@ std::string read_map(const std::string& path) {
   return out;
 }
 
-// State letter from /proc/PID/stat (after the comm's closing paren), 0 if gone.
-char read_state(pid_t pid) {
+// State letter from /proc/PID/stat (after the comm's closing paren), 0 if
+// gone; `ppid` (when given) gets the parent's tgid.
+char read_state(pid_t pid, pid_t* ppid = nullptr) {
   std::string s = slurp(fmt::format("/proc/{}/stat", pid));
   size_t p = s.rfind(')');
   if (p == std::string::npos || p + 2 >= s.size()) return 0;
+  if (ppid) *ppid = static_cast<pid_t>(std::strtol(s.c_str() + p + 3, nullptr, 10));
   return s[p + 2];
 }
 
@@ -675,7 +680,7 @@ void RealBackend::refresh(Agent& a) {
     a.ctl = -1;
     return;
   }
-  char s = read_state(a.hosttid);
+  char s = read_state(a.hosttid, &a.ppid);
   if (s == 'Z' || s == 'X')
     a.state = TaskState::Zombie;
   else if (a.exit_requested && !read_link_inum(a.hosttid, Link::Net))
@@ -730,8 +735,107 @@ bool RealBackend::pid_ns_at_level_is(const Agent& t, uint32_t want, const Agent&
   return t.pidns_ino[want] != 0 && t.pidns_ino[want] == viewer.pidns_ino[vl];
 }
 
+int RealBackend::ctlpid_of(const std::string& name) const {
+  auto it = by_name_.find(name);
+  return it == by_name_.end() || it->second->state == TaskState::Reaped ? 0 : it->second->ctlpid;
+}
+
+int RealBackend::ctltid_of(const std::string& name) const {
+  auto it = by_name_.find(name);
+  if (it == by_name_.end() || it->second->state == TaskState::Reaped) return 0;
+  const Agent& a = *it->second;
+  return ctl_index_ < a.nspid_abs.size() ? static_cast<int>(a.nspid_abs[ctl_index_]) : 0;
+}
+
+void RealBackend::mark(Agent* a) {
+  if (!a || a->marked) return;
+  a->marked = true;
+  marked_.push_back(a);
+}
+
+// What a call can change on the kernel, beyond the caller's own task (its
+// links, creds, fds, state): the tasks marked here are read again after it;
+// every other task keeps its observation. The model's step adds the tasks
+// whose observation it changed (Runner: scope_observation()), and the last
+// call of a scenario reads every task, so a task the kernel changed and
+// neither side expected is still found (docs/design.md, "What --real reads
+// per step"). Scans agents in memory; no /proc reads.
+void RealBackend::mark_changed(const CallStmt& c) {
+  Agent* cur = find(c.task);
+  if (!cur || cur->state == TaskState::Reaped) return;
+  mark(cur);
+  auto same_group = [&](const Agent* a) { return a->hostpid == cur->hostpid; };
+  auto child = [&](const Agent* a) { return a->ppid == cur->hostpid && a != cur && !same_group(a); };
+  switch (c.kind) {
+    case CallKind::Clone:
+    case CallKind::Clone3:
+    case CallKind::Open:
+    case CallKind::Close:
+    case CallKind::PidfdOpen:
+    case CallKind::Ioctl:
+      // The fd table: shared by CLONE_FILES and threads (fs/file.c: fd_install(),
+      // file_close_fd() act on current->files); clone's child is new (read anyway),
+      // CLONE_PIDFD installs a pidfd in the caller's table (kernel/fork.c: copy_process()).
+      for (Agent* a : visible_)
+        if (a->fds == cur->fds) mark(a);
+      break;
+    case CallKind::Exit:
+      // kernel/exit.c: do_exit() @ v6.18: the thread's links go
+      // (exit_task_namespaces()); the group becomes a zombie with its last
+      // thread (exit_notify()); children are reparented (forget_original_parent():
+      // find_new_reaper(), reparent_leader()). The init of a pid namespace
+      // kills every task in it (zap_pid_ns_processes()): its effect reaches
+      // tasks nssim cannot list cheaply, so every task is read.
+      for (Agent* a : visible_)
+        if (same_group(a) || child(a)) mark(a);
+      if (!cur->nspid_abs.empty() && cur->nspid_abs.back() == 1) full_ = true;
+      break;
+    case CallKind::Wait:
+      // kernel/exit.c: do_wait() -> release_task(): the target (or any child) is reaped.
+      if (Agent* t = find(c.target)) mark(t);
+      for (Agent* a : visible_)
+        if (child(a)) mark(a);
+      break;
+    case CallKind::PrctlDumpable:
+      // kernel/sys.c: prctl(PR_SET_DUMPABLE): set_dumpable(current->mm): every thread.
+      for (Agent* a : visible_)
+        if (same_group(a)) mark(a);
+      break;
+    case CallKind::Write:
+      // A /proc/PID file (uid_map, gid_map, setgroups): the maps of every task
+      // in that user namespace.
+      full_ = true;
+      break;
+    default:
+      // clone(CLONE_THREAD), unshare, setns, sethostname (the hostname of
+      // every task in the caller's uts namespace: observe() copies it), the
+      // set*id calls (the raw syscalls change the calling thread's cred
+      // only: kernel/sys.c: __sys_setuid() -> commit_creds()), mount, umount:
+      // the caller only.
+      break;
+  }
+  // An exiting task settles after the call that started it (an init waiting
+  // in zap_pid_ns_processes() for its other tasks to be reaped).
+  for (Agent* a : visible_)
+    if (a->exit_requested && a->state != TaskState::Zombie) mark(a);
+}
+
+void RealBackend::scope_observation(bool full, const std::vector<std::string>& tasks) {
+  if (full) full_ = true;
+  for (auto& n : tasks) mark(find(n));
+}
+
 CallOutcome RealBackend::call(const CallStmt& c) {
   begin_step();
+  mark_changed(c);
+  CallOutcome o = call_impl(c);
+  // A timeout or an agent gone: what happened is not bounded by the rules above.
+  if (!o.note.empty() || !o.usage_error.empty()) full_ = true;
+  if (o.ok && c.kind == CallKind::Sethostname) set_hostname_ = find(c.task);
+  return o;
+}
+
+CallOutcome RealBackend::call_impl(const CallStmt& c) {
   Agent* cur = find(c.task);
   if (!cur) return outcome_usage(fmt::format("unknown task '{}'", c.task));
   refresh(*cur);
@@ -1041,6 +1145,10 @@ void RealBackend::refresh_liveness() {
 // A step begins: what an earlier step saw reaped or freed leaves the lists
 // each step walks (the model drops them likewise: sim/sim_backend.h).
 void RealBackend::begin_step() {
+  for (Agent* a : marked_) a->marked = false;
+  marked_.clear();
+  full_ = opt_.paranoid;
+  set_hostname_ = nullptr;
   std::erase_if(visible_, [](const Agent* a) { return a->state == TaskState::Reaped; });
   std::erase_if(live_kns_, [&](size_t i) { return !kns_[i].alive; });
 }
@@ -1153,15 +1261,25 @@ uint64_t RealBackend::token_for_path(const std::string& path, NsType type, uint3
 Observation RealBackend::observe() {
   Observation o;
   refresh_liveness();
+  cost_ = ObserveCost{};
+  cost_.full = full_;
   // Names in creation order, of the tasks not reaped before this step; a
   // reused name shows its newest task.
   std::vector<const std::string*> seen;
   std::unordered_map<std::string_view, bool> named;
   for (const Agent* a : visible_)
     if (named.emplace(a->name, true).second) seen.push_back(&a->name);
+  std::vector<std::pair<size_t, Agent*>> kept;
   for (const std::string* np : seen) {
     const std::string& n = *np;
     Agent& a = *find(n);
+    if (!full_ && !a.marked && a.last) {
+      kept.emplace_back(o.tasks.size(), &a);
+      o.tasks.push_back(*a.last);
+      ++cost_.kept;
+      continue;
+    }
+    ++cost_.read;
     refresh(a);
     TaskObs t;
     t.name = n;
@@ -1189,7 +1307,22 @@ Observation RealBackend::observe() {
         if (request(a, m, -1, r, note) && r.ret == 0) t.hostname = std::string(r.str, r.len);
       }
     }
+    a.last = t;
     o.tasks.push_back(std::move(t));
+  }
+  // kernel/sys.c: sethostname() writes utsname()->nodename: the hostname of
+  // every task in the caller's uts namespace, which the caller has just read.
+  if (set_hostname_ && set_hostname_->last && set_hostname_->last->hostname) {
+    constexpr int kUts = [] {
+      for (int i = 0; i < kLinks; ++i)
+        if (kAllLinks[i] == Link::Uts) return i;
+      return 0;
+    }();
+    const TaskObs& by = *set_hostname_->last;
+    for (auto& [i, a] : kept) {
+      TaskObs& t = o.tasks[i];
+      if (t.hostname && t.ns[kUts] && t.ns[kUts] == by.ns[kUts]) t.hostname = a->last->hostname = by.hostname;
+    }
   }
   o.has_liveness = handles_ok_;
   if (handles_ok_)

@@ -23,6 +23,10 @@ class RealBackend : public Backend {
     std::string init_name = "init";
     int step_timeout_ms = 5000;
     std::string hostname = "(none)";  // the sandbox UTS namespace starts with the model's nodename
+    // Read every task afresh after every step (today's full check), instead
+    // of only what the step can have changed (docs/design.md, "What --real
+    // reads per step").
+    bool paranoid = false;
   };
   // Starts the sandbox. Null with `why` set when the kernel or privileges do
   // not allow it (not root, a namespace type missing, ...).
@@ -31,7 +35,28 @@ class RealBackend : public Backend {
 
   std::string_view name() const override { return "real"; }
   CallOutcome call(const CallStmt& c) override;
+  // What /proc shows now. After a call, only the tasks that call can have
+  // changed are read again (the caller and the tasks listed in mark_changed());
+  // the others keep their last observation. Every task is read on the first
+  // observe(), with Options::paranoid, after scope_observation(full = true),
+  // and after a call whose effect cannot be bounded (a write to a /proc file,
+  // an agent that timed out or died).
   Observation observe() override;
+  void scope_observation(bool full, const std::vector<std::string>& tasks) override;
+
+  // What the last observe() did: tasks read from /proc (links, status, maps,
+  // fds, hostname) and tasks whose earlier observation was kept.
+  struct ObserveCost {
+    size_t read = 0;
+    size_t kept = 0;
+    bool full = false;
+  };
+  ObserveCost last_observe_cost() const { return cost_; }
+  // The live task of that name as nssim's pid namespace numbers it (BPF task
+  // records, waitpid); 0 when unknown or reaped.
+  int ctlpid_of(const std::string& name) const;
+  // Its thread id there (== ctlpid_of() for a thread group leader); 0 likewise.
+  int ctltid_of(const std::string& name) const;
 
   // Kernel level of the sandbox pid namespace (the scenario's root).
   uint32_t root_pid_level() const override { return abs_level_; }
@@ -74,6 +99,13 @@ class RealBackend : public Backend {
   std::unordered_map<uint64_t, size_t> kns_by_inum_;  // (type << 32 | inum) of a live, checkable one -> index
   void add_agent(std::unique_ptr<Agent> a);
   void begin_step();
+  CallOutcome call_impl(const CallStmt& c);
+  void mark_changed(const CallStmt& c);
+  void mark(Agent* a);
+  std::vector<Agent*> marked_;  // read again by this step's observe()s
+  bool full_ = false;           // this step's observe()s read every task
+  Agent* set_hostname_ = nullptr;  // this step's successful sethostname() caller
+  ObserveCost cost_;
   void refresh_liveness();
   uint64_t token_for(int tid, Link l, uint32_t inum);
   uint64_t token_for_path(const std::string& path, NsType type, uint32_t inum);

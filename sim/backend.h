@@ -53,6 +53,7 @@ struct TaskObs {
     friend bool operator==(const Fd&, const Fd&) = default;
   };
   std::vector<Fd> fds;
+  friend bool operator==(const TaskObs&, const TaskObs&) = default;
 };
 
 // Whether one namespace the backend knows is still allocated.
@@ -84,6 +85,16 @@ class Backend {
   virtual CallOutcome call(const CallStmt& c) = 0;
   // What /proc shows now.
   virtual Observation observe() = 0;
+  // Before the observe() that follows a call: what that observe() must read
+  // afresh. A backend that keeps earlier observations of tasks a call cannot
+  // have changed (RealBackend, docs/design.md "What --real reads per step")
+  // also reads `tasks` (by name: those whose observation the model's step
+  // changed), or every task when `full`. Until the next call() the scope
+  // stays, so repeated observe()s of one step read the same tasks.
+  virtual void scope_observation(bool full, const std::vector<std::string>& tasks) {
+    (void)full;
+    (void)tasks;
+  }
   // Kernel level of the scenario's root pid namespace (the model's
   // Kernel::Config::root_pid_level must match it for nesting limits).
   virtual uint32_t root_pid_level() const { return 0; }

@@ -8,6 +8,8 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "sim/backend.h"
@@ -55,8 +57,13 @@ template <class AliveFn, class InumFn>
 std::vector<std::string> Differ::compare(const Observation& model, const Observation& kernel, AliveFn alive,
                                          InumFn model_inum) {
   std::vector<std::string> out;
+  // Names looked up once each: O(tasks listed), not O(tasks^2) with Observation::find().
+  std::unordered_map<std::string_view, const TaskObs*> by_name;
+  by_name.reserve(kernel.tasks.size());
+  for (const TaskObs& t : kernel.tasks) by_name.emplace(t.name, &t);  // the first of a name, as find() does
   for (const TaskObs& mt : model.tasks) {
-    const TaskObs* kt = kernel.find(mt.name);
+    auto kit = by_name.find(mt.name);
+    const TaskObs* kt = kit == by_name.end() ? nullptr : kit->second;
     if (!kt) {
       out.push_back(mt.name + ": unknown to the kernel backend");
       continue;

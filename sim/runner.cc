@@ -272,6 +272,22 @@ void Runner::run_expect(const ExpectStmt& e, StepRecord& r) {
 }
 
 
+std::vector<std::string> changed_tasks(const Observation& before, const Observation& after) {
+  std::vector<std::string> out;
+  size_t i = 0;  // same walk as links_changed()
+  for (const TaskObs& t : after.tasks) {
+    size_t j = i;
+    while (j < before.tasks.size() && before.tasks[j].name != t.name) ++j;
+    if (j == before.tasks.size()) {
+      out.push_back(t.name);  // new
+      continue;
+    }
+    if (!(before.tasks[j] == t)) out.push_back(t.name);
+    i = j + 1;
+  }
+  return out;
+}
+
 bool links_changed(const Observation& before, const Observation& after) {
   // Both lists are in the same order (creation order of the names), and
   // `after` only drops tasks and adds new ones: walk them side by side.
@@ -325,6 +341,10 @@ RunSummary Runner::run(const std::function<void(const StepRecord&)>& sink) {
     (void)differ_.compare(prev, po, alive, model_inum);
     adopt_kernel_ids(po);
   }
+  // The last call is observed in full on the peer (every task read afresh).
+  size_t last_call = sc_.statements.size();
+  for (size_t i = 0; i < sc_.statements.size(); ++i)
+    if (std::holds_alternative<CallStmt>(sc_.statements[i].s)) last_call = i;
   int step = 0;
   for (const Statement& st : sc_.statements) {
     StepRecord r;
@@ -378,6 +398,7 @@ RunSummary Runner::run(const std::function<void(const StepRecord&)>& sink) {
             r.disagreements.push_back(fmt::format("result: the model returns {}, the kernel returns {}{}",
                                                   r.outcome.result, r.peer->result,
                                                   r.peer->note.empty() ? "" : " (" + r.peer->note + ")"));
+          opt_.peer->scope_observation(static_cast<size_t>(step - 1) == last_call, changed_tasks(prev, r.obs));
           r.peer_obs = opt_.peer->observe();
           auto d = differ_.compare(r.obs, *r.peer_obs, alive, model_inum);
           // Some kernel work finishes after the syscall returns (a reaped

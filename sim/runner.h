@@ -50,6 +50,11 @@ struct StepRecord {
 // a task reaped in `before` and no longer listed does not). O(tasks listed).
 bool links_changed(const Observation& before, const Observation& after);
 
+// Names of the tasks in `after` that are new or whose observation differs
+// from `before` (two observations of one backend, as links_changed() takes
+// them). O(tasks listed).
+std::vector<std::string> changed_tasks(const Observation& before, const Observation& after);
+
 struct RunSummary {
   int steps = 0;
   int calls = 0;

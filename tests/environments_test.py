@@ -8,6 +8,9 @@ inside a container. For each environment below and each bundled scenario
 
     ENV nssim trace --real --json FILE
 
+(with --paranoid in the environments of PARANOID: every task read after
+every step, the full check, where the others read what each step can change;
+the host's ctest Bundled.AgreesWithTheLiveKernel runs the default),
 and reads its JSON Lines: every line one JSON object, the last one the summary
 ({"summary": {"disagreements": N, "ok": ..., "expects_failed": ..., ...}}); the
 steps whose kernel disagreed carry "real": {"disagreements": [...]}. A run passes
@@ -59,6 +62,9 @@ ENVS = {
     "bwrap": (["bwrap", "--unshare-pid", "--cap-add", "ALL", "--dev-bind", "/", "/", "--proc", "/proc",
                "--die-with-parent", "--"], ["bwrap"]),
 }
+
+# Environments whose runs add --paranoid (RealBackend::Options::paranoid).
+PARANOID = {"pidns"}
 
 # Scenarios whose own expectations or asserted results fail in an environment
 # because it lacks a privilege of the host's root (exit 1 expected, still with
@@ -323,7 +329,8 @@ def main():
             say(line)
             return env, f, "FAIL", line, []
         bin_, root = where[env]
-        cmd = ENVS[env][0] + [bin_, "trace", "--real", "--json", os.path.join(root, f)]
+        cmd = ENVS[env][0] + [bin_, "trace", "--real"] + (["--paranoid"] if env in PARANOID else []) + \
+            ["--json", os.path.join(root, f)]
         tmo = min(a.timeout, left)
         rc, out, err, to = run(cmd, tmo, cwd=root)
         verdict, line, details = judge(env, f, rc, out, err, to, round(tmo, 1), cannot_real[env])

@@ -321,7 +321,7 @@ const Recorded kRecorded[] = {
     {"unshare-p-without-fork.log", {"unshare(CLONE_NEWPID) = 0", "= ENOMEM"}},
     {"ip-netns.log",
      {"mount(\"/proc/self/ns/net\", \"/run/netns/x\", MS_BIND) = 0", "open(\"/run/netns/x\") -> fd5 = fd5",
-      "umount(\"/run/netns/x\") = 0"}},
+      "umount(\"/run/netns/x\", MNT_DETACH) = 0"}},
     {"seed-nsenter.log", {"/ns/uts\") -> fd3 = fd3", "setns(fd3, 0) = 0"}},
 };
 
@@ -457,7 +457,7 @@ TEST_F(StraceLive, IpNetnsAddExecDelete) {
     GTEST_SKIP() << "iproute2 is not installed (scripts/install-deps.sh installs it)";
   trace_and_round_trip(script("ip netns add x\nip netns exec x true\nip netns delete x\n"),
                        {"mount(\"/proc/self/ns/net\", \"/run/netns/x\", MS_BIND)  = 0", "open(\"/run/netns/x\") -> fd",
-                        "setns(fd5, CLONE_NEWNET)  = 0", "umount(\"/run/netns/x\")  = 0"});
+                        "setns(fd5, CLONE_NEWNET)  = 0", "umount(\"/run/netns/x\", MNT_DETACH)  = 0"});
   // The sandbox kept the host's /run/netns untouched.
   EXPECT_NE(access("/run/netns/x", F_OK), 0);
 }

@@ -145,6 +145,10 @@ void register_calls_sim(const Config& c);
 void register_growth(const Config& c);
 void register_real(const Config& c);
 void register_commands(const Config& c);  // the nssim commands users run, end to end
+// Frees what the growth cases keep for their later repetitions (mount
+// namespaces with thousands of mounts, 1,000 net namespaces pinned by fds),
+// so that cases after them measure a sandbox without that load.
+void release_growth();
 void register_sim(const Config& c);
 
 // Sandbox facts recorded in the JSON context.

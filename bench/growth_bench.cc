@@ -57,8 +57,10 @@ struct MountNs {
 // Makes (once per n) a private mount namespace with n more tmpfs mounts than
 // the sandbox's: a tmpfs on /tmp and n-1 tmpfs mounts on directories in it.
 // Returns to the sandbox's mount namespace.
+std::map<int, MountNs> g_mount_ns;  // by n
+
 MountNs* mount_ns(int n, std::string& why) {
-  static std::map<int, MountNs> cache;
+  auto& cache = g_mount_ns;
   if (auto it = cache.find(n); it != cache.end()) return &it->second;
   int s = sandbox_ns("mnt");
   if (s < 0) {
@@ -234,6 +236,17 @@ void BM_setns_threads(State& st, const NsKind& k) {
 }
 
 }  // namespace
+
+void release_growth() {
+  for (auto& [n, m] : g_mount_ns) {
+    if (m.base >= 0) close(m.base);
+    if (m.copy >= 0) close(m.copy);
+  }
+  g_mount_ns.clear();
+  for (int fd : g_netns)
+    if (fd >= 0) close(fd);
+  g_netns.clear();
+}
 
 void register_growth(const Config& c) {
   const double t = c.quick ? 0.01 : 0.1;

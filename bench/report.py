@@ -361,8 +361,8 @@ def commands_section(cases, get, med, ch, w):
                        [(k, p) for k, p in curves], ylabel="time per step (ns)"), "trace per step"))
 
     w("### `nssim trace --real` with many live tasks\n")
-    w("N − 1 idle tasks made by `init: clone(0)` (N live tasks with init), then `init: sethostname(...)` "
-      "steps. Two runs differ only in the number of sethostname steps; their "
+    w("`init: clone(CLONE_NEWUTS) -> w`, idle tasks made by `init: clone(0)` up to N live tasks, then "
+      "`w: sethostname(...)` steps, which touch none of the idle tasks (N = 1: init alone makes them). Two runs differ only in the number of sethostname steps; their "
       "difference divided by the difference in steps is the time of one step with N live tasks (start-up, "
       "setup and teardown cancel). *Overhead* subtracts the syscall itself (`kernel/sethostname`). "
       "`--paranoid` reads every task after every step.\n")

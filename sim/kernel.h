@@ -41,46 +41,48 @@ class TaskTable {
   // Appends t (live) under the next id, t->id.
   void push_back(Task* t) {
     if (size_ % kChunk == 0) chunks_.push_back(std::make_unique<Task*[]>(kChunk));
-    slot(size_++) = t;
+    const auto id = static_cast<uint32_t>(size_++);
+    slot(id) = t;
     t->tasks_prev = tail_;
-    t->tasks_next = nullptr;
-    (tail_ ? tail_->tasks_next : head_) = t;
-    tail_ = t;
+    t->tasks_next = kNoTaskId;
+    (tail_ != kNoTaskId ? slot(tail_)->tasks_next : head_) = id;
+    tail_ = id;
     ++live_;
   }
   // The task with this id is reaped: its slot reads null from now on.
   void release(size_t i) {
     Task* t = slot(i);
-    (t->tasks_prev ? t->tasks_prev->tasks_next : head_) = t->tasks_next;
-    (t->tasks_next ? t->tasks_next->tasks_prev : tail_) = t->tasks_prev;
-    t->tasks_prev = t->tasks_next = nullptr;
+    (t->tasks_prev != kNoTaskId ? slot(t->tasks_prev)->tasks_next : head_) = t->tasks_next;
+    (t->tasks_next != kNoTaskId ? slot(t->tasks_next)->tasks_prev : tail_) = t->tasks_prev;
+    t->tasks_prev = t->tasks_next = kNoTaskId;
     slot(i) = nullptr;
     --live_;
   }
   // Over live tasks in id order. The body must not release the task it is at.
   class Iter {
    public:
-    explicit Iter(Task* t) : t_(t) {}
-    Task* operator*() const { return t_; }
+    Iter(const TaskTable* tt, uint32_t id) : tt_(tt), id_(id) {}
+    Task* operator*() const { return (*tt_)[id_]; }
     Iter& operator++() {
-      t_ = t_->tasks_next;
+      id_ = (*tt_)[id_]->tasks_next;
       return *this;
     }
-    bool operator!=(const Iter& o) const { return t_ != o.t_; }
+    bool operator!=(const Iter& o) const { return id_ != o.id_; }
 
    private:
-    Task* t_;
+    const TaskTable* tt_;
+    uint32_t id_;
   };
-  Iter begin() const { return Iter(head_); }
-  Iter end() const { return Iter(nullptr); }
+  Iter begin() const { return Iter(this, head_); }
+  Iter end() const { return Iter(this, kNoTaskId); }
 
  private:
   Task*& slot(size_t i) { return chunks_[i / kChunk][i % kChunk]; }
   std::vector<std::unique_ptr<Task*[]>> chunks_;
   size_t size_ = 0;
   size_t live_ = 0;
-  Task* head_ = nullptr;
-  Task* tail_ = nullptr;
+  uint32_t head_ = kNoTaskId;
+  uint32_t tail_ = kNoTaskId;
 };
 
 // Which kernel the model imitates. Only inode numbering differs today.

@@ -273,6 +273,8 @@ const char* task_state_name(TaskState s);
 
 // task_struct. Not refcounted in the model: the Kernel owns it from
 // copy_process() to release_task() (reaping), as the task list does.
+inline constexpr uint32_t kNoTaskId = 0xffffffffu;  // "no task" in id-linked lists
+
 struct Task : Pooled<Task> {
   std::string comm;             // the scenario's name for the task
   Task* real_parent = nullptr;
@@ -282,9 +284,6 @@ struct Task : Pooled<Task> {
   Task* first_child = nullptr;
   Task* next_sibling = nullptr;
   Task* prev_sibling = nullptr;
-  // Kernel's list of live tasks (task_struct.tasks), in creation order; unlinked at reap.
-  Task* tasks_prev = nullptr;
-  Task* tasks_next = nullptr;
   NsProxy* nsproxy = nullptr;   // holds one count; null after exit_task_namespaces()
   Cred* cred = nullptr;         // holds a reference (real_cred == cred in the model)
   Pid* thread_pid = nullptr;    // holds a reference until release_task()
@@ -295,6 +294,11 @@ struct Task : Pooled<Task> {
   FilesStruct* files = nullptr;
   FsStruct* fs = nullptr;
   uint32_t id = 0;              // model id (index in Kernel's task table)
+  // Kernel's list of live tasks (task_struct.tasks), in creation order,
+  // unlinked at reap: neighbours' ids (kNoTaskId at the ends), not pointers,
+  // to keep a task within its memory budget (docs/benchmarks.md).
+  uint32_t tasks_prev = kNoTaskId;
+  uint32_t tasks_next = kNoTaskId;
   int exit_code = 0;
   uint32_t nr_threads = 1;      // leader only: live threads in the group
   TaskState state = TaskState::Running;
@@ -302,17 +306,17 @@ struct Task : Pooled<Task> {
   // mm->flags dumpability (shared by threads, copied by fork): commit_creds()
   // clears it when the euid/egid/fsuid/fsgid change; /proc/PID/ns then needs
   // CAP_SYS_PTRACE.
-  bool dumpable = true;
+  bool dumpable : 1 = true;
   // task->user_dumpable: the mm's dumpability saved by exit_mm() when this
   // task let go of its mm (kernel/exit.c: exit_mm() @ v6.18); ptrace checks
   // on an exited task use it, not the mm its live threads still change.
-  bool user_dumpable = true;
+  bool user_dumpable : 1 = true;
   // signal->is_child_subreaper and signal->has_child_subreaper (per thread
   // group: read and written on the group leader). has_child_subreaper: some
   // ancestor in the same pid namespace is or was a subreaper, so an orphan's
   // new parent is looked for up the tree (kernel/exit.c: find_new_reaper()).
-  bool is_child_subreaper = false;
-  bool has_child_subreaper = false;
+  bool is_child_subreaper : 1 = false;
+  bool has_child_subreaper : 1 = false;
 
   bool is_leader() const { return group_leader == this; }
   Task* last_child() const { return first_child ? first_child->prev_sibling : nullptr; }

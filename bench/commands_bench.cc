@@ -12,8 +12,8 @@
 //
 // Children run as users run them: SCHED_OTHER on every CPU (the sandbox's
 // pinning and real-time priority are for the per-call cases). Scratch files
-// live on a tmpfs mounted over /tmp in the sandbox's private mount namespace,
-// so a killed run leaves nothing on the host.
+// live on a tmpfs mounted (usually over /tmp) in the sandbox's private mount
+// namespace, so a killed run leaves nothing on the host.
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
@@ -42,19 +42,33 @@ namespace {
 using benchmark::State;
 
 // ---- scratch directory and child processes ------------------------------------
-// A tmpfs over /tmp in the sandbox's own (private) mount namespace, made
-// once: nothing is written to the host's /tmp, and it all goes with the
-// sandbox however the run ends.
+// A tmpfs over an existing directory (/tmp, else /mnt, /srv, /media) in the
+// sandbox's own (private) mount namespace, made once: nothing is written to
+// the host, and it all goes with the sandbox however the run ends. Never a
+// directory that holds the nssim binary or the working directory (a clone
+// under /tmp), which the tmpfs would hide.
 const std::string& scratch(std::string& why) {
   static std::string dir;
   static std::string error;
   if (dir.empty() && error.empty()) {
-    if (mount("nssim-bench-cmd", "/tmp", "tmpfs", 0, "size=4g,mode=1777") == 0)
-      dir = "/tmp";
-    else
-      error = "mount tmpfs on /tmp (sandbox mount namespace): " + errno_str(errno);
+    char cwd[4096] = "";
+    if (!getcwd(cwd, sizeof cwd)) cwd[0] = 0;
+    auto under = [](const std::string& path, const std::string& d) {
+      return path == d || path.rfind(d + "/", 0) == 0;
+    };
+    for (const char* d : {"/tmp", "/mnt", "/srv", "/media"}) {
+      struct stat sb {};
+      if (stat(d, &sb) != 0 || !S_ISDIR(sb.st_mode) || under(NSSIM_BINARY, d) || under(cwd, d)) continue;
+      if (mount("nssim-bench-cmd", d, "tmpfs", 0, "size=4g,mode=1777") == 0) {
+        dir = d;
+        break;
+      }
+      error = fmt::format("mount tmpfs on {} (sandbox mount namespace): {}", d, errno_str(errno));
+    }
+    if (dir.empty() && error.empty())
+      error = "no directory for a scratch tmpfs: /tmp, /mnt, /srv and /media are missing or hold nssim";
   }
-  why = error;
+  why = dir.empty() ? error : "";
   return dir;
 }
 

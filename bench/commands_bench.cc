@@ -82,18 +82,23 @@ std::string scratch_path(const std::string& name) {
 // on every CPU — and so does whatever it starts (Chromium's many processes
 // would otherwise inherit the sandbox's SCHED_FIFO on one CPU and starve
 // each other); restores the sandbox's scheduling after.
+// SCHED_OTHER on every CPU for the calling thread (and what it starts).
+void schedule_as_users() {
+  sched_param sp{};
+  sched_setscheduler(0, SCHED_OTHER, &sp);
+  cpu_set_t all;
+  CPU_ZERO(&all);
+  for (int c = 0; c < get_nprocs_conf(); ++c) CPU_SET(c, &all);
+  sched_setaffinity(0, sizeof all, &all);
+}
+
 class UserScheduling {
  public:
   UserScheduling() {
     policy_ = sched_getscheduler(0);
     sched_getparam(0, &param_);
     have_mask_ = sched_getaffinity(0, sizeof mask_, &mask_) == 0;
-    sched_param sp{};
-    sched_setscheduler(0, SCHED_OTHER, &sp);
-    cpu_set_t all;
-    CPU_ZERO(&all);
-    for (int c = 0; c < get_nprocs_conf(); ++c) CPU_SET(c, &all);
-    sched_setaffinity(0, sizeof all, &all);
+    schedule_as_users();
   }
   ~UserScheduling() {
     if (policy_ >= 0) sched_setscheduler(0, policy_, &param_);
@@ -124,12 +129,7 @@ Exit run(const std::vector<std::string>& argv, const std::string& out = "/dev/nu
   pid_t pid = fork();
   if (pid == 0) {
     prctl(PR_SET_PDEATHSIG, SIGKILL);
-    sched_param sp{};
-    sched_setscheduler(0, SCHED_OTHER, &sp);
-    cpu_set_t all;
-    CPU_ZERO(&all);
-    for (int c = 0; c < get_nprocs_conf(); ++c) CPU_SET(c, &all);
-    sched_setaffinity(0, sizeof all, &all);
+    schedule_as_users();
     int o = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     int er = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     int in = open("/dev/null", O_RDONLY | O_CLOEXEC);

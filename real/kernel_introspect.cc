@@ -13,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 
 #ifdef NSSIM_HAVE_BPF
 #include <bpf/bpf.h>
@@ -266,7 +267,17 @@ bool run_iter(bpf_link* link, std::string& out, std::string& err) {
     err = fmt::format("bpf_iter_create: {}", std::strerror(errno));
     return false;
   }
-  char buf[1 << 16];
+  // kernel/bpf/bpf_iter.c: bpf_seq_read() @ v6.18 fills an internal buffer of
+  // PAGE_SIZE << 3 bytes with whole objects until it holds `count` bytes; an
+  // object whose output overflows that buffer is dropped and shown again by
+  // the next read(), but what its first run did to the `seen` map stays, so
+  // the namespaces it reached first would never get a record. Reading less
+  // than the buffer minus the largest object's output keeps every read from
+  // overflowing: stops at >= kRead bytes, plus one object.
+  constexpr size_t kRead = 16 << 10;
+  constexpr size_t kLargestObject = sizeof(nsi_task) + NSI_STEPS * sizeof(nsi_ns);
+  static_assert(kRead + kLargestObject <= (4096u << 3), "a read could overflow bpf_seq_read()'s buffer");
+  char buf[kRead];
   for (;;) {
     ssize_t n = read(fd, buf, sizeof buf);
     if (n < 0 && errno == EINTR) continue;
@@ -286,6 +297,7 @@ struct Parsed {
   std::vector<KTaskNs> tasks;
   std::map<uint32_t, KNs> ns;  // by inum
   std::vector<KFileRef> files;
+  size_t unrecorded = 0;  // namespaces a task or file points at without an nsi_ns record
 };
 
 // The state letter /proc shows (fs/proc/array.c: task_state_array[task_state_index()] @ v6.18).
@@ -378,6 +390,12 @@ bool parse(const std::string& data, const State& s, Parsed& p, std::string& err)
     }
     off += size;
   }
+  // Every namespace a task or file points at must have its own record (its
+  // type, owner, id): one without is a lost record, not a missing namespace.
+  std::set<uint32_t> recorded;
+  for (auto& [inum, n] : p.ns) recorded.insert(inum);
+  for (auto& [addr, inum] : inum_of)
+    if (inum && !recorded.count(inum)) ++p.unrecorded;
   for (auto& [inum, op] : links) {
     auto& n = p.ns[inum];
     if (op.first) n.owner_inum = inum_of.count(op.first) ? inum_of[op.first] : 0;
@@ -394,11 +412,22 @@ std::optional<KSnapshot> snapshot_locked(State& s, std::string& err, bool with_f
   s.skel->bss->gen = ++s.gen;
   s.skel->bss->dropped = 0;
   s.skel->bss->filter_tgid = only_tgid;
-  std::string data;
-  if (!run_iter(s.task_link, data, err)) return std::nullopt;
-  if (with_files && !run_iter(s.file_link, data, err)) return std::nullopt;
   Parsed p;
-  if (!parse(data, s, p, err)) return std::nullopt;
+  for (int attempt = 0;; ++attempt) {
+    std::string data;
+    if (!run_iter(s.task_link, data, err)) return std::nullopt;
+    if (with_files && !run_iter(s.file_link, data, err)) return std::nullopt;
+    p = Parsed{};
+    if (!parse(data, s, p, err)) return std::nullopt;
+    if (p.unrecorded == 0 || s.skel->bss->dropped != 0) break;
+    if (attempt == 2) {
+      err = fmt::format("the BPF pass lost the records of {} namespaces (run_iter(): a read overflowed?)",
+                        p.unrecorded);
+      return std::nullopt;
+    }
+    s.skel->bss->gen = ++s.gen;
+    s.skel->bss->dropped = 0;
+  }
   for (auto& f : p.files)
     if (f.kind == KFileRef::Kind::Nsfs && p.ns.count(f.inum)) p.ns[f.inum].nsfs_users = f.nsfs_users;
   KSnapshot k;

@@ -23,9 +23,11 @@
 #include <fstream>
 #include <functional>
 #include <map>
+#include <memory>
 #include <set>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "real/kernel_check.h"
 #include "tests/bundled.h"
@@ -268,6 +270,40 @@ TEST(Bpf, NsproxyIdIsStableAcrossPasses) {
     if (t.pid == 2) idb = t.nsproxy_id;
   EXPECT_NE(ida, 0u);
   EXPECT_EQ(ida, idb);
+}
+
+// Every namespace a task record points at has its own record, however many
+// read() calls the pass takes. bpf_seq_read() (kernel/bpf/bpf_iter.c @ v6.18)
+// drops the output of the object that overflows its buffer and shows that
+// object again in the next read(); a pass that had already marked the
+// object's namespaces as emitted then never emitted them (found by CI: the
+// sandbox's own namespaces vanished on one machine, whose task count put them
+// at a buffer boundary). 300 tasks, each alone in a new uts namespace, put a
+// fresh namespace at every boundary.
+TEST(Bpf, EveryNamespaceATaskPointsAtHasARecord) {
+  SKIP_WITHOUT_BPF();
+  std::vector<std::unique_ptr<Child>> kids;
+  for (int i = 0; i < 300; ++i) {
+    kids.push_back(std::make_unique<Child>([] { return unshare(CLONE_NEWUTS) == 0 ? 0 : 2; }));
+    ASSERT_TRUE(kids.back()->ok());
+  }
+  for (int pass = 0; pass < 3; ++pass) {
+    KSnapshot k = snap();
+    std::set<uint32_t> recorded;
+    for (auto& n : k.namespaces) recorded.insert(n.inum);
+    int missing = 0, seen = 0;
+    for (auto& kid : kids) {
+      const KTaskNs* t = k.task(kid->pid());
+      ASSERT_NE(t, nullptr);
+      ++seen;
+      if (!recorded.count(t->slot(KSlot::Uts).inum)) ++missing;
+    }
+    EXPECT_EQ(seen, 300);
+    EXPECT_EQ(missing, 0) << "uts namespaces of the children without a record, pass " << pass;
+    EXPECT_EQ(k.dropped, 0u);
+  }
+  // Newest first: each child holds a copy of the hold pipes of those before it.
+  while (!kids.empty()) kids.pop_back();
 }
 
 TEST(Bpf, ForkSharesTheNsproxyAndCountsIt) {

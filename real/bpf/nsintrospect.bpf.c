@@ -76,7 +76,6 @@ struct {
 } seen SEC(".maps");
 
 #define NSI_WORK 64 /* power of two */
-#define NSI_STEPS 128
 struct work {
   __u64 addr[NSI_WORK];
   __u32 type[NSI_WORK];

@@ -35,6 +35,10 @@
  * /proc/PID/ns/pid_for_children cannot be opened (fs/proc: pidns_for_children_get()). */
 #define NSI_TASK_PFC_NO_REAPER 1
 
+/* The most nsi_ns records one object (a task, a file) emits: the namespaces
+ * it reaches and their owner and parent chains (one bpf_loop() step each). */
+#define NSI_STEPS 128
+
 /* MAX_PID_NS_LEVEL (32) + 1: the most numbers a struct pid has. */
 #define NSI_NSPID_MAX 33
 

@@ -62,9 +62,7 @@ void run_steps(State& st, const std::string& text, int64_t steps) {
     Runner::Options opt;
     opt.peer = b.get();
     Kernel::Config cfg = Runner::config_for(pr.scenario);
-    cfg.root_pid_level = b->root_pid_level();
-    cfg.env_user = b->env_user();
-    cfg.init_caps = b->init_caps();
+    Runner::adopt_environment(*b, cfg);
     opt.config = cfg;
     Runner r(pr.scenario, opt);
     int64_t t0 = now_ns();

@@ -9,6 +9,7 @@
 
 #include "cli/commands.h"
 #include "real/real_backend.h"
+#include "sim/runner.h"
 #include "sim/fuzz.h"
 
 namespace nssim::cli {
@@ -38,9 +39,7 @@ int cmd_fuzz(const FuzzArgs& a) {
       fmt::print(stderr, "nssim fuzz: cannot run on the live kernel: {}\n", why);
       return 3;
     }
-    gen_config.root_pid_level = probe->root_pid_level();
-    gen_config.env_user = probe->env_user();
-    gen_config.init_caps = probe->init_caps();
+    Runner::adopt_environment(*probe, gen_config);
     for (auto& n : probe->notes()) fmt::print(stderr, "nssim fuzz: live kernel: {}\n", n);
   }
   std::error_code ec;

@@ -19,9 +19,7 @@ std::optional<RealPeer> start_real_peer(const Scenario& sc, int step_timeout_ms,
     return std::nullopt;
   }
   p.config = Runner::config_for(sc);
-  p.config.root_pid_level = p.backend->root_pid_level();
-  p.config.env_user = p.backend->env_user();
-  p.config.init_caps = p.backend->init_caps();
+  Runner::adopt_environment(*p.backend, p.config);
   p.note = p.backend->describe();
   p.not_checked = p.backend->notes();
   return p;

@@ -65,6 +65,7 @@ expect w.egid == 1000
 expect w.sgid == 1000
 w: prctl(PR_SET_DUMPABLE, 1) = 0
 w: prctl(PR_SET_CHILD_SUBREAPER, 1) = 0
+w: exec() = 0                               # as uid 1000: permitted and effective stay empty
 
 # sethostname; mount and umount of an nsfs file.
 b: sethostname("bee") = 0

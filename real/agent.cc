@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
@@ -136,6 +137,21 @@ void* thread_main(void* arg) {
 
 }  // namespace
 
+// An agent that exec'd: before any other initializer of this binary, answer
+// the Exec request (execve() returned 0 as far as the scenario is concerned)
+// and serve requests again. Priority 101: before unprioritized constructors.
+__attribute__((constructor(101))) void agent_after_exec() {
+  const char* e = getenv(kAgentExecEnv);
+  if (!e) return;
+  int ch = static_cast<int>(std::strtol(e, nullptr, 10));
+  bool init = getenv(kAgentInitEnv) != nullptr;
+  // exec can clear the parent-death signal (begin_new_exec() for a secure
+  // exec, commit_creds() on an id change): the sandbox's pid 1 re-arms it.
+  if (init) prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (!send_reply(ch, 0, 0)) _exit(0);
+  agent_main(ch, init);
+}
+
 void agent_main(int ch, bool sandbox_init) {
   for (;;) {
     Msg m;
@@ -193,7 +209,19 @@ void agent_main(int ch, bool sandbox_init) {
       // ksys_unshare() (unsigned long) rejects with EINVAL.
       case Op::Unshare: r = static_cast<int>(syscall(SYS_unshare, static_cast<unsigned long>(m.a[0]))); break;
       case Op::Setns: r = setns(static_cast<int>(m.a[0]), static_cast<int>(m.a[1])); break;
-      case Op::Open: r = open(m.str, O_RDONLY); break;
+      case Op::Open: r = open(m.str, O_RDONLY | static_cast<int>(m.a[0] & O_CLOEXEC)); break;
+      case Op::Exec: {
+        // The channel (>= kChannelBase, not close-on-exec) survives; the new
+        // image finds it in its environment (agent_after_exec()).
+        char chv[48], initv[32];
+        std::snprintf(chv, sizeof chv, "%s=%d", kAgentExecEnv, ch);
+        std::snprintf(initv, sizeof initv, "%s=1", kAgentInitEnv);
+        char arg0[] = "nssim-agent";
+        char* argv[] = {arg0, nullptr};
+        char* envp[] = {chv, sandbox_init ? initv : nullptr, nullptr};
+        r = syscall(SYS_execve, "/proc/self/exe", argv, envp);
+        break;  // only on failure
+      }
       case Op::Close: r = close(static_cast<int>(m.a[0])); break;
       case Op::Exit: syscall(SYS_exit, static_cast<int>(m.a[0])); _exit(static_cast<int>(m.a[0]));
       case Op::Wait: {

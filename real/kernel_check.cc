@@ -35,6 +35,8 @@ int64_t KernelStructureCheck::expected_kernel_refs(const Kernel& k, const NsComm
       if (t->files)
         for (const File* f : t->files->fdt)
           if (f && f->f_cred && f->f_cred->user_ns == ns) uids.insert(f->f_cred->uid);
+      // mm->exe_file's f_cred: the cred of the task's exec (sim/exec.cc).
+      if (const File* f = t->exe_file; f && f->f_cred && f->f_cred->user_ns == ns) uids.insert(f->f_cred->uid);
     }
     for (auto& rec : k.ns_records()) {
       if (!rec.ns || rec.ns->initial) continue;
@@ -60,6 +62,7 @@ std::vector<std::string> KernelStructureCheck::check(const Runner& runner, const
     bool last = waited >= settle_ms;
     auto out = check_once(runner, r, last);
     if (out.empty() || last) return out;
+    flush_lazy_tlb_mms();  // an exited task's mm can outlive it on an idle CPU
     usleep(10000);  // creds and struct pids are freed after an RCU grace period
   }
 }

@@ -1,6 +1,7 @@
 #include "real/kernel_introspect.h"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <fmt/format.h>
 #include <sys/random.h>
 #include <sys/stat.h>
@@ -476,5 +477,18 @@ std::optional<KNs> bpf_ns_of_fd(int fd, std::string& err) {
 }
 
 #endif  // NSSIM_HAVE_BPF
+
+void flush_lazy_tlb_mms() {
+  cpu_set_t orig;
+  if (sched_getaffinity(0, sizeof orig, &orig) != 0) return;
+  for (int c = 0; c < CPU_SETSIZE; ++c) {
+    if (!CPU_ISSET(c, &orig)) continue;
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    CPU_SET(c, &one);
+    if (sched_setaffinity(0, sizeof one, &one) == 0) sched_yield();  // now running there
+  }
+  sched_setaffinity(0, sizeof orig, &orig);
+}
 
 }  // namespace nssim::real

@@ -40,6 +40,13 @@ namespace nssim::real {
 // refused the program...). The first call loads the programs (tens of ms).
 std::string bpf_unavailable_reason();
 
+// Runs the calling thread once on every CPU it may use, so that a CPU that
+// went idle after an exiting task ran there lets go of that task's mm: the
+// idle task keeps the last mm as its lazy-TLB mm (kernel/sched/core.c:
+// context_switch() @ v6.18) until it switches to another user task, and the
+// mm's references (mm->user_ns, mm->exe_file with its f_cred) go only then.
+void flush_lazy_tlb_mms();
+
 // The eight struct nsproxy slots, in the kernel's field order.
 enum class KSlot : uint8_t { Uts, Ipc, Mnt, PidForChildren, Net, Time, TimeForChildren, Cgroup };
 inline constexpr int kKSlots = 8;

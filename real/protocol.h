@@ -15,7 +15,7 @@ enum class Op : uint32_t {
                 // a[2] = child's channel fd number, a[3] = clone3's exit_signal
   Unshare,      // a[0] = flags
   Setns,        // a[0] = fd, a[1] = nstype
-  Open,         // str = path
+  Open,         // str = path, a[0] = extra open() flags (0 or O_CLOEXEC)
   Close,        // a[0] = fd
   Exit,         // a[0] = code (the exit syscall: only the calling thread)
   Wait,         // a[0] = pid in the caller's pid namespace
@@ -33,6 +33,7 @@ enum class Op : uint32_t {
   Umount,       // str = path, a[0]: umount2() flags (0 or MNT_DETACH)
   SetDumpable,  // a[0]: prctl(PR_SET_DUMPABLE, a[0])
   SetChildSubreaper,  // a[0]: prctl(PR_SET_CHILD_SUBREAPER, a[0])
+  Exec,         // execve("/proc/self/exe"): the new image answers (kAgentExecEnv), keeping the channel
   Hello = 100,  // agent -> controller after creation: a[0] = tgid, a[1] = tid (/proc's pid namespace);
                 // spawned agents pass an fd of their active pid namespace (SCM_RIGHTS)
 };
@@ -67,6 +68,13 @@ bool recv_msg(int ch, Msg& m, int* passed, int flags = 0);
 // kChannelBase + i, far above the fds a scenario opens (which start at 3, as
 // in the model), so fd numbers agree between the model and the kernel.
 inline constexpr int kChannelBase = 1000;
+
+// The environment an exec'd agent finds its channel in ("NSSIM_AGENT_EXEC=FD",
+// plus "NSSIM_AGENT_INIT=1" for the sandbox's pid 1): a constructor of every
+// binary that links the live backend answers the Exec request and runs
+// agent_main() before anything else of that binary starts.
+inline constexpr char kAgentExecEnv[] = "NSSIM_AGENT_EXEC";
+inline constexpr char kAgentInitEnv[] = "NSSIM_AGENT_INIT";
 
 // Runs the agent loop on `channel` until told to exit or the controller goes
 // away (EOF). `sandbox_init`: this is the sandbox's pid 1, which re-arms its

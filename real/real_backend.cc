@@ -25,6 +25,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "real/kernel_introspect.h"
@@ -41,13 +42,23 @@ struct RealBackend::FdNames {
       if (k == n) return v;
     return -1;
   }
-  void bind(const std::string& n, int fd) {
+  std::set<int> cloexec;  // fds the kernel closes at exec (do_close_on_exec())
+  void bind(const std::string& n, int fd, bool close_on_exec) {
+    if (close_on_exec)
+      cloexec.insert(fd);
+    else
+      cloexec.erase(fd);
     for (auto& [k, v] : names)
       if (k == n) {
         v = fd;
         return;
       }
     names.emplace_back(n, fd);
+  }
+  // After exec: the close-on-exec fds and their names are gone.
+  void close_on_exec() {
+    std::erase_if(names, [&](const auto& kv) { return cloexec.count(kv.second) > 0; });
+    cloexec.clear();
   }
 };
 
@@ -364,8 +375,30 @@ void RealBackend::read_caps() {
 
 bool RealBackend::start(const Options& opt, std::string& why) {
   opt_ = opt;
+  // The agents' exec() runs this binary (/proc/self/exe): its owner and mode
+  // as seen before a rootless run enters its own user namespace.
+  struct stat exe_st {};
+  bool have_exe = stat("/proc/self/exe", &exe_st) == 0;
   if (!enter_environment(why)) return false;
   read_caps();
+  if (have_exe) {
+    exe_.mode = exe_st.st_mode & 07777;
+    exe_.uid = exe_st.st_uid;
+    exe_.gid = exe_st.st_gid;
+    // Inside a container the ids are the container's: the model's kids are
+    // its parent's (EnvUserNs). An unmapped owner shows as the overflow id:
+    // any id the container does not map stands for it.
+    if (env_user_ && !rootless_) {
+      auto lower = [](const std::vector<UidGidExtent>& m, uint32_t id) -> uint32_t {
+        for (auto& x : m)
+          if (id >= x.first && id - x.first < x.count) return x.lower_first + (id - x.first);
+        return 0xfffffffeu;
+      };
+      exe_.uid = lower(env_user_->uid_map, exe_.uid);
+      exe_.gid = lower(env_user_->gid_map, exe_.gid);
+    }
+  }
+  suid_dumpable_ = std::atoi(slurp("/proc/sys/fs/suid_dumpable").c_str());
   // Which procfs this is: nssim's NSpid as it numbers it. Its last entry must
   // be nssim's own pid; entries before it are pid namespaces above nssim's
   // that this /proc shows (`unshare --pid --fork` without --mount-proc).
@@ -796,6 +829,9 @@ void RealBackend::mark_changed(const CallStmt& c) {
       for (Agent* a : visible_)
         if (child(a)) mark(a);
       break;
+    case CallKind::Exec:
+      // fs/exec.c: begin_new_exec(): de_thread() releases the other threads,
+      // the mm (dumpability) and creds change for the group.
     case CallKind::PrctlDumpable:
       // kernel/sys.c: prctl(PR_SET_DUMPABLE): set_dumpable(current->mm): every thread.
       for (Agent* a : visible_)
@@ -832,6 +868,7 @@ CallOutcome RealBackend::call(const CallStmt& c) {
   // A timeout or an agent gone: what happened is not bounded by the rules above.
   if (!o.note.empty() || !o.usage_error.empty()) full_ = true;
   if (o.ok && c.kind == CallKind::Sethostname) set_hostname_ = find(c.task);
+  flush_mms_ = c.kind == CallKind::Exit || c.kind == CallKind::Exec || c.kind == CallKind::Wait;
   return o;
 }
 
@@ -990,10 +1027,11 @@ CallOutcome RealBackend::call_impl(const CallStmt& c) {
                              : proc_path(c.path.task, fmt::format("ns/{}", link_name(c.path.link)));
       if (path.empty()) return outcome_usage(fmt::format("unknown task '{}'", c.path.task));
       m.op = Op::Open;
+      m.a[0] = (c.flags & kOCloexec) ? O_CLOEXEC : 0;
       set_str(path);
       if (!request(*cur, m, -1, r, note)) return outcome_err(ETIMEDOUT, note);
       if (r.ret < 0) return outcome_err(r.err);
-      cur->fds->bind(*c.out, static_cast<int>(r.ret));
+      cur->fds->bind(*c.out, static_cast<int>(r.ret), (c.flags & kOCloexec) != 0);
       return outcome_ok(*c.out);
     }
     case CallKind::Close: {
@@ -1032,7 +1070,7 @@ CallOutcome RealBackend::call_impl(const CallStmt& c) {
       m.a[1] = static_cast<int64_t>(c.flags);
       if (!request(*cur, m, -1, r, note)) return outcome_err(ETIMEDOUT, note);
       if (r.ret < 0) return outcome_err(r.err);
-      cur->fds->bind(*c.out, static_cast<int>(r.ret));
+      cur->fds->bind(*c.out, static_cast<int>(r.ret), true);  // pidfds are always O_CLOEXEC
       return outcome_ok(*c.out);
     }
     case CallKind::Sethostname: return simple(Op::Sethostname, 0, 0, c.str);
@@ -1062,7 +1100,7 @@ CallOutcome RealBackend::call_impl(const CallStmt& c) {
       if (!request(*cur, m, -1, r, note)) return outcome_err(ETIMEDOUT, note);
       if (r.ret < 0) return outcome_err(r.err);
       if (c.ioctl == IoctlCmd::NsGetUserns || c.ioctl == IoctlCmd::NsGetParent) {
-        cur->fds->bind(*c.out, static_cast<int>(r.ret));
+        cur->fds->bind(*c.out, static_cast<int>(r.ret), true);  // open_related_ns(): O_CLOEXEC
         return outcome_ok(*c.out);
       }
       return outcome_ok(std::to_string(r.ret));
@@ -1081,6 +1119,22 @@ CallOutcome RealBackend::call_impl(const CallStmt& c) {
     case CallKind::Umount: return simple(Op::Umount, c.flags, 0, c.path.run);
     case CallKind::PrctlDumpable: return simple(Op::SetDumpable, c.code, 0, "");
     case CallKind::PrctlChildSubreaper: return simple(Op::SetChildSubreaper, c.code, 0, "");
+    case CallKind::Exec: {
+      if (cur->is_thread)
+        return outcome_usage(fmt::format("exec() by {}, a thread that does not lead its group, is not modelled: "
+                                         "de_thread() gives it the leader's pid; exec from the leader",
+                                         c.task));
+      bool shared_fds = cur->fds.use_count() > 1;
+      auto o = simple(Op::Exec, 0, 0, "");
+      if (!o.ok) return o;
+      // unshare_files(), then do_close_on_exec(): the names follow.
+      if (shared_fds) cur->fds = std::make_shared<FdNames>(*cur->fds);
+      cur->fds->close_on_exec();
+      // de_thread() released every other thread before execve() returned.
+      for (Agent* a : visible_)
+        if (a != cur && a->hostpid == cur->hostpid) refresh(*a);
+      return o;
+    }
   }
   return outcome_usage("unsupported call");
 }
@@ -1260,6 +1314,9 @@ uint64_t RealBackend::token_for_path(const std::string& path, NsType type, uint3
 
 Observation RealBackend::observe() {
   Observation o;
+  // After an exit, an exec or a reap, a dead mm's references can linger on
+  // an idle CPU (flush_lazy_tlb_mms()): let them go before reading.
+  if (flush_mms_) flush_lazy_tlb_mms();
   refresh_liveness();
   cost_ = ObserveCost{};
   cost_.full = full_;

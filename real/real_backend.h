@@ -64,6 +64,8 @@ class RealBackend : public Backend {
   // (nssim in a container's user namespace, or rootless).
   std::optional<EnvUserNs> env_user() const override { return env_user_; }
   std::optional<CapSets> init_caps() const override { return init_caps_; }
+  std::optional<ExecFile> exec_file() const override { return exe_; }
+  std::optional<int> suid_dumpable() const override { return suid_dumpable_; }
   std::string describe() const;
   // What this environment keeps nssim from checking, one sentence each
   // (empty as root on the host): printed once, never silently skipped.
@@ -126,6 +128,9 @@ class RealBackend : public Backend {
   size_t ctl_index_ = 0;  // index of nssim's own pid namespace in NSpid lists /proc shows
   bool rootless_ = false;
   std::optional<EnvUserNs> env_user_;
+  ExecFile exe_;           // what an agent's exec runs: nssim's own binary (owner, group, mode as kids)
+  int suid_dumpable_ = 0;  // /proc/sys/fs/suid_dumpable
+  bool flush_mms_ = false;  // this step exited, exec'd or reaped: observe() calls flush_lazy_tlb_mms()
   std::optional<CapSets> init_caps_;  // nssim's capability sets, when not root's full ones
   bool handles_see_all_ = true;  // file handles reopen namespaces nssim is not in
   std::vector<std::string> notes_;

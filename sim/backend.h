@@ -103,6 +103,9 @@ class Backend {
   virtual std::optional<EnvUserNs> env_user() const { return std::nullopt; }
   // The initial task's capability sets when not root's full ones (Kernel::Config::init_caps).
   virtual std::optional<CapSets> init_caps() const { return std::nullopt; }
+  // The file exec() runs, and /proc/sys/fs/suid_dumpable (Kernel::Config::exe, ::suid_dumpable).
+  virtual std::optional<ExecFile> exec_file() const { return std::nullopt; }
+  virtual std::optional<int> suid_dumpable() const { return std::nullopt; }
 };
 
 }  // namespace nssim

@@ -105,7 +105,7 @@ void Kernel::commit_creds(Task* t, Cred* c) {
   if (old->euid != c->euid || old->egid != c->egid || old->fsuid != c->fsuid || old->fsgid != c->fsgid || gained) {
     if (t->group_leader->dumpable)
       NSSIM_EVENT(trace, "commit_creds", "{}: ids changed: mm no longer dumpable", t->comm);
-    t->group_leader->dumpable = false;
+    t->group_leader->dumpable = cfg_.suid_dumpable == 1;  // set_dumpable(suid_dumpable)
   }
   t->cred = c;  // ownership: the new cred's reference moves to the task
   NSSIM_EVENT(trace, "commit_creds", "{}: cred#{} -> cred#{}", t->comm, old->id(), c->id());

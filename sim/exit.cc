@@ -25,6 +25,19 @@ void Kernel::exit_files(Task* t) {
 void Kernel::do_exit_quiet(Task* t, int code) {
   t->exit_code = code;
   t->user_dumpable = t->group_leader->dumpable;  // exit_mm()
+  // exit_mm() -> mmput(): the last thread lets go of the mm, and __mmdrop()
+  // of its user_ns reference. (On the kernel the drop can lag: a CPU that
+  // goes idle keeps the mm as its lazy-TLB mm until it runs another task.)
+  if (Task* l = t->group_leader; (l->mm_user_ns || l->exe_file) && current_is_single_threaded(t)) {
+    if (File* f = l->exe_file) {  // __mmput()
+      l->exe_file = nullptr;
+      fput(f);
+    }
+    if (UserNamespace* u = l->mm_user_ns) {  // __mmdrop()
+      l->mm_user_ns = nullptr;
+      put_ns(u, "mm");
+    }
+  }
   exit_files(t);
   if (t->fs) {
     put_fs_struct(t->fs);

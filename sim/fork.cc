@@ -119,11 +119,7 @@ Result<Task*> Kernel::copy_process(Task* cur, uint64_t flags, uint8_t exit_signa
     f->get();
     p->files = f;
   } else if (cur->files) {
-    p->files = new FilesStruct(reg_, next_id(ObjKind::FilesStruct));
-    p->files->fdt = cur->files->fdt;
-    p->files->names = cur->files->names;
-    for (File* f : p->files->fdt)
-      if (f) f->get();
+    p->files = dup_fd(cur->files);
     NSSIM_EVENT(trace, "dup_fd", "files#{} copied (open fds are shared files)", p->files->id());
   }
   if (flags & CLONE_FS) {
@@ -136,12 +132,23 @@ Result<Task*> Kernel::copy_process(Task* cur, uint64_t flags, uint8_t exit_signa
     if ((flags & CLONE_NEWNS) && root - 1 == cur->nsproxy->mnt_ns->serial) root = 0;
     p->fs = fs_with_root(root);
   }
+  // copy_mm(): dup_mm() -> mm_init(): the new mm holds the old one's user_ns (a thread shares the mm).
+  if (!(flags & CLONE_THREAD) && cur->group_leader->mm_user_ns) {
+    p->mm_user_ns = cur->group_leader->mm_user_ns;
+    get_ns(p->mm_user_ns, "mm");
+  }
+  if (!(flags & CLONE_THREAD) && cur->group_leader->exe_file) {
+    p->exe_file = cur->group_leader->exe_file;  // dup_mmap(): get_mm_exe_file()
+    p->exe_file->get();
+  }
   bool ns_held = false;  // p holds a count on p->nsproxy once copy_namespaces() succeeded
   auto undo = [&](Errno e) -> Result<Task*> {
     TraceScope u(trace, "bad_fork_cleanup");
     if (ns_held) put_nsproxy(p->nsproxy);  // bad_fork_cleanup_namespaces
     if (p->fs) put_fs_struct(p->fs);
     if (p->files) put_files_struct(p->files);
+    if (p->mm_user_ns) put_ns(p->mm_user_ns, "mm");  // bad_fork_cleanup_mm
+    if (p->exe_file) fput(p->exe_file);
     put_cred(p->cred, "bad_fork_cleanup_cred");
     delete p;
     return std::unexpected(e);
@@ -222,11 +229,7 @@ Result<void> Kernel::sys_unshare(Task* cur, uint64_t flags) {
   // unshare_fd(): a private copy when the files table is shared.
   FilesStruct* new_fd = nullptr;
   if ((flags & CLONE_FILES) && cur->files && cur->files->refs() > 1) {
-    new_fd = new FilesStruct(reg_, next_id(ObjKind::FilesStruct));
-    new_fd->fdt = cur->files->fdt;
-    new_fd->names = cur->files->names;
-    for (File* f : new_fd->fdt)
-      if (f) f->get();
+    new_fd = dup_fd(cur->files);
     NSSIM_EVENT(trace, "unshare_fd", "files shared: private copy files#{}", new_fd->id());
   }
   auto cleanup = [&](Errno e, Cred* new_cred) -> Result<void> {

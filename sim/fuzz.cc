@@ -93,8 +93,8 @@ class Gen {
       if (chance(10))  // keeps the mount busy: umount EBUSY, MNT_DETACH lazy
         line = fmt::format("{}: open(\"/run/netns/m{}\") -> f{}", t, pick(4), ++nfd_);
       else
-        line = fmt::format("{}: open(\"/proc/{}/ns/{}\") -> f{}", t, target, link_name(kAllLinks[pick(kLinks)]),
-                           ++nfd_);
+        line = fmt::format("{}: open(\"/proc/{}/ns/{}\"{}) -> f{}", t, target, link_name(kAllLinks[pick(kLinks)]),
+                           chance(20) ? ", O_CLOEXEC" : "", ++nfd_);
     } else if (kind < 62) {  // setns
       auto fds = fds_of(t);
       if (fds.empty()) return;
@@ -135,6 +135,8 @@ class Gen {
                          link_name(kAllLinks[pick(kLinks)]), pick(4));
     } else if (kind < 99) {
       line = fmt::format("{}: umount(\"/run/netns/m{}\"{})", t, pick(4), chance(40) ? ", MNT_DETACH" : "");
+    } else if (chance(50)) {
+      line = fmt::format("{}: exec()", t);  // refused (not emitted) for a thread that is not its leader
     } else {
       line = fmt::format("{}: prctl(PR_SET_DUMPABLE, {})", t, pick(2));
     }
@@ -200,6 +202,12 @@ std::vector<FuzzProblem> leak_check(SimBackend& sim) {
   keep_ns(keep_ns, k.task_active_pid_ns(init));
   ok.insert(init->files);
   ok.insert(init->fs);
+  // Its mm, once it exec'd: the exe file and the cred that opened it, mm->user_ns.
+  if (const File* f = init->exe_file) {
+    ok.insert(f);
+    keep_ns(keep_ns, f->f_cred->user_ns);
+  }
+  keep_ns(keep_ns, init->mm_user_ns);
   // Tasks that could not exit cleanly (exiting inits waiting for zombies of a
   // parent outside) keep their objects: accept everything of live tasks.
   for (size_t id = 1; id < k.task_slots(); ++id)
@@ -235,9 +243,7 @@ std::vector<FuzzProblem> check_scenario(const std::vector<std::string>& lines, c
   opt.peer = peer.get();
   if (peer) {
     Kernel::Config cfg = Runner::config_for(pr.scenario);
-    cfg.root_pid_level = peer->root_pid_level();
-    cfg.env_user = peer->env_user();
-    cfg.init_caps = peer->init_caps();
+    Runner::adopt_environment(*peer, cfg);
     opt.config = cfg;
   }
   Runner runner(pr.scenario, opt);

@@ -469,6 +469,14 @@ void Kernel::holder_texts(HolderTexts& out) const {
     }
     add(c->user_ns);
   }
+  // mm->user_ns of every process that exec'd (or forked from one that did).
+  for (const Task* t : tasks_)
+    if (t && t->mm_user_ns) {
+      begin_at();
+      buf += "mm of ";
+      buf += t->comm;
+      add(t->mm_user_ns);
+    }
   for (const Pid* p : pids) {
     begin_at();
     buf += "struct pid ";

@@ -188,6 +188,11 @@ class Kernel {
     // The initial task's capability sets when not root's full ones (the live
     // run's, when nssim runs with some dropped: its sandbox inherits them).
     std::optional<CapSets> init_caps;
+    // What exec() runs (the live backend's agent binary), and
+    // /proc/sys/fs/suid_dumpable (the dumpability of an mm exec makes
+    // non-dumpable: 0 SUID_DUMP_DISABLE, 1 SUID_DUMP_USER, 2 SUID_DUMP_ROOT).
+    ExecFile exe;
+    int suid_dumpable = 0;
   };
 
   Kernel();
@@ -237,7 +242,7 @@ class Kernel {
   // ECHILD when `child` is not a child of cur's thread group.
   Result<bool> sys_wait4(Task* cur, Task* child);
   // open("/proc/TARGET/ns/LINK"): fs/proc/namespaces.c: proc_ns_get_link().
-  Result<int> sys_open_nsfs(Task* cur, Task* target, Link link);
+  Result<int> sys_open_nsfs(Task* cur, Task* target, Link link, bool cloexec = false);
   // close(fd): fs/file.c: close_fd(). EBADF for a free slot.
   Result<void> sys_close(Task* cur, int fd);
   // pidfd_open(pid of target, flags): kernel/pid.c: sys_pidfd_open().
@@ -281,7 +286,12 @@ class Kernel {
   // file opened through it keeps it, and its nsfs pin, until closed.
   Result<void> sys_umount(Task* cur, std::string_view path, bool detach = false);
   // open("/run/...") : the nsfs file mounted there, or the plain file.
-  Result<int> sys_open_path(Task* cur, std::string_view path);
+  Result<int> sys_open_path(Task* cur, std::string_view path, bool cloexec = false);
+  // execve() of Config::exe, a plain ELF file (no set-id bits, no file
+  // capabilities): fs/exec.c: do_execveat_common() -> begin_new_exec().
+  // EACCES when the caller may not execute it. The caller must lead its
+  // thread group (a thread's exec takes over the leader's pid: not modelled).
+  Result<void> sys_execve(Task* cur);
 
   // kernel/user_namespace.c: make_kuid()/from_kuid() (INVALID_ID when unmapped),
   // from_kuid_munged() (OVERFLOW_ID when unmapped).
@@ -355,6 +365,7 @@ class Kernel {
                                          Task* current);
   Result<void> copy_namespaces(uint64_t flags, Task* tsk, Task* current);
   void switch_task_namespaces(Task* p, NsProxy* new_ns);
+  Result<void> exec_task_namespaces(Task* tsk);
   void exit_task_namespaces(Task* p);
   void get_nsproxy(NsProxy* ns);
   void put_nsproxy(NsProxy* ns);
@@ -407,7 +418,13 @@ class Kernel {
   void put_pid(Pid* pid);
   // files
   void fput(File* f);
-  int alloc_fd(FilesStruct* files, File* f);
+  int alloc_fd(FilesStruct* files, File* f, bool cloexec = false);
+  // fs/file.c: dup_fd(): a private copy of a table (every open file gains a reference).
+  FilesStruct* dup_fd(const FilesStruct* old);
+  // mm->user_ns of t's thread group.
+  UserNamespace* mm_user_ns_of(const Task* t) const {
+    return t->group_leader->mm_user_ns ? t->group_leader->mm_user_ns : mm_user_ns_;
+  }
   // The task's files table / fs_struct, allocated if it was still implicit (null).
   FilesStruct* files_of(Task* t);
   FsStruct* fs_of(Task* t);

@@ -54,13 +54,24 @@ FsStruct* Kernel::fs_of(Task* t) {
   return t->fs;
 }
 
-int Kernel::alloc_fd(FilesStruct* files, File* f) {
+int Kernel::alloc_fd(FilesStruct* files, File* f, bool cloexec) {
   // Lowest free descriptor; 0-2 are taken by stdio in every modelled task.
-  for (size_t fd = 3; fd < files->fdt.size(); ++fd)
-    if (!files->fdt[fd]) return files->fdt[fd] = f, static_cast<int>(fd);
-  if (files->fdt.size() < 3) files->fdt.resize(3, nullptr);
-  files->fdt.push_back(f);
-  return static_cast<int>(files->fdt.size() - 1);
+  size_t fd = 3;
+  while (fd < files->fdt.size() && files->fdt[fd]) ++fd;
+  if (fd >= files->fdt.size()) files->fdt.resize(fd + 1, nullptr);
+  files->fdt[fd] = f;
+  files->set_cloexec(fd, cloexec);  // fd_install() after get_unused_fd_flags(O_CLOEXEC or not)
+  return static_cast<int>(fd);
+}
+
+FilesStruct* Kernel::dup_fd(const FilesStruct* old) {
+  auto* nf = new FilesStruct(reg_, next_id(ObjKind::FilesStruct));
+  nf->fdt = old->fdt;
+  nf->names = old->names;
+  nf->close_on_exec = old->close_on_exec;
+  for (File* f : nf->fdt)
+    if (f) f->get();
+  return nf;
 }
 
 // kernel/ptrace.c: __ptrace_may_access() @ v6.18 (PTRACE_MODE_READ_FSCREDS or
@@ -88,7 +99,7 @@ bool Kernel::observer_may_search_fd_dir(const Task* t) const {
   CapSet eff = c->caps().effective;
   if (((eff >> CAP_DAC_READ_SEARCH) & 1) || ((eff >> CAP_DAC_OVERRIDE) & 1)) return true;
   bool dumpable = t->state == TaskState::Running ? t->group_leader->dumpable : t->user_dumpable;
-  uint32_t root = make_kid(mm_user_ns_, 0, false);
+  uint32_t root = make_kid(mm_user_ns_of(t), 0, false);
   uint32_t owner = dumpable ? t->cred->euid : (root == INVALID_ID ? 0 : root);
   return c->fsuid == owner;
 }
@@ -112,7 +123,7 @@ bool Kernel::ptrace_may_access_cred(const Cred* c, const Task* t, bool realcreds
   // with no mm left the kernel cannot know mm->user_ns and asks for
   // CAP_SYS_PTRACE in init_user_ns (found by nssim fuzz --real in a user namespace).
   if (t->state == TaskState::Running) {
-    if (!t->group_leader->dumpable && !ns_capable(c, mm_user_ns_, CAP_SYS_PTRACE)) return false;
+    if (!t->group_leader->dumpable && !ns_capable(c, mm_user_ns_of(t), CAP_SYS_PTRACE)) return false;
   } else if (!t->user_dumpable && !ns_capable(c, init_user_ns_, CAP_SYS_PTRACE)) {
     return false;
   }
@@ -130,7 +141,7 @@ bool Kernel::ptrace_may_access_cred(const Cred* c, const Task* t, bool realcreds
 // open("/proc/TARGET/ns/LINK"): fs/proc/namespaces.c: proc_ns_get_link() ->
 // fs/nsfs.c: ns_get_path(). The first opener's reference stays with the nsfs
 // inode (stashed dentry); later opens share that inode and drop theirs.
-Result<int> Kernel::sys_open_nsfs(Task* cur, Task* target, Link link) {
+Result<int> Kernel::sys_open_nsfs(Task* cur, Task* target, Link link, bool cloexec) {
   NSSIM_SCOPE(s, trace, "proc_ns_get_link", "/proc/{}/ns/{}", target ? target->comm : "?", link_name(link));
   if (!target || target->state == TaskState::Reaped) return fail(ENOENT);  // no /proc/PID
   if (!ptrace_may_access(cur, target, /*realcreds=*/false)) {
@@ -152,7 +163,7 @@ Result<int> Kernel::sys_open_nsfs(Task* cur, Task* target, Link link) {
   cur->cred->get();
   f->f_cred = cur->cred;
   f->path = fmt::format("/proc/{}/ns/{}", target->comm, link_name(link));
-  int fd = alloc_fd(files_of(cur), f);
+  int fd = alloc_fd(files_of(cur), f, cloexec);
   NSSIM_EVENT(trace, "fd_install", "fd {} -> {}", fd, ns_str(ns));
   return fd;
 }
@@ -182,6 +193,7 @@ Result<void> Kernel::sys_close(Task* cur, int fd) {
   if (!files || fd < 0 || static_cast<size_t>(fd) >= files->fdt.size() || !files->fdt[fd]) return fail(EBADF);
   File* f = files->fdt[fd];
   files->fdt[fd] = nullptr;
+  files->set_cloexec(fd, false);
   fput(f);
   return {};
 }
@@ -218,7 +230,9 @@ namespace nssim {
 namespace {
 // fs/nsfs.c: open_related_ns(): a new nsfs fd on `ns` (the inode's reference
 // is taken if it is the first user), with the caller's cred.
-int open_nsfs_fd(Kernel& k, ObjectRegistry& reg, uint32_t id, Task* cur, NsCommon* ns, std::string path) {
+// open_related_ns() always asks for O_CLOEXEC; an open() of a mount, as told.
+int open_nsfs_fd(Kernel& k, ObjectRegistry& reg, uint32_t id, Task* cur, NsCommon* ns, std::string path,
+                 bool cloexec = true) {
   if (ns->nsfs_users++ == 0) k.get_ns(ns, "nsfs inode");
   auto* f = new File(reg, id);
   f->fkind = FileKind::Nsfs;
@@ -226,7 +240,7 @@ int open_nsfs_fd(Kernel& k, ObjectRegistry& reg, uint32_t id, Task* cur, NsCommo
   cur->cred->get();
   f->f_cred = cur->cred;
   f->path = std::move(path);
-  int fd = k.alloc_fd(k.files_of(cur), f);
+  int fd = k.alloc_fd(k.files_of(cur), f, cloexec);
   NSSIM_EVENT(k.trace, "fd_install", "fd {} -> {}", fd, k.ns_str(ns));
   return fd;
 }
@@ -413,12 +427,12 @@ void Kernel::put_mount(Mount* m) {
 
 // open("/run/..."): the nsfs file mounted there (the file keeps the mount
 // busy), or the plain file.
-Result<int> Kernel::sys_open_path(Task* cur, std::string_view path) {
+Result<int> Kernel::sys_open_path(Task* cur, std::string_view path, bool cloexec) {
   NSSIM_SCOPE(s, trace, "do_sys_open", "{}", path);
   MntNamespace* at = path_mnt_ns(cur);
   if (const Mount* cm = at ? mount_at(at, path) : nullptr) {
     Mount* m = const_cast<Mount*>(cm);
-    int fd = open_nsfs_fd(*this, reg_, next_id(ObjKind::File), cur, m->ns, std::string(path));
+    int fd = open_nsfs_fd(*this, reg_, next_id(ObjKind::File), cur, m->ns, std::string(path), cloexec);
     m->get();
     cur->files->fdt[fd]->mnt = m;
     return fd;
@@ -429,7 +443,7 @@ Result<int> Kernel::sys_open_path(Task* cur, std::string_view path) {
   cur->cred->get();
   f->f_cred = cur->cred;
   f->path = std::string(path);
-  return alloc_fd(files_of(cur), f);
+  return alloc_fd(files_of(cur), f, cloexec);
 }
 
 }  // namespace nssim

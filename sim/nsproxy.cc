@@ -178,6 +178,20 @@ static void timens_on_fork(Kernel& k, NsProxy* nsp) {
   ns->frozen_offsets = true;  // timens_commit()
 }
 
+// kernel/nsproxy.c: exec_task_namespaces() @ v6.12, called by begin_new_exec():
+// a task whose time_for_children differs from its time namespace enters it,
+// through a new nsproxy (its old one may be shared).
+Result<void> Kernel::exec_task_namespaces(Task* tsk) {
+  NsProxy* old = tsk->nsproxy;
+  if (old->time_ns_for_children == old->time_ns) return {};
+  NSSIM_SCOPE(s, trace, "exec_task_namespaces", "{} enters {}", tsk->comm, ns_str(old->time_ns_for_children));
+  auto r = create_new_namespaces(0, tsk, tsk->cred->user_ns, tsk->fs, tsk);
+  if (!r) return std::unexpected(r.error());
+  timens_on_fork(*this, *r);
+  switch_task_namespaces(tsk, *r);  // ownership: the new nsproxy's count=1 moves to tsk
+  return {};
+}
+
 // kernel/nsproxy.c: copy_namespaces() @ v6.18, called by copy_process().
 Result<void> Kernel::copy_namespaces(uint64_t flags, Task* tsk, Task* current) {
   NSSIM_SCOPE(s, trace, "copy_namespaces", "flags={}", clone_flags_str(flags & ~CSIGNAL));

@@ -101,6 +101,13 @@ struct EnvUserNs {
   // it; false when nssim made it after exec (rootless): the parent's.
   bool exec_inside = true;
 };
+// The file a scenario's exec() runs (the live backend's agent binary): who
+// owns it and its mode decide exec permission, and whether the new mm is
+// dumpable and whose user namespace it belongs to (fs/exec.c: would_dump()).
+struct ExecFile {
+  uint32_t uid = 0, gid = 0;  // kuids/kgids
+  uint32_t mode = 0755;
+};
 struct UserNamespace : NsCommon {
   using NsCommon::NsCommon;
   UserNamespace* parent = nullptr;  // holds a reference (the creator cred's, handed over)
@@ -247,6 +254,15 @@ struct FilesStruct : RefCounted, Pooled<FilesStruct> {
   FilesStruct(ObjectRegistry& r, uint32_t id) : RefCounted(r, ObjKind::FilesStruct, id) {}
   std::vector<File*> fdt;  // fd -> file (holds a file reference), null = free slot
   std::vector<std::pair<std::string, int>> names;  // scenario names of fds
+  std::vector<uint8_t> close_on_exec;  // fdtable's close_on_exec bitmap, by fd (shorter = 0)
+  bool cloexec(size_t fd) const { return fd < close_on_exec.size() && close_on_exec[fd]; }
+  void set_cloexec(size_t fd, bool v) {
+    if (fd >= close_on_exec.size()) {
+      if (!v) return;
+      close_on_exec.resize(fd + 1, 0);
+    }
+    close_on_exec[fd] = v;
+  }
   int name_to_fd(std::string_view n) const {
     for (auto& [name, fd] : names)
       if (name == n) return fd;
@@ -317,6 +333,16 @@ struct Task : Pooled<Task> {
   // new parent is looked for up the tree (kernel/exit.c: find_new_reaper()).
   bool is_child_subreaper : 1 = false;
   bool has_child_subreaper : 1 = false;
+  // mm->user_ns of the thread group's mm (on the leader; threads share the
+  // mm): holds a reference (mm_init(); dropped by __mmdrop() when the last
+  // thread's exit_mm() lets go). Null: the mm nssim itself was exec'd with
+  // (Kernel::mm_user_ns_), which every fork copies until a task execs.
+  UserNamespace* mm_user_ns = nullptr;
+  // mm->exe_file (on the leader): the file exec opened, holding a reference;
+  // its f_cred is the cred the task had when it exec'd, which the file keeps
+  // alive (and with it that cred's user namespace) as long as some mm that
+  // forked from it lives (dup_mmap() shares it; __mmput() puts it). Null: nssim's own.
+  File* exe_file = nullptr;
 
   bool is_leader() const { return group_leader == this; }
   Task* last_child() const { return first_child ? first_child->prev_sibling : nullptr; }

@@ -104,7 +104,7 @@ Result<int> Kernel::sys_pidfd_open(Task* cur, Task* target, uint32_t flags) {
   cur->cred->get();
   f->f_cred = cur->cred;
   f->path = "pidfd:" + target->comm;
-  int fd = alloc_fd(files_of(cur), f);
+  int fd = alloc_fd(files_of(cur), f, /*cloexec=*/true);  // pidfd_prepare(): always O_CLOEXEC
   NSSIM_EVENT(trace, "pidfd_create", "fd {} -> struct pid {} of {} (pins it)", fd,
               target->thread_pid->numbers.back().nr, target->comm);
   return fd;

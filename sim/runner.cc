@@ -22,6 +22,14 @@ Kernel::Config Runner::config_for(const Scenario& sc) {
   return c;
 }
 
+void Runner::adopt_environment(const Backend& b, Kernel::Config& cfg) {
+  cfg.root_pid_level = b.root_pid_level();
+  cfg.env_user = b.env_user();
+  cfg.init_caps = b.init_caps();
+  if (auto e = b.exec_file()) cfg.exe = *e;
+  if (auto d = b.suid_dumpable()) cfg.suid_dumpable = *d;
+}
+
 Runner::Runner(const Scenario& sc, Options opt) : sc_(sc), opt_(std::move(opt)) {
   Kernel::Config cfg = opt_.config ? *opt_.config : config_for(sc);
   sim_ = opt_.initial ? opt_.initial(cfg) : std::make_unique<SimBackend>(std::move(cfg));

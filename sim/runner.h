@@ -102,6 +102,9 @@ class Runner {
 
   // Kernel::Config for a scenario (profile, init name).
   static Kernel::Config config_for(const Scenario& sc);
+  // What the model must know of the live environment `b` runs in (root pid
+  // level, user namespace, capabilities, the exec'd file, suid_dumpable).
+  static void adopt_environment(const Backend& b, Kernel::Config& cfg);
 
  private:
   struct Value;

@@ -38,6 +38,7 @@ std::string_view call_name(CallKind k) {
     case CallKind::Umount: return "umount";
     case CallKind::PrctlDumpable: return "prctl";
     case CallKind::PrctlChildSubreaper: return "prctl";
+    case CallKind::Exec: return "exec";
   }
   return "?";
 }
@@ -600,7 +601,7 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
           {"setresuid", CallKind::Setresuid},   {"setresgid", CallKind::Setresgid},
           {"write", CallKind::Write},           {"ioctl", CallKind::Ioctl},
           {"mount", CallKind::Mount},           {"umount", CallKind::Umount},
-          {"prctl", CallKind::PrctlDumpable},
+          {"prctl", CallKind::PrctlDumpable},   {"exec", CallKind::Exec},
       };
       bool found = false;
       for (auto& [n, k] : kCalls)
@@ -608,7 +609,7 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
       if (!found)
         P.error(cn, fmt::format("unknown system call '{}'", cn.text),
                 "known calls: clone, clone3, thread, unshare, setns, open, close, exit, wait, pidfd_open, sethostname, "
-                "setuid, setgid, setresuid, setresgid, write, ioctl, mount, umount, prctl");
+                "setuid, setgid, setresuid, setresgid, write, ioctl, mount, umount, prctl, exec");
       P.next();
       P.expect_punct("(", "'(' after the call name");
       switch (c.kind) {
@@ -627,6 +628,16 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
           c.path_loc = P.peek().loc;
           c.path = P.path(open ? "open" : "umount", open ? kOpenable : kRunOnly);
           c.path_text = P.t_[P.p_ - 1].text;
+          if (open && P.is_punct(",")) {  // open(PATH, FLAGS): 0 or O_CLOEXEC (O_RDONLY is implied)
+            P.next();
+            const Token& f = P.peek();
+            if (f.kind == Token::Ident && f.text == "O_CLOEXEC")
+              c.flags = kOCloexec;
+            else if (!(f.kind == Token::Number && f.text == "0"))
+              P.error(f, fmt::format("unsupported open flags {}", describe(f)),
+                      "nssim opens read-only: open(\"/proc/T/ns/net\") or open(\"/proc/T/ns/net\", O_CLOEXEC)");
+            P.next();
+          }
           if (!open && P.is_punct(",")) {  // umount2(PATH, FLAGS): 0 or MNT_DETACH
             P.next();
             const Token& f = P.peek();
@@ -666,6 +677,12 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
           break;
         }
         case CallKind::Thread: break;
+        case CallKind::Exec:
+          if (!P.is_punct(")"))
+            P.error(P.peek(), fmt::format("exec() takes no arguments, not {}", describe(P.peek())),
+                    "exec() runs the task's own program again (the live backend's agent binary): a plain "
+                    "file, no set-id bits, no file capabilities");
+          break;
         case CallKind::PrctlChildSubreaper: break;  // set by the prctl case below, never looked up
         case CallKind::PrctlDumpable: {
           const Token& o = P.peek();

@@ -39,11 +39,13 @@ std::string format_diagnostics(std::string_view file, std::string_view source, c
 
 // umount2()'s MNT_DETACH (include/linux/fs.h): a lazy unmount.
 inline constexpr uint64_t kMntDetach = 2;
+// open()'s one modelled flag (O_CLOEXEC, as in <fcntl.h>).
+inline constexpr uint64_t kOCloexec = 02000000;
 
 enum class CallKind : uint8_t {
   Clone, Clone3, Unshare, Setns, Open, Close, Exit, Wait, PidfdOpen, Sethostname,
   Thread, Setuid, Setgid, Setresuid, Setresgid, Write, Ioctl, Mount, Umount, PrctlDumpable,
-  PrctlChildSubreaper,
+  PrctlChildSubreaper, Exec,
 };
 std::string_view call_name(CallKind k);
 
@@ -68,7 +70,7 @@ struct CallStmt {
   std::string task;      // who makes the call
   CallKind kind = CallKind::Clone;
   Loc call_loc;          // of the call name
-  uint64_t flags = 0;    // clone/clone3/unshare/setns; umount: 0 or kMntDetach
+  uint64_t flags = 0;    // clone/clone3/unshare/setns; umount: 0 or kMntDetach; open: 0 or kOCloexec
   std::string fd;        // setns/close: fd name
   Loc fd_loc;
   NsPath path;           // open, write, umount; mount: the source

@@ -118,12 +118,13 @@ CallOutcome SimBackend::call(const CallStmt& c) {
     }
     case CallKind::Open: {
       Result<int> r;
+      bool cloexec = (c.flags & kOCloexec) != 0;
       if (c.path.kind == NsPath::Run) {
-        r = k.sys_open_path(cur, c.path.run);
+        r = k.sys_open_path(cur, c.path.run, cloexec);
       } else {
         auto [t, e] = target_of(c.path.task);
         if (!e.empty()) return usage(e);
-        r = k.sys_open_nsfs(cur, t, c.path.link);
+        r = k.sys_open_nsfs(cur, t, c.path.link, cloexec);
       }
       if (!r) return err(r.error());
       bind_fd(cur->files, *c.out, *r);
@@ -196,6 +197,14 @@ CallOutcome SimBackend::call(const CallStmt& c) {
     }
     case CallKind::Umount: {
       auto r = k.sys_umount(cur, c.path.run, c.flags & kMntDetach);
+      return r ? ok("0") : err(r.error());
+    }
+    case CallKind::Exec: {
+      if (!cur->is_leader())
+        return usage(fmt::format("exec() by {}, a thread that does not lead its group, is not modelled: "
+                                 "de_thread() gives it the leader's pid; exec from the leader",
+                                 c.task));
+      auto r = k.sys_execve(cur);
       return r ? ok("0") : err(r.error());
     }
     case CallKind::PrctlChildSubreaper: {

@@ -524,9 +524,7 @@ TEST_P(BundledOnKernel, NsproxiesAndRefcountChangesMatchTheModel) {
   Runner::Options opt = peer_options(*real);
   opt.extra_check = [&](const StepRecord& r) { return kcheck.check(*rp, r); };
   Kernel::Config cfg = Runner::config_for(pr.scenario);
-  cfg.root_pid_level = real->root_pid_level();
-  cfg.env_user = real->env_user();
-  cfg.init_caps = real->init_caps();
+  Runner::adopt_environment(*real, cfg);
   opt.config = cfg;
   Runner runner(pr.scenario, opt);
   rp = &runner;

@@ -309,6 +309,41 @@ TEST_P(Conformance, LazyUmountSucceedsWhileBusyAndTheFileKeepsThePin) {
   EXPECT_THAT(s().run("init: setns(g, CLONE_NEWNET)"), FailsWithErrno(EINVAL));
 }
 
+// fs/exec.c: begin_new_exec() -> exec_task_namespaces(): the task enters its
+// time_for_children; an fd opened O_CLOEXEC is closed, a plain one is kept.
+TEST_P(Conformance, ExecEntersTimeForChildrenAndClosesCloexecFds) {
+  ASSERT_THAT(s().run("init: clone(0) -> a"), Succeeds());
+  ASSERT_THAT(s().run("a: unshare(CLONE_NEWTIME)"), Succeeds());
+  EXPECT_FALSE(s().same("a", Link::Time, "a", Link::TimeForChildren));
+  ASSERT_THAT(s().run("a: open(\"/proc/a/ns/uts\", O_CLOEXEC) -> cx"), Succeeds());
+  ASSERT_THAT(s().run("a: open(\"/proc/a/ns/uts\") -> kept"), Succeeds());
+  ASSERT_THAT(s().run("a: exec()"), Succeeds());
+  EXPECT_TRUE(s().same("a", Link::Time, "a", Link::TimeForChildren));
+  EXPECT_THAT(s().run("a: setns(kept, CLONE_NEWUTS)"), Succeeds());
+}
+
+// A thread of the caller dies in de_thread(); the execing leader lives on.
+TEST_P(Conformance, ExecKillsTheOtherThreads) {
+  ASSERT_THAT(s().run("init: clone(0) -> p"), Succeeds());
+  ASSERT_THAT(s().run("p: thread() -> t"), Succeeds());
+  ASSERT_THAT(s().run("p: exec()"), Succeeds());
+  EXPECT_EQ(s().state("t"), TaskState::Reaped);
+  EXPECT_EQ(s().state("p"), TaskState::Running);
+}
+
+// After setresuid() the mm is not dumpable (commit_creds()), so a task with
+// the same uid but no CAP_SYS_PTRACE cannot open the links; exec with
+// euid == uid makes it dumpable again (SUID_DUMP_USER).
+TEST_P(Conformance, ExecMakesTheMmDumpableAgain) {
+  ASSERT_THAT(s().run("init: clone(0) -> d"), Succeeds());
+  ASSERT_THAT(s().run("d: clone(0) -> e"), Succeeds());
+  ASSERT_THAT(s().run("d: setresuid(1000, 1000, 1000)"), Succeeds());
+  ASSERT_THAT(s().run("e: setresuid(1000, 1000, 1000)"), Succeeds());
+  EXPECT_THAT(s().run("e: open(\"/proc/d/ns/uts\") -> f1"), FailsWithErrno(EACCES));
+  ASSERT_THAT(s().run("d: exec()"), Succeeds());
+  EXPECT_THAT(s().run("e: open(\"/proc/d/ns/uts\") -> f2"), Succeeds());
+}
+
 TEST_P(Conformance, IdMapsAreWrittenOnceAndOnlyForOneself) {
   ASSERT_THAT(s().run("init: clone(0) -> u"), Succeeds());
   ASSERT_THAT(s().run("u: setgid(1000)"), Succeeds());

@@ -37,9 +37,7 @@ Runner::Options peer_options(real::RealBackend& real, const Scenario& sc) {
   opt.trace = false;
   opt.peer = &real;
   Kernel::Config cfg = Runner::config_for(sc);
-  cfg.root_pid_level = real.root_pid_level();
-  cfg.env_user = real.env_user();
-  cfg.init_caps = real.init_caps();
+  Runner::adopt_environment(real, cfg);
   opt.config = cfg;
   return opt;
 }

@@ -71,9 +71,7 @@ TEST_P(Bundled, AgreesWithTheLiveKernel) {
   Runner::Options opt;
   opt.peer = real.get();
   Kernel::Config cfg = Runner::config_for(pr.scenario);
-  cfg.root_pid_level = real->root_pid_level();
-  cfg.env_user = real->env_user();
-  cfg.init_caps = real->init_caps();
+  Runner::adopt_environment(*real, cfg);
   opt.config = cfg;
   Runner runner(pr.scenario, opt);
   std::vector<std::string> dis, problems;

@@ -126,6 +126,9 @@ ModelSnapshot snapshot(const Kernel& k) {
         case FileKind::Nsfs:
           if (f->ns) s.fds.push_back({u[0]->id, static_cast<int>(fd), f->ns->serial, others});
           break;
+        case FileKind::Socket:
+          if (f->sk_net) s.fds.push_back({u[0]->id, static_cast<int>(fd), f->sk_net->serial, others, true});
+          break;
         case FileKind::Pidfd:
           if (f->pid && !f->pid->numbers.empty()) {
             ModelSnapshot::PidfdPin p;
@@ -888,7 +891,7 @@ class Drawing {
       Agnode_t* h = ns_target(f.ns);
       if (!t || !h) continue;
       Agedge_t* e = b_.edge(t, h);
-      std::string label = fmt::format("fd {}", f.fd);
+      std::string label = f.socket ? fmt::format("fd {} (socket)", f.fd) : fmt::format("fd {}", f.fd);
       if (!f.shared_with.empty()) {
         std::string w;
         for (auto& s : f.shared_with) w += (w.empty() ? "" : ", ") + s;

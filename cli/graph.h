@@ -75,13 +75,15 @@ struct ModelSnapshot {
     bool refs_known = true;               // snapshots without BPF: `refs` is unknown (not drawn)
     std::vector<std::string> notes;       // snapshots: more label lines ("no process in it", "held by: ...")
   };
-  // An open nsfs file: task -> namespace. Tasks sharing a files_struct
-  // (CLONE_FILES) share the fd; it is drawn once, from the first of them.
+  // An open nsfs file, or a socket (its sock holds its net namespace): task
+  // -> namespace. Tasks sharing a files_struct (CLONE_FILES) share the fd; it
+  // is drawn once, from the first of them.
   struct FdPin {
     uint32_t task = 0;
     int fd = 0;
     uint32_t ns = 0;
     std::vector<std::string> shared_with;  // other tasks with the same fd table
+    bool socket = false;
   };
   // A pidfd: task -> the task it refers to, or (once reaped) the pid
   // namespace its struct pid keeps.

@@ -16,7 +16,10 @@ struct Session::FdEntry {
     Pidfd,     // pidfd_open(): a model fd
     ProcFile,  // /proc/T/uid_map, gid_map, setgroups: written with write("PATH", "DATA")
     Foreign,   // an nsfs file the model does not have (opened another way)
+    Socket,    // socket(): a model fd; its sock holds the net namespace it was made in
   } kind = Ns;
+  // The model has this open file (the fd names it), so its last close is a close().
+  bool model_file() const { return (kind == Ns || kind == Pidfd || kind == Socket) && in_model; }
   std::string name;  // the model's fd name (dup'ed fds share the name of their open file)
   std::string path;  // ProcFile: the scenario path ("/proc/self/uid_map")
   bool cloexec = false;
@@ -26,7 +29,8 @@ struct Session::FdTable {
   std::map<int, FdEntry> fds;
   int aliases(const std::string& name) const {
     int n = 0;
-    for (auto& [fd, e] : fds) n += (e.kind == FdEntry::Ns || e.kind == FdEntry::Pidfd) && e.name == name;
+    for (auto& [fd, e] : fds)
+      n += (e.kind == FdEntry::Ns || e.kind == FdEntry::Pidfd || e.kind == FdEntry::Socket) && e.name == name;
     return n;
   }
 };
@@ -508,7 +512,7 @@ void Session::drop_fd(Task& t, int fd, Ctx& x, const char* why) {
   if (it == t.fds->fds.end()) return;
   FdEntry e = it->second;
   t.fds->fds.erase(it);
-  if ((e.kind == FdEntry::Ns || e.kind == FdEntry::Pidfd) && e.in_model && t.fds->aliases(e.name) == 0)
+  if (e.model_file() && t.fds->aliases(e.name) == 0)
     step(t, fmt::format("close({})", e.name), std::string("0"), x, why, true);
 }
 
@@ -567,7 +571,7 @@ void Session::call(const Call& c, Task& t, Ctx& x) {
       return comment(x, "close (other fds)", "closing files other than namespace files: no namespace effect", false);
     FdEntry e = it->second;
     t.fds->fds.erase(it);
-    if ((e.kind == FdEntry::Ns || e.kind == FdEntry::Pidfd) && e.in_model) {
+    if (e.model_file()) {
       if (t.fds->aliases(e.name) == 0) return (void)step(t, fmt::format("close({})", e.name), result("0"), x);
       return comment(x, "close (of a dup)", "the open file stays open through another fd (dup)", false);
     }
@@ -642,6 +646,30 @@ void Session::call(const Call& c, Task& t, Ctx& x) {
     t.fds->fds[fd] = FdEntry{FdEntry::Pidfd, name, "", true, o && o->record.outcome.ok};
     return;
   }
+  if (n == "socket") {
+    // Every family's create() makes its sock with sk_alloc() in the caller's
+    // net namespace, which the sock then holds (net/core/sock.c).
+    static const std::pair<const char*, const char*> kFamilies[] = {
+        {"AF_UNIX", "AF_UNIX"}, {"AF_LOCAL", "AF_UNIX"}, {"AF_INET", "AF_INET"}, {"AF_INET6", "AF_INET6"},
+        {"AF_NETLINK", "AF_NETLINK"}};
+    const char* fam = nullptr;
+    for (auto& [a, b] : kFamilies)
+      if (arg(0) == a) fam = b;
+    if (!fam)
+      return comment(x, "socket (other family)",
+                     "a socket of a family the language lacks: it holds the caller's net namespace on the kernel",
+                     true);
+    if (r.failed() || r.unknown)
+      return (void)step(t, fmt::format("socket({}) -> fail{}", fam, c.line), result(""), x);
+    int fd = static_cast<int>(r.value);
+    std::string name = fd_name(*t.fds, fd);
+    drop_fd(t, fd, x, "fd reused");
+    Output* o = step(t, fmt::format("socket({}) -> {}", fam, name), name, x);
+    t.fds->fds[fd] = FdEntry{FdEntry::Socket, name, "", has_token(arg(1), "SOCK_CLOEXEC"), o && o->record.outcome.ok};
+    return;
+  }
+  if (n == "socketpair" || n == "accept" || n == "accept4")
+    return comment(x, n, "new sockets: each holds the caller's net namespace on the kernel (not modelled)", true);
   if (n == "mount") {
     auto src = parse_string(arg(0)), dst = parse_string(arg(1));
     std::string fl = arg(3);
@@ -703,6 +731,21 @@ void Session::call(const Call& c, Task& t, Ctx& x) {
     std::string req = arg(1);
     bool known = false;
     for (auto& [a, b] : kReq) known |= req == a;
+    if (req == "SIOCGSKNS" && it != t.fds->fds.end() && it->second.kind == FdEntry::Socket && it->second.in_model) {
+      // sock_ioctl(): a new nsfs fd on the socket's net namespace.
+      const std::string& sn = it->second.name;
+      if (r.failed() || r.unknown)
+        return (void)step(t, fmt::format("ioctl({}, SIOCGSKNS) -> fail{}", sn, c.line), result(""), x);
+      int nfd = static_cast<int>(r.value);
+      std::string name = fd_name(*t.fds, nfd);
+      drop_fd(t, nfd, x, "fd reused");
+      Output* o = step(t, fmt::format("ioctl({}, SIOCGSKNS) -> {}", sn, name), name, x);
+      bool ok = o && o->record.outcome.ok;
+      t.fds->fds[nfd] = FdEntry{FdEntry::Ns, name, "", true, ok};
+      if (auto nd = parse_ns_decor(r.decor); nd && ok)
+        check_ns(nd->first, nd->second, model_fd_ns(t.name, name), fmt::format("fd {} of {}", nfd, t.name), x);
+      return;
+    }
     if (!known || it == t.fds->fds.end() || it->second.kind != FdEntry::Ns || !it->second.in_model)
       return comment(x, req.starts_with("NS_") ? "ioctl (" + req + ")" : "ioctl (other)",
                      req.starts_with("NS_") ? "an nsfs query the model lacks, or on an fd it does not follow: no "

@@ -1,5 +1,5 @@
 # Every statement of the scenario language once (docs/scenario-language.md):
-# the header lines, each of the 20 calls with each ioctl request, each path
+# the header lines, each of the 21 calls with each ioctl request, each path
 # form and each kind of '= RESULT', let, and every kind of expect term.
 kernel 6.18
 task init
@@ -43,6 +43,8 @@ init: ioctl(cpid, NS_GET_NSTYPE) = CLONE_NEWPID
 init: ioctl(cpid, NS_GET_PARENT) -> ppid
 init: ioctl(cpid, NS_GET_USERNS) -> cuser
 init: ioctl(cuser, NS_GET_OWNER_UID) = 0
+init: socket(AF_UNIX) -> sk                 # holds init's net namespace
+init: ioctl(sk, SIOCGSKNS) -> sknet
 
 # write to uid_map, setgroups, gid_map; the setuid family; prctl.
 init: write("/proc/c/uid_map", "0 0 1") = 0

@@ -5,6 +5,7 @@
 // did not ask for, and call the raw system calls (glibc's setuid() would
 // change every thread's credentials; the scenario's setuid changes one).
 #include <fcntl.h>
+#include <linux/netlink.h>
 #include <linux/nsfs.h>
 #include <linux/sched.h>
 #include <poll.h>
@@ -277,6 +278,14 @@ void agent_main(int ch, bool sandbox_init) {
       }
       case Op::Umount: r = umount2(m.str, static_cast<int>(m.a[0])); break;
       case Op::SetDumpable: r = prctl(PR_SET_DUMPABLE, static_cast<unsigned long>(m.a[0]), 0, 0, 0); break;
+      case Op::Socket: {
+        // Types every family has without privilege: a datagram socket (UDP
+        // for AF_INET/AF_INET6), a route netlink socket. The family's create()
+        // is what takes the net namespace (sk_alloc()), whatever the type.
+        int family = static_cast<int>(m.a[0]);
+        r = family == AF_NETLINK ? socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE) : socket(family, SOCK_DGRAM, 0);
+        break;
+      }
       case Op::SetChildSubreaper:
         r = prctl(PR_SET_CHILD_SUBREAPER, static_cast<unsigned long>(m.a[0]), 0, 0, 0);
         break;

@@ -34,6 +34,7 @@ enum class Op : uint32_t {
   SetDumpable,  // a[0]: prctl(PR_SET_DUMPABLE, a[0])
   SetChildSubreaper,  // a[0]: prctl(PR_SET_CHILD_SUBREAPER, a[0])
   Exec,         // execve("/proc/self/exe"): the new image answers (kAgentExecEnv), keeping the channel
+  Socket,       // a[0] = family: socket(family, a datagram/route type, 0) in the caller's net namespace
   Hello = 100,  // agent -> controller after creation: a[0] = tgid, a[1] = tid (/proc's pid namespace);
                 // spawned agents pass an fd of their active pid namespace (SCM_RIGHTS)
 };

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <linux/nsfs.h>
+#include <linux/sockios.h>
 #include <linux/sched.h>
 #include <poll.h>
 #include <sched.h>
@@ -806,6 +807,7 @@ void RealBackend::mark_changed(const CallStmt& c) {
     case CallKind::Close:
     case CallKind::PidfdOpen:
     case CallKind::Ioctl:
+    case CallKind::Socket:
       // The fd table: shared by CLONE_FILES and threads (fs/file.c: fd_install(),
       // file_close_fd() act on current->files); clone's child is new (read anyway),
       // CLONE_PIDFD installs a pidfd in the caller's table (kernel/fork.c: copy_process()).
@@ -1093,13 +1095,14 @@ CallOutcome RealBackend::call_impl(const CallStmt& c) {
     case CallKind::Ioctl: {
       int fd;
       if (auto e = fd_of(c.fd, fd); !e.empty()) return outcome_usage(e);
-      static constexpr unsigned long kReq[] = {NS_GET_USERNS, NS_GET_PARENT, NS_GET_NSTYPE, NS_GET_OWNER_UID};
+      static constexpr unsigned long kReq[] = {NS_GET_USERNS, NS_GET_PARENT, NS_GET_NSTYPE, NS_GET_OWNER_UID,
+                                               SIOCGSKNS};
       m.op = Op::Ioctl;
       m.a[0] = fd;
       m.a[1] = static_cast<int64_t>(kReq[static_cast<int>(c.ioctl)]);
       if (!request(*cur, m, -1, r, note)) return outcome_err(ETIMEDOUT, note);
       if (r.ret < 0) return outcome_err(r.err);
-      if (c.ioctl == IoctlCmd::NsGetUserns || c.ioctl == IoctlCmd::NsGetParent) {
+      if (ioctl_makes_fd(c.ioctl)) {
         cur->fds->bind(*c.out, static_cast<int>(r.ret), true);  // open_related_ns(): O_CLOEXEC
         return outcome_ok(*c.out);
       }
@@ -1134,6 +1137,14 @@ CallOutcome RealBackend::call_impl(const CallStmt& c) {
       for (Agent* a : visible_)
         if (a != cur && a->hostpid == cur->hostpid) refresh(*a);
       return o;
+    }
+    case CallKind::Socket: {
+      m.op = Op::Socket;
+      m.a[0] = c.code;
+      if (!request(*cur, m, -1, r, note)) return outcome_err(ETIMEDOUT, note);
+      if (r.ret < 0) return outcome_err(r.err);
+      cur->fds->bind(*c.out, static_cast<int>(r.ret), false);  // socket(): no SOCK_CLOEXEC
+      return outcome_ok(*c.out);
     }
   }
   return outcome_usage("unsupported call");
@@ -1232,6 +1243,8 @@ void RealBackend::read_fds(Agent& a, TaskObs& t) {
     auto type = ns_type_from_name(target.substr(0, target.find(':')));
     if (target.find("pidfd") != std::string::npos) {
       f.kind = TaskObs::Fd::Pidfd;
+    } else if (target.starts_with("socket:[")) {
+      f.kind = TaskObs::Fd::Socket;  // its net namespace is compared by the BPF refcount check
     } else if (lb && type) {
       f.kind = TaskObs::Fd::Ns;
       f.type = *type;

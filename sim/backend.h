@@ -43,10 +43,11 @@ struct TaskObs {
   std::string uid_map, gid_map;
   std::optional<std::string> hostname;  // nodename of its uts namespace (running tasks)
   // Open fds 3..999 (the scenario's): fd number -> what it is: an nsfs file
-  // ("ns", with the namespace's token and inode), a pidfd, or a plain file.
+  // ("ns", with the namespace's token and inode), a pidfd, a socket, or a
+  // plain file.
   struct Fd {
     int fd;
-    enum Kind : uint8_t { Ns, Pidfd, Plain } kind;
+    enum Kind : uint8_t { Ns, Pidfd, Plain, Socket } kind;
     uint64_t token = 0;
     uint32_t inum = 0;
     NsType type = NsType::Net;

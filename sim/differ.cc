@@ -54,6 +54,7 @@ void compare_fds(const TaskObs& m, const TaskObs& k, std::vector<std::string>& o
     switch (f.kind) {
       case TaskObs::Fd::Ns: return fmt::format("fd {} -> {}:[{}]", f.fd, ns_type_name(f.type), f.inum);
       case TaskObs::Fd::Pidfd: return fmt::format("fd {} -> a pidfd", f.fd);
+      case TaskObs::Fd::Socket: return fmt::format("fd {} -> a socket", f.fd);
       default: return fmt::format("fd {} -> a plain file", f.fd);
     }
   };

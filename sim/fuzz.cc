@@ -104,8 +104,11 @@ class Gen {
       auto fds = fds_of(t);
       if (fds.empty()) return;
       line = fmt::format("{}: close({})", t, any(fds));
-    } else if (kind < 72) {
+    } else if (kind < 70) {
       line = fmt::format("{}: pidfd_open({}) -> f{}", t, any(all), ++nfd_);
+    } else if (kind < 72) {  // a socket pins the caller's net namespace (named sN, for SIOCGSKNS below)
+      static const char* kFamilies[] = {"AF_UNIX", "AF_INET", "AF_INET6", "AF_NETLINK"};
+      line = fmt::format("{}: socket({}) -> s{}", t, kFamilies[pick(4)], ++nfd_);
     } else if (kind < 80) {
       if (t == sim_.names().front() && !chance(5)) return;  // init's exit ends most of the run
       line = fmt::format("{}: exit({})", t, pick(3));
@@ -127,9 +130,15 @@ class Gen {
     } else if (kind < 96) {
       auto fds = fds_of(t);
       if (fds.empty()) return;
-      static const char* kReq[] = {"NS_GET_USERNS", "NS_GET_PARENT", "NS_GET_NSTYPE", "NS_GET_OWNER_UID"};
-      int r = pick(4);
-      line = fmt::format("{}: ioctl({}, {}){}", t, any(fds), kReq[r], r < 2 ? fmt::format(" -> f{}", ++nfd_) : "");
+      static const char* kReq[] = {"NS_GET_USERNS", "NS_GET_PARENT", "NS_GET_NSTYPE", "NS_GET_OWNER_UID", "SIOCGSKNS"};
+      std::vector<std::string> socks;
+      for (auto& n : fds)
+        if (n[0] == 's') socks.push_back(n);
+      int r = pick(5);
+      std::string fd = any(fds);
+      if (!socks.empty() && chance(60)) r = 4, fd = any(socks);  // mostly on a socket: the EPERM/fd cases
+      line = fmt::format("{}: ioctl({}, {}){}", t, fd, kReq[r],
+                         r < 2 || r == 4 ? fmt::format(" -> f{}", ++nfd_) : "");
     } else if (kind < 98) {
       line = fmt::format("{}: mount(\"/proc/{}/ns/{}\", \"/run/netns/m{}\", MS_BIND)", t, any(all),
                          link_name(kAllLinks[pick(kLinks)]), pick(4));

@@ -414,8 +414,10 @@ void Kernel::holder_texts(HolderTexts& out) const {
   // order (stable sorts keep it within one cred or namespace).
   auto& cred_users = out.cred_users_;
   auto& nsfs_users = out.nsfs_users_;
+  auto& socket_users = out.socket_users_;
   cred_users.clear();
   nsfs_users.clear();
+  socket_users.clear();
   for (Task* t : tasks_) {
     if (!t) continue;
     if (t->cred) cred_users.emplace_back(t->cred, t);
@@ -423,12 +425,15 @@ void Kernel::holder_texts(HolderTexts& out) const {
     for (size_t fd = 0; fd < t->files->fdt.size(); ++fd) {
       File* f = t->files->fdt[fd];
       if (f && f->fkind == FileKind::Nsfs) nsfs_users.push_back({f->ns, t, fd});
+      if (f && f->fkind == FileKind::Socket) socket_users.push_back({f, t, fd});
     }
   }
   std::stable_sort(cred_users.begin(), cred_users.end(),
                    [](auto& a, auto& b) { return std::less<>()(a.first, b.first); });
   std::stable_sort(nsfs_users.begin(), nsfs_users.end(),
                    [](auto& a, auto& b) { return std::less<>()(a.ns, b.ns); });
+  std::stable_sort(socket_users.begin(), socket_users.end(),
+                   [](auto& a, auto& b) { return std::less<>()(a.file, b.file); });
   // Creds (held by tasks and by open files) and struct pids (held by tasks
   // until reaped, and by pidfds), each counted once, in id order.
   auto& creds = out.creds_;
@@ -486,6 +491,28 @@ void Kernel::holder_texts(HolderTexts& out) const {
     else
       buf += " (kept by a pidfd)";
     add(p->numbers.back().ns);
+  }
+  // Sockets: each sock holds its net namespace once, however many fds
+  // (CLONE_FILES, fork's copy of the table) refer to its file.
+  for (const RefCounted* o : objs) {
+    if (o->kind() != ObjKind::File) continue;
+    auto* f = static_cast<const File*>(o);
+    if (f->fkind != FileKind::Socket) continue;
+    begin_at();
+    buf += "socket#";
+    num(f->id());
+    buf += " (";
+    auto it = std::lower_bound(socket_users.begin(), socket_users.end(), f,
+                               [](auto& u, const File* x) { return std::less<>()(u.file, x); });
+    if (it == socket_users.end() || it->file != f) buf += "no fd";
+    for (auto j = it; j != socket_users.end() && j->file == f; ++j) {
+      buf += j == it ? "fd " : ", fd ";
+      num(j->fd);
+      buf += " of ";
+      buf += j->task->comm;
+    }
+    buf += ')';
+    add(f->sk_net);
   }
   for (const RefCounted* o : objs) {
     if (o->kind() == ObjKind::NsProxy) {

@@ -172,6 +172,12 @@ class HolderTexts {
     size_t fd;
   };
   std::vector<NsfsUse> nsfs_users_;
+  struct SocketUse {
+    const File* file;
+    const Task* task;
+    size_t fd;
+  };
+  std::vector<SocketUse> socket_users_;  // by file, then task order
   std::vector<const Cred*> creds_;
   std::vector<const Pid*> pids_;
 };
@@ -269,8 +275,19 @@ class Kernel {
   Result<void> sys_write_proc(Task* cur, Task* target, ProcFile f, std::string_view data);
   // ioctl(fd, NS_GET_*): fs/nsfs.c: ns_ioctl(). USERNS/PARENT return a new fd,
   // NSTYPE the CLONE_NEW* value, OWNER_UID the owner's uid in the caller's user ns.
-  enum class NsIoctl : uint8_t { GetUserns, GetParent, GetNstype, GetOwnerUid };
+  // SiocGskns is sock_ioctl()'s (net/socket.c); on any other file ENOTTY,
+  // and the NS_GET_* requests on a socket are ENOTTY.
+  enum class NsIoctl : uint8_t { GetUserns, GetParent, GetNstype, GetOwnerUid, SiocGskns };
   Result<int64_t> sys_ioctl(Task* cur, int fd, NsIoctl cmd);
+  // socket(family, ...): net/socket.c: __sys_socket() -> __sock_create() in
+  // current->nsproxy->net_ns; the sock holds that namespace (sk_alloc():
+  // get_net()) until the file's last close. Returns the fd. Never fails in
+  // the model (families are checked by the parser).
+  Result<int> sys_socket(Task* cur, int family);
+  // ioctl(fd, SIOCGSKNS) on a socket: net/socket.c: sock_ioctl(): EPERM
+  // without CAP_NET_ADMIN over the socket's net namespace's owner, else a new
+  // nsfs fd on that namespace (open_related_ns()).
+  Result<int> sock_ioctl_siocgskns(Task* cur, File* f);
   // mount(SRC, DST, MS_BIND) of an nsfs file (SRC is /proc/T/ns/L or a /run
   // path with an nsfs mount); DST under /run is created if missing.
   // fs/namespace.c: path_mount() -> do_loopback().
@@ -425,6 +442,10 @@ class Kernel {
   UserNamespace* mm_user_ns_of(const Task* t) const {
     return t->group_leader->mm_user_ns ? t->group_leader->mm_user_ns : mm_user_ns_;
   }
+  // fs/nsfs.c: open_related_ns(): a new nsfs fd on `ns` in cur's table, with
+  // cur's cred (the inode's reference is taken by its first user). `path` is
+  // for display.
+  int open_related_ns(Task* cur, NsCommon* ns, std::string path);
   // The task's files table / fs_struct, allocated if it was still implicit (null).
   FilesStruct* files_of(Task* t);
   FsStruct* fs_of(Task* t);

@@ -178,6 +178,11 @@ void Kernel::fput(File* f) {
     if (--f->ns->nsfs_users == 0) put_ns(f->ns, "nsfs inode evicted");
   } else if (f->fkind == FileKind::Pidfd) {
     put_pid(f->pid);
+  } else if (f->fkind == FileKind::Socket) {
+    // net/socket.c: sock_close() -> __sock_release(); the sock's last put
+    // (net/core/sock.c: __sk_destruct()) drops its net namespace. The kernel
+    // may defer it by an RCU grace period; the checker waits for late frees.
+    put_ns(f->sk_net, "socket (sk_net)");
   }
   Cred* c = f->f_cred;
   Mount* m = f->mnt;
@@ -246,14 +251,29 @@ int open_nsfs_fd(Kernel& k, ObjectRegistry& reg, uint32_t id, Task* cur, NsCommo
 }
 }  // namespace
 
-// fs/nsfs.c: ns_ioctl() @ v6.18.
+int Kernel::open_related_ns(Task* cur, NsCommon* ns, std::string path) {
+  return open_nsfs_fd(*this, reg_, next_id(ObjKind::File), cur, ns, std::move(path));
+}
+
+// fs/nsfs.c: ns_ioctl() @ v6.18; SIOCGSKNS on a socket: net/socket.c:
+// sock_ioctl() @ v6.18.
 Result<int64_t> Kernel::sys_ioctl(Task* cur, int fd, NsIoctl cmd) {
-  static constexpr const char* kNames[] = {"NS_GET_USERNS", "NS_GET_PARENT", "NS_GET_NSTYPE", "NS_GET_OWNER_UID"};
+  static constexpr const char* kNames[] = {"NS_GET_USERNS", "NS_GET_PARENT", "NS_GET_NSTYPE", "NS_GET_OWNER_UID",
+                                           "SIOCGSKNS"};
   NSSIM_SCOPE(s, trace, "ns_ioctl", "fd {} {}", fd, kNames[static_cast<int>(cmd)]);
   File* f = (cur->files && fd >= 0 && static_cast<size_t>(fd) < cur->files->fdt.size()) ? cur->files->fdt[fd]
                                                                                         : nullptr;
   if (!f) return fail(EBADF);
-  if (f->fkind != FileKind::Nsfs) return fail(ENOTTY);
+  if (f->fkind == FileKind::Socket) {
+    // sock_ioctl() handles SIOCGSKNS itself; every NS_GET_* request goes on
+    // to the protocol (sock_do_ioctl()), which knows none of them: ENOTTY.
+    if (cmd != NsIoctl::SiocGskns) return fail(ENOTTY);
+    auto r = sock_ioctl_siocgskns(cur, f);
+    if (!r) return std::unexpected(r.error());
+    return *r;
+  }
+  // SIOCGSKNS on an nsfs file, a pidfd or a plain file: no handler (ENOTTY).
+  if (f->fkind != FileKind::Nsfs || cmd == NsIoctl::SiocGskns) return fail(ENOTTY);
   NsCommon* ns = f->ns;
   const UserNamespace* mine = cur->cred->user_ns;
   // ns_get_owner(): the owner must be the caller's user namespace or below it.
@@ -299,6 +319,7 @@ Result<int64_t> Kernel::sys_ioctl(Task* cur, int fd, NsIoctl cmd) {
     case NsIoctl::GetOwnerUid:
       if (ns->type != NsType::User) return fail(EINVAL);
       return from_kid_munged(mine, static_cast<UserNamespace*>(ns)->owner, false);
+    case NsIoctl::SiocGskns: break;  // ENOTTY above
   }
   return fail(ENOTTY);
 }

@@ -155,7 +155,8 @@ struct NsProxy : RefCounted, Pooled<NsProxy> {
 // include/linux/cred.h. Capabilities are bit sets of CAP_* numbers.
 using CapSet = uint64_t;
 inline constexpr CapSet CAP_FULL_SET = (1ULL << 41) - 1;  // CAP_LAST_CAP == 40 in v6.18
-inline constexpr int CAP_DAC_OVERRIDE = 1, CAP_DAC_READ_SEARCH = 2, CAP_SETGID = 6, CAP_SETUID = 7, CAP_SYS_CHROOT = 18,
+inline constexpr int CAP_DAC_OVERRIDE = 1, CAP_DAC_READ_SEARCH = 2, CAP_SETGID = 6, CAP_SETUID = 7, CAP_NET_ADMIN = 12,
+                     CAP_SYS_CHROOT = 18,
                      CAP_SYS_PTRACE = 19, CAP_SYS_ADMIN = 21, CAP_SETFCAP = 31;
 inline constexpr uint32_t INVALID_ID = 0xffffffffu;  // (uid_t)-1
 inline constexpr uint32_t OVERFLOW_ID = 65534;       // overflowuid/overflowgid: an unmapped id
@@ -229,12 +230,16 @@ struct Pid : RefCount, Pooled<Pid> {
 };
 
 // struct file: f_count = fd slots + mounts referring to it; f_cred holds a cred.
-enum class FileKind : uint8_t { Nsfs, Pidfd, Regular };
+// Socket: a user socket (struct socket + struct sock), whose sock holds its
+// net namespace (net/core/sock.c: sk_alloc() @ v6.18).
+enum class FileKind : uint8_t { Nsfs, Pidfd, Regular, Socket };
 struct File : RefCounted, Pooled<File> {
   File(ObjectRegistry& r, uint32_t id) : RefCounted(r, ObjKind::File, id) {}
   FileKind fkind = FileKind::Nsfs;
   NsCommon* ns = nullptr;  // nsfs: one use of ns's nsfs inode (not a direct ns reference)
   Pid* pid = nullptr;      // pidfd: holds a reference on the struct pid
+  NsCommon* sk_net = nullptr;  // socket: sk->sk_net, holds a reference (a user socket: sk_net_refcnt)
+  int family = 0;              // socket: AF_*
   Cred* f_cred = nullptr;  // holds a reference
   Mount* mnt = nullptr;    // opened through a bind mount: holds a reference (it makes the mount busy)
   std::string path;        // how it was opened, for display ("/proc/b/ns/net")

@@ -39,6 +39,7 @@ std::string_view call_name(CallKind k) {
     case CallKind::PrctlDumpable: return "prctl";
     case CallKind::PrctlChildSubreaper: return "prctl";
     case CallKind::Exec: return "exec";
+    case CallKind::Socket: return "socket";
   }
   return "?";
 }
@@ -602,6 +603,7 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
           {"write", CallKind::Write},           {"ioctl", CallKind::Ioctl},
           {"mount", CallKind::Mount},           {"umount", CallKind::Umount},
           {"prctl", CallKind::PrctlDumpable},   {"exec", CallKind::Exec},
+          {"socket", CallKind::Socket},
       };
       bool found = false;
       for (auto& [n, k] : kCalls)
@@ -609,7 +611,7 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
       if (!found)
         P.error(cn, fmt::format("unknown system call '{}'", cn.text),
                 "known calls: clone, clone3, thread, unshare, setns, open, close, exit, wait, pidfd_open, sethostname, "
-                "setuid, setgid, setresuid, setresgid, write, ioctl, mount, umount, prctl, exec");
+                "setuid, setgid, setresuid, setresgid, write, ioctl, mount, umount, prctl, exec, socket");
       P.next();
       P.expect_punct("(", "'(' after the call name");
       switch (c.kind) {
@@ -683,6 +685,22 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
                     "exec() runs the task's own program again (the live backend's agent binary): a plain "
                     "file, no set-id bits, no file capabilities");
           break;
+        case CallKind::Socket: {
+          // socket(FAMILY): the type and protocol are the agent's (a datagram
+          // or route socket); only the family's net namespace matters here.
+          const Token& f = P.peek();
+          static constexpr std::pair<std::string_view, int> kFamilies[] = {
+              {"AF_UNIX", kAfUnix}, {"AF_LOCAL", kAfUnix}, {"AF_INET", kAfInet}, {"AF_INET6", kAfInet6},
+              {"AF_NETLINK", kAfNetlink}};
+          bool known = false;
+          for (auto& [n, v] : kFamilies)
+            if (f.kind == Token::Ident && f.text == n) c.code = v, known = true;
+          if (!known)
+            P.error(f, fmt::format("unsupported address family {}", describe(f)),
+                    "nssim models socket(AF_UNIX), socket(AF_INET), socket(AF_INET6) and socket(AF_NETLINK)");
+          P.next();
+          break;
+        }
         case CallKind::PrctlChildSubreaper: break;  // set by the prctl case below, never looked up
         case CallKind::PrctlDumpable: {
           const Token& o = P.peek();
@@ -721,18 +739,20 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
           break;
         case CallKind::Ioctl: {
           c.fd_loc = P.peek().loc;
-          c.fd = P.ident("an fd name", "ioctl(FD, NS_GET_USERNS|NS_GET_PARENT|NS_GET_NSTYPE|NS_GET_OWNER_UID)");
+          c.fd = P.ident("an fd name",
+                         "ioctl(FD, NS_GET_USERNS|NS_GET_PARENT|NS_GET_NSTYPE|NS_GET_OWNER_UID|SIOCGSKNS)");
           P.expect_punct(",", "',' then the request");
           const Token& r = P.peek();
           static constexpr std::pair<std::string_view, IoctlCmd> kCmds[] = {
               {"NS_GET_USERNS", IoctlCmd::NsGetUserns}, {"NS_GET_PARENT", IoctlCmd::NsGetParent},
-              {"NS_GET_NSTYPE", IoctlCmd::NsGetNstype}, {"NS_GET_OWNER_UID", IoctlCmd::NsGetOwnerUid}};
+              {"NS_GET_NSTYPE", IoctlCmd::NsGetNstype}, {"NS_GET_OWNER_UID", IoctlCmd::NsGetOwnerUid},
+              {"SIOCGSKNS", IoctlCmd::SiocGskns}};
           bool known = false;
           for (auto& [n, k] : kCmds)
             if (r.kind == Token::Ident && r.text == n) c.ioctl = k, known = true;
           if (!known)
             P.error(r, fmt::format("unsupported ioctl request {}", describe(r)),
-                    "known: NS_GET_USERNS, NS_GET_PARENT, NS_GET_NSTYPE, NS_GET_OWNER_UID");
+                    "known: NS_GET_USERNS, NS_GET_PARENT, NS_GET_NSTYPE, NS_GET_OWNER_UID, SIOCGSKNS");
           P.next();
           break;
         }
@@ -776,10 +796,10 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
         P.next();
         c.out_loc = P.peek().loc;
         c.out = P.ident("a name for the result after '->'");
-        bool fd_ioctl = c.kind == CallKind::Ioctl &&
-                        (c.ioctl == IoctlCmd::NsGetUserns || c.ioctl == IoctlCmd::NsGetParent);
+        bool fd_ioctl = c.kind == CallKind::Ioctl && ioctl_makes_fd(c.ioctl);
         bool makes = c.kind == CallKind::Clone || c.kind == CallKind::Clone3 || c.kind == CallKind::Thread ||
-                     c.kind == CallKind::Open || c.kind == CallKind::PidfdOpen || fd_ioctl;
+                     c.kind == CallKind::Open || c.kind == CallKind::PidfdOpen || c.kind == CallKind::Socket ||
+                     fd_ioctl;
         if (!makes && c.kind == CallKind::Ioctl)
           P.error(P.t_[P.p_ - 1],
                   fmt::format("ioctl({}) returns a number, not a name: assert it with = N",
@@ -788,16 +808,17 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
                                                    : "e.g. ioctl(f, NS_GET_OWNER_UID) = 0");
         if (!makes)
           P.error(P.t_[P.p_ - 1], fmt::format("{}() returns nothing to name", call_name(c.kind)),
-                  "'-> NAME' names the task made by clone/clone3/thread or the fd made by open, pidfd_open "
-                  "or ioctl(NS_GET_USERNS/NS_GET_PARENT)");
+                  "'-> NAME' names the task made by clone/clone3/thread or the fd made by open, pidfd_open, "
+                  "socket or ioctl(NS_GET_USERNS/NS_GET_PARENT/SIOCGSKNS)");
         if (reserved_name(*c.out)) P.error(P.t_[P.p_ - 1], fmt::format("'{}' is reserved", *c.out), kReservedHint);
         if (auto it = let_names.find(*c.out); it != let_names.end())
           P.error(P.t_[P.p_ - 1], fmt::format("'{}' is a let name (line {})", *c.out, it->second), kOneKindHint);
       } else if (c.kind == CallKind::Clone || c.kind == CallKind::Clone3 || c.kind == CallKind::Thread) {
         P.expected("'-> NAME' to name the new task", "e.g. init: clone(0) -> a");
+      } else if (c.kind == CallKind::Socket) {
+        P.expected("'-> NAME' to name the new socket", "e.g. a: socket(AF_UNIX) -> s");
       } else if (c.kind == CallKind::Open || c.kind == CallKind::PidfdOpen ||
-                 (c.kind == CallKind::Ioctl &&
-                  (c.ioctl == IoctlCmd::NsGetUserns || c.ioctl == IoctlCmd::NsGetParent))) {
+                 (c.kind == CallKind::Ioctl && ioctl_makes_fd(c.ioctl))) {
         P.expected("'-> NAME' to name the new fd", "e.g. a: open(\"/proc/b/ns/net\") -> fd1");
       }
       int text_end = 0;  // the call text shown in traces stops before '= RESULT'

@@ -45,7 +45,7 @@ inline constexpr uint64_t kOCloexec = 02000000;
 enum class CallKind : uint8_t {
   Clone, Clone3, Unshare, Setns, Open, Close, Exit, Wait, PidfdOpen, Sethostname,
   Thread, Setuid, Setgid, Setresuid, Setresgid, Write, Ioctl, Mount, Umount, PrctlDumpable,
-  PrctlChildSubreaper, Exec,
+  PrctlChildSubreaper, Exec, Socket,
 };
 std::string_view call_name(CallKind k);
 
@@ -63,7 +63,12 @@ struct NsPath {
 // Parses a path of the shapes above; nullopt otherwise.
 std::optional<NsPath> parse_path(std::string_view p);
 
-enum class IoctlCmd : uint8_t { NsGetUserns, NsGetParent, NsGetNstype, NsGetOwnerUid };
+// The ns_ioctl() requests, then sock_ioctl()'s SIOCGSKNS (same order as Kernel::NsIoctl).
+enum class IoctlCmd : uint8_t { NsGetUserns, NsGetParent, NsGetNstype, NsGetOwnerUid, SiocGskns };
+// ioctl requests whose result is a new nsfs fd (named with '-> NAME').
+inline bool ioctl_makes_fd(IoctlCmd c) {
+  return c == IoctlCmd::NsGetUserns || c == IoctlCmd::NsGetParent || c == IoctlCmd::SiocGskns;
+}
 
 struct CallStmt {
   Loc loc;               // of the task name
@@ -83,7 +88,7 @@ struct CallStmt {
   IoctlCmd ioctl = IoctlCmd::NsGetNstype;
   std::string target;    // wait/pidfd_open: task name
   Loc target_loc;
-  int code = 0;          // exit
+  int code = 0;          // exit; prctl: the value; socket: the address family (kAf*)
   std::string str;       // sethostname
   std::optional<std::string> out;  // -> NAME
   Loc out_loc;

@@ -167,7 +167,7 @@ CallOutcome SimBackend::call(const CallStmt& c) {
       if (fd < 0) return usage(fmt::format("'{}' is not an fd name in {}'s fd table", c.fd, c.task));
       auto r = k.sys_ioctl(cur, fd, static_cast<Kernel::NsIoctl>(c.ioctl));
       if (!r) return err(r.error());
-      if (c.ioctl == IoctlCmd::NsGetUserns || c.ioctl == IoctlCmd::NsGetParent) {
+      if (ioctl_makes_fd(c.ioctl)) {
         bind_fd(cur->files, *c.out, static_cast<int>(*r));
         return ok(*c.out);
       }
@@ -206,6 +206,12 @@ CallOutcome SimBackend::call(const CallStmt& c) {
                                  c.task));
       auto r = k.sys_execve(cur);
       return r ? ok("0") : err(r.error());
+    }
+    case CallKind::Socket: {
+      auto r = k.sys_socket(cur, c.code);
+      if (!r) return err(r.error());
+      bind_fd(cur->files, *c.out, *r);
+      return ok(*c.out);
     }
     case CallKind::PrctlChildSubreaper: {
       auto r = k.sys_prctl_set_child_subreaper(cur, c.code);
@@ -293,6 +299,7 @@ Observation SimBackend::observe() {
           TaskObs::Fd o{static_cast<int>(fd), TaskObs::Fd::Plain};
           if (f->fkind == FileKind::Nsfs) o = {static_cast<int>(fd), TaskObs::Fd::Ns, f->ns->serial, f->ns->inum, f->ns->type};
           if (f->fkind == FileKind::Pidfd) o.kind = TaskObs::Fd::Pidfd;
+          if (f->fkind == FileKind::Socket) o.kind = TaskObs::Fd::Socket;
           t.fds.push_back(o);
         }
       for (int i = 0; i < kLinks && readable; ++i) {

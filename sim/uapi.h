@@ -166,4 +166,7 @@ std::optional<NsType> ns_type_from_clone_flag(uint64_t flag);  // exactly one CL
 std::optional<uint64_t> clone_flag_from_name(std::string_view name);
 std::string clone_flags_str(uint64_t flags);   // "CLONE_NEWUTS|CLONE_NEWNET", "0"
 
+// socket(2) address families nssim models (include/linux/socket.h).
+inline constexpr int kAfUnix = 1, kAfInet = 2, kAfInet6 = 10, kAfNetlink = 16;
+
 }  // namespace nssim

@@ -344,6 +344,60 @@ TEST_P(Conformance, ExecMakesTheMmDumpableAgain) {
   EXPECT_THAT(s().run("e: open(\"/proc/d/ns/uts\") -> f2"), Succeeds());
 }
 
+// ---- sockets -------------------------------------------------------------------
+
+// net/core/sock.c: sk_alloc(): a user socket holds the net namespace it was
+// made in (get_net()), so the namespace outlives its last task; the last
+// close frees it (__sk_destruct(): put_net()).
+TEST_P(Conformance, SocketKeepsItsNetNamespaceAliveAfterItsLastTaskLeaves) {
+  ASSERT_THAT(s().run("init: clone(CLONE_NEWNET|CLONE_FILES) -> b"), Succeeds());  // b's fds are init's
+  auto net = s().token("b", Link::Net);
+  ASSERT_TRUE(net);
+  ASSERT_THAT(s().run("b: socket(AF_UNIX) -> sk"), Succeeds());
+  ASSERT_THAT(s().run("b: exit(0)"), Succeeds());
+  ASSERT_THAT(s().run("init: wait(b)"), Returns("b"));
+  auto alive = s().alive(*net);
+  if (!alive) GTEST_SKIP() << "this backend cannot tell namespace liveness";
+  EXPECT_TRUE(*alive);  // no task, no nsfs fd, no mount: only the socket
+  ASSERT_THAT(s().run("init: close(sk)"), Succeeds());
+  EXPECT_EQ(s().alive(*net), false);
+}
+
+// net/socket.c: sock_ioctl(): SIOCGSKNS needs CAP_NET_ADMIN over the owner
+// of the socket's net namespace (ns_capable(net->user_ns, ...)), checked on
+// the caller's creds, not the socket's.
+TEST_P(Conformance, SiocgsknsWithoutCapNetAdminOverTheOwnerIsEperm) {
+  ASSERT_THAT(s().run("init: socket(AF_INET) -> sk"), Succeeds());
+  // Full capabilities, but in a user namespace below the socket's owner.
+  ASSERT_THAT(s().run("init: clone(CLONE_NEWUSER|CLONE_FILES) -> u"), Succeeds());
+  EXPECT_THAT(s().run("u: ioctl(sk, SIOCGSKNS) -> f"), FailsWithErrno(EPERM));
+  EXPECT_THAT(s().run("init: ioctl(sk, SIOCGSKNS) -> g"), Succeeds());
+  // A net namespace u's user namespace owns: now u may.
+  ASSERT_THAT(s().run("u: unshare(CLONE_NEWNET)"), Succeeds());
+  ASSERT_THAT(s().run("u: socket(AF_NETLINK) -> mine"), Succeeds());
+  EXPECT_THAT(s().run("u: ioctl(mine, SIOCGSKNS) -> h"), Succeeds());
+  // The NS_GET_* requests are nsfs's: a socket does not know them.
+  EXPECT_THAT(s().run("init: ioctl(sk, NS_GET_NSTYPE)"), FailsWithErrno(ENOTTY));
+  EXPECT_THAT(s().run("init: ioctl(g, SIOCGSKNS) -> x"), FailsWithErrno(ENOTTY));  // g is an nsfs fd
+}
+
+// SIOCGSKNS opens the namespace of the socket (sock_net(sk)), whatever net
+// namespace the caller is in now: the way lsns and lxkns find namespaces
+// that only sockets keep.
+TEST_P(Conformance, SiocgsknsOpensTheSocketsNamespaceNotTheCallers) {
+  ASSERT_THAT(s().run("init: clone(CLONE_NEWNET|CLONE_FILES) -> b"), Succeeds());
+  auto net = s().token("b", Link::Net);
+  ASSERT_TRUE(net);
+  ASSERT_THAT(s().run("b: socket(AF_NETLINK) -> sk"), Succeeds());
+  ASSERT_THAT(s().run("b: exit(0)"), Succeeds());
+  ASSERT_THAT(s().run("init: wait(b)"), Returns("b"));
+  ASSERT_THAT(s().run("init: ioctl(sk, SIOCGSKNS) -> f"), Succeeds());
+  ASSERT_THAT(s().run("init: clone(0) -> j"), Succeeds());  // a copy of init's fds
+  ASSERT_THAT(s().run("j: setns(f, CLONE_NEWNET)"), Succeeds());
+  EXPECT_FALSE(s().same("j", Link::Net, "init", Link::Net));
+  EXPECT_EQ(s().token("j", Link::Net), net);
+}
+
 TEST_P(Conformance, IdMapsAreWrittenOnceAndOnlyForOneself) {
   ASSERT_THAT(s().run("init: clone(0) -> u"), Succeeds());
   ASSERT_THAT(s().run("u: setgid(1000)"), Succeeds());

@@ -86,6 +86,7 @@ _USERNS_ALLOW = {
     "tests/regressions/fuzz-zombie-dumpability.nss": _NO_HOST_IDS + " (so setuid(1000) leaves the tasks root and dumpable)",
     "tests/regressions/fuzz-exited-leader-keeps-its-dumpability.nss": _NO_HOST_IDS + " (so setgid(1000) is refused and the mm stays dumpable)",
     "tests/regressions/tester-ucounts-by-real-uid.nss": _NO_HOST_IDS,
+    "examples/30-exec-enters-time-namespace.nss": _NO_HOST_IDS + " (so setresuid(1000, ...) is refused and d stays dumpable)",
 }
 ALLOWLIST = {
     "userns": dict(_USERNS_ALLOW),

@@ -211,6 +211,31 @@ TEST(Lifetime, PidfdPinsThePidNamespaceOfAReapedTask) {
   m.check_ledger();
 }
 
+TEST(Lifetime, SocketHoldsItsNetNamespaceOnceAndIsAHolderInTheLedger) {
+  Model m;
+  Task* b = m.fork(m.init, CLONE_NEWNET | CLONE_FILES);  // b's fds are init's
+  NetNamespace* n = b->nsproxy->net_ns;
+  uint32_t serial = n->serial;
+  int s = *m.k.sys_socket(b, kAfInet);
+  EXPECT_EQ(n->refs(), 2u);  // nsproxy slot + the sock
+  Task* c = m.fork(m.init);  // a copy of the table: the same socket file, no new reference
+  EXPECT_EQ(n->refs(), 2u);
+  auto hs = m.k.holders(n);
+  ASSERT_EQ(hs.size(), 2u);
+  std::string sock = hs[0].what.starts_with("socket#") ? hs[0].what : hs[1].what;
+  EXPECT_THAT(sock, ::testing::StartsWith("socket#"));
+  EXPECT_THAT(sock, ::testing::HasSubstr(fmt::format("fd {} of init", s)));  // init, b, then c (all named t)
+  m.check_ledger();
+  m.k.sys_exit(b, 0);
+  EXPECT_EQ(n->refs(), 1u);  // only the socket
+  m.check_ledger();
+  ASSERT_TRUE(m.k.sys_close(m.init, s).has_value());
+  EXPECT_NE(m.k.ns_records()[serial].ns, nullptr);  // c's fd still refers to the file
+  m.k.sys_exit(c, 0);                               // its table goes, and with it the last fd
+  EXPECT_EQ(m.k.ns_records()[serial].ns, nullptr);
+  m.check_ledger();
+}
+
 TEST(Lifetime, LeakCheckerFindsNothingAfterEverythingExits) {
   Model m;
   Task* a = m.fork(m.init, CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWUSER);

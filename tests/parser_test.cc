@@ -91,6 +91,27 @@ TEST(Parser, BadPathExplainsTheAcceptedShape) {
   EXPECT_THAT(d.hint, HasSubstr("pid_for_children"));
 }
 
+TEST(Parser, SocketFamiliesAndSiocgskns) {
+  auto r = parse_scenario("a: socket(AF_NETLINK) -> s\na: socket(AF_LOCAL) -> u\na: ioctl(s, SIOCGSKNS) -> n\n", "t.nss");
+  ASSERT_TRUE(r.ok()) << r.errors.front().message;
+  auto& s0 = std::get<CallStmt>(r.scenario.statements[0].s);
+  EXPECT_EQ(s0.kind, CallKind::Socket);
+  EXPECT_EQ(s0.code, kAfNetlink);
+  EXPECT_EQ(std::get<CallStmt>(r.scenario.statements[1].s).code, kAfUnix);
+  auto& io = std::get<CallStmt>(r.scenario.statements[2].s);
+  EXPECT_EQ(io.ioctl, IoctlCmd::SiocGskns);
+  EXPECT_EQ(*io.out, "n");
+  auto d = first_error("a: socket(AF_PACKET) -> s");
+  EXPECT_EQ(d.loc.col, 11);
+  EXPECT_THAT(d.message, HasSubstr("unsupported address family 'AF_PACKET'"));
+  EXPECT_THAT(d.hint, HasSubstr("AF_NETLINK"));
+  d = first_error("a: socket(AF_UNIX)");
+  EXPECT_THAT(d.message, HasSubstr("expected '-> NAME' to name the new socket"));
+  d = first_error("a: socket(AF_UNIX) -> s\na: ioctl(s, SIOCGSKNS)");
+  EXPECT_EQ(d.loc.line, 2);
+  EXPECT_THAT(d.message, HasSubstr("expected '-> NAME' to name the new fd"));
+}
+
 TEST(Parser, UnknownErrnoAfterEquals) {
   auto d = first_error("init: unshare(CLONE_NEWPID) = EWHATEVER");
   EXPECT_THAT(d.message, HasSubstr("unknown errno 'EWHATEVER'"));

@@ -273,6 +273,26 @@ TEST(StraceImport, DupOfANamespaceFdIsFollowedAsTheSameOpenFile) {
   EXPECT_GT(first, r.scenario.find("p7: setns(fd3"));
 }
 
+TEST(StraceImport, SocketsAndSiocgsknsAreTranslatedExactly) {
+  Imported r = import_text(
+      "7 openat(AT_FDCWD, \"/proc/self/ns/net\", O_RDONLY) = 3<net:[4026531833]>\n"
+      "7 unshare(CLONE_NEWNET) = 0\n"
+      "7 socket(AF_NETLINK, SOCK_RAW|SOCK_CLOEXEC, NETLINK_ROUTE) = 4<NETLINK:[19289181]>\n"
+      "7 socket(AF_PACKET, SOCK_RAW, 768) = -1 EPERM (Operation not permitted)\n"
+      "7 setns(3<net:[4026531833]>, CLONE_NEWNET) = 0\n"
+      "7 ioctl(4<NETLINK:[19289181]>, SIOCGSKNS, NULL) = 5\n"
+      "7 setns(5<net:[4026532382]>, CLONE_NEWNET) = 0\n"
+      "7 close(4<NETLINK:[19289181]>) = 0\n"
+      "7 exit_group(0) = ?\n");
+  ASSERT_TRUE(r.errs.empty());
+  EXPECT_EQ(r.contradictions, 0) << r.scenario;
+  EXPECT_THAT(r.scenario, HasSubstr("p7: socket(AF_NETLINK) -> fd4 = fd4"));
+  EXPECT_THAT(r.scenario, HasSubstr("p7: ioctl(fd4, SIOCGSKNS) -> fd5 = fd5"));
+  EXPECT_THAT(r.scenario, HasSubstr("p7: setns(fd5, CLONE_NEWNET) = 0"));
+  EXPECT_THAT(r.scenario, HasSubstr("p7: close(fd4) = 0"));
+  EXPECT_THAT(r.scenario, HasSubstr("a socket of a family the language lacks"));  // AF_PACKET: a comment
+}
+
 TEST(StraceImport, ALaptopLogWithoutPidTranslationMatchesChildrenInOrder) {
   // Recorded on a host with plain `strace -f -yy -o LOG unshare --fork --pid
   // --mount-proc sh -c '...'`: inside the new pid namespace clone returns 2,
@@ -480,6 +500,13 @@ TEST_F(StraceLive, AProgramUsingClone3ThreadsPidfdIoctlDupAndATimeNamespace) {
   trace_and_round_trip(exe, {"clone3(CLONE_NEWUTS) -> p", "thread() -> p", "pidfd_open(p", "NS_GET_USERNS) -> fd",
                              "NS_GET_PARENT) -> fail", "= -1 EPERM", "setns(fd3, CLONE_NEWUTS|CLONE_NEWIPC)  = 0",
                              "setns(exec_timens, CLONE_NEWTIME)", "execve closes O_CLOEXEC fds"});
+}
+
+TEST_F(StraceLive, ASocketKeepsANetNamespaceThatSiocgsknsReopens) {
+  std::string exe = cc(data("sockns.c"));
+  if (exe.empty()) GTEST_SKIP() << "no C compiler (gcc)";
+  trace_and_round_trip(exe, {"socket(AF_NETLINK) -> fd4  = fd4", "socket(AF_UNIX) -> fd5", "ioctl(fd4, SIOCGSKNS) -> fd5",
+                             "setns(fd5, CLONE_NEWNET)  = 0"});
 }
 
 TEST_F(StraceLive, JsonLinesAndHtml) {

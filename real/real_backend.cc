@@ -400,6 +400,8 @@ bool RealBackend::start(const Options& opt, std::string& why) {
     }
   }
   suid_dumpable_ = std::atoi(slurp("/proc/sys/fs/suid_dumpable").c_str());
+  // Dynamically linked (ld.so maps shared objects after an exec): a mapping of a .so file.
+  exe_.dynamic = slurp("/proc/self/maps").find(".so") != std::string::npos;
   // Which procfs this is: nssim's NSpid as it numbers it. Its last entry must
   // be nssim's own pid; entries before it are pid namespaces above nssim's
   // that this /proc shows (`unshare --pid --fork` without --mount-proc).

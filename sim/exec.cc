@@ -8,6 +8,8 @@
 #include "sim/kernel.h"
 
 #include <csignal>
+#include <array>
+#include <string>
 #include <vector>
 
 namespace nssim {
@@ -36,6 +38,16 @@ static bool file_permission(const Kernel& k, const Cred* c, const ExecFile& f, i
   if (!mapped) return false;
   if ((!(mask & kMayExec) || (f.mode & 0111)) && k.ns_capable(c, ns, CAP_DAC_OVERRIDE)) return true;
   return mask == kMayRead && k.ns_capable(c, ns, CAP_DAC_READ_SEARCH);
+}
+
+// A file an mm maps, opened with `c` (it holds a reference on `c`).
+File* Kernel::mapped_file(Cred* c, std::string path) {
+  auto* f = new File(reg_, next_id(ObjKind::File));
+  f->fkind = FileKind::Regular;
+  c->get();
+  f->f_cred = c;
+  f->path = std::move(path);
+  return f;
 }
 
 Result<void> Kernel::sys_execve(Task* cur) {
@@ -125,16 +137,13 @@ Result<void> Kernel::sys_execve(Task* cur) {
   // exec_mmap(): the new mm (holding mm_ns, and the file as its exe_file:
   // set_mm_exe_file()) replaces the old one. The file was opened with the
   // caller's cred before commit_creds() (do_open_execat()).
-  auto* exe_file = new File(reg_, next_id(ObjKind::File));
-  exe_file->fkind = FileKind::Regular;
-  old->get();
-  exe_file->f_cred = old;
-  exe_file->path = "exe of " + cur->comm;
   get_ns(mm_ns, "mm");
   if (UserNamespace* u = leader->mm_user_ns) put_ns(u, "mm");
   leader->mm_user_ns = mm_ns;
-  if (File* f = leader->exe_file) fput(f);
-  leader->exe_file = exe_file;
+  std::array<File*, 2> old_files = leader->mm_files;
+  leader->mm_files = {mapped_file(old, "exe of " + cur->comm), nullptr};
+  for (File* f : old_files)
+    if (f) fput(f);
   // exec_task_namespaces() (kernel/nsproxy.c).
   if (auto r = exec_task_namespaces(cur); !r) {
     put_cred(nw, "exec failed");
@@ -150,6 +159,8 @@ Result<void> Kernel::sys_execve(Task* cur) {
   NSSIM_EVENT(trace, "begin_new_exec", "mm {}dumpable", leader->dumpable ? "" : "not ");
   // commit_creds(): an id or capability change makes it non-dumpable again.
   commit_creds(cur, nw);
+  // The new program's ld.so opens and maps its shared libraries with the new cred.
+  if (exe.dynamic) leader->mm_files[Task::kMmLibs] = mapped_file(nw, "libraries of " + cur->comm);
   return {};
 }
 

@@ -28,11 +28,11 @@ void Kernel::do_exit_quiet(Task* t, int code) {
   // exit_mm() -> mmput(): the last thread lets go of the mm, and __mmdrop()
   // of its user_ns reference. (On the kernel the drop can lag: a CPU that
   // goes idle keeps the mm as its lazy-TLB mm until it runs another task.)
-  if (Task* l = t->group_leader; (l->mm_user_ns || l->exe_file) && current_is_single_threaded(t)) {
-    if (File* f = l->exe_file) {  // __mmput()
-      l->exe_file = nullptr;
-      fput(f);
-    }
+  if (Task* l = t->group_leader; l->mm_user_ns && current_is_single_threaded(t)) {
+    std::array<File*, 2> files = l->mm_files;  // __mmput(): exit_mmap(), set_mm_exe_file(NULL)
+    l->mm_files = {};
+    for (File* f : files)
+      if (f) fput(f);
     if (UserNamespace* u = l->mm_user_ns) {  // __mmdrop()
       l->mm_user_ns = nullptr;
       put_ns(u, "mm");

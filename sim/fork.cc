@@ -137,9 +137,10 @@ Result<Task*> Kernel::copy_process(Task* cur, uint64_t flags, uint8_t exit_signa
     p->mm_user_ns = cur->group_leader->mm_user_ns;
     get_ns(p->mm_user_ns, "mm");
   }
-  if (!(flags & CLONE_THREAD) && cur->group_leader->exe_file) {
-    p->exe_file = cur->group_leader->exe_file;  // dup_mmap(): get_mm_exe_file()
-    p->exe_file->get();
+  if (!(flags & CLONE_THREAD)) {
+    p->mm_files = cur->group_leader->mm_files;  // dup_mmap(): the mappings and exe_file are shared files
+    for (File* f : p->mm_files)
+      if (f) f->get();
   }
   bool ns_held = false;  // p holds a count on p->nsproxy once copy_namespaces() succeeded
   auto undo = [&](Errno e) -> Result<Task*> {
@@ -148,7 +149,8 @@ Result<Task*> Kernel::copy_process(Task* cur, uint64_t flags, uint8_t exit_signa
     if (p->fs) put_fs_struct(p->fs);
     if (p->files) put_files_struct(p->files);
     if (p->mm_user_ns) put_ns(p->mm_user_ns, "mm");  // bad_fork_cleanup_mm
-    if (p->exe_file) fput(p->exe_file);
+    for (File* f : p->mm_files)
+      if (f) fput(f);
     put_cred(p->cred, "bad_fork_cleanup_cred");
     delete p;
     return std::unexpected(e);

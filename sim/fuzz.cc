@@ -212,10 +212,11 @@ std::vector<FuzzProblem> leak_check(SimBackend& sim) {
   ok.insert(init->files);
   ok.insert(init->fs);
   // Its mm, once it exec'd: the exe file and the cred that opened it, mm->user_ns.
-  if (const File* f = init->exe_file) {
-    ok.insert(f);
-    keep_ns(keep_ns, f->f_cred->user_ns);
-  }
+  for (const File* f : init->mm_files)
+    if (f) {
+      ok.insert(f);
+      keep_ns(keep_ns, f->f_cred->user_ns);
+    }
   keep_ns(keep_ns, init->mm_user_ns);
   // Tasks that could not exit cleanly (exiting inits waiting for zombies of a
   // parent outside) keep their objects: accept everything of live tasks.

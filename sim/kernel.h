@@ -309,6 +309,7 @@ class Kernel {
   // EACCES when the caller may not execute it. The caller must lead its
   // thread group (a thread's exec takes over the leader's pid: not modelled).
   Result<void> sys_execve(Task* cur);
+  File* mapped_file(Cred* c, std::string path);
 
   // kernel/user_namespace.c: make_kuid()/from_kuid() (INVALID_ID when unmapped),
   // from_kuid_munged() (OVERFLOW_ID when unmapped).

@@ -107,6 +107,7 @@ struct EnvUserNs {
 struct ExecFile {
   uint32_t uid = 0, gid = 0;  // kuids/kgids
   uint32_t mode = 0755;
+  bool dynamic = true;        // ld.so maps shared libraries into it (Task::mm_files[kMmLibs])
 };
 struct UserNamespace : NsCommon {
   using NsCommon::NsCommon;
@@ -343,11 +344,16 @@ struct Task : Pooled<Task> {
   // thread's exit_mm() lets go). Null: the mm nssim itself was exec'd with
   // (Kernel::mm_user_ns_), which every fork copies until a task execs.
   UserNamespace* mm_user_ns = nullptr;
-  // mm->exe_file (on the leader): the file exec opened, holding a reference;
-  // its f_cred is the cred the task had when it exec'd, which the file keeps
-  // alive (and with it that cred's user namespace) as long as some mm that
-  // forked from it lives (dup_mmap() shares it; __mmput() puts it). Null: nssim's own.
-  File* exe_file = nullptr;
+  // Files the mm maps (on the leader), each holding a reference, null until
+  // the task execs (nssim's own are not modelled): [kMmExe] the program and
+  // its ELF interpreter, opened by the kernel with the cred from before the
+  // exec (mm->exe_file, do_open_execat(), load_elf_binary()); [kMmLibs] the
+  // shared libraries ld.so opens after it, with the new cred (absent for a
+  // static binary). Each f_cred, and with it that cred's user namespace, lives
+  // as long as some mm that forked from this one (dup_mmap() copies the
+  // mappings; __mmput() -> exit_mmap() drops them). Found by --real.
+  static constexpr int kMmExe = 0, kMmLibs = 1;
+  std::array<File*, 2> mm_files{};
 
   bool is_leader() const { return group_leader == this; }
   Task* last_child() const { return first_child ? first_child->prev_sibling : nullptr; }

@@ -322,6 +322,29 @@ TEST_P(Conformance, ExecEntersTimeForChildrenAndClosesCloexecFds) {
   EXPECT_THAT(s().run("a: setns(kept, CLONE_NEWUTS)"), Succeeds());
 }
 
+// do_close_on_exec(): the O_CLOEXEC fd was the last pin of a namespace whose
+// tasks are gone, so the exec frees it; a plain fd keeps its namespace.
+TEST_P(Conformance, ExecClosesTheLastPinOfANamespace) {
+  ASSERT_THAT(s().run("init: clone(0) -> a"), Succeeds());
+  ASSERT_THAT(s().run("init: clone(CLONE_NEWUTS) -> b"), Succeeds());
+  ASSERT_THAT(s().run("init: clone(CLONE_NEWIPC) -> c"), Succeeds());
+  auto uts = s().token("b", Link::Uts);
+  auto ipc = s().token("c", Link::Ipc);
+  ASSERT_TRUE(uts && ipc);
+  ASSERT_THAT(s().run("a: open(\"/proc/b/ns/uts\", O_CLOEXEC) -> cx"), Succeeds());
+  ASSERT_THAT(s().run("a: open(\"/proc/c/ns/ipc\") -> kept"), Succeeds());
+  for (const char* t : {"b", "c"}) {
+    ASSERT_THAT(s().run(fmt::format("{}: exit(0)", t)), Succeeds());
+    ASSERT_THAT(s().run(fmt::format("init: wait({})", t)), Returns(t));
+  }
+  auto before = s().alive(*uts);
+  if (!before) GTEST_SKIP() << "this backend cannot tell namespace liveness";
+  EXPECT_TRUE(*before);
+  ASSERT_THAT(s().run("a: exec()"), Succeeds());
+  EXPECT_EQ(s().alive(*uts), false);
+  EXPECT_EQ(s().alive(*ipc), true);
+}
+
 // A thread of the caller dies in de_thread(); the execing leader lives on.
 TEST_P(Conformance, ExecKillsTheOtherThreads) {
   ASSERT_THAT(s().run("init: clone(0) -> p"), Succeeds());

@@ -731,29 +731,9 @@ void Session::call(const Call& c, Task& t, Ctx& x) {
     std::string req = arg(1);
     bool known = false;
     for (auto& [a, b] : kReq) known |= req == a;
-    if (req == "SIOCGSKNS" && it != t.fds->fds.end() && it->second.kind == FdEntry::Socket && it->second.in_model) {
-      // sock_ioctl(): a new nsfs fd on the socket's net namespace.
-      const std::string& sn = it->second.name;
-      if (r.failed() || r.unknown)
-        return (void)step(t, fmt::format("ioctl({}, SIOCGSKNS) -> fail{}", sn, c.line), result(""), x);
-      int nfd = static_cast<int>(r.value);
-      std::string name = fd_name(*t.fds, nfd);
-      drop_fd(t, nfd, x, "fd reused");
-      Output* o = step(t, fmt::format("ioctl({}, SIOCGSKNS) -> {}", sn, name), name, x);
-      bool ok = o && o->record.outcome.ok;
-      t.fds->fds[nfd] = FdEntry{FdEntry::Ns, name, "", true, ok};
-      if (auto nd = parse_ns_decor(r.decor); nd && ok)
-        check_ns(nd->first, nd->second, model_fd_ns(t.name, name), fmt::format("fd {} of {}", nfd, t.name), x);
-      return;
-    }
-    if (!known || it == t.fds->fds.end() || it->second.kind != FdEntry::Ns || !it->second.in_model)
-      return comment(x, req.starts_with("NS_") ? "ioctl (" + req + ")" : "ioctl (other)",
-                     req.starts_with("NS_") ? "an nsfs query the model lacks, or on an fd it does not follow: no "
-                                              "namespace effect"
-                                            : "no namespace effect",
-                     false);
-    const std::string& fdn = it->second.name;
-    if (req == "NS_GET_USERNS" || req == "NS_GET_PARENT") {
+    // A request that returns a new nsfs fd (open_related_ns(): O_CLOEXEC):
+    // "ioctl(FD, REQ) -> NAME", and the namespace strace decoded is checked.
+    auto ns_fd_result = [&](const std::string& fdn) {
       if (r.failed() || r.unknown)
         return (void)step(t, fmt::format("ioctl({}, {}) -> fail{}", fdn, req, c.line), result(""), x);
       int nfd = static_cast<int>(r.value);
@@ -764,8 +744,18 @@ void Session::call(const Call& c, Task& t, Ctx& x) {
       t.fds->fds[nfd] = FdEntry{FdEntry::Ns, name, "", true, ok};
       if (auto nd = parse_ns_decor(r.decor); nd && ok)
         check_ns(nd->first, nd->second, model_fd_ns(t.name, name), fmt::format("fd {} of {}", nfd, t.name), x);
-      return;
-    }
+    };
+    // sock_ioctl(): a new nsfs fd on the socket's net namespace.
+    if (req == "SIOCGSKNS" && it != t.fds->fds.end() && it->second.kind == FdEntry::Socket && it->second.in_model)
+      return ns_fd_result(it->second.name);
+    if (!known || it == t.fds->fds.end() || it->second.kind != FdEntry::Ns || !it->second.in_model)
+      return comment(x, req.starts_with("NS_") ? "ioctl (" + req + ")" : "ioctl (other)",
+                     req.starts_with("NS_") ? "an nsfs query the model lacks, or on an fd it does not follow: no "
+                                              "namespace effect"
+                                            : "no namespace effect",
+                     false);
+    const std::string& fdn = it->second.name;
+    if (req == "NS_GET_USERNS" || req == "NS_GET_PARENT") return ns_fd_result(fdn);
     if (req == "NS_GET_NSTYPE") {
       std::string v = r.failed() ? r.err : "";
       if (!r.failed()) {

@@ -395,6 +395,19 @@ void Kernel::holder_texts(HolderTexts& out) const {
   auto add = [&](const NsCommon* ns) {
     out.entries_.push_back({ns->serial, begin, static_cast<uint32_t>(buf.size())});
   };
+  // "fd N of T, fd M of U": the entries of `users` (sorted by key(), with
+  // .fd and .task) whose key is `k`; `none` when there are none.
+  auto fd_list = [&](const auto& users, const void* k, auto key, const char* none) {
+    auto it = std::lower_bound(users.begin(), users.end(), k,
+                               [&](auto& u, const void* x) { return std::less<>()(key(u), x); });
+    if (it == users.end() || key(*it) != k) buf += none;
+    for (auto j = it; j != users.end() && key(*j) == k; ++j) {
+      buf += j == it ? "fd " : ", fd ";
+      num(j->fd);
+      buf += " of ";
+      buf += j->task->comm;
+    }
+  };
   auto ns_name = [&](const NsCommon* ns) {  // as ns_str()
     buf += ns_type_name(ns->type);
     buf += ":[";
@@ -502,15 +515,7 @@ void Kernel::holder_texts(HolderTexts& out) const {
     buf += "socket#";
     num(f->id());
     buf += " (";
-    auto it = std::lower_bound(socket_users.begin(), socket_users.end(), f,
-                               [](auto& u, const File* x) { return std::less<>()(u.file, x); });
-    if (it == socket_users.end() || it->file != f) buf += "no fd";
-    for (auto j = it; j != socket_users.end() && j->file == f; ++j) {
-      buf += j == it ? "fd " : ", fd ";
-      num(j->fd);
-      buf += " of ";
-      buf += j->task->comm;
-    }
+    fd_list(socket_users, f, [](auto& u) -> const void* { return u.file; }, "no fd");
     buf += ')';
     add(f->sk_net);
   }
@@ -543,15 +548,7 @@ void Kernel::holder_texts(HolderTexts& out) const {
       if (other->nsfs_users > 0) {
         begin_at();
         buf += "nsfs inode (";
-        auto it = std::lower_bound(nsfs_users.begin(), nsfs_users.end(), other,
-                                   [](auto& u, const NsCommon* x) { return std::less<>()(u.ns, x); });
-        if (it == nsfs_users.end() || it->ns != other) buf += "pidfd/other";
-        for (auto j = it; j != nsfs_users.end() && j->ns == other; ++j) {
-          buf += j == it ? "fd " : ", fd ";
-          num(j->fd);
-          buf += " of ";
-          buf += j->task->comm;
-        }
+        fd_list(nsfs_users, other, [](auto& u) -> const void* { return u.ns; }, "pidfd/other");
         buf += ')';
         add(other);
       }

@@ -630,26 +630,23 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
           c.path_loc = P.peek().loc;
           c.path = P.path(open ? "open" : "umount", open ? kOpenable : kRunOnly);
           c.path_text = P.t_[P.p_ - 1].text;
-          if (open && P.is_punct(",")) {  // open(PATH, FLAGS): 0 or O_CLOEXEC (O_RDONLY is implied)
+          // An optional second argument: 0 or the one flag modelled.
+          auto one_flag = [&](std::string_view flag, uint64_t value, const char* hint) {
+            if (!P.is_punct(",")) return;
             P.next();
             const Token& f = P.peek();
-            if (f.kind == Token::Ident && f.text == "O_CLOEXEC")
-              c.flags = kOCloexec;
+            if (f.kind == Token::Ident && f.text == flag)
+              c.flags = value;
             else if (!(f.kind == Token::Number && f.text == "0"))
-              P.error(f, fmt::format("unsupported open flags {}", describe(f)),
-                      "nssim opens read-only: open(\"/proc/T/ns/net\") or open(\"/proc/T/ns/net\", O_CLOEXEC)");
+              P.error(f, fmt::format("unsupported {} flags {}", call_name(c.kind), describe(f)), hint);
             P.next();
-          }
-          if (!open && P.is_punct(",")) {  // umount2(PATH, FLAGS): 0 or MNT_DETACH
-            P.next();
-            const Token& f = P.peek();
-            if (f.kind == Token::Ident && f.text == "MNT_DETACH")
-              c.flags = kMntDetach;
-            else if (!(f.kind == Token::Number && f.text == "0"))
-              P.error(f, fmt::format("unsupported umount flags {}", describe(f)),
-                      "nssim models umount(\"/run/...\") and umount(\"/run/...\", MNT_DETACH)");
-            P.next();
-          }
+          };
+          if (open)  // open(PATH, FLAGS): O_RDONLY is implied
+            one_flag("O_CLOEXEC", kOCloexec,
+                     "nssim opens read-only: open(\"/proc/T/ns/net\") or open(\"/proc/T/ns/net\", O_CLOEXEC)");
+          else  // umount2(PATH, FLAGS)
+            one_flag("MNT_DETACH", kMntDetach,
+                     "nssim models umount(\"/run/...\") and umount(\"/run/...\", MNT_DETACH)");
           break;
         }
         case CallKind::Write: {

@@ -1215,6 +1215,7 @@ void RealBackend::begin_step() {
   for (Agent* a : marked_) a->marked = false;
   marked_.clear();
   full_ = opt_.paranoid;
+  observes_in_step_ = 0;
   set_hostname_ = nullptr;
   std::erase_if(visible_, [](const Agent* a) { return a->state == TaskState::Reaped; });
   std::erase_if(live_kns_, [&](size_t i) { return !kns_[i].alive; });
@@ -1330,8 +1331,11 @@ uint64_t RealBackend::token_for_path(const std::string& path, NsType type, uint3
 Observation RealBackend::observe() {
   Observation o;
   // After an exit, an exec or a reap, a dead mm's references can linger on
-  // an idle CPU (flush_lazy_tlb_mms()): let them go before reading.
-  if (flush_mms_) flush_lazy_tlb_mms();
+  // an idle CPU (flush_lazy_tlb_mms()): when a step is read again (the
+  // runner settles a disagreement), let them go first. Not on the first
+  // read: it costs a migration to every CPU.
+  if (flush_mms_ && observes_in_step_ > 0) flush_lazy_tlb_mms();
+  ++observes_in_step_;
   refresh_liveness();
   cost_ = ObserveCost{};
   cost_.full = full_;

@@ -130,7 +130,8 @@ class RealBackend : public Backend {
   std::optional<EnvUserNs> env_user_;
   ExecFile exe_;           // what an agent's exec runs: nssim's own binary (owner, group, mode as kids)
   int suid_dumpable_ = 0;  // /proc/sys/fs/suid_dumpable
-  bool flush_mms_ = false;  // this step exited, exec'd or reaped: observe() calls flush_lazy_tlb_mms()
+  bool flush_mms_ = false;  // this step exited, exec'd or reaped: a re-read calls flush_lazy_tlb_mms()
+  int observes_in_step_ = 0;
   std::optional<CapSets> init_caps_;  // nssim's capability sets, when not root's full ones
   bool handles_see_all_ = true;  // file handles reopen namespaces nssim is not in
   std::vector<std::string> notes_;

@@ -53,6 +53,7 @@ ModelSnapshot snapshot(const Kernel& k) {
     v.id = t->id;
     v.comm = t->comm;
     v.state = t->state;
+    v.in_vfork = t->in_vfork;
     v.nspid = k.nspid(t);
     if (t->nsproxy) v.nsproxy = t->nsproxy->id();
     if (t->cred && t->cred->user_ns) v.user_ns = t->cred->user_ns->serial;
@@ -409,7 +410,8 @@ class Drawing {
   bool task_changed(const TaskV& t) const {
     if (!prev_) return false;
     const TaskV* p = prev_->task(t.id);
-    return !p || p->state != t.state || p->nsproxy != t.nsproxy || p->user_ns != t.user_ns || p->pid_ns != t.pid_ns;
+    return !p || p->state != t.state || p->in_vfork != t.in_vfork || p->nsproxy != t.nsproxy ||
+           p->user_ns != t.user_ns || p->pid_ns != t.pid_ns;
   }
   bool proxy_changed(const ProxyV& p) const {
     if (!prev_) return false;
@@ -669,11 +671,11 @@ class Drawing {
     } else if (!t.nspid.empty()) {
       pid = fmt::format("pid {}", t.nspid.back());
     }
-    std::string state = task_state_name(t.state);
+    auto state_of = [](const TaskV& v) -> std::string { return v.in_vfork ? "vfork" : task_state_name(v.state); };
+    std::string state = state_of(t);
     bool changed = task_changed(t);
     const TaskV* before = prev_ ? prev_->task(t.id) : nullptr;
-    if (changed && before && before->state != t.state)
-      state = fmt::format("{}→{}", task_state_name(before->state), task_state_name(t.state));
+    if (changed && before && state_of(*before) != state) state = fmt::format("{}→{}", state_of(*before), state);
     else if (changed && !before)
       state += " · new";
     std::string second = t.detail.empty() ? esc(pid) + " · " + state : esc(t.detail);

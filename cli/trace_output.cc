@@ -39,7 +39,7 @@ void TextPrinter::table(const Observation& o) {
   for (auto& t : o.tasks) {
     if (t.state == TaskState::Reaped) continue;
     std::string pid = t.nspid.empty() ? "-" : std::to_string(t.nspid.back());
-    fmt::print(out_, "      {:<{}}  {:>5}  {:<8}  {:<8}", t.name, w, pid, task_state_name(t.state),
+    fmt::print(out_, "      {:<{}}  {:>5}  {:<8}  {:<8}", t.name, w, pid, t.in_vfork ? "vfork" : task_state_name(t.state),
                nsproxy_cell(k, r_.sim().task(t.name)));
     for (int i = 0; i < kLinks; ++i) fmt::print(out_, "  {:<10}", t.ns[i] ? std::to_string(t.inum[i]) : "-");
     fmt::print(out_, "\n");

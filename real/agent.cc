@@ -13,6 +13,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -124,9 +125,25 @@ int adopt(int passed, int number) {
   return number;
 }
 
-int vm_child(void*) {
-  // A CLONE_VM child the model said could not exist: leave at once.
-  syscall(SYS_exit, 0);
+// A CLONE_VM child (vfork, posix_spawn): it runs in its creator's memory on
+// a stack of its own, serving requests with the same loop (which keeps its
+// state on the stack and makes raw system calls, so nothing it does disturbs
+// the creator's heap) until it execs a fresh agent or exits. Its arguments
+// sit at the bottom of that stack: a creator that does not wait (no
+// CLONE_VFORK) may reuse its own stack at once.
+struct VmChildArgs {
+  int passed;    // the new channel, received by the creator
+  int child_ch;  // its fixed number
+  int old_ch;    // the creator's channel, closed unless the fd table is shared
+  uint64_t flags;
+};
+
+int vm_child(void* p) {
+  VmChildArgs a = *static_cast<VmChildArgs*>(p);
+  int ch = adopt(a.passed, a.child_ch);
+  if (!(a.flags & CLONE_FILES)) close(a.old_ch);
+  if (!say_hello(ch)) syscall(SYS_exit, 0);
+  agent_main(ch, false);
   return 0;
 }
 
@@ -166,10 +183,23 @@ void agent_main(int ch, bool sandbox_init) {
         uint64_t flags = static_cast<uint64_t>(m.a[0]);
         int child_ch = static_cast<int>(m.a[2]);
         if (flags & CLONE_VM) {
-          // Never run agent code in a memory-sharing child: give it its own
-          // stack and let it exit (only reached if the model predicted EINVAL).
-          static char stack[64 * 1024] alignas(16);
-          r = clone(vm_child, stack + sizeof stack, static_cast<int>(flags & 0xffffffff), nullptr);
+          // The child's channel goes to its fixed number (above the
+          // scenario's fds) at once: a vfork creator holds it while asleep.
+          passed = adopt(passed, child_ch);
+          // Each such child gets a stack of its own, never unmapped: it may
+          // outlive this request (the agent's process is short-lived).
+          constexpr size_t kStack = 256 * 1024;
+          void* mem = mmap(nullptr, kStack, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+          if (mem == MAP_FAILED) {
+            r = -1;
+          } else {
+            auto* args = static_cast<VmChildArgs*>(mem);
+            *args = VmChildArgs{passed, child_ch, ch, flags};
+            char* top = static_cast<char*>(mem) + kStack;
+            // glibc's clone(): the child calls vm_child(args) on `top`. (clone3
+            // with CLONE_VM is not offered: the model refuses it.)
+            r = clone(vm_child, top, static_cast<int>(flags & 0xffffffff), args);
+          }
         } else if (m.a[1]) {
           clone_args args{};
           args.flags = flags;

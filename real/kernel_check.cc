@@ -36,8 +36,9 @@ int64_t KernelStructureCheck::expected_kernel_refs(const Kernel& k, const NsComm
         for (const File* f : t->files->fdt)
           if (f && f->f_cred && f->f_cred->user_ns == ns) uids.insert(f->f_cred->uid);
       // The f_cred of the files its mm maps (sim/exec.cc).
-      for (const File* f : t->mm_files)
-        if (f && f->f_cred && f->f_cred->user_ns == ns) uids.insert(f->f_cred->uid);
+      if (t->mm)
+        for (const File* f : t->mm->files)
+          if (f && f->f_cred && f->f_cred->user_ns == ns) uids.insert(f->f_cred->uid);
     }
     for (auto& rec : k.ns_records()) {
       if (!rec.ns || rec.ns->initial) continue;

@@ -84,6 +84,10 @@ struct RealBackend::Agent {
   pid_t ppid = 0;  // parent's tgid as /proc numbers it (0: outside /proc's pid namespace), at the last refresh()
   std::optional<TaskObs> last;  // the last observation read from /proc
   bool marked = false;          // in marked_: this step's observe() reads it again
+  // vfork(): the creator's answer to its clone request comes only when the
+  // child releases the mm (exec or exit); until then the creator sleeps.
+  bool vfork_pending = false;   // on the creator: its clone answer is owed
+  Agent* vfork_parent = nullptr;  // on the child, until it execs or exits
   uint32_t level() const { return nspid_abs.empty() ? 0 : static_cast<uint32_t>(nspid_abs.size() - 1); }
 };
 
@@ -876,12 +880,34 @@ CallOutcome RealBackend::call(const CallStmt& c) {
   return o;
 }
 
+// The creator's owed answer to its vfork clone: true once it has come (the
+// kernel woke the creator), within timeout_ms. An agent that died owes nothing.
+bool RealBackend::vfork_answered(Agent& parent, int timeout_ms) {
+  if (!parent.vfork_pending) return true;
+  if (parent.ctl < 0 || !wait_readable(parent.ctl, timeout_ms)) return parent.ctl < 0;
+  Reply r{};
+  bool eof;
+  (void)recv_fixed(parent.ctl, r, 0, eof);
+  parent.vfork_pending = false;
+  return true;
+}
+
+// A vfork child exec'd or exited (mm_release()): its creator wakes.
+void RealBackend::vfork_released(Agent& child) {
+  if (!child.vfork_parent) return;
+  Agent* parent = child.vfork_parent;
+  child.vfork_parent = nullptr;
+  (void)vfork_answered(*parent, opt_.step_timeout_ms);
+}
+
 CallOutcome RealBackend::call_impl(const CallStmt& c) {
   Agent* cur = find(c.task);
   if (!cur) return outcome_usage(fmt::format("unknown task '{}'", c.task));
   refresh(*cur);
   if (cur->state != TaskState::Running)
     return outcome_usage(fmt::format("task '{}' has exited ({})", c.task, task_state_name(cur->state)));
+  if (cur->vfork_pending && !vfork_answered(*cur, opt_.step_timeout_ms))
+    return outcome_usage(fmt::format("task '{}' is still asleep in vfork(): the kernel has not woken it", c.task));
   if (cur->stuck)
     return outcome_usage(fmt::format("task '{}' hangs: its agent gave {} to an earlier request (stopped or "
                                      "blocked); its calls are no longer run",
@@ -958,7 +984,25 @@ CallOutcome RealBackend::call_impl(const CallStmt& c) {
     m.a[1] = a1;
     m.a[2] = kChannelBase + static_cast<int>(agents_.size());
     m.a[3] = a3;
-    bool ok = request(*cur, m, sv[1], r, note);
+    bool vfork = op == Op::Clone && (static_cast<uint64_t>(a0) & CLONE_VFORK);
+    bool ok;
+    if (vfork) {
+      // The creator answers only once the child releases its mm (exec or
+      // exit): wait for the child's hello, or an early answer (a failure).
+      ok = send_msg(cur->ctl, m, sv[1]);
+      if (!ok) note = "the task's agent is gone";
+      pollfd p[2] = {{sv[0], POLLIN, 0}, {cur->ctl, POLLIN, 0}};
+      if (ok && poll(p, 2, opt_.step_timeout_ms) > 0 && (p[1].revents & POLLIN) && !(p[0].revents & POLLIN)) {
+        bool eof;
+        ok = recv_fixed(cur->ctl, r, opt_.step_timeout_ms, eof);
+        if (!ok) note = "the task's agent died";
+      } else {
+        r.ret = 0;
+        cur->vfork_pending = ok;
+      }
+    } else {
+      ok = request(*cur, m, sv[1], r, note);
+    }
     close(sv[1]);
     if (!ok) {
       close(sv[0]);
@@ -973,7 +1017,7 @@ CallOutcome RealBackend::call_impl(const CallStmt& c) {
     if (!recv_hello(sv[0], hello, opt_.step_timeout_ms, pidns_fd)) {
       close(sv[0]);
       CallOutcome o = outcome_ok(*c.out);
-      o.note = "the kernel created a task that never reported back (a CLONE_VM child exits at once)";
+      o.note = "the kernel created a task that never reported back";
       return o;
     }
     auto a = std::make_unique<Agent>();
@@ -1001,6 +1045,7 @@ CallOutcome RealBackend::call_impl(const CallStmt& c) {
       std::string snote;
       (void)request(*a, sync, -1, sr, snote);
     }
+    if (vfork) a->vfork_parent = cur;
     add_agent(std::move(a));
     return outcome_ok(*c.out);
   };
@@ -1049,6 +1094,7 @@ CallOutcome RealBackend::call_impl(const CallStmt& c) {
       cur->exit_requested = true;
       if (!send_msg(cur->ctl, m, -1)) return outcome_err(ETIMEDOUT, "the task's agent is gone");
       wait_settled(*cur, opt_.step_timeout_ms);
+      vfork_released(*cur);
       return outcome_ok("0");
     }
     case CallKind::Wait: {
@@ -1138,6 +1184,7 @@ CallOutcome RealBackend::call_impl(const CallStmt& c) {
       // de_thread() released every other thread before execve() returned.
       for (Agent* a : visible_)
         if (a != cur && a->hostpid == cur->hostpid) refresh(*a);
+      vfork_released(*cur);
       return o;
     }
     case CallKind::Socket: {
@@ -1352,6 +1399,7 @@ Observation RealBackend::observe() {
     if (!full_ && !a.marked && a.last) {
       kept.emplace_back(o.tasks.size(), &a);
       o.tasks.push_back(*a.last);
+      o.tasks.back().in_vfork = a.vfork_pending && !vfork_answered(a, 0);  // not from /proc: always current
       ++cost_.kept;
       continue;
     }
@@ -1360,6 +1408,7 @@ Observation RealBackend::observe() {
     TaskObs t;
     t.name = n;
     t.state = a.state;
+    t.in_vfork = a.vfork_pending && !vfork_answered(a, 0);
     if (a.state != TaskState::Reaped) {
       for (size_t i = root_level_; i < a.nspid_abs.size(); ++i) t.nspid.push_back(a.nspid_abs[i]);
       for (int i = 0; i < kLinks; ++i) {
@@ -1375,7 +1424,7 @@ Observation RealBackend::observe() {
       t.uid_map = read_map(fmt::format("/proc/{}/uid_map", a.hosttid));
       t.gid_map = read_map(fmt::format("/proc/{}/gid_map", a.hosttid));
       read_fds(a, t);
-      if (a.state == TaskState::Running && !a.stuck) {
+      if (a.state == TaskState::Running && !a.stuck && !a.vfork_pending) {  // asleep in vfork: cannot answer
         Msg m{};
         m.op = Op::Gethostname;
         Reply r{};

@@ -102,6 +102,8 @@ class RealBackend : public Backend {
   void add_agent(std::unique_ptr<Agent> a);
   void begin_step();
   CallOutcome call_impl(const CallStmt& c);
+  bool vfork_answered(Agent& parent, int timeout_ms);
+  void vfork_released(Agent& child);
   void mark_changed(const CallStmt& c);
   void mark(Agent* a);
   std::vector<Agent*> marked_;  // read again by this step's observe()s

@@ -42,6 +42,7 @@ struct TaskObs {
   // "first lower count" triple per line ("" while unwritten).
   std::string uid_map, gid_map;
   std::optional<std::string> hostname;  // nodename of its uts namespace (running tasks)
+  bool in_vfork = false;  // asleep in vfork() until its CLONE_VFORK child execs or exits
   // Open fds 3..999 (the scenario's): fd number -> what it is: an nsfs file
   // ("ns", with the namespace's token and inode), a pidfd, a socket, or a
   // plain file.

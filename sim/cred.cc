@@ -103,9 +103,8 @@ void Kernel::commit_creds(Task* t, Cred* c) {
   }
   bool gained = !subset;
   if (old->euid != c->euid || old->egid != c->egid || old->fsuid != c->fsuid || old->fsgid != c->fsgid || gained) {
-    if (t->group_leader->dumpable)
-      NSSIM_EVENT(trace, "commit_creds", "{}: ids changed: mm no longer dumpable", t->comm);
-    t->group_leader->dumpable = cfg_.suid_dumpable == 1;  // set_dumpable(suid_dumpable)
+    if (mm_dumpable(t)) NSSIM_EVENT(trace, "commit_creds", "{}: ids changed: mm no longer dumpable", t->comm);
+    set_mm_dumpable(t, cfg_.suid_dumpable == 1);  // set_dumpable(suid_dumpable)
   }
   t->cred = c;  // ownership: the new cred's reference moves to the task
   NSSIM_EVENT(trace, "commit_creds", "{}: cred#{} -> cred#{}", t->comm, old->id(), c->id());
@@ -138,7 +137,7 @@ void cap_emulate_setxuid(const Kernel& k, Cred* nw, const Cred* old) {
 Result<void> Kernel::sys_prctl_set_dumpable(Task* cur, int v) {
   NSSIM_SCOPE(s, trace, "prctl", "PR_SET_DUMPABLE {}", v);
   if (v != 0 && v != 1) return fail(EINVAL);
-  cur->group_leader->dumpable = v == 1;
+  set_mm_dumpable(cur, v == 1);
   return {};
 }
 
@@ -303,8 +302,8 @@ Result<void> Kernel::sys_write_proc(Task* cur, Task* target, ProcFile f, std::st
   // while its mm is dumpable, else root (task_dump_owner(); every nssim mm
   // belongs to the initial user namespace).
   bool has_mm = target->state == TaskState::Running;
-  uint32_t owner = has_mm && target->group_leader->dumpable ? target->cred->euid : 0;
-  uint32_t group = has_mm && target->group_leader->dumpable ? target->cred->egid : 0;
+  uint32_t owner = has_mm && mm_dumpable(target) ? target->cred->euid : 0;
+  uint32_t group = has_mm && mm_dumpable(target) ? target->cred->egid : 0;
   bool dac = c->fsuid == owner || (ns_capable(c, c->user_ns, CAP_DAC_OVERRIDE) &&
                                    from_kid(c->user_ns, owner, false) != INVALID_ID &&
                                    from_kid(c->user_ns, group, true) != INVALID_ID);

@@ -46,6 +46,10 @@ void compare_creds(const TaskObs& m, const TaskObs& k, std::vector<std::string>&
     out.push_back(fmt::format("{}: gid_map {} in the model, {} in the kernel", m.name, show(m.gid_map), show(k.gid_map)));
   if (m.hostname && k.hostname && *m.hostname != *k.hostname)
     out.push_back(fmt::format("{}: hostname \"{}\" in the model, \"{}\" in the kernel", m.name, *m.hostname, *k.hostname));
+  if (m.in_vfork != k.in_vfork)
+    out.push_back(fmt::format("{}: {} in the model, {} in the kernel", m.name,
+                              m.in_vfork ? "asleep in vfork()" : "back from vfork()",
+                              k.in_vfork ? "asleep in vfork()" : "back from vfork()"));
 }
 
 void compare_fds(const TaskObs& m, const TaskObs& k, std::vector<std::string>& out,

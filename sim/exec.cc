@@ -134,16 +134,18 @@ Result<void> Kernel::sys_execve(Task* cur) {
       mm_ns = mm_ns->parent;
     NSSIM_EVENT(trace, "would_dump", "file not readable: mm not dumpable, mm->user_ns {}", ns_str(mm_ns));
   }
-  // exec_mmap(): the new mm (holding mm_ns, and the file as its exe_file:
-  // set_mm_exe_file()) replaces the old one. The file was opened with the
-  // caller's cred before commit_creds() (do_open_execat()).
+  // exec_mmap(): a new mm (holding mm_ns, and the file as its exe_file:
+  // set_mm_exe_file()) replaces the old one, which loses this task as a user
+  // (exec_mm_release() wakes a vfork parent; mmput(): the last user frees it).
+  // The file was opened with the caller's cred before commit_creds()
+  // (do_open_execat()).
   get_ns(mm_ns, "mm");
-  if (UserNamespace* u = leader->mm_user_ns) put_ns(u, "mm");
-  leader->mm_user_ns = mm_ns;
-  std::array<File*, 2> old_files = leader->mm_files;
-  leader->mm_files = {mapped_file(old, "exe of " + cur->comm), nullptr};
-  for (File* f : old_files)
-    if (f) fput(f);
+  auto* mm = new Mm(reg_, next_id(ObjKind::Mm));
+  mm->user_ns = mm_ns;  // ownership: the reference just taken
+  mm->files[Mm::kExe] = mapped_file(old, "exe of " + cur->comm);
+  mmput(cur);
+  cur->mm = mm;
+  cur->vm_child = false;
   // exec_task_namespaces() (kernel/nsproxy.c).
   if (auto r = exec_task_namespaces(cur); !r) {
     put_cred(nw, "exec failed");
@@ -155,12 +157,12 @@ Result<void> Kernel::sys_execve(Task* cur) {
   bool same_ids = old->euid == old->uid && old->egid == old->gid;
   // Only SUID_DUMP_USER lets ptrace checks skip CAP_SYS_PTRACE (kernel/ptrace.c:
   // __ptrace_may_access()): suid_dumpable 2 (SUID_DUMP_ROOT) is "not dumpable" there.
-  leader->dumpable = (enforce_nondump || !same_ids) ? cfg_.suid_dumpable == 1 : true;
-  NSSIM_EVENT(trace, "begin_new_exec", "mm {}dumpable", leader->dumpable ? "" : "not ");
+  mm->dumpable = (enforce_nondump || !same_ids) ? cfg_.suid_dumpable == 1 : true;
+  NSSIM_EVENT(trace, "begin_new_exec", "mm {}dumpable", mm->dumpable ? "" : "not ");
   // commit_creds(): an id or capability change makes it non-dumpable again.
   commit_creds(cur, nw);
   // The new program's ld.so opens and maps its shared libraries with the new cred.
-  if (exe.dynamic) leader->mm_files[Task::kMmLibs] = mapped_file(nw, "libraries of " + cur->comm);
+  if (exe.dynamic) mm->files[Mm::kLibs] = mapped_file(nw, "libraries of " + cur->comm);
   return {};
 }
 

@@ -20,24 +20,63 @@ void Kernel::exit_files(Task* t) {
   put_files_struct(f);
 }
 
+Mm* Kernel::share_mm(Task* t) {
+  if (t->mm) return t->mm;
+  // The implicit private mm of t's group becomes an object: every live task
+  // of the group (they all use it) holds a user reference.
+  auto* mm = new Mm(reg_, next_id(ObjKind::Mm));
+  mm->dumpable = t->group_leader->dumpable;
+  bool first = true;
+  auto adopt = [&](Task* o) {
+    if (o->state != TaskState::Running || o->mm) return;  // past exit_mm()
+    if (!first) mm->get();
+    first = false;
+    o->mm = mm;
+  };
+  adopt(t);
+  if (t->group_leader->nr_threads > 1)
+    for (Task* o : tasks_)
+      if (o && o->group_leader == t->group_leader) adopt(o);
+  return mm;
+}
+
+void Kernel::mmput(Task* t) {
+  if (t->vfork_parent) complete_vfork_done(t);  // mm_release()
+  Mm* mm = t->mm;
+  if (!mm) return;
+  t->mm = nullptr;
+  if (!mm->put()) return;
+  // __mmput(): exit_mmap() and set_mm_exe_file(NULL) drop the mapped files;
+  // __mmdrop(): the user_ns reference.
+  for (File* f : mm->files)
+    if (f) fput(f);
+  if (UserNamespace* u = mm->user_ns) put_ns(u, "mm");
+  delete mm;
+}
+
+void Kernel::complete_vfork_done(Task* child) {
+  Task* parent = child->vfork_parent;
+  child->vfork_parent = nullptr;
+  parent->in_vfork = false;
+  NSSIM_EVENT(trace, "complete_vfork_done", "{} gave the mm back: {} wakes from vfork()", child->comm, parent->comm);
+}
+
 // do_exit() order: exit_files(), exit_fs(), exit_task_namespaces(), then
 // exit_notify() makes the zombie — so a zombie's nsproxy links are gone.
 void Kernel::do_exit_quiet(Task* t, int code) {
   t->exit_code = code;
-  t->user_dumpable = t->group_leader->dumpable;  // exit_mm()
-  // exit_mm() -> mmput(): the last thread lets go of the mm, and __mmdrop()
-  // of its user_ns reference. (On the kernel the drop can lag: a CPU that
-  // goes idle keeps the mm as its lazy-TLB mm until it runs another task.)
-  if (Task* l = t->group_leader; l->mm_user_ns && current_is_single_threaded(t)) {
-    std::array<File*, 2> files = l->mm_files;  // __mmput(): exit_mmap(), set_mm_exe_file(NULL)
-    l->mm_files = {};
-    for (File* f : files)
-      if (f) fput(f);
-    if (UserNamespace* u = l->mm_user_ns) {  // __mmdrop()
-      l->mm_user_ns = nullptr;
-      put_ns(u, "mm");
-    }
+  // exit_mm(): the dumpability is saved, then mmput() (and a vfork parent
+  // wakes: exit_mm_release()). (On the kernel the user_ns drop of the last
+  // user can lag: a CPU that goes idle keeps the mm as its lazy-TLB mm until
+  // it runs another task.)
+  t->user_dumpable = mm_dumpable(t);
+  if (t->in_vfork) {
+    // Killed while asleep in vfork(): wait_for_vfork_done() detaches the child.
+    for (Task* o : tasks_)
+      if (o && o->vfork_parent == t) o->vfork_parent = nullptr;
+    t->in_vfork = false;
   }
+  mmput(t);
   exit_files(t);
   if (t->fs) {
     put_fs_struct(t->fs);

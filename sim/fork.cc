@@ -90,7 +90,7 @@ Result<Task*> Kernel::copy_process(Task* cur, uint64_t flags, uint8_t exit_signa
   p->comm = std::move(comm);
   p->exit_signal = (flags & CLONE_THREAD) ? 0 : exit_signal;
   p->nsproxy = nsp;  // dup_task_struct(): the child starts as a copy of the parent
-  p->dumpable = cur->group_leader->dumpable;  // dup_mm() copies mm->flags
+  p->dumpable = cur->group_leader->dumpable;  // dup_mm() copies mm->flags (of an implicit private mm)
 
   // kernel/cred.c: copy_creds() — threads share the cred, others get a copy;
   // CLONE_NEWUSER makes the child's user namespace here, before the others.
@@ -132,15 +132,27 @@ Result<Task*> Kernel::copy_process(Task* cur, uint64_t flags, uint8_t exit_signa
     if ((flags & CLONE_NEWNS) && root - 1 == cur->nsproxy->mnt_ns->serial) root = 0;
     p->fs = fs_with_root(root);
   }
-  // copy_mm(): dup_mm() -> mm_init(): the new mm holds the old one's user_ns (a thread shares the mm).
-  if (!(flags & CLONE_THREAD) && cur->group_leader->mm_user_ns) {
-    p->mm_user_ns = cur->group_leader->mm_user_ns;
-    get_ns(p->mm_user_ns, "mm");
-  }
-  if (!(flags & CLONE_THREAD)) {
-    p->mm_files = cur->group_leader->mm_files;  // dup_mmap(): the mappings and exe_file are shared files
-    for (File* f : p->mm_files)
+  // copy_mm(): CLONE_VM (threads too) shares the creator's mm (mmget());
+  // else dup_mm(): a copy (mm_init() takes its own user_ns reference;
+  // dup_mmap() maps the same files; mm->flags, the dumpability, is copied).
+  if (flags & CLONE_VM) {
+    Mm* mm = (flags & CLONE_THREAD) ? cur->mm : share_mm(cur);  // a thread's group shares one already
+    if (mm) mm->get();
+    p->mm = mm;
+  } else if (const Mm* om = cur->mm) {
+    auto* mm = new Mm(reg_, next_id(ObjKind::Mm));
+    mm->dumpable = om->dumpable;
+    if ((mm->user_ns = om->user_ns)) get_ns(mm->user_ns, "mm");
+    mm->files = om->files;
+    for (File* f : mm->files)
       if (f) f->get();
+    p->mm = mm;
+  }
+  p->vm_child = (flags & CLONE_VM) && !(flags & CLONE_THREAD);
+  if (flags & CLONE_VFORK) {
+    // The creating thread sleeps in wait_for_vfork_done() once the child runs.
+    p->vfork_parent = cur;
+    cur->in_vfork = true;
   }
   bool ns_held = false;  // p holds a count on p->nsproxy once copy_namespaces() succeeded
   auto undo = [&](Errno e) -> Result<Task*> {
@@ -148,9 +160,9 @@ Result<Task*> Kernel::copy_process(Task* cur, uint64_t flags, uint8_t exit_signa
     if (ns_held) put_nsproxy(p->nsproxy);  // bad_fork_cleanup_namespaces
     if (p->fs) put_fs_struct(p->fs);
     if (p->files) put_files_struct(p->files);
-    if (p->mm_user_ns) put_ns(p->mm_user_ns, "mm");  // bad_fork_cleanup_mm
-    for (File* f : p->mm_files)
-      if (f) fput(f);
+    p->vfork_parent = nullptr;
+    cur->in_vfork = false;
+    mmput(p);  // bad_fork_cleanup_mm
     put_cred(p->cred, "bad_fork_cleanup_cred");
     delete p;
     return std::unexpected(e);

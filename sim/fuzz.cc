@@ -211,13 +211,17 @@ std::vector<FuzzProblem> leak_check(SimBackend& sim) {
   keep_ns(keep_ns, k.task_active_pid_ns(init));
   ok.insert(init->files);
   ok.insert(init->fs);
-  // Its mm, once it exec'd: the exe file and the cred that opened it, mm->user_ns.
-  for (const File* f : init->mm_files)
-    if (f) {
-      ok.insert(f);
-      keep_ns(keep_ns, f->f_cred->user_ns);
-    }
-  keep_ns(keep_ns, init->mm_user_ns);
+  // Its mm, once it exec'd or shared it: the exe file and the cred that
+  // opened it, mm->user_ns.
+  if (const Mm* mm = init->mm) {
+    ok.insert(mm);
+    for (const File* f : mm->files)
+      if (f) {
+        ok.insert(f);
+        keep_ns(keep_ns, f->f_cred->user_ns);
+      }
+    keep_ns(keep_ns, mm->user_ns);
+  }
   // Tasks that could not exit cleanly (exiting inits waiting for zombies of a
   // parent outside) keep their objects: accept everything of live tasks.
   for (size_t id = 1; id < k.task_slots(); ++id)

@@ -345,6 +345,7 @@ Kernel::~Kernel() {
       case ObjKind::FilesStruct: delete static_cast<FilesStruct*>(o); break;
       case ObjKind::FsStruct: delete static_cast<FsStruct*>(o); break;
       case ObjKind::Mount: delete static_cast<Mount*>(o); break;
+      case ObjKind::Mm: delete static_cast<Mm*>(o); break;
     }
   }
 }
@@ -487,14 +488,27 @@ void Kernel::holder_texts(HolderTexts& out) const {
     }
     add(c->user_ns);
   }
-  // mm->user_ns of every process that exec'd (or forked from one that did).
-  for (const Task* t : tasks_)
-    if (t && t->mm_user_ns) {
+  // mm->user_ns of every mm made by an exec (or forked from one), once per mm
+  // with the tasks using it (threads, CLONE_VM children).
+  {
+    std::vector<std::pair<const Mm*, const Task*>> mm_users;
+    for (const Task* t : tasks_)
+      if (t && t->mm && t->mm->user_ns && (t->is_leader() || t->group_leader->mm != t->mm))  // a group once
+        mm_users.emplace_back(t->mm, t);
+    std::stable_sort(mm_users.begin(), mm_users.end(),
+                     [](const auto& a, const auto& b) { return a.first->id() < b.first->id(); });
+    for (auto it = mm_users.begin(); it != mm_users.end();) {
       begin_at();
       buf += "mm of ";
-      buf += t->comm;
-      add(t->mm_user_ns);
+      auto j = it;
+      for (; j != mm_users.end() && j->first == it->first; ++j) {
+        if (j != it) buf += ',';
+        buf += j->second->comm;
+      }
+      add(it->first->user_ns);
+      it = j;
     }
+  }
   for (const Pid* p : pids) {
     begin_at();
     buf += "struct pid ";

@@ -439,10 +439,34 @@ class Kernel {
   int alloc_fd(FilesStruct* files, File* f, bool cloexec = false);
   // fs/file.c: dup_fd(): a private copy of a table (every open file gains a reference).
   FilesStruct* dup_fd(const FilesStruct* old);
-  // mm->user_ns of t's thread group.
+  // The mm t uses (after exit_mm(): its group leader's, while that lasts).
+  const Mm* mm_of(const Task* t) const { return t->mm ? t->mm : t->group_leader->mm; }
+  // mm->user_ns of t's mm.
   UserNamespace* mm_user_ns_of(const Task* t) const {
-    return t->group_leader->mm_user_ns ? t->group_leader->mm_user_ns : mm_user_ns_;
+    const Mm* m = mm_of(t);
+    return m && m->user_ns ? m->user_ns : mm_user_ns_;
   }
+  // The dumpability of t's mm (get_dumpable(mm)); setting it changes every
+  // task sharing the mm (set_dumpable()).
+  bool mm_dumpable(const Task* t) const {
+    const Mm* m = mm_of(t);
+    return m ? m->dumpable : t->group_leader->dumpable;
+  }
+  void set_mm_dumpable(Task* t, bool v) {
+    if (t->mm)
+      t->mm->dumpable = v;
+    else
+      t->group_leader->dumpable = v;
+  }
+  // t's mm as an object other tasks can share (CLONE_VM): made from the
+  // implicit private mm of t's group if it had none.
+  Mm* share_mm(Task* t);
+  // kernel/fork.c: mmput(): t lets go of its mm (exit_mm(), exec_mmap());
+  // the last user's __mmput() drops the mapped files and the user_ns.
+  void mmput(Task* t);
+  // kernel/fork.c: mm_release() -> complete_vfork_done(): a vfork child
+  // gave the mm back (exec or exit): its parent wakes.
+  void complete_vfork_done(Task* child);
   // fs/nsfs.c: open_related_ns(): a new nsfs fd on `ns` in cur's table, with
   // cur's cred (the inode's reference is taken by its first user). `path` is
   // for display.
@@ -522,7 +546,7 @@ class Kernel {
   std::vector<std::string> run_files_;  // files created under /run by mount
   uint64_t mnt_seq_ = 0;
   Result<NsCommon*> resolve_nsfs(Task* cur, const PathRef& p);
-  uint32_t next_obj_id_[16] = {};
+  uint32_t next_obj_id_[24] = {};  // by ObjKind
   NsProxy* init_nsproxy_ = nullptr;
   UserNamespace* init_user_ns_ = nullptr;
   UserNamespace* env_user_ns_ = nullptr;  // Config::env_user, when set

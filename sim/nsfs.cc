@@ -98,7 +98,7 @@ bool Kernel::observer_may_search_fd_dir(const Task* t) const {
   const Cred* c = observer_cred_;
   CapSet eff = c->caps().effective;
   if (((eff >> CAP_DAC_READ_SEARCH) & 1) || ((eff >> CAP_DAC_OVERRIDE) & 1)) return true;
-  bool dumpable = t->state == TaskState::Running ? t->group_leader->dumpable : t->user_dumpable;
+  bool dumpable = t->state == TaskState::Running ? mm_dumpable(t) : t->user_dumpable;
   uint32_t root = make_kid(mm_user_ns_of(t), 0, false);
   uint32_t owner = dumpable ? t->cred->euid : (root == INVALID_ID ? 0 : root);
   return c->fsuid == owner;
@@ -123,7 +123,7 @@ bool Kernel::ptrace_may_access_cred(const Cred* c, const Task* t, bool realcreds
   // with no mm left the kernel cannot know mm->user_ns and asks for
   // CAP_SYS_PTRACE in init_user_ns (found by nssim fuzz --real in a user namespace).
   if (t->state == TaskState::Running) {
-    if (!t->group_leader->dumpable && !ns_capable(c, mm_user_ns_of(t), CAP_SYS_PTRACE)) return false;
+    if (!mm_dumpable(t) && !ns_capable(c, mm_user_ns_of(t), CAP_SYS_PTRACE)) return false;
   } else if (!t->user_dumpable && !ns_capable(c, init_user_ns_, CAP_SYS_PTRACE)) {
     return false;
   }

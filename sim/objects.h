@@ -107,7 +107,7 @@ struct EnvUserNs {
 struct ExecFile {
   uint32_t uid = 0, gid = 0;  // kuids/kgids
   uint32_t mode = 0755;
-  bool dynamic = true;        // ld.so maps shared libraries into it (Task::mm_files[kMmLibs])
+  bool dynamic = true;        // ld.so maps shared libraries into it (Mm::files[kLibs])
 };
 struct UserNamespace : NsCommon {
   using NsCommon::NsCommon;
@@ -287,6 +287,28 @@ struct FsStruct : RefCounted, Pooled<FsStruct> {
   uint64_t root_mnt = 0;
 };
 
+// mm_struct, as far as namespaces see it. refs = mm_users: one per task using
+// it (the threads of a group, CLONE_VM children); the last one's exit_mm()
+// or exec (mmput() -> __mmput()) drops the mapped files and, at __mmdrop(),
+// the user_ns reference.
+struct Mm : RefCounted, Pooled<Mm> {
+  Mm(ObjectRegistry& r, uint32_t id) : RefCounted(r, ObjKind::Mm, id) {}
+  // mm->user_ns: holds a reference (mm_init(); dropped by __mmdrop()). Null:
+  // the mm nssim itself was exec'd with (Kernel::mm_user_ns_), not counted.
+  UserNamespace* user_ns = nullptr;
+  // Files the mm maps, each holding a reference, null until an exec (nssim's
+  // own are not modelled): [kExe] the program and its ELF interpreter, opened
+  // by the kernel with the cred from before the exec (mm->exe_file,
+  // do_open_execat(), load_elf_binary()); [kLibs] the shared libraries ld.so
+  // opens after it, with the new cred (absent for a static binary). Each
+  // f_cred, and with it that cred's user namespace, lives as long as some mm
+  // that forked from this one (dup_mmap() copies the mappings; __mmput() ->
+  // exit_mmap() drops them). Found by --real.
+  static constexpr int kExe = 0, kLibs = 1;
+  std::array<File*, 2> files{};
+  bool dumpable = true;  // mm->flags' dumpability (MMF_DUMPABLE bits)
+};
+
 // Exiting: do_exit() has released files, fs and nsproxy, but the task is a
 // pid namespace's init waiting in zap_pid_ns_processes() for the other tasks
 // of its namespace to be reaped (by parents outside it).
@@ -325,10 +347,16 @@ struct Task : Pooled<Task> {
   uint32_t nr_threads = 1;      // leader only: live threads in the group
   TaskState state = TaskState::Running;
   uint8_t exit_signal = 0;      // SIGCHLD for clone(FLAGS); legacy clone may set others
-  // mm->flags dumpability (shared by threads, copied by fork): commit_creds()
-  // clears it when the euid/egid/fsuid/fsgid change; /proc/PID/ns then needs
-  // CAP_SYS_PTRACE.
+  // The dumpability of the group's private mm while Task::mm is null (then on
+  // the leader; an Mm keeps its own): commit_creds() clears it when the
+  // euid/egid/fsuid/fsgid change; /proc/PID/ns then needs CAP_SYS_PTRACE.
   bool dumpable : 1 = true;
+  // This thread sleeps in vfork() (kernel: wait_for_vfork_done()) until the
+  // child whose vfork_parent it is execs or exits.
+  bool in_vfork : 1 = false;
+  // Made by clone(CLONE_VM) without CLONE_THREAD and not exec'd since: it
+  // runs in its creator's memory (nssim's live agent on a borrowed stack).
+  bool vm_child : 1 = false;
   // task->user_dumpable: the mm's dumpability saved by exit_mm() when this
   // task let go of its mm (kernel/exit.c: exit_mm() @ v6.18); ptrace checks
   // on an exited task use it, not the mm its live threads still change.
@@ -339,21 +367,18 @@ struct Task : Pooled<Task> {
   // new parent is looked for up the tree (kernel/exit.c: find_new_reaper()).
   bool is_child_subreaper : 1 = false;
   bool has_child_subreaper : 1 = false;
-  // mm->user_ns of the thread group's mm (on the leader; threads share the
-  // mm): holds a reference (mm_init(); dropped by __mmdrop() when the last
-  // thread's exit_mm() lets go). Null: the mm nssim itself was exec'd with
-  // (Kernel::mm_user_ns_), which every fork copies until a task execs.
-  UserNamespace* mm_user_ns = nullptr;
-  // Files the mm maps (on the leader), each holding a reference, null until
-  // the task execs (nssim's own are not modelled): [kMmExe] the program and
-  // its ELF interpreter, opened by the kernel with the cred from before the
-  // exec (mm->exe_file, do_open_execat(), load_elf_binary()); [kMmLibs] the
-  // shared libraries ld.so opens after it, with the new cred (absent for a
-  // static binary). Each f_cred, and with it that cred's user namespace, lives
-  // as long as some mm that forked from this one (dup_mmap() copies the
-  // mappings; __mmput() -> exit_mmap() drops them). Found by --real.
-  static constexpr int kMmExe = 0, kMmLibs = 1;
-  std::array<File*, 2> mm_files{};
+  // The mm (mm_struct), holding one mm_users reference per task using it
+  // (threads, and CLONE_VM children of other thread groups), null after
+  // exit_mm(). Also null for a private mm that never exec'd since nssim
+  // started (every fork copies that one): its user_ns is Kernel::mm_user_ns_,
+  // it maps no modelled file and its dumpability is the `dumpable` bit of the
+  // group leader. Made on demand (Kernel::share_mm()), so a plain fork costs
+  // no allocation. Read it through Kernel::mm_dumpable()/mm_user_ns_of().
+  Mm* mm = nullptr;
+  // vfork(): the parent (the creating thread) sleeps in wait_for_vfork_done()
+  // until this child releases the mm (exec or exit: mm_release() ->
+  // complete_vfork_done()). Set on the child while that lasts.
+  Task* vfork_parent = nullptr;
 
   bool is_leader() const { return group_leader == this; }
   Task* last_child() const { return first_child ? first_child->prev_sibling : nullptr; }

@@ -77,6 +77,14 @@ CallOutcome SimBackend::call(const CallStmt& c) {
   if (cur->state != TaskState::Running)
     return usage(fmt::format("task '{}' has exited ({}); it cannot make system calls", c.task,
                              task_state_name(cur->state)));
+  if (cur->in_vfork) {
+    std::string child;
+    for (const auto& [name, b] : ids_)
+      if (const Task* t = k_->task(b.id); t && t->vfork_parent == cur) child = name;
+    return usage(fmt::format("'{}' is asleep in vfork() until '{}' execs or exits (CLONE_VFORK): it cannot make "
+                             "system calls before that",
+                             c.task, child));
+  }
   auto target_of = [&](const std::string& n) -> std::pair<Task*, std::string> {
     if (n == "self") return {cur->group_leader, ""};  // /proc/self is the thread group leader
     if (n == "thread-self") return {cur, ""};
@@ -88,17 +96,23 @@ CallOutcome SimBackend::call(const CallStmt& c) {
     case CallKind::Clone:
     case CallKind::Clone3: {
       if (c.out && task(*c.out)) return usage(fmt::format("'{}' already names a task", *c.out));
-      // Flags that share memory with the creator or need pointers nssim does
-      // not pass: the kernel's EINVAL checks are modelled, a success is not
-      // (the live backend could not run such a task).
-      constexpr uint64_t kUnrunnable = CLONE_VM | CLONE_VFORK | CLONE_SETTLS | CLONE_PIDFD | CLONE_PARENT_SETTID |
+      // Flags that need pointers nssim does not pass, and a CLONE_THREAD
+      // thread made without pthread_create(): the kernel's EINVAL checks are
+      // modelled, a success is not (the live backend could not run the task).
+      constexpr uint64_t kUnrunnable = CLONE_THREAD | CLONE_SETTLS | CLONE_PIDFD | CLONE_PARENT_SETTID |
                                        CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID;
+      if (c.kind == CallKind::Clone3 && (c.flags & CLONE_VM) && !(c.flags & kUnrunnable)) {
+        auto v = k.clone_flags_check(cur, c.flags, true);
+        if (!v) return err(v.error());
+        return usage("clone3 with CLONE_VM passes its checks, but nssim runs a CLONE_VM child only through "
+                     "clone(): use clone(CLONE_VM|CLONE_VFORK) -> NAME, as posix_spawn() does");
+      }
       if (c.flags & kUnrunnable) {
         auto v = k.clone_flags_check(cur, c.flags, c.kind == CallKind::Clone3);
         if (!v) return err(v.error());
-        return usage(fmt::format("{} passes its checks, but nssim cannot run the task it makes: CLONE_VM and "
-                                 "CLONE_VFORK share the creator's memory, CLONE_SETTLS, CLONE_PIDFD and the *_SETTID/"
-                                 "*_CLEARTID flags need pointers; use thread() for a thread",
+        return usage(fmt::format("{} passes its checks, but nssim cannot run the task it makes: CLONE_SETTLS, "
+                                 "CLONE_PIDFD and the *_SETTID/*_CLEARTID flags need pointers; use thread() "
+                                 "for a thread",
                                  clone_flags_str(c.flags & kUnrunnable)));
       }
       auto r = c.kind == CallKind::Clone ? k.sys_clone(cur, c.flags, *c.out) : k.sys_clone3(cur, c.flags, *c.out);
@@ -132,6 +146,10 @@ CallOutcome SimBackend::call(const CallStmt& c) {
     }
     case CallKind::Thread: {
       if (c.out && task(*c.out)) return usage(fmt::format("'{}' already names a task", *c.out));
+      if (cur->group_leader->vm_child)
+        return usage(fmt::format("thread() in '{}', which runs in its creator's memory (CLONE_VM) until it execs: "
+                                 "nssim's live agent has no thread state of its own there; exec() first",
+                                 c.task));
       auto r = k.sys_thread(cur, *c.out);
       if (!r) return err(r.error());
       bind(*c.out, (*r)->id);
@@ -266,6 +284,7 @@ Observation SimBackend::observe() {
       t.state = TaskState::Reaped;
     } else {
       t.state = task_p->state;
+      t.in_vfork = task_p->in_vfork;
       t.nspid = k_->nspid(task_p);
       const Cred* c = task_p->cred;
       // As /proc shows them to a reader in the observer's user namespace

@@ -354,6 +354,57 @@ TEST_P(Conformance, ExecKillsTheOtherThreads) {
   EXPECT_EQ(s().state("p"), TaskState::Running);
 }
 
+// vfork after unshare(CLONE_NEWTIME): the CLONE_VM child stays in the
+// creator's time namespace (copy_namespaces() shares the nsproxy; a
+// timens_on_fork() switch would change the memory it shares), the creator
+// sleeps until the child execs, and the exec moves the child into
+// time_for_children (exec_task_namespaces()).
+TEST_P(Conformance, VforkChildKeepsTheTimeNamespaceUntilExec) {
+  ASSERT_THAT(s().run("init: clone(0) -> p"), Succeeds());
+  ASSERT_THAT(s().run("p: unshare(CLONE_NEWTIME)"), Succeeds());
+  ASSERT_THAT(s().run("p: clone(CLONE_VM|CLONE_VFORK) -> v"), Succeeds());
+  EXPECT_TRUE(s().same("v", Link::Time, "p", Link::Time));
+  EXPECT_FALSE(s().same("v", Link::Time, "p", Link::TimeForChildren));
+  EXPECT_TRUE(s().in_vfork("p"));
+  EXPECT_FALSE(s().in_vfork("v"));
+  ASSERT_THAT(s().run("v: exec()"), Succeeds());
+  EXPECT_FALSE(s().in_vfork("p"));
+  EXPECT_TRUE(s().same("v", Link::Time, "p", Link::TimeForChildren));
+  // A plain fork is switched at once (timens_on_fork()).
+  ASSERT_THAT(s().run("p: clone(0) -> f"), Succeeds());
+  EXPECT_TRUE(s().same("f", Link::Time, "p", Link::TimeForChildren));
+}
+
+// The vfork child's exit wakes the creator too (exit_mm() -> mm_release()).
+TEST_P(Conformance, VforkChildExitWakesTheCreator) {
+  ASSERT_THAT(s().run("init: clone(0) -> p"), Succeeds());
+  ASSERT_THAT(s().run("p: clone(CLONE_VM|CLONE_VFORK) -> v"), Succeeds());
+  EXPECT_TRUE(s().in_vfork("p"));
+  ASSERT_THAT(s().run("v: exit(0)"), Succeeds());
+  EXPECT_FALSE(s().in_vfork("p"));
+  EXPECT_THAT(s().run("p: wait(v)"), Returns("v"));
+}
+
+// A CLONE_VM child shares its creator's mm (copy_mm(): mmget()), so the
+// dumpability it sets is its creator's too (set_dumpable() on the one mm);
+// a forked child's is its own copy (dup_mm()).
+TEST_P(Conformance, VmChildSharesTheMmsDumpability) {
+  ASSERT_THAT(s().run("init: clone(0) -> d"), Succeeds());
+  ASSERT_THAT(s().run("d: clone(0) -> e"), Succeeds());
+  ASSERT_THAT(s().run("d: setresuid(1000, 1000, 1000)"), Succeeds());
+  ASSERT_THAT(s().run("e: setresuid(1000, 1000, 1000)"), Succeeds());
+  ASSERT_THAT(s().run("d: prctl(PR_SET_DUMPABLE, 1)"), Succeeds());
+  EXPECT_THAT(s().run("e: open(\"/proc/d/ns/uts\") -> f1"), Succeeds());
+  ASSERT_THAT(s().run("d: clone(0) -> forked"), Succeeds());
+  ASSERT_THAT(s().run("forked: prctl(PR_SET_DUMPABLE, 0)"), Succeeds());
+  EXPECT_THAT(s().run("e: open(\"/proc/d/ns/uts\") -> f2"), Succeeds());
+  ASSERT_THAT(s().run("d: clone(CLONE_VM) -> w"), Succeeds());
+  ASSERT_THAT(s().run("w: prctl(PR_SET_DUMPABLE, 0)"), Succeeds());
+  EXPECT_THAT(s().run("e: open(\"/proc/d/ns/uts\") -> f3"), FailsWithErrno(EACCES));
+  ASSERT_THAT(s().run("w: exec()"), Succeeds());  // w's own mm now: d's stays as w left it
+  EXPECT_THAT(s().run("e: open(\"/proc/d/ns/uts\") -> f4"), FailsWithErrno(EACCES));
+}
+
 // After setresuid() the mm is not dumpable (commit_creds()), so a task with
 // the same uid but no CAP_SYS_PTRACE cannot open the links; exec with
 // euid == uid makes it dumpable again (SUID_DUMP_USER).

@@ -117,6 +117,11 @@ class Session {
     const TaskObs* ta = o.find(t);
     return ta ? ta->state : TaskState::Reaped;
   }
+  bool in_vfork(const std::string& t) {
+    Observation o = b_->observe();
+    const TaskObs* ta = o.find(t);
+    return ta && ta->in_vfork;
+  }
   std::vector<uint32_t> nspid(const std::string& t) {
     Observation o = b_->observe();
     const TaskObs* ta = o.find(t);

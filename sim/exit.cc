@@ -161,6 +161,11 @@ void Kernel::forget_original_parent(Task* father) {
   for (Task* c : father->children()) {
     father->unlink_child(c);
     c->real_parent = reaper;
+    // for_each_thread(): the child's threads follow (they name the group's
+    // parent too). Found by nssim fuzz: a thread kept its dead creator's.
+    if (c->nr_threads > 1)
+      for (Task* o : tasks_)
+        if (o && o != c && o->group_leader == c) o->real_parent = reaper;
     if (reaper->group_leader != father->group_leader)
       c->exit_signal = SIGCHLD_NR;  // reparent_leader(): "we don't want people slaying init"
     reaper->link_child(c);

@@ -80,6 +80,11 @@ class Gen {
       if (chance(3)) f |= CLONE_PARENT;
       if (chance(3)) f |= CLONE_THREAD;
       bool c3 = chance(40);
+      if (!c3 && chance(6)) {  // posix_spawn()'s vfork, or a plain CLONE_VM child
+        f |= CLONE_VM;
+        if (chance(60)) f |= CLONE_VFORK;
+        if (chance(10)) f |= CLONE_SIGHAND;
+      }
       line = fmt::format("{}: {}({}) -> t{}", t, c3 ? "clone3" : "clone", flags_str(f), ++ntask_);
     } else if (kind < 24) {
       line = fmt::format("{}: thread() -> t{}", t, ++ntask_);
@@ -333,7 +338,8 @@ std::vector<std::string> shrink_scenario(std::vector<std::string> lines, const P
     for (auto& [name, bit] : std::vector<std::pair<std::string, uint64_t>>{
              {"CLONE_NEWUTS", 0}, {"CLONE_NEWIPC", 0}, {"CLONE_NEWNET", 0}, {"CLONE_NEWNS", 0}, {"CLONE_NEWPID", 0},
              {"CLONE_NEWUSER", 0}, {"CLONE_NEWCGROUP", 0}, {"CLONE_NEWTIME", 0}, {"CLONE_FILES", 0},
-             {"CLONE_FS", 0}, {"CLONE_SYSVSEM", 0}, {"CLONE_PARENT", 0}, {"CLONE_THREAD", 0}}) {
+             {"CLONE_FS", 0}, {"CLONE_SYSVSEM", 0}, {"CLONE_PARENT", 0}, {"CLONE_THREAD", 0}, {"CLONE_VFORK", 0},
+             {"CLONE_SIGHAND", 0}, {"CLONE_VM", 0}}) {
       (void)bit;
       size_t at = lines[i].find(name);
       if (at == std::string::npos) continue;

@@ -86,11 +86,15 @@ void Kernel::do_exit_quiet(Task* t, int code) {
   exit_notify(t);
 }
 
+// lib/is_single_threaded.c: current_is_single_threaded() @ v6.12: no other
+// live thread in the group, and no other process using the mm (a CLONE_VM
+// child or creator: found by nssim fuzz --real, setns into a time namespace
+// is EUSERS for them).
 bool Kernel::current_is_single_threaded(const Task* t) const {
-  if (t->group_leader->nr_threads <= 1) return true;
-  for (Task* o : tasks_)
-    if (o && o != t && o->group_leader == t->group_leader && o->state == TaskState::Running) return false;
-  return true;
+  if (t->group_leader->nr_threads > 1)
+    for (Task* o : tasks_)
+      if (o && o != t && o->group_leader == t->group_leader && o->state == TaskState::Running) return false;
+  return !t->mm || t->mm->refs() == 1;  // the group's other users let go of it in exit_mm()
 }
 
 std::vector<Task*> Kernel::group_children(const Task* t) const {

@@ -211,7 +211,7 @@ Result<Task*> Kernel::copy_process(Task* cur, uint64_t flags, uint8_t exit_signa
 }
 
 // kernel/fork.c: check_unshare_flags() @ v6.18.
-static int check_unshare_flags(const Task* cur, uint64_t f) {
+static int check_unshare_flags(const Task* cur, uint64_t f, bool single_threaded) {
   if (f & ~(CLONE_THREAD | CLONE_FS | CLONE_NEWNS | CLONE_SIGHAND | CLONE_VM | CLONE_FILES | CLONE_SYSVSEM |
             CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWCGROUP |
             CLONE_NEWTIME))
@@ -219,6 +219,9 @@ static int check_unshare_flags(const Task* cur, uint64_t f) {
   // Not implemented, but pretend it works if there is nothing to unshare.
   if (f & (CLONE_THREAD | CLONE_SIGHAND | CLONE_VM))
     if (!cur->thread_group_empty()) return EINVAL;
+  // (sighand->count > 1 for CLONE_SIGHAND|CLONE_VM: only threads share
+  // signal handlers in the model, and they failed the test above.)
+  if ((f & CLONE_VM) && !single_threaded) return EINVAL;  // another process shares the mm
   return 0;
 }
 
@@ -231,7 +234,7 @@ Result<void> Kernel::sys_unshare(Task* cur, uint64_t flags) {
   if (flags & CLONE_VM) flags |= CLONE_SIGHAND;
   if (flags & CLONE_SIGHAND) flags |= CLONE_THREAD;
   if (flags & CLONE_NEWNS) flags |= CLONE_FS;
-  if (int e = check_unshare_flags(cur, flags)) {
+  if (int e = check_unshare_flags(cur, flags, current_is_single_threaded(cur))) {
     NSSIM_EVENT(trace, "check_unshare_flags", "{}: {}", clone_flags_str(flags), errno_name(e));
     return fail(e);
   }

@@ -83,7 +83,6 @@ class Gen {
       if (!c3 && chance(6)) {  // posix_spawn()'s vfork, or a plain CLONE_VM child
         f |= CLONE_VM;
         if (chance(60)) f |= CLONE_VFORK;
-        if (chance(10)) f |= CLONE_SIGHAND;
       }
       line = fmt::format("{}: {}({}) -> t{}", t, c3 ? "clone3" : "clone", flags_str(f), ++ntask_);
     } else if (kind < 24) {

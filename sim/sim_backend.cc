@@ -107,6 +107,12 @@ CallOutcome SimBackend::call(const CallStmt& c) {
         return usage("clone3 with CLONE_VM passes its checks, but nssim runs a CLONE_VM child only through "
                      "clone(): use clone(CLONE_VM|CLONE_VFORK) -> NAME, as posix_spawn() does");
       }
+      if ((c.flags & CLONE_SIGHAND) && !(c.flags & CLONE_THREAD) && !(c.flags & kUnrunnable)) {
+        auto v = k.clone_flags_check(cur, c.flags, c.kind == CallKind::Clone3);
+        if (!v) return err(v.error());
+        return usage("CLONE_SIGHAND without CLONE_THREAD passes its checks, but nssim does not model signal "
+                     "handlers shared between processes: leave it out (CLONE_VM|CLONE_VFORK is posix_spawn())");
+      }
       if (c.flags & kUnrunnable) {
         auto v = k.clone_flags_check(cur, c.flags, c.kind == CallKind::Clone3);
         if (!v) return err(v.error());

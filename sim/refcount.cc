@@ -25,6 +25,7 @@ const char* obj_kind_name(ObjKind k) {
     case ObjKind::FilesStruct: return "FilesStruct";
     case ObjKind::FsStruct: return "FsStruct";
     case ObjKind::Mount: return "Mount";
+    case ObjKind::Sock: return "Sock";
   }
   return "?";
 }

@@ -128,7 +128,7 @@ ModelSnapshot snapshot(const Kernel& k) {
           if (f->ns) s.fds.push_back({u[0]->id, static_cast<int>(fd), f->ns->serial, others});
           break;
         case FileKind::Socket:
-          if (f->sk_net) s.fds.push_back({u[0]->id, static_cast<int>(fd), f->sk_net->serial, others, true});
+          s.fds.push_back({u[0]->id, static_cast<int>(fd), f->sock->sk_net->serial, others, true});
           break;
         case FileKind::Pidfd:
           if (f->pid && !f->pid->numbers.empty()) {

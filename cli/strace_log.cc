@@ -40,7 +40,7 @@ size_t scan_args(std::string_view s, size_t i, Stop stop) {
     if (decor > 0) {
       if (c == '<')
         ++decor;
-      else if (c == '>')
+      else if (c == '>' && s[i - 1] != '-')  // a connected unix socket: <UNIX-STREAM:[1001->1002]>
         --decor;
       continue;
     }

@@ -668,6 +668,27 @@ void Session::call(const Call& c, Task& t, Ctx& x) {
     t.fds->fds[fd] = FdEntry{FdEntry::Socket, name, "", has_token(arg(1), "SOCK_CLOEXEC"), o && o->record.outcome.ok};
     return;
   }
+  if (n == "socketpair" && (arg(0) == "AF_UNIX" || arg(0) == "AF_LOCAL")) {
+    // net/unix/af_unix.c: unix_socketpair() serves every unix type: two socks
+    // in the caller's net namespace, each holding the other.
+    if (r.failed() || r.unknown)
+      return (void)step(t, fmt::format("socketpair(AF_UNIX) -> fail{}, fail{}b", c.line, c.line), result(""), x);
+    std::string sv = arg(3);  // "[3<UNIX:[..]>, 4<UNIX:[..]>]"
+    auto fds = split_args(sv.size() >= 2 && sv.front() == '[' ? std::string_view(sv).substr(1, sv.size() - 2) : "");
+    std::optional<FdArg> f0 = fds.size() == 2 ? parse_fd(fds[0]) : std::nullopt;
+    std::optional<FdArg> f1 = fds.size() == 2 ? parse_fd(fds[1]) : std::nullopt;
+    if (!f0 || !f1) return comment(x, n, "a socketpair whose fds the log does not show: not translated", true);
+    std::string n0 = fd_name(*t.fds, f0->fd);
+    drop_fd(t, f0->fd, x, "fd reused");
+    std::string n1 = fd_name(*t.fds, f1->fd);
+    drop_fd(t, f1->fd, x, "fd reused");
+    // '= 0' asserts the success of a call that names its results.
+    Output* o = step(t, fmt::format("socketpair(AF_UNIX) -> {}, {}", n0, n1), "0", x);
+    bool cloexec = has_token(arg(1), "SOCK_CLOEXEC"), ok = o && o->record.outcome.ok;
+    t.fds->fds[f0->fd] = FdEntry{FdEntry::Socket, n0, "", cloexec, ok};
+    t.fds->fds[f1->fd] = FdEntry{FdEntry::Socket, n1, "", cloexec, ok};
+    return;
+  }
   if (n == "socketpair" || n == "accept" || n == "accept4")
     return comment(x, n, "new sockets: each holds the caller's net namespace on the kernel (not modelled)", true);
   if (n == "mount") {

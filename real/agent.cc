@@ -316,6 +316,56 @@ void agent_main(int ch, bool sandbox_init) {
         r = family == AF_NETLINK ? socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE) : socket(family, SOCK_DGRAM, 0);
         break;
       }
+      case Op::Socketpair: {
+        int sv[2];
+        r = socketpair(static_cast<int>(m.a[0]), SOCK_STREAM, 0, sv);
+        if (r == 0) r = static_cast<long>(sv[0]) << 32 | sv[1];
+        break;
+      }
+      case Op::SendFd: {
+        // One byte carries the fd (a stream skb needs data); never block, and
+        // a closed peer is EPIPE, not SIGPIPE.
+        char byte = 'x';
+        iovec iov{&byte, 1};
+        alignas(cmsghdr) char ctl[CMSG_SPACE(sizeof(int))] = {};
+        msghdr mh{};
+        mh.msg_iov = &iov;
+        mh.msg_iovlen = 1;
+        mh.msg_control = ctl;
+        mh.msg_controllen = sizeof ctl;
+        cmsghdr* cm = CMSG_FIRSTHDR(&mh);
+        cm->cmsg_level = SOL_SOCKET;
+        cm->cmsg_type = SCM_RIGHTS;
+        cm->cmsg_len = CMSG_LEN(sizeof(int));
+        int fd = static_cast<int>(m.a[1]);
+        std::memcpy(CMSG_DATA(cm), &fd, sizeof fd);
+        r = sendmsg(static_cast<int>(m.a[0]), &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (r > 0) r = 0;
+        break;
+      }
+      case Op::RecvFd: {
+        char byte;
+        iovec iov{&byte, 1};
+        alignas(cmsghdr) char ctl[CMSG_SPACE(sizeof(int))] = {};
+        msghdr mh{};
+        mh.msg_iov = &iov;
+        mh.msg_iovlen = 1;
+        mh.msg_control = ctl;
+        mh.msg_controllen = sizeof ctl;
+        r = recvmsg(static_cast<int>(m.a[0]), &mh, MSG_DONTWAIT | static_cast<int>(m.a[1] & MSG_CMSG_CLOEXEC));
+        if (r == 0) {
+          r = kRecvEof;
+        } else if (r > 0) {
+          r = kRecvNoFd;
+          for (cmsghdr* cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm))
+            if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS) {
+              int fd;
+              std::memcpy(&fd, CMSG_DATA(cm), sizeof fd);
+              r = fd;
+            }
+        }
+        break;
+      }
       case Op::SetChildSubreaper:
         r = prctl(PR_SET_CHILD_SUBREAPER, static_cast<unsigned long>(m.a[0]), 0, 0, 0);
         break;
@@ -325,7 +375,7 @@ void agent_main(int ch, bool sandbox_init) {
     if (passed >= 0) close(passed);
     bool cred_op = m.op == Op::Setuid || m.op == Op::Setgid || m.op == Op::Setresuid || m.op == Op::Setresgid;
     if (sandbox_init && cred_op && r == 0) prctl(PR_SET_PDEATHSIG, SIGKILL);  // commit_creds() cleared it
-    if (!send_reply(ch, r, r < 0 ? e : 0)) _exit(0);
+    if (!send_reply(ch, r, r == -1 ? e : 0)) _exit(0);
   }
 }
 

@@ -35,9 +35,15 @@ enum class Op : uint32_t {
   SetChildSubreaper,  // a[0]: prctl(PR_SET_CHILD_SUBREAPER, a[0])
   Exec,         // execve("/proc/self/exe"): the new image answers (kAgentExecEnv), keeping the channel
   Socket,       // a[0] = family: socket(family, a datagram/route type, 0) in the caller's net namespace
+  Socketpair,   // a[0] = family: socketpair(family, SOCK_STREAM, 0); ret = fd0 << 32 | fd1
+  SendFd,       // a[0] = socket, a[1] = fd: sendmsg() of one byte with SCM_RIGHTS [fd], MSG_NOSIGNAL|MSG_DONTWAIT
+  RecvFd,       // a[0] = socket, a[1] = extra recvmsg() flags (0 or MSG_CMSG_CLOEXEC): one byte, MSG_DONTWAIT;
+                // ret = the fd received, kRecvEof (0 bytes) or kRecvNoFd (a byte without one)
   Hello = 100,  // agent -> controller after creation: a[0] = tgid, a[1] = tid (/proc's pid namespace);
                 // spawned agents pass an fd of their active pid namespace (SCM_RIGHTS)
 };
+
+inline constexpr int64_t kRecvEof = -2, kRecvNoFd = -3;
 
 // Room for a /proc path and a page of data (uid_map accepts up to a page).
 inline constexpr int kStrMax = 4096 + 256;

@@ -814,6 +814,8 @@ void RealBackend::mark_changed(const CallStmt& c) {
     case CallKind::PidfdOpen:
     case CallKind::Ioctl:
     case CallKind::Socket:
+    case CallKind::Socketpair:
+    case CallKind::Recv:
       // The fd table: shared by CLONE_FILES and threads (fs/file.c: fd_install(),
       // file_close_fd() act on current->files); clone's child is new (read anyway),
       // CLONE_PIDFD installs a pidfd in the caller's table (kernel/fork.c: copy_process()).
@@ -1086,7 +1088,12 @@ CallOutcome RealBackend::call_impl(const CallStmt& c) {
     case CallKind::Close: {
       int fd;
       if (auto e = fd_of(c.fd, fd); !e.empty()) return outcome_usage(e);
-      return simple(Op::Close, fd, 0, "");
+      auto o = simple(Op::Close, fd, 0, "");
+      // fs/file.c: file_close_fd_locked() clears the fd's close-on-exec bit:
+      // a later exec keeps the closed fd's name, as the model does (found by
+      // nssim fuzz --real: a closed O_CLOEXEC fd's name vanished at exec).
+      if (o.ok) cur->fds->cloexec.erase(fd);
+      return o;
     }
     case CallKind::Exit: {
       m.op = Op::Exit;
@@ -1193,6 +1200,39 @@ CallOutcome RealBackend::call_impl(const CallStmt& c) {
       if (!request(*cur, m, -1, r, note)) return outcome_err(ETIMEDOUT, note);
       if (r.ret < 0) return outcome_err(r.err);
       cur->fds->bind(*c.out, static_cast<int>(r.ret), false);  // socket(): no SOCK_CLOEXEC
+      return outcome_ok(*c.out);
+    }
+    case CallKind::Socketpair: {
+      m.op = Op::Socketpair;
+      m.a[0] = c.code;
+      if (!request(*cur, m, -1, r, note)) return outcome_err(ETIMEDOUT, note);
+      if (r.ret < 0) return outcome_err(r.err);
+      cur->fds->bind(*c.out, static_cast<int>(r.ret >> 32), false);
+      cur->fds->bind(*c.out2, static_cast<int>(r.ret & 0xffffffff), false);
+      return outcome_ok(fmt::format("{}, {}", *c.out, *c.out2));
+    }
+    case CallKind::Send: {
+      int sfd, fd;
+      if (auto e = fd_of(c.fd, sfd); !e.empty()) return outcome_usage(e);
+      if (auto e = fd_of(c.fd2, fd); !e.empty()) return outcome_usage(e);
+      m.op = Op::SendFd;
+      m.a[0] = sfd;
+      m.a[1] = fd;
+      if (!request(*cur, m, -1, r, note)) return outcome_err(ETIMEDOUT, note);
+      if (r.ret < 0) return outcome_err(r.err);
+      return outcome_ok("0");
+    }
+    case CallKind::Recv: {
+      int sfd;
+      if (auto e = fd_of(c.fd, sfd); !e.empty()) return outcome_usage(e);
+      m.op = Op::RecvFd;
+      m.a[0] = sfd;
+      m.a[1] = (c.flags & kMsgCmsgCloexec) ? MSG_CMSG_CLOEXEC : 0;
+      if (!request(*cur, m, -1, r, note)) return outcome_err(ETIMEDOUT, note);
+      if (r.ret == kRecvEof) return outcome_ok("EOF");
+      if (r.ret == kRecvNoFd) return outcome_ok("a byte without an fd");
+      if (r.ret < 0) return outcome_err(r.err);
+      cur->fds->bind(*c.out, static_cast<int>(r.ret), (c.flags & kMsgCmsgCloexec) != 0);
       return outcome_ok(*c.out);
     }
   }

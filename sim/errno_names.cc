@@ -7,7 +7,7 @@ namespace nssim {
 namespace {
 // The errnos the modelled syscalls can return, plus the common ones a user may
 // write after '=' in a scenario. Values are the Linux ABI values from <cerrno>.
-constexpr std::array<std::pair<int, const char*>, 34> kErrnos{{
+constexpr std::array<std::pair<int, const char*>, 41> kErrnos{{
     {EPERM, "EPERM"},     {ENOENT, "ENOENT"},   {ESRCH, "ESRCH"},       {EINTR, "EINTR"},
     {EIO, "EIO"},         {E2BIG, "E2BIG"},     {EBADF, "EBADF"},       {ECHILD, "ECHILD"},
     {EAGAIN, "EAGAIN"},   {ENOMEM, "ENOMEM"},   {EACCES, "EACCES"},     {EFAULT, "EFAULT"},
@@ -17,6 +17,8 @@ constexpr std::array<std::pair<int, const char*>, 34> kErrnos{{
     {ENAMETOOLONG, "ENAMETOOLONG"}, {ELOOP, "ELOOP"}, {EUSERS, "EUSERS"}, {EOPNOTSUPP, "EOPNOTSUPP"},
     {ESTALE, "ESTALE"},   {EOVERFLOW, "EOVERFLOW"}, {ENXIO, "ENXIO"},   {EXDEV, "EXDEV"},
     {ENODEV, "ENODEV"},   {ETIMEDOUT, "ETIMEDOUT"},
+    {EPIPE, "EPIPE"},     {ENOTSOCK, "ENOTSOCK"}, {EDESTADDRREQ, "EDESTADDRREQ"}, {ENOTCONN, "ENOTCONN"},
+    {ECONNRESET, "ECONNRESET"}, {ETOOMANYREFS, "ETOOMANYREFS"}, {EMSGSIZE, "EMSGSIZE"},
 }};
 }  // namespace
 

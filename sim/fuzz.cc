@@ -112,7 +112,22 @@ class Gen {
       line = fmt::format("{}: pidfd_open({}) -> f{}", t, any(all), ++nfd_);
     } else if (kind < 72) {  // a socket pins the caller's net namespace (named sN, for SIOCGSKNS below)
       static const char* kFamilies[] = {"AF_UNIX", "AF_INET", "AF_INET6", "AF_NETLINK"};
-      line = fmt::format("{}: socket({}) -> s{}", t, kFamilies[pick(4)], ++nfd_);
+      if (chance(50)) {
+        line = fmt::format("{}: socket({}) -> s{}", t, kFamilies[pick(4)], ++nfd_);
+      } else {  // a pair made before a clone connects two tasks
+        int a = ++nfd_, b = ++nfd_;
+        line = fmt::format("{}: socketpair(AF_UNIX) -> s{}, s{}", t, a, b);
+      }
+    } else if (kind < 76) {  // pass an fd (nsfs, pidfd, socket) and take one: in-flight files
+      auto fds = fds_of(t);
+      std::vector<std::string> socks;
+      for (auto& n : fds)
+        if (n[0] == 's') socks.push_back(n);
+      if (socks.empty()) return;
+      if (chance(55))  // refused (not emitted) when it would close a cycle of unix sockets in flight
+        line = fmt::format("{}: send({}, {})", t, any(socks), any(fds));
+      else
+        line = fmt::format("{}: recv({}{}) -> f{}", t, any(socks), chance(20) ? ", MSG_CMSG_CLOEXEC" : "", ++nfd_);
     } else if (kind < 80) {
       if (t == sim_.names().front() && !chance(5)) return;  // init's exit ends most of the run
       line = fmt::format("{}: exit({})", t, pick(3));

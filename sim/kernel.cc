@@ -316,12 +316,22 @@ Kernel::~Kernel() {
     if (t->thread_pid) pids.insert(t->thread_pid);
     delete t;
   }
+  std::unordered_set<Sock*> socks;  // a released sock lives on only through its peer
   for (auto* o : reg_.live())
     if (o->kind() == ObjKind::File) {
       auto* f = static_cast<File*>(o);
       if (f->f_cred) creds.insert(f->f_cred);
       if (f->pid) pids.insert(f->pid);
+      if (f->sock) {
+        socks.insert(f->sock);
+        if (f->sock->peer) socks.insert(f->sock->peer);
+      }
     }
+  for (Sock* sk : socks) {
+    if (sk->sk_peer_cred) creds.insert(sk->sk_peer_cred);
+    if (sk->sk_peer_pid) pids.insert(sk->sk_peer_pid);
+  }
+  for (Sock* sk : socks) sk->force_zero(), delete sk;
   for (Cred* c : creds) c->force_zero(), delete c;
   for (Pid* p : pids) p->force_zero(), delete p;
   std::vector<RefCounted*> live = reg_.live();
@@ -340,7 +350,8 @@ Kernel::~Kernel() {
       case ObjKind::CgroupNamespace: delete static_cast<CgroupNamespace*>(o); break;
       case ObjKind::UserNamespace: delete static_cast<UserNamespace*>(o); break;
       case ObjKind::Cred:
-      case ObjKind::Pid: break;  // not registered
+      case ObjKind::Pid:
+      case ObjKind::Sock: break;  // not registered
       case ObjKind::File: delete static_cast<File*>(o); break;
       case ObjKind::FilesStruct: delete static_cast<FilesStruct*>(o); break;
       case ObjKind::FsStruct: delete static_cast<FsStruct*>(o); break;
@@ -403,7 +414,13 @@ void Kernel::holder_texts(HolderTexts& out) const {
                                [&](auto& u, const void* x) { return std::less<>()(key(u), x); });
     if (it == users.end() || key(*it) != k) buf += none;
     for (auto j = it; j != users.end() && key(*j) == k; ++j) {
-      buf += j == it ? "fd " : ", fd ";
+      if (j != it) buf += ", ";
+      if (!j->task) {  // an skb's: .fd is the receiving socket's id
+        buf += "in flight to socket#";
+        num(j->fd);
+        continue;
+      }
+      buf += "fd ";
       num(j->fd);
       buf += " of ";
       buf += j->task->comm;
@@ -442,6 +459,17 @@ void Kernel::holder_texts(HolderTexts& out) const {
       if (f && f->fkind == FileKind::Socket) socket_users.push_back({f, t, fd});
     }
   }
+  // Files in flight (SCM_RIGHTS): after the fds, named by the socket whose
+  // receive queue holds them.
+  for (const RefCounted* o : objs) {
+    if (o->kind() != ObjKind::File) continue;
+    auto* rf = static_cast<const File*>(o);
+    if (rf->fkind != FileKind::Socket) continue;
+    for (const File* f : rf->sock->queue) {
+      if (f->fkind == FileKind::Nsfs) nsfs_users.push_back({f->ns, nullptr, rf->sock->id()});
+      if (f->fkind == FileKind::Socket) socket_users.push_back({f, nullptr, rf->sock->id()});
+    }
+  }
   std::stable_sort(cred_users.begin(), cred_users.end(),
                    [](auto& a, auto& b) { return std::less<>()(a.first, b.first); });
   std::stable_sort(nsfs_users.begin(), nsfs_users.end(),
@@ -459,11 +487,17 @@ void Kernel::holder_texts(HolderTexts& out) const {
     if (t->cred) creds.push_back(t->cred);
     if (t->thread_pid) pids.push_back(t->thread_pid);
   }
+  std::vector<const Pid*> peer_pids;  // SO_PEERCRED of socketpair ends (and their released peers)
   for (const RefCounted* o : objs)
     if (o->kind() == ObjKind::File) {
       auto* f = static_cast<const File*>(o);
       if (f->f_cred) creds.push_back(f->f_cred);
       if (f->pid) pids.push_back(f->pid);
+      for (const Sock* sk : {f->sock, f->sock ? f->sock->peer : nullptr}) {
+        if (!sk || (sk != f->sock && sk->file)) continue;  // a peer with a file is counted through it
+        if (sk->sk_peer_cred) creds.push_back(sk->sk_peer_cred);
+        if (sk->sk_peer_pid) pids.push_back(sk->sk_peer_pid), peer_pids.push_back(sk->sk_peer_pid);
+      }
     }
   auto by_id = [](auto* a, auto* b) { return a->id() != b->id() ? a->id() < b->id() : std::less<>()(a, b); };
   std::sort(creds.begin(), creds.end(), by_id);
@@ -515,6 +549,8 @@ void Kernel::holder_texts(HolderTexts& out) const {
     num(p->numbers.back().nr);
     if (p->task)
       buf += " of ", buf += p->task->comm;
+    else if (std::find(peer_pids.begin(), peer_pids.end(), p) != peer_pids.end())
+      buf += " (kept by a pidfd or a unix socket's SO_PEERCRED)";
     else
       buf += " (kept by a pidfd)";
     add(p->numbers.back().ns);
@@ -527,11 +563,22 @@ void Kernel::holder_texts(HolderTexts& out) const {
     if (f->fkind != FileKind::Socket) continue;
     begin_at();
     buf += "socket#";
-    num(f->id());
+    num(f->sock->id());
     buf += " (";
     fd_list(socket_users, f, [](auto& u) -> const void* { return u.file; }, "no fd");
     buf += ')';
-    add(f->sk_net);
+    add(f->sock->sk_net);
+    // A released sock its peer still holds (unix_peer()): it keeps its
+    // namespace until the peer is released too.
+    if (const Sock* p = f->sock->peer; p && !p->file) {
+      begin_at();
+      buf += "socket#";
+      num(p->id());
+      buf += " (closed, held by its peer socket#";
+      num(f->sock->id());
+      buf += ')';
+      add(p->sk_net);
+    }
   }
   for (const RefCounted* o : objs) {
     if (o->kind() == ObjKind::NsProxy) {

@@ -166,6 +166,7 @@ class HolderTexts {
   std::vector<const RefCounted*> objs_;
   std::vector<const NsProxy*> proxies_;
   std::vector<std::pair<const Cred*, const Task*>> cred_users_;
+  // task null: a file in flight; fd is then the receiving socket's id.
   struct NsfsUse {
     const NsCommon* ns;
     const Task* task;
@@ -288,6 +289,19 @@ class Kernel {
   // without CAP_NET_ADMIN over the socket's net namespace's owner, else a new
   // nsfs fd on that namespace (open_related_ns()).
   Result<int> sock_ioctl_siocgskns(Task* cur, File* f);
+  // socketpair(AF_UNIX, SOCK_STREAM): two connected socks in cur's net
+  // namespace, each holding the other (unix_peer()). Returns both fds.
+  Result<std::pair<int, int>> sys_socketpair(Task* cur, int family);
+  // sendmsg() of one byte with SCM_RIGHTS [fd] (MSG_NOSIGNAL|MSG_DONTWAIT):
+  // the file goes in flight in the peer's receive queue.
+  Result<void> sys_send_fd(Task* cur, int sfd, int fd);
+  // True when that send would put a unix socket in a queue it reaches
+  // through sockets in flight (only the async unix GC frees such a cycle).
+  bool send_makes_cycle(const Task* cur, int sfd, int fd) const;
+  // recvmsg() of one byte (MSG_DONTWAIT [|MSG_CMSG_CLOEXEC]): the new fd of
+  // the first in-flight file, or kRecvEof (0 bytes: the peer is gone).
+  static constexpr int kRecvEof = -1;
+  Result<int> sys_recv_fd(Task* cur, int sfd, bool cloexec);
   // mount(SRC, DST, MS_BIND) of an nsfs file (SRC is /proc/T/ns/L or a /run
   // path with an nsfs mount); DST under /run is created if missing.
   // fs/namespace.c: path_mount() -> do_loopback().
@@ -436,6 +450,11 @@ class Kernel {
   void put_pid(Pid* pid);
   // files
   void fput(File* f);
+  // Sockets (sim/socket.cc): a new socket file and its sock; the last
+  // close's release (unix_release_sock()); the sock's last put.
+  File* sock_alloc_file(Task* cur, int family);
+  void sock_release(Sock* sk);
+  void put_sock(Sock* sk);
   int alloc_fd(FilesStruct* files, File* f, bool cloexec = false);
   // fs/file.c: dup_fd(): a private copy of a table (every open file gains a reference).
   FilesStruct* dup_fd(const FilesStruct* old);

@@ -182,7 +182,7 @@ void Kernel::fput(File* f) {
     // net/socket.c: sock_close() -> __sock_release(); the sock's last put
     // (net/core/sock.c: __sk_destruct()) drops its net namespace. The kernel
     // may defer it by an RCU grace period; the checker waits for late frees.
-    put_ns(f->sk_net, "socket (sk_net)");
+    sock_release(f->sock);
   }
   Cred* c = f->f_cred;
   Mount* m = f->mnt;

@@ -230,7 +230,34 @@ struct Pid : RefCount, Pooled<Pid> {
   Task* task = nullptr;  // the task attached as PIDTYPE_PID (null once reaped)
 };
 
-// struct file: f_count = fd slots + mounts referring to it; f_cred holds a cred.
+struct File;
+// struct sock of a user socket. sk_refcnt: its struct socket (until the
+// file's last close releases it) + a connected peer's unix_peer() reference
+// (net/unix/af_unix.c: unix_socketpair(), unix_release_sock() @ v6.12); the
+// last put drops its net namespace (net/core/sock.c: __sk_destruct()). Not
+// registered: the ledger finds socks through socket files and their peers.
+// The id is its first file's (the ledger's "socket#ID").
+struct Sock : RefCount {
+  explicit Sock(uint32_t id) : RefCount(ObjKind::Sock, id) {}
+  int family = 0;              // AF_*
+  bool paired = false;         // made by socketpair(): a connected AF_UNIX SOCK_STREAM socket
+  NsCommon* sk_net = nullptr;  // holds a reference (a user socket: sk_net_refcnt)
+  File* file = nullptr;        // sock->file: no reference; null once released
+  Sock* peer = nullptr;        // unix_peer(sk): holds a reference (sock_hold()); null once released
+  // SO_PEERCRED of a socketpair end: the creator's thread-group pid and cred,
+  // each holding a reference (net/unix/af_unix.c: init_peercred() @ v6.12;
+  // put by __sk_destruct()). Found by --real.
+  Pid* sk_peer_pid = nullptr;
+  Cred* sk_peer_cred = nullptr;
+  bool shutdown = false;       // sk_shutdown == SHUTDOWN_MASK (its peer was released)
+  int sk_err = 0;              // ECONNRESET: the peer was released with data still queued
+  // sk_receive_queue: one skb per send(), each carrying one in-flight file
+  // (holds a file reference: scm_fp_copy()'s get_file(), moved by unix_attach_fds()).
+  std::vector<File*> queue;
+};
+
+// struct file: f_count = fd slots + mounts + skbs carrying it (SCM_RIGHTS in
+// flight) referring to it; f_cred holds a cred.
 // Socket: a user socket (struct socket + struct sock), whose sock holds its
 // net namespace (net/core/sock.c: sk_alloc() @ v6.18).
 enum class FileKind : uint8_t { Nsfs, Pidfd, Regular, Socket };
@@ -239,8 +266,7 @@ struct File : RefCounted, Pooled<File> {
   FileKind fkind = FileKind::Nsfs;
   NsCommon* ns = nullptr;  // nsfs: one use of ns's nsfs inode (not a direct ns reference)
   Pid* pid = nullptr;      // pidfd: holds a reference on the struct pid
-  NsCommon* sk_net = nullptr;  // socket: sk->sk_net, holds a reference (a user socket: sk_net_refcnt)
-  int family = 0;              // socket: AF_*
+  Sock* sock = nullptr;    // socket: holds the struct socket's sk_refcnt reference until released
   Cred* f_cred = nullptr;  // holds a reference
   Mount* mnt = nullptr;    // opened through a bind mount: holds a reference (it makes the mount busy)
   std::string path;        // how it was opened, for display ("/proc/b/ns/net")

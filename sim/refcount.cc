@@ -26,6 +26,7 @@ const char* obj_kind_name(ObjKind k) {
     case ObjKind::FsStruct: return "FsStruct";
     case ObjKind::Mount: return "Mount";
     case ObjKind::Mm: return "Mm";
+    case ObjKind::Sock: return "Sock";
   }
   return "?";
 }

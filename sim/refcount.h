@@ -16,7 +16,7 @@ namespace nssim {
 
 enum class ObjKind : uint8_t {
   NsProxy, UtsNamespace, IpcNamespace, MntNamespace, PidNamespace, NetNamespace,
-  TimeNamespace, CgroupNamespace, UserNamespace, Cred, Pid, File, FilesStruct, FsStruct, Mount, Mm,
+  TimeNamespace, CgroupNamespace, UserNamespace, Cred, Pid, File, FilesStruct, FsStruct, Mount, Mm, Sock,
 };
 const char* obj_kind_name(ObjKind k);
 [[noreturn]] void refcount_bug(const char* what, ObjKind kind, uint32_t id, uint32_t refs);

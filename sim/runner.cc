@@ -376,12 +376,16 @@ RunSummary Runner::run(const std::function<void(const StepRecord&)>& sink) {
           auto unknown = [&](const std::string& n) { return !n.empty() && u == "unknown task '" + n + "'"; };
           bool has_path = c->kind == CallKind::Open || c->kind == CallKind::Write || c->kind == CallKind::Mount;
           Loc at = c->loc;
-          if (u.find("fd name") != std::string::npos) at = c->fd_loc;
+          if (u.find("(the fd to pass)") != std::string::npos) at = c->fd2_loc;
+          else if (u.find("would put a unix socket in flight") != std::string::npos) at = c->fd2_loc;
+          else if (u.find("fd name") != std::string::npos) at = c->fd_loc;
           else if (u.find("already names") != std::string::npos) at = c->out_loc;
           else if (unknown(c->task)) at = c->loc;
           else if (unknown(c->target)) at = c->target_loc;
           else if (has_path && (unknown(c->path.task) || u.find("is a plain file") != std::string::npos))
             at = c->path_loc;
+          // A backend's hint follows its message after "\nhint: ".
+          if (auto h = u.find("\nhint: "); h != std::string::npos) throw diag(at, u.substr(0, h), u.substr(h + 7));
           throw diag(at, u);
         }
         ++sum.calls;  // only calls that ran
@@ -393,7 +397,7 @@ RunSummary Runner::run(const std::function<void(const StepRecord&)>& sink) {
           // the task it reaped or 0 (not exited yet).
           bool numeric = !r.outcome.result.empty() &&
                          r.outcome.result.find_first_not_of("0123456789") == std::string::npos;
-          bool names_new = !numeric && c->kind != CallKind::Wait;
+          bool names_new = !numeric && c->kind != CallKind::Wait && r.outcome.result != "EOF";
           r.ok = *r.expected == r.outcome.result || (*r.expected == "0" && r.outcome.ok && names_new);
           if (!r.ok) ++sum.results_failed;
         }

@@ -40,6 +40,9 @@ std::string_view call_name(CallKind k) {
     case CallKind::PrctlChildSubreaper: return "prctl";
     case CallKind::Exec: return "exec";
     case CallKind::Socket: return "socket";
+    case CallKind::Socketpair: return "socketpair";
+    case CallKind::Send: return "send";
+    case CallKind::Recv: return "recv";
   }
   return "?";
 }
@@ -603,7 +606,8 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
           {"write", CallKind::Write},           {"ioctl", CallKind::Ioctl},
           {"mount", CallKind::Mount},           {"umount", CallKind::Umount},
           {"prctl", CallKind::PrctlDumpable},   {"exec", CallKind::Exec},
-          {"socket", CallKind::Socket},
+          {"socket", CallKind::Socket},         {"socketpair", CallKind::Socketpair},
+          {"send", CallKind::Send},             {"recv", CallKind::Recv},
       };
       bool found = false;
       for (auto& [n, k] : kCalls)
@@ -611,7 +615,8 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
       if (!found)
         P.error(cn, fmt::format("unknown system call '{}'", cn.text),
                 "known calls: clone, clone3, thread, unshare, setns, open, close, exit, wait, pidfd_open, sethostname, "
-                "setuid, setgid, setresuid, setresgid, write, ioctl, mount, umount, prctl, exec, socket");
+                "setuid, setgid, setresuid, setresgid, write, ioctl, mount, umount, prctl, exec, socket, socketpair, "
+                "send, recv");
       P.next();
       P.expect_punct("(", "'(' after the call name");
       switch (c.kind) {
@@ -698,6 +703,40 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
           P.next();
           break;
         }
+        case CallKind::Socketpair: {
+          // socketpair(AF_UNIX): a connected SOCK_STREAM pair (the agent's
+          // type); other families have no socketpair (EOPNOTSUPP).
+          const Token& f = P.peek();
+          if (f.kind == Token::Ident && (f.text == "AF_UNIX" || f.text == "AF_LOCAL"))
+            c.code = kAfUnix;
+          else
+            P.error(f, fmt::format("unsupported address family {} for socketpair", describe(f)),
+                    "only unix sockets come in pairs: a: socketpair(AF_UNIX) -> s1, s2");
+          P.next();
+          break;
+        }
+        case CallKind::Send:
+          c.fd_loc = P.peek().loc;
+          c.fd = P.ident("a socket's fd name", "send(SOCK, FD) passes FD over SOCK (SCM_RIGHTS)");
+          P.expect_punct(",", "',' then the fd to pass");
+          c.fd2_loc = P.peek().loc;
+          c.fd2 = P.ident("the name of the fd to pass", "send(SOCK, FD) passes FD over SOCK (SCM_RIGHTS)");
+          break;
+        case CallKind::Recv:
+          c.fd_loc = P.peek().loc;
+          c.fd = P.ident("a socket's fd name", "recv(SOCK) -> FD receives a passed fd");
+          if (P.is_punct(",")) {  // recvmsg()'s one modelled flag
+            P.next();
+            const Token& f = P.peek();
+            if (f.kind == Token::Ident && f.text == "MSG_CMSG_CLOEXEC")
+              c.flags = kMsgCmsgCloexec;
+            else if (!(f.kind == Token::Number && f.text == "0"))
+              P.error(f, fmt::format("unsupported recv flags {}", describe(f)),
+                      "nssim models recv(SOCK) and recv(SOCK, MSG_CMSG_CLOEXEC); it never blocks "
+                      "(MSG_DONTWAIT is implied)");
+            P.next();
+          }
+          break;
         case CallKind::PrctlChildSubreaper: break;  // set by the prctl case below, never looked up
         case CallKind::PrctlDumpable: {
           const Token& o = P.peek();
@@ -796,7 +835,7 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
         bool fd_ioctl = c.kind == CallKind::Ioctl && ioctl_makes_fd(c.ioctl);
         bool makes = c.kind == CallKind::Clone || c.kind == CallKind::Clone3 || c.kind == CallKind::Thread ||
                      c.kind == CallKind::Open || c.kind == CallKind::PidfdOpen || c.kind == CallKind::Socket ||
-                     fd_ioctl;
+                     c.kind == CallKind::Socketpair || c.kind == CallKind::Recv || fd_ioctl;
         if (!makes && c.kind == CallKind::Ioctl)
           P.error(P.t_[P.p_ - 1],
                   fmt::format("ioctl({}) returns a number, not a name: assert it with = N",
@@ -806,14 +845,34 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
         if (!makes)
           P.error(P.t_[P.p_ - 1], fmt::format("{}() returns nothing to name", call_name(c.kind)),
                   "'-> NAME' names the task made by clone/clone3/thread or the fd made by open, pidfd_open, "
-                  "socket or ioctl(NS_GET_USERNS/NS_GET_PARENT/SIOCGSKNS)");
+                  "socket, socketpair, recv or ioctl(NS_GET_USERNS/NS_GET_PARENT/SIOCGSKNS)");
         if (reserved_name(*c.out)) P.error(P.t_[P.p_ - 1], fmt::format("'{}' is reserved", *c.out), kReservedHint);
         if (auto it = let_names.find(*c.out); it != let_names.end())
           P.error(P.t_[P.p_ - 1], fmt::format("'{}' is a let name (line {})", *c.out, it->second), kOneKindHint);
+        // '-> A, B': the one call with two results names both fds.
+        if (c.kind == CallKind::Socketpair) {
+          if (!P.is_punct(","))
+            P.expected("', NAME' to name the second socket", "socketpair() makes two fds: a: socketpair(AF_UNIX) -> s1, s2");
+          P.next();
+          c.out2_loc = P.peek().loc;
+          c.out2 = P.ident("a name for the second socket");
+          if (*c.out2 == *c.out)
+            P.error(P.t_[P.p_ - 1], fmt::format("'{}' names both sockets", *c.out2), "give each end its own name");
+          if (reserved_name(*c.out2)) P.error(P.t_[P.p_ - 1], fmt::format("'{}' is reserved", *c.out2), kReservedHint);
+          if (auto it = let_names.find(*c.out2); it != let_names.end())
+            P.error(P.t_[P.p_ - 1], fmt::format("'{}' is a let name (line {})", *c.out2, it->second), kOneKindHint);
+        } else if (P.is_punct(",")) {
+          P.error(P.peek(), fmt::format("{}() returns one name, not two", call_name(c.kind)),
+                  "only socketpair() names two results: a: socketpair(AF_UNIX) -> s1, s2");
+        }
       } else if (c.kind == CallKind::Clone || c.kind == CallKind::Clone3 || c.kind == CallKind::Thread) {
         P.expected("'-> NAME' to name the new task", "e.g. init: clone(0) -> a");
       } else if (c.kind == CallKind::Socket) {
         P.expected("'-> NAME' to name the new socket", "e.g. a: socket(AF_UNIX) -> s");
+      } else if (c.kind == CallKind::Socketpair) {
+        P.expected("'-> NAME1, NAME2' to name the two sockets", "e.g. a: socketpair(AF_UNIX) -> s1, s2");
+      } else if (c.kind == CallKind::Recv) {
+        P.expected("'-> NAME' to name the received fd", "e.g. b: recv(s2) -> f");
       } else if (c.kind == CallKind::Open || c.kind == CallKind::PidfdOpen ||
                  (c.kind == CallKind::Ioctl && ioctl_makes_fd(c.ioctl))) {
         P.expected("'-> NAME' to name the new fd", "e.g. a: open(\"/proc/b/ns/net\") -> fd1");
@@ -837,7 +896,7 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
           c.assert_result = std::to_string(*f);  // e.g. ioctl(fd, NS_GET_NSTYPE) = CLONE_NEWNET
         } else if (r.kind == Token::Ident) {
           if (r.text.size() > 1 && r.text[0] == 'E' && std::isupper(static_cast<unsigned char>(r.text[1])) &&
-              !errno_from_name(r.text))
+              !errno_from_name(r.text) && !(c.kind == CallKind::Recv && r.text == "EOF"))
             P.error(r, fmt::format("unknown errno '{}'", r.text), "e.g. EINVAL, EPERM, ENOENT, ENOMEM, ENOSPC");
           c.assert_result = std::string(r.text);
         } else {
@@ -853,6 +912,7 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
       if (c.out) {
         bool task = c.kind == CallKind::Clone || c.kind == CallKind::Clone3 || c.kind == CallKind::Thread;
         bound.try_emplace(*c.out, task, lineno);
+        if (c.out2) bound.try_emplace(*c.out2, false, lineno);
       }
       while (!c.text.empty() && std::isspace(static_cast<unsigned char>(c.text.back()))) c.text.pop_back();
       building = false;

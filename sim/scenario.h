@@ -41,11 +41,13 @@ std::string format_diagnostics(std::string_view file, std::string_view source, c
 inline constexpr uint64_t kMntDetach = 2;
 // open()'s one modelled flag (O_CLOEXEC, as in <fcntl.h>).
 inline constexpr uint64_t kOCloexec = 02000000;
+// recvmsg()'s one modelled flag (MSG_CMSG_CLOEXEC, include/linux/socket.h).
+inline constexpr uint64_t kMsgCmsgCloexec = 0x40000000;
 
 enum class CallKind : uint8_t {
   Clone, Clone3, Unshare, Setns, Open, Close, Exit, Wait, PidfdOpen, Sethostname,
   Thread, Setuid, Setgid, Setresuid, Setresgid, Write, Ioctl, Mount, Umount, PrctlDumpable,
-  PrctlChildSubreaper, Exec, Socket,
+  PrctlChildSubreaper, Exec, Socket, Socketpair, Send, Recv,
 };
 std::string_view call_name(CallKind k);
 
@@ -75,9 +77,12 @@ struct CallStmt {
   std::string task;      // who makes the call
   CallKind kind = CallKind::Clone;
   Loc call_loc;          // of the call name
-  uint64_t flags = 0;    // clone/clone3/unshare/setns; umount: 0 or kMntDetach; open: 0 or kOCloexec
-  std::string fd;        // setns/close: fd name
+  uint64_t flags = 0;    // clone/clone3/unshare/setns; umount: 0 or kMntDetach; open: 0 or kOCloexec;
+                         // recv: 0 or kMsgCmsgCloexec
+  std::string fd;        // setns/close/ioctl: fd name; send/recv: the socket
   Loc fd_loc;
+  std::string fd2;       // send: the fd passed (SCM_RIGHTS)
+  Loc fd2_loc;
   NsPath path;           // open, write, umount; mount: the source
   std::string path_text; // the path as written
   Loc path_loc;          // of the path string
@@ -88,10 +93,12 @@ struct CallStmt {
   IoctlCmd ioctl = IoctlCmd::NsGetNstype;
   std::string target;    // wait/pidfd_open: task name
   Loc target_loc;
-  int code = 0;          // exit; prctl: the value; socket: the address family (kAf*)
+  int code = 0;          // exit; prctl: the value; socket, socketpair: the address family (kAf*)
   std::string str;       // sethostname
   std::optional<std::string> out;  // -> NAME
   Loc out_loc;
+  std::optional<std::string> out2;  // socketpair: -> NAME1, NAME2 (the second)
+  Loc out2_loc;
   std::optional<std::string> assert_result;  // = RESULT ("0", "EINVAL", a name)
   std::string text;      // the call as written, e.g. "clone(CLONE_NEWUTS) -> b"
 };

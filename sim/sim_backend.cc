@@ -237,6 +237,36 @@ CallOutcome SimBackend::call(const CallStmt& c) {
       bind_fd(cur->files, *c.out, *r);
       return ok(*c.out);
     }
+    case CallKind::Socketpair: {
+      auto r = k.sys_socketpair(cur, c.code);
+      if (!r) return err(r.error());
+      bind_fd(cur->files, *c.out, r->first);
+      bind_fd(cur->files, *c.out2, r->second);
+      return ok(fmt::format("{}, {}", *c.out, *c.out2));
+    }
+    case CallKind::Send: {
+      int sfd = fd_of(cur, c.fd);
+      if (sfd < 0) return usage(fmt::format("'{}' is not an fd name in {}'s fd table", c.fd, c.task));
+      int fd = fd_of(cur, c.fd2);
+      if (fd < 0) return usage(fmt::format("'{}' (the fd to pass) is not an fd name in {}'s fd table", c.fd2, c.task));
+      if (k.send_makes_cycle(cur, sfd, fd))
+        return usage(fmt::format("send({}, {}) would put a unix socket in flight in a receive queue it reaches "
+                                 "itself\nhint: only the kernel's unix garbage collector frees such a cycle, "
+                                 "asynchronously, and nssim does not model it: receive or close first, or pass "
+                                 "another fd",
+                                 c.fd, c.fd2));
+      auto r = k.sys_send_fd(cur, sfd, fd);
+      return r ? ok("0") : err(r.error());
+    }
+    case CallKind::Recv: {
+      int sfd = fd_of(cur, c.fd);
+      if (sfd < 0) return usage(fmt::format("'{}' is not an fd name in {}'s fd table", c.fd, c.task));
+      auto r = k.sys_recv_fd(cur, sfd, (c.flags & kMsgCmsgCloexec) != 0);
+      if (!r) return err(r.error());
+      if (*r == Kernel::kRecvEof) return ok("EOF");  // 0 bytes, no fd: the name stays unbound
+      bind_fd(cur->files, *c.out, *r);
+      return ok(*c.out);
+    }
     case CallKind::PrctlChildSubreaper: {
       auto r = k.sys_prctl_set_child_subreaper(cur, c.code);
       return r ? ok("0") : err(r.error());

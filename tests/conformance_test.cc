@@ -472,6 +472,98 @@ TEST_P(Conformance, SiocgsknsOpensTheSocketsNamespaceNotTheCallers) {
   EXPECT_EQ(s().token("j", Link::Net), net);
 }
 
+// net/core/scm.c: scm_fp_copy() takes a reference on the passed file and
+// net/unix/af_unix.c: unix_attach_fds() queues it on the peer: the file in
+// flight keeps its namespace after the sender closed its fd and exited.
+TEST_P(Conformance, InFlightFdKeepsItsNamespaceAlive) {
+  ASSERT_THAT(s().run("init: socketpair(AF_UNIX) -> a, b"), Succeeds());
+  ASSERT_THAT(s().run("init: clone(CLONE_NEWUTS) -> c"), Succeeds());  // c has its own copy of a and b
+  auto uts = s().token("c", Link::Uts);
+  ASSERT_TRUE(uts);
+  ASSERT_THAT(s().run("c: open(\"/proc/self/ns/uts\") -> f"), Succeeds());
+  ASSERT_THAT(s().run("c: send(a, f)"), Succeeds());
+  ASSERT_THAT(s().run("c: close(f)"), Succeeds());
+  ASSERT_THAT(s().run("c: exit(0)"), Succeeds());
+  ASSERT_THAT(s().run("init: wait(c)"), Returns("c"));
+  auto alive = s().alive(*uts);
+  if (!alive) GTEST_SKIP() << "this backend cannot tell namespace liveness";
+  EXPECT_TRUE(*alive);  // no task, no fd: only the file in b's receive queue
+  ASSERT_THAT(s().run("init: recv(b) -> g"), Succeeds());
+  EXPECT_EQ(s().alive(*uts), true);
+  ASSERT_THAT(s().run("init: close(g)"), Succeeds());
+  EXPECT_EQ(s().alive(*uts), false);
+}
+
+// recvmsg(): scm_detach_fds() -> receive_fd() installs the in-flight file
+// as a new fd of the receiver: a pidfd sent by a task in new namespaces
+// lets an unrelated task setns() into them (lxc's monitor and lxc-attach).
+TEST_P(Conformance, RecvInstallsAPidfdUsableForSetns) {
+  ASSERT_THAT(s().run("init: socketpair(AF_UNIX) -> a, b"), Succeeds());
+  ASSERT_THAT(s().run("init: clone(CLONE_NEWUTS|CLONE_NEWIPC) -> c"), Succeeds());
+  ASSERT_THAT(s().run("init: clone(0) -> attach"), Succeeds());
+  ASSERT_THAT(s().run("c: pidfd_open(c) -> p"), Succeeds());
+  EXPECT_THAT(s().run("attach: recv(b) -> q"), FailsWithErrno(EAGAIN));  // nothing queued yet
+  ASSERT_THAT(s().run("c: send(a, p)"), Succeeds());
+  ASSERT_THAT(s().run("c: close(p)"), Succeeds());
+  ASSERT_THAT(s().run("attach: recv(b) -> q"), Returns("q"));
+  EXPECT_THAT(s().run("attach: recv(b) -> q2"), FailsWithErrno(EAGAIN));  // one skb, one fd
+  ASSERT_THAT(s().run("attach: setns(q, CLONE_NEWUTS|CLONE_NEWIPC)"), Succeeds());
+  EXPECT_TRUE(s().same("attach", Link::Uts, "c", Link::Uts));
+  EXPECT_TRUE(s().same("attach", Link::Ipc, "c", Link::Ipc));
+  EXPECT_FALSE(s().same("attach", Link::Uts, "init", Link::Uts));
+}
+
+// unix_release_sock(): the last close of the receiving socket purges its
+// queue (the in-flight files are put), shuts the peer down (send: EPIPE)
+// and, since data was queued, sets ECONNRESET on it (reported once by
+// recv, then end of file).
+TEST_P(Conformance, ClosingTheReceiverReleasesQueuedFds) {
+  ASSERT_THAT(s().run("init: socketpair(AF_UNIX) -> a, b"), Succeeds());
+  ASSERT_THAT(s().run("init: clone(CLONE_NEWIPC|CLONE_FILES) -> c"), Succeeds());  // c shares init's fds
+  auto ipc = s().token("c", Link::Ipc);
+  ASSERT_TRUE(ipc);
+  ASSERT_THAT(s().run("c: open(\"/proc/self/ns/ipc\") -> f"), Succeeds());
+  ASSERT_THAT(s().run("c: send(a, f)"), Succeeds());
+  ASSERT_THAT(s().run("c: close(f)"), Succeeds());
+  ASSERT_THAT(s().run("c: exit(0)"), Succeeds());
+  ASSERT_THAT(s().run("init: wait(c)"), Returns("c"));
+  auto alive = s().alive(*ipc);
+  if (!alive) GTEST_SKIP() << "this backend cannot tell namespace liveness";
+  EXPECT_TRUE(*alive);
+  ASSERT_THAT(s().run("init: close(b)"), Succeeds());  // still queued: released with the socket
+  EXPECT_EQ(s().alive(*ipc), false);
+  EXPECT_THAT(s().run("init: send(a, a)"), FailsWithErrno(EPIPE));
+  EXPECT_THAT(s().run("init: recv(a) -> z"), FailsWithErrno(ECONNRESET));
+  EXPECT_THAT(s().run("init: recv(a) -> z"), Returns("EOF"));
+}
+
+// The errors of send/recv before anything is queued: sockfd_lookup_light()
+// (EBADF, ENOTSOCK); UDP without a destination (EDESTADDRREQ, before the
+// control message); __scm_send(): SCM_RIGHTS only on unix sockets (EINVAL);
+// scm_fp_copy(): a bad passed fd (EBADF); an unconnected unix datagram
+// socket (ENOTCONN); an empty queue under MSG_DONTWAIT (EAGAIN).
+TEST_P(Conformance, SendAndRecvErrorsFollowTheSocketLayers) {
+  ASSERT_THAT(s().run("init: open(\"/proc/self/ns/net\") -> f"), Succeeds());
+  ASSERT_THAT(s().run("init: socket(AF_INET) -> udp"), Succeeds());
+  ASSERT_THAT(s().run("init: socket(AF_NETLINK) -> nl"), Succeeds());
+  ASSERT_THAT(s().run("init: socket(AF_UNIX) -> dg"), Succeeds());
+  ASSERT_THAT(s().run("init: socketpair(AF_UNIX) -> a, b"), Succeeds());
+  ASSERT_THAT(s().run("init: open(\"/proc/self/ns/uts\") -> gone"), Succeeds());
+  ASSERT_THAT(s().run("init: close(gone)"), Succeeds());
+  EXPECT_THAT(s().run("init: send(f, a)"), FailsWithErrno(ENOTSOCK));
+  EXPECT_THAT(s().run("init: recv(f) -> x"), FailsWithErrno(ENOTSOCK));
+  EXPECT_THAT(s().run("init: send(gone, f)"), FailsWithErrno(EBADF));
+  EXPECT_THAT(s().run("init: send(udp, gone)"), FailsWithErrno(EDESTADDRREQ));
+  EXPECT_THAT(s().run("init: send(nl, f)"), FailsWithErrno(EINVAL));
+  EXPECT_THAT(s().run("init: send(dg, gone)"), FailsWithErrno(EBADF));
+  EXPECT_THAT(s().run("init: send(dg, f)"), FailsWithErrno(ENOTCONN));
+  EXPECT_THAT(s().run("init: send(a, gone)"), FailsWithErrno(EBADF));
+  EXPECT_THAT(s().run("init: recv(udp) -> x"), FailsWithErrno(EAGAIN));
+  EXPECT_THAT(s().run("init: recv(dg) -> x"), FailsWithErrno(EAGAIN));
+  EXPECT_THAT(s().run("init: send(a, udp)"), Succeeds());  // any file travels, sockets too
+  EXPECT_THAT(s().run("init: recv(b) -> u2"), Returns("u2"));
+}
+
 TEST_P(Conformance, IdMapsAreWrittenOnceAndOnlyForOneself) {
   ASSERT_THAT(s().run("init: clone(0) -> u"), Succeeds());
   ASSERT_THAT(s().run("u: setgid(1000)"), Succeeds());

@@ -112,6 +112,69 @@ TEST(Parser, SocketFamiliesAndSiocgskns) {
   EXPECT_THAT(d.message, HasSubstr("expected '-> NAME' to name the new fd"));
 }
 
+TEST(Parser, SocketpairNamesTwoFdsAndSendRecvPassOne) {
+  auto r = parse_scenario(
+      "a: socketpair(AF_UNIX) -> s1, s2\na: send(s1, f)\nb: recv(s2, MSG_CMSG_CLOEXEC) -> g\nb: recv(s2) -> h = EOF\n",
+      "t.nss");
+  ASSERT_TRUE(r.ok()) << r.errors.front().message;
+  auto& sp = std::get<CallStmt>(r.scenario.statements[0].s);
+  EXPECT_EQ(sp.kind, CallKind::Socketpair);
+  EXPECT_EQ(sp.code, kAfUnix);
+  EXPECT_EQ(*sp.out, "s1");
+  EXPECT_EQ(*sp.out2, "s2");
+  EXPECT_EQ(sp.out2_loc.col, 31);
+  auto& sd = std::get<CallStmt>(r.scenario.statements[1].s);
+  EXPECT_EQ(sd.kind, CallKind::Send);
+  EXPECT_EQ(sd.fd, "s1");
+  EXPECT_EQ(sd.fd2, "f");
+  EXPECT_EQ(sd.fd2_loc.col, 13);
+  EXPECT_FALSE(sd.out);
+  auto& rv = std::get<CallStmt>(r.scenario.statements[2].s);
+  EXPECT_EQ(rv.kind, CallKind::Recv);
+  EXPECT_EQ(rv.flags, kMsgCmsgCloexec);
+  EXPECT_EQ(*rv.out, "g");
+  EXPECT_EQ(std::get<CallStmt>(r.scenario.statements[3].s).flags, 0u);
+  EXPECT_EQ(*std::get<CallStmt>(r.scenario.statements[3].s).assert_result, "EOF");
+}
+
+TEST(Parser, SocketpairAndSendRecvDiagnostics) {
+  auto d = first_error("a: socketpair(AF_UNIX) -> s1");
+  EXPECT_EQ(d.loc.line, 1);
+  EXPECT_EQ(d.loc.col, 29);  // the end of the line, where ', NAME' belongs
+  EXPECT_THAT(d.message, HasSubstr("expected ', NAME' to name the second socket"));
+  EXPECT_THAT(d.hint, HasSubstr("socketpair(AF_UNIX) -> s1, s2"));
+  d = first_error("a: socketpair(AF_INET) -> s1, s2");
+  EXPECT_EQ(d.loc.col, 15);
+  EXPECT_THAT(d.message, HasSubstr("unsupported address family 'AF_INET' for socketpair"));
+  d = first_error("a: socketpair(AF_UNIX) -> s, s");
+  EXPECT_EQ(d.loc.col, 30);
+  EXPECT_THAT(d.message, HasSubstr("'s' names both sockets"));
+  d = first_error("a: socketpair(AF_UNIX)");
+  EXPECT_THAT(d.message, HasSubstr("'-> NAME1, NAME2'"));
+  d = first_error("a: recv(s) -> f, g");
+  EXPECT_EQ(d.loc.col, 16);
+  EXPECT_THAT(d.message, HasSubstr("recv() returns one name, not two"));
+  EXPECT_THAT(d.hint, HasSubstr("only socketpair()"));
+  d = first_error("a: send(s, f) -> g");
+  EXPECT_THAT(d.message, HasSubstr("send() returns nothing to name"));
+  d = first_error("a: send(s)");
+  EXPECT_EQ(d.loc.col, 10);
+  EXPECT_THAT(d.message, HasSubstr("',' then the fd to pass"));
+  d = first_error("a: recv(s, MSG_PEEK) -> f");
+  EXPECT_EQ(d.loc.col, 12);
+  EXPECT_THAT(d.message, HasSubstr("unsupported recv flags 'MSG_PEEK'"));
+  EXPECT_THAT(d.hint, HasSubstr("MSG_CMSG_CLOEXEC"));
+  d = first_error("a: recv(s)");
+  EXPECT_THAT(d.message, HasSubstr("expected '-> NAME' to name the received fd"));
+  std::string src = "init: socketpair(AF_UNIX) -> a\n";
+  auto r = parse_scenario(src, "pair.nss");
+  std::string text = format_diagnostic("pair.nss", src, r.errors.front());
+  EXPECT_THAT(text, HasSubstr("pair.nss:1:31: error: unexpected end of line, expected ', NAME' to name the second socket"));
+  EXPECT_THAT(text, HasSubstr("hint: socketpair() makes two fds"));
+  d = first_error("a: send(s, f) = EOF");
+  EXPECT_THAT(d.message, HasSubstr("unknown errno 'EOF'"));  // only recv has an end of file
+}
+
 TEST(Parser, UnknownErrnoAfterEquals) {
   auto d = first_error("init: unshare(CLONE_NEWPID) = EWHATEVER");
   EXPECT_THAT(d.message, HasSubstr("unknown errno 'EWHATEVER'"));

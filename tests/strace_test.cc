@@ -293,6 +293,19 @@ TEST(StraceImport, SocketsAndSiocgsknsAreTranslatedExactly) {
   EXPECT_THAT(r.scenario, HasSubstr("a socket of a family the language lacks"));  // AF_PACKET: a comment
 }
 
+TEST(StraceImport, UnixSocketpairIsTranslatedWithTwoNames) {
+  Imported r = import_text(
+      "7 socketpair(AF_UNIX, SOCK_STREAM|SOCK_CLOEXEC, 0, [3<UNIX-STREAM:[1001->1002]>, 4<UNIX-STREAM:[1002->1001]>]) = "
+      "0\n"
+      "7 socketpair(AF_INET, SOCK_STREAM, 0, 0x7ffc) = -1 EOPNOTSUPP (Operation not supported)\n"
+      "7 close(3<UNIX-STREAM:[1001->1002]>) = 0\n"
+      "7 exit_group(0) = ?\n");
+  ASSERT_TRUE(r.errs.empty()) << r.errs.front().line << ": " << r.errs.front().message;
+  EXPECT_EQ(r.contradictions, 0) << r.scenario;
+  EXPECT_THAT(r.scenario, HasSubstr("p7: socketpair(AF_UNIX) -> fd3, fd4 = 0"));
+  EXPECT_THAT(r.scenario, HasSubstr("p7: close(fd3) = 0"));
+}
+
 TEST(StraceImport, ALaptopLogWithoutPidTranslationMatchesChildrenInOrder) {
   // Recorded on a host with plain `strace -f -yy -o LOG unshare --fork --pid
   // --mount-proc sh -c '...'`: inside the new pid namespace clone returns 2,

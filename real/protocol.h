@@ -35,6 +35,11 @@ enum class Op : uint32_t {
   SetChildSubreaper,  // a[0]: prctl(PR_SET_CHILD_SUBREAPER, a[0])
   Exec,         // execve("/proc/self/exe"): the new image answers (kAgentExecEnv), keeping the channel
   Socket,       // a[0] = family: socket(family, a datagram/route type, 0) in the caller's net namespace
+  Capset,       // a[0..2] = effective, permitted, inheritable masks; a[3] = their CapChange::Op, 2 bits each
+                // (bits 0-1 effective...): capget(), the changes, capset() on the calling thread (pid 0)
+  SetKeepcaps,  // a[0]: prctl(PR_SET_KEEPCAPS, a[0])
+  CapbsetDrop,  // a[0]: prctl(PR_CAPBSET_DROP, a[0])
+  Setgroups,    // str = the gids (uint32_t each, len = 4 * count): the raw setgroups() (the calling thread only)
   Hello = 100,  // agent -> controller after creation: a[0] = tgid, a[1] = tid (/proc's pid namespace);
                 // spawned agents pass an fd of their active pid namespace (SCM_RIGHTS)
 };

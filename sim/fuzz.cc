@@ -105,7 +105,10 @@ class Gen {
         case 1:
           line = fmt::format("{}: capset({}{}{})", t, kSets[pick(3)], chance(50) ? "-=" : "+=", cap);
           break;
-        case 2: line = fmt::format("{}: capset(effective=ALL{})", t, chance(50) ? ", inheritable=0" : ""); break;
+        case 2:
+          line = fmt::format("{}: capset(effective=ALL{}{})", t, chance(50) ? fmt::format("-{}", cap) : "",
+                             chance(50) ? ", inheritable=0" : "");
+          break;
         case 3: line = fmt::format("{}: prctl(PR_SET_KEEPCAPS, {})", t, pick(2)); break;
         case 4: line = fmt::format("{}: prctl(PR_CAPBSET_DROP, {})", t, cap); break;
         case 5: line = fmt::format("{}: setresuid({}, {}, {})", t, chance(70) ? 1000 : 0, chance(70) ? 1000 : 0,

@@ -799,11 +799,26 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
               if (t.kind == Token::Number && t.text == "0") {
               } else if (t.kind == Token::Ident && t.text == "ALL") {
                 mask |= CAP_FULL_SET;
+              } else if (t.kind == Token::Ident && t.text.starts_with("ALL-")) {
+                // ALL-CAP_A-CAP_B: every capability but these (as traces print a set).
+                uint64_t m = CAP_FULL_SET;
+                std::string_view rest = t.text.substr(4);
+                while (!rest.empty()) {
+                  size_t dash = rest.find('-');
+                  auto cap = cap_from_name(rest.substr(0, dash));
+                  if (!cap)
+                    P.error(t, fmt::format("unknown capability '{}' in {}", rest.substr(0, dash), describe(t)),
+                            "ALL-CAP_SYS_ADMIN-CAP_NET_ADMIN: every capability but those named");
+                  m &= ~(uint64_t{1} << *cap);
+                  rest = dash == std::string_view::npos ? std::string_view() : rest.substr(dash + 1);
+                }
+                mask |= m;
               } else if (t.kind == Token::Ident && cap_from_name(t.text)) {
                 mask |= uint64_t{1} << *cap_from_name(t.text);
               } else {
                 P.error(t, fmt::format("unknown capability {}", describe(t)),
-                        "capabilities are CAP_* names (CAP_SYS_ADMIN) joined with '|', 0 (none) or ALL");
+                        "capabilities are CAP_* names (CAP_SYS_ADMIN) joined with '|', 0 (none), ALL, or "
+                        "ALL-CAP_SYS_ADMIN (all but those named)");
               }
               P.next();
               if (!P.is_punct("|")) break;

@@ -142,6 +142,11 @@ TEST(Parser, CapsetPrctlCapsAndSetgroups) {
   EXPECT_TRUE(call(6).groups.empty());
   EXPECT_EQ(call(7).groups, (std::vector<uint32_t>{0, 100}));
   EXPECT_EQ(call(0).text, "capset(effective-=CAP_SYS_ADMIN)");
+  auto all_but = parse_scenario("a: capset(effective=ALL-CAP_SYS_ADMIN-CAP_NET_ADMIN)\n", "t.nss");
+  ASSERT_TRUE(all_but.ok()) << all_but.errors.front().message;
+  EXPECT_EQ(std::get<CallStmt>(all_but.scenario.statements[0].s).caps[kCapEffective].mask,
+            CAP_FULL_SET & ~((1ULL << 21) | (1ULL << 12)));
+  EXPECT_THAT(first_error("a: capset(effective=ALL-CAP_NOPE)").message, HasSubstr("unknown capability 'CAP_NOPE'"));
 
   auto d = first_error("a: capset(effective-=CAP_SYS_ADMN)");
   EXPECT_EQ(d.loc.col, 22);

@@ -870,7 +870,24 @@ void Session::call(const Call& c, Task& t, Ctx& x) {
     if (!a || !b || !d) return comment(x, n + " (unreadable)", "credential change not translated", true);
     return (void)step(t, fmt::format("{}({}, {}, {})", n, *a, *b, *d), result("0"), x);
   }
-  if (n == "setreuid" || n == "setregid" || n == "setfsuid" || n == "setfsgid" || n == "setgroups" || n == "capset")
+  if (n == "setgroups") {
+    // setgroups(2, [0, 100]): the gids in the caller's user namespace.
+    std::string list = arg(1), gids;
+    bool ok = list.size() >= 2 && list.front() == '[' && list.back() == ']';
+    std::string inner = ok ? list.substr(1, list.size() - 2) : "";
+    for (size_t i = 0; ok && inner.find_first_not_of(' ') != std::string::npos && i <= inner.size();) {
+      size_t e = std::min(inner.find(',', i), inner.size());
+      std::string g = inner.substr(i, e - i);
+      g.erase(0, std::min(g.find_first_not_of(' '), g.size()));
+      auto v = parse_int(g);
+      ok = v && *v >= 0 && *v < 0xffffffffLL;
+      if (ok) gids += fmt::format("{}{}", gids.empty() ? "" : ", ", *v);
+      i = e + 1;
+    }
+    if (ok) return (void)step(t, fmt::format("setgroups({})", gids), result("0"), x);
+    return comment(x, n + " (unreadable)", "credential change not translated", true);
+  }
+  if (n == "setreuid" || n == "setregid" || n == "setfsuid" || n == "setfsgid" || n == "capset")
     return comment(x, n, "a credential change the language lacks: capabilities decide namespace permissions", true);
   if (n == "prctl") {
     if (arg(0) == "PR_SET_DUMPABLE") {
@@ -883,6 +900,14 @@ void Session::call(const Call& c, Task& t, Ctx& x) {
       // model needs it to know who may wait for them.
       if (auto v = parse_int(arg(1)))
         return (void)step(t, fmt::format("prctl(PR_SET_CHILD_SUBREAPER, {})", *v != 0 ? 1 : 0), result("0"), x);
+    }
+    if (arg(0) == "PR_SET_KEEPCAPS")
+      if (auto v = parse_int(arg(1)); v && *v >= INT32_MIN && *v <= INT32_MAX)
+        return (void)step(t, fmt::format("prctl(PR_SET_KEEPCAPS, {})", *v), result("0"), x);
+    if (arg(0) == "PR_CAPBSET_DROP") {
+      if (cap_from_name(arg(1))) return (void)step(t, fmt::format("prctl(PR_CAPBSET_DROP, {})", arg(1)), result("0"), x);
+      if (auto v = parse_int(arg(1)); v && *v >= 0 && *v <= INT32_MAX)
+        return (void)step(t, fmt::format("prctl(PR_CAPBSET_DROP, {})", *v), result("0"), x);
     }
     if (arg(0) == "PR_CAPBSET_DROP" || arg(0) == "PR_SET_SECUREBITS" || arg(0) == "PR_SET_KEEPCAPS" ||
         arg(0) == "PR_CAP_AMBIENT")

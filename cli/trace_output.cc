@@ -43,6 +43,17 @@ void TextPrinter::table(const Observation& o) {
                nsproxy_cell(k, r_.sim().task(t.name)));
     for (int i = 0; i < kLinks; ++i) fmt::print(out_, "  {:<10}", t.ns[i] ? std::to_string(t.inum[i]) : "-");
     fmt::print(out_, "\n");
+    // Capability sets, on a line of their own, when some set is not what
+    // root (all) or a non-root id (none) has without capset/prctl.
+    static constexpr const char* kSet[] = {"inh", "prm", "eff", "bnd", "amb"};
+    static constexpr bool kFullUsual[] = {false, true, true, true, false};
+    std::string caps;
+    for (int i = 0; i < 5; ++i) {
+      bool usual = t.caps[i] == 0 || (kFullUsual[i] && t.caps[i] == CAP_FULL_SET);
+      if (i == 3) usual = t.caps[i] == CAP_FULL_SET;
+      if (!usual) caps += fmt::format("  {}={}", kSet[i], cap_set_str(t.caps[i]));
+    }
+    if (!caps.empty()) fmt::print(out_, "      {:<{}}  caps:{}\n", "", w, caps);
   }
 }
 

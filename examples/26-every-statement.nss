@@ -1,5 +1,5 @@
 # Every statement of the scenario language once (docs/scenario-language.md):
-# the header lines, each of the 21 calls with each ioctl request, each path
+# the header lines, each of the 24 calls with each ioctl request, each path
 # form and each kind of '= RESULT', let, and every kind of expect term.
 kernel 6.18
 task init
@@ -71,7 +71,19 @@ expect w.egid == 1000
 expect w.sgid == 1000
 w: prctl(PR_SET_DUMPABLE, 1) = 0
 w: prctl(PR_SET_CHILD_SUBREAPER, 1) = 0
+w: prctl(PR_SET_KEEPCAPS, 0) = 0
+w: prctl(PR_CAPBSET_DROP, CAP_SYS_ADMIN) = EPERM   # no CAP_SETPCAP left
+w: capset(effective+=CAP_SYS_ADMIN) = EPERM        # nor a permitted set to raise it from
+w: setgroups() = EPERM                       # no CAP_SETGID
 w: exec() = 0                               # as uid 1000: permitted and effective stay empty
+init: clone(0) -> cp
+cp: capset(effective-=CAP_NET_ADMIN|CAP_SYS_BOOT, permitted-=CAP_SYS_BOOT, inheritable=0) = 0
+expect cp.cap_eff.CAP_NET_ADMIN == 0
+expect cp.cap_prm.CAP_SYS_BOOT == 0
+cp: setgroups(0, 100) = 0
+cp: capset(effective=0) = 0                  # '=': the whole set
+cp: exit(0)
+init: wait(cp) = cp
 
 # sethostname; mount and umount of an nsfs file.
 b: sethostname("bee") = 0

@@ -5,6 +5,7 @@
 // did not ask for, and call the raw system calls (glibc's setuid() would
 // change every thread's credentials; the scenario's setuid changes one).
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <linux/netlink.h>
 #include <linux/nsfs.h>
 #include <linux/sched.h>
@@ -369,11 +370,51 @@ void agent_main(int ch, bool sandbox_init) {
       case Op::SetChildSubreaper:
         r = prctl(PR_SET_CHILD_SUBREAPER, static_cast<unsigned long>(m.a[0]), 0, 0, 0);
         break;
+      case Op::SetKeepcaps: r = prctl(PR_SET_KEEPCAPS, static_cast<unsigned long>(m.a[0]), 0, 0, 0); break;
+      case Op::CapbsetDrop: r = prctl(PR_CAPBSET_DROP, static_cast<unsigned long>(m.a[0]), 0, 0, 0); break;
+      case Op::Capset: {
+        // The raw syscalls on this thread (libcap is not linked): read the
+        // current sets, apply the scenario's changes, write all three.
+        __user_cap_header_struct h{_LINUX_CAPABILITY_VERSION_3, 0};
+        __user_cap_data_struct d[2] = {};
+        r = syscall(SYS_capget, &h, d);
+        if (r < 0) break;
+        auto get = [&](uint32_t __user_cap_data_struct::*f) {
+          return uint64_t{d[0].*f} | (uint64_t{d[1].*f} << 32);
+        };
+        auto put = [&](uint32_t __user_cap_data_struct::*f, uint64_t v) {
+          d[0].*f = static_cast<uint32_t>(v);
+          d[1].*f = static_cast<uint32_t>(v >> 32);
+        };
+        uint32_t __user_cap_data_struct::*sets[3] = {&__user_cap_data_struct::effective,
+                                                      &__user_cap_data_struct::permitted,
+                                                      &__user_cap_data_struct::inheritable};
+        for (int i = 0; i < 3; ++i) {
+          uint64_t old = get(sets[i]), mask = static_cast<uint64_t>(m.a[i]);
+          switch ((m.a[3] >> (2 * i)) & 3) {  // CapChange::Op: Keep, Set, Add, Remove
+            case 1: put(sets[i], mask); break;
+            case 2: put(sets[i], old | mask); break;
+            case 3: put(sets[i], old & ~mask); break;
+            default: break;
+          }
+        }
+        h = {_LINUX_CAPABILITY_VERSION_3, 0};
+        r = syscall(SYS_capset, &h, d);
+        break;
+      }
+      case Op::Setgroups: {
+        gid_t g[kStrMax / sizeof(gid_t)];
+        size_t n = m.len / sizeof(uint32_t);
+        std::memcpy(g, m.str, n * sizeof(uint32_t));
+        r = syscall(SYS_setgroups, static_cast<int>(n), g);  // not glibc's: it changes every thread
+        break;
+      }
       default: errno = ENOSYS; r = -1; break;
     }
     int e = errno;
     if (passed >= 0) close(passed);
-    bool cred_op = m.op == Op::Setuid || m.op == Op::Setgid || m.op == Op::Setresuid || m.op == Op::Setresgid;
+    bool cred_op = m.op == Op::Setuid || m.op == Op::Setgid || m.op == Op::Setresuid || m.op == Op::Setresgid ||
+                   m.op == Op::Capset || m.op == Op::SetKeepcaps || m.op == Op::CapbsetDrop || m.op == Op::Setgroups;
     if (sandbox_init && cred_op && r == 0) prctl(PR_SET_PDEATHSIG, SIGKILL);  // commit_creds() cleared it
     if (!send_reply(ch, r, r == -1 ? e : 0)) _exit(0);
   }

@@ -39,6 +39,11 @@ enum class Op : uint32_t {
   SendFd,       // a[0] = socket, a[1] = fd: sendmsg() of one byte with SCM_RIGHTS [fd], MSG_NOSIGNAL|MSG_DONTWAIT
   RecvFd,       // a[0] = socket, a[1] = extra recvmsg() flags (0 or MSG_CMSG_CLOEXEC): one byte, MSG_DONTWAIT;
                 // ret = the fd received, kRecvEof (0 bytes) or kRecvNoFd (a byte without one)
+  Capset,       // a[0..2] = effective, permitted, inheritable masks; a[3] = their CapChange::Op, 2 bits each
+                // (bits 0-1 effective...): capget(), the changes, capset() on the calling thread (pid 0)
+  SetKeepcaps,  // a[0]: prctl(PR_SET_KEEPCAPS, a[0])
+  CapbsetDrop,  // a[0]: prctl(PR_CAPBSET_DROP, a[0])
+  Setgroups,    // str = the gids (uint32_t each, len = 4 * count): the raw setgroups() (the calling thread only)
   Hello = 100,  // agent -> controller after creation: a[0] = tgid, a[1] = tid (/proc's pid namespace);
                 // spawned agents pass an fd of their active pid namespace (SCM_RIGHTS)
 };

@@ -162,6 +162,17 @@ std::array<uint32_t, 4> read_ids(const std::string& status, const char* key) {
   return v;
 }
 
+// "CapInh:" .. "CapAmb:" of /proc/PID/status (TaskObs::caps order).
+std::array<uint64_t, 5> read_caps_line(const std::string& status) {
+  static constexpr const char* kKeys[] = {"\nCapInh:", "\nCapPrm:", "\nCapEff:", "\nCapBnd:", "\nCapAmb:"};
+  std::array<uint64_t, 5> v{};
+  for (size_t i = 0; i < v.size(); ++i) {
+    size_t p = status.find(kKeys[i]);
+    if (p != std::string::npos) v[i] = std::strtoull(status.c_str() + p + std::strlen(kKeys[i]), nullptr, 16);
+  }
+  return v;
+}
+
 // /proc/PID/uid_map as the initial user namespace reads it: lower ids are kernel ids.
 std::string read_map(const std::string& path) {
   std::istringstream is(slurp(path));
@@ -1177,6 +1188,21 @@ CallOutcome RealBackend::call_impl(const CallStmt& c) {
     case CallKind::Umount: return simple(Op::Umount, c.flags, 0, c.path.run);
     case CallKind::PrctlDumpable: return simple(Op::SetDumpable, c.code, 0, "");
     case CallKind::PrctlChildSubreaper: return simple(Op::SetChildSubreaper, c.code, 0, "");
+    case CallKind::PrctlKeepcaps: return simple(Op::SetKeepcaps, c.code, 0, "");
+    case CallKind::PrctlCapbsetDrop: return simple(Op::CapbsetDrop, c.cap, 0, "");
+    case CallKind::Capset:
+      m.a[2] = static_cast<int64_t>(c.caps[kCapInheritable].mask);
+      m.a[3] = c.caps[kCapEffective].op | (c.caps[kCapPermitted].op << 2) | (c.caps[kCapInheritable].op << 4);
+      return simple(Op::Capset, static_cast<int64_t>(c.caps[kCapEffective].mask),
+                    static_cast<int64_t>(c.caps[kCapPermitted].mask), "");
+    case CallKind::Setgroups: {
+      m.op = Op::Setgroups;
+      m.len = static_cast<uint32_t>(std::min(c.groups.size(), kStrMax / sizeof(uint32_t)) * sizeof(uint32_t));
+      if (m.len) std::memcpy(m.str, c.groups.data(), m.len);
+      if (!request(*cur, m, -1, r, note)) return outcome_err(ETIMEDOUT, note);
+      if (r.ret < 0) return outcome_err(r.err);
+      return outcome_ok("0");
+    }
     case CallKind::Exec: {
       if (cur->is_thread)
         return outcome_usage(fmt::format("exec() by {}, a thread that does not lead its group, is not modelled: "
@@ -1461,6 +1487,7 @@ Observation RealBackend::observe() {
       std::string status = slurp(fmt::format("/proc/{}/status", a.hosttid));
       t.uids = read_ids(status, "\nUid:");
       t.gids = read_ids(status, "\nGid:");
+      t.caps = read_caps_line(status);
       t.uid_map = read_map(fmt::format("/proc/{}/uid_map", a.hosttid));
       t.gid_map = read_map(fmt::format("/proc/{}/gid_map", a.hosttid));
       read_fds(a, t);

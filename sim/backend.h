@@ -38,6 +38,9 @@ struct TaskObs {
   // Credentials as /proc/PID/status shows them to the initial user namespace
   // (kernel ids): real, effective, saved, fs.
   std::array<uint32_t, 4> uids{}, gids{};
+  // Capability sets as /proc/PID/status shows them (CapInh, CapPrm, CapEff,
+  // CapBnd, CapAmb): the cred's raw bits, whatever its user namespace.
+  std::array<uint64_t, 5> caps{};
   // The task's user namespace's maps, lower ids as kernel ids, one
   // "first lower count" triple per line ("" while unwritten).
   std::string uid_map, gid_map;

@@ -10,6 +10,7 @@ Cred* Kernel::prepare_creds(Cred* old) {
   c->uid = old->uid, c->euid = old->euid, c->suid = old->suid, c->fsuid = old->fsuid;
   c->gid = old->gid, c->egid = old->egid, c->sgid = old->sgid, c->fsgid = old->fsgid;
   c->caps_id = old->caps_id;
+  c->securebits = old->securebits;
   get_ns(old->user_ns, Why("cred", c->id()));
   c->user_ns = old->user_ns;
   return c;
@@ -112,17 +113,21 @@ void Kernel::commit_creds(Task* t, Cred* c) {
 }
 
 namespace {
-// security/commoncap.c: cap_emulate_setxuid() @ v6.18: leaving uid 0 (of the
-// cred's user namespace) in all of r/e/s drops permitted and effective; euid
-// leaving 0 drops effective; euid becoming 0 restores effective from permitted.
+// security/commoncap.c: cap_emulate_setxuid() @ v6.12: leaving uid 0 (of the
+// cred's user namespace) in all of r/e/s drops permitted and effective
+// (unless SECBIT_KEEP_CAPS: prctl(PR_SET_KEEPCAPS, 1)) and always ambient;
+// euid leaving 0 drops effective; euid becoming 0 restores effective from
+// permitted.
 void cap_emulate_setxuid(const Kernel& k, Cred* nw, const Cred* old) {
   uint32_t root = k.make_kid(old->user_ns, 0, false);
   bool was_root = old->uid == root || old->euid == root || old->suid == root;
   bool is_root = nw->uid == root || nw->euid == root || nw->suid == root;
   CapSets caps = nw->caps();
   if (was_root && !is_root) {
-    caps.permitted = 0;
-    caps.effective = 0;
+    if (!(old->securebits & SECBIT_KEEP_CAPS)) {
+      caps.permitted = 0;
+      caps.effective = 0;
+    }
     caps.ambient = 0;
   }
   if (old->euid == root && nw->euid != root) caps.effective = 0;
@@ -163,6 +168,97 @@ Result<void> Kernel::sys_prctl_set_child_subreaper(Task* cur, int v) {
     NSSIM_EVENT(trace, "propagate_has_child_subreaper", "{}", p->comm);
     for (Task* c : group_children(p)) todo.push_back(c);
   }
+  return {};
+}
+
+// kernel/capability.c: SYSCALL_DEFINE2(capset) -> security/commoncap.c:
+// cap_capset() @ v6.12, in its check order; all EPERM.
+Result<void> Kernel::sys_capset(Task* cur, CapSet effective, CapSet permitted, CapSet inheritable) {
+  NSSIM_SCOPE(s, trace, "capset", "effective={} permitted={} inheritable={}", cap_set_str(effective),
+              cap_set_str(permitted), cap_set_str(inheritable));
+  Cred* old = cur->cred;
+  const CapSets& oc = old->caps();
+  auto subset = [](CapSet a, CapSet b) { return (a & ~b) == 0; };
+  // cap_inh_is_capped(): without CAP_SETPCAP, pI may only take from pI | pP.
+  if (!ns_capable(old, old->user_ns, CAP_SETPCAP) && !subset(inheritable, oc.inheritable | oc.permitted)) {
+    NSSIM_EVENT(trace, "cap_capset", "new inheritable outside old inheritable|permitted, no CAP_SETPCAP: EPERM");
+    return fail(EPERM);
+  }
+  if (!subset(inheritable, oc.inheritable | oc.bset)) {
+    NSSIM_EVENT(trace, "cap_capset", "new inheritable outside old inheritable|bounding set: EPERM");
+    return fail(EPERM);
+  }
+  if (!subset(permitted, oc.permitted)) {
+    NSSIM_EVENT(trace, "cap_capset", "new permitted is not within the old permitted: EPERM");
+    return fail(EPERM);
+  }
+  if (!subset(effective, permitted)) {
+    NSSIM_EVENT(trace, "cap_capset", "new effective is not within the new permitted: EPERM");
+    return fail(EPERM);
+  }
+  Cred* nw = prepare_creds(old);
+  CapSets nc = oc;
+  nc.effective = effective, nc.permitted = permitted, nc.inheritable = inheritable;
+  nc.ambient &= permitted & inheritable;  // ambient stays within pP & pI
+  nw->set_caps(nc);
+  commit_creds(cur, nw);
+  return {};
+}
+
+// security/commoncap.c: cap_task_prctl() PR_SET_KEEPCAPS @ v6.12 (arg2 is an
+// unsigned long: a negative value is > 1, EINVAL; SECURE_KEEP_CAPS_LOCKED is
+// never set here: nssim has no PR_SET_SECUREBITS).
+Result<void> Kernel::sys_prctl_set_keepcaps(Task* cur, int v) {
+  NSSIM_SCOPE(s, trace, "prctl", "PR_SET_KEEPCAPS {}", v);
+  if (v != 0 && v != 1) return fail(EINVAL);
+  Cred* nw = prepare_creds(cur->cred);
+  nw->securebits = v ? (nw->securebits | SECBIT_KEEP_CAPS) : (nw->securebits & ~SECBIT_KEEP_CAPS);
+  commit_creds(cur, nw);
+  return {};
+}
+
+// security/commoncap.c: cap_prctl_drop() @ v6.12: the capability check comes
+// before the validity check.
+Result<void> Kernel::sys_prctl_capbset_drop(Task* cur, int64_t cap) {
+  NSSIM_SCOPE(s, trace, "prctl", "PR_CAPBSET_DROP {}", cap);
+  Cred* old = cur->cred;
+  if (!ns_capable(old, old->user_ns, CAP_SETPCAP)) {
+    NSSIM_EVENT(trace, "cap_prctl_drop", "no CAP_SETPCAP in {}: EPERM", ns_str(old->user_ns));
+    return fail(EPERM);
+  }
+  if (cap < 0 || cap > CAP_LAST_CAP) return fail(EINVAL);  // cap_valid()
+  Cred* nw = prepare_creds(old);
+  CapSets nc = old->caps();
+  nc.bset &= ~(CapSet{1} << cap);
+  nw->set_caps(nc);
+  commit_creds(cur, nw);
+  return {};
+}
+
+// kernel/groups.c: SYSCALL_DEFINE2(setgroups) @ v6.12: may_setgroups()
+// (ns_capable_setid(CAP_SETGID) over the caller's user namespace, and
+// kernel/user_namespace.c: userns_may_setgroups(): its gid_map written and
+// setgroups not denied), then groups_from_user(): EINVAL for an unmapped gid.
+Result<void> Kernel::sys_setgroups(Task* cur, const std::vector<uint32_t>& gids) {
+  NSSIM_SCOPE(s, trace, "setgroups", "{} groups", gids.size());
+  Cred* old = cur->cred;
+  UserNamespace* ns = old->user_ns;
+  if (!ns_capable(old, ns, CAP_SETGID)) {
+    NSSIM_EVENT(trace, "may_setgroups", "no CAP_SETGID in {}: EPERM", ns_str(ns));
+    return fail(EPERM);
+  }
+  if (ns->gid_map.empty() || !ns->setgroups_allowed) {
+    NSSIM_EVENT(trace, "userns_may_setgroups", "{}: {}: EPERM", ns_str(ns),
+                ns->gid_map.empty() ? "gid_map not written yet" : "setgroups is \"deny\"");
+    return fail(EPERM);
+  }
+  for (uint32_t g : gids)
+    if (make_kid(ns, g, true) == INVALID_ID) {
+      NSSIM_EVENT(trace, "groups_from_user", "gid {} is not mapped in {}: EINVAL", g, ns_str(ns));
+      return fail(EINVAL);
+    }
+  // set_current_groups(): a new cred with the list; nothing else changes.
+  commit_creds(cur, prepare_creds(old));
   return {};
 }
 

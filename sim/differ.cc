@@ -39,6 +39,11 @@ void compare_creds(const TaskObs& m, const TaskObs& k, std::vector<std::string>&
                               m.name, ids(m.uids), ids(k.uids)));
   if (m.gids != k.gids)
     out.push_back(fmt::format("{}: gids {} in the model, {} in the kernel", m.name, ids(m.gids), ids(k.gids)));
+  static constexpr const char* kCapSetNames[] = {"CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb"};
+  for (size_t i = 0; i < m.caps.size(); ++i)
+    if (m.caps[i] != k.caps[i])
+      out.push_back(fmt::format("{}: {} {} in the model, {} in the kernel", m.name, kCapSetNames[i],
+                                cap_set_str(m.caps[i]), cap_set_str(k.caps[i])));
   auto show = [](const std::string& s) { return s.empty() ? std::string("(unwritten)") : "\"" + s + "\""; };
   if (m.uid_map != k.uid_map)
     out.push_back(fmt::format("{}: uid_map {} in the model, {} in the kernel", m.name, show(m.uid_map), show(k.uid_map)));

@@ -89,6 +89,7 @@ Result<void> Kernel::sys_execve(Task* cur) {
     nc.permitted |= nc.ambient;
     nc.effective = effective ? nc.permitted : nc.ambient;
     nw->set_caps(nc);
+    nw->securebits &= ~SECBIT_KEEP_CAPS;  // cap_bprm_creds_from_file() @ v6.12: KEEPCAPS ends at exec
     NSSIM_EVENT(trace, "cap_bprm_creds_from_file", "pP={:#x} pE={:#x}", nc.permitted, nc.effective);
   }
   // begin_new_exec(): de_thread() kills every other thread and waits until

@@ -165,11 +165,14 @@ void Kernel::forget_original_parent(Task* father) {
   for (Task* c : father->children()) {
     father->unlink_child(c);
     c->real_parent = reaper;
-    // for_each_thread(): the child's threads follow (they name the group's
-    // parent too). Found by nssim fuzz: a thread kept its dead creator's.
-    if (c->nr_threads > 1)
-      for (Task* o : tasks_)
-        if (o && o != c && o->group_leader == c) o->real_parent = reaper;
+    // for_each_thread(): the child's other threads get the new real_parent
+    // too (kernel/exit.c: forget_original_parent() @ v6.12), so a thread's
+    // later clone(CLONE_PARENT) makes a child of the reaper. Found by nssim
+    // fuzz --real (a thread's CLONE_PARENT child after its group's parent
+    // exited: the model said wait() ECHILD, the kernel 0).
+    if (c->nr_threads > 1)  // threads are rare: scan only then
+      for (Task* t : tasks_)
+        if (t && t != c && t->group_leader == c) t->real_parent = reaper;
     if (reaper->group_leader != father->group_leader)
       c->exit_signal = SIGCHLD_NR;  // reparent_leader(): "we don't want people slaying init"
     reaper->link_child(c);

@@ -92,13 +92,37 @@ class Gen {
       if (chance(5)) f |= CLONE_FILES;
       if (chance(5)) f |= CLONE_FS;
       line = fmt::format("{}: unshare({})", t, flags_str(f));
-    } else if (kind < 50) {  // open a /proc/T/ns/L, or a namespace file bind-mounted on /run
+    } else if (kind < 48) {  // open a /proc/T/ns/L, or a namespace file bind-mounted on /run
       std::string target = chance(15) ? "self" : any(all);
       if (chance(10))  // keeps the mount busy: umount EBUSY, MNT_DETACH lazy
         line = fmt::format("{}: open(\"/run/netns/m{}\") -> f{}", t, pick(4), ++nfd_);
       else
         line = fmt::format("{}: open(\"/proc/{}/ns/{}\"{}) -> f{}", t, target, link_name(kAllLinks[pick(kLinks)]),
                            chance(20) ? ", O_CLOEXEC" : "", ++nfd_);
+    } else if (kind < 50) {  // capabilities: what every ns_capable() check sees
+      static const char* kCaps[] = {"CAP_SYS_ADMIN", "CAP_NET_ADMIN", "CAP_SETUID",      "CAP_SETGID", "CAP_SETPCAP",
+                                    "CAP_SYS_CHROOT", "CAP_SYS_PTRACE", "CAP_DAC_OVERRIDE", "CAP_SETFCAP"};
+      const char* cap = kCaps[pick(9)];
+      static const char* kSets[] = {"effective", "permitted", "inheritable"};
+      switch (pick(7)) {
+        case 0:
+        case 1:
+          line = fmt::format("{}: capset({}{}{})", t, kSets[pick(3)], chance(50) ? "-=" : "+=", cap);
+          break;
+        case 2:
+          line = fmt::format("{}: capset(effective=ALL{}{})", t, chance(50) ? fmt::format("-{}", cap) : "",
+                             chance(50) ? ", inheritable=0" : "");
+          break;
+        case 3: line = fmt::format("{}: prctl(PR_SET_KEEPCAPS, {})", t, pick(2)); break;
+        case 4: line = fmt::format("{}: prctl(PR_CAPBSET_DROP, {})", t, cap); break;
+        case 5: line = fmt::format("{}: setresuid({}, {}, {})", t, chance(70) ? 1000 : 0, chance(70) ? 1000 : 0,
+                                   chance(50) ? 1000 : 0);
+          break;
+        default: {
+          static const char* kGroups[] = {"", "0", "1000", "0, 1000"};
+          line = fmt::format("{}: setgroups({})", t, kGroups[pick(4)]);
+        }
+      }
     } else if (kind < 62) {  // setns
       auto fds = fds_of(t);
       if (fds.empty()) return;

@@ -261,6 +261,22 @@ class Kernel {
   // prctl(PR_SET_CHILD_SUBREAPER, v): kernel/sys.c: never fails; v != 0 also
   // marks the descendants (has_child_subreaper).
   Result<void> sys_prctl_set_child_subreaper(Task* cur, int v);
+  // capset(): kernel/capability.c: sys_capset() -> security/commoncap.c:
+  // cap_capset(): the caller's own sets only (nssim passes pid 0). EPERM when
+  // the new permitted set is not within the old one, the new effective not
+  // within the new permitted, or the new inheritable not within old
+  // inheritable | bset (and, without CAP_SETPCAP, old inheritable | permitted).
+  Result<void> sys_capset(Task* cur, CapSet effective, CapSet permitted, CapSet inheritable);
+  // prctl(PR_SET_KEEPCAPS, v): SECBIT_KEEP_CAPS; v > 1 (unsigned) is EINVAL.
+  Result<void> sys_prctl_set_keepcaps(Task* cur, int v);
+  // prctl(PR_CAPBSET_DROP, cap): EPERM without CAP_SETPCAP in the caller's
+  // user namespace, then EINVAL for a cap past CAP_LAST_CAP.
+  Result<void> sys_prctl_capbset_drop(Task* cur, int64_t cap);
+  // setgroups(gids): kernel/groups.c: EPERM without CAP_SETGID in the
+  // caller's user namespace or before its gid_map is written or after
+  // "deny" in its /proc/PID/setgroups; EINVAL for a gid not mapped there.
+  // The group list itself is not modelled (nothing nssim observes reads it).
+  Result<void> sys_setgroups(Task* cur, const std::vector<uint32_t>& gids);
   // thread(): clone(CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|
   // CLONE_SYSVSEM), the flags pthread_create() uses.
   Result<Task*> sys_thread(Task* cur, std::string comm);

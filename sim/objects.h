@@ -156,7 +156,9 @@ struct NsProxy : RefCounted, Pooled<NsProxy> {
 // include/linux/cred.h. Capabilities are bit sets of CAP_* numbers.
 using CapSet = uint64_t;
 inline constexpr CapSet CAP_FULL_SET = (1ULL << 41) - 1;  // CAP_LAST_CAP == 40 in v6.18
-inline constexpr int CAP_DAC_OVERRIDE = 1, CAP_DAC_READ_SEARCH = 2, CAP_SETGID = 6, CAP_SETUID = 7, CAP_NET_ADMIN = 12,
+inline constexpr int CAP_LAST_CAP = 40;
+inline constexpr int CAP_DAC_OVERRIDE = 1, CAP_DAC_READ_SEARCH = 2, CAP_SETGID = 6, CAP_SETUID = 7, CAP_SETPCAP = 8,
+                     CAP_NET_ADMIN = 12,
                      CAP_SYS_CHROOT = 18,
                      CAP_SYS_PTRACE = 19, CAP_SYS_ADMIN = 21, CAP_SETFCAP = 31;
 inline constexpr uint32_t INVALID_ID = 0xffffffffu;  // (uid_t)-1
@@ -179,8 +181,14 @@ inline constinit std::vector<CapSets> g_cap_table;
 inline std::vector<CapSets>& cap_table() { return g_cap_table; }
 inline const CapSets& interned_caps(uint32_t id) { return cap_table()[id]; }
 
+// include/uapi/linux/securebits.h: SECURE_KEEP_CAPS (prctl(PR_SET_KEEPCAPS)).
+inline constexpr uint8_t SECBIT_KEEP_CAPS = 1 << 4;
+
 struct Cred : RefCount, Pooled<Cred> {
   explicit Cred(uint32_t id) : RefCount(ObjKind::Cred, id) {}
+  // cred->securebits (only SECBIT_KEEP_CAPS is modelled). First, so that it
+  // fits in RefCount's tail padding and a cred stays 56 bytes.
+  uint8_t securebits = 0;
   uint32_t uid = 0, euid = 0, suid = 0, fsuid = 0;  // kuids (init_user_ns values)
   uint32_t gid = 0, egid = 0, sgid = 0, fsgid = 0;
   uint32_t caps_id = 0;              // index of its CapSets (intern_caps())

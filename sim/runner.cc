@@ -42,7 +42,7 @@ Diagnostic diag(Loc l, std::string m, std::string h = "") { return Diagnostic{l,
 
 const char* kTaskAttrHint =
     "a task has: the 10 link names (net, pid_for_children, ...), nsproxy, hostname, pid, pid@TASK, state, "
-    "uid, euid, suid, gid, egid, sgid";
+    "uid, euid, suid, gid, egid, sgid, cap_eff, cap_prm, cap_inh, cap_bnd (cap_eff.CAP_SYS_ADMIN: 1 or 0)";
 const char* kNsAttrHint = "a namespace has: refs, inum, level, owner, parent, type";
 }  // namespace
 
@@ -137,6 +137,29 @@ std::optional<Diagnostic> Runner::eval(const Term& t, Value& v) {
         v.kind = Value::Int;
         v.i = k.from_kid_munged(c->user_ns, kid, g);
         v.show = std::to_string(v.i);
+      }
+    } else if (a == "cap_eff" || a == "cap_prm" || a == "cap_inh" || a == "cap_bnd") {
+      // The raw sets, as CapEff/CapPrm/CapInh/CapBnd in /proc/PID/status; with
+      // a capability name after it (a.cap_eff.CAP_SYS_ADMIN) 1 or 0.
+      if (!task || !task->cred) {
+        none(Static::Other);
+      } else {
+        const CapSets& cs = task->cred->caps();
+        CapSet set = a == "cap_eff" ? cs.effective : a == "cap_prm" ? cs.permitted : a == "cap_inh" ? cs.inheritable
+                                                                                                    : cs.bset;
+        v.kind = Value::Int;
+        v.i = static_cast<int64_t>(set);
+        v.show = fmt::format("{:#x} ({})", set, cap_set_str(set));
+      }
+      if (ai < t.attrs.size()) {
+        const std::string& b = t.attrs[ai++];
+        auto cap = cap_from_name(b);
+        if (!cap)
+          return diag(t.loc, fmt::format("unknown capability '{}'", b), "e.g. a.cap_eff.CAP_SYS_ADMIN (1 or 0)");
+        if (v.kind == Value::Int) {
+          v.i = (v.i >> *cap) & 1;
+          v.show = std::to_string(v.i);
+        }
       }
     } else if (a == "state") {
       v.kind = Value::Str;

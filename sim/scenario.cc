@@ -11,6 +11,7 @@
 #include <charconv>
 #include <unordered_map>
 
+#include "sim/objects.h"
 #include "sim/result.h"
 
 namespace nssim {
@@ -38,6 +39,10 @@ std::string_view call_name(CallKind k) {
     case CallKind::Umount: return "umount";
     case CallKind::PrctlDumpable: return "prctl";
     case CallKind::PrctlChildSubreaper: return "prctl";
+    case CallKind::PrctlKeepcaps: return "prctl";
+    case CallKind::PrctlCapbsetDrop: return "prctl";
+    case CallKind::Capset: return "capset";
+    case CallKind::Setgroups: return "setgroups";
     case CallKind::Exec: return "exec";
     case CallKind::Socket: return "socket";
     case CallKind::Socketpair: return "socketpair";
@@ -185,7 +190,7 @@ class Lexer {
         t.kind = Token::String;
         t.text = v ? std::string_view(*v) : s_.substr(b, i_ - 1 - b);
       } else {
-        static constexpr std::string_view two[] = {"->", "==", "!="};
+        static constexpr std::string_view two[] = {"->", "==", "!=", "+=", "-="};
         t.kind = Token::Punct;
         bool done = false;
         for (auto p : two)
@@ -230,15 +235,17 @@ struct ParseError {
 bool known_attribute(std::string_view a) {
   static constexpr std::string_view kOther[] = {"nsproxy", "count",  "hostname", "pid",  "state", "uid",
                                                 "euid",    "suid",   "gid",      "egid", "sgid",  "refs",
-                                                "inum",    "type",   "level",    "owner", "parent"};
-  if (link_from_name(a)) return true;
+                                                "inum",    "type",   "level",    "owner", "parent",
+                                                "cap_eff", "cap_prm", "cap_inh", "cap_bnd"};
+  if (link_from_name(a) || cap_from_name(a)) return true;  // a.cap_eff.CAP_SYS_ADMIN
   for (auto k : kOther)
     if (a == k) return true;
   return false;
 }
 constexpr const char* kAttributeHint =
     "a task has: the 10 link names (net, pid_for_children, ...), nsproxy, hostname, pid, pid@TASK, state, uid, "
-    "euid, suid, gid, egid, sgid; a namespace has: refs, inum, level, owner, parent, type; an nsproxy has: count";
+    "euid, suid, gid, egid, sgid, cap_eff, cap_prm, cap_inh, cap_bnd (then a CAP_* name: 1 or 0); a namespace has: "
+    "refs, inum, level, owner, parent, type; an nsproxy has: count";
 
 // Names a scenario cannot define (with -> NAME, task or let): they already mean something.
 bool reserved_name(std::string_view n) { return n == "self" || n == "thread-self" || n == "none"; }
@@ -608,6 +615,7 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
           {"prctl", CallKind::PrctlDumpable},   {"exec", CallKind::Exec},
           {"socket", CallKind::Socket},         {"socketpair", CallKind::Socketpair},
           {"send", CallKind::Send},             {"recv", CallKind::Recv},
+          {"capset", CallKind::Capset},         {"setgroups", CallKind::Setgroups},
       };
       bool found = false;
       for (auto& [n, k] : kCalls)
@@ -615,8 +623,8 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
       if (!found)
         P.error(cn, fmt::format("unknown system call '{}'", cn.text),
                 "known calls: clone, clone3, thread, unshare, setns, open, close, exit, wait, pidfd_open, sethostname, "
-                "setuid, setgid, setresuid, setresgid, write, ioctl, mount, umount, prctl, exec, socket, socketpair, "
-                "send, recv");
+                "setuid, setgid, setresuid, setresgid, setgroups, capset, write, ioctl, mount, umount, prctl, exec, "
+                "socket, socketpair, send, recv");
       P.next();
       P.expect_punct("(", "'(' after the call name");
       switch (c.kind) {
@@ -737,9 +745,39 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
             P.next();
           }
           break;
-        case CallKind::PrctlChildSubreaper: break;  // set by the prctl case below, never looked up
+        case CallKind::PrctlChildSubreaper:  // set by the prctl case below, never looked up
+        case CallKind::PrctlKeepcaps:
+        case CallKind::PrctlCapbsetDrop: break;
         case CallKind::PrctlDumpable: {
           const Token& o = P.peek();
+          if (o.kind == Token::Ident && o.text == "PR_SET_KEEPCAPS") {
+            P.next();
+            P.expect_punct(",", "', 1' (keep permitted capabilities across setuid) or ', 0'");
+            const Token& n = P.peek();
+            if (n.kind != Token::Number) P.expected("0 or 1");
+            c.kind = CallKind::PrctlKeepcaps;
+            c.code = P.int_number(n, "prctl(PR_SET_KEEPCAPS, N) takes 0 or 1 (other values are EINVAL); nssim passes "
+                                     "N as a C int: -2147483648..2147483647");
+            P.next();
+            break;
+          }
+          if (o.kind == Token::Ident && o.text == "PR_CAPBSET_DROP") {
+            P.next();
+            P.expect_punct(",", "', CAP_NAME' (the capability to drop from the bounding set)");
+            const Token& n = P.peek();
+            c.kind = CallKind::PrctlCapbsetDrop;
+            if (n.kind == Token::Number) {
+              c.cap = P.int_number(n, "a capability number is a C int here: -2147483648..2147483647");
+            } else if (n.kind == Token::Ident && cap_from_name(n.text)) {
+              c.cap = *cap_from_name(n.text);
+            } else {
+              P.error(n, fmt::format("unknown capability {}", describe(n)),
+                      "prctl(PR_CAPBSET_DROP, CAP_SYS_ADMIN): a CAP_* name or a capability number (an invalid "
+                      "number is EINVAL)");
+            }
+            P.next();
+            break;
+          }
           if (o.kind == Token::Ident && o.text == "PR_SET_CHILD_SUBREAPER") {
             P.next();
             P.expect_punct(",", "', 1' (become a subreaper) or ', 0'");
@@ -753,7 +791,8 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
           }
           if (o.kind != Token::Ident || o.text != "PR_SET_DUMPABLE")
             P.error(o, fmt::format("unsupported prctl option {}", describe(o)),
-                    "nssim models prctl(PR_SET_DUMPABLE, 0|1) and prctl(PR_SET_CHILD_SUBREAPER, 0|1)");
+                    "nssim models prctl(PR_SET_DUMPABLE, 0|1), prctl(PR_SET_CHILD_SUBREAPER, 0|1), "
+                    "prctl(PR_SET_KEEPCAPS, 0|1) and prctl(PR_CAPBSET_DROP, CAP_NAME)");
           P.next();
           P.expect_punct(",", "', 0' or ', 1'");
           const Token& n = P.peek();
@@ -763,6 +802,83 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
           P.next();
           break;
         }
+        case CallKind::Capset: {
+          // capset(SET OP CAPS, ...): SET effective|permitted|inheritable, OP
+          // = += -=, CAPS CAP_* names joined with '|', 0 or ALL.
+          constexpr const char* kHint =
+              "capset(effective-=CAP_SYS_ADMIN), capset(effective=CAP_NET_ADMIN|CAP_SYS_ADMIN, permitted=ALL, "
+              "inheritable=0): each of effective, permitted, inheritable at most once, with = += or -=";
+          static constexpr std::string_view kSets[] = {"effective", "permitted", "inheritable"};
+          do {
+            if (!c.caps[0].op && !c.caps[1].op && !c.caps[2].op && P.is_punct(")")) break;  // capset(): no change
+            if (c.caps[0].op || c.caps[1].op || c.caps[2].op) P.next();  // the ','
+            const Token& w = P.peek();
+            int which = -1;
+            for (int i = 0; i < 3; ++i)
+              if (w.kind == Token::Ident && w.text == kSets[i]) which = i;
+            if (which < 0) P.error(w, fmt::format("unknown capability set {}", describe(w)), kHint);
+            if (c.caps[which].op != CapChange::Keep)
+              P.error(w, fmt::format("'{}' is named twice", w.text), kHint);
+            P.next();
+            const Token& op = P.peek();
+            if (P.is_punct("="))
+              c.caps[which].op = CapChange::Set;
+            else if (P.is_punct("+="))
+              c.caps[which].op = CapChange::Add;
+            else if (P.is_punct("-="))
+              c.caps[which].op = CapChange::Remove;
+            else
+              P.error(op, fmt::format("expected '=', '+=' or '-=' after '{}', found {}", kSets[which], describe(op)),
+                      kHint);
+            P.next();
+            uint64_t mask = 0;
+            for (;;) {
+              const Token& t = P.peek();
+              if (t.kind == Token::Number && t.text == "0") {
+              } else if (t.kind == Token::Ident && t.text == "ALL") {
+                mask |= CAP_FULL_SET;
+              } else if (t.kind == Token::Ident && t.text.starts_with("ALL-")) {
+                // ALL-CAP_A-CAP_B: every capability but these (as traces print a set).
+                uint64_t m = CAP_FULL_SET;
+                std::string_view rest = t.text.substr(4);
+                while (!rest.empty()) {
+                  size_t dash = rest.find('-');
+                  auto cap = cap_from_name(rest.substr(0, dash));
+                  if (!cap)
+                    P.error(t, fmt::format("unknown capability '{}' in {}", rest.substr(0, dash), describe(t)),
+                            "ALL-CAP_SYS_ADMIN-CAP_NET_ADMIN: every capability but those named");
+                  m &= ~(uint64_t{1} << *cap);
+                  rest = dash == std::string_view::npos ? std::string_view() : rest.substr(dash + 1);
+                }
+                mask |= m;
+              } else if (t.kind == Token::Ident && cap_from_name(t.text)) {
+                mask |= uint64_t{1} << *cap_from_name(t.text);
+              } else {
+                P.error(t, fmt::format("unknown capability {}", describe(t)),
+                        "capabilities are CAP_* names (CAP_SYS_ADMIN) joined with '|', 0 (none), ALL, or "
+                        "ALL-CAP_SYS_ADMIN (all but those named)");
+              }
+              P.next();
+              if (!P.is_punct("|")) break;
+              P.next();
+            }
+            c.caps[which].mask = mask;
+          } while (P.is_punct(","));
+          break;
+        }
+        case CallKind::Setgroups:
+          // setgroups(GID, ...): gids in the caller's user namespace; setgroups() clears the list.
+          while (!P.is_punct(")")) {
+            if (!c.groups.empty()) P.expect_punct(",", "',' between gids, or ')'");
+            const Token& g = P.peek();
+            if (g.kind != Token::Number || g.text.starts_with("-"))
+              P.expected("a gid number", "setgroups() or setgroups(0, 100): gids in the caller's user namespace");
+            uint64_t v = P.number(g, "gids are 0..4294967294");
+            if (v >= 0xffffffffULL) P.error(g, fmt::format("number '{}' out of range", g.text), "gids are 0..4294967294");
+            c.groups.push_back(static_cast<uint32_t>(v));
+            P.next();
+          }
+          break;
         case CallKind::Setuid:
         case CallKind::Setgid: c.ids[0] = P.id(); break;
         case CallKind::Setresuid:

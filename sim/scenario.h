@@ -47,7 +47,7 @@ inline constexpr uint64_t kMsgCmsgCloexec = 0x40000000;
 enum class CallKind : uint8_t {
   Clone, Clone3, Unshare, Setns, Open, Close, Exit, Wait, PidfdOpen, Sethostname,
   Thread, Setuid, Setgid, Setresuid, Setresgid, Write, Ioctl, Mount, Umount, PrctlDumpable,
-  PrctlChildSubreaper, Exec, Socket, Socketpair, Send, Recv,
+  PrctlChildSubreaper, Exec, Socket, Socketpair, Send, Recv, Capset, PrctlKeepcaps, PrctlCapbsetDrop, Setgroups,
 };
 std::string_view call_name(CallKind k);
 
@@ -72,6 +72,19 @@ inline bool ioctl_makes_fd(IoctlCmd c) {
   return c == IoctlCmd::NsGetUserns || c == IoctlCmd::NsGetParent || c == IoctlCmd::SiocGskns;
 }
 
+// One set of capset(): capset(effective-=CAP_SYS_ADMIN, permitted=CAP_NET_ADMIN).
+// Keep: not named (unchanged); Set: '=' MASK; Add: '+=' MASK; Remove: '-=' MASK,
+// relative to the caller's set when it calls.
+struct CapChange {
+  enum Op : uint8_t { Keep, Set, Add, Remove } op = Keep;
+  uint64_t mask = 0;
+  uint64_t apply(uint64_t old) const {
+    return op == Set ? mask : op == Add ? (old | mask) : op == Remove ? (old & ~mask) : old;
+  }
+  friend bool operator==(const CapChange&, const CapChange&) = default;
+};
+enum CapsetWhich : uint8_t { kCapEffective, kCapPermitted, kCapInheritable };
+
 struct CallStmt {
   Loc loc;               // of the task name
   std::string task;      // who makes the call
@@ -94,6 +107,9 @@ struct CallStmt {
   std::string target;    // wait/pidfd_open: task name
   Loc target_loc;
   int code = 0;          // exit; prctl: the value; socket, socketpair: the address family (kAf*)
+  int64_t cap = 0;       // prctl(PR_CAPBSET_DROP): the capability number
+  CapChange caps[3];     // capset: by CapsetWhich
+  std::vector<uint32_t> groups;  // setgroups: gids in the caller's user namespace
   std::string str;       // sethostname
   std::optional<std::string> out;  // -> NAME
   Loc out_loc;

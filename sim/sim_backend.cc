@@ -271,6 +271,25 @@ CallOutcome SimBackend::call(const CallStmt& c) {
       auto r = k.sys_prctl_set_child_subreaper(cur, c.code);
       return r ? ok("0") : err(r.error());
     }
+    case CallKind::PrctlKeepcaps: {
+      auto r = k.sys_prctl_set_keepcaps(cur, c.code);
+      return r ? ok("0") : err(r.error());
+    }
+    case CallKind::PrctlCapbsetDrop: {
+      auto r = k.sys_prctl_capbset_drop(cur, c.cap);
+      return r ? ok("0") : err(r.error());
+    }
+    case CallKind::Capset: {
+      // Sets not named keep the caller's (the live backend reads them with capget()).
+      const CapSets& o = cur->cred->caps();
+      auto r = k.sys_capset(cur, c.caps[kCapEffective].apply(o.effective), c.caps[kCapPermitted].apply(o.permitted),
+                            c.caps[kCapInheritable].apply(o.inheritable));
+      return r ? ok("0") : err(r.error());
+    }
+    case CallKind::Setgroups: {
+      auto r = k.sys_setgroups(cur, c.groups);
+      return r ? ok("0") : err(r.error());
+    }
     case CallKind::PrctlDumpable: {
       auto r = k.sys_prctl_set_dumpable(cur, c.code);
       return r ? ok("0") : err(r.error());
@@ -334,6 +353,8 @@ Observation SimBackend::observe() {
       };
       t.uids = ids(c->uid, c->euid, c->suid, c->fsuid, false);
       t.gids = ids(c->gid, c->egid, c->sgid, c->fsgid, true);
+      const CapSets& cs = c->caps();
+      t.caps = {cs.inheritable, cs.permitted, cs.effective, cs.bset, cs.ambient};
       auto map_str = [&](const UserNamespace* ns, bool gid) {
         const UserNamespace* lower = ns == viewer && ns->parent ? ns->parent : viewer;
         std::string out;

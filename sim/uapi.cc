@@ -1,5 +1,6 @@
 #include "sim/uapi.h"
 
+#include <bit>
 #include <utility>
 
 namespace nssim {
@@ -83,6 +84,45 @@ std::optional<uint64_t> clone_flag_from_name(std::string_view name) {
   for (auto& [n, v] : kFlagNames)
     if (n == name) return v;
   return std::nullopt;
+}
+
+namespace {
+constexpr std::string_view kCapNames[] = {
+    "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID", "CAP_KILL",
+    "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE", "CAP_NET_BIND_SERVICE",
+    "CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_NET_RAW", "CAP_IPC_LOCK", "CAP_IPC_OWNER", "CAP_SYS_MODULE",
+    "CAP_SYS_RAWIO", "CAP_SYS_CHROOT", "CAP_SYS_PTRACE", "CAP_SYS_PACCT", "CAP_SYS_ADMIN", "CAP_SYS_BOOT",
+    "CAP_SYS_NICE", "CAP_SYS_RESOURCE", "CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_MKNOD", "CAP_LEASE",
+    "CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL", "CAP_SETFCAP", "CAP_MAC_OVERRIDE", "CAP_MAC_ADMIN", "CAP_SYSLOG",
+    "CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE",
+};
+constexpr int kCapCount = static_cast<int>(std::size(kCapNames));
+constexpr uint64_t kAllCaps = (uint64_t{1} << kCapCount) - 1;
+}  // namespace
+
+std::optional<int> cap_from_name(std::string_view name) {
+  for (int i = 0; i < kCapCount; ++i)
+    if (kCapNames[i] == name) return i;
+  return std::nullopt;
+}
+
+std::string_view cap_name(int cap) { return cap >= 0 && cap < kCapCount ? kCapNames[cap] : std::string_view(); }
+
+std::string cap_set_str(uint64_t set) {
+  if (set == 0) return "0";
+  auto list = [](uint64_t s, char sep) {
+    std::string out;
+    for (int i = 0; i < 64; ++i)
+      if ((s >> i) & 1) {
+        if (!out.empty()) out += sep;
+        out += i < kCapCount ? std::string(kCapNames[i]) : std::to_string(i);
+      }
+    return out;
+  };
+  if (set == kAllCaps) return "ALL";
+  // Mostly full: name what is missing.
+  if ((set & ~kAllCaps) == 0 && std::popcount(set) > kCapCount / 2) return "ALL-" + list(kAllCaps & ~set, '-');
+  return list(set, '|');
 }
 
 std::string clone_flags_str(uint64_t flags) {

@@ -166,6 +166,14 @@ std::optional<NsType> ns_type_from_clone_flag(uint64_t flag);  // exactly one CL
 std::optional<uint64_t> clone_flag_from_name(std::string_view name);
 std::string clone_flags_str(uint64_t flags);   // "CLONE_NEWUTS|CLONE_NEWNET", "0"
 
+// Capability names (include/uapi/linux/capability.h @ v6.12: CAP_CHOWN 0 ..
+// CAP_CHECKPOINT_RESTORE 40), for parsing "CAP_SYS_ADMIN" and printing sets.
+std::optional<int> cap_from_name(std::string_view name);
+std::string_view cap_name(int cap);             // "" for a number past CAP_LAST_CAP
+// A set: "0", "ALL" (every capability), "ALL-CAP_SYS_ADMIN" (all but a few)
+// or "CAP_NET_ADMIN|CAP_SYS_ADMIN".
+std::string cap_set_str(uint64_t set);
+
 // socket(2) address families nssim models (include/linux/socket.h).
 inline constexpr int kAfUnix = 1, kAfInet = 2, kAfInet6 = 10, kAfNetlink = 16;
 

@@ -742,6 +742,100 @@ TEST_P(Conformance, PidfdOpenSelfFromAThreadIsItsProcess) {
   EXPECT_THAT(s().run("t: pidfd_open(thread-self) -> b"), FailsWithErrno(ENOENT));
 }
 
+// security/commoncap.c: cap_capable() @ v6.12 reads the cred's effective set:
+// a root task that clears CAP_SYS_ADMIN from it with capset() loses setns and
+// unshare, and may raise it again from its permitted set.
+TEST_P(Conformance, CapsetDroppingSysAdminMakesSetnsEperm) {
+  ASSERT_THAT(s().run("init: clone(CLONE_NEWNET) -> b"), Succeeds());
+  ASSERT_THAT(s().run("init: clone(0) -> a"), Succeeds());
+  ASSERT_THAT(s().run("a: open(\"/proc/b/ns/net\") -> f"), Succeeds());
+  ASSERT_THAT(s().run("a: capset(effective-=CAP_SYS_ADMIN)"), Succeeds());
+  EXPECT_EQ((s().caps("a")[2] >> CAP_SYS_ADMIN) & 1, 0u);  // CapEff
+  EXPECT_EQ((s().caps("a")[1] >> CAP_SYS_ADMIN) & 1, 1u);  // CapPrm
+  EXPECT_THAT(s().run("a: setns(f, CLONE_NEWNET)"), FailsWithErrno(EPERM));
+  EXPECT_THAT(s().run("a: unshare(CLONE_NEWUTS)"), FailsWithErrno(EPERM));
+  EXPECT_TRUE(s().same("a", Link::Net, "init", Link::Net));
+  ASSERT_THAT(s().run("a: capset(effective+=CAP_SYS_ADMIN)"), Succeeds());
+  EXPECT_THAT(s().run("a: setns(f, CLONE_NEWNET)"), Succeeds());
+  EXPECT_TRUE(s().same("a", Link::Net, "b", Link::Net));
+}
+
+// security/commoncap.c: cap_capset() @ v6.12: the new permitted set within the
+// old one, the new effective within the new permitted; EPERM otherwise.
+TEST_P(Conformance, CapsetMayNotGrowPermittedNorEffectiveBeyondIt) {
+  ASSERT_THAT(s().run("init: clone(0) -> a"), Succeeds());
+  EXPECT_THAT(s().run("a: capset(permitted-=CAP_NET_ADMIN)"), FailsWithErrno(EPERM));  // pE would exceed pP
+  ASSERT_THAT(s().run("a: capset(effective-=CAP_NET_ADMIN, permitted-=CAP_NET_ADMIN)"), Succeeds());
+  EXPECT_THAT(s().run("a: capset(permitted+=CAP_NET_ADMIN)"), FailsWithErrno(EPERM));
+  EXPECT_THAT(s().run("a: capset(effective+=CAP_NET_ADMIN)"), FailsWithErrno(EPERM));
+  EXPECT_EQ((s().caps("a")[1] >> CAP_NET_ADMIN) & 1, 0u);
+  // Inheritable: only from old pI | pP without CAP_SETPCAP.
+  ASSERT_THAT(s().run("a: capset(effective-=CAP_SETPCAP)"), Succeeds());
+  EXPECT_THAT(s().run("a: capset(inheritable+=CAP_NET_ADMIN)"), FailsWithErrno(EPERM));
+  EXPECT_THAT(s().run("a: capset(inheritable+=CAP_SYS_ADMIN)"), Succeeds());
+}
+
+// security/commoncap.c: cap_prctl_drop() @ v6.12 (EPERM without CAP_SETPCAP,
+// then EINVAL for an invalid number) and cap_bprm_creds_from_file(): root's
+// new permitted set after exec is bset | pI.
+TEST_P(Conformance, CapbsetDropLimitsWhatExecPermits) {
+  ASSERT_THAT(s().run("init: clone(0) -> e"), Succeeds());
+  EXPECT_THAT(s().run("e: prctl(PR_CAPBSET_DROP, 99)"), FailsWithErrno(EINVAL));
+  ASSERT_THAT(s().run("e: prctl(PR_CAPBSET_DROP, CAP_SYS_ADMIN)"), Succeeds());
+  EXPECT_EQ((s().caps("e")[3] >> CAP_SYS_ADMIN) & 1, 0u);  // CapBnd
+  EXPECT_EQ((s().caps("e")[2] >> CAP_SYS_ADMIN) & 1, 1u);  // the running program keeps it
+  ASSERT_THAT(s().run("e: exec()"), Succeeds());
+  EXPECT_EQ((s().caps("e")[1] >> CAP_SYS_ADMIN) & 1, 0u);
+  EXPECT_THAT(s().run("e: unshare(CLONE_NEWUTS)"), FailsWithErrno(EPERM));
+  ASSERT_THAT(s().run("e: capset(effective-=CAP_SETPCAP)"), Succeeds());
+  EXPECT_THAT(s().run("e: prctl(PR_CAPBSET_DROP, 99)"), FailsWithErrno(EPERM));  // the capability check first
+}
+
+// security/commoncap.c: cap_emulate_setxuid() @ v6.12: leaving uid 0 keeps
+// the permitted set with SECBIT_KEEP_CAPS (prctl(PR_SET_KEEPCAPS, 1)) and
+// clears the effective one; exec clears the bit (cap_bprm_creds_from_file()).
+TEST_P(Conformance, KeepcapsKeepsPermittedAcrossSetresuid) {
+  ASSERT_THAT(s().run("init: clone(0) -> k"), Succeeds());
+  EXPECT_THAT(s().run("k: prctl(PR_SET_KEEPCAPS, 2)"), FailsWithErrno(EINVAL));
+  ASSERT_THAT(s().run("k: prctl(PR_SET_KEEPCAPS, 1)"), Succeeds());
+  ASSERT_THAT(s().run("k: setresuid(1000, 1000, 1000)"), Succeeds());
+  EXPECT_EQ(s().caps("k")[2], 0u);
+  EXPECT_EQ(s().caps("k")[1], s().caps("init")[1]);  // init's (a container may lack some)
+  EXPECT_THAT(s().run("k: unshare(CLONE_NEWUTS)"), FailsWithErrno(EPERM));
+  ASSERT_THAT(s().run("k: capset(effective+=CAP_SYS_ADMIN)"), Succeeds());  // from pP, as uid 1000
+  EXPECT_THAT(s().run("k: unshare(CLONE_NEWUTS)"), Succeeds());
+  ASSERT_THAT(s().run("init: clone(0) -> n"), Succeeds());
+  ASSERT_THAT(s().run("n: setresuid(1000, 1000, 1000)"), Succeeds());
+  EXPECT_EQ(s().caps("n")[1], 0u);
+}
+
+TEST_P(Conformance, ExecClearsKeepcaps) {
+  ASSERT_THAT(s().run("init: clone(0) -> k"), Succeeds());
+  ASSERT_THAT(s().run("k: prctl(PR_SET_KEEPCAPS, 1)"), Succeeds());
+  ASSERT_THAT(s().run("k: exec()"), Succeeds());
+  ASSERT_THAT(s().run("k: setresuid(1000, 1000, 1000)"), Succeeds());
+  EXPECT_EQ(s().caps("k")[1], 0u);
+}
+
+// kernel/groups.c: may_setgroups() @ v6.12: CAP_SETGID in the caller's user
+// namespace, and kernel/user_namespace.c: userns_may_setgroups(): its gid_map
+// written and setgroups not "deny"; EPERM. Then EINVAL for an unmapped gid.
+TEST_P(Conformance, SetgroupsNeedsAGidMapAndAllowInTheUserNamespace) {
+  ASSERT_THAT(s().run("init: setgroups(0)"), Succeeds());
+  ASSERT_THAT(s().run("init: clone(CLONE_NEWUSER) -> g"), Succeeds());
+  EXPECT_THAT(s().run("g: setgroups()"), FailsWithErrno(EPERM));  // no gid_map yet
+  ASSERT_THAT(s().run("init: write(\"/proc/g/gid_map\", \"0 0 1\")"), Succeeds());
+  EXPECT_THAT(s().run("g: setgroups(0)"), Succeeds());
+  EXPECT_THAT(s().run("g: setgroups(0, 7)"), FailsWithErrno(EINVAL));
+  ASSERT_THAT(s().run("init: clone(CLONE_NEWUSER) -> d"), Succeeds());
+  ASSERT_THAT(s().run("d: write(\"/proc/self/setgroups\", \"deny\")"), Succeeds());
+  ASSERT_THAT(s().run("init: write(\"/proc/d/gid_map\", \"0 0 1\")"), Succeeds());
+  EXPECT_THAT(s().run("d: setgroups()"), FailsWithErrno(EPERM));
+  ASSERT_THAT(s().run("init: clone(0) -> u"), Succeeds());
+  ASSERT_THAT(s().run("u: capset(effective-=CAP_SETGID)"), Succeeds());
+  EXPECT_THAT(s().run("u: setgroups()"), FailsWithErrno(EPERM));
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, Conformance, ::testing::Values(BackendKind::Sim, BackendKind::Real),
                          backend_name);
 

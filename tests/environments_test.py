@@ -80,13 +80,16 @@ _USERNS_ALLOW = {
     "examples/13-setuid-drops-capabilities.nss": _NO_HOST_IDS,
     "examples/14-uid-map-rules.nss": _NO_HOST_IDS,
     "examples/15-setns-permissions.nss": _NO_HOST_IDS,
-    "examples/26-every-statement.nss": _NO_HOST_IDS + "; " + _LEVEL,
+    "examples/26-every-statement.nss": _NO_HOST_IDS + "; " + _LEVEL + "; its setgroups file says \"deny\" "
+    "(setgroups() is EPERM)",
     "labs/01-proc-ns-identity/solution.nss": _NOT_INIT,
     "labs/06-user-namespaces/solution.nss": _NO_HOST_IDS + "; " + _LEVEL,
     "tests/regressions/fuzz-zombie-dumpability.nss": _NO_HOST_IDS + " (so setuid(1000) leaves the tasks root and dumpable)",
     "tests/regressions/fuzz-exited-leader-keeps-its-dumpability.nss": _NO_HOST_IDS + " (so setgid(1000) is refused and the mm stays dumpable)",
     "tests/regressions/tester-ucounts-by-real-uid.nss": _NO_HOST_IDS,
     "examples/30-exec-enters-time-namespace.nss": _NO_HOST_IDS + " (so setresuid(1000, ...) is refused and d stays dumpable)",
+    "examples/31-capset-drops-setns.nss": _NO_HOST_IDS + " (so setresuid(1000, ...) is refused and k and n stay "
+    "root); its setgroups file says \"deny\", which namespaces below it inherit (setgroups() is EPERM)",
 }
 ALLOWLIST = {
     "userns": dict(_USERNS_ALLOW),

@@ -293,6 +293,43 @@ TEST(Lifetime, SendThatWouldCloseAnInFlightCycleIsRefused) {
   EXPECT_TRUE(run("init: send(b, b)").ok);  // a is no longer in flight
 }
 
+// The securebits live in RefCount's tail padding: a cred stays 56 bytes
+// (objects.h), and failed capset()/prctl() calls leave the cred as it was.
+TEST(Caps, CredStaysSmallAndFailedCallsChangeNothing) {
+  static_assert(sizeof(Cred) == 56);
+  Model m;
+  Task* a = m.fork(m.init);
+  Cred* before = a->cred;
+  uint32_t caps = before->caps_id;
+  EXPECT_EQ(m.k.sys_capset(a, CAP_FULL_SET, CAP_FULL_SET & ~(1ULL << CAP_SYS_ADMIN), 0).error().code, EPERM);
+  EXPECT_EQ(m.k.sys_prctl_capbset_drop(a, 41).error().code, EINVAL);
+  EXPECT_EQ(m.k.sys_prctl_set_keepcaps(a, -1).error().code, EINVAL);
+  EXPECT_EQ(a->cred, before);
+  EXPECT_EQ(a->cred->caps_id, caps);
+  ASSERT_TRUE(m.k.sys_prctl_set_keepcaps(a, 1).has_value());
+  EXPECT_TRUE(a->cred->securebits & SECBIT_KEEP_CAPS);
+  Task* c = m.fork(a);  // fork copies the cred, securebits included
+  EXPECT_TRUE(c->cred->securebits & SECBIT_KEEP_CAPS);
+  ASSERT_TRUE(m.k.sys_setresuid(c, 1000, 1000, 1000).has_value());
+  EXPECT_EQ(c->cred->caps().permitted, CAP_FULL_SET);
+  EXPECT_EQ(c->cred->caps().effective, 0u);
+  m.check_ledger();
+}
+
+// Every ns_capable() reads the effective set: with CAP_SYS_ADMIN cleared,
+// root may not unshare; the names of a set read back as the parser takes them.
+TEST(Caps, EffectiveSetDecidesNsCapable) {
+  Model m;
+  Task* a = m.fork(m.init);
+  ASSERT_TRUE(m.k.sys_capset(a, CAP_FULL_SET & ~(1ULL << CAP_SYS_ADMIN), CAP_FULL_SET, 0).has_value());
+  EXPECT_FALSE(m.k.ns_capable(a->cred, a->cred->user_ns, CAP_SYS_ADMIN));
+  EXPECT_EQ(m.k.sys_unshare(a, CLONE_NEWUTS).error().code, EPERM);
+  EXPECT_EQ(cap_set_str(a->cred->caps().effective), "ALL-CAP_SYS_ADMIN");
+  EXPECT_EQ(cap_set_str((1ULL << CAP_NET_ADMIN) | (1ULL << CAP_SYS_ADMIN)), "CAP_NET_ADMIN|CAP_SYS_ADMIN");
+  EXPECT_EQ(cap_set_str(CAP_FULL_SET), "ALL");
+  EXPECT_EQ(cap_set_str(0), "0");
+}
+
 TEST(Lifetime, LeakCheckerFindsNothingAfterEverythingExits) {
   Model m;
   Task* a = m.fork(m.init, CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWUSER);

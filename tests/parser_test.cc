@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "sim/objects.h"
 #include "sim/scenario.h"
 
 namespace nssim {
@@ -173,6 +174,69 @@ TEST(Parser, SocketpairAndSendRecvDiagnostics) {
   EXPECT_THAT(text, HasSubstr("hint: socketpair() makes two fds"));
   d = first_error("a: send(s, f) = EOF");
   EXPECT_THAT(d.message, HasSubstr("unknown errno 'EOF'"));  // only recv has an end of file
+}
+
+TEST(Parser, CapsetPrctlCapsAndSetgroups) {
+  auto r = parse_scenario(
+      "a: capset(effective-=CAP_SYS_ADMIN)\n"
+      "a: capset(effective=CAP_NET_ADMIN|CAP_SYS_ADMIN, permitted=ALL, inheritable=0)\n"
+      "a: capset(inheritable+=CAP_SETUID)\n"
+      "a: prctl(PR_SET_KEEPCAPS, 1)\n"
+      "a: prctl(PR_CAPBSET_DROP, CAP_SYS_ADMIN) = 0\n"
+      "a: prctl(PR_CAPBSET_DROP, 99) = EINVAL\n"
+      "a: setgroups()\n"
+      "a: setgroups(0, 100)\n",
+      "t.nss");
+  ASSERT_TRUE(r.ok()) << r.errors.front().message;
+  auto call = [&](size_t i) -> const CallStmt& { return std::get<CallStmt>(r.scenario.statements[i].s); };
+  EXPECT_EQ(call(0).kind, CallKind::Capset);
+  EXPECT_EQ(call(0).caps[kCapEffective], (CapChange{CapChange::Remove, 1ULL << 21}));
+  EXPECT_EQ(call(0).caps[kCapPermitted].op, CapChange::Keep);
+  EXPECT_EQ(call(1).caps[kCapEffective], (CapChange{CapChange::Set, (1ULL << 12) | (1ULL << 21)}));
+  EXPECT_EQ(call(1).caps[kCapPermitted], (CapChange{CapChange::Set, CAP_FULL_SET}));
+  EXPECT_EQ(call(1).caps[kCapInheritable], (CapChange{CapChange::Set, 0}));
+  EXPECT_EQ(call(2).caps[kCapInheritable], (CapChange{CapChange::Add, 1ULL << 7}));
+  EXPECT_EQ(call(3).kind, CallKind::PrctlKeepcaps);
+  EXPECT_EQ(call(3).code, 1);
+  EXPECT_EQ(call(4).kind, CallKind::PrctlCapbsetDrop);
+  EXPECT_EQ(call(4).cap, 21);
+  EXPECT_EQ(call(5).cap, 99);
+  EXPECT_EQ(call(6).kind, CallKind::Setgroups);
+  EXPECT_TRUE(call(6).groups.empty());
+  EXPECT_EQ(call(7).groups, (std::vector<uint32_t>{0, 100}));
+  EXPECT_EQ(call(0).text, "capset(effective-=CAP_SYS_ADMIN)");
+  auto all_but = parse_scenario("a: capset(effective=ALL-CAP_SYS_ADMIN-CAP_NET_ADMIN)\n", "t.nss");
+  ASSERT_TRUE(all_but.ok()) << all_but.errors.front().message;
+  EXPECT_EQ(std::get<CallStmt>(all_but.scenario.statements[0].s).caps[kCapEffective].mask,
+            CAP_FULL_SET & ~((1ULL << 21) | (1ULL << 12)));
+  EXPECT_THAT(first_error("a: capset(effective=ALL-CAP_NOPE)").message, HasSubstr("unknown capability 'CAP_NOPE'"));
+
+  auto d = first_error("a: capset(effective-=CAP_SYS_ADMN)");
+  EXPECT_EQ(d.loc.col, 22);
+  EXPECT_THAT(d.message, HasSubstr("unknown capability 'CAP_SYS_ADMN'"));
+  EXPECT_THAT(d.hint, HasSubstr("CAP_* names"));
+  d = first_error("a: capset(effectiv=0)");
+  EXPECT_EQ(d.loc.col, 11);
+  EXPECT_THAT(d.message, HasSubstr("unknown capability set 'effectiv'"));
+  EXPECT_THAT(d.hint, HasSubstr("effective, permitted, inheritable"));
+  d = first_error("a: capset(effective=0, effective=ALL)");
+  EXPECT_THAT(d.message, HasSubstr("'effective' is named twice"));
+  d = first_error("a: capset(effective CAP_SYS_ADMIN)");
+  EXPECT_THAT(d.message, HasSubstr("expected '=', '+=' or '-='"));
+  d = first_error("a: prctl(PR_CAPBSET_DROP, CAP_NOPE)");
+  EXPECT_EQ(d.loc.col, 27);
+  EXPECT_THAT(d.hint, HasSubstr("CAP_* name or a capability number"));
+  d = first_error("a: setgroups(0 100)");
+  EXPECT_EQ(d.loc.col, 16);
+  EXPECT_THAT(d.message, HasSubstr("expected ',' between gids"));
+  d = first_error("a: setgroups(-1)");
+  EXPECT_THAT(d.message, HasSubstr("expected a gid number"));
+  std::string src = "a: capset(effective-=CAP_SYS_ADMN)\n";
+  auto pr = parse_scenario(src, "caps.nss");
+  ASSERT_FALSE(pr.ok());
+  std::string text = format_diagnostic("caps.nss", src, pr.errors.front());
+  EXPECT_THAT(text, HasSubstr("caps.nss:1:22: error: unknown capability 'CAP_SYS_ADMN'"));
+  EXPECT_THAT(text, HasSubstr("hint: "));
 }
 
 TEST(Parser, UnknownErrnoAfterEquals) {

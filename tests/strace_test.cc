@@ -306,6 +306,22 @@ TEST(StraceImport, UnixSocketpairIsTranslatedWithTwoNames) {
   EXPECT_THAT(r.scenario, HasSubstr("p7: close(fd3) = 0"));
 }
 
+TEST(StraceImport, KeepcapsCapbsetDropAndSetgroupsAreTranslated) {
+  Imported r = import_text(
+      "7 prctl(PR_SET_KEEPCAPS, 1) = 0\n"
+      "7 prctl(PR_CAPBSET_DROP, CAP_SYS_ADMIN) = 0\n"
+      "7 setgroups(2, [0, 100]) = 0\n"
+      "7 setgroups(0, []) = 0\n"
+      "7 unshare(CLONE_NEWUTS) = 0\n"
+      "7 exit_group(0) = ?\n");
+  ASSERT_TRUE(r.errs.empty());
+  EXPECT_EQ(r.contradictions, 0) << r.scenario;
+  EXPECT_THAT(r.scenario, HasSubstr("p7: prctl(PR_SET_KEEPCAPS, 1) = 0"));
+  EXPECT_THAT(r.scenario, HasSubstr("p7: prctl(PR_CAPBSET_DROP, CAP_SYS_ADMIN) = 0"));
+  EXPECT_THAT(r.scenario, HasSubstr("p7: setgroups(0, 100) = 0"));
+  EXPECT_THAT(r.scenario, HasSubstr("p7: setgroups() = 0"));
+}
+
 TEST(StraceImport, ALaptopLogWithoutPidTranslationMatchesChildrenInOrder) {
   // Recorded on a host with plain `strace -f -yy -o LOG unshare --fork --pid
   // --mount-proc sh -c '...'`: inside the new pid namespace clone returns 2,

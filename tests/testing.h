@@ -122,6 +122,12 @@ class Session {
     const TaskObs* ta = o.find(t);
     return ta && ta->in_vfork;
   }
+  // CapInh, CapPrm, CapEff, CapBnd, CapAmb of /proc/PID/status (TaskObs::caps).
+  std::array<uint64_t, 5> caps(const std::string& t) {
+    Observation o = b_->observe();
+    const TaskObs* ta = o.find(t);
+    return ta ? ta->caps : std::array<uint64_t, 5>{};
+  }
   std::vector<uint32_t> nspid(const std::string& t) {
     Observation o = b_->observe();
     const TaskObs* ta = o.find(t);

@@ -713,8 +713,8 @@ void Session::call(const Call& c, Task& t, Ctx& x) {
         return (void)step(t, fmt::format("mount(\"{}\", \"{}\", MS_BIND)", *msrc, d), result("0"), x);
       if (msrc)
         return comment(x, "mount (bind of a namespace file elsewhere)",
-                       "a bind mount of a namespace file outside /run: the model only has /run targets; it pins the "
-                       "namespace on the kernel",
+                       "a bind mount of a namespace file outside /run, /srv, /mnt and /media: the model only has "
+                       "targets there; it pins the namespace on the kernel",
                        true);
     }
     if (fstype && *fstype == "proc" && dst && *dst == "/proc" && !r.failed() && mt && mt->nsproxy) {

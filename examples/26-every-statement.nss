@@ -85,7 +85,7 @@ cp: capset(effective=0) = 0                  # '=': the whole set
 cp: exit(0)
 init: wait(cp) = cp
 
-# sethostname; mount and umount of an nsfs file.
+# sethostname; mount and umount of an nsfs file; mount propagation.
 b: sethostname("bee") = 0
 expect b.hostname == "bee"
 init: mount("/proc/b/ns/net", "/run/netns/bn", MS_BIND) = 0
@@ -93,6 +93,10 @@ init: open("/run/netns/bn") -> viamount
 init: umount("/run/netns/bn") = EBUSY
 init: mount("/proc/b/ns/net", "/run/netns/lazy", MS_BIND) = 0
 init: umount("/run/netns/lazy", MNT_DETACH) = 0   # lazy: not busy, so released at once
+init: mount("none", "/", MS_REC|MS_SHARED) = 0     # propagation of init's whole tree
+init: mount("/proc/b/ns/net", "/srv/ns/bn", MS_BIND) = 0   # onto any created path (/srv/ns made too)
+init: umount("/srv/ns/bn") = 0
+init: mount("none", "/", MS_REC|MS_PRIVATE) = 0
 init: close(viamount)
 
 # let, and every expectation form.

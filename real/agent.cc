@@ -18,6 +18,7 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -26,10 +27,27 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <string>
+#include <string_view>
 
 #include "real/protocol.h"
+#include "sim/uapi.h"
 
 namespace nssim::real {
+
+namespace {
+// Whether `path` is under one of kCreatedPathRoots that the sandbox covered
+// with its private tmpfs (marked with kSandboxTmpfsMark).
+bool under_sandbox_tmpfs(const char* path) {
+  for (std::string_view root : kCreatedPathRoots) {
+    std::string_view p(path);
+    if (!p.starts_with(root) || p.size() <= root.size() || p[root.size()] != '/') continue;
+    std::string mark = std::string(root) + "/" + kSandboxTmpfsMark;
+    return access(mark.c_str(), F_OK) == 0;
+  }
+  return false;
+}
+}  // namespace
 
 void host_ids(int64_t& tgid, int64_t& tid) {
   char buf[64] = {};
@@ -301,12 +319,26 @@ void agent_main(int ch, bool sandbox_init) {
         break;
       }
       case Op::MountBind: {
-        // Create the mount point if missing (as `ip netns add` does), then bind.
+        // Create the mount point and its directories if missing (as `ip netns
+        // add` does), then bind. Only on the sandbox's own tmpfs roots.
+        if (!under_sandbox_tmpfs(str2)) {
+          errno = EXDEV;
+          r = -1;
+          break;
+        }
+        std::string dir;
+        for (const char* p = str2 + 1; (p = std::strchr(p, '/')); ++p) {
+          dir.assign(str2, static_cast<size_t>(p - str2));
+          if (mkdir(dir.c_str(), 01777) == 0) chmod(dir.c_str(), 01777);  // any uid may create under it
+        }
         int fd = open(str2, O_RDONLY | O_CREAT | O_CLOEXEC, 0644);
         if (fd >= 0) close(fd);
         r = mount(m.str, str2, nullptr, MS_BIND, nullptr);
         break;
       }
+      case Op::MountPropagation:
+        r = mount("none", "/", nullptr, static_cast<unsigned long>(m.a[0]), nullptr);
+        break;
       case Op::Umount: r = umount2(m.str, static_cast<int>(m.a[0])); break;
       case Op::SetDumpable: r = prctl(PR_SET_DUMPABLE, static_cast<unsigned long>(m.a[0]), 0, 0, 0); break;
       case Op::Socket: {

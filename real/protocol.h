@@ -29,7 +29,7 @@ enum class Op : uint32_t {
   Setresgid,    // a[0..2]
   WriteFile,    // str = path '\0' data: open(O_WRONLY), write, close
   Ioctl,        // a[0] = fd, a[1] = request; NS_GET_OWNER_UID's uid comes back as ret
-  MountBind,    // str = source '\0' target: create the target file, then mount(MS_BIND)
+  MountBind,    // str = source '\0' target: create the target file (and its parent directories), then mount(MS_BIND)
   Umount,       // str = path, a[0]: umount2() flags (0 or MNT_DETACH)
   SetDumpable,  // a[0]: prctl(PR_SET_DUMPABLE, a[0])
   SetChildSubreaper,  // a[0]: prctl(PR_SET_CHILD_SUBREAPER, a[0])
@@ -44,11 +44,16 @@ enum class Op : uint32_t {
   SetKeepcaps,  // a[0]: prctl(PR_SET_KEEPCAPS, a[0])
   CapbsetDrop,  // a[0]: prctl(PR_CAPBSET_DROP, a[0])
   Setgroups,    // str = the gids (uint32_t each, len = 4 * count): the raw setgroups() (the calling thread only)
+  MountPropagation,  // a[0] = MS_REC|MS_PRIVATE/MS_SLAVE/MS_SHARED: mount("none", "/", NULL, a[0], NULL)
   Hello = 100,  // agent -> controller after creation: a[0] = tgid, a[1] = tid (/proc's pid namespace);
                 // spawned agents pass an fd of their active pid namespace (SCM_RIGHTS)
 };
 
 inline constexpr int64_t kRecvEof = -2, kRecvNoFd = -3;
+// The sandbox marks each private tmpfs it mounts over a root of
+// kCreatedPathRoots with this file; the agent creates nothing under a root
+// without it (it would be the host's directory).
+inline constexpr const char* kSandboxTmpfsMark = ".nssim-sandbox-tmpfs";
 
 // Room for a /proc path and a page of data (uid_map accepts up to a page).
 inline constexpr int kStrMax = 4096 + 256;

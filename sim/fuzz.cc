@@ -95,7 +95,7 @@ class Gen {
     } else if (kind < 48) {  // open a /proc/T/ns/L, or a namespace file bind-mounted on /run
       std::string target = chance(15) ? "self" : any(all);
       if (chance(10))  // keeps the mount busy: umount EBUSY, MNT_DETACH lazy
-        line = fmt::format("{}: open(\"/run/netns/m{}\") -> f{}", t, pick(4), ++nfd_);
+        line = fmt::format("{}: open(\"{}\") -> f{}", t, mount_point(), ++nfd_);
       else
         line = fmt::format("{}: open(\"/proc/{}/ns/{}\"{}) -> f{}", t, target, link_name(kAllLinks[pick(kLinks)]),
                            chance(20) ? ", O_CLOEXEC" : "", ++nfd_);
@@ -183,16 +183,30 @@ class Gen {
       line = fmt::format("{}: ioctl({}, {}){}", t, fd, kReq[r],
                          r < 2 || r == 4 ? fmt::format(" -> f{}", ++nfd_) : "");
     } else if (kind < 98) {
-      line = fmt::format("{}: mount(\"/proc/{}/ns/{}\", \"/run/netns/m{}\", MS_BIND)", t, any(all),
-                         link_name(kAllLinks[pick(kLinks)]), pick(4));
+      if (chance(25)) {  // propagation of the caller's tree: what later bind mounts reach
+        static const char* kTypes[] = {"MS_PRIVATE", "MS_SLAVE", "MS_SHARED"};
+        line = fmt::format("{}: mount(\"none\", \"/\", MS_REC|{})", t, kTypes[pick(3)]);
+      } else {
+        line = fmt::format("{}: mount(\"/proc/{}/ns/{}\", \"{}\", MS_BIND)", t, any(all),
+                           link_name(kAllLinks[pick(kLinks)]), mount_point());
+      }
     } else if (kind < 99) {
-      line = fmt::format("{}: umount(\"/run/netns/m{}\"{})", t, pick(4), chance(40) ? ", MNT_DETACH" : "");
+      line = fmt::format("{}: umount(\"{}\"{})", t, mount_point(), chance(40) ? ", MNT_DETACH" : "");
     } else if (chance(50)) {
       line = fmt::format("{}: exec()", t);  // refused (not emitted) for a thread that is not its leader
     } else {
       line = fmt::format("{}: prctl(PR_SET_DUMPABLE, {})", t, pick(2));
     }
     emit(line);
+  }
+
+  // A bind-mount target: /run/netns (as ip netns add), or a path the mount
+  // creates with its directories under /srv (as unshare --net=FILE users do);
+  // rarely a directory (ENOTDIR) or a file's child (ENOTDIR).
+  std::string mount_point() {
+    int k = pick(4);
+    if (chance(3)) return chance(50) ? "/srv/ns" : fmt::format("/srv/ns/m{}/x", k);
+    return chance(50) ? fmt::format("/run/netns/m{}", k) : fmt::format("/srv/ns/m{}", k);
   }
 
   std::mt19937_64 rng_;

@@ -161,6 +161,7 @@ void Kernel::free_ns(NsCommon* ns) {
       // fs/namespace.c: put_mnt_ns() -> umount_tree(): the namespace's mounts
       // go, releasing what they pin (the bind-mount cascade).
       auto* m = static_cast<MntNamespace*>(ns);
+      leave_peer_group(m);  // umount_tree() -> change_mnt_propagation(MS_PRIVATE) @ v6.12
       auto mounts = std::move(m->mounts);
       delete m;
       for (Mount* mnt : mounts) {
@@ -609,7 +610,25 @@ void Kernel::holder_texts(HolderTexts& out) const {
       if (other->nsfs_users > 0) {
         begin_at();
         buf += "nsfs inode (";
-        fd_list(nsfs_users, other, [](auto& u) -> const void* { return u.ns; }, "pidfd/other");
+        // Each bind mount of it by name (propagated copies too), then the fds.
+        size_t before = buf.size();
+        for (const NsRecord& r : records_) {
+          if (!r.ns || r.ns->type != NsType::Mnt) continue;
+          for (const Mount* m : static_cast<const MntNamespace*>(r.ns)->mounts) {
+            if (m->ns != other) continue;
+            if (buf.size() > before) buf += ", ";
+            buf += "mount ";
+            buf += m->mountpoint;
+            buf += " in ";
+            ns_name(r.ns);
+          }
+        }
+        bool mounts = buf.size() > before;
+        auto it = std::lower_bound(nsfs_users.begin(), nsfs_users.end(), other,
+                                   [](auto& u, const void* x) { return std::less<>()(u.ns, x); });
+        if (mounts && it != nsfs_users.end() && it->ns == other) buf += ", ";
+        if (!mounts || (it != nsfs_users.end() && it->ns == other))
+          fd_list(nsfs_users, other, [](auto& u) -> const void* { return u.ns; }, "pidfd/other");
         buf += ')';
         add(other);
       }

@@ -318,9 +318,11 @@ class Kernel {
   // the first in-flight file, or kRecvEof (0 bytes: the peer is gone).
   static constexpr int kRecvEof = -1;
   Result<int> sys_recv_fd(Task* cur, int sfd, bool cloexec);
-  // mount(SRC, DST, MS_BIND) of an nsfs file (SRC is /proc/T/ns/L or a /run
-  // path with an nsfs mount); DST under /run is created if missing.
-  // fs/namespace.c: path_mount() -> do_loopback().
+  // mount(SRC, DST, MS_BIND) of an nsfs file (SRC is /proc/T/ns/L or a path
+  // with an nsfs mount); DST (under /run, /srv, /mnt or /media) is created
+  // with its parent directories if missing, as `ip netns add` does. The mount
+  // propagates to the receivers of the caller's mount namespace.
+  // fs/namespace.c: path_mount() -> do_loopback() -> attach_recursive_mnt().
   struct PathRef {
     Task* task = nullptr;  // /proc/TASK/ns/LINK (null: use `path`, or `gone`)
     Link link = Link::Net;
@@ -328,6 +330,12 @@ class Kernel {
     bool gone = false;  // /proc/TASK of a reaped task: the lookup fails ENOENT
   };
   Result<void> sys_mount_bind(Task* cur, const PathRef& src, std::string_view dst);
+  // mount("none", "/", MS_REC|type), type kMsPrivate, kMsSlave or kMsShared:
+  // fs/namespace.c: do_change_type() on the caller's root mount and every mount under it.
+  Result<void> sys_mount_propagation(Task* cur, uint64_t type);
+  // The mount namespaces a mount made in `ns` propagates to: its root's peers,
+  // their slaves, and on through slaves that are shared (fs/pnode.c: propagation_next()).
+  std::vector<MntNamespace*> propagation_receivers(const MntNamespace* ns) const;
   // umount(path): fs/namespace.c: ksys_umount() / can_umount().
   // With MNT_DETACH (`detach`) the mount leaves the tree even while busy: a
   // file opened through it keeps it, and its nsfs pin, until closed.
@@ -354,8 +362,12 @@ class Kernel {
   bool observer_may_read(const Task* t) const;
   // ...and search /proc/PID/fd (that directory's owner and mode).
   bool observer_may_search_fd_dir(const Task* t) const;
-  // Files that exist under the run's private /run (mountpoints made by mount).
+  // Files and directories that exist under /run, /srv, /mnt, /media (the
+  // roots, /run/netns, and what mount created).
   bool run_file_exists(std::string_view path) const;
+  // The lookup of such a path: 0, ENOENT, or ENOTDIR (a parent is a file).
+  int run_path_lookup(std::string_view path) const;
+  bool run_dir_exists(std::string_view path) const;
   // The mount namespace t's absolute paths resolve in: the one its root is in
   // (null when that namespace is gone).
   MntNamespace* path_mnt_ns(const Task* t) const;
@@ -578,7 +590,14 @@ class Kernel {
   std::vector<NsRecord> records_;
   std::vector<uint64_t> inum_used_;     // ida bitmap, bit i = PROC_DYNAMIC_FIRST + i
   size_t inum_hint_ = 0;                // first word that may have a free bit
-  std::vector<std::string> run_files_;  // files created under /run by mount
+  std::vector<std::string> run_files_;  // files created by mount (mountpoints)
+  std::vector<std::string> run_dirs_;   // directories mount created for them
+  uint32_t mnt_group_seq_ = 0;          // peer group ids (mnt_group_id)
+  // Puts a mount namespace's root out of its peer group (a namespace going
+  // away, or made private or slave): fs/pnode.c: do_make_slave().
+  void leave_peer_group(MntNamespace* ns);
+  std::vector<std::pair<MntNamespace*, size_t>> propagation_targets(MntNamespace* src, const Mount* parent,
+                                                                   std::string_view path) const;
   uint64_t mnt_seq_ = 0;
   Result<NsCommon*> resolve_nsfs(Task* cur, const PathRef& p);
   uint32_t next_obj_id_[24] = {};  // by ObjKind

@@ -324,11 +324,29 @@ Result<int64_t> Kernel::sys_ioctl(Task* cur, int fd, NsIoctl cmd) {
   return fail(ENOTTY);
 }
 
+bool Kernel::run_dir_exists(std::string_view path) const {
+  if (created_path_root(path) || path == "/run/netns") return true;
+  for (auto& p : run_dirs_)
+    if (p == path) return true;
+  return false;
+}
+
 bool Kernel::run_file_exists(std::string_view path) const {
-  if (path == "/run" || path == "/run/netns") return true;
+  if (run_dir_exists(path)) return true;
   for (auto& p : run_files_)
     if (p == path) return true;
   return false;
+}
+
+// fs/namei.c: link_path_walk() @ v6.12: every component before the last must
+// be a directory (ENOTDIR for a file, ENOENT when missing).
+int Kernel::run_path_lookup(std::string_view path) const {
+  for (size_t slash = path.find('/', 1); slash != std::string_view::npos; slash = path.find('/', slash + 1)) {
+    std::string_view dir = path.substr(0, slash);
+    if (run_dir_exists(dir)) continue;
+    return run_file_exists(dir) ? ENOTDIR : ENOENT;
+  }
+  return run_file_exists(path) ? 0 : ENOENT;
 }
 
 const Mount* Kernel::mount_at(const MntNamespace* ns, std::string_view path) const {
@@ -336,15 +354,6 @@ const Mount* Kernel::mount_at(const MntNamespace* ns, std::string_view path) con
     if ((*it)->mountpoint == path) return *it;
   return nullptr;
 }
-
-namespace {
-// The directories that exist under the run's private /run tmpfs.
-bool parent_dir_exists(std::string_view path) {
-  size_t slash = path.rfind('/');
-  std::string_view dir = path.substr(0, slash);
-  return dir == "/run" || dir == "/run/netns";
-}
-}  // namespace
 
 // Resolves a mount source to the namespace behind it.
 Result<NsCommon*> Kernel::resolve_nsfs(Task* cur, const PathRef& p) {
@@ -358,20 +367,77 @@ Result<NsCommon*> Kernel::resolve_nsfs(Task* cur, const PathRef& p) {
   }
   if (MntNamespace* at = path_mnt_ns(cur))
     if (const Mount* m = mount_at(at, p.path)) return m->ns;
-  return fail(run_file_exists(p.path) ? EINVAL : ENOENT);  // a plain file: not something nssim can bind
+  if (int e = run_path_lookup(p.path)) return fail(e);
+  return fail(EINVAL);  // a plain file or directory: not something nssim can bind
 }
 
-// mount(SRC, DST, MS_BIND): fs/namespace.c: path_mount() -> do_loopback() @ v6.18.
-// Order: DST lookup, may_mount(), SRC lookup, mnt_ns_loop(), attach.
+// fs/pnode.c: propagation_next() @ v6.12, for whole trees: the peers of the
+// namespace's root, the slaves of every peer group reached, and the peers of
+// a slave that is shared too. A slave that is not shared sends nothing.
+std::vector<MntNamespace*> Kernel::propagation_receivers(const MntNamespace* ns) const {
+  std::vector<MntNamespace*> out;
+  if (!ns->group) return out;
+  std::vector<uint32_t> groups{ns->group};
+  auto reached = [&](uint32_t g) { return g && std::find(groups.begin(), groups.end(), g) != groups.end(); };
+  for (bool more = true; more;) {
+    more = false;
+    for (const NsRecord& r : records_) {
+      if (!r.ns || r.ns->type != NsType::Mnt || r.ns == ns) continue;
+      auto* m = static_cast<MntNamespace*>(r.ns);
+      if (std::find(out.begin(), out.end(), m) != out.end()) continue;
+      if (!reached(m->group) && !reached(m->master)) continue;
+      out.push_back(m);
+      if (m->group && !reached(m->group)) groups.push_back(m->group);
+      more = true;
+    }
+  }
+  return out;
+}
+
+// Where a mount made in `src` at `path` on top of `parent` (null: on the
+// tree's own directory) is copied: fs/pnode.c: propagate_mnt() ->
+// propagate_one() @ v6.12 copies it onto each receiver of the parent (a
+// receiver without a copy of that parent is not one); attach_recursive_mnt()
+// tucks the copy under whatever that receiver already has mounted there
+// (mnt_change_mountpoint()). Each entry: the receiver, the index to insert at.
+std::vector<std::pair<MntNamespace*, size_t>> Kernel::propagation_targets(MntNamespace* src, const Mount* parent,
+                                                                         std::string_view path) const {
+  std::vector<std::pair<MntNamespace*, size_t>> out;
+  for (MntNamespace* r : propagation_receivers(src)) {
+    auto& v = r->mounts;
+    auto at = v.end();
+    if (parent) {
+      auto p = std::find_if(v.begin(), v.end(),
+                            [&](Mount* x) { return x->mountpoint == path && x->origin == parent->origin; });
+      if (p == v.end()) continue;
+      at = std::next(p);
+    } else {
+      at = std::find_if(v.begin(), v.end(), [&](Mount* x) { return x->mountpoint == path; });
+    }
+    out.emplace_back(r, static_cast<size_t>(at - v.begin()));
+  }
+  return out;
+}
+
+// mount(SRC, DST, MS_BIND): fs/namespace.c: path_mount() -> do_loopback() @ v6.12.
+// Order: DST lookup, may_mount(), SRC lookup, mnt_ns_loop(), check_mnt(),
+// graft_tree() (ENOTDIR onto a directory), attach_recursive_mnt().
 Result<void> Kernel::sys_mount_bind(Task* cur, const PathRef& src, std::string_view dst) {
   NSSIM_SCOPE(s, trace, "mount", "{} -> {} MS_BIND", src.task ? fmt::format("/proc/{}/ns/{}", src.task->comm,
                                                                             link_name(src.link))
                                                             : src.path,
                dst);
-  if (!parent_dir_exists(dst)) return fail(ENOENT);
-  // The mountpoint is created first (as `ip netns add` and nssim's agent do:
-  // open(DST, O_CREAT)), so it exists even when the mount then fails. Found
-  // by nssim fuzz --real: a later umount of it is EINVAL, not ENOENT.
+  // The mountpoint and its parent directories are created first (as `ip netns
+  // add` and nssim's agent do: mkdir -p, open(DST, O_CREAT)), so they exist
+  // even when the mount then fails. Found by nssim fuzz --real: a later umount
+  // of it is EINVAL, not ENOENT. A file on the way stops it: ENOTDIR.
+  for (size_t slash = dst.find('/', 1); slash != std::string_view::npos; slash = dst.find('/', slash + 1)) {
+    std::string_view dir = dst.substr(0, slash);
+    if (run_dir_exists(dir)) continue;
+    if (run_file_exists(dir)) return fail(ENOTDIR);
+    run_dirs_.emplace_back(dir);
+    NSSIM_EVENT(trace, "mount", "created directory {}", dir);
+  }
   if (!run_file_exists(dst)) {
     run_files_.emplace_back(dst);
     NSSIM_EVENT(trace, "mount", "created mountpoint {}", dst);
@@ -395,46 +461,156 @@ Result<void> Kernel::sys_mount_bind(Task* cur, const PathRef& src, std::string_v
     NSSIM_EVENT(trace, "do_loopback", "{} is not in the caller's {}: EINVAL", dst, ns_str(mnt_ns));
     return fail(EINVAL);
   }
+  // fs/namespace.c: graft_tree() @ v6.12: a file cannot go onto a directory.
+  if (run_dir_exists(dst)) {
+    NSSIM_EVENT(trace, "graft_tree", "{} is a directory, the namespace file is not: ENOTDIR", dst);
+    return fail(ENOTDIR);
+  }
+  const Mount* parent = mount_at(mnt_ns, dst);  // lock_mount(): the topmost mount there
+  auto targets = propagation_targets(mnt_ns, parent, dst);
+  // propagate_one() copies with copy_tree(), which refuses a mount-namespace
+  // file (no CL_COPY_MNT_NS_FILE): the whole mount fails once it would reach
+  // any receiver (found by --real; fs/namespace.c: copy_tree() @ v6.12).
+  if (ns->type == NsType::Mnt && !targets.empty()) {
+    NSSIM_EVENT(trace, "propagate_one", "{} would be copied into {}: copy_tree() refuses a mount namespace file: EINVAL",
+                dst, ns_str(targets.front().first));
+    return fail(EINVAL);
+  }
   auto* m = new Mount(reg_, next_id(ObjKind::Mount));
   m->ns = ns;
   m->mountpoint = std::string(dst);
+  m->origin = m->id();
   if (ns->nsfs_users++ == 0) get_ns(ns, "nsfs inode");
   mnt_ns->mounts.push_back(m);
   NSSIM_EVENT(trace, "do_loopback", "{} in {} pins {}", dst, ns_str(mnt_ns), ns_str(ns));
+  // Each copy holds its own nsfs use; it is never locked (attach_recursive_mnt()
+  // clears MNT_LOCKED on it after lock_mnt_tree()).
+  for (auto& [r, at] : targets) {
+    auto* copy = new Mount(reg_, next_id(ObjKind::Mount));
+    copy->ns = ns;
+    copy->mountpoint = m->mountpoint;
+    copy->origin = m->origin;
+    ++ns->nsfs_users;
+    r->mounts.insert(r->mounts.begin() + static_cast<std::ptrdiff_t>(at), copy);
+    NSSIM_EVENT(trace, "propagate_one", "{} propagated to {}: pins {}", dst, ns_str(r), ns_str(ns));
+  }
+  return {};
+}
+
+// fs/pnode.c: do_make_slave() @ v6.12 (for change_mnt_propagation() and for a
+// namespace's tree going away in umount_tree()): the root leaves its peer
+// group; when it was the group's last member, the group's slaves are handed
+// to its own master (or become private when it has none).
+void Kernel::leave_peer_group(MntNamespace* ns) {
+  if (!ns->group) return;
+  uint32_t g = ns->group;
+  ns->group = 0;
+  for (const NsRecord& r : records_)
+    if (r.ns && r.ns->type == NsType::Mnt && static_cast<MntNamespace*>(r.ns)->group == g) return;  // peers remain
+  for (const NsRecord& r : records_)
+    if (r.ns && r.ns->type == NsType::Mnt && static_cast<MntNamespace*>(r.ns)->master == g)
+      static_cast<MntNamespace*>(r.ns)->master = ns->master;
+}
+
+// mount("none", "/", MS_REC|type): fs/namespace.c: path_mount() (may_mount()
+// on the caller's mount namespace) -> do_change_type() @ v6.12:
+// may_change_propagation() wants CAP_SYS_ADMIN over the owner of the
+// namespace the root mount is in (another one for a chrooted task), then
+// change_mnt_propagation() on every mount of the tree.
+Result<void> Kernel::sys_mount_propagation(Task* cur, uint64_t type) {
+  NSSIM_SCOPE(s, trace, "mount", "none -> / MS_REC|{}",
+              type == kMsShared ? "MS_SHARED" : type == kMsSlave ? "MS_SLAVE" : "MS_PRIVATE");
+  MntNamespace* own = cur->nsproxy->mnt_ns;
+  if (!ns_capable(cur->cred, own->user_ns, CAP_SYS_ADMIN)) {
+    NSSIM_EVENT(trace, "may_mount", "no CAP_SYS_ADMIN over {}: EPERM", ns_str(own->user_ns));
+    return fail(EPERM);
+  }
+  MntNamespace* ns = path_mnt_ns(cur);
+  if (!ns) return fail(EINVAL);  // the root's namespace is gone: not mounted (is_mounted())
+  if (!ns_capable(cur->cred, ns->user_ns, CAP_SYS_ADMIN)) {
+    NSSIM_EVENT(trace, "may_change_propagation", "no CAP_SYS_ADMIN over {}: EPERM", ns_str(ns->user_ns));
+    return fail(EPERM);
+  }
+  if (type == kMsShared) {
+    // invent_group_ids(): a mount already shared keeps its group.
+    if (!ns->group) ns->group = ++mnt_group_seq_;
+  } else {
+    // do_make_slave(): with peers left, the group becomes the master;
+    // alone, it keeps its own master.
+    uint32_t g = ns->group;
+    bool peers = false;
+    for (const NsRecord& r : records_)
+      if (r.ns && r.ns != ns && r.ns->type == NsType::Mnt && static_cast<MntNamespace*>(r.ns)->group == g && g)
+        peers = true;
+    leave_peer_group(ns);
+    if (peers) ns->master = g;
+    if (type == kMsPrivate) ns->master = 0;  // change_mnt_propagation(MS_PRIVATE): leaves its master too
+  }
+  NSSIM_EVENT(trace, "change_mnt_propagation", "{}: peer group {}, master {}", ns_str(ns), ns->group, ns->master);
   return {};
 }
 
 // umount2(PATH, 0 or MNT_DETACH): fs/namespace.c: path_umount() ->
-// can_umount(), do_umount() @ v6.18. The busy check (propagate_mount_busy())
-// is made only without MNT_DETACH; a lazy unmount takes the mount out of the
-// namespace at once (umount_tree()) and the last mntput() — the close of the
-// last file opened through it — releases it with its nsfs pin.
+// can_umount(), do_umount() @ v6.12. The busy check (propagate_mount_busy())
+// is made only without MNT_DETACH, on the mount and on its copies in the
+// receivers; a lazy unmount takes the mount out of the namespace at once
+// (umount_tree()) and the last mntput() — the close of the last file opened
+// through it — releases it with its nsfs pin. Both propagate
+// (UMOUNT_PROPAGATE): fs/pnode.c: propagate_umount() takes out, in each
+// receiver of the parent, the mount directly on the receiver's copy of the
+// parent at that place, locked or not.
 Result<void> Kernel::sys_umount(Task* cur, std::string_view path, bool detach) {
   NSSIM_SCOPE(s, trace, "umount", "{}{}", path, detach ? ", MNT_DETACH" : "");
-  if (!run_file_exists(path)) return fail(ENOENT);
+  if (int e = run_path_lookup(path)) return fail(e);
   MntNamespace* mnt_ns = cur->nsproxy->mnt_ns;
   if (!ns_capable(cur->cred, mnt_ns->user_ns, CAP_SYS_ADMIN)) return fail(EPERM);
   // can_umount(): check_mnt() fails for a path resolved in another namespace.
   if (current_chrooted(cur)) return fail(EINVAL);
   auto& v = mnt_ns->mounts;
-  for (auto it = v.rbegin(); it != v.rend(); ++it) {
-    Mount* m = *it;
-    if (m->mountpoint != path) continue;
-    if (m->locked) {
-      NSSIM_EVENT(trace, "can_umount", "{} is locked (copied into a less privileged mount namespace): EINVAL", path);
-      return fail(EINVAL);
+  auto top = std::find_if(v.rbegin(), v.rend(), [&](Mount* m) { return m->mountpoint == path; });
+  if (top == v.rend()) return fail(EINVAL);  // not a mount point
+  Mount* m = *top;
+  if (m->locked) {
+    NSSIM_EVENT(trace, "can_umount", "{} is locked (copied into a less privileged mount namespace): EINVAL", path);
+    return fail(EINVAL);
+  }
+  auto below = std::find_if(std::next(top), v.rend(), [&](Mount* x) { return x->mountpoint == path; });
+  const Mount* parent = below == v.rend() ? nullptr : *below;
+  // The candidates: in each receiver, the mount right on its copy of the parent.
+  std::vector<std::pair<MntNamespace*, Mount*>> victims;
+  for (MntNamespace* r : propagation_receivers(mnt_ns)) {
+    auto& rv = r->mounts;
+    auto it = rv.begin();
+    if (parent) {
+      it = std::find_if(rv.begin(), rv.end(),
+                        [&](Mount* x) { return x->mountpoint == path && x->origin == parent->origin; });
+      if (it == rv.end()) continue;
+      ++it;
     }
-    if (!detach && m->refs() > 1) {  // propagate_mount_busy(): a file is open through it
-      NSSIM_EVENT(trace, "do_umount", "{} is busy ({} open file(s) through it): EBUSY", path, m->refs() - 1);
+    it = std::find_if(it, rv.end(), [&](Mount* x) { return x->mountpoint == path; });
+    if (it != rv.end()) victims.emplace_back(r, *it);
+  }
+  if (!detach) {
+    auto busy = [](const Mount* x) { return x->refs() > 1; };
+    if (busy(m) || std::any_of(victims.begin(), victims.end(), [&](auto& p) { return busy(p.second); })) {
+      NSSIM_EVENT(trace, "propagate_mount_busy", "{} or a copy of it is busy (a file is open through it): EBUSY",
+                  path);
       return fail(EBUSY);
     }
-    v.erase(std::next(it).base());
-    NSSIM_EVENT(trace, "umount_tree", "{} unmounted from {}{}", path, ns_str(mnt_ns),
-                m->refs() > 1 ? fmt::format(" (detached: {} open file(s) keep it)", m->refs() - 1) : "");
-    put_mount(m);
-    return {};
   }
-  return fail(EINVAL);  // not a mount point
+  v.erase(std::next(top).base());
+  NSSIM_EVENT(trace, "umount_tree", "{} unmounted from {}{}", path, ns_str(mnt_ns),
+              m->refs() > 1 ? fmt::format(" (detached: {} open file(s) keep it)", m->refs() - 1) : "");
+  put_mount(m);
+  // umount_tree() first clears MNT_LOCKED on every candidate
+  // (propagate_mount_unlock() @ v6.12; found by --real): a locked copy in a
+  // less privileged namespace goes too.
+  for (auto& [r, x] : victims) {
+    r->mounts.erase(std::find(r->mounts.begin(), r->mounts.end(), x));
+    NSSIM_EVENT(trace, "propagate_umount", "{} unmounted from {}", path, ns_str(r));
+    put_mount(x);
+  }
+  return {};
 }
 
 // A detached mount goes with its last reference, releasing its nsfs pin.
@@ -458,7 +634,7 @@ Result<int> Kernel::sys_open_path(Task* cur, std::string_view path, bool cloexec
     cur->files->fdt[fd]->mnt = m;
     return fd;
   }
-  if (!run_file_exists(path)) return fail(ENOENT);
+  if (int e = run_path_lookup(path)) return fail(e);
   auto* f = new File(reg_, next_id(ObjKind::File));
   f->fkind = FileKind::Regular;
   cur->cred->get();

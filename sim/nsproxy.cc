@@ -88,11 +88,29 @@ Result<NsProxy*> Kernel::create_new_namespaces(uint64_t flags, Task* tsk, UserNa
     m->seq = ++mnt_seq_;
     // A copy owned by another user namespace has its mounts locked (lock_mnt_tree()).
     bool lock = user_ns != old->mnt_ns->user_ns;
+    // fs/namespace.c: copy_mnt_ns() -> copy_tree() -> clone_mnt() @ v6.12: the
+    // copy joins the old root's peer group and master; a less privileged one
+    // (CL_SHARED_TO_SLAVE) is made a slave of a shared root instead.
+    if (lock && old->mnt_ns->group) {
+      m->master = old->mnt_ns->group;
+    } else {
+      m->group = lock ? 0 : old->mnt_ns->group;
+      m->master = old->mnt_ns->master;
+    }
+    // A mount-namespace file is skipped with everything mounted on top of it
+    // (copy_tree(): skip_mnt_tree() @ v6.12; found by --real): the mounts
+    // stacked at its path after it in mount order.
+    std::vector<std::string_view> skipped;
     for (Mount* src : old->mnt_ns->mounts) {
-      if (src->ns->type == NsType::Mnt) continue;
+      if (std::find(skipped.begin(), skipped.end(), src->mountpoint) != skipped.end()) continue;
+      if (src->ns->type == NsType::Mnt) {
+        skipped.push_back(src->mountpoint);
+        continue;
+      }
       auto* mnt = new Mount(reg_, next_id(ObjKind::Mount));
       mnt->ns = src->ns;
       mnt->mountpoint = src->mountpoint;
+      mnt->origin = src->origin;
       mnt->locked = src->locked || lock;
       ++src->ns->nsfs_users;
       m->mounts.push_back(mnt);

@@ -63,6 +63,11 @@ struct MntNamespace : NsCommon {
   // Runner adopts the kernel's ids (Kernel::adopt_ns_id()).
   uint64_t seq = 0;
   std::vector<Mount*> mounts;  // nsfs bind mounts in this namespace, in mount order (each owns itself)
+  // Propagation of the namespace's mount tree (fs/pnode.h @ v6.12), kept for
+  // the whole tree: nssim changes it only with MS_REC, so the root and every
+  // mount under it have the same shape. group: mnt_group_id of its peer group
+  // (0: not shared); master: the peer group it receives from (0: not a slave).
+  uint32_t group = 0, master = 0;
 };
 
 struct PidNamespace : NsCommon {
@@ -286,6 +291,9 @@ struct Mount : RefCounted, Pooled<Mount> {
   Mount(ObjectRegistry& r, uint32_t id) : RefCounted(r, ObjKind::Mount, id) {}
   NsCommon* ns = nullptr;
   std::string mountpoint;
+  // The mount this one is a copy of, through copy_mnt_ns() or propagation (its
+  // own id for an original): tells the copies of a stacked mount's parent apart.
+  uint32_t origin = 0;
   bool locked = false;  // MNT_LOCKED: copied into a less privileged mount namespace (lock_mnt_tree())
 };
 

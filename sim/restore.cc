@@ -574,6 +574,7 @@ Restorer::Err Restorer::make_files(Restored& out) {
     auto* mnt = new Mount(k_.reg_, k_.next_id(ObjKind::Mount));
     mnt->ns = ns;
     mnt->mountpoint = m.mountpoint;
+    mnt->origin = mnt->id();
     if (ns->nsfs_users++ == 0) ns->get();
     static_cast<MntNamespace*>(mnt_ns)->mounts.push_back(mnt);
     if (!k_.run_file_exists(m.mountpoint)) k_.run_files_.push_back(m.mountpoint);

@@ -360,7 +360,9 @@ class LineParser {
       forms.push_back("\"/proc/TASK/ns/LINK\" (TASK a task name, self or thread-self; LINK one of cgroup ipc mnt "
                       "net pid pid_for_children time time_for_children user uts)");
     if (allowed & kAllowProcFile) forms.push_back("\"/proc/TASK/uid_map\", \"/proc/TASK/gid_map\" or \"/proc/TASK/setgroups\"");
-    if (allowed & kAllowRun) forms.push_back("\"/run/NAME\" or \"/run/netns/NAME\"");
+    if (allowed & kAllowRun)
+      forms.push_back("a path under /run, /srv, /mnt or /media (\"/srv/ns/net\": absolute, normalised, a file the run "
+                      "creates on the sandbox's private tmpfs)");
     for (size_t i = 0; i < forms.size(); ++i) h += (i ? " or " : "") + forms[i];
     return h;
   }
@@ -434,11 +436,18 @@ class LineParser {
 
 std::optional<NsPath> parse_path(std::string_view p) {
   NsPath out;
-  if (p.starts_with("/run/")) {
-    std::string_view rest = p.substr(5);
-    if (rest.starts_with("netns/")) rest.remove_prefix(6);
-    if (rest.empty() || rest.find('/') != std::string_view::npos || rest == "netns" || rest == "." || rest == "..")
-      return std::nullopt;
+  // A file the run creates: ROOT/NAME[/NAME...] under one of the roots the
+  // live sandbox covers with a private tmpfs; absolute and normalised.
+  for (std::string_view root : kCreatedPathRoots) {
+    if (!p.starts_with(root) || p.size() <= root.size() || p[root.size()] != '/') continue;
+    std::string_view rest = p.substr(root.size() + 1);
+    for (;;) {
+      size_t slash = rest.find('/');
+      std::string_view name = rest.substr(0, slash);
+      if (name.empty() || name == "." || name == "..") return std::nullopt;
+      if (slash == std::string_view::npos) break;
+      rest.remove_prefix(slash + 1);
+    }
     out.kind = NsPath::Run;
     out.run = std::string(p);
     return out;
@@ -659,7 +668,8 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
                      "nssim opens read-only: open(\"/proc/T/ns/net\") or open(\"/proc/T/ns/net\", O_CLOEXEC)");
           else  // umount2(PATH, FLAGS)
             one_flag("MNT_DETACH", kMntDetach,
-                     "nssim models umount(\"/run/...\") and umount(\"/run/...\", MNT_DETACH)");
+                     "nssim models umount(\"/srv/...\") and umount(\"/srv/...\", MNT_DETACH) (paths under /run, /srv, "
+                     "/mnt or /media)");
           break;
         }
         case CallKind::Write: {
@@ -674,17 +684,69 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
           break;
         }
         case CallKind::Mount: {
+          constexpr const char* kMountHint =
+              "nssim models mount(\"/proc/T/ns/LINK\", \"/srv/ns/net\", MS_BIND) and mount(\"none\", \"/\", "
+              "MS_REC|MS_PRIVATE) (or MS_SLAVE, MS_SHARED)";
           c.path_loc = P.peek().loc;
+          if (P.peek().kind == Token::String && P.peek().text == "none") {
+            // mount("none", "/", MS_REC|TYPE): a propagation change of the whole tree.
+            c.path_text = "none";
+            P.next();
+            P.expect_punct(",", "',' then \"/\"");
+            c.path2_loc = P.peek().loc;
+            const Token& d = P.peek();
+            if (d.kind != Token::String) P.expected("\"/\"", kMountHint);
+            if (d.text != "/")
+              P.error(d, fmt::format("unsupported propagation target {}", quoted(d.text)),
+                      "nssim models propagation changes of the whole tree: mount(\"none\", \"/\", MS_REC|MS_PRIVATE)");
+            P.next();
+            P.expect_punct(",", "',' then MS_REC|MS_PRIVATE, MS_REC|MS_SLAVE or MS_REC|MS_SHARED");
+            const Token& first = P.peek();
+            uint64_t f = 0;
+            for (;;) {
+              const Token& t = P.peek();
+              static constexpr std::pair<std::string_view, uint64_t> kMs[] = {
+                  {"MS_REC", kMsRec}, {"MS_PRIVATE", kMsPrivate}, {"MS_SLAVE", kMsSlave}, {"MS_SHARED", kMsShared}};
+              uint64_t v = 0;
+              for (auto& [n, bit] : kMs)
+                if (t.kind == Token::Ident && t.text == n) v = bit;
+              if (!v)
+                P.error(t, fmt::format("unsupported mount flags {}", describe(t)),
+                        "a propagation change is MS_REC|MS_PRIVATE, MS_REC|MS_SLAVE or MS_REC|MS_SHARED");
+              f |= v;
+              P.next();
+              if (!P.is_punct("|")) break;
+              P.next();
+            }
+            uint64_t type = f & (kMsPrivate | kMsSlave | kMsShared);
+            if (!(f & kMsRec) || !type || (type & (type - 1)))
+              P.error(first, "a propagation change needs MS_REC and exactly one of MS_PRIVATE, MS_SLAVE, MS_SHARED",
+                      "nssim models the whole tree's propagation (as unshare(1) does): MS_REC|MS_PRIVATE, "
+                      "MS_REC|MS_SLAVE or MS_REC|MS_SHARED");
+            c.flags = f;
+            break;
+          }
           c.path = P.path("mount", kMountSource);
           c.path_text = P.t_[P.p_ - 1].text;
           P.expect_punct(",", "',' then the mount point");
           c.path2_loc = P.peek().loc;
+          if (const Token& d = P.peek(); d.kind == Token::String) {
+            for (std::string_view no : {"/proc", "/sys", "/dev"})
+              if (d.text == no || (d.text.starts_with(no) && d.text.size() > no.size() && d.text[no.size()] == '/'))
+                P.error(d, fmt::format("mount target {} is under {}", quoted(d.text), no),
+                        "nssim never mounts over /proc, /sys or /dev (the live sandbox shares them with the host): "
+                        "bind the namespace file onto a path under /run, /srv, /mnt or /media, e.g. \"/srv/ns/net\"");
+            if (created_path_root(d.text))
+              P.error(d, fmt::format("mount target {} is a directory", quoted(d.text)),
+                      "a namespace file is bound onto a file: name one under it, e.g. \"/srv/ns/net\" (created "
+                      "as ip netns add does)");
+          }
           c.path2 = P.path("mount", kRunOnly);
           P.expect_punct(",", "', MS_BIND'");
           const Token& f = P.peek();
           if (f.kind != Token::Ident || f.text != "MS_BIND")
-            P.error(f, fmt::format("unsupported mount flags {}", describe(f)),
-                    "nssim models bind mounts of namespace files: mount(\"/proc/T/ns/net\", \"/run/netns/x\", MS_BIND)");
+            P.error(f, fmt::format("unsupported mount flags {}", describe(f)), kMountHint);
+          c.flags = kMsBind;
           P.next();
           break;
         }

@@ -54,7 +54,9 @@ std::string_view call_name(CallKind k);
 // A path a call names:
 //   /proc/TASK/ns/LINK        TASK a task name, self (the thread group leader) or thread-self
 //   /proc/TASK/uid_map|gid_map|setgroups
-//   /run/NAME, /run/netns/NAME   files on the run's private /run (bind-mount targets)
+//   /run/P, /srv/P, /mnt/P, /media/P   files the run creates (bind-mount targets;
+//        P one or more '/'-separated names, no '.' or '..'): the live sandbox
+//        covers these four directories with private tmpfs mounts
 struct NsPath {
   enum Kind : uint8_t { ProcNs, ProcFile, Run } kind = ProcNs;
   std::string task;  // ProcNs/ProcFile
@@ -91,12 +93,13 @@ struct CallStmt {
   CallKind kind = CallKind::Clone;
   Loc call_loc;          // of the call name
   uint64_t flags = 0;    // clone/clone3/unshare/setns; umount: 0 or kMntDetach; open: 0 or kOCloexec;
-                         // recv: 0 or kMsgCmsgCloexec
+                         // recv: 0 or kMsgCmsgCloexec; mount: kMsBind, or kMsRec|kMsPrivate/kMsSlave/kMsShared
+                         // (mount("none", "/", ...))
   std::string fd;        // setns/close/ioctl: fd name; send/recv: the socket
   Loc fd_loc;
   std::string fd2;       // send: the fd passed (SCM_RIGHTS)
   Loc fd2_loc;
-  NsPath path;           // open, write, umount; mount: the source
+  NsPath path;           // open, write, umount; mount: the source (MS_BIND only)
   std::string path_text; // the path as written
   Loc path_loc;          // of the path string
   NsPath path2;          // mount: the target

@@ -198,6 +198,10 @@ CallOutcome SimBackend::call(const CallStmt& c) {
       return ok(std::to_string(*r));
     }
     case CallKind::Mount: {
+      if (!(c.flags & kMsBind)) {
+        auto r = k.sys_mount_propagation(cur, c.flags & (kMsPrivate | kMsSlave | kMsShared));
+        return r ? ok("0") : err(r.error());
+      }
       Kernel::PathRef src;
       if (c.path.kind == NsPath::Run) {
         src.path = c.path.run;

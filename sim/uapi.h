@@ -177,4 +177,18 @@ std::string cap_set_str(uint64_t set);
 // socket(2) address families nssim models (include/linux/socket.h).
 inline constexpr int kAfUnix = 1, kAfInet = 2, kAfInet6 = 10, kAfNetlink = 16;
 
+// mount()'s flags (include/uapi/linux/mount.h): MS_BIND for a bind mount of a
+// namespace file; MS_REC with one propagation type for mount("none", "/", ...).
+inline constexpr uint64_t kMsBind = 4096, kMsRec = 16384, kMsPrivate = 1 << 18, kMsSlave = 1 << 19,
+                          kMsShared = 1 << 20;
+
+// The directories under which a run creates files (bind-mount targets): the
+// live sandbox covers each with a private tmpfs, so nothing reaches the host.
+inline constexpr std::string_view kCreatedPathRoots[] = {"/run", "/srv", "/mnt", "/media"};
+inline bool created_path_root(std::string_view p) {
+  for (std::string_view r : kCreatedPathRoots)
+    if (p == r) return true;
+  return false;
+}
+
 }  // namespace nssim

@@ -309,6 +309,89 @@ TEST_P(Conformance, LazyUmountSucceedsWhileBusyAndTheFileKeepsThePin) {
   EXPECT_THAT(s().run("init: setns(g, CLONE_NEWNET)"), FailsWithErrno(EINVAL));
 }
 
+// fs/pnode.c: propagate_mnt() @ v6.12: a bind mount made in a tree whose
+// root is shared appears in every peer tree too, and each copy holds the
+// nsfs inode: the namespace outlives the tree it was mounted in. A file open
+// through the copy keeps it busy (propagate_mount_busy()).
+TEST_P(Conformance, BindMountPropagatesToASharedPeer) {
+  ASSERT_THAT(s().run("init: clone(CLONE_NEWNS) -> a"), Succeeds());
+  ASSERT_THAT(s().run("a: mount(\"none\", \"/\", MS_REC|MS_SHARED)"), Succeeds());
+  ASSERT_THAT(s().run("a: clone(CLONE_NEWNS) -> p"), Succeeds());  // a copy of a shared tree: a peer
+  ASSERT_THAT(s().run("init: clone(CLONE_NEWNET) -> n"), Succeeds());
+  ASSERT_THAT(s().run("a: mount(\"/proc/n/ns/net\", \"/srv/ns/net\", MS_BIND)"), Succeeds());
+  ASSERT_THAT(s().run("n: exit(0)"), Succeeds());
+  ASSERT_THAT(s().run("init: wait(n)"), Returns("n"));
+  ASSERT_THAT(s().run("a: exit(0)"), Succeeds());  // a's tree goes with its mount
+  ASSERT_THAT(s().run("init: wait(a)"), Returns("a"));
+  ASSERT_THAT(s().run("p: clone(0) -> q"), Succeeds());
+  ASSERT_THAT(s().run("q: open(\"/srv/ns/net\") -> f"), Succeeds());
+  EXPECT_THAT(s().run("q: setns(f, CLONE_NEWNET)"), Succeeds());  // the copy pinned it
+  EXPECT_THAT(s().run("p: umount(\"/srv/ns/net\")"), FailsWithErrno(EBUSY));
+  // The initial tree is private (the sandbox made it so): it never had the mount.
+  ASSERT_THAT(s().run("init: open(\"/srv/ns/net\") -> g"), Succeeds());
+  EXPECT_THAT(s().run("init: setns(g, CLONE_NEWNET)"), FailsWithErrno(EINVAL));
+}
+
+// fs/pnode.c: do_make_slave() and change_mnt_propagation(MS_PRIVATE) @ v6.12:
+// a private tree neither receives nor sends; a slave receives from its old
+// peers but sends nothing back. umount propagates the same way
+// (propagate_umount()).
+TEST_P(Conformance, PrivateRootStopsPropagationAndASlaveOnlyReceives) {
+  ASSERT_THAT(s().run("init: clone(CLONE_NEWNS) -> a"), Succeeds());
+  ASSERT_THAT(s().run("a: mount(\"none\", \"/\", MS_REC|MS_SHARED)"), Succeeds());
+  ASSERT_THAT(s().run("a: clone(CLONE_NEWNS) -> pr"), Succeeds());
+  ASSERT_THAT(s().run("pr: mount(\"none\", \"/\", MS_REC|MS_PRIVATE)"), Succeeds());
+  ASSERT_THAT(s().run("a: clone(CLONE_NEWNS) -> sl"), Succeeds());
+  ASSERT_THAT(s().run("sl: mount(\"none\", \"/\", MS_REC|MS_SLAVE)"), Succeeds());
+  ASSERT_THAT(s().run("init: clone(CLONE_NEWNET) -> n"), Succeeds());
+  ASSERT_THAT(s().run("a: mount(\"/proc/n/ns/net\", \"/mnt/net\", MS_BIND)"), Succeeds());
+  ASSERT_THAT(s().run("pr: open(\"/mnt/net\") -> f"), Succeeds());
+  EXPECT_THAT(s().run("pr: setns(f, CLONE_NEWNET)"), FailsWithErrno(EINVAL));  // only the empty file
+  ASSERT_THAT(s().run("sl: open(\"/mnt/net\") -> g"), Succeeds());
+  EXPECT_THAT(s().run("sl: setns(g, CLONE_NEWNET)"), Succeeds());  // received
+  ASSERT_THAT(s().run("sl: close(g)"), Succeeds());
+  ASSERT_THAT(s().run("sl: mount(\"/proc/n/ns/net\", \"/mnt/back\", MS_BIND)"), Succeeds());
+  ASSERT_THAT(s().run("a: open(\"/mnt/back\") -> h"), Succeeds());
+  EXPECT_THAT(s().run("a: setns(h, CLONE_NEWNET)"), FailsWithErrno(EINVAL));  // a slave sends nothing
+  // The master's umount takes the slave's copy too: sl's net link still
+  // holds n's namespace, but /mnt/net in sl is the empty file again.
+  ASSERT_THAT(s().run("a: umount(\"/mnt/net\")"), Succeeds());
+  EXPECT_THAT(s().run("sl: umount(\"/mnt/net\")"), FailsWithErrno(EINVAL));
+  EXPECT_THAT(s().run("sl: umount(\"/mnt/back\")"), Succeeds());
+}
+
+// A namespace file bound onto a path the mount creates (directories too, as
+// `ip netns add` and `unshare --net=FILE` users do) pins it like /run/netns.
+// fs/namespace.c: graft_tree() @ v6.12 refuses a directory as the mountpoint
+// (ENOTDIR); fs/namei.c: a file on the way is ENOTDIR, a missing path ENOENT.
+TEST_P(Conformance, BindMountOntoAnyPathPins) {
+  ASSERT_THAT(s().run("init: clone(CLONE_NEWNET) -> n"), Succeeds());
+  ASSERT_THAT(s().run("init: mount(\"/proc/n/ns/net\", \"/media/x/y/net\", MS_BIND)"), Succeeds());
+  ASSERT_THAT(s().run("n: exit(0)"), Succeeds());
+  ASSERT_THAT(s().run("init: wait(n)"), Returns("n"));
+  ASSERT_THAT(s().run("init: clone(0) -> u"), Succeeds());
+  ASSERT_THAT(s().run("u: open(\"/media/x/y/net\") -> f"), Succeeds());
+  EXPECT_THAT(s().run("u: setns(f, CLONE_NEWNET)"), Succeeds());
+  EXPECT_THAT(s().run("init: mount(\"/proc/u/ns/net\", \"/media/x/y\", MS_BIND)"), FailsWithErrno(ENOTDIR));
+  EXPECT_THAT(s().run("init: mount(\"/proc/u/ns/net\", \"/media/x/y/net/z\", MS_BIND)"),
+              FailsWithErrno(ENOTDIR));
+  EXPECT_THAT(s().run("init: umount(\"/media/x/y\")"), FailsWithErrno(EINVAL));
+  EXPECT_THAT(s().run("init: umount(\"/media/x/nope\")"), FailsWithErrno(ENOENT));
+  EXPECT_THAT(s().run("init: umount(\"/media/x/y/net/z\")"), FailsWithErrno(ENOTDIR));
+  ASSERT_THAT(s().run("u: close(f)"), Succeeds());
+  EXPECT_THAT(s().run("init: umount(\"/media/x/y/net\")"), Succeeds());
+}
+
+// fs/namespace.c: path_mount() -> may_mount() @ v6.12: changing propagation
+// needs CAP_SYS_ADMIN over the mount namespace's owner, like any mount.
+TEST_P(Conformance, PropagationChangeNeedsCapSysAdmin) {
+  ASSERT_THAT(s().run("init: clone(0) -> u"), Succeeds());
+  ASSERT_THAT(s().run("u: setuid(1000)"), Succeeds());
+  EXPECT_THAT(s().run("u: mount(\"none\", \"/\", MS_REC|MS_SHARED)"), FailsWithErrno(EPERM));
+  ASSERT_THAT(s().run("u: unshare(CLONE_NEWUSER|CLONE_NEWNS)"), Succeeds());
+  EXPECT_THAT(s().run("u: mount(\"none\", \"/\", MS_REC|MS_PRIVATE)"), Succeeds());
+}
+
 // fs/exec.c: begin_new_exec() -> exec_task_namespaces(): the task enters its
 // time_for_children; an fd opened O_CLOEXEC is closed, a plain one is kept.
 TEST_P(Conformance, ExecEntersTimeForChildrenAndClosesCloexecFds) {

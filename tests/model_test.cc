@@ -330,6 +330,69 @@ TEST(Caps, EffectiveSetDecidesNsCapable) {
   EXPECT_EQ(cap_set_str(0), "0");
 }
 
+// Each propagated copy of a bind mount is a mount of its own, named in the
+// ledger with the mount namespace it is in.
+TEST(Lifetime, LedgerNamesEveryMountHoldingANamespaceIncludingPropagatedCopies) {
+  Model m;
+  Task* a = m.fork(m.init, CLONE_NEWNS, "a");
+  ASSERT_TRUE(m.k.sys_mount_propagation(a, kMsShared).has_value());
+  Task* p = m.fork(a, CLONE_NEWNS, "p");
+  EXPECT_EQ(p->nsproxy->mnt_ns->group, a->nsproxy->mnt_ns->group);  // a copy of a shared tree: a peer
+  EXPECT_NE(a->nsproxy->mnt_ns->group, 0u);
+  Task* n = m.fork(m.init, CLONE_NEWNET, "n");
+  NetNamespace* net = n->nsproxy->net_ns;
+  Kernel::PathRef src;
+  src.task = n;
+  src.link = Link::Net;
+  ASSERT_TRUE(m.k.sys_mount_bind(a, src, "/srv/ns/net").has_value());
+  EXPECT_TRUE(m.k.run_dir_exists("/srv/ns"));
+  ASSERT_EQ(p->nsproxy->mnt_ns->mounts.size(), 1u);
+  EXPECT_EQ(net->refs(), 2u);  // n's nsproxy + one nsfs inode for both mounts
+  m.check_ledger();
+  std::string inode;
+  for (auto& h : m.k.holders(net))
+    if (h.what.starts_with("nsfs inode")) inode = h.what;
+  EXPECT_EQ(inode, fmt::format("nsfs inode (mount /srv/ns/net in {}, mount /srv/ns/net in {})",
+                               m.k.ns_str(a->nsproxy->mnt_ns), m.k.ns_str(p->nsproxy->mnt_ns)));
+  // A slave of the group: a later mount reaches it; its own do not go back.
+  Task* sl = m.fork(a, CLONE_NEWNS, "sl");
+  ASSERT_TRUE(m.k.sys_mount_propagation(sl, kMsSlave).has_value());
+  EXPECT_EQ(sl->nsproxy->mnt_ns->group, 0u);
+  EXPECT_EQ(sl->nsproxy->mnt_ns->master, a->nsproxy->mnt_ns->group);
+  ASSERT_TRUE(m.k.sys_mount_bind(sl, src, "/srv/ns/back").has_value());
+  EXPECT_EQ(m.k.mount_at(a->nsproxy->mnt_ns, "/srv/ns/back"), nullptr);
+  // The peer's umount propagates to a (its peer) and sl (a slave of the group).
+  ASSERT_TRUE(m.k.sys_umount(p, "/srv/ns/net").has_value());
+  EXPECT_EQ(m.k.mount_at(a->nsproxy->mnt_ns, "/srv/ns/net"), nullptr);
+  EXPECT_EQ(m.k.mount_at(sl->nsproxy->mnt_ns, "/srv/ns/net"), nullptr);
+  m.check_ledger();
+  // The group's last peers go: its slave is left private (no master to hand it to).
+  m.k.sys_exit(p, 0);
+  m.k.sys_exit(a, 0);
+  EXPECT_EQ(sl->nsproxy->mnt_ns->master, 0u);
+  m.check_ledger();
+}
+
+// A copy owned by a less privileged user namespace becomes a slave of a
+// shared tree (CL_SHARED_TO_SLAVE), not a peer.
+TEST(Lifetime, LessPrivilegedCopyOfASharedTreeIsASlave) {
+  Model m;
+  ASSERT_TRUE(m.k.sys_mount_propagation(m.init, kMsShared).has_value());
+  Task* u = m.fork(m.init, CLONE_NEWUSER | CLONE_NEWNS, "u");
+  EXPECT_EQ(u->nsproxy->mnt_ns->group, 0u);
+  EXPECT_EQ(u->nsproxy->mnt_ns->master, m.init->nsproxy->mnt_ns->group);
+  // ENOTDIR: onto a created directory, and under a file.
+  Kernel::PathRef src;
+  src.task = m.init;
+  src.link = Link::Uts;
+  ASSERT_TRUE(m.k.sys_mount_bind(m.init, src, "/mnt/d/f").has_value());
+  EXPECT_EQ(m.k.mount_at(u->nsproxy->mnt_ns, "/mnt/d/f")->ns, m.init->nsproxy->uts_ns);  // received
+  EXPECT_EQ(m.k.sys_mount_bind(m.init, src, "/mnt/d").error().code, ENOTDIR);
+  EXPECT_EQ(m.k.sys_mount_bind(m.init, src, "/mnt/d/f/g").error().code, ENOTDIR);
+  EXPECT_EQ(m.k.sys_umount(m.init, "/mnt/d").error().code, EINVAL);
+  m.check_ledger();
+}
+
 TEST(Lifetime, LeakCheckerFindsNothingAfterEverythingExits) {
   Model m;
   Task* a = m.fork(m.init, CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWUSER);

@@ -394,6 +394,60 @@ TEST(Parser, PathLocationIsRecordedForRunErrors) {
   EXPECT_EQ(c.path2_loc.col, 31);
 }
 
+TEST(Parser, MountTakesAnyCreatedPathAndPropagationChanges) {
+  auto r = parse_scenario("init: mount(\"/proc/b/ns/net\", \"/srv/ns/net\", MS_BIND)\n"
+                          "init: mount(\"/srv/ns/net\", \"/mnt/a/b\", MS_BIND)\n"
+                          "init: mount(\"none\", \"/\", MS_REC|MS_SHARED)\n"
+                          "init: mount(\"none\", \"/\", MS_SLAVE|MS_REC)\n"
+                          "init: umount(\"/media/x\", MNT_DETACH)\n",
+                          "t.nss");
+  ASSERT_TRUE(r.ok()) << r.errors.front().message;
+  auto& bind = std::get<CallStmt>(r.scenario.statements[0].s);
+  EXPECT_EQ(bind.flags, kMsBind);
+  EXPECT_EQ(bind.path2.run, "/srv/ns/net");
+  EXPECT_EQ(std::get<CallStmt>(r.scenario.statements[1].s).path.run, "/srv/ns/net");
+  EXPECT_EQ(std::get<CallStmt>(r.scenario.statements[2].s).flags, kMsRec | kMsShared);
+  EXPECT_EQ(std::get<CallStmt>(r.scenario.statements[3].s).flags, kMsRec | kMsSlave);
+}
+
+TEST(Parser, BadMountInputIsLocatedAndExplained) {
+  auto d = first_error("init: mount(\"/proc/b/ns/net\", \"/proc/x\", MS_BIND)");
+  EXPECT_EQ(d.message, "mount target \"/proc/x\" is under /proc");
+  EXPECT_EQ(d.loc.line, 1);
+  EXPECT_EQ(d.loc.col, 31);
+  EXPECT_THAT(d.hint, HasSubstr("/srv/ns/net"));
+  EXPECT_THAT(first_error("init: mount(\"/proc/b/ns/net\", \"/sys/fs/x\", MS_BIND)").message, HasSubstr("under /sys"));
+  EXPECT_THAT(first_error("init: mount(\"/proc/b/ns/net\", \"/dev\", MS_BIND)").message, HasSubstr("under /dev"));
+  d = first_error("init: mount(\"/proc/b/ns/net\", \"/srv\", MS_BIND)");
+  EXPECT_THAT(d.message, HasSubstr("is a directory"));
+  for (const char* bad : {"/srv/a/../b", "/srv//b", "/srv/b/", "/etc/x", "srv/x", "/srv/./x"}) {
+    d = first_error(fmt::format("init: mount(\"/proc/b/ns/net\", \"{}\", MS_BIND)", bad));
+    EXPECT_THAT(d.message, HasSubstr("unsupported path")) << bad;
+    EXPECT_THAT(d.hint, HasSubstr("/run, /srv, /mnt or /media")) << bad;
+  }
+  d = first_error("init: mount(\"none\", \"/srv\", MS_REC|MS_PRIVATE)");
+  EXPECT_THAT(d.message, HasSubstr("unsupported propagation target"));
+  EXPECT_EQ(d.loc.col, 21);
+  d = first_error("init: mount(\"none\", \"/\", MS_PRIVATE)");
+  EXPECT_THAT(d.message, HasSubstr("needs MS_REC"));
+  EXPECT_EQ(d.loc.col, 26);
+  EXPECT_THAT(d.hint, HasSubstr("MS_REC|MS_PRIVATE"));
+  EXPECT_THAT(first_error("init: mount(\"none\", \"/\", MS_REC|MS_SHARED|MS_SLAVE)").message,
+              HasSubstr("exactly one"));
+  d = first_error("init: mount(\"none\", \"/\", MS_REC|MS_BIND)");
+  EXPECT_THAT(d.message, HasSubstr("unsupported mount flags"));
+  EXPECT_EQ(d.loc.col, 33);
+  d = first_error("init: mount(\"/proc/b/ns/net\", \"/srv/x\", MS_REC)");
+  EXPECT_THAT(d.hint, HasSubstr("MS_REC|MS_PRIVATE"));
+  // The whole diagnostic: file:line:column, the line, a caret, the hint.
+  std::string src = "init: clone(0) -> a\ninit: mount(\"/proc/a/ns/net\", \"/dev/x\", MS_BIND)\n";
+  auto pr = parse_scenario(src, "m.nss");
+  ASSERT_EQ(pr.errors.size(), 1u);
+  std::string text = format_diagnostic("m.nss", src, pr.errors[0]);
+  EXPECT_THAT(text, HasSubstr("m.nss:2:31: error: mount target \"/dev/x\" is under /dev"));
+  EXPECT_THAT(text, HasSubstr("hint: nssim never mounts over /proc, /sys or /dev"));
+}
+
 TEST(Parser, NumbersOutsideTheArgumentsCRangeAreRefused) {
   auto d = first_error("init: prctl(PR_SET_DUMPABLE, 4294967297)");
   EXPECT_THAT(d.message, HasSubstr("'4294967297' out of range"));

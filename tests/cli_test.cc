@@ -160,12 +160,17 @@ TEST(Cli, HelpDescribesExitCodes) {
 
 // Flags whose task nssim cannot run (shared memory, pointers): their EINVAL
 // checks are modelled, a success is refused with a reason (exit 2).
-TEST(Cli, CloneVmIsCheckedButNotRun) {
-  CliRun ok = run("trace", "init: clone(CLONE_SIGHAND) -> x = EINVAL\n");
+// CLONE_VM runs (a vfork/posix_spawn child); a clone(CLONE_THREAD) and clone3
+// with CLONE_VM are checked as the kernel checks them, then refused.
+TEST(Cli, CloneThreadIsCheckedButNotRun) {
+  CliRun ok = run("trace", "init: clone(CLONE_SIGHAND) -> x = EINVAL\ninit: clone(CLONE_VM) -> y\n");
   EXPECT_EQ(ok.status, 0) << ok.out;
-  CliRun r = run("trace", "init: clone(CLONE_VM) -> x\n");
+  CliRun r = run("trace", "init: clone(CLONE_THREAD|CLONE_SIGHAND|CLONE_VM) -> x\n");
   EXPECT_EQ(r.status, 2) << r.out;
   EXPECT_THAT(r.out, HasSubstr("use thread() for a thread"));
+  CliRun r3 = run("trace", "init: clone3(CLONE_VM) -> x\n");
+  EXPECT_EQ(r3.status, 2) << r3.out;
+  EXPECT_THAT(r3.out, HasSubstr("use clone(CLONE_VM|CLONE_VFORK)"));
 }
 
 // A plain file under /run as a bind source: the kernel would bind it, the

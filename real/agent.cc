@@ -201,10 +201,12 @@ void agent_main(int ch, bool sandbox_init) {
       case Op::Clone: {
         uint64_t flags = static_cast<uint64_t>(m.a[0]);
         int child_ch = static_cast<int>(m.a[2]);
+        // The child's channel goes to its fixed number (above the scenario's
+        // fds) at once: a vfork creator holds it while asleep, and a
+        // CLONE_PIDFD pidfd takes the lowest free fd, as in the model.
+        passed = adopt(passed, child_ch);
+        int pidfd = -1;  // CLONE_PIDFD: the kernel stores the new pidfd here
         if (flags & CLONE_VM) {
-          // The child's channel goes to its fixed number (above the
-          // scenario's fds) at once: a vfork creator holds it while asleep.
-          passed = adopt(passed, child_ch);
           // Each such child gets a stack of its own, never unmapped: it may
           // outlive this request (the agent's process is short-lived).
           constexpr size_t kStack = 256 * 1024;
@@ -217,15 +219,17 @@ void agent_main(int ch, bool sandbox_init) {
             char* top = static_cast<char*>(mem) + kStack;
             // glibc's clone(): the child calls vm_child(args) on `top`. (clone3
             // with CLONE_VM is not offered: the model refuses it.)
-            r = clone(vm_child, top, static_cast<int>(flags & 0xffffffff), args);
+            r = clone(vm_child, top, static_cast<int>(flags & 0xffffffff), args, &pidfd);
           }
         } else if (m.a[1]) {
           clone_args args{};
           args.flags = flags;
           args.exit_signal = static_cast<uint64_t>(m.a[3]);
+          args.pidfd = reinterpret_cast<uint64_t>(&pidfd);
           r = syscall(SYS_clone3, &args, sizeof args);
         } else {
-          r = syscall(SYS_clone, static_cast<unsigned long>(flags), 0, nullptr, nullptr, 0);
+          // x86-64 order: flags, stack, parent_tid (the pidfd), child_tid, tls.
+          r = syscall(SYS_clone, static_cast<unsigned long>(flags), 0, &pidfd, nullptr, 0);
         }
         if (r == 0) {
           // The child: adopt the new channel, drop the parent's (unless the
@@ -239,7 +243,7 @@ void agent_main(int ch, bool sandbox_init) {
         }
         int e = errno;
         if (passed >= 0 && !(r > 0 && (flags & CLONE_FILES))) close(passed);
-        send_reply(ch, r < 0 ? -1 : r, r < 0 ? e : 0);
+        send_reply(ch, r < 0 ? -1 : r, r < 0 ? e : 0, reinterpret_cast<const char*>(&pidfd), sizeof pidfd);
         continue;
       }
       case Op::Thread: {

@@ -87,6 +87,7 @@ struct RealBackend::Agent {
   // vfork(): the creator's answer to its clone request comes only when the
   // child releases the mm (exec or exit); until then the creator sleeps.
   bool vfork_pending = false;   // on the creator: its clone answer is owed
+  std::string vfork_pidfd_name;  // on the creator: CLONE_PIDFD's fd name, bound when that answer comes
   Agent* vfork_parent = nullptr;  // on the child, until it execs or exits
   uint32_t level() const { return nspid_abs.empty() ? 0 : static_cast<uint32_t>(nspid_abs.size() - 1); }
 };
@@ -918,7 +919,12 @@ bool RealBackend::vfork_answered(Agent& parent, int timeout_ms) {
   if (parent.ctl < 0 || !wait_readable(parent.ctl, timeout_ms)) return parent.ctl < 0;
   Reply r{};
   bool eof;
-  (void)recv_fixed(parent.ctl, r, 0, eof);
+  if (recv_fixed(parent.ctl, r, 0, eof) && !parent.vfork_pidfd_name.empty() && r.len == sizeof(int)) {
+    int fd;
+    std::memcpy(&fd, r.str, sizeof fd);
+    parent.fds->bind(parent.vfork_pidfd_name, fd, true);  // pidfd_prepare(): O_CLOEXEC
+  }
+  parent.vfork_pidfd_name.clear();
   parent.vfork_pending = false;
   return true;
 }
@@ -1078,7 +1084,16 @@ CallOutcome RealBackend::call_impl(const CallStmt& c) {
     }
     if (vfork) a->vfork_parent = cur;
     add_agent(std::move(a));
-    return outcome_ok(*c.out);
+    if (!c.out2) return outcome_ok(*c.out);
+    // CLONE_PIDFD: the creator's new fd (a vfork creator tells it when it wakes).
+    if (vfork) {
+      cur->vfork_pidfd_name = *c.out2;
+    } else if (r.len == sizeof(int)) {
+      int fd;
+      std::memcpy(&fd, r.str, sizeof fd);
+      if (fd >= 0) cur->fds->bind(*c.out2, fd, true);  // pidfd_prepare(): O_CLOEXEC
+    }
+    return outcome_ok(fmt::format("{}, {}", *c.out, *c.out2));
   };
   switch (c.kind) {
     case CallKind::Clone:

@@ -9,19 +9,19 @@ namespace nssim {
 // kernel/fork.c: SYSCALL_DEFINE5(clone). The legacy syscall takes one int of
 // flags whose low byte (CSIGNAL) is the exit signal, so CLONE_NEWTIME (0x80)
 // cannot be expressed: it lands in the exit signal and no time namespace is made.
-Result<Task*> Kernel::sys_clone(Task* cur, uint64_t flags, std::string comm) {
+Result<Task*> Kernel::sys_clone(Task* cur, uint64_t flags, std::string comm, int* pidfd) {
   uint64_t raw = (flags | SIGCHLD_NR) & 0xffffffffULL;  // lower_32_bits()
   NSSIM_SCOPE(s, trace, "clone", "flags={}|SIGCHLD", clone_flags_str(flags));
   uint8_t exit_signal = static_cast<uint8_t>(raw & CSIGNAL);
   if (flags & CLONE_NEWTIME)
     NSSIM_EVENT(trace, "clone", "CLONE_NEWTIME (0x80) is inside CSIGNAL: exit_signal={:#x}, no new time namespace",
                 exit_signal);
-  return kernel_clone(cur, raw & ~CSIGNAL, exit_signal, std::move(comm), false);
+  return kernel_clone(cur, raw & ~CSIGNAL, exit_signal, std::move(comm), false, pidfd);
 }
 
 // kernel/fork.c: SYSCALL_DEFINE2(clone3) and clone3_args_valid(). exit_signal
 // is SIGCHLD unless CLONE_THREAD or CLONE_PARENT is set (which require 0).
-Result<Task*> Kernel::sys_clone3(Task* cur, uint64_t flags, std::string comm) {
+Result<Task*> Kernel::sys_clone3(Task* cur, uint64_t flags, std::string comm, int* pidfd) {
   NSSIM_SCOPE(s, trace, "clone3", "flags={}", clone_flags_str(flags));
   uint8_t exit_signal = (flags & (CLONE_THREAD | CLONE_PARENT)) ? 0 : SIGCHLD_NR;
   constexpr uint64_t kLegacy = 0xffffffffULL;
@@ -30,7 +30,7 @@ Result<Task*> Kernel::sys_clone3(Task* cur, uint64_t flags, std::string comm) {
   if ((flags & (CLONE_SIGHAND | CLONE_CLEAR_SIGHAND)) == (CLONE_SIGHAND | CLONE_CLEAR_SIGHAND))
     return fail(EINVAL);
   if (flags & CLONE_INTO_CGROUP) return fail(EBADF);  // cgroup fd 0 is not a cgroup directory
-  return kernel_clone(cur, flags, exit_signal, std::move(comm), true);
+  return kernel_clone(cur, flags, exit_signal, std::move(comm), true, pidfd);
 }
 
 Result<void> Kernel::clone_flags_check(Task* cur, uint64_t flags, bool clone3) {
@@ -51,14 +51,15 @@ Result<Task*> Kernel::sys_thread(Task* cur, std::string comm) {
 }
 
 Result<Task*> Kernel::kernel_clone(Task* cur, uint64_t flags, uint8_t exit_signal, std::string&& comm,
-                                   bool /*clone3*/) {
+                                   bool /*clone3*/, int* pidfd) {
   // CLONE_PIDFD with CLONE_PARENT_SETTID pointing at the same word: EINVAL.
   if ((flags & CLONE_PIDFD) && (flags & CLONE_PARENT_SETTID)) return fail(EINVAL);
-  return copy_process(cur, flags, exit_signal, std::move(comm));
+  return copy_process(cur, flags, exit_signal, std::move(comm), pidfd);
 }
 
 // kernel/fork.c: copy_process() @ v6.18, the parts that concern namespaces.
-Result<Task*> Kernel::copy_process(Task* cur, uint64_t flags, uint8_t exit_signal, std::string&& comm) {
+Result<Task*> Kernel::copy_process(Task* cur, uint64_t flags, uint8_t exit_signal, std::string&& comm,
+                                   int* pidfd) {
   TraceScope s(trace, "copy_process");
   NsProxy* nsp = cur->nsproxy;
   auto einval = [&](const char* why) {
@@ -177,6 +178,23 @@ Result<Task*> Kernel::copy_process(Task* cur, uint64_t flags, uint8_t exit_signa
   // uses the same namespace, checked above).
   auto pid = alloc_pid(p->nsproxy->pid_ns_for_children);
   if (!pid) return undo(pid.error());
+  // CLONE_PIDFD: pidfd_prepare() on the new struct pid, an O_CLOEXEC fd in
+  // the creator's table (shared with the child under CLONE_FILES; a copied
+  // table was made before it), a thread's with PIDFD_THREAD. Nothing after
+  // this point fails in the model, so no fd is ever given back.
+  if (flags & CLONE_PIDFD) {
+    auto* f = new File(reg_, next_id(ObjKind::File));
+    f->fkind = FileKind::Pidfd;
+    (*pid)->get();
+    f->pid = *pid;
+    cur->cred->get();
+    f->f_cred = cur->cred;
+    f->path = "pidfd:" + p->comm;
+    int fd = alloc_fd(files_of(cur), f, /*cloexec=*/true);
+    if (pidfd) *pidfd = fd;
+    NSSIM_EVENT(trace, "pidfd_prepare", "CLONE_PIDFD: fd {} -> struct pid {} of {}", fd, (*pid)->numbers.back().nr,
+                p->comm);
+  }
 
   // Success: link the task in (attach_pid(), the parent's children list).
   p->id = static_cast<uint32_t>(tasks_.size());

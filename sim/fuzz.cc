@@ -84,7 +84,9 @@ class Gen {
         f |= CLONE_VM;
         if (chance(60)) f |= CLONE_VFORK;
       }
+      if (chance(8)) f |= CLONE_PIDFD;  // -> child, pidfd (as lxc's clone3 does)
       line = fmt::format("{}: {}({}) -> t{}", t, c3 ? "clone3" : "clone", flags_str(f), ++ntask_);
+      if (f & CLONE_PIDFD) line += fmt::format(", f{}", ++nfd_);
     } else if (kind < 24) {
       line = fmt::format("{}: thread() -> t{}", t, ++ntask_);
     } else if (kind < 36) {
@@ -390,7 +392,7 @@ std::vector<std::string> shrink_scenario(std::vector<std::string> lines, const P
     for (auto& [name, bit] : std::vector<std::pair<std::string, uint64_t>>{
              {"CLONE_NEWUTS", 0}, {"CLONE_NEWIPC", 0}, {"CLONE_NEWNET", 0}, {"CLONE_NEWNS", 0}, {"CLONE_NEWPID", 0},
              {"CLONE_NEWUSER", 0}, {"CLONE_NEWCGROUP", 0}, {"CLONE_NEWTIME", 0}, {"CLONE_FILES", 0},
-             {"CLONE_FS", 0}, {"CLONE_SYSVSEM", 0}, {"CLONE_PARENT", 0}, {"CLONE_THREAD", 0}, {"CLONE_VFORK", 0},
+             {"CLONE_FS", 0}, {"CLONE_SYSVSEM", 0}, {"CLONE_PARENT", 0}, {"CLONE_THREAD", 0}, {"CLONE_VFORK", 0}, {"CLONE_PIDFD", 0},
              {"CLONE_SIGHAND", 0}, {"CLONE_VM", 0}}) {
       (void)bit;
       size_t at = lines[i].find(name);

@@ -220,9 +220,10 @@ class Kernel {
   // ---- syscalls --------------------------------------------------------
   // clone(flags | SIGCHLD): the legacy syscall; bits in CSIGNAL (0xff, which
   // includes CLONE_NEWTIME) become the exit signal. kernel/fork.c: sys_clone().
-  Result<Task*> sys_clone(Task* cur, uint64_t flags, std::string comm);
+  // With CLONE_PIDFD, *pidfd gets the new pidfd's number in cur's table.
+  Result<Task*> sys_clone(Task* cur, uint64_t flags, std::string comm, int* pidfd = nullptr);
   // clone3({.flags = flags, .exit_signal = SIGCHLD}). kernel/fork.c: sys_clone3().
-  Result<Task*> sys_clone3(Task* cur, uint64_t flags, std::string comm);
+  Result<Task*> sys_clone3(Task* cur, uint64_t flags, std::string comm, int* pidfd = nullptr);
   // Only the flag checks clone/clone3 make before anything is allocated (the
   // EINVALs of sys_clone3() and copy_process()): their errno, or success.
   Result<void> clone_flags_check(Task* cur, uint64_t flags, bool clone3);
@@ -534,8 +535,9 @@ class Kernel {
   uint32_t proc_alloc_inum();
   void proc_free_inum(uint32_t inum);
   void boot();
-  Result<Task*> kernel_clone(Task* cur, uint64_t flags, uint8_t exit_signal, std::string&& comm, bool clone3);
-  Result<Task*> copy_process(Task* cur, uint64_t flags, uint8_t exit_signal, std::string&& comm);
+  Result<Task*> kernel_clone(Task* cur, uint64_t flags, uint8_t exit_signal, std::string&& comm, bool clone3,
+                             int* pidfd = nullptr);
+  Result<Task*> copy_process(Task* cur, uint64_t flags, uint8_t exit_signal, std::string&& comm, int* pidfd);
   Result<UserNamespace*> create_user_ns(Cred* new_cred, bool chrooted);
   bool validate_only_ = false;  // copy_process() stops after its flag checks
   // The setns path (sim/nsproxy.cc), templates on the tracer Tr: Trace while

@@ -1039,9 +1039,24 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
           if (reserved_name(*c.out2)) P.error(P.t_[P.p_ - 1], fmt::format("'{}' is reserved", *c.out2), kReservedHint);
           if (auto it = let_names.find(*c.out2); it != let_names.end())
             P.error(P.t_[P.p_ - 1], fmt::format("'{}' is a let name (line {})", *c.out2, it->second), kOneKindHint);
+        } else if ((c.kind == CallKind::Clone || c.kind == CallKind::Clone3) && (c.flags & CLONE_PIDFD)) {
+          // CLONE_PIDFD: the pidfd the kernel stores through args->pidfd.
+          if (!P.is_punct(","))
+            P.expected("', NAME' to name the pidfd CLONE_PIDFD makes",
+                       "e.g. init: clone3(CLONE_PIDFD|CLONE_NEWPID) -> c, pfd");
+          P.next();
+          c.out2_loc = P.peek().loc;
+          c.out2 = P.ident("a name for the pidfd");
+          if (*c.out2 == *c.out)
+            P.error(P.t_[P.p_ - 1], fmt::format("'{}' names both the task and its pidfd", *c.out2),
+                    "give the pidfd its own name");
+          if (reserved_name(*c.out2)) P.error(P.t_[P.p_ - 1], fmt::format("'{}' is reserved", *c.out2), kReservedHint);
+          if (auto it = let_names.find(*c.out2); it != let_names.end())
+            P.error(P.t_[P.p_ - 1], fmt::format("'{}' is a let name (line {})", *c.out2, it->second), kOneKindHint);
         } else if (P.is_punct(",")) {
           P.error(P.peek(), fmt::format("{}() returns one name, not two", call_name(c.kind)),
-                  "only socketpair() names two results: a: socketpair(AF_UNIX) -> s1, s2");
+                  "only socketpair() and a clone with CLONE_PIDFD name two results: a: socketpair(AF_UNIX) -> s1, "
+                  "s2; init: clone3(CLONE_PIDFD) -> c, pfd");
         }
       } else if (c.kind == CallKind::Clone || c.kind == CallKind::Clone3 || c.kind == CallKind::Thread) {
         P.expected("'-> NAME' to name the new task", "e.g. init: clone(0) -> a");

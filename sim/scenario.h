@@ -116,7 +116,7 @@ struct CallStmt {
   std::string str;       // sethostname
   std::optional<std::string> out;  // -> NAME
   Loc out_loc;
-  std::optional<std::string> out2;  // socketpair: -> NAME1, NAME2 (the second)
+  std::optional<std::string> out2;  // socketpair: -> NAME1, NAME2 (the second); clone with CLONE_PIDFD: the pidfd
   Loc out2_loc;
   std::optional<std::string> assert_result;  // = RESULT ("0", "EINVAL", a name)
   std::string text;      // the call as written, e.g. "clone(CLONE_NEWUTS) -> b"

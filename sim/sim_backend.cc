@@ -99,7 +99,7 @@ CallOutcome SimBackend::call(const CallStmt& c) {
       // Flags that need pointers nssim does not pass, and a CLONE_THREAD
       // thread made without pthread_create(): the kernel's EINVAL checks are
       // modelled, a success is not (the live backend could not run the task).
-      constexpr uint64_t kUnrunnable = CLONE_THREAD | CLONE_SETTLS | CLONE_PIDFD | CLONE_PARENT_SETTID |
+      constexpr uint64_t kUnrunnable = CLONE_THREAD | CLONE_SETTLS | CLONE_PARENT_SETTID |
                                        CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID;
       if (c.kind == CallKind::Clone3 && (c.flags & CLONE_VM) && !(c.flags & kUnrunnable)) {
         auto v = k.clone_flags_check(cur, c.flags, true);
@@ -116,15 +116,20 @@ CallOutcome SimBackend::call(const CallStmt& c) {
       if (c.flags & kUnrunnable) {
         auto v = k.clone_flags_check(cur, c.flags, c.kind == CallKind::Clone3);
         if (!v) return err(v.error());
-        return usage(fmt::format("{} passes its checks, but nssim cannot run the task it makes: CLONE_SETTLS, "
-                                 "CLONE_PIDFD and the *_SETTID/*_CLEARTID flags need pointers; use thread() "
+        return usage(fmt::format("{} passes its checks, but nssim cannot run the task it makes: CLONE_SETTLS "
+                                 "and the *_SETTID/*_CLEARTID flags need pointers; for CLONE_THREAD use thread() "
                                  "for a thread",
                                  clone_flags_str(c.flags & kUnrunnable)));
       }
-      auto r = c.kind == CallKind::Clone ? k.sys_clone(cur, c.flags, *c.out) : k.sys_clone3(cur, c.flags, *c.out);
+      if ((c.flags & CLONE_PIDFD) && !c.out2) return usage("CLONE_PIDFD makes a pidfd: name it, -> CHILD, PIDFD");
+      int pidfd = -1;
+      auto r = c.kind == CallKind::Clone ? k.sys_clone(cur, c.flags, *c.out, &pidfd)
+                                         : k.sys_clone3(cur, c.flags, *c.out, &pidfd);
       if (!r) return err(r.error());
       bind(*c.out, (*r)->id);
-      return ok(*c.out);
+      if (pidfd < 0) return ok(*c.out);
+      bind_fd(k.files_of(cur), *c.out2, pidfd);
+      return ok(fmt::format("{}, {}", *c.out, *c.out2));
     }
     case CallKind::Unshare: {
       auto r = k.sys_unshare(cur, c.flags);

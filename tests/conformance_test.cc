@@ -458,6 +458,24 @@ TEST_P(Conformance, VforkChildKeepsTheTimeNamespaceUntilExec) {
   EXPECT_TRUE(s().same("f", Link::Time, "p", Link::TimeForChildren));
 }
 
+// CLONE_PIDFD: the creator gets a pidfd on the child (pidfd_prepare(), O_CLOEXEC),
+// usable for setns into the child's namespaces; a copied fd table was made
+// before it (the child has no such fd), a CLONE_FILES one shares it.
+TEST_P(Conformance, ClonePidfdIsASetnsTargetInTheCreatorsTable) {
+  ASSERT_THAT(s().run("init: clone(0) -> p"), Succeeds());
+  ASSERT_THAT(s().run("p: clone3(CLONE_PIDFD|CLONE_NEWUTS|CLONE_NEWIPC) -> c, pfd"), Returns("c, pfd"));
+  ASSERT_THAT(s().run("p: setns(pfd, CLONE_NEWUTS)"), Succeeds());
+  EXPECT_TRUE(s().same("p", Link::Uts, "c", Link::Uts));
+  EXPECT_FALSE(s().same("p", Link::Ipc, "c", Link::Ipc));
+  ASSERT_THAT(s().run("p: clone(CLONE_PIDFD|CLONE_FILES) -> f, pf"), Returns("f, pf"));
+  EXPECT_THAT(s().run("f: close(pf)"), Succeeds());  // the shared table has it
+  EXPECT_THAT(s().run("p: close(pf)"), FailsWithErrno(EBADF));
+  EXPECT_THAT(s().run("p: clone(CLONE_PIDFD|CLONE_PARENT_SETTID) -> x, px"), FailsWithErrno(EINVAL));
+  ASSERT_THAT(s().run("c: exit(0)"), Succeeds());
+  ASSERT_THAT(s().run("p: wait(c)"), Returns("c"));
+  EXPECT_THAT(s().run("p: setns(pfd, CLONE_NEWUTS)"), FailsWithErrno(ESRCH));
+}
+
 // The vfork child's exit wakes the creator too (exit_mm() -> mm_release()).
 TEST_P(Conformance, VforkChildExitWakesTheCreator) {
   ASSERT_THAT(s().run("init: clone(0) -> p"), Succeeds());

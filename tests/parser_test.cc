@@ -138,6 +138,25 @@ TEST(Parser, SocketpairNamesTwoFdsAndSendRecvPassOne) {
   EXPECT_EQ(*std::get<CallStmt>(r.scenario.statements[3].s).assert_result, "EOF");
 }
 
+// CLONE_PIDFD: the clone names its pidfd too (-> CHILD, PIDFD); without the
+// flag a second name is an error.
+TEST(Parser, ClonePidfdNamesTwoResults) {
+  auto r = parse_scenario("init: clone3(CLONE_PIDFD|CLONE_NEWPID) -> c, pfd\n");
+  ASSERT_TRUE(r.ok());
+  const auto& c = std::get<CallStmt>(r.scenario.statements[0].s);
+  EXPECT_EQ(*c.out, "c");
+  EXPECT_EQ(*c.out2, "pfd");
+  auto d = first_error("init: clone(CLONE_PIDFD) -> c");
+  EXPECT_EQ(d.loc.col, 30);
+  EXPECT_THAT(d.message, HasSubstr("expected ', NAME' to name the pidfd CLONE_PIDFD makes"));
+  EXPECT_THAT(d.hint, HasSubstr("clone3(CLONE_PIDFD|CLONE_NEWPID) -> c, pfd"));
+  d = first_error("init: clone(CLONE_PIDFD) -> c, c");
+  EXPECT_THAT(d.message, HasSubstr("'c' names both the task and its pidfd"));
+  d = first_error("init: clone(0) -> c, pfd");
+  EXPECT_EQ(d.loc.col, 20);
+  EXPECT_THAT(d.message, HasSubstr("clone() returns one name, not two"));
+}
+
 TEST(Parser, SocketpairAndSendRecvDiagnostics) {
   auto d = first_error("a: socketpair(AF_UNIX) -> s1");
   EXPECT_EQ(d.loc.line, 1);

@@ -226,6 +226,12 @@ void agent_main(int ch, bool sandbox_init) {
           args.flags = flags;
           args.exit_signal = static_cast<uint64_t>(m.a[3]);
           args.pidfd = reinterpret_cast<uint64_t>(&pidfd);
+          pid_t set_tid[32];
+          if (m.len > 0 && m.len <= sizeof set_tid) {  // set_tid: int32 pids in str
+            std::memcpy(set_tid, m.str, m.len);
+            args.set_tid = reinterpret_cast<uint64_t>(set_tid);
+            args.set_tid_size = m.len / sizeof(pid_t);
+          }
           r = syscall(SYS_clone3, &args, sizeof args);
         } else {
           // x86-64 order: flags, stack, parent_tid (the pidfd), child_tid, tls.

@@ -11,7 +11,8 @@
 namespace nssim::real {
 
 enum class Op : uint32_t {
-  Clone = 1,    // a[0] = flags (legacy clone: incl. the exit signal), a[1] = 1 for clone3,
+  Clone = 1,    // a[0] = flags (legacy clone: incl. the exit signal), a[1] = 1 for clone3 (str: its set_tid
+                // array of int32 pids, len = 4 * count),
                 // a[2] = child's channel fd number, a[3] = clone3's exit_signal
   Unshare,      // a[0] = flags
   Setns,        // a[0] = fd, a[1] = nstype

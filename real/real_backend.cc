@@ -1102,6 +1102,10 @@ CallOutcome RealBackend::call_impl(const CallStmt& c) {
       uint64_t flags = c.flags;
       int64_t exit_signal = (flags & (CLONE_THREAD | CLONE_PARENT)) ? 0 : SIGCHLD;
       if (!c3) flags = (flags | SIGCHLD) & 0xffffffffULL;
+      if (!c.set_tid.empty()) {  // clone3's set_tid array, in str
+        m.len = static_cast<uint32_t>(c.set_tid.size() * sizeof(int32_t));
+        std::memcpy(m.str, c.set_tid.data(), m.len);
+      }
       return spawn(Op::Clone, static_cast<int64_t>(flags), c3, exit_signal, false);
     }
     case CallKind::Thread: return spawn(Op::Thread, 0, 0, 0, true);

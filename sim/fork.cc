@@ -21,7 +21,8 @@ Result<Task*> Kernel::sys_clone(Task* cur, uint64_t flags, std::string comm, int
 
 // kernel/fork.c: SYSCALL_DEFINE2(clone3) and clone3_args_valid(). exit_signal
 // is SIGCHLD unless CLONE_THREAD or CLONE_PARENT is set (which require 0).
-Result<Task*> Kernel::sys_clone3(Task* cur, uint64_t flags, std::string comm, int* pidfd) {
+Result<Task*> Kernel::sys_clone3(Task* cur, uint64_t flags, std::string comm, int* pidfd,
+                                 std::span<const int32_t> set_tid) {
   NSSIM_SCOPE(s, trace, "clone3", "flags={}", clone_flags_str(flags));
   uint8_t exit_signal = (flags & (CLONE_THREAD | CLONE_PARENT)) ? 0 : SIGCHLD_NR;
   constexpr uint64_t kLegacy = 0xffffffffULL;
@@ -29,8 +30,9 @@ Result<Task*> Kernel::sys_clone3(Task* cur, uint64_t flags, std::string comm, in
   if (flags & (CLONE_DETACHED | (CSIGNAL & ~CLONE_NEWTIME))) return fail(EINVAL);
   if ((flags & (CLONE_SIGHAND | CLONE_CLEAR_SIGHAND)) == (CLONE_SIGHAND | CLONE_CLEAR_SIGHAND))
     return fail(EINVAL);
+  if (set_tid.size() > MAX_PID_NS_LEVEL) return fail(EINVAL);
   if (flags & CLONE_INTO_CGROUP) return fail(EBADF);  // cgroup fd 0 is not a cgroup directory
-  return kernel_clone(cur, flags, exit_signal, std::move(comm), true, pidfd);
+  return kernel_clone(cur, flags, exit_signal, std::move(comm), true, pidfd, set_tid);
 }
 
 Result<void> Kernel::clone_flags_check(Task* cur, uint64_t flags, bool clone3) {
@@ -51,15 +53,15 @@ Result<Task*> Kernel::sys_thread(Task* cur, std::string comm) {
 }
 
 Result<Task*> Kernel::kernel_clone(Task* cur, uint64_t flags, uint8_t exit_signal, std::string&& comm,
-                                   bool /*clone3*/, int* pidfd) {
+                                   bool /*clone3*/, int* pidfd, std::span<const int32_t> set_tid) {
   // CLONE_PIDFD with CLONE_PARENT_SETTID pointing at the same word: EINVAL.
   if ((flags & CLONE_PIDFD) && (flags & CLONE_PARENT_SETTID)) return fail(EINVAL);
-  return copy_process(cur, flags, exit_signal, std::move(comm), pidfd);
+  return copy_process(cur, flags, exit_signal, std::move(comm), pidfd, set_tid);
 }
 
 // kernel/fork.c: copy_process() @ v6.18, the parts that concern namespaces.
 Result<Task*> Kernel::copy_process(Task* cur, uint64_t flags, uint8_t exit_signal, std::string&& comm,
-                                   int* pidfd) {
+                                   int* pidfd, std::span<const int32_t> set_tid) {
   TraceScope s(trace, "copy_process");
   NsProxy* nsp = cur->nsproxy;
   auto einval = [&](const char* why) {
@@ -176,7 +178,7 @@ Result<Task*> Kernel::copy_process(Task* cur, uint64_t flags, uint8_t exit_signa
   ns_held = true;
   // kernel/pid.c: alloc_pid() in the child's pid_for_children (CLONE_THREAD
   // uses the same namespace, checked above).
-  auto pid = alloc_pid(p->nsproxy->pid_ns_for_children);
+  auto pid = alloc_pid(p->nsproxy->pid_ns_for_children, set_tid, cur->cred);
   if (!pid) return undo(pid.error());
   // CLONE_PIDFD: pidfd_prepare() on the new struct pid, an O_CLOEXEC fd in
   // the creator's table (shared with the child under CLONE_FILES; a copied

@@ -85,7 +85,14 @@ class Gen {
         if (chance(60)) f |= CLONE_VFORK;
       }
       if (chance(8)) f |= CLONE_PIDFD;  // -> child, pidfd (as lxc's clone3 does)
-      line = fmt::format("{}: {}({}) -> t{}", t, c3 ? "clone3" : "clone", flags_str(f), ++ntask_);
+      std::string set_tid;  // CRIU's clone3: a chosen pid per level (1 for a new init, or a taken one)
+      if (c3 && chance(8)) {
+        static const int kPids[] = {1, 2, 3, 50, 300};
+        set_tid = fmt::format(", set_tid=[{}", kPids[pick(5)]);
+        if (chance(30)) set_tid += fmt::format(", {}", kPids[pick(5)]);
+        set_tid += "]";
+      }
+      line = fmt::format("{}: {}({}{}) -> t{}", t, c3 ? "clone3" : "clone", flags_str(f), set_tid, ++ntask_);
       if (f & CLONE_PIDFD) line += fmt::format(", f{}", ++nfd_);
     } else if (kind < 24) {
       line = fmt::format("{}: thread() -> t{}", t, ++ntask_);

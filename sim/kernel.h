@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -223,7 +224,10 @@ class Kernel {
   // With CLONE_PIDFD, *pidfd gets the new pidfd's number in cur's table.
   Result<Task*> sys_clone(Task* cur, uint64_t flags, std::string comm, int* pidfd = nullptr);
   // clone3({.flags = flags, .exit_signal = SIGCHLD}). kernel/fork.c: sys_clone3().
-  Result<Task*> sys_clone3(Task* cur, uint64_t flags, std::string comm, int* pidfd = nullptr);
+  // set_tid: the pid to take in each pid namespace, the child's first
+  // (clone_args.set_tid / set_tid_size).
+  Result<Task*> sys_clone3(Task* cur, uint64_t flags, std::string comm, int* pidfd = nullptr,
+                           std::span<const int32_t> set_tid = {});
   // Only the flag checks clone/clone3 make before anything is allocated (the
   // EINVALs of sys_clone3() and copy_process()): their errno, or success.
   Result<void> clone_flags_check(Task* cur, uint64_t flags, bool clone3);
@@ -475,7 +479,8 @@ class Kernel {
   bool ptrace_may_access(const Task* cur, const Task* target, bool realcreds) const;
   bool ptrace_may_access_cred(const Cred* cred, const Task* target, bool realcreds) const;
   // pids
-  Result<Pid*> alloc_pid(PidNamespace* ns);
+  // set_tid's permission checks use `cred` (current_cred(): the creator's).
+  Result<Pid*> alloc_pid(PidNamespace* ns, std::span<const int32_t> set_tid = {}, const Cred* cred = nullptr);
   void put_pid(Pid* pid);
   // files
   void fput(File* f);
@@ -536,8 +541,9 @@ class Kernel {
   void proc_free_inum(uint32_t inum);
   void boot();
   Result<Task*> kernel_clone(Task* cur, uint64_t flags, uint8_t exit_signal, std::string&& comm, bool clone3,
-                             int* pidfd = nullptr);
-  Result<Task*> copy_process(Task* cur, uint64_t flags, uint8_t exit_signal, std::string&& comm, int* pidfd);
+                             int* pidfd = nullptr, std::span<const int32_t> set_tid = {});
+  Result<Task*> copy_process(Task* cur, uint64_t flags, uint8_t exit_signal, std::string&& comm, int* pidfd,
+                             std::span<const int32_t> set_tid);
   Result<UserNamespace*> create_user_ns(Cred* new_cred, bool chrooted);
   bool validate_only_ = false;  // copy_process() stops after its flag checks
   // The setns path (sim/nsproxy.cc), templates on the tracer Tr: Trace while

@@ -43,21 +43,51 @@ uint32_t idr_alloc_cyclic(PidNamespace* ns, uint32_t start, uint32_t end) {
 // the task's up to the root (cursors advance), and only then is the
 // namespace checked for PIDNS_ADDING: forking into a pid namespace whose init
 // has died fails with ENOMEM (and still advanced the cursors).
-Result<Pid*> Kernel::alloc_pid(PidNamespace* ns) {
+//
+// set_tid (clone3): the number to take in each namespace from the task's own
+// outwards, for as many levels as it has entries: EINVAL for more entries than
+// levels, a number out of [1, pid_max), or one other than 1 in a namespace
+// without an init; EPERM without CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE over
+// the namespace's owner (checkpoint_restore_ns_capable()); EEXIST when taken.
+// Such a number is idr_alloc()ed: the cyclic cursor does not move.
+Result<Pid*> Kernel::alloc_pid(PidNamespace* ns, std::span<const int32_t> set_tid, const Cred* cred) {
   NSSIM_SCOPE(s, trace, "alloc_pid", "in {}", ns_str(ns));
+  if (set_tid.size() > ns->level + 1) return fail(EINVAL);
   auto* pid = new Pid(next_id(ObjKind::Pid));
   uint32_t depth = ns->level - cfg_.root_pid_level;
   pid->level = depth;
   pid->numbers.resize(depth + 1);
   PidNamespace* tmp = ns;
+  auto undo = [&](int i, int e) -> Result<Pid*> {
+    for (size_t j = i + 1; j <= depth; ++j) set_nr(pid->numbers[j].ns, pid->numbers[j].nr, false);
+    (void)pid->put();
+    delete pid;
+    return fail(e);
+  };
   for (int i = static_cast<int>(depth); i >= 0; --i, tmp = tmp->parent) {
-    uint32_t pid_min = tmp->cursor > RESERVED_PIDS ? RESERVED_PIDS : 1;
-    uint32_t nr = idr_alloc_cyclic(tmp, pid_min, tmp->pid_max);
-    if (nr == 0) {
-      for (size_t j = i + 1; j <= depth; ++j) set_nr(pid->numbers[j].ns, pid->numbers[j].nr, false);
-      (void)pid->put();
-      delete pid;
-      return fail(EAGAIN);
+    size_t k = depth - i;  // set_tid index: the task's own namespace first
+    uint32_t nr;
+    if (k < set_tid.size()) {
+      int32_t tid = set_tid[k];
+      if (tid < 1 || static_cast<uint32_t>(tid) >= tmp->pid_max) return undo(i, EINVAL);
+      if (tid != 1 && !tmp->child_reaper) {
+        NSSIM_EVENT(trace, "alloc_pid", "set_tid {} in {}, which has no init: EINVAL", tid, ns_str(tmp));
+        return undo(i, EINVAL);
+      }
+      if (!ns_capable(cred, tmp->user_ns, CAP_SYS_ADMIN) &&
+          !ns_capable(cred, tmp->user_ns, CAP_CHECKPOINT_RESTORE))
+        return undo(i, EPERM);
+      if (nr_used(tmp, static_cast<uint32_t>(tid))) {
+        NSSIM_EVENT(trace, "alloc_pid", "set_tid {} is taken in {}: EEXIST", tid, ns_str(tmp));
+        return undo(i, EEXIST);
+      }
+      nr = static_cast<uint32_t>(tid);
+      set_nr(tmp, nr, true);
+      NSSIM_EVENT(trace, "alloc_pid", "set_tid: pid {} in {}", nr, ns_str(tmp));
+    } else {
+      uint32_t pid_min = tmp->cursor > RESERVED_PIDS ? RESERVED_PIDS : 1;
+      nr = idr_alloc_cyclic(tmp, pid_min, tmp->pid_max);
+      if (nr == 0) return undo(i, EAGAIN);
     }
     pid->numbers[i] = PidNumber{nr, tmp};
   }

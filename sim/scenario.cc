@@ -201,7 +201,7 @@ class Lexer {
             break;
           }
         if (!done) {
-          if (std::string_view(":(),|=.@?").find(c) == std::string_view::npos) {
+          if (std::string_view(":(),|=.@?[]").find(c) == std::string_view::npos) {
             // A control byte or a byte of (possibly invalid) UTF-8 is shown as \xNN:
             // diagnostics stay printable and valid UTF-8 (--json, terminals).
             unsigned char u = static_cast<unsigned char>(c);
@@ -637,8 +637,31 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
       P.next();
       P.expect_punct("(", "'(' after the call name");
       switch (c.kind) {
-        case CallKind::Clone:
         case CallKind::Clone3:
+          c.flags = P.flags();
+          if (P.is_punct(",")) {  // clone3(FLAGS, set_tid=[N, ...])
+            P.next();
+            const Token& k = P.peek();
+            if (k.kind != Token::Ident || k.text != "set_tid")
+              P.error(k, fmt::format("unexpected {}, expected set_tid=[...]", describe(k)),
+                      "clone3(FLAGS, set_tid=[PID, ...]) asks for a pid in each pid namespace, the child's first");
+            P.next();
+            P.expect_punct("=", "'=' after set_tid");
+            P.expect_punct("[", "'[' to open the list of pids");
+            while (!P.is_punct("]")) {
+              if (!c.set_tid.empty()) P.expect_punct(",", "',' between pids, or ']'");
+              const Token& n = P.peek();
+              if (n.kind != Token::Number) P.expected("a pid number", "e.g. set_tid=[1, 4242]");
+              int64_t v = P.signed_number(n);
+              if (v < INT32_MIN || v > INT32_MAX) P.error(n, "a pid is a 32-bit number");
+              c.set_tid.push_back(static_cast<int32_t>(v));
+              P.next();
+            }
+            if (c.set_tid.empty()) P.error(P.peek(), "set_tid=[] names no pid", "leave set_tid out, or give a pid");
+            P.next();
+          }
+          break;
+        case CallKind::Clone:
         case CallKind::Unshare: c.flags = P.flags(); break;
         case CallKind::Setns:
           c.fd_loc = P.peek().loc;

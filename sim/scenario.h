@@ -116,6 +116,7 @@ struct CallStmt {
   std::string str;       // sethostname
   std::optional<std::string> out;  // -> NAME
   Loc out_loc;
+  std::vector<int32_t> set_tid;  // clone3(FLAGS, set_tid=[N, ...]): the child's namespace first
   std::optional<std::string> out2;  // socketpair: -> NAME1, NAME2 (the second); clone with CLONE_PIDFD: the pidfd
   Loc out2_loc;
   std::optional<std::string> assert_result;  // = RESULT ("0", "EINVAL", a name)

@@ -122,9 +122,20 @@ CallOutcome SimBackend::call(const CallStmt& c) {
                                  clone_flags_str(c.flags & kUnrunnable)));
       }
       if ((c.flags & CLONE_PIDFD) && !c.out2) return usage("CLONE_PIDFD makes a pidfd: name it, -> CHILD, PIDFD");
+      if (!c.set_tid.empty()) {
+        // A set_tid entry for a pid namespace above the run's root (the live
+        // sandbox's) would ask the host's: nssim does not model those.
+        const PidNamespace* child_ns = cur->nsproxy->pid_ns_for_children;
+        uint32_t level = child_ns->level + ((c.flags & CLONE_NEWPID) ? 1 : 0);
+        uint32_t depth = level - k.config().root_pid_level;
+        if (c.set_tid.size() > depth + 1 && c.set_tid.size() <= level + 1)
+          return usage(fmt::format("set_tid has {} pids but the child has {} pid namespaces up to the run's root: "
+                                   "the rest would be the host's",
+                                   c.set_tid.size(), depth + 1));
+      }
       int pidfd = -1;
       auto r = c.kind == CallKind::Clone ? k.sys_clone(cur, c.flags, *c.out, &pidfd)
-                                         : k.sys_clone3(cur, c.flags, *c.out, &pidfd);
+                                         : k.sys_clone3(cur, c.flags, *c.out, &pidfd, c.set_tid);
       if (!r) return err(r.error());
       bind(*c.out, (*r)->id);
       if (pidfd < 0) return ok(*c.out);

@@ -476,6 +476,21 @@ TEST_P(Conformance, ClonePidfdIsASetnsTargetInTheCreatorsTable) {
   EXPECT_THAT(s().run("p: setns(pfd, CLONE_NEWUTS)"), FailsWithErrno(ESRCH));
 }
 
+// clone3's set_tid (CRIU): the pid in each pid namespace, the child's first;
+// EEXIST when taken, EINVAL for a pid other than 1 in a namespace without an
+// init, EPERM without CAP_SYS_ADMIN over the namespace's owner (alloc_pid()).
+TEST_P(Conformance, SetTidChoosesThePidInEachNamespace) {
+  ASSERT_THAT(s().run("init: clone(0) -> p"), Succeeds());
+  ASSERT_THAT(s().run("p: clone3(CLONE_NEWPID, set_tid=[1, 4242]) -> c"), Returns("c"));
+  EXPECT_EQ(s().nspid("c"), (std::vector<uint32_t>{4242, 1}));
+  EXPECT_THAT(s().run("p: clone3(0, set_tid=[4242]) -> x"), FailsWithErrno(EEXIST));
+  EXPECT_THAT(s().run("p: clone3(CLONE_NEWPID, set_tid=[7]) -> y"), FailsWithErrno(EINVAL));
+  ASSERT_THAT(s().run("c: clone3(0, set_tid=[77]) -> g"), Returns("g"));
+  EXPECT_EQ(s().nspid("g").back(), 77u);
+  ASSERT_THAT(s().run("p: setresuid(1000, 1000, 1000)"), Succeeds());
+  EXPECT_THAT(s().run("p: clone3(0, set_tid=[5000]) -> z"), FailsWithErrno(EPERM));
+}
+
 // The vfork child's exit wakes the creator too (exit_mm() -> mm_release()).
 TEST_P(Conformance, VforkChildExitWakesTheCreator) {
   ASSERT_THAT(s().run("init: clone(0) -> p"), Succeeds());

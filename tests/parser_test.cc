@@ -157,6 +157,21 @@ TEST(Parser, ClonePidfdNamesTwoResults) {
   EXPECT_THAT(d.message, HasSubstr("clone() returns one name, not two"));
 }
 
+TEST(Parser, Clone3SetTid) {
+  auto r = parse_scenario("init: clone3(CLONE_NEWPID, set_tid=[1, 4242]) -> c\n");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(std::get<CallStmt>(r.scenario.statements[0].s).set_tid, (std::vector<int32_t>{1, 4242}));
+  auto d = first_error("init: clone3(0, tid=[1]) -> c");
+  EXPECT_EQ(d.loc.col, 17);
+  EXPECT_THAT(d.message, HasSubstr("expected set_tid=[...]"));
+  d = first_error("init: clone3(0, set_tid=[]) -> c");
+  EXPECT_THAT(d.message, HasSubstr("set_tid=[] names no pid"));
+  d = first_error("init: clone3(0, set_tid=[1 2]) -> c");
+  EXPECT_THAT(d.message, HasSubstr("',' between pids, or ']'"));
+  d = first_error("init: clone(0, set_tid=[1]) -> c");
+  EXPECT_EQ(d.loc.col, 14);
+}
+
 TEST(Parser, SocketpairAndSendRecvDiagnostics) {
   auto d = first_error("a: socketpair(AF_UNIX) -> s1");
   EXPECT_EQ(d.loc.line, 1);

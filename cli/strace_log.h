@@ -53,10 +53,10 @@ struct Call {
   std::string args_text;          // between the parentheses, as printed
   std::vector<std::string> args;  // top-level arguments
   Ret ret;
-  int line = 0;        // where it completed (the resumed line, or the only line)
-  int first_line = 0;  // where it started
-  std::string text;    // "PID name(args) = ret" (joined when it was split)
-  int exec_thread = 0; // an execve by a non-leader thread: its tid ("<pid changed to PID ...>"); pid is the leader's
+  int line = 0;         // where it completed (the resumed line, or the only line)
+  int first_line = 0;   // where it started
+  std::string text;     // "PID name(args) = ret" (joined when it was split)
+  int exec_thread = 0;  // an execve by a non-leader thread: its tid ("<pid changed to PID ...>"); pid is the leader's
 };
 
 struct Event {

@@ -59,8 +59,8 @@ constexpr uint64_t kThreadFlags = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGH
 // (CLONE_VFORK: the creator sleeps until the child execs or exits); the others
 // (CLONE_SETTLS, CLONE_*_SETTID, CLONE_CHILD_CLEARTID, CLONE_PTRACE,
 // CLONE_UNTRACED, CLONE_IO, CLONE_CLEAR_SIGHAND) do not.
-constexpr uint64_t kKeptFlags = CLONE_NEW_ANY | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD |
-                                CLONE_SYSVSEM | CLONE_PARENT | CLONE_VM | CLONE_VFORK;
+constexpr uint64_t kKeptFlags = CLONE_NEW_ANY | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM |
+                                CLONE_PARENT | CLONE_VM | CLONE_VFORK;
 
 std::string quote(std::string_view s, bool& ok) {
   std::string o = "\"";
@@ -556,10 +556,11 @@ void Session::handle(const Event& ev, std::vector<Output>& out) {
               "signals are not modelled; a fatal one shows as '+++ killed by' and is translated as exit", false);
       break;
     case Event::Superseded:
-      comment(x, "execve by a thread",
-              "a non-leader thread's execve takes over the leader's pid (de_thread()): translated at its execve line as "
-              "the leader's exec()",
-              false, false);
+      comment(
+          x, "execve by a thread",
+          "a non-leader thread's execve takes over the leader's pid (de_thread()): translated at its execve line as "
+          "the leader's exec()",
+          false, false);
       break;
   }
   // Attach what was found to the step this event produced, if any.
@@ -1059,8 +1060,8 @@ void Session::on_msg(const Call& c, Task& t, Ctx& x) {
   if (!rights && (send || r.failed() || r.unknown || !sock))
     return comment(x, c.name + " (no SCM_RIGHTS)", "passes no file: no namespace effect", false);
   auto it = sock ? t.fds->fds.find(sock->fd) : t.fds->fds.end();
-  bool model_sock = it != t.fds->fds.end() && it->second.kind == FdEntry::Socket && it->second.pair &&
-                    it->second.in_model;
+  bool model_sock =
+      it != t.fds->fds.end() && it->second.kind == FdEntry::Socket && it->second.pair && it->second.in_model;
   auto inodes = sock ? unix_inodes(sock->decor) : std::nullopt;
   std::string flags = c.args.size() > 2 ? c.args[2] : "";
   // Files the model will not have: followed as foreign nsfs fds, so a later setns on them says so.
@@ -1107,9 +1108,9 @@ void Session::on_msg(const Call& c, Task& t, Ctx& x) {
   if (!rights) {
     // Nothing received: an EAGAIN or end of file the model would show too, on a socket it has.
     if (model_sock && r.failed() && errno_from_name(r.err))
-      return (void)step(t, fmt::format("recv({}{}) -> fail{}", it->second.name, cloexec ? ", MSG_CMSG_CLOEXEC" : "",
-                                       c.line),
-                        r.err, x);
+      return (void)step(
+          t, fmt::format("recv({}{}) -> fail{}", it->second.name, cloexec ? ", MSG_CMSG_CLOEXEC" : "", c.line), r.err,
+          x);
     return comment(x, "recvmsg (no SCM_RIGHTS)", "receives no file: no namespace effect", false);
   }
   std::shared_ptr<FdEntry> sent;
@@ -1139,8 +1140,8 @@ void Session::on_msg(const Call& c, Task& t, Ctx& x) {
   }
   drop_fd(t, f->fd, x, "fd reused");
   std::string name = fd_name(*t.fds, f->fd);
-  Output* o = step(t, fmt::format("recv({}{}) -> {}", it->second.name, cloexec ? ", MSG_CMSG_CLOEXEC" : "", name),
-                   name, x);
+  Output* o =
+      step(t, fmt::format("recv({}{}) -> {}", it->second.name, cloexec ? ", MSG_CMSG_CLOEXEC" : "", name), name, x);
   FdEntry e = *sent;
   e.name = name;
   e.cloexec = cloexec;
@@ -1423,8 +1424,8 @@ void Session::on_exec(const Call& c, Task& t, Ctx& x) {
   SimBackend& sim = runner_->sim();
   nssim::Task* mt = sim.task(t.name);
   if (!mt || mt->state != TaskState::Running)
-    return comment(x, c.name + " (task not in the model)", "the task has exited in the model: the exec is not translated",
-                   true);
+    return comment(x, c.name + " (task not in the model)",
+                   "the task has exited in the model: the exec is not translated", true);
   std::string prog;
   if (auto p = parse_string(c.args.empty() ? "" : c.args[c.name == "execveat" ? 1 : 0])) prog = *p;
   if (!prog.empty()) t.comm = basename_of(prog);

@@ -138,7 +138,7 @@ class Session {
   std::vector<std::unique_ptr<Task>> retired_;  // tasks whose pid was reused
   std::set<std::string> used_names_;
   std::vector<std::pair<int, std::string>> task_names_;
-  std::map<int, std::vector<Event>> orphans_;  // lines of pids not yet matched to a clone
+  std::map<int, std::vector<Event>> orphans_;                     // lines of pids not yet matched to a clone
   std::vector<std::pair<std::string, std::vector<Event>>> held_;  // task name -> its events while asleep in vfork
   // SCM_RIGHTS files in flight, by the kernel inode of the receiving unix
   // socket, in queue order; null for a message the model did not get (not translated).

@@ -101,7 +101,8 @@ TEST(StraceLog, AThreadsExecveResumesUnderTheLeadersPid) {
   strace::Reader r;
   std::vector<strace::Event> evs;
   std::vector<strace::LogError> errs;
-  r.feed("15327 execve(\"/bin/true\", [\"true\"], 0x7ffd4bf3e138 /* 37 vars */ <pid changed to 15322 ...>", 1, evs, errs);
+  r.feed("15327 execve(\"/bin/true\", [\"true\"], 0x7ffd4bf3e138 /* 37 vars */ <pid changed to 15322 ...>", 1, evs,
+         errs);
   r.feed("15322 +++ superseded by execve in pid 15327 +++", 2, evs, errs);
   r.feed("15322 <... execve resumed>)             = 0", 3, evs, errs);
   ASSERT_TRUE(errs.empty()) << errs.front().message;
@@ -393,14 +394,37 @@ TEST(StraceImport, ScmRightsSendRecvAndMountPropagationAreTranslated) {
   EXPECT_THAT(sc, HasSubstr("p24632: umount(\"/srv/ns/net\", MNT_DETACH) = 0"));
 }
 
+TEST(StraceImport, TheVforkCreatorsLinesBeforeItsChildsExecAreMovedAfterIt) {
+  // The creator wakes in the child's execve (exec_mm_release()), so strace may
+  // print its next calls before the child's '<... execve resumed>'.
+  Imported r = import_text(
+      "7 vfork( <unfinished ...>\n"
+      "8 execve(\"/bin/true\", [\"true\"], 0x7ffd /* 1 var */ <unfinished ...>\n"
+      "7 <... vfork resumed>) = 8\n"
+      "7 unshare(CLONE_NEWUTS) = 0\n"
+      "8 <... execve resumed>) = 0\n"
+      "8 exit_group(0) = ?\n"
+      "8 +++ exited with 0 +++\n"
+      "7 wait4(8, NULL, 0, NULL) = 8\n"
+      "7 exit_group(0) = ?\n");
+  ASSERT_TRUE(r.errs.empty()) << r.errs.front().line << ": " << r.errs.front().message;
+  EXPECT_EQ(r.contradictions, 0) << r.scenario;
+  size_t exec = r.scenario.find("p8: exec() = 0"), uts = r.scenario.find("p7: unshare(CLONE_NEWUTS) = 0");
+  ASSERT_NE(exec, std::string::npos) << r.scenario;
+  ASSERT_NE(uts, std::string::npos) << r.scenario;
+  EXPECT_LT(exec, uts);
+  EXPECT_THAT(r.scenario, HasSubstr("before its CLONE_VFORK child's exec or exit was complete"));
+}
+
 TEST(StraceImport, CapsetFormsAThreadsExecAndAnUnknownPeer) {
   Imported r = import_text(
-      "7 capset({_LINUX_CAPABILITY_VERSION_3, 0}, {effective=1<<CAP_NET_ADMIN|1<<CAP_SYS_ADMIN, permitted=~(1<<CAP_SYS_BOOT), "
-      "inheritable=0}) = 0\n"
+      "7 capset({_LINUX_CAPABILITY_VERSION_3, 0}, {effective=1<<CAP_NET_ADMIN|1<<CAP_SYS_ADMIN, "
+      "permitted=~(1<<CAP_SYS_BOOT), inheritable=0}) = 0\n"
       "7 capset({version=_LINUX_CAPABILITY_VERSION_3, pid=8}, {effective=0, permitted=0, inheritable=0}) = -1 EPERM "
       "(Operation not permitted)\n"
-      "7 clone3({flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM|CLONE_SETTLS|CLONE_PARENT_"
-      "SETTID|CLONE_CHILD_CLEARTID, exit_signal=0, stack=0x7f, stack_size=0x7fff80, tls=0x7f} => {parent_tid=[9]}, 88) = 9\n"
+      "7 clone3({flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM|CLONE_SETTLS|"
+      "CLONE_PARENT_SETTID|CLONE_CHILD_CLEARTID, exit_signal=0, stack=0x7f, stack_size=0x7fff80, tls=0x7f} => "
+      "{parent_tid=[9]}, 88) = 9\n"
       "9 execve(\"/bin/true\", [\"true\"], 0x7ffd /* 37 vars */ <pid changed to 7 ...>\n"
       "7 +++ superseded by execve in pid 9 +++\n"
       "7 <... execve resumed>) = 0\n"
@@ -409,8 +433,9 @@ TEST(StraceImport, CapsetFormsAThreadsExecAndAnUnknownPeer) {
       "7 exit_group(0) = ?\n");
   ASSERT_TRUE(r.errs.empty()) << r.errs.front().line << ": " << r.errs.front().message;
   EXPECT_EQ(r.contradictions, 0) << r.scenario;
-  EXPECT_THAT(r.scenario,
-              HasSubstr("p7: capset(effective=CAP_NET_ADMIN|CAP_SYS_ADMIN, permitted=ALL-CAP_SYS_BOOT, inheritable=0) = 0"));
+  EXPECT_THAT(
+      r.scenario,
+      HasSubstr("p7: capset(effective=CAP_NET_ADMIN|CAP_SYS_ADMIN, permitted=ALL-CAP_SYS_BOOT, inheritable=0) = 0"));
   EXPECT_THAT(r.scenario, HasSubstr("capset of another task"));
   EXPECT_THAT(r.scenario, HasSubstr("p7: thread() -> p9"));
   EXPECT_THAT(r.scenario, HasSubstr("p7: exec() = 0"));
@@ -466,8 +491,7 @@ const Recorded kRecorded[] = {
     {"unshare-p-without-fork.log", {"unshare(CLONE_NEWPID) = 0", "= ENOMEM"}},
     {"ip-netns.log",
      {"mount(\"/proc/self/ns/net\", \"/run/netns/x\", MS_BIND) = 0", "open(\"/run/netns/x\", O_CLOEXEC) -> fd5 = fd5",
-      "mount(\"none\", \"/\", MS_REC|MS_SLAVE) = 0",
-      "umount(\"/run/netns/x\", MNT_DETACH) = 0"}},
+      "mount(\"none\", \"/\", MS_REC|MS_SLAVE) = 0", "umount(\"/run/netns/x\", MNT_DETACH) = 0"}},
     {"seed-nsenter.log", {"/ns/uts\") -> fd3 = fd3", "setns(fd3, 0) = 0"}},
     {"spawn-exec-capset.log", {"clone(CLONE_VM|CLONE_VFORK) -> p24624", "p24622: exec() = 0"}},
     {"scm-rights-propagation.log", {"send(fd3, fd5) = 0", "mount(\"none\", \"/\", MS_REC|MS_PRIVATE) = 0"}},
@@ -604,9 +628,10 @@ TEST_F(StraceLive, ShellRunningSeveralCommandsInUnsharePWithoutFork) {
 TEST_F(StraceLive, IpNetnsAddExecDelete) {
   if (access("/usr/sbin/ip", X_OK) != 0 && access("/sbin/ip", X_OK) != 0 && access("/usr/bin/ip", X_OK) != 0)
     GTEST_SKIP() << "iproute2 is not installed (scripts/install-deps.sh installs it)";
-  trace_and_round_trip(script("ip netns add x\nip netns exec x true\nip netns delete x\n"),
-                       {"mount(\"/proc/self/ns/net\", \"/run/netns/x\", MS_BIND)  = 0", "open(\"/run/netns/x\", O_CLOEXEC) -> fd",
-                        "setns(fd5, CLONE_NEWNET)  = 0", "umount(\"/run/netns/x\", MNT_DETACH)  = 0"});
+  trace_and_round_trip(
+      script("ip netns add x\nip netns exec x true\nip netns delete x\n"),
+      {"mount(\"/proc/self/ns/net\", \"/run/netns/x\", MS_BIND)  = 0", "open(\"/run/netns/x\", O_CLOEXEC) -> fd",
+       "setns(fd5, CLONE_NEWNET)  = 0", "umount(\"/run/netns/x\", MNT_DETACH)  = 0"});
   // The sandbox kept the host's /run/netns untouched.
   EXPECT_NE(access("/run/netns/x", F_OK), 0);
 }

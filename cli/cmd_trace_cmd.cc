@@ -32,7 +32,7 @@ std::vector<std::string> strace_options() {
           "-e",
           "trace=clone,clone3,fork,vfork,execve,execveat,exit,exit_group,wait4,waitid,unshare,setns,open,"
           "openat,openat2,creat,close,close_range,dup,dup2,dup3,fcntl,pidfd_open,socket,socketpair,accept,accept4,"
-          "mount,umount2,ioctl,"
+          "sendmsg,recvmsg,sendmmsg,recvmmsg,mount,umount2,ioctl,"
           "sethostname,setdomainname,write,readlink,readlinkat,setuid,setgid,setresuid,setresgid,setreuid,"
           "setregid,setfsuid,setfsgid,setgroups,capset,prctl,kill,tkill,tgkill,pidfd_send_signal,chroot,"
           "pivot_root"};

@@ -49,7 +49,10 @@ size_t scan_args(std::string_view s, size_t i, Stop stop) {
         str = true;
         break;
       case '<':
-        if (i > 0 && is_word(s[i - 1])) decor = 1;
+        if (i + 1 < s.size() && s[i + 1] == '<')
+          ++i;  // a shift, as in capability sets: "1<<CAP_SYS_ADMIN"
+        else if (i > 0 && is_word(s[i - 1]))
+          decor = 1;
         break;
       case '(':
       case '[':
@@ -376,6 +379,11 @@ void Reader::feed(std::string_view raw, int lineno, std::vector<Event>& out, std
     size_t r = s.find(" resumed>");
     if (r == std::string_view::npos) return bad("bad resumed line", "expected '<... NAME resumed>REST) = RESULT'");
     call.name = std::string(s.substr(5, r - 5));
+    if (auto ch = changed_.find(pid); ch != changed_.end() && ch->second.name == call.name) {
+      call.exec_thread = ch->second.from_pid;
+      pending_.insert_or_assign(pid, std::move(ch->second));
+      changed_.erase(ch);
+    }
     auto it = pending_.find(pid);
     if (it == pending_.end() || it->second.name != call.name)
       return bad(
@@ -399,6 +407,16 @@ void Reader::feed(std::string_view raw, int lineno, std::vector<Event>& out, std
                  "expected 'PID NAME(ARGS) = RESULT' (strace -f -yy -o LOG CMD)");
     call.name = std::string(s.substr(0, p));
     body = s.substr(p + 1);
+    // A thread's execve: "execve(ARGS <pid changed to LEADER ...>"; it resumes
+    // under the leader's pid once de_thread() has given it that pid.
+    if (size_t pc = s.rfind("<pid changed to "); pc != std::string_view::npos && s.ends_with(" ...>")) {
+      auto to = parse_int(s.substr(pc + 16, s.size() - 5 - pc - 16));
+      if (!to) return bad("bad '<pid changed to PID ...>'");
+      std::string_view h = body.substr(0, body.size() - (s.size() - pc));
+      while (!h.empty() && h.back() == ' ') h.remove_suffix(1);
+      changed_[static_cast<int>(*to)] = Pending{lineno, call.name, std::string(h), std::string(trim(text)), pid};
+      return;
+    }
     if (s.ends_with("<unfinished ...>") && find_close(body, 0) == std::string_view::npos) {
       std::string_view h = body.substr(0, body.size() - 16);
       while (!h.empty() && h.back() == ' ') h.remove_suffix(1);

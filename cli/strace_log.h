@@ -53,9 +53,10 @@ struct Call {
   std::string args_text;          // between the parentheses, as printed
   std::vector<std::string> args;  // top-level arguments
   Ret ret;
-  int line = 0;        // where it completed (the resumed line, or the only line)
-  int first_line = 0;  // where it started
-  std::string text;    // "PID name(args) = ret" (joined when it was split)
+  int line = 0;         // where it completed (the resumed line, or the only line)
+  int first_line = 0;   // where it started
+  std::string text;     // "PID name(args) = ret" (joined when it was split)
+  int exec_thread = 0;  // an execve by a non-leader thread: its tid ("<pid changed to PID ...>"); pid is the leader's
 };
 
 struct Event {
@@ -84,8 +85,12 @@ class Reader {
   struct Pending {
     int line;
     std::string name, args_head, text;
+    int from_pid = 0;  // an execve whose pid changed (de_thread()): the thread that called it
   };
   std::map<int, Pending> pending_;
+  // execve calls of threads, under the leader's pid they take: kept apart from
+  // pending_ because the leader's "+++ superseded" line comes in between.
+  std::map<int, Pending> changed_;
   bool decorations_ = false;
 };
 

@@ -24,6 +24,7 @@ struct Session::FdEntry {
   std::string path;  // ProcFile: the scenario path ("/proc/self/uid_map")
   bool cloexec = false;
   bool in_model = true;  // false when the model's open failed where the kernel's succeeded
+  bool pair = false;     // Socket: a unix socket from socketpair(), which send()/recv() take
 };
 struct Session::FdTable {
   std::map<int, FdEntry> fds;
@@ -54,11 +55,12 @@ struct Session::Ctx {
 namespace {
 
 constexpr uint64_t kThreadFlags = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM;
-// Clone flags that matter to namespaces, fd tables and task structure; the
-// others (CLONE_SETTLS, CLONE_*_SETTID, CLONE_CHILD_CLEARTID, CLONE_VFORK,
-// CLONE_PTRACE, CLONE_UNTRACED, CLONE_IO, CLONE_CLEAR_SIGHAND) do not.
-constexpr uint64_t kKeptFlags =
-    CLONE_NEW_ANY | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM | CLONE_PARENT | CLONE_VM;
+// Clone flags that matter to namespaces, fd tables, the mm and task structure
+// (CLONE_VFORK: the creator sleeps until the child execs or exits); the others
+// (CLONE_SETTLS, CLONE_*_SETTID, CLONE_CHILD_CLEARTID, CLONE_PTRACE,
+// CLONE_UNTRACED, CLONE_IO, CLONE_CLEAR_SIGHAND) do not.
+constexpr uint64_t kKeptFlags = CLONE_NEW_ANY | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM |
+                                CLONE_PARENT | CLONE_VM | CLONE_VFORK;
 
 std::string quote(std::string_view s, bool& ok) {
   std::string o = "\"";
@@ -127,6 +129,73 @@ int signal_nr(std::string_view sig) {
   for (int i = 1; i < 65; ++i)
     if (const char* a = sigabbrev_np(i); a && sig == std::string("SIG") + a) return i;
   return 0;
+}
+
+std::vector<std::string> split_flags(std::string_view s) {
+  std::vector<std::string> out;
+  for (size_t b = 0; b <= s.size();) {
+    size_t e = std::min(s.find('|', b), s.size());
+    std::string_view t = s.substr(b, e - b);
+    while (!t.empty() && t.front() == ' ') t.remove_prefix(1);
+    while (!t.empty() && t.back() == ' ') t.remove_suffix(1);
+    out.emplace_back(t);
+    b = e + 1;
+  }
+  return out;
+}
+
+// strace's capability set: "0", "1<<CAP_CHOWN|1<<CAP_SYS_ADMIN", "~(1<<CAP_SYS_ADMIN)"
+// (older versions), or a bit past the kernel's last capability ("1<<41": refused).
+std::optional<uint64_t> parse_cap_set(std::string_view s) {
+  uint64_t all = 0;
+  for (int i = 0; i < 64; ++i)
+    if (!cap_name(i).empty()) all |= 1ULL << i;
+  bool neg = s.starts_with("~(") && s.ends_with(")");
+  if (neg) s = s.substr(2, s.size() - 3);
+  uint64_t v = 0;
+  if (s != "0") {
+    for (auto& tok : split_flags(s)) {
+      std::string_view t = tok;
+      if (!t.starts_with("1<<")) return std::nullopt;
+      t.remove_prefix(3);
+      std::optional<int> cap = cap_from_name(t);
+      if (!cap) {
+        auto n = parse_int(t);
+        if (!n || *n < 0 || *n > 63 || cap_name(static_cast<int>(*n)).empty()) return std::nullopt;
+        cap = static_cast<int>(*n);
+      }
+      v |= 1ULL << *cap;
+    }
+  }
+  return neg ? all & ~v : v;
+}
+
+// "UNIX-STREAM:[40133063->40133064]" -> (own inode, peer inode).
+std::optional<std::pair<uint64_t, uint64_t>> unix_inodes(std::string_view decor) {
+  if (!decor.starts_with("UNIX")) return std::nullopt;
+  size_t b = decor.find(":["), arrow = decor.find("->"), e = decor.rfind(']');
+  if (b == std::string_view::npos || arrow == std::string_view::npos || e == std::string_view::npos || arrow > e)
+    return std::nullopt;
+  auto own = parse_int(decor.substr(b + 2, arrow - b - 2)), peer = parse_int(decor.substr(arrow + 2, e - arrow - 2));
+  if (!own || !peer) return std::nullopt;
+  return std::make_pair(static_cast<uint64_t>(*own), static_cast<uint64_t>(*peer));
+}
+
+// The fds of the SCM_RIGHTS messages in a msghdr as strace prints it
+// ("{..., msg_control=[{..., cmsg_type=SCM_RIGHTS, cmsg_data=[5<net:[...]>]}], ...}"),
+// one list per message; nullopt when there is none.
+std::optional<std::vector<std::vector<std::string>>> scm_rights(std::string_view msghdr) {
+  std::string ctl = struct_field(msghdr, "msg_control");
+  if (ctl.size() < 2 || ctl.front() != '[' || ctl.back() != ']') return std::nullopt;
+  std::vector<std::vector<std::string>> out;
+  for (auto& cm : split_args(std::string_view(ctl).substr(1, ctl.size() - 2))) {
+    if (struct_field(cm, "cmsg_type") != "SCM_RIGHTS") continue;
+    std::string d = struct_field(cm, "cmsg_data");
+    if (d.size() < 2 || d.front() != '[' || d.back() != ']') return std::nullopt;
+    out.push_back(split_args(std::string_view(d).substr(1, d.size() - 2)));
+  }
+  if (out.empty()) return std::nullopt;
+  return out;
 }
 
 }  // namespace
@@ -417,7 +486,43 @@ void Session::feed(const Event& ev, std::vector<Output>& out) {
       return;
     }
   }
+  if (hold_if_asleep(ev, out)) return;
   handle(ev, out);
+  release_woken(out);
+}
+
+bool Session::hold_if_asleep(const Event& ev, std::vector<Output>& out) {
+  (void)out;
+  Task* t = task_for(ev.pid);
+  if (!t) return false;
+  auto it = std::find_if(held_.begin(), held_.end(), [&](auto& h) { return h.first == t->name; });
+  nssim::Task* mt = runner_->sim().task(t->name);
+  if (it == held_.end() && !(mt && mt->in_vfork)) return false;
+  if (it == held_.end()) it = held_.insert(held_.end(), {t->name, {}});
+  it->second.push_back(ev);
+  return true;
+}
+
+void Session::release_woken(std::vector<Output>& out) {
+  for (size_t i = 0; i < held_.size();) {
+    nssim::Task* mt = runner_->sim().task(held_[i].first);
+    if (mt && mt->in_vfork) {
+      ++i;
+      continue;
+    }
+    std::string name = held_[i].first;
+    std::vector<Event> evs = std::move(held_[i].second);
+    held_.erase(held_.begin() + static_cast<std::ptrdiff_t>(i));
+    Ctx x{nullptr, &out, out.size()};
+    comment(x, "vfork: lines moved after the child's exec",
+            fmt::format("strace printed {} line{} of {} (from line {}) before its CLONE_VFORK child's exec or exit was "
+                        "complete; the creator sleeps until then, so they follow it here",
+                        evs.size(), evs.size() == 1 ? "" : "s", name, evs.front().line),
+            false, false);
+    for (auto& e : evs)
+      if (!hold_if_asleep(e, out)) handle(e, out);
+    i = 0;  // a replayed event may have woken (or put to sleep) another task
+  }
 }
 
 void Session::handle(const Event& ev, std::vector<Output>& out) {
@@ -451,7 +556,11 @@ void Session::handle(const Event& ev, std::vector<Output>& out) {
               "signals are not modelled; a fatal one shows as '+++ killed by' and is translated as exit", false);
       break;
     case Event::Superseded:
-      comment(x, "execve by a thread", "a non-leader thread's execve takes over the leader's pid: not modelled", true);
+      comment(
+          x, "execve by a thread",
+          "a non-leader thread's execve takes over the leader's pid (de_thread()): translated at its execve line as "
+          "the leader's exec()",
+          false, false);
       break;
   }
   // Attach what was found to the step this event produced, if any.
@@ -535,6 +644,8 @@ void Session::call(const Call& c, Task& t, Ctx& x) {
   if (n == "execve" || n == "execveat") return on_exec(c, t, x);
   if (n == "clone" || n == "clone3" || n == "fork" || n == "vfork") return on_clone(c, t, x);
   if (n == "open" || n == "openat" || n == "creat" || n == "openat2") return on_open(c, t, x);
+  if (n == "sendmsg" || n == "recvmsg") return on_msg(c, t, x);
+  if (n == "capset") return on_capset(c, t, x);
 
   if (n == "unshare") {
     std::vector<std::string> unknown;
@@ -685,8 +796,8 @@ void Session::call(const Call& c, Task& t, Ctx& x) {
     // '= 0' asserts the success of a call that names its results.
     Output* o = step(t, fmt::format("socketpair(AF_UNIX) -> {}, {}", n0, n1), "0", x);
     bool cloexec = has_token(arg(1), "SOCK_CLOEXEC"), ok = o && o->record.outcome.ok;
-    t.fds->fds[f0->fd] = FdEntry{FdEntry::Socket, n0, "", cloexec, ok};
-    t.fds->fds[f1->fd] = FdEntry{FdEntry::Socket, n1, "", cloexec, ok};
+    t.fds->fds[f0->fd] = FdEntry{FdEntry::Socket, n0, "", cloexec, ok, true};
+    t.fds->fds[f1->fd] = FdEntry{FdEntry::Socket, n1, "", cloexec, ok, true};
     return;
   }
   if (n == "socketpair" || n == "accept" || n == "accept4")
@@ -725,11 +836,22 @@ void Session::call(const Call& c, Task& t, Ctx& x) {
                      true);
     }
     if (has_token(fl, "MS_SHARED") || has_token(fl, "MS_PRIVATE") || has_token(fl, "MS_SLAVE") ||
-        has_token(fl, "MS_UNBINDABLE"))
+        has_token(fl, "MS_UNBINDABLE")) {
+      // The whole tree's propagation (unshare(1), container runtimes) is
+      // modelled; the source and type are ignored by the kernel here.
+      auto toks = split_flags(fl);
+      std::string type;
+      for (const char* ty : {"MS_PRIVATE", "MS_SLAVE", "MS_SHARED"})
+        if (has_token(fl, ty)) type += type.empty() ? ty : "+";
+      if (dst && *dst == "/" && toks.size() == 2 && has_token(fl, "MS_REC") && !type.empty() &&
+          type.find('+') == std::string::npos)
+        return (void)step(t, fmt::format("mount(\"none\", \"/\", MS_REC|{})", type), result("0"), x);
       return comment(x, "mount (propagation)",
-                     "mount propagation is not modelled: a bind mount under a shared mount would also appear in peer "
-                     "mount namespaces",
+                     "a propagation change of a single mount, or with other flags (MS_UNBINDABLE...): only "
+                     "MS_REC|MS_PRIVATE, MS_SLAVE or MS_SHARED of \"/\" is modelled; peers would see bind mounts the "
+                     "model does not give them",
                      true);
+    }
     return comment(x, "mount (other)", "mounts of other files and filesystems are not modelled", true);
   }
   if (n == "umount2" || n == "umount") {
@@ -887,7 +1009,9 @@ void Session::call(const Call& c, Task& t, Ctx& x) {
     if (ok) return (void)step(t, fmt::format("setgroups({})", gids), result("0"), x);
     return comment(x, n + " (unreadable)", "credential change not translated", true);
   }
-  if (n == "setreuid" || n == "setregid" || n == "setfsuid" || n == "setfsgid" || n == "capset")
+  if (n == "sendmmsg" || n == "recvmmsg")
+    return comment(x, n, "several messages at once: files passed with SCM_RIGHTS are not followed", true);
+  if (n == "setreuid" || n == "setregid" || n == "setfsuid" || n == "setfsgid")
     return comment(x, n, "a credential change the language lacks: capabilities decide namespace permissions", true);
   if (n == "prctl") {
     if (arg(0) == "PR_SET_DUMPABLE") {
@@ -922,6 +1046,141 @@ void Session::call(const Call& c, Task& t, Ctx& x) {
   if (n == "chroot" || n == "pivot_root" || n == "move_mount" || n == "open_tree" || n == "fsmount" || n == "fsopen")
     return comment(x, n, "changes the mount tree, which the model does not have (beyond /run bind mounts)", true);
   comment(x, n, "not in the model", false);
+}
+
+// sendmsg/recvmsg passing files with SCM_RIGHTS: send(S, FD) and recv(S) -> F
+// when one fd goes over a socketpair() socket the model has. The queues are
+// followed by the kernel's socket inodes ("UNIX-STREAM:[OWN->PEER]"), so a
+// message the model does not get is skipped by the recv that takes it.
+void Session::on_msg(const Call& c, Task& t, Ctx& x) {
+  const Ret& r = c.ret;
+  bool send = c.name == "sendmsg";
+  auto sock = c.args.empty() ? std::nullopt : parse_fd(c.args[0]);
+  auto rights = c.args.size() > 1 ? scm_rights(c.args[1]) : std::nullopt;
+  if (!rights && (send || r.failed() || r.unknown || !sock))
+    return comment(x, c.name + " (no SCM_RIGHTS)", "passes no file: no namespace effect", false);
+  auto it = sock ? t.fds->fds.find(sock->fd) : t.fds->fds.end();
+  bool model_sock =
+      it != t.fds->fds.end() && it->second.kind == FdEntry::Socket && it->second.pair && it->second.in_model;
+  auto inodes = sock ? unix_inodes(sock->decor) : std::nullopt;
+  std::string flags = c.args.size() > 2 ? c.args[2] : "";
+  // Files the model will not have: followed as foreign nsfs fds, so a later setns on them says so.
+  auto foreign = [&](const std::vector<std::string>& fds) {
+    for (auto& a : fds)
+      if (auto f = parse_fd(a); f && f->fd >= 0) {
+        drop_fd(t, f->fd, x, "fd reused");
+        if (parse_ns_decor(f->decor)) t.fds->fds[f->fd] = FdEntry{FdEntry::Foreign, "", "", false, false};
+      }
+  };
+  if (send) {
+    const auto& fds = rights->front();
+    std::string why;
+    std::optional<FdArg> f = fds.size() == 1 ? parse_fd(fds[0]) : std::nullopt;
+    auto fe = f ? t.fds->fds.find(f->fd) : t.fds->fds.end();
+    if (!inodes)
+      why = "not a unix socket strace showed with its peer (strace -yy)";
+    else if (!model_sock)
+      why = "a socket the model does not have (only socketpair(AF_UNIX) ends are followed)";
+    else if (rights->size() != 1 || fds.size() != 1)
+      why = "more than one fd in one message: the language sends one";
+    else if (fe == t.fds->fds.end() || !fe->second.model_file())
+      why = "a file the model does not have (only namespace files, pidfds and sockets are followed)";
+    if (!why.empty()) {
+      if (!r.failed() && !r.unknown && inodes) inflight_[inodes->second].push_back(nullptr);
+      return comment(x, "sendmsg (SCM_RIGHTS, not translated)",
+                     fmt::format("{}: the receiver's recvmsg of it is not translated either", why), true);
+    }
+    std::optional<std::string> res;
+    if (r.failed() && errno_from_name(r.err))
+      res = r.err;
+    else if (!r.failed() && !r.unknown)
+      res = "0";
+    Output* o = step(t, fmt::format("send({}, {})", it->second.name, fe->second.name), res, x);
+    if (!r.failed() && !r.unknown)
+      inflight_[inodes->second].push_back(o && o->record.outcome.ok ? std::make_shared<FdEntry>(fe->second) : nullptr);
+    return;
+  }
+  bool cloexec = has_token(flags, "MSG_CMSG_CLOEXEC");
+  if (has_token(flags, "MSG_PEEK")) {
+    if (rights) foreign(rights->front());
+    return comment(x, "recvmsg (MSG_PEEK)", "a peek leaves the files queued: not translated", true);
+  }
+  if (!rights) {
+    // Nothing received: an EAGAIN or end of file the model would show too, on a socket it has.
+    if (model_sock && r.failed() && errno_from_name(r.err))
+      return (void)step(
+          t, fmt::format("recv({}{}) -> fail{}", it->second.name, cloexec ? ", MSG_CMSG_CLOEXEC" : "", c.line), r.err,
+          x);
+    return comment(x, "recvmsg (no SCM_RIGHTS)", "receives no file: no namespace effect", false);
+  }
+  std::shared_ptr<FdEntry> sent;
+  bool queued = false;
+  if (inodes) {
+    auto& q = inflight_[inodes->first];
+    if (!q.empty()) {
+      sent = q.front();
+      q.pop_front();
+      queued = true;
+    }
+  }
+  const auto& fds = rights->front();
+  std::optional<FdArg> f = fds.size() == 1 ? parse_fd(fds[0]) : std::nullopt;
+  std::string why;
+  if (!model_sock)
+    why = "a socket the model does not have (only socketpair(AF_UNIX) ends are followed)";
+  else if (!queued)
+    why = "a message the trace did not show being sent";
+  else if (!sent)
+    why = "its sendmsg was not translated";
+  else if (rights->size() != 1 || !f || f->fd < 0)
+    why = "more than one fd in one message: the language receives one";
+  if (!why.empty()) {
+    for (auto& l : *rights) foreign(l);
+    return comment(x, "recvmsg (SCM_RIGHTS, not translated)", why, true);
+  }
+  drop_fd(t, f->fd, x, "fd reused");
+  std::string name = fd_name(*t.fds, f->fd);
+  Output* o =
+      step(t, fmt::format("recv({}{}) -> {}", it->second.name, cloexec ? ", MSG_CMSG_CLOEXEC" : "", name), name, x);
+  FdEntry e = *sent;
+  e.name = name;
+  e.cloexec = cloexec;
+  e.in_model = o && o->record.outcome.ok;
+  t.fds->fds[f->fd] = e;
+  if (auto nd = parse_ns_decor(f->decor); nd && e.kind == FdEntry::Ns && e.in_model)
+    check_ns(nd->first, nd->second, model_fd_ns(t.name, name), fmt::format("fd {} of {} ({})", f->fd, t.name, name), x);
+}
+
+// capset({VERSION, pid=0}, {effective=..., permitted=..., inheritable=...}).
+void Session::on_capset(const Call& c, Task& t, Ctx& x) {
+  const Ret& r = c.ret;
+  std::string hdr = c.args.empty() ? "" : c.args[0];
+  std::string pid = struct_field(hdr, "pid");
+  if (pid.empty() && hdr.size() > 2) {  // older strace: "{_LINUX_CAPABILITY_VERSION_3, 0}"
+    auto parts = split_args(std::string_view(hdr).substr(1, hdr.size() - 2));
+    if (parts.size() == 2) pid = parts[1];
+  }
+  auto p = leading_int(pid);
+  if (!p || *p != 0)
+    return comment(x, "capset (another pid)", "capset of another task: the kernel refuses it (EPERM); not in the model",
+                   true);
+  std::string data = c.args.size() > 1 ? c.args[1] : "";
+  std::vector<std::string> sets;
+  for (const char* set : {"effective", "permitted", "inheritable"}) {
+    auto v = parse_cap_set(struct_field(data, set));
+    if (!v)
+      return comment(x, "capset (unreadable)",
+                     fmt::format("the {} set '{}' is not a list of known capabilities: not translated", set,
+                                 struct_field(data, set)),
+                     true);
+    sets.push_back(fmt::format("{}={}", set, cap_set_str(*v)));
+  }
+  std::optional<std::string> res;
+  if (r.failed() && errno_from_name(r.err))
+    res = r.err;
+  else if (!r.failed() && !r.unknown)
+    res = "0";
+  step(t, fmt::format("capset({})", fmt::join(sets, ", ")), res, x);
 }
 
 void Session::on_open(const Call& c, Task& t, Ctx& x) {
@@ -992,15 +1251,15 @@ void Session::on_open(const Call& c, Task& t, Ctx& x) {
     return comment(x, c.name + " (other files)", "opening files other than namespace files: no namespace effect",
                    false);
   }
+  std::string oflags = cloexec ? ", O_CLOEXEC" : "";
   if (r.failed() || r.unknown) {
-    step(t, fmt::format("open(\"{}\") -> fail{}", mpath, c.line), result_of(""), x);
+    step(t, fmt::format("open(\"{}\"{}) -> fail{}", mpath, oflags, c.line), result_of(""), x);
     return;
   }
   int fd = static_cast<int>(r.value);
   drop_fd(t, fd, x, "fd reused");
   std::string name = fd_name(*t.fds, fd);
-  Output* o = step(t, fmt::format("open(\"{}\") -> {}", mpath, name), result_of(name), x,
-                   cloexec ? "O_CLOEXEC: closed by a later execve" : "");
+  Output* o = step(t, fmt::format("open(\"{}\"{}) -> {}", mpath, oflags, name), result_of(name), x);
   bool ok = o && o->record.outcome.ok;
   t.fds->fds[fd] = FdEntry{FdEntry::Ns, name, mpath, cloexec, ok};
   if (auto nd = parse_ns_decor(r.decor); nd && ok)
@@ -1041,16 +1300,19 @@ void Session::on_clone(const Call& c, Task& t, Ctx& x) {
     return comment(x, c.name + " (unknown flags)", fmt::format("unknown flags {}", fmt::join(unknown, "|")), true);
   Kernel& k = runner_->sim().kernel();
   nssim::Task* pm = runner_->sim().task(t.name);
-  bool time_pending = pm && pm->nsproxy && pm->nsproxy->time_ns != pm->nsproxy->time_ns_for_children;
   uint64_t kept = flags & kKeptFlags;
-  // CLONE_VM matters only to threads and to a pending time namespace (a CLONE_VM child stays in the old one).
-  if ((kept & CLONE_VM) && !(kept & CLONE_THREAD) && !time_pending) kept &= ~CLONE_VM;
   std::string dropped = clone_flags_str(flags & ~kept);
   bool thread = (flags & kThreadFlags) == kThreadFlags && !(flags & (CLONE_NEW_ANY | CLONE_PARENT));
   if (flags & CLONE_PIDFD)
     comment(x, "CLONE_PIDFD", "the pidfd the parent gets is not followed (the language has no clone pidfd)", true);
   std::string verb = c.name == "clone3" ? "clone3" : "clone";
   std::string note = (flags & ~kept) && !thread ? fmt::format("dropped {} (no namespace effect)", dropped) : "";
+  // The language refuses clone3 with CLONE_VM (nssim cannot run the task it
+  // would make); the legacy clone takes the same flags below 32 bits but CSIGNAL.
+  if (verb == "clone3" && (kept & CLONE_VM) && !thread && !(kept & (CLONE_NEWTIME | ~0xffffffffULL))) {
+    verb = "clone";
+    note += (note.empty() ? "" : "; ") + std::string("clone3 with CLONE_VM, written as clone (the same flags)");
+  }
   if (exit_signal != SIGCHLD_NR && !thread && !(flags & CLONE_THREAD))
     note += (note.empty() ? "" : "; ") +
             fmt::format("exit signal {} (the model's children all report with SIGCHLD)", exit_signal);
@@ -1157,49 +1419,66 @@ void Session::on_wait(const Call& c, Task& t, Ctx& x, int64_t reaped) {
 
 void Session::on_exec(const Call& c, Task& t, Ctx& x) {
   const Ret& r = c.ret;
-  if (r.failed() || r.unknown) return comment(x, c.name + " (failed)", "a failed execve changes nothing", false);
-  if (auto p = parse_string(c.args.empty() ? "" : c.args[c.name == "execveat" ? 1 : 0])) t.comm = basename_of(*p);
+  if (r.failed() || r.unknown)
+    return comment(x, c.name + " (failed)", "a failed execve is no exec: the program goes on unchanged", false);
+  SimBackend& sim = runner_->sim();
+  nssim::Task* mt = sim.task(t.name);
+  if (!mt || mt->state != TaskState::Running)
+    return comment(x, c.name + " (task not in the model)",
+                   "the task has exited in the model: the exec is not translated", true);
+  std::string prog;
+  if (auto p = parse_string(c.args.empty() ? "" : c.args[c.name == "execveat" ? 1 : 0])) prog = *p;
+  if (!prog.empty()) t.comm = basename_of(prog);
   if (t.name == init_name_) init_execed_ = true;
-  bool acted = false;
-  // begin_new_exec(): unshare_files() gives the new program a private fd table ...
-  if (t.fds.use_count() > 1) {
+  if (c.exec_thread)
+    comment(x, "execve by a thread",
+            fmt::format("thread {} exec'd and took the leader's pid {} (de_thread()); the language lets only a leader "
+                        "exec: translated as {}'s exec(), which ends the other threads (namespaces or creds the thread "
+                        "had apart from its leader are not carried over)",
+                        c.exec_thread, c.pid, t.name),
+            true);
+  // The kernel closes every close-on-exec fd; the model knows the bit only
+  // where the language sets it (open(O_CLOEXEC), pidfds, NS_GET_* fds,
+  // recv(MSG_CMSG_CLOEXEC)). Files whose every fd the kernel closes but the
+  // model would keep (F_SETFD, F_DUPFD_CLOEXEC, dup3, close_range, SOCK_CLOEXEC)
+  // get an explicit close() first, after the unshare_files() the exec does.
+  std::map<std::string, bool> keep;  // model fd name -> some kernel fd of its file stays open
+  for (auto& [fd, e] : t.fds->fds)
+    if (e.model_file()) keep[e.name] |= !e.cloexec;
+  std::vector<std::string> close_first, lost;
+  for (auto& [name, kept] : keep) {
+    int mfd = sim.fd_of(mt, name);
+    bool model_closes = mfd >= 0 && mt->files && mt->files->cloexec(static_cast<size_t>(mfd));
+    if (!kept && !model_closes) close_first.push_back(name);
+    if (kept && model_closes) lost.push_back(name);
+  }
+  if (!close_first.empty() && t.fds.use_count() > 1) {
     step(t, "unshare(CLONE_FILES)", std::string("0"), x, "execve: unshare_files() (the fd table was shared)", true);
     t.fds = std::make_shared<FdTable>(*t.fds);
-    acted = true;
   }
-  // ... do_close_on_exec() closes the O_CLOEXEC fds ...
-  std::vector<int> ce;
+  for (auto& name : close_first)
+    step(t, fmt::format("close({})", name), std::string("0"), x,
+         "execve closes it: close-on-exec was set after open (fcntl, dup3, close_range or SOCK_CLOEXEC), which the "
+         "language cannot say",
+         true);
+  if (!lost.empty())
+    comment(x, "execve (close-on-exec cleared)",
+            fmt::format("the model's exec closes {} (opened close-on-exec), the kernel keeps it (the flag was cleared "
+                        "later with fcntl): no longer followed",
+                        fmt::join(lost, ", ")),
+            true);
+  step(t, "exec()", std::string("0"), x, prog.empty() ? "" : fmt::format("execve(\"{}\")", prog));
+  if (t.fds.use_count() > 1) t.fds = std::make_shared<FdTable>(*t.fds);  // unshare_files()
+  std::erase_if(t.fds->fds, [](const auto& kv) { return kv.second.cloexec; });
   for (auto& [fd, e] : t.fds->fds)
-    if (e.cloexec) ce.push_back(fd);
-  for (int fd : ce) {
-    drop_fd(t, fd, x, "execve closes O_CLOEXEC fds");
-    acted = true;
-  }
-  // ... exec_task_namespaces() enters time_for_children ...
-  nssim::Task* mt = runner_->sim().task(t.name);
-  if (mt && mt->nsproxy && mt->nsproxy->time_ns != mt->nsproxy->time_ns_for_children) {
-    std::string tmp = "exec_timens";
-    std::string note = "execve: exec_task_namespaces() enters time_for_children (emulated: the language has no exec)";
-    step(t, fmt::format("open(\"/proc/self/ns/time_for_children\") -> {}", tmp), tmp, x, note, true);
-    step(t, fmt::format("setns({}, CLONE_NEWTIME)", tmp), std::string("0"), x, note, true);
-    step(t, fmt::format("close({})", tmp), std::string("0"), x, note, true);
-    acted = true;
-  }
-  // ... and a program exec'd with unchanged ids is dumpable again.
-  mt = runner_->sim().task(t.name);
-  if (mt && !mt->dumpable && mt->cred && mt->cred->uid == mt->cred->euid && mt->cred->gid == mt->cred->egid) {
-    step(t, "prctl(PR_SET_DUMPABLE, 1)", std::string("0"), x, "execve: the new program is dumpable", true);
-    acted = true;
-  }
-  comment(x, "execve",
-          "the language has no exec; what it does to namespaces is translated: O_CLOEXEC nsfs fds are closed, a "
-          "pending time namespace (time_for_children) is entered, a shared fd table is unshared, the program is "
-          "dumpable",
-          true);
-  (void)acted;
+    if (std::find(lost.begin(), lost.end(), e.name) != lost.end()) e.in_model = false;
 }
 
 void Session::finish(std::vector<Output>& out, std::vector<LogError>& errs) {
+  // A creator still asleep at the end (its child's exec or exit is not in the
+  // log): its lines run anyway, and the model says why it cannot run them.
+  for (auto& [name, evs] : std::exchange(held_, {}))
+    for (auto& e : evs) handle(e, out);
   for (auto& [pid, evs] : orphans_)
     if (!evs.empty())
       errs.push_back({evs.front().line,

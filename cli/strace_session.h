@@ -120,6 +120,12 @@ class Session {
   void on_open(const Call& c, Task& t, Ctx& x);
   void on_wait(const Call& c, Task& t, Ctx& x, int64_t reaped);
   void on_exit(Task& t, int code, const std::string& why, Ctx& x);
+  void on_msg(const Call& c, Task& t, Ctx& x);
+  void on_capset(const Call& c, Task& t, Ctx& x);
+  // Events of tasks the model has asleep in vfork() whose child's exec or exit
+  // has not been handled yet (strace may print them first): replayed on wake.
+  bool hold_if_asleep(const Event& ev, std::vector<Output>& out);
+  void release_woken(std::vector<Output>& out);
   void check_fd_args(const Call& c, Task& t, Ctx& x);
   void remember_mnt(const std::string& task, uint32_t before);
 
@@ -132,7 +138,11 @@ class Session {
   std::vector<std::unique_ptr<Task>> retired_;  // tasks whose pid was reused
   std::set<std::string> used_names_;
   std::vector<std::pair<int, std::string>> task_names_;
-  std::map<int, std::vector<Event>> orphans_;  // lines of pids not yet matched to a clone
+  std::map<int, std::vector<Event>> orphans_;                     // lines of pids not yet matched to a clone
+  std::vector<std::pair<std::string, std::vector<Event>>> held_;  // task name -> its events while asleep in vfork
+  // SCM_RIGHTS files in flight, by the kernel inode of the receiving unix
+  // socket, in queue order; null for a message the model did not get (not translated).
+  std::map<uint64_t, std::deque<std::shared_ptr<FdEntry>>> inflight_;
   struct Parked {
     int key;  // the pid the clone returned (in the caller's pid namespace)
     int line;

@@ -96,6 +96,26 @@ TEST(StraceLog, JoinsUnfinishedCallsWithTheirResumption) {
   EXPECT_EQ(w.ret.value, 8);
 }
 
+TEST(StraceLog, AThreadsExecveResumesUnderTheLeadersPid) {
+  // Recorded: a thread of 15322 calls execve; de_thread() gives it pid 15322.
+  strace::Reader r;
+  std::vector<strace::Event> evs;
+  std::vector<strace::LogError> errs;
+  r.feed("15327 execve(\"/bin/true\", [\"true\"], 0x7ffd4bf3e138 /* 37 vars */ <pid changed to 15322 ...>", 1, evs,
+         errs);
+  r.feed("15322 +++ superseded by execve in pid 15327 +++", 2, evs, errs);
+  r.feed("15322 <... execve resumed>)             = 0", 3, evs, errs);
+  ASSERT_TRUE(errs.empty()) << errs.front().message;
+  ASSERT_EQ(evs.size(), 2u);
+  EXPECT_EQ(evs[0].kind, strace::Event::Superseded);
+  const strace::Call& e = evs[1].call;
+  EXPECT_EQ(e.name, "execve");
+  EXPECT_EQ(e.pid, 15322);
+  EXPECT_EQ(e.exec_thread, 15327);
+  EXPECT_EQ(e.first_line, 1);
+  EXPECT_EQ(e.args[0], "\"/bin/true\"");
+}
+
 TEST(StraceLog, ReadsResultsDecorationsErrnosAndPidTranslations) {
   strace::Reader r;
   std::vector<strace::Event> evs;
@@ -248,11 +268,11 @@ TEST(StraceImport, ConsistentInodesAreMappedNotReported) {
       "7 exit_group(0) = ?\n");
   ASSERT_TRUE(r.errs.empty());
   EXPECT_EQ(r.contradictions, 0) << r.scenario;
-  EXPECT_THAT(r.scenario, HasSubstr("p7: open(\"/proc/self/ns/uts\") -> fd3 = fd3"));
+  EXPECT_THAT(r.scenario, HasSubstr("p7: open(\"/proc/self/ns/uts\", O_CLOEXEC) -> fd3 = fd3"));
   EXPECT_THAT(r.scenario, HasSubstr("p7: setns(fd3, CLONE_NEWUTS) = 0"));
-  // The O_CLOEXEC fd is closed by the execve, which the language lacks.
-  EXPECT_THAT(r.scenario, HasSubstr("p7: close(fd3) = 0"));
-  EXPECT_THAT(r.scenario, HasSubstr("execve closes O_CLOEXEC fds"));
+  // The execve is exec(): the model closes the O_CLOEXEC fd itself.
+  EXPECT_THAT(r.scenario, HasSubstr("p7: exec() = 0"));
+  EXPECT_THAT(r.scenario, Not(HasSubstr("close(fd3)")));
 }
 
 TEST(StraceImport, DupOfANamespaceFdIsFollowedAsTheSameOpenFile) {
@@ -322,6 +342,107 @@ TEST(StraceImport, KeepcapsCapbsetDropAndSetgroupsAreTranslated) {
   EXPECT_THAT(r.scenario, HasSubstr("p7: setgroups() = 0"));
 }
 
+TEST(StraceImport, ExecVforkCloseOnExecAndCapsetAreTranslated) {
+  // tests/data/strace/spawnexec.c under strace -f -yy (nssim trace's -e list).
+  std::string out = temp(".nss");
+  CliRun r = run_shell(nssim("import " + data("spawn-exec-capset.log") + " -o " + out));
+  EXPECT_EQ(r.status, 0) << r.out;
+  std::string sc = slurp(out);
+  EXPECT_THAT(sc, HasSubstr("0 contradictions with the kernel"));
+  // O_CLOEXEC is said at open; the model's exec() closes that fd itself.
+  EXPECT_THAT(sc, HasSubstr("p24622: open(\"/proc/self/ns/uts\", O_CLOEXEC) -> fd3 = fd3"));
+  // posix_spawn's clone3(CLONE_VM|CLONE_VFORK), vfork() and clone(CLONE_VM|CLONE_VFORK|SIGCHLD).
+  EXPECT_THAT(sc, HasSubstr("p24622: clone(CLONE_VM|CLONE_VFORK) -> p24624 = p24624"));
+  EXPECT_THAT(sc, HasSubstr("clone3 with CLONE_VM, written as clone"));
+  EXPECT_THAT(sc, HasSubstr("p24624: exec() = 0"));
+  EXPECT_THAT(sc, HasSubstr("p24622: clone(CLONE_VM|CLONE_VFORK) -> p24625 = p24625"));
+  EXPECT_THAT(sc, Not(HasSubstr("p24625: exec()")));  // its execve failed (ENOENT)
+  EXPECT_THAT(sc, HasSubstr("a failed execve is no exec"));
+  EXPECT_THAT(sc, HasSubstr("p24622: clone(CLONE_VM|CLONE_VFORK) -> p24626 = p24626"));
+  EXPECT_THAT(sc, HasSubstr("p24626: exec() = 0"));
+  // The creator makes no call while asleep: each child's exec or exit comes first.
+  EXPECT_LT(sc.find("p24624: exec()"), sc.find("p24622: wait(p24624)"));
+  EXPECT_LT(sc.find("p24625: exit(127)"), sc.find("p24622: wait(p24625)"));
+  // capset: the effective set without CAP_SYS_ADMIN refuses unshare, then it comes back.
+  EXPECT_THAT(sc, HasSubstr("p24622: capset(effective=ALL-CAP_SYS_ADMIN-CAP_SYS_RESOURCE"));
+  EXPECT_THAT(sc, HasSubstr("p24622: unshare(CLONE_NEWUTS) = EPERM"));
+  // Close-on-exec set after open (F_SETFD, close_range) is an explicit close before exec();
+  // fd 5 stays open (only its F_DUPFD_CLOEXEC copy 11 goes) and the new program enters it.
+  size_t exec = sc.rfind("p24622: exec() = 0");  // its own re-execution (the first is the program's start)
+  ASSERT_NE(exec, std::string::npos);
+  size_t c4 = sc.find("p24622: close(fd4) = 0"), c6 = sc.find("p24622: close(fd6) = 0");
+  EXPECT_LT(c4, exec);
+  EXPECT_LT(c6, exec);
+  EXPECT_THAT(sc, Not(HasSubstr("close(fd5)")));
+  EXPECT_THAT(sc.substr(exec), HasSubstr("p24622: setns(fd5, CLONE_NEWNET) = 0"));
+}
+
+TEST(StraceImport, ScmRightsSendRecvAndMountPropagationAreTranslated) {
+  // tests/data/strace/scmrights.c, with a tmpfs on /srv.
+  std::string out = temp(".nss");
+  CliRun r = run_shell(nssim("import " + data("scm-rights-propagation.log") + " -o " + out));
+  EXPECT_EQ(r.status, 0) << r.out;
+  std::string sc = slurp(out);
+  EXPECT_THAT(sc, HasSubstr("0 contradictions with the kernel"));
+  EXPECT_THAT(sc, HasSubstr("p24633: send(fd3, fd5) = 0"));
+  EXPECT_THAT(sc, HasSubstr("more than one fd in one message"));
+  EXPECT_THAT(sc, HasSubstr("p24632: recv(fd4, MSG_CMSG_CLOEXEC) -> fd5 = fd5"));
+  EXPECT_THAT(sc, HasSubstr("its sendmsg was not translated"));  // the two-fd message
+  EXPECT_THAT(sc, HasSubstr("p24632: setns(fd5, CLONE_NEWNET) = 0"));
+  EXPECT_THAT(sc, HasSubstr("p24632: mount(\"none\", \"/\", MS_REC|MS_PRIVATE) = 0"));
+  EXPECT_THAT(sc, HasSubstr("p24632: mount(\"/proc/self/ns/net\", \"/srv/ns/net\", MS_BIND) = 0"));
+  EXPECT_THAT(sc, HasSubstr("p24632: umount(\"/srv/ns/net\", MNT_DETACH) = 0"));
+}
+
+TEST(StraceImport, TheVforkCreatorsLinesBeforeItsChildsExecAreMovedAfterIt) {
+  // The creator wakes in the child's execve (exec_mm_release()), so strace may
+  // print its next calls before the child's '<... execve resumed>'.
+  Imported r = import_text(
+      "7 vfork( <unfinished ...>\n"
+      "8 execve(\"/bin/true\", [\"true\"], 0x7ffd /* 1 var */ <unfinished ...>\n"
+      "7 <... vfork resumed>) = 8\n"
+      "7 unshare(CLONE_NEWUTS) = 0\n"
+      "8 <... execve resumed>) = 0\n"
+      "8 exit_group(0) = ?\n"
+      "8 +++ exited with 0 +++\n"
+      "7 wait4(8, NULL, 0, NULL) = 8\n"
+      "7 exit_group(0) = ?\n");
+  ASSERT_TRUE(r.errs.empty()) << r.errs.front().line << ": " << r.errs.front().message;
+  EXPECT_EQ(r.contradictions, 0) << r.scenario;
+  size_t exec = r.scenario.find("p8: exec() = 0"), uts = r.scenario.find("p7: unshare(CLONE_NEWUTS) = 0");
+  ASSERT_NE(exec, std::string::npos) << r.scenario;
+  ASSERT_NE(uts, std::string::npos) << r.scenario;
+  EXPECT_LT(exec, uts);
+  EXPECT_THAT(r.scenario, HasSubstr("before its CLONE_VFORK child's exec or exit was complete"));
+}
+
+TEST(StraceImport, CapsetFormsAThreadsExecAndAnUnknownPeer) {
+  Imported r = import_text(
+      "7 capset({_LINUX_CAPABILITY_VERSION_3, 0}, {effective=1<<CAP_NET_ADMIN|1<<CAP_SYS_ADMIN, "
+      "permitted=~(1<<CAP_SYS_BOOT), inheritable=0}) = 0\n"
+      "7 capset({version=_LINUX_CAPABILITY_VERSION_3, pid=8}, {effective=0, permitted=0, inheritable=0}) = -1 EPERM "
+      "(Operation not permitted)\n"
+      "7 clone3({flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM|CLONE_SETTLS|"
+      "CLONE_PARENT_SETTID|CLONE_CHILD_CLEARTID, exit_signal=0, stack=0x7f, stack_size=0x7fff80, tls=0x7f} => "
+      "{parent_tid=[9]}, 88) = 9\n"
+      "9 execve(\"/bin/true\", [\"true\"], 0x7ffd /* 37 vars */ <pid changed to 7 ...>\n"
+      "7 +++ superseded by execve in pid 9 +++\n"
+      "7 <... execve resumed>) = 0\n"
+      "7 sendmsg(5<UNIX-STREAM:[11->12]>, {msg_name=NULL, msg_control=[{cmsg_len=20, cmsg_level=SOL_SOCKET, "
+      "cmsg_type=SCM_RIGHTS, cmsg_data=[1</dev/null>]}], msg_flags=0}, 0) = 1\n"
+      "7 exit_group(0) = ?\n");
+  ASSERT_TRUE(r.errs.empty()) << r.errs.front().line << ": " << r.errs.front().message;
+  EXPECT_EQ(r.contradictions, 0) << r.scenario;
+  EXPECT_THAT(
+      r.scenario,
+      HasSubstr("p7: capset(effective=CAP_NET_ADMIN|CAP_SYS_ADMIN, permitted=ALL-CAP_SYS_BOOT, inheritable=0) = 0"));
+  EXPECT_THAT(r.scenario, HasSubstr("capset of another task"));
+  EXPECT_THAT(r.scenario, HasSubstr("p7: thread() -> p9"));
+  EXPECT_THAT(r.scenario, HasSubstr("p7: exec() = 0"));
+  EXPECT_THAT(r.scenario, HasSubstr("thread 9 exec'd and took the leader's pid 7"));
+  EXPECT_THAT(r.scenario, HasSubstr("a socket the model does not have"));
+}
+
 TEST(StraceImport, ALaptopLogWithoutPidTranslationMatchesChildrenInOrder) {
   // Recorded on a host with plain `strace -f -yy -o LOG unshare --fork --pid
   // --mount-proc sh -c '...'`: inside the new pid namespace clone returns 2,
@@ -359,8 +480,8 @@ struct Recorded {
 const Recorded kRecorded[] = {
     {"unshare-uts-ipc-net.log", {"unshare(CLONE_NEWUTS|CLONE_NEWIPC|CLONE_NEWNET) = 0"}},
     {"unshare-fork-pid-mount-proc.log",
-     {"unshare(CLONE_NEWNS|CLONE_NEWPID) = 0", "clone(0) -> p",
-      "a new procfs shows the mounting task's pid namespace"}},
+     {"unshare(CLONE_NEWNS|CLONE_NEWPID) = 0", "clone(0) -> p", "mount(\"none\", \"/\", MS_REC|MS_PRIVATE) = 0",
+      "a new procfs shows the mounting task's pid namespace", ": exec() = 0"}},
     {"unshare-user-map-root-user.log",
      {"unshare(CLONE_NEWUSER) = 0", "write(\"/proc/self/uid_map\", \"0 0 1\") = 0",
       "write(\"/proc/self/setgroups\", \"deny\") = 0", "write(\"/proc/self/gid_map\", \"0 0 1\") = 0"}},
@@ -369,9 +490,11 @@ const Recorded kRecorded[] = {
       "setns(fd4, CLONE_NEWNET) = 0", "exit(143)"}},
     {"unshare-p-without-fork.log", {"unshare(CLONE_NEWPID) = 0", "= ENOMEM"}},
     {"ip-netns.log",
-     {"mount(\"/proc/self/ns/net\", \"/run/netns/x\", MS_BIND) = 0", "open(\"/run/netns/x\") -> fd5 = fd5",
-      "umount(\"/run/netns/x\", MNT_DETACH) = 0"}},
+     {"mount(\"/proc/self/ns/net\", \"/run/netns/x\", MS_BIND) = 0", "open(\"/run/netns/x\", O_CLOEXEC) -> fd5 = fd5",
+      "mount(\"none\", \"/\", MS_REC|MS_SLAVE) = 0", "umount(\"/run/netns/x\", MNT_DETACH) = 0"}},
     {"seed-nsenter.log", {"/ns/uts\") -> fd3 = fd3", "setns(fd3, 0) = 0"}},
+    {"spawn-exec-capset.log", {"clone(CLONE_VM|CLONE_VFORK) -> p24624", "p24622: exec() = 0"}},
+    {"scm-rights-propagation.log", {"send(fd3, fd5) = 0", "mount(\"none\", \"/\", MS_REC|MS_PRIVATE) = 0"}},
 };
 
 TEST(StraceImport, EveryRecordedProgramImportsWithoutContradiction) {
@@ -414,8 +537,8 @@ TEST(StraceImport, UnsupportedLinesStayAsCommentsAndAreSummarized) {
   std::string sc = slurp(out);
   EXPECT_THAT(sc, HasSubstr("umount2(\"/sys\", MNT_DETACH)"));  // ip netns exec's sysfs remount, as a comment
   EXPECT_THAT(sc, HasSubstr("# not modelled (each kind once):"));
-  EXPECT_THAT(sc, HasSubstr("mount (propagation)"));
-  EXPECT_THAT(sc, HasSubstr("execve ×"));
+  EXPECT_THAT(sc, HasSubstr("mount (propagation)"));  // ip netns exec: MS_SLAVE of "/" without MS_REC
+  EXPECT_THAT(sc, HasSubstr(": exec() = 0"));
   // Every line of the log is either a statement or a comment ("# strace:N" or
   // "# strace:FIRST-LAST" for a call split by <unfinished ...>).
   std::string log = slurp(data("ip-netns.log"));
@@ -474,7 +597,8 @@ TEST_F(StraceLive, UnshareUtsIpcNet) {
 
 TEST_F(StraceLive, UnshareForkPidMountProc) {
   trace_and_round_trip("unshare --fork --pid --mount-proc true",
-                       {"unshare(CLONE_NEWNS|CLONE_NEWPID)  = 0", "mount (proc)", "(kernel: = p"});
+                       {"unshare(CLONE_NEWNS|CLONE_NEWPID)  = 0", "mount(\"none\", \"/\", MS_REC|MS_PRIVATE)  = 0",
+                        "mount (proc)", "(kernel: = p", "exec()  = 0"});
 }
 
 TEST_F(StraceLive, UnshareUserMapRootUser) {
@@ -504,9 +628,10 @@ TEST_F(StraceLive, ShellRunningSeveralCommandsInUnsharePWithoutFork) {
 TEST_F(StraceLive, IpNetnsAddExecDelete) {
   if (access("/usr/sbin/ip", X_OK) != 0 && access("/sbin/ip", X_OK) != 0 && access("/usr/bin/ip", X_OK) != 0)
     GTEST_SKIP() << "iproute2 is not installed (scripts/install-deps.sh installs it)";
-  trace_and_round_trip(script("ip netns add x\nip netns exec x true\nip netns delete x\n"),
-                       {"mount(\"/proc/self/ns/net\", \"/run/netns/x\", MS_BIND)  = 0", "open(\"/run/netns/x\") -> fd",
-                        "setns(fd5, CLONE_NEWNET)  = 0", "umount(\"/run/netns/x\", MNT_DETACH)  = 0"});
+  trace_and_round_trip(
+      script("ip netns add x\nip netns exec x true\nip netns delete x\n"),
+      {"mount(\"/proc/self/ns/net\", \"/run/netns/x\", MS_BIND)  = 0", "open(\"/run/netns/x\", O_CLOEXEC) -> fd",
+       "setns(fd5, CLONE_NEWNET)  = 0", "umount(\"/run/netns/x\", MNT_DETACH)  = 0"});
   // The sandbox kept the host's /run/netns untouched.
   EXPECT_NE(access("/run/netns/x", F_OK), 0);
 }
@@ -528,7 +653,7 @@ TEST_F(StraceLive, AProgramUsingClone3ThreadsPidfdIoctlDupAndATimeNamespace) {
   if (exe.empty()) GTEST_SKIP() << "no C compiler (gcc)";
   trace_and_round_trip(exe, {"clone3(CLONE_NEWUTS) -> p", "thread() -> p", "pidfd_open(p", "NS_GET_USERNS) -> fd",
                              "NS_GET_PARENT) -> fail", "= -1 EPERM", "setns(fd3, CLONE_NEWUTS|CLONE_NEWIPC)  = 0",
-                             "setns(exec_timens, CLONE_NEWTIME)", "execve closes O_CLOEXEC fds"});
+                             "exec()  = 0", "execve closes it: close-on-exec was set after open"});
 }
 
 TEST_F(StraceLive, ASocketKeepsANetNamespaceThatSiocgsknsReopens) {
@@ -536,6 +661,31 @@ TEST_F(StraceLive, ASocketKeepsANetNamespaceThatSiocgsknsReopens) {
   if (exe.empty()) GTEST_SKIP() << "no C compiler (gcc)";
   trace_and_round_trip(exe, {"socket(AF_NETLINK) -> fd4  = fd4", "socket(AF_UNIX) -> fd5", "ioctl(fd4, SIOCGSKNS) -> fd5",
                              "setns(fd5, CLONE_NEWNET)  = 0"});
+}
+
+TEST_F(StraceLive, PosixSpawnVforkCloseOnExecAndCapset) {
+  std::string exe = cc(data("spawnexec.c"));
+  if (exe.empty()) GTEST_SKIP() << "no C compiler (gcc)";
+  trace_and_round_trip(exe, {"clone(CLONE_VM|CLONE_VFORK) -> p", "exec()  = 0", "capset(effective=ALL-",
+                             "unshare(CLONE_NEWUTS)  = -1 EPERM", "setns(fd5, CLONE_NEWNET)  = 0"});
+}
+
+TEST_F(StraceLive, ScmRightsAndABindMountAfterMakingTheTreePrivate) {
+  std::string exe = cc(data("scmrights.c"));
+  if (exe.empty()) GTEST_SKIP() << "no C compiler (gcc)";
+  trace_and_round_trip(exe, {"send(fd3, fd5)  = 0", "recv(fd4, MSG_CMSG_CLOEXEC) -> fd5  = fd5",
+                             "mount(\"none\", \"/\", MS_REC|MS_PRIVATE)  = 0",
+                             "mount(\"/proc/self/ns/net\", \"/srv/ns/net\", MS_BIND)  = 0"});
+}
+
+TEST_F(StraceLive, AThreadsExecveBecomesItsLeadersExec) {
+  std::string exe = cc(data("threadexec.c"), "-pthread");
+  if (exe.empty()) GTEST_SKIP() << "no C compiler (gcc)";
+  trace_and_round_trip(exe, {"thread() -> p", "exec()  = 0", "exec'd and took the leader's pid"});
+}
+
+TEST_F(StraceLive, UnshareMapRootUserAndNet) {
+  trace_and_round_trip("unshare -rn true", {"unshare(CLONE_NEWUSER|CLONE_NEWNET)  = 0", "exec()  = 0"});
 }
 
 TEST_F(StraceLive, JsonLinesAndHtml) {

@@ -81,6 +81,9 @@ struct RealBackend::Agent {
   std::vector<uint32_t> nspid_abs;  // NSpid from /proc's level down
   std::vector<uint64_t> pidns_ino;  // inode of its pid namespace at each of those levels (0: above nssim's)
   std::shared_ptr<FdNames> fds = std::make_shared<FdNames>();
+  // The mm: one token per mm, shared by threads and CLONE_VM children (what
+  // one of them does to the dumpability, all of them show).
+  std::shared_ptr<int> mm = std::make_shared<int>(0);
   pid_t ppid = 0;  // parent's tgid as /proc numbers it (0: outside /proc's pid namespace), at the last refresh()
   std::optional<TaskObs> last;  // the last observation read from /proc
   bool marked = false;          // in marked_: this step's observe() reads it again
@@ -873,9 +876,20 @@ void RealBackend::mark_changed(const CallStmt& c) {
       // fs/exec.c: begin_new_exec(): de_thread() releases the other threads,
       // the mm (dumpability) and creds change for the group.
     case CallKind::PrctlDumpable:
-      // kernel/sys.c: prctl(PR_SET_DUMPABLE): set_dumpable(current->mm): every thread.
+      // kernel/sys.c: prctl(PR_SET_DUMPABLE): set_dumpable(current->mm): every
+      // thread, and every process sharing the mm (CLONE_VM).
       for (Agent* a : visible_)
-        if (same_group(a)) mark(a);
+        if (same_group(a) || a->mm == cur->mm) mark(a);
+      break;
+    case CallKind::Setuid:
+    case CallKind::Setgid:
+    case CallKind::Setresuid:
+    case CallKind::Setresgid:
+    case CallKind::Capset:
+      // commit_creds() of the calling thread; a change makes the mm (shared
+      // by CLONE_VM) non-dumpable.
+      for (Agent* a : visible_)
+        if (a->mm == cur->mm) mark(a);
       break;
     case CallKind::Write:
       // A /proc/PID file (uid_map, gid_map, setgroups): the maps of every task
@@ -1071,6 +1085,7 @@ CallOutcome RealBackend::call_impl(const CallStmt& c) {
     a->ctlpid = thread ? ctl_id(read_nspid(a->hostpid)) : ctl_id(a->nspid_abs);
     a->pidfd = static_cast<int>(syscall(SYS_pidfd_open, ctl_id(a->nspid_abs), thread ? PIDFD_THREAD : 0));
     a->fds = (thread || (c.flags & CLONE_FILES)) ? cur->fds : std::make_shared<FdNames>(*cur->fds);
+    if (thread || (c.flags & CLONE_VM)) a->mm = cur->mm;
     a->pidns_ino = pidns_chain(pidns_fd, a->level());
     if (pidns_fd >= 0) close(pidns_fd);
     // A round trip, so the agent has closed its own copy of that fd before
@@ -1252,6 +1267,7 @@ CallOutcome RealBackend::call_impl(const CallStmt& c) {
       // unshare_files(), then do_close_on_exec(): the names follow.
       if (shared_fds) cur->fds = std::make_shared<FdNames>(*cur->fds);
       cur->fds->close_on_exec();
+      cur->mm = std::make_shared<int>(0);  // exec_mmap(): a new mm
       // de_thread() released every other thread before execve() returned.
       for (Agent* a : visible_)
         if (a != cur && a->hostpid == cur->hostpid) refresh(*a);

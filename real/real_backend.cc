@@ -1036,6 +1036,16 @@ CallOutcome RealBackend::call_impl(const CallStmt& c) {
     m.a[2] = kChannelBase + static_cast<int>(agents_.size());
     m.a[3] = a3;
     bool vfork = op == Op::Clone && (static_cast<uint64_t>(a0) & CLONE_VFORK);
+    int lowest_free = -1;
+    if (vfork && (static_cast<uint64_t>(a0) & CLONE_PIDFD)) {
+      std::set<int> open_fds;
+      if (DIR* d = opendir(fmt::format("/proc/{}/fd", cur->hosttid).c_str())) {
+        while (dirent* e = readdir(d))
+          if (e->d_name[0] != '.') open_fds.insert(std::atoi(e->d_name));
+        closedir(d);
+        for (lowest_free = 0; open_fds.count(lowest_free);) ++lowest_free;
+      }
+    }
     bool ok;
     if (vfork) {
       // The creator answers only once the child releases its mm (exec or
@@ -1100,9 +1110,13 @@ CallOutcome RealBackend::call_impl(const CallStmt& c) {
     if (vfork) a->vfork_parent = cur;
     add_agent(std::move(a));
     if (!c.out2) return outcome_ok(*c.out);
-    // CLONE_PIDFD: the creator's new fd (a vfork creator tells it when it wakes).
+    // CLONE_PIDFD: the creator's new fd. A vfork creator tells it only when
+    // it wakes, and the child may use the name before (a CLONE_FILES table):
+    // it is the lowest fd that was free before the clone (get_unused_fd_flags()),
+    // checked against the creator's answer when it comes.
     if (vfork) {
       cur->vfork_pidfd_name = *c.out2;
+      if (lowest_free >= 0) cur->fds->bind(*c.out2, lowest_free, true);
     } else if (r.len == sizeof(int)) {
       int fd;
       std::memcpy(&fd, r.str, sizeof fd);

@@ -8,10 +8,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iostream>
 #include <optional>
+#include <sstream>
 
 #include "cli/graph.h"
 #include "cli/html.h"
@@ -218,6 +220,25 @@ int cmd_trace_command(const TraceCommandArgs& a) {
   so.strace_args = strace_options();
   so.program_stdout = 2;  // the trace owns standard output
   so.timeout_ms = a.timeout_ms;
+  // The program's own file keeps its directory visible (the sandbox covers
+  // /srv, /mnt and /media with private tmpfs mounts otherwise).
+  if (!a.command.empty()) {
+    std::string prog = a.command.front();
+    if (prog.find('/') == std::string::npos)
+      if (const char* path = std::getenv("PATH")) {
+        std::istringstream dirs(path);
+        for (std::string d; std::getline(dirs, d, ':');)
+          if (!d.empty() && access((d + "/" + prog).c_str(), X_OK) == 0) {
+            prog = d + "/" + prog;
+            break;
+          }
+      }
+    if (char* rp = realpath(prog.c_str(), nullptr)) {
+      so.keep_paths.push_back(rp);
+      std::free(rp);
+    }
+    so.keep_paths.push_back(prog);
+  }
   std::string why;
   auto sb = real::SandboxExec::start(so, why);
   if (!sb) {

@@ -31,6 +31,7 @@
 
 #include "real/kernel_introspect.h"
 #include "real/protocol.h"
+#include "real/sandbox_exec.h"
 #include "sim/kernel.h"
 #include "sim/result.h"
 
@@ -482,24 +483,7 @@ bool RealBackend::start(const Options& opt, std::string& why) {
       fmt::print(stderr, "nssim agent: setting up the private /run failed: {}\n", std::strerror(errno));
       _exit(95);
     }
-    // The other roots bind-mount targets may be under (/srv, /mnt, /media):
-    // a private tmpfs over each that exists, marked so that the agent creates
-    // files only there (never in the host's directory). All are mounted while
-    // / is private: they start private, as the model's initial namespace.
-    // Not over nssim's own binary or working directory (a clone under /mnt).
-    char exe[4096] = {}, cwd[4096] = {};
-    if (readlink("/proc/self/exe", exe, sizeof exe - 1) < 0) exe[0] = 0;
-    if (!getcwd(cwd, sizeof cwd)) cwd[0] = 0;
-    for (std::string_view root : kCreatedPathRoots) {
-      std::string r(root);
-      struct stat st;
-      auto holds = [&](std::string_view p) { return p.starts_with(r + "/"); };
-      if (r != "/run" && (holds(exe) || holds(cwd) || stat(r.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) ||
-                          mount("tmpfs", r.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") != 0))
-        continue;
-      int fd = open((r + "/" + kSandboxTmpfsMark).c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0444);
-      if (fd >= 0) close(fd);
-    }
+    cover_created_path_roots({});
     int devnull = open("/dev/null", O_RDWR);
     dup2(devnull, 0);
     dup2(devnull, 1);

@@ -22,6 +22,7 @@
 #include <thread>
 
 #include "real/protocol.h"
+#include "sim/uapi.h"
 
 namespace nssim::real {
 
@@ -96,6 +97,28 @@ std::string drain(int fd) {
   return out;
 }
 
+}  // namespace
+
+void cover_created_path_roots(const std::vector<std::string>& keep) {
+  char exe[4096] = {}, cwd[4096] = {};
+  if (readlink("/proc/self/exe", exe, sizeof exe - 1) < 0) exe[0] = 0;
+  if (!getcwd(cwd, sizeof cwd)) cwd[0] = 0;
+  for (std::string_view root : kCreatedPathRoots) {
+    std::string r(root);
+    struct stat st;
+    auto holds = [&](std::string_view p) { return p.starts_with(r + "/"); };
+    bool kept = holds(exe) || holds(cwd);
+    for (const std::string& k : keep) kept |= holds(k);
+    if (r != "/run" && (kept || stat(r.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) ||
+                        mount("tmpfs", r.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") != 0))
+      continue;
+    int fd = open((r + "/" + kSandboxTmpfsMark).c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0444);
+    if (fd >= 0) close(fd);
+  }
+}
+
+namespace {
+
 // Exit codes of pid 1 when its setup fails (before the program runs).
 constexpr int kExitPrivate = 97, kExitRun = 95, kExitProc = 94;
 
@@ -107,6 +130,9 @@ constexpr int kExitPrivate = 97, kExitRun = 95, kExitProc = 94;
   if (mount("tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") != 0 || mkdir("/run/netns", 0777) != 0 ||
       chmod("/run/netns", 01777) != 0)
     _exit(kExitRun);
+  // /srv, /mnt, /media: private too (a program that bind-mounts there, as
+  // `unshare --net=/srv/ns/net` does, creates its mount point first).
+  cover_created_path_roots(opt.keep_paths);
   // A /proc for the new pid namespace: the program's /proc/PID paths use the pids it sees.
   if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0) _exit(kExitProc);
   if (opt.program_stdout != 1) dup2(opt.program_stdout, 1);

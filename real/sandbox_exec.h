@@ -32,6 +32,13 @@
 
 namespace nssim::real {
 
+// In a private mount namespace: a private tmpfs over each root of
+// kCreatedPathRoots other than /run that exists (/srv, /mnt, /media), marked
+// with kSandboxTmpfsMark, so that what a run creates there never reaches the
+// host's directory. Skipped: a root that holds nssim's binary, its working
+// directory or one of `keep` (the traced program).
+void cover_created_path_roots(const std::vector<std::string>& keep);
+
 class SandboxExec {
  public:
   struct Options {
@@ -39,6 +46,7 @@ class SandboxExec {
     std::vector<std::string> strace_args;  // strace options before "-p PID" (no -o, no -p)
     int program_stdout = 2;                // where the program's stdout goes (default: nssim's stderr)
     int timeout_ms = 5000;                 // for each setup step
+    std::vector<std::string> keep_paths;   // paths the program needs: their root is not covered
   };
   // Starts the sandbox and the tracer. Null with `why` set when it cannot run
   // here (not root, strace missing, a namespace type missing...).

@@ -673,9 +673,13 @@ TEST_F(StraceLive, PosixSpawnVforkCloseOnExecAndCapset) {
 TEST_F(StraceLive, ScmRightsAndABindMountAfterMakingTheTreePrivate) {
   std::string exe = cc(data("scmrights.c"));
   if (exe.empty()) GTEST_SKIP() << "no C compiler (gcc)";
+  struct stat st;
+  bool had_srv_ns = stat("/srv/ns", &st) == 0;
   trace_and_round_trip(exe, {"send(fd3, fd5)  = 0", "recv(fd4, MSG_CMSG_CLOEXEC) -> fd5  = fd5",
                              "mount(\"none\", \"/\", MS_REC|MS_PRIVATE)  = 0",
                              "mount(\"/proc/self/ns/net\", \"/srv/ns/net\", MS_BIND)  = 0"});
+  // The program made /srv/ns/net: on the sandbox's private tmpfs, not the host's /srv.
+  EXPECT_EQ(stat("/srv/ns", &st) == 0, had_srv_ns);
 }
 
 TEST_F(StraceLive, AThreadsExecveBecomesItsLeadersExec) {

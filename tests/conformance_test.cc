@@ -386,8 +386,11 @@ TEST_P(Conformance, ChrootWithoutCapSysChrootIsEperm) {
   ASSERT_THAT(s().run("d: capset(effective-=CAP_SYS_CHROOT)"), Succeeds());
   EXPECT_THAT(s().run("d: chroot(\"/srv/d\")"), FailsWithErrno(EPERM));
   EXPECT_THAT(s().run("d: clone(CLONE_NEWUSER) -> u"), Succeeds());  // d is not chrooted
+  ASSERT_THAT(s().run("init: write(\"/proc/u/uid_map\", \"0 0 1\")"), Succeeds());
+  ASSERT_THAT(s().run("init: write(\"/proc/u/gid_map\", \"0 0 1\")"), Succeeds());
+  EXPECT_THAT(s().run("u: clone(CLONE_NEWUSER) -> w"), Succeeds());  // mapped: may nest
   EXPECT_THAT(s().run("u: chroot(\"/srv/u\")"), Succeeds());
-  EXPECT_THAT(s().run("u: clone(CLONE_NEWUSER) -> v"), FailsWithErrno(EPERM));
+  EXPECT_THAT(s().run("u: clone(CLONE_NEWUSER) -> v"), FailsWithErrno(EPERM));  // chrooted now
 }
 
 // fs/namei.c: path_init() @ v6.12 starts an absolute lookup at fs->root:

@@ -97,6 +97,10 @@ init: mount("none", "/", MS_REC|MS_SHARED) = 0     # propagation of init's whole
 init: mount("/proc/b/ns/net", "/srv/ns/bn", MS_BIND) = 0   # onto any created path (/srv/ns made too)
 init: umount("/srv/ns/bn") = 0
 init: mount("none", "/", MS_REC|MS_PRIVATE) = 0
+init: clone(0) -> jail
+jail: chroot("/srv/jail") = 0                 # created; then its /proc/... lookups fail ENOENT
+jail: exit(0)
+init: wait(jail) = jail
 init: close(viamount)
 
 # let, and every expectation form.

@@ -38,14 +38,52 @@ namespace nssim::real {
 namespace {
 // Whether `path` is under one of kCreatedPathRoots that the sandbox covered
 // with its private tmpfs (marked with kSandboxTmpfsMark).
+// The devices of the sandbox's marked tmpfs roots, noted before a chroot()
+// (inherited by forks): under a chroot() into one of them, "/srv/x" is a
+// directory of that tmpfs, whose mark is out of sight.
+dev_t g_tmpfs_devs[std::size(kCreatedPathRoots)];
+size_t g_tmpfs_ndevs = 0;
+
+void note_sandbox_tmpfs_devs() {
+  if (g_tmpfs_ndevs) return;
+  for (std::string_view root : kCreatedPathRoots) {
+    std::string mark = std::string(root) + "/" + kSandboxTmpfsMark;
+    struct stat st;
+    if (stat(mark.c_str(), &st) == 0) g_tmpfs_devs[g_tmpfs_ndevs++] = st.st_dev;
+  }
+}
+
 bool under_sandbox_tmpfs(const char* path) {
   for (std::string_view root : kCreatedPathRoots) {
     std::string_view p(path);
     if (!p.starts_with(root) || p.size() <= root.size() || p[root.size()] != '/') continue;
     std::string mark = std::string(root) + "/" + kSandboxTmpfsMark;
-    return access(mark.c_str(), F_OK) == 0;
+    if (access(mark.c_str(), F_OK) == 0) return true;
+    // Chrooted: the nearest directory of the path that exists must be on one
+    // of the sandbox's tmpfs mounts (whatever is created goes there).
+    if (!g_tmpfs_ndevs) return false;
+    std::string dir(path);
+    struct stat st;
+    while (!dir.empty() && (stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))) dir.resize(dir.rfind('/'));
+    if (dir.empty() && stat("/", &st) != 0) return false;
+    for (size_t i = 0; i < g_tmpfs_ndevs; ++i)
+      if (g_tmpfs_devs[i] == st.st_dev) return true;
+    return false;
   }
   return false;
+}
+
+// mkdir -p of `path`'s directories (each 01777: any uid may create under it),
+// the last one too when `last`.
+void make_dirs(const char* path, bool last) {
+  std::string dir;
+  for (const char* p = path + 1;; ++p) {
+    p = std::strchr(p, '/');
+    if (!p && !last) break;
+    dir.assign(path, p ? static_cast<size_t>(p - path) : std::strlen(path));
+    if (mkdir(dir.c_str(), 01777) == 0) chmod(dir.c_str(), 01777);
+    if (!p) break;
+  }
 }
 }  // namespace
 
@@ -53,6 +91,7 @@ void host_ids(int64_t& tgid, int64_t& tid) {
   char buf[64] = {};
   tgid = tid = -1;
   ssize_t n = readlink("/proc/thread-self", buf, sizeof buf - 1);
+  if (n <= 0) n = readlinkat(kProcDirFd, "thread-self", buf, sizeof buf - 1);  // chrooted
   if (n <= 0) return;
   buf[n] = 0;
   tgid = std::strtoll(buf, nullptr, 10);
@@ -130,6 +169,7 @@ bool say_hello(int ch) {
   hello.op = Op::Hello;
   host_ids(hello.a[0], hello.a[1]);
   int nsfd = open("/proc/thread-self/ns/pid", O_RDONLY | O_CLOEXEC);
+  if (nsfd < 0) nsfd = openat(kProcDirFd, "thread-self/ns/pid", O_RDONLY | O_CLOEXEC);  // chrooted
   bool ok = send_msg(ch, hello, nsfd);
   if (nsfd >= 0) close(nsfd);
   return ok;
@@ -190,6 +230,7 @@ __attribute__((constructor(101))) void agent_after_exec() {
 }
 
 void agent_main(int ch, bool sandbox_init) {
+  note_sandbox_tmpfs_devs();  // while the marks are in sight (a CLONE_FS sibling may chroot us)
   for (;;) {
     Msg m;
     int passed = -1;
@@ -336,11 +377,7 @@ void agent_main(int ch, bool sandbox_init) {
           r = -1;
           break;
         }
-        std::string dir;
-        for (const char* p = str2 + 1; (p = std::strchr(p, '/')); ++p) {
-          dir.assign(str2, static_cast<size_t>(p - str2));
-          if (mkdir(dir.c_str(), 01777) == 0) chmod(dir.c_str(), 01777);  // any uid may create under it
-        }
+        make_dirs(str2, false);
         int fd = open(str2, O_RDONLY | O_CREAT | O_CLOEXEC, 0644);
         if (fd >= 0) close(fd);
         r = mount(m.str, str2, nullptr, MS_BIND, nullptr);
@@ -350,6 +387,19 @@ void agent_main(int ch, bool sandbox_init) {
         r = mount("none", "/", nullptr, static_cast<unsigned long>(m.a[0]), nullptr);
         break;
       case Op::Umount: r = umount2(m.str, static_cast<int>(m.a[0])); break;
+      case Op::Chroot: {
+        // Only into a directory of the sandbox's own tmpfs roots, created
+        // first (as for a mount's target).
+        note_sandbox_tmpfs_devs();
+        if (!under_sandbox_tmpfs(m.str)) {
+          errno = EXDEV;
+          r = -1;
+          break;
+        }
+        make_dirs(m.str, true);
+        r = chroot(m.str);
+        break;
+      }
       case Op::SetDumpable: r = prctl(PR_SET_DUMPABLE, static_cast<unsigned long>(m.a[0]), 0, 0, 0); break;
       case Op::Socket: {
         // Types every family has without privilege: a datagram socket (UDP

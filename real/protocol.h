@@ -46,6 +46,8 @@ enum class Op : uint32_t {
   CapbsetDrop,  // a[0]: prctl(PR_CAPBSET_DROP, a[0])
   Setgroups,    // str = the gids (uint32_t each, len = 4 * count): the raw setgroups() (the calling thread only)
   MountPropagation,  // a[0] = MS_REC|MS_PRIVATE/MS_SLAVE/MS_SHARED: mount("none", "/", NULL, a[0], NULL)
+  Chroot,       // str = a directory under a sandbox tmpfs root: mkdir -p, then chroot() (the agent keeps
+                // an fd of /proc at kProcDirFd first, to find its ids there)
   Hello = 100,  // agent -> controller after creation: a[0] = tgid, a[1] = tid (/proc's pid namespace);
                 // spawned agents pass an fd of their active pid namespace (SCM_RIGHTS)
 };
@@ -86,6 +88,11 @@ bool recv_msg(int ch, Msg& m, int* passed, int flags = 0);
 // kChannelBase + i, far above the fds a scenario opens (which start at 3, as
 // in the model), so fd numbers agree between the model and the kernel.
 inline constexpr int kChannelBase = 1000;
+// Every agent has an O_PATH fd of the sandbox's /proc here, opened by its
+// pid 1 before the run (inherited, kept across exec; below the channels,
+// skipped where a task's fds are listed): a chroot() -- its own or a CLONE_FS
+// sharer's -- hides /proc, and its children still report their ids from it.
+inline constexpr int kProcDirFd = kChannelBase - 1;
 
 // The environment an exec'd agent finds its channel in ("NSSIM_AGENT_EXEC=FD",
 // plus "NSSIM_AGENT_INIT=1" for the sandbox's pid 1): a constructor of every

@@ -492,6 +492,10 @@ bool RealBackend::start(const Options& opt, std::string& why) {
     syscall(SYS_close_range, 3U, static_cast<unsigned>(kChannelBase - 1), 0U);
     syscall(SYS_close_range, static_cast<unsigned>(kChannelBase + 1), ~0U, 0U);
     fcntl(kChannelBase, F_SETFD, 0);
+    if (int pfd = open("/proc", O_PATH | O_DIRECTORY); pfd >= 0 && pfd != kProcDirFd) {
+      dup2(pfd, kProcDirFd);
+      close(pfd);
+    }
     Msg hello{};
     hello.op = Op::Hello;
     char buf[32] = {};
@@ -1237,6 +1241,7 @@ CallOutcome RealBackend::call_impl(const CallStmt& c) {
       return outcome_ok("0");
     }
     case CallKind::Umount: return simple(Op::Umount, c.flags, 0, c.path.run);
+    case CallKind::Chroot: return simple(Op::Chroot, 0, 0, c.path.run);
     case CallKind::PrctlDumpable: return simple(Op::SetDumpable, c.code, 0, "");
     case CallKind::PrctlChildSubreaper: return simple(Op::SetChildSubreaper, c.code, 0, "");
     case CallKind::PrctlKeepcaps: return simple(Op::SetKeepcaps, c.code, 0, "");
@@ -1395,7 +1400,7 @@ void RealBackend::read_fds(Agent& a, TaskObs& t) {
   std::vector<int> nums;
   while (dirent* e = readdir(d)) {
     int n = std::atoi(e->d_name);
-    if (n >= 3 && n < kChannelBase) nums.push_back(n);
+    if (n >= 3 && n < kChannelBase && n != kProcDirFd) nums.push_back(n);
   }
   closedir(d);
   std::sort(nums.begin(), nums.end());

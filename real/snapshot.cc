@@ -633,6 +633,7 @@ Snapshot take_once(const SnapshotOptions& opt, Sightings& sighted) {
     return true;
   };
   std::set<uint32_t> mnt_read;
+  std::set<uint32_t> chrooted_only;  // every task in it is chrooted: read through a helper
   const int mnt_idx = static_cast<int>(Link::Mnt);
   std::map<uint32_t, std::vector<const SnapTask*>> mnt_tasks;
   for (auto& t : s.tasks)
@@ -640,6 +641,12 @@ Snapshot take_once(const SnapshotOptions& opt, Sightings& sighted) {
   for (auto& [mnt, tasks] : mnt_tasks) {
     for (const SnapTask* t : tasks) {
       std::string tb = fmt::format("/proc/{}", t->tid);  // a thread's own directory, by tid (not listed, but there)
+      // A chrooted task's mountinfo shows only what is under its root, and
+      // relative to it: read the tree through a task whose root is "/", or
+      // else through a helper (setns() puts it at the namespace's root).
+      char root[8] = {};
+      ssize_t rn = readlink((tb + "/root").c_str(), root, sizeof root - 1);
+      if (rn > 0 && !(rn == 1 && root[0] == '/')) continue;  // (unreadable: as before)
       std::string mi = slurp(tb + "/mountinfo");
       if (mi.empty()) continue;
       // Still in it after the read (it may have setns()ed or exited, and a reused pid be another task)?
@@ -652,6 +659,12 @@ Snapshot take_once(const SnapshotOptions& opt, Sightings& sighted) {
       break;
     }
     if (!mnt_read.count(mnt)) {
+      for (const SnapTask* t : tasks)
+        if (!pins.count(mnt)) pin(mnt, open_ns_checked(fmt::format("/proc/{}/ns/mnt", t->tid), mnt, NsType::Mnt));
+      if (pins.count(mnt)) {
+        chrooted_only.insert(mnt);
+        continue;
+      }
       // Every task seen in it has left or exited since: the mount namespace may be gone too.
       s.notes.push_back(
           fmt::format("the mounts of mnt:[{}] could not be read (no task seen in it is still there)", mnt));
@@ -664,6 +677,8 @@ Snapshot take_once(const SnapshotOptions& opt, Sightings& sighted) {
       if (f.type == NsType::Mnt && !mnt_read.count(f.inum) && !mnt_tasks.count(f.inum)) todo.insert(f.inum);
     for (auto& m : s.mounts)
       if (m.type == NsType::Mnt && !mnt_read.count(m.inum) && !mnt_tasks.count(m.inum)) todo.insert(m.inum);
+    for (uint32_t mnt : chrooted_only)
+      if (!mnt_read.count(mnt)) todo.insert(mnt);
     if (todo.empty()) break;
     for (uint32_t mnt : todo) {
       mnt_read.insert(mnt);

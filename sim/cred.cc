@@ -393,6 +393,7 @@ Result<void> Kernel::sys_write_proc(Task* cur, Task* target, ProcFile f, std::st
   const char* fname = f == ProcFile::UidMap ? "uid_map" : f == ProcFile::GidMap ? "gid_map" : "setgroups";
   NSSIM_SCOPE(s, trace, "proc_write", "/proc/{}/{} \"{}\"", target ? target->comm : "?", fname, data);
   if (!target || target->state == TaskState::Reaped) return fail(ENOENT);
+  if (chrooted_in_dir(cur)) return proc_outside_root(cur);
   const Cred* c = cur->cred;
   // VFS permission on the 0644 proc inode: its owner is the task's euid/egid
   // while its mm is dumpable, else root (task_dump_owner(); every nssim mm

@@ -53,6 +53,14 @@ File* Kernel::mapped_file(Cred* c, std::string path) {
 Result<void> Kernel::sys_execve(Task* cur) {
   NSSIM_SCOPE(s, trace, "execve", "{}", cur->comm);
   const ExecFile& exe = cfg_.exe;
+  // The program is not under a chroot() directory (nor is /proc/self/exe,
+  // which the live agent runs): fs/exec.c: do_open_execat() looks it up from
+  // fs->root @ v6.12: ENOENT.
+  if (chrooted_in_dir(cur)) {
+    NSSIM_EVENT(trace, "do_open_execat", "the program is not under {}'s root {}: ENOENT", cur->comm,
+                cur->fs->root_dir);
+    return fail(ENOENT);
+  }
   // do_open_execat(): may_open(MAY_EXEC) -> inode_permission().
   if (!file_permission(*this, cur->cred, exe, kMayExec)) {
     NSSIM_EVENT(trace, "do_open_execat", "{} may not execute the file (mode {:o}): EACCES", cur->comm, exe.mode);

@@ -129,11 +129,12 @@ Result<Task*> Kernel::copy_process(Task* cur, uint64_t flags, uint8_t exit_signa
     FsStruct* fs = fs_of(cur);
     fs->get();
     p->fs = fs;
-  } else if (cur->fs && cur->fs->root_mnt) {
-    // copy_fs_struct(): the root comes along (copy_mnt_ns() may move it below).
+  } else if (cur->fs && (cur->fs->root_mnt || !cur->fs->root_dir.empty())) {
+    // copy_fs_struct(): the root comes along (copy_mnt_ns() may move it below),
+    // a chroot() directory too (kernel/fork.c: copy_fs() @ v6.12).
     uint64_t root = cur->fs->root_mnt;
     if ((flags & CLONE_NEWNS) && root - 1 == cur->nsproxy->mnt_ns->serial) root = 0;
-    p->fs = fs_with_root(root);
+    p->fs = fs_with_root(root, cur->fs->root_dir);
   }
   // copy_mm(): CLONE_VM (threads too) shares the creator's mm (mmget());
   // else dup_mm(): a copy (mm_init() takes its own user_ns reference;
@@ -302,8 +303,11 @@ Result<void> Kernel::sys_unshare(Task* cur, uint64_t flags) {
     // old one (a chrooted root elsewhere stays).
     uint64_t root = cur->fs ? cur->fs->root_mnt : 0;
     if ((flags & CLONE_NEWNS) && root - 1 == cur->nsproxy->mnt_ns->serial) root = 0;
+    // A chroot() directory stays: copy_mnt_ns() moves fs->root to the same
+    // dentry in the copy of its mount.
+    std::string dir = cur->fs ? cur->fs->root_dir : std::string();
     if (cur->fs) put_fs_struct(cur->fs);
-    cur->fs = fs_with_root(root);  // a private fs_struct again
+    cur->fs = fs_with_root(root, std::move(dir));  // a private fs_struct again
   }
   if (new_nsproxy) switch_task_namespaces(cur, new_nsproxy);  // ownership: count=1 moves to the task
   if (new_fd) {

@@ -200,7 +200,12 @@ class Gen {
                            link_name(kAllLinks[pick(kLinks)]), mount_point());
       }
     } else if (kind < 99) {
-      line = fmt::format("{}: umount(\"{}\"{})", t, mount_point(), chance(40) ? ", MNT_DETACH" : "");
+      if (chance(30)) {  // chroot: a directory (or a mount point file: ENOTDIR); then /proc is gone for it
+        static const char* kDirs[] = {"/run/jail", "/srv/root", "/mnt/jail/inner"};
+        line = fmt::format("{}: chroot(\"{}\")", t, chance(20) ? mount_point() : std::string(kDirs[pick(3)]));
+      } else {
+        line = fmt::format("{}: umount(\"{}\"{})", t, mount_point(), chance(40) ? ", MNT_DETACH" : "");
+      }
     } else if (chance(50)) {
       line = fmt::format("{}: exec()", t);  // refused (not emitted) for a thread that is not its leader
     } else {

@@ -345,6 +345,8 @@ class Kernel {
   // With MNT_DETACH (`detach`) the mount leaves the tree even while busy: a
   // file opened through it keeps it, and its nsfs pin, until closed.
   Result<void> sys_umount(Task* cur, std::string_view path, bool detach = false);
+  // chroot(PATH): fs/open.c: SYSCALL_DEFINE1(chroot) @ v6.12 (PATH created first, as mount does).
+  Result<void> sys_chroot(Task* cur, std::string_view path);
   // open("/run/...") : the nsfs file mounted there, or the plain file.
   Result<int> sys_open_path(Task* cur, std::string_view path, bool cloexec = false);
   // execve() of Config::exe, a plain ELF file (no set-id bits, no file
@@ -578,12 +580,24 @@ class Kernel {
   bool current_is_single_threaded(const Task* t) const;
   // fs/namespace.c: current_chrooted() @ v6.18: t's root is not the root of
   // its own mount namespace (see FsStruct::root_mnt).
-  bool current_chrooted(const Task* t) const {
+  // A root in a directory (chroot()) is not the namespace's root either
+  // (fs/namespace.c: current_chrooted() @ v6.12 compares mount and dentry).
+  bool current_chrooted(const Task* t) const { return root_in_other_ns(t) || chrooted_in_dir(t); }
+  // The root is the root of another mount namespace's tree (setns(pidfd, CLONE_NEWNS|...)).
+  bool root_in_other_ns(const Task* t) const {
     return t->fs && t->fs->root_mnt && t->nsproxy && t->fs->root_mnt - 1 != t->nsproxy->mnt_ns->serial;
   }
-  // copy_fs_struct() for a task: a private fs_struct with root_mnt, or none
-  // (the implicit private one) when root_mnt is 0.
-  FsStruct* fs_with_root(uint64_t root_mnt);
+  // The root is a directory chroot() moved it to (FsStruct::root_dir).
+  bool chrooted_in_dir(const Task* t) const { return t->fs && !t->fs->root_dir.empty(); }
+  // An absolute path as `t` looks it up: under its chroot directory.
+  std::string rooted_path(const Task* t, std::string_view path) const {
+    return chrooted_in_dir(t) ? t->fs->root_dir + std::string(path) : std::string(path);
+  }
+  // copy_fs_struct() for a task: a private fs_struct with root_mnt and
+  // root_dir, or none (the implicit private one) when both are empty.
+  FsStruct* fs_with_root(uint64_t root_mnt, std::string root_dir = {});
+  // ENOENT for a /proc path looked up under a chroot() directory.
+  std::unexpected<Errno> proc_outside_root(const Task* cur);
   // Children of every thread of t's group (what wait4 without __WNOTHREAD sees).
   std::vector<Task*> group_children(const Task* t) const;
   Task* find_child_reaper(Task* father);

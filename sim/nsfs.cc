@@ -38,14 +38,15 @@ FilesStruct* Kernel::files_of(Task* t) {
 }
 
 MntNamespace* Kernel::path_mnt_ns(const Task* t) const {
-  if (!current_chrooted(t)) return t->nsproxy->mnt_ns;
+  if (!root_in_other_ns(t)) return t->nsproxy->mnt_ns;
   return static_cast<MntNamespace*>(records_[t->fs->root_mnt - 1].ns);
 }
 
-FsStruct* Kernel::fs_with_root(uint64_t root_mnt) {
-  if (!root_mnt) return nullptr;
+FsStruct* Kernel::fs_with_root(uint64_t root_mnt, std::string root_dir) {
+  if (!root_mnt && root_dir.empty()) return nullptr;
   auto* fs = new FsStruct(reg_, next_id(ObjKind::FsStruct));
   fs->root_mnt = root_mnt;
+  fs->root_dir = std::move(root_dir);
   return fs;
 }
 
@@ -144,6 +145,7 @@ bool Kernel::ptrace_may_access_cred(const Cred* c, const Task* t, bool realcreds
 Result<int> Kernel::sys_open_nsfs(Task* cur, Task* target, Link link, bool cloexec) {
   NSSIM_SCOPE(s, trace, "proc_ns_get_link", "/proc/{}/ns/{}", target ? target->comm : "?", link_name(link));
   if (!target || target->state == TaskState::Reaped) return fail(ENOENT);  // no /proc/PID
+  if (chrooted_in_dir(cur)) return proc_outside_root(cur);
   if (!ptrace_may_access(cur, target, /*realcreds=*/false)) {
     NSSIM_EVENT(trace, "ptrace_may_access", "{} may not read {}: EACCES", cur->comm, target->comm);
     return fail(EACCES);
@@ -359,15 +361,17 @@ const Mount* Kernel::mount_at(const MntNamespace* ns, std::string_view path) con
 Result<NsCommon*> Kernel::resolve_nsfs(Task* cur, const PathRef& p) {
   if (p.gone) return fail(ENOENT);
   if (p.task) {
+    if (chrooted_in_dir(cur)) return proc_outside_root(cur);
     if (p.task->state == TaskState::Reaped) return fail(ENOENT);
     if (!ptrace_may_access(cur, p.task, false)) return fail(EACCES);
     NsCommon* ns = ns_of_link(p.task, p.link);
     if (!ns) return fail(ENOENT);
     return ns;
   }
+  std::string path = rooted_path(cur, p.path);
   if (MntNamespace* at = path_mnt_ns(cur))
-    if (const Mount* m = mount_at(at, p.path)) return m->ns;
-  if (int e = run_path_lookup(p.path)) return fail(e);
+    if (const Mount* m = mount_at(at, path)) return m->ns;
+  if (int e = run_path_lookup(path)) return fail(e);
   return fail(EINVAL);  // a plain file or directory: not something nssim can bind
 }
 
@@ -422,11 +426,14 @@ std::vector<std::pair<MntNamespace*, size_t>> Kernel::propagation_targets(MntNam
 // mount(SRC, DST, MS_BIND): fs/namespace.c: path_mount() -> do_loopback() @ v6.12.
 // Order: DST lookup, may_mount(), SRC lookup, mnt_ns_loop(), check_mnt(),
 // graft_tree() (ENOTDIR onto a directory), attach_recursive_mnt().
-Result<void> Kernel::sys_mount_bind(Task* cur, const PathRef& src, std::string_view dst) {
+Result<void> Kernel::sys_mount_bind(Task* cur, const PathRef& src, std::string_view dst_arg) {
   NSSIM_SCOPE(s, trace, "mount", "{} -> {} MS_BIND", src.task ? fmt::format("/proc/{}/ns/{}", src.task->comm,
                                                                             link_name(src.link))
                                                             : src.path,
-               dst);
+               dst_arg);
+  // A chrooted caller's paths resolve under its root directory.
+  const std::string dst_full = rooted_path(cur, dst_arg);
+  std::string_view dst = dst_full;
   // The mountpoint and its parent directories are created first (as `ip netns
   // add` and nssim's agent do: mkdir -p, open(DST, O_CREAT)), so they exist
   // even when the mount then fails. Found by nssim fuzz --real: a later umount
@@ -456,8 +463,9 @@ Result<void> Kernel::sys_mount_bind(Task* cur, const PathRef& src, std::string_v
     NSSIM_EVENT(trace, "mnt_ns_loop", "{} is not newer than {}: EINVAL", ns_str(ns), ns_str(mnt_ns));
     return fail(EINVAL);
   }
-  // check_mnt(parent): DST resolved under a root in another mount namespace.
-  if (current_chrooted(cur)) {
+  // check_mnt(parent): DST resolved under a root in another mount namespace
+  // (a chroot() directory in the caller's own tree passes).
+  if (root_in_other_ns(cur)) {
     NSSIM_EVENT(trace, "do_loopback", "{} is not in the caller's {}: EINVAL", dst, ns_str(mnt_ns));
     return fail(EINVAL);
   }
@@ -527,6 +535,12 @@ Result<void> Kernel::sys_mount_propagation(Task* cur, uint64_t type) {
   }
   MntNamespace* ns = path_mnt_ns(cur);
   if (!ns) return fail(EINVAL);  // the root's namespace is gone: not mounted (is_mounted())
+  // do_change_type(): "/" must be the root of a mount (path_mounted()); a
+  // chroot() directory is not (fs/namespace.c: do_change_type() @ v6.12).
+  if (chrooted_in_dir(cur)) {
+    NSSIM_EVENT(trace, "do_change_type", "the root {} is a directory, not a mount: EINVAL", cur->fs->root_dir);
+    return fail(EINVAL);
+  }
   if (!ns_capable(cur->cred, ns->user_ns, CAP_SYS_ADMIN)) {
     NSSIM_EVENT(trace, "may_change_propagation", "no CAP_SYS_ADMIN over {}: EPERM", ns_str(ns->user_ns));
     return fail(EPERM);
@@ -559,13 +573,15 @@ Result<void> Kernel::sys_mount_propagation(Task* cur, uint64_t type) {
 // (UMOUNT_PROPAGATE): fs/pnode.c: propagate_umount() takes out, in each
 // receiver of the parent, the mount directly on the receiver's copy of the
 // parent at that place, locked or not.
-Result<void> Kernel::sys_umount(Task* cur, std::string_view path, bool detach) {
-  NSSIM_SCOPE(s, trace, "umount", "{}{}", path, detach ? ", MNT_DETACH" : "");
+Result<void> Kernel::sys_umount(Task* cur, std::string_view path_arg, bool detach) {
+  NSSIM_SCOPE(s, trace, "umount", "{}{}", path_arg, detach ? ", MNT_DETACH" : "");
+  const std::string path_full = rooted_path(cur, path_arg);
+  std::string_view path = path_full;
   if (int e = run_path_lookup(path)) return fail(e);
   MntNamespace* mnt_ns = cur->nsproxy->mnt_ns;
   if (!ns_capable(cur->cred, mnt_ns->user_ns, CAP_SYS_ADMIN)) return fail(EPERM);
   // can_umount(): check_mnt() fails for a path resolved in another namespace.
-  if (current_chrooted(cur)) return fail(EINVAL);
+  if (root_in_other_ns(cur)) return fail(EINVAL);
   auto& v = mnt_ns->mounts;
   auto top = std::find_if(v.rbegin(), v.rend(), [&](Mount* m) { return m->mountpoint == path; });
   if (top == v.rend()) return fail(EINVAL);  // not a mount point
@@ -624,8 +640,10 @@ void Kernel::put_mount(Mount* m) {
 
 // open("/run/..."): the nsfs file mounted there (the file keeps the mount
 // busy), or the plain file.
-Result<int> Kernel::sys_open_path(Task* cur, std::string_view path, bool cloexec) {
-  NSSIM_SCOPE(s, trace, "do_sys_open", "{}", path);
+Result<int> Kernel::sys_open_path(Task* cur, std::string_view path_arg, bool cloexec) {
+  NSSIM_SCOPE(s, trace, "do_sys_open", "{}", path_arg);
+  const std::string path_full = rooted_path(cur, path_arg);
+  std::string_view path = path_full;
   MntNamespace* at = path_mnt_ns(cur);
   if (const Mount* cm = at ? mount_at(at, path) : nullptr) {
     Mount* m = const_cast<Mount*>(cm);
@@ -641,6 +659,52 @@ Result<int> Kernel::sys_open_path(Task* cur, std::string_view path, bool cloexec
   f->f_cred = cur->cred;
   f->path = std::string(path);
   return alloc_fd(files_of(cur), f, cloexec);
+}
+
+}  // namespace nssim
+
+namespace nssim {
+
+// A /proc path looked up by a task chrooted into a directory: /proc is not
+// mounted under its root (fs/namei.c: path_init() starts at fs->root @ v6.12).
+std::unexpected<Errno> Kernel::proc_outside_root(const Task* cur) {
+  NSSIM_EVENT(trace, "path_init", "{}'s root is {}, which has no /proc: ENOENT", cur->comm, cur->fs->root_dir);
+  return fail(ENOENT);
+}
+
+// chroot(PATH): fs/open.c: SYSCALL_DEFINE1(chroot) @ v6.12. nssim creates
+// PATH (and its parent directories) first, as mount does its targets, so the
+// lookup (LOOKUP_DIRECTORY) fails only on a file on the way or at the end
+// (ENOTDIR); path_permission(MAY_EXEC | MAY_CHDIR) passes on the 01777
+// directories; then ns_capable(current_user_ns(), CAP_SYS_CHROOT) (EPERM),
+// and set_fs_root() on the caller's fs_struct: every task sharing it
+// (CLONE_FS) moves too.
+Result<void> Kernel::sys_chroot(Task* cur, std::string_view path_arg) {
+  NSSIM_SCOPE(s, trace, "chroot", "{}", path_arg);
+  const std::string path = rooted_path(cur, path_arg);
+  if (path_arg != "/") {
+    for (size_t slash = path.find('/', 1);; slash = path.find('/', slash + 1)) {
+      std::string_view dir = std::string_view(path).substr(0, slash);
+      if (!run_dir_exists(dir)) {
+        const MntNamespace* at = path_mnt_ns(cur);
+        if (run_file_exists(dir) || (at && mount_at(at, dir))) {
+          NSSIM_EVENT(trace, "user_path_at", "{} is not a directory: ENOTDIR", dir);
+          return fail(ENOTDIR);
+        }
+        run_dirs_.emplace_back(dir);
+        NSSIM_EVENT(trace, "chroot", "created directory {}", dir);
+      }
+      if (slash == std::string::npos) break;
+    }
+  }
+  if (!ns_capable(cur->cred, cur->cred->user_ns, CAP_SYS_CHROOT)) {
+    NSSIM_EVENT(trace, "ns_capable", "no CAP_SYS_CHROOT in {}: EPERM", ns_str(cur->cred->user_ns));
+    return fail(EPERM);
+  }
+  if (path_arg == "/") return {};  // the root it already has
+  fs_of(cur)->root_dir = path;
+  NSSIM_EVENT(trace, "set_fs_root", "root of fs#{} ({} user(s)) is now {}", cur->fs->id(), cur->fs->refs(), path);
+  return {};
 }
 
 }  // namespace nssim

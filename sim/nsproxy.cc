@@ -551,6 +551,9 @@ template <class Tr>
   // fs_struct keep their nsproxy: found by nssim fuzz --real, they are then
   // "chrooted" and may not create user namespaces (EPERM).
   if ((ns.flags & CLONE_NEWNS) && cur->fs) cur->fs->root_mnt = cur->fs->refs() > 1 ? nsp->mnt_ns->serial + 1 : 0;
+  // The new root is the namespace's own root: a chroot() directory is left
+  // (fs/namespace.c: mntns_install() -> set_fs_root() @ v6.12).
+  if ((ns.flags & CLONE_NEWNS) && cur->fs) cur->fs->root_dir.clear();
   if (new_id) {
     nsp->renew(new_id);  // switch_task_namespaces() + free_nsproxy(old), in place
   } else {

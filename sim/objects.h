@@ -327,6 +327,11 @@ struct FsStruct : RefCounted, Pooled<FsStruct> {
   // threads share (commit_nsset(): set_fs_root()), and in that task's later
   // forks: those tasks are "chrooted" (Kernel::current_chrooted()).
   uint64_t root_mnt = 0;
+  // chroot(PATH) (fs/open.c: SYSCALL_DEFINE1(chroot) -> set_fs_root() @ v6.12):
+  // the directory, a path in the tree of that mount namespace, the root is
+  // moved to ("" = the tree's own root). Absolute paths the users look up
+  // resolve under it (root_dir + path); /proc is not mounted there.
+  std::string root_dir;
 };
 
 // mm_struct, as far as namespaces see it. refs = mm_users: one per task using

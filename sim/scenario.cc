@@ -48,6 +48,7 @@ std::string_view call_name(CallKind k) {
     case CallKind::Socketpair: return "socketpair";
     case CallKind::Send: return "send";
     case CallKind::Recv: return "recv";
+    case CallKind::Chroot: return "chroot";
   }
   return "?";
 }
@@ -625,6 +626,7 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
           {"socket", CallKind::Socket},         {"socketpair", CallKind::Socketpair},
           {"send", CallKind::Send},             {"recv", CallKind::Recv},
           {"capset", CallKind::Capset},         {"setgroups", CallKind::Setgroups},
+          {"chroot", CallKind::Chroot},
       };
       bool found = false;
       for (auto& [n, k] : kCalls)
@@ -633,7 +635,7 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
         P.error(cn, fmt::format("unknown system call '{}'", cn.text),
                 "known calls: clone, clone3, thread, unshare, setns, open, close, exit, wait, pidfd_open, sethostname, "
                 "setuid, setgid, setresuid, setresgid, setgroups, capset, write, ioctl, mount, umount, prctl, exec, "
-                "socket, socketpair, send, recv");
+                "socket, socketpair, send, recv, chroot");
       P.next();
       P.expect_punct("(", "'(' after the call name");
       switch (c.kind) {
@@ -695,6 +697,13 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
                      "/mnt or /media)");
           break;
         }
+        case CallKind::Chroot:
+          // chroot("/srv/DIR"): a directory the run creates (as mount does
+          // its targets), under one of the roots but not a root itself.
+          c.path_loc = P.peek().loc;
+          c.path = P.path("chroot", kRunOnly);
+          c.path_text = P.t_[P.p_ - 1].text;
+          break;
         case CallKind::Write: {
           c.path_loc = P.peek().loc;
           c.path = P.path("write", kProcFileOnly);

@@ -243,6 +243,10 @@ CallOutcome SimBackend::call(const CallStmt& c) {
       auto r = k.sys_umount(cur, c.path.run, c.flags & kMntDetach);
       return r ? ok("0") : err(r.error());
     }
+    case CallKind::Chroot: {
+      auto r = k.sys_chroot(cur, c.path.run);
+      return r ? ok("0") : err(r.error());
+    }
     case CallKind::Exec: {
       if (!cur->is_leader())
         return usage(fmt::format("exec() by {}, a thread that does not lead its group, is not modelled: "

@@ -364,6 +364,73 @@ TEST_P(Conformance, PrivateRootStopsPropagationAndASlaveOnlyReceives) {
 // `ip netns add` and `unshare --net=FILE` users do) pins it like /run/netns.
 // fs/namespace.c: graft_tree() @ v6.12 refuses a directory as the mountpoint
 // (ENOTDIR); fs/namei.c: a file on the way is ENOTDIR, a missing path ENOENT.
+// kernel/user_namespace.c: create_user_ns() -> fs/namespace.c:
+// current_chrooted() @ v6.12: a root that is a directory, not the mount
+// namespace's root, forbids a new user namespace (clone and unshare alike);
+// the root is inherited by a fork (kernel/fork.c: copy_fs()).
+TEST_P(Conformance, ChrootedTaskCannotCreateAUserNamespace) {
+  ASSERT_THAT(s().run("init: clone(0) -> j"), Succeeds());
+  ASSERT_THAT(s().run("j: chroot(\"/run/jail\")"), Succeeds());
+  EXPECT_THAT(s().run("j: clone(CLONE_NEWUSER) -> u"), FailsWithErrno(EPERM));
+  EXPECT_THAT(s().run("j: unshare(CLONE_NEWUSER)"), FailsWithErrno(EPERM));
+  ASSERT_THAT(s().run("j: clone(0) -> k"), Succeeds());
+  EXPECT_THAT(s().run("k: unshare(CLONE_NEWUSER)"), FailsWithErrno(EPERM));
+  EXPECT_THAT(s().run("init: clone(CLONE_NEWUSER) -> free"), Succeeds());  // init was not moved
+}
+
+// fs/open.c: SYSCALL_DEFINE1(chroot) @ v6.12: ns_capable(current_user_ns(),
+// CAP_SYS_CHROOT), the caller's own user namespace: without the capability
+// EPERM, with every capability of a new user namespace it works.
+TEST_P(Conformance, ChrootWithoutCapSysChrootIsEperm) {
+  ASSERT_THAT(s().run("init: clone(0) -> d"), Succeeds());
+  ASSERT_THAT(s().run("d: capset(effective-=CAP_SYS_CHROOT)"), Succeeds());
+  EXPECT_THAT(s().run("d: chroot(\"/srv/d\")"), FailsWithErrno(EPERM));
+  EXPECT_THAT(s().run("d: clone(CLONE_NEWUSER) -> u"), Succeeds());  // d is not chrooted
+  ASSERT_THAT(s().run("init: write(\"/proc/u/uid_map\", \"0 0 1\")"), Succeeds());
+  ASSERT_THAT(s().run("init: write(\"/proc/u/gid_map\", \"0 0 1\")"), Succeeds());
+  EXPECT_THAT(s().run("u: clone(CLONE_NEWUSER) -> w"), Succeeds());  // mapped: may nest
+  EXPECT_THAT(s().run("u: chroot(\"/srv/u\")"), Succeeds());
+  EXPECT_THAT(s().run("u: clone(CLONE_NEWUSER) -> v"), FailsWithErrno(EPERM));  // chrooted now
+}
+
+// fs/namei.c: path_init() @ v6.12 starts an absolute lookup at fs->root:
+// after chroot("/run/jail") /proc is not there (ENOENT), a bind target names
+// a file of the jail, and one made from outside is found inside; the program
+// to exec is not there either. "/" is a directory, not a mount
+// (do_change_type(): EINVAL); a mounted namespace file is no directory
+// (ENOTDIR).
+TEST_P(Conformance, ChrootedTaskResolvesProcAndBindTargetsUnderItsRoot) {
+  ASSERT_THAT(s().run("init: clone(CLONE_NEWNET) -> n"), Succeeds());
+  ASSERT_THAT(s().run("init: clone(0) -> j"), Succeeds());
+  ASSERT_THAT(s().run("j: chroot(\"/run/jail\")"), Succeeds());
+  EXPECT_THAT(s().run("j: open(\"/proc/n/ns/net\") -> x"), FailsWithErrno(ENOENT));
+  EXPECT_THAT(s().run("j: mount(\"/proc/n/ns/net\", \"/run/net\", MS_BIND)"), FailsWithErrno(ENOENT));
+  ASSERT_THAT(s().run("init: mount(\"/proc/n/ns/net\", \"/run/jail/run/net\", MS_BIND)"), Succeeds());
+  ASSERT_THAT(s().run("j: open(\"/run/net\") -> f"), Succeeds());
+  EXPECT_THAT(s().run("j: setns(f, CLONE_NEWNET)"), Succeeds());
+  EXPECT_THAT(s().run("j: exec()"), FailsWithErrno(ENOENT));
+  EXPECT_THAT(s().run("j: mount(\"none\", \"/\", MS_REC|MS_PRIVATE)"), FailsWithErrno(EINVAL));
+  EXPECT_THAT(s().run("j: chroot(\"/run/net\")"), FailsWithErrno(ENOTDIR));
+  EXPECT_THAT(s().run("init: open(\"/run/net\") -> y"), FailsWithErrno(ENOENT));  // outside, nothing there
+}
+
+// fs/fs_struct.c: set_fs_root() changes the fs_struct every CLONE_FS sharer
+// uses; fs/namespace.c: mntns_install() @ v6.12 sets the root to the
+// namespace's own root, leaving the chroot.
+TEST_P(Conformance, ChrootMovesTheFsStructAndSetnsLeavesIt) {
+  ASSERT_THAT(s().run("init: clone(CLONE_NEWNET) -> n"), Succeeds());
+  ASSERT_THAT(s().run("init: clone(0) -> p"), Succeeds());
+  ASSERT_THAT(s().run("p: open(\"/proc/p/ns/mnt\") -> m"), Succeeds());
+  ASSERT_THAT(s().run("p: clone(CLONE_FS) -> q"), Succeeds());
+  ASSERT_THAT(s().run("q: chroot(\"/mnt/q\")"), Succeeds());
+  EXPECT_THAT(s().run("p: open(\"/proc/n/ns/net\") -> x"), FailsWithErrno(ENOENT));
+  ASSERT_THAT(s().run("p: clone(0) -> r"), Succeeds());  // a private copy of the chrooted fs_struct
+  EXPECT_THAT(s().run("r: setns(m, CLONE_NEWNS)"), Succeeds());
+  EXPECT_THAT(s().run("r: open(\"/proc/n/ns/net\") -> g"), Succeeds());
+  EXPECT_THAT(s().run("r: clone(CLONE_NEWUSER) -> u"), Succeeds());
+  EXPECT_THAT(s().run("p: setns(m, CLONE_NEWNS)"), FailsWithErrno(EINVAL));  // shared with q
+}
+
 TEST_P(Conformance, BindMountOntoAnyPathPins) {
   ASSERT_THAT(s().run("init: clone(CLONE_NEWNET) -> n"), Succeeds());
   ASSERT_THAT(s().run("init: mount(\"/proc/n/ns/net\", \"/media/x/y/net\", MS_BIND)"), Succeeds());

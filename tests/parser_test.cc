@@ -444,6 +444,38 @@ TEST(Parser, MountTakesAnyCreatedPathAndPropagationChanges) {
   EXPECT_EQ(std::get<CallStmt>(r.scenario.statements[3].s).flags, kMsRec | kMsSlave);
 }
 
+TEST(Parser, ChrootTakesADirectoryTheRunCreates) {
+  auto r = parse_scenario("init: chroot(\"/srv/jail\")\ninit: chroot(\"/run/a/b\") = EPERM\n", "t.nss");
+  ASSERT_TRUE(r.ok()) << r.errors.front().message;
+  auto& c = std::get<CallStmt>(r.scenario.statements[0].s);
+  EXPECT_EQ(c.kind, CallKind::Chroot);
+  EXPECT_EQ(c.path.run, "/srv/jail");
+  EXPECT_EQ(std::get<CallStmt>(r.scenario.statements[1].s).path.run, "/run/a/b");
+}
+
+TEST(Parser, BadChrootInputIsLocatedAndExplained) {
+  for (const char* bad : {"/", "/srv", "/etc/x", "/proc/a/ns/net", "srv/x", "/srv/a/../b"}) {
+    auto d = first_error(fmt::format("init: chroot(\"{}\")", bad));
+    EXPECT_EQ(d.message, fmt::format("unsupported path \"{}\" for chroot()", bad)) << bad;
+    EXPECT_EQ(d.loc.line, 1);
+    EXPECT_EQ(d.loc.col, 14) << bad;
+    EXPECT_THAT(d.hint, HasSubstr("/run, /srv, /mnt or /media")) << bad;
+  }
+  auto d = first_error("init: chroot()");
+  EXPECT_EQ(d.loc.col, 14);
+  EXPECT_THAT(d.hint, HasSubstr("chroot() takes"));
+  d = first_error("init: chroot(\"/srv/x\", 0)");  // one argument only
+  EXPECT_EQ(d.loc.col, 22);
+  EXPECT_THAT(d.message, HasSubstr("expected ')'"));
+  // The whole diagnostic: file:line:column, the line, a caret, the hint.
+  std::string src = "init: clone(0) -> a\na: chroot(\"/tmp/x\")\n";
+  auto pr = parse_scenario(src, "c.nss");
+  ASSERT_EQ(pr.errors.size(), 1u);
+  std::string text = format_diagnostics("c.nss", src, pr.errors);
+  EXPECT_THAT(text, HasSubstr("c.nss:2:11: error: unsupported path \"/tmp/x\" for chroot()"));
+  EXPECT_THAT(text, HasSubstr("hint: chroot() takes a path under /run, /srv, /mnt or /media"));
+}
+
 TEST(Parser, BadMountInputIsLocatedAndExplained) {
   auto d = first_error("init: mount(\"/proc/b/ns/net\", \"/proc/x\", MS_BIND)");
   EXPECT_EQ(d.message, "mount target \"/proc/x\" is under /proc");

@@ -31,7 +31,7 @@
 
 #include "real/kernel_introspect.h"
 #include "real/protocol.h"
-#include "real/sandbox_exec.h"
+#include "real/sandbox_roots.h"
 #include "sim/kernel.h"
 #include "sim/result.h"
 

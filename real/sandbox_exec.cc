@@ -22,7 +22,7 @@
 #include <thread>
 
 #include "real/protocol.h"
-#include "sim/uapi.h"
+#include "real/sandbox_roots.h"
 
 namespace nssim::real {
 
@@ -96,28 +96,6 @@ std::string drain(int fd) {
   }
   return out;
 }
-
-}  // namespace
-
-void cover_created_path_roots(const std::vector<std::string>& keep) {
-  char exe[4096] = {}, cwd[4096] = {};
-  if (readlink("/proc/self/exe", exe, sizeof exe - 1) < 0) exe[0] = 0;
-  if (!getcwd(cwd, sizeof cwd)) cwd[0] = 0;
-  for (std::string_view root : kCreatedPathRoots) {
-    std::string r(root);
-    struct stat st;
-    auto holds = [&](std::string_view p) { return p.starts_with(r + "/"); };
-    bool kept = holds(exe) || holds(cwd);
-    for (const std::string& k : keep) kept |= holds(k);
-    if (r != "/run" && (kept || stat(r.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) ||
-                        mount("tmpfs", r.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") != 0))
-      continue;
-    int fd = open((r + "/" + kSandboxTmpfsMark).c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0444);
-    if (fd >= 0) close(fd);
-  }
-}
-
-namespace {
 
 // Exit codes of pid 1 when its setup fails (before the program runs).
 constexpr int kExitPrivate = 97, kExitRun = 95, kExitProc = 94;

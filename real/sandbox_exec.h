@@ -32,13 +32,6 @@
 
 namespace nssim::real {
 
-// In a private mount namespace: a private tmpfs over each root of
-// kCreatedPathRoots other than /run that exists (/srv, /mnt, /media), marked
-// with kSandboxTmpfsMark, so that what a run creates there never reaches the
-// host's directory. Skipped: a root that holds nssim's binary, its working
-// directory or one of `keep` (the traced program).
-void cover_created_path_roots(const std::vector<std::string>& keep);
-
 class SandboxExec {
  public:
   struct Options {

@@ -9,9 +9,11 @@ shell: unshare(CLONE_NEWTIME)
 let T = shell.time_for_children
 expect shell.time != T
 shell: clone(CLONE_VM|CLONE_VFORK) -> spawned   # posix_spawn(): shell sleeps now
+expect shell.state == "vfork"
 expect spawned.time == shell.time               # not T: a CLONE_VM child keeps it
 expect spawned.nsproxy == shell.nsproxy         # shared, not copied
 spawned: exec()                                 # shell wakes (mm_release())
+expect shell.state == "running"
 expect spawned.time == T
 shell: clone(0) -> forked                       # a plain fork enters T at once
 expect forked.time == T

@@ -163,7 +163,7 @@ std::optional<Diagnostic> Runner::eval(const Term& t, Value& v) {
       }
     } else if (a == "state") {
       v.kind = Value::Str;
-      v.s = task ? task_state_name(task->state) : "reaped";
+      v.s = !task ? "reaped" : task->in_vfork ? "vfork" : task_state_name(task->state);
       v.show = "\"" + v.s + "\"";
     } else {
       return diag(t.loc, fmt::format("unknown task attribute '{}'", a), kTaskAttrHint);

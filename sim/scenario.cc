@@ -1059,32 +1059,25 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
         if (reserved_name(*c.out)) P.error(P.t_[P.p_ - 1], fmt::format("'{}' is reserved", *c.out), kReservedHint);
         if (auto it = let_names.find(*c.out); it != let_names.end())
           P.error(P.t_[P.p_ - 1], fmt::format("'{}' is a let name (line {})", *c.out, it->second), kOneKindHint);
-        // '-> A, B': the one call with two results names both fds.
-        if (c.kind == CallKind::Socketpair) {
-          if (!P.is_punct(","))
-            P.expected("', NAME' to name the second socket", "socketpair() makes two fds: a: socketpair(AF_UNIX) -> s1, s2");
+        // '-> A, B': socketpair names both fds, a clone with CLONE_PIDFD its pidfd.
+        auto second_name = [&](const char* what, const char* hint, const char* name_what, const char* both,
+                               const char* both_hint) {
+          if (!P.is_punct(",")) P.expected(fmt::format("', NAME' to name {}", what).c_str(), hint);
           P.next();
           c.out2_loc = P.peek().loc;
-          c.out2 = P.ident("a name for the second socket");
-          if (*c.out2 == *c.out)
-            P.error(P.t_[P.p_ - 1], fmt::format("'{}' names both sockets", *c.out2), "give each end its own name");
+          c.out2 = P.ident(name_what);
+          if (*c.out2 == *c.out) P.error(P.t_[P.p_ - 1], fmt::format("'{}' names {}", *c.out2, both), both_hint);
           if (reserved_name(*c.out2)) P.error(P.t_[P.p_ - 1], fmt::format("'{}' is reserved", *c.out2), kReservedHint);
           if (auto it = let_names.find(*c.out2); it != let_names.end())
             P.error(P.t_[P.p_ - 1], fmt::format("'{}' is a let name (line {})", *c.out2, it->second), kOneKindHint);
+        };
+        if (c.kind == CallKind::Socketpair) {
+          second_name("the second socket", "socketpair() makes two fds: a: socketpair(AF_UNIX) -> s1, s2",
+                      "a name for the second socket", "both sockets", "give each end its own name");
         } else if ((c.kind == CallKind::Clone || c.kind == CallKind::Clone3) && (c.flags & CLONE_PIDFD)) {
           // CLONE_PIDFD: the pidfd the kernel stores through args->pidfd.
-          if (!P.is_punct(","))
-            P.expected("', NAME' to name the pidfd CLONE_PIDFD makes",
-                       "e.g. init: clone3(CLONE_PIDFD|CLONE_NEWPID) -> c, pfd");
-          P.next();
-          c.out2_loc = P.peek().loc;
-          c.out2 = P.ident("a name for the pidfd");
-          if (*c.out2 == *c.out)
-            P.error(P.t_[P.p_ - 1], fmt::format("'{}' names both the task and its pidfd", *c.out2),
-                    "give the pidfd its own name");
-          if (reserved_name(*c.out2)) P.error(P.t_[P.p_ - 1], fmt::format("'{}' is reserved", *c.out2), kReservedHint);
-          if (auto it = let_names.find(*c.out2); it != let_names.end())
-            P.error(P.t_[P.p_ - 1], fmt::format("'{}' is a let name (line {})", *c.out2, it->second), kOneKindHint);
+          second_name("the pidfd CLONE_PIDFD makes", "e.g. init: clone3(CLONE_PIDFD|CLONE_NEWPID) -> c, pfd",
+                      "a name for the pidfd", "both the task and its pidfd", "give the pidfd its own name");
         } else if (P.is_punct(",")) {
           P.error(P.peek(), fmt::format("{}() returns one name, not two", call_name(c.kind)),
                   "only socketpair() and a clone with CLONE_PIDFD name two results: a: socketpair(AF_UNIX) -> s1, "

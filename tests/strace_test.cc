@@ -16,8 +16,8 @@
 #include <regex>
 #include <sstream>
 
-#include "cli/strace_log.h"
-#include "cli/strace_session.h"
+#include "strace/log.h"
+#include "strace/session.h"
 #include "real/sandbox_exec.h"
 #include "tests/bundled.h"
 

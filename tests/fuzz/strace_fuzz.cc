@@ -1,6 +1,6 @@
-// libFuzzer target: the strace log importer (cli/strace_log.h Reader,
-// cli/strace_session.h Session and render_scenario), as `nssim import LOG`
-// runs it (cli/cmd_import.cc), on arbitrary bytes.
+// libFuzzer target: the strace log importer (strace/log.h Reader,
+// strace/session.h Session and render_scenario), as `nssim import LOG`
+// runs it (strace/import.h, cli/cmd_import.cc), on arbitrary bytes.
 //
 // Checked on every input, beyond "no crash, no sanitizer report":
 //   * no exception escapes the reader, the session or the renderer;
@@ -15,9 +15,8 @@
 #include <string_view>
 #include <vector>
 
-#include "cli/strace_commands.h"
-#include "cli/strace_log.h"
-#include "cli/strace_session.h"
+#include "strace/log.h"
+#include "strace/session.h"
 #include "sim/scenario.h"
 
 namespace {

@@ -1,4 +1,4 @@
-#include "cli/strace_log.h"
+#include "strace/log.h"
 
 #include <fmt/format.h>
 #include <string.h>

@@ -21,7 +21,7 @@
 #include <string>
 #include <vector>
 
-#include "cli/strace_log.h"
+#include "strace/log.h"
 #include "sim/runner.h"
 
 namespace nssim::strace {

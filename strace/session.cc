@@ -1,4 +1,4 @@
-#include "cli/strace_session.h"
+#include "strace/session.h"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>

@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 #include <cctype>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
@@ -18,11 +19,31 @@ namespace nssim::cli {
 
 int cmd_import(const ImportArgs& a) {
   std::string src, err;
-  if (!read_file(a.log, src, err)) {
-    fmt::print(stderr, "{}\n", err);
-    return 2;
-  }
   std::string logname = a.log == "-" ? "<stdin>" : a.log;
+  std::vector<strace::Origin> origin;  // -ff: where each merged line came from
+  if (!read_file(a.log, src, err)) {
+    // strace -ff -o LOG writes LOG.PID files, one per process: merged by time.
+    auto ff = a.log == "-" || std::filesystem::exists(a.log) ? decltype(strace::per_process_files(a.log)){}
+                                                              : strace::per_process_files(a.log);
+    if (ff.empty()) {
+      fmt::print(stderr, "{}\n", err);
+      return 2;
+    }
+    std::vector<strace::PerProcessFile> files;
+    for (auto& [pid, path] : ff) {
+      std::string text;
+      if (!read_file(path, text, err)) {
+        fmt::print(stderr, "{}\n", err);
+        return 2;
+      }
+      files.push_back({pid, path, std::move(text)});
+    }
+    if (!strace::merge_per_process(files, src, origin, err)) {
+      fmt::print(stderr, "{}\n", err);
+      return 2;
+    }
+    logname = fmt::format("{}.*", a.log);
+  }
   // Every line is read first: errors are reported all at once, with line numbers.
   strace::LogRead log = strace::read_log(src);
   const std::vector<std::string>& lines = log.lines;
@@ -30,7 +51,10 @@ int cmd_import(const ImportArgs& a) {
   std::vector<strace::LogError>& errs = log.errors;
   auto report = [&](const std::vector<strace::LogError>& es) {
     for (auto& e : es) {
-      fmt::print(stderr, "{}:{}: error: {}\n", logname, e.line, e.message);
+      if (e.line > 0 && static_cast<size_t>(e.line) <= origin.size())
+        fmt::print(stderr, "{}:{}: error: {}\n", origin[e.line - 1].file, origin[e.line - 1].line, e.message);
+      else
+        fmt::print(stderr, "{}:{}: error: {}\n", logname, e.line, e.message);
       if (e.line > 0 && static_cast<size_t>(e.line) <= lines.size()) fmt::print(stderr, "  {}\n", lines[e.line - 1]);
       if (!e.hint.empty()) fmt::print(stderr, "hint: {}\n", e.hint);
     }
@@ -98,7 +122,10 @@ void add_import_command(CLI::App& app, int& rc) {
   auto* imp = app.add_subcommand("import",
                                  "Convert a recorded `strace -f -yy` log into a scenario (.nss) that "
                                  "`nssim trace` (and --real) can run.");
-  imp->add_option("log", args.log, "The strace log (strace -f -yy -o LOG CMD); '-' reads standard input")->required();
+  imp->add_option("log", args.log,
+                  "The strace log (strace -f -yy -o LOG CMD); '-' reads standard input; LOG with no such file but "
+                  "LOG.PID files (strace -ff -tt -o LOG): those, merged by time")
+      ->required();
   imp->add_option("-o,--output", args.output, "The scenario to write (default or '-': standard output)");
   imp->add_option("--names", args.names,
                   "Task names: pid (p<PID>, the default), comm (the first program each pid runs), or PID=NAME,... "

@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cctype>
+#include <filesystem>
 #include <sstream>
 
 namespace nssim::strace {
@@ -63,6 +65,107 @@ LogRead read_log(std::string_view src) {
   r.pending = reader.pending();
   r.decorations = reader.saw_decorations();
   return r;
+}
+
+namespace {
+
+// A line's -tt ("15:29:01.123456") or -ttt ("1700000000.123456") time in
+// microseconds, after the optional pid column; nullopt without one.
+std::optional<int64_t> line_time(std::string_view l) {
+  size_t i = 0;
+  while (i < l.size() && l[i] == ' ') ++i;
+  size_t e = l.find(' ', i);
+  std::string_view t = l.substr(i, e == std::string_view::npos ? std::string_view::npos : e - i);
+  size_t dot = t.find('.');
+  if (dot == std::string_view::npos || t.find_first_not_of("0123456789:.") != std::string_view::npos) return std::nullopt;
+  int64_t secs = 0;
+  for (size_t b = 0; b < dot;) {
+    size_t c = std::min(t.find(':', b), dot);
+    auto v = parse_int(t.substr(b, c - b).starts_with("0") && c - b > 1 ? t.substr(b + 1, c - b - 1) : t.substr(b, c - b));
+    if (!v) return std::nullopt;
+    secs = secs * 60 + *v;
+    b = c + 1;
+  }
+  std::string_view frac = t.substr(dot + 1);
+  if (frac.empty() || frac.size() > 9) return std::nullopt;
+  int64_t us = 0;
+  for (size_t k = 0; k < 6; ++k) us = us * 10 + (k < frac.size() ? frac[k] - '0' : 0);
+  return secs * 1000000 + us;
+}
+
+// -T: the time spent in the call, " <0.000123>" at the end of the line, in microseconds (0 without).
+int64_t line_duration(std::string_view l) {
+  while (!l.empty() && (l.back() == ' ' || l.back() == '\r')) l.remove_suffix(1);
+  size_t lt = l.rfind(" <");
+  if (!l.ends_with(">") || lt == std::string_view::npos) return 0;
+  std::string_view d = l.substr(lt + 2, l.size() - lt - 3);
+  size_t dot = d.find('.');
+  if (dot == std::string_view::npos || d.find_first_not_of("0123456789.") != std::string_view::npos) return 0;
+  auto secs = parse_int(d.substr(0, dot) == "0" ? "0" : d.substr(0, dot));
+  if (!secs) return 0;
+  int64_t us = 0;
+  std::string_view frac = d.substr(dot + 1);
+  for (size_t k = 0; k < 6; ++k) us = us * 10 + (k < frac.size() ? frac[k] - '0' : 0);
+  return *secs * 1000000 + us;
+}
+
+}  // namespace
+
+bool merge_per_process(const std::vector<PerProcessFile>& files, std::string& merged, std::vector<Origin>& origin,
+                       std::string& err) {
+  struct L {
+    int64_t t;
+    size_t file;
+    int line;
+    std::string text;
+  };
+  std::vector<L> all;
+  for (size_t f = 0; f < files.size(); ++f) {
+    std::istringstream is(files[f].text);
+    std::string l;
+    int n = 0;
+    while (std::getline(is, l)) {
+      ++n;
+      if (l.find_first_not_of(" \t\r") == std::string::npos) continue;
+      auto t = line_time(l);
+      if (!t) {
+        err = fmt::format("{}:{}: error: no -tt timestamp to merge the per-process files by\n  {}\nhint: record with "
+                          "strace -ff -tt -yy -o LOG CMD (or strace -f -yy -o LOG CMD, one file)",
+                          files[f].file, n, l);
+        return false;
+      }
+      // strace prints a call when it returns, stamped with when it began: a
+      // blocking call (wait4) sorts by its end when -T gives it.
+      all.push_back(L{*t + line_duration(l), f, n, fmt::format("{} {}", files[f].pid, l)});
+    }
+  }
+  std::stable_sort(all.begin(), all.end(), [](const L& a, const L& b) { return a.t < b.t; });
+  merged.clear();
+  origin.clear();
+  for (auto& l : all) {
+    merged += l.text;
+    merged += '\n';
+    origin.push_back(Origin{files[l.file].file, l.line});
+  }
+  return true;
+}
+
+std::vector<std::pair<int, std::string>> per_process_files(const std::string& log) {
+  namespace fs = std::filesystem;
+  std::vector<std::pair<int, std::string>> out;
+  fs::path p(log);
+  fs::path dir = p.has_parent_path() ? p.parent_path() : fs::path(".");
+  std::string base = p.filename().string() + ".";
+  std::error_code ec;
+  for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator(); it.increment(ec)) {
+    std::string n = it->path().filename().string();
+    if (!n.starts_with(base) || n.size() == base.size()) continue;
+    std::string num = n.substr(base.size());
+    if (num.find_first_not_of("0123456789") != std::string::npos || num.size() > 9) continue;
+    out.emplace_back(std::stoi(num), (p.has_parent_path() ? (dir / n).string() : n));
+  }
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 Imported import_events(const std::vector<Event>& evs, const SessionOptions& opt, const RenderOptions& ro) {

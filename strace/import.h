@@ -36,6 +36,25 @@ struct LogRead {
 };
 LogRead read_log(std::string_view src);
 
+// `strace -ff -tt [-T] -o LOG`: one file per process, LOG.PID, without a pid
+// column. Merged into one log in the order the calls returned (-tt's start
+// time plus -T's duration when the line has one; equal times keep file
+// order), each line prefixed with its pid; origin[i] is where merged line i+1 came
+// from. False with `err` when a line has no -tt/-ttt timestamp to merge by.
+struct Origin {
+  std::string file;
+  int line = 0;
+};
+struct PerProcessFile {
+  int pid = 0;
+  std::string file;  // for messages
+  std::string text;
+};
+bool merge_per_process(const std::vector<PerProcessFile>& files, std::string& merged, std::vector<Origin>& origin,
+                       std::string& err);
+// The LOG.PID files next to LOG (sorted by pid); empty when there are none.
+std::vector<std::pair<int, std::string>> per_process_files(const std::string& log);
+
 // The events of a log that read cleanly, replayed on the model, and the scenario.
 struct Imported {
   std::unique_ptr<Session> session;

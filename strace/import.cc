@@ -170,7 +170,18 @@ std::vector<std::pair<int, std::string>> per_process_files(const std::string& lo
 
 Imported import_events(const std::vector<Event>& evs, const SessionOptions& opt, const RenderOptions& ro) {
   Imported im;
-  im.session = std::make_unique<Session>(opt);
+  SessionOptions o = opt;
+  // Does a process other than the first make calls after the first one ended?
+  int first = evs.empty() ? 0 : evs.front().pid;
+  bool ended = false;
+  for (auto& e : evs) {
+    if (e.pid == first && (e.kind == Event::Exited || e.kind == Event::Killed)) ended = true;
+    if (ended && e.pid != first && e.kind == Event::Syscall) {
+      o.init_parent = true;
+      break;
+    }
+  }
+  im.session = std::make_unique<Session>(o);
   for (auto& e : evs) im.session->feed(e, im.outs);
   im.session->finish(im.outs, im.errors);
   if (im.errors.empty()) im.scenario = render_scenario(*im.session, im.outs, ro);

@@ -425,7 +425,15 @@ void Session::begin(std::vector<Output>& out, int first_pid) {
   if (started_) return;
   started_ = true;
   int init_pid = opt_.init_pid ? opt_.init_pid : first_pid;
-  init_name_ = name_for(init_pid);
+  bool parent = opt_.init_parent && !opt_.live;
+  std::string first = name_for(init_pid);
+  init_name_ = first;
+  if (parent) {
+    used_names_.insert(first);
+    init_name_ = "init";
+    for (int i = 2; used_names_.count(init_name_); ++i) init_name_ = fmt::format("init_{}", i);
+    used_names_.erase(first);
+  }
   header_.init_name = init_name_;
   Kernel::Config cfg = Runner::config_for(header_);
   cfg.root_pid_level = opt_.root_pid_level;
@@ -434,10 +442,25 @@ void Session::begin(std::vector<Output>& out, int first_pid) {
   ro.trace = true;
   ro.config = cfg;
   runner_ = std::make_unique<Runner>(header_, ro);
-  new_task(init_pid, init_name_, std::make_shared<FdTable>(), "");
   Kernel& k = runner_->sim().kernel();
   uint32_t root = k.task_active_pid_ns(k.init_task())->serial;
-  nspids_[{root, opt_.live ? 1 : init_pid}] = init_name_;
+  if (parent) {
+    // The init no log line is about: kept apart from the pid-keyed tasks.
+    auto holder = std::make_unique<Task>();
+    holder->name = init_name_;
+    holder->fds = std::make_shared<FdTable>();
+    used_names_.insert(init_name_);
+    retired_.push_back(std::move(holder));
+    Ctx x{nullptr, &out, out.size()};
+    step(*retired_.back(), fmt::format("clone(0) -> {}", first), first, x,
+         "not in the log: the log's first process exits before others, so it runs under an init of its own "
+         "(the model's first task is pid 1, whose exit would kill them)");
+    new_task(init_pid, first, std::make_shared<FdTable>(), "");
+    nspids_[{root, init_pid}] = first;
+  } else {
+    new_task(init_pid, init_name_, std::make_shared<FdTable>(), "");
+    nspids_[{root, opt_.live ? 1 : init_pid}] = init_name_;
+  }
   // The initial namespaces: what /proc/PID/ns of the first process showed before it ran.
   Ctx x{nullptr, &out, out.size()};
   bool any = false;
@@ -1588,8 +1611,9 @@ std::string render_scenario(const Session& s, const std::vector<Output>& outs, c
   for (const Output& x : outs) {
     switch (x.kind) {
       case Output::Step: {
-        std::string tail = fmt::format("# strace:{}", lines_of(x));
-        if (!x.note.empty()) tail += ": " + x.note;
+        // A step no log line made (the init of a log whose first process exits first): its note alone.
+        std::string tail = x.strace_line ? fmt::format("# strace:{}", lines_of(x)) : "#";
+        if (!x.note.empty()) tail += (x.strace_line ? ": " : " ") + x.note;
         o += fmt::format("{:<56} {}\n", x.stmt, oneline(tail));
         for (auto& d : x.record.disagreements) o += "# CONTRADICTION " + oneline(d) + "\n";
         break;

@@ -624,6 +624,23 @@ TEST(StraceImport, AMultithreadedCreatorsPidOrderIsNoContradiction) {
   EXPECT_THAT(fmt::format("{}", fmt::join(pr.messages, "\n")), HasSubstr("clone3 returned pid 5; the model gives"));
 }
 
+TEST(StraceImport, AProcessOutlivingTheLogsFirstProcessKeepsRunning) {
+  // podman run exits (126) while conmon's `podman container cleanup` (pid 3
+  // here, double-forked) still makes calls. The model's first task is pid 1,
+  // whose exit kills the rest: the first process runs under an init of its own.
+  std::string out = temp(".nss");
+  CliRun r = run_shell(nssim("import " + data("synthetic-first-exits-first.log") + " -o " + out));
+  EXPECT_EQ(r.status, 0) << r.out;
+  std::string sc = slurp(out);
+  EXPECT_THAT(sc, HasSubstr("task init\ninit: clone(0) -> p1 = p1"));
+  EXPECT_THAT(sc, HasSubstr("p3: unshare(CLONE_NEWUTS) = 0"));
+  EXPECT_THAT(sc, HasSubstr("0 contradictions with the kernel"));
+  EXPECT_EQ(run_shell(nssim("trace --no-events --no-table " + out)).status, 0);
+  // A log whose first process ends last keeps it as the scenario's first task.
+  CliRun n = run_shell(nssim("import " + data("unshare-uts-ipc-net.log")));
+  EXPECT_THAT(n.out, Not(HasSubstr("task init")));
+}
+
 TEST(StraceImport, PerProcessFilesAreMergedByTime) {
   // strace -ff -tt -T -o LOG unshare --user --map-root-user --net --fork /bin/true:
   // LOG.721 (unshare) and LOG.722 (its child), no pid column.

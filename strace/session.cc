@@ -1357,23 +1357,36 @@ void Session::on_clone(const Call& c, Task& t, Ctx& x) {
     std::string es = struct_field(a0, "exit_signal");
     exit_signal = es.starts_with("SIG") ? signal_nr(es) : static_cast<int>(parse_int(es).value_or(0));
   }
+  // clone3's CLONE_INTO_CGROUP (lxc): the child starts in the cgroup of
+  // clone_args.cgroup. The model has no cgroup membership (its clone3 refuses
+  // the flag with EBADF, no cgroup fd): dropped, with a note.
+  bool into_cgroup = false;
+  if (auto u = std::find(unknown.begin(), unknown.end(), "CLONE_INTO_CGROUP"); u != unknown.end()) {
+    unknown.erase(u);
+    into_cgroup = true;
+  }
   if (!unknown.empty())
     return comment(x, c.name + " (unknown flags)", fmt::format("unknown flags {}", fmt::join(unknown, "|")), true);
   Kernel& k = runner_->sim().kernel();
   nssim::Task* pm = runner_->sim().task(t.name);
   uint64_t kept = flags & kKeptFlags;
-  std::string dropped = clone_flags_str(flags & ~kept);
+  std::string dropped = clone_flags_str(flags & ~kept & ~CLONE_INTO_CGROUP);
   bool thread = (flags & kThreadFlags) == kThreadFlags && !(flags & (CLONE_NEW_ANY | CLONE_PARENT));
   if (flags & CLONE_PIDFD)
     comment(x, "CLONE_PIDFD", "the pidfd the parent gets is not followed (the language has no clone pidfd)", true);
   std::string verb = c.name == "clone3" ? "clone3" : "clone";
-  std::string note = (flags & ~kept) && !thread ? fmt::format("dropped {} (no namespace effect)", dropped) : "";
+  std::string note =
+      (flags & ~kept & ~CLONE_INTO_CGROUP) && !thread ? fmt::format("dropped {} (no namespace effect)", dropped) : "";
   // The language refuses clone3 with CLONE_VM (nssim cannot run the task it
   // would make); the legacy clone takes the same flags below 32 bits but CSIGNAL.
   if (verb == "clone3" && (kept & CLONE_VM) && !thread && !(kept & (CLONE_NEWTIME | ~0xffffffffULL))) {
     verb = "clone";
     note += (note.empty() ? "" : "; ") + std::string("clone3 with CLONE_VM, written as clone (the same flags)");
   }
+  if (into_cgroup)
+    note += (note.empty() ? "" : "; ") +
+            std::string("dropped CLONE_INTO_CGROUP (cgroup membership is not modelled") +
+            (flags & CLONE_NEWCGROUP ? "; the new cgroup namespace's root is that cgroup in the kernel)" : ")");
   if (exit_signal != SIGCHLD_NR && !thread && !(flags & CLONE_THREAD))
     note += (note.empty() ? "" : "; ") +
             fmt::format("exit signal {} (the model's children all report with SIGCHLD)", exit_signal);

@@ -641,6 +641,17 @@ TEST(StraceImport, AProcessOutlivingTheLogsFirstProcessKeepsRunning) {
   EXPECT_THAT(n.out, Not(HasSubstr("task init")));
 }
 
+TEST(StraceImport, Clone3IntoACgroupMakesTheContainer) {
+  // lxc: clone3 with CLONE_INTO_CGROUP was refused as an unknown flag, so the
+  // container and every line of it were lost ("pid appears without a clone").
+  Imported im = import_text(slurp(data("synthetic-clone-into-cgroup.log")));
+  ASSERT_TRUE(im.errs.empty()) << im.errs.front().message;
+  EXPECT_EQ(im.contradictions, 0) << im.scenario;
+  EXPECT_THAT(im.scenario, HasSubstr("p1: clone3(CLONE_NEWNS|CLONE_NEWUTS|CLONE_NEWPID) -> p2 = p2"));
+  EXPECT_THAT(im.scenario, HasSubstr("dropped CLONE_INTO_CGROUP"));
+  EXPECT_THAT(im.scenario, HasSubstr("p2: sethostname(\"c1\") = 0"));
+}
+
 TEST(StraceImport, PerProcessFilesAreMergedByTime) {
   // strace -ff -tt -T -o LOG unshare --user --map-root-user --net --fork /bin/true:
   // LOG.721 (unshare) and LOG.722 (its child), no pid column.

@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 #include <cctype>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
@@ -12,65 +13,48 @@
 #include "cli/commands.h"
 #include "cli/graph.h"
 #include "cli/strace_commands.h"
-#include "cli/strace_session.h"
+#include "strace/import.h"
 
 namespace nssim::cli {
 
-namespace {
-
-// A task name from a program name: letters, digits, '_' and '-', starting with a letter.
-std::string ident_of(std::string s) {
-  std::string o;
-  for (char c : s) o += std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' ? c : '_';
-  if (o.empty() || !std::isalpha(static_cast<unsigned char>(o[0]))) o = "t" + o;
-  return o;
-}
-
-// --names comm: each pid named after the first program it runs (else "p<PID>").
-std::map<int, std::string> comm_names(const std::vector<strace::Event>& evs) {
-  std::map<int, std::string> first;
-  for (auto& e : evs) {
-    if (e.kind != strace::Event::Syscall || first.count(e.pid)) continue;
-    const strace::Call& c = e.call;
-    if ((c.name == "execve" || c.name == "execveat") && !c.ret.failed() && !c.ret.unknown) {
-      if (auto p = strace::parse_string(c.args.empty() ? "" : c.args[c.name == "execve" ? 0 : 1])) {
-        std::string b = p->substr(p->rfind('/') == std::string::npos ? 0 : p->rfind('/') + 1);
-        first[e.pid] = ident_of(b);
-      }
-    }
-  }
-  std::map<int, std::string> out;
-  std::map<std::string, int> seen;
-  for (auto& [pid, n] : first) {
-    int k = ++seen[n];
-    out[pid] = k == 1 ? n : fmt::format("{}-{}", n, k);
-  }
-  return out;
-}
-
-}  // namespace
-
 int cmd_import(const ImportArgs& a) {
   std::string src, err;
-  if (!read_file(a.log, src, err)) {
-    fmt::print(stderr, "{}\n", err);
-    return 2;
-  }
   std::string logname = a.log == "-" ? "<stdin>" : a.log;
-  // Read every line first: errors are reported all at once, with line numbers.
-  std::vector<std::string> lines;
-  {
-    std::istringstream is(src);
-    std::string l;
-    while (std::getline(is, l)) lines.push_back(l);
+  std::vector<strace::Origin> origin;  // -ff: where each merged line came from
+  if (!read_file(a.log, src, err)) {
+    // strace -ff -o LOG writes LOG.PID files, one per process: merged by time.
+    auto ff = a.log == "-" || std::filesystem::exists(a.log) ? decltype(strace::per_process_files(a.log)){}
+                                                              : strace::per_process_files(a.log);
+    if (ff.empty()) {
+      fmt::print(stderr, "{}\n", err);
+      return 2;
+    }
+    std::vector<strace::PerProcessFile> files;
+    for (auto& [pid, path] : ff) {
+      std::string text;
+      if (!read_file(path, text, err)) {
+        fmt::print(stderr, "{}\n", err);
+        return 2;
+      }
+      files.push_back({pid, path, std::move(text)});
+    }
+    if (!strace::merge_per_process(files, src, origin, err)) {
+      fmt::print(stderr, "{}\n", err);
+      return 2;
+    }
+    logname = fmt::format("{}.*", a.log);
   }
-  strace::Reader reader;
-  std::vector<strace::Event> evs;
-  std::vector<strace::LogError> errs;
-  for (size_t i = 0; i < lines.size(); ++i) reader.feed(lines[i], static_cast<int>(i + 1), evs, errs);
+  // Every line is read first: errors are reported all at once, with line numbers.
+  strace::LogRead log = strace::read_log(src);
+  const std::vector<std::string>& lines = log.lines;
+  std::vector<strace::Event>& evs = log.events;
+  std::vector<strace::LogError>& errs = log.errors;
   auto report = [&](const std::vector<strace::LogError>& es) {
     for (auto& e : es) {
-      fmt::print(stderr, "{}:{}: error: {}\n", logname, e.line, e.message);
+      if (e.line > 0 && static_cast<size_t>(e.line) <= origin.size())
+        fmt::print(stderr, "{}:{}: error: {}\n", origin[e.line - 1].file, origin[e.line - 1].line, e.message);
+      else
+        fmt::print(stderr, "{}:{}: error: {}\n", logname, e.line, e.message);
       if (e.line > 0 && static_cast<size_t>(e.line) <= lines.size()) fmt::print(stderr, "  {}\n", lines[e.line - 1]);
       if (!e.hint.empty()) fmt::print(stderr, "hint: {}\n", e.hint);
     }
@@ -84,7 +68,7 @@ int cmd_import(const ImportArgs& a) {
   strace::SessionOptions opt;
   opt.source_name = logname;
   if (a.names == "comm") {
-    opt.names = comm_names(evs);
+    opt.names = strace::comm_names(evs);
   } else if (a.names != "pid") {
     std::istringstream is(a.names);
     std::string item;
@@ -92,7 +76,7 @@ int cmd_import(const ImportArgs& a) {
       size_t eq = item.find('=');
       auto pid = eq == std::string::npos ? std::nullopt : strace::parse_int(item.substr(0, eq));
       std::string n = eq == std::string::npos ? "" : item.substr(eq + 1);
-      if (!pid || n.empty() || ident_of(n) != n) {
+      if (!pid || n.empty() || strace::ident_of(n) != n) {
         fmt::print(stderr,
                    "nssim import: bad --names item '{}' (expected PID=NAME, NAME of letters, digits, _ and -)\n", item);
         return 2;
@@ -100,26 +84,25 @@ int cmd_import(const ImportArgs& a) {
       opt.names[static_cast<int>(*pid)] = n;
     }
   }
-  if (!reader.saw_decorations())
+  if (!log.decorations)
     fmt::print(stderr,
                "nssim import: {}: no -yy fd decorations: the kernel's inode numbers cannot be cross-checked "
                "(record with strace -f -yy)\n",
                logname);
-  strace::Session session(opt);
-  std::vector<strace::Output> outs;
-  for (auto& e : evs) session.feed(e, outs);
-  session.finish(outs, errs);
-  if (!errs.empty()) {
-    report(errs);
-    return 2;
-  }
-  for (auto& [line, pid, name] : reader.pending())
-    fmt::print(stderr, "nssim import: {}:{}: pid {}'s {}() never completed (the task was killed while in it)\n",
-               logname, line, pid, name);
   strace::RenderOptions ro;
   ro.title = fmt::format("Imported from {} by nssim import ({} lines of strace -f -yy).", logname, lines.size());
   ro.brief = a.brief;
-  std::string scenario = strace::render_scenario(session, outs, ro);
+  strace::Imported im = strace::import_events(evs, opt, ro);
+  if (!im.errors.empty()) {
+    report(im.errors);
+    return 2;
+  }
+  for (auto& [line, pid, name] : log.pending)
+    fmt::print(stderr, "nssim import: {}:{}: pid {}'s {}() never completed (the task was killed while in it)\n",
+               logname, line, pid, name);
+  const std::string& scenario = im.scenario;
+  const strace::Session& session = *im.session;
+  const std::vector<strace::Output>& outs = im.outs;
   for (auto& o : outs) {
     if (o.kind == strace::Output::Contradiction) fmt::print(stderr, "{}: contradiction: {}\n", logname, o.message);
     if (o.kind == strace::Output::Step)
@@ -139,7 +122,10 @@ void add_import_command(CLI::App& app, int& rc) {
   auto* imp = app.add_subcommand("import",
                                  "Convert a recorded `strace -f -yy` log into a scenario (.nss) that "
                                  "`nssim trace` (and --real) can run.");
-  imp->add_option("log", args.log, "The strace log (strace -f -yy -o LOG CMD); '-' reads standard input")->required();
+  imp->add_option("log", args.log,
+                  "The strace log (strace -f -yy -o LOG CMD); '-' reads standard input; LOG with no such file but "
+                  "LOG.PID files (strace -ff -tt -o LOG): those, merged by time")
+      ->required();
   imp->add_option("-o,--output", args.output, "The scenario to write (default or '-': standard output)");
   imp->add_option("--names", args.names,
                   "Task names: pid (p<PID>, the default), comm (the first program each pid runs), or PID=NAME,... "

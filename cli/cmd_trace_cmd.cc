@@ -18,27 +18,11 @@
 #include "cli/graph.h"
 #include "cli/html.h"
 #include "cli/strace_commands.h"
-#include "cli/strace_session.h"
+#include "strace/import.h"
 #include "cli/trace_output.h"
 #include "real/sandbox_exec.h"
 
 namespace nssim::cli {
-
-std::vector<std::string> strace_options() {
-  return {"-f",
-          "-q",
-          "-yy",
-          "--decode-pids=pidns",
-          "-s",
-          "4096",
-          "-e",
-          "trace=clone,clone3,fork,vfork,execve,execveat,exit,exit_group,wait4,waitid,unshare,setns,open,"
-          "openat,openat2,creat,close,close_range,dup,dup2,dup3,fcntl,pidfd_open,socket,socketpair,accept,accept4,"
-          "sendmsg,recvmsg,sendmmsg,recvmmsg,mount,umount2,ioctl,"
-          "sethostname,setdomainname,write,readlink,readlinkat,setuid,setgid,setresuid,setresgid,setreuid,"
-          "setregid,setfsuid,setfsgid,setgroups,capset,prctl,kill,tkill,tgkill,pidfd_send_signal,chroot,"
-          "pivot_root"};
-}
 
 int split_trace_command(int argc, char** argv, std::vector<std::string>& command) {
   if (argc < 2 || std::string(argv[1]) != "trace") return argc;
@@ -217,7 +201,7 @@ int cmd_trace_command(const TraceCommandArgs& a) {
   }
   real::SandboxExec::Options so;
   so.command = a.command;
-  so.strace_args = strace_options();
+  so.strace_args = strace::trace_options();
   so.program_stdout = 2;  // the trace owns standard output
   so.timeout_ms = a.timeout_ms;
   // The program's own file keeps its directory visible (the sandbox covers

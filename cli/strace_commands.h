@@ -40,7 +40,4 @@ void add_import_command(CLI::App& app, int& rc);
 // (argv[0..n)) and fills `command` (empty when there is no "--" after "trace").
 int split_trace_command(int argc, char** argv, std::vector<std::string>& command);
 
-// The strace options nssim uses (-f -yy, pid translation, the namespace calls).
-std::vector<std::string> strace_options();
-
 }  // namespace nssim::cli

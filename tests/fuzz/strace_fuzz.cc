@@ -1,6 +1,6 @@
-// libFuzzer target: the strace log importer (cli/strace_log.h Reader,
-// cli/strace_session.h Session and render_scenario), as `nssim import LOG`
-// runs it (cli/cmd_import.cc), on arbitrary bytes.
+// libFuzzer target: the strace log importer (strace/log.h Reader,
+// strace/session.h Session and render_scenario), as `nssim import LOG`
+// runs it (strace/import.h import_events(), cli/cmd_import.cc), on arbitrary bytes.
 //
 // Checked on every input, beyond "no crash, no sanitizer report":
 //   * no exception escapes the reader, the session or the renderer;
@@ -15,9 +15,9 @@
 #include <string_view>
 #include <vector>
 
-#include "cli/strace_commands.h"
-#include "cli/strace_log.h"
-#include "cli/strace_session.h"
+#include "strace/import.h"
+#include "strace/log.h"
+#include "strace/session.h"
 #include "sim/scenario.h"
 
 namespace {
@@ -53,17 +53,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!errs.empty() || evs.empty() || evs.size() > kMaxEvents) return 0;
   SessionOptions opt;
   opt.source_name = "fuzz.log";
-  Session session(opt);
-  std::vector<Output> outs;
-  for (const Event& e : evs) session.feed(e, outs);
-  session.finish(outs, errs);
-  for (const LogError& e : errs)
-    if (e.line < 0 || static_cast<size_t>(e.line) > lines.size() || e.message.empty())
-      violated("session error outside the log or without a message", std::to_string(e.line) + ": " + e.message);
-  if (!errs.empty()) return 0;
   RenderOptions ro;
   ro.title = "Imported from fuzz.log by the fuzzer.";
-  std::string scenario = render_scenario(session, outs, ro);
+  Imported im = import_events(evs, opt, ro);  // as cmd_import: with an init when the first process ends first
+  for (const LogError& e : im.errors)
+    if (e.line < 0 || static_cast<size_t>(e.line) > lines.size() || e.message.empty())
+      violated("session error outside the log or without a message", std::to_string(e.line) + ": " + e.message);
+  if (!im.errors.empty()) return 0;
+  const std::string& scenario = im.scenario;
   nssim::ParseResult pr = nssim::parse_scenario(scenario, "imported.nss");
   if (!pr.ok())
     violated("the imported scenario does not parse",

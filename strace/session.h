@@ -21,7 +21,7 @@
 #include <string>
 #include <vector>
 
-#include "cli/strace_log.h"
+#include "strace/log.h"
 #include "sim/runner.h"
 
 namespace nssim::strace {
@@ -36,6 +36,11 @@ struct SessionOptions {
   std::string hostname = "(none)";             // the initial uts namespace's nodename
   std::array<uint64_t, kLinks> init_inodes{};  // live: kernel inodes of the first process's links (0: unknown)
   std::string source_name = "strace";          // for messages ("LOG")
+  // A recorded log whose first process exits while others still make calls
+  // (podman run: conmon's `podman container cleanup` outlives it): the model's
+  // first task is pid 1, whose exit would kill every other task, so the
+  // scenario starts with an init of its own that clones the first process.
+  bool init_parent = false;
 };
 
 // One thing the session produced, in order.

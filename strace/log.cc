@@ -1,4 +1,4 @@
-#include "cli/strace_log.h"
+#include "strace/log.h"
 
 #include <fmt/format.h>
 #include <string.h>
@@ -375,6 +375,7 @@ void Reader::feed(std::string_view raw, int lineno, std::vector<Event>& out, std
   call.line = call.first_line = lineno;
   std::string_view body;  // after "NAME(" (or after "resumed>")
   std::string head;       // args before the split (resumed calls)
+  std::string joined;     // a resumed call's arguments: the first line's, then the rest
   if (s.starts_with("<... ")) {
     size_t r = s.find(" resumed>");
     if (r == std::string_view::npos) return bad("bad resumed line", "expected '<... NAME resumed>REST) = RESULT'");
@@ -393,7 +394,12 @@ void Reader::feed(std::string_view raw, int lineno, std::vector<Event>& out, std
     call.first_line = it->second.line;
     std::string first_text = it->second.text;
     pending_.erase(it);
-    body = s.substr(r + 9);
+    // The arguments continue where the first line stopped, possibly inside a
+    // struct: "ioctl(3<...>, SIOCGIFINDEX, {ifr_name="lo" <unfinished ...>" then
+    // "<... ioctl resumed>, ifr_ifindex=1}) = 0". The two halves are read as one.
+    joined = head + std::string(s.substr(r + 9));
+    head.clear();
+    body = joined;
     // The rest can itself be cut short: "<... wait4 resumed> <unfinished ...>) = ?" (killed while blocked).
     if (size_t u = body.find("<unfinished ...>");
         u != std::string_view::npos && find_close(body, 0) == std::string_view::npos)

@@ -23,25 +23,34 @@ int cmd_fuzz(const FuzzArgs& a) {
       fmt::print(stderr, "nssim fuzz: cannot run on the live kernel: {}\n", why);
       return 3;
     }
-    factory = [paranoid = a.paranoid]() -> std::unique_ptr<Backend> {
-      std::string w;
-      real::RealBackend::Options ro;
-      ro.paranoid = paranoid;
-      return real::RealBackend::create(ro, w);
-    };
   }
+  bool cgroups = true;  // generate cgroup statements (the live run then gets a cgroup of its own)
   // Scenarios are generated valid for the environment the live kernel runs
   // in (rootless: root of a user namespace of nssim's own).
   Kernel::Config gen_config;
   if (!a.kernel.empty()) gen_config.kernel = *profile_from_name(a.kernel);
   if (a.real) {
-    auto probe = real::RealBackend::create(real::RealBackend::Options{}, why);
+    real::RealBackend::Options po;
+    po.cgroup = true;
+    auto probe = real::RealBackend::create(po, why);
+    if (!probe) {
+      fmt::print(stderr, "nssim fuzz: live kernel: no cgroup statements ({})\n", why);
+      cgroups = false;
+      probe = real::RealBackend::create(real::RealBackend::Options{}, why);
+    }
     if (!probe) {
       fmt::print(stderr, "nssim fuzz: cannot run on the live kernel: {}\n", why);
       return 3;
     }
     Runner::adopt_environment(*probe, gen_config);
     for (auto& n : probe->notes()) fmt::print(stderr, "nssim fuzz: live kernel: {}\n", n);
+    factory = [paranoid = a.paranoid, cgroups]() -> std::unique_ptr<Backend> {
+      std::string w;
+      real::RealBackend::Options ro;
+      ro.paranoid = paranoid;
+      ro.cgroup = cgroups;
+      return real::RealBackend::create(ro, w);
+    };
   }
   std::error_code ec;
   auto start = std::chrono::steady_clock::now();
@@ -59,6 +68,7 @@ int cmd_fuzz(const FuzzArgs& a) {
     fo.seed = a.seed + static_cast<uint64_t>(run);
     fo.steps = a.steps;
     fo.config = gen_config;
+    fo.cgroups = cgroups;
     auto lines = generate_scenario(fo);
     int steps = 0;
     auto problems = check_scenario(lines, factory, &steps);

@@ -11,6 +11,7 @@ std::optional<RealPeer> start_real_peer(const Scenario& sc, int step_timeout_ms,
   ro.paranoid = paranoid;
   ro.init_name = sc.init_name;
   ro.step_timeout_ms = step_timeout_ms;
+  ro.cgroup = uses_cgroups(sc);
   std::string why;
   RealPeer p;
   p.backend = real::RealBackend::create(ro, why);

@@ -273,6 +273,7 @@ void agent_main(int ch, bool sandbox_init) {
             args.set_tid = reinterpret_cast<uint64_t>(set_tid);
             args.set_tid_size = m.len / sizeof(pid_t);
           }
+          if (int64_t cg = static_cast<uint64_t>(m.a[1]) >> 32; cg > 0) args.cgroup = static_cast<uint64_t>(cg - 1);
           r = syscall(SYS_clone3, &args, sizeof args);
         } else {
           // x86-64 order: flags, stack, parent_tid (the pidfd), child_tid, tls.
@@ -387,6 +388,28 @@ void agent_main(int ch, bool sandbox_init) {
         r = mount("none", "/", nullptr, static_cast<unsigned long>(m.a[0]), nullptr);
         break;
       case Op::Umount: r = umount2(m.str, static_cast<int>(m.a[0])); break;
+      case Op::CgroupOpen:
+        r = openat(kCgroupDirFd, m.str, O_RDONLY | O_DIRECTORY | static_cast<int>(m.a[0] & O_CLOEXEC));
+        break;
+      case Op::CgroupMkdir: r = mkdirat(kCgroupDirFd, m.str, 0755); break;
+      case Op::CgroupRmdir: r = unlinkat(kCgroupDirFd, m.str, AT_REMOVEDIR); break;
+      case Op::ReadCgroup: {
+        char buf[4096];
+        ssize_t n = -1;
+        if (int fd = openat(kProcDirFd, "thread-self/cgroup", O_RDONLY | O_CLOEXEC); fd >= 0) {
+          n = read(fd, buf, sizeof buf - 1);
+          close(fd);
+        }
+        if (n < 0) break;
+        buf[n] = 0;
+        const char* line = std::strncmp(buf, "0::", 3) == 0 ? buf : std::strstr(buf, "\n0::");
+        if (!line) break;
+        if (*line == '\n') ++line;
+        line += 3;
+        const char* end = std::strchr(line, '\n');
+        send_reply(ch, 0, 0, line, end ? static_cast<size_t>(end - line) : std::strlen(line));
+        continue;
+      }
       case Op::Chroot: {
         // Only into a directory of the sandbox's own tmpfs roots, created
         // first (as for a mount's target).

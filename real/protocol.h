@@ -12,7 +12,7 @@ namespace nssim::real {
 
 enum class Op : uint32_t {
   Clone = 1,    // a[0] = flags (legacy clone: incl. the exit signal), a[1] = 1 for clone3 (str: its set_tid
-                // array of int32 pids, len = 4 * count),
+                // array of int32 pids, len = 4 * count; bits 32..63 of a[1]: clone_args.cgroup + 1, 0 for none),
                 // a[2] = child's channel fd number, a[3] = clone3's exit_signal
   Unshare,      // a[0] = flags
   Setns,        // a[0] = fd, a[1] = nstype
@@ -48,6 +48,11 @@ enum class Op : uint32_t {
   MountPropagation,  // a[0] = MS_REC|MS_PRIVATE/MS_SLAVE/MS_SHARED: mount("none", "/", NULL, a[0], NULL)
   Chroot,       // str = a directory under a sandbox tmpfs root: mkdir -p, then chroot() (the agent keeps
                 // an fd of /proc at kProcDirFd first, to find its ids there)
+  CgroupOpen,   // str = a cgroup path relative to the run's cgroup ("." for it), a[0] = 0 or O_CLOEXEC:
+                // openat(kCgroupDirFd, str, O_RDONLY | O_DIRECTORY | a[0])
+  CgroupMkdir,  // str = that relative path: mkdirat(kCgroupDirFd, str, 0755)
+  CgroupRmdir,  // str = that relative path: unlinkat(kCgroupDirFd, str, AT_REMOVEDIR)
+  ReadCgroup,   // reply str: the "0::" line's path of /proc/thread-self/cgroup (through kProcDirFd)
   Hello = 100,  // agent -> controller after creation: a[0] = tgid, a[1] = tid (/proc's pid namespace);
                 // spawned agents pass an fd of their active pid namespace (SCM_RIGHTS)
 };
@@ -93,6 +98,11 @@ inline constexpr int kChannelBase = 1000;
 // skipped where a task's fds are listed): a chroot() -- its own or a CLONE_FS
 // sharer's -- hides /proc, and its children still report their ids from it.
 inline constexpr int kProcDirFd = kChannelBase - 1;
+// In runs with cgroup statements (RealBackend::Options::cgroup) every agent
+// has an O_PATH fd of the run's own cgroup2 directory here (inherited, kept
+// across exec and chroot; skipped where fds are listed): cgroup paths are
+// looked up from it, so they never reach another cgroup of the host.
+inline constexpr int kCgroupDirFd = kChannelBase - 2;
 
 // The environment an exec'd agent finds its channel in ("NSSIM_AGENT_EXEC=FD",
 // plus "NSSIM_AGENT_INIT=1" for the sandbox's pid 1): a constructor of every

@@ -10,9 +10,11 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/utsname.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -262,6 +264,75 @@ std::vector<UidGidExtent> read_extents(const std::string& path) {
 
 }  // namespace
 
+
+// Removes a cgroup2 directory and the cgroups below it, deepest first (an
+// empty cgroup -- no live task, no child -- can be rmdir()ed). True when it
+// is gone.
+bool remove_cgroup_tree(const std::string& dir) {
+  if (DIR* d = opendir(dir.c_str())) {
+    std::vector<std::string> subs;
+    while (dirent* e = readdir(d))
+      if (e->d_type == DT_DIR && e->d_name[0] != '.') subs.emplace_back(e->d_name);
+    closedir(d);
+    for (auto& sub : subs) remove_cgroup_tree(dir + "/" + sub);
+  }
+  return rmdir(dir.c_str()) == 0 || errno == ENOENT;
+}
+
+// A detached process (double fork, own session, signals ignored) that
+// removes `dir` once nssim is gone: it waits on a pidfd of nssim and on a
+// pipe; 'q' on the pipe means nssim removed the tree itself. Otherwise (nssim
+// killed) the sandbox dies with it (PR_SET_PDEATHSIG, zap_pid_ns_processes()),
+// its cgroups empty, and the cleaner removes them, retrying for up to 30 s.
+// It keeps `lock_fd` (the run's flock() on the directory) until it is done,
+// and no other fd of nssim's. Returns the pipe's write end, or -1.
+int start_cgroup_cleaner(const std::string& dir, int lock_fd) {
+  int self = static_cast<int>(syscall(SYS_pidfd_open, getpid(), 0));
+  int p[2];
+  if (self < 0 || pipe2(p, O_CLOEXEC) != 0) {
+    if (self >= 0) close(self);
+    return -1;
+  }
+  std::fflush(nullptr);
+  pid_t c = fork();
+  if (c == 0) {
+    if (fork() != 0) _exit(0);
+    setsid();
+    signal(SIGINT, SIG_IGN);
+    signal(SIGTERM, SIG_IGN);
+    signal(SIGHUP, SIG_IGN);
+    int devnull = open("/dev/null", O_RDWR);
+    dup2(devnull, 0);
+    dup2(devnull, 1);
+    dup2(devnull, 2);
+    // Only the pipe, the pidfd and the lock, at 3, 4, 5 (via fds above them).
+    int hi = std::max({p[0], self, lock_fd, devnull}) + 1;
+    int a = fcntl(p[0], F_DUPFD, hi), b = fcntl(self, F_DUPFD, hi), l = fcntl(lock_fd, F_DUPFD, hi);
+    dup2(a, 3);
+    dup2(b, 4);
+    dup2(l, 5);
+    syscall(SYS_close_range, 6U, ~0U, 0U);
+    pollfd fds[2] = {{3, POLLIN, 0}, {4, POLLIN, 0}};
+    while (poll(fds, 2, -1) < 0 && errno == EINTR) {
+    }
+    char q = 0;
+    if ((fds[0].revents & POLLIN) && read(3, &q, 1) == 1 && q == 'q') _exit(0);
+    for (int i = 0; i < 600; ++i) {
+      if (remove_cgroup_tree(dir)) _exit(0);
+      usleep(50 * 1000);
+    }
+    _exit(1);
+  }
+  close(p[0]);
+  close(self);
+  if (c < 0) {
+    close(p[1]);
+    return -1;
+  }
+  waitpid(c, nullptr, 0);
+  return p[1];
+}
+
 std::string unavailable_reason() {
   if (char buf[32]; readlink("/proc/self", buf, sizeof buf) <= 0)
     return "/proc does not show nssim (no procfs, or one of another pid namespace): mount one for nssim's pid "
@@ -449,14 +520,24 @@ bool RealBackend::start(const Options& opt, std::string& why) {
     why = fmt::format("socketpair: {}", std::strerror(errno));
     return false;
   }
+  if (opt.cgroup && !make_run_cgroup(why)) {
+    close(sv[0]);
+    close(sv[1]);
+    return false;
+  }
   std::fflush(nullptr);
   // In a user namespace not the initial one every initial namespace is made
   // new, so the user namespace the model boots (env_user()) owns them all.
   uint64_t flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS;
   if (env_user_) flags |= CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP | CLONE_NEWTIME;
+  // The run's cgroup: the sandbox starts there (and a new cgroup namespace
+  // made with it is rooted there: cgroup_post_fork()).
+  if (cg_fd_ >= 0) flags |= CLONE_INTO_CGROUP;
   clone_args ca{};
   ca.flags = flags;
   ca.exit_signal = SIGCHLD;
+  ca.cgroup = cg_fd_ >= 0 ? static_cast<uint64_t>(cg_fd_) : 0;
+  const std::string cg_dir = cg_dir_;  // for the child (no allocation there)
   long pid = syscall(SYS_clone3, &ca, sizeof ca);
   if (pid < 0) {
     int e = errno;
@@ -499,6 +580,11 @@ bool RealBackend::start(const Options& opt, std::string& why) {
       dup2(pfd, kProcDirFd);
       close(pfd);
     }
+    if (!cg_dir.empty())
+      if (int cfd = open(cg_dir.c_str(), O_PATH | O_DIRECTORY); cfd >= 0 && cfd != kCgroupDirFd) {
+        dup2(cfd, kCgroupDirFd);
+        close(cfd);
+      }
     Msg hello{};
     hello.op = Op::Hello;
     char buf[32] = {};
@@ -551,8 +637,114 @@ bool RealBackend::start(const Options& opt, std::string& why) {
   }
   find_levels(pins_);
   calibrate_liveness();
+  if (!cg_dir_.empty()) {
+    // How the sandbox's initial cgroup namespace names the run's cgroup.
+    if (auto v = read_link_inum(a->hosttid, Link::Cgroup)) cg_init_inum_ = static_cast<uint32_t>(*v);
+    Msg m{};
+    m.op = Op::ReadCgroup;
+    Reply r{};
+    std::string note;
+    if (!request(*a, m, -1, r, note) || r.ret != 0) {
+      why = "cannot read the sandbox's /proc/thread-self/cgroup";
+      add_agent(std::move(a));
+      return false;
+    }
+    cg_prefix_ = std::string(r.str, r.len);
+    if (cg_prefix_ == "/") cg_prefix_.clear();
+  }
   add_agent(std::move(a));
   return true;
+}
+
+
+// Options::cgroup: a cgroup2 directory of the run's own below nssim's cgroup
+// (nssim-PID-RANDOM), its cleaner, and stale directories of dead runs swept.
+bool RealBackend::make_run_cgroup(std::string& why) {
+  constexpr const char* kNeed = "cgroup statements need a writable cgroup2 hierarchy: ";
+  std::string mount_point, mount_root, super_opts;
+  {
+    std::ifstream mi("/proc/self/mountinfo");
+    for (std::string line; std::getline(mi, line);) {
+      size_t dash = line.find(" - cgroup2 ");
+      if (dash == std::string::npos) continue;
+      std::istringstream head(line.substr(0, dash)), tail(line.substr(dash + 11));
+      std::string id, parent, dev, source;
+      head >> id >> parent >> dev >> mount_root >> mount_point;
+      tail >> source >> super_opts;
+      break;
+    }
+  }
+  if (mount_point.empty()) {
+    why = fmt::format("{}no cgroup2 mount in /proc/self/mountinfo", kNeed);
+    return false;
+  }
+  cg_nsdelegate_ = ("," + super_opts + ",").find(",nsdelegate,") != std::string::npos;
+  std::string self = slurp("/proc/self/cgroup");
+  size_t at = self.starts_with("0::") ? 0 : self.find("\n0::");
+  if (at == std::string::npos) {
+    why = fmt::format("{}/proc/self/cgroup has no cgroup2 line", kNeed);
+    return false;
+  }
+  at += self[at] == '\n' ? 4 : 3;
+  std::string mine = self.substr(at, self.find('\n', at) - at);
+  if (mount_root != "/" && mine.starts_with(mount_root)) mine = mine.substr(mount_root.size());
+  else if (mount_root != "/" || mine.starts_with("/..")) {
+    why = fmt::format("{}nssim's cgroup {} is not below the cgroup2 mount at {} (root {})", kNeed, mine, mount_point,
+                      mount_root);
+    return false;
+  }
+  std::string parent = mount_point + (mine == "/" ? "" : mine);
+  // Directories of earlier runs whose nssim and cleaner are both gone: every
+  // run holds an flock() on its directory while it lives (and its cleaner,
+  // until it has removed it), so an unlocked one is stale, whatever pid
+  // namespace its nssim ran in. One made in the last 10 s is left alone (its
+  // run may not have locked it yet).
+  if (DIR* d = opendir(parent.c_str())) {
+    while (dirent* e = readdir(d)) {
+      if (std::strncmp(e->d_name, "nssim-", 6) != 0 || e->d_type != DT_DIR) continue;
+      std::string stale = parent + "/" + e->d_name;
+      struct stat st;
+      if (stat(stale.c_str(), &st) != 0 || time(nullptr) - st.st_ctime < 10) continue;
+      int fd = open(stale.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      if (fd < 0) continue;
+      if (flock(fd, LOCK_EX | LOCK_NB) == 0) remove_cgroup_tree(stale);
+      close(fd);
+    }
+    closedir(d);
+  }
+  uint32_t rnd = 0;
+  if (getrandom(&rnd, sizeof rnd, 0) != sizeof rnd) rnd = static_cast<uint32_t>(time(nullptr));
+  std::string dir = fmt::format("{}/nssim-{}-{:08x}", parent, getpid(), rnd);
+  if (mkdir(dir.c_str(), 0755) != 0) {
+    why = fmt::format("{}cannot make {} ({}): run as root, or where nssim's cgroup is delegated to its user", kNeed,
+                      dir, std::strerror(errno));
+    return false;
+  }
+  cg_fd_ = open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+  cg_lock_ = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (cg_lock_ >= 0 && flock(cg_lock_, LOCK_EX | LOCK_NB) != 0) close(cg_lock_), cg_lock_ = -1;
+  cg_cleaner_ = cg_lock_ >= 0 ? start_cgroup_cleaner(dir, cg_lock_) : -1;  // the cleaner holds the lock too
+  if (cg_fd_ < 0 || cg_cleaner_ < 0) {
+    why = fmt::format("{}cannot open {} or start its cleaner ({})", kNeed, dir, std::strerror(errno));
+    if (cg_fd_ >= 0) close(cg_fd_), cg_fd_ = -1;
+    if (cg_cleaner_ >= 0) close(cg_cleaner_), cg_cleaner_ = -1;  // EOF: the cleaner removes it
+    else rmdir(dir.c_str());
+    if (cg_lock_ >= 0) close(cg_lock_), cg_lock_ = -1;
+    return false;
+  }
+  cg_dir_ = dir;
+  return true;
+}
+
+// /proc/thread-self/cgroup's path as the scenario names it: in the sandbox's
+// initial cgroup namespace (the host's, unless nssim runs in a container's)
+// the run's own cgroup is the root; namespaces the scenario makes are rooted
+// inside the run's cgroup already.
+std::string RealBackend::cgroup_view(const std::string& raw, uint32_t cgns_inum) const {
+  if (cgns_inum != cg_init_inum_ || cg_prefix_.empty() || !raw.starts_with(cg_prefix_)) return raw;
+  std::string rest = raw.substr(cg_prefix_.size());
+  if (rest.empty() || rest[0] == ' ') return "/" + rest;  // " (deleted)"
+  return rest[0] == '/' ? rest : raw;
 }
 
 // How many pid namespaces can still nest below nssim's: a chain of children,
@@ -666,7 +858,10 @@ void RealBackend::calibrate_liveness() {
 }
 
 RealBackend::~RealBackend() {
-  if (agents_.empty()) return;
+  if (agents_.empty()) {
+    remove_run_cgroup();
+    return;
+  }
   Agent& init = *agents_.front();
   bool killed = init.pidfd >= 0 && syscall(SYS_pidfd_send_signal, init.pidfd, SIGKILL, nullptr, 0) == 0;
   int kill_errno = errno;
@@ -686,6 +881,24 @@ RealBackend::~RealBackend() {
     if (a->pidfd >= 0) close(a->pidfd);
   for (int fd : pins_)
     if (fd >= 0) close(fd);
+  remove_run_cgroup();
+}
+
+// The sandbox is gone (its init reaped after zap_pid_ns_processes()): its
+// cgroups are empty. A task that has just exited may still be leaving one
+// (EBUSY): retried for up to 2 s, then left to the cleaner.
+void RealBackend::remove_run_cgroup() {
+  if (cg_fd_ >= 0) close(cg_fd_), cg_fd_ = -1;
+  if (cg_dir_.empty()) return;
+  bool gone = false;
+  for (int i = 0; i < 40 && !(gone = remove_cgroup_tree(cg_dir_)); ++i) usleep(50 * 1000);
+  if (cg_cleaner_ >= 0) {
+    if (gone) (void)!write(cg_cleaner_, "q", 1);
+    close(cg_cleaner_);
+    cg_cleaner_ = -1;
+  }
+  if (cg_lock_ >= 0) close(cg_lock_), cg_lock_ = -1;
+  cg_dir_.clear();
 }
 
 std::string RealBackend::describe() const {
@@ -942,6 +1155,12 @@ void RealBackend::vfork_released(Agent& child) {
   (void)vfork_answered(*parent, opt_.step_timeout_ms);
 }
 
+namespace {
+constexpr const char* kNoRunCgroup =
+    "cannot run live here: this run has no cgroup of its own (RealBackend::Options::cgroup is off; nssim sets it "
+    "for a scenario with cgroup statements)";
+}  // namespace
+
 CallOutcome RealBackend::call_impl(const CallStmt& c) {
   Agent* cur = find(c.task);
   if (!cur) return outcome_usage(fmt::format("unknown task '{}'", c.task));
@@ -1126,7 +1345,14 @@ CallOutcome RealBackend::call_impl(const CallStmt& c) {
         m.len = static_cast<uint32_t>(c.set_tid.size() * sizeof(int32_t));
         std::memcpy(m.str, c.set_tid.data(), m.len);
       }
-      return spawn(Op::Clone, static_cast<int64_t>(flags), c3, exit_signal, false);
+      int64_t a1 = c3;
+      if (!c.cgroup_fd.empty()) {  // clone_args.cgroup, + 1 in a[1]'s high half
+        // (Without a cgroup of the run's own no fd of a cgroup directory can be open: EBADF.)
+        int fd;
+        if (auto e = fd_of(c.cgroup_fd, fd); !e.empty()) return outcome_usage(e);
+        a1 |= static_cast<int64_t>(fd + 1) << 32;
+      }
+      return spawn(Op::Clone, static_cast<int64_t>(flags), a1, exit_signal, false);
     }
     case CallKind::Thread: return spawn(Op::Thread, 0, 0, 0, true);
     case CallKind::Unshare: {
@@ -1141,6 +1367,16 @@ CallOutcome RealBackend::call_impl(const CallStmt& c) {
       return simple(Op::Setns, fd, static_cast<int64_t>(c.flags), "");
     }
     case CallKind::Open: {
+      if (c.path.kind == NsPath::Cgroup) {
+        if (cg_dir_.empty()) return outcome_usage(kNoRunCgroup);
+        m.op = Op::CgroupOpen;
+        m.a[0] = (c.flags & kOCloexec) ? O_CLOEXEC : 0;
+        set_str(c.path.cgroup.empty() ? "." : c.path.cgroup);
+        if (!request(*cur, m, -1, r, note)) return outcome_err(ETIMEDOUT, note);
+        if (r.ret < 0) return outcome_err(r.err);
+        cur->fds->bind(*c.out, static_cast<int>(r.ret), (c.flags & kOCloexec) != 0);
+        return outcome_ok(*c.out);
+      }
       std::string path = c.path.kind == NsPath::Run
                              ? c.path.run
                              : proc_path(c.path.task, fmt::format("ns/{}", link_name(c.path.link)));
@@ -1245,6 +1481,10 @@ CallOutcome RealBackend::call_impl(const CallStmt& c) {
     }
     case CallKind::Umount: return simple(Op::Umount, c.flags, 0, c.path.run);
     case CallKind::Chroot: return simple(Op::Chroot, 0, 0, c.path.run);
+    case CallKind::Mkdir:
+    case CallKind::Rmdir:
+      if (cg_dir_.empty()) return outcome_usage(kNoRunCgroup);
+      return simple(c.kind == CallKind::Mkdir ? Op::CgroupMkdir : Op::CgroupRmdir, 0, 0, c.path.cgroup);
     case CallKind::PrctlDumpable: return simple(Op::SetDumpable, c.code, 0, "");
     case CallKind::PrctlChildSubreaper: return simple(Op::SetChildSubreaper, c.code, 0, "");
     case CallKind::PrctlKeepcaps: return simple(Op::SetKeepcaps, c.code, 0, "");
@@ -1403,7 +1643,7 @@ void RealBackend::read_fds(Agent& a, TaskObs& t) {
   std::vector<int> nums;
   while (dirent* e = readdir(d)) {
     int n = std::atoi(e->d_name);
-    if (n >= 3 && n < kChannelBase && n != kProcDirFd) nums.push_back(n);
+    if (n >= 3 && n < kChannelBase && n != kProcDirFd && n != kCgroupDirFd) nums.push_back(n);
   }
   closedir(d);
   std::sort(nums.begin(), nums.end());
@@ -1501,6 +1741,14 @@ uint64_t RealBackend::token_for_path(const std::string& path, NsType type, uint3
   return id;
 }
 
+namespace {
+constexpr int kCgIdx = [] {
+  for (int i = 0; i < kLinks; ++i)
+    if (kAllLinks[i] == Link::Cgroup) return i;
+  return 0;
+}();
+}  // namespace
+
 Observation RealBackend::observe() {
   Observation o;
   // After an exit, an exec or a reap, a dead mm's references can linger on
@@ -1557,6 +1805,10 @@ Observation RealBackend::observe() {
         Reply r{};
         std::string note;
         if (request(a, m, -1, r, note) && r.ret == 0) t.hostname = std::string(r.str, r.len);
+        if (!cg_dir_.empty()) {
+          m.op = Op::ReadCgroup;
+          if (request(a, m, -1, r, note) && r.ret == 0) t.cgroup = cgroup_view(std::string(r.str, r.len), t.inum[kCgIdx]);
+        }
       }
     }
     a.last = t;

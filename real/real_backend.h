@@ -27,6 +27,12 @@ class RealBackend : public Backend {
     // of only what the step can have changed (docs/design.md, "What --real
     // reads per step").
     bool paranoid = false;
+    // The run uses cgroup statements (mkdir/rmdir/open of /sys/fs/cgroup/...,
+    // clone3's CLONE_INTO_CGROUP): the sandbox starts in a cgroup2 directory
+    // of its own (nssim-PID-RANDOM, below nssim's cgroup), removed at the end
+    // or, if nssim is killed, by a detached cleaner. create() fails with the
+    // reason when cgroup2 is not writable here.
+    bool cgroup = false;
   };
   // Starts the sandbox. Null with `why` set when the kernel or privileges do
   // not allow it (not root, a namespace type missing, ...).
@@ -70,6 +76,11 @@ class RealBackend : public Backend {
   std::optional<uint32_t> global_pid_max() const override {
     return pid_max_ ? std::optional<uint32_t>(pid_max_) : std::nullopt;
   }
+  std::optional<bool> cgroup_nsdelegate() const override {
+    return cg_dir_.empty() ? std::nullopt : std::optional<bool>(cg_nsdelegate_);
+  }
+  // The run's own cgroup2 directory (host path), empty when Options::cgroup is off.
+  const std::string& cgroup_dir() const { return cg_dir_; }
   std::string describe() const;
   // What this environment keeps nssim from checking, one sentence each
   // (empty as root on the host): printed once, never silently skipped.
@@ -122,6 +133,16 @@ class RealBackend : public Backend {
   std::vector<uint64_t> pidns_chain(int fd, uint32_t level) const;
 
   bool enter_environment(std::string& why);
+  bool make_run_cgroup(std::string& why);
+  void remove_run_cgroup();
+  std::string cgroup_view(const std::string& raw, uint32_t cgns_inum) const;
+  std::string cg_dir_;         // the run's cgroup directory (host path)
+  int cg_fd_ = -1;             // O_PATH fd of it (CLONE_INTO_CGROUP of the sandbox)
+  int cg_lock_ = -1;           // O_RDONLY fd of it holding flock(LOCK_EX) while the run lives (others' sweeps skip it)
+  int cg_cleaner_ = -1;        // write end of the cleaner's pipe: 'q' when the run removed its cgroups itself
+  bool cg_nsdelegate_ = false;
+  std::string cg_prefix_;      // the run's cgroup as the sandbox's initial cgroup namespace names it ("" at its root)
+  uint32_t cg_init_inum_ = 0;  // that namespace's inode
   void read_caps();
   void find_levels(const std::vector<int>& pins);
   void calibrate_liveness();

@@ -45,6 +45,10 @@ struct TaskObs {
   // "first lower count" triple per line ("" while unwritten).
   std::string uid_map, gid_map;
   std::optional<std::string> hostname;  // nodename of its uts namespace (running tasks)
+  // Its cgroup as it reads it itself in /proc/thread-self/cgroup's "0::"
+  // line (relative to its cgroup namespace's root; running tasks; the live
+  // backend reads it only in runs that use cgroup statements).
+  std::optional<std::string> cgroup;
   bool in_vfork = false;  // asleep in vfork() until its CLONE_VFORK child execs or exits
   // Open fds 3..999 (the scenario's): fd number -> what it is: an nsfs file
   // ("ns", with the namespace's token and inode), a pidfd, a socket, or a
@@ -116,6 +120,8 @@ class Backend {
   virtual std::optional<std::string> kernel_release() const { return std::nullopt; }
   // /proc/sys/kernel/pid_max as nssim reads it (the global one before v6.14).
   virtual std::optional<uint32_t> global_pid_max() const { return std::nullopt; }
+  // The cgroup2 mount's nsdelegate option (Kernel::Config::cgroup_nsdelegate).
+  virtual std::optional<bool> cgroup_nsdelegate() const { return std::nullopt; }
 };
 
 }  // namespace nssim

@@ -49,6 +49,9 @@ void compare_creds(const TaskObs& m, const TaskObs& k, std::vector<std::string>&
     out.push_back(fmt::format("{}: uid_map {} in the model, {} in the kernel", m.name, show(m.uid_map), show(k.uid_map)));
   if (m.gid_map != k.gid_map)
     out.push_back(fmt::format("{}: gid_map {} in the model, {} in the kernel", m.name, show(m.gid_map), show(k.gid_map)));
+  if (m.cgroup && k.cgroup && *m.cgroup != *k.cgroup)
+    out.push_back(fmt::format("{}: cgroup \"{}\" in the model, \"{}\" in the kernel (/proc/thread-self/cgroup)", m.name,
+                              *m.cgroup, *k.cgroup));
   if (m.hostname && k.hostname && *m.hostname != *k.hostname)
     out.push_back(fmt::format("{}: hostname \"{}\" in the model, \"{}\" in the kernel", m.name, *m.hostname, *k.hostname));
   if (m.in_vfork != k.in_vfork)

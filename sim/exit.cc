@@ -83,6 +83,7 @@ void Kernel::do_exit_quiet(Task* t, int code) {
     t->fs = nullptr;
   }
   exit_task_namespaces(t);
+  cgroup_exit(t);
   exit_notify(t);
 }
 

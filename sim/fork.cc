@@ -22,7 +22,7 @@ Result<Task*> Kernel::sys_clone(Task* cur, uint64_t flags, std::string comm, int
 // kernel/fork.c: SYSCALL_DEFINE2(clone3) and clone3_args_valid(). exit_signal
 // is SIGCHLD unless CLONE_THREAD or CLONE_PARENT is set (which require 0).
 Result<Task*> Kernel::sys_clone3(Task* cur, uint64_t flags, std::string comm, int* pidfd,
-                                 std::span<const int32_t> set_tid) {
+                                 std::span<const int32_t> set_tid, int cgroup_fd) {
   NSSIM_SCOPE(s, trace, "clone3", "flags={}", clone_flags_str(flags));
   uint8_t exit_signal = (flags & (CLONE_THREAD | CLONE_PARENT)) ? 0 : SIGCHLD_NR;
   constexpr uint64_t kLegacy = 0xffffffffULL;
@@ -31,8 +31,7 @@ Result<Task*> Kernel::sys_clone3(Task* cur, uint64_t flags, std::string comm, in
   if ((flags & (CLONE_SIGHAND | CLONE_CLEAR_SIGHAND)) == (CLONE_SIGHAND | CLONE_CLEAR_SIGHAND))
     return fail(EINVAL);
   if (set_tid.size() > MAX_PID_NS_LEVEL) return fail(EINVAL);
-  if (flags & CLONE_INTO_CGROUP) return fail(EBADF);  // cgroup fd 0 is not a cgroup directory
-  return kernel_clone(cur, flags, exit_signal, std::move(comm), true, pidfd, set_tid);
+  return kernel_clone(cur, flags, exit_signal, std::move(comm), true, pidfd, set_tid, cgroup_fd);
 }
 
 Result<void> Kernel::clone_flags_check(Task* cur, uint64_t flags, bool clone3) {
@@ -53,15 +52,15 @@ Result<Task*> Kernel::sys_thread(Task* cur, std::string comm) {
 }
 
 Result<Task*> Kernel::kernel_clone(Task* cur, uint64_t flags, uint8_t exit_signal, std::string&& comm,
-                                   bool /*clone3*/, int* pidfd, std::span<const int32_t> set_tid) {
+                                   bool /*clone3*/, int* pidfd, std::span<const int32_t> set_tid, int cgroup_fd) {
   // CLONE_PIDFD with CLONE_PARENT_SETTID pointing at the same word: EINVAL.
   if ((flags & CLONE_PIDFD) && (flags & CLONE_PARENT_SETTID)) return fail(EINVAL);
-  return copy_process(cur, flags, exit_signal, std::move(comm), pidfd, set_tid);
+  return copy_process(cur, flags, exit_signal, std::move(comm), pidfd, set_tid, cgroup_fd);
 }
 
 // kernel/fork.c: copy_process() @ v6.18, the parts that concern namespaces.
 Result<Task*> Kernel::copy_process(Task* cur, uint64_t flags, uint8_t exit_signal, std::string&& comm,
-                                   int* pidfd, std::span<const int32_t> set_tid) {
+                                   int* pidfd, std::span<const int32_t> set_tid, int cgroup_fd) {
   TraceScope s(trace, "copy_process");
   NsProxy* nsp = cur->nsproxy;
   auto einval = [&](const char* why) {
@@ -186,6 +185,16 @@ Result<Task*> Kernel::copy_process(Task* cur, uint64_t flags, uint8_t exit_signa
   // uses the same namespace, checked above).
   auto pid = alloc_pid(p->nsproxy->pid_ns_for_children, set_tid, cur->cred);
   if (!pid) return undo(pid.error());
+  // cgroup_can_fork() -> cgroup_css_set_fork(): the cgroup the child starts
+  // in, CLONE_INTO_CGROUP's checks. The kernel runs it after pidfd_prepare(),
+  // which cannot fail in the model and whose fd is installed only at the
+  // end: checking first gives the same errno and leaves no fd behind. A
+  // failure gives the pid back (the cursors stay where alloc_pid() left them).
+  auto cgrp = cgroup_css_set_fork(cur, flags, cgroup_fd);
+  if (!cgrp) {
+    free_unattached_pid(*pid);
+    return undo(cgrp.error());
+  }
   // CLONE_PIDFD: pidfd_prepare() on the new struct pid, an O_CLOEXEC fd in
   // the creator's table (shared with the child under CLONE_FILES; a copied
   // table was made before it), a thread's with PIDFD_THREAD. Nothing after
@@ -205,6 +214,15 @@ Result<Task*> Kernel::copy_process(Task* cur, uint64_t flags, uint8_t exit_signa
   }
 
   // Success: link the task in (attach_pid(), the parent's children list).
+  // cgroup_post_fork(): the css_set's cgroup; a new cgroup namespace made for
+  // the child is rooted there (so with CLONE_INTO_CGROUP at the destination,
+  // not at the creator's cgroup copy_cgroup_ns() saw).
+  p->cgroup = *cgrp == cgrp_root_.get() ? nullptr : *cgrp;
+  ++(*cgrp)->nr_tasks;
+  if (flags & CLONE_NEWCGROUP) {
+    p->nsproxy->cgroup_ns->root_cgrp = *cgrp;
+    NSSIM_EVENT(trace, "cgroup_post_fork", "{}'s new cgroup namespace is rooted at {}", p->comm, cgroup_path(*cgrp));
+  }
   p->id = static_cast<uint32_t>(tasks_.size());
   tasks_.push_back(p);
   p->thread_pid = *pid;

@@ -18,7 +18,7 @@ constexpr uint64_t kNsFlags[] = {CLONE_NEWUTS, CLONE_NEWIPC, CLONE_NEWNET,  CLON
 
 class Gen {
  public:
-  Gen(uint64_t seed, Kernel::Config cfg) : rng_(seed), sim_(std::move(cfg)) {}
+  Gen(uint64_t seed, Kernel::Config cfg, bool cgroups) : rng_(seed), sim_(std::move(cfg)), cgroups_(cgroups) {}
 
   std::vector<std::string> run(int steps) {
     for (int i = 0; i < steps * 3 && static_cast<int>(lines_.size()) < steps; ++i) step();
@@ -70,6 +70,7 @@ class Gen {
     // Mostly recent tasks: that is where namespaces pile up.
     const std::string& t = chance(50) ? tasks.back() : any(tasks);
     std::vector<std::string> all = sim_.names();
+    if (cgroups_ && chance(6)) return emit(cgroup_line(t));
     int kind = pick(100);
     std::string line;
     if (kind < 20) {  // clone / clone3
@@ -214,6 +215,34 @@ class Gen {
     emit(line);
   }
 
+  // cgroup v2: directories below the run's root, fds of them, children
+  // spawned into them (lxc's clone3(CLONE_INTO_CGROUP|CLONE_PIDFD)), with a
+  // new cgroup namespace now and then (rooted at the destination).
+  std::string cgroup_line(const std::string& t) {
+    static const char* kDirs[] = {"a", "b", "a/x", "b/y", "a/x/z"};
+    std::string dir = kDirs[pick(5)];
+    int k = pick(100);
+    if (k < 30) return fmt::format("{}: mkdir(\"/sys/fs/cgroup/{}\")", t, dir);
+    if (k < 45) return fmt::format("{}: rmdir(\"/sys/fs/cgroup/{}\")", t, dir);
+    if (k < 70) {
+      std::string path = chance(15) ? "/sys/fs/cgroup" : "/sys/fs/cgroup/" + dir;
+      int n = ++nfd_;
+      cgroup_fds_.insert(fmt::format("f{}", n));
+      return fmt::format("{}: open(\"{}\"{}) -> f{}", t, path, chance(15) ? ", O_CLOEXEC" : "", n);
+    }
+    auto fds = fds_of(t);
+    std::vector<std::string> cg;
+    for (auto& n : fds)
+      if (cgroup_fds_.count(n)) cg.push_back(n);
+    std::string fd = !cg.empty() && chance(85) ? any(cg) : !fds.empty() ? any(fds) : "";
+    uint64_t f = CLONE_INTO_CGROUP | (chance(30) ? CLONE_NEWCGROUP : 0) | (chance(10) ? ns_flags(1) : 0);
+    if (chance(10)) f |= CLONE_PIDFD;
+    std::string line = fmt::format("{}: clone3({}{}) -> t{}", t, flags_str(f),
+                                   fd.empty() ? "" : fmt::format(", cgroup={}", fd), ++ntask_);
+    if (f & CLONE_PIDFD) line += fmt::format(", f{}", ++nfd_);
+    return line;
+  }
+
   // A bind-mount target: /run/netns (as ip netns add), or a path the mount
   // creates with its directories under /srv (as unshare --net=FILE users do);
   // rarely a directory (ENOTDIR) or a file's child (ENOTDIR).
@@ -228,6 +257,8 @@ class Gen {
   std::vector<std::unique_ptr<Scenario>> keep_;  // CallStmts the backend saw must outlive it
   std::vector<std::string> lines_;
   int ntask_ = 0, nfd_ = 0;
+  bool cgroups_ = true;
+  std::set<std::string> cgroup_fds_;  // fd names open() gave for cgroup directories
 };
 
 // Tears everything down on the model (every task exits and is reaped, every
@@ -308,7 +339,7 @@ std::vector<FuzzProblem> leak_check(SimBackend& sim) {
 }  // namespace
 
 std::vector<std::string> generate_scenario(const FuzzOptions& opt) {
-  Gen g(opt.seed, opt.config);
+  Gen g(opt.seed, opt.config, opt.cgroups);
   auto lines = g.run(opt.steps);
   // A profile other than the default is named, so the scenario replays alone.
   if (opt.config.kernel != kDefaultKernel && profile_from_name(profile_name(opt.config.kernel)))

@@ -21,6 +21,9 @@ struct FuzzOptions {
   // namespace of its own when rootless), so that a call the environment
   // refuses is not followed by lines that assume it worked.
   Kernel::Config config;
+  // Generate cgroup statements (mkdir/rmdir/open of /sys/fs/cgroup/..., clone3
+  // with CLONE_INTO_CGROUP): off when the live peer has no cgroup of its own.
+  bool cgroups = true;
 };
 
 // Generates one random scenario (a list of statement lines) that is valid on

@@ -194,6 +194,10 @@ class Kernel {
     // non-dumpable: 0 SUID_DUMP_DISABLE, 1 SUID_DUMP_USER, 2 SUID_DUMP_ROOT).
     ExecFile exe;
     int suid_dumpable = 0;
+    // The cgroup2 mount's nsdelegate option (cgrp_dfl_root.flags &
+    // CGRP_ROOT_NS_DELEGATE): moving a task into a cgroup outside the mover's
+    // cgroup namespace is refused (ENOENT). The live run's, when --real.
+    bool cgroup_nsdelegate = false;
   };
 
   Kernel();
@@ -221,8 +225,10 @@ class Kernel {
   // clone3({.flags = flags, .exit_signal = SIGCHLD}). kernel/fork.c: sys_clone3().
   // set_tid: the pid to take in each pid namespace, the child's first
   // (clone_args.set_tid / set_tid_size).
+  // cgroup_fd: clone_args.cgroup, the fd of the cgroup directory
+  // CLONE_INTO_CGROUP starts the child in (0 when not given, as in the struct).
   Result<Task*> sys_clone3(Task* cur, uint64_t flags, std::string comm, int* pidfd = nullptr,
-                           std::span<const int32_t> set_tid = {});
+                           std::span<const int32_t> set_tid = {}, int cgroup_fd = 0);
   // Only the flag checks clone/clone3 make before anything is allocated (the
   // EINVALs of sys_clone3() and copy_process()): their errno, or success.
   Result<void> clone_flags_check(Task* cur, uint64_t flags, bool clone3);
@@ -344,6 +350,28 @@ class Kernel {
   Result<void> sys_chroot(Task* cur, std::string_view path);
   // open("/run/...") : the nsfs file mounted there, or the plain file.
   Result<int> sys_open_path(Task* cur, std::string_view path, bool cloexec = false);
+  // The cgroup v2 hierarchy below the run's root cgroup (sim/cgroup.cc).
+  // Paths are relative to the run's root: "" is the root, "a/b" its
+  // grandchild. mkdir(): EEXIST, ENOENT (no parent), EACCES (no write
+  // permission on the parent directory); the new cgroup belongs to the
+  // caller's fsuid/fsgid (cgroup_mkdir()). rmdir(): ENOENT, EACCES, EBUSY (a
+  // live task in it, or a child cgroup; cgroup_destroy_locked()). open(): an
+  // O_DIRECTORY fd of the cgroup's directory, for clone3's CLONE_INTO_CGROUP.
+  Result<void> sys_mkdir_cgroup(Task* cur, std::string_view path);
+  Result<void> sys_rmdir_cgroup(Task* cur, std::string_view path);
+  Result<int> sys_open_cgroup(Task* cur, std::string_view path, bool cloexec = false);
+  // The online cgroup at `path` (relative to the run's root), or null.
+  Cgroup* cgroup_lookup(std::string_view path) const;
+  // task_dfl_cgroup(t): never null (the run's root for a task that has no other).
+  Cgroup* task_dfl_cgroup(const Task* t) const { return t->cgroup ? t->cgroup : cgrp_root_.get(); }
+  Cgroup* cgroup_root() const { return cgrp_root_.get(); }
+  // A cgroup's path from the run's root ("/", "/a/b").
+  static std::string cgroup_path(const Cgroup* c);
+  // /proc/PID/cgroup's "0::PATH" line's PATH for task t as `reader` reads it:
+  // relative to the reader's cgroup namespace root (kernfs_path_from_node():
+  // "/.." for each level up), " (deleted)" after a removed cgroup
+  // (kernel/cgroup/cgroup.c: proc_cgroup_show() @ v6.18).
+  std::string proc_cgroup_show(const Task* reader, const Task* t) const;
   // execve() of Config::exe, a plain ELF file (no set-id bits, no file
   // capabilities): fs/exec.c: do_execveat_common() -> begin_new_exec().
   // EACCES when the caller may not execute it. The caller must lead its
@@ -538,9 +566,12 @@ class Kernel {
   void proc_free_inum(uint32_t inum);
   void boot();
   Result<Task*> kernel_clone(Task* cur, uint64_t flags, uint8_t exit_signal, std::string&& comm, bool clone3,
-                             int* pidfd = nullptr, std::span<const int32_t> set_tid = {});
+                             int* pidfd = nullptr, std::span<const int32_t> set_tid = {}, int cgroup_fd = 0);
   Result<Task*> copy_process(Task* cur, uint64_t flags, uint8_t exit_signal, std::string&& comm, int* pidfd,
-                             std::span<const int32_t> set_tid);
+                             std::span<const int32_t> set_tid, int cgroup_fd = 0);
+  // An allocated struct pid not attached to a task, given back (copy_process()'s
+  // bad_fork_free_pid: free_pid(), then put_pid()).
+  void free_unattached_pid(Pid* pid);
   Result<UserNamespace*> create_user_ns(Cred* new_cred, bool chrooted);
   bool validate_only_ = false;  // copy_process() stops after its flag checks
   // The setns path (sim/nsproxy.cc), templates on the tracer Tr: Trace while
@@ -600,6 +631,13 @@ class Kernel {
   void zap_pid_ns_processes(PidNamespace* ns, Task* init);
   void exit_files(Task* t);
   void do_exit_quiet(Task* t, int code);
+  // kernel/cgroup/cgroup.c: cgroup_css_set_fork() and cgroup_attach_permissions()
+  // for clone3's CLONE_INTO_CGROUP: the cgroup the child starts in.
+  Result<Cgroup*> cgroup_css_set_fork(Task* cur, uint64_t flags, int cgroup_fd);
+  bool cgroup_may_write(const Cred* c, const Cgroup* cgrp) const;
+  void cgroup_exit(Task* t);
+  std::unique_ptr<Cgroup> cgrp_root_ = std::make_unique<Cgroup>();
+  std::vector<std::unique_ptr<Cgroup>> cgroups_;  // every cgroup made, dead ones too
 
   Config cfg_;
   KernelFeatures features_;  // of cfg_.kernel

@@ -162,6 +162,8 @@ Result<NsProxy*> Kernel::create_new_namespaces(uint64_t flags, Task* tsk, UserNa
     if (!ns_capable(tsk->cred, user_ns, CAP_SYS_ADMIN)) return unwind(EPERM);
     nsp->cgroup_ns = new_ns<CgroupNamespace>(NsType::Cgroup, user_ns);
     nsp->cgroup_ns->ucounts_euid = current->cred->euid;
+    // root_cset: current's css_set, so its cgroup is the new namespace's root.
+    nsp->cgroup_ns->root_cgrp = task_dfl_cgroup(current);
   } else {
     nsp->cgroup_ns = share(old->cgroup_ns, "cgroup");
   }

@@ -47,7 +47,32 @@ struct UtsNamespace : NsCommon {
 };
 struct IpcNamespace : NsCommon { using NsCommon::NsCommon; };
 struct NetNamespace : NsCommon { using NsCommon::NsCommon; };
-struct CgroupNamespace : NsCommon { using NsCommon::NsCommon; };
+// struct cgroup of the default (v2) hierarchy, as far as nssim models it:
+// the run's root cgroup (the live backend's per-run directory) and the
+// directories a scenario makes under it (kernel/cgroup/cgroup.c @ v6.18). No
+// controllers are enabled, so neither the no-internal-process rule nor
+// threaded mode applies (cgroup_migrate_vet_dst() passes). Owned by the
+// Kernel, never freed before it: a removed one stays, dead, for the fds that
+// still name it.
+struct Cgroup {
+  std::string name;               // kn->name; "" for the root
+  Cgroup* parent = nullptr;
+  std::vector<Cgroup*> children;  // online children, in creation order
+  uint32_t nr_tasks = 0;          // live tasks in it (cgroup_is_populated(); cgroup_exit() takes exited ones out)
+  uint32_t uid = 0, gid = 0;      // kernel ids owning the directory and cgroup.procs (the creator's fsuid/fsgid)
+  bool dead = false;              // rmdir()ed: offline (CSS_ONLINE cleared)
+  bool is_descendant_of(const Cgroup* a) const {  // cgroup_is_descendant(): itself included
+    for (const Cgroup* c = this; c; c = c->parent)
+      if (c == a) return true;
+    return false;
+  }
+};
+// root_cgrp: root_cset->dfl_cgrp, the cgroup its paths are relative to (null:
+// the run's root cgroup).
+struct CgroupNamespace : NsCommon {
+  using NsCommon::NsCommon;
+  Cgroup* root_cgrp = nullptr;
+};
 struct TimeNamespace : NsCommon {
   using NsCommon::NsCommon;
   bool frozen_offsets = false;  // set once a task has entered it (timens_commit)
@@ -283,6 +308,7 @@ struct File : RefCounted, Pooled<File> {
   Cred* f_cred = nullptr;  // holds a reference
   Mount* mnt = nullptr;    // opened through a bind mount: holds a reference (it makes the mount busy)
   std::string path;        // how it was opened, for display ("/proc/b/ns/net")
+  Cgroup* cgrp = nullptr;  // Regular: a cgroup directory (open("/sys/fs/cgroup/...")); not a reference
 };
 
 // A bind mount of an nsfs file: holds one use of the namespace's nsfs inode.
@@ -384,6 +410,9 @@ struct Task : Pooled<Task> {
   // does at every fork; nothing observable differs. Null after exit too.
   FilesStruct* files = nullptr;
   FsStruct* fs = nullptr;
+  // The cgroup of its css_set on the default hierarchy (task_dfl_cgroup());
+  // null: the run's root cgroup.
+  Cgroup* cgroup = nullptr;
   uint32_t id = 0;              // model id (index in Kernel's task table)
   // Kernel's list of live tasks (task_struct.tasks), in creation order,
   // unlinked at reap: neighbours' ids (kNoTaskId at the ends), not pointers,

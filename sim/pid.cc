@@ -103,6 +103,22 @@ Result<Pid*> Kernel::alloc_pid(PidNamespace* ns, std::span<const int32_t> set_ti
   return pid;
 }
 
+// kernel/pid.c: free_pid() of a struct pid whose fork failed after
+// alloc_pid() (CLONE_INTO_CGROUP's checks come later). When it was the first
+// pid of a new pid namespace (no init yet), pid_allocated falls back to
+// PIDNS_ADDING and free_pid() clears that: the namespace admits no task any
+// more, later forks into it fail ENOMEM. Found by nssim fuzz --real.
+void Kernel::free_unattached_pid(Pid* pid) {
+  for (auto& n : pid->numbers) {
+    set_nr(n.ns, n.nr, false);
+    if (--n.ns->pid_allocated == 0 && n.ns->adding && !n.ns->child_reaper) {
+      n.ns->adding = false;
+      NSSIM_EVENT(trace, "free_pid", "the first fork into {} failed: it admits no task any more", ns_str(n.ns));
+    }
+  }
+  put_pid(pid);
+}
+
 // kernel/pid.c: free_pid() (at detach: the numbers go) then put_pid() (the
 // struct goes when no pidfd holds it, dropping its pid namespace).
 void Kernel::put_pid(Pid* pid) {

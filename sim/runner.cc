@@ -36,6 +36,7 @@ void Runner::adopt_environment(const Backend& b, Kernel::Config& cfg) {
   // Before per-namespace pid_max every pid namespace has the global one.
   if (!KernelFeatures(cfg.kernel).has(Feature::PidMaxPerPidNs))
     if (auto m = b.global_pid_max()) cfg.pid_max = *m;
+  if (auto n = b.cgroup_nsdelegate()) cfg.cgroup_nsdelegate = *n;
 }
 
 Runner::Runner(const Scenario& sc, Options opt) : sc_(sc), opt_(std::move(opt)) {
@@ -50,7 +51,8 @@ Diagnostic diag(Loc l, std::string m, std::string h = "") { return Diagnostic{l,
 
 const char* kTaskAttrHint =
     "a task has: the 10 link names (net, pid_for_children, ...), nsproxy, hostname, pid, pid@TASK, state, "
-    "uid, euid, suid, gid, egid, sgid, cap_eff, cap_prm, cap_inh, cap_bnd (cap_eff.CAP_SYS_ADMIN: 1 or 0)";
+    "uid, euid, suid, gid, egid, sgid, cap_eff, cap_prm, cap_inh, cap_bnd (cap_eff.CAP_SYS_ADMIN: 1 or 0), "
+    "cgroup_path, cgroup_path@TASK";
 const char* kNsAttrHint = "a namespace has: refs, inum, level, owner, parent, type";
 }  // namespace
 
@@ -93,9 +95,25 @@ std::optional<Diagnostic> Runner::eval(const Term& t, Value& v) {
     if (t.attrs.empty())
       return diag(t.loc, fmt::format("'{}' is a task; say which of its links", t.base), kTaskAttrHint);
     const std::string& a = t.attrs[ai++];
-    if (!t.at.empty() && a != "pid")
-      return diag(t.loc, "'@TASK' only applies to pid", "a.pid@b is a's pid as seen from b's pid namespace");
-    if (a == "pid" && !t.at.empty()) {
+    if (!t.at.empty() && a != "pid" && a != "cgroup_path")
+      return diag(t.loc, "'@TASK' only applies to pid and cgroup_path",
+                  "a.pid@b is a's pid as seen from b's pid namespace, a.cgroup_path@b a's cgroup as b reads it");
+    if (a == "cgroup_path") {
+      // /proc/PID/cgroup's "0::PATH" as the task itself (or the task after
+      // '@') reads it: relative to the reader's cgroup namespace root.
+      const Task* reader = task;
+      if (!t.at.empty()) {
+        if (!sim_->known(t.at)) return diag(t.loc, fmt::format("unknown task '{}' after '@'", t.at));
+        reader = sim_->task(t.at);
+        if (!reader || !reader->nsproxy)
+          return diag(t.loc, fmt::format("task '{}' has exited: it reads /proc with no cgroup namespace", t.at));
+      }
+      if (!task || !reader || !reader->nsproxy) {
+        none(Static::Other);
+      } else {
+        v.kind = Value::Str, v.s = k.proc_cgroup_show(reader, task), v.show = "\"" + v.s + "\"";
+      }
+    } else if (a == "pid" && !t.at.empty()) {
       if (!task || !task->thread_pid) {
         none(Static::Other);
       } else {

@@ -50,6 +50,8 @@ std::string_view call_name(CallKind k) {
     case CallKind::Send: return "send";
     case CallKind::Recv: return "recv";
     case CallKind::Chroot: return "chroot";
+    case CallKind::Mkdir: return "mkdir";
+    case CallKind::Rmdir: return "rmdir";
   }
   return "?";
 }
@@ -238,7 +240,7 @@ bool known_attribute(std::string_view a) {
   static constexpr std::string_view kOther[] = {"nsproxy", "count",  "hostname", "pid",  "state", "uid",
                                                 "euid",    "suid",   "gid",      "egid", "sgid",  "refs",
                                                 "inum",    "type",   "level",    "owner", "parent",
-                                                "cap_eff", "cap_prm", "cap_inh", "cap_bnd"};
+                                                "cap_eff", "cap_prm", "cap_inh", "cap_bnd", "cgroup_path"};
   if (link_from_name(a) || cap_from_name(a)) return true;  // a.cap_eff.CAP_SYS_ADMIN
   for (auto k : kOther)
     if (a == k) return true;
@@ -246,7 +248,8 @@ bool known_attribute(std::string_view a) {
 }
 constexpr const char* kAttributeHint =
     "a task has: the 10 link names (net, pid_for_children, ...), nsproxy, hostname, pid, pid@TASK, state, uid, "
-    "euid, suid, gid, egid, sgid, cap_eff, cap_prm, cap_inh, cap_bnd (then a CAP_* name: 1 or 0); a namespace has: "
+    "euid, suid, gid, egid, sgid, cap_eff, cap_prm, cap_inh, cap_bnd (then a CAP_* name: 1 or 0), cgroup_path, "
+    "cgroup_path@TASK; a namespace has: "
     "refs, inum, level, owner, parent, type; an nsproxy has: count";
 
 // Names a scenario cannot define (with -> NAME, task or let): they already mean something.
@@ -255,8 +258,8 @@ constexpr const char* kReservedHint =
     "self and thread-self mean the calling task (in paths, wait and pidfd_open), none is the empty value of "
     "let and expect: choose another name";
 
-constexpr int kAllowProcNs = 1, kAllowProcFile = 2, kAllowRun = 4;
-constexpr int kOpenable = kAllowProcNs | kAllowRun, kRunOnly = kAllowRun, kProcFileOnly = kAllowProcFile,
+constexpr int kAllowProcNs = 1, kAllowProcFile = 2, kAllowRun = 4, kAllowCgroup = 8;
+constexpr int kOpenable = kAllowProcNs | kAllowRun | kAllowCgroup, kCgroupOnly = kAllowCgroup, kRunOnly = kAllowRun, kProcFileOnly = kAllowProcFile,
               kMountSource = kAllowProcNs | kAllowRun;
 
 class LineParser {
@@ -350,7 +353,8 @@ class LineParser {
     auto np = parse_path(s.text);
     bool ok = np && (((allowed & kAllowProcNs) && np->kind == NsPath::ProcNs) ||
                      ((allowed & kAllowProcFile) && np->kind == NsPath::ProcFile) ||
-                     ((allowed & kAllowRun) && np->kind == NsPath::Run));
+                     ((allowed & kAllowRun) && np->kind == NsPath::Run) ||
+                     ((allowed & kAllowCgroup) && np->kind == NsPath::Cgroup));
     if (!ok) error(s, fmt::format("unsupported path {} for {}()", quoted(s.text), call), path_hint(call, allowed));
     next();
     return *np;
@@ -365,6 +369,9 @@ class LineParser {
     if (allowed & kAllowRun)
       forms.push_back("a path under /run, /srv, /mnt or /media (\"/srv/ns/net\": absolute, normalised, a file the run "
                       "creates on the sandbox's private tmpfs)");
+    if (allowed & kAllowCgroup)
+      forms.push_back("a cgroup directory \"/sys/fs/cgroup/NAME[/NAME...]\" (relative to the run's root cgroup; "
+                      "names of letters, digits, '_' and '-')");
     for (size_t i = 0; i < forms.size(); ++i) h += (i ? " or " : "") + forms[i];
     return h;
   }
@@ -424,7 +431,8 @@ class LineParser {
     }
     if (is_punct("@")) {
       next();
-      r.at = ident("a task name after '@'", "a.pid@b is a's pid as seen from b's pid namespace");
+      r.at = ident("a task name after '@'",
+                   "a.pid@b is a's pid as seen from b's pid namespace, a.cgroup_path@b a's cgroup as b reads it");
       r.text += "@" + r.at;
     }
     return r;
@@ -438,6 +446,26 @@ class LineParser {
 
 std::optional<NsPath> parse_path(std::string_view p) {
   NsPath out;
+  // A cgroup directory: /sys/fs/cgroup[/NAME...], relative to the run's root cgroup.
+  if (p.starts_with(kCgroupRoot) && (p.size() == kCgroupRoot.size() || p[kCgroupRoot.size()] == '/')) {
+    std::string_view rest = p.substr(kCgroupRoot.size());
+    if (!rest.empty()) rest.remove_prefix(1);
+    if (p.size() > kCgroupRoot.size()) {
+      if (rest.empty()) return std::nullopt;  // "/sys/fs/cgroup/": not normalised
+      for (std::string_view r = rest;;) {
+        size_t slash = r.find('/');
+        std::string_view name = r.substr(0, slash);
+        if (name.empty()) return std::nullopt;
+        for (char ch : name)
+          if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '_' && ch != '-') return std::nullopt;
+        if (slash == std::string_view::npos) break;
+        r.remove_prefix(slash + 1);
+      }
+    }
+    out.kind = NsPath::Cgroup;
+    out.cgroup = std::string(rest);
+    return out;
+  }
   // A file the run creates: ROOT/NAME[/NAME...] under one of the roots the
   // live sandbox covers with a private tmpfs; absolute and normalised.
   for (std::string_view root : kCreatedPathRoots) {
@@ -628,7 +656,8 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
           {"socket", CallKind::Socket},         {"socketpair", CallKind::Socketpair},
           {"send", CallKind::Send},             {"recv", CallKind::Recv},
           {"capset", CallKind::Capset},         {"setgroups", CallKind::Setgroups},
-          {"chroot", CallKind::Chroot},
+          {"chroot", CallKind::Chroot},         {"mkdir", CallKind::Mkdir},
+          {"rmdir", CallKind::Rmdir},
       };
       bool found = false;
       for (auto& [n, k] : kCalls)
@@ -637,18 +666,37 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
         P.error(cn, fmt::format("unknown system call '{}'", cn.text),
                 "known calls: clone, clone3, thread, unshare, setns, open, close, exit, wait, pidfd_open, sethostname, "
                 "setuid, setgid, setresuid, setresgid, setgroups, capset, write, ioctl, mount, umount, prctl, exec, "
-                "socket, socketpair, send, recv, chroot");
+                "socket, socketpair, send, recv, chroot, mkdir, rmdir");
       P.next();
       P.expect_punct("(", "'(' after the call name");
       switch (c.kind) {
-        case CallKind::Clone3:
+        case CallKind::Clone3: {
           c.flags = P.flags();
-          if (P.is_punct(",")) {  // clone3(FLAGS, set_tid=[N, ...])
+          // clone3(FLAGS[, set_tid=[N, ...]][, cgroup=FD]), the extra fields in either order
+          constexpr const char* kClone3Hint =
+              "clone3(FLAGS, set_tid=[PID, ...]) asks for a pid in each pid namespace, the child's first; "
+              "clone3(FLAGS|CLONE_INTO_CGROUP, cgroup=FD) starts the child in the cgroup FD (open(\"/sys/fs/cgroup/...\")) "
+              "names";
+          bool seen_cgroup = false;
+          while (P.is_punct(",")) {
             P.next();
             const Token& k = P.peek();
-            if (k.kind != Token::Ident || k.text != "set_tid")
-              P.error(k, fmt::format("unexpected {}, expected set_tid=[...]", describe(k)),
-                      "clone3(FLAGS, set_tid=[PID, ...]) asks for a pid in each pid namespace, the child's first");
+            if (k.kind == Token::Ident && k.text == "cgroup" && !seen_cgroup) {
+              seen_cgroup = true;
+              P.next();
+              P.expect_punct("=", "'=' after cgroup");
+              c.cgroup_fd_loc = P.peek().loc;
+              c.cgroup_fd = P.ident("an fd name", "cgroup=FD: FD is an fd name bound by open(\"/sys/fs/cgroup/...\") -> FD");
+              if (!(c.flags & CLONE_INTO_CGROUP))
+                P.error(P.t_[P.p_ - 1], "cgroup=FD without CLONE_INTO_CGROUP: the kernel would ignore it",
+                        "add CLONE_INTO_CGROUP to the flags, or leave cgroup= out");
+              continue;
+            }
+            if (k.kind != Token::Ident || k.text != "set_tid" || !c.set_tid.empty())
+              P.error(k, fmt::format("unexpected {}, expected {}", describe(k),
+                                     seen_cgroup ? "set_tid=[...]" : c.set_tid.empty() ? "set_tid=[...] or cgroup=FD"
+                                                                                       : "cgroup=FD"),
+                      kClone3Hint);
             P.next();
             P.expect_punct("=", "'=' after set_tid");
             P.expect_punct("[", "'[' to open the list of pids");
@@ -665,6 +713,7 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
             P.next();
           }
           break;
+        }
         case CallKind::Clone:
         case CallKind::Unshare: c.flags = P.flags(); break;
         case CallKind::Setns:
@@ -699,6 +748,16 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
                      "/mnt or /media)");
           break;
         }
+        case CallKind::Mkdir:
+        case CallKind::Rmdir:
+          // mkdir("/sys/fs/cgroup/NAME"), rmdir(...): a cgroup below the run's root.
+          c.path_loc = P.peek().loc;
+          c.path = P.path(c.kind == CallKind::Mkdir ? "mkdir" : "rmdir", kCgroupOnly);
+          c.path_text = P.t_[P.p_ - 1].text;
+          if (c.path.cgroup.empty())
+            P.error(P.t_[P.p_ - 1], fmt::format("{}() of the run's root cgroup", call_name(c.kind)),
+                    "name a cgroup below it, e.g. \"/sys/fs/cgroup/a\"");
+          break;
         case CallKind::Chroot:
           // chroot("/srv/DIR"): a directory the run creates (as mount does
           // its targets), under one of the roots but not a root itself.
@@ -1142,6 +1201,16 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
     }
   }
   return res;
+}
+
+bool uses_cgroups(const Scenario& sc) {
+  for (const Statement& st : sc.statements) {
+    const auto* c = std::get_if<CallStmt>(&st.s);
+    if (c && (c->kind == CallKind::Mkdir || c->kind == CallKind::Rmdir ||
+              (c->kind == CallKind::Open && c->path.kind == NsPath::Cgroup)))
+      return true;
+  }
+  return false;
 }
 
 }  // namespace nssim

@@ -48,7 +48,7 @@ enum class CallKind : uint8_t {
   Clone, Clone3, Unshare, Setns, Open, Close, Exit, Wait, PidfdOpen, Sethostname,
   Thread, Setuid, Setgid, Setresuid, Setresgid, Write, Ioctl, Mount, Umount, PrctlDumpable,
   PrctlChildSubreaper, Exec, Socket, Socketpair, Send, Recv, Capset, PrctlKeepcaps, PrctlCapbsetDrop, Setgroups,
-  Chroot,
+  Chroot, Mkdir, Rmdir,
 };
 std::string_view call_name(CallKind k);
 
@@ -58,13 +58,19 @@ std::string_view call_name(CallKind k);
 //   /run/P, /srv/P, /mnt/P, /media/P   files the run creates (bind-mount targets;
 //        P one or more '/'-separated names, no '.' or '..'): the live sandbox
 //        covers these four directories with private tmpfs mounts
+//   /sys/fs/cgroup[/P]        a cgroup v2 directory, P relative to the run's
+//        root cgroup (the live backend's per-run directory); P one or more
+//        '/'-separated names of letters, digits, '_' and '-'
 struct NsPath {
-  enum Kind : uint8_t { ProcNs, ProcFile, Run } kind = ProcNs;
+  enum Kind : uint8_t { ProcNs, ProcFile, Run, Cgroup } kind = ProcNs;
   std::string task;  // ProcNs/ProcFile
   Link link = Link::Net;  // ProcNs
   std::string file;  // ProcFile: "uid_map", "gid_map" or "setgroups"
   std::string run;   // Run: the path
+  std::string cgroup;  // Cgroup: the path below the run's root cgroup ("" for the root, "a/b")
 };
+// The directory every cgroup path starts with.
+inline constexpr std::string_view kCgroupRoot = "/sys/fs/cgroup";
 // Parses a path of the shapes above; nullopt otherwise.
 std::optional<NsPath> parse_path(std::string_view p);
 
@@ -101,7 +107,7 @@ struct CallStmt {
   std::string fd2;       // send: the fd passed (SCM_RIGHTS)
   Loc fd2_loc;
   NsPath path;           // open, write, umount; mount: the source (MS_BIND only)
-  std::string path_text; // the path as written
+  std::string path_text; // the path as written (mkdir, rmdir: a cgroup path)
   Loc path_loc;          // of the path string
   NsPath path2;          // mount: the target
   Loc path2_loc;
@@ -118,6 +124,8 @@ struct CallStmt {
   std::optional<std::string> out;  // -> NAME
   Loc out_loc;
   std::vector<int32_t> set_tid;  // clone3(FLAGS, set_tid=[N, ...]): the child's namespace first
+  std::string cgroup_fd;         // clone3(CLONE_INTO_CGROUP, cgroup=FD): the fd name of a cgroup directory
+  Loc cgroup_fd_loc;
   std::optional<std::string> out2;  // socketpair: -> NAME1, NAME2 (the second); clone with CLONE_PIDFD: the pidfd
   Loc out2_loc;
   std::optional<std::string> assert_result;  // = RESULT ("0", "EINVAL", a name)
@@ -174,6 +182,11 @@ struct ParseResult {
   std::vector<Diagnostic> errors;  // empty on success
   bool ok() const { return errors.empty(); }
 };
+
+// Whether a scenario uses cgroup statements (mkdir, rmdir or open of a
+// /sys/fs/cgroup path): the live backend then gives the run a cgroup of its
+// own (clone3 with CLONE_INTO_CGROUP needs none without an fd of one: EBADF).
+bool uses_cgroups(const Scenario& sc);
 
 // Parse a whole scenario. Never throws; every problem becomes a Diagnostic
 // with line:column, the offending token and what was expected.

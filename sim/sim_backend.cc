@@ -133,9 +133,12 @@ CallOutcome SimBackend::call(const CallStmt& c) {
                                    "the rest would be the host's",
                                    c.set_tid.size(), depth + 1));
       }
+      int cgroup_fd = 0;  // clone_args.cgroup when cgroup= is left out
+      if (!c.cgroup_fd.empty() && (cgroup_fd = fd_of(cur, c.cgroup_fd)) < 0)
+        return usage(fmt::format("'{}' is not an fd name in {}'s fd table", c.cgroup_fd, c.task));
       int pidfd = -1;
       auto r = c.kind == CallKind::Clone ? k.sys_clone(cur, c.flags, *c.out, &pidfd)
-                                         : k.sys_clone3(cur, c.flags, *c.out, &pidfd, c.set_tid);
+                                         : k.sys_clone3(cur, c.flags, *c.out, &pidfd, c.set_tid, cgroup_fd);
       if (!r) return err(r.error());
       bind(*c.out, (*r)->id);
       if (pidfd < 0) return ok(*c.out);
@@ -157,6 +160,8 @@ CallOutcome SimBackend::call(const CallStmt& c) {
       bool cloexec = (c.flags & kOCloexec) != 0;
       if (c.path.kind == NsPath::Run) {
         r = k.sys_open_path(cur, c.path.run, cloexec);
+      } else if (c.path.kind == NsPath::Cgroup) {
+        r = k.sys_open_cgroup(cur, c.path.cgroup, cloexec);
       } else {
         auto [t, e] = target_of(c.path.task);
         if (!e.empty()) return usage(e);
@@ -245,6 +250,14 @@ CallOutcome SimBackend::call(const CallStmt& c) {
     }
     case CallKind::Chroot: {
       auto r = k.sys_chroot(cur, c.path.run);
+      return r ? ok("0") : err(r.error());
+    }
+    case CallKind::Mkdir: {
+      auto r = k.sys_mkdir_cgroup(cur, c.path.cgroup);
+      return r ? ok("0") : err(r.error());
+    }
+    case CallKind::Rmdir: {
+      auto r = k.sys_rmdir_cgroup(cur, c.path.cgroup);
       return r ? ok("0") : err(r.error());
     }
     case CallKind::Exec: {
@@ -390,6 +403,7 @@ Observation SimBackend::observe() {
       t.uid_map = map_str(c->user_ns, false);
       t.gid_map = map_str(c->user_ns, true);
       if (task_p->nsproxy) t.hostname = task_p->nsproxy->uts_ns->nodename;
+      if (task_p->state == TaskState::Running) t.cgroup = k_->proc_cgroup_show(task_p, task_p);
       // ptrace_may_access() guards both the fd links and the ns links.
       const bool readable = k_->observer_may_read(task_p);
       if (task_p->files && readable && k_->observer_may_search_fd_dir(task_p))

@@ -12,7 +12,7 @@ constexpr std::array<std::string_view, kNsTypes> kTypeNames{"uts", "ipc", "mnt",
 constexpr std::array<uint64_t, kNsTypes> kTypeFlags{CLONE_NEWUTS, CLONE_NEWIPC,  CLONE_NEWNS,
                                                     CLONE_NEWPID, CLONE_NEWNET,  CLONE_NEWTIME,
                                                     CLONE_NEWCGROUP, CLONE_NEWUSER};
-constexpr std::array<std::pair<std::string_view, uint64_t>, 26> kFlagNames{{
+constexpr std::array<std::pair<std::string_view, uint64_t>, 27> kFlagNames{{
     {"CLONE_VM", CLONE_VM},
     {"CLONE_FS", CLONE_FS},
     {"CLONE_FILES", CLONE_FILES},
@@ -39,6 +39,7 @@ constexpr std::array<std::pair<std::string_view, uint64_t>, 26> kFlagNames{{
     {"CLONE_IO", CLONE_IO},
     {"CLONE_NEWTIME", CLONE_NEWTIME},
     {"CLONE_CLEAR_SIGHAND", CLONE_CLEAR_SIGHAND},
+    {"CLONE_INTO_CGROUP", CLONE_INTO_CGROUP},
 }};
 }  // namespace
 

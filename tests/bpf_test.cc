@@ -492,6 +492,7 @@ TEST(Bpf, FilesThatPinNamespaces) {
 std::unique_ptr<RealBackend> start_real(const Scenario& sc, std::string& why) {
   RealBackend::Options ro;
   ro.init_name = sc.init_name;
+  ro.cgroup = uses_cgroups(sc);
   return RealBackend::create(ro, why);
 }
 

@@ -15,6 +15,13 @@ class Conformance : public ::testing::TestWithParam<BackendKind> {
     if (!s_->available()) GTEST_SKIP() << "live kernel backend unavailable: " << s_->skip_reason();
   }
   Session& s() { return *s_; }
+  // A fresh session whose live run has a cgroup of its own (cgroup
+  // statements); the test skips, with the reason, where cgroup2 is not
+  // writable. Callers return when IsSkipped().
+  void UseCgroups() {
+    s_ = std::make_unique<Session>(GetParam(), kDefaultKernel, /*cgroup=*/true);
+    if (!s_->available()) GTEST_SKIP() << "cannot run live here: " << s_->skip_reason();
+  }
   std::unique_ptr<Session> s_;
 };
 
@@ -556,6 +563,96 @@ TEST_P(Conformance, SetTidChoosesThePidInEachNamespace) {
   EXPECT_EQ(s().nspid("g").back(), 77u);
   ASSERT_THAT(s().run("p: setresuid(1000, 1000, 1000)"), Succeeds());
   EXPECT_THAT(s().run("p: clone3(0, set_tid=[5000]) -> z"), FailsWithErrno(EPERM));
+}
+
+// clone3(CLONE_INTO_CGROUP, cgroup=FD): the child starts in that cgroup
+// (cgroup_css_set_fork(), cgroup_post_fork()) and its children inherit it; a
+// cgroup with a live task cannot be removed, one with only zombies can
+// (cgroup_exit()); an fd of a removed cgroup gives ENOENT, an fd that is not
+// a cgroup directory EBADF.
+TEST_P(Conformance, CloneIntoCgroupPlacesTheChild) {
+  UseCgroups();
+  if (IsSkipped()) return;
+  ASSERT_THAT(s().run("init: mkdir(\"/sys/fs/cgroup/a\")"), Succeeds());
+  ASSERT_THAT(s().run("init: open(\"/sys/fs/cgroup/a\") -> cg"), Returns("cg"));
+  ASSERT_THAT(s().run("init: clone3(CLONE_INTO_CGROUP, cgroup=cg) -> c"), Returns("c"));
+  EXPECT_EQ(s().cgroup("c"), "/a");
+  EXPECT_EQ(s().cgroup("init"), "/");
+  ASSERT_THAT(s().run("c: clone(0) -> d"), Returns("d"));
+  EXPECT_EQ(s().cgroup("d"), "/a");
+  EXPECT_THAT(s().run("init: rmdir(\"/sys/fs/cgroup/a\")"), FailsWithErrno(EBUSY));
+  ASSERT_THAT(s().run("d: exit(0)"), Succeeds());
+  ASSERT_THAT(s().run("c: exit(0)"), Succeeds());
+  EXPECT_THAT(s().run("init: rmdir(\"/sys/fs/cgroup/a\")"), Succeeds());
+  EXPECT_THAT(s().run("init: clone3(CLONE_INTO_CGROUP, cgroup=cg) -> e"), FailsWithErrno(ENOENT));
+  ASSERT_THAT(s().run("init: open(\"/proc/self/ns/net\") -> nf"), Returns("nf"));
+  EXPECT_THAT(s().run("init: clone3(CLONE_INTO_CGROUP, cgroup=nf) -> e"), FailsWithErrno(EBADF));
+  EXPECT_THAT(s().run("init: clone3(CLONE_INTO_CGROUP) -> e"), FailsWithErrno(EBADF));  // fd 0: /dev/null
+}
+
+// Spawning into a cgroup is writing the child's pid to its cgroup.procs with
+// the creator's credentials (cgroup_may_write(): EACCES for uid 1000 without
+// CAP_DAC_OVERRIDE); mkdir needs write access to the parent (may_create()),
+// after the name is found free (EEXIST first) and a cgroup with a child cannot go.
+TEST_P(Conformance, CloneIntoCgroupNeedsWriteAccessToCgroupProcs) {
+  UseCgroups();
+  if (IsSkipped()) return;
+  ASSERT_THAT(s().run("init: mkdir(\"/sys/fs/cgroup/b\")"), Succeeds());
+  ASSERT_THAT(s().run("init: mkdir(\"/sys/fs/cgroup/b/y\")"), Succeeds());
+  EXPECT_THAT(s().run("init: rmdir(\"/sys/fs/cgroup/b\")"), FailsWithErrno(EBUSY));
+  ASSERT_THAT(s().run("init: open(\"/sys/fs/cgroup/b\") -> cg"), Returns("cg"));
+  ASSERT_THAT(s().run("init: clone(0) -> p"), Returns("p"));
+  ASSERT_THAT(s().run("p: setresuid(1000, 1000, 1000)"), Succeeds());
+  EXPECT_THAT(s().run("p: clone3(CLONE_INTO_CGROUP, cgroup=cg) -> x"), FailsWithErrno(EACCES));
+  EXPECT_THAT(s().run("p: mkdir(\"/sys/fs/cgroup/b/z\")"), FailsWithErrno(EACCES));
+  EXPECT_THAT(s().run("p: mkdir(\"/sys/fs/cgroup/b\")"), FailsWithErrno(EEXIST));
+  EXPECT_THAT(s().run("p: mkdir(\"/sys/fs/cgroup/c/z\")"), FailsWithErrno(ENOENT));
+  EXPECT_THAT(s().run("p: rmdir(\"/sys/fs/cgroup/b/y\")"), FailsWithErrno(EACCES));
+  EXPECT_THAT(s().run("init: clone3(CLONE_INTO_CGROUP, cgroup=cg) -> ok"), Returns("ok"));
+}
+
+// A new cgroup namespace is rooted at its creator's cgroup (copy_cgroup_ns():
+// root_cset = current's css_set); /proc/PID/cgroup paths are relative to the
+// reader's root. With CLONE_INTO_CGROUP|CLONE_NEWCGROUP the kernel roots the
+// child's new namespace at the destination (cgroup_post_fork()).
+TEST_P(Conformance, NewCgroupNamespaceIsRootedAtTheCreatorsCgroup) {
+  UseCgroups();
+  if (IsSkipped()) return;
+  ASSERT_THAT(s().run("init: mkdir(\"/sys/fs/cgroup/a\")"), Succeeds());
+  ASSERT_THAT(s().run("init: mkdir(\"/sys/fs/cgroup/a/x\")"), Succeeds());
+  ASSERT_THAT(s().run("init: open(\"/sys/fs/cgroup/a\") -> ca"), Returns("ca"));
+  ASSERT_THAT(s().run("init: clone3(CLONE_INTO_CGROUP, cgroup=ca) -> p"), Returns("p"));
+  EXPECT_EQ(s().cgroup("p"), "/a");
+  ASSERT_THAT(s().run("p: unshare(CLONE_NEWCGROUP)"), Succeeds());
+  EXPECT_EQ(s().cgroup("p"), "/");
+  ASSERT_THAT(s().run("p: open(\"/sys/fs/cgroup/a/x\") -> cx"), Returns("cx"));
+  ASSERT_THAT(s().run("p: clone3(CLONE_INTO_CGROUP, cgroup=cx) -> q"), Returns("q"));
+  EXPECT_EQ(s().cgroup("q"), "/x");
+  ASSERT_THAT(s().run("init: clone3(CLONE_INTO_CGROUP|CLONE_NEWCGROUP, cgroup=ca) -> r"), Returns("r"));
+  EXPECT_EQ(s().cgroup("r"), "/");
+  ASSERT_THAT(s().run("init: open(\"/sys/fs/cgroup/a/x\") -> ix"), Returns("ix"));
+  ASSERT_THAT(s().run("init: clone3(CLONE_INTO_CGROUP, cgroup=ix) -> t"), Returns("t"));
+  EXPECT_EQ(s().cgroup("t"), "/a/x");
+}
+
+// From inside a cgroup namespace, a cgroup outside it: refused (ENOENT) only
+// when the cgroup2 mount has nsdelegate (cgroup_procs_write_permission());
+// otherwise the child starts there and reads its cgroup as "/../b".
+TEST_P(Conformance, CloneIntoCgroupOutsideTheCgroupNamespace) {
+  UseCgroups();
+  if (IsSkipped()) return;
+  ASSERT_THAT(s().run("init: mkdir(\"/sys/fs/cgroup/a\")"), Succeeds());
+  ASSERT_THAT(s().run("init: mkdir(\"/sys/fs/cgroup/b\")"), Succeeds());
+  ASSERT_THAT(s().run("init: open(\"/sys/fs/cgroup/a\") -> ca"), Returns("ca"));
+  ASSERT_THAT(s().run("init: open(\"/sys/fs/cgroup/b\") -> cb"), Returns("cb"));
+  ASSERT_THAT(s().run("init: clone3(CLONE_INTO_CGROUP|CLONE_NEWCGROUP, cgroup=ca) -> c"), Returns("c"));
+  EXPECT_EQ(s().cgroup("c"), "/");
+  if (s().cgroup_nsdelegate()) {
+    EXPECT_THAT(s().run("c: clone3(CLONE_INTO_CGROUP, cgroup=cb) -> d"), FailsWithErrno(ENOENT));
+  } else {
+    ASSERT_THAT(s().run("c: clone3(CLONE_INTO_CGROUP, cgroup=cb) -> d"), Returns("d"));
+    EXPECT_EQ(s().cgroup("d"), "/../b");
+  }
 }
 
 // The vfork child's exit wakes the creator too (exit_mm() -> mm_release()).

@@ -20,7 +20,9 @@ ALLOWLIST for that environment (its own expectations need a privilege the
 environment does not have), exited 1 with 0 disagreements. An allowlisted
 scenario that exits 0 passes with a note asking to remove it from the list.
 Exit 3 ("--real cannot run here") fails, unless the environment genuinely
-cannot run --real (the test probes for it and prints why).
+cannot run --real (the test probes for it and prints why), or the scenario has
+cgroup statements and the environment no writable cgroup2 hierarchy (rootless:
+skipped with nssim's reason).
 
 Usage: environments_test.py NSSIM SOURCE_DIR [--envs pidns,userns,...]
                             [--files SUBSTRING,...] [--jobs 2] [--timeout 60] [--budget 600]
@@ -90,7 +92,11 @@ _USERNS_ALLOW = {
     "examples/30-exec-enters-time-namespace.nss": _NO_HOST_IDS + " (so setresuid(1000, ...) is refused and d stays dumpable)",
     "examples/31-capset-drops-setns.nss": _NO_HOST_IDS + " (so setresuid(1000, ...) is refused and k and n stay "
     "root); its setgroups file says \"deny\", which namespaces below it inherit (setgroups() is EPERM)",
+    "examples/36-clone-into-cgroup.nss": _NO_HOST_IDS + " (so setresuid(1000, ...) is refused and u stays root: it "
+    "may write cgroup.procs and mkdir)",
 }
+# What nssim says when a scenario with cgroup statements meets no writable cgroup2 hierarchy.
+CGROUP_UNWRITABLE = "cgroup statements need a writable cgroup2 hierarchy"
 ALLOWLIST = {
     "userns": dict(_USERNS_ALLOW),
     # Without root nssim can only work inside a user namespace of its own.
@@ -232,6 +238,8 @@ def judge(env, f, rc, out, err, timed_out, timeout, cannot_real):
     if rc == 3:
         if cannot_real:
             return "SKIP", f"{tag}: SKIP exit 3: --real cannot run here: {cannot_real}", []
+        if CGROUP_UNWRITABLE in err:
+            return "SKIP", f"{tag}: SKIP exit 3: {first_line(err)}", []
         return "FAIL", f"{tag}: FAIL exit 3 (--real refused to run): {first_line(err)}", []
     summary, dis_lines, failed_steps, bad_json = None, [], [], 0
     for line in out.splitlines():

@@ -37,6 +37,29 @@ struct Model {
   }
 };
 
+// With the cgroup2 mount's nsdelegate (systemd mounts it so), a cgroup
+// outside the creator's cgroup namespace is refused: ENOENT
+// (cgroup_procs_write_permission()); the live host here has no nsdelegate, so
+// only the model checks this branch.
+TEST(Cgroup, NsdelegateRefusesACgroupOutsideTheNamespace) {
+  Kernel::Config cfg;
+  cfg.cgroup_nsdelegate = true;
+  SimBackend sim(cfg);
+  for (const char* line : {"init: mkdir(\"/sys/fs/cgroup/a\")", "init: mkdir(\"/sys/fs/cgroup/b\")",
+                           "init: open(\"/sys/fs/cgroup/a\") -> ca", "init: open(\"/sys/fs/cgroup/b\") -> cb",
+                           "init: clone3(CLONE_INTO_CGROUP|CLONE_NEWCGROUP, cgroup=ca) -> c"}) {
+    auto pr = parse_scenario(line);
+    ASSERT_TRUE(pr.ok()) << line;
+    EXPECT_TRUE(sim.call(std::get<CallStmt>(pr.scenario.statements[0].s)).ok) << line;
+  }
+  auto pr = parse_scenario("c: clone3(CLONE_INTO_CGROUP, cgroup=cb) -> d");
+  auto o = sim.call(std::get<CallStmt>(pr.scenario.statements[0].s));
+  EXPECT_FALSE(o.ok);
+  EXPECT_EQ(o.err, ENOENT);
+  pr = parse_scenario("c: clone3(CLONE_INTO_CGROUP, cgroup=ca) -> e");
+  EXPECT_TRUE(sim.call(std::get<CallStmt>(pr.scenario.statements[0].s)).ok);
+}
+
 TEST(NsProxy, SharedByPlainForkAndCounted) {
   Model m;
   Task* a = m.fork(m.init);

@@ -157,6 +157,32 @@ TEST(Parser, ClonePidfdNamesTwoResults) {
   EXPECT_THAT(d.message, HasSubstr("clone() returns one name, not two"));
 }
 
+TEST(Parser, CgroupStatements) {
+  auto r = parse_scenario(
+      "init: mkdir(\"/sys/fs/cgroup/a/x-1\")\ninit: open(\"/sys/fs/cgroup\") -> cg\n"
+      "init: clone3(CLONE_INTO_CGROUP|CLONE_PIDFD, cgroup=cg, set_tid=[7]) -> c, pfd\n");
+  ASSERT_TRUE(r.ok()) << r.errors.front().message;
+  const auto& m = std::get<CallStmt>(r.scenario.statements[0].s);
+  EXPECT_EQ(m.kind, CallKind::Mkdir);
+  EXPECT_EQ(m.path.cgroup, "a/x-1");
+  EXPECT_EQ(std::get<CallStmt>(r.scenario.statements[1].s).path.kind, NsPath::Cgroup);
+  const auto& c = std::get<CallStmt>(r.scenario.statements[2].s);
+  EXPECT_EQ(c.cgroup_fd, "cg");
+  EXPECT_EQ(c.set_tid, (std::vector<int32_t>{7}));
+  EXPECT_TRUE(uses_cgroups(r.scenario));
+  auto d = first_error("init: clone3(0, cgroup=cg) -> c");
+  EXPECT_THAT(d.message, HasSubstr("cgroup=FD without CLONE_INTO_CGROUP"));
+  d = first_error("init: rmdir(\"/sys/fs/cgroup\")");
+  EXPECT_THAT(d.message, HasSubstr("rmdir() of the run's root cgroup"));
+  d = first_error("init: mkdir(\"/sys/fs/cgroup/a/../b\")");
+  EXPECT_EQ(d.loc.col, 13);
+  EXPECT_THAT(d.message, HasSubstr("unsupported path"));
+  d = first_error("init: mkdir(\"/srv/a\")");
+  EXPECT_THAT(d.hint, HasSubstr("/sys/fs/cgroup/NAME"));
+  d = first_error("init: clone3(CLONE_INTO_CGROUP, cgroup=a, cgroup=b) -> c");
+  EXPECT_THAT(d.message, HasSubstr("expected set_tid=[...]"));
+}
+
 TEST(Parser, Clone3SetTid) {
   auto r = parse_scenario("init: clone3(CLONE_NEWPID, set_tid=[1, 4242]) -> c\n");
   ASSERT_TRUE(r.ok());

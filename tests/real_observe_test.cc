@@ -29,6 +29,7 @@ std::unique_ptr<real::RealBackend> start(const ParseResult& pr, bool paranoid, s
   real::RealBackend::Options ro;
   ro.init_name = pr.scenario.init_name;
   ro.paranoid = paranoid;
+  ro.cgroup = uses_cgroups(pr.scenario);
   return real::RealBackend::create(ro, why);
 }
 

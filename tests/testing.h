@@ -35,7 +35,9 @@ inline std::string backend_name(const ::testing::TestParamInfo<BackendKind>& i) 
 class Session {
  public:
   // `kernel`: the model's profile (Sim only; the live kernel is what it is).
-  explicit Session(BackendKind k, KernelVersion kernel = kDefaultKernel) {
+  // cgroup: the live run gets a cgroup of its own (RealBackend::Options::cgroup);
+  // without a writable cgroup2 hierarchy the Real session is unavailable, with the reason.
+  explicit Session(BackendKind k, KernelVersion kernel = kDefaultKernel, bool cgroup = false) {
     if (k == BackendKind::Sim) {
       Kernel::Config cfg;
       cfg.kernel = kernel;
@@ -45,6 +47,7 @@ class Session {
     } else {
       std::string why;
       real::RealBackend::Options o;
+      o.cgroup = cgroup;
       real_ = real::RealBackend::create(o, why);
       skip_reason_ = why;
       b_ = real_.get();
@@ -138,6 +141,14 @@ class Session {
     const TaskObs* ta = o.find(t);
     return ta ? ta->caps : std::array<uint64_t, 5>{};
   }
+  // /proc/thread-self/cgroup's path as the task reads it (TaskObs::cgroup); "" when not read.
+  std::string cgroup(const std::string& t) {
+    Observation o = b_->observe();
+    const TaskObs* ta = o.find(t);
+    return ta && ta->cgroup ? *ta->cgroup : "";
+  }
+  // The nsdelegate option the backend's cgroup2 mount has (the model's: off).
+  bool cgroup_nsdelegate() const { return real_ && real_->cgroup_nsdelegate().value_or(false); }
   std::vector<uint32_t> nspid(const std::string& t) {
     Observation o = b_->observe();
     const TaskObs* ta = o.find(t);

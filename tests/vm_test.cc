@@ -85,7 +85,7 @@ TEST(VmInitramfs, HoldsNssimItsLibrariesTheFilesAndTheJob) {
   nssim::vm::Job job;
   job.version = "6.1";
   job.runs.push_back({{"trace", "--real", "examples/01-proc-ns-identity.nss"}, "examples/01-proc-ns-identity.nss"});
-  job.inputs = {"examples/01-proc-ns-identity.nss", "labs/01-unshare-basics"};
+  job.inputs = {"examples/01-proc-ns-identity.nss", "labs/01-proc-ns-identity"};
   std::string err;
   auto archive = nssim::vm::build_initramfs(job, NSSIM_BINARY, err);
   ASSERT_TRUE(archive) << err;
@@ -124,9 +124,9 @@ TEST(VmInitramfs, HoldsNssimItsLibrariesTheFilesAndTheJob) {
   std::string ex = (fs::path(NSSIM_SOURCE_DIR) / "examples/01-proc-ns-identity.nss").string().substr(1);
   ASSERT_TRUE(by.count(ex));
   EXPECT_EQ(by[ex].data, slurp("examples/01-proc-ns-identity.nss"));
-  std::string lab = (fs::path(NSSIM_SOURCE_DIR) / "labs/01-unshare-basics/lab.nss").string().substr(1);
+  std::string lab = (fs::path(NSSIM_SOURCE_DIR) / "labs/01-proc-ns-identity/lab.nss").string().substr(1);
   EXPECT_TRUE(by.count(lab));
-  EXPECT_TRUE(S_ISDIR(by[(fs::path(NSSIM_SOURCE_DIR) / "labs/01-unshare-basics").string().substr(1)].mode));
+  EXPECT_TRUE(S_ISDIR(by[(fs::path(NSSIM_SOURCE_DIR) / "labs/01-proc-ns-identity").string().substr(1)].mode));
   // What the kernel opens before /init mounts devtmpfs.
   ASSERT_TRUE(by.count("dev/console"));
   EXPECT_TRUE(S_ISCHR(by["dev/console"].mode));

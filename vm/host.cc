@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <pwd.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -322,9 +323,9 @@ class Relay {
  private:
   void line(std::string l) {
     if (json_) {
-      if (l.rfind("{\"summary\":", 0) == 0) {
+      if (l.find("\"summary\":{") != std::string::npos) {
         auto j = nlohmann::json::parse(l, nullptr, false);
-        if (!j.is_discarded()) {
+        if (!j.is_discarded() && j.is_object() && j.contains("summary")) {
           j["file"] = file_;
           l = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
         }
@@ -402,7 +403,10 @@ int run(const Job& job) {
     return 2;
   }
   std::ofstream(work / "initrd.cpio", std::ios::binary) << *initrd;
-  fs::path console = work / "console.log";
+  // The kernel's console and qemu's messages, kept in the cache (the last boot
+  // of each version); the rest of `work` goes as soon as the guest has booted.
+  fs::path console = fs::path(k->vmlinuz).parent_path() / "console.log";
+  fs::path qemu_log = fs::path(k->vmlinuz).parent_path() / "qemu.log";
   // TCG (qemu's emulator) unless NSSIM_VM_ACCEL says otherwise (kvm): a
   // /dev/kvm may be there and not work (nested, here it hangs at boot).
   const char* accel_env = std::getenv("NSSIM_VM_ACCEL");
@@ -429,11 +433,12 @@ int run(const Job& job) {
   pid_t pid = fork();
   if (pid < 0) return 3;
   if (pid == 0) {
-    setpgid(0, 0);
+    setpgid(0, 0);  // not in the terminal's group: Ctrl-C stops nssim, which takes qemu down
+    prctl(PR_SET_PDEATHSIG, SIGKILL);  // nssim killed: qemu goes too
     int nul = open("/dev/null", O_RDWR);
     dup2(nul, 0);
     dup2(outp[1], 1);
-    int errfd = open((work / "qemu.log").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    int errfd = open(qemu_log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     dup2(errfd, 2);
     std::vector<char*> a;
     for (auto& s : argv) a.push_back(const_cast<char*>(s.c_str()));
@@ -475,6 +480,8 @@ int run(const Job& job) {
       last = Clock::now();
       if (f.kind == "hello") {
         hello = true;
+        std::error_code rec;
+        fs::remove_all(work, rec);  // qemu has loaded the kernel and the initramfs
         boot_s = std::chrono::duration<double>(last - t0).count();
         auto j = nlohmann::json::parse(f.data, nullptr, false);
         release = j.is_discarded() ? "?" : j.value("release", "?");
@@ -521,17 +528,13 @@ int run(const Job& job) {
     waitpid(pid, &status, 0);
   }
   double total_s = std::chrono::duration<double>(Clock::now() - t0).count();
-  // The kernel's console output of the last boot of this version, kept.
-  std::error_code ec;
-  fs::path kept = fs::path(cache_dir()) / "kernels" / job.version / "console.log";
-  fs::copy_file(console, kept, fs::copy_options::overwrite_existing, ec);
   if (!done) {
     if (failure.empty())
       failure = hello ? "the guest stopped before finishing (kernel panic or power off)"
                       : "qemu exited before the kernel reached nssim";
-    std::string qlog = tail_lines((work / "qemu.log").string(), 10);
+    std::string qlog = tail_lines(qemu_log.string(), 10);
     fmt::print(stderr, "{}: --vm {}: {}\nkernel console (last lines; all of it: {}):\n{}{}", job.command,
-               job.version, failure, ec ? console.string() : kept.string(), tail_lines(console.string(), 40),
+               job.version, failure, console.string(), tail_lines(console.string(), 40),
                qlog.empty() ? "" : "qemu:\n" + qlog);
     return 3;
   }

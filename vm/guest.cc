@@ -130,12 +130,50 @@ int run_one(int index, const std::vector<std::string>& args) {
 
 }  // namespace
 
+// The kernel's rootfs cannot be pivot_root()ed away or moved (pivot_root(2):
+// EINVAL on the rootfs), so scenarios that chroot, pivot_root or bind-mount
+// over / would meet an artifact of the VM, not the kernel's rule. Copy the
+// initramfs into a tmpfs and make that the root, as switch_root does.
+void copy_tree(const fs::path& from, const fs::path& to) {
+  for (auto& e : fs::directory_iterator(from)) {
+    fs::path dst = to / e.path().filename();
+    struct stat st;
+    if (lstat(e.path().c_str(), &st) != 0) continue;
+    if (S_ISDIR(st.st_mode)) {
+      if (e.path() == "/newroot") continue;
+      mkdir(dst.c_str(), st.st_mode & 07777);
+      chmod(dst.c_str(), st.st_mode & 07777);
+      copy_tree(e.path(), dst);
+    } else if (S_ISLNK(st.st_mode)) {
+      fs::copy_symlink(e.path(), dst);
+    } else if (S_ISREG(st.st_mode)) {
+      fs::copy_file(e.path(), dst);
+      chmod(dst.c_str(), st.st_mode & 07777);
+    } else {
+      mknod(dst.c_str(), st.st_mode, st.st_rdev);
+    }
+  }
+}
+
+void switch_root() {
+  mkdir("/newroot", 0755);
+  if (mount("tmpfs", "/newroot", "tmpfs", 0, "mode=0755") != 0) fail(std::string("mount tmpfs /newroot: ") + std::strerror(errno));
+  try {
+    copy_tree("/", "/newroot");
+  } catch (const std::exception& e) {
+    fail(std::string("copying the initramfs: ") + e.what());
+  }
+  if (chdir("/newroot") != 0 || mount(".", "/", nullptr, MS_MOVE, nullptr) != 0 || chroot(".") != 0 || chdir("/") != 0)
+    fail(std::string("switching to the tmpfs root: ") + std::strerror(errno));
+}
+
 void guest_main() {
+  switch_root();
   mount_one("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr, true);
   mount_one("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr, true);
   mount_one("devtmpfs", "/dev", "devtmpfs", MS_NOSUID, "mode=0755", true);
-  mount_one("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777", true);
-  mount_one("tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755", true);
+  // /tmp and /run stay the initramfs's own directories (rootfs is a tmpfs, writable):
+  // a tmpfs mounted over them would hide the FILEs the host put under /tmp.
   mount_one("cgroup2", "/sys/fs/cgroup", "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr, false);
   mount_one("bpf", "/sys/fs/bpf", "bpf", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0700", false);
   mount_one("debugfs", "/sys/kernel/debug", "debugfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr, false);

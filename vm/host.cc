@@ -93,7 +93,7 @@ std::string tail_lines(const std::string& path, size_t n) {
   }
   std::string s;
   for (size_t i = lines.size() > n ? lines.size() - n : 0; i < lines.size(); i++) s += "  | " + lines[i] + "\n";
-  return s;
+  return s.empty() ? "  | (nothing)\n" : s;
 }
 
 // The Debian mirrors this machine's apt uses: the archive and the security
@@ -532,10 +532,18 @@ int run(const Job& job) {
     if (failure.empty())
       failure = hello ? "the guest stopped before finishing (kernel panic or power off)"
                       : "qemu exited before the kernel reached nssim";
+    // A panic says why in one line: put it first.
+    std::ifstream cf(console);
+    for (std::string l; std::getline(cf, l);)
+      if (auto p = l.find("Kernel panic - not syncing: "); p != std::string::npos) {
+        while (!l.empty() && (l.back() == '\r' || l.back() == '\n')) l.pop_back();
+        failure += " (" + l.substr(p) + ")";
+        break;
+      }
     std::string qlog = tail_lines(qemu_log.string(), 10);
     fmt::print(stderr, "{}: --vm {}: {}\nkernel console (last lines; all of it: {}):\n{}{}", job.command,
                job.version, failure, console.string(), tail_lines(console.string(), 40),
-               qlog.empty() ? "" : "qemu:\n" + qlog);
+               qlog == "  | (nothing)\n" ? "" : "qemu:\n" + qlog);
     return 3;
   }
   fmt::print(stderr, "nssim: --vm {}: {} run{} in {:.1f} s (boot {:.1f} s)\n", job.version, job.runs.size(),

@@ -191,6 +191,11 @@ std::optional<std::string> build_initramfs(const Job& job, const std::string& ex
   for (auto& in : job.inputs) {
     std::error_code ec;
     fs::path abs = fs::absolute(in, ec).lexically_normal();
+    for (auto sys : {"/proc", "/sys", "/dev"})
+      if (abs == sys || abs.string().rfind(std::string(sys) + "/", 0) == 0) {
+        err = fmt::format("'{}' is under {}, which the guest's kernel fills itself: copy it elsewhere first", in, sys);
+        return std::nullopt;
+      }
     if (fs::is_directory(abs, ec)) {
       for (auto it = fs::recursive_directory_iterator(abs, ec); !ec && it != fs::recursive_directory_iterator();
            it.increment(ec)) {

@@ -165,7 +165,8 @@ void add_lab_command(CLI::App& app, int& rc) {
       "Summary per file: 'FILE: N passed, N failed, N unanswered' (with --real also how many steps differ).\n"
       "Exit status: 0 every check passes (and, with --real, the kernel agrees on every step);\n"
       "1 a check failed or is unanswered, or the kernel disagreed; 2 usage, unreadable file, parse or run error;\n"
-      "3 --real could not run (not root, or a namespace type is missing).");
+      "3 --real could not run (not root, or a namespace type is missing; with --vm: the kernel could not be\n"
+      "fetched or booted).");
   check->callback([&rc, args] { rc = args->vm.empty() ? cmd_lab_check(*args) : lab_check_in_vm(*args); });
 
   auto dir = std::make_shared<std::string>();

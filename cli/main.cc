@@ -131,7 +131,9 @@ int main(int argc, char** argv) {
   fuzz->add_flag("--no-shrink", fargs.no_shrink, "Save failing scenarios as generated");
   fuzz->add_option("--time-limit", fargs.time_limit_s, "Stop after this many seconds");
   fuzz->add_option("--out", fargs.out_dir, "Directory for minimal failing scenarios (default fuzz-out)");
-  fuzz->footer("Exit status: 0 no problem; 1 problems found (see --out); 2 usage error; 3 --real unavailable.");
+  fuzz->footer(
+      "Exit status: 0 no problem; 1 problems found (see --out); 2 usage error; 3 --real unavailable (with --vm: "
+      "the kernel could not be fetched or booted).");
   fuzz->callback([&] { rc = fuzz_vm.empty() ? nssim::cli::cmd_fuzz(fargs) : nssim::cli::fuzz_in_vm(fargs, fuzz_vm); });
   trace->callback([&] {
     targs.from_snapshot_given = from_snap_opt->count() > 0;

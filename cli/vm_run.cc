@@ -8,8 +8,9 @@ namespace nssim::cli {
 
 int trace_in_vm(const TraceArgs& a, const std::vector<std::string>& files, const std::string& version) {
   if (!a.html.empty() || !a.from_snapshot.empty() || a.from_snapshot_given || a.root_pid) {
-    fmt::print(stderr, "nssim trace: --vm runs the scenarios in a virtual machine; --html, --from-snapshot and "
-                       "--root are not available with it\n");
+    fmt::print(stderr,
+               "nssim trace: --vm runs the scenarios in a virtual machine; --html, --from-snapshot and "
+               "--root are not available with it\n");
     return 2;
   }
   vm::Job job;
@@ -41,8 +42,11 @@ int fuzz_in_vm(const FuzzArgs& a, const std::string& version) {
   vm::Job job;
   job.version = version;
   job.command = "nssim fuzz";
-  std::vector<std::string> argv = {"fuzz", "--real", "--seed=" + std::to_string(a.seed),
-                                   "--steps=" + std::to_string(a.steps), "--runs=" + std::to_string(a.runs),
+  std::vector<std::string> argv = {"fuzz",
+                                   "--real",
+                                   "--seed=" + std::to_string(a.seed),
+                                   "--steps=" + std::to_string(a.steps),
+                                   "--runs=" + std::to_string(a.runs),
                                    "--out=" + a.out_dir};
   if (a.paranoid) argv.push_back("--paranoid");
   if (a.no_shrink) argv.push_back("--no-shrink");

@@ -1,6 +1,8 @@
 // --vm (vm/): the initramfs nssim builds for the guest, the cpio writer, the
 // guest -> host frames, and the command line. Booting a kernel is the
 // separate ctest `vm_boot` (tests/vm_boot_test.sh), skipped without qemu.
+#include "vm/vm.h"
+
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
@@ -9,8 +11,6 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
-
-#include "vm/vm.h"
 
 namespace fs = std::filesystem;
 using nssim::vm::CpioEntry;

@@ -157,7 +157,8 @@ void copy_tree(const fs::path& from, const fs::path& to) {
 
 void switch_root() {
   mkdir("/newroot", 0755);
-  if (mount("tmpfs", "/newroot", "tmpfs", 0, "mode=0755") != 0) fail(std::string("mount tmpfs /newroot: ") + std::strerror(errno));
+  if (mount("tmpfs", "/newroot", "tmpfs", 0, "mode=0755") != 0)
+    fail(std::string("mount tmpfs /newroot: ") + std::strerror(errno));
   try {
     copy_tree("/", "/newroot");
   } catch (const std::exception& e) {
@@ -206,7 +207,8 @@ void guest_main() {
     ssize_t n = readlink(e.path().c_str(), target, sizeof target - 1);
     // "mnt:[4026531841]"; pid_for_children and time_for_children by their own names.
     std::string t(target, n > 0 ? n : 0);
-    if (n > 0 && t.find(':') != std::string::npos) links.push_back(e.path().filename().string() + t.substr(t.find(':')));
+    if (n > 0 && t.find(':') != std::string::npos)
+      links.push_back(e.path().filename().string() + t.substr(t.find(':')));
   }
   std::sort(links.begin(), links.end());
   for (auto& l : links) ns += (ns.empty() ? "" : " ") + l;

@@ -1,6 +1,7 @@
 // The host side of --vm: fetch the Debian kernel, boot it under qemu with the
 // initramfs, relay the guest's output (vm/README.md).
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <poll.h>
 #include <pwd.h>
 #include <signal.h>
@@ -16,8 +17,6 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
-
-#include <fmt/format.h>
 
 #include "vm/vm.h"
 
@@ -180,8 +179,12 @@ std::optional<Kernel> fetch_kernel(const std::string& version, std::string& err)
   if (std::ifstream pf(kdir / "package.json"); pf && fs::exists(kdir / "vmlinuz")) {
     auto j = nlohmann::json::parse(pf, nullptr, false);
     if (!j.is_discarded()) {
-      Kernel k{version, j.value("package", ""), j.value("version", ""), j.value("suite", ""),
-               (kdir / "vmlinuz").string(), fs::exists(kdir / "config") ? (kdir / "config").string() : ""};
+      Kernel k{version,
+               j.value("package", ""),
+               j.value("version", ""),
+               j.value("suite", ""),
+               (kdir / "vmlinuz").string(),
+               fs::exists(kdir / "config") ? (kdir / "config").string() : ""};
       return k;
     }
   }
@@ -236,8 +239,8 @@ std::optional<Kernel> fetch_kernel(const std::string& version, std::string& err)
           if (p != std::string::npos) pkg = line.substr(p, line.find_first_of(" ,(", p) - p);
         }
     }
-    if (pkg.empty() || (pkg.rfind("linux-image-" + version + ".", 0) != 0 &&
-                        pkg.rfind("linux-image-" + version + "-", 0) != 0)) {
+    if (pkg.empty() ||
+        (pkg.rfind("linux-image-" + version + ".", 0) != 0 && pkg.rfind("linux-image-" + version + "-", 0) != 0)) {
       fmt::print(stderr, "nssim: --vm {}: Debian {}'s kernel is {}\n", version, suite,
                  pkg.empty() ? "not found" : pkg.substr(12));
       continue;
@@ -283,11 +286,12 @@ std::optional<Kernel> fetch_kernel(const std::string& version, std::string& err)
       err = fmt::format("cannot write {}: {}", kdir.string(), ec.message());
       return std::nullopt;
     }
-    std::ofstream(kdir / "package.json") << nlohmann::json{{"package", pkg}, {"version", pkgver}, {"suite", suite}}.dump(2)
-                                          << "\n";
+    std::ofstream(kdir / "package.json")
+        << nlohmann::json{{"package", pkg}, {"version", pkgver}, {"suite", suite}}.dump(2) << "\n";
     fs::remove_all(x, ec);
     fs::remove(deb, ec);
-    return Kernel{version, pkg, pkgver, suite, (kdir / "vmlinuz").string(), config.empty() ? "" : (kdir / "config").string()};
+    return Kernel{
+        version, pkg, pkgver, suite, (kdir / "vmlinuz").string(), config.empty() ? "" : (kdir / "config").string()};
   }
   err = fmt::format("no Debian kernel {} found (looked in {})", version, fmt::join(suites_for(version), ", "));
   return std::nullopt;
@@ -342,10 +346,14 @@ class Relay {
 
 int severity(int rc) {
   switch (rc) {
-    case 0: return 0;
-    case 1: return 1;
-    case 2: return 2;
-    default: return 3;
+    case 0:
+      return 0;
+    case 1:
+      return 1;
+    case 2:
+      return 2;
+    default:
+      return 3;
   }
 }
 
@@ -417,15 +425,23 @@ int run(const Job& job) {
   std::vector<std::string> argv = {qemu,
                                    "-nodefaults",
                                    "-no-user-config",
-                                   "-display", "none",
+                                   "-display",
+                                   "none",
                                    "-no-reboot",
-                                   "-m", "1G",
-                                   "-smp", "2",
-                                   "-kernel", k->vmlinuz,
-                                   "-initrd", (work / "initrd.cpio").string(),
-                                   "-append", append,
-                                   "-serial", "file:" + console.string(),
-                                   "-serial", "stdio"};
+                                   "-m",
+                                   "1G",
+                                   "-smp",
+                                   "2",
+                                   "-kernel",
+                                   k->vmlinuz,
+                                   "-initrd",
+                                   (work / "initrd.cpio").string(),
+                                   "-append",
+                                   append,
+                                   "-serial",
+                                   "file:" + console.string(),
+                                   "-serial",
+                                   "stdio"};
   argv.insert(argv.end(), {"-accel", accel});
   int outp[2];
   if (pipe2(outp, O_CLOEXEC) < 0) return 3;
@@ -433,7 +449,7 @@ int run(const Job& job) {
   pid_t pid = fork();
   if (pid < 0) return 3;
   if (pid == 0) {
-    setpgid(0, 0);  // not in the terminal's group: Ctrl-C stops nssim, which takes qemu down
+    setpgid(0, 0);                     // not in the terminal's group: Ctrl-C stops nssim, which takes qemu down
     prctl(PR_SET_PDEATHSIG, SIGKILL);  // nssim killed: qemu goes too
     int nul = open("/dev/null", O_RDWR);
     dup2(nul, 0);
@@ -447,7 +463,8 @@ int run(const Job& job) {
     _exit(127);
   }
   close(outp[1]);
-  const int boot_timeout_s = std::getenv("NSSIM_VM_BOOT_TIMEOUT") ? std::atoi(std::getenv("NSSIM_VM_BOOT_TIMEOUT")) : 180;
+  const int boot_timeout_s =
+      std::getenv("NSSIM_VM_BOOT_TIMEOUT") ? std::atoi(std::getenv("NSSIM_VM_BOOT_TIMEOUT")) : 180;
   const int silence_timeout_s = 120;  // the guest beats every 5 s while a run is silent
   std::string buf, failure;
   bool hello = false, done = false;
@@ -541,8 +558,8 @@ int run(const Job& job) {
         break;
       }
     std::string qlog = tail_lines(qemu_log.string(), 10);
-    fmt::print(stderr, "{}: --vm {}: {}\nkernel console (last lines; all of it: {}):\n{}{}", job.command,
-               job.version, failure, console.string(), tail_lines(console.string(), 40),
+    fmt::print(stderr, "{}: --vm {}: {}\nkernel console (last lines; all of it: {}):\n{}{}", job.command, job.version,
+               failure, console.string(), tail_lines(console.string(), 40),
                qlog == "  | (nothing)\n" ? "" : "qemu:\n" + qlog);
     return 3;
   }

@@ -75,9 +75,8 @@ std::string write_cpio(const std::vector<CpioEntry>& entries) {
   std::string out;
   uint32_t ino = 1;
   auto put = [&](const std::string& name, uint32_t mode, const std::string& data, uint32_t maj, uint32_t min) {
-    out += fmt::format("070701{:08X}{:08X}{:08X}{:08X}{:08X}{:08X}{:08X}{:08X}{:08X}{:08X}{:08X}{:08X}{:08X}",
-                       ino++, mode, 0, 0, S_ISDIR(mode) ? 2 : 1, 0, data.size(), 0, 0, maj, min,
-                       name.size() + 1, 0);
+    out += fmt::format("070701{:08X}{:08X}{:08X}{:08X}{:08X}{:08X}{:08X}{:08X}{:08X}{:08X}{:08X}{:08X}{:08X}", ino++,
+                       mode, 0, 0, S_ISDIR(mode) ? 2 : 1, 0, data.size(), 0, 0, maj, min, name.size() + 1, 0);
     out += name;
     out += '\0';
     pad4(out);

@@ -20,12 +20,13 @@ struct GuestRun {
 
 // What `nssim ... --vm VERSION` asks for.
 struct Job {
-  std::string version;                 // "6.1", "6.12", ...
-  std::vector<GuestRun> runs;          // one boot runs them all, in order
-  std::vector<std::string> inputs;     // files and directories the runs read, copied into the guest at the same absolute path
-  std::string collect_dir;             // a directory the runs write (fuzz --out), copied back to the host afterwards
-  bool json = false;                   // the runs print JSON Lines (their summary objects get a "file" key)
-  std::string command = "nssim";       // for messages: "nssim trace", "nssim fuzz"...
+  std::string version;         // "6.1", "6.12", ...
+  std::vector<GuestRun> runs;  // one boot runs them all, in order
+  std::vector<std::string>
+      inputs;               // files and directories the runs read, copied into the guest at the same absolute path
+  std::string collect_dir;  // a directory the runs write (fuzz --out), copied back to the host afterwards
+  bool json = false;        // the runs print JSON Lines (their summary objects get a "file" key)
+  std::string command = "nssim";  // for messages: "nssim trace", "nssim fuzz"...
 };
 
 // Boots the kernel for job.version and runs the job there; prints the guest
@@ -41,12 +42,12 @@ std::string cache_dir();
 
 // A kernel fetched and unpacked: vmlinuz and its config.
 struct Kernel {
-  std::string version;   // as asked: "6.1"
-  std::string package;   // linux-image-6.1.0-41-amd64
+  std::string version;      // as asked: "6.1"
+  std::string package;      // linux-image-6.1.0-41-amd64
   std::string pkg_version;  // 6.1.158-1
-  std::string suite;     // bookworm
-  std::string vmlinuz;   // path in the cache
-  std::string config;    // path in the cache (may be empty)
+  std::string suite;        // bookworm
+  std::string vmlinuz;      // path in the cache
+  std::string config;       // path in the cache (may be empty)
 };
 // Fetches (apt, a private configuration under the cache) or finds in the cache
 // the Debian kernel for `version`. Progress and apt's log go to stderr when
@@ -58,7 +59,7 @@ std::optional<std::vector<std::string>> shared_libraries(const std::string& exe,
 
 // cpio "newc" archives (what the kernel unpacks as initramfs).
 struct CpioEntry {
-  std::string name;  // without leading '/'
+  std::string name;   // without leading '/'
   uint32_t mode = 0;  // with the file type bits (S_IFREG, S_IFDIR, S_IFLNK, S_IFCHR)
   std::string data;   // file content, or symlink target
   uint32_t rdev_major = 0, rdev_minor = 0;

@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <pwd.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -410,9 +411,28 @@ int run(const Job& job) {
     fmt::print(stderr, "{}: --vm: building the initramfs: {}\n", job.command, err);
     return 2;
   }
-  std::ofstream(work / "initrd.cpio", std::ios::binary) << *initrd;
+  // The initramfs lives in memory (a memfd qemu inherits as fd 3), so nothing
+  // is left on disk once the stripped binary is read, even if nssim is killed.
+  int initrd_fd = memfd_create("nssim-initrd", 0);
+  if (initrd_fd < 0) {
+    fmt::print(stderr, "{}: --vm: memfd_create: {}\n", job.command, std::strerror(errno));
+    return 3;
+  }
+  for (size_t off = 0; off < initrd->size();) {
+    ssize_t w = write(initrd_fd, initrd->data() + off, initrd->size() - off);
+    if (w <= 0) {
+      fmt::print(stderr, "{}: --vm: writing the initramfs: {}\n", job.command, std::strerror(errno));
+      return 3;
+    }
+    off += w;
+  }
+  initrd->clear();
+  {
+    std::error_code rec;
+    fs::remove_all(work, rec);
+  }
   // The kernel's console and qemu's messages, kept in the cache (the last boot
-  // of each version); the rest of `work` goes as soon as the guest has booted.
+  // of each version).
   fs::path console = fs::path(k->vmlinuz).parent_path() / "console.log";
   fs::path qemu_log = fs::path(k->vmlinuz).parent_path() / "qemu.log";
   // TCG (qemu's emulator) unless NSSIM_VM_ACCEL says otherwise (kvm): a
@@ -435,7 +455,7 @@ int run(const Job& job) {
                                    "-kernel",
                                    k->vmlinuz,
                                    "-initrd",
-                                   (work / "initrd.cpio").string(),
+                                   "/proc/self/fd/3",
                                    "-append",
                                    append,
                                    "-serial",
@@ -454,6 +474,7 @@ int run(const Job& job) {
     int nul = open("/dev/null", O_RDWR);
     dup2(nul, 0);
     dup2(outp[1], 1);
+    dup2(initrd_fd, 3);  // -initrd /proc/self/fd/3
     int errfd = open(qemu_log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     dup2(errfd, 2);
     std::vector<char*> a;
@@ -463,6 +484,7 @@ int run(const Job& job) {
     _exit(127);
   }
   close(outp[1]);
+  close(initrd_fd);
   const int boot_timeout_s =
       std::getenv("NSSIM_VM_BOOT_TIMEOUT") ? std::atoi(std::getenv("NSSIM_VM_BOOT_TIMEOUT")) : 180;
   const int silence_timeout_s = 120;  // the guest beats every 5 s while a run is silent
@@ -497,8 +519,6 @@ int run(const Job& job) {
       last = Clock::now();
       if (f.kind == "hello") {
         hello = true;
-        std::error_code rec;
-        fs::remove_all(work, rec);  // qemu has loaded the kernel and the initramfs
         boot_s = std::chrono::duration<double>(last - t0).count();
         auto j = nlohmann::json::parse(f.data, nullptr, false);
         release = j.is_discarded() ? "?" : j.value("release", "?");

@@ -178,3 +178,18 @@ TEST(VmCli, BadVersionIsExit3WithAReason) {
               r.out.find("qemu-system-x86_64 is not installed") != std::string::npos)
       << r.out;
 }
+
+TEST(VmRelay, EachSummaryNamesItsFile) {
+  using nssim::vm::name_summary;
+  EXPECT_EQ(name_summary("summary: 14 steps, 3 calls; live kernel: 0 disagreements\n", "examples/01.nss", false),
+            "summary (examples/01.nss): 14 steps, 3 calls; live kernel: 0 disagreements\n");
+  EXPECT_EQ(name_summary("  1  line 5    init: clone(0) -> a  = a\n", "x.nss", false),
+            "  1  line 5    init: clone(0) -> a  = a\n");
+  // --json: the summary object (whatever key comes first) gets "file"; step objects do not.
+  auto j = nlohmann::json::parse(
+      name_summary("{\"kernel_structures\":{\"nsproxy_counts\":8},\"summary\":{\"steps\":14}}\n", "x.nss", true));
+  EXPECT_EQ(j["file"], "x.nss");
+  EXPECT_EQ(j["summary"]["steps"], 14);
+  std::string step = "{\"step\":1,\"call\":\"clone\",\"hostname\":\"\\\"summary\\\":{\"}\n";
+  EXPECT_EQ(name_summary(step, "x.nss", true), step);
+}

@@ -298,6 +298,18 @@ std::optional<Kernel> fetch_kernel(const std::string& version, std::string& err)
   return std::nullopt;
 }
 
+std::string name_summary(const std::string& line, const std::string& file, bool json) {
+  if (json) {
+    if (line.find("\"summary\":{") == std::string::npos) return line;
+    auto j = nlohmann::json::parse(line, nullptr, false);
+    if (j.is_discarded() || !j.is_object() || !j.contains("summary")) return line;
+    j["file"] = file;
+    return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  }
+  if (line.rfind("summary: ", 0) == 0) return "summary (" + file + "): " + line.substr(9);
+  return line;
+}
+
 namespace {
 
 // Rewrites a trace run's output so that its summary names the file: text
@@ -326,19 +338,9 @@ class Relay {
   }
 
  private:
-  void line(std::string l) {
-    if (json_) {
-      if (l.find("\"summary\":{") != std::string::npos) {
-        auto j = nlohmann::json::parse(l, nullptr, false);
-        if (!j.is_discarded() && j.is_object() && j.contains("summary")) {
-          j["file"] = file_;
-          l = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
-        }
-      }
-    } else if (l.rfind("summary: ", 0) == 0) {
-      l = "summary (" + file_ + "): " + l.substr(9);
-    }
-    std::fwrite(l.data(), 1, l.size(), stdout);
+  void line(const std::string& l) {
+    std::string named = name_summary(l, file_, json_);
+    std::fwrite(named.data(), 1, named.size(), stdout);
   }
   std::string file_;
   bool json_;

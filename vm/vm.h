@@ -37,6 +37,11 @@ int run(const Job& job);
 
 // ---- the pieces, for tests and for the guest ----
 
+// One line of a guest `nssim trace` run's stdout as the host prints it: text
+// "summary: ..." becomes "summary (FILE): ..."; with `json`, the summary object
+// gets a "file" key. Other lines are unchanged.
+std::string name_summary(const std::string& line, const std::string& file, bool json);
+
 // $XDG_CACHE_HOME/nssim, else $HOME/.cache/nssim.
 std::string cache_dir();
 

@@ -33,6 +33,7 @@ int cmd_fuzz(const FuzzArgs& a) {
   // Scenarios are generated valid for the environment the live kernel runs
   // in (rootless: root of a user namespace of nssim's own).
   Kernel::Config gen_config;
+  if (!a.kernel.empty()) gen_config.kernel = *profile_from_name(a.kernel);
   if (a.real) {
     auto probe = real::RealBackend::create(real::RealBackend::Options{}, why);
     if (!probe) {

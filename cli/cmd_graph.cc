@@ -94,7 +94,7 @@ int cmd_graph(const GraphArgs& a) {
 
   std::string src, err;
   ParseResult pr;
-  if (!load_scenario(a.file, src, pr)) return 2;
+  if (!load_scenario(a.file, src, pr, a.kernel)) return 2;
   const Scenario& sc = pr.scenario;
   const int nsteps = static_cast<int>(sc.statements.size());
   if (a.step > nsteps) {

@@ -39,7 +39,7 @@ bool read_file(const std::string& path, std::string& out, std::string& err) {
   return true;
 }
 
-bool load_scenario(const std::string& file, std::string& src, ParseResult& pr) {
+bool load_scenario(const std::string& file, std::string& src, ParseResult& pr, const std::string& kernel) {
   std::string err;
   if (!read_file(file, src, err)) {
     fmt::print(stderr, "{}\n", err);
@@ -47,7 +47,13 @@ bool load_scenario(const std::string& file, std::string& src, ParseResult& pr) {
   }
   pr = parse_scenario(src, file == "-" ? "<stdin>" : file);
   fmt::print(stderr, "{}", format_diagnostics(pr.scenario.file, src, pr.errors));
+  if (!kernel.empty()) pr.scenario.kernel = kernel;
   return pr.ok();
+}
+
+std::string check_kernel_profile(const std::string& v) {
+  if (profile_from_name(v)) return "";
+  return fmt::format("unknown kernel profile '{}' (known: {})", v, known_profiles_text());
 }
 
 int cmd_trace(const TraceArgs& a) {
@@ -58,7 +64,7 @@ int cmd_trace(const TraceArgs& a) {
   if (!a.real && !isatty(fileno(stdout))) std::setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
   std::string src, err;
   ParseResult pr;
-  if (!load_scenario(a.file, src, pr)) return 2;
+  if (!load_scenario(a.file, src, pr, a.kernel)) return 2;
   const Scenario& sc = pr.scenario;
   src = std::string();  // the scenario keeps its own copy (sc.source): one, not two, for a long run
   if (std::string werr; !check_writable(a.html, werr)) {

@@ -27,6 +27,7 @@ struct TraceArgs {
   std::string from_snapshot;  // --from-snapshot SNAP: start from a restored snapshot ("-": a live one); model only
   int root_pid = 0;           // --root PID: the scenario's initial task is that restored process (0: pid 1)
   bool from_snapshot_given = false;  // --from-snapshot was on the command line (even as '')
+  std::string kernel;  // --kernel V: the profile, over the scenario's `kernel` line (empty: the scenario's)
 };
 int cmd_trace(const TraceArgs& a);
 
@@ -41,6 +42,7 @@ struct GraphArgs {
   bool snapshot = false;      // --snapshot [SNAP]: draw the live system (or a saved snapshot), not a scenario
   std::string snapshot_file;  // SNAP: a saved `nssim snapshot --json` file; empty: take one now
   bool no_bpf = false;        // --no-bpf (live snapshot)
+  std::string kernel;         // --kernel V (see TraceArgs)
 };
 int cmd_graph(const GraphArgs& a);
 
@@ -54,6 +56,7 @@ struct FuzzArgs {
   bool no_shrink = false;
   double time_limit_s = 0;  // 0: no limit
   std::string out_dir = "fuzz-out";
+  std::string kernel;  // --kernel V: the model's profile (with --real: the live kernel's, always)
 };
 int cmd_fuzz(const FuzzArgs& a);
 
@@ -70,7 +73,11 @@ bool read_file(const std::string& path, std::string& out, std::string& err);
 
 // Reads and parses the scenario `file` ('-': standard input, named "<stdin>"):
 // its text into `src`, the result into `pr`. False after printing the read
-// error, or every parse diagnostic, to stderr (then !pr.ok()).
-bool load_scenario(const std::string& file, std::string& src, ParseResult& pr);
+// error, or every parse diagnostic, to stderr (then !pr.ok()). `kernel`
+// (--kernel, already validated): the profile, over the scenario's own line.
+bool load_scenario(const std::string& file, std::string& src, ParseResult& pr, const std::string& kernel = "");
+
+// CLI11 check for --kernel: a known profile (sim/features.h), else the list.
+std::string check_kernel_profile(const std::string& v);
 
 }  // namespace nssim::cli

@@ -144,7 +144,7 @@ std::string HtmlRecorder::page() const {
   json data;
   data["title"] = title_;
   data["file"] = sc_.file;
-  data["profile"] = std::string(profile_name(runner_.sim().kernel().config().profile));
+  data["profile"] = std::string(profile_name(runner_.sim().kernel().config().kernel));
   data["source"] = sc_.source;
   data["real"] = real_;
   data["real_note"] = real_note_;

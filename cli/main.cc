@@ -38,6 +38,10 @@ int main(int argc, char** argv) {
                     "machine's kernel: fetched with apt into ~/.cache/nssim, one boot for all FILEs")
       ->type_name("VERSION")
       ->needs(trace_real);
+  trace->add_option("--kernel", targs.kernel,
+                    "Model this kernel's rules (6.1, 6.2, 6.12, 6.18), over the scenario's `kernel` line; with "
+                    "--real the live kernel's version decides (a different one gets a warning)")
+      ->check(nssim::cli::check_kernel_profile);
   trace->add_flag("--json", targs.json, "JSON Lines: one object per step, then a summary object");
   trace->add_flag("--refs", targs.refs, "Show the refcount ledger (who holds each reference) after every call");
   trace->add_flag("--no-events", targs.no_events, "Do not show kernel-function events");
@@ -90,6 +94,8 @@ int main(int argc, char** argv) {
           ->excludes(file_opt, step_opt, final_opt);
   graph->add_flag("--no-bpf", gargs.no_bpf, "With --snapshot (live): do not use BPF (no nsproxies, no refcounts)")
       ->needs(snap_opt);
+  graph->add_option("--kernel", gargs.kernel, "Model this kernel's rules (6.1, 6.2, 6.12, 6.18)")
+      ->check(nssim::cli::check_kernel_profile);
   graph->add_option("--format", gargs.format,
                     "dot, svg, png or pdf (default: from OUT's extension, else dot). dot is the graph as built; "
                     "the others are laid out and rendered in-process by Graphviz");
@@ -120,6 +126,10 @@ int main(int argc, char** argv) {
   fuzz->add_option("--seed", fargs.seed, "First random seed (run i uses seed+i; the same seed, the same scenarios)");
   fuzz->add_option("--steps", fargs.steps, "Calls per scenario")->check(CLI::Range(1, 100000));
   fuzz->add_option("--runs", fargs.runs, "Number of scenarios")->check(CLI::Range(1, 100000000));
+  fuzz->add_option("--kernel", fargs.kernel,
+                   "Generate for and model this kernel's rules (6.1, 6.2, 6.12, 6.18); with --real the live "
+                   "kernel's version decides")
+      ->check(nssim::cli::check_kernel_profile);
   auto* fuzz_real = fuzz->add_flag("--real", fargs.real, "Also run every scenario on the live kernel (root) and compare");
   std::string fuzz_vm;
   fuzz->add_option("--vm", fuzz_vm,

@@ -20,8 +20,17 @@ std::optional<RealPeer> start_real_peer(const Scenario& sc, int step_timeout_ms,
   }
   p.config = Runner::config_for(sc);
   Runner::adopt_environment(*p.backend, p.config);
+  // The live kernel decides which rules the model follows.
+  std::string release = p.backend->kernel_release().value_or("?");
+  if (sc.kernel && *profile_from_name(*sc.kernel) != p.config.kernel)
+    fmt::print(stderr,
+               "nssim: warning: {} asks for kernel {}, but --real checks the live kernel {}: the model follows {}\n",
+               sc.file.empty() ? "the scenario" : sc.file, *sc.kernel, release, profile_name(p.config.kernel));
   p.note = p.backend->describe();
   p.not_checked = p.backend->notes();
+  if (auto v = version_from_release(release); v && *v != p.config.kernel)
+    p.not_checked.push_back(fmt::format("kernel {} is modelled as {}: what changed {} is not modelled yet", release,
+                                        profile_name(p.config.kernel), *v > p.config.kernel ? "since" : "before"));
   return p;
 }
 

@@ -22,7 +22,7 @@ std::string nsproxy_cell(const Kernel& k, const Task* t) {
 
 void TextPrinter::header(const Scenario& sc, bool real, const std::string& real_note) {
   fmt::print(out_, "nssim trace {}  (model: kernel {}{})\n", sc.file,
-             profile_name(r_.sim().kernel().config().profile), real ? ", checked on the live kernel" : "");
+             profile_name(r_.sim().kernel().config().kernel), real ? ", checked on the live kernel" : "");
   if (!real_note.empty()) fmt::print(out_, "{}\n", real_note);
   if (opt_.table) table(r_.sim().observe());
 }

@@ -24,6 +24,7 @@ int trace_in_vm(const TraceArgs& a, const std::vector<std::string>& files, const
   if (a.no_table) base.push_back("--no-table");
   if (a.no_bpf) base.push_back("--no-bpf");
   if (a.paranoid) base.push_back("--paranoid");
+  if (!a.kernel.empty()) base.push_back("--kernel=" + a.kernel);  // in the guest, --real: its version decides
   base.push_back("--timeout=" + std::to_string(a.timeout_ms));
   for (auto& f : files) {
     if (f == "-") {
@@ -49,6 +50,7 @@ int fuzz_in_vm(const FuzzArgs& a, const std::string& version) {
                                    "--runs=" + std::to_string(a.runs),
                                    "--out=" + a.out_dir};
   if (a.paranoid) argv.push_back("--paranoid");
+  if (!a.kernel.empty()) argv.push_back("--kernel=" + a.kernel);
   if (a.no_shrink) argv.push_back("--no-shrink");
   if (a.time_limit_s > 0) argv.push_back(fmt::format("--time-limit={}", a.time_limit_s));
   job.runs.push_back({argv, ""});

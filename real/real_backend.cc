@@ -9,6 +9,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/utsname.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
@@ -420,6 +421,8 @@ bool RealBackend::start(const Options& opt, std::string& why) {
     }
   }
   suid_dumpable_ = std::atoi(slurp("/proc/sys/fs/suid_dumpable").c_str());
+  if (struct utsname u; uname(&u) == 0) release_ = u.release;
+  pid_max_ = static_cast<uint32_t>(std::strtoul(slurp("/proc/sys/kernel/pid_max").c_str(), nullptr, 10));
   // Dynamically linked (ld.so maps shared objects after an exec): a mapping of a .so file.
   exe_.dynamic = slurp("/proc/self/maps").find(".so") != std::string::npos;
   // Which procfs this is: nssim's NSpid as it numbers it. Its last entry must

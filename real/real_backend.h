@@ -66,6 +66,10 @@ class RealBackend : public Backend {
   std::optional<CapSets> init_caps() const override { return init_caps_; }
   std::optional<ExecFile> exec_file() const override { return exe_; }
   std::optional<int> suid_dumpable() const override { return suid_dumpable_; }
+  std::optional<std::string> kernel_release() const override { return release_; }
+  std::optional<uint32_t> global_pid_max() const override {
+    return pid_max_ ? std::optional<uint32_t>(pid_max_) : std::nullopt;
+  }
   std::string describe() const;
   // What this environment keeps nssim from checking, one sentence each
   // (empty as root on the host): printed once, never silently skipped.
@@ -132,6 +136,8 @@ class RealBackend : public Backend {
   std::optional<EnvUserNs> env_user_;
   ExecFile exe_;           // what an agent's exec runs: nssim's own binary (owner, group, mode as kids)
   int suid_dumpable_ = 0;  // /proc/sys/fs/suid_dumpable
+  std::string release_;    // uname -r
+  uint32_t pid_max_ = 0;   // /proc/sys/kernel/pid_max as nssim (outside the sandbox) reads it
   bool flush_mms_ = false;  // this step exited, exec'd or reaped: a re-read calls flush_lazy_tlb_mms()
   int observes_in_step_ = 0;
   std::optional<CapSets> init_caps_;  // nssim's capability sets, when not root's full ones

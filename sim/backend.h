@@ -111,6 +111,11 @@ class Backend {
   // The file exec() runs, and /proc/sys/fs/suid_dumpable (Kernel::Config::exe, ::suid_dumpable).
   virtual std::optional<ExecFile> exec_file() const { return std::nullopt; }
   virtual std::optional<int> suid_dumpable() const { return std::nullopt; }
+  // uname -r of the kernel the backend runs on ("6.18.44-..."); the model
+  // follows that version's rules (Runner::adopt_environment()).
+  virtual std::optional<std::string> kernel_release() const { return std::nullopt; }
+  // /proc/sys/kernel/pid_max as nssim reads it (the global one before v6.14).
+  virtual std::optional<uint32_t> global_pid_max() const { return std::nullopt; }
 };
 
 }  // namespace nssim

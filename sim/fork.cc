@@ -86,6 +86,11 @@ Result<Task*> Kernel::copy_process(Task* cur, uint64_t flags, uint8_t exit_signa
     if (task_active_pid_ns(cur) != nsp->pid_ns_for_children)
       return einval("CLONE_THREAD while pid_for_children differs from the active pid namespace");
   }
+  // Before Feature::TimensForCloneVm (kernel/fork.c: copy_process() @ v6.1):
+  // a child that would enter another time namespace may not share the mm.
+  if (!has(Feature::TimensForCloneVm) && (flags & (CLONE_THREAD | CLONE_VM)) &&
+      nsp->time_ns != nsp->time_ns_for_children)
+    return einval("CLONE_VM/CLONE_THREAD while time_for_children differs from time (before v6.2)");
   if ((flags & CLONE_PIDFD) && (flags & CLONE_DETACHED)) return einval("CLONE_PIDFD with CLONE_DETACHED");
   if (validate_only_) return nullptr;  // clone_flags_check(): nothing is made
 

@@ -309,7 +309,11 @@ std::vector<FuzzProblem> leak_check(SimBackend& sim) {
 
 std::vector<std::string> generate_scenario(const FuzzOptions& opt) {
   Gen g(opt.seed, opt.config);
-  return g.run(opt.steps);
+  auto lines = g.run(opt.steps);
+  // A profile other than the default is named, so the scenario replays alone.
+  if (opt.config.kernel != kDefaultKernel && profile_from_name(profile_name(opt.config.kernel)))
+    lines.insert(lines.begin(), "kernel " + profile_name(opt.config.kernel));
+  return lines;
 }
 
 std::vector<FuzzProblem> check_scenario(const std::vector<std::string>& lines, const PeerFactory& make_peer,

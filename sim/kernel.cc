@@ -20,13 +20,6 @@ const char* task_state_name(TaskState s) {
   return "?";
 }
 
-std::optional<Profile> profile_from_name(std::string_view s) {
-  if (s == "6.18") return Profile::V6_18;
-  if (s == "6.2") return Profile::V6_2;
-  return std::nullopt;
-}
-std::string_view profile_name(Profile p) { return p == Profile::V6_18 ? "6.18" : "6.2"; }
-
 namespace {
 ObjKind kind_of(NsType t) {
   switch (t) {
@@ -44,7 +37,7 @@ ObjKind kind_of(NsType t) {
 }  // namespace
 
 Kernel::Kernel() : Kernel(Config{}) {}
-Kernel::Kernel(Config cfg) : cfg_(std::move(cfg)) {
+Kernel::Kernel(Config cfg) : cfg_(std::move(cfg)), features_(cfg_.kernel) {
   intern_caps(CapSets{});  // seeds the cap table's id 0 before any cred reads it
   full_caps_id_ = intern_caps(CapSets{0, CAP_FULL_SET, CAP_FULL_SET, CAP_FULL_SET, 0});
   boot();
@@ -243,13 +236,13 @@ void Kernel::boot() {
   init_one(tm, PROC_TIME_INIT_INO);
   auto* net = new NetNamespace(reg_, ObjKind::NetNamespace, next_id(ObjKind::NetNamespace), NsType::Net);
   auto* mnt = new MntNamespace(reg_, ObjKind::MntNamespace, next_id(ObjKind::MntNamespace), NsType::Mnt);
-  if (cfg_.profile == Profile::V6_18) {
+  if (has(Feature::FixedInitNetMntInum)) {
     init_one(net, NET_NS_INIT_INO);
     init_one(mnt, MNT_NS_INIT_INO);
   } else {
-    // Before v6.18's fixed numbers, init_net and the initial mount namespace
-    // took the first dynamic inode numbers at boot (net first: net_ns_init()
-    // runs before mnt_init() creates the initial mount tree).
+    // Before the fixed numbers, init_net and the initial mount namespace took
+    // the first dynamic inode numbers at boot (net first: net_ns_init() runs
+    // before mnt_init() creates the initial mount tree).
     init_one(net, proc_alloc_inum());
     init_one(mnt, proc_alloc_inum());
   }

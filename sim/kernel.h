@@ -16,6 +16,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "sim/features.h"
 #include "sim/objects.h"
 #include "sim/result.h"
 #include "sim/trace.h"
@@ -85,14 +86,6 @@ class TaskTable {
   uint32_t head_ = kNoTaskId;
   uint32_t tail_ = kNoTaskId;
 };
-
-// Which kernel the model imitates. Only inode numbering differs today.
-enum class Profile : uint8_t {
-  V6_18,  // mnt and net initial namespaces have fixed inums (4026531832/3)
-  V6_2,   // mnt and net initial namespaces take dynamic inums at boot
-};
-std::optional<Profile> profile_from_name(std::string_view s);  // "6.18", "6.2"
-std::string_view profile_name(Profile p);
 
 // Fixed inode numbers of the initial namespaces (include/linux/proc_ns.h,
 // include/uapi/linux/nsfs.h @ v6.18) and the start of the dynamic range
@@ -187,7 +180,7 @@ class HolderTexts {
 class Kernel {
  public:
   struct Config {
-    Profile profile = Profile::V6_18;
+    KernelVersion kernel = kDefaultKernel;  // the profile: which kernel's rules (sim/features.h)
     uint32_t pid_max = 4194304;       // /proc/sys/kernel/pid_max (PID_MAX_LIMIT on 64-bit)
     uint32_t root_pid_level = 0;      // kernel level of the scenario's root pid namespace
     std::string hostname = "(none)";  // init_uts_ns nodename (UTS_NODENAME default)
@@ -210,6 +203,8 @@ class Kernel {
   Kernel& operator=(const Kernel&) = delete;
 
   const Config& config() const { return cfg_; }
+  // A version-dependent rule applies (sim/features.h: the profile's feature table).
+  bool has(Feature f) const { return features_.has(f); }
   Task* init_task() const { return tasks_[0]; }
   // The task with model id `id`, or null once it has been reaped.
   Task* task(uint32_t id) const { return id < tasks_.size() ? tasks_[id] : nullptr; }
@@ -607,6 +602,7 @@ class Kernel {
   void do_exit_quiet(Task* t, int code);
 
   Config cfg_;
+  KernelFeatures features_;  // of cfg_.kernel
   ObjectRegistry reg_;
   TaskTable tasks_;
   std::vector<NsRecord> records_;

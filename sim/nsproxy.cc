@@ -45,7 +45,9 @@ Result<PidNamespace*> Kernel::create_pid_namespace(UserNamespace* user_ns, PidNa
   if (level > MAX_PID_NS_LEVEL) return fail(ENOSPC);
   auto* ns = new_ns<PidNamespace>(NsType::Pid, user_ns);
   ns->level = level;
-  ns->pid_max = 4194304;  // v6.14+: per pid namespace, starts at PID_MAX_LIMIT (not inherited)
+  // Feature::PidMaxPerPidNs: its own, PID_MAX_LIMIT; before, the one global
+  // pid_max, which every pid namespace shares.
+  ns->pid_max = has(Feature::PidMaxPerPidNs) ? 4194304 : parent->pid_max;
   get_ns(parent, Why("parent of", ns));
   ns->parent = parent;
   return ns;
@@ -198,9 +200,11 @@ static void timens_on_fork(Kernel& k, NsProxy* nsp) {
 
 // kernel/nsproxy.c: exec_task_namespaces() @ v6.12, called by begin_new_exec():
 // a task whose time_for_children differs from its time namespace enters it,
-// through a new nsproxy (its old one may be shared).
+// through a new nsproxy (its old one may be shared). Feature::TimensForCloneVm
+// brought it; before, exec left the time namespace alone.
 Result<void> Kernel::exec_task_namespaces(Task* tsk) {
   NsProxy* old = tsk->nsproxy;
+  if (!has(Feature::TimensForCloneVm)) return {};
   if (old->time_ns_for_children == old->time_ns) return {};
   NSSIM_SCOPE(s, trace, "exec_task_namespaces", "{} enters {}", tsk->comm, ns_str(old->time_ns_for_children));
   auto r = create_new_namespaces(0, tsk, tsk->cred->user_ns, tsk->fs, tsk);
@@ -217,7 +221,9 @@ Result<void> Kernel::copy_namespaces(uint64_t flags, Task* tsk, Task* current) {
   UserNamespace* user_ns = tsk->cred->user_ns;  // the child's cred: a new user ns owns the rest
   if (!(flags & (CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | CLONE_NEWNET |
                  CLONE_NEWCGROUP | CLONE_NEWTIME))) {
-    if ((flags & CLONE_VM) || old->time_ns_for_children == old->time_ns) {
+    // Before Feature::TimensForCloneVm copy_process() has already refused a
+    // CLONE_VM child here (the time namespaces differ), so the clause is moot.
+    if (((flags & CLONE_VM) && has(Feature::TimensForCloneVm)) || old->time_ns_for_children == old->time_ns) {
       get_nsproxy(old);  // shared: the child points at the parent's nsproxy
       return {};
     }
@@ -234,7 +240,9 @@ Result<void> Kernel::copy_namespaces(uint64_t flags, Task* tsk, Task* current) {
   }
   auto r = create_new_namespaces(flags, tsk, user_ns, tsk->fs, current);
   if (!r) return std::unexpected(r.error());
-  if (!(flags & CLONE_VM)) timens_on_fork(*this, *r);  // a CLONE_VM child keeps its time ns
+  // A CLONE_VM child keeps its time ns (Feature::TimensForCloneVm; before it,
+  // every child entered time_for_children).
+  if (!(flags & CLONE_VM) || !has(Feature::TimensForCloneVm)) timens_on_fork(*this, *r);
   tsk->nsproxy = *r;  // ownership: the new nsproxy's count=1 belongs to the child
   return {};
 }

@@ -117,7 +117,9 @@ void Kernel::put_pid(Pid* pid) {
 // kernel/pid.c: SYSCALL_DEFINE2(pidfd_open) @ v6.18.
 Result<int> Kernel::sys_pidfd_open(Task* cur, Task* target, uint32_t flags) {
   NSSIM_SCOPE(s, trace, "pidfd_open", "{}", target ? target->comm : "?");
-  if (flags & ~(PIDFD_NONBLOCK | PIDFD_THREAD)) return fail(EINVAL);
+  // PIDFD_THREAD: Feature::PidfdThread.
+  const uint32_t known = PIDFD_NONBLOCK | (has(Feature::PidfdThread) ? PIDFD_THREAD : 0);
+  if (flags & ~known) return fail(EINVAL);
   // find_get_pid() in the caller's active pid namespace.
   if (!target || !target->thread_pid) return fail(ESRCH);
   PidNamespace* mine = task_active_pid_ns(cur);
@@ -125,8 +127,9 @@ Result<int> Kernel::sys_pidfd_open(Task* cur, Task* target, uint32_t flags) {
   for (auto& n : target->thread_pid->numbers)
     if (n.ns == mine) visible = true;
   if (!visible) return fail(ESRCH);
-  // pidfd_prepare(): a thread needs PIDFD_THREAD.
-  if (!(flags & PIDFD_THREAD) && !target->is_leader()) return fail(ENOENT);
+  // pidfd_prepare(): a thread needs PIDFD_THREAD (ENOENT); before
+  // Feature::PidfdThread a pid leading no thread group was EINVAL.
+  if (!(flags & PIDFD_THREAD) && !target->is_leader()) return fail(has(Feature::PidfdThread) ? ENOENT : EINVAL);
   auto* f = new File(reg_, next_id(ObjKind::File));
   f->fkind = FileKind::Pidfd;
   target->thread_pid->get();

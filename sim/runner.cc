@@ -17,7 +17,7 @@ struct Runner::Value {
 
 Kernel::Config Runner::config_for(const Scenario& sc) {
   Kernel::Config c;
-  if (sc.kernel) c.profile = *profile_from_name(*sc.kernel);
+  if (sc.kernel) c.kernel = *profile_from_name(*sc.kernel);
   c.init_comm = sc.init_name;
   return c;
 }
@@ -28,6 +28,14 @@ void Runner::adopt_environment(const Backend& b, Kernel::Config& cfg) {
   cfg.init_caps = b.init_caps();
   if (auto e = b.exec_file()) cfg.exe = *e;
   if (auto d = b.suid_dumpable()) cfg.suid_dumpable = *d;
+  // The live kernel's rules, whatever the scenario pinned (the CLI warns): a
+  // version between profiles gets each feature by its version; one above the
+  // newest modelled is modelled as that one, one below the oldest as it.
+  if (auto rel = b.kernel_release())
+    if (auto v = version_from_release(*rel)) cfg.kernel = live_profile(*v);
+  // Before per-namespace pid_max every pid namespace has the global one.
+  if (!KernelFeatures(cfg.kernel).has(Feature::PidMaxPerPidNs))
+    if (auto m = b.global_pid_max()) cfg.pid_max = *m;
 }
 
 Runner::Runner(const Scenario& sc, Options opt) : sc_(sc), opt_(std::move(opt)) {

@@ -11,6 +11,7 @@
 #include <charconv>
 #include <unordered_map>
 
+#include "sim/features.h"
 #include "sim/objects.h"
 #include "sim/result.h"
 
@@ -518,11 +519,12 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
       if (first.text == "kernel" && P.peek(1).kind != Token::Punct) {
         P.next();
         const Token& v = P.peek();
-        if (v.kind != Token::Number) P.expected("a kernel profile (6.18 or 6.2)");
+        if (v.kind != Token::Number) P.expected(fmt::format("a kernel profile ({})", known_profiles_text()).c_str());
         if (seen_statement) P.error(first, "'kernel' must come before the first call, let or expect");
         if (sc.kernel) P.error(first, "'kernel' given twice");
-        if (v.text != "6.18" && v.text != "6.2")
-          P.error(v, fmt::format("unknown kernel profile '{}'", v.text), "known profiles: 6.18 (default), 6.2");
+        if (!profile_from_name(v.text))
+          P.error(v, fmt::format("unknown kernel profile '{}'", v.text),
+                  fmt::format("known profiles: {}", known_profiles_text()));
         sc.kernel = std::string(v.text);
         P.next();
         P.end();

@@ -525,6 +525,9 @@ TEST_P(BundledOnKernel, NsproxiesAndRefcountChangesMatchTheModel) {
   opt.extra_check = [&](const StepRecord& r) { return kcheck.check(*rp, r); };
   Kernel::Config cfg = Runner::config_for(pr.scenario);
   Runner::adopt_environment(*real, cfg);
+  if (auto why_not = testing::written_for_another_kernel(pr.scenario, cfg.kernel, real->kernel_release().value_or("?"));
+      !why_not.empty())
+    GTEST_SKIP() << why_not;
   opt.config = cfg;
   Runner runner(pr.scenario, opt);
   rp = &runner;

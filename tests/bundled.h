@@ -20,7 +20,20 @@
 #include <utility>
 #include <vector>
 
+#include "sim/features.h"
+#include "sim/scenario.h"
+
 namespace nssim::testing {
+
+// Why a bundled scenario is not checked on this live kernel: it names another
+// kernel (`kernel 6.1`), whose rules the model follows only on that kernel
+// (nssim trace --real --vm 6.1). Empty: it is checked here. `live` is the
+// profile Runner::adopt_environment() chose, `release` uname -r.
+inline std::string written_for_another_kernel(const Scenario& sc, KernelVersion live, const std::string& release) {
+  if (!sc.kernel || *profile_from_name(*sc.kernel) == live) return "";
+  return sc.file + " is written for kernel " + *sc.kernel + "; the live kernel is " + release +
+         " (checked there with nssim trace --real --vm " + *sc.kernel + ")";
+}
 
 // examples/*.nss, the labs' solution.nss and (optionally) tests/regressions/*.nss,
 // relative to the source tree, sorted.

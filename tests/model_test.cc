@@ -175,7 +175,7 @@ TEST(Inum, InitialNamespacesHaveTheProfilesNumbers) {
   EXPECT_EQ(k618.init_task()->nsproxy->net_ns->inum, 4026531833u);
   EXPECT_EQ(k618.init_task()->nsproxy->uts_ns->inum, 4026531838u);
   Kernel::Config c;
-  c.profile = Profile::V6_2;
+  c.kernel = {6, 2};
   Kernel k62(c);
   EXPECT_EQ(k62.init_task()->nsproxy->net_ns->inum, 4026531840u);  // as in the seed article
   EXPECT_EQ(k62.init_task()->nsproxy->mnt_ns->inum, 4026531841u);

@@ -34,18 +34,28 @@ inline std::string backend_name(const ::testing::TestParamInfo<BackendKind>& i) 
 // A backend plus a one-line-at-a-time scenario driver.
 class Session {
  public:
-  explicit Session(BackendKind k) {
+  // `kernel`: the model's profile (Sim only; the live kernel is what it is).
+  explicit Session(BackendKind k, KernelVersion kernel = kDefaultKernel) {
     if (k == BackendKind::Sim) {
-      sim_ = std::make_unique<SimBackend>();
+      Kernel::Config cfg;
+      cfg.kernel = kernel;
+      sim_ = std::make_unique<SimBackend>(std::move(cfg));
       b_ = sim_.get();
+      kernel_ = kernel;
     } else {
       std::string why;
       real::RealBackend::Options o;
       real_ = real::RealBackend::create(o, why);
       skip_reason_ = why;
       b_ = real_.get();
+      if (real_)
+        if (auto v = version_from_release(real_->kernel_release().value_or(""))) kernel_ = live_profile(*v);
     }
   }
+  // The rules the backend's kernel has (sim/features.h): the profile's, or the
+  // live kernel's version's.
+  KernelVersion kernel() const { return kernel_; }
+  bool has(Feature f) const { return KernelFeatures(kernel_).has(f); }
   bool available() const { return b_ != nullptr; }
   // Kernel level of the root pid namespace (the sandbox on the live kernel).
   uint32_t root_pid_level() const { return real_ ? real_->root_pid_level() : 0; }
@@ -139,6 +149,7 @@ class Session {
   std::unique_ptr<real::RealBackend> real_;
   Backend* b_ = nullptr;
   std::string skip_reason_;
+  KernelVersion kernel_ = kDefaultKernel;
   std::vector<std::unique_ptr<Scenario>> stmts_;
 };
 

@@ -1,0 +1,72 @@
+// Kernel versions and what changed between them. This is the one place where
+// the model's version-dependent rules are decided: each row of the feature
+// table names the version that brought a behaviour and the commit that did it,
+// and the model asks `Kernel::has(Feature::X)` instead of comparing versions.
+// docs/kernels.md lists the same rows (a test keeps the two in step).
+#pragma once
+
+#include <compare>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace nssim {
+
+struct KernelVersion {
+  uint16_t major = 6, minor = 18;
+  auto operator<=>(const KernelVersion&) const = default;
+};
+
+// The kernels a scenario can name (`kernel 6.1`): 6.1 (Debian 12), 6.2 (the
+// first with the time-namespace exec switch), 6.12 (Debian 13), 6.18 (the
+// default and the version the rules are written against).
+inline constexpr KernelVersion kDefaultKernel{6, 18};
+std::span<const KernelVersion> known_profiles();
+std::optional<KernelVersion> profile_from_name(std::string_view s);  // a known profile only
+std::string profile_name(KernelVersion v);                           // "6.18"
+std::string known_profiles_text();                                   // "6.1, 6.2, 6.12, 6.18 (default)"
+
+// "6.18.44-fc-v1272" (uname -r) -> 6.18; nullopt when it does not start with
+// MAJOR.MINOR.
+std::optional<KernelVersion> version_from_release(std::string_view release);
+
+// The newest version whose behaviour the model knows. A live kernel above it
+// is modelled as this one (what changed since is not modelled; the caller
+// says so).
+inline constexpr KernelVersion kNewestModelled{6, 18};
+inline constexpr KernelVersion kOldestModelled{6, 1};
+// The version the model uses for live kernel `v`: v itself, clamped to
+// [kOldestModelled, kNewestModelled].
+KernelVersion live_profile(KernelVersion v);
+
+enum class Feature : uint8_t {
+  TimensForCloneVm,     // CLONE_VM/CLONE_THREAD allowed across a time-namespace switch; exec switches
+  PidfdThread,          // pidfd_open(PIDFD_THREAD); a thread without it is ENOENT (EINVAL before)
+  PidMaxPerPidNs,       // each pid namespace has its own pid_max, PID_MAX_LIMIT when made
+  FixedInitNetMntInum,  // init_net and the initial mount namespace have fixed inode numbers
+  kCount
+};
+
+struct FeatureRow {
+  Feature feature;
+  std::string_view name;    // "timens-for-clone-vm"
+  KernelVersion since;      // first version with it
+  std::string_view commit;  // "2b5f9dad32ed (fs/exec: switch timens when a task gets a new mm)"
+  std::string_view before;  // the behaviour before `since`
+  std::string_view after;   // since
+};
+std::span<const FeatureRow> feature_table();
+
+class KernelFeatures {
+ public:
+  KernelFeatures() = default;
+  explicit KernelFeatures(KernelVersion v);
+  bool has(Feature f) const { return bits_ & (1u << static_cast<unsigned>(f)); }
+
+ private:
+  uint32_t bits_ = 0;
+};
+
+}  // namespace nssim

@@ -1,0 +1,169 @@
+// Kernel profiles (sim/features.h): each version-dependent rule, checked on the
+// model under every profile and on the live kernel under its own version. The
+// expectation of each test is the feature table's row for that version, so the
+// live run checks the table, and the model runs check the gates.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <fstream>
+
+#include "sim/features.h"
+#include "testing.h"
+
+namespace nssim::testing {
+namespace {
+
+struct ProfileParam {
+  BackendKind kind;
+  KernelVersion kernel;  // Sim: the profile; Real: ignored (the live kernel's)
+};
+
+void PrintTo(const ProfileParam& p, std::ostream* os) {
+  *os << (p.kind == BackendKind::Real ? "live kernel" : "model, kernel " + profile_name(p.kernel));
+}
+
+std::string param_name(const ::testing::TestParamInfo<ProfileParam>& i) {
+  if (i.param.kind == BackendKind::Real) return "Real";
+  return fmt::format("Sim_{}_{}", i.param.kernel.major, i.param.kernel.minor);
+}
+
+class KernelProfiles : public ::testing::TestWithParam<ProfileParam> {
+ protected:
+  void SetUp() override {
+    s_ = std::make_unique<Session>(GetParam().kind, GetParam().kernel);
+    if (!s_->available()) GTEST_SKIP() << "live kernel backend unavailable: " << s_->skip_reason();
+  }
+  Session& s() { return *s_; }
+  std::unique_ptr<Session> s_;
+};
+
+// Before v6.2 a task whose children go to another time namespace may not make
+// a child sharing its mm (vfork, posix_spawn) nor a thread: EINVAL. Since, the
+// child keeps the creator's time namespace until it execs.
+TEST_P(KernelProfiles, CloneVmAcrossATimeNamespaceSwitch) {
+  ASSERT_THAT(s().run("init: clone(0) -> p"), Succeeds());
+  ASSERT_THAT(s().run("p: unshare(CLONE_NEWTIME)"), Succeeds());
+  if (!s().has(Feature::TimensForCloneVm)) {
+    EXPECT_THAT(s().run("p: clone(CLONE_VM|CLONE_VFORK) -> v"), FailsWithErrno(EINVAL));
+    EXPECT_THAT(s().run("p: thread() -> t"), FailsWithErrno(EINVAL));
+    // A plain fork is fine, and enters time_for_children (timens_on_fork()).
+    ASSERT_THAT(s().run("p: clone(0) -> f"), Succeeds());
+    EXPECT_TRUE(s().same("f", Link::Time, "p", Link::TimeForChildren));
+    return;
+  }
+  ASSERT_THAT(s().run("p: clone(CLONE_VM|CLONE_VFORK) -> v"), Succeeds());
+  EXPECT_TRUE(s().same("v", Link::Time, "p", Link::Time));
+  ASSERT_THAT(s().run("v: exec()"), Succeeds());
+  EXPECT_TRUE(s().same("v", Link::Time, "p", Link::TimeForChildren));
+  ASSERT_THAT(s().run("p: thread() -> t"), Succeeds());
+  EXPECT_TRUE(s().same("t", Link::Time, "p", Link::Time));
+}
+
+// Since v6.2 exec moves the caller into time_for_children
+// (exec_task_namespaces()); before, exec leaves the time namespace alone and
+// only children enter the new one.
+TEST_P(KernelProfiles, ExecAndTheTimeNamespace) {
+  ASSERT_THAT(s().run("init: clone(0) -> p"), Succeeds());
+  ASSERT_THAT(s().run("p: unshare(CLONE_NEWTIME)"), Succeeds());
+  ASSERT_THAT(s().run("p: exec()"), Succeeds());
+  if (s().has(Feature::TimensForCloneVm)) {
+    EXPECT_TRUE(s().same("p", Link::Time, "p", Link::TimeForChildren));
+    EXPECT_FALSE(s().same("p", Link::Time, "init", Link::Time));
+  } else {
+    EXPECT_FALSE(s().same("p", Link::Time, "p", Link::TimeForChildren));
+    EXPECT_TRUE(s().same("p", Link::Time, "init", Link::Time));
+  }
+}
+
+// PIDFD_THREAD (v6.9): a pidfd on a thread that leads no group. Without the
+// flag such a thread is ENOENT since, EINVAL before (as is the flag itself).
+TEST_P(KernelProfiles, PidfdOpenOfAThread) {
+  ASSERT_THAT(s().run("init: clone(0) -> p"), Succeeds());
+  ASSERT_THAT(s().run("p: thread() -> t"), Succeeds());
+  bool thread_fds = s().has(Feature::PidfdThread);
+  EXPECT_THAT(s().run("init: pidfd_open(t) -> f1"), FailsWithErrno(thread_fds ? ENOENT : EINVAL));
+  if (thread_fds)
+    EXPECT_THAT(s().run("init: pidfd_open(t, 128) -> f2"), Succeeds());  // PIDFD_THREAD (O_EXCL)
+  else
+    EXPECT_THAT(s().run("init: pidfd_open(t, 128) -> f2"), FailsWithErrno(EINVAL));
+  EXPECT_THAT(s().run("init: pidfd_open(p) -> f3"), Succeeds());
+}
+
+INSTANTIATE_TEST_SUITE_P(Profiles, KernelProfiles,
+                         ::testing::Values(ProfileParam{BackendKind::Sim, {6, 1}},
+                                           ProfileParam{BackendKind::Sim, {6, 2}},
+                                           ProfileParam{BackendKind::Sim, {6, 12}},
+                                           ProfileParam{BackendKind::Sim, {6, 18}},
+                                           ProfileParam{BackendKind::Real, kDefaultKernel}),
+                         param_name);
+
+// The initial net and mnt inode numbers: fixed since 6.18, the first dynamic
+// ones before (the seed article's `ls -l /proc/$$/ns` on 6.1). Model only: the
+// live run's mnt namespace is the sandbox's, not the initial one.
+TEST(KernelProfileModel, InitialNetAndMntInodes) {
+  for (KernelVersion v : known_profiles()) {
+    Kernel::Config cfg;
+    cfg.kernel = v;
+    Kernel k(cfg);
+    const NsProxy* n = k.init_task()->nsproxy;
+    bool fixed = KernelFeatures(v).has(Feature::FixedInitNetMntInum);
+    EXPECT_EQ(n->net_ns->inum, fixed ? 4026531833u : 4026531840u) << profile_name(v);
+    EXPECT_EQ(n->mnt_ns->inum, fixed ? 4026531832u : 4026531841u) << profile_name(v);
+  }
+}
+
+// Before per-namespace pid_max (v6.14) the global one bounds set_tid in every
+// pid namespace; since, a new pid namespace starts at PID_MAX_LIMIT.
+TEST(KernelProfileModel, SetTidAboveTheGlobalPidMax) {
+  for (KernelVersion v : known_profiles()) {
+    Kernel::Config cfg;
+    cfg.kernel = v;
+    cfg.pid_max = 32768;  // the global pid_max of a 2-CPU machine
+    SimBackend sim(cfg);
+    // p is init of a pid namespace the model made; c asks for 40000 there.
+    auto pr = parse_scenario("init: clone(CLONE_NEWPID) -> p\np: clone3(CLONE_NEWPID, set_tid=[1, 40000]) -> c\n");
+    ASSERT_TRUE(pr.ok());
+    auto first = sim.call(std::get<CallStmt>(pr.scenario.statements[0].s));
+    ASSERT_TRUE(first.ok);
+    auto r = sim.call(std::get<CallStmt>(pr.scenario.statements[1].s));
+    if (KernelFeatures(v).has(Feature::PidMaxPerPidNs))
+      EXPECT_TRUE(r.ok) << profile_name(v) << ": " << r.usage_error;
+    else
+      EXPECT_EQ(r.err, EINVAL) << profile_name(v);
+  }
+}
+
+// docs/kernels.md's table has a row for each feature, with its version and
+// commit as the code has them.
+TEST(KernelProfileDocs, TableListsEveryFeature) {
+  std::ifstream f(std::string(NSSIM_SOURCE_DIR) + "/docs/kernels.md");
+  ASSERT_TRUE(f) << "docs/kernels.md";
+  std::vector<std::string> rows;
+  for (std::string line; std::getline(f, line);)
+    if (line.rfind("| `", 0) == 0) rows.push_back(line);
+  for (const FeatureRow& r : feature_table()) {
+    std::string key = fmt::format("| `{}` | {} | ", r.name, profile_name(r.since));
+    auto it = std::find_if(rows.begin(), rows.end(), [&](const std::string& l) { return l.rfind(key, 0) == 0; });
+    ASSERT_NE(it, rows.end()) << "docs/kernels.md has no row starting " << key;
+    std::string commit(r.commit.substr(0, r.commit.find(' ')));
+    EXPECT_NE(it->find(commit), std::string::npos) << r.name << ": commit " << commit << " not in its row";
+  }
+}
+
+TEST(KernelProfileModel, VersionsAndNames) {
+  EXPECT_EQ(profile_from_name("6.1"), (KernelVersion{6, 1}));
+  EXPECT_EQ(profile_from_name("6.12"), (KernelVersion{6, 12}));
+  EXPECT_FALSE(profile_from_name("6.16"));  // not a profile
+  EXPECT_FALSE(profile_from_name("6.1x"));
+  EXPECT_EQ(version_from_release("6.18.44-fc-v1272"), (KernelVersion{6, 18}));
+  EXPECT_EQ(version_from_release("7.2.0-rc3"), (KernelVersion{7, 2}));
+  EXPECT_FALSE(version_from_release("linux"));
+  EXPECT_EQ(live_profile({7, 2}), kNewestModelled);
+  EXPECT_EQ(live_profile({6, 16}), (KernelVersion{6, 16}));
+  EXPECT_TRUE(KernelFeatures({6, 16}).has(Feature::PidMaxPerPidNs));
+  EXPECT_FALSE(KernelFeatures({6, 1}).has(Feature::TimensForCloneVm));
+}
+
+}  // namespace
+}  // namespace nssim::testing

@@ -4,11 +4,12 @@
 #   make bench  (root) the benchmark suite on the live kernel and the model, then its report
 #   make test-sanitize  the whole test suite built with ASan+UBSan (build-asan)
 #   make fuzz-smoke     the libFuzzer targets (clang, build-fuzz), a short run each
+#   make vm-test        install qemu, boot Debian's 6.1 under it and run an example there (--vm, vm/)
 BUILD ?= build
 JOBS  ?= $(shell nproc)
 DEMO  ?= examples/02-fd-keeps-namespace-alive.nss
 
-.PHONY: all deps build demo test test-sanitize fuzz-smoke bench clean
+.PHONY: all deps build demo test test-sanitize fuzz-smoke bench clean vm-test
 
 all: build
 
@@ -28,6 +29,12 @@ demo: deps
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+# --vm (vm/README.md): qemu is installed only for this target (make test skips
+# the boot test without it). The vm tests: the initramfs, and one boot of 6.1.
+vm-test: build
+	@./scripts/install-deps.sh qemu-system-x86
+	cd $(BUILD) && ctest --output-on-failure -R '^(vm_boot|Vm)'
 
 # Benchmarks: a Release build of their own, the suite (about 5 minutes, as
 # root, in a sandbox), then the Markdown report with gnuplot charts. The report

@@ -9,8 +9,11 @@
 
 #include "cli/commands.h"
 #include "cli/strace_commands.h"
+#include "cli/vm_run.h"
 
 int main(int argc, char** argv) {
+  // In a virtual machine of `--vm VERSION`, this binary is the guest's /init (vm/guest.cc).
+  if (nssim::vm::is_guest()) nssim::vm::guest_main();
   CLI::App app{"nssim — a simulator of Linux namespaces (task_struct -> nsproxy -> namespaces),\n"
                "checked step by step against the live kernel."};
   app.require_subcommand(1);
@@ -23,11 +26,18 @@ int main(int argc, char** argv) {
   std::vector<std::string> trace_cmd;
   int trace_argc = nssim::cli::split_trace_command(argc, argv, trace_cmd);
   std::string trace_save_log;
-  trace->add_option("file", targs.file, "Scenario file (.nss); '-' reads standard input");
+  std::vector<std::string> trace_files;
+  std::string trace_vm;
+  trace->add_option("file", trace_files, "Scenario file (.nss); '-' reads standard input; with --vm, one or more");
   trace->add_option("--save-log", trace_save_log,
                     "With -- CMD: also keep strace's raw output in this file (for nssim import)");
-  trace->add_flag("--real", targs.real,
+  auto* trace_real = trace->add_flag("--real", targs.real,
                   "Also run every step on the live kernel (as root, in a sandbox) and report every disagreement");
+  trace->add_option("--vm", trace_vm,
+                    "With --real: run on Debian's kernel VERSION (6.1, 6.12, ...) booted under qemu instead of this "
+                    "machine's kernel: fetched with apt into ~/.cache/nssim, one boot for all FILEs")
+      ->type_name("VERSION")
+      ->needs(trace_real);
   trace->add_option("--kernel", targs.kernel,
                     "Model this kernel's rules (6.1, 6.2, 6.12, 6.18), over the scenario's `kernel` line; with "
                     "--real the live kernel's version decides (a different one gets a warning)")
@@ -55,7 +65,8 @@ int main(int argc, char** argv) {
   trace->footer(
       "Exit status: 0 all expectations and asserted results hold (and, with --real, the kernel agrees);\n"
       "1 an expectation, an asserted result or the kernel disagreed; 2 usage, parse or run error;\n"
-      "3 --real could not run (not root, or a namespace type is missing).\n\n"
+      "3 --real could not run (not root, or a namespace type is missing; with --vm: the kernel could not be\n"
+      "fetched or booted, or the guest stopped).\n\n"
       "nssim trace [--json] [--html OUT] [--save-log LOG] -- CMD [ARGS...] runs a real program under strace\n"
       "in the sandbox and replays its namespace calls on the model as they come, checking every nsfs inode\n"
       "and result the kernel reported (exit 1 on a contradiction, 3 if it cannot run here).");
@@ -119,15 +130,41 @@ int main(int argc, char** argv) {
                    "Generate for and model this kernel's rules (6.1, 6.2, 6.12, 6.18); with --real the live "
                    "kernel's version decides")
       ->check(nssim::cli::check_kernel_profile);
-  fuzz->add_flag("--real", fargs.real, "Also run every scenario on the live kernel (root) and compare");
+  auto* fuzz_real = fuzz->add_flag("--real", fargs.real, "Also run every scenario on the live kernel (root) and compare");
+  std::string fuzz_vm;
+  fuzz->add_option("--vm", fuzz_vm,
+                   "With --real: run the campaign on Debian's kernel VERSION booted under qemu (failing scenarios "
+                   "come back into --out)")
+      ->type_name("VERSION")
+      ->needs(fuzz_real);
   fuzz->add_flag("--paranoid", fargs.paranoid, "With --real: read every task's /proc/PID/ns links, status, maps, fds and hostname after every step (the full check), not only what the step can have changed");
   fuzz->add_flag("--no-shrink", fargs.no_shrink, "Save failing scenarios as generated");
   fuzz->add_option("--time-limit", fargs.time_limit_s, "Stop after this many seconds");
   fuzz->add_option("--out", fargs.out_dir, "Directory for minimal failing scenarios (default fuzz-out)");
-  fuzz->footer("Exit status: 0 no problem; 1 problems found (see --out); 2 usage error; 3 --real unavailable.");
-  fuzz->callback([&] { rc = nssim::cli::cmd_fuzz(fargs); });
+  fuzz->footer(
+      "Exit status: 0 no problem; 1 problems found (see --out); 2 usage error; 3 --real unavailable (with --vm: "
+      "the kernel could not be fetched or booted).");
+  fuzz->callback([&] { rc = fuzz_vm.empty() ? nssim::cli::cmd_fuzz(fargs) : nssim::cli::fuzz_in_vm(fargs, fuzz_vm); });
   trace->callback([&] {
     targs.from_snapshot_given = from_snap_opt->count() > 0;
+    if (!trace_vm.empty()) {
+      if (!trace_cmd.empty()) {
+        fmt::print(stderr, "nssim trace: --vm runs scenario FILEs, not -- CMD\n");
+        rc = 2;
+      } else if (trace_files.empty()) {
+        fmt::print(stderr, "nssim trace: give one or more scenario FILEs to run with --vm\n");
+        rc = 2;
+      } else {
+        rc = nssim::cli::trace_in_vm(targs, trace_files, trace_vm);
+      }
+      return;
+    }
+    if (trace_files.size() > 1) {
+      fmt::print(stderr, "nssim trace: give one scenario FILE (several with --real --vm VERSION)\n");
+      rc = 2;
+      return;
+    }
+    if (!trace_files.empty()) targs.file = trace_files[0];
     if (!trace_cmd.empty() && (targs.from_snapshot_given || targs.root_pid)) {
       fmt::print(stderr,
                  "nssim trace: -- CMD runs a program on the live kernel; --from-snapshot and --root apply to "

@@ -49,6 +49,7 @@ std::string_view call_name(CallKind k) {
     case CallKind::Send: return "send";
     case CallKind::Recv: return "recv";
     case CallKind::Chroot: return "chroot";
+    case CallKind::PivotRoot: return "pivot_root";
   }
   return "?";
 }
@@ -435,26 +436,8 @@ class LineParser {
 
 }  // namespace
 
-std::optional<NsPath> parse_path(std::string_view p) {
-  NsPath out;
-  // A file the run creates: ROOT/NAME[/NAME...] under one of the roots the
-  // live sandbox covers with a private tmpfs; absolute and normalised.
-  for (std::string_view root : kCreatedPathRoots) {
-    if (!p.starts_with(root) || p.size() <= root.size() || p[root.size()] != '/') continue;
-    std::string_view rest = p.substr(root.size() + 1);
-    for (;;) {
-      size_t slash = rest.find('/');
-      std::string_view name = rest.substr(0, slash);
-      if (name.empty() || name == "." || name == "..") return std::nullopt;
-      if (slash == std::string_view::npos) break;
-      rest.remove_prefix(slash + 1);
-    }
-    out.kind = NsPath::Run;
-    out.run = std::string(p);
-    return out;
-  }
-  if (!p.starts_with("/proc/")) return std::nullopt;
-  p.remove_prefix(6);
+// TASK/ns/LINK, TASK/uid_map, ... (after "/proc/").
+static std::optional<NsPath> parse_proc_path(std::string_view p, NsPath out) {
   size_t slash = p.find('/');
   if (slash == std::string_view::npos || slash == 0) return std::nullopt;
   out.task = std::string(p.substr(0, slash));
@@ -471,6 +454,38 @@ std::optional<NsPath> parse_path(std::string_view p) {
   out.kind = NsPath::ProcNs;
   out.link = *l;
   return out;
+}
+
+std::optional<NsPath> parse_path(std::string_view p) {
+  NsPath out;
+  // A file the run creates: ROOT/NAME[/NAME...] under one of the roots the
+  // live sandbox covers with a private tmpfs; absolute and normalised.
+  for (std::string_view root : kCreatedPathRoots) {
+    if (!p.starts_with(root) || p.size() <= root.size() || p[root.size()] != '/') continue;
+    // DIR/proc/...: /proc reached through DIR (pivot_root()'s put_old).
+    for (size_t at = p.find("/proc/"); at != std::string_view::npos; at = p.find("/proc/", at + 1)) {
+      auto under = parse_path(p.substr(0, at));
+      if (!under || under->kind != NsPath::Run) continue;
+      auto proc = parse_proc_path(p.substr(at + 6), NsPath{});
+      if (!proc) continue;
+      proc->via = under->run;
+      return proc;
+    }
+    std::string_view rest = p.substr(root.size() + 1);
+    for (;;) {
+      size_t slash = rest.find('/');
+      std::string_view name = rest.substr(0, slash);
+      if (name.empty() || name == "." || name == "..") return std::nullopt;
+      if (slash == std::string_view::npos) break;
+      rest.remove_prefix(slash + 1);
+    }
+    out.kind = NsPath::Run;
+    out.run = std::string(p);
+    return out;
+  }
+  if (!p.starts_with("/proc/")) return std::nullopt;
+  p.remove_prefix(6);
+  return parse_proc_path(p, out);
 }
 
 ParseResult parse_scenario(std::string_view source, std::string file) {
@@ -626,7 +641,7 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
           {"socket", CallKind::Socket},         {"socketpair", CallKind::Socketpair},
           {"send", CallKind::Send},             {"recv", CallKind::Recv},
           {"capset", CallKind::Capset},         {"setgroups", CallKind::Setgroups},
-          {"chroot", CallKind::Chroot},
+          {"chroot", CallKind::Chroot},         {"pivot_root", CallKind::PivotRoot},
       };
       bool found = false;
       for (auto& [n, k] : kCalls)
@@ -635,7 +650,7 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
         P.error(cn, fmt::format("unknown system call '{}'", cn.text),
                 "known calls: clone, clone3, thread, unshare, setns, open, close, exit, wait, pidfd_open, sethostname, "
                 "setuid, setgid, setresuid, setresgid, setgroups, capset, write, ioctl, mount, umount, prctl, exec, "
-                "socket, socketpair, send, recv, chroot");
+                "socket, socketpair, send, recv, chroot, pivot_root");
       P.next();
       P.expect_punct("(", "'(' after the call name");
       switch (c.kind) {
@@ -703,6 +718,16 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
           c.path_loc = P.peek().loc;
           c.path = P.path("chroot", kRunOnly);
           c.path_text = P.t_[P.p_ - 1].text;
+          break;
+        case CallKind::PivotRoot:
+          // pivot_root("/srv/r", "/srv/r/mnt/old"): new_root and put_old,
+          // directories the run creates first (as chroot does), under the roots.
+          c.path_loc = P.peek().loc;
+          c.path = P.path("pivot_root", kRunOnly);
+          c.path_text = P.t_[P.p_ - 1].text;
+          P.expect_punct(",", "',' then put_old, a directory under new_root (e.g. \"/srv/r/mnt/old\")");
+          c.path2_loc = P.peek().loc;
+          c.path2 = P.path("pivot_root", kRunOnly);
           break;
         case CallKind::Write: {
           c.path_loc = P.peek().loc;
@@ -780,6 +805,15 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
             P.error(f, fmt::format("unsupported mount flags {}", describe(f)), kMountHint);
           c.flags = kMsBind;
           P.next();
+          if (P.is_punct("|")) {  // MS_BIND|MS_REC: the submounts too (a directory's)
+            P.next();
+            const Token& g = P.peek();
+            if (g.kind != Token::Ident || g.text != "MS_REC")
+              P.error(g, fmt::format("unsupported mount flags {}", describe(g)),
+                      "a bind mount is MS_BIND or MS_BIND|MS_REC");
+            c.flags |= kMsRec;
+            P.next();
+          }
           break;
         }
         case CallKind::Thread: break;

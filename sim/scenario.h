@@ -48,7 +48,7 @@ enum class CallKind : uint8_t {
   Clone, Clone3, Unshare, Setns, Open, Close, Exit, Wait, PidfdOpen, Sethostname,
   Thread, Setuid, Setgid, Setresuid, Setresgid, Write, Ioctl, Mount, Umount, PrctlDumpable,
   PrctlChildSubreaper, Exec, Socket, Socketpair, Send, Recv, Capset, PrctlKeepcaps, PrctlCapbsetDrop, Setgroups,
-  Chroot,
+  Chroot, PivotRoot,
 };
 std::string_view call_name(CallKind k);
 
@@ -58,12 +58,15 @@ std::string_view call_name(CallKind k);
 //   /run/P, /srv/P, /mnt/P, /media/P   files the run creates (bind-mount targets;
 //        P one or more '/'-separated names, no '.' or '..'): the live sandbox
 //        covers these four directories with private tmpfs mounts
+//   /run/P/proc/TASK/ns/LINK (and the other /proc forms under such a P): a /proc
+//        path reached through a directory, e.g. the old root pivot_root() put there
 struct NsPath {
   enum Kind : uint8_t { ProcNs, ProcFile, Run } kind = ProcNs;
   std::string task;  // ProcNs/ProcFile
   Link link = Link::Net;  // ProcNs
   std::string file;  // ProcFile: "uid_map", "gid_map" or "setgroups"
   std::string run;   // Run: the path
+  std::string via;   // ProcNs/ProcFile: the directory /proc is looked up in ("" = "/")
 };
 // Parses a path of the shapes above; nullopt otherwise.
 std::optional<NsPath> parse_path(std::string_view p);

@@ -930,12 +930,16 @@ Result<void> Kernel::sys_pivot_root(Task* cur, std::string_view new_arg, std::st
   const std::string root_mnt = chrooted_in_dir(cur) ? mount_of(ns, cur->fs->root_dir)
                                : ns->root_dir.empty() ? std::string("/")
                                                       : ns->root_dir;
+  // new_mnt->mnt.mnt_flags & MNT_LOCKED: the root's lock, a directory bind
+  // mount's, or a sandbox tmpfs root's in a less privileged copy.
+  const std::string ns_root = ns->root_dir.empty() ? std::string("/") : ns->root_dir;
+  bool locked = new_mnt == ns_root ? ns->root_locked : ns->tmpfs_locked && created_path_root(new_mnt);
   for (auto& b : ns->dir_binds)
-    if (b.path == new_mnt && (new_mnt == root_mnt ? ns->root_locked : b.locked)) {
-      NSSIM_EVENT(trace, "pivot_root", "{} is locked (copied into a less privileged mount namespace): EINVAL",
-                  new_mnt);
-      return fail(EINVAL);
-    }
+    if (b.path == new_mnt && new_mnt != ns_root) locked = b.locked;
+  if (locked) {
+    NSSIM_EVENT(trace, "pivot_root", "{} is locked (copied into a less privileged mount namespace): EINVAL", new_mnt);
+    return fail(EINVAL);
+  }
   if (new_mnt == root_mnt || old_mnt == root_mnt) {
     NSSIM_EVENT(trace, "pivot_root", "new_root or put_old is on the root mount {}: EBUSY", root_mnt);
     return fail(EBUSY);

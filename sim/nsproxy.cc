@@ -123,6 +123,7 @@ Result<NsProxy*> Kernel::create_new_namespaces(uint64_t flags, Task* tsk, UserNa
     m->old_root_dir = old->mnt_ns->old_root_dir;
     m->root_locked = old->mnt_ns->root_locked || lock;
     m->old_root_locked = old->mnt_ns->old_root_locked || lock;
+    m->tmpfs_locked = old->mnt_ns->tmpfs_locked || lock;
     nsp->mnt_ns = m;
   } else {
     nsp->mnt_ns = share(old->mnt_ns, "mnt");

@@ -81,8 +81,10 @@ struct MntNamespace : NsCommon {
   // root ("" = the tree's own root); the old root is mounted at old_root_at
   // (same kind of path, "" once detached) and is the directory old_root_dir.
   std::string root_dir, old_root_at, old_root_dir;
-  // MNT_LOCKED on the root mount and on the old root at old_root_at.
-  bool root_locked = false, old_root_locked = false;
+  // MNT_LOCKED on the root mount, on the old root at old_root_at, and on the
+  // sandbox's tmpfs roots (/run, /srv, /mnt, /media: made in the initial
+  // namespace, so locked only in a less privileged copy).
+  bool root_locked = false, old_root_locked = false, tmpfs_locked = false;
 };
 
 struct PidNamespace : NsCommon {

@@ -101,6 +101,13 @@ init: clone(0) -> jail
 jail: chroot("/srv/jail") = 0                 # created; then its /proc/... lookups fail ENOENT
 jail: exit(0)
 init: wait(jail) = jail
+init: clone(CLONE_NEWNS) -> box               # a runtime's root switch, in a mount namespace of its own
+box: mount("/srv/box", "/srv/box", MS_BIND|MS_REC) = 0   # a directory bound onto itself: a mount point
+box: pivot_root("/srv/box", "/srv/box/mnt/old") = 0      # the old root is at /mnt/old now
+box: open("/mnt/old/proc/init/ns/net") -> oldnet          # /proc through it
+box: umount("/mnt/old", MNT_DETACH) = 0
+box: exit(0)
+init: wait(box) = box
 init: close(viamount)
 
 # let, and every expectation form.

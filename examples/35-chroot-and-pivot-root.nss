@@ -4,7 +4,7 @@
 # names are files of the jail, and it may not create a user namespace
 # (current_chrooted()). nssim creates the directory first, as mount does its
 # targets. setns() into a mount namespace puts the root back at the
-# namespace's own root. (pivot_root is not modelled yet.)
+# namespace's own root. pivot_root: examples/37-pivot-root.nss.
 init: clone(CLONE_NEWNET) -> n
 let N = n.net
 init: clone(0) -> j

@@ -379,6 +379,12 @@ void agent_main(int ch, bool sandbox_init) {
           break;
         }
         make_dirs(str2, false);
+        if (struct stat st; std::strcmp(m.str, str2) == 0 && (stat(str2, &st) != 0 || S_ISDIR(st.st_mode))) {
+          // A directory bound onto itself: it becomes a mount point.
+          make_dirs(str2, true);
+          r = mount(str2, str2, nullptr, MS_BIND | static_cast<unsigned long>(m.a[0] & MS_REC), nullptr);
+          break;
+        }
         int fd = open(str2, O_RDONLY | O_CREAT | O_CLOEXEC, 0644);
         if (fd >= 0) close(fd);
         r = mount(m.str, str2, nullptr, MS_BIND, nullptr);
@@ -421,6 +427,21 @@ void agent_main(int ch, bool sandbox_init) {
         }
         make_dirs(m.str, true);
         r = chroot(m.str);
+        break;
+      }
+      case Op::PivotRoot: {
+        // Both directories on the sandbox's own tmpfs roots, created first
+        // (as for chroot()); the controller checked that the caller's mount
+        // namespace is not nssim's own.
+        note_sandbox_tmpfs_devs();
+        if (!under_sandbox_tmpfs(m.str) || !under_sandbox_tmpfs(str2)) {
+          errno = EXDEV;
+          r = -1;
+          break;
+        }
+        make_dirs(m.str, true);
+        make_dirs(str2, true);
+        r = static_cast<int>(syscall(SYS_pivot_root, m.str, str2));
         break;
       }
       case Op::SetDumpable: r = prctl(PR_SET_DUMPABLE, static_cast<unsigned long>(m.a[0]), 0, 0, 0); break;

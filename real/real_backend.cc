@@ -529,6 +529,22 @@ bool RealBackend::start(const Options& opt, std::string& why) {
   // In a user namespace not the initial one every initial namespace is made
   // new, so the user namespace the model boots (env_user()) owns them all.
   uint64_t flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS;
+  // The sandbox's mount namespace is owned by our user namespace: when ours
+  // does not own the mount namespace it copies, copy_mnt_ns() locks the copy
+  // (lock_mnt_tree(), the root mount too): pivot_root() hands that MNT_LOCKED
+  // on to the new root (found by --real as a non-root user: EINVAL, not EBUSY).
+  root_mount_locked_ = false;
+  if (int mfd = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC); mfd >= 0) {
+    struct stat owner {}, ours {};
+    if (int ufd = ioctl(mfd, NS_GET_USERNS); ufd >= 0) {
+      if (fstat(ufd, &owner) == 0 && stat("/proc/self/ns/user", &ours) == 0)
+        root_mount_locked_ = owner.st_ino != ours.st_ino;
+      close(ufd);
+    } else if (errno == EPERM) {
+      root_mount_locked_ = true;  // the owner is an ancestor of our user namespace (rootless)
+    }
+    close(mfd);
+  }
   if (env_user_) flags |= CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP | CLONE_NEWTIME;
   // The run's cgroup: the sandbox starts there (and a new cgroup namespace
   // made with it is rooted there: cgroup_post_fork()).
@@ -1381,6 +1397,7 @@ CallOutcome RealBackend::call_impl(const CallStmt& c) {
                              ? c.path.run
                              : proc_path(c.path.task, fmt::format("ns/{}", link_name(c.path.link)));
       if (path.empty()) return outcome_usage(fmt::format("unknown task '{}'", c.path.task));
+      if (c.path.kind != NsPath::Run) path = c.path.via + path;  // /proc under put_old
       m.op = Op::Open;
       m.a[0] = (c.flags & kOCloexec) ? O_CLOEXEC : 0;
       set_str(path);
@@ -1445,6 +1462,7 @@ CallOutcome RealBackend::call_impl(const CallStmt& c) {
     case CallKind::Write: {
       std::string path = proc_path(c.path.task, c.path.file);
       if (path.empty()) return outcome_usage(fmt::format("unknown task '{}'", c.path.task));
+      path = c.path.via + path;
       m.op = Op::WriteFile;
       set_str(path, c.data);
       if (!request(*cur, m, -1, r, note)) return outcome_err(ETIMEDOUT, note);
@@ -1473,7 +1491,9 @@ CallOutcome RealBackend::call_impl(const CallStmt& c) {
                             ? c.path.run
                             : proc_path(c.path.task, fmt::format("ns/{}", link_name(c.path.link)));
       if (src.empty()) return outcome_usage(fmt::format("unknown task '{}'", c.path.task));
+      if (c.path.kind != NsPath::Run) src = c.path.via + src;
       m.op = Op::MountBind;
+      m.a[0] = (c.flags & kMsRec) ? MS_REC : 0;  // a directory's bind mount (SRC == DST) only
       set_str(src, c.path2.run);
       if (!request(*cur, m, -1, r, note)) return outcome_err(ETIMEDOUT, note);
       if (r.ret < 0) return outcome_err(r.err);
@@ -1485,6 +1505,22 @@ CallOutcome RealBackend::call_impl(const CallStmt& c) {
     case CallKind::Rmdir:
       if (cg_dir_.empty()) return outcome_usage(kNoRunCgroup);
       return simple(c.kind == CallKind::Mkdir ? Op::CgroupMkdir : Op::CgroupRmdir, 0, 0, c.path.cgroup);
+    case CallKind::PivotRoot: {
+      // Never in nssim's own mount namespace (the sandbox's pid 1 made a
+      // private one, so this only guards against a change of that): the
+      // agent pivots the sandbox's private copy or a namespace it made.
+      struct stat own {}, its {};
+      if (stat("/proc/self/ns/mnt", &own) != 0 ||
+          stat(fmt::format("/proc/{}/ns/mnt", cur->hosttid).c_str(), &its) != 0 || own.st_ino == its.st_ino)
+        return outcome_usage(fmt::format("pivot_root() by '{}': its mount namespace is not one the sandbox made "
+                                         "(or cannot be read): the live backend never pivots the host's",
+                                         c.task));
+      m.op = Op::PivotRoot;
+      set_str(c.path.run, c.path2.run);
+      if (!request(*cur, m, -1, r, note)) return outcome_err(ETIMEDOUT, note);
+      if (r.ret < 0) return outcome_err(r.err);
+      return outcome_ok("0");
+    }
     case CallKind::PrctlDumpable: return simple(Op::SetDumpable, c.code, 0, "");
     case CallKind::PrctlChildSubreaper: return simple(Op::SetChildSubreaper, c.code, 0, "");
     case CallKind::PrctlKeepcaps: return simple(Op::SetKeepcaps, c.code, 0, "");

@@ -66,6 +66,7 @@ class RealBackend : public Backend {
 
   // Kernel level of the sandbox pid namespace (the scenario's root).
   uint32_t root_pid_level() const override { return abs_level_; }
+  bool root_mount_locked() const override { return root_mount_locked_; }
   // The user namespace the sandbox runs in, when not the initial one
   // (nssim in a container's user namespace, or rootless).
   std::optional<EnvUserNs> env_user() const override { return env_user_; }
@@ -151,6 +152,7 @@ class RealBackend : public Backend {
   std::vector<int> pins_;  // nsfs fds keeping the sandbox's own namespaces alive (as the model's boot refs)
   uint32_t root_level_ = 0;  // the sandbox's pid namespace level as /proc numbers levels (NSpid indexes)
   uint32_t abs_level_ = 0;   // its kernel level (a lower bound unless level_exact_)
+  bool root_mount_locked_ = false;  // the sandbox's mount namespace is owned by a user namespace below its source's
   bool level_exact_ = true;
   size_t ctl_index_ = 0;  // index of nssim's own pid namespace in NSpid lists /proc shows
   bool rootless_ = false;

@@ -110,6 +110,10 @@ class Backend {
   // The user namespace the scenario's initial task is root in, when it is not
   // the initial one (Kernel::Config::env_user must match it).
   virtual std::optional<EnvUserNs> env_user() const { return std::nullopt; }
+  // The scenario's initial mount namespace is a copy owned by a less
+  // privileged user namespace than the one it was copied from, so its root
+  // mount is MNT_LOCKED (lock_mnt_tree()) (Kernel::Config::root_mount_locked).
+  virtual bool root_mount_locked() const { return false; }
   // The initial task's capability sets when not root's full ones (Kernel::Config::init_caps).
   virtual std::optional<CapSets> init_caps() const { return std::nullopt; }
   // The file exec() runs, and /proc/sys/fs/suid_dumpable (Kernel::Config::exe, ::suid_dumpable).

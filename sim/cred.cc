@@ -389,11 +389,12 @@ bool parse_id_map(std::string_view data, std::vector<UidGidExtent>& out) {
 // write("/proc/TARGET/uid_map|gid_map|setgroups") @ v6.18:
 // kernel/user_namespace.c: proc_uid_map_write(), map_write(),
 // new_idmap_permitted(), verify_root_map(), proc_setgroups_write().
-Result<void> Kernel::sys_write_proc(Task* cur, Task* target, ProcFile f, std::string_view data) {
+Result<void> Kernel::sys_write_proc(Task* cur, Task* target, ProcFile f, std::string_view data,
+                                    std::string_view via) {
   const char* fname = f == ProcFile::UidMap ? "uid_map" : f == ProcFile::GidMap ? "gid_map" : "setgroups";
   NSSIM_SCOPE(s, trace, "proc_write", "/proc/{}/{} \"{}\"", target ? target->comm : "?", fname, data);
   if (!target || target->state == TaskState::Reaped) return fail(ENOENT);
-  if (chrooted_in_dir(cur)) return proc_outside_root(cur);
+  if (!proc_reachable(cur, via)) return proc_outside_root(cur);
   const Cred* c = cur->cred;
   // VFS permission on the 0644 proc inode: its owner is the task's euid/egid
   // while its mm is dumpable, else root (task_dump_owner(); every nssim mm

@@ -53,12 +53,12 @@ File* Kernel::mapped_file(Cred* c, std::string path) {
 Result<void> Kernel::sys_execve(Task* cur) {
   NSSIM_SCOPE(s, trace, "execve", "{}", cur->comm);
   const ExecFile& exe = cfg_.exe;
-  // The program is not under a chroot() directory (nor is /proc/self/exe,
-  // which the live agent runs): fs/exec.c: do_open_execat() looks it up from
+  // The program is not under a chroot() directory or a pivot_root() new root
+  // (nor is /proc/self/exe, which the live agent runs): fs/exec.c: do_open_execat() looks it up from
   // fs->root @ v6.12: ENOENT.
-  if (chrooted_in_dir(cur)) {
+  if (!proc_reachable(cur, "")) {
     NSSIM_EVENT(trace, "do_open_execat", "the program is not under {}'s root {}: ENOENT", cur->comm,
-                cur->fs->root_dir);
+                rooted_path(cur, "/"));
     return fail(ENOENT);
   }
   // do_open_execat(): may_open(MAY_EXEC) -> inode_permission().

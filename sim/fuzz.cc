@@ -193,6 +193,10 @@ class Gen {
       line = fmt::format("{}: ioctl({}, {}){}", t, fd, kReq[r],
                          r < 2 || r == 4 ? fmt::format(" -> f{}", ++nfd_) : "");
     } else if (kind < 98) {
+      if (chance(40)) {
+        pivot_step(t, all);
+        return;
+      }
       if (chance(25)) {  // propagation of the caller's tree: what later bind mounts reach
         static const char* kTypes[] = {"MS_PRIVATE", "MS_SLAVE", "MS_SHARED"};
         line = fmt::format("{}: mount(\"none\", \"/\", MS_REC|{})", t, kTypes[pick(3)]);
@@ -201,6 +205,10 @@ class Gen {
                            link_name(kAllLinks[pick(kLinks)]), mount_point());
       }
     } else if (kind < 99) {
+      if (chance(35)) {
+        pivot_step(t, all);
+        return;
+      }
       if (chance(30)) {  // chroot: a directory (or a mount point file: ENOTDIR); then /proc is gone for it
         static const char* kDirs[] = {"/run/jail", "/srv/root", "/mnt/jail/inner"};
         line = fmt::format("{}: chroot(\"{}\")", t, chance(20) ? mount_point() : std::string(kDirs[pick(3)]));
@@ -241,6 +249,37 @@ class Gen {
                                    fd.empty() ? "" : fmt::format(", cgroup={}", fd), ++ntask_);
     if (f & CLONE_PIDFD) line += fmt::format(", f{}", ++nfd_);
     return line;
+  }
+
+  // A container runtime's root switch, one step of it (each also on its own,
+  // in any order, so the failures come too): a directory bound onto itself,
+  // pivot_root() onto it (put_old under it, or not: EINVAL; a directory that
+  // is not a mount point: EINVAL), the old root's /proc, its lazy unmount.
+  void pivot_step(const std::string& t, const std::vector<std::string>& all) {
+    int k = pick(2);
+    switch (pick(6)) {
+      case 0:
+      case 1:
+        emit(fmt::format("{}: mount(\"/srv/r{}\", \"/srv/r{}\", MS_BIND{})", t, k, k, chance(50) ? "|MS_REC" : ""));
+        break;
+      case 2: {
+        static const char* kOld[] = {"/srv/r{}/mnt/old", "/srv/r{}/mnt/old", "/srv/r{}/run/o", "/srv/elsewhere"};
+        std::string new_root = chance(85) ? fmt::format("/srv/r{}", k) : std::string("/srv/plain");
+        emit(fmt::format("{}: pivot_root(\"{}\", \"{}\")", t, new_root, fmt::format(fmt::runtime(kOld[pick(4)]), k)));
+        break;
+      }
+      case 3:
+        emit(fmt::format("{}: umount(\"{}\"{})", t, chance(80) ? "/mnt/old" : "/run/o",
+                         chance(75) ? ", MNT_DETACH" : ""));
+        break;
+      case 4:
+        emit(fmt::format("{}: open(\"/mnt/old/proc/{}/ns/{}\") -> f{}", t, chance(15) ? "self" : any(all),
+                         link_name(kAllLinks[pick(kLinks)]), ++nfd_));
+        break;
+      default:
+        emit(fmt::format("{}: mount(\"/mnt/old/proc/{}/ns/net\", \"/run/netns/p{}\", MS_BIND)", t, any(all), k));
+        break;
+    }
   }
 
   // A bind-mount target: /run/netns (as ip netns add), or a path the mount

@@ -236,6 +236,7 @@ void Kernel::boot() {
   init_one(tm, PROC_TIME_INIT_INO);
   auto* net = new NetNamespace(reg_, ObjKind::NetNamespace, next_id(ObjKind::NetNamespace), NsType::Net);
   auto* mnt = new MntNamespace(reg_, ObjKind::MntNamespace, next_id(ObjKind::MntNamespace), NsType::Mnt);
+  mnt->root_locked = cfg_.root_mount_locked;
   if (has(Feature::FixedInitNetMntInum)) {
     init_one(net, NET_NS_INIT_INO);
     init_one(mnt, MNT_NS_INIT_INO);

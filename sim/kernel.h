@@ -186,6 +186,7 @@ class Kernel {
     std::string hostname = "(none)";  // init_uts_ns nodename (UTS_NODENAME default)
     std::string init_comm = "init";
     std::optional<EnvUserNs> env_user;  // the live run's user namespace, when not the initial one
+    bool root_mount_locked = false;     // the initial mount namespace's root is MNT_LOCKED (Backend::root_mount_locked())
     // The initial task's capability sets when not root's full ones (the live
     // run's, when nssim runs with some dropped: its sandbox inherits them).
     std::optional<CapSets> init_caps;
@@ -255,7 +256,7 @@ class Kernel {
   // ECHILD when `child` is not a child of cur's thread group.
   Result<bool> sys_wait4(Task* cur, Task* child);
   // open("/proc/TARGET/ns/LINK"): fs/proc/namespaces.c: proc_ns_get_link().
-  Result<int> sys_open_nsfs(Task* cur, Task* target, Link link, bool cloexec = false);
+  Result<int> sys_open_nsfs(Task* cur, Task* target, Link link, bool cloexec = false, std::string_view via = {});
   // close(fd): fs/file.c: close_fd(). EBADF for a free slot.
   Result<void> sys_close(Task* cur, int fd);
   // pidfd_open(pid of target, flags): kernel/pid.c: sys_pidfd_open().
@@ -295,7 +296,7 @@ class Kernel {
   // write("/proc/TARGET/{uid_map,gid_map,setgroups}", data):
   // kernel/user_namespace.c: proc_uid_map_write(), proc_setgroups_write().
   enum class ProcFile : uint8_t { UidMap, GidMap, Setgroups };
-  Result<void> sys_write_proc(Task* cur, Task* target, ProcFile f, std::string_view data);
+  Result<void> sys_write_proc(Task* cur, Task* target, ProcFile f, std::string_view data, std::string_view via = {});
   // ioctl(fd, NS_GET_*): fs/nsfs.c: ns_ioctl(). USERNS/PARENT return a new fd,
   // NSTYPE the CLONE_NEW* value, OWNER_UID the owner's uid in the caller's user ns.
   // SiocGskns is sock_ioctl()'s (net/socket.c); on any other file ENOTTY,
@@ -334,6 +335,8 @@ class Kernel {
     Link link = Link::Net;
     std::string path;   // a /run path
     bool gone = false;  // /proc/TASK of a reaped task: the lookup fails ENOENT
+    std::string via;    // /proc looked up under this directory ("" = "/")
+    bool rec = false;   // MS_REC
   };
   Result<void> sys_mount_bind(Task* cur, const PathRef& src, std::string_view dst);
   // mount("none", "/", MS_REC|type), type kMsPrivate, kMsSlave or kMsShared:
@@ -348,6 +351,30 @@ class Kernel {
   Result<void> sys_umount(Task* cur, std::string_view path, bool detach = false);
   // chroot(PATH): fs/open.c: SYSCALL_DEFINE1(chroot) @ v6.12 (PATH created first, as mount does).
   Result<void> sys_chroot(Task* cur, std::string_view path);
+  // mount(P, P, MS_BIND[|MS_REC]) of a directory P (created first): P becomes
+  // a mount point (fs/namespace.c: do_loopback() @ v6.12).
+  Result<void> sys_mount_bind_dir(Task* cur, std::string_view path, bool rec);
+  // pivot_root(NEW, OLD): fs/namespace.c: SYSCALL_DEFINE2(pivot_root) @ v6.12
+  // (both directories created first, as chroot does).
+  Result<void> sys_pivot_root(Task* cur, std::string_view new_root, std::string_view put_old);
+  // The root is a directory chroot() moved it to (FsStruct::root_dir).
+  bool chrooted_in_dir(const Task* t) const { return t->fs && !t->fs->root_dir.empty(); }
+  // An absolute path as `t` looks it up, as a path of the tree its mount
+  // namespace started with: under its chroot directory, or under the
+  // namespace's root after pivot_root() (through the old root at put_old).
+  std::string rooted_path(const Task* t, std::string_view path) const;
+  // ns_path(): a path from the root of `ns` as a path of its original tree.
+  static std::string ns_path(const MntNamespace* ns, std::string_view path);
+  // A path of the original tree (as rooted_path() gives) is on a mount that
+  // left `ns` with the old root of a pivot_root() (umount(MNT_DETACH)): only
+  // a task chrooted there still reaches it.
+  static bool detached(const MntNamespace* ns, std::string_view g);
+  // /proc, looked up under `via`, is the procfs the tree started with.
+  bool proc_reachable(const Task* t, std::string_view via) const {
+    return rooted_path(t, std::string(via) + "/proc") == "/proc";
+  }
+  // Whether `path` (as `cur` looks it up) is the directory of a directory bind mount.
+  bool is_dir_bind(const Task* cur, std::string_view path) const;
   // open("/run/...") : the nsfs file mounted there, or the plain file.
   Result<int> sys_open_path(Task* cur, std::string_view path, bool cloexec = false);
   // The cgroup v2 hierarchy below the run's root cgroup (sim/cgroup.cc).
@@ -555,6 +582,8 @@ class Kernel {
   void put_files_struct(FilesStruct* fs);
   void put_fs_struct(FsStruct* fs);
   void put_mount(Mount* m);
+  Result<void> umount_old_root(Task* cur, MntNamespace* mnt_ns, bool detach);
+  Result<void> umount_dir_bind(Task* cur, MntNamespace* mnt_ns, std::string_view path, bool detach);
   // exit
   void release_task(Task* p);
 
@@ -612,12 +641,6 @@ class Kernel {
   // The root is the root of another mount namespace's tree (setns(pidfd, CLONE_NEWNS|...)).
   bool root_in_other_ns(const Task* t) const {
     return t->fs && t->fs->root_mnt && t->nsproxy && t->fs->root_mnt - 1 != t->nsproxy->mnt_ns->serial;
-  }
-  // The root is a directory chroot() moved it to (FsStruct::root_dir).
-  bool chrooted_in_dir(const Task* t) const { return t->fs && !t->fs->root_dir.empty(); }
-  // An absolute path as `t` looks it up: under its chroot directory.
-  std::string rooted_path(const Task* t, std::string_view path) const {
-    return chrooted_in_dir(t) ? t->fs->root_dir + std::string(path) : std::string(path);
   }
   // copy_fs_struct() for a task: a private fs_struct with root_mnt and
   // root_dir, or none (the implicit private one) when both are empty.

@@ -37,6 +37,13 @@ FilesStruct* Kernel::files_of(Task* t) {
   return t->files;
 }
 
+namespace {
+// `path` is `dir` or under it.
+bool under_or_at(std::string_view path, std::string_view dir) {
+  return path == dir || (path.starts_with(dir) && path.size() > dir.size() && path[dir.size()] == '/');
+}
+}  // namespace
+
 MntNamespace* Kernel::path_mnt_ns(const Task* t) const {
   if (!root_in_other_ns(t)) return t->nsproxy->mnt_ns;
   return static_cast<MntNamespace*>(records_[t->fs->root_mnt - 1].ns);
@@ -142,10 +149,10 @@ bool Kernel::ptrace_may_access_cred(const Cred* c, const Task* t, bool realcreds
 // open("/proc/TARGET/ns/LINK"): fs/proc/namespaces.c: proc_ns_get_link() ->
 // fs/nsfs.c: ns_get_path(). The first opener's reference stays with the nsfs
 // inode (stashed dentry); later opens share that inode and drop theirs.
-Result<int> Kernel::sys_open_nsfs(Task* cur, Task* target, Link link, bool cloexec) {
+Result<int> Kernel::sys_open_nsfs(Task* cur, Task* target, Link link, bool cloexec, std::string_view via) {
   NSSIM_SCOPE(s, trace, "proc_ns_get_link", "/proc/{}/ns/{}", target ? target->comm : "?", link_name(link));
   if (!target || target->state == TaskState::Reaped) return fail(ENOENT);  // no /proc/PID
-  if (chrooted_in_dir(cur)) return proc_outside_root(cur);
+  if (!proc_reachable(cur, via)) return proc_outside_root(cur);
   if (!ptrace_may_access(cur, target, /*realcreds=*/false)) {
     NSSIM_EVENT(trace, "ptrace_may_access", "{} may not read {}: EACCES", cur->comm, target->comm);
     return fail(EACCES);
@@ -361,7 +368,7 @@ const Mount* Kernel::mount_at(const MntNamespace* ns, std::string_view path) con
 Result<NsCommon*> Kernel::resolve_nsfs(Task* cur, const PathRef& p) {
   if (p.gone) return fail(ENOENT);
   if (p.task) {
-    if (chrooted_in_dir(cur)) return proc_outside_root(cur);
+    if (!proc_reachable(cur, p.via)) return proc_outside_root(cur);
     if (p.task->state == TaskState::Reaped) return fail(ENOENT);
     if (!ptrace_may_access(cur, p.task, false)) return fail(EACCES);
     NsCommon* ns = ns_of_link(p.task, p.link);
@@ -431,6 +438,11 @@ Result<void> Kernel::sys_mount_bind(Task* cur, const PathRef& src, std::string_v
                                                                             link_name(src.link))
                                                             : src.path,
                dst_arg);
+  // mount(P, P, MS_BIND) of a directory (or of P missing: nssim creates it).
+  if (!src.task && !src.gone && src.path == dst_arg) {
+    const std::string p = rooted_path(cur, dst_arg);
+    if (run_dir_exists(p) || !run_file_exists(p)) return sys_mount_bind_dir(cur, dst_arg, src.rec);
+  }
   // A chrooted caller's paths resolve under its root directory.
   const std::string dst_full = rooted_path(cur, dst_arg);
   std::string_view dst = dst_full;
@@ -462,6 +474,12 @@ Result<void> Kernel::sys_mount_bind(Task* cur, const PathRef& src, std::string_v
   if (ns->type == NsType::Mnt && mnt_ns->seq >= static_cast<MntNamespace*>(ns)->seq) {
     NSSIM_EVENT(trace, "mnt_ns_loop", "{} is not newer than {}: EINVAL", ns_str(ns), ns_str(mnt_ns));
     return fail(EINVAL);
+  }
+  // lock_mount(DST): on a mount that was detached (the old root of a
+  // pivot_root() and what was under it): ENOENT (do_lock_mount() @ v6.12).
+  if (!root_in_other_ns(cur) && detached(mnt_ns, dst)) {
+    NSSIM_EVENT(trace, "lock_mount", "{} is on a detached mount: ENOENT", dst);
+    return fail(ENOENT);
   }
   // check_mnt(parent): DST resolved under a root in another mount namespace
   // (a chroot() directory in the caller's own tree passes).
@@ -537,7 +555,7 @@ Result<void> Kernel::sys_mount_propagation(Task* cur, uint64_t type) {
   if (!ns) return fail(EINVAL);  // the root's namespace is gone: not mounted (is_mounted())
   // do_change_type(): "/" must be the root of a mount (path_mounted()); a
   // chroot() directory is not (fs/namespace.c: do_change_type() @ v6.12).
-  if (chrooted_in_dir(cur)) {
+  if (chrooted_in_dir(cur) && !is_dir_bind(cur, "/")) {
     NSSIM_EVENT(trace, "do_change_type", "the root {} is a directory, not a mount: EINVAL", cur->fs->root_dir);
     return fail(EINVAL);
   }
@@ -577,14 +595,25 @@ Result<void> Kernel::sys_umount(Task* cur, std::string_view path_arg, bool detac
   NSSIM_SCOPE(s, trace, "umount", "{}{}", path_arg, detach ? ", MNT_DETACH" : "");
   const std::string path_full = rooted_path(cur, path_arg);
   std::string_view path = path_full;
-  if (int e = run_path_lookup(path)) return fail(e);
+  // The old root pivot_root() put at put_old (the path is "/" of the old tree).
+  const MntNamespace* at_ns = path_mnt_ns(cur);
+  const bool old_root = !chrooted_in_dir(cur) && at_ns && !at_ns->old_root_at.empty() &&
+                        at_ns->root_dir + std::string(path_arg) == at_ns->old_root_at;
+  if (!old_root)
+    if (int e = run_path_lookup(path)) return fail(e);
   MntNamespace* mnt_ns = cur->nsproxy->mnt_ns;
   if (!ns_capable(cur->cred, mnt_ns->user_ns, CAP_SYS_ADMIN)) return fail(EPERM);
   // can_umount(): check_mnt() fails for a path resolved in another namespace.
   if (root_in_other_ns(cur)) return fail(EINVAL);
   auto& v = mnt_ns->mounts;
   auto top = std::find_if(v.rbegin(), v.rend(), [&](Mount* m) { return m->mountpoint == path; });
-  if (top == v.rend()) return fail(EINVAL);  // not a mount point
+  if (top == v.rend()) {
+    if (old_root) return umount_old_root(cur, mnt_ns, detach);
+    auto b = std::find_if(mnt_ns->dir_binds.rbegin(), mnt_ns->dir_binds.rend(),
+                          [&](const MntNamespace::DirBind& d) { return d.path == path; });
+    if (b != mnt_ns->dir_binds.rend() && path != mnt_ns->root_dir) return umount_dir_bind(cur, mnt_ns, path, detach);
+    return fail(EINVAL);  // not a mount point
+  }
   Mount* m = *top;
   if (m->locked) {
     NSSIM_EVENT(trace, "can_umount", "{} is locked (copied into a less privileged mount namespace): EINVAL", path);
@@ -629,6 +658,90 @@ Result<void> Kernel::sys_umount(Task* cur, std::string_view path_arg, bool detac
   return {};
 }
 
+// umount(put_old) after pivot_root(): the old root has mounts under it (/proc,
+// the sandbox's tmpfs roots): EBUSY without MNT_DETACH (propagate_mount_busy());
+// with it, umount_tree() takes it out with everything mounted under it that
+// is not under the new root, in this namespace and in the receivers whose old
+// root is at the same place (propagate_umount()). pivot_root() moved
+// MNT_LOCKED to the new root, so the old root is not locked.
+Result<void> Kernel::umount_old_root(Task* cur, MntNamespace* mnt_ns, bool detach) {
+  (void)cur;
+  if (mnt_ns->old_root_locked) {
+    NSSIM_EVENT(trace, "can_umount", "the old root is locked (copied into a less privileged mount namespace): EINVAL");
+    return fail(EINVAL);
+  }
+  if (!detach) {
+    NSSIM_EVENT(trace, "propagate_mount_busy", "the old root at {} has mounts under it: EBUSY", mnt_ns->old_root_at);
+    return fail(EBUSY);
+  }
+  std::vector<MntNamespace*> all{mnt_ns};
+  for (MntNamespace* r : propagation_receivers(mnt_ns))
+    if (r->old_root_at == mnt_ns->old_root_at && r->root_dir == mnt_ns->root_dir) all.push_back(r);
+  for (MntNamespace* ns : all) {
+    NSSIM_EVENT(trace, "umount_tree", "the old root at {} detached from {}", ns->old_root_at, ns_str(ns));
+    ns->old_root_at.clear();
+    std::erase_if(ns->dir_binds, [&](const MntNamespace::DirBind& d) { return !under_or_at(d.path, ns->root_dir); });
+    std::vector<Mount*> gone;
+    std::erase_if(ns->mounts, [&](Mount* m) {
+      if (under_or_at(m->mountpoint, ns->root_dir)) return false;
+      gone.push_back(m);
+      return true;
+    });
+    for (Mount* m : gone) put_mount(m);
+  }
+  return {};
+}
+
+// umount(P) of a directory bind mount: EBUSY without MNT_DETACH while
+// something is mounted under it or a task's root is in it; with it, the
+// mounts under it go too. Propagates to the receivers' copies.
+Result<void> Kernel::umount_dir_bind(Task* cur, MntNamespace* mnt_ns, std::string_view path, bool detach) {
+  (void)cur;
+  auto own = std::find_if(mnt_ns->dir_binds.rbegin(), mnt_ns->dir_binds.rend(), [&](auto& d) { return d.path == path; });
+  if (own->locked) {
+    NSSIM_EVENT(trace, "can_umount", "{} is locked (copied into a less privileged mount namespace): EINVAL", path);
+    return fail(EINVAL);
+  }
+  std::vector<MntNamespace*> all{mnt_ns};
+  for (MntNamespace* r : propagation_receivers(mnt_ns))
+    if (std::any_of(r->dir_binds.begin(), r->dir_binds.end(), [&](auto& d) { return d.path == path; }))
+      all.push_back(r);
+  if (!detach) {
+    for (MntNamespace* ns : all) {
+      bool busy = std::any_of(ns->mounts.begin(), ns->mounts.end(),
+                              [&](Mount* m) { return under_or_at(m->mountpoint, path); });
+      int n = 0;
+      for (auto& d : ns->dir_binds) n += under_or_at(d.path, path);
+      busy |= n > 1;
+      for (size_t i = 0; i < tasks_.size() && !busy; ++i)
+        if (Task* t = tasks_[i]; t && t->state != TaskState::Reaped && t->fs && chrooted_in_dir(t) &&
+                                 under_or_at(t->fs->root_dir, path) && t->nsproxy && path_mnt_ns(t) == ns)
+          busy = true;
+      if (busy) {
+        NSSIM_EVENT(trace, "propagate_mount_busy", "{} in {} has mounts under it or a root in it: EBUSY", path,
+                    ns_str(ns));
+        return fail(EBUSY);
+      }
+    }
+  }
+  for (MntNamespace* ns : all) {
+    auto top = std::find_if(ns->dir_binds.rbegin(), ns->dir_binds.rend(), [&](auto& d) { return d.path == path; });
+    ns->dir_binds.erase(std::next(top).base());
+    bool last = std::none_of(ns->dir_binds.begin(), ns->dir_binds.end(), [&](auto& d) { return d.path == path; });
+    NSSIM_EVENT(trace, "umount_tree", "{} unmounted from {}", path, ns_str(ns));
+    if (!last) continue;
+    std::erase_if(ns->dir_binds, [&](auto& d) { return under_or_at(d.path, path); });
+    std::vector<Mount*> gone;
+    std::erase_if(ns->mounts, [&](Mount* m) {
+      if (!under_or_at(m->mountpoint, path)) return false;
+      gone.push_back(m);
+      return true;
+    });
+    for (Mount* m : gone) put_mount(m);
+  }
+  return {};
+}
+
 // A detached mount goes with its last reference, releasing its nsfs pin.
 void Kernel::put_mount(Mount* m) {
   if (!m->put()) return;
@@ -665,11 +778,200 @@ Result<int> Kernel::sys_open_path(Task* cur, std::string_view path_arg, bool clo
 
 namespace nssim {
 
-// A /proc path looked up by a task chrooted into a directory: /proc is not
-// mounted under its root (fs/namei.c: path_init() starts at fs->root @ v6.12).
+// A /proc path looked up by a task chrooted into a directory, or under the
+// new root of a pivot_root(): /proc is not mounted there (fs/namei.c:
+// path_init() starts at fs->root @ v6.12).
 std::unexpected<Errno> Kernel::proc_outside_root(const Task* cur) {
-  NSSIM_EVENT(trace, "path_init", "{}'s root is {}, which has no /proc: ENOENT", cur->comm, cur->fs->root_dir);
+  NSSIM_EVENT(trace, "path_init", "{}'s root is {}, which has no /proc there: ENOENT", cur->comm,
+              rooted_path(cur, "/"));
   return fail(ENOENT);
+}
+
+bool Kernel::detached(const MntNamespace* ns, std::string_view g) {
+  return !ns->root_dir.empty() && ns->old_root_at.empty() && !under_or_at(g, ns->root_dir);
+}
+
+std::string Kernel::ns_path(const MntNamespace* ns, std::string_view path) {
+  std::string g = ns->root_dir + std::string(path);
+  if (!ns->old_root_at.empty() && under_or_at(g, ns->old_root_at)) {
+    std::string rest = g.substr(ns->old_root_at.size());
+    g = ns->old_root_dir + rest;
+    if (g.empty()) g = "/";
+  }
+  return g;
+}
+
+std::string Kernel::rooted_path(const Task* t, std::string_view path) const {
+  if (chrooted_in_dir(t)) return t->fs->root_dir + std::string(path);
+  const MntNamespace* ns = t->nsproxy ? path_mnt_ns(t) : nullptr;
+  return ns ? ns_path(ns, path) : std::string(path);
+}
+
+bool Kernel::is_dir_bind(const Task* cur, std::string_view path) const {
+  const MntNamespace* ns = path_mnt_ns(cur);
+  if (!ns) return false;
+  std::string g = path == "/" && chrooted_in_dir(cur) ? cur->fs->root_dir : rooted_path(cur, path);
+  for (auto& b : ns->dir_binds)
+    if (b.path == g) return true;
+  return false;
+}
+
+// The mount a path of the original tree is on, as nssim names it: the deepest
+// directory bind mount at or above it, else the sandbox tmpfs root it is
+// under ("/run", "/srv", ...), else "/" (the tree's root). A namespace's root
+// after pivot_root() is its root_dir.
+static std::string mount_of(const MntNamespace* ns, std::string_view g) {
+  std::string best;
+  for (auto& b : ns->dir_binds)
+    if (under_or_at(g, b.path) && b.path.size() > best.size()) best = b.path;
+  if (!best.empty()) return best;
+  for (std::string_view r : kCreatedPathRoots)
+    if (under_or_at(g, r)) return std::string(r);
+  return "/";
+}
+
+// mount(P, P, MS_BIND[|MS_REC]) of a directory: fs/namespace.c: path_mount()
+// -> do_loopback() @ v6.12: the target lookup (nssim creates P and its
+// parents first), may_mount() (EPERM), check_mnt() on both (EINVAL), then
+// graft_tree() of a directory onto a directory; it propagates to the
+// receivers of the caller's tree (attach_recursive_mnt()).
+Result<void> Kernel::sys_mount_bind_dir(Task* cur, std::string_view path_arg, bool rec) {
+  NSSIM_SCOPE(s, trace, "mount", "{} -> {} MS_BIND{}", path_arg, path_arg, rec ? "|MS_REC" : "");
+  const std::string path = rooted_path(cur, path_arg);
+  for (size_t slash = path.find('/', 1);; slash = path.find('/', slash + 1)) {
+    std::string_view dir = std::string_view(path).substr(0, slash);
+    if (!run_dir_exists(dir)) {
+      if (run_file_exists(dir)) {
+        NSSIM_EVENT(trace, "user_path_at", "{} is not a directory: ENOTDIR", dir);
+        return fail(ENOTDIR);
+      }
+      run_dirs_.emplace_back(dir);
+      NSSIM_EVENT(trace, "mount", "created directory {}", dir);
+    }
+    if (slash == std::string::npos) break;
+  }
+  MntNamespace* mnt_ns = cur->nsproxy->mnt_ns;
+  if (!ns_capable(cur->cred, mnt_ns->user_ns, CAP_SYS_ADMIN)) {
+    NSSIM_EVENT(trace, "may_mount", "no CAP_SYS_ADMIN over {}: EPERM", ns_str(mnt_ns->user_ns));
+    return fail(EPERM);
+  }
+  if (detached(mnt_ns, path)) {
+    NSSIM_EVENT(trace, "lock_mount", "{} is on a detached mount: ENOENT", path);
+    return fail(ENOENT);
+  }
+  if (root_in_other_ns(cur)) {
+    NSSIM_EVENT(trace, "do_loopback", "{} is not in the caller's {}: EINVAL", path, ns_str(mnt_ns));
+    return fail(EINVAL);
+  }
+  mnt_ns->dir_binds.push_back({path, false});
+  NSSIM_EVENT(trace, "do_loopback", "{} is a mount point in {}", path, ns_str(mnt_ns));
+  for (MntNamespace* r : propagation_receivers(mnt_ns)) {
+    r->dir_binds.push_back({path, false});
+    NSSIM_EVENT(trace, "propagate_one", "{} propagated to {}", path, ns_str(r));
+  }
+  return {};
+}
+
+// pivot_root(NEW, OLD): fs/namespace.c: SYSCALL_DEFINE2(pivot_root) @ v6.12,
+// its checks in its order: may_mount() (EPERM), the lookups of new_root and
+// put_old (LOOKUP_DIRECTORY: ENOTDIR; nssim creates both first, as chroot
+// does), check_mnt() of the root and new_root (EINVAL), a shared mount under
+// put_old or above new_root or the root (EINVAL: why runtimes make / private
+// first), a locked new_root (EINVAL), new_root or put_old on the root mount
+// (EBUSY), a root that is not a mount's root (chroot(): EINVAL), new_root not
+// a mount point (EINVAL), put_old not under new_root (EINVAL). Then the old
+// root goes onto put_old, new_root becomes the root, and chroot_fs_refs()
+// (fs/fs_struct.c) moves every task whose root was the old root: in nssim
+// those at their namespace's root follow it, and tasks whose root is
+// new_root's own directory are at the root now.
+Result<void> Kernel::sys_pivot_root(Task* cur, std::string_view new_arg, std::string_view old_arg) {
+  NSSIM_SCOPE(s, trace, "pivot_root", "{}, {}", new_arg, old_arg);
+  const std::string new_g = rooted_path(cur, new_arg), old_g = rooted_path(cur, old_arg);
+  auto make = [&](const std::string& path) -> int {
+    for (size_t slash = path.find('/', 1);; slash = path.find('/', slash + 1)) {
+      std::string_view dir = std::string_view(path).substr(0, slash);
+      if (!run_dir_exists(dir)) {
+        if (run_file_exists(dir)) return ENOTDIR;
+        run_dirs_.emplace_back(dir);
+        NSSIM_EVENT(trace, "pivot_root", "created directory {}", dir);
+      }
+      if (slash == std::string::npos) break;
+    }
+    return 0;
+  };
+  int e_new = make(new_g), e_old = make(old_g);
+  MntNamespace* ns = cur->nsproxy->mnt_ns;
+  if (!ns_capable(cur->cred, ns->user_ns, CAP_SYS_ADMIN)) {
+    NSSIM_EVENT(trace, "may_mount", "no CAP_SYS_ADMIN over {}: EPERM", ns_str(ns->user_ns));
+    return fail(EPERM);
+  }
+  for (int e : {e_new, e_old})
+    if (e) {
+      NSSIM_EVENT(trace, "user_path_at", "a file on the way or at the end: ENOTDIR");
+      return fail(e);
+    }
+  // lock_mount(put_old): its mount was detached (umount(MNT_DETACH) of the
+  // old root it was under): ENOENT (fs/namespace.c: do_lock_mount() @ v6.12).
+  if (detached(ns, old_g)) {
+    NSSIM_EVENT(trace, "lock_mount", "{} is on a detached mount: ENOENT", old_arg);
+    return fail(ENOENT);
+  }
+  if (root_in_other_ns(cur)) {
+    NSSIM_EVENT(trace, "check_mnt", "the root is not in the caller's {}: EINVAL", ns_str(ns));
+    return fail(EINVAL);
+  }
+  // nssim keeps one propagation for the whole tree: put_old's mount,
+  // new_root's parent and the root's are shared together.
+  if (ns->group) {
+    NSSIM_EVENT(trace, "IS_MNT_SHARED", "{}'s mounts are shared (peer group {}): EINVAL", ns_str(ns), ns->group);
+    return fail(EINVAL);
+  }
+  const std::string new_mnt = mount_of(ns, new_g), old_mnt = mount_of(ns, old_g);
+  const std::string root_mnt = chrooted_in_dir(cur) ? mount_of(ns, cur->fs->root_dir)
+                               : ns->root_dir.empty() ? std::string("/")
+                                                      : ns->root_dir;
+  // new_mnt->mnt.mnt_flags & MNT_LOCKED: the root's lock, a directory bind
+  // mount's, or a sandbox tmpfs root's in a less privileged copy.
+  const std::string ns_root = ns->root_dir.empty() ? std::string("/") : ns->root_dir;
+  bool locked = new_mnt == ns_root ? ns->root_locked : ns->tmpfs_locked && created_path_root(new_mnt);
+  for (auto& b : ns->dir_binds)
+    if (b.path == new_mnt && new_mnt != ns_root) locked = b.locked;
+  if (locked) {
+    NSSIM_EVENT(trace, "pivot_root", "{} is locked (copied into a less privileged mount namespace): EINVAL", new_mnt);
+    return fail(EINVAL);
+  }
+  if (new_mnt == root_mnt || old_mnt == root_mnt) {
+    NSSIM_EVENT(trace, "pivot_root", "new_root or put_old is on the root mount {}: EBUSY", root_mnt);
+    return fail(EBUSY);
+  }
+  if (chrooted_in_dir(cur) && mount_of(ns, cur->fs->root_dir) != cur->fs->root_dir) {
+    NSSIM_EVENT(trace, "path_mounted", "the root {} is not the root of a mount: EINVAL", cur->fs->root_dir);
+    return fail(EINVAL);
+  }
+  if (new_mnt != new_g) {
+    NSSIM_EVENT(trace, "path_mounted", "{} is not a mount point: EINVAL", new_arg);
+    return fail(EINVAL);
+  }
+  if (!under_or_at(old_g, new_g)) {
+    NSSIM_EVENT(trace, "is_path_reachable", "{} is not under {}: EINVAL", old_arg, new_arg);
+    return fail(EINVAL);
+  }
+  ns->old_root_dir = ns->root_dir;
+  ns->old_root_at = old_g;
+  ns->root_dir = new_g;
+  // MNT_LOCKED moves from the old root to the new one.
+  bool was_locked = ns->root_locked;
+  for (auto& b : ns->dir_binds)
+    if (b.path == new_g) ns->root_locked = was_locked || b.locked;
+  ns->old_root_locked = false;
+  NSSIM_EVENT(trace, "attach_mnt", "{}'s root is {} now; the old root is at {}", ns_str(ns), new_g, old_arg);
+  for (size_t i = 0; i < tasks_.size(); ++i)
+    if (Task* t = tasks_[i]; t && t->state != TaskState::Reaped && t->fs && t->nsproxy && t->fs->root_dir == new_g &&
+                             path_mnt_ns(t) == ns) {
+      t->fs->root_dir.clear();
+      NSSIM_EVENT(trace, "chroot_fs_refs", "{}'s root is the namespace's root", t->comm);
+    }
+  return {};
 }
 
 // chroot(PATH): fs/open.c: SYSCALL_DEFINE1(chroot) @ v6.12. nssim creates

@@ -118,6 +118,14 @@ Result<NsProxy*> Kernel::create_new_namespaces(uint64_t flags, Task* tsk, UserNa
       m->mounts.push_back(mnt);
       NSSIM_EVENT(trace, "copy_tree", "{} -> {} copied", mnt->mountpoint, ns_str(mnt->ns));
     }
+    // Directory bind mounts and the root pivot_root() chose come along.
+    for (auto& b : old->mnt_ns->dir_binds) m->dir_binds.push_back({b.path, b.locked || lock});
+    m->root_dir = old->mnt_ns->root_dir;
+    m->old_root_at = old->mnt_ns->old_root_at;
+    m->old_root_dir = old->mnt_ns->old_root_dir;
+    m->root_locked = old->mnt_ns->root_locked || lock;
+    m->old_root_locked = old->mnt_ns->old_root_locked || lock;
+    m->tmpfs_locked = old->mnt_ns->tmpfs_locked || lock;
     nsp->mnt_ns = m;
   } else {
     nsp->mnt_ns = share(old->mnt_ns, "mnt");

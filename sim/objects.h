@@ -93,6 +93,23 @@ struct MntNamespace : NsCommon {
   // mount under it have the same shape. group: mnt_group_id of its peer group
   // (0: not shared); master: the peer group it receives from (0: not a slave).
   uint32_t group = 0, master = 0;
+  // Directory bind mounts, mount(P, P, MS_BIND): P (a path of the tree the
+  // namespace started with, like Mount::mountpoint) becomes a mount point.
+  // locked: copied into a less privileged mount namespace (lock_mnt_tree()).
+  struct DirBind {
+    std::string path;
+    bool locked = false;
+  };
+  std::vector<DirBind> dir_binds;
+  // pivot_root() (fs/namespace.c: SYSCALL_DEFINE2(pivot_root) @ v6.12): the
+  // directory (a path of the tree the namespace started with) that is now its
+  // root ("" = the tree's own root); the old root is mounted at old_root_at
+  // (same kind of path, "" once detached) and is the directory old_root_dir.
+  std::string root_dir, old_root_at, old_root_dir;
+  // MNT_LOCKED on the root mount, on the old root at old_root_at, and on the
+  // sandbox's tmpfs roots (/run, /srv, /mnt, /media: made in the initial
+  // namespace, so locked only in a less privileged copy).
+  bool root_locked = false, old_root_locked = false, tmpfs_locked = false;
 };
 
 struct PidNamespace : NsCommon {

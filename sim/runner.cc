@@ -25,6 +25,7 @@ Kernel::Config Runner::config_for(const Scenario& sc) {
 void Runner::adopt_environment(const Backend& b, Kernel::Config& cfg) {
   cfg.root_pid_level = b.root_pid_level();
   cfg.env_user = b.env_user();
+  cfg.root_mount_locked = b.root_mount_locked();
   cfg.init_caps = b.init_caps();
   if (auto e = b.exec_file()) cfg.exe = *e;
   if (auto d = b.suid_dumpable()) cfg.suid_dumpable = *d;

@@ -52,6 +52,7 @@ std::string_view call_name(CallKind k) {
     case CallKind::Chroot: return "chroot";
     case CallKind::Mkdir: return "mkdir";
     case CallKind::Rmdir: return "rmdir";
+    case CallKind::PivotRoot: return "pivot_root";
   }
   return "?";
 }
@@ -444,6 +445,26 @@ class LineParser {
 
 }  // namespace
 
+// TASK/ns/LINK, TASK/uid_map, ... (after "/proc/").
+static std::optional<NsPath> parse_proc_path(std::string_view p, NsPath out) {
+  size_t slash = p.find('/');
+  if (slash == std::string_view::npos || slash == 0) return std::nullopt;
+  out.task = std::string(p.substr(0, slash));
+  p.remove_prefix(slash + 1);
+  if (p == "uid_map" || p == "gid_map" || p == "setgroups") {
+    out.kind = NsPath::ProcFile;
+    out.file = std::string(p);
+    return out;
+  }
+  if (!p.starts_with("ns/")) return std::nullopt;
+  p.remove_prefix(3);
+  auto l = link_from_name(p);
+  if (!l) return std::nullopt;
+  out.kind = NsPath::ProcNs;
+  out.link = *l;
+  return out;
+}
+
 std::optional<NsPath> parse_path(std::string_view p) {
   NsPath out;
   // A cgroup directory: /sys/fs/cgroup[/NAME...], relative to the run's root cgroup.
@@ -470,6 +491,15 @@ std::optional<NsPath> parse_path(std::string_view p) {
   // live sandbox covers with a private tmpfs; absolute and normalised.
   for (std::string_view root : kCreatedPathRoots) {
     if (!p.starts_with(root) || p.size() <= root.size() || p[root.size()] != '/') continue;
+    // DIR/proc/...: /proc reached through DIR (pivot_root()'s put_old).
+    for (size_t at = p.find("/proc/"); at != std::string_view::npos; at = p.find("/proc/", at + 1)) {
+      auto under = parse_path(p.substr(0, at));
+      if (!under || under->kind != NsPath::Run) continue;
+      auto proc = parse_proc_path(p.substr(at + 6), NsPath{});
+      if (!proc) continue;
+      proc->via = under->run;
+      return proc;
+    }
     std::string_view rest = p.substr(root.size() + 1);
     for (;;) {
       size_t slash = rest.find('/');
@@ -484,22 +514,7 @@ std::optional<NsPath> parse_path(std::string_view p) {
   }
   if (!p.starts_with("/proc/")) return std::nullopt;
   p.remove_prefix(6);
-  size_t slash = p.find('/');
-  if (slash == std::string_view::npos || slash == 0) return std::nullopt;
-  out.task = std::string(p.substr(0, slash));
-  p.remove_prefix(slash + 1);
-  if (p == "uid_map" || p == "gid_map" || p == "setgroups") {
-    out.kind = NsPath::ProcFile;
-    out.file = std::string(p);
-    return out;
-  }
-  if (!p.starts_with("ns/")) return std::nullopt;
-  p.remove_prefix(3);
-  auto l = link_from_name(p);
-  if (!l) return std::nullopt;
-  out.kind = NsPath::ProcNs;
-  out.link = *l;
-  return out;
+  return parse_proc_path(p, out);
 }
 
 ParseResult parse_scenario(std::string_view source, std::string file) {
@@ -656,8 +671,8 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
           {"socket", CallKind::Socket},         {"socketpair", CallKind::Socketpair},
           {"send", CallKind::Send},             {"recv", CallKind::Recv},
           {"capset", CallKind::Capset},         {"setgroups", CallKind::Setgroups},
-          {"chroot", CallKind::Chroot},         {"mkdir", CallKind::Mkdir},
-          {"rmdir", CallKind::Rmdir},
+          {"chroot", CallKind::Chroot},         {"pivot_root", CallKind::PivotRoot},
+          {"mkdir", CallKind::Mkdir},           {"rmdir", CallKind::Rmdir},
       };
       bool found = false;
       for (auto& [n, k] : kCalls)
@@ -666,7 +681,7 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
         P.error(cn, fmt::format("unknown system call '{}'", cn.text),
                 "known calls: clone, clone3, thread, unshare, setns, open, close, exit, wait, pidfd_open, sethostname, "
                 "setuid, setgid, setresuid, setresgid, setgroups, capset, write, ioctl, mount, umount, prctl, exec, "
-                "socket, socketpair, send, recv, chroot, mkdir, rmdir");
+                "socket, socketpair, send, recv, chroot, pivot_root, mkdir, rmdir");
       P.next();
       P.expect_punct("(", "'(' after the call name");
       switch (c.kind) {
@@ -765,6 +780,16 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
           c.path = P.path("chroot", kRunOnly);
           c.path_text = P.t_[P.p_ - 1].text;
           break;
+        case CallKind::PivotRoot:
+          // pivot_root("/srv/r", "/srv/r/mnt/old"): new_root and put_old,
+          // directories the run creates first (as chroot does), under the roots.
+          c.path_loc = P.peek().loc;
+          c.path = P.path("pivot_root", kRunOnly);
+          c.path_text = P.t_[P.p_ - 1].text;
+          P.expect_punct(",", "',' then put_old, a directory under new_root (e.g. \"/srv/r/mnt/old\")");
+          c.path2_loc = P.peek().loc;
+          c.path2 = P.path("pivot_root", kRunOnly);
+          break;
         case CallKind::Write: {
           c.path_loc = P.peek().loc;
           c.path = P.path("write", kProcFileOnly);
@@ -841,6 +866,15 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
             P.error(f, fmt::format("unsupported mount flags {}", describe(f)), kMountHint);
           c.flags = kMsBind;
           P.next();
+          if (P.is_punct("|")) {  // MS_BIND|MS_REC: the submounts too (a directory's)
+            P.next();
+            const Token& g = P.peek();
+            if (g.kind != Token::Ident || g.text != "MS_REC")
+              P.error(g, fmt::format("unsupported mount flags {}", describe(g)),
+                      "a bind mount is MS_BIND or MS_BIND|MS_REC");
+            c.flags |= kMsRec;
+            P.next();
+          }
           break;
         }
         case CallKind::Thread: break;

@@ -48,7 +48,7 @@ enum class CallKind : uint8_t {
   Clone, Clone3, Unshare, Setns, Open, Close, Exit, Wait, PidfdOpen, Sethostname,
   Thread, Setuid, Setgid, Setresuid, Setresgid, Write, Ioctl, Mount, Umount, PrctlDumpable,
   PrctlChildSubreaper, Exec, Socket, Socketpair, Send, Recv, Capset, PrctlKeepcaps, PrctlCapbsetDrop, Setgroups,
-  Chroot, Mkdir, Rmdir,
+  Chroot, Mkdir, Rmdir, PivotRoot,
 };
 std::string_view call_name(CallKind k);
 
@@ -61,6 +61,8 @@ std::string_view call_name(CallKind k);
 //   /sys/fs/cgroup[/P]        a cgroup v2 directory, P relative to the run's
 //        root cgroup (the live backend's per-run directory); P one or more
 //        '/'-separated names of letters, digits, '_' and '-'
+//   /run/P/proc/TASK/ns/LINK (and the other /proc forms under such a P): a /proc
+//        path reached through a directory, e.g. the old root pivot_root() put there
 struct NsPath {
   enum Kind : uint8_t { ProcNs, ProcFile, Run, Cgroup } kind = ProcNs;
   std::string task;  // ProcNs/ProcFile
@@ -68,6 +70,7 @@ struct NsPath {
   std::string file;  // ProcFile: "uid_map", "gid_map" or "setgroups"
   std::string run;   // Run: the path
   std::string cgroup;  // Cgroup: the path below the run's root cgroup ("" for the root, "a/b")
+  std::string via;   // ProcNs/ProcFile: the directory /proc is looked up in ("" = "/")
 };
 // The directory every cgroup path starts with.
 inline constexpr std::string_view kCgroupRoot = "/sys/fs/cgroup";

@@ -165,7 +165,7 @@ CallOutcome SimBackend::call(const CallStmt& c) {
       } else {
         auto [t, e] = target_of(c.path.task);
         if (!e.empty()) return usage(e);
-        r = k.sys_open_nsfs(cur, t, c.path.link, cloexec);
+        r = k.sys_open_nsfs(cur, t, c.path.link, cloexec, c.path.via);
       }
       if (!r) return err(r.error());
       bind_fd(cur->files, *c.out, *r);
@@ -204,7 +204,7 @@ CallOutcome SimBackend::call(const CallStmt& c) {
       Kernel::ProcFile f = c.path.file == "uid_map"   ? Kernel::ProcFile::UidMap
                            : c.path.file == "gid_map" ? Kernel::ProcFile::GidMap
                                                       : Kernel::ProcFile::Setgroups;
-      auto r = k.sys_write_proc(cur, t, f, c.data);
+      auto r = k.sys_write_proc(cur, t, f, c.data, c.path.via);
       return r ? ok("0") : err(r.error());
     }
     case CallKind::Ioctl: {
@@ -232,6 +232,24 @@ CallOutcome SimBackend::call(const CallStmt& c) {
         src.task = t;
         src.gone = !t;  // reaped: no /proc/PID (ENOENT, after the earlier checks)
         src.link = c.path.link;
+        src.via = c.path.via;
+      }
+      src.rec = (c.flags & kMsRec) != 0;
+      if (c.path.kind == NsPath::Run && c.path.run == c.path2.run) {
+        // A directory bind mount: nssim keeps mount points by path, so one
+        // over a directory that has mounts under it (hidden, or copied by
+        // MS_REC) is not modelled.
+        const std::string p = k.rooted_path(cur, c.path.run);
+        if (const MntNamespace* at = k.path_mnt_ns(cur); at && (k.run_dir_exists(p) || !k.run_file_exists(p))) {
+          auto under = [&](std::string_view x) { return x.size() > p.size() && x.starts_with(p) && x[p.size()] == '/'; };
+          bool any = std::any_of(at->mounts.begin(), at->mounts.end(), [&](const Mount* m) { return under(m->mountpoint); }) ||
+                     std::any_of(at->dir_binds.begin(), at->dir_binds.end(), [&](auto& d) { return under(d.path) || d.path == p; }) ||
+                     (!at->old_root_at.empty() && (under(at->old_root_at) || at->old_root_at == p));
+          if (any)
+            return usage(fmt::format("a bind mount of {} over mounts under it (or over a mount point) is not "
+                                     "modelled: bind a directory nothing is mounted in",
+                                     c.path.run));
+        }
       }
       auto r = k.sys_mount_bind(cur, src, c.path2.run);
       // A plain file under /run as the source: the kernel binds it, but the
@@ -258,6 +276,20 @@ CallOutcome SimBackend::call(const CallStmt& c) {
     }
     case CallKind::Rmdir: {
       auto r = k.sys_rmdir_cgroup(cur, c.path.cgroup);
+      return r ? ok("0") : err(r.error());
+    }
+    case CallKind::PivotRoot: {
+      const MntNamespace* at = k.path_mnt_ns(cur);
+      if (at && !at->old_root_at.empty() && !k.chrooted_in_dir(cur))
+        return usage(fmt::format("pivot_root() while the old root of an earlier one is still mounted (at {}) is not "
+                                 "modelled: umount it with MNT_DETACH first",
+                                 at->old_root_at));
+      if (k.rooted_path(cur, c.path.run) == k.rooted_path(cur, c.path2.run))
+        return usage("pivot_root(NEW, NEW) (the old root stacked on the new one) is not modelled: name a put_old "
+                     "under new_root, e.g. \"/srv/r/mnt/old\"");
+      if (k.chrooted_in_dir(cur) && k.is_dir_bind(cur, "/"))
+        return usage("pivot_root() by a task chrooted into a mount point is not modelled");
+      auto r = k.sys_pivot_root(cur, c.path.run, c.path2.run);
       return r ? ok("0") : err(r.error());
     }
     case CallKind::Exec: {

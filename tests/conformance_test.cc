@@ -421,6 +421,63 @@ TEST_P(Conformance, ChrootedTaskResolvesProcAndBindTargetsUnderItsRoot) {
   EXPECT_THAT(s().run("init: open(\"/run/net\") -> y"), FailsWithErrno(ENOENT));  // outside, nothing there
 }
 
+// fs/namespace.c: SYSCALL_DEFINE2(pivot_root) @ v6.12 -> fs/fs_struct.c:
+// chroot_fs_refs(): every task whose root was the old root, in any fs_struct,
+// moves to new_root and is not chrooted (current_chrooted() compares with the
+// new root); a task chrooted elsewhere stays. /proc is then reached only
+// through put_old, until umount(put_old, MNT_DETACH).
+TEST_P(Conformance, PivotRootMovesEveryTaskRootedAtTheOldRoot) {
+  ASSERT_THAT(s().run("init: clone(CLONE_NEWNET) -> n"), Succeeds());
+  ASSERT_THAT(s().run("init: clone(CLONE_NEWNS) -> c"), Succeeds());
+  ASSERT_THAT(s().run("c: clone(0) -> d"), Succeeds());
+  ASSERT_THAT(s().run("c: clone(0) -> j"), Succeeds());
+  ASSERT_THAT(s().run("j: chroot(\"/run/jail\")"), Succeeds());
+  ASSERT_THAT(s().run("c: mount(\"/srv/r\", \"/srv/r\", MS_BIND)"), Succeeds());
+  ASSERT_THAT(s().run("c: pivot_root(\"/srv/r\", \"/srv/r/mnt/old\")"), Succeeds());
+  EXPECT_THAT(s().run("d: open(\"/proc/n/ns/net\") -> x"), FailsWithErrno(ENOENT));
+  EXPECT_THAT(s().run("d: open(\"/mnt/old/proc/n/ns/net\") -> y"), Succeeds());
+  EXPECT_THAT(s().run("d: clone(CLONE_NEWUSER) -> du"), Succeeds());       // not chrooted
+  EXPECT_THAT(s().run("j: clone(CLONE_NEWUSER) -> ju"), FailsWithErrno(EPERM));  // still chrooted
+  EXPECT_THAT(s().run("init: open(\"/proc/n/ns/net\") -> z"), Succeeds());    // another namespace
+  EXPECT_THAT(s().run("c: exec()"), FailsWithErrno(ENOENT));
+  EXPECT_THAT(s().run("c: umount(\"/mnt/old\")"), FailsWithErrno(EBUSY));
+  EXPECT_THAT(s().run("c: umount(\"/mnt/old\", MNT_DETACH)"), Succeeds());
+  EXPECT_THAT(s().run("d: open(\"/mnt/old/proc/n/ns/net\") -> v"), FailsWithErrno(ENOENT));
+}
+
+// IS_MNT_SHARED() of put_old's mount, new_root's parent or the root's parent
+// is EINVAL (fs/namespace.c: SYSCALL_DEFINE2(pivot_root) @ v6.12): why
+// runtimes make / private first.
+TEST_P(Conformance, PivotRootOnASharedRootIsEinval) {
+  ASSERT_THAT(s().run("init: clone(CLONE_NEWNS) -> c"), Succeeds());
+  ASSERT_THAT(s().run("c: mount(\"/srv/r\", \"/srv/r\", MS_BIND|MS_REC)"), Succeeds());
+  ASSERT_THAT(s().run("c: mount(\"none\", \"/\", MS_REC|MS_SHARED)"), Succeeds());
+  EXPECT_THAT(s().run("c: pivot_root(\"/srv/r\", \"/srv/r/mnt/old\")"), FailsWithErrno(EINVAL));
+  ASSERT_THAT(s().run("c: mount(\"none\", \"/\", MS_REC|MS_SLAVE)"), Succeeds());
+  EXPECT_THAT(s().run("c: pivot_root(\"/srv/r\", \"/srv/r/mnt/old\")"), Succeeds());
+}
+
+// The checks in the kernel's order: may_mount() (EPERM) before the lookups
+// (ENOTDIR), the root on new_root's or put_old's mount (EBUSY), new_root not
+// a mount point (EINVAL), put_old not under new_root (EINVAL).
+TEST_P(Conformance, PivotRootChecksInTheKernelsOrder) {
+  ASSERT_THAT(s().run("init: clone(CLONE_NEWNET) -> n"), Succeeds());
+  ASSERT_THAT(s().run("init: clone(CLONE_NEWNS) -> c"), Succeeds());
+  ASSERT_THAT(s().run("c: mount(\"/proc/n/ns/net\", \"/srv/f\", MS_BIND)"), Succeeds());
+  ASSERT_THAT(s().run("c: clone(0) -> e"), Succeeds());
+  ASSERT_THAT(s().run("e: capset(effective-=CAP_SYS_ADMIN)"), Succeeds());
+  EXPECT_THAT(s().run("e: pivot_root(\"/srv/f\", \"/srv/f/old\")"), FailsWithErrno(EPERM));
+  EXPECT_THAT(s().run("c: pivot_root(\"/srv/f\", \"/srv/f/old\")"), FailsWithErrno(ENOTDIR));
+  ASSERT_THAT(s().run("c: mount(\"/srv/r\", \"/srv/r\", MS_BIND)"), Succeeds());
+  ASSERT_THAT(s().run("c: clone(0) -> j"), Succeeds());
+  ASSERT_THAT(s().run("j: chroot(\"/run/jail\")"), Succeeds());
+  EXPECT_THAT(s().run("j: pivot_root(\"/srv/r\", \"/srv/r/old\")"), FailsWithErrno(EBUSY));  // /run's mount
+  EXPECT_THAT(s().run("c: pivot_root(\"/srv/plain\", \"/srv/plain/old\")"), FailsWithErrno(EINVAL));
+  EXPECT_THAT(s().run("c: pivot_root(\"/srv/r\", \"/srv/elsewhere\")"), FailsWithErrno(EINVAL));
+  ASSERT_THAT(s().run("c: umount(\"/srv/r\")"), Succeeds());
+  EXPECT_THAT(s().run("c: pivot_root(\"/srv/r\", \"/srv/r/old\")"), FailsWithErrno(EINVAL));  // no mount point now
+}
+
 // fs/fs_struct.c: set_fs_root() changes the fs_struct every CLONE_FS sharer
 // uses; fs/namespace.c: mntns_install() @ v6.12 sets the root to the
 // namespace's own root, leaving the chroot.

@@ -502,6 +502,50 @@ TEST(Parser, BadChrootInputIsLocatedAndExplained) {
   EXPECT_THAT(text, HasSubstr("hint: chroot() takes a path under /run, /srv, /mnt or /media"));
 }
 
+TEST(Parser, PivotRootTakesTwoDirectoriesAndProcPathsUnderADirectory) {
+  auto r = parse_scenario(
+      "init: mount(\"/srv/r\", \"/srv/r\", MS_BIND|MS_REC)\n"
+      "init: pivot_root(\"/srv/r\", \"/srv/r/mnt/old\") = 0\n"
+      "init: open(\"/mnt/old/proc/init/ns/net\") -> f\n"
+      "init: write(\"/mnt/old/proc/self/uid_map\", \"0 0 1\")\n"
+      "init: open(\"/srv/proc/x\") -> g\n",
+      "t.nss");
+  ASSERT_TRUE(r.ok()) << r.errors.front().message;
+  auto& m = std::get<CallStmt>(r.scenario.statements[0].s);
+  EXPECT_EQ(m.flags, kMsBind | kMsRec);
+  EXPECT_EQ(m.path.run, "/srv/r");
+  auto& c = std::get<CallStmt>(r.scenario.statements[1].s);
+  EXPECT_EQ(c.kind, CallKind::PivotRoot);
+  EXPECT_EQ(c.path.run, "/srv/r");
+  EXPECT_EQ(c.path2.run, "/srv/r/mnt/old");
+  auto& o = std::get<CallStmt>(r.scenario.statements[2].s);
+  EXPECT_EQ(o.path.kind, NsPath::ProcNs);
+  EXPECT_EQ(o.path.task, "init");
+  EXPECT_EQ(o.path.via, "/mnt/old");
+  auto& w = std::get<CallStmt>(r.scenario.statements[3].s);
+  EXPECT_EQ(w.path.kind, NsPath::ProcFile);
+  EXPECT_EQ(w.path.via, "/mnt/old");
+  auto& g = std::get<CallStmt>(r.scenario.statements[4].s);  // not a /proc form: a plain path
+  EXPECT_EQ(g.path.kind, NsPath::Run);
+  EXPECT_EQ(g.path.run, "/srv/proc/x");
+}
+
+TEST(Parser, BadPivotRootInputIsLocatedAndExplained) {
+  auto d = first_error("init: pivot_root(\"/srv/r\")");
+  EXPECT_EQ(d.loc.col, 26);
+  EXPECT_THAT(d.message + d.hint, HasSubstr("put_old"));
+  d = first_error("init: pivot_root(\"/\", \"/srv/old\")");
+  EXPECT_EQ(d.message, "unsupported path \"/\" for pivot_root()");
+  EXPECT_EQ(d.loc.col, 18);
+  EXPECT_THAT(d.hint, HasSubstr("/run, /srv, /mnt or /media"));
+  d = first_error("init: pivot_root(\"/srv/r\", \"/proc/self/ns/net\")");
+  EXPECT_EQ(d.loc.col, 28);
+  d = first_error("init: mount(\"/srv/r\", \"/srv/r\", MS_BIND|MS_PRIVATE)");
+  EXPECT_EQ(d.message, "unsupported mount flags 'MS_PRIVATE'");
+  EXPECT_THAT(d.hint, HasSubstr("MS_BIND|MS_REC"));
+  EXPECT_THAT(first_error("init: open(\"/etc/proc/self/ns/net\") -> f").message, HasSubstr("unsupported path"));
+}
+
 TEST(Parser, BadMountInputIsLocatedAndExplained) {
   auto d = first_error("init: mount(\"/proc/b/ns/net\", \"/proc/x\", MS_BIND)");
   EXPECT_EQ(d.message, "mount target \"/proc/x\" is under /proc");

@@ -1387,7 +1387,7 @@ CallOutcome RealBackend::call_impl(const CallStmt& c) {
         if (cg_dir_.empty()) return outcome_usage(kNoRunCgroup);
         m.op = Op::CgroupOpen;
         m.a[0] = (c.flags & kOCloexec) ? O_CLOEXEC : 0;
-        set_str(c.path.cgroup.empty() ? "." : c.path.cgroup);
+        set_str(c.path.cgroup().empty() ? "." : c.path.cgroup());
         if (!request(*cur, m, -1, r, note)) return outcome_err(ETIMEDOUT, note);
         if (r.ret < 0) return outcome_err(r.err);
         cur->fds->bind(*c.out, static_cast<int>(r.ret), (c.flags & kOCloexec) != 0);
@@ -1504,7 +1504,7 @@ CallOutcome RealBackend::call_impl(const CallStmt& c) {
     case CallKind::Mkdir:
     case CallKind::Rmdir:
       if (cg_dir_.empty()) return outcome_usage(kNoRunCgroup);
-      return simple(c.kind == CallKind::Mkdir ? Op::CgroupMkdir : Op::CgroupRmdir, 0, 0, c.path.cgroup);
+      return simple(c.kind == CallKind::Mkdir ? Op::CgroupMkdir : Op::CgroupRmdir, 0, 0, c.path.cgroup());
     case CallKind::PivotRoot: {
       // Never in nssim's own mount namespace (the sandbox's pid 1 made a
       // private one, so this only guards against a change of that): the

@@ -484,7 +484,7 @@ std::optional<NsPath> parse_path(std::string_view p) {
       }
     }
     out.kind = NsPath::Cgroup;
-    out.cgroup = std::string(rest);
+    out.run = std::string(rest);
     return out;
   }
   // A file the run creates: ROOT/NAME[/NAME...] under one of the roots the
@@ -769,7 +769,7 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
           c.path_loc = P.peek().loc;
           c.path = P.path(c.kind == CallKind::Mkdir ? "mkdir" : "rmdir", kCgroupOnly);
           c.path_text = P.t_[P.p_ - 1].text;
-          if (c.path.cgroup.empty())
+          if (c.path.cgroup().empty())
             P.error(P.t_[P.p_ - 1], fmt::format("{}() of the run's root cgroup", call_name(c.kind)),
                     "name a cgroup below it, e.g. \"/sys/fs/cgroup/a\"");
           break;

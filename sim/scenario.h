@@ -68,8 +68,11 @@ struct NsPath {
   std::string task;  // ProcNs/ProcFile
   Link link = Link::Net;  // ProcNs
   std::string file;  // ProcFile: "uid_map", "gid_map" or "setgroups"
-  std::string run;   // Run: the path
-  std::string cgroup;  // Cgroup: the path below the run's root cgroup ("" for the root, "a/b")
+  // Run: the path; Cgroup: the path below the run's root cgroup ("" for the
+  // root, "a/b"). One string for both kinds: a parsed scenario holds two
+  // NsPaths per statement, and a million-line scenario must stay small.
+  std::string run;
+  const std::string& cgroup() const { return run; }
   std::string via;   // ProcNs/ProcFile: the directory /proc is looked up in ("" = "/")
 };
 // The directory every cgroup path starts with.

@@ -161,7 +161,7 @@ CallOutcome SimBackend::call(const CallStmt& c) {
       if (c.path.kind == NsPath::Run) {
         r = k.sys_open_path(cur, c.path.run, cloexec);
       } else if (c.path.kind == NsPath::Cgroup) {
-        r = k.sys_open_cgroup(cur, c.path.cgroup, cloexec);
+        r = k.sys_open_cgroup(cur, c.path.cgroup(), cloexec);
       } else {
         auto [t, e] = target_of(c.path.task);
         if (!e.empty()) return usage(e);
@@ -271,11 +271,11 @@ CallOutcome SimBackend::call(const CallStmt& c) {
       return r ? ok("0") : err(r.error());
     }
     case CallKind::Mkdir: {
-      auto r = k.sys_mkdir_cgroup(cur, c.path.cgroup);
+      auto r = k.sys_mkdir_cgroup(cur, c.path.cgroup());
       return r ? ok("0") : err(r.error());
     }
     case CallKind::Rmdir: {
-      auto r = k.sys_rmdir_cgroup(cur, c.path.cgroup);
+      auto r = k.sys_rmdir_cgroup(cur, c.path.cgroup());
       return r ? ok("0") : err(r.error());
     }
     case CallKind::PivotRoot: {

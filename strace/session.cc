@@ -1358,9 +1358,10 @@ void Session::on_clone(const Call& c, Task& t, Ctx& x) {
     exit_signal = es.starts_with("SIG") ? signal_nr(es) : static_cast<int>(parse_int(es).value_or(0));
   }
   // clone3's CLONE_INTO_CGROUP (lxc): the child starts in the cgroup of
-  // clone_args.cgroup. The model has no cgroup membership (its clone3 refuses
-  // the flag with EBADF, no cgroup fd): dropped, with a note.
-  bool into_cgroup = false;
+  // clone_args.cgroup, a directory of the host's hierarchy that the log does
+  // not relate to a scenario's run-relative cgroups: dropped, with a note.
+  bool into_cgroup = (flags & CLONE_INTO_CGROUP) != 0;
+  flags &= ~CLONE_INTO_CGROUP;
   if (auto u = std::find(unknown.begin(), unknown.end(), "CLONE_INTO_CGROUP"); u != unknown.end()) {
     unknown.erase(u);
     into_cgroup = true;
@@ -1385,7 +1386,7 @@ void Session::on_clone(const Call& c, Task& t, Ctx& x) {
   }
   if (into_cgroup)
     note += (note.empty() ? "" : "; ") +
-            std::string("dropped CLONE_INTO_CGROUP (cgroup membership is not modelled") +
+            std::string("dropped CLONE_INTO_CGROUP (the host cgroup it names is not mapped to the run's") +
             (flags & CLONE_NEWCGROUP ? "; the new cgroup namespace's root is that cgroup in the kernel)" : ")");
   if (exit_signal != SIGCHLD_NR && !thread && !(flags & CLONE_THREAD))
     note += (note.empty() ? "" : "; ") +

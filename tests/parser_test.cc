@@ -164,7 +164,7 @@ TEST(Parser, CgroupStatements) {
   ASSERT_TRUE(r.ok()) << r.errors.front().message;
   const auto& m = std::get<CallStmt>(r.scenario.statements[0].s);
   EXPECT_EQ(m.kind, CallKind::Mkdir);
-  EXPECT_EQ(m.path.cgroup, "a/x-1");
+  EXPECT_EQ(m.path.cgroup(), "a/x-1");
   EXPECT_EQ(std::get<CallStmt>(r.scenario.statements[1].s).path.kind, NsPath::Cgroup);
   const auto& c = std::get<CallStmt>(r.scenario.statements[2].s);
   EXPECT_EQ(c.cgroup_fd, "cg");

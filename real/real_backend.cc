@@ -974,7 +974,12 @@ bool RealBackend::request(Agent& a, const Msg& m, int passfd, Reply& r, std::str
 
 void RealBackend::refresh(Agent& a) {
   if (a.state == TaskState::Reaped) return;
-  if (!pidfd_alive(a.pidfd) || (a.is_thread && read_state(a.hosttid) == 0)) {
+  // A thread has no pidfd on kernels before PIDFD_THREAD (6.9: pidfd_open()
+  // says EINVAL): /proc alone says whether it lives. (Found with --vm 6.1:
+  // taking it for reaped closed its channel, and its agent's _exit() ended
+  // the whole thread group.)
+  bool alive = a.is_thread && a.pidfd < 0 ? read_state(a.hosttid) != 0 : pidfd_alive(a.pidfd);
+  if (!alive || (a.is_thread && read_state(a.hosttid) == 0)) {
     a.state = TaskState::Reaped;
     if (a.pidfd >= 0) close(a.pidfd);
     a.pidfd = -1;

@@ -43,6 +43,11 @@ constexpr std::array<FeatureRow, static_cast<size_t>(Feature::kCount)> kTable{{
      "init_net and the initial mount namespace take the first dynamic inode numbers at boot "
      "(net 4026531840, mnt 4026531841)",
      "fixed: net 4026531833 (NET_NS_INIT_INO), mnt 4026531832 (MNT_NS_INIT_INO)"},
+    {Feature::LockMountChecksMounted, "lock-mount-checks-mounted", {6, 12},
+     "not identified: absent in 6.1.192 (lock_mount()), present in 6.12 (do_lock_mount(): !is_mounted()); "
+     "the first version between is not checked, 6.12 is the first known",
+     "lock_mount() takes a put_old on a detached mount, and pivot_root()'s later checks refuse it (EINVAL)",
+     "pivot_root() (and mounting) on a path whose mount was detached is ENOENT, before the other checks"},
 }};
 
 constexpr bool table_in_enum_order() {

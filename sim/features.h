@@ -46,6 +46,7 @@ enum class Feature : uint8_t {
   PidfdThread,          // pidfd_open(PIDFD_THREAD); a thread without it is ENOENT (EINVAL before)
   PidMaxPerPidNs,       // each pid namespace has its own pid_max, PID_MAX_LIMIT when made
   FixedInitNetMntInum,  // init_net and the initial mount namespace have fixed inode numbers
+  LockMountChecksMounted,  // lock_mount() refuses a path on a detached mount (ENOENT)
   kCount
 };
 

@@ -912,11 +912,16 @@ Result<void> Kernel::sys_pivot_root(Task* cur, std::string_view new_arg, std::st
     }
   // lock_mount(put_old): its mount was detached (umount(MNT_DETACH) of the
   // old root it was under): ENOENT (fs/namespace.c: do_lock_mount() @ v6.12).
-  if (detached(ns, old_g)) {
+  // Before Feature::LockMountChecksMounted lock_mount() took it, and the
+  // checks below refuse the pivot (v6.1).
+  if (has(Feature::LockMountChecksMounted) && detached(ns, old_g)) {
     NSSIM_EVENT(trace, "lock_mount", "{} is on a detached mount: ENOENT", old_arg);
     return fail(ENOENT);
   }
-  if (root_in_other_ns(cur)) {
+  // check_mnt(root_mnt): also false for a root whose mount was detached (its
+  // mnt_ns is gone), e.g. a chroot into the old root's /run after
+  // umount(put_old, MNT_DETACH) (verified on 6.1 with --vm).
+  if (root_in_other_ns(cur) || (chrooted_in_dir(cur) && detached(ns, cur->fs->root_dir))) {
     NSSIM_EVENT(trace, "check_mnt", "the root is not in the caller's {}: EINVAL", ns_str(ns));
     return fail(EINVAL);
   }

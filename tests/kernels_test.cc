@@ -90,6 +90,21 @@ TEST_P(KernelProfiles, PidfdOpenOfAThread) {
   EXPECT_THAT(s().run("init: pidfd_open(p) -> f3"), Succeeds());
 }
 
+// lock_mount() refuses a put_old on a detached mount with ENOENT (6.12:
+// do_lock_mount()'s is_mounted()); on 6.1 it takes it and check_mnt() of the
+// caller's root, whose mount left with the old root, refuses: EINVAL.
+TEST_P(KernelProfiles, PivotRootOntoADetachedMount) {
+  ASSERT_THAT(s().run("init: clone(CLONE_NEWNS) -> c"), Succeeds());
+  ASSERT_THAT(s().run("c: clone(0) -> j"), Succeeds());
+  ASSERT_THAT(s().run("j: chroot(\"/run/jail\")"), Succeeds());
+  ASSERT_THAT(s().run("c: mount(\"none\", \"/\", MS_REC|MS_PRIVATE)"), Succeeds());
+  ASSERT_THAT(s().run("c: mount(\"/srv/root\", \"/srv/root\", MS_BIND|MS_REC)"), Succeeds());
+  ASSERT_THAT(s().run("c: pivot_root(\"/srv/root\", \"/srv/root/mnt/old\")"), Succeeds());
+  ASSERT_THAT(s().run("c: umount(\"/mnt/old\", MNT_DETACH)"), Succeeds());
+  EXPECT_THAT(s().run("j: pivot_root(\"/srv/root\", \"/srv/root/old\")"),
+              FailsWithErrno(s().has(Feature::LockMountChecksMounted) ? ENOENT : EINVAL));
+}
+
 INSTANTIATE_TEST_SUITE_P(Profiles, KernelProfiles,
                          ::testing::Values(ProfileParam{BackendKind::Sim, {6, 1}},
                                            ProfileParam{BackendKind::Sim, {6, 2}},

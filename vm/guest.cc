@@ -179,6 +179,10 @@ void guest_main() {
   mount_one("bpf", "/sys/fs/bpf", "bpf", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0700", false);
   mount_one("debugfs", "/sys/kernel/debug", "debugfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr, false);
   mount_one("tracefs", "/sys/kernel/tracing", "tracefs", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr, false);
+  // The directories scenarios create files under (sim: kCreatedPathRoots), as
+  // a Debian machine has them: --real covers each that exists with a private
+  // tmpfs, and its agents refuse (EXDEV) to create anything elsewhere.
+  for (const char* d : {"/run", "/srv", "/mnt", "/media"}) mkdir(d, 0755);
   mkdir("/dev/pts", 0755);
   mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "ptmxmode=0666,mode=0620");
   mkdir("/dev/shm", 01777);

@@ -237,6 +237,16 @@ void Kernel::exit_notify(Task* tsk) {
     return;
   }
   tsk->state = TaskState::Zombie;
+  // do_notify_parent(): an init waiting in zap_pid_ns_processes() ignores
+  // SIGCHLD (zap set SIG_IGN), so a child that dies now is reaped at once
+  // (autoreap). Found by nssim fuzz --real: a nested init whose last child
+  // died while it waited stayed a zombie in the model.
+  if (Task* parent = tsk->real_parent; parent && parent->group_leader->state == TaskState::Exiting) {
+    NSSIM_EVENT(trace, "do_notify_parent", "{} waits in zap_pid_ns_processes() ignoring SIGCHLD: {} is autoreaped",
+                parent->comm, tsk->comm);
+    release_task(tsk);
+    return;
+  }
   NSSIM_EVENT(trace, "exit_notify", "{} is a zombie until {} waits", tsk->comm,
               tsk->real_parent ? tsk->real_parent->comm : std::string("its parent (outside the scenario)"));
 }

@@ -28,6 +28,23 @@ namespace nssim::vm {
 
 namespace {
 
+// In a forked child: execvp(argv), 127 when it cannot.
+[[noreturn]] void exec_argv(const std::vector<std::string>& argv) {
+  std::vector<char*> a;
+  for (auto& s : argv) a.push_back(const_cast<char*>(s.c_str()));
+  a.push_back(nullptr);
+  execvp(a[0], a.data());
+  _exit(127);
+}
+
+// waitpid() through EINTR: the child's wait status.
+int wait_child(pid_t pid) {
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  return status;
+}
+
 // Runs argv with stdout+stderr appended to `log` (or to stderr when empty);
 // the exit status (-1: could not start).
 int run_logged(const std::vector<std::string>& argv, const std::string& log, const std::string& cwd = "") {
@@ -44,15 +61,9 @@ int run_logged(const std::vector<std::string>& argv, const std::string& log, con
     int nul = open("/dev/null", O_RDONLY);
     if (nul >= 0) dup2(nul, 0);
     if (!cwd.empty() && chdir(cwd.c_str()) != 0) _exit(126);
-    std::vector<char*> a;
-    for (auto& s : argv) a.push_back(const_cast<char*>(s.c_str()));
-    a.push_back(nullptr);
-    execvp(a[0], a.data());
-    _exit(127);
+    exec_argv(argv);
   }
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
+  int status = wait_child(pid);
   if (WIFEXITED(status)) return WEXITSTATUS(status) == 127 ? -1 : WEXITSTATUS(status);
   return 128 + WTERMSIG(status);
 }
@@ -67,15 +78,9 @@ std::optional<std::string> run_capture(const std::vector<std::string>& argv, con
     if (fd < 0 || lg < 0) _exit(126);
     dup2(fd, 1);
     dup2(lg, 2);
-    std::vector<char*> a;
-    for (auto& s : argv) a.push_back(const_cast<char*>(s.c_str()));
-    a.push_back(nullptr);
-    execvp(a[0], a.data());
-    _exit(127);
+    exec_argv(argv);
   }
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
+  int status = wait_child(pid);
   std::ifstream f(tmp);
   std::stringstream ss;
   ss << f.rdbuf();

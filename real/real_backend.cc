@@ -978,8 +978,9 @@ void RealBackend::refresh(Agent& a) {
   // says EINVAL): /proc alone says whether it lives. (Found with --vm 6.1:
   // taking it for reaped closed its channel, and its agent's _exit() ended
   // the whole thread group.)
-  bool alive = a.is_thread && a.pidfd < 0 ? read_state(a.hosttid) != 0 : pidfd_alive(a.pidfd);
-  if (!alive || (a.is_thread && read_state(a.hosttid) == 0)) {
+  bool alive = a.is_thread ? read_state(a.hosttid) != 0 && (a.pidfd < 0 || pidfd_alive(a.pidfd))
+                            : pidfd_alive(a.pidfd);
+  if (!alive) {
     a.state = TaskState::Reaped;
     if (a.pidfd >= 0) close(a.pidfd);
     a.pidfd = -1;

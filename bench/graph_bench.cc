@@ -1,4 +1,4 @@
-// nssim-graph-bench: what drawing costs (cli/graph.*, the code `nssim graph`
+// nssim-graph-bench: what drawing costs (pictures/graph.*, the code `nssim graph`
 // and `trace --html` use) on 1,000-task scenarios. Target (issue "Pictures"):
 // a 1,000-task scenario renders to SVG in well under a few seconds.
 //
@@ -17,7 +17,7 @@
 #include <memory>
 #include <string>
 
-#include "cli/graph.h"
+#include "pictures/graph.h"
 #include "sim/runner.h"
 
 namespace {

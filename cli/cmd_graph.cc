@@ -7,8 +7,8 @@
 #include "cli/commands.h"
 #include <nlohmann/json.hpp>
 
-#include "cli/graph.h"
-#include "cli/snapshot_graph.h"
+#include "pictures/graph.h"
+#include "pictures/snapshot_graph.h"
 #include "real/snapshot.h"
 #include "sim/runner.h"
 

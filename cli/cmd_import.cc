@@ -11,7 +11,7 @@
 #include <sstream>
 
 #include "cli/commands.h"
-#include "cli/graph.h"
+#include "pictures/graph.h"
 #include "cli/strace_commands.h"
 #include "strace/import.h"
 

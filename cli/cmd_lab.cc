@@ -1,6 +1,6 @@
 // nssim lab check FILE... [--real] [--json] [--reveal] [--timeout MS]
 // nssim lab list [--dir DIR]
-// The grader is cli/lab.*; this file is the command line around it.
+// The grader is grading/lab.*; this file is the command line around it.
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
@@ -9,7 +9,7 @@
 #include <optional>
 
 #include "cli/commands.h"
-#include "cli/lab.h"
+#include "grading/lab.h"
 #include "cli/real_run.h"
 #include "vm/vm.h"
 

@@ -8,8 +8,8 @@
 #include <unistd.h>
 
 #include "cli/commands.h"
-#include "cli/graph.h"
-#include "cli/html.h"
+#include "pictures/graph.h"
+#include "pictures/html.h"
 #include "cli/real_run.h"
 #include "cli/trace_output.h"
 #include "cli/trace_restore.h"

@@ -15,8 +15,8 @@
 #include <optional>
 #include <sstream>
 
-#include "cli/graph.h"
-#include "cli/html.h"
+#include "pictures/graph.h"
+#include "pictures/html.h"
 #include "cli/strace_commands.h"
 #include "strace/import.h"
 #include "cli/trace_output.h"

@@ -3,7 +3,7 @@
 // `nssim trace --html` (a self-contained page with one graph per step).
 // The browser itself is exercised in browser_test.cc.
 #include "tests/bundled.h"
-#include "cli/graph.h"
+#include "pictures/graph.h"
 
 #include <fmt/format.h>
 #include <gmock/gmock.h>
@@ -22,8 +22,8 @@
 #include <set>
 #include <sstream>
 
-#include "cli/html.h"
-#include "cli/snapshot_graph.h"
+#include "pictures/html.h"
+#include "pictures/snapshot_graph.h"
 #include "real/snapshot.h"
 #include "sim/runner.h"
 

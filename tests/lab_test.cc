@@ -1,4 +1,4 @@
-// The lab grader (cli/lab.*, `nssim lab check|list`) and the bundled labs:
+// The lab grader (grading/lab.*, `nssim lab check|list`) and the bundled labs:
 // pass/fail/unanswered counting, the deciding step, exit codes, JSON shape;
 // every lab's blank version reports its blanks as unanswered (not a crash),
 // and filling the blanks with the solution's answers makes it pass.
@@ -14,7 +14,7 @@
 #include <set>
 #include <sstream>
 
-#include "cli/lab.h"
+#include "grading/lab.h"
 #include "real/real_backend.h"
 #include "sim/runner.h"
 #include "sim/sim_backend.h"

@@ -1,4 +1,4 @@
-#include "cli/snapshot_graph.h"
+#include "pictures/snapshot_graph.h"
 
 #include <fmt/format.h>
 

@@ -1,5 +1,5 @@
 // `nssim graph --snapshot`: the live system (real/snapshot.h) drawn with the
-// model's pictures (cli/graph.h, docs/pictures.md), so a real machine and a
+// model's pictures (pictures/graph.h, docs/pictures.md), so a real machine and a
 // scenario step read the same way: tasks -> nsproxy -> namespaces, owners,
 // parents, and what keeps alive a namespace no process is in.
 //
@@ -25,7 +25,7 @@
 
 #include <string>
 
-#include "cli/graph.h"
+#include "pictures/graph.h"
 #include "real/snapshot.h"
 
 namespace nssim::cli {

@@ -1,4 +1,4 @@
-#include "cli/graph.h"
+#include "pictures/graph.h"
 
 #include <fmt/format.h>
 #include <graphviz/cgraph.h>

@@ -1,4 +1,4 @@
-#include "cli/html.h"
+#include "pictures/html.h"
 
 #include <fmt/format.h>
 

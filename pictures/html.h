@@ -1,6 +1,6 @@
 // `nssim trace FILE --html OUT.html`: one self-contained page (no network, no
 // external script) that steps through a scenario: the source with the current
-// line highlighted, the graph of the step (SVG from cli/graph.*), the
+// line highlighted, the graph of the step (SVG from pictures/graph.*), the
 // kernel-function events, and with --real the kernel's inode numbers and every
 // disagreement. Left/right arrow keys, buttons, a slider and the URL fragment
 // (#step=N) select the step.
@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "cli/graph.h"
+#include "pictures/graph.h"
 #include "sim/runner.h"
 
 namespace nssim::cli {

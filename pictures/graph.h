@@ -50,7 +50,7 @@ struct ModelSnapshot {
     std::optional<uint32_t> user_ns;  // serial of cred->user_ns
     std::optional<uint32_t> pid_ns;   // serial of the active pid namespace (struct pid)
     bool in_vfork = false;            // asleep in vfork() (drawn "vfork")
-    // Snapshots of the live system (cli/snapshot_graph.h): when set, replaces
+    // Snapshots of the live system (pictures/snapshot_graph.h): when set, replaces
     // the "pid N · state" line (e.g. "tid 815 of pid 812 · sleeping").
     std::string detail;
     std::string state_text;  // snapshots: the /proc state ("sleeping"), listed by a group of tasks

@@ -1,4 +1,4 @@
-#include "cli/lab.h"
+#include "grading/lab.h"
 
 #include <fmt/format.h>
 

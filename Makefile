@@ -5,11 +5,12 @@
 #   make test-sanitize  the whole test suite built with ASan+UBSan (build-asan)
 #   make fuzz-smoke     the libFuzzer targets (clang, build-fuzz), a short run each
 #   make vm-test        install qemu, boot Debian's 6.1 under it and run an example there (--vm, vm/)
+#   make kernels        (root) every bundled scenario and a fuzz campaign on 6.1, 6.12, this kernel, 7.2, 7.3; writes docs/kernels.md
 BUILD ?= build
 JOBS  ?= $(shell nproc)
 DEMO  ?= examples/02-fd-keeps-namespace-alive.nss
 
-.PHONY: all deps build demo test test-sanitize fuzz-smoke bench clean vm-test
+.PHONY: all deps build demo test test-sanitize fuzz-smoke bench clean vm-test kernels
 
 all: build
 
@@ -35,6 +36,16 @@ test: build
 vm-test: build
 	@./scripts/install-deps.sh qemu-system-x86
 	cd $(BUILD) && ctest --output-on-failure -R '^(vm_boot|Vm)'
+
+# The kernel matrix (docs/kernels.md, "The matrix"): scripts/kernels.py runs every
+# bundled scenario and a fixed-seed fuzz --real campaign on each kernel (booted with
+# --vm; `host` is this machine's own) and rewrites that section of docs/kernels.md.
+# KERNELS="6.1 host" for fewer; FUZZ_STEPS per kernel.
+KERNELS    ?= 6.1 6.12 host 7.2 7.3
+FUZZ_STEPS ?= 10000
+kernels: build
+	@./scripts/install-deps.sh qemu-system-x86
+	python3 scripts/kernels.py --nssim $(BUILD)/cli/nssim --kernels "$(KERNELS)" --fuzz-steps $(FUZZ_STEPS) --out $(BUILD)/kernels
 
 # Benchmarks: a Release build of their own, the suite (about 5 minutes, as
 # root, in a sandbox), then the Markdown report with gnuplot charts. The report

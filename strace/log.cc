@@ -370,6 +370,12 @@ void Reader::feed(std::string_view raw, int lineno, std::vector<Event>& out, std
     out.push_back(std::move(ev));
     return;
   }
+  // "???(": strace names a system call it could not identify this way (seen
+  // for the leader of a thread group whose other thread execs, under load, when
+  // the leader's syscall entry was never seen). Such a line may be cut short
+  // with no ')' and resumes as "<... ??? resumed>"; there is nothing to
+  // translate, so every part of it is skipped.
+  if (s.starts_with("?\?\?(") || s.starts_with("<... ?\?\? resumed>")) return;
   Call call;
   call.pid = pid;
   call.line = call.first_line = lineno;

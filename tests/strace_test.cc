@@ -117,6 +117,21 @@ TEST(StraceLog, AThreadsExecveResumesUnderTheLeadersPid) {
   EXPECT_EQ(e.args[0], "\"/bin/true\"");
 }
 
+TEST(StraceLog, SkipsSystemCallsStraceCouldNotIdentify) {
+  // Under load, when a thread execs, strace has printed the leader's pending
+  // call as "???(" (a call it never saw enter), cut short or unfinished.
+  strace::Reader r;
+  std::vector<strace::Event> evs;
+  std::vector<strace::LogError> errs;
+  r.feed("15322 ?\?\?( <unfinished ...>", 1, evs, errs);
+  r.feed("15323 ?\?\?(", 2, evs, errs);
+  r.feed("15322 <... ?\?\? resumed>)                = ?", 3, evs, errs);
+  r.feed("15322 unshare(CLONE_NEWUTS)             = 0", 4, evs, errs);
+  ASSERT_TRUE(errs.empty()) << errs.front().message;
+  ASSERT_EQ(evs.size(), 1u);
+  EXPECT_EQ(evs[0].call.name, "unshare");
+}
+
 TEST(StraceLog, ReadsResultsDecorationsErrnosAndPidTranslations) {
   strace::Reader r;
   std::vector<strace::Event> evs;

@@ -58,14 +58,15 @@ class Printer {
   void header(const Scenario& sc, const std::string& note) {
     if (a_.json) return;
     TextOptions to;
-    to.events = !a_.no_events;
-    to.table = !a_.no_table;
+    to.events = !a_.no_events && !a_.summary;
+    to.table = !a_.no_table && !a_.summary;
     to.refs = a_.refs;
     tp_.emplace(stdout, s_.runner(), to);
     tp_->header(sc, false, note);
   }
 
   void print(const strace::Output& o) {
+    if (!shown(o)) return;
     if (a_.json) return json(o);
     switch (o.kind) {
       case strace::Output::Step:
@@ -122,6 +123,15 @@ class Printer {
   }
 
  private:
+  // --pid: a step or contradiction is shown when its task is one of the
+  // processes asked for; comments (the initial namespaces) always are.
+  bool shown(const strace::Output& o) const {
+    if (a_.pids.empty() || o.kind != strace::Output::Step) return true;
+    for (auto& [pid, name] : s_.task_names())
+      if (name == o.record.call->task) return std::find(a_.pids.begin(), a_.pids.end(), pid) != a_.pids.end();
+    return false;
+  }
+
   void step(const strace::Output& o) {
     const StepRecord& r = o.record;
     const CallStmt& c = *r.call;
@@ -133,6 +143,12 @@ class Printer {
       mark = r.ok ? fmt::format("  (kernel: = {}, ok)", *r.expected) : fmt::format("  (kernel: = {})", *r.expected);
     else if (!r.outcome.usage_error.empty())
       mark = "  (the model cannot run it)";
+    if (a_.summary) {  // one line, and its contradictions
+      fmt::print("{:>3}  strace:{:<5} {}: {}  {}{}\n", r.step, o.strace_line, c.task, c.text,
+                 r.outcome.usage_error.empty() ? res : "", mark);
+      for (auto& d : r.disagreements) fmt::print("      CONTRADICTION {}\n", d);
+      return;
+    }
     fmt::print("\n{:>3}  strace:{:<5} {}: {}  {}{}\n", r.step, o.strace_line, c.task, c.text,
                r.outcome.usage_error.empty() ? res : "", mark);
     fmt::print("      strace: {}\n", o.strace_text);
@@ -320,7 +336,9 @@ int cmd_trace_command(const TraceCommandArgs& a) {
       return 2;
     }
   }
-  return session.contradictions() == 0 && errs.empty() ? 0 : 1;
+  if (session.contradictions() != 0 || !errs.empty()) return 1;
+  // The program's own failure, once nssim found nothing wrong (documented in --help and README).
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : 4;
 }
 
 }  // namespace nssim::cli

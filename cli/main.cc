@@ -31,6 +31,16 @@ int main(int argc, char** argv) {
   trace->add_option("file", trace_files, "Scenario file (.nss); '-' reads standard input; with --vm, one or more");
   trace->add_option("--save-log", trace_save_log,
                     "With -- CMD: also keep strace's raw output in this file (for nssim import)");
+  bool trace_summary = false;
+  std::vector<int> trace_pids;
+  trace->add_flag("--summary", trace_summary,
+                  "With -- CMD: one line per namespace call (strace line, process, statement, result), no kernel "
+                  "functions and no table");
+  trace->add_option("--pid", trace_pids,
+                    "With -- CMD: show only these processes' calls (PID[,PID...] as strace prints them); the "
+                    "model still replays every process")
+      ->delimiter(',')
+      ->type_name("PID[,PID...]");
   auto* trace_real = trace->add_flag("--real", targs.real,
                   "Also run every step on the live kernel (as root, in a sandbox) and report every disagreement");
   trace->add_option("--vm", trace_vm,
@@ -67,9 +77,11 @@ int main(int argc, char** argv) {
       "1 an expectation, an asserted result or the kernel disagreed; 2 usage, parse or run error;\n"
       "3 --real could not run (not root, or a namespace type is missing; with --vm: the kernel could not be\n"
       "fetched or booted, or the guest stopped).\n\n"
-      "nssim trace [--json] [--html OUT] [--save-log LOG] -- CMD [ARGS...] runs a real program under strace\n"
-      "in the sandbox and replays its namespace calls on the model as they come, checking every nsfs inode\n"
-      "and result the kernel reported (exit 1 on a contradiction, 3 if it cannot run here).");
+      "nssim trace [--json] [--summary] [--pid PID,...] [--html OUT] [--save-log LOG] -- CMD [ARGS...] runs a\n"
+      "real program under strace in the sandbox and replays its namespace calls on the model as they come,\n"
+      "checking every nsfs inode and result the kernel reported. Exit status: 0 no contradiction and the\n"
+      "program exited with 0; 1 a contradiction or an unreadable strace line; 3 it cannot run here;\n"
+      "4 no contradiction, but the program failed (exited non-zero or was killed).");
 
   nssim::cli::GraphArgs gargs;
   bool final_step = false;
@@ -188,6 +200,8 @@ int main(int argc, char** argv) {
       c.no_table = targs.no_table;
       c.html = targs.html;
       c.save_log = trace_save_log;
+      c.summary = trace_summary;
+      c.pids = trace_pids;
       c.timeout_ms = targs.timeout_ms;
       rc = nssim::cli::cmd_trace_command(c);
     }

@@ -21,6 +21,8 @@ struct TraceCommandArgs {
   std::string html;      // also write a step-through page of the translated scenario
   std::string save_log;  // also keep strace's raw output (for `nssim import`)
   int timeout_ms = 5000;
+  bool summary = false;   // one line per step (--summary)
+  std::vector<int> pids;  // show only these processes' steps (--pid); empty: all
 };
 int cmd_trace_command(const TraceCommandArgs& a);
 

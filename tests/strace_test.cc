@@ -896,6 +896,36 @@ TEST_F(StraceLive, JsonLinesAndHtml) {
   EXPECT_THAT(slurp(html), HasSubstr("<html"));
 }
 
+TEST_F(StraceLive, TheProgramsFailureIsExitFour) {
+  // No contradiction, but the program failed: 4. (The program is pid 1 of the
+  // sandbox's pid namespace, so its own kill -9 of itself is ignored; a child's
+  // death by signal reaches it as 128+9.)
+  CliRun r = run_shell(nssim("trace --summary -- unshare --uts sh -c 'exit 3' 2>/dev/null"));
+  EXPECT_EQ(r.status, 4) << r.out;
+  EXPECT_THAT(r.out, HasSubstr("program: exited with 3"));
+  CliRun k = run_shell(nssim(R"(trace --summary -- sh -c 'sh -c "kill -9 \$\$"' 2>/dev/null)"));
+  EXPECT_EQ(k.status, 4) << k.out;
+  EXPECT_THAT(k.out, HasSubstr("exited with 137"));
+  EXPECT_EQ(run_shell(nssim("trace --summary -- unshare --uts true 2>/dev/null")).status, 0);
+}
+
+TEST_F(StraceLive, SummaryIsOneLinePerCallAndPidFilters) {
+  CliRun full = run_shell(nssim("trace -- unshare --uts --fork unshare --ipc true 2>/dev/null"));
+  CliRun sum = run_shell(nssim("trace --summary -- unshare --uts --fork unshare --ipc true 2>/dev/null"));
+  ASSERT_EQ(sum.status, 0) << sum.out;
+  EXPECT_THAT(full.out, HasSubstr("copy_namespaces"));
+  EXPECT_THAT(sum.out, Not(HasSubstr("copy_namespaces")));  // no kernel functions
+  EXPECT_THAT(sum.out, Not(HasSubstr("      strace: ")));    // no second line per step
+  EXPECT_THAT(sum.out, HasSubstr("unshare(CLONE_NEWUTS)"));
+  EXPECT_THAT(sum.out, HasSubstr("unshare(CLONE_NEWIPC)"));
+  // --pid: only the named processes' steps are printed, while the model still
+  // replays every process (pids differ per run, so a pid that is never used).
+  CliRun none = run_shell(nssim("trace --summary --pid 999999999 -- unshare --uts --fork unshare --ipc true 2>/dev/null"));
+  EXPECT_EQ(none.status, 0) << none.out;
+  EXPECT_THAT(none.out, Not(HasSubstr("unshare(CLONE_NEWUTS)")));
+  EXPECT_THAT(none.out, HasSubstr("summary: 9 statements"));
+}
+
 TEST(StraceTrace, UsageErrors) {
   EXPECT_EQ(run_shell(nssim("trace")).status, 2);
   EXPECT_EQ(run_shell(nssim("trace --real -- true")).status, 2);

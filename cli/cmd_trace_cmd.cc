@@ -51,6 +51,12 @@ std::string describe_status(int st) {
   return "ended";
 }
 
+// A read of /proc/1 in the sandbox (strace::SandboxProbe).
+constexpr const char* kSandboxProbeHint =
+    "in nssim's sandbox pid 1 is the program itself, so a program that checks whether it runs in a container or "
+    "sandbox may have behaved otherwise than outside (firejail runs its command unsandboxed); "
+    "`nssim trace --host -- CMD` runs it on the host instead";
+
 class Printer {
  public:
   Printer(const TraceCommandArgs& a, strace::Session& s) : a_(a), s_(s) {}
@@ -99,12 +105,15 @@ class Printer {
                      {"first_line", x.first_line}});
       nlohmann::json e = nlohmann::json::array();
       for (auto& x : errs) e.push_back({{"line", x.line}, {"message", x.message}});
+      nlohmann::json probes = nlohmann::json::array();
+      for (auto& x : s.sandbox_probes()) probes.push_back({{"line", x.line}, {"path", x.path}});
       std::cout << nlohmann::json{{"summary",
                                    {{"steps", s.steps()},
                                     {"strace_events", events},
                                     {"contradictions", s.contradictions()},
                                     {"ok", s.contradictions() == 0 && errs.empty()},
                                     {"program", describe_status(status)},
+                                    {"sandbox_probes", a_.host ? nlohmann::json::array() : probes},
                                     {"not_modelled", n},
                                     {"log_errors", e}}}}
                        .dump()
@@ -115,6 +124,11 @@ class Printer {
     fmt::print("\nsummary: {} statements on the model from {} strace events; contradictions with the kernel: {}\n",
                s.steps(), events, s.contradictions());
     fmt::print("program: {}\n", describe_status(status));
+    if (auto& pr = s.sandbox_probes(); !pr.empty() && !a_.host) {
+      std::vector<std::string> what;
+      for (auto& x : pr) what.push_back(fmt::format("{} (strace line {})", x.path, x.line));
+      fmt::print("warning: the program read {}: {}\n", fmt::join(what, ", "), kSandboxProbeHint);
+    }
     if (!nm.empty()) {
       fmt::print("not modelled (each kind once, with its first strace line):\n");
       for (auto& l : nm) fmt::print("  {}\n", l);
@@ -220,6 +234,7 @@ int cmd_trace_command(const TraceCommandArgs& a) {
   so.strace_args = strace::trace_options();
   so.program_stdout = 2;  // the trace owns standard output
   so.timeout_ms = a.timeout_ms;
+  so.host = a.host;
   // The program's own file keeps its directory visible (the sandbox covers
   // /srv, /mnt and /media with private tmpfs mounts otherwise).
   if (!a.command.empty()) {
@@ -246,7 +261,11 @@ int cmd_trace_command(const TraceCommandArgs& a) {
     return 3;
   }
   strace::SessionOptions opt;
-  opt.live = true;
+  // --host: pid numbers are the host's (not comparable with the model's), and
+  // the program is not pid 1: the model's init stands for the machine's, and
+  // clones the program, so the program may exit before what it started.
+  opt.live = !a.host;
+  opt.init_parent = a.host;
   opt.init_pid = sb->program_pid();
   opt.root_pid_level = sb->pid_level();
   opt.hostname = sb->hostname();
@@ -257,9 +276,13 @@ int cmd_trace_command(const TraceCommandArgs& a) {
   Printer pr(a, session);
   Scenario title = session.header();
   title.file = "-- " + shell_words(a.command);
-  pr.header(title, fmt::format("live kernel: strace -f -yy of pid {} (pid 1 of a sandbox pid namespace at level {}, "
-                               "private mounts and /run, own UTS); the program's output goes to stderr",
-                               sb->program_pid(), sb->pid_level()));
+  pr.header(title,
+            a.host ? fmt::format("live kernel: strace -f -yy of pid {} on the host (--host: no sandbox; the program "
+                                 "changes the host as it would alone); the program's output goes to stderr",
+                                 sb->program_pid())
+                   : fmt::format("live kernel: strace -f -yy of pid {} (pid 1 of a sandbox pid namespace at level {}, "
+                                 "private mounts and /run, own UTS); the program's output goes to stderr",
+                                 sb->program_pid(), sb->pid_level()));
   auto flush = [&] {
     for (auto& o : outs) {
       pr.print(o);

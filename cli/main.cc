@@ -36,6 +36,11 @@ int main(int argc, char** argv) {
   trace->add_flag("--summary", trace_summary,
                   "With -- CMD: one line per namespace call (strace line, process, statement, result), no kernel "
                   "functions and no table");
+  bool trace_host = false;
+  trace->add_flag("--host", trace_host,
+                  "With -- CMD: run the program on the host, in nssim's own namespaces and mounts, not in the "
+                  "sandbox: it changes the host as it would run alone (for programs that must see the host: "
+                  "nsenter -t PID of a container started outside, firejail)");
   trace->add_option("--pid", trace_pids,
                     "With -- CMD: show only these processes' calls (PID[,PID...] as strace prints them); the "
                     "model still replays every process")
@@ -201,6 +206,7 @@ int main(int argc, char** argv) {
       c.html = targs.html;
       c.save_log = trace_save_log;
       c.summary = trace_summary;
+      c.host = trace_host;
       c.pids = trace_pids;
       c.timeout_ms = targs.timeout_ms;
       rc = nssim::cli::cmd_trace_command(c);

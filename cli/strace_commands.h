@@ -23,6 +23,7 @@ struct TraceCommandArgs {
   int timeout_ms = 5000;
   bool summary = false;   // one line per step (--summary)
   std::vector<int> pids;  // show only these processes' steps (--pid); empty: all
+  bool host = false;      // --host: no sandbox (real/sandbox_exec.h)
 };
 int cmd_trace_command(const TraceCommandArgs& a);
 

@@ -100,9 +100,8 @@ std::string drain(int fd) {
 // Exit codes of pid 1 when its setup fails (before the program runs).
 constexpr int kExitPrivate = 97, kExitRun = 95, kExitProc = 94;
 
-[[noreturn]] void pid1_main(const SandboxExec::Options& opt, int ready_w, int go_r) {
-  prctl(PR_SET_PDEATHSIG, SIGKILL);
-  setsid();
+// The sandbox's mounts, in its own mount namespace (exits with a code above on failure).
+void sandbox_mounts(const SandboxExec::Options& opt) {
   if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) _exit(kExitPrivate);
   // A private, world-writable /run (ip netns add creates /run/netns/NAME).
   if (mount("tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") != 0 || mkdir("/run/netns", 0777) != 0 ||
@@ -113,6 +112,16 @@ constexpr int kExitPrivate = 97, kExitRun = 95, kExitProc = 94;
   cover_created_path_roots(opt.keep_paths);
   // A /proc for the new pid namespace: the program's /proc/PID paths use the pids it sees.
   if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0) _exit(kExitProc);
+}
+
+// The program's process: pid 1 of the sandbox, or (--host) a plain child of
+// nssim with the host's namespaces. It execs once nssim says go (strace holds it by then).
+[[noreturn]] void pid1_main(const SandboxExec::Options& opt, int ready_w, int go_r) {
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (!opt.host) {
+    setsid();
+    sandbox_mounts(opt);
+  }
   if (opt.program_stdout != 1) dup2(opt.program_stdout, 1);
   // The program starts with fds 0-2 only.
   syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC);
@@ -169,7 +178,8 @@ bool SandboxExec::run(const Options& opt, std::string& why) {
   gethostname(host, sizeof host - 1);
   hostname_ = host;
   std::fflush(nullptr);
-  long pid = syscall(SYS_clone, CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | SIGCHLD, 0, nullptr, nullptr, 0);
+  unsigned long ns_flags = opt.host ? 0 : CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS;
+  long pid = syscall(SYS_clone, ns_flags | SIGCHLD, 0, nullptr, nullptr, 0);
   if (pid < 0) {
     why = fmt::format("clone(CLONE_NEWPID|CLONE_NEWNS|CLONE_NEWUTS): {}", std::strerror(errno));
     return false;

@@ -40,6 +40,9 @@ class SandboxExec {
     int program_stdout = 2;                // where the program's stdout goes (default: nssim's stderr)
     int timeout_ms = 5000;                 // for each setup step
     std::vector<std::string> keep_paths;   // paths the program needs: their root is not covered
+    // --host: no sandbox; the program is a plain child of nssim in the host's
+    // namespaces and mounts, and changes the host as it would run alone.
+    bool host = false;
   };
   // Starts the sandbox and the tracer. Null with `why` set when it cannot run
   // here (not root, strace missing, a namespace type missing...).

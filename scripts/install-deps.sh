@@ -13,7 +13,7 @@ pkgs+=(clang llvm bpftool libbpf-dev)
 # Tracing real programs (nssim trace -- CMD, nssim import; tests/strace_test.cc):
 # strace, and iproute2 for the `ip netns` test (util-linux has unshare and nsenter).
 pkgs+=(strace iproute2)
-pkgs+=(bubblewrap)  # bwrap: tests/environments_test.py runs --real in a bubblewrap container (util-linux has unshare, setpriv)
+pkgs+=(bubblewrap firejail)  # firejail: a program that detects the sandbox (tests/strace_test.cc); bwrap: tests/environments_test.py runs --real in a bubblewrap container (util-linux has unshare, setpriv)
 pkgs+=("$@")
 missing=()
 for p in "${pkgs[@]}"; do

@@ -1309,6 +1309,14 @@ void Session::on_open(const Call& c, Task& t, Ctx& x) {
                                  path, r.decor),
                      true);
     }
+    // In the sandbox the program is pid 1 of its own pid namespace, so what
+    // /proc/1 says (comm, environ, cgroup...) describes the program, not the
+    // machine's init: a program that reads it may decide it is sandboxed
+    // (firejail: "an existing sandbox was detected") and behave otherwise.
+    if (path.starts_with("/proc/1/") && !path.starts_with("/proc/1/ns/") && sandbox_probes_.size() < 8 &&
+        std::none_of(sandbox_probes_.begin(), sandbox_probes_.end(),
+                     [&](const SandboxProbe& sp) { return sp.path == path; }))
+      sandbox_probes_.push_back(SandboxProbe{c.line, path, c.text});
     return comment(x, c.name + " (other files)", "opening files other than namespace files: no namespace effect",
                    false);
   }

@@ -71,6 +71,13 @@ struct NotModelled {
   int first_line = 0;
 };
 
+// A sign that the traced program looked at whether it is sandboxed.
+struct SandboxProbe {
+  int line = 0;      // strace line
+  std::string path;  // "/proc/1/comm"
+  std::string text;  // the strace line's text
+};
+
 class Session {
  public:
   explicit Session(SessionOptions opt);
@@ -89,6 +96,9 @@ class Session {
   const std::string& init_name() const { return init_name_; }
   // The not-modelled kinds, in first-seen order.
   const std::vector<NotModelled>& not_modelled() const { return nm_; }
+  // Opens of /proc/1/* other than its ns links: the program looked at pid 1,
+  // which in nssim's sandbox is itself (see SandboxProbe); at most 8 kept.
+  const std::vector<SandboxProbe>& sandbox_probes() const { return sandbox_probes_; }
   int contradictions() const { return contradictions_; }
   int steps() const { return steps_; }
   // pid -> task name, for the scenario's header comment.
@@ -143,6 +153,7 @@ class Session {
   std::vector<std::unique_ptr<Task>> retired_;  // tasks whose pid was reused
   std::set<std::string> used_names_;
   std::vector<std::pair<int, std::string>> task_names_;
+  std::vector<SandboxProbe> sandbox_probes_;
   std::map<int, std::vector<Event>> orphans_;                     // lines of pids not yet matched to a clone
   std::vector<std::pair<std::string, std::vector<Event>>> held_;  // task name -> its events while asleep in vfork
   // SCM_RIGHTS files in flight, by the kernel inode of the receiving unix

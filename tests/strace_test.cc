@@ -926,6 +926,33 @@ TEST_F(StraceLive, SummaryIsOneLinePerCallAndPidFilters) {
   EXPECT_THAT(none.out, HasSubstr("summary: 9 statements"));
 }
 
+TEST_F(StraceLive, AProgramReadingPidOneIsWarnedAbout) {
+  // firejail reads /proc/1/comm and /proc/1/environ, sees itself as pid 1 and
+  // runs its command without a sandbox of its own: nssim says so.
+  if (system("command -v firejail >/dev/null 2>&1") != 0) GTEST_SKIP() << "firejail is not installed";
+  CliRun r = run_shell(nssim("trace --summary -- firejail --noprofile /bin/true 2>/dev/null"));
+  EXPECT_EQ(r.status, 0) << r.out;
+  EXPECT_THAT(r.out, HasSubstr("warning: the program read /proc/1/"));
+  EXPECT_THAT(r.out, HasSubstr("nssim trace --host"));
+  EXPECT_THAT(r.out, Not(HasSubstr("CLONE_NEWPID")));  // it made no namespaces
+  CliRun q = run_shell(nssim("trace --summary -- unshare --uts true 2>/dev/null"));
+  EXPECT_THAT(q.out, Not(HasSubstr("warning: the program read")));
+}
+
+TEST_F(StraceLive, HostRunsTheProgramInNssimsOwnNamespaces) {
+  // --host: no sandbox; the model's init stands for the machine's and clones
+  // the program, whose initial namespaces are nssim's own.
+  CliRun r = run_shell(nssim("trace --summary --host -- unshare --uts --ipc true 2>/dev/null"));
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_THAT(r.out, HasSubstr("on the host (--host"));
+  EXPECT_THAT(r.out, HasSubstr("init: clone(0) -> p"));
+  EXPECT_THAT(r.out, HasSubstr("unshare(CLONE_NEWUTS|CLONE_NEWIPC)  = 0"));
+  EXPECT_THAT(r.out, HasSubstr("contradictions with the kernel: 0"));
+  char self[64] = {};
+  ASSERT_GT(readlink("/proc/self/ns/uts", self, sizeof self - 1), 0);
+  EXPECT_THAT(r.out, HasSubstr(std::string(self).substr(4, std::string(self).size() - 5)));  // uts:[N] -> N
+}
+
 TEST(StraceTrace, UsageErrors) {
   EXPECT_EQ(run_shell(nssim("trace")).status, 2);
   EXPECT_EQ(run_shell(nssim("trace --real -- true")).status, 2);

@@ -16,6 +16,7 @@
 
 #include "grading/lab.h"
 #include "real/real_backend.h"
+#include "real/sandbox_exec.h"
 #include "sim/runner.h"
 #include "sim/sim_backend.h"
 #include "tests/bundled.h"
@@ -333,6 +334,7 @@ TEST(LabCli, ListShowsEveryBundledLabWithItsTitle) {
   EXPECT_THAT(r.out, HasSubstr("01-proc-ns-identity"));
   EXPECT_THAT(r.out, HasSubstr("/proc/PID/ns and inode identity"));
   EXPECT_THAT(r.out, HasSubstr("07-time-namespaces"));
+  EXPECT_THAT(r.out, HasSubstr("12-capstone-bwrap"));
   CliRun none = run("lab list --dir /nonexistent");
   EXPECT_EQ(none.status, 2);
 }
@@ -362,13 +364,15 @@ std::vector<std::string> lab_dirs() {
 
 fs::path lab_path(const std::string& lab, const char* file) { return fs::path(NSSIM_SOURCE_DIR) / "labs" / lab / file; }
 
-TEST(Labs, AtLeastSevenEachWithHandoutScenarioAndSolution) {
+TEST(Labs, TwelveEachWithHandoutScenarioSolutionAndTeacherKey) {
   auto labs = lab_dirs();
-  EXPECT_GE(labs.size(), 7u);
+  EXPECT_GE(labs.size(), 12u);
   for (auto& l : labs) {
     EXPECT_TRUE(fs::exists(lab_path(l, "README.md"))) << l;
     EXPECT_TRUE(fs::exists(lab_path(l, "lab.nss"))) << l;
     EXPECT_TRUE(fs::exists(lab_path(l, "solution.nss"))) << l;
+    // The key to the discussion questions, for the teacher only.
+    EXPECT_TRUE(fs::exists(fs::path(NSSIM_SOURCE_DIR) / "labs" / l / "teacher" / "answers.md")) << l;
   }
 }
 
@@ -523,6 +527,30 @@ TEST_P(BundledLab, HasRefcountPredictionsAndAHandoutWithItsSections) {
     EXPECT_THAT(readme, HasSubstr(section));
   EXPECT_THAT(readme, HasSubstr("Write it yourself"));
   EXPECT_THAT(readme, HasSubstr("nssim lab check --real labs/" + GetParam() + "/lab.nss"));
+}
+
+// Lab 12's task 0: the trace of bwrap that the handout asks students to read
+// has no contradiction with the kernel, and shows what the key reproduces.
+TEST(LabCapstone, BwrapTraceHasNoContradictionWithTheKernel) {
+  if (std::string why = real::sandbox_exec_unavailable_reason(); !why.empty()) GTEST_SKIP() << why;
+  if (access("/usr/bin/bwrap", X_OK) != 0)
+    GTEST_SKIP() << "bubblewrap is not installed (scripts/install-deps.sh installs it)";
+  CliRun r = testing::run_nssim(
+      "trace --no-events --no-table -- bwrap --unshare-all --ro-bind / / --proc /proc --dev /dev /bin/true </dev/null");
+  EXPECT_EQ(r.status, 0) << r.out;
+  EXPECT_THAT(r.out, HasSubstr("contradictions with the kernel: 0"));
+  EXPECT_THAT(r.out, Not(HasSubstr("CONTRADICTION")));
+  EXPECT_THAT(r.out, HasSubstr("program: exited with 0"));
+  EXPECT_THAT(r.out, HasSubstr("clone(CLONE_NEWNS|CLONE_NEWCGROUP|CLONE_NEWUTS|CLONE_NEWIPC|CLONE_NEWUSER|CLONE_NEWPID|"
+                               "CLONE_NEWNET) -> p"));
+  EXPECT_THAT(r.out, HasSubstr("/uid_map\", \"0 0 1\\n\")  = 0"));
+  EXPECT_THAT(r.out, HasSubstr("capset(effective=0, permitted=0, inheritable=0)  = 0"));
+}
+
+// Every handout says how long the lab takes, on the line after its title.
+TEST_P(BundledLab, HandoutSaysHowLongItTakes) {
+  std::string readme = load(lab_path(GetParam(), "README.md"));
+  EXPECT_TRUE(std::regex_search(readme, std::regex(R"(^# Lab [^\n]*\n\n\*About \d+ minutes)"))) << readme.substr(0, 200);
 }
 
 // Every kernel source a handout cites as `path:function() @ v6.18` is one

@@ -26,7 +26,7 @@ expect cat.pid == ?
 ls: exit(0)
 expect cat.state == ?
 expect ls.state == ?
-sh: wait(ls)
+sh: wait(ls)                               # WNOHANG (nssim never blocks): 0 if ls cannot be reaped yet
 sh: wait(cat) = cat
 expect ls.state == ?
 sh: wait(ls) = ls

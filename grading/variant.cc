@@ -208,7 +208,7 @@ struct Rewrite {
         // Comments are English: "a", "back", "more"... are words there unless
         // they read as the task ("a's", "a.net", "a:", a comment's last word).
         static const std::set<std::string> words = {"a", "i", "back", "more", "me", "up", "run", "mine", "enter", "on"};
-        bool as_name = after.starts_with("'s") || after.starts_with(":") || after.starts_with("(") ||
+        bool as_name = after.starts_with("'s") || after.starts_with(":") || after.starts_with("(") || after.starts_with("/") ||
                        (after.size() > 1 && after[0] == '.' && is_ident_start(after[1]));
         if (words.count(tok) && !as_name) return tok;
       }
@@ -563,14 +563,16 @@ std::expected<Variant, std::string> make_variant(const std::string& lab_dir, uin
     Texts t;
     for (auto& l : key0) t.key.push_back(w.nss_line(l));
     for (auto& l : lab0) t.lab.push_back(w.nss_line(l));
-    bool block = false;
+    // Code blocks without a language (scenario text) are rewritten; others (```c) are kept as written.
+    bool block = false, other = false;
     for (auto& l : split_lines(readme_src.value_or(""))) {
       if (l.starts_with("```")) {
+        if (!block) other = l.size() > 3;
         block = !block;
         t.readme.push_back(l);
         continue;
       }
-      t.readme.push_back(w.markdown_line(l, block));
+      t.readme.push_back(block && other ? l : w.markdown_line(l, block));
     }
     return t;
   };
@@ -670,11 +672,10 @@ std::expected<Variant, std::string> make_variant(const std::string& lab_dir, uin
       "",
       fmt::format("## Variant seed {}", seed),
       "",
-      fmt::format("This is variant seed {} of the lab `{}` (`nssim lab variant --seed {}`): its {} differ from", seed,
-                  src_path, seed, changed),
-      "your classmates' variants, and so do the answers. The code in this handout uses your",
-      fmt::format("variant's names; work in this directory's `lab.nss` and check it with `nssim lab check {}/lab.nss`.",
-                  out_label)};
+      fmt::format("This is variant seed {} of the lab `{}` (`nssim lab variant --seed {}`): its {} differ from your "
+                  "classmates' variants, and so do the answers. The code in this handout uses your variant's names; work "
+                  "in this directory's `lab.nss` and check it with `nssim lab check {}/lab.nss`.",
+                  seed, src_path, seed, changed, out_label)};
   if (!type_swap.empty()) {
     static const std::map<std::string, std::string> what = {
         {"ipc", "ipc (System V IPC)"}, {"net", "net (network)"}, {"uts", "uts (hostname)"}};
@@ -701,6 +702,9 @@ std::expected<Variant, std::string> make_variant(const std::string& lab_dir, uin
   for (auto& n : renamed) names[n] = base.names.at(n);
   for (auto& [f, t] : type_swap) types[f] = t;
   for (auto& [f, t] : base.flag_changes) flags.push_back({{"from", f}, {"to", t}});
+  // Line numbers as in the written files, below the header line.
+  for (auto& s : steps) s["key_line"] = s["key_line"].get<int>() + 1, s["lab_line"] = s["lab_line"].get<int>() + 1;
+  for (auto& c : rc.changes) c["line"] = c["line"].get<int>() + 1;
   v.info = {{"seed", seed},
             {"lab", id},
             {"source", lab_dir},

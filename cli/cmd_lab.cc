@@ -142,7 +142,8 @@ int cmd_lab_variant(uint64_t seed, const std::string& lab, std::string out) {
   if (std::error_code ec; !std::filesystem::is_directory(dir, ec))
     if (std::string labs = lab::find_labs_dir(); !labs.empty() && std::filesystem::is_directory(labs + "/" + lab, ec))
       dir = labs + "/" + lab;
-  if (out.empty()) out = fmt::format("{}-seed-{}", std::filesystem::path(dir).lexically_normal().filename().string(), seed);
+  if (out.empty())
+    out = fmt::format("{}-seed-{}", std::filesystem::path(dir).lexically_normal().filename().string(), seed);
   auto v = lab::make_variant(dir, seed, out);
   if (!v) {
     fmt::print(stderr, "nssim lab variant: {}\n", v.error());
@@ -152,18 +153,21 @@ int cmd_lab_variant(uint64_t seed, const std::string& lab, std::string out) {
     fmt::print(stderr, "nssim lab variant: {}\n", err);
     return 2;
   }
-  fmt::print("{}/: lab.nss ({} blanks), solution.nss ({} checks, all pass on the model), README.md, variant.json\n", out,
-             v->info["blanks"].get<int>(), v->info["checks"].get<size_t>());
+  fmt::print("{}/: lab.nss ({} blanks), solution.nss ({} checks, all pass on the model), README.md, variant.json\n",
+             out, v->info["blanks"].get<int>(), v->info["checks"].get<size_t>());
   fmt::print("  names {}, types {}, flag orders {}, steps {}, answers recomputed {}\n", v->info["names"].size(),
-             v->info["types"].size(), v->info["flag_orders"].size(), v->info["steps"].size(), v->info["recomputed"].size());
-  fmt::print("Grade a student's copy: nssim lab check {}/lab.nss   (the key: nssim lab check --real {}/solution.nss)\n", out, out);
+             v->info["types"].size(), v->info["flag_orders"].size(), v->info["steps"].size(),
+             v->info["recomputed"].size());
+  fmt::print("Grade a student's copy: nssim lab check {}/lab.nss   (the key: nssim lab check --real {}/solution.nss)\n",
+             out, out);
   return 0;
 }
 
 }  // namespace
 
 void add_lab_command(CLI::App& app, int& rc) {
-  auto* lab = app.add_subcommand("lab", "Course labs: grade a student's scenario (check), list the bundled labs, or make a per-student variant.");
+  auto* lab = app.add_subcommand(
+      "lab", "Course labs: grade a student's scenario (check), list the bundled labs, or make a per-student variant.");
   lab->require_subcommand(1);
 
   auto args = std::make_shared<LabCheckArgs>();
@@ -208,15 +212,19 @@ void add_lab_command(CLI::App& app, int& rc) {
   };
   auto va = std::make_shared<VariantArgs>();
   auto* variant = lab->add_subcommand(
-      "variant", "Make a per-student variant of a lab (other names, flag orders, namespace types, steps) with its own "
-                 "key, recomputed by the model.");
-  variant->add_option("--seed", va->seed, "The variant's number (e.g. a student id); the same seed gives the same variant")
+      "variant",
+      "Make a per-student variant of a lab (other names, flag orders, namespace types, steps) with its own "
+      "key, recomputed by the model.");
+  variant
+      ->add_option("--seed", va->seed, "The variant's number (e.g. a student id); the same seed gives the same variant")
       ->required();
-  variant->add_option("lab", va->lab, "A lab directory (README.md, lab.nss, solution.nss) or a bundled lab's id")->required();
+  variant->add_option("lab", va->lab, "A lab directory (README.md, lab.nss, solution.nss) or a bundled lab's id")
+      ->required();
   variant->add_option("-o,--out", va->out, "Output directory (default: LAB-seed-N)");
-  variant->footer("Writes OUT/lab.nss, OUT/solution.nss, OUT/README.md, OUT/variant.json (docs/labs.md, \"Per-student "
-                  "variants\").\nExit status: 0 written; 2 not a lab, a file that does not parse or grade, or OUT not "
-                  "writable.");
+  variant->footer(
+      "Writes OUT/lab.nss, OUT/solution.nss, OUT/README.md, OUT/variant.json (docs/labs.md, \"Per-student "
+      "variants\").\nExit status: 0 written; 2 not a lab, a file that does not parse or grade, or OUT not "
+      "writable.");
   variant->callback([&rc, va] { rc = cmd_lab_variant(va->seed, va->lab, va->out); });
 }
 

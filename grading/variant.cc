@@ -153,9 +153,12 @@ std::vector<std::optional<size_t>> align(const std::vector<std::string>& key, co
       len[i][j] = a[i].second == b[j].second ? len[i + 1][j + 1] + 1 : std::max(len[i + 1][j], len[i][j + 1]);
   std::vector<std::optional<size_t>> out(key.size());
   for (size_t i = 0, j = 0; i < a.size() && j < b.size();) {
-    if (a[i].second == b[j].second) out[a[i].first] = b[j].first, ++i, ++j;
-    else if (len[i + 1][j] >= len[i][j + 1]) ++i;
-    else ++j;
+    if (a[i].second == b[j].second)
+      out[a[i].first] = b[j].first, ++i, ++j;
+    else if (len[i + 1][j] >= len[i][j + 1])
+      ++i;
+    else
+      ++j;
   }
   return out;
 }
@@ -208,8 +211,8 @@ struct Rewrite {
         // Comments are English: "a", "back", "more"... are words there unless
         // they read as the task ("a's", "a.net", "a:", a comment's last word).
         static const std::set<std::string> words = {"a", "i", "back", "more", "me", "up", "run", "mine", "enter", "on"};
-        bool as_name = after.starts_with("'s") || after.starts_with(":") || after.starts_with("(") || after.starts_with("/") ||
-                       (after.size() > 1 && after[0] == '.' && is_ident_start(after[1]));
+        bool as_name = after.starts_with("'s") || after.starts_with(":") || after.starts_with("(") ||
+                       after.starts_with("/") || (after.size() > 1 && after[0] == '.' && is_ident_start(after[1]));
         if (words.count(tok) && !as_name) return tok;
       }
       return it->second;
@@ -250,8 +253,10 @@ struct Rewrite {
       std::vector<std::string> flags;
       std::string expr = it->str(), cur;
       for (char c : expr + "|") {
-        if (c == '|') flags.push_back(cur), cur.clear();
-        else if (!std::isspace(static_cast<unsigned char>(c))) cur += c;
+        if (c == '|')
+          flags.push_back(cur), cur.clear();
+        else if (!std::isspace(static_cast<unsigned char>(c)))
+          cur += c;
       }
       std::vector<std::string> sorted = flags;
       std::sort(sorted.begin(), sorted.end());
@@ -338,9 +343,9 @@ struct Rewrite {
 // Names the variant draws from: short, not English words a comment would
 // use, not the scenario language's words.
 const std::vector<std::string> kTaskPool = {
-    "ant",  "bee",  "cod",  "doe",  "eel",  "elk",  "emu",  "fox",  "gnu",   "hen",  "jay",  "lynx", "mole", "moth",
-    "newt", "owl",  "puma", "ram",  "seal", "toad", "vole", "wasp", "wren",  "yak",  "zebu", "crow", "dove", "frog",
-    "hare", "ibis", "kiwi", "lark", "mink", "orca", "pika", "rook", "swan",  "tern", "gull", "boar", "colt", "hawk"};
+    "ant",  "bee",  "cod",  "doe",  "eel",  "elk",  "emu",  "fox",  "gnu",  "hen",  "jay",  "lynx", "mole", "moth",
+    "newt", "owl",  "puma", "ram",  "seal", "toad", "vole", "wasp", "wren", "yak",  "zebu", "crow", "dove", "frog",
+    "hare", "ibis", "kiwi", "lark", "mink", "orca", "pika", "rook", "swan", "tern", "gull", "boar", "colt", "hawk"};
 const std::vector<std::string> kLetPool = {"ALPHA", "BETA", "GAMMA", "DELTA", "KAPPA", "SIGMA", "THETA",
                                            "OMEGA", "ZETA", "TAU",   "PHI",   "PSI",   "RHO",   "ETA"};
 const std::vector<std::string> kFdPool = {"xfd", "yfd", "zfd", "qfd", "wfd"};
@@ -396,9 +401,9 @@ std::vector<bool> in_student_region(const std::vector<std::string>& lines) {
 }
 
 struct Recomputed {
-  std::string key, lab;               // the key with recomputed answers; the template with the same given numbers
+  std::string key, lab;  // the key with recomputed answers; the template with the same given numbers
   nlohmann::json changes = nlohmann::json::array();
-  std::string why;                    // empty: valid
+  std::string why;  // empty: valid
 };
 
 std::vector<Verdict> verdicts(const Report& r) {
@@ -432,7 +437,8 @@ std::optional<std::string> with_number(const std::string& line, const std::strin
 // the lab teaches, and it is refused. A given (not blank) check of the
 // template that the key recomputes gets the same number. The template must
 // then grade exactly as the original's did (same blanks, same checks passing).
-Recomputed recompute(std::vector<std::string> key, std::vector<std::string> lab, const std::vector<Verdict>& lab_verdicts) {
+Recomputed recompute(std::vector<std::string> key, std::vector<std::string> lab,
+                     const std::vector<Verdict>& lab_verdicts) {
   Recomputed out;
   ParseResult pr = parse_scenario(join_lines(key), "solution.nss");
   if (!pr.ok()) return out.why = "the variant's key does not parse: " + pr.errors.front().message, out;
@@ -448,7 +454,8 @@ Recomputed recompute(std::vector<std::string> key, std::vector<std::string> lab,
     auto e = expects.find(it.line);
     bool numeric = it.kind == Item::Expect && e != expects.end() && e->second->expr.kind == Expr::Eq &&
                    e->second->expr.rhs.kind == Term::Int && !it.value.empty() &&
-                   std::all_of(it.value.begin(), it.value.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+                   std::all_of(it.value.begin(), it.value.end(),
+                               [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
     if (!numeric) return out.why = fmt::format("line {}: '{}' would change ({})", it.line, it.text, it.value), out;
     size_t i = static_cast<size_t>(it.line - 1);
     std::string old;
@@ -479,22 +486,29 @@ Recomputed recompute(std::vector<std::string> key, std::vector<std::string> lab,
 
 }  // namespace
 
-std::expected<Variant, std::string> make_variant(const std::string& lab_dir, uint64_t seed, const std::string& out_label) {
+std::expected<Variant, std::string> make_variant(const std::string& lab_dir, uint64_t seed,
+                                                 const std::string& out_label) {
   fs::path dir(lab_dir);
   auto lab_src = read_text(dir / "lab.nss"), key_src = read_text(dir / "solution.nss"),
        readme_src = read_text(dir / "README.md");
   if (!lab_src || !key_src)
-    return std::unexpected(fmt::format("'{}' is not a lab: it needs lab.nss and solution.nss (and README.md)", lab_dir));
+    return std::unexpected(
+        fmt::format("'{}' is not a lab: it needs lab.nss and solution.nss (and README.md)", lab_dir));
   std::string id = fs::weakly_canonical(dir).filename().string();
   if (id.empty()) id = dir.filename().string();
 
   ParseResult kp = parse_scenario(*key_src, (dir / "solution.nss").string());
-  if (!kp.ok()) return std::unexpected(fmt::format("{}: does not parse: {}", (dir / "solution.nss").string(), kp.errors.front().message));
+  if (!kp.ok())
+    return std::unexpected(
+        fmt::format("{}: does not parse: {}", (dir / "solution.nss").string(), kp.errors.front().message));
   ParseResult lp = parse_scenario(*lab_src, (dir / "lab.nss").string());
-  if (!lp.ok()) return std::unexpected(fmt::format("{}: does not parse: {}", (dir / "lab.nss").string(), lp.errors.front().message));
+  if (!lp.ok())
+    return std::unexpected(
+        fmt::format("{}: does not parse: {}", (dir / "lab.nss").string(), lp.errors.front().message));
   Report key_report = grade(kp.scenario, {});
   if (key_report.run.error || key_report.failed || key_report.unanswered)
-    return std::unexpected(fmt::format("{}: the key does not grade fully ({}); fix it first", (dir / "solution.nss").string(), summary_line(key_report)));
+    return std::unexpected(fmt::format("{}: the key does not grade fully ({}); fix it first",
+                                       (dir / "solution.nss").string(), summary_line(key_report)));
   const std::vector<Verdict> lab_verdicts = verdicts(grade(lp.scenario, {}));
   int blanks = 0;
   for (auto v : lab_verdicts) blanks += v == Verdict::Unanswered;
@@ -590,7 +604,8 @@ std::expected<Variant, std::string> make_variant(const std::string& lab_dir, uin
     texts = rewrite_all(base);
     rc = recompute(texts.key, texts.lab, lab_verdicts);
   }
-  if (!rc.why.empty()) return std::unexpected(fmt::format("{}: no valid variant for seed {}: {}", lab_dir, seed, rc.why));
+  if (!rc.why.empty())
+    return std::unexpected(fmt::format("{}: no valid variant for seed {}: {}", lab_dir, seed, rc.why));
 
   // Steps: one more fork (clone(0)) or one more open of a /proc/PID/ns file
   // after an existing one, outside the student's own steps. Candidates are
@@ -599,7 +614,8 @@ std::expected<Variant, std::string> make_variant(const std::string& lab_dir, uin
   nlohmann::json steps = nlohmann::json::array();
   {
     static const std::regex fork_re(R"(^([A-Za-z_][A-Za-z0-9_]*)\s*:\s*clone\(0\)\s*->\s*[A-Za-z_][A-Za-z0-9_]*$)");
-    static const std::regex open_re(R"(^([A-Za-z_][A-Za-z0-9_]*)\s*:\s*open\(("/proc/[^"]*")\)\s*->\s*[A-Za-z_][A-Za-z0-9_]*$)");
+    static const std::regex open_re(
+        R"(^([A-Za-z_][A-Za-z0-9_]*)\s*:\s*open\(("/proc/[^"]*")\)\s*->\s*[A-Za-z_][A-Za-z0-9_]*$)");
     auto region = in_student_region(texts.key);
     std::vector<size_t> cands;
     for (size_t i = 0; i < texts.key.size(); ++i) {
@@ -618,8 +634,10 @@ std::expected<Variant, std::string> make_variant(const std::string& lab_dir, uin
       std::string c = code_of(texts.key[i]);
       std::smatch m;
       std::string extra;
-      if (std::regex_match(c, m, fork_re)) extra = fmt::format("{}: clone(0) -> {}", m[1].str(), child);
-      else if (std::regex_match(c, m, open_re)) extra = fmt::format("{}: open({}) -> {}", m[1].str(), m[2].str(), fd);
+      if (std::regex_match(c, m, fork_re))
+        extra = fmt::format("{}: clone(0) -> {}", m[1].str(), child);
+      else if (std::regex_match(c, m, open_re))
+        extra = fmt::format("{}: open({}) -> {}", m[1].str(), m[2].str(), fd);
       // The same statement in the template.
       std::optional<size_t> at = lab_of[i];
       if (!at || normalized(texts.lab[*at]) != normalized(texts.key[i])) continue;
@@ -669,13 +687,12 @@ std::expected<Variant, std::string> make_variant(const std::string& lab_dir, uin
 
   std::vector<std::string> readme = split_lines(relabel(join_lines(texts.readme)));
   std::vector<std::string> note = {
-      "",
-      fmt::format("## Variant seed {}", seed),
-      "",
-      fmt::format("This is variant seed {} of the lab `{}` (`nssim lab variant --seed {}`): its {} differ from your "
-                  "classmates' variants, and so do the answers. The code in this handout uses your variant's names; work "
-                  "in this directory's `lab.nss` and check it with `nssim lab check {}/lab.nss`.",
-                  seed, src_path, seed, changed, out_label)};
+      "", fmt::format("## Variant seed {}", seed), "",
+      fmt::format(
+          "This is variant seed {} of the lab `{}` (`nssim lab variant --seed {}`): its {} differ from your "
+          "classmates' variants, and so do the answers. The code in this handout uses your variant's names; work "
+          "in this directory's `lab.nss` and check it with `nssim lab check {}/lab.nss`.",
+          seed, src_path, seed, changed, out_label)};
   if (!type_swap.empty()) {
     static const std::map<std::string, std::string> what = {
         {"ipc", "ipc (System V IPC)"}, {"net", "net (network)"}, {"uts", "uts (hostname)"}};
@@ -683,9 +700,10 @@ std::expected<Variant, std::string> make_variant(const std::string& lab_dir, uin
     for (auto& [f, t] : type_swap)
       if (present.count(f)) parts.push_back(fmt::format("{} read {}", what.at(f), what.at(t)));
     note.push_back("");
-    note.push_back(fmt::format("Namespace types are exchanged in this variant: where the text says {}. What the lab "
-                               "teaches holds for every one of these types alike; its code already uses your types.",
-                               fmt::join(parts, "; ")));
+    note.push_back(
+        fmt::format("Namespace types are exchanged in this variant: where the text says {}. What the lab "
+                    "teaches holds for every one of these types alike; its code already uses your types.",
+                    fmt::join(parts, "; ")));
   }
   readme.insert(readme.begin() + std::min<size_t>(1, readme.size()), note.begin(), note.end());
   v.readme = join_lines(readme);
@@ -693,10 +711,12 @@ std::expected<Variant, std::string> make_variant(const std::string& lab_dir, uin
   // Final check of what is handed out.
   ParseResult fk = parse_scenario(v.solution, out_label + "/solution.nss");
   ParseResult fl = parse_scenario(v.lab, out_label + "/lab.nss");
-  if (!fk.ok() || !fl.ok()) return std::unexpected(fmt::format("{}: the variant for seed {} does not parse (a bug)", lab_dir, seed));
+  if (!fk.ok() || !fl.ok())
+    return std::unexpected(fmt::format("{}: the variant for seed {} does not parse (a bug)", lab_dir, seed));
   Report fr = grade(fk.scenario, {});
   if (fr.run.error || fr.failed || fr.unanswered)
-    return std::unexpected(fmt::format("{}: the variant's key for seed {} does not grade fully: {} (a bug)", lab_dir, seed, summary_line(fr)));
+    return std::unexpected(fmt::format("{}: the variant's key for seed {} does not grade fully: {} (a bug)", lab_dir,
+                                       seed, summary_line(fr)));
 
   nlohmann::json names = nlohmann::json::object(), types = nlohmann::json::object(), flags = nlohmann::json::array();
   for (auto& n : renamed) names[n] = base.names.at(n);

@@ -11,17 +11,16 @@
 
 #include <cstdint>
 #include <expected>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 namespace nssim::lab {
 
 struct Variant {
-  std::string lab;        // the variant's lab.nss: the student's template, blanks as in the original
-  std::string solution;   // its key, every check passing on the model
-  std::string readme;     // the handout, with a "Variant seed N" header
-  nlohmann::json info;    // variant.json: seed, lab, and what was changed
+  std::string lab;       // the variant's lab.nss: the student's template, blanks as in the original
+  std::string solution;  // its key, every check passing on the model
+  std::string readme;    // the handout, with a "Variant seed N" header
+  nlohmann::json info;   // variant.json: seed, lab, and what was changed
 };
 
 // Makes the variant of the lab in `lab_dir` for `seed`. The same seed and

@@ -1,5 +1,6 @@
 // nssim lab check FILE... [--real] [--json] [--reveal] [--timeout MS]
 // nssim lab list [--dir DIR]
+// nssim lab variant --seed N LAB-DIR [-o OUT]
 // The grader is grading/lab.*; this file is the command line around it.
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -10,6 +11,7 @@
 
 #include "cli/commands.h"
 #include "grading/lab.h"
+#include "grading/variant.h"
 #include "cli/real_run.h"
 #include "vm/vm.h"
 
@@ -133,10 +135,39 @@ int cmd_lab_list(const std::string& dir_opt) {
   return 0;
 }
 
+// lab variant: a per-student variant of a lab (grading/variant.h).
+int cmd_lab_variant(uint64_t seed, const std::string& lab, std::string out) {
+  std::string dir = lab;
+  // A bundled lab may be named by its id ("02-nsproxy").
+  if (std::error_code ec; !std::filesystem::is_directory(dir, ec))
+    if (std::string labs = lab::find_labs_dir(); !labs.empty() && std::filesystem::is_directory(labs + "/" + lab, ec))
+      dir = labs + "/" + lab;
+  if (out.empty())
+    out = fmt::format("{}-seed-{}", std::filesystem::path(dir).lexically_normal().filename().string(), seed);
+  auto v = lab::make_variant(dir, seed, out);
+  if (!v) {
+    fmt::print(stderr, "nssim lab variant: {}\n", v.error());
+    return 2;
+  }
+  if (std::string err = lab::write_variant(*v, out); !err.empty()) {
+    fmt::print(stderr, "nssim lab variant: {}\n", err);
+    return 2;
+  }
+  fmt::print("{}/: lab.nss ({} blanks), solution.nss ({} checks, all pass on the model), README.md, variant.json\n",
+             out, v->info["blanks"].get<int>(), v->info["checks"].get<size_t>());
+  fmt::print("  names {}, types {}, flag orders {}, steps {}, answers recomputed {}\n", v->info["names"].size(),
+             v->info["types"].size(), v->info["flag_orders"].size(), v->info["steps"].size(),
+             v->info["recomputed"].size());
+  fmt::print("Grade a student's copy: nssim lab check {}/lab.nss   (the key: nssim lab check --real {}/solution.nss)\n",
+             out, out);
+  return 0;
+}
+
 }  // namespace
 
 void add_lab_command(CLI::App& app, int& rc) {
-  auto* lab = app.add_subcommand("lab", "Course labs: grade a student's scenario (check), or list the bundled labs.");
+  auto* lab = app.add_subcommand(
+      "lab", "Course labs: grade a student's scenario (check), list the bundled labs, or make a per-student variant.");
   lab->require_subcommand(1);
 
   auto args = std::make_shared<LabCheckArgs>();
@@ -174,6 +205,27 @@ void add_lab_command(CLI::App& app, int& rc) {
   list->add_option("--dir", *dir, "Labs directory (default: $NSSIM_LABS, ./labs, or the source tree's labs/)");
   list->footer("Exit status: 0 listed; 2 no labs found.");
   list->callback([&rc, dir] { rc = cmd_lab_list(*dir); });
+
+  struct VariantArgs {
+    uint64_t seed = 0;
+    std::string lab, out;
+  };
+  auto va = std::make_shared<VariantArgs>();
+  auto* variant = lab->add_subcommand(
+      "variant",
+      "Make a per-student variant of a lab (other names, flag orders, namespace types, steps) with its own "
+      "key, recomputed by the model.");
+  variant
+      ->add_option("--seed", va->seed, "The variant's number (e.g. a student id); the same seed gives the same variant")
+      ->required();
+  variant->add_option("lab", va->lab, "A lab directory (README.md, lab.nss, solution.nss) or a bundled lab's id")
+      ->required();
+  variant->add_option("-o,--out", va->out, "Output directory (default: LAB-seed-N)");
+  variant->footer(
+      "Writes OUT/lab.nss, OUT/solution.nss, OUT/README.md, OUT/variant.json (docs/labs.md, \"Per-student "
+      "variants\").\nExit status: 0 written; 2 not a lab, a file that does not parse or grade, or OUT not "
+      "writable.");
+  variant->callback([&rc, va] { rc = cmd_lab_variant(va->seed, va->lab, va->out); });
 }
 
 }  // namespace nssim::cli

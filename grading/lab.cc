@@ -174,9 +174,10 @@ Report grade(const Scenario& sc, const Options& opt) {
         it.step = r.step, it.line = r.line;
         it.task = r.call->task;
         it.text = r.call->text + " = " + *r.expected;
-        it.verdict = r.ok ? Verdict::Pass : Verdict::Fail;
+        bool blank = *r.expected == "?";
+        it.verdict = blank ? Verdict::Unanswered : r.ok ? Verdict::Pass : Verdict::Fail;
         it.value = r.outcome.result;
-        it.detail = r.ok ? "" : fmt::format("asserted {}, the model returns {}", *r.expected, r.outcome.result);
+        it.detail = r.ok || blank ? "" : fmt::format("asserted {}, the model returns {}", *r.expected, r.outcome.result);
         it.decided_by = Decider{r.step, r.line, r.call->task, r.call->text};
         rep.items.push_back(std::move(it));
       }

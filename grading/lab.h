@@ -43,6 +43,11 @@ struct Item {
   std::vector<std::string> same_as;
   std::string detail;       // the runner's detail ("a.net = net:[...], b.net = net:[...]")
   std::optional<Decider> decided_by;
+  // Set by grade_submission() (grading/submission.h): the question it belongs
+  // to (index into Graded::questions, -1: none) and, when the grader refused
+  // the answer (a tautology, an edited given line), why.
+  int question = -1;
+  std::string refused;
 };
 
 // A step where the live kernel did something else than the model.

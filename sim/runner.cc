@@ -440,7 +440,11 @@ RunSummary Runner::run(const std::function<void(const StepRecord&)>& sink) {
         }
         ++sum.calls;  // only calls that ran
         r.expected = c->assert_result;
-        if (r.expected) {
+        if (r.expected && *r.expected == "?") {
+          // '= ?': a blank the student has not filled yet; the model's result is its answer.
+          r.verdict = Verdict::Unanswered;
+          ++sum.expects_unanswered;
+        } else if (r.expected) {
           // '= 0' means "succeeded" for calls that return a new name (clone,
           // open...). A call that returns a number (ioctl NS_GET_NSTYPE/
           // NS_GET_OWNER_UID) must match it, and so must wait, whose result is

@@ -145,7 +145,7 @@ int grade_one(const std::string& given, const LabCheckArgs& a, lab::Graded& out)
   out = lab::grade_submission(sub, so);
   if (real) out.report.real_note = real->note + not_checked_lines(*real);
   if (out.exit_hint) return out.exit_hint;
-  if (out.report.run.error) return 2;
+  if (!out.run_errors.empty()) return 2;
   return out.ok() ? 0 : 1;
 }
 
@@ -156,12 +156,15 @@ void print_one(const lab::Graded& g, const LabCheckArgs& a, const lab::TextOptio
       std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
     std::cout.flush();
     if (!g.error.empty()) fmt::print(stderr, "{}\n", g.error);
+    for (auto& e : g.run_errors) fmt::print(stderr, "{}\n", e);
     return;
   }
   fmt::print("nssim lab {} {}  (model{}{})\n", a.command, g.file,
              g.key_file.empty() ? "" : ": the key's steps", a.real ? ", every step also run on the live kernel" : "");
   if (!g.report.real_note.empty()) fmt::print("{}\n", g.report.real_note);
   if (!g.error.empty()) fmt::print(stderr, "{}\n", g.error);
+  std::fflush(stdout);
+  for (auto& e : g.run_errors) fmt::print(stderr, "{}\n", e);
   lab::print_graded(stdout, g, t);
   fmt::print("{}\n", lab::graded_summary(g));
   std::fflush(stdout);

@@ -167,6 +167,7 @@ std::vector<Token> tokenize(const Scenario& sc, const std::vector<Block>& bs) {
 struct Origin {
   int question = -1;     // index into the questions
   std::string refused;   // why its answer or line is refused
+  bool from_key = false; // the key's statement (its columns are the key's)
 };
 
 // The questions of a file: its marks, or one question per check when it has none.
@@ -379,7 +380,7 @@ Graded grade_submission(const Source& sub, const SubmissionOptions& opt) {
                                                      kblocks[ktok[kt].block].id));
           for (auto& st : ks.statements)
             if (block_of(kblocks, st.line) == ktok[kt].block && std::holds_alternative<ExpectStmt>(st.s))
-              add(st, line, Origin{kq(st.line), ""});
+              add(st, line, Origin{kq(st.line), "", true});
           continue;
         }
         const Statement& k = ks.statements[static_cast<size_t>(ktok[kt].stmt)];
@@ -398,7 +399,7 @@ Graded grade_submission(const Source& sub, const SubmissionOptions& opt) {
           if (auto* x = std::get_if<ExpectStmt>(&st.s)) x->expr.rhs = blank_term();
           if (auto* c = std::get_if<CallStmt>(&st.s)) c->assert_result = "?";
         }
-        add(std::move(st), line, Origin{q, why});
+        add(std::move(st), line, Origin{q, why, true});
       }
       for (; e < extra.size(); ++e) {
         const Statement& s = pr.scenario.statements[stok[extra[e]].stmt];
@@ -426,7 +427,7 @@ Graded grade_submission(const Source& sub, const SubmissionOptions& opt) {
           // ...then the key's checks of the block, run on the student's state.
           for (auto& k : ks.statements)
             if (block_of(kblocks, k.line) == kt.block && std::holds_alternative<ExpectStmt>(k.s))
-              add(k, sb.end, Origin{kq(k.line), ""});
+              add(k, sb.end, Origin{kq(k.line), "", true});
           last_line = sb.end;
         } else {
           const Statement& k = ks.statements[kt.stmt];
@@ -482,6 +483,7 @@ Graded grade_submission(const Source& sub, const SubmissionOptions& opt) {
 
   // Run; a run error drops its statement, fails its question, and the rest is graded again.
   std::vector<std::pair<int, std::string>> run_errors;  // (question, reason)
+  std::vector<std::string> diagnostics;
   Report rep;
   for (int attempt = 0;; ++attempt) {
     rep = grade(run, opt.run);
@@ -490,6 +492,11 @@ Graded grade_submission(const Source& sub, const SubmissionOptions& opt) {
     if (idx >= run.statements.size()) break;
     std::string why = fmt::format("run error at line {}: {}", run.statements[idx].line, rep.run.error->message);
     run_errors.emplace_back(origin[idx].question, why);
+    Diagnostic d = *rep.run.error;
+    if (origin[idx].from_key) d.loc = Loc{run.statements[idx].line, 1};
+    std::string text = format_diagnostic(sub.file, sub.text, d);
+    while (!text.empty() && text.back() == '\n') text.pop_back();
+    diagnostics.push_back(std::move(text));
     if (opt.run.peer || attempt >= 500) break;  // the live kernel's run cannot be replayed
     run.statements.erase(run.statements.begin() + static_cast<long>(idx));
     origin.erase(origin.begin() + static_cast<long>(idx));
@@ -499,6 +506,7 @@ Graded grade_submission(const Source& sub, const SubmissionOptions& opt) {
   g.file = sub.file;
   g.key_file = opt.key ? opt.key->file : "";
   g.report = std::move(rep);
+  g.run_errors = std::move(diagnostics);
   g.report.file = sub.file;
   for (auto& mk : marks) {
     Question q;
@@ -678,10 +686,9 @@ std::vector<nlohmann::json> graded_json(const Graded& g, const TextOptions& t) {
             {"kernel_differs", g.report.real ? json(g.report.kernel.size()) : json(nullptr)},
             {"ok", g.ok()}};
   if (!g.error.empty()) s["error"] = g.error;
-  else if (g.report.run.error)
-    s["error"] = fmt::format("{}:{}:{}: {}", g.file, g.report.run.error->loc.line, g.report.run.error->loc.col,
-                             g.report.run.error->message);
+  else if (!g.run_errors.empty()) s["error"] = g.run_errors.front();
   else s["error"] = nullptr;
+  s["run_errors"] = g.run_errors;
   out.push_back({{"summary", s}});
   return out;
 }

@@ -53,6 +53,9 @@ struct Graded {
   // key has checks before its first question, --real cannot run. Formatted
   // "file:line:col: error: message" (with the source line and a hint).
   std::string error;
+  // Run errors, each formatted as format_diagnostic() does (the run went on
+  // without the failing statement; its question failed).
+  std::vector<std::string> run_errors;
   int exit_hint = 0;      // 2: parse or key error; 3: --real unavailable (set by the caller)
   int score = 0, max_score = 0;
   int count(Question::Status s) const;

@@ -64,24 +64,22 @@ int lab_check_in_vm(const LabCheckArgs& a) {
 
 // Reads a file for grading; false (with a message) if it cannot be read.
 bool read_source(const std::string& file, lab::Source& out) {
-  std::string src;
-  ParseResult pr;
-  load_scenario(file, src, pr);  // reports unreadable files; parse errors are graded below
-  if (src.empty() && file != "-" && !std::filesystem::exists(file)) return false;
-  out.file = pr.scenario.file.empty() ? file : pr.scenario.file;
-  out.text = std::move(src);
+  std::string err;
+  if (!read_file(file, out.text, err)) {
+    fmt::print(stderr, "{}\n", err);
+    return false;
+  }
+  out.file = file == "-" ? "<stdin>" : file;  // parse errors are graded (and printed) by the caller
   return true;
 }
 
 bool read_text(const std::string& file, lab::Source& out) {
-  std::ifstream f(file);
-  if (!f) {
-    fmt::print(stderr, "nssim lab: cannot read '{}'\n", file);
+  std::string err;
+  if (!read_file(file, out.text, err)) {
+    fmt::print(stderr, "{}\n", err);
     return false;
   }
-  std::stringstream ss;
-  ss << f.rdbuf();
-  out.file = file, out.text = ss.str();
+  out.file = file;
   return true;
 }
 
@@ -184,12 +182,15 @@ int cmd_lab_check(const LabCheckArgs& a) {
     worst = std::max(worst, rc);
     if (rc == 3) break;  // --real cannot run here: no point in trying the others
   }
+  std::cout.flush();  // the report first, then what went wrong (a reader of 2>&1 gets the whole document)
   if (a.format == "gradescope") {
     std::cout << lab::gradescope_json(all, t).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+    std::cout.flush();
     for (auto& g : all)
       if (!g.error.empty()) fmt::print(stderr, "{}\n", g.error);
   } else if (a.format == "junit") {
     std::cout << lab::junit_xml(all, t);
+    std::cout.flush();
     for (auto& g : all)
       if (!g.error.empty()) fmt::print(stderr, "{}\n", g.error);
   }

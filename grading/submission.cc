@@ -399,6 +399,8 @@ Graded grade_submission(const Source& sub, const SubmissionOptions& opt) {
           if (auto* x = std::get_if<ExpectStmt>(&st.s)) x->expr.rhs = blank_term();
           if (auto* c = std::get_if<CallStmt>(&st.s)) c->assert_result = "?";
         }
+        // A check shows the refusal itself; a plain step has no check to show it on.
+        if (!is_check(st)) question_notes.emplace_back(q, why), why.clear();
         add(std::move(st), line, Origin{q, why, true});
       }
       for (; e < extra.size(); ++e) {
@@ -533,6 +535,16 @@ Graded grade_submission(const Source& sub, const SubmissionOptions& opt) {
     if (q >= 0) g.questions[static_cast<size_t>(q)].reasons.push_back(why), failed_here[static_cast<size_t>(q)] = true;
     if (opt.run.peer) stopped_at = q;
   }
+  // A call of the run that failed without being asserted: named first in its
+  // question, since the checks after it fail because of it.
+  std::vector<std::vector<std::string>> own_steps(g.questions.size());
+  for (auto& fc : g.report.failed_calls) {
+    int q = origin[static_cast<size_t>(fc.step - 1)].question;
+    if (q >= 0)
+      own_steps[static_cast<size_t>(q)].push_back(fmt::format("line {}: the step '{}: {}' failed with {}{}", fc.line,
+                                                              fc.task, fc.call, fc.result,
+                                                              fc.why.empty() ? "" : " (" + fc.why + ")"));
+  }
   for (size_t qi = 0; qi < g.questions.size(); ++qi) {
     Question& q = g.questions[qi];
     g.max_score += q.points;
@@ -551,6 +563,7 @@ Graded grade_submission(const Source& sub, const SubmissionOptions& opt) {
                                                               : "not graded: no check of this question ran");
     }
     if (q.status == Question::Pass) q.score = q.points, g.score += q.points;
+    if (q.status == Question::Fail) q.reasons.insert(q.reasons.begin(), own_steps[qi].begin(), own_steps[qi].end());
   }
   return g;
 }
@@ -583,6 +596,7 @@ std::vector<std::string> feedback(const Item& it, const TextOptions& t) {
   if (it.verdict == Verdict::Unanswered && !values) return out;
   if (it.kind == Item::Result) {
     if (values) out.push_back("the model returns " + it.value);
+    if (values && !it.why.empty()) out.push_back("why: " + it.why);
     return out;
   }
   if (values) {
@@ -595,6 +609,13 @@ std::vector<std::string> feedback(const Item& it, const TextOptions& t) {
     }
   }
   if (it.decided_by) out.push_back("decided by " + decider_line(*it.decided_by));
+  if (values && (!it.holders.empty() || !it.history.empty())) {
+    std::string hs;
+    for (auto& h : it.holders) hs += (hs.empty() ? "" : ", ") + h;
+    out.push_back(fmt::format("{} reference{} held by: {}", it.holders.size(), it.holders.size() == 1 ? "" : "s",
+                              hs.empty() ? "nobody (freed)" : hs));
+    for (auto& h : it.history) out.push_back("  " + h);
+  }
   return out;
 }
 
@@ -657,6 +678,10 @@ std::vector<nlohmann::json> graded_json(const Graded& g, const TextOptions& t) {
         j["points"] = it.question >= 0 ? json(g.questions[static_cast<size_t>(it.question)].points) : json(nullptr);
         j["refused"] = it.refused.empty() ? json(nullptr) : json(it.refused);
         if (!it.refused.empty()) j["verdict"] = "refused";
+        bool show = !t.no_reveal && (it.verdict == Verdict::Fail || t.reveal);
+        j["holders"] = show ? json(it.holders) : json::array();
+        j["history"] = show ? json(it.history) : json::array();
+        j["why"] = show && !it.why.empty() ? json(it.why) : json(nullptr);
         if (t.no_reveal) j["value"] = nullptr, j["same_as"] = json::array(), j["detail"] = j["verdict"];
       }
       out.push_back(std::move(j));

@@ -293,7 +293,7 @@ void Runner::run_expect(const ExpectStmt& e, StepRecord& r) {
   if (a.kind == Value::Blank || b.kind == Value::Blank) {
     r.verdict = Verdict::Unanswered;
     r.answer = a.kind == Value::Blank ? b.show : a.show;
-    r.detail = "unanswered (the model's value: " + r.answer + ")";
+    r.detail = "unanswered";  // the value is r.answer: traces print it only when asked (--reveal)
     return;
   }
   bool eq;

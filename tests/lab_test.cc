@@ -15,6 +15,7 @@
 #include <sstream>
 
 #include "grading/lab.h"
+#include "grading/submission.h"
 #include "real/real_backend.h"
 #include "sim/runner.h"
 #include "sim/sim_backend.h"
@@ -440,7 +441,10 @@ std::string fill_from_solution(const std::string& lab, const std::string& sol, s
         problem = "block " + l.block + " vs " + s.block;
         return "";
       }
+      // The markers stay: a grader with a key finds the student's steps between them.
+      out += "# ==== Task " + l.block + ": your steps go here ====\n";
       for (auto& c : s.body) out += c + "\n";
+      out += "# ==== end of task " + l.block + " ====\n";
       continue;
     }
     if (l.code == s.code) {
@@ -871,6 +875,80 @@ TEST_P(BundledLab, UntouchedScoresZeroAndTheKeyAgainstItselfScoresFull) {
   EXPECT_TRUE(e1.empty() && e2.empty());
   ASSERT_EQ(q1.size(), q2.size());
   for (size_t i = 0; i < q1.size(); ++i) EXPECT_EQ(q1[i].id, q2[i].id);
+}
+
+TEST(LabExplain, ARefcountFailureNamesEachHolderAndEveryStepThatChangedIt) {
+  lab::Graded g = grade_text(
+      "# @q 1 (1 point)\n"
+      "init: clone(CLONE_NEWNET) -> b\n"
+      "let N = b.net\n"
+      "init: clone(0) -> a\n"
+      "a: open(\"/proc/b/ns/net\") -> fd1\n"
+      "a: open(\"/proc/b/ns/net\") -> fd2\n"
+      "expect N.refs == 3\n");
+  ASSERT_EQ(g.report.items.size(), 1u);
+  const lab::Item& it = g.report.items[0];
+  EXPECT_EQ(it.verdict, Verdict::Fail);
+  ASSERT_EQ(it.holders.size(), 2u);  // b's nsproxy slot and the nsfs inode
+  EXPECT_THAT(it.holders, Contains(HasSubstr("nsproxy#")));
+  ASSERT_GE(it.history.size(), 2u);
+  EXPECT_THAT(it.history.front(), HasSubstr("line 2: init: clone(CLONE_NEWNET) -> b"));
+  EXPECT_THAT(it.history.back(), HasSubstr("line 5: a: open(\"/proc/b/ns/net\") -> fd1"));
+  std::string text;
+  {
+    char* buf = nullptr;
+    size_t len = 0;
+    std::FILE* f = open_memstream(&buf, &len);
+    lab::print_graded(f, g, {});
+    std::fclose(f);
+    text.assign(buf, len);
+    std::free(buf);
+  }
+  EXPECT_THAT(text, HasSubstr("2 references held by: "));
+  // Exams: no values, no holders; the check and where to look only.
+  char* buf = nullptr;
+  size_t len = 0;
+  std::FILE* f = open_memstream(&buf, &len);
+  lab::TextOptions exam;
+  exam.no_reveal = true;
+  lab::print_graded(f, g, exam);
+  std::fclose(f);
+  std::string hidden(buf, len);
+  std::free(buf);
+  EXPECT_THAT(hidden, Not(HasSubstr("held by")));
+  EXPECT_THAT(hidden, Not(HasSubstr("N.refs = 2")));
+  EXPECT_THAT(hidden, HasSubstr("decided by line 5"));
+}
+
+TEST(LabExplain, AnErrnoGetsTheKernelsReasonAndTheStudentsOwnFailingStepComesFirst) {
+  lab::Graded g = grade_text(
+      "# @q 1 (1 point)\n"
+      "init: clone(CLONE_NEWNET) -> k\n"
+      "init: mount(\"/proc/k/ns/net\", \"/run/netns/lab\", MS_BIND)\n"
+      "init: open(\"/run/netns/lab\") -> fd\n"
+      "init: umount(\"/run/netns/lab\") = 0\n"
+      "# @q 2 (1 point)\n"
+      "init: clone(0) -> s\n"
+      "s: unshare(CLONE_NEWPID)\n"
+      "s: unshare(CLONE_NEWPID)\n"   // EINVAL: the student's own mistake
+      "s: clone(0) -> c\n"
+      "expect c.pid == 2\n");  // wrong: c is pid 1
+  const lab::Question& q1 = question(g, "1");
+  ASSERT_EQ(q1.items.size(), 1u);
+  EXPECT_THAT(g.report.items[q1.items[0]].why, HasSubstr("busy"));
+  const lab::Question& q2 = question(g, "2");
+  EXPECT_EQ(q2.status, lab::Question::Fail);
+  ASSERT_FALSE(q2.reasons.empty());
+  EXPECT_THAT(q2.reasons.front(), HasSubstr("line 9: the step 's: unshare(CLONE_NEWPID)' failed with EINVAL"));
+}
+
+TEST(LabCli, TraceHidesTheValueOfABlankUnlessAskedToReveal) {
+  std::string src = "init: clone(0) -> a\nexpect a.nsproxy.count == ?\n";
+  CliRun t = run("trace --no-events --no-table", src);
+  EXPECT_THAT(t.out, HasSubstr("UNANSWERED"));
+  EXPECT_THAT(t.out, Not(HasSubstr("the model's value")));
+  CliRun r = run("trace --no-events --no-table --reveal", src);
+  EXPECT_THAT(r.out, HasSubstr("the model's value: 2"));
 }
 
 INSTANTIATE_TEST_SUITE_P(Labs, BundledLab, ::testing::ValuesIn(lab_dirs()), lab_name);

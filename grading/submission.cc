@@ -96,10 +96,14 @@ std::string shape(const Statement& st, bool blank) {
   if (auto* l = std::get_if<LetStmt>(&st.s)) return "let " + l->name + "=" + squeeze(l->value.text);
   const auto& e = std::get<ExpectStmt>(st.s);
   switch (e.expr.kind) {
-    case Expr::Alive: return "alive " + e.expr.lhs.text;
-    case Expr::Dead: return "dead " + e.expr.lhs.text;
-    case Expr::Ne: return "ne " + e.expr.lhs.text + "!=" + e.expr.rhs.text;
-    case Expr::Eq: return "eq " + e.expr.lhs.text + "==" + (blank ? "" : e.expr.rhs.text);
+    case Expr::Alive:
+      return "alive " + e.expr.lhs.text;
+    case Expr::Dead:
+      return "dead " + e.expr.lhs.text;
+    case Expr::Ne:
+      return "ne " + e.expr.lhs.text + "!=" + e.expr.rhs.text;
+    case Expr::Eq:
+      return "eq " + e.expr.lhs.text + "==" + (blank ? "" : e.expr.rhs.text);
   }
   return "";
 }
@@ -165,9 +169,9 @@ std::vector<Token> tokenize(const Scenario& sc, const std::vector<Block>& bs) {
 
 // Where one graded statement came from.
 struct Origin {
-  int question = -1;     // index into the questions
-  std::string refused;   // why its answer or line is refused
-  bool from_key = false; // the key's statement (its columns are the key's)
+  int question = -1;      // index into the questions
+  std::string refused;    // why its answer or line is refused
+  bool from_key = false;  // the key's statement (its columns are the key's)
 };
 
 // The questions of a file: its marks, or one question per check when it has none.
@@ -180,10 +184,14 @@ struct Questions {
 
 const char* status_word(Question::Status s) {
   switch (s) {
-    case Question::Pass: return "pass";
-    case Question::Fail: return "fail";
-    case Question::Unanswered: return "unanswered";
-    case Question::NotGraded: return "not graded";
+    case Question::Pass:
+      return "pass";
+    case Question::Fail:
+      return "fail";
+    case Question::Unanswered:
+      return "unanswered";
+    case Question::NotGraded:
+      return "not graded";
   }
   return "?";
 }
@@ -207,12 +215,14 @@ std::vector<QuestionMark> parse_questions(std::string_view source, std::vector<D
     std::smatch m;
     int line = static_cast<int>(i + 1);
     if (!std::regex_match(l, m, re)) {
-      errors.push_back(Diagnostic{{line, static_cast<int>(at + 1)}, "malformed question line",
+      errors.push_back(Diagnostic{{line, static_cast<int>(at + 1)},
+                                  "malformed question line",
                                   "write '# @q ID (N points)', e.g. '# @q 3.2 (2 points)' or '# @q 1 (1 point)'"});
       continue;
     }
     if (!seen.insert(m[1].str()).second) {
-      errors.push_back(Diagnostic{{line, static_cast<int>(at + 4)}, fmt::format("question '{}' appears twice", m[1].str()),
+      errors.push_back(Diagnostic{{line, static_cast<int>(at + 4)},
+                                  fmt::format("question '{}' appears twice", m[1].str()),
                                   "every '# @q ID' names a different question"});
       continue;
     }
@@ -228,10 +238,10 @@ std::optional<Diagnostic> check_before_questions(const Scenario& sc, const std::
   if (qs.empty()) return std::nullopt;
   for (auto& st : sc.statements)
     if (is_check(st) && st.line < qs.front().line)
-      return Diagnostic{{st.line, 1},
-                        fmt::format("a check before the first question (line {}: '# @q {}')", qs.front().line,
-                                    qs.front().id),
-                        "every check belongs to a question: put a '# @q ID (N points)' line above it"};
+      return Diagnostic{
+          {st.line, 1},
+          fmt::format("a check before the first question (line {}: '# @q {}')", qs.front().line, qs.front().id),
+          "every check belongs to a question: put a '# @q ID (N points)' line above it"};
   return std::nullopt;
 }
 
@@ -374,10 +384,10 @@ Graded grade_submission(const Source& sub, const SubmissionOptions& opt) {
       for (auto& [kt, line] : lost) {
         int q = kq(ktok[kt].line);
         if (ktok[kt].block >= 0) {
-          question_notes.emplace_back(q, fmt::format("the markers of task {}'s block ('# ==== Task {}' ... '# "
-                                                     "==== end of task {} ====') were removed",
-                                                     kblocks[ktok[kt].block].id, kblocks[ktok[kt].block].id,
-                                                     kblocks[ktok[kt].block].id));
+          question_notes.emplace_back(
+              q, fmt::format("the markers of task {}'s block ('# ==== Task {}' ... '# "
+                             "==== end of task {} ====') were removed",
+                             kblocks[ktok[kt].block].id, kblocks[ktok[kt].block].id, kblocks[ktok[kt].block].id));
           for (auto& st : ks.statements)
             if (block_of(kblocks, st.line) == ktok[kt].block && std::holds_alternative<ExpectStmt>(st.s))
               add(st, line, Origin{kq(st.line), "", true});
@@ -387,8 +397,8 @@ Graded grade_submission(const Source& sub, const SubmissionOptions& opt) {
         std::string why;
         if (e < extra.size()) {
           const Statement& s = pr.scenario.statements[stok[extra[e]].stmt];
-          why = fmt::format("line {}: a given line was edited: it reads '{}', the template has '{}'", s.line,
-                            shown(s), shown(k));
+          why = fmt::format("line {}: a given line was edited: it reads '{}', the template has '{}'", s.line, shown(s),
+                            shown(k));
           line = s.line;
           ++e;
         } else {
@@ -405,9 +415,9 @@ Graded grade_submission(const Source& sub, const SubmissionOptions& opt) {
       }
       for (; e < extra.size(); ++e) {
         const Statement& s = pr.scenario.statements[stok[extra[e]].stmt];
-        question_notes.emplace_back(next_key_q >= 0 ? next_key_q : kq(fallback_line),
-                                    fmt::format("line {}: a statement added outside the task blocks: '{}'", s.line,
-                                                shown(s)));
+        question_notes.emplace_back(
+            next_key_q >= 0 ? next_key_q : kq(fallback_line),
+            fmt::format("line {}: a statement added outside the task blocks: '{}'", s.line, shown(s)));
       }
       extra.clear(), lost.clear();
     };
@@ -455,7 +465,8 @@ Graded grade_submission(const Source& sub, const SubmissionOptions& opt) {
         }
         ++i, ++j;
       } else if (j < m && (i == n || L[i][j + 1] >= L[i + 1][j])) {
-        if (stok[j].stmt >= 0) extra.push_back(static_cast<int>(j));
+        if (stok[j].stmt >= 0)
+          extra.push_back(static_cast<int>(j));
         else
           for (auto& s : pr.scenario.statements)  // a block the key does not have
             if (block_of(sblocks, s.line) == stok[j].block) {
@@ -553,9 +564,12 @@ Graded grade_submission(const Source& sub, const SubmissionOptions& opt) {
       any_fail = any_fail || g.report.items[i].verdict == Verdict::Fail;
       any_blank = any_blank || g.report.items[i].verdict == Verdict::Unanswered;
     }
-    if (any_fail) q.status = Question::Fail;
-    else if (any_blank) q.status = Question::Unanswered;
-    else if (!q.items.empty()) q.status = Question::Pass;
+    if (any_fail)
+      q.status = Question::Fail;
+    else if (any_blank)
+      q.status = Question::Unanswered;
+    else if (!q.items.empty())
+      q.status = Question::Pass;
     else {
       q.status = Question::NotGraded;
       if (q.reasons.empty())
@@ -572,7 +586,9 @@ Graded grade_submission(const Source& sub, const SubmissionOptions& opt) {
 
 namespace {
 
-std::string item_what(const Item& it) { return it.kind == Item::Expect ? "expect " + it.text : it.task + ": " + it.text; }
+std::string item_what(const Item& it) {
+  return it.kind == Item::Expect ? "expect " + it.text : it.task + ": " + it.text;
+}
 
 const char* item_word(const Item& it) {
   if (!it.refused.empty()) return "REFUSED";
@@ -600,8 +616,10 @@ std::vector<std::string> feedback(const Item& it, const TextOptions& t) {
     return out;
   }
   if (values) {
-    if (it.verdict == Verdict::Fail && !it.detail.empty()) out.push_back("the model: " + it.detail);
-    else out.push_back("the model: " + it.value);
+    if (it.verdict == Verdict::Fail && !it.detail.empty())
+      out.push_back("the model: " + it.detail);
+    else
+      out.push_back("the model: " + it.value);
     if (!it.same_as.empty()) {
       std::string names;
       for (size_t i = 0; i < it.same_as.size(); ++i) names += (i ? ", " : "") + it.same_as[i];
@@ -640,8 +658,8 @@ std::string graded_summary(const Graded& g) {
   s += fmt::format("; checks: {} passed, {} failed, {} unanswered", g.report.passed, g.report.failed,
                    g.report.unanswered);
   if (g.report.real)
-    s += fmt::format("; live kernel: {} step{} differ{}", g.report.kernel.size(), g.report.kernel.size() == 1 ? "" : "s",
-                     g.report.kernel.size() == 1 ? "s" : "");
+    s += fmt::format("; live kernel: {} step{} differ{}", g.report.kernel.size(),
+                     g.report.kernel.size() == 1 ? "" : "s", g.report.kernel.size() == 1 ? "s" : "");
   return s;
 }
 
@@ -710,9 +728,12 @@ std::vector<nlohmann::json> graded_json(const Graded& g, const TextOptions& t) {
             {"real", g.report.real},
             {"kernel_differs", g.report.real ? json(g.report.kernel.size()) : json(nullptr)},
             {"ok", g.ok()}};
-  if (!g.error.empty()) s["error"] = g.error;
-  else if (!g.run_errors.empty()) s["error"] = g.run_errors.front();
-  else s["error"] = nullptr;
+  if (!g.error.empty())
+    s["error"] = g.error;
+  else if (!g.run_errors.empty())
+    s["error"] = g.run_errors.front();
+  else
+    s["error"] = nullptr;
   s["run_errors"] = g.run_errors;
   out.push_back({{"summary", s}});
   return out;
@@ -744,11 +765,21 @@ std::string xml_escape(std::string_view s) {
   std::string out;
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
       default:
         // XML 1.0 has no control characters but tab and newline.
         out += (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t') ? '?' : c;
@@ -765,9 +796,10 @@ std::string junit_xml(const std::vector<Graded>& gs, const TextOptions& t) {
     int skipped = g.count(Question::NotGraded);
     x += fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"{}\">\n",
                      xml_escape(g.file), g.questions.size(), failures, skipped);
-    x += fmt::format("    <properties><property name=\"score\" value=\"{}\"/><property name=\"max_score\" "
-                     "value=\"{}\"/></properties>\n",
-                     g.score, g.max_score);
+    x += fmt::format(
+        "    <properties><property name=\"score\" value=\"{}\"/><property name=\"max_score\" "
+        "value=\"{}\"/></properties>\n",
+        g.score, g.max_score);
     for (const Question& q : g.questions) {
       x += fmt::format("    <testcase classname=\"{}\" name=\"{} ({} point{})\"", xml_escape(g.file), xml_escape(q.id),
                        q.points, q.points == 1 ? "" : "s");

@@ -8,11 +8,10 @@
 #pragma once
 
 #include <cstdio>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "grading/lab.h"
 
@@ -45,9 +44,9 @@ struct Source {
 };
 
 struct Graded {
-  std::string file;       // the submission
-  std::string key_file;   // the key it was graded against; empty: graded on its own
-  Report report;          // the run that was graded (the key's steps with the student's answers)
+  std::string file;      // the submission
+  std::string key_file;  // the key it was graded against; empty: graded on its own
+  Report report;         // the run that was graded (the key's steps with the student's answers)
   std::vector<Question> questions;
   // Nothing could be graded: the submission or the key does not parse, the
   // key has checks before its first question, --real cannot run. Formatted
@@ -56,7 +55,7 @@ struct Graded {
   // Run errors, each formatted as format_diagnostic() does (the run went on
   // without the failing statement; its question failed).
   std::vector<std::string> run_errors;
-  int exit_hint = 0;      // 2: parse or key error; 3: --real unavailable (set by the caller)
+  int exit_hint = 0;  // 2: parse or key error; 3: --real unavailable (set by the caller)
   int score = 0, max_score = 0;
   int count(Question::Status s) const;
   bool ok() const { return error.empty() && score == max_score && report.kernel.empty(); }
@@ -64,7 +63,7 @@ struct Graded {
 
 struct SubmissionOptions {
   Options run;
-  const Source* key = nullptr;       // the teacher's solution; null: grade the file on its own
+  const Source* key = nullptr;  // the teacher's solution; null: grade the file on its own
   // The student's version (the key with blanks): says which positions are
   // blanks. Null: every `==` right side and every `= RESULT` of the key is a
   // blank, except in a question that holds a task block (its checks are given).

@@ -153,6 +153,7 @@ int cmd_trace(const TraceArgs& a) {
     to.events = !a.no_events;
     to.table = !a.no_table;
     to.refs = a.refs;
+    to.reveal = a.reveal;
     TextPrinter tp(stdout, runner, to);
     tp.header(sc, a.real, real_note);
     sum = runner.run([&](const StepRecord& r) {

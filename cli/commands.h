@@ -18,6 +18,7 @@ struct TraceArgs {
   bool real = false;
   bool json = false;
   bool refs = false;
+  bool reveal = false;  // --reveal: the model's value of a lab's '?' blanks
   bool no_events = false;
   bool no_table = false;
   int timeout_ms = 5000;

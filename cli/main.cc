@@ -59,6 +59,8 @@ int main(int argc, char** argv) {
       ->check(nssim::cli::check_kernel_profile);
   trace->add_flag("--json", targs.json, "JSON Lines: one object per step, then a summary object");
   trace->add_flag("--refs", targs.refs, "Show the refcount ledger (who holds each reference) after every call");
+  trace->add_flag("--reveal", targs.reveal,
+                  "Show the model's value of each '?' blank (hidden by default: a trace does not give a lab's answers away)");
   trace->add_flag("--no-events", targs.no_events, "Do not show kernel-function events");
   trace->add_flag("--no-table", targs.no_table, "Do not show the tasks x /proc/PID/ns table");
   trace->add_flag("--no-bpf", targs.no_bpf,

@@ -117,7 +117,8 @@ void TextPrinter::step(const StepRecord& rec) {
       break;
     case StepRecord::Expect:
       fmt::print(out_, "\n{:>3}  line {:<4} expect {}  {}  ({})\n", rec.step, rec.line, rec.text,
-                 verdict_name(rec.verdict), rec.detail);
+                 verdict_name(rec.verdict),
+                 rec.verdict == Verdict::Unanswered && opt_.reveal ? "the model's value: " + rec.answer : rec.detail);
       break;
   }
 }

@@ -15,6 +15,7 @@ struct TextOptions {
   bool events = true;   // kernel-function events
   bool table = true;    // tasks x links table after steps that change links
   bool refs = false;    // the refcount ledger after each call
+  bool reveal = false;  // the model's value of '?' blanks
   bool color = false;
 };
 

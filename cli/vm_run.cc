@@ -20,6 +20,7 @@ int trace_in_vm(const TraceArgs& a, const std::vector<std::string>& files, const
   std::vector<std::string> base = {"trace", "--real"};
   if (a.json) base.push_back("--json");
   if (a.refs) base.push_back("--refs");
+  if (a.reveal) base.push_back("--reveal");
   if (a.no_events) base.push_back("--no-events");
   if (a.no_table) base.push_back("--no-table");
   if (a.no_bpf) base.push_back("--no-bpf");

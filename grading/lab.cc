@@ -38,6 +38,21 @@ std::string key_of(const Term& t) {
 
 constexpr const char* kUndefined = "<undefined>";
 
+// The kernel's reason for an errno: the last event of the call that names it
+// ("propagate_mount_busy: /run/netns/lab ... is busy (a file is open through it): EBUSY").
+std::string errno_reason(const std::vector<Event>& events, const std::string& err) {
+  for (size_t i = events.size(); i-- > 0;)
+    if (events[i].detail.find(err) != std::string::npos) return events[i].fn + ": " + events[i].detail;
+  return "";
+}
+
+// The side of an expectation that is a reference count (`N.refs`), if any.
+const Term* refs_term(const ExpectStmt& e) {
+  for (const Term* t : {&e.expr.lhs, &e.expr.rhs})
+    if (t->kind == Term::Path && !t->attrs.empty() && t->attrs.back() == "refs") return t;
+  return nullptr;
+}
+
 // Values of one term after every call step (step 0: before the first statement).
 struct Series {
   Term term;
@@ -100,7 +115,7 @@ Report grade(const Scenario& sc, const Options& opt) {
   rep.real = opt.peer != nullptr;
 
   Runner::Options ro;
-  ro.trace = false;
+  ro.trace = true;  // the events explain errnos and reference counts (labs are short)
   ro.peer = opt.peer;
   ro.config = opt.config;
   Runner runner(sc, ro);
@@ -163,21 +178,28 @@ Report grade(const Scenario& sc, const Options& opt) {
 
   // Call steps by step number, for the decider's line and text.
   std::map<int, std::pair<int, const CallStmt*>> calls;
+  std::map<int, std::vector<Event>> events;  // call step -> what the kernel did
 
   rep.run = runner.run([&](const StepRecord& r) {
     if (r.kind == StepRecord::Call) {
       calls[r.step] = {r.line, r.call};
+      events[r.step] = r.events;
       record_values(r.step);
+      if (!r.outcome.ok && r.outcome.usage_error.empty() && !r.expected && r.outcome.result.starts_with("E"))
+        rep.failed_calls.push_back(FailedCall{r.step, r.line, r.call->task, r.call->text, r.outcome.result,
+                                              errno_reason(r.events, r.outcome.result)});
       if (r.expected) {
         Item it;
         it.kind = Item::Result;
         it.step = r.step, it.line = r.line;
         it.task = r.call->task;
         it.text = r.call->text + " = " + *r.expected;
-        it.verdict = r.ok ? Verdict::Pass : Verdict::Fail;
+        bool blank = *r.expected == "?";
+        it.verdict = blank ? Verdict::Unanswered : r.ok ? Verdict::Pass : Verdict::Fail;
         it.value = r.outcome.result;
-        it.detail = r.ok ? "" : fmt::format("asserted {}, the model returns {}", *r.expected, r.outcome.result);
+        it.detail = r.ok || blank ? "" : fmt::format("asserted {}, the model returns {}", *r.expected, r.outcome.result);
         it.decided_by = Decider{r.step, r.line, r.call->task, r.call->text};
+        if (!r.outcome.ok && r.outcome.result.starts_with("E")) it.why = errno_reason(r.events, r.outcome.result);
         rep.items.push_back(std::move(it));
       }
       if (!r.disagreements.empty())
@@ -215,6 +237,31 @@ Report grade(const Scenario& sc, const Options& opt) {
       if (auto c = calls.find(*dec); c != calls.end())
         d.line = c->second.first, d.task = c->second.second->task, d.call = c->second.second->text;
       it.decided_by = d;
+    }
+    // A reference count: who holds each reference now, and every step that changed it.
+    if (const Term* rt = refs_term(std::get<ExpectStmt>(sc.statements[r.step - 1].s))) {
+      Term ns_t = *rt;
+      ns_t.attrs.pop_back();
+      auto v = runner.value_of(ns_t);
+      if (auto* ns = std::get_if<std::string>(&v); ns && ns->find(":[") != std::string::npos) {
+        auto all = k.all_holders();
+        for (auto& rec : k.ns_records())
+          if (rec.ns && fmt::format("{}:[{}]", ns_type_name(rec.type), rec.inum) == *ns)
+            for (auto& h : all[rec.ns->serial]) it.holders.push_back(h.what);
+        // Changes since the namespace was made (an inode number can be reused after a free).
+        std::string made = *ns + " new", changed = *ns + " refs ";
+        for (auto& [step, evs] : events) {
+          if (step > r.step) break;
+          auto c = calls.find(step);
+          for (auto& e : evs) {
+            if (e.detail.starts_with(made)) it.history.clear();
+            bool change = e.detail.starts_with(made) || e.detail.starts_with(changed);
+            if (!change || c == calls.end()) continue;
+            it.history.push_back(fmt::format("line {}: {}: {}: {} {}", c->second.first, c->second.second->task,
+                                             c->second.second->text, e.fn, e.detail));
+          }
+        }
+      }
     }
     // Names a student could write for a namespace or nsproxy value.
     const std::string& probe = it.value;

@@ -43,6 +43,26 @@ struct Item {
   std::vector<std::string> same_as;
   std::string detail;       // the runner's detail ("a.net = net:[...], b.net = net:[...]")
   std::optional<Decider> decided_by;
+  // Set by grade_submission() (grading/submission.h): the question it belongs
+  // to (index into Graded::questions, -1: none) and, when the grader refused
+  // the answer (a tautology, an edited given line), why.
+  int question = -1;
+  std::string refused;
+  // Feedback that explains (--explain): for `N.refs`, who holds each
+  // reference at the check ("nsproxy#3.net", "nsfs inode (fd 3 of a)") and
+  // every step that changed the count since N was made ("line 12: a:
+  // open(...) -> fd1: get refs 1→2 (nsfs inode)"); for a result that is an
+  // errno, the kernel function and its reason ("propagate_mount_busy: ... busy
+  // (a file is open through it): EBUSY").
+  std::vector<std::string> holders, history;
+  std::string why;
+};
+
+// A call the scenario did not assert that failed with an errno: often the
+// student's own mistake, named before the checks it spoils.
+struct FailedCall {
+  int step = 0, line = 0;
+  std::string task, call, result, why;
 };
 
 // A step where the live kernel did something else than the model.
@@ -56,6 +76,7 @@ struct Report {
   std::string file;
   std::vector<Item> items;
   std::vector<KernelMark> kernel;
+  std::vector<FailedCall> failed_calls;
   int passed = 0, failed = 0, unanswered = 0;
   bool real = false;       // checked on the live kernel
   std::string real_note;   // the live-kernel backend's description

@@ -293,7 +293,7 @@ void Runner::run_expect(const ExpectStmt& e, StepRecord& r) {
   if (a.kind == Value::Blank || b.kind == Value::Blank) {
     r.verdict = Verdict::Unanswered;
     r.answer = a.kind == Value::Blank ? b.show : a.show;
-    r.detail = "unanswered (the model's value: " + r.answer + ")";
+    r.detail = "unanswered";  // the value is r.answer: traces print it only when asked (--reveal)
     return;
   }
   bool eq;
@@ -440,7 +440,11 @@ RunSummary Runner::run(const std::function<void(const StepRecord&)>& sink) {
         }
         ++sum.calls;  // only calls that ran
         r.expected = c->assert_result;
-        if (r.expected) {
+        if (r.expected && *r.expected == "?") {
+          // '= ?': a blank the student has not filled yet; the model's result is its answer.
+          r.verdict = Verdict::Unanswered;
+          ++sum.expects_unanswered;
+        } else if (r.expected) {
           // '= 0' means "succeeded" for calls that return a new name (clone,
           // open...). A call that returns a number (ioctl NS_GET_NSTYPE/
           // NS_GET_OWNER_UID) must match it, and so must wait, whose result is

@@ -1195,7 +1195,9 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
         text_end = P.peek().loc.col;
         P.next();
         const Token& r = P.peek();
-        if (r.kind == Token::Number) {
+        if (P.is_punct("?")) {
+          c.assert_result = "?";  // a blank: the student predicts the result (graded as unanswered)
+        } else if (r.kind == Token::Number) {
           c.assert_result = std::to_string(P.signed_number(r));
         } else if (r.kind == Token::Ident && r.text.starts_with("CLONE_")) {
           auto f = clone_flag_from_name(r.text);
@@ -1213,7 +1215,7 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
             P.error(r, fmt::format("unknown errno '{}'", r.text), "e.g. EINVAL, EPERM, ENOENT, ENOMEM, ENOSPC");
           c.assert_result = std::string(r.text);
         } else {
-          P.expected("a result: 0, an errno name (EINVAL), or the new task's name");
+          P.expected("a result: 0, an errno name (EINVAL), the new task's name, or ? (a blank)");
         }
         P.next();
       }

@@ -15,6 +15,7 @@
 #include <sstream>
 
 #include "grading/lab.h"
+#include "grading/submission.h"
 #include "real/real_backend.h"
 #include "real/sandbox_exec.h"
 #include "sim/runner.h"
@@ -29,6 +30,7 @@ using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using ::testing::MatchesRegex;
 using ::testing::Not;
 
 ParseResult parse(const std::string& src) {
@@ -322,10 +324,13 @@ TEST(LabCli, JsonLinesParseAndEndWithASummary) {
   std::string line;
   std::vector<nlohmann::json> js;
   while (std::getline(in, line)) js.push_back(nlohmann::json::parse(line));
-  ASSERT_EQ(js.size(), 3u);
+  ASSERT_EQ(js.size(), 5u);  // two checks, their two questions (one per check: no '# @q'), the summary
   EXPECT_EQ(js[0]["verdict"], "pass");
+  EXPECT_EQ(js[0]["question"], "line 2");
   EXPECT_EQ(js[1]["verdict"], "unanswered");
-  EXPECT_EQ(js[2]["summary"]["unanswered"], 1);
+  EXPECT_EQ(js[2]["kind"], "question");
+  EXPECT_EQ(js[4]["summary"]["unanswered"], 1);
+  EXPECT_EQ(js[4]["summary"]["max_score"], 2);
 }
 
 TEST(LabCli, ListShowsEveryBundledLabWithItsTitle) {
@@ -440,7 +445,10 @@ std::string fill_from_solution(const std::string& lab, const std::string& sol, s
         problem = "block " + l.block + " vs " + s.block;
         return "";
       }
+      // The markers stay: a grader with a key finds the student's steps between them.
+      out += "# ==== Task " + l.block + ": your steps go here ====\n";
       for (auto& c : s.body) out += c + "\n";
+      out += "# ==== end of task " + l.block + " ====\n";
       continue;
     }
     if (l.code == s.code) {
@@ -465,6 +473,8 @@ std::set<int> blank_lines(const Scenario& sc) {
   for (auto& st : sc.statements)
     if (auto* e = std::get_if<ExpectStmt>(&st.s))
       if (e->expr.lhs.kind == Term::Blank || e->expr.rhs.kind == Term::Blank) out.insert(st.line);
+  for (auto& st : sc.statements)
+    if (auto* c = std::get_if<CallStmt>(&st.s); c && c->assert_result == "?") out.insert(st.line);
   return out;
 }
 
@@ -584,6 +594,389 @@ std::string lab_name(const ::testing::TestParamInfo<std::string>& i) {
   for (char& c : s)
     if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
   return s;
+}
+
+// ---- questions, the key, refused cheats, LMS outputs ------------------------------
+
+lab::Graded grade_text(const std::string& text, const std::string* key = nullptr, const std::string* templ = nullptr) {
+  lab::Source sub{"sub.nss", text}, k{"key.nss", key ? *key : ""}, t{"lab.nss", templ ? *templ : ""};
+  lab::SubmissionOptions o;
+  if (key) o.key = &k;
+  if (templ) o.templ = &t;
+  return lab::grade_submission(sub, o);
+}
+
+const lab::Question& question(const lab::Graded& g, const std::string& id) {
+  for (auto& q : g.questions)
+    if (q.id == id) return q;
+  ADD_FAILURE() << "no question " << id;
+  static lab::Question none;
+  return none;
+}
+
+std::string reasons_of(const lab::Graded& g, const lab::Question& q) {
+  std::string s;
+  for (auto& r : q.reasons) s += r + "\n";
+  for (size_t i : q.items) s += g.report.items[i].refused + "\n";
+  return s;
+}
+
+TEST(LabQuestions, ParsesIdsAndPointsAndRefusesAMalformedLine) {
+  std::vector<Diagnostic> errs;
+  auto qs = lab::parse_questions("# @q 3.2 (2 points)\nexpect x\n  #  @q 1 (1 point)  # why\n# @q bad\n# @q 3.2 (1 point)\n",
+                                 errs);
+  ASSERT_EQ(qs.size(), 2u);
+  EXPECT_EQ(qs[0].id, "3.2");
+  EXPECT_EQ(qs[0].points, 2);
+  EXPECT_EQ(qs[0].line, 1);
+  EXPECT_EQ(qs[1].id, "1");
+  EXPECT_EQ(qs[1].points, 1);
+  ASSERT_EQ(errs.size(), 2u);
+  EXPECT_EQ(errs[0].loc.line, 4);
+  EXPECT_THAT(errs[0].hint, HasSubstr("# @q ID (N points)"));
+  EXPECT_THAT(errs[1].message, HasSubstr("appears twice"));
+}
+
+TEST(LabQuestions, EveryQuestionAppearsWithItsStatusAndScore) {
+  lab::Graded g = grade_text(
+      "init: clone(0) -> a\n"
+      "# @q 1 (2 points)\n"
+      "expect a.nsproxy.count == 2\n"
+      "expect a.nsproxy == init.nsproxy\n"
+      "# @q 2 (1 point)\n"
+      "expect a.nsproxy.count == 3\n"
+      "# @q 3 (1 point)\n"
+      "expect a.net == ?\n"
+      "init: unshare(CLONE_NEWPID) = ?\n"
+      "# @q 4 (5 points)\n");
+  ASSERT_TRUE(g.error.empty()) << g.error;
+  ASSERT_EQ(g.questions.size(), 4u);
+  EXPECT_EQ(question(g, "1").status, lab::Question::Pass);
+  EXPECT_EQ(question(g, "1").score, 2);
+  EXPECT_EQ(question(g, "2").status, lab::Question::Fail);
+  EXPECT_EQ(question(g, "3").status, lab::Question::Unanswered);
+  EXPECT_EQ(question(g, "3").items.size(), 2u);  // '= ?' is a blank too
+  EXPECT_EQ(question(g, "4").status, lab::Question::NotGraded);
+  EXPECT_EQ(g.score, 2);
+  EXPECT_EQ(g.max_score, 9);
+  for (auto& it : g.report.items) EXPECT_GE(it.question, 0) << it.text;
+}
+
+TEST(LabQuestions, ACheckBeforeTheFirstQuestionIsAnErrorWithItsLine) {
+  lab::Graded g = grade_text("init: clone(0) -> a\nexpect a.nsproxy.count == 2\n# @q 1 (1 point)\nexpect a.net == ?\n");
+  EXPECT_THAT(g.error, HasSubstr("sub.nss:2:1: error: a check before the first question"));
+  ASSERT_EQ(g.questions.size(), 1u);
+  EXPECT_EQ(g.questions[0].status, lab::Question::NotGraded);
+}
+
+TEST(LabQuestions, AParseErrorLeavesEveryQuestionNotGradedWithTheReason) {
+  lab::Graded g = grade_text("# @q 1 (1 point)\ninit: clone(CLONE_NEWFOO) -> a\n# @q 2 (1 point)\nexpect a.net == ?\n");
+  EXPECT_THAT(g.error, HasSubstr("unknown flag 'CLONE_NEWFOO'"));
+  ASSERT_EQ(g.questions.size(), 2u);
+  for (auto& q : g.questions) {
+    EXPECT_EQ(q.status, lab::Question::NotGraded);
+    EXPECT_THAT(q.reasons, Contains(HasSubstr("parse error at sub.nss:2:")));
+  }
+}
+
+TEST(LabQuestions, ARunErrorFailsItsQuestionAndTheLaterOnesAreStillGraded) {
+  lab::Graded g = grade_text(
+      "init: clone(0) -> a\n"
+      "# @q 1 (1 point)\n"
+      "a: setns(net, CLONE_NEWNET)\n"   // no fd named net: a run error
+      "expect a.nsproxy.count == 2\n"
+      "# @q 2 (1 point)\n"
+      "expect zz.net == init.net\n"     // unknown name
+      "# @q 3 (1 point)\n"
+      "init: clone(0) -> b\n"
+      "expect b.nsproxy.count == 3\n");
+  ASSERT_TRUE(g.error.empty()) << g.error;
+  EXPECT_EQ(question(g, "1").status, lab::Question::Fail);
+  EXPECT_THAT(question(g, "1").reasons, Contains(HasSubstr("run error at line 3")));
+  EXPECT_EQ(question(g, "2").status, lab::Question::Fail);
+  EXPECT_THAT(question(g, "2").reasons, Contains(HasSubstr("unknown name 'zz'")));
+  EXPECT_EQ(question(g, "3").status, lab::Question::Pass);
+  ASSERT_EQ(g.run_errors.size(), 2u);
+  EXPECT_THAT(g.run_errors[0], HasSubstr("sub.nss:3:"));
+}
+
+TEST(LabQuestions, AResultBlankIsUnansweredUntilFilled) {
+  auto pr = parse("init: unshare(CLONE_NEWPID) = ?\n");
+  lab::Report r = grade(pr);
+  ASSERT_EQ(r.items.size(), 1u);
+  EXPECT_EQ(r.items[0].verdict, Verdict::Unanswered);
+  EXPECT_EQ(r.items[0].value, "0");
+  EXPECT_FALSE(r.ok());
+}
+
+// A bundled lab: its template (lab.nss), key (solution.nss), and the template
+// filled with the key's answers (a perfect submission).
+struct LabFiles {
+  std::string templ, key, filled;
+};
+LabFiles lab_files(const std::string& lab) {
+  LabFiles f{load(lab_path(lab, "lab.nss")), load(lab_path(lab, "solution.nss")), ""};
+  std::string problem;
+  f.filled = fill_from_solution(f.templ, f.key, problem);
+  EXPECT_EQ(problem, "");
+  return f;
+}
+std::string replace_once(std::string s, const std::string& from, const std::string& to) {
+  size_t p = s.find(from);
+  EXPECT_NE(p, std::string::npos) << from;
+  if (p != std::string::npos) s.replace(p, from.size(), to);
+  return s;
+}
+
+TEST(LabGrade, Lab03FillingEveryBlankWithItsLeftSideAndDeletingTheTaskChecksScoresZero) {
+  LabFiles f = lab_files("03-lifetime");
+  std::string cheat = std::regex_replace(f.templ, std::regex(R"(expect (\S+) == \?)"), "expect $1 == $1");
+  cheat = replace_once(cheat, "expect alive(P)\n", "");
+  cheat = replace_once(cheat, "expect P.refs == 1\n", "");
+  lab::Graded g = grade_text(cheat, &f.key, &f.templ);
+  ASSERT_TRUE(g.error.empty()) << g.error;
+  EXPECT_EQ(g.score, 0) << lab::graded_summary(g);
+  EXPECT_THAT(reasons_of(g, question(g, "1.1")), HasSubstr("tautology"));
+  EXPECT_EQ(question(g, "4").status, lab::Question::Fail);
+  EXPECT_THAT(reasons_of(g, question(g, "4")), HasSubstr("a given line was deleted"));
+  EXPECT_THAT(reasons_of(g, question(g, "4")), HasSubstr("expect P.refs == 1"));
+}
+
+TEST(LabGrade, APerfectSubmissionScoresFullAndEachCheatOnlyItsQuestion) {
+  LabFiles f = lab_files("03-lifetime");
+  lab::Graded full = grade_text(f.filled, &f.key, &f.templ);
+  ASSERT_TRUE(full.error.empty()) << full.error;
+  EXPECT_EQ(full.score, full.max_score) << lab::graded_summary(full);
+  int max = full.max_score;
+  // Tautology: one blank filled with its own left side.
+  std::string taut = replace_once(f.filled, "expect C.refs == 0\n", "expect C.refs == C.refs\n");
+  lab::Graded t = grade_text(taut, &f.key, &f.templ);
+  EXPECT_EQ(question(t, "3.4").score, 0);
+  EXPECT_THAT(reasons_of(t, question(t, "3.4")), HasSubstr("tautology"));
+  EXPECT_EQ(t.score, max - 1);
+  // An expression instead of a value.
+  std::string expr = replace_once(f.filled, "expect C.refs == 0\n", "expect C.refs == M.refs\n");
+  lab::Graded e = grade_text(expr, &f.key, &f.templ);
+  EXPECT_EQ(question(e, "3.4").score, 0);
+  EXPECT_THAT(reasons_of(e, question(e, "3.4")), HasSubstr("filled with an expression"));
+  // A deleted given check.
+  lab::Graded d = grade_text(replace_once(f.filled, "expect dead(N)\n", ""), &f.key, &f.templ);
+  EXPECT_EQ(question(d, "1.8").score, 0);
+  EXPECT_THAT(reasons_of(d, question(d, "1.8")), HasSubstr("a given line was deleted"));
+  EXPECT_EQ(d.score, max - 1);
+  // An edited given line: named with its line.
+  lab::Graded ed = grade_text(replace_once(f.filled, "a: open(\"/proc/b/ns/net\") -> fd2\n",
+                                           "a: open(\"/proc/a/ns/net\") -> fd2\n"),
+                              &f.key, &f.templ);
+  EXPECT_THAT(reasons_of(ed, question(ed, "1.2")), HasSubstr("a given line was edited"));
+  EXPECT_THAT(reasons_of(ed, question(ed, "1.2")), MatchesRegex(R"((.|\n)*line [0-9]+: a given line was edited(.|\n)*)"));
+  EXPECT_EQ(ed.score, max - 1);
+  // An edited given result.
+  lab::Graded er = grade_text(replace_once(f.filled, "init: umount(\"/run/netns/keep\") = 0", "init: umount(\"/run/netns/keep\") = EBUSY"),
+                              &f.key, &f.templ);
+  EXPECT_EQ(question(er, "3.1").score, 0);
+  EXPECT_EQ(er.score, max - 1);
+  // An extra statement outside the task blocks (it would free N early): refused, not run.
+  lab::Graded x = grade_text(replace_once(f.filled, "b: exit(0)\n", "b: exit(0)\na: close(fd1)\n"), &f.key, &f.templ);
+  EXPECT_EQ(x.score, max - 1);
+  bool named = false;
+  for (auto& q : x.questions)
+    for (auto& r : q.reasons) named = named || r.find("added outside the task blocks: 'a: close(fd1)'") != std::string::npos;
+  EXPECT_TRUE(named);
+}
+
+TEST(LabGrade, Lab01Task6IsGradedByTheKeysChecksEvenWhenTheSubmissionCommentsThemOut) {
+  LabFiles f = lab_files("01-proc-ns-identity");
+  // The block as handed out (checks commented) with a step that makes c in b's net namespace.
+  std::string block = "# ==== Task 6: your steps go here ====\nb: clone(0) -> c\n# expect c.net != b.net\n# ==== end of task 6 ====\n";
+  std::string sub = f.filled.substr(0, f.filled.find("# ==== Task 6")) + block;
+  lab::Graded g = grade_text(sub, &f.key, &f.templ);
+  ASSERT_TRUE(g.error.empty()) << g.error;
+  EXPECT_EQ(question(g, "6").status, lab::Question::Fail);
+  EXPECT_EQ(question(g, "6").score, 0);
+  EXPECT_EQ(g.score, g.max_score - question(g, "6").points);
+  // Untouched: no c at all; the key's checks still run (and fail), the rest is graded.
+  std::string untouched = f.filled.substr(0, f.filled.find("# ==== Task 6")) +
+                          "# ==== Task 6: your steps go here ====\n# ==== end of task 6 ====\n";
+  lab::Graded u = grade_text(untouched, &f.key, &f.templ);
+  EXPECT_EQ(question(u, "6").score, 0);
+  EXPECT_EQ(u.score, u.max_score - question(u, "6").points);
+}
+
+TEST(LabGrade, Lab02Task6RefusesUnshareOfAnotherNamespace) {
+  LabFiles f = lab_files("02-nsproxy");
+  std::string block_start = "# ==== Task 6: your steps go here ====\n";
+  size_t a = f.filled.find(block_start), b = f.filled.find("# ==== end of task 6");
+  ASSERT_NE(a, std::string::npos);
+  std::string ipc = f.filled.substr(0, a + block_start.size()) + "w: unshare(CLONE_NEWIPC)\n" + f.filled.substr(b);
+  lab::Graded g = grade_text(ipc, &f.key, &f.templ);
+  EXPECT_EQ(question(g, "6").score, 0);
+  EXPECT_EQ(g.score, g.max_score - question(g, "6").points);
+  lab::Graded ok = grade_text(f.filled, &f.key, &f.templ);
+  EXPECT_EQ(question(ok, "6").status, lab::Question::Pass);
+}
+
+TEST(LabOutput, GradescopeJunitAndJsonLinesCarryIdsAndPointsAlsoOnAParseError) {
+  LabFiles f = lab_files("03-lifetime");
+  lab::Graded g = grade_text(f.templ, &f.key, &f.templ);
+  lab::Graded bad = grade_text("init: clone(CLONE_NEWFOO) -> a\n", &f.key, &f.templ);
+  for (const lab::Graded* x : {&g, &bad}) {
+    nlohmann::json gs = nlohmann::json::parse(lab::gradescope_json({*x}, {}).dump());
+    EXPECT_EQ(gs["score"], 0);
+    ASSERT_EQ(gs["tests"].size(), x->questions.size());
+    EXPECT_EQ(gs["tests"][0]["name"], "1.1");
+    EXPECT_EQ(gs["tests"][0]["max_score"], 1);
+    EXPECT_TRUE(gs["tests"][0]["output"].is_string());
+    std::string xml = lab::junit_xml({*x}, {});
+    EXPECT_TRUE(xml.starts_with("<?xml"));
+    size_t cases = 0;
+    for (size_t p = 0; (p = xml.find("<testcase ", p)) != std::string::npos; ++p) ++cases;
+    EXPECT_EQ(cases, x->questions.size());
+    EXPECT_THAT(xml, HasSubstr("name=\"4 (3 points)\""));
+    auto js = lab::graded_json(*x, {});
+    ASSERT_FALSE(js.empty());
+    EXPECT_TRUE(js.back().contains("summary"));
+    EXPECT_EQ(js.back()["summary"]["max_score"], x->max_score);
+  }
+  EXPECT_THAT(lab::junit_xml({bad}, {}), HasSubstr("<skipped"));
+  EXPECT_FALSE(lab::graded_json(bad, {}).back()["summary"]["error"].is_null());
+  // Every check carries its question and points.
+  for (auto& j : lab::graded_json(g, {}))
+    if (j.contains("kind") && (j["kind"] == "expect" || j["kind"] == "result")) {
+      EXPECT_TRUE(j["question"].is_string()) << j.dump();
+      EXPECT_TRUE(j["points"].is_number()) << j.dump();
+    }
+}
+
+TEST(LabCli, GradeWithAKeyInEveryFormatAndExitCodes) {
+  fs::path key = lab_path("03-lifetime", "solution.nss");
+  CliRun t = run("lab grade --key " + key.string(), load(lab_path("03-lifetime", "lab.nss")));
+  EXPECT_EQ(t.status, 1) << t.out;
+  EXPECT_THAT(t.out, HasSubstr("score 0/"));
+  EXPECT_THAT(t.out, HasSubstr("4 (3 points)  fail  0/3"));
+  CliRun gs = run("lab grade --format gradescope --key " + key.string(), "init: clone(CLONE_NEWFOO) -> a\n");
+  EXPECT_EQ(gs.status, 2) << gs.out;
+  auto j = nlohmann::json::parse(gs.out.substr(0, gs.out.rfind('}') + 1));
+  EXPECT_EQ(j["score"], 0);
+  EXPECT_FALSE(j["tests"].empty());
+  CliRun ju = run("lab check --format junit", "# @q a (2 points)\ninit: clone(0) -> a\nexpect a.nsproxy.count == 2\n");
+  EXPECT_EQ(ju.status, 0) << ju.out;
+  EXPECT_THAT(ju.out, HasSubstr("<testcase classname="));
+  EXPECT_THAT(ju.out, HasSubstr("name=\"a (2 points)\"/>"));
+  CliRun no_key = run("lab grade", "init: clone(0) -> a\n");
+  EXPECT_EQ(no_key.status, 2);
+}
+
+TEST(LabCli, JsonEndsWithASummaryWhenTheLiveKernelCannotRun) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root";
+  if (access("/usr/bin/unshare", X_OK) != 0) GTEST_SKIP() << "unshare (util-linux) is missing";
+  std::string path = testing::test_temp_path("nssim_lab_", ".nss");
+  std::ofstream(path) << "# @q 1 (2 points)\ninit: clone(0) -> a\nexpect a.nsproxy.count == ?\n";
+  CliRun r = testing::run_shell(
+      "/usr/bin/unshare --user --map-root-user sh -c 'echo 0 > /proc/sys/user/max_net_namespaces && exec " +
+      std::string(NSSIM_BINARY) + " lab check --real --json " + path + " 2>/dev/null'");
+  EXPECT_EQ(r.status, 3) << r.out;
+  std::istringstream in(r.out);
+  std::string line, last;
+  while (std::getline(in, line))
+    if (!line.empty()) last = line;
+  auto s = nlohmann::json::parse(last);
+  ASSERT_TRUE(s.contains("summary")) << r.out;
+  EXPECT_EQ(s["summary"]["max_score"], 2);
+  EXPECT_EQ(s["summary"]["questions_not_graded"], 1);
+  EXPECT_THAT(s["summary"]["error"].get<std::string>(), HasSubstr("--real cannot run"));
+}
+
+TEST_P(BundledLab, UntouchedScoresZeroAndTheKeyAgainstItselfScoresFull) {
+  LabFiles f = lab_files(GetParam());
+  lab::Graded u = grade_text(f.templ, &f.key, &f.templ);
+  ASSERT_TRUE(u.error.empty()) << u.error;
+  EXPECT_EQ(u.score, 0) << lab::graded_summary(u);
+  EXPECT_GE(u.questions.size(), 5u);
+  lab::Graded k = grade_text(f.key, &f.key, &f.templ);
+  EXPECT_EQ(k.score, k.max_score) << lab::graded_summary(k);
+  lab::Graded filled = grade_text(f.filled, &f.key, nullptr);  // the template derived from the key
+  EXPECT_EQ(filled.score, filled.max_score) << lab::graded_summary(filled);
+  // The same ids, in the same order, in the template and the key.
+  std::vector<Diagnostic> e1, e2;
+  auto q1 = lab::parse_questions(f.templ, e1), q2 = lab::parse_questions(f.key, e2);
+  EXPECT_TRUE(e1.empty() && e2.empty());
+  ASSERT_EQ(q1.size(), q2.size());
+  for (size_t i = 0; i < q1.size(); ++i) EXPECT_EQ(q1[i].id, q2[i].id);
+}
+
+TEST(LabExplain, ARefcountFailureNamesEachHolderAndEveryStepThatChangedIt) {
+  lab::Graded g = grade_text(
+      "# @q 1 (1 point)\n"
+      "init: clone(CLONE_NEWNET) -> b\n"
+      "let N = b.net\n"
+      "init: clone(0) -> a\n"
+      "a: open(\"/proc/b/ns/net\") -> fd1\n"
+      "a: open(\"/proc/b/ns/net\") -> fd2\n"
+      "expect N.refs == 3\n");
+  ASSERT_EQ(g.report.items.size(), 1u);
+  const lab::Item& it = g.report.items[0];
+  EXPECT_EQ(it.verdict, Verdict::Fail);
+  ASSERT_EQ(it.holders.size(), 2u);  // b's nsproxy slot and the nsfs inode
+  EXPECT_THAT(it.holders, Contains(HasSubstr("nsproxy#")));
+  ASSERT_GE(it.history.size(), 2u);
+  EXPECT_THAT(it.history.front(), HasSubstr("line 2: init: clone(CLONE_NEWNET) -> b"));
+  EXPECT_THAT(it.history.back(), HasSubstr("line 5: a: open(\"/proc/b/ns/net\") -> fd1"));
+  std::string text;
+  {
+    char* buf = nullptr;
+    size_t len = 0;
+    std::FILE* f = open_memstream(&buf, &len);
+    lab::print_graded(f, g, {});
+    std::fclose(f);
+    text.assign(buf, len);
+    std::free(buf);
+  }
+  EXPECT_THAT(text, HasSubstr("2 references held by: "));
+  // Exams: no values, no holders; the check and where to look only.
+  char* buf = nullptr;
+  size_t len = 0;
+  std::FILE* f = open_memstream(&buf, &len);
+  lab::TextOptions exam;
+  exam.no_reveal = true;
+  lab::print_graded(f, g, exam);
+  std::fclose(f);
+  std::string hidden(buf, len);
+  std::free(buf);
+  EXPECT_THAT(hidden, Not(HasSubstr("held by")));
+  EXPECT_THAT(hidden, Not(HasSubstr("N.refs = 2")));
+  EXPECT_THAT(hidden, HasSubstr("decided by line 5"));
+}
+
+TEST(LabExplain, AnErrnoGetsTheKernelsReasonAndTheStudentsOwnFailingStepComesFirst) {
+  lab::Graded g = grade_text(
+      "# @q 1 (1 point)\n"
+      "init: clone(CLONE_NEWNET) -> k\n"
+      "init: mount(\"/proc/k/ns/net\", \"/run/netns/lab\", MS_BIND)\n"
+      "init: open(\"/run/netns/lab\") -> fd\n"
+      "init: umount(\"/run/netns/lab\") = 0\n"
+      "# @q 2 (1 point)\n"
+      "init: clone(0) -> s\n"
+      "s: unshare(CLONE_NEWPID)\n"
+      "s: unshare(CLONE_NEWPID)\n"   // EINVAL: the student's own mistake
+      "s: clone(0) -> c\n"
+      "expect c.pid == 2\n");  // wrong: c is pid 1
+  const lab::Question& q1 = question(g, "1");
+  ASSERT_EQ(q1.items.size(), 1u);
+  EXPECT_THAT(g.report.items[q1.items[0]].why, HasSubstr("busy"));
+  const lab::Question& q2 = question(g, "2");
+  EXPECT_EQ(q2.status, lab::Question::Fail);
+  ASSERT_FALSE(q2.reasons.empty());
+  EXPECT_THAT(q2.reasons.front(), HasSubstr("line 9: the step 's: unshare(CLONE_NEWPID)' failed with EINVAL"));
+}
+
+TEST(LabCli, TraceHidesTheValueOfABlankUnlessAskedToReveal) {
+  std::string src = "init: clone(0) -> a\nexpect a.nsproxy.count == ?\n";
+  CliRun t = run("trace --no-events --no-table", src);
+  EXPECT_THAT(t.out, HasSubstr("UNANSWERED"));
+  EXPECT_THAT(t.out, Not(HasSubstr("the model's value")));
+  CliRun r = run("trace --no-events --no-table --reveal", src);
+  EXPECT_THAT(r.out, HasSubstr("the model's value: 2"));
 }
 
 INSTANTIATE_TEST_SUITE_P(Labs, BundledLab, ::testing::ValuesIn(lab_dirs()), lab_name);

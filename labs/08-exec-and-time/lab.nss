@@ -1,7 +1,7 @@
 # Lab 8 — exec and the time namespace
 # Replace every '?' with your prediction (a number, a "string", or a name
-# like init.time, shell.nsproxy or T). On lines marked "predict the result",
-# append "= RESULT" (0, a task's name, or an errno name). Then:
+# like init.time, shell.nsproxy or T). On lines ending in "= ?", replace
+# the "?" with the result (0, a task's name, or an errno name). Then:
 #   nssim lab check labs/08-exec-and-time/lab.nss
 #   nssim trace labs/08-exec-and-time/lab.nss
 
@@ -52,7 +52,7 @@ expect S.refs == ?
 # @q 3.3 (1 point)
 shell: clone(0) -> forked
 expect forked.time == ?
-shell: wait(spawned)                       # predict the result
+shell: wait(spawned) = ?                   # predict the result
 
 # ---- Task 4: posix_spawn into a new time namespace ----------------------------------
 # @q 4.1 (4 points)

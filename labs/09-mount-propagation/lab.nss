@@ -1,7 +1,7 @@
 # Lab 9 — Mount namespaces: propagation, bind mounts of namespace files, MNT_DETACH
 # Replace every '?' with your prediction (a number, none, or a name like
-# init.mnt, a.net or N). On lines marked "predict the result", append
-# "= RESULT" (0 or an errno name). Then:
+# init.mnt, a.net or N). On lines ending in "= ?", replace the
+# "?" with the result (0 or an errno name). Then:
 #   nssim lab check labs/09-mount-propagation/lab.nss
 #   nssim trace labs/09-mount-propagation/lab.nss
 
@@ -34,11 +34,11 @@ expect alive(N)
 expect N.refs == ?
 # @q 2.3 (2 points)
 priv: open("/srv/ns/net") -> pf
-priv: setns(pf, CLONE_NEWNET)              # predict the result
+priv: setns(pf, CLONE_NEWNET) = ?          # predict the result
 expect priv.net == ?
 sl: mount("/proc/sl/ns/uts", "/srv/ns/uts", MS_BIND) = 0
 peer: open("/srv/ns/uts") -> uf
-peer: setns(uf, CLONE_NEWUTS)              # predict the result
+peer: setns(uf, CLONE_NEWUTS) = ?          # predict the result
 
 # ---- Task 3: ip netns delete: MNT_DETACH ------------------------------------------
 # @q 3.1 (3 points)
@@ -47,9 +47,9 @@ user: open("/srv/ns/net") -> f
 user: setns(f, CLONE_NEWNET) = 0
 expect user.net == ?
 expect N.refs == ?
-peer: umount("/srv/ns/net")                # predict the result
-peer: umount("/srv/ns/net", MNT_DETACH)    # predict the result
-peer: umount("/srv/ns/net")                # predict the result
+peer: umount("/srv/ns/net") = ?            # predict the result
+peer: umount("/srv/ns/net", MNT_DETACH) = ? # predict the result
+peer: umount("/srv/ns/net") = ?            # predict the result
 # @q 3.2 (3 points)
 expect alive(N)
 expect N.refs == ?

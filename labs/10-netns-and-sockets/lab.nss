@@ -1,7 +1,7 @@
 # Lab 10 — Network namespaces and sockets
 # Replace every '?' with your prediction (a number, none, or a name like
-# init.net, init.user or N). On the line marked "predict the result", append
-# "= RESULT" (0 or an errno name). Then:
+# init.net, init.user or N). On the line ending in "= ?", replace the
+# "?" with the result (0 or an errno name). Then:
 #   nssim lab check labs/10-netns-and-sockets/lab.nss
 #   nssim trace --refs labs/10-netns-and-sockets/lab.nss
 
@@ -59,7 +59,7 @@ expect dead(D)
 # @q 4.1 (2 points)
 init: socket(AF_UNIX) -> host
 init: clone(CLONE_NEWUSER|CLONE_FILES) -> u
-u: ioctl(host, SIOCGSKNS) -> x             # predict the result
+u: ioctl(host, SIOCGSKNS) -> x = ?         # predict the result
 expect u.net.owner == ?
 
 # ---- Task 5: find a namespace that only a socket holds --------------------------------

@@ -1,7 +1,7 @@
 # Lab 11 — User namespaces and capabilities: which capability, over which namespace
 # Replace every '?' with your prediction (a number, a "string", or a name
-# like init.user or p.user). On lines marked "predict the result", append
-# "= RESULT" (0 or an errno name). Then:
+# like init.user or p.user). On lines ending in "= ?", replace the
+# "?" with the result (0 or an errno name). Then:
 #   nssim lab check labs/11-capabilities/lab.nss
 #   nssim trace labs/11-capabilities/lab.nss
 
@@ -12,8 +12,8 @@ init: clone(0) -> a
 a: open("/proc/b/ns/net") -> bnet
 a: capset(effective-=CAP_SYS_ADMIN) = 0
 expect a.uid == ?
-a: setns(bnet, CLONE_NEWNET)               # predict the result
-a: unshare(CLONE_NEWUTS)                   # predict the result
+a: setns(bnet, CLONE_NEWNET) = ?           # predict the result
+a: unshare(CLONE_NEWUTS) = ?               # predict the result
 # @q 1.2 (2 points)
 a: capset(effective+=CAP_SYS_ADMIN) = 0
 a: setns(bnet, CLONE_NEWNET) = 0
@@ -23,29 +23,29 @@ expect a.net == ?
 # @q 2.1 (3 points)
 init: clone(0) -> p
 p: capset(effective-=CAP_SYS_ADMIN, permitted-=CAP_SYS_ADMIN) = 0
-p: capset(effective+=CAP_SYS_ADMIN)        # predict the result
+p: capset(effective+=CAP_SYS_ADMIN) = ?    # predict the result
 p: open("/proc/b/ns/net") -> pb
-p: unshare(CLONE_NEWUSER)                  # predict the result
+p: unshare(CLONE_NEWUSER) = ?              # predict the result
 expect p.cap_eff.CAP_SYS_ADMIN == ?
 expect p.uid == ?
 # @q 2.2 (3 points)
-p: unshare(CLONE_NEWUTS)                   # predict the result
+p: unshare(CLONE_NEWUTS) = ?               # predict the result
 expect p.uts.owner == ?
 expect p.user.refs == ?
-p: sethostname("inside")                   # predict the result
-p: setns(pb, CLONE_NEWNET)                 # predict the result
+p: sethostname("inside") = ?               # predict the result
+p: setns(pb, CLONE_NEWNET) = ?             # predict the result
 
 # ---- Task 3: CAP_SETUID, CAP_SETGID and the uid map -----------------------------------
 # @q 3.1 (3 points)
 init: clone(CLONE_NEWUSER) -> c
 init: clone(0) -> w
 w: capset(effective-=CAP_SETUID) = 0
-w: write("/proc/c/uid_map", "0 1000 1")    # predict the result
+w: write("/proc/c/uid_map", "0 1000 1") = ? # predict the result
 w: write("/proc/c/uid_map", "0 0 1") = 0
 expect c.uid == ?
 # @q 3.2 (2 points)
-w: setuid(1000)                            # predict the result
-w: setgroups(0)                            # predict the result
+w: setuid(1000) = ?                        # predict the result
+w: setgroups(0) = ?                        # predict the result
 expect w.uid == ?
 
 # ---- Task 4: the bounding set and exec ----------------------------------------------------
@@ -56,7 +56,7 @@ expect e.cap_eff.CAP_NET_ADMIN == ?
 e: exec() = 0
 expect e.cap_prm.CAP_NET_ADMIN == ?
 e: socket(AF_UNIX) -> es
-e: ioctl(es, SIOCGSKNS) -> en              # predict the result
+e: ioctl(es, SIOCGSKNS) -> en = ?          # predict the result
 
 # ---- Task 5: root without CAP_SYS_ADMIN wants its own hostname ---------------------------
 # @q 5.1 (4 points)

@@ -858,6 +858,14 @@ class Drawing {
     for (const TaskV* t : freed_tasks_)
       if (t->nsproxy)
         if (Agnode_t* h = b_.find(proxy_node(*t->nsproxy))) fade(b_.edge(b_.find(task_node(t->id)), h));
+    // A live task whose nsproxy was freed in this step (it exited, or left it
+    // by unshare/setns): the pointer it had, faded.
+    for (const ProxyV* p : freed_proxies_)
+      for (auto& t : cur_.tasks) {
+        const TaskV* before = prev_->task(t.id);
+        Agnode_t* n = b_.find(task_node(t.id));
+        if (before && before->nsproxy == p->id && n) fade(b_.edge(n, b_.find(proxy_node(p->id))));
+      }
     for (const ProxyV* p : freed_proxies_) {
       Agnode_t* n = b_.find(proxy_node(p->id));
       for (int i = 0; i < kSlots; ++i) {

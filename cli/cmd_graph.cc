@@ -1,8 +1,10 @@
 // nssim graph: the picture of one step of a scenario (docs/pictures.md).
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 
 #include "cli/commands.h"
 #include <nlohmann/json.hpp>
@@ -32,14 +34,13 @@ int render_and_write(const Graph& g, Format fmt_out, const std::string& output) 
 }
 
 // nssim graph --snapshot [SNAP]: the live system, or a saved snapshot.
-int graph_snapshot(const GraphArgs& a, Format fmt_out) {
+int graph_snapshot(const GraphArgs& a, Format fmt_out, DrawOptions d) {
   std::string err;
   if (!check_writable(a.output, err)) {
     fmt::print(stderr, "{}\n", err);
     return 2;
   }
   real::Snapshot s;
-  DrawOptions d;
   if (!a.snapshot_file.empty()) {
     std::string text;
     if (!read_file(a.snapshot_file, text, err)) {
@@ -66,6 +67,40 @@ int graph_snapshot(const GraphArgs& a, Format fmt_out) {
   return render_and_write(g, fmt_out, a.output);
 }
 
+// --line N: the step of the statement on source line N, or an error located
+// at that line (with the nearest statements as a hint). Steps are 1-based.
+std::optional<int> step_of_line(const Scenario& sc, const std::string& src, int line) {
+  const auto& st = sc.statements;
+  for (size_t i = 0; i < st.size(); ++i)
+    if (st[i].line == line) return static_cast<int>(i) + 1;
+  int lines = static_cast<int>(std::count(src.begin(), src.end(), '\n')) +
+              (!src.empty() && src.back() != '\n' ? 1 : 0);
+  Diagnostic d;
+  d.loc = {std::min(std::max(line, 1), std::max(lines, 1)), 1};
+  if (line > lines) {
+    d.message = fmt::format("--line {}: the file has {} line{}", line, lines, lines == 1 ? "" : "s");
+  } else {
+    d.message = fmt::format("--line {}: no statement on this line (a comment, a blank or a header line)", line);
+  }
+  // The statements around it: the last one before and the first one after.
+  const Statement* before = nullptr;
+  const Statement* after = nullptr;
+  size_t before_i = 0, after_i = 0;
+  for (size_t i = 0; i < st.size(); ++i) {
+    if (st[i].line < line) before = &st[i], before_i = i + 1;
+    if (st[i].line > line && !after) after = &st[i], after_i = i + 1;
+  }
+  std::vector<std::string> near;
+  if (before) near.push_back(fmt::format("line {} (step {})", before->line, before_i));
+  if (after) near.push_back(fmt::format("line {} (step {})", after->line, after_i));
+  d.hint = st.empty() ? "the scenario has no statement: draw the initial state with --step 0"
+           : near.size() == 2
+               ? fmt::format("the nearest statements are on {} and {}; --step N takes a step number", near[0], near[1])
+               : fmt::format("the nearest statement is on {}; --step N takes a step number", near[0]);
+  fmt::print(stderr, "{}", format_diagnostic(sc.file, src, d));
+  return std::nullopt;
+}
+
 }  // namespace
 
 int cmd_graph(const GraphArgs& a) {
@@ -90,19 +125,34 @@ int cmd_graph(const GraphArgs& a) {
     }
   }
 
-  if (a.snapshot) return graph_snapshot(a, fmt_out);
-
   std::string src, err;
+  DrawOptions d;
+  if (!a.focus.empty() && !parse_focus(a.focus, d.focus, err)) {
+    fmt::print(stderr, "nssim: {}\n", err);
+    return 2;
+  }
+  if (!a.hide.empty() && !parse_hide(a.hide, d, err)) {
+    fmt::print(stderr, "nssim: {}\n", err);
+    return 2;
+  }
+  if (a.snapshot) return graph_snapshot(a, fmt_out, std::move(d));
+
   ParseResult pr;
   if (!load_scenario(a.file, src, pr, a.kernel)) return 2;
   const Scenario& sc = pr.scenario;
   const int nsteps = static_cast<int>(sc.statements.size());
-  if (a.step > nsteps) {
-    fmt::print(stderr, "nssim: no step {} in {}: it has {} step{} (0 is the initial state)\n", a.step, sc.file, nsteps,
+  int step = a.step;
+  if (a.line > 0) {
+    auto s = step_of_line(sc, src, a.line);
+    if (!s) return 2;
+    step = *s;
+  }
+  if (step > nsteps) {
+    fmt::print(stderr, "nssim: no step {} in {}: it has {} step{} (0 is the initial state)\n", step, sc.file, nsteps,
                nsteps == 1 ? "" : "s");
     return 2;
   }
-  const int target = a.step < 0 ? nsteps : a.step;  // --final: the last statement
+  const int target = step < 0 ? nsteps : step;  // --final: the last statement
   if (!check_writable(a.output, err)) {
     fmt::print(stderr, "{}\n", err);
     return 2;
@@ -123,6 +173,7 @@ int cmd_graph(const GraphArgs& a) {
       want_prev = std::move(prev);
       want = cur;
       caption = step_caption(&r);
+      d.ns_names = let_labels(runner.lets());
     }
   });
   if (!want) {
@@ -131,7 +182,6 @@ int cmd_graph(const GraphArgs& a) {
     return 2;
   }
 
-  DrawOptions d;
   d.title = a.file == "-" ? "<stdin>" : std::filesystem::path(a.file).filename().string();
   d.subtitle = caption;
   d.max_tasks_per_group = a.max_group;

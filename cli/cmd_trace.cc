@@ -71,6 +71,12 @@ int cmd_trace(const TraceArgs& a) {
     fmt::print(stderr, "{}\n", werr);
     return 2;
   }
+  DrawOptions draw;  // --focus, --hide: what the --html pictures draw
+  if (std::string derr; (!a.focus.empty() && !parse_focus(a.focus, draw.focus, derr)) ||
+                        (!a.hide.empty() && !parse_hide(a.hide, draw, derr))) {
+    fmt::print(stderr, "nssim: {}\n", derr);
+    return 2;
+  }
   Runner::Options opt;
   std::string restore_summary;
   if (a.from_snapshot_given || !a.from_snapshot.empty() || a.root_pid) {
@@ -125,6 +131,7 @@ int cmd_trace(const TraceArgs& a) {
   std::optional<HtmlRecorder> html;
   if (!a.html.empty()) {
     html.emplace(sc, runner, a.real, real_note);
+    html->set_draw_options(std::move(draw));
     html->initial();
   }
   auto record = [&](const StepRecord& r) {

@@ -221,6 +221,12 @@ int cmd_trace_command(const TraceCommandArgs& a) {
     fmt::print(stderr, "{}\n", werr);
     return 2;
   }
+  DrawOptions draw;
+  if (std::string derr; (!a.focus.empty() && !parse_focus(a.focus, draw.focus, derr)) ||
+                        (!a.hide.empty() && !parse_hide(a.hide, draw, derr))) {
+    fmt::print(stderr, "nssim: {}\n", derr);
+    return 2;
+  }
   std::ofstream save;
   if (!a.save_log.empty()) {
     save.open(a.save_log);
@@ -346,6 +352,7 @@ int cmd_trace_command(const TraceCommandArgs& a) {
     ropt.config = cfg;
     Runner runner(p.scenario, ropt);
     HtmlRecorder rec(p.scenario, runner, false, "translated from strace of " + shell_words(a.command));
+    rec.set_draw_options(draw);
     rec.initial();
     RunSummary sum = runner.run([&](const StepRecord& r) { rec.step(r); });
     rec.finish(sum, sum.error ? format_diagnostic(p.scenario.file, src, *sum.error) : "");

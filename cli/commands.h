@@ -29,10 +29,13 @@ struct TraceArgs {
   int root_pid = 0;           // --root PID: the scenario's initial task is that restored process (0: pid 1)
   bool from_snapshot_given = false;  // --from-snapshot was on the command line (even as '')
   std::string kernel;  // --kernel V: the profile, over the scenario's `kernel` line (empty: the scenario's)
+  std::string focus;   // --focus net,uts: the --html pictures draw only these links (empty: all)
+  std::string hide;    // --hide creds,pids: the --html pictures without these arcs
 };
 int cmd_trace(const TraceArgs& a);
 
-// nssim graph FILE [--step N | --final] [--format F] [-o OUT] (cli/cmd_graph.cc).
+// nssim graph FILE [--step N | --line N | --final] [--focus L,...] [--hide creds,pids] [--format F]
+// [-o OUT] (cli/cmd_graph.cc).
 struct GraphArgs {
   std::string file;
   int step = -1;       // -1: --final (the default)
@@ -44,6 +47,9 @@ struct GraphArgs {
   std::string snapshot_file;  // SNAP: a saved `nssim snapshot --json` file; empty: take one now
   bool no_bpf = false;        // --no-bpf (live snapshot)
   std::string kernel;         // --kernel V (see TraceArgs)
+  int line = 0;               // --line N: the step of the statement on source line N (0: not given)
+  std::string focus;          // --focus net,uts: draw only these links (empty: all)
+  std::string hide;           // --hide creds,pids: without the tasks' cred and/or pid arcs
 };
 int cmd_graph(const GraphArgs& a);
 

@@ -76,9 +76,17 @@ int main(int argc, char** argv) {
                     "(default pid 1)")
       ->type_name("PID")
       ->check(CLI::Range(1, 1 << 30).description(""));
-  trace->add_option("--html", targs.html,
+  auto* html_opt = trace->add_option("--html", targs.html,
                     "Also write a self-contained page that steps through the scenario: source, graph, events "
                     "(and, with --real, the kernel's inode numbers and disagreements)");
+  trace->add_option("--focus", targs.focus,
+                    "With --html: draw only these links (net, uts, ipc, mnt, pid, pid_for_children, user, cgroup, "
+                    "time, time_for_children), e.g. --focus net,uts")
+      ->type_name("LINK[,LINK]")
+      ->needs(html_opt);
+  trace->add_option("--hide", targs.hide, "With --html: do not draw the tasks' dotted cred and/or pid arcs")
+      ->type_name("creds,pids")
+      ->needs(html_opt);
   trace->footer(
       "Exit status: 0 all expectations and asserted results hold (and, with --real, the kernel agrees);\n"
       "1 an expectation, an asserted result or the kernel disagreed; 2 usage, parse or run error;\n"
@@ -102,6 +110,12 @@ int main(int argc, char** argv) {
                        ->check(CLI::NonNegativeNumber);
   auto* final_opt =
       graph->add_flag("--final", final_step, "Draw the state after the last statement (the default)")->excludes(step_opt);
+  auto* line_opt = graph
+                       ->add_option("--line", gargs.line,
+                                    "Draw the state right after the statement on source line N (its step; an error "
+                                    "if no statement is on that line)")
+                       ->check(CLI::PositiveNumber)
+                       ->excludes(step_opt, final_opt);
   auto* snap_opt =
       graph
           ->add_option("--snapshot", gargs.snapshot_file,
@@ -110,7 +124,7 @@ int main(int argc, char** argv) {
                        "With SNAP, a file saved by 'nssim snapshot -o SNAP' (or --json)")
           ->expected(0, 1)
           ->type_name("[SNAP]")
-          ->excludes(file_opt, step_opt, final_opt);
+          ->excludes(file_opt, step_opt, final_opt, line_opt);
   graph->add_flag("--no-bpf", gargs.no_bpf, "With --snapshot (live): do not use BPF (no nsproxies, no refcounts)")
       ->needs(snap_opt);
   graph->add_option("--kernel", gargs.kernel, "Model this kernel's rules (6.1, 6.2, 6.12, 6.18)")
@@ -119,6 +133,11 @@ int main(int argc, char** argv) {
                     "dot, svg, png or pdf (default: from OUT's extension, else dot). dot is the graph as built; "
                     "the others are laid out and rendered in-process by Graphviz");
   graph->add_option("-o,--output", gargs.output, "Output file (default or '-': standard output)");
+  graph->add_option("--focus", gargs.focus,
+                    "Draw only these links: the nsproxy slots (net, uts, ipc, mnt, pid_for_children, cgroup, time, "
+                    "time_for_children), the tasks' pid and user (cred) links, and namespaces of their types")
+      ->type_name("LINK[,LINK]");
+  graph->add_option("--hide", gargs.hide, "Do not draw the tasks' dotted cred and/or pid arcs")->type_name("creds,pids");
   graph->add_option("--max-group", gargs.max_group,
                     "Tasks sharing an nsproxy are drawn one by one up to this many (default 8); above, tasks "
                     "with no fd and no change in the step are folded into one node")
@@ -128,7 +147,8 @@ int main(int argc, char** argv) {
                     "namespaces, same kinds of their own) are drawn once, as a stack")
       ->check(CLI::PositiveNumber);
   graph->footer(
-      "Objects created in the step, or whose count changed, are drawn in red; freed ones are listed in the caption.\n"
+      "Objects created in the step, or whose count changed, are drawn in red; objects freed in the step are drawn\n"
+      "faded (grey, dashed) in that step only, and listed in the caption; `let` names label their namespaces.\n"
       "--snapshot: tasks are grouped by nsproxy (without BPF: by equal /proc links), namespaces are labelled with\n"
       "their inode, refcount (BPF) and, when no process is in them, what holds them (fd N of PID, bind mount at\n"
       "PATH in mnt:[...], pidfd, socket...); a saved snapshot always gives the same DOT.\n"
@@ -206,6 +226,8 @@ int main(int argc, char** argv) {
       c.no_events = targs.no_events;
       c.no_table = targs.no_table;
       c.html = targs.html;
+      c.focus = targs.focus;
+      c.hide = targs.hide;
       c.save_log = trace_save_log;
       c.summary = trace_summary;
       c.host = trace_host;

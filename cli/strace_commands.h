@@ -19,6 +19,7 @@ struct TraceCommandArgs {
   bool no_events = false;
   bool no_table = false;
   std::string html;      // also write a step-through page of the translated scenario
+  std::string focus, hide;  // --focus, --hide: what the page's pictures draw (pictures/graph.h)
   std::string save_log;  // also keep strace's raw output (for `nssim import`)
   int timeout_ms = 5000;
   bool summary = false;   // one line per step (--summary)

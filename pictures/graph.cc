@@ -92,6 +92,7 @@ ModelSnapshot snapshot(const Kernel& k) {
       if (ns->type == NsType::Pid) {
         auto* p = static_cast<const PidNamespace*>(ns);
         if (p->parent) v.parent = p->parent->serial;
+        v.no_new_pids = !p->adding;
         // Counted from the scenario's root pid namespace (0), as `.level`
         // reads; the model keeps the kernel's absolute level under --real.
         v.level = p->level - k.config().root_pid_level;
@@ -162,7 +163,12 @@ constexpr const char* kLine[kNsTypes] = {"#1b9e77", "#d95f02", "#7570b3", "#e729
 constexpr const char* kChanged = "#d62728";
 constexpr const char* kPin = "#111111";
 constexpr const char* kPidfd = "#2166ac";
-constexpr const char* kAux = "#9a9a9a";
+constexpr const char* kAux = "#b8b8b8";
+constexpr const char* kOwner = "#8c8c8c";
+// Freed in this step: drawn once more, faded, then gone.
+constexpr const char* kFreed = "#b0b0b0";
+constexpr const char* kFreedText = "#8a8a8a";
+constexpr const char* kLetName = "#1f3a93";
 
 const char* fill_of(NsType t) { return kFill[static_cast<int>(t)]; }
 const char* line_of(NsType t) { return kLine[static_cast<int>(t)]; }
@@ -283,7 +289,9 @@ class Builder {
     graph_attr("bgcolor", "white");
     graph_attr("pad", "0.2");
     graph_attr("nodesep", "0.18");
-    graph_attr("ranksep", "0.45");
+    graph_attr("ranksep", "0.8");  // room for the slot edges to fan out between nsproxies and namespaces
+    // rank=same groups across clusters (the nsproxies' column, below).
+    graph_attr("newrank", "true");
     graph_attr("fontname", "Helvetica");
     graph_attr("fontsize", "11");
     graph_attr("labelloc", "t");
@@ -329,6 +337,12 @@ class Builder {
     set(sg, "color", "#888888");
     set(sg, "fontsize", "9");
     set(sg, "labeljust", "l");
+    return sg;
+  }
+  // A plain subgraph whose nodes share one rank (one column: rankdir=LR).
+  Agraph_t* same_rank(const std::string& name) {
+    Agraph_t* sg = agsubg(g_, const_cast<char*>(name.c_str()), 1);
+    set(sg, "rank", "same");
     return sg;
   }
   Agnode_t* node(Agraph_t* in, const std::string& name) {
@@ -391,7 +405,16 @@ class Drawing {
   using NsV = ModelSnapshot::NsV;
 
   Drawing(const ModelSnapshot& cur, const ModelSnapshot* prev, const DrawOptions& opt)
-      : cur_(cur), prev_(prev), opt_(opt) {}
+      : cur_(cur), prev_(prev), opt_(opt) {
+    auto shown = [&](Link l) {
+      return opt.focus.empty() || std::find(opt.focus.begin(), opt.focus.end(), l) != opt.focus.end();
+    };
+    for (int i = 0; i < kSlots; ++i) slot_shown_[i] = shown(*link_from_name(kSlotInfo[i].port));
+    for (Link l : kAllLinks)
+      if (shown(l)) type_shown_[static_cast<int>(link_type(l))] = true;
+    cred_shown_ = !opt.hide_creds && shown(Link::User);
+    pid_shown_ = !opt.hide_pids && shown(Link::Pid);
+  }
 
   Graph build() {
     caption();
@@ -401,7 +424,9 @@ class Drawing {
     draw_nsproxies();
     draw_namespaces();
     draw_folds();
+    draw_freed();
     draw_edges();
+    draw_freed_edges();
     return Graph(b_.release());
   }
 
@@ -463,6 +488,17 @@ class Drawing {
     if (!opt_.title.empty()) row("<B>" + esc(opt_.title) + "</B>");
     if (!opt_.subtitle.empty()) row(esc(opt_.subtitle));
     for (auto& l : opt_.caption_lines) row("<FONT POINT-SIZE=\"9\">" + esc(l) + "</FONT>");
+    if (!opt_.focus.empty() || opt_.hide_creds || opt_.hide_pids) {
+      std::string f;
+      for (Link l : opt_.focus) f += (f.empty() ? "" : ", ") + std::string(link_name(l));
+      std::string h = opt_.hide_creds && opt_.hide_pids ? "cred and pid arcs"
+                      : opt_.hide_creds                 ? "cred arcs"
+                      : opt_.hide_pids                  ? "pid arcs"
+                                                        : "";
+      std::string text = f.empty() ? "" : "only the " + f + " links (--focus)";
+      if (!h.empty()) text += (text.empty() ? "" : " · ") + h + " hidden (--hide)";
+      row("<FONT POINT-SIZE=\"9\" COLOR=\"#555555\">drawn: " + esc(text) + "</FONT>");
+    }
     if (!freed.empty()) {
       std::string f;
       for (auto& x : freed) f += (f.empty() ? "" : ", ") + x;
@@ -479,7 +515,8 @@ class Drawing {
       row("<FONT POINT-SIZE=\"9\" COLOR=\"#555555\">task → nsproxy → namespaces (one colour per type) · "
           "dashed: owner user namespace · dotted: a task's cred (user) and struct pid (pid)</FONT>");
       row("<FONT POINT-SIZE=\"9\" COLOR=\"#555555\">bold: what pins a namespace (fd, pidfd, bind mount) · "
-          "red: created, or count changed, in this step · double border: several objects drawn as one</FONT>");
+          "red: created, or count changed, in this step · grey dashed: freed in this step · "
+          "double border: several objects drawn as one</FONT>");
     }
     cap += "</TABLE>";
     b_.graph_html("label", cap);
@@ -568,8 +605,9 @@ class Drawing {
         const NsV* n = cur_.ns(priv[k]);
         if (!n || ns_changed(*n)) ok = false;
         if (!n) break;
-        shape += fmt::format(";{}:{}:{}:{}:{}:{}", ns_type_name(n->type), n->refs, n->level ? int64_t{*n->level} : -1,
-                             ref(n->owner), ref(n->parent), n->hostname ? esc(*n->hostname) : "");
+        shape += fmt::format(";{}:{}:{}:{}:{}:{}:{}", ns_type_name(n->type), n->refs,
+                             n->level ? int64_t{*n->level} : -1, ref(n->owner), ref(n->parent),
+                             n->hostname ? esc(*n->hostname) : "", n->no_new_pids);
       }
       if (!ok) continue;
       shapes[shape].push_back(p.id);
@@ -693,14 +731,18 @@ class Drawing {
   }
 
   // The record of an nsproxy: a header, then one row (port) per slot.
-  std::string proxy_table(const std::string& header, bool changed) {
+  // A freed one is faded (its border dashed, its rows grey).
+  std::string proxy_table(const std::string& header, bool changed, bool freed = false) {
     std::string t = fmt::format(
-        "<TABLE BORDER=\"{}\" CELLBORDER=\"0\" CELLSPACING=\"0\" CELLPADDING=\"2\" COLOR=\"{}\" BGCOLOR=\"white\">",
-        changed ? 3 : 1, changed ? kChanged : "#333333");
-    t += "<TR><TD BGCOLOR=\"#e8e8e8\">" + header + "</TD></TR>";
+        "<TABLE BORDER=\"{}\" CELLBORDER=\"0\" CELLSPACING=\"0\" CELLPADDING=\"2\" COLOR=\"{}\" BGCOLOR=\"white\"{}>",
+        changed ? 3 : 1, changed ? kChanged : freed ? kFreed : "#333333", freed ? " STYLE=\"DASHED\"" : "");
+    t += fmt::format("<TR><TD BGCOLOR=\"{}\">", freed ? "#f4f4f4" : "#e8e8e8") + header + "</TD></TR>";
     for (int i = 0; i < kSlots; ++i)
-      t += fmt::format("<TR><TD PORT=\"{}\" ALIGN=\"LEFT\" BGCOLOR=\"{}\"><FONT POINT-SIZE=\"9\">{}</FONT></TD></TR>",
-                       kSlotInfo[i].port, fill_of(kSlotInfo[i].type), kSlotInfo[i].field);
+      if (slot_shown_[i])
+        t += fmt::format(
+            "<TR><TD PORT=\"{}\" ALIGN=\"LEFT\" BGCOLOR=\"{}\"><FONT POINT-SIZE=\"9\"{}>{}</FONT></TD></TR>",
+            kSlotInfo[i].port, freed ? "#f4f4f4" : fill_of(kSlotInfo[i].type),
+            freed ? fmt::format(" COLOR=\"{}\"", kFreedText) : "", kSlotInfo[i].field);
     return t + "</TABLE>";
   }
 
@@ -715,7 +757,7 @@ class Drawing {
                                         changed_num(p.count, before ? std::optional(before->count) : std::nullopt),
                                         changed && !before ? " · new" : ""),
                             changed, 0);
-      Agnode_t* n = b_.node(nullptr, proxy_node(p.id));
+      Agnode_t* n = b_.node(proxy_column(), proxy_node(p.id));
       Builder::set(n, "shape", "plain");
       b_.html(n, "label", proxy_table(header, changed));
     }
@@ -723,10 +765,10 @@ class Drawing {
 
   void draw_namespaces() {
     for (auto& ns : cur_.namespaces) {
-      if (folded_ns_.count(ns.serial)) continue;
+      if (folded_ns_.count(ns.serial) || !type_shown(ns.type)) continue;
       const NsV* before = prev_ ? prev_->ns(ns.serial) : nullptr;
       bool changed = ns_changed(ns);
-      std::string l = fmt::format("<B>{}:[{}]</B>", ns_type_name(ns.type), ns.inum);
+      std::string l = let_line(ns.serial) + fmt::format("<B>{}:[{}]</B>", ns_type_name(ns.type), ns.inum);
       std::string facts =
           ns.refs_known ? "refs " + changed_num(ns.refs, before ? std::optional(before->refs) : std::nullopt) : "";
       auto fact = [&](const std::string& f) { facts += (facts.empty() ? "" : " · ") + f; };
@@ -734,6 +776,7 @@ class Drawing {
       if (ns.initial) fact("initial");
       if (changed && !before) fact("new");
       if (!facts.empty()) l += "<BR/>" + line(facts, changed);
+      if (ns.no_new_pids) l += "<BR/><FONT POINT-SIZE=\"9\">init exited: no new pids</FONT>";
       for (auto& note : ns.notes) l += "<BR/><FONT POINT-SIZE=\"9\">" + esc(note) + "</FONT>";
       if (ns.hostname) l += "<BR/><FONT POINT-SIZE=\"9\">hostname \"" + esc(*ns.hostname) + "\"</FONT>";
       if (auto it = opt_.kernel_inum.find(ns.serial); it != opt_.kernel_inum.end())
@@ -743,6 +786,108 @@ class Drawing {
       Builder::set(n, "fillcolor", fill_of(ns.type));
       Builder::set(n, "color", changed ? kChanged : line_of(ns.type));
       if (changed) Builder::set(n, "penwidth", "3");
+      if (ns.no_new_pids) Builder::set(n, "style", "rounded,filled,dashed");
+    }
+  }
+
+  bool type_shown(NsType t) const { return type_shown_[static_cast<int>(t)]; }
+
+  // Every nsproxy in one column, between the tasks and the namespaces: left
+  // to rank themselves, an nsproxy pointing at a deep pid namespace moved
+  // left of the others, and its slot edges crossed theirs.
+  Agraph_t* proxy_column() {
+    if (!proxy_column_) proxy_column_ = b_.same_rank("nsproxies");
+    return proxy_column_;
+  }
+
+  // The `let` names of a namespace, as the first line of its label.
+  std::string let_line(uint32_t serial, bool freed = false) const {
+    auto it = opt_.ns_names.find(serial);
+    if (it == opt_.ns_names.end() || it->second.empty()) return "";
+    std::string names;
+    for (auto& n : it->second) names += (names.empty() ? "" : ", ") + esc(n);
+    return fmt::format("<FONT POINT-SIZE=\"13\" COLOR=\"{}\"><B>{}</B></FONT><BR/>", freed ? kFreedText : kLetName,
+                       names);
+  }
+
+  // ---- freed in this step: drawn once more, faded, with what they held ----
+  static void fade(Agnode_t* n) {
+    Builder::set(n, "style", "rounded,dashed");
+    Builder::set(n, "color", kFreed);
+    Builder::set(n, "fontcolor", kFreedText);
+  }
+  static void fade(Agedge_t* e) {
+    Builder::set(e, "style", "dashed");
+    Builder::set(e, "color", kFreed);
+    Builder::set(e, "fontcolor", kFreedText);
+  }
+
+  void draw_freed() {
+    if (!prev_) return;
+    for (auto& t : prev_->tasks) {
+      if (cur_.task(t.id)) continue;
+      Agnode_t* n = b_.node(nullptr, task_node(t.id));
+      b_.html(n, "label", fmt::format("<B>{}</B><BR/><FONT POINT-SIZE=\"9\">reaped · freed</FONT>", esc(t.comm)));
+      fade(n);
+      freed_tasks_.push_back(&t);
+    }
+    for (auto& p : prev_->nsproxies) {
+      if (cur_.nsproxy(p.id)) continue;
+      Agnode_t* n = b_.node(proxy_column(), proxy_node(p.id));
+      Builder::set(n, "shape", "plain");
+      b_.html(n, "label",
+              proxy_table(fmt::format("<FONT COLOR=\"{}\"><B>nsproxy#{} · freed</B></FONT>", kFreedText, p.id), false,
+                          true));
+      freed_proxies_.push_back(&p);
+    }
+    for (auto& ns : prev_->namespaces) {
+      if (cur_.ns(ns.serial) || !type_shown(ns.type)) continue;
+      Agnode_t* n = b_.node(nullptr, ns_node(ns.serial));
+      std::string l = let_line(ns.serial, true) + fmt::format("<B>{}:[{}]</B>", ns_type_name(ns.type), ns.inum);
+      l += ns.refs_known ? fmt::format("<BR/><FONT POINT-SIZE=\"9\">freed · refs {}→0</FONT>", ns.refs)
+                         : "<BR/><FONT POINT-SIZE=\"9\">freed</FONT>";
+      b_.html(n, "label", l);
+      fade(n);
+      freed_ns_.push_back(&ns);
+    }
+  }
+
+  // The references the freed objects held, faded too: a task's nsproxy, an
+  // nsproxy's slots, a namespace's owner and parent.
+  void draw_freed_edges() {
+    for (const TaskV* t : freed_tasks_)
+      if (t->nsproxy)
+        if (Agnode_t* h = b_.find(proxy_node(*t->nsproxy))) fade(b_.edge(b_.find(task_node(t->id)), h));
+    // A live task whose nsproxy was freed in this step (it exited, or left it
+    // by unshare/setns): the pointer it had, faded.
+    for (const ProxyV* p : freed_proxies_)
+      for (auto& t : cur_.tasks) {
+        const TaskV* before = prev_->task(t.id);
+        Agnode_t* n = b_.find(task_node(t.id));
+        if (before && before->nsproxy == p->id && n) fade(b_.edge(n, b_.find(proxy_node(p->id))));
+      }
+    for (const ProxyV* p : freed_proxies_) {
+      Agnode_t* n = b_.find(proxy_node(p->id));
+      for (int i = 0; i < kSlots; ++i) {
+        Agnode_t* h = p->slot[i] && slot_shown_[i] ? ns_target(p->slot[i]) : nullptr;
+        if (!h) continue;
+        Agedge_t* e = b_.edge(n, h);
+        Builder::set(e, "tailport", std::string(kSlotInfo[i].port) + ":e");
+        Builder::set(e, "samehead", "slots");
+        fade(e);
+      }
+    }
+    for (const NsV* ns : freed_ns_) {
+      Agnode_t* n = b_.find(ns_node(ns->serial));
+      // A user namespace's owner is its parent: one edge.
+      if (ns->type != NsType::User && ns->owner)
+        if (Agnode_t* h = ns_target(*ns->owner)) fade(b_.edge(n, h));
+      if (ns->parent)
+        if (Agnode_t* h = ns_target(*ns->parent)) {
+          Agedge_t* e = b_.edge(n, h);
+          fade(e);
+          b_.html(e, "label", "parent");
+        }
     }
   }
 
@@ -759,13 +904,14 @@ class Drawing {
                             f.units.size(), first->count, ids)
               : fmt::format("<B>{} nsproxies · count {} each</B><BR/><FONT POINT-SIZE=\"9\">{}</FONT>", f.units.size(),
                             first->count, ids);
-      Agnode_t* n = b_.node(nullptr, f.node);
+      Agnode_t* n = b_.node(proxy_column(), f.node);
       Builder::set(n, "shape", "plain");
       b_.html(n, "label", proxy_table(header, false));
       task_group_node(nullptr, f.node + "_tasks", f.tasks, fmt::format(" ({} per nsproxy)", first->count));
       for (size_t k = 0; k < f.privates.size(); ++k) {
         const auto& serials = f.privates[k];
         const NsV* n0 = cur_.ns(serials.front());
+        if (!type_shown(n0->type)) continue;
         uint32_t lo = UINT32_MAX, hi = 0;
         for (uint32_t s : serials) {
           const NsV* x = cur_.ns(s);
@@ -799,27 +945,36 @@ class Drawing {
     Agedge_t* e = b_.edge(from, h);
     Builder::set(e, "style", "dotted");
     Builder::set(e, "color", kAux);
-    Builder::set(e, "fontcolor", "#777777");
+    Builder::set(e, "fontcolor", "#8a8a8a");
+    Builder::set(e, "arrowsize", "0.5");
     b_.html(e, "label", label);
     Builder::set(e, "weight", "0");  // routed around the nodes, without pulling the layout
+    // Nor ranking: a task's cred/pid namespace stays in the namespaces' column
+    // instead of being pulled next to the task (fewer crossings with the slots).
+    Builder::set(e, "constraint", "false");
   }
 
   void proxy_edges(Agnode_t* n, const ProxyV& p) {
     for (int i = 0; i < kSlots; ++i) {
-      Agnode_t* h = p.slot[i] ? ns_target(p.slot[i]) : nullptr;
-      if (!h) continue;  // a slot a snapshot could not read
+      Agnode_t* h = p.slot[i] && slot_shown_[i] ? ns_target(p.slot[i]) : nullptr;
+      if (!h) continue;  // a slot a snapshot could not read, or not in --focus
       Agedge_t* e = b_.edge(n, h);
       Builder::set(e, "tailport", std::string(kSlotInfo[i].port) + ":e");
       Builder::set(e, "color", line_of(kSlotInfo[i].type));
+      // The slots pointing at one namespace arrive at one point: a bundle per
+      // namespace instead of a fan of arrowheads.
+      Builder::set(e, "samehead", "slots");
     }
   }
 
   void ns_edges(Agnode_t* from, const NsV& ns) {
+    if (!from) return;  // not drawn (--focus)
     if (ns.type != NsType::User && ns.owner && ns_target(*ns.owner)) {
       Agedge_t* e = b_.edge(from, ns_target(*ns.owner));
       Builder::set(e, "style", "dashed");
-      Builder::set(e, "color", line_of(NsType::User));
+      Builder::set(e, "color", kOwner);  // lighter than the slots: every namespace has one
       Builder::set(e, "arrowhead", "odot");
+      Builder::set(e, "samehead", "owner");
     }
     if (ns.parent && ns_target(*ns.parent)) {
       Agedge_t* e = b_.edge(from, ns_target(*ns.parent));
@@ -849,8 +1004,8 @@ class Drawing {
         Agedge_t* e = b_.edge(n, b_.find(proxy_node(*t->nsproxy)));
         Builder::set(e, "color", "#333333");
       }
-      aux_edge(n, t->user_ns, "cred");
-      aux_edge(n, t->pid_ns, "pid");
+      if (cred_shown_) aux_edge(n, t->user_ns, "cred");
+      if (pid_shown_) aux_edge(n, t->pid_ns, "pid");
     }
     for (auto& g : groups_) {
       Agnode_t* n = b_.find(g.node);
@@ -861,8 +1016,8 @@ class Drawing {
         Builder::set(e, "color", "#333333");
         b_.html(e, "label", esc(times));
       }
-      aux_edge(n, t->user_ns, "cred" + esc(times));
-      aux_edge(n, t->pid_ns, "pid" + esc(times));
+      if (cred_shown_) aux_edge(n, t->user_ns, "cred" + esc(times));
+      if (pid_shown_) aux_edge(n, t->pid_ns, "pid" + esc(times));
     }
     for (auto& p : cur_.nsproxies)
       if (!folded_proxy_.count(p.id)) proxy_edges(b_.find(proxy_node(p.id)), p);
@@ -878,8 +1033,8 @@ class Drawing {
       std::set<std::pair<std::optional<uint32_t>, std::optional<uint32_t>>> seen;
       for (const TaskV* t : by_proxy_[f.units.front()])
         if (seen.insert({t->user_ns, t->pid_ns}).second) {
-          aux_edge(tasks, t->user_ns, "cred");
-          aux_edge(tasks, t->pid_ns, "pid");
+          if (cred_shown_) aux_edge(tasks, t->user_ns, "cred");
+          if (pid_shown_) aux_edge(tasks, t->pid_ns, "pid");
         }
       proxy_edges(proxy, *cur_.nsproxy(f.units.front()));
       for (size_t k = 0; k < f.privates.size(); ++k)
@@ -906,7 +1061,9 @@ class Drawing {
                                           [&](auto& o) { return o.task == p.task && o.fd == p.fd; });
       Agnode_t* h = p.target ? b_.find(task_node(*p.target)) : ns_target(p.pid_ns);
       if (!h) continue;
-      Agedge_t* e = b_.edge(b_.find(task_node(p.task)), h);
+      Agnode_t* t = b_.find(task_node(p.task));
+      if (!t) continue;
+      Agedge_t* e = b_.edge(t, h);
       pin_style(e, kPidfd, is_new,
                 esc(p.target ? fmt::format("pidfd {}", p.fd) : fmt::format("pidfd {} (struct pid {})", p.fd, p.nr)));
       Builder::set(e, "constraint", "false");
@@ -943,7 +1100,12 @@ class Drawing {
   const ModelSnapshot& cur_;
   const ModelSnapshot* prev_;
   const DrawOptions& opt_;
+  // --focus and --hide: what is drawn.
+  std::array<bool, kSlots> slot_shown_{};
+  std::array<bool, kNsTypes> type_shown_{};
+  bool cred_shown_ = true, pid_shown_ = true;
   Builder b_;
+  Agraph_t* proxy_column_ = nullptr;
   std::set<uint32_t> pinning_;
   std::map<uint32_t, std::vector<const TaskV*>> by_proxy_;  // nsproxy id (kNone last) -> tasks, by id
   std::map<uint32_t, std::string> folded_proxy_;            // nsproxy id -> fold node
@@ -952,12 +1114,76 @@ class Drawing {
   std::vector<Fold> folds_;
   std::vector<TaskGroup> groups_;
   std::vector<const TaskV*> singles_;
+  std::vector<const TaskV*> freed_tasks_;  // of prev_: drawn faded
+  std::vector<const ProxyV*> freed_proxies_;
+  std::vector<const NsV*> freed_ns_;
 };
 
 }  // namespace
 
 Graph build_graph(const ModelSnapshot& cur, const ModelSnapshot* prev, const DrawOptions& opt) {
   return Drawing(cur, prev, opt).build();
+}
+
+namespace {
+// "a,b,,c" -> {"a", "b", "c"} (empty items skipped).
+std::vector<std::string_view> split_list(std::string_view list) {
+  std::vector<std::string_view> out;
+  while (!list.empty()) {
+    size_t at = list.find(',');
+    std::string_view item = list.substr(0, at);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    if (!item.empty()) out.push_back(item);
+    if (at == std::string_view::npos) break;
+    list.remove_prefix(at + 1);
+  }
+  return out;
+}
+}  // namespace
+
+bool parse_focus(std::string_view list, std::vector<Link>& out, std::string& err) {
+  out.clear();
+  for (std::string_view item : split_list(list)) {
+    auto l = link_from_name(item);
+    if (!l) {
+      std::string known;
+      for (Link k : kAllLinks) known += (known.empty() ? "" : ", ") + std::string(link_name(k));
+      err = fmt::format("--focus: unknown link '{}' (known: {})", item, known);
+      return false;
+    }
+    if (std::find(out.begin(), out.end(), *l) == out.end()) out.push_back(*l);
+  }
+  if (out.empty()) {
+    err = "--focus: give one or more link names, e.g. --focus net,uts";
+    return false;
+  }
+  return true;
+}
+
+bool parse_hide(std::string_view list, DrawOptions& out, std::string& err) {
+  auto items = split_list(list);
+  for (std::string_view item : items) {
+    if (item == "creds" || item == "cred") {
+      out.hide_creds = true;
+    } else if (item == "pids" || item == "pid") {
+      out.hide_pids = true;
+    } else {
+      err = fmt::format("--hide: unknown '{}' (known: creds, pids: the tasks' dotted cred and pid arcs)", item);
+      return false;
+    }
+  }
+  if (items.empty()) {
+    err = "--hide: give creds, pids or both, e.g. --hide creds,pids";
+    return false;
+  }
+  return true;
+}
+
+std::map<uint32_t, std::vector<std::string>> let_labels(const std::map<std::string, uint32_t>& lets) {
+  std::map<uint32_t, std::vector<std::string>> out;
+  for (auto& [name, serial] : lets) out[serial].push_back(name);
+  return out;
 }
 
 // ---- output -------------------------------------------------------------------

@@ -73,6 +73,9 @@ struct ModelSnapshot {
     std::optional<uint32_t> parent;       // pid and user namespaces
     std::optional<uint32_t> level;        // pid and user namespaces
     std::optional<std::string> hostname;  // uts
+    // A pid namespace whose init has exited (disable_pid_allocation()): it
+    // lives on while referenced, but no task can enter it any more. Drawn dashed.
+    bool no_new_pids = false;
     bool refs_known = true;               // snapshots without BPF: `refs` is unknown (not drawn)
     std::vector<std::string> notes;       // snapshots: more label lines ("no process in it", "held by: ...")
   };
@@ -146,7 +149,28 @@ struct DrawOptions {
   // rows instead of the model's (snapshots of the live system).
   std::vector<std::string> caption_lines;
   std::vector<std::string> legend_lines;
+  // --focus: draw only these links (kAllLinks names: "net", "pid_for_children",
+  // "user", ...): the nsproxy rows of the slots among them, namespaces of
+  // their types, the `cred` arc for "user" and the `pid` arc for "pid".
+  // Empty: every link.
+  std::vector<Link> focus;
+  // --hide creds,pids: without the dotted cred -> user namespace and struct
+  // pid -> pid namespace arcs of the tasks.
+  bool hide_creds = false;
+  bool hide_pids = false;
+  // `let` names by namespace serial (Runner::lets(), inverted by
+  // let_labels()): shown on the namespace's node, freed ones too.
+  std::map<uint32_t, std::vector<std::string>> ns_names;
 };
+
+// Parses --focus "net,uts" (the /proc link names of kAllLinks; duplicates are
+// kept once) and --hide "creds,pids". False with a message that lists what is
+// accepted (e.g. "--focus: unknown link 'nett' (known: cgroup, ipc, ...)").
+bool parse_focus(std::string_view list, std::vector<Link>& out, std::string& err);
+bool parse_hide(std::string_view list, DrawOptions& out, std::string& err);
+
+// name -> serial (Runner::lets()) to serial -> names, for DrawOptions::ns_names.
+std::map<uint32_t, std::vector<std::string>> let_labels(const std::map<std::string, uint32_t>& lets);
 
 // An owned Graphviz graph.
 class Graph {
@@ -166,7 +190,9 @@ class Graph {
 
 // The graph of `cur`; objects created in the step, or whose count changed
 // since `prev`, are highlighted (prev null: nothing is). Objects of `prev`
-// that are gone are listed in the caption ("freed in this step: ...").
+// that are gone (reaped tasks, freed nsproxies and namespaces) are drawn
+// faded — grey, dashed, "freed" — in this step only, and listed in the
+// caption ("freed in this step: ...").
 Graph build_graph(const ModelSnapshot& cur, const ModelSnapshot* prev, const DrawOptions& opt);
 
 // DOT text of the graph as built (no layout attributes): deterministic for a

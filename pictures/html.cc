@@ -18,9 +18,10 @@ HtmlRecorder::HtmlRecorder(const Scenario& sc, Runner& runner, bool real, std::s
 
 std::string HtmlRecorder::draw(const ModelSnapshot& cur, const ModelSnapshot* prev, const std::string& caption,
                                bool with_kernel) {
-  DrawOptions d;
+  DrawOptions d = base_;
   d.title = title_;
   d.subtitle = caption;
+  d.ns_names = let_labels(runner_.lets());
   if (real_ && with_kernel)
     for (auto& [serial, kin] : kernel_inum_)
       if (cur.ns(serial)) d.kernel_inum[serial] = kin;
@@ -224,10 +225,14 @@ header .meta { color: var(--muted); font-size: 12px; }
 #stepbar code { font: 13px ui-monospace, "DejaVu Sans Mono", Menlo, monospace; }
 #result.ok { color: var(--ok); } #result.bad { color: var(--bad); font-weight: 600; }
 #detail { color: var(--muted); margin-left: .6em; }
-main { flex: 1; display: grid; grid-template-columns: minmax(300px, 32%) 1fr; min-height: 0; }
+/* Three columns: the source, the picture, and the kernel functions of the
+   step beside the picture (read together: what the step did, what it left). */
+main { flex: 1; display: grid; grid-template-columns: minmax(240px, 24%) 1fr minmax(260px, 26%); min-height: 0; }
 #left { border-right: 1px solid var(--line); overflow: auto; min-height: 0; }
-#left h2, #right h2 { font-size: 12px; text-transform: uppercase; letter-spacing: .05em; color: var(--muted);
-                      margin: 10px 12px 4px; }
+#fns { border-left: 1px solid var(--line); overflow: auto; min-height: 0; }
+#left h2, #right h2, #fns h2 { font-size: 12px; text-transform: uppercase; letter-spacing: .05em; color: var(--muted);
+                               margin: 10px 12px 4px; }
+@media (max-width: 900px) { main { grid-template-columns: 1fr; } #fns { border-left: 0; } }
 #source { font: 12.5px/1.5 ui-monospace, "DejaVu Sans Mono", Menlo, monospace; white-space: pre; padding: 0 0 6px; }
 .src-line { padding: 0 10px 0 0; display: flex; }
 .src-line .no { color: #999; width: 3.2em; text-align: right; padding-right: .8em; flex: none; user-select: none; }
@@ -501,9 +506,9 @@ std::string html_page(const json& data_in, const std::vector<HtmlStep>& steps) {
       "</div>\n</header>\n";
   out += "<div id=\"stepbar\"><code id=\"stmt\"></code> <span id=\"result\"></span><span id=\"detail\"></span></div>\n";
   out +=
-      "<main>\n<section id=\"left\">\n<h2>Scenario</h2>\n<div id=\"source\"></div>\n"
-      "<h2>Kernel functions</h2>\n<ul id=\"events\"></ul>\n</section>\n"
+      "<main>\n<section id=\"left\">\n<h2>Scenario</h2>\n<div id=\"source\"></div>\n</section>\n"
       "<section id=\"right\">\n<div id=\"graph\" data-step=\"\"></div>\n<div id=\"real\" hidden></div>\n</section>\n"
+      "<section id=\"fns\">\n<h2>Kernel functions</h2>\n<ul id=\"events\"></ul>\n</section>\n"
       "</main>\n";
   out += "<footer><span id=\"summary\"></span><div id=\"error\" class=\"bad\"></div></footer>\n";
   out += "<noscript><p>This page needs JavaScript to step through the scenario.</p></noscript>\n";

@@ -33,6 +33,9 @@ struct HtmlStep {
 class HtmlRecorder {
  public:
   HtmlRecorder(const Scenario& sc, Runner& runner, bool real, std::string real_note);
+  // What every picture draws (--focus, --hide); set before initial(). The
+  // title, caption, kernel inodes and `let` names are filled in per step.
+  void set_draw_options(DrawOptions d) { base_ = std::move(d); }
   void initial();
   void step(const StepRecord& r);
   // `error` is a run error's formatted diagnostic (empty if none).
@@ -57,6 +60,7 @@ class HtmlRecorder {
   nlohmann::json summary_;
   std::string render_error_;
   std::map<uint32_t, uint64_t> kernel_inum_;  // --real: model serial -> kernel inode number
+  DrawOptions base_;
 };
 
 // The page for already collected data (exposed for tests): `data` has

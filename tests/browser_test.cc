@@ -219,6 +219,17 @@ TEST_F(BrowserTest, KeyboardAndButtonsMoveBetweenSteps) {
   click("next");
   EXPECT_EQ(step(), json("6"));
   EXPECT_EQ(graph(), g6);
+  // The kernel functions of the step are beside the picture, not below the source.
+  auto rect = [&](const std::string& id) {
+    json r = eval("JSON.stringify(document.getElementById('" + id + "').getBoundingClientRect())");
+    return r.is_string() ? json::parse(r.get<std::string>()) : json();
+  };
+  json g = rect("graph"), ev = rect("events"), src = rect("source");
+  ASSERT_TRUE(g.is_object() && ev.is_object() && src.is_object());
+  EXPECT_GE(ev["x"].get<double>(), g["x"].get<double>() + g["width"].get<double>() - 1) << "events not right of graph";
+  EXPECT_LT(ev["y"].get<double>(), g["y"].get<double>() + g["height"].get<double>()) << "events below the graph";
+  EXPECT_LT(ev["y"].get<double>(), src["y"].get<double>() + src["height"].get<double>()) << "events below the source";
+  EXPECT_THAT(eval("document.getElementById('events').textContent").get<std::string>(), HasSubstr("switch_task_namespaces"));
   click("last");
   EXPECT_EQ(step(), json("13"));
   EXPECT_THAT(graph(), Not(HasSubstr(n_node_)));  // closed, freed: no longer drawn

@@ -191,9 +191,12 @@ bool shows_count(const std::string& label, const std::string& what, uint32_t n) 
   return std::regex_search(label, re);
 }
 
+constexpr const char* kFaded = "#b0b0b0";
+
 // What must be drawn, read from the model itself (not from the snapshot the
-// drawing is made of): every live task, nsproxy and namespace, and no freed one.
-std::vector<std::string> check_against_model(const Kernel& k, const Dot& d) {
+// drawing is made of): every live task, nsproxy and namespace, and no freed
+// one, except faded in the step that freed it (alive in `before`).
+std::vector<std::string> check_against_model(const Kernel& k, const Dot& d, const cli::ModelSnapshot* before) {
   std::vector<std::string> bad;
   std::set<std::string> names;
   for (auto& n : d.nodes()) names.insert(n);
@@ -254,7 +257,12 @@ std::vector<std::string> check_against_model(const Kernel& k, const Dot& d) {
   for (const std::string& n : names) {
     if (n.size() < 3 || n.rfind("ns", 0) != 0 || !std::isdigit(static_cast<unsigned char>(n[2]))) continue;
     uint32_t serial = static_cast<uint32_t>(std::stoul(n.substr(2)));
-    if (serial >= k.ns_records().size() || !k.ns_records()[serial].ns) bad.push_back(n + " is drawn but was freed");
+    if (serial >= k.ns_records().size() || !k.ns_records()[serial].ns) {
+      bool freed_now = before && before->ns(serial);
+      if (!freed_now) bad.push_back(n + " is drawn but was freed before this step");
+      else if (d.node_attr(n, "color") != kFaded || d.node_attr(n, "label").find("freed") == std::string::npos)
+        bad.push_back(n + " was freed in this step but is not drawn faded");
+    }
   }
   return bad;
 }
@@ -277,7 +285,7 @@ TEST_P(GraphBundled, EveryStepDrawsExactlyTheLiveModel) {
     std::string dot = cli::to_dot(cli::build_graph(cur, before, d));
     Dot parsed(dot);
     if (!parsed.ok()) return problems.push_back(fmt::format("step {}: DOT does not parse", step));
-    for (auto& p : check_against_model(runner.sim().kernel(), parsed))
+    for (auto& p : check_against_model(runner.sim().kernel(), parsed, before))
       problems.push_back(fmt::format("step {}: {}", step, p));
   };
   check(0, prev, nullptr);
@@ -364,14 +372,107 @@ TEST(GraphDraw, HighlightsWhatTheStepCreatedOrRecounted) {
   }
 }
 
-TEST(GraphDraw, FreedObjectsAreNotDrawnButNamedInTheCaption) {
-  std::string sc = "init: clone(CLONE_NEWNET) -> b\nb: exit(0)\ninit: wait(b)\n";
-  Dot d(dot_of(sc, "--step 3"));
-  EXPECT_EQ(d.node("task1"), nullptr);  // reaped
-  EXPECT_EQ(d.node("ns8"), nullptr);    // b's net namespace, freed at exit
+TEST(GraphDraw, FreedObjectsAreFadedInTheirStepThenGone) {
+  std::string sc = "init: clone(CLONE_NEWNET) -> b\nb: exit(0)\ninit: wait(b)\ninit: clone(0) -> c\n";
+  // Step 2: b exits; its nsproxy and net namespace are freed: drawn faded,
+  // with the references they held (the slots, the owner), and named in the caption.
   Dot exited(dot_of(sc, "--step 2"));
+  ASSERT_TRUE(exited.ok());
   EXPECT_THAT(exited.graph_label(), HasSubstr("freed in this step: nsproxy#2, net:[4026531840]"));
-  EXPECT_THAT(d.graph_label(), HasSubstr("freed in this step: task b (reaped)"));
+  EXPECT_EQ(exited.node_attr("ns8", "color"), kFaded);
+  EXPECT_THAT(exited.node_attr("ns8", "style"), HasSubstr("dashed"));
+  EXPECT_THAT(exited.node_attr("ns8", "label"), HasSubstr("freed · refs 1→0"));
+  EXPECT_THAT(exited.node_attr("nsproxy2", "label"), HasSubstr("nsproxy#2 · freed"));
+  EXPECT_THAT(exited.node_attr("nsproxy2", "label"), HasSubstr("STYLE=\"DASHED\""));
+  auto slot = exited.edges("nsproxy2", "ns8");
+  ASSERT_EQ(slot.size(), 1u);
+  EXPECT_EQ(Dot::attr(slot[0], "color"), kFaded);
+  EXPECT_EQ(Dot::attr(slot[0], "tailport"), "net:e");
+  EXPECT_EQ(exited.edges("ns8", "ns0").size(), 1u);  // its owner, the initial user namespace
+  EXPECT_NE(exited.node_attr("task1", "color"), kFaded);  // b: a zombie, not freed yet
+  // Step 3: b is reaped: faded; the namespace freed the step before is gone.
+  Dot reaped(dot_of(sc, "--step 3"));
+  EXPECT_EQ(reaped.node("ns8"), nullptr);
+  EXPECT_EQ(reaped.node("nsproxy2"), nullptr);
+  EXPECT_EQ(reaped.node_attr("task1", "color"), kFaded);
+  EXPECT_THAT(reaped.node_attr("task1", "label"), HasSubstr("reaped"));
+  EXPECT_THAT(reaped.graph_label(), HasSubstr("freed in this step: task b (reaped)"));
+  // Step 4: nothing of b is left.
+  Dot after(dot_of(sc, "--step 4"));
+  EXPECT_EQ(after.node("task1"), nullptr);
+  EXPECT_EQ(after.node("ns8"), nullptr);
+  for (auto& n : after.nodes()) EXPECT_NE(after.node_attr(n, "color"), kFaded) << n;
+}
+
+TEST(GraphDraw, FocusDrawsOnlyTheChosenLinks) {
+  std::string sc = "init: clone(CLONE_NEWNET|CLONE_NEWUTS) -> b\n";
+  std::string full = dot_of(sc, "");
+  Dot all(full);
+  EXPECT_THAT(all.node_attr("nsproxy2", "label"), HasSubstr("PORT=\"uts\""));
+  Dot d(dot_of(sc, "--focus net"));
+  ASSERT_TRUE(d.ok());
+  // The nsproxy tables keep only the net slot, and it is their only edge.
+  for (const char* p : {"nsproxy1", "nsproxy2"}) {
+    std::string label = d.node_attr(p, "label");
+    EXPECT_THAT(label, HasSubstr("PORT=\"net\"")) << p;
+    for (const char* other : {"uts", "ipc", "mnt", "pid_for_children", "time", "time_for_children", "cgroup"})
+      EXPECT_THAT(label, Not(HasSubstr(fmt::format("PORT=\"{}\"", other)))) << p << " " << other;
+  }
+  int net_nodes = 0;
+  for (auto& n : d.nodes()) {
+    std::string label = d.node_attr(n, "label");
+    if (n.rfind("ns", 0) == 0 && std::isdigit(static_cast<unsigned char>(n[2]))) {
+      EXPECT_THAT(label, HasSubstr("<B>net:[")) << n << " is not a net namespace";
+      ++net_nodes;
+    }
+  }
+  EXPECT_EQ(net_nodes, 2);  // the initial one and b's
+  EXPECT_EQ(d.edges("nsproxy2", "ns9").size(), 1u);  // b's net namespace (ns8 is its uts one)
+  EXPECT_EQ(d.node("ns8"), nullptr);
+  EXPECT_TRUE(d.edges("task1", "ns0").empty());  // no user namespaces, no cred arcs
+  EXPECT_THAT(d.graph_label(), HasSubstr("only the net links (--focus)"));
+  // user brings the user namespaces and the cred arcs (not the pid ones).
+  Dot u(dot_of(sc, "--focus net,user"));
+  ASSERT_EQ(u.edges("task1", "ns0").size(), 1u);
+  EXPECT_THAT(Dot::attr(u.edges("task1", "ns0")[0], "label"), HasSubstr("cred"));
+  EXPECT_EQ(u.edges("ns9", "ns0").size(), 1u);  // b's net namespace's owner
+  EXPECT_THAT(u.node_attr("nsproxy2", "label"), Not(HasSubstr("PORT=\"pid_for_children\"")));
+  for (auto& n : u.nodes()) EXPECT_THAT(u.node_attr(n, "label"), Not(HasSubstr("<B>pid:["))) << n;
+}
+
+TEST(GraphDraw, HideDropsTheCredAndPidArcs) {
+  std::string sc = "init: clone(CLONE_NEWPID) -> b\n";
+  auto labels = [](const Dot& d, const std::string& task) {
+    std::vector<std::string> v;
+    for (auto& n : d.nodes())
+      for (Agedge_t* e : d.edges(task, n)) v.push_back(Dot::attr(e, "label"));
+    return ::testing::PrintToString(v);
+  };
+  Dot all(dot_of(sc, ""));
+  EXPECT_THAT(labels(all, "task1"), HasSubstr("cred"));
+  EXPECT_THAT(labels(all, "task1"), HasSubstr("pid"));
+  Dot no_creds(dot_of(sc, "--hide creds"));
+  EXPECT_THAT(labels(no_creds, "task1"), Not(HasSubstr("cred")));
+  EXPECT_THAT(labels(no_creds, "task1"), HasSubstr("pid"));
+  EXPECT_NE(no_creds.node("ns0"), nullptr);  // the user namespaces are still drawn
+  EXPECT_THAT(no_creds.graph_label(), HasSubstr("cred arcs hidden (--hide)"));
+  Dot none(dot_of(sc, "--hide creds,pids"));
+  EXPECT_EQ(labels(none, "task1"), ::testing::PrintToString(std::vector<std::string>{""}));  // only -> nsproxy
+}
+
+TEST(GraphDraw, LetNamesLabelTheirNamespaces) {
+  std::string sc =
+      "init: clone(CLONE_NEWNET) -> b\nlet N = b.net\nlet M = b.net\nlet I = init.net\nb: exit(0)\n";
+  Dot before(dot_of(sc, "--step 1"));
+  EXPECT_THAT(before.node_attr("ns8", "label"), Not(HasSubstr("<B>N</B>")));
+  Dot d(dot_of(sc, "--step 4"));
+  EXPECT_THAT(d.node_attr("ns8", "label"), HasSubstr("<B>M, N</B>"));
+  EXPECT_THAT(d.node_attr("ns6", "label"), HasSubstr("<B>I</B>"));  // init's net namespace
+  EXPECT_THAT(d.node_attr("ns0", "label"), Not(HasSubstr("#1f3a93")));
+  // Freed, the namespace keeps its names on its faded node.
+  Dot freed(dot_of(sc, "--step 5"));
+  EXPECT_EQ(freed.node_attr("ns8", "color"), kFaded);
+  EXPECT_THAT(freed.node_attr("ns8", "label"), HasSubstr("<B>M, N</B>"));
 }
 
 TEST(GraphDraw, StepZeroIsTheInitialStateAndFinalIsTheDefault) {
@@ -567,6 +668,45 @@ TEST(GraphCli, ParseAndRunErrorsExitTwo) {
   EXPECT_EQ(run("graph " + sc + " --step 1").status, 0);  // before the error: drawn
 }
 
+TEST(GraphCli, LinePicksTheStepOfThatLine) {
+  std::string sc = write_scenario("# a comment\ninit: clone(CLONE_NEWNET) -> b\n\nlet N = b.net\nb: exit(0)\n");
+  for (auto [line, step] : {std::pair{2, 1}, std::pair{4, 2}, std::pair{5, 3}}) {
+    CliRun by_line = run(fmt::format("graph {} --line {}", sc, line));
+    CliRun by_step = run(fmt::format("graph {} --step {}", sc, step));
+    ASSERT_EQ(by_line.status, 0) << by_line.out;
+    EXPECT_EQ(by_line.out, by_step.out) << "line " << line;
+    EXPECT_THAT(by_line.out, HasSubstr(fmt::format("step {} · line {}", step, line)));
+  }
+  EXPECT_EQ(run(fmt::format("graph {} --line 2 --step 1", sc)).status, 2);  // one or the other
+}
+
+TEST(GraphCli, LineWithoutAStatementIsAnError) {
+  std::string sc = write_scenario("# a comment\ninit: clone(CLONE_NEWNET) -> b\n\nlet N = b.net\n");
+  CliRun comment = run(fmt::format("graph {} --line 1", sc));
+  EXPECT_EQ(comment.status, 2);
+  EXPECT_THAT(comment.out, HasSubstr(sc + ":1:1: error: --line 1: no statement on this line"));
+  EXPECT_THAT(comment.out, HasSubstr("hint: the nearest statement is on line 2 (step 1)"));
+  CliRun blank = run(fmt::format("graph {} --line 3", sc));
+  EXPECT_EQ(blank.status, 2);
+  EXPECT_THAT(blank.out, HasSubstr(":3:1: error: --line 3: no statement"));
+  EXPECT_THAT(blank.out, HasSubstr("the nearest statements are on line 2 (step 1) and line 4 (step 2)"));
+  CliRun past = run(fmt::format("graph {} --line 40", sc));
+  EXPECT_EQ(past.status, 2);
+  EXPECT_THAT(past.out, HasSubstr(":4:1: error: --line 40: the file has 4 lines"));
+  EXPECT_EQ(run(fmt::format("graph {} --line 0", sc)).status, 2);
+}
+
+TEST(GraphCli, BadFocusOrHideIsAnError) {
+  std::string f = source_path("examples/02-fd-keeps-namespace-alive.nss");
+  CliRun focus = run("graph " + f + " --focus net,nett");
+  EXPECT_EQ(focus.status, 2);
+  EXPECT_THAT(focus.out, HasSubstr("--focus: unknown link 'nett' (known: cgroup, ipc, mnt, net, pid, "));
+  CliRun hide = run("graph " + f + " --hide fds");
+  EXPECT_EQ(hide.status, 2);
+  EXPECT_THAT(hide.out, HasSubstr("--hide: unknown 'fds' (known: creds, pids"));
+  EXPECT_EQ(run("trace --no-events " + f + " --focus net").status, 2);  // --focus is for --html pictures
+}
+
 TEST(GraphCli, HelpDefinesTheSteps) {
   CliRun r = run("graph --help");
   EXPECT_EQ(r.status, 0);
@@ -576,6 +716,29 @@ TEST(GraphCli, HelpDefinesTheSteps) {
 }
 
 // ---- trace --html --------------------------------------------------------------------
+
+TEST(TraceHtml, FocusAndHideApplyToEveryPicture) {
+  std::string page = scratch(".html");
+  CliRun r = run(fmt::format("trace --no-events --no-table {} --html {} --focus net,uts --hide pids",
+                             source_path("examples/02-fd-keeps-namespace-alive.nss"), page));
+  ASSERT_EQ(r.status, 0) << r.out;
+  auto data = page_data(slurp(page));
+  ASSERT_TRUE(data.is_object());
+  ASSERT_GT(data["steps"].size(), 6u);
+  for (auto& s : data["steps"]) {
+    std::string svg = s["svg"].get<std::string>();
+    EXPECT_THAT(svg, HasSubstr("net_ns")) << s["step"];
+    EXPECT_THAT(svg, HasSubstr("uts_ns")) << s["step"];
+    EXPECT_THAT(svg, Not(HasSubstr("ipc_ns"))) << s["step"];
+    EXPECT_THAT(svg, Not(HasSubstr("mnt:["))) << s["step"];
+    EXPECT_THAT(svg, Not(HasSubstr(">pid<"))) << s["step"];  // the pid arcs' label
+  }
+  // The let name N labels b's net namespace once it is bound (line 9 of the example).
+  EXPECT_THAT(data["steps"].back()["svg"].get<std::string>(), Not(HasSubstr(">N<")));  // freed two steps before
+  bool named = false;
+  for (auto& s : data["steps"]) named = named || s["svg"].get<std::string>().find(">N<") != std::string::npos;
+  EXPECT_TRUE(named);
+}
 
 TEST(TraceHtml, PageIsSelfContained) {
   std::string page = scratch(".html");

@@ -406,7 +406,15 @@ RunSummary Runner::run(const std::function<void(const StepRecord&)>& sink) {
   Kernel& k = sim_->kernel();
   const bool observe = opt_.observe || opt_.peer;
   Observation prev = observe ? sim_->observe() : Observation{};
-  auto alive = [&](uint64_t serial) { return k.ns_records()[serial].ns != nullptr; };
+  // Feature::ActiveRefs: the live backend sees a namespace through nsfs file
+  // handles, which are ESTALE for an inactive namespace as for a freed one
+  // (fs/nsfs.c: ns_get_unless_inactive() @ v7.2): compare its activity.
+  auto alive = [&](uint64_t serial) {
+    if (!k.ns_records()[serial].ns) return false;
+    if (!k.has(Feature::ActiveRefs)) return true;
+    auto active = k.active_namespaces();  // per question: the state changes with every call
+    return serial < active.size() && active[serial] != 0;
+  };
   auto model_inum = [&](uint64_t serial) { return k.ns_records()[serial].inum; };
   // Kernel tokens are ns_ids when the backend has nsfs handles (has_liveness):
   // the model takes them over for the checks that compare ids (mnt_ns_loop()).

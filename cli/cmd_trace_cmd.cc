@@ -176,12 +176,15 @@ class Printer {
     if (a_.refs) {
       const Kernel& k = s_.runner().sim().kernel();
       auto all = k.all_holders();
+      auto active = k.active_namespaces();  // empty before 6.19: no marks
       for (auto& l : r.obs.liveness) {  // what is live, in creation order
         const NsRecord& nr = k.ns_records()[l.token];
         if (!nr.ns) continue;
         std::string hs;
         for (auto& h : all[nr.ns->serial]) hs += (hs.empty() ? "" : ", ") + h.what;
-        fmt::print("      refs {}:[{}] = {}: {}\n", ns_type_name(nr.type), nr.inum, nr.ns->refs(), hs);
+        const bool inactive = !active.empty() && !active[nr.ns->serial];
+        fmt::print("      refs {}:[{}] = {}{}: {}\n", ns_type_name(nr.type), nr.inum, nr.ns->refs(),
+                   inactive ? " (inactive)" : "", hs);
       }
     }
   }

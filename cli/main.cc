@@ -54,7 +54,7 @@ int main(int argc, char** argv) {
       ->type_name("VERSION")
       ->needs(trace_real);
   trace->add_option("--kernel", targs.kernel,
-                    "Model this kernel's rules (6.1, 6.2, 6.12, 6.18), over the scenario's `kernel` line; with "
+                    "Model this kernel's rules (6.1, 6.2, 6.12, 6.18, 7.2, 7.3), over the scenario's `kernel` line; with "
                     "--real the live kernel's version decides (a different one gets a warning)")
       ->check(nssim::cli::check_kernel_profile);
   trace->add_flag("--json", targs.json, "JSON Lines: one object per step, then a summary object");
@@ -127,7 +127,7 @@ int main(int argc, char** argv) {
           ->excludes(file_opt, step_opt, final_opt, line_opt);
   graph->add_flag("--no-bpf", gargs.no_bpf, "With --snapshot (live): do not use BPF (no nsproxies, no refcounts)")
       ->needs(snap_opt);
-  graph->add_option("--kernel", gargs.kernel, "Model this kernel's rules (6.1, 6.2, 6.12, 6.18)")
+  graph->add_option("--kernel", gargs.kernel, "Model this kernel's rules (6.1, 6.2, 6.12, 6.18, 7.2, 7.3)")
       ->check(nssim::cli::check_kernel_profile);
   graph->add_option("--format", gargs.format,
                     "dot, svg, png or pdf (default: from OUT's extension, else dot). dot is the graph as built; "
@@ -166,7 +166,7 @@ int main(int argc, char** argv) {
   fuzz->add_option("--steps", fargs.steps, "Calls per scenario")->check(CLI::Range(1, 100000));
   fuzz->add_option("--runs", fargs.runs, "Number of scenarios")->check(CLI::Range(1, 100000000));
   fuzz->add_option("--kernel", fargs.kernel,
-                   "Generate for and model this kernel's rules (6.1, 6.2, 6.12, 6.18); with --real the live "
+                   "Generate for and model this kernel's rules (6.1, 6.2, 6.12, 6.18, 7.2, 7.3); with --real the live "
                    "kernel's version decides")
       ->check(nssim::cli::check_kernel_profile);
   auto* fuzz_real = fuzz->add_flag("--real", fargs.real, "Also run every scenario on the live kernel (root) and compare");

@@ -102,12 +102,15 @@ void TextPrinter::step(const StepRecord& rec) {
       if (opt_.refs) {
         const Kernel& k = r_.sim().kernel();
         auto all = k.all_holders();
+        auto active = k.active_namespaces();  // empty before 6.19: no marks
         for (auto& l : rec.obs.liveness) {  // what is live, in creation order
           const NsRecord& nr = k.ns_records()[l.token];
           if (!nr.ns) continue;
           std::string hs;
           for (auto& h : all[nr.ns->serial]) hs += (hs.empty() ? "" : ", ") + h.what;
-          fmt::print(out_, "      refs {}:[{}] = {}: {}\n", ns_type_name(nr.type), nr.inum, nr.ns->refs(), hs);
+          const bool inactive = !active.empty() && !active[nr.ns->serial];
+          fmt::print(out_, "      refs {}:[{}] = {}{}: {}\n", ns_type_name(nr.type), nr.inum, nr.ns->refs(),
+                     inactive ? " (inactive)" : "", hs);
         }
       }
       break;
@@ -402,6 +405,7 @@ void write_step_json(std::string& out, const StepRecord& rec, Runner& runner, bo
   // buffers are warm after the first step.
   thread_local Scratch sc;
   k.holder_texts(sc.holders);
+  const std::vector<uint8_t> active = k.active_namespaces();  // 6.19+ only
   // A namespace's record is a function of what `key` holds (its type, inode,
   // owner, refs, liveness and holders): most do not change from one step to
   // the next, and are copied from the previous step's line instead of being
@@ -417,8 +421,10 @@ void write_step_json(std::string& out, const StepRecord& rec, Runner& runner, bo
     const uint32_t refs = nr.ns ? nr.ns->refs() : 0u;
     std::string& key = sc.key;
     key.clear();
+    // 0: no such state (before 6.19), 1: active, 2: inactive.
+    const uint32_t act = active.empty() || !nr.ns ? 0u : active[nr.ns->serial] ? 1u : 2u;
     const uint32_t fields[] = {static_cast<uint32_t>(nr.type), nr.inum, owner ? owner->inum : 0u, owner != nullptr,
-                               refs, nr.ns != nullptr};
+                               refs, nr.ns != nullptr, act};
     key.append(reinterpret_cast<const char*>(fields), sizeof fields);
     if (nr.ns)
       sc.holders.for_each(nr.ns->serial, [&](std::string_view x) {
@@ -434,6 +440,7 @@ void write_step_json(std::string& out, const StepRecord& rec, Runner& runner, bo
     }
     const size_t start = w.pos();
     w.begin_object();
+    if (act) w.key("active"), w.boolean(act == 1);  // keys in order: only where the profile has it
     w.key("alive"), w.boolean(nr.ns != nullptr);
     w.key("holders"), w.begin_array();
     if (nr.ns) sc.holders.for_each(nr.ns->serial, [&](std::string_view x) { w.string(x); });

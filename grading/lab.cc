@@ -80,7 +80,7 @@ Plan plan_for(const ExpectStmt& e) {
   Plan p;
   const Term& l = e.expr.lhs;
   const Term& r = e.expr.rhs;
-  if (e.expr.kind == Expr::Alive || e.expr.kind == Expr::Dead) {
+  if (e.expr.unary()) {
     if (l.kind == Term::Path) p.follow.push_back(l);
     p.own.push_back(l.text);
     return p;

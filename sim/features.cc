@@ -8,11 +8,11 @@
 namespace nssim {
 
 namespace {
-constexpr std::array<KernelVersion, 4> kProfiles{{{6, 1}, {6, 2}, {6, 12}, {6, 18}}};
+constexpr std::array<KernelVersion, 6> kProfiles{{{6, 1}, {6, 2}, {6, 12}, {6, 18}, {7, 2}, {7, 3}}};
 
 // Each row was checked in the source of the versions on both sides (Debian's
-// linux-source-6.1 and -6.12 packages; 6.18 live) and the commit found in the
-// mainline history. The model's rules cite the same rows through Feature.
+// linux-source-6.1, -6.12, -7.2 (7.2.13) and -7.3 (7.3-rc7) packages; 6.18
+// live) and the commit found in the mainline history where it could be. The model's rules cite the same rows through Feature.
 constexpr std::array<FeatureRow, static_cast<size_t>(Feature::kCount)> kTable{{
     {Feature::TimensForCloneVm,
      "timens-for-clone-vm",
@@ -48,6 +48,25 @@ constexpr std::array<FeatureRow, static_cast<size_t>(Feature::kCount)> kTable{{
      "the first version between is not checked, 6.12 is the first known",
      "lock_mount() takes a put_old on a detached mount, and pivot_root()'s later checks refuse it (EINVAL)",
      "pivot_root() (and mounting) on a path whose mount was detached is ENOENT, before the other checks"},
+    {Feature::ActiveRefs, "active-refs", {6, 19},
+     "not identified: the ns_common active-reference series (kernel/nscommon.c: __ns_ref_active_get(), "
+     "Christian Brauner, 2025; issue 18 dates it 6.19); absent in 6.18 (live), present in 7.2.13 and 7.3-rc7",
+     "a namespace is alive or freed; nothing tells a namespace in use from one pinned only internally",
+     "a namespace is active while a live nsproxy, an unreaped task's cred or struct pid, an nsfs inode "
+     "(open fd, bind mount) or an active namespace it owns holds it; else inactive (alive, but invisible "
+     "to listns() and file handles) until an nsfs inode resurrects it"},
+    {Feature::PidForChildrenBeforeInit, "pid-for-children-before-init", {7, 1},
+     "not identified: pidns_for_children_get() loses its child_reaper check; issue 18 dates it 7.1; "
+     "present in 7.2.13 and 7.3-rc7, absent in 6.18 (live)",
+     "/proc/PID/ns/pid_for_children cannot be opened (ENOENT) until the namespace has its init",
+     "it opens as soon as the namespace exists (kernel/pid_namespace.c: pidns_for_children_get())"},
+    {Feature::EmptyMntns, "empty-mntns", {7, 1},
+     "not identified: UNSHARE_EMPTY_MNTNS/CLONE_EMPTY_MNTNS (include/uapi/linux/sched.h); issue 18 dates it "
+     "7.1; present in 7.2.13 and 7.3-rc7",
+     "unshare(0x00100000) is EINVAL (check_unshare_flags(): it is CLONE_PARENT_SETTID); clone3 with "
+     "bit 37 is EINVAL (clone3_args_valid())",
+     "a new mount namespace holding only a copy of the root mount (copy_mnt_ns(): clone_mnt() of the root, "
+     "no copy_tree()); the caller's root and cwd move to it"},
 }};
 
 constexpr bool table_in_enum_order() {

@@ -21,12 +21,13 @@ struct KernelVersion {
 
 // The kernels a scenario can name (`kernel 6.1`): 6.1 (Debian 12), 6.2 (the
 // first with the time-namespace exec switch), 6.12 (Debian 13), 6.18 (the
-// default and the version the rules are written against).
+// default and the version the rules are written against), 7.2 (Debian sid)
+// and 7.3 (Debian experimental, 7.3-rc7).
 inline constexpr KernelVersion kDefaultKernel{6, 18};
 std::span<const KernelVersion> known_profiles();
 std::optional<KernelVersion> profile_from_name(std::string_view s);  // a known profile only
 std::string profile_name(KernelVersion v);                           // "6.18"
-std::string known_profiles_text();                                   // "6.1, 6.2, 6.12, 6.18 (default)"
+std::string known_profiles_text();                                   // "6.1, 6.2, 6.12, 6.18 (default), 7.2, 7.3"
 
 // "6.18.44-fc-v1272" (uname -r) -> 6.18; nullopt when it does not start with
 // MAJOR.MINOR.
@@ -35,7 +36,7 @@ std::optional<KernelVersion> version_from_release(std::string_view release);
 // The newest version whose behaviour the model knows. A live kernel above it
 // is modelled as this one (what changed since is not modelled; the caller
 // says so).
-inline constexpr KernelVersion kNewestModelled{6, 18};
+inline constexpr KernelVersion kNewestModelled{7, 3};
 inline constexpr KernelVersion kOldestModelled{6, 1};
 // The version the model uses for live kernel `v`: v itself, clamped to
 // [kOldestModelled, kNewestModelled].
@@ -47,6 +48,9 @@ enum class Feature : uint8_t {
   PidMaxPerPidNs,       // each pid namespace has its own pid_max, PID_MAX_LIMIT when made
   FixedInitNetMntInum,  // init_net and the initial mount namespace have fixed inode numbers
   LockMountChecksMounted,  // lock_mount() refuses a path on a detached mount (ENOENT)
+  ActiveRefs,              // ns_common's active reference count: a namespace held only internally is inactive
+  PidForChildrenBeforeInit,  // /proc/PID/ns/pid_for_children opens before its namespace has an init
+  EmptyMntns,              // unshare(UNSHARE_EMPTY_MNTNS), clone3(CLONE_EMPTY_MNTNS): a mount namespace of one mount
   kCount
 };
 

@@ -26,7 +26,9 @@ Result<Task*> Kernel::sys_clone3(Task* cur, uint64_t flags, std::string comm, in
   NSSIM_SCOPE(s, trace, "clone3", "flags={}", clone_flags_str(flags));
   uint8_t exit_signal = (flags & (CLONE_THREAD | CLONE_PARENT)) ? 0 : SIGCHLD_NR;
   constexpr uint64_t kLegacy = 0xffffffffULL;
-  if (flags & ~(kLegacy | CLONE_CLEAR_SIGHAND | CLONE_INTO_CGROUP)) return fail(EINVAL);
+  // Feature::EmptyMntns: clone3_args_valid() @ v7.2 knows CLONE_EMPTY_MNTNS.
+  const uint64_t empty = has(Feature::EmptyMntns) ? CLONE_EMPTY_MNTNS : 0;
+  if (flags & ~(kLegacy | CLONE_CLEAR_SIGHAND | CLONE_INTO_CGROUP | empty)) return fail(EINVAL);
   if (flags & (CLONE_DETACHED | (CSIGNAL & ~CLONE_NEWTIME))) return fail(EINVAL);
   if ((flags & (CLONE_SIGHAND | CLONE_CLEAR_SIGHAND)) == (CLONE_SIGHAND | CLONE_CLEAR_SIGHAND))
     return fail(EINVAL);
@@ -53,6 +55,9 @@ Result<Task*> Kernel::sys_thread(Task* cur, std::string comm) {
 
 Result<Task*> Kernel::kernel_clone(Task* cur, uint64_t flags, uint8_t exit_signal, std::string&& comm,
                                    bool /*clone3*/, int* pidfd, std::span<const int32_t> set_tid, int cgroup_fd) {
+  // kernel_clone() @ v7.2: an empty mount namespace is a new one, set before
+  // copy_process() so that its CLONE_NEWNS|CLONE_FS check applies.
+  if (flags & CLONE_EMPTY_MNTNS) flags |= CLONE_NEWNS;
   // CLONE_PIDFD with CLONE_PARENT_SETTID pointing at the same word: EINVAL.
   if ((flags & CLONE_PIDFD) && (flags & CLONE_PARENT_SETTID)) return fail(EINVAL);
   return copy_process(cur, flags, exit_signal, std::move(comm), pidfd, set_tid, cgroup_fd);
@@ -133,7 +138,9 @@ Result<Task*> Kernel::copy_process(Task* cur, uint64_t flags, uint8_t exit_signa
     FsStruct* fs = fs_of(cur);
     fs->get();
     p->fs = fs;
-  } else if (cur->fs && (cur->fs->root_mnt || !cur->fs->root_dir.empty())) {
+  } else if (cur->fs && (cur->fs->root_mnt || !cur->fs->root_dir.empty()) && !(flags & CLONE_EMPTY_MNTNS)) {
+    // (An empty mount namespace resets root and cwd to its one mount:
+    // copy_mnt_ns() @ v7.2; the child's fs is then the default.)
     // copy_fs_struct(): the root comes along (copy_mnt_ns() may move it below),
     // a chroot() directory too (kernel/fork.c: copy_fs() @ v6.12).
     uint64_t root = cur->fs->root_mnt;
@@ -277,6 +284,14 @@ Result<void> Kernel::sys_unshare(Task* cur, uint64_t flags) {
   if (flags & CLONE_NEWUSER) flags |= CLONE_THREAD | CLONE_FS;
   if (flags & CLONE_VM) flags |= CLONE_SIGHAND;
   if (flags & CLONE_SIGHAND) flags |= CLONE_THREAD;
+  // Feature::EmptyMntns (ksys_unshare() @ v7.2): UNSHARE_EMPTY_MNTNS implies
+  // CLONE_NEWNS, and unshare_nsproxy_namespaces() turns it into the 64-bit
+  // CLONE_EMPTY_MNTNS. Before, the bit is CLONE_PARENT_SETTID: EINVAL below.
+  uint64_t empty = 0;
+  if ((flags & UNSHARE_EMPTY_MNTNS) && has(Feature::EmptyMntns)) {
+    flags = (flags & ~UNSHARE_EMPTY_MNTNS) | CLONE_NEWNS;
+    empty = CLONE_EMPTY_MNTNS;
+  }
   if (flags & CLONE_NEWNS) flags |= CLONE_FS;
   if (int e = check_unshare_flags(cur, flags, current_is_single_threaded(cur))) {
     NSSIM_EVENT(trace, "check_unshare_flags", "{}: {}", clone_flags_str(flags), errno_name(e));
@@ -316,7 +331,7 @@ Result<void> Kernel::sys_unshare(Task* cur, uint64_t flags) {
       NSSIM_EVENT(trace, "ns_capable", "no CAP_SYS_ADMIN in {}: EPERM", ns_str(user_ns));
       return cleanup(Errno{EPERM}, new_cred);
     }
-    auto r = create_new_namespaces(flags, cur, user_ns, cur->fs, cur);
+    auto r = create_new_namespaces(flags | empty, cur, user_ns, cur->fs, cur);
     if (!r) return cleanup(r.error(), new_cred);
     new_nsproxy = *r;
   }
@@ -327,8 +342,10 @@ Result<void> Kernel::sys_unshare(Task* cur, uint64_t flags) {
     uint64_t root = cur->fs ? cur->fs->root_mnt : 0;
     if ((flags & CLONE_NEWNS) && root - 1 == cur->nsproxy->mnt_ns->serial) root = 0;
     // A chroot() directory stays: copy_mnt_ns() moves fs->root to the same
-    // dentry in the copy of its mount.
+    // dentry in the copy of its mount. An empty one resets root and cwd to
+    // its one mount whatever they were (copy_mnt_ns() @ v7.2).
     std::string dir = cur->fs ? cur->fs->root_dir : std::string();
+    if (empty) root = 0, dir.clear();
     if (cur->fs) put_fs_struct(cur->fs);
     cur->fs = fs_with_root(root, std::move(dir));  // a private fs_struct again
   }

@@ -446,6 +446,19 @@ class Kernel {
 
   // ---- the refcount ledger ----------------------------------------------
   const std::vector<NsRecord>& ns_records() const { return records_; }
+  // Feature::ActiveRefs (6.19+): which namespaces are active, by serial (1:
+  // active; 0: inactive or freed). Derived from what holds them, as the
+  // kernel's __ns_ref_active counts (include/linux/ns/ns_common_types.h,
+  // kernel/nscommon.c: __ns_ref_active_get()/_put() @ v7.2): a live nsproxy's
+  // slots (nsproxy_ns_active_get(): pid_for_children, not the task's pid), an
+  // unreaped task's cred->user_ns (get_cred_namespaces() .. release_task()'s
+  // exit_cred_namespaces()) and the pid namespace of its struct pid's deepest
+  // number (alloc_pid() .. free_pid()), an nsfs inode (open fd, bind mount),
+  // an active namespace's owner (each active namespace holds one on its user
+  // namespace, cascading up), and the initial namespaces, always. Not counted:
+  // internal references (sockets, open files' f_cred, pidfds, a child pid
+  // namespace's parent). Empty before 6.19, where the model has no such state.
+  std::vector<uint8_t> active_namespaces() const;
   // --real: the live kernel's ns_id of namespace `serial` (NS_GET_ID), adopted
   // so that mnt_ns_loop() compares what the kernel compares. 6.18 draws ns_ids
   // from per-CPU batches (include/linux/cookie.h: gen_cookie_next() via

@@ -9,7 +9,9 @@ namespace nssim {
 // the nsproxy (uts, ipc, mnt, net, cgroup, time, time_for_children,
 // pid_for_children) vanish at exit_task_namespaces(); `pid` (from the task's
 // struct pid) and `user` (from its cred) stay readable on a zombie (verified
-// live). pid_for_children is ENOENT until its namespace has a child_reaper.
+// live). pid_for_children is ENOENT until its namespace has a child_reaper
+// (Feature::PidForChildrenBeforeInit: since 7.1 it opens at once;
+// kernel/pid_namespace.c: pidns_for_children_get() @ v7.2 has no such check).
 NsCommon* Kernel::ns_of_link(const Task* t, Link l) const {
   if (!t || t->state == TaskState::Reaped) return nullptr;
   const NsProxy* p = t->nsproxy;
@@ -24,12 +26,43 @@ NsCommon* Kernel::ns_of_link(const Task* t, Link l) const {
     case Link::Ipc: return p->ipc_ns;
     case Link::Mnt: return p->mnt_ns;
     case Link::Net: return p->net_ns;
-    case Link::PidForChildren: return p->pid_ns_for_children->child_reaper ? p->pid_ns_for_children : nullptr;
+    case Link::PidForChildren:
+      if (has(Feature::PidForChildrenBeforeInit)) return p->pid_ns_for_children;
+      return p->pid_ns_for_children->child_reaper ? p->pid_ns_for_children : nullptr;
     case Link::Time: return p->time_ns;
     case Link::TimeForChildren: return p->time_ns_for_children;
     case Link::Uts: return p->uts_ns;
     default: return nullptr;
   }
+}
+
+std::vector<uint8_t> Kernel::active_namespaces() const {
+  std::vector<uint8_t> a;
+  if (!has(Feature::ActiveRefs)) return a;
+  a.resize(records_.size());
+  auto mark = [&](const NsCommon* ns) {
+    if (ns) a[ns->serial] = 1;
+  };
+  for (const Task* t : live_tasks()) {
+    if (const NsProxy* p = t->nsproxy) {
+      mark(p->uts_ns), mark(p->ipc_ns), mark(p->mnt_ns), mark(p->pid_ns_for_children);
+      mark(p->net_ns), mark(p->time_ns), mark(p->time_ns_for_children), mark(p->cgroup_ns);
+    }
+    if (t->cred) mark(t->cred->user_ns);
+    mark(task_active_pid_ns(t));
+  }
+  for (const NsRecord& r : records_)
+    if (r.ns && (r.ns->initial || r.ns->nsfs_users)) mark(r.ns);
+  // ns_owner(): an owner is made before what it owns (a lower serial), so one
+  // pass from the newest carries each active reference up the chain.
+  for (size_t i = records_.size(); i-- > 0;) {
+    const NsCommon* ns = records_[i].ns;
+    if (!a[i] || !ns) continue;
+    const NsCommon* owner =
+        ns->type == NsType::User ? static_cast<const UserNamespace*>(ns)->parent : ns->user_ns;
+    mark(owner);
+  }
+  return a;
 }
 
 FilesStruct* Kernel::files_of(Task* t) {

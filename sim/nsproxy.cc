@@ -103,7 +103,11 @@ Result<NsProxy*> Kernel::create_new_namespaces(uint64_t flags, Task* tsk, UserNa
     // (copy_tree(): skip_mnt_tree() @ v6.12; found by --real): the mounts
     // stacked at its path after it in mount order.
     std::vector<std::string_view> skipped;
-    for (Mount* src : old->mnt_ns->mounts) {
+    // Feature::EmptyMntns: CLONE_EMPTY_MNTNS copies the root mount alone
+    // (clone_mnt(), not copy_tree(), @ v7.2): no bind mount comes along.
+    const bool empty = flags & CLONE_EMPTY_MNTNS;
+    if (empty) NSSIM_EVENT(trace, "copy_mnt_ns", "CLONE_EMPTY_MNTNS: the root mount alone");
+    for (Mount* src : empty ? std::vector<Mount*>{} : old->mnt_ns->mounts) {
       if (std::find(skipped.begin(), skipped.end(), src->mountpoint) != skipped.end()) continue;
       if (src->ns->type == NsType::Mnt) {
         skipped.push_back(src->mountpoint);
@@ -119,10 +123,13 @@ Result<NsProxy*> Kernel::create_new_namespaces(uint64_t flags, Task* tsk, UserNa
       NSSIM_EVENT(trace, "copy_tree", "{} -> {} copied", mnt->mountpoint, ns_str(mnt->ns));
     }
     // Directory bind mounts and the root pivot_root() chose come along.
-    for (auto& b : old->mnt_ns->dir_binds) m->dir_binds.push_back({b.path, b.locked || lock});
+    if (!empty)
+      for (auto& b : old->mnt_ns->dir_binds) m->dir_binds.push_back({b.path, b.locked || lock});
     m->root_dir = old->mnt_ns->root_dir;
-    m->old_root_at = old->mnt_ns->old_root_at;
-    m->old_root_dir = old->mnt_ns->old_root_dir;
+    if (!empty) {
+      m->old_root_at = old->mnt_ns->old_root_at;
+      m->old_root_dir = old->mnt_ns->old_root_dir;
+    }
     m->root_locked = old->mnt_ns->root_locked || lock;
     m->old_root_locked = old->mnt_ns->old_root_locked || lock;
     m->tmpfs_locked = old->mnt_ns->tmpfs_locked || lock;

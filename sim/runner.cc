@@ -289,6 +289,27 @@ void Runner::run_expect(const ExpectStmt& e, StepRecord& r) {
     r.detail = fmt::format("{} is {}", a.show, r.answer);
     return;
   }
+  if (e.expr.kind == Expr::Active || e.expr.kind == Expr::Inactive) {
+    const bool want = e.expr.kind == Expr::Active;
+    if (a.kind != Value::Ns)
+      throw diag(e.expr.lhs.loc, fmt::format("{} needs a namespace", want ? "active" : "inactive"),
+                 "e.g. let N = b.net, then expect inactive(N)");
+    const Kernel& k = sim_->kernel();
+    if (!k.has(Feature::ActiveRefs)) {
+      // A profile (or live kernel) before 6.19: there is no such state to ask.
+      r.verdict = Verdict::Unanswered;
+      r.answer = k.ns_records()[a.id].ns ? "alive" : "dead";
+      r.detail = fmt::format("unanswered: kernel {} has no active references (6.19+: `kernel 7.2`); {} is {}",
+                             profile_name(k.config().kernel), a.show, r.answer);
+      return;
+    }
+    auto act = k.active_namespaces();
+    const bool active = a.id < act.size() && act[a.id];
+    r.verdict = active == want ? Verdict::Pass : Verdict::Fail;
+    r.answer = active ? "active" : k.ns_records()[a.id].ns ? "inactive" : "dead";
+    r.detail = fmt::format("{} is {}", a.show, r.answer);
+    return;
+  }
   if (auto d = eval(rhs, b)) throw *d;
   if (a.kind == Value::Blank || b.kind == Value::Blank) {
     r.verdict = Verdict::Unanswered;
@@ -385,7 +406,15 @@ RunSummary Runner::run(const std::function<void(const StepRecord&)>& sink) {
   Kernel& k = sim_->kernel();
   const bool observe = opt_.observe || opt_.peer;
   Observation prev = observe ? sim_->observe() : Observation{};
-  auto alive = [&](uint64_t serial) { return k.ns_records()[serial].ns != nullptr; };
+  // Feature::ActiveRefs: the live backend sees a namespace through nsfs file
+  // handles, which are ESTALE for an inactive namespace as for a freed one
+  // (fs/nsfs.c: ns_get_unless_inactive() @ v7.2): compare its activity.
+  auto alive = [&](uint64_t serial) {
+    if (!k.ns_records()[serial].ns) return false;
+    if (!k.has(Feature::ActiveRefs)) return true;
+    auto active = k.active_namespaces();  // per question: the state changes with every call
+    return serial < active.size() && active[serial] != 0;
+  };
   auto model_inum = [&](uint64_t serial) { return k.ns_records()[serial].inum; };
   // Kernel tokens are ns_ids when the backend has nsfs handles (has_liveness):
   // the model takes them over for the checks that compare ids (mnt_ns_loop()).

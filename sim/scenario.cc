@@ -625,9 +625,13 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
         size_t from = P.peek().loc.col - 1;
         e.text = std::string(line.substr(from, P.t_.back().loc.col - 1 - from));
         while (!e.text.empty() && std::isspace(static_cast<unsigned char>(e.text.back()))) e.text.pop_back();
-        if (P.peek().kind == Token::Ident && (P.peek().text == "alive" || P.peek().text == "dead") &&
-            P.is_punct("(", 1)) {
-          e.expr.kind = P.next().text == "alive" ? Expr::Alive : Expr::Dead;
+        static constexpr std::pair<std::string_view, Expr::Kind> kUnary[] = {
+            {"alive", Expr::Alive}, {"dead", Expr::Dead}, {"active", Expr::Active}, {"inactive", Expr::Inactive}};
+        const auto* unary = std::find_if(std::begin(kUnary), std::end(kUnary),
+                                         [&](auto& u) { return P.peek().text == u.first; });
+        if (P.peek().kind == Token::Ident && unary != std::end(kUnary) && P.is_punct("(", 1)) {
+          P.next();
+          e.expr.kind = unary->second;
           P.next();
           e.expr.lhs = P.term();
           P.expect_punct(")");

@@ -7,6 +7,7 @@
 //   TASK: CALL(ARGS) [-> NAME] [= RESULT]
 //   let NAME = TASK.LINK
 //   expect LHS ==|!= RHS   |   expect alive(NAME)   |   expect dead(NAME)
+//   expect active(NAME)   |   expect inactive(NAME)   (kernel 6.19+)
 #pragma once
 
 #include <cstdint>
@@ -155,8 +156,10 @@ struct Term {
 };
 
 struct Expr {
-  enum Kind : uint8_t { Eq, Ne, Alive, Dead } kind = Eq;
-  Term lhs, rhs;  // Alive/Dead use lhs only
+  // Active/Inactive: Feature::ActiveRefs (6.19+), Kernel::active_namespaces().
+  enum Kind : uint8_t { Eq, Ne, Alive, Dead, Active, Inactive } kind = Eq;
+  Term lhs, rhs;  // Alive/Dead/Active/Inactive use lhs only
+  bool unary() const { return kind == Alive || kind == Dead || kind == Active || kind == Inactive; }
 };
 
 struct LetStmt {

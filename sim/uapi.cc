@@ -12,7 +12,7 @@ constexpr std::array<std::string_view, kNsTypes> kTypeNames{"uts", "ipc", "mnt",
 constexpr std::array<uint64_t, kNsTypes> kTypeFlags{CLONE_NEWUTS, CLONE_NEWIPC,  CLONE_NEWNS,
                                                     CLONE_NEWPID, CLONE_NEWNET,  CLONE_NEWTIME,
                                                     CLONE_NEWCGROUP, CLONE_NEWUSER};
-constexpr std::array<std::pair<std::string_view, uint64_t>, 27> kFlagNames{{
+constexpr std::array<std::pair<std::string_view, uint64_t>, 29> kFlagNames{{
     {"CLONE_VM", CLONE_VM},
     {"CLONE_FS", CLONE_FS},
     {"CLONE_FILES", CLONE_FILES},
@@ -40,6 +40,9 @@ constexpr std::array<std::pair<std::string_view, uint64_t>, 27> kFlagNames{{
     {"CLONE_NEWTIME", CLONE_NEWTIME},
     {"CLONE_CLEAR_SIGHAND", CLONE_CLEAR_SIGHAND},
     {"CLONE_INTO_CGROUP", CLONE_INTO_CGROUP},
+    {"CLONE_EMPTY_MNTNS", CLONE_EMPTY_MNTNS},
+    // Parsed only: printing a flag set says CLONE_PARENT_SETTID for this bit.
+    {"UNSHARE_EMPTY_MNTNS", UNSHARE_EMPTY_MNTNS},
 }};
 }  // namespace
 

@@ -98,6 +98,14 @@
 #ifndef CLONE_INTO_CGROUP
 #define CLONE_INTO_CGROUP 0x200000000ULL
 #endif
+// include/uapi/linux/sched.h @ v7.2 (Feature::EmptyMntns): clone3's bit 37,
+// and unshare's 32-bit alias, which is CLONE_PARENT_SETTID's bit.
+#ifndef CLONE_EMPTY_MNTNS
+#define CLONE_EMPTY_MNTNS (1ULL << 37)
+#endif
+#ifndef UNSHARE_EMPTY_MNTNS
+#define UNSHARE_EMPTY_MNTNS 0x00100000ULL
+#endif
 
 namespace nssim {
 

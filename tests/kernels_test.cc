@@ -105,11 +105,37 @@ TEST_P(KernelProfiles, PivotRootOntoADetachedMount) {
               FailsWithErrno(s().has(Feature::LockMountChecksMounted) ? ENOENT : EINVAL));
 }
 
+// pidns_for_children_get() @ v7.2 hands out pid_for_children as soon as the
+// namespace exists; before 7.1 it is ENOENT until the namespace has its init.
+TEST_P(KernelProfiles, PidForChildrenBeforeItsInit) {
+  ASSERT_THAT(s().run("init: clone(0) -> p"), Succeeds());
+  ASSERT_THAT(s().run("p: unshare(CLONE_NEWPID)"), Succeeds());
+  EXPECT_EQ(s().openable("p", Link::PidForChildren), s().has(Feature::PidForChildrenBeforeInit));
+  ASSERT_THAT(s().run("p: clone(0) -> c"), Succeeds());  // c is the init: both open it now
+  EXPECT_TRUE(s().openable("p", Link::PidForChildren));
+  EXPECT_TRUE(s().same("p", Link::PidForChildren, "c", Link::Pid));
+}
+
+// UNSHARE_EMPTY_MNTNS (7.1) is CLONE_PARENT_SETTID's bit: EINVAL from
+// check_unshare_flags() before; since, a new mount namespace.
+TEST_P(KernelProfiles, UnshareEmptyMountNamespace) {
+  ASSERT_THAT(s().run("init: clone(0) -> p"), Succeeds());
+  if (!s().has(Feature::EmptyMntns)) {
+    EXPECT_THAT(s().run("p: unshare(UNSHARE_EMPTY_MNTNS)"), FailsWithErrno(EINVAL));
+    EXPECT_TRUE(s().same("p", Link::Mnt, "init", Link::Mnt));
+    return;
+  }
+  ASSERT_THAT(s().run("p: unshare(UNSHARE_EMPTY_MNTNS)"), Succeeds());
+  EXPECT_FALSE(s().same("p", Link::Mnt, "init", Link::Mnt));
+}
+
 INSTANTIATE_TEST_SUITE_P(Profiles, KernelProfiles,
                          ::testing::Values(ProfileParam{BackendKind::Sim, {6, 1}},
                                            ProfileParam{BackendKind::Sim, {6, 2}},
                                            ProfileParam{BackendKind::Sim, {6, 12}},
                                            ProfileParam{BackendKind::Sim, {6, 18}},
+                                           ProfileParam{BackendKind::Sim, {7, 2}},
+                                           ProfileParam{BackendKind::Sim, {7, 3}},
                                            ProfileParam{BackendKind::Real, kDefaultKernel}),
                          param_name);
 
@@ -149,6 +175,44 @@ TEST(KernelProfileModel, SetTidAboveTheGlobalPidMax) {
   }
 }
 
+// Active references (6.19+), on the model under every profile: a namespace
+// held only internally (a socket) is inactive, one with a task or an nsfs
+// inode is active, and an nsfs inode brings it back; an active namespace keeps
+// its owning user namespace active though no task is in that one.
+TEST(KernelProfileModel, ActiveAndInactiveNamespaces) {
+  for (KernelVersion v : known_profiles()) {
+    Session s(BackendKind::Sim, v);
+    const Kernel& k = s.sim()->kernel();
+    // b: a new user namespace U owning a new net namespace N; CLONE_FILES: init
+    // shares b's fd table, so the socket outlives b.
+    ASSERT_THAT(s.run("init: clone(CLONE_NEWUSER|CLONE_NEWNET|CLONE_FILES) -> b"), Succeeds());
+    ASSERT_THAT(s.run("b: socket(AF_UNIX) -> sk"), Succeeds());
+    const uint64_t n = s.token("b", Link::Net).value(), u = s.token("b", Link::User).value();
+    auto active = [&](uint64_t serial) {
+      auto a = k.active_namespaces();
+      return serial < a.size() && a[serial];
+    };
+    if (!s.has(Feature::ActiveRefs)) {
+      EXPECT_TRUE(k.active_namespaces().empty()) << profile_name(v);
+      continue;
+    }
+    EXPECT_TRUE(active(n) && active(u)) << profile_name(v);
+    ASSERT_THAT(s.run("init: open(\"/proc/b/ns/net\") -> fd"), Succeeds());
+    ASSERT_THAT(s.run("b: exit(0)"), Succeeds());
+    ASSERT_THAT(s.run("init: wait(b)"), Succeeds());
+    EXPECT_TRUE(active(n)) << profile_name(v) << ": the nsfs inode";
+    EXPECT_TRUE(active(u)) << profile_name(v) << ": no task is in U, but N, which U owns, is active";
+    ASSERT_THAT(s.run("init: close(fd)"), Succeeds());
+    EXPECT_EQ(s.alive(n), true) << profile_name(v) << ": the socket holds N";
+    EXPECT_FALSE(active(n)) << profile_name(v) << ": held only internally";
+    EXPECT_FALSE(active(u)) << profile_name(v);
+    ASSERT_THAT(s.run("init: ioctl(sk, SIOCGSKNS) -> nfd"), Succeeds());  // a new nsfs inode resurrects N
+    EXPECT_TRUE(active(n) && active(u)) << profile_name(v);
+    ASSERT_THAT(s.run("init: close(nfd)"), Succeeds());
+    EXPECT_FALSE(active(n) || active(u)) << profile_name(v);
+  }
+}
+
 // docs/kernels.md's table has a row for each feature, with its version and
 // commit as the code has them.
 TEST(KernelProfileDocs, TableListsEveryFeature) {
@@ -174,7 +238,12 @@ TEST(KernelProfileModel, VersionsAndNames) {
   EXPECT_EQ(version_from_release("6.18.44-fc-v1272"), (KernelVersion{6, 18}));
   EXPECT_EQ(version_from_release("7.2.0-rc3"), (KernelVersion{7, 2}));
   EXPECT_FALSE(version_from_release("linux"));
-  EXPECT_EQ(live_profile({7, 2}), kNewestModelled);
+  EXPECT_EQ(profile_from_name("7.2"), (KernelVersion{7, 2}));
+  EXPECT_EQ(profile_from_name("7.3"), (KernelVersion{7, 3}));
+  EXPECT_EQ(live_profile({7, 2}), (KernelVersion{7, 2}));
+  EXPECT_EQ(live_profile({7, 9}), kNewestModelled);
+  EXPECT_TRUE(KernelFeatures({7, 2}).has(Feature::ActiveRefs));
+  EXPECT_FALSE(KernelFeatures({6, 18}).has(Feature::ActiveRefs));
   EXPECT_EQ(live_profile({6, 16}), (KernelVersion{6, 16}));
   EXPECT_TRUE(KernelFeatures({6, 16}).has(Feature::PidMaxPerPidNs));
   EXPECT_FALSE(KernelFeatures({6, 1}).has(Feature::TimensForCloneVm));

@@ -256,33 +256,51 @@ std::optional<Kernel> fetch_kernel(const std::string& version, std::string& err)
       for (std::string line; std::getline(in, line);)
         if (line.rfind("Version: ", 0) == 0) pkgver = line.substr(9);
     }
-    fmt::print(stderr, "nssim: --vm {}: downloading {} {} from Debian {}\n", version, pkg, pkgver, suite);
+    // The packages holding the kernel image and its config: the image package
+    // itself up to Debian 13 (/boot/vmlinuz-V, /boot/config-V); since the
+    // 7.x packages of sid and experimental an empty one whose linux-binary-V
+    // has /usr/lib/modules/V/vmlinuz and linux-base-V /usr/lib/modules/V/config.
+    std::vector<std::string> pkgs = {pkg};
+    if (auto dep = run_capture(with({"apt-cache"}, {"show", "--no-all-versions", pkg}), log)) {
+      std::istringstream in(*dep);
+      for (std::string line; std::getline(in, line);)
+        if (line.rfind("Depends:", 0) == 0)
+          for (std::string_view prefix : {"linux-binary-", "linux-base-"})
+            if (auto p = line.find(prefix); p != std::string::npos)
+              pkgs.push_back(line.substr(p, line.find_first_of(" ,(", p) - p));
+    }
+    fmt::print(stderr, "nssim: --vm {}: downloading {} {} from Debian {}\n", version, fmt::join(pkgs, " "), pkgver,
+               suite);
     for (auto& old : fs::directory_iterator(adir / "debs", ec)) fs::remove(old.path(), ec);
-    rc = run_logged(with({"apt-get", "-q"}, {"download", pkg}), log, (adir / "debs").string());
-    fs::path deb;
+    std::vector<std::string> args = {"download"};
+    args.insert(args.end(), pkgs.begin(), pkgs.end());
+    rc = run_logged(with({"apt-get", "-q"}, args), log, (adir / "debs").string());
+    std::vector<fs::path> debs;
     for (auto& e : fs::directory_iterator(adir / "debs", ec))
-      if (e.path().extension() == ".deb") deb = e.path();
-    if (rc != 0 || deb.empty()) {
-      err = fmt::format("apt-get download {} failed; its log: {}\n{}", pkg, log, tail_lines(log, 8));
+      if (e.path().extension() == ".deb") debs.push_back(e.path());
+    if (rc != 0 || debs.empty()) {
+      err = fmt::format("apt-get download {} failed; its log: {}\n{}", fmt::join(pkgs, " "), log, tail_lines(log, 8));
       return std::nullopt;
     }
     fs::path x = adir / "extract";
     fs::remove_all(x, ec);
     fs::create_directories(x, ec);
-    // Only /boot (vmlinuz, config) out of the package, not its modules.
-    rc = run_logged({"sh", "-c",
-                     "dpkg-deb --fsys-tarfile \"$1\" | tar -x -C \"$2\" --wildcards './boot/vmlinuz-*' "
-                     "'./boot/config-*'",
-                     "sh", deb.string(), x.string()},
-                    log);
+    // Only vmlinuz and config out of the packages, not the modules (tar
+    // complains about the layout a package does not have: not an error).
+    for (auto& deb : debs)
+      run_logged({"sh", "-c",
+                  "dpkg-deb --fsys-tarfile \"$1\" | tar -x -C \"$2\" --wildcards './boot/vmlinuz-*' "
+                  "'./boot/config-*' './usr/lib/modules/*/vmlinuz' './usr/lib/modules/*/config'",
+                  "sh", deb.string(), x.string()},
+                 log);
     fs::path vmlinuz, config;
-    for (auto& e : fs::directory_iterator(x / "boot", ec)) {
+    for (auto& e : fs::recursive_directory_iterator(x, ec)) {
       auto n = e.path().filename().string();
-      if (n.rfind("vmlinuz-", 0) == 0) vmlinuz = e.path();
-      if (n.rfind("config-", 0) == 0) config = e.path();
+      if (n.rfind("vmlinuz", 0) == 0 && e.is_regular_file()) vmlinuz = e.path();
+      if (n.rfind("config", 0) == 0 && e.is_regular_file()) config = e.path();
     }
     if (vmlinuz.empty()) {
-      err = fmt::format("no /boot/vmlinuz-* in {} (dpkg-deb/tar: see {})\n{}", deb.string(), log, tail_lines(log, 8));
+      err = fmt::format("no vmlinuz in {} (dpkg-deb/tar: see {})\n{}", fmt::join(pkgs, " "), log, tail_lines(log, 8));
       return std::nullopt;
     }
     fs::create_directories(kdir, ec);
@@ -295,7 +313,7 @@ std::optional<Kernel> fetch_kernel(const std::string& version, std::string& err)
     std::ofstream(kdir / "package.json")
         << nlohmann::json{{"package", pkg}, {"version", pkgver}, {"suite", suite}}.dump(2) << "\n";
     fs::remove_all(x, ec);
-    fs::remove(deb, ec);
+    for (auto& deb : debs) fs::remove(deb, ec);
     return Kernel{
         version, pkg, pkgver, suite, (kdir / "vmlinuz").string(), config.empty() ? "" : (kdir / "config").string()};
   }

@@ -6,6 +6,7 @@
 // unless they are an ID or a number, HTML strings between < >.
 #include <graphviz/cgraph.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cstring>
 #include <map>
@@ -29,22 +30,24 @@ using Values = std::map<std::string, const Str*>;  // attribute name -> value
 }  // namespace
 
 struct Agobj_base {
-  int kind;
-  Agraph_t* root;
+  int kind = AGRAPH;
+  Agraph_t* root = nullptr;  // the root graph
 };
 struct Agnode_s : Agobj_base {
   const Str* name = nullptr;
   unsigned seq = 0;
   Values values;
-  std::vector<Agedge_t*> out, in;  // in creation order
+  // Out-edges by their head's sequence number, then their own (cgraph's
+  // edge.c:agedgeseqcmpf()); in-edges in creation order.
+  std::vector<Agedge_t*> out, in;
   bool written = false;
 };
 struct Agedge_s : Agobj_base {
   Agnode_t *tail = nullptr, *head = nullptr;
+  unsigned seq = 0;
   Values values;
 };
 struct Agraph_s : Agobj_base {
-  Agraph_t* root = nullptr;
   const Str* name = nullptr;
   std::vector<Agnode_t*> nodes;                   // members, in creation order
   std::vector<std::unique_ptr<Agraph_t>> subgs;   // in creation order
@@ -138,9 +141,13 @@ Agedge_t* agedge(Agraph_t* g, Agnode_t* t, Agnode_t* h, char*, int createflag) {
   e->root = g->root;
   e->tail = t;
   e->head = h;
+  e->seq = static_cast<unsigned>(g->root->all_edges.size());
   Agedge_t* p = e.get();
   g->root->all_edges.push_back(std::move(e));
-  t->out.push_back(p);
+  auto at = std::upper_bound(t->out.begin(), t->out.end(), p, [](const Agedge_t* a, const Agedge_t* b) {
+    return a->head->seq != b->head->seq ? a->head->seq < b->head->seq : a->seq < b->seq;
+  });
+  t->out.insert(at, p);
   h->in.push_back(p);
   return p;
 }

@@ -80,15 +80,30 @@
 
   // ---- the editor: highlighting and diagnostics ----
   const esc = (s) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  // One pass over the line: strings, flag and errno names, statement keywords,
+  // call names; a '#' outside a string starts the comment.
+  const TOKENS = /("(?:[^"\\]|\\.)*")|\b(CLONE_[A-Z_]+|NS_[A-Z_]+|CAP_[A-Z_]+|MS_[A-Z_]+|E[A-Z]{2,})\b|^(\s*)(task|let|expect|kernel)\b|\b([a-z_0-9]+)(?=\()/g;
+  const span = (cls, text) => '<span class="' + cls + '">' + esc(text) + "</span>";
   function highlightLine(line) {
-    const hash = line.indexOf("#");
+    let hash = -1, quoted = false;
+    for (let i = 0; i < line.length && hash < 0; i++) {
+      if (line[i] === "\\" && quoted) i++;
+      else if (line[i] === '"') quoted = !quoted;
+      else if (line[i] === "#" && !quoted) hash = i;
+    }
     const code = hash >= 0 ? line.slice(0, hash) : line, comment = hash >= 0 ? line.slice(hash) : "";
-    let h = esc(code)
-      .replace(/\b(CLONE_[A-Z_]+|NS_[A-Z_]+|CAP_[A-Z_]+|MS_[A-Z_]+|E[A-Z]{2,})\b/g, '<span class="e">$1</span>')
-      .replace(/^(\s*)(task|let|expect|kernel)\b/, '$1<span class="k">$2</span>')
-      .replace(/\b([a-z_0-9]+)(?=\()/g, '<span class="f">$1</span>')
-      .replace(/(&quot;|")([^"]*)(")/g, '<span class="s">"$2"</span>');
-    return h + (comment ? '<span class="c">' + esc(comment) + "</span>" : "");
+    let out = "", last = 0;
+    code.replace(TOKENS, (m, str, flag, sp, kw, fn, off) => {
+      out += esc(code.slice(last, off));
+      last = off + m.length;
+      if (str) out += span("s", str);
+      else if (flag) out += span("e", flag);
+      else if (kw) out += esc(sp) + span("k", kw);
+      else out += span("f", fn);
+      return m;
+    });
+    out += esc(code.slice(last));
+    return out + (comment ? span("c", comment) : "");
   }
   function paint() {
     const lines = $("source").value.split("\n");

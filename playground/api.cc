@@ -87,9 +87,10 @@ NSSIM_EXPORT(nssim_buf) char* nssim_buf(size_t size) {
 }
 NSSIM_EXPORT(nssim_out_len) size_t nssim_out_len() { return g_out.size(); }
 
-// Parses the buffer ("FILE\nSOURCE") and runs it on the model:
+// Parses the buffer ("FILE\nSOURCE") and runs it on the model, without
+// tracing kernel functions (nssim_step() has a step's):
 // {"file", "diagnostics": [{line, col, message, hint, text}], "steps": [{step,
-// line, kind, caption, text, result, ok, events}], "summary", "error"}.
+// line, kind, caption, text, result, ok}], "summary", "error"}.
 // A scenario with parse errors is not run (as `nssim trace`).
 NSSIM_EXPORT(nssim_load) const char* nssim_load() {
   std::string in(g_in.c_str());
@@ -105,12 +106,12 @@ NSSIM_EXPORT(nssim_load) const char* nssim_load() {
   out["diagnostics"] = diags;
   json steps = json::array();
   steps.push_back({{"step", 0}, {"line", 0}, {"kind", "initial"}, {"caption", step_caption(nullptr)},
-                   {"text", "initial state"}, {"result", ""}, {"ok", true}, {"events", json::array()}});
+                   {"text", "initial state"}, {"result", ""}, {"ok", true}});
   out["error"] = nullptr;
   if (s->pr.ok()) {
     const Scenario& sc = s->pr.scenario;
     Runner::Options opt;
-    opt.trace = true;
+    opt.trace = false;
     opt.observe = false;
     Runner runner(sc, opt);
     RunSummary sum = runner.run([&](const StepRecord& r) {
@@ -139,9 +140,6 @@ NSSIM_EXPORT(nssim_load) const char* nssim_load() {
           j["ok"] = r.verdict != Verdict::Fail;
           break;
       }
-      json ev = json::array();
-      for (auto& e : r.events) ev.push_back({{"fn", e.fn}, {"detail", e.detail}, {"depth", e.depth}});
-      j["events"] = std::move(ev);
       steps.push_back(std::move(j));
     });
     out["summary"] = fmt::format(
@@ -157,14 +155,16 @@ NSSIM_EXPORT(nssim_load) const char* nssim_load() {
 }
 
 // Step N of the loaded scenario, replayed: {"dot": the picture as `nssim graph
-// --step N --format dot` writes it, "ledger": [{ns, refs, holders}], "links":
-// [link names], "tasks": [{name, state, nspid, links: [inode or null]}]}.
+// --step N --format dot` writes it, "events": the step's kernel functions
+// [{fn, detail, depth}], "ledger": [{id, ns, refs, holders}], "links": [link
+// names], "tasks": [{name, state, nspid, links: [inode or null]}]}.
 NSSIM_EXPORT(nssim_step) const char* nssim_step(int target) {
   if (!g_session || !g_session->pr.ok()) return result("{}");
   const Scenario& sc = g_session->pr.scenario;
   Runner::Options opt;
-  opt.trace = false;
+  opt.trace = true;  // kept for step N only (a replay costs what a traced run to N does)
   Runner runner(sc, opt);
+  json events = json::array();
   ModelSnapshot prev, cur = snapshot(runner.sim().kernel());
   std::optional<ModelSnapshot> want_prev, want;
   std::string caption = step_caption(nullptr);
@@ -199,6 +199,7 @@ NSSIM_EXPORT(nssim_step) const char* nssim_step(int target) {
       want = cur;
       caption = step_caption(&r);
       read_state(runner.sim().observe());
+      for (auto& e : r.events) events.push_back({{"fn", e.fn}, {"detail", e.detail}, {"depth", e.depth}});
     }
   });
   if (!want) return result("{}");
@@ -208,7 +209,7 @@ NSSIM_EXPORT(nssim_step) const char* nssim_step(int target) {
   Graph g = build_graph(*want, want_prev ? &*want_prev : nullptr, d);
   json links = json::array();
   for (Link l : kAllLinks) links.push_back(std::string(link_name(l)));
-  json out = {{"dot", to_dot(g)}, {"ledger", ledger}, {"links", links}, {"tasks", tasks}};
+  json out = {{"dot", to_dot(g)}, {"events", events}, {"ledger", ledger}, {"links", links}, {"tasks", tasks}};
   return result(out.dump(-1, ' ', false, json::error_handler_t::replace));
 }
 

@@ -147,7 +147,6 @@
     $("stepno").textContent = `step ${n} / ${state.run.steps.length - 1}`;
     const s = state.run.steps[n];
     $("caption").textContent = s.caption + (s.detail ? "  (" + s.detail + ")" : "");
-    $("events").textContent = s.events.map((e) => "  ".repeat(e.depth) + e.fn + (e.detail ? "  " + e.detail : "")).join("\n") || "(none)";
     paint();
     $("ledger").textContent = "";
     if (state.run.diagnostics.length) {
@@ -158,6 +157,7 @@
     }
     const d = state.nssim.step(n);
     state.detail = d;
+    $("events").textContent = d.events.map((e) => "  ".repeat(e.depth) + e.fn + (e.detail ? "  " + e.detail : "")).join("\n") || "(none)";
     drawTable(d);
     const my = ++state.drawing;
     const svg = state.viz.renderSVGElement(d.dot);

@@ -178,7 +178,7 @@ TEST_F(Playground, TypingShowsTheDiagnosticSteppingAndTheLedger) {
   EXPECT_THAT(str("document.getElementById('caption').textContent"), HasSubstr("step 4 "));
   EXPECT_THAT(str("document.getElementById('picture').innerHTML"), HasSubstr("<svg"));
   // A click on a namespace of the picture shows its refcount ledger.
-  std::string ns = str("document.querySelector('#picture g.node[id^=ns]').id");
+  std::string ns = str("[...document.querySelectorAll('#picture g.node')].map((g) => g.id).find((id) => /^ns\\d+$/.test(id))");
   ASSERT_THAT(ns, ::testing::StartsWith("ns"));
   eval("document.querySelector('#picture g.node[id=" + ns + "]').dispatchEvent(new MouseEvent('click', {bubbles: true}))");
   EXPECT_THAT(str("document.getElementById('ledger').textContent"), HasSubstr("held by:"));
@@ -225,13 +225,16 @@ TEST_F(Playground, TenThousandStepsAndTheScreenshot) {
   open("#example=02-fd-keeps-namespace-alive.nss&step=6");
   std::string big = "init: clone(0) -> b\n";
   for (int i = 0; i < 5000; ++i) big += "b: unshare(CLONE_NEWUTS)\nb: unshare(CLONE_NEWNET)\n";
+  // Three runs: the first includes compiling the module's hot code.
   json ms = eval("(() => { const src = " + json(big).dump() +
-                 "; const t0 = performance.now(); const r = playground.nssim.load('big.nss', src);"
-                 " const t = performance.now() - t0; return [t, r.steps.length]; })()");
-  ASSERT_TRUE(ms.is_array()) << ms.dump();
-  EXPECT_EQ(ms[1], json(10002));
-  std::printf("[ playground ] 10^4-step scenario parsed and run in the page: %.0f ms\n", ms[0].get<double>());
-  ::testing::Test::RecordProperty("ten_thousand_steps_ms", std::to_string(ms[0].get<double>()));
+                 "; const out = []; for (let i = 0; i < 3; i++) { const t0 = performance.now();"
+                 " const r = playground.nssim.load('big.nss', src); out.push([performance.now() - t0, r.steps.length]); }"
+                 " return out; })()");
+  ASSERT_TRUE(ms.is_array() && ms.size() == 3) << ms.dump();
+  for (auto& m : ms) EXPECT_EQ(m[1], json(10002));
+  std::printf("[ playground ] 10^4-step scenario parsed and run in the page: %.0f ms, then %.0f and %.0f ms\n",
+              ms[0][0].get<double>(), ms[1][0].get<double>(), ms[2][0].get<double>());
+  ::testing::Test::RecordProperty("ten_thousand_steps_ms", std::to_string(ms[2][0].get<double>()));
   std::string why;
   cdp_.call("Emulation.setDeviceMetricsOverride",
             {{"width", 1400}, {"height", 900}, {"deviceScaleFactor", 1}, {"mobile", false}}, session_, why);

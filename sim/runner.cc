@@ -283,7 +283,7 @@ std::optional<Diagnostic> Runner::run_expect(const ExpectStmt& e, StepRecord& r)
   if (e.expr.kind == Expr::Alive || e.expr.kind == Expr::Dead) {
     if (a.kind != Value::Ns)
       return diag(e.expr.lhs.loc, fmt::format("{} needs a namespace", e.expr.kind == Expr::Alive ? "alive" : "dead"),
-                 "e.g. let N = b.net, then expect alive(N)");
+                  "e.g. let N = b.net, then expect alive(N)");
     bool alive = sim_->kernel().ns_records()[a.id].ns != nullptr;
     bool want = e.expr.kind == Expr::Alive;
     r.verdict = alive == want ? Verdict::Pass : Verdict::Fail;
@@ -418,7 +418,7 @@ RunSummary Runner::run(const std::function<void(const StepRecord&)>& sink) {
         r.call = c;
         if (c->out && lets_.count(*c->out))
           return diag(c->out_loc, fmt::format("'{}' is a let name", *c->out),
-                     "a name is either a task or fd, or a let binding: rename one of them");
+                      "a name is either a task or fd, or a let binding: rename one of them");
         k.trace.on = opt_.trace;
         r.outcome = sim_->call(*c);
         r.events = k.trace.take();
@@ -496,7 +496,7 @@ RunSummary Runner::run(const std::function<void(const StepRecord&)>& sink) {
         if (auto d = eval(l->value, v)) return *d;
         if (v.kind != Value::Ns)
           return diag(l->value.loc, fmt::format("let binds a namespace, but {} is {}", l->value.text, v.show),
-                     "write e.g. let N = b.net");
+                      "write e.g. let N = b.net");
         if (sim_->known(l->name))
           return diag(l->loc, fmt::format("'{}' already names a task", l->name));
         lets_[l->name] = static_cast<uint32_t>(v.id);

@@ -1,6 +1,7 @@
 # nssim — convenience targets. Everything goes through CMake in ./build.
 #   make demo   install what is missing, build, trace the seed scenario on the model and the live kernel
 #   make test   install what is missing, build, run the whole test suite
+#   make playground  the model in the browser: build-web/playground/index.html (clang-19 to wasm32-wasi, npm)
 #   make bench  (root) the benchmark suite on the live kernel and the model, then its report
 #   make test-sanitize  the whole test suite built with ASan+UBSan (build-asan)
 #   make fuzz-smoke     the libFuzzer targets (clang, build-fuzz), a short run each
@@ -28,8 +29,24 @@ demo: deps
 	@cmake --build $(BUILD) -j $(JOBS) --target nssim
 	$(BUILD)/cli/nssim trace --real $(DEMO)
 
-test: build
+test: build playground
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+# The browser playground (playground/README.md): the model, the pictures' DOT
+# text and the lab grader compiled to wasm32-wasi with Debian's clang-19, and
+# the page, into $(WEB_BUILD)/playground/index.html (open it from file:// or
+# any static server). Graphviz for the browser comes from npm (playground/package-lock.json).
+WEB_BUILD ?= build-web
+# npm: Debian's, unless a node with its own npm is installed already.
+WASI_PKGS := clang-19 lld-19 libc++-19-dev-wasm32 libclang-rt-19-dev-wasm32 wasi-libc $(if $(shell command -v npm),,npm)
+.PHONY: playground
+playground:
+	@./scripts/install-deps.sh $(WASI_PKGS)
+	@cd playground && npm ci --no-audit --no-fund --loglevel=error
+	@cmake -S playground -B $(WEB_BUILD) -DCMAKE_TOOLCHAIN_FILE=$(CURDIR)/playground/wasi-toolchain.cmake \
+	    -DNSSIM_VIZ_JS=$(CURDIR)/playground/node_modules/@viz-js/viz/lib/viz-standalone.js >/dev/null
+	@cmake --build $(WEB_BUILD) -j $(JOBS)
+	@echo "playground: $(WEB_BUILD)/playground/index.html"
 
 # --vm (vm/README.md): qemu is installed only for this target (make test skips
 # the boot test without it). The vm tests: the initramfs, and one boot of 6.1.

@@ -4,8 +4,10 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <filesystem>
+#ifndef __wasm__
+#include <filesystem>  // the bundled labs (none in the wasm32-wasi build: the page has them)
 #include <fstream>
+#endif
 #include <map>
 #include <set>
 
@@ -429,6 +431,8 @@ std::vector<nlohmann::json> to_json(const Report& r, bool reveal) {
 
 // ---- bundled labs ----
 
+#ifndef __wasm__
+
 namespace {
 bool holds_labs(const std::filesystem::path& d) {
   std::error_code ec;
@@ -475,5 +479,7 @@ std::vector<LabInfo> list_labs(const std::string& dir) {
   std::sort(out.begin(), out.end(), [](const LabInfo& a, const LabInfo& b) { return a.id < b.id; });
   return out;
 }
+
+#endif  // __wasm__
 
 }  // namespace nssim::lab

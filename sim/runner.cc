@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 
 #include <chrono>
-#include <thread>
+#ifndef __wasm__
+#include <thread>  // a peer settles (none in the wasm32-wasi build: no threads there)
+#endif
 
 namespace nssim {
 
@@ -272,27 +274,27 @@ std::variant<std::string, Diagnostic> Runner::value_of(const Term& t) {
   return v.show;
 }
 
-void Runner::run_expect(const ExpectStmt& e, StepRecord& r) {
+std::optional<Diagnostic> Runner::run_expect(const ExpectStmt& e, StepRecord& r) {
   r.text = e.text;
   Value a, b;
   const Term lhs = as_pid_number(e.expr.lhs, e.expr.rhs);
   const Term rhs = as_pid_number(e.expr.rhs, e.expr.lhs);
-  if (auto d = eval(lhs, a)) throw *d;
+  if (auto d = eval(lhs, a)) return *d;
   if (e.expr.kind == Expr::Alive || e.expr.kind == Expr::Dead) {
     if (a.kind != Value::Ns)
-      throw diag(e.expr.lhs.loc, fmt::format("{} needs a namespace", e.expr.kind == Expr::Alive ? "alive" : "dead"),
-                 "e.g. let N = b.net, then expect alive(N)");
+      return diag(e.expr.lhs.loc, fmt::format("{} needs a namespace", e.expr.kind == Expr::Alive ? "alive" : "dead"),
+                  "e.g. let N = b.net, then expect alive(N)");
     bool alive = sim_->kernel().ns_records()[a.id].ns != nullptr;
     bool want = e.expr.kind == Expr::Alive;
     r.verdict = alive == want ? Verdict::Pass : Verdict::Fail;
     r.answer = alive ? "alive" : "dead";
     r.detail = fmt::format("{} is {}", a.show, r.answer);
-    return;
+    return std::nullopt;
   }
   if (e.expr.kind == Expr::Active || e.expr.kind == Expr::Inactive) {
     const bool want = e.expr.kind == Expr::Active;
     if (a.kind != Value::Ns)
-      throw diag(e.expr.lhs.loc, fmt::format("{} needs a namespace", want ? "active" : "inactive"),
+      return diag(e.expr.lhs.loc, fmt::format("{} needs a namespace", want ? "active" : "inactive"),
                  "e.g. let N = b.net, then expect inactive(N)");
     const Kernel& k = sim_->kernel();
     if (!k.has(Feature::ActiveRefs)) {
@@ -301,21 +303,21 @@ void Runner::run_expect(const ExpectStmt& e, StepRecord& r) {
       r.answer = k.ns_records()[a.id].ns ? "alive" : "dead";
       r.detail = fmt::format("unanswered: kernel {} has no active references (6.19+: `kernel 7.2`); {} is {}",
                              profile_name(k.config().kernel), a.show, r.answer);
-      return;
+      return std::nullopt;
     }
     auto act = k.active_namespaces();
     const bool active = a.id < act.size() && act[a.id];
     r.verdict = active == want ? Verdict::Pass : Verdict::Fail;
     r.answer = active ? "active" : k.ns_records()[a.id].ns ? "inactive" : "dead";
     r.detail = fmt::format("{} is {}", a.show, r.answer);
-    return;
+    return std::nullopt;
   }
-  if (auto d = eval(rhs, b)) throw *d;
+  if (auto d = eval(rhs, b)) return *d;
   if (a.kind == Value::Blank || b.kind == Value::Blank) {
     r.verdict = Verdict::Unanswered;
     r.answer = a.kind == Value::Blank ? b.show : a.show;
     r.detail = "unanswered";  // the value is r.answer: traces print it only when asked (--reveal)
-    return;
+    return std::nullopt;
   }
   bool eq;
   auto kind_name = [](Value::Kind k) {
@@ -330,7 +332,7 @@ void Runner::run_expect(const ExpectStmt& e, StepRecord& r) {
   if (a.kind == Value::None || b.kind == Value::None) {
     eq = a.kind == b.kind;
   } else if (a.kind != b.kind) {
-    throw diag(e.expr.rhs.loc, fmt::format("cannot compare {} with {}", kind_name(a.kind), kind_name(b.kind)));
+    return diag(e.expr.rhs.loc, fmt::format("cannot compare {} with {}", kind_name(a.kind), kind_name(b.kind)));
   } else {
     switch (a.kind) {
       case Value::Ns:
@@ -348,6 +350,7 @@ void Runner::run_expect(const ExpectStmt& e, StepRecord& r) {
   };
   std::string l = side(e.expr.lhs, a), rr = side(e.expr.rhs, b);
   r.detail = l.empty() ? rr : rr.empty() ? l : l + ", " + rr;
+  return std::nullopt;
 }
 
 
@@ -437,13 +440,14 @@ RunSummary Runner::run(const std::function<void(const StepRecord&)>& sink) {
     StepRecord r;
     r.step = ++step;
     r.line = st.line;
-    try {
+    // The step, or the diagnostic that ends the run.
+    auto run_step = [&]() -> std::optional<Diagnostic> {
       if (auto* c = std::get_if<CallStmt>(&st.s)) {
         r.kind = StepRecord::Call;
         r.call = c;
         if (c->out && lets_.count(*c->out))
-          throw diag(c->out_loc, fmt::format("'{}' is a let name", *c->out),
-                     "a name is either a task or fd, or a let binding: rename one of them");
+          return diag(c->out_loc, fmt::format("'{}' is a let name", *c->out),
+                      "a name is either a task or fd, or a let binding: rename one of them");
         k.trace.on = opt_.trace;
         r.outcome = sim_->call(*c);
         r.events = k.trace.take();
@@ -464,8 +468,8 @@ RunSummary Runner::run(const std::function<void(const StepRecord&)>& sink) {
           else if (has_path && (unknown(c->path.task) || u.find("is a plain file") != std::string::npos))
             at = c->path_loc;
           // A backend's hint follows its message after "\nhint: ".
-          if (auto h = u.find("\nhint: "); h != std::string::npos) throw diag(at, u.substr(0, h), u.substr(h + 7));
-          throw diag(at, u);
+          if (auto h = u.find("\nhint: "); h != std::string::npos) return diag(at, u.substr(0, h), u.substr(h + 7));
+          return diag(at, u);
         }
         ++sum.calls;  // only calls that ran
         r.expected = c->assert_result;
@@ -503,7 +507,9 @@ RunSummary Runner::run(const std::function<void(const StepRecord&)>& sink) {
           // state before reporting a disagreement (RCU grace periods grow
           // under load: up to ~1.3 s in all, only while something differs).
           for (int wait_ms = 5; wait_ms <= 640 && may_settle(d); wait_ms *= 2) {
+#ifndef __wasm__
             std::this_thread::sleep_for(std::chrono::milliseconds(wait_ms));
+#endif
             r.peer_obs = opt_.peer->observe();
             d = differ_.compare(r.obs, *r.peer_obs, alive, model_inum);
           }
@@ -520,25 +526,27 @@ RunSummary Runner::run(const std::function<void(const StepRecord&)>& sink) {
         r.kind = StepRecord::Let;
         r.text = fmt::format("let {} = {}", l->name, l->value.text);
         Value v;
-        if (auto d = eval(l->value, v)) throw *d;
+        if (auto d = eval(l->value, v)) return *d;
         if (v.kind != Value::Ns)
-          throw diag(l->value.loc, fmt::format("let binds a namespace, but {} is {}", l->value.text, v.show),
-                     "write e.g. let N = b.net");
+          return diag(l->value.loc, fmt::format("let binds a namespace, but {} is {}", l->value.text, v.show),
+                      "write e.g. let N = b.net");
         if (sim_->known(l->name))
-          throw diag(l->loc, fmt::format("'{}' already names a task", l->name));
+          return diag(l->loc, fmt::format("'{}' already names a task", l->name));
         lets_[l->name] = static_cast<uint32_t>(v.id);
         r.detail = fmt::format("{} = {}", l->name, v.show);
         r.obs = std::move(prev);  // moved back after the sink: no copy per step
       } else if (auto* e = std::get_if<ExpectStmt>(&st.s)) {
         r.kind = StepRecord::Expect;
-        run_expect(*e, r);
+        if (auto d = run_expect(*e, r)) return d;
         if (r.verdict == Verdict::Pass) ++sum.expects_passed;
         else if (r.verdict == Verdict::Fail) ++sum.expects_failed;
         else ++sum.expects_unanswered;
         r.obs = std::move(prev);
       }
-    } catch (const Diagnostic& d) {
-      sum.error = d;
+      return std::nullopt;
+    };
+    if (auto d = run_step()) {
+      sum.error = std::move(*d);
       sum.steps = step - 1;
       return sum;
     }

@@ -109,7 +109,7 @@ class Runner {
  private:
   struct Value;
   std::optional<Diagnostic> eval(const Term& t, Value& out);
-  void run_expect(const ExpectStmt& e, StepRecord& r);
+  std::optional<Diagnostic> run_expect(const ExpectStmt& e, StepRecord& r);  // a diagnostic ends the run
 
   const Scenario& sc_;
   Options opt_;

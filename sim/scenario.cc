@@ -14,6 +14,7 @@
 #include "sim/features.h"
 #include "sim/objects.h"
 #include "sim/result.h"
+#include "sim/unwind.h"
 
 namespace nssim {
 
@@ -231,10 +232,6 @@ class Lexer {
   std::deque<std::string>& store_;
 };
 
-struct ParseError {
-  Diagnostic d;
-};
-
 // Every attribute a term may have (checked again by the runner for the kind of
 // value it follows: sim/runner.cc).
 bool known_attribute(std::string_view a) {
@@ -277,7 +274,7 @@ class LineParser {
     return peek(k).kind == Token::Punct && peek(k).text == p;
   }
   [[noreturn]] void error(const Token& at, std::string msg, std::string hint = "") {
-    throw ParseError{Diagnostic{at.loc, std::move(msg), std::move(hint)}};
+    raise_parse_error(Diagnostic{at.loc, std::move(msg), std::move(hint)});
   }
   [[noreturn]] void expected(const char* what, std::string hint = "") {
     error(peek(), fmt::format("unexpected {}, expected {}", describe(peek()), what), std::move(hint));
@@ -556,7 +553,8 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
     if (toks.front().kind == Token::End) continue;
     LineParser P(toks);
     building = false;
-    try {
+    // A line's statement, or the first error on it (sim/unwind.h).
+    auto parse_line = [&] {
       const Token& first = P.peek();
       if (first.kind != Token::Ident) P.expected("a statement (TASK: call, let, expect, task, kernel)");
       if (first.text == "kernel" && P.peek(1).kind != Token::Punct) {
@@ -571,7 +569,7 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
         sc.kernel = std::string(v.text);
         P.next();
         P.end();
-        continue;
+        return;
       }
       // 'task NAME' and 'let NAME = ...' (a task may be named task or let: a
       // name followed by ':' is a call).
@@ -585,7 +583,7 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
         P.end();
         sc.init_name = std::move(name);
         task_named = true;
-        continue;
+        return;
       }
       if (first.text == "let" && !P.is_punct(":", 1)) {
         seen_statement = true;
@@ -611,7 +609,7 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
         P.end();
         let_names.try_emplace(l.name, lineno);
         building = false;
-        continue;
+        return;
       }
       if (first.text == "expect" && !P.is_punct(":", 1)) {
         seen_statement = true;
@@ -648,7 +646,7 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
         }
         P.end();
         building = false;
-        continue;
+        return;
       }
       // TASK: CALL(ARGS) [-> NAME] [= RESULT]
       seen_statement = true;
@@ -1235,9 +1233,10 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
       }
       while (!c.text.empty() && std::isspace(static_cast<unsigned char>(c.text.back()))) c.text.pop_back();
       building = false;
-    } catch (const ParseError& e) {
+    };
+    if (auto err = catch_parse_error(parse_line)) {
       if (building) sc.statements.pop_back();  // the statement this line began
-      res.errors.push_back(e.d);
+      res.errors.push_back(std::move(*err));
     }
   }
   return res;

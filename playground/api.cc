@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "grading/lab.h"
+#include "grading/submission.h"
 #include "pictures/graph.h"
 #include "sim/runner.h"
 #include "sim/scenario.h"
@@ -49,26 +50,29 @@ json diagnostic_json(const std::string& file, const std::string& src, const Diag
 }
 
 // The lab check's text, as `nssim lab check FILE` prints it (stdout and
-// stderr interleaved as a terminal shows them; cli/cmd_lab.cc).
-std::string lab_check_text(const std::string& file, const std::string& src) {
-  std::string out;
-  ParseResult pr = parse_scenario(src, file);
-  out += format_diagnostics(pr.scenario.file, src, pr.errors);
-  if (!pr.ok()) return out + fmt::format("{}: not graded: the scenario does not parse\n", pr.scenario.file);
-  const Scenario& sc = pr.scenario;
-  lab::Report rep = lab::grade(sc, lab::Options{});
-  out += fmt::format("nssim lab check {}  (model: kernel {}{})\n", sc.file, sc.kernel.value_or("6.18"), "");
+// stderr interleaved as a terminal shows them; cli/cmd_lab.cc print_one()):
+// graded per question by grading/submission.*, against `key` (the bundled
+// solution.nss of a lab.nss; empty: the file is graded on its own). The page
+// edits lab.nss in place, so as in the CLI no separate template is used.
+std::string lab_check_text(const std::string& file, const std::string& src, const std::string& key_file,
+                           const std::string& key_text) {
+  lab::Source sub{file, src}, key{key_file, key_text};
+  lab::SubmissionOptions so;
+  if (!key_file.empty()) so.key = &key;
+  lab::Graded g = lab::grade_submission(sub, so);
+  lab::TextOptions t;
+  std::string out = fmt::format("nssim lab check {}  (model{})\n", g.file, g.key_file.empty() ? "" : ": the key's steps");
+  if (!g.error.empty()) out += g.error + "\n";
+  for (auto& e : g.run_errors) out += e + "\n";
   char* buf = nullptr;
   size_t len = 0;
   if (std::FILE* f = open_memstream(&buf, &len)) {
-    lab::print_text(f, rep, false);
+    lab::print_graded(f, g, t);
     std::fclose(f);
     out.append(buf, len);
     std::free(buf);
   }
-  if (rep.run.error) out += format_diagnostic(sc.file, src, *rep.run.error);
-  out += lab::summary_line(rep) + "\n";
-  return out;
+  return out + lab::graded_summary(g) + "\n";
 }
 
 const char* result(std::string s) {
@@ -213,9 +217,10 @@ NSSIM_EXPORT(nssim_step) const char* nssim_step(int target) {
   return result(out.dump(-1, ' ', false, json::error_handler_t::replace));
 }
 
-// `nssim lab check FILE`'s text for the buffer ("FILE\nSOURCE").
+// `nssim lab check FILE`'s text for the buffer: JSON {"file", "src", "key_file", "key"}.
 NSSIM_EXPORT(nssim_lab_check) const char* nssim_lab_check() {
-  std::string in(g_in.c_str());
-  auto nl = in.find('\n');
-  return result(lab_check_text(in.substr(0, nl), nl == std::string::npos ? "" : in.substr(nl + 1)));
+  json in = json::parse(g_in, nullptr, false);
+  if (in.is_discarded() || !in.is_object()) return result("nssim lab check: bad input\n");
+  return result(lab_check_text(in.value("file", ""), in.value("src", ""), in.value("key_file", ""),
+                               in.value("key", "")));
 }

@@ -29,5 +29,7 @@ for d in sorted((root / "labs").iterdir()):
             if title.startswith("Lab ") and " — " in title:
                 title = title.split(" — ", 1)[1]
             break
-    labs[d.name] = {"title": title, "src": (d / "lab.nss").read_text()}
+    # The key grades the page's lab.nss per question, as `nssim lab check` does with the bundled key.
+    labs[d.name] = {"title": title, "src": (d / "lab.nss").read_text(),
+                    "key": (d / "solution.nss").read_text() if (d / "solution.nss").exists() else ""}
 (out / "bundled.js").write_text("window.NSSIM_BUNDLED = " + json.dumps({"examples": examples, "labs": labs}) + ";\n")

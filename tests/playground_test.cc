@@ -209,7 +209,13 @@ TEST_F(Playground, EveryLabIsGradedAsTheCliGradesIt) {
       if (!fs::exists(std::string(NSSIM_SOURCE_DIR) + "/" + file)) continue;
       std::string cli = run(std::string(NSSIM_BINARY) + " lab check " + file);
       json src = slurp(std::string(NSSIM_SOURCE_DIR) + "/" + file);
-      EXPECT_EQ(str("playground.nssim.labCheck('" + file + "', " + src.dump() + ")"), cli) << file;
+      // lab.nss is graded against its lab's solution.nss, as the CLI does for a bundled lab.
+      std::string key_file = "labs/" + id + "/solution.nss";
+      json key = std::string(which) == "lab.nss" ? json(slurp(std::string(NSSIM_SOURCE_DIR) + "/" + key_file)) : json("");
+      EXPECT_EQ(str("playground.nssim.labCheck('" + file + "', " + src.dump() + ", '" + key_file + "', " + key.dump() +
+                    ")"),
+                cli)
+          << file;
       ++graded;
     }
   }

@@ -5,7 +5,7 @@
 "use strict";
 (async function () {
   const $ = (id) => document.getElementById(id);
-  const B = window.NSSIM_BUNDLED;  // {examples: {name: src}, labs: {id: {title, src}}}
+  const B = window.NSSIM_BUNDLED;  // {examples: {name: src}, labs: {id: {title, src, key}}}
   const state = { nssim: null, viz: null, file: "", run: null, step: 0, detail: null, lab: null, timer: 0 };
   window.playground = state;  // for the browser test (tests/playground_test.cc)
 
@@ -202,7 +202,9 @@
   // ---- labs ----
   $("check").addEventListener("click", () => {
     if (!state.lab) return;
-    $("labout").textContent = state.nssim.labCheck("labs/" + state.lab + "/lab.nss", $("source").value);
+    const lab = B.labs[state.lab];
+    $("labout").textContent = state.nssim.labCheck("labs/" + state.lab + "/lab.nss", $("source").value,
+                                                   "labs/" + state.lab + "/solution.nss", lab ? lab.key : "");
   });
   state.check = () => { $("check").click(); return $("labout").textContent; };
 

@@ -82,7 +82,11 @@
       // file: the name diagnostics and pictures show; src: the scenario.
       load(file, src) { put(file + "\n" + src); return JSON.parse(get(inst.exports.nssim_load())); },
       step(n) { return JSON.parse(get(inst.exports.nssim_step(n))); },
-      labCheck(file, src) { put(file + "\n" + src); return get(inst.exports.nssim_lab_check()); },
+      // key: the teacher's solution.nss text ("" or absent: grade the file on its own).
+      labCheck(file, src, keyFile, key) {
+        put(JSON.stringify({file: file, src: src, key_file: key ? keyFile : "", key: key || ""}));
+        return get(inst.exports.nssim_lab_check());
+      },
       output: console_out,
     };
   }

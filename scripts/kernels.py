@@ -179,6 +179,13 @@ def write_doc(doc, results, causes):
     else:
         lines.append("No file disagrees with any kernel.")
         lines.append("")
+    for r in results:
+        fz = r.get("fuzz") or {}
+        if fz.get("problems"):
+            cause = causes.get(f"{r['kernel']}:fuzz") or "not yet explained"
+            lines.append(f"- {r['kernel']}, fuzz campaign (seed {fz['seed']}): {fz['problems']} of {fz['runs']} runs "
+                         f"found a problem. Cause: {cause}")
+            lines.append("")
     expect_fail = [(r, f) for r in results for f, v in r.get("files", {}).items()
                    if v.get("disagreements") == 0 and v.get("expects_failed")]
     if expect_fail:
@@ -211,14 +218,18 @@ def main():
     ap.add_argument("--files", nargs="*", help="instead of every bundled scenario")
     ap.add_argument("--out", default="build/kernels")
     ap.add_argument("--doc", default="docs/kernels.md", help="'' to leave the docs alone")
+    ap.add_argument("--from-results", help="rewrite the docs from a results.json of an earlier run (no run)")
     a = ap.parse_args()
+    src = os.getcwd()
+    causes_path = os.path.join(src, "docs", "kernels-causes.json")
+    causes = json.load(open(causes_path)) if os.path.exists(causes_path) else {}
+    if a.from_results:
+        write_doc(a.doc, json.load(open(a.from_results)), causes)
+        return 0
     os.makedirs(a.out, exist_ok=True)
     log = os.path.join(a.out, "kernels.log")
     open(log, "w").close()
-    src = os.getcwd()
     files = a.files or bundled(src)
-    causes_path = os.path.join(src, "docs", "kernels-causes.json")
-    causes = json.load(open(causes_path)) if os.path.exists(causes_path) else {}
     results, rc = [], 0
     for k in a.kernels.split():
         version = major_minor(platform.release()) if k == "host" else k

@@ -275,7 +275,33 @@ Graded not_graded(const std::string& file, const std::string& questions_from, co
   return g;
 }
 
-Graded grade_submission(const Source& sub, const SubmissionOptions& opt) {
+namespace {
+// A file saved on Windows or by an editor that adds a BOM grades as the same
+// text: CRLF line ends become LF and a leading UTF-8 BOM is dropped, so task
+// block markers and the first statement are what they look like.
+std::string plain_text(std::string t) {
+  if (t.starts_with("\xEF\xBB\xBF")) t.erase(0, 3);
+  std::string out;
+  out.reserve(t.size());
+  for (size_t i = 0; i < t.size(); ++i)
+    if (!(t[i] == '\r' && i + 1 < t.size() && t[i + 1] == '\n')) out += t[i];
+  if (!out.empty() && out.back() == '\r') out.pop_back();
+  return out;
+}
+
+Graded grade_normalized(const Source& sub, const SubmissionOptions& opt);
+}  // namespace
+
+Graded grade_submission(const Source& sub_in, const SubmissionOptions& opt_in) {
+  Source sub{sub_in.file, plain_text(sub_in.text)}, key, templ;
+  SubmissionOptions opt = opt_in;
+  if (opt_in.key) key = Source{opt_in.key->file, plain_text(opt_in.key->text)}, opt.key = &key;
+  if (opt_in.templ) templ = Source{opt_in.templ->file, plain_text(opt_in.templ->text)}, opt.templ = &templ;
+  return grade_normalized(sub, opt);
+}
+
+namespace {
+Graded grade_normalized(const Source& sub, const SubmissionOptions& opt) {
   const Source& qsrc = opt.key ? *opt.key : sub;
   std::vector<Diagnostic> qerr;
   std::vector<QuestionMark> marks = parse_questions(qsrc.text, qerr);
@@ -394,20 +420,22 @@ Graded grade_submission(const Source& sub, const SubmissionOptions& opt) {
           continue;
         }
         const Statement& k = ks.statements[static_cast<size_t>(ktok[kt].stmt)];
+        // The line as the student was given it: a blank stays '?', so a
+        // refusal never shows the key's answer.
+        Statement st = k;
+        if (blank[ktok[kt].stmt]) {
+          if (auto* x = std::get_if<ExpectStmt>(&st.s)) x->expr.rhs = blank_term(), x->text = x->expr.lhs.text + " == ?";
+          if (auto* c = std::get_if<CallStmt>(&st.s)) c->assert_result = "?";
+        }
         std::string why;
         if (e < extra.size()) {
           const Statement& s = pr.scenario.statements[stok[extra[e]].stmt];
-          why = fmt::format("line {}: a given line was edited: it reads '{}', the template has '{}'", s.line, shown(s),
-                            shown(k));
+          why = fmt::format("line {}: a given line was edited: it reads '{}', the lab has '{}'", s.line, shown(s),
+                            shown(st));
           line = s.line;
           ++e;
         } else {
-          why = fmt::format("a given line was deleted (near line {}): '{}'", line, shown(k));
-        }
-        Statement st = k;
-        if (blank[ktok[kt].stmt]) {
-          if (auto* x = std::get_if<ExpectStmt>(&st.s)) x->expr.rhs = blank_term();
-          if (auto* c = std::get_if<CallStmt>(&st.s)) c->assert_result = "?";
+          why = fmt::format("a given line was deleted (near line {}): '{}'", line, shown(st));
         }
         // A check shows the refusal itself; a plain step has no check to show it on.
         if (!is_check(st)) question_notes.emplace_back(q, why), why.clear();
@@ -455,7 +483,7 @@ Graded grade_submission(const Source& sub, const SubmissionOptions& opt) {
           } else if (auto* c = std::get_if<CallStmt>(&s.s)) {
             auto* kc = std::get_if<CallStmt>(&k.s);
             if (kc->assert_result != c->assert_result) {
-              o.refused = fmt::format("line {}: a given result was edited: it reads '{}', the template has '{}'",
+              o.refused = fmt::format("line {}: a given result was edited: it reads '{}', the lab has '{}'",
                                       s.line, shown(s), shown(k));
               c->assert_result = kc->assert_result;
             }
@@ -581,6 +609,7 @@ Graded grade_submission(const Source& sub, const SubmissionOptions& opt) {
   }
   return g;
 }
+}  // namespace
 
 // ---- outputs ----
 

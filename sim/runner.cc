@@ -307,7 +307,9 @@ std::optional<Diagnostic> Runner::run_expect(const ExpectStmt& e, StepRecord& r)
     }
     auto act = k.active_namespaces();
     const bool active = a.id < act.size() && act[a.id];
-    r.verdict = active == want ? Verdict::Pass : Verdict::Fail;
+    const bool alive = k.ns_records()[a.id].ns != nullptr;
+    // Inactive means alive but held only internally: a freed namespace is neither.
+    r.verdict = alive && active == want ? Verdict::Pass : Verdict::Fail;
     r.answer = active ? "active" : k.ns_records()[a.id].ns ? "inactive" : "dead";
     r.detail = fmt::format("{} is {}", a.show, r.answer);
     return std::nullopt;

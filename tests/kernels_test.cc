@@ -10,6 +10,7 @@
 
 #include "sim/features.h"
 #include "testing.h"
+#include "tests/bundled.h"
 
 namespace nssim::testing {
 namespace {
@@ -173,6 +174,18 @@ TEST(KernelProfileModel, SetTidAboveTheGlobalPidMax) {
     else
       EXPECT_EQ(r.err, EINVAL) << profile_name(v);
   }
+}
+
+// A freed namespace is neither active nor inactive (inactive: alive, held
+// only internally): both checks fail on it.
+TEST(KernelProfileModel, AFreedNamespaceIsNotInactive) {
+  const std::string sc =
+      "kernel 7.2\ninit: clone(CLONE_NEWNET) -> b\nlet N = b.net\nb: exit(0)\ninit: wait(b) = b\nexpect dead(N)\n";
+  EXPECT_EQ(testing::run_nssim_on("trace --no-events --no-table", sc, "freed_dead_").status, 0);
+  testing::CliRun in = testing::run_nssim_on("trace --no-events --no-table", sc + "expect inactive(N)\n", "freed_inactive_");
+  EXPECT_EQ(in.status, 1) << in.out;
+  testing::CliRun act = testing::run_nssim_on("trace --no-events --no-table", sc + "expect active(N)\n", "freed_active_");
+  EXPECT_EQ(act.status, 1) << act.out;
 }
 
 // Active references (6.19+), on the model under every profile: a namespace

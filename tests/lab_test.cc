@@ -887,6 +887,32 @@ TEST(LabCli, JsonEndsWithASummaryWhenTheLiveKernelCannotRun) {
   EXPECT_THAT(s["summary"]["error"].get<std::string>(), HasSubstr("--real cannot run"));
 }
 
+TEST(LabGrade, RefusalsNeverShowTheKeysAnswer) {
+  // Every blank turned into another line: each is refused as an edit, and the
+  // message shows the line as the lab gives it ('== ?'), not the key's value.
+  LabFiles f = lab_files("03-lifetime");
+  std::string cheat = std::regex_replace(f.templ, std::regex("== \\?"), "!= 0");
+  lab::Graded g = grade_text(cheat, &f.key, &f.templ);
+  std::string all;
+  for (auto& q : g.questions) all += reasons_of(g, q);
+  EXPECT_THAT(all, HasSubstr("the lab has 'expect N.refs == ?'"));
+  EXPECT_FALSE(std::regex_search(all, std::regex("the lab has '[^']*== [0-9]"))) << all;
+  // A deleted blank: the same.
+  std::string deleted = replace_once(f.templ, "expect N.refs == ?\n", "");
+  lab::Graded d = grade_text(deleted, &f.key, &f.templ);
+  std::string dall;
+  for (auto& q : d.questions) dall += reasons_of(d, q);
+  EXPECT_THAT(dall, HasSubstr("was deleted"));
+  EXPECT_FALSE(std::regex_search(dall, std::regex("deleted[^\n]*== [0-9]"))) << dall;
+}
+
+TEST(LabGrade, CrlfAndABomGradeAsTheSameText) {
+  LabFiles f = lab_files("03-lifetime");
+  std::string crlf = "\xEF\xBB\xBF" + std::regex_replace(f.key, std::regex("\n"), "\r\n");
+  lab::Graded g = grade_text(crlf, &f.key, &f.templ);
+  EXPECT_EQ(g.score, g.max_score) << lab::graded_summary(g);
+}
+
 TEST_P(BundledLab, UntouchedScoresZeroAndTheKeyAgainstItselfScoresFull) {
   LabFiles f = lab_files(GetParam());
   lab::Graded u = grade_text(f.templ, &f.key, &f.templ);

@@ -8,6 +8,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <algorithm>
 #include <regex>
 #include <sstream>
 
@@ -214,6 +215,30 @@ TEST(LabVariantCli, WritesTheFilesAndTheKeyPassesLabCheck) {
   EXPECT_EQ(bad.status, 2);
   EXPECT_THAT(bad.out, HasSubstr("is not a lab"));
   fs::remove_all(out);
+}
+
+TEST(LabVariantCli, KeepsQuestionLinesAndNeverWritesOverAFile) {
+  // Labs 01 and 09 have a task named q: "# @q 1.1 (1 point)" is not renamed with it.
+  for (const char* id : {"01-proc-ns-identity", "09-mount-propagation"}) {
+    fs::path out = testing::test_temp_path(std::string("nssim_variant_q_") + id, "");
+    fs::remove_all(out);
+    testing::CliRun r = testing::run_nssim(std::string("lab variant --seed 17 ") + lab_dir(id) + " -o " + out.string());
+    ASSERT_EQ(r.status, 0) << r.out;
+    std::string given = testing::slurp(lab_dir(id) + "/lab.nss"), made = testing::slurp((out / "lab.nss").string());
+    auto count = [](const std::string& t) { return std::count(t.begin(), t.end(), '@'); };
+    EXPECT_EQ(count(made), count(given)) << id;
+    std::regex q("# @q [0-9.]+ \\([0-9]+ points?\\)");
+    EXPECT_EQ(std::distance(std::sregex_iterator(made.begin(), made.end(), q), std::sregex_iterator()),
+              std::distance(std::sregex_iterator(given.begin(), given.end(), q), std::sregex_iterator()))
+        << id;
+    // A second variant into the same (now full) directory, or onto the lab itself: refused.
+    testing::CliRun again = testing::run_nssim(std::string("lab variant --seed 18 ") + lab_dir(id) + " -o " + out.string());
+    EXPECT_EQ(again.status, 2) << again.out;
+    EXPECT_THAT(again.out, HasSubstr("not an empty directory"));
+    testing::CliRun onto = testing::run_nssim(std::string("lab variant --seed 18 ") + lab_dir(id) + " -o " + lab_dir(id));
+    EXPECT_EQ(onto.status, 2) << onto.out;
+    fs::remove_all(out);
+  }
 }
 
 TEST(LabVariantCli, VariantKeyAgreesWithTheLiveKernel) {

@@ -41,7 +41,8 @@ expect pid1.cap_eff.CAP_SYS_ADMIN == ?
 # ==== Task 3: your steps go here ====
 # Reproduce what the trace shows the container's pid 1 (pid1) doing until
 # the command runs: its id maps, the fork of the command (name it 'cmd'), its
-# capabilities, the command's exec (see the README). Then uncomment these:
+# capabilities, the command's exec (see the README). The grader also checks
+# `cmd.pid == 2` and `cmd.nsproxy == pid1.nsproxy` here (uncomment to see them):
 # expect cmd.pid == 2
 # expect cmd.nsproxy == pid1.nsproxy
 # The checks below fail until your steps are in.

@@ -42,8 +42,8 @@ pid1: prctl(PR_SET_DUMPABLE, 1)
 pid1: clone(0) -> cmd                        # bwrap's pid 1 stays as the reaper; the command is pid 2
 pid1: capset(effective=0, permitted=0, inheritable=0)
 cmd: exec()                                  # execve("/bin/true")
-# expect cmd.pid == 2
-# expect cmd.nsproxy == pid1.nsproxy
+expect cmd.pid == 2                          # graded: the key's checks of a block run on your steps
+expect cmd.nsproxy == pid1.nsproxy
 # ==== end of task 3 ====
 expect pid1.uid == 0
 expect pid1.gid == 0

@@ -391,6 +391,11 @@ void Reader::feed(std::string_view raw, int lineno, std::vector<Event>& out, std
       pending_.insert_or_assign(pid, std::move(ch->second));
       changed_.erase(ch);
     }
+    if (call.name == "execve" && cut_execve_ && (!pending_.count(pid) || pending_[pid].name != "execve")) {
+      call.exec_thread = cut_execve_->from_pid;
+      pending_.insert_or_assign(pid, std::move(*cut_execve_));
+      cut_execve_.reset();
+    }
     auto it = pending_.find(pid);
     if (it == pending_.end() || it->second.name != call.name)
       return bad(
@@ -440,6 +445,12 @@ void Reader::feed(std::string_view raw, int lineno, std::vector<Event>& out, std
     }
   }
   size_t close = find_close(body, 0);
+  if (close == std::string_view::npos && call.name == "execve" && head.empty()) {
+    std::string_view h = body;
+    while (!h.empty() && h.back() == ' ') h.remove_suffix(1);
+    cut_execve_ = Pending{lineno, call.name, std::string(h), std::string(trim(text)), pid};
+    return;
+  }
   if (close == std::string_view::npos)
     return bad(fmt::format("{}( has no closing ')'", call.name),
                "the line may be cut; strings, [], {} and <...> must be balanced");

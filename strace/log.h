@@ -91,6 +91,11 @@ class Reader {
   // execve calls of threads, under the leader's pid they take: kept apart from
   // pending_ because the leader's "+++ superseded" line comes in between.
   std::map<int, Pending> changed_;
+  // A thread's execve line cut short with neither "<pid changed to ...>" nor
+  // "<unfinished ...>" (seen under load): it resumes under the leader's pid,
+  // which the line does not name; the next "<... execve resumed>" of a pid
+  // with no execve of its own takes it.
+  std::optional<Pending> cut_execve_;
   bool decorations_ = false;
 };
 

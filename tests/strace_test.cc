@@ -117,6 +117,27 @@ TEST(StraceLog, AThreadsExecveResumesUnderTheLeadersPid) {
   EXPECT_EQ(e.args[0], "\"/bin/true\"");
 }
 
+TEST(StraceLog, AThreadsExecveCutShortResumesUnderTheLeadersPid) {
+  // Seen under load (the StraceLive thread-exec flake): the thread's execve
+  // line has neither "<pid changed to ...>" nor "<unfinished ...>".
+  strace::Reader r;
+  std::vector<strace::Event> evs;
+  std::vector<strace::LogError> errs;
+  r.feed("19571 execve(\"/bin/true\", [\"true\"], 0x7ffd4bf3e138 /* 48 vars */", 1, evs, errs);
+  r.feed("19566 +++ superseded by execve in pid 19571 +++", 2, evs, errs);
+  r.feed("19566 <... execve resumed>)             = 0", 3, evs, errs);
+  ASSERT_TRUE(errs.empty()) << errs.front().message;
+  ASSERT_EQ(evs.size(), 2u);
+  const strace::Call& e = evs[1].call;
+  EXPECT_EQ(e.name, "execve");
+  EXPECT_EQ(e.pid, 19566);
+  EXPECT_EQ(e.exec_thread, 19571);
+  EXPECT_EQ(e.args[0], "\"/bin/true\"");
+  // Any other call cut short is still an error.
+  r.feed("19566 unshare(CLONE_NEWUTS", 4, evs, errs);
+  EXPECT_EQ(errs.size(), 1u);
+}
+
 TEST(StraceLog, SkipsSystemCallsStraceCouldNotIdentify) {
   // Under load, when a thread execs, strace has printed the leader's pending
   // call as "???(" (a call it never saw enter), cut short or unfinished.

@@ -6,6 +6,7 @@
 #   make test-sanitize  the whole test suite built with ASan+UBSan (build-asan)
 #   make fuzz-smoke     the libFuzzer targets (clang, build-fuzz), a short run each
 #   make vm-test        install qemu, boot Debian's 6.1 under it and run an example there (--vm, vm/)
+#   make kernels-slice  (root) CI's part of it: every example on 6.1 and 7.2 under qemu
 #   make kernels        (root) every bundled scenario and a fuzz campaign on 6.1, 6.12, this kernel, 7.2, 7.3; writes docs/kernels.md
 BUILD ?= build
 JOBS  ?= $(shell nproc)
@@ -63,6 +64,18 @@ FUZZ_STEPS ?= 10000
 kernels: build
 	@./scripts/install-deps.sh qemu-system-x86
 	python3 scripts/kernels.py --nssim $(BUILD)/cli/nssim --kernels "$(KERNELS)" --fuzz-steps $(FUZZ_STEPS) --out $(BUILD)/kernels
+
+# CI's slice of the matrix (.ci/run): the boot test (6.1's /proc/1/ns numbers, the seed
+# article's) and every bundled example on Debian's 6.1 and 7.2 booted under qemu, no fuzz
+# campaign; fails when a file disagrees with a kernel. About 10 minutes on 2 cores, downloads
+# included (two kernels, ~70 MB each, cached in ~/.cache/nssim/kernels).
+SLICE_KERNELS ?= 6.1 7.2
+.PHONY: kernels-slice
+kernels-slice: build
+	@./scripts/install-deps.sh qemu-system-x86
+	cd $(BUILD) && ctest --output-on-failure -R '^vm_boot$$'
+	python3 scripts/kernels.py --nssim $(BUILD)/cli/nssim --kernels "$(SLICE_KERNELS)" --fuzz-steps 0 \
+	    --files $(sort $(wildcard examples/*.nss)) --out $(BUILD)/kernels-slice --doc ''
 
 # Benchmarks: a Release build of their own, the suite (about 5 minutes, as
 # root, in a sandbox), then the Markdown report with gnuplot charts. The report

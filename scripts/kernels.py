@@ -143,6 +143,33 @@ def check_kernel(nssim, kernel, files, fuzz, log):
     return res
 
 
+ORDER = ["6.1", "6.12", "host", "7.2", "7.3"]
+
+
+def totals(r):
+    """The row's counts: from its files, or as recorded by an older run that kept only totals."""
+    if "totals" in r:
+        return r["totals"]
+    fs = r["files"].values()
+    return {"files": len(r["files"]),
+            "agree": sum(1 for v in fs if v.get("disagreements") == 0),
+            "ok": sum(1 for v in fs if v.get("disagreements") == 0 and v.get("expects_failed") == 0),
+            "steps": sum(v.get("steps", 0) for v in fs)}
+
+
+def merge(old, new):
+    """The rows of OLD for kernels NEW did not run, and NEW's, in ORDER."""
+    by = {r["kernel"]: r for r in old}
+    by.update({r["kernel"]: r for r in new})
+    return sorted(by.values(), key=lambda r: ORDER.index(r["kernel"]) if r["kernel"] in ORDER else len(ORDER))
+
+
+def git_commit(src):
+    p = subprocess.run(["git", "-C", src, "describe", "--always", "--dirty"], stdout=subprocess.PIPE,
+                       stderr=subprocess.DEVNULL, text=True)
+    return p.stdout.strip() or "?"
+
+
 def write_doc(doc, results, causes):
     lines = [BEGIN, "", "## The matrix (`make kernels`)", ""]
     lines.append("Written by `make kernels` (scripts/kernels.py) on "
@@ -150,21 +177,22 @@ def write_doc(doc, results, causes):
                  "scenario with `nssim trace --real` on each kernel (`--vm V`: Debian's kernel booted "
                  "under qemu), then a fixed-seed `nssim fuzz --real` campaign. \"Agree\": the model "
                  "and the kernel did the same at every step (0 disagreements). \"Expects pass\": "
-                 "the scenario's own `expect` lines, written for the default profile, also hold.")
+                 "the scenario's own `expect` lines, written for the default profile, also hold. "
+                 "Each row is the last run on that kernel (`make kernels KERNELS=7.2` reruns one row; "
+                 "the rows are kept in docs/kernels-results.json), with the commit of the nssim "
+                 "binary and of the files it ran.")
     lines.append("")
-    lines.append("| kernel | release | files run | agree | expects pass | steps | written for another kernel | fuzz steps | fuzz problems |")
-    lines.append("|---|---|---|---|---|---|---|---|---|")
+    lines.append("| kernel | release | files run | agree | expects pass | steps | written for another kernel | fuzz steps | fuzz problems | nssim commit, date |")
+    lines.append("|---|---|---|---|---|---|---|---|---|---|")
     for r in results:
         if "error" in r:
-            lines.append(f"| {r['kernel']} | — | not booted: {r['error']} | | | | | | |")
+            lines.append(f"| {r['kernel']} | — | not booted: {r['error']} | | | | | | | |")
             continue
-        fs = r["files"].values()
-        agree = sum(1 for v in fs if v.get("disagreements") == 0)
-        ok = sum(1 for v in fs if v.get("disagreements") == 0 and v.get("expects_failed") == 0)
-        steps = sum(v.get("steps", 0) for v in fs)
+        t = totals(r)
         fz = r.get("fuzz") or {}
-        lines.append(f"| {r['kernel']} | {r.get('release', '')} | {len(r['files'])} | {agree} | {ok} | {steps} | "
-                     f"{len(r['written_for'])} | {fz.get('steps', '—')} | {fz.get('problems', '—')} |")
+        lines.append(f"| {r['kernel']} | {r.get('release', '')} | {t['files']} | {t['agree']} | {t['ok']} | "
+                     f"{t['steps']} | {len(r['written_for'])} | {fz.get('steps', '—')} | {fz.get('problems', '—')} | "
+                     f"{r.get('commit', '?')}, {r.get('date', '?')} |")
     lines.append("")
     bad = [(r, f, v) for r in results for f, v in r.get("files", {}).items()
            if v.get("disagreements", 0) or "error" in v]
@@ -244,6 +272,7 @@ def main():
         r = check_kernel(a.nssim, k, run_files, {"steps": a.fuzz_steps, "seed": a.fuzz_seed,
                                                  "steps_per_run": a.steps_per_run}, log)
         r["written_for"] = written
+        r["commit"], r["date"] = git_commit(src), time.strftime("%Y-%m-%d")
         results.append(r)
         if "error" in r:
             print(f"make kernels: {k}: {r['error']}", file=sys.stderr)
@@ -253,12 +282,23 @@ def main():
         fz = r.get("fuzz") or {}
         print(f"make kernels: {k} ({r.get('release')}): {len(r['files']) - len(dis)}/{len(r['files'])} files agree; "
               f"fuzz {fz.get('steps', 0)} steps, {fz.get('problems')} problem(s)", file=sys.stderr, flush=True)
+        for f in dis:  # what CI shows when the slice fails
+            v = r["files"][f]
+            why = v.get("error") or "; ".join(v.get("first") or []) or f"{v['disagreements']} disagreement(s)"
+            print(f"make kernels: {k}: {f} disagrees: {why}", file=sys.stderr, flush=True)
         if dis or fz.get("problems"):
             rc = max(rc, 1)
     with open(os.path.join(a.out, "results.json"), "w") as f:
         json.dump(results, f, indent=1)
     if a.doc:
-        write_doc(a.doc, results, causes)
+        # One row per kernel: the kernels run now replace their rows, the others stay.
+        rows_path = os.path.join(os.path.dirname(a.doc), "kernels-results.json")
+        old = json.load(open(rows_path)) if os.path.exists(rows_path) else []
+        rows = merge(old, results)
+        with open(rows_path, "w") as f:
+            json.dump(rows, f, indent=1)
+            f.write("\n")
+        write_doc(a.doc, rows, causes)
     print(f"make kernels: results in {a.out}/results.json, log {log}" + (f", table in {a.doc}" if a.doc else ""),
           file=sys.stderr)
     return rc

@@ -120,6 +120,25 @@ TEST(Hostile, OneMegabyteUnknownNameIsALocatedRunError) {
   EXPECT_EQ(sum.error->loc.col, 1);
 }
 
+// Every statement that names an fd points its "not an fd name" run error at
+// that name (the fuzzer found clone3's cgroup=FD reported at 0:0).
+TEST(Hostile, UnknownFdNameIsLocatedAtTheName) {
+  struct Case {
+    std::string stmt;
+    std::string name;
+  };
+  for (const Case& t : std::vector<Case>{{"init: clone3(CLONE_INTO_CGROUP, cgroup=nofd) -> c", "nofd"},
+                                         {"init: setns(nofd, 0)", "nofd"},
+                                         {"init: ioctl(nofd, NS_GET_NSTYPE)", "nofd"}}) {
+    ParseResult pr = parse_scenario(t.stmt + "\n", "t.nss");
+    ASSERT_TRUE(pr.ok()) << t.stmt << ": " << pr.errors.front().message;
+    RunSummary sum = run_model(pr.scenario);
+    ASSERT_TRUE(sum.error) << t.stmt;
+    EXPECT_EQ(sum.error->loc.line, 1) << t.stmt;
+    EXPECT_EQ(sum.error->loc.col, static_cast<int>(t.stmt.find(t.name)) + 1) << t.stmt << ": " << sum.error->message;
+  }
+}
+
 // sethostname: the kernel refuses more than __NEW_UTS_LEN (64) bytes with EINVAL.
 TEST(Hostile, SixtyFourKilobyteHostnameIsEinval) {
   std::string big(64 * 1024, 'h');

@@ -30,6 +30,10 @@ pid_t spawn(const std::string& exe, const std::vector<std::string>& args, const 
 // status, or -1.
 int reap(pid_t pid, int timeout_ms);
 
+// Decodes base64 (CDP sends screenshots so); characters outside the alphabet,
+// '=' padding and line breaks are skipped.
+std::string base64_decode(const std::string& in);
+
 class Chromium {
  public:
   Chromium() = default;

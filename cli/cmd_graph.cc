@@ -160,33 +160,19 @@ int cmd_graph(const GraphArgs& a) {
 
   Runner::Options opt;
   opt.trace = false;
-  Runner runner(sc, opt);
-  ModelSnapshot prev, cur = snapshot(runner.sim().kernel());
-  std::optional<ModelSnapshot> want_prev, want;
-  std::string caption = step_caption(nullptr);
-  if (target == 0) want = cur;
-  RunSummary sum = runner.run([&](const StepRecord& r) {
-    if (r.step < target - 1 || r.step > target) return;  // only the step and the one before it are drawn from
-    prev = std::move(cur);
-    cur = snapshot(runner.sim().kernel());
-    if (r.step == target) {
-      want_prev = std::move(prev);
-      want = cur;
-      caption = step_caption(&r);
-      d.ns_names = let_labels(runner.lets());
-    }
-  });
-  if (!want) {
-    if (sum.error) fmt::print(stderr, "{}", format_diagnostic(sc.file, src, *sum.error));
-    fmt::print(stderr, "nssim: step {} was not reached: the run stopped at step {}\n", target, sum.steps + 1);
+  StepState st = replay_to_step(sc, target, opt);
+  if (!st.want) {
+    if (st.summary.error) fmt::print(stderr, "{}", format_diagnostic(sc.file, src, *st.summary.error));
+    fmt::print(stderr, "nssim: step {} was not reached: the run stopped at step {}\n", target, st.summary.steps + 1);
     return 2;
   }
 
   d.title = a.file == "-" ? "<stdin>" : std::filesystem::path(a.file).filename().string();
-  d.subtitle = caption;
+  d.subtitle = st.caption;
+  d.ns_names = std::move(st.ns_names);
   d.max_tasks_per_group = a.max_group;
   d.max_nsproxies = a.max_nsproxies;
-  Graph g = build_graph(*want, want_prev ? &*want_prev : nullptr, d);
+  Graph g = build_graph(*st.want, st.want_prev ? &*st.want_prev : nullptr, d);
   return render_and_write(g, fmt_out, a.output);
 }
 

@@ -1220,6 +1220,31 @@ std::string_view format_name(Format f) {
   return "?";
 }
 
+StepState replay_to_step(const Scenario& sc, int target, const Runner::Options& opt,
+                         const std::function<void(const StepRecord*, Runner&)>& at_target) {
+  StepState st;
+  Runner runner(sc, opt);
+  ModelSnapshot prev, cur = snapshot(runner.sim().kernel());
+  st.caption = step_caption(nullptr);
+  if (target == 0) {
+    st.want = cur;
+    if (at_target) at_target(nullptr, runner);
+  }
+  st.summary = runner.run([&](const StepRecord& r) {
+    if (r.step < target - 1 || r.step > target) return;  // only the step and the one before it are drawn from
+    prev = std::move(cur);
+    cur = snapshot(runner.sim().kernel());
+    if (r.step == target) {
+      st.want_prev = std::move(prev);
+      st.want = cur;
+      st.caption = step_caption(&r);
+      st.ns_names = let_labels(runner.lets());
+      if (at_target) at_target(&r, runner);
+    }
+  });
+  return st;
+}
+
 std::string step_caption(const StepRecord* r) {
   if (!r) return "step 0 · initial state: the initial task in the initial namespaces";
   std::string head = fmt::format("step {} · line {} · ", r->step, r->line);

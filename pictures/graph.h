@@ -15,6 +15,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -218,6 +219,19 @@ bool check_writable(const std::string& path, std::string& err);
 // The caption of a step: "step 4 · line 6 · a: open(\"/proc/b/ns/net\") -> fd1 = fd1";
 // null is step 0, the initial state.
 std::string step_caption(const StepRecord* r);
+
+// The model at step `target` of `sc` (0: the initial state; the run's last step for
+// `nssim graph --final`) and at the step before it, as `nssim graph --step` draws them.
+// `at_target` runs when the target step has run, while `runner` still holds its state
+// (the playground reads the ledger and the step's events there); null record: step 0.
+struct StepState {
+  std::optional<ModelSnapshot> want, want_prev;  // want unset: the run stopped before `target`
+  std::string caption;                           // step_caption() of the target step
+  std::map<uint32_t, std::vector<std::string>> ns_names;  // let labels at the target step
+  RunSummary summary;
+};
+StepState replay_to_step(const Scenario& sc, int target, const Runner::Options& opt,
+                         const std::function<void(const StepRecord*, Runner&)>& at_target = nullptr);
 
 // The <svg> element of an SVG document (drops the XML prolog, doctype and
 // comments before it), for embedding in HTML.

@@ -167,16 +167,12 @@ NSSIM_EXPORT(nssim_step) const char* nssim_step(int target) {
   const Scenario& sc = g_session->pr.scenario;
   Runner::Options opt;
   opt.trace = true;  // kept for step N only (a replay costs what a traced run to N does)
-  Runner runner(sc, opt);
   json events = json::array();
-  ModelSnapshot prev, cur = snapshot(runner.sim().kernel());
-  std::optional<ModelSnapshot> want_prev, want;
-  std::string caption = step_caption(nullptr);
   json ledger = json::array(), tasks = json::array();
-  auto read_state = [&](const Observation& obs) {
+  StepState st = replay_to_step(sc, target, opt, [&](const StepRecord* r, Runner& runner) {
     const Kernel& k = runner.sim().kernel();
     auto all = k.all_holders();
-    for (auto& n : cur.namespaces) {
+    for (auto& n : snapshot(k).namespaces) {
       json hs = json::array();
       for (auto& h : all[n.serial]) hs.push_back(h.what);
       ledger.push_back({{"id", fmt::format("ns{}", n.serial)},
@@ -184,33 +180,20 @@ NSSIM_EXPORT(nssim_step) const char* nssim_step(int target) {
                         {"refs", n.refs},
                         {"holders", std::move(hs)}});
     }
-    for (auto& t : obs.tasks) {
+    for (auto& t : runner.sim().observe().tasks) {
       json links = json::array();
       for (int i = 0; i < kLinks; ++i) links.push_back(t.ns[i] ? json(t.inum[i]) : json(nullptr));
       tasks.push_back({{"name", t.name}, {"state", task_state_name(t.state)}, {"nspid", t.nspid}, {"links", links}});
     }
-  };
-  if (target == 0) {
-    want = cur;
-    read_state(runner.sim().observe());
-  }
-  runner.run([&](const StepRecord& r) {
-    if (r.step < target - 1 || r.step > target) return;
-    prev = std::move(cur);
-    cur = snapshot(runner.sim().kernel());
-    if (r.step == target) {
-      want_prev = std::move(prev);
-      want = cur;
-      caption = step_caption(&r);
-      read_state(runner.sim().observe());
-      for (auto& e : r.events) events.push_back({{"fn", e.fn}, {"detail", e.detail}, {"depth", e.depth}});
-    }
+    if (r)
+      for (auto& e : r->events) events.push_back({{"fn", e.fn}, {"detail", e.detail}, {"depth", e.depth}});
   });
-  if (!want) return result("{}");
+  if (!st.want) return result("{}");
   DrawOptions d;
   d.title = base_name(sc.file);
-  d.subtitle = caption;
-  Graph g = build_graph(*want, want_prev ? &*want_prev : nullptr, d);
+  d.subtitle = st.caption;
+  d.ns_names = std::move(st.ns_names);
+  Graph g = build_graph(*st.want, st.want_prev ? &*st.want_prev : nullptr, d);
   json links = json::array();
   for (Link l : kAllLinks) links.push_back(std::string(link_name(l)));
   json out = {{"dot", to_dot(g)}, {"events", events}, {"ledger", ledger}, {"links", links}, {"tasks", tasks}};

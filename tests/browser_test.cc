@@ -24,10 +24,13 @@
 
 #include "browser/cdp.h"
 #include "sim/runner.h"
+#include "tests/browser_fixture.h"
 
 namespace nssim {
 namespace {
 
+using testing::slurp;
+using testing::tail;
 using ::testing::HasSubstr;
 using ::testing::Not;
 namespace fs = std::filesystem;
@@ -35,25 +38,12 @@ using nlohmann::json;
 
 const char* kScenario = "examples/02-fd-keeps-namespace-alive.nss";
 
-std::string slurp(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
-
-std::string tail(const std::string& s, size_t n = 2000) { return s.size() > n ? s.substr(s.size() - n) : s; }
-
-class BrowserTest : public ::testing::Test {
+class BrowserTest : public testing::ChromiumTest {
  protected:
+  BrowserTest() : ChromiumTest("browser") {}
   void SetUp() override {
-    chromium_ = browser::find_chromium();
-    if (chromium_.empty())
-      GTEST_SKIP() << "no Chromium (chromium, chromium-browser or google-chrome in PATH, or NSSIM_CHROMIUM): "
-                      "install Debian's chromium to run the browser test";
-    dir_ = ::testing::TempDir() + "/nssim_browser_" + ::testing::UnitTest::GetInstance()->current_test_info()->name();
-    fs::remove_all(dir_);
-    fs::create_directories(dir_ + "/profile");
+    ChromiumTest::SetUp();
+    if (IsSkipped()) return;
     page_ = dir_ + "/page.html";
     std::string cmd =
         fmt::format("{} trace {}/{} --html {} >/dev/null 2>&1", NSSIM_BINARY, NSSIM_SOURCE_DIR, kScenario, page_);
@@ -69,15 +59,9 @@ class BrowserTest : public ::testing::Test {
     ASSERT_TRUE(runner.lets().count("N"));
     n_node_ = fmt::format("id=\"ns{}\"", runner.lets().at("N"));
   }
-  void TearDown() override {
-    if (!dir_.empty()) fs::remove_all(dir_);
-  }
-
-  std::vector<std::string> flags() const { return browser::headless_flags(dir_ + "/profile"); }
   std::string url(const std::string& fragment = "") const { return "file://" + page_ + fragment; }
 
-  std::string chromium_;
-  std::string dir_, page_, n_node_;
+  std::string page_, n_node_;
 };
 
 // `chromium --headless --dump-dom URL`: the DOM after the page's scripts ran.
@@ -141,28 +125,6 @@ class Cdp : public browser::Chromium {
     return r;
   }
 };
-
-std::string base64_decode(const std::string& in) {
-  auto val = [](char c) -> int {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    return c == '+' ? 62 : c == '/' ? 63 : -1;
-  };
-  std::string out;
-  int bits = 0, acc = 0;
-  for (char c : in) {
-    int v = val(c);
-    if (v < 0) continue;
-    acc = (acc << 6) | v;
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((acc >> bits) & 0xff));
-    }
-  }
-  return out;
-}
 
 TEST_F(BrowserTest, KeyboardAndButtonsMoveBetweenSteps) {
   Cdp cdp;
@@ -239,7 +201,7 @@ TEST_F(BrowserTest, KeyboardAndButtonsMoveBetweenSteps) {
   click("first");
   for (int i = 0; i < 6; ++i) key("ArrowRight", 39);
   json shot = cdp.call("Page.captureScreenshot", {{"format", "png"}}, session);
-  std::string png = base64_decode(shot.value("data", ""));
+  std::string png = browser::base64_decode(shot.value("data", ""));
   EXPECT_EQ(png.substr(0, 8), std::string("\x89PNG\r\n\x1a\n", 8));
   EXPECT_GT(png.size(), 20000u);
   std::ofstream(dir_ + "/step6.png", std::ios::binary) << png;

@@ -21,6 +21,7 @@
 #include <thread>
 
 #include "browser/cdp.h"
+#include "tests/browser_fixture.h"
 #include "pictures/graph.h"
 #include "sim/runner.h"
 #include "sim/scenario.h"
@@ -28,17 +29,12 @@
 namespace nssim {
 namespace {
 
+using testing::slurp;
+using testing::tail;
+
 using ::testing::HasSubstr;
 namespace fs = std::filesystem;
 using nlohmann::json;
-
-std::string slurp(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
-std::string tail(const std::string& s, size_t n = 2000) { return s.size() > n ? s.substr(s.size() - n) : s; }
 
 // stdout and stderr of a shell command run in the source tree.
 std::string run(const std::string& cmd) {
@@ -53,46 +49,16 @@ std::string run(const std::string& cmd) {
   return out;
 }
 
-std::string base64_decode(const std::string& in) {
-  auto val = [](char c) -> int {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    return c == '+' ? 62 : c == '/' ? 63 : -1;
-  };
-  std::string out;
-  int bits = 0, acc = 0;
-  for (char c : in) {
-    int v = val(c);
-    if (v < 0) continue;
-    acc = (acc << 6) | v;
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((acc >> bits) & 0xff));
-    }
-  }
-  return out;
-}
-
-class Playground : public ::testing::Test {
+class Playground : public testing::ChromiumTest {
  protected:
+  Playground() : ChromiumTest("playground") {}
   void SetUp() override {
+    ChromiumTest::SetUp();
+    if (IsSkipped()) return;
     page_ = std::string(NSSIM_PLAYGROUND_DIR) + "/index.html";
-    chromium_ = browser::find_chromium();
-    if (chromium_.empty())
-      GTEST_SKIP() << "no Chromium (chromium, chromium-browser or google-chrome in PATH, or NSSIM_CHROMIUM): "
-                      "install Debian's chromium to run the playground test";
     if (!fs::exists(page_))
       GTEST_SKIP() << "no playground page at " << page_ << ": build it with `make playground` (clang-19, wasi-libc, npm)";
-    dir_ = ::testing::TempDir() + "/nssim_playground_" +
-           ::testing::UnitTest::GetInstance()->current_test_info()->name();
-    fs::remove_all(dir_);
-    fs::create_directories(dir_ + "/profile");
-    ASSERT_TRUE(cdp_.start(chromium_, browser::headless_flags(dir_ + "/profile"), dir_ + "/chromium.log"));
-  }
-  void TearDown() override {
-    if (!dir_.empty()) fs::remove_all(dir_);
+    ASSERT_TRUE(cdp_.start(chromium_, flags(), dir_ + "/chromium.log"));
   }
 
   // Opens the page at `fragment` and waits until it has drawn.
@@ -116,12 +82,12 @@ class Playground : public ::testing::Test {
                 session_, why);
   }
 
-  std::string chromium_, page_, dir_, session_;
+  std::string page_, session_;
   browser::Chromium cdp_;
 };
 
 // The DOT text of each step 0..N, as `nssim graph --step N` draws it
-// (cli/cmd_graph.cc: the snapshot before and after the step).
+// (cli/cmd_graph.cc: the snapshot before and after the step, `let` labels).
 std::vector<std::string> native_dots(const std::string& file, const std::string& src) {
   ParseResult pr = parse_scenario(src, file);
   std::vector<std::string> out;
@@ -137,6 +103,7 @@ std::vector<std::string> native_dots(const std::string& file, const std::string&
   runner.run([&](const StepRecord& r) {
     cli::ModelSnapshot cur = cli::snapshot(runner.sim().kernel());
     d.subtitle = cli::step_caption(&r);
+    d.ns_names = cli::let_labels(runner.lets());  // `let` names label their namespaces
     out.push_back(cli::to_dot(cli::build_graph(cur, &prev, d)));
     prev = std::move(cur);
   });
@@ -245,7 +212,7 @@ TEST_F(Playground, TenThousandStepsAndTheScreenshot) {
   cdp_.call("Emulation.setDeviceMetricsOverride",
             {{"width", 1400}, {"height", 900}, {"deviceScaleFactor", 1}, {"mobile", false}}, session_, why);
   json shot = cdp_.call("Page.captureScreenshot", {{"format", "png"}}, session_, why);
-  std::string png = base64_decode(shot.value("data", ""));
+  std::string png = browser::base64_decode(shot.value("data", ""));
   ASSERT_EQ(png.substr(0, 8), std::string("\x89PNG\r\n\x1a\n", 8)) << why;
   EXPECT_GT(png.size(), 20000u);
   if (const char* u = std::getenv("NSSIM_UPDATE_DOCS_IMAGES"); u && std::string(u) == "1")

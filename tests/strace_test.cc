@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <regex>
@@ -580,6 +581,19 @@ const Recorded kRecorded[] = {
     {"lxc-usernsexec.log",
      {"unshare(CLONE_NEWNS|CLONE_NEWUSER) = 0", "/uid_map\", \"0 100000 65536\\n\") = 0",
       "setresuid(0, 0, 0) = 0"}},
+    // The runtime corpus (Runtimes.* below), saved by `nssim trace --save-log`:
+    // bwrap as uid 65534 under setpriv, whose capset passes getpid() (1 in its pid
+    // namespace, "/* N in strace's PID NS */"): the caller's own capset.
+    {"bwrap-uid65534-setpriv.log",
+     {"capset(effective=ALL-CAP_SYS_RESOURCE, permitted=ALL-CAP_SYS_RESOURCE, inheritable=0) = 0",
+      "setresgid(65534, 65534, 65534) = 0", "/uid_map\", \"0 65534 1\\n\") = 0", "/uid_map\", \"65534 0 1\\n\") = 0"}},
+    {"systemd-nspawn-private-users.log",
+     {"clone(CLONE_NEWNS|CLONE_NEWUTS|CLONE_NEWIPC|CLONE_NEWUSER|CLONE_NEWPID) -> p",
+      "/uid_map\", \"0 0 65536\\n\") = 0", "unshare(CLONE_NEWCGROUP) = 0"}},
+    {"lxc-execute.log",
+     {"clone3(CLONE_NEWNS|CLONE_NEWUTS|CLONE_NEWIPC|CLONE_NEWPID|CLONE_NEWNET) -> p", "sethostname(\"nssimct\") = 0"}},
+    // firejail --noprofile --net=none under `nssim trace --host`.
+    {"firejail-net-none-host.log", {"clone(CLONE_NEWNS|CLONE_NEWUTS|CLONE_NEWIPC|CLONE_NEWPID|CLONE_NEWNET) -> p"}},
     // Made by hand from the shapes the runtimes print, one cause of issue 17 each (tests below).
     {"synthetic-constructs.log", {"p101: wait(p102) = p102"}},
     {"synthetic-fd-reuse.log", {"write(\"/proc/self/uid_map\", \"0 0 1\\n\") = 0"}},
@@ -1008,6 +1022,39 @@ TEST_F(StraceLive, HostRunsTheProgramInNssimsOwnNamespaces) {
 // the sandbox's private /run; bundles and root file systems are temp dirs.
 class Runtimes : public StraceLive {
  protected:
+  // The runtimes leave empty cgroups in the host's hierarchies, which nssim's
+  // sandbox shares (lxc: lxc.pivot; systemd-nspawn --keep-unit: payload and
+  // supervisor under its own cgroup): those the test made are removed after it.
+  void SetUp() override {
+    StraceLive::SetUp();
+    if (IsSkipped()) return;
+    cgroups_before_ = runtime_cgroups();
+    snapped_ = true;
+  }
+  void TearDown() override {
+    if (!snapped_) return;
+    std::vector<std::string> now = runtime_cgroups();
+    std::sort(now.rbegin(), now.rend());  // children first
+    for (const std::string& d : now)
+      if (std::find(cgroups_before_.begin(), cgroups_before_.end(), d) == cgroups_before_.end()) rmdir(d.c_str());
+  }
+  static std::vector<std::string> runtime_cgroups() {
+    namespace fs = std::filesystem;
+    std::vector<std::string> out;
+    std::error_code ec;
+    auto ours = [](const std::string& n) {
+      return n.rfind("lxc.", 0) == 0 || n == "payload" || n == "supervisor" || n.find("nssim-test") != std::string::npos;
+    };
+    for (auto it = fs::recursive_directory_iterator("/sys/fs/cgroup", ec); !ec && it != fs::recursive_directory_iterator();
+         it.increment(ec)) {
+      if (it.depth() > 2) it.disable_recursion_pending();
+      if (!it->is_directory(ec) || it->is_symlink(ec)) continue;
+      if (ours(it->path().filename().string())) out.push_back(it->path().string());
+    }
+    return out;
+  }
+  std::vector<std::string> cgroups_before_;
+  bool snapped_ = false;
   static bool have(const std::string& tool) {
     return run_shell("command -v " + tool + " >/dev/null 2>&1").status == 0;
   }

@@ -13,6 +13,9 @@ pkgs+=(clang llvm bpftool libbpf-dev)
 # Tracing real programs (nssim trace -- CMD, nssim import; tests/strace_test.cc):
 # strace, and iproute2 for the `ip netns` test (util-linux has unshare and nsenter).
 pkgs+=(strace iproute2)
+# The runtime corpus (tests/strace_test.cc, Runtimes.*): container runtimes that run
+# without a daemon, a busybox-static root file system for them, newuidmap for lxc-usernsexec.
+pkgs+=(runc crun lxc systemd-container busybox-static uidmap)
 pkgs+=(bubblewrap firejail)  # firejail: a program that detects the sandbox (tests/strace_test.cc); bwrap: tests/environments_test.py runs --real in a bubblewrap container (util-linux has unshare, setpriv)
 pkgs+=("$@")
 missing=()

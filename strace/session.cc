@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <regex>
 
 namespace nssim::strace {
 
@@ -1212,8 +1213,18 @@ void Session::on_capset(const Call& c, Task& t, Ctx& x) {
     auto parts = split_args(std::string_view(hdr).substr(1, hdr.size() - 2));
     if (parts.size() == 2) pid = parts[1];
   }
+  // The kernel takes pid 0 or the caller's own pid number (in its pid
+  // namespace) as itself (kernel/capability.c:SYSCALL_DEFINE2(capset) @ v6.12:
+  // pid != 0 && pid != task_pid_vnr(current) is EPERM); setpriv passes getpid().
   auto p = leading_int(pid);
-  if (!p || *p != 0)
+  auto own = [&] {
+    if (!p) return false;
+    if (*p == 0) return true;
+    static const std::regex tracer(R"(/\* *(\d+) in strace's PID NS)");
+    if (std::smatch m; std::regex_search(pid, m, tracer)) return std::stoll(m[1]) == t.pid;  // --decode-pids=pidns
+    return *p == t.pid || resolve_pid(*p, active_pidns(t.name)) == t.name;
+  };
+  if (!own())
     return comment(x, "capset (another pid)", "capset of another task: the kernel refuses it (EPERM); not in the model",
                    true);
   std::string data = c.args.size() > 1 ? c.args[1] : "";

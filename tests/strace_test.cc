@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <regex>
@@ -379,6 +380,30 @@ TEST(StraceImport, KeepcapsCapbsetDropAndSetgroupsAreTranslated) {
   EXPECT_THAT(r.scenario, HasSubstr("p7: setgroups() = 0"));
 }
 
+TEST(StraceImport, CapsetOfTheCallersOwnPidIsItsOwnCapset) {
+  // setpriv --reuid=65534: keepcaps, setresuid, then capset with pid=getpid()
+  // (in its own pid namespace: 1, which --decode-pids=pidns translates) raises
+  // CAP_SETGID again, so setresgid succeeds; another pid is still a comment.
+  const char* caps = "{effective=1<<CAP_SETUID|1<<CAP_SETGID, permitted=1<<CAP_SETUID|1<<CAP_SETGID, inheritable=0}";
+  Imported r = import_text(fmt::format(
+      "7 prctl(PR_SET_KEEPCAPS, 1) = 0\n"
+      "7 setresuid(65534, 65534, 65534) = 0\n"
+      "7 capset({{version=_LINUX_CAPABILITY_VERSION_3, pid=1 /* 7 in strace's PID NS */}}, {0}) = 0\n"
+      "7 setresgid(65534, 65534, 65534) = 0\n"
+      "7 capset({{version=_LINUX_CAPABILITY_VERSION_3, pid=7}}, {0}) = 0\n"
+      "7 capset({{version=_LINUX_CAPABILITY_VERSION_3, pid=2 /* 9 in strace's PID NS */}}, {0}) = -1 EPERM (Operation not permitted)\n"
+      "7 exit_group(0) = ?\n",
+      caps));
+  ASSERT_TRUE(r.errs.empty()) << r.errs.front().message;
+  EXPECT_EQ(r.contradictions, 0) << r.scenario;
+  EXPECT_THAT(r.scenario, HasSubstr("p7: setresgid(65534, 65534, 65534) = 0"));
+  std::string set = "p7: capset(effective=CAP_SETGID|CAP_SETUID";
+  size_t first = r.scenario.find(set);
+  ASSERT_NE(first, std::string::npos) << r.scenario;
+  EXPECT_NE(r.scenario.find(set, first + 1), std::string::npos) << r.scenario;  // pid=7: the caller too
+  EXPECT_THAT(r.scenario, HasSubstr("capset of another task"));
+}
+
 TEST(StraceImport, ExecVforkCloseOnExecAndCapsetAreTranslated) {
   // tests/data/strace/spawnexec.c under strace -f -yy (nssim trace's -e list).
   std::string out = temp(".nss");
@@ -556,6 +581,19 @@ const Recorded kRecorded[] = {
     {"lxc-usernsexec.log",
      {"unshare(CLONE_NEWNS|CLONE_NEWUSER) = 0", "/uid_map\", \"0 100000 65536\\n\") = 0",
       "setresuid(0, 0, 0) = 0"}},
+    // The runtime corpus (Runtimes.* below), saved by `nssim trace --save-log`:
+    // bwrap as uid 65534 under setpriv, whose capset passes getpid() (1 in its pid
+    // namespace, "/* N in strace's PID NS */"): the caller's own capset.
+    {"bwrap-uid65534-setpriv.log",
+     {"capset(effective=ALL-CAP_SYS_RESOURCE, permitted=ALL-CAP_SYS_RESOURCE, inheritable=0) = 0",
+      "setresgid(65534, 65534, 65534) = 0", "/uid_map\", \"0 65534 1\\n\") = 0", "/uid_map\", \"65534 0 1\\n\") = 0"}},
+    {"systemd-nspawn-private-users.log",
+     {"clone(CLONE_NEWNS|CLONE_NEWUTS|CLONE_NEWIPC|CLONE_NEWUSER|CLONE_NEWPID) -> p",
+      "/uid_map\", \"0 0 65536\\n\") = 0", "unshare(CLONE_NEWCGROUP) = 0"}},
+    {"lxc-execute.log",
+     {"clone3(CLONE_NEWNS|CLONE_NEWUTS|CLONE_NEWIPC|CLONE_NEWPID|CLONE_NEWNET) -> p", "sethostname(\"nssimct\") = 0"}},
+    // firejail --noprofile --net=none under `nssim trace --host`.
+    {"firejail-net-none-host.log", {"clone(CLONE_NEWNS|CLONE_NEWUTS|CLONE_NEWIPC|CLONE_NEWPID|CLONE_NEWNET) -> p"}},
     // Made by hand from the shapes the runtimes print, one cause of issue 17 each (tests below).
     {"synthetic-constructs.log", {"p101: wait(p102) = p102"}},
     {"synthetic-fd-reuse.log", {"write(\"/proc/self/uid_map\", \"0 0 1\\n\") = 0"}},
@@ -765,9 +803,9 @@ class StraceLive : public ::testing::Test {
   // in the trace, then round-trips its log through `nssim import` and
   // `nssim trace --real`.
   void trace_and_round_trip(const std::string& cmd, const std::vector<std::string>& expect,
-                            const std::string& program = "exited with 0") {
+                            const std::string& program = "exited with 0", const std::string& opts = "") {
     std::string log = temp(".log"), sc = temp(".nss");
-    CliRun t = run_shell(nssim("trace --no-events --save-log " + log + " -- " + cmd + " </dev/null"));
+    CliRun t = run_shell(nssim("trace --no-events " + opts + " --save-log " + log + " -- " + cmd + " </dev/null"));
     // 4: nothing contradicts, but the program itself failed (its status is `program`).
     EXPECT_EQ(t.status, program == "exited with 0" ? 0 : 4) << t.out;
     EXPECT_THAT(t.out, HasSubstr("contradictions with the kernel: 0"));
@@ -973,6 +1011,213 @@ TEST_F(StraceLive, HostRunsTheProgramInNssimsOwnNamespaces) {
   char self[64] = {};
   ASSERT_GT(readlink("/proc/self/ns/uts", self, sizeof self - 1), 0);
   EXPECT_THAT(r.out, HasSubstr(std::string(self).substr(4, std::string(self).size() - 5)));  // uts:[N] -> N
+}
+
+// ---- issue 17: the runtime corpus ----------------------------------------
+// Each container runtime that runs without a daemon, traced under `nssim trace
+// --` with no contradiction and its saved log round-tripped through `nssim
+// import` and `nssim trace --real`. scripts/install-deps.sh installs them (runc
+// crun lxc systemd-container busybox-static uidmap); a missing one is a skip.
+// Their state (/run/runc, /run/crun, /run/systemd/nspawn, /run/lxc) lands on
+// the sandbox's private /run; bundles and root file systems are temp dirs.
+class Runtimes : public StraceLive {
+ protected:
+  // The runtimes leave empty cgroups in the host's hierarchies, which nssim's
+  // sandbox shares (lxc: lxc.pivot; systemd-nspawn --keep-unit: payload and
+  // supervisor under its own cgroup): those the test made are removed after it.
+  void SetUp() override {
+    StraceLive::SetUp();
+    if (IsSkipped()) return;
+    cgroups_before_ = runtime_cgroups();
+    snapped_ = true;
+  }
+  void TearDown() override {
+    if (!snapped_) return;
+    std::vector<std::string> now = runtime_cgroups();
+    std::sort(now.rbegin(), now.rend());  // children first
+    for (const std::string& d : now)
+      if (std::find(cgroups_before_.begin(), cgroups_before_.end(), d) == cgroups_before_.end()) rmdir(d.c_str());
+  }
+  static std::vector<std::string> runtime_cgroups() {
+    namespace fs = std::filesystem;
+    std::vector<std::string> out;
+    std::error_code ec;
+    auto ours = [](const std::string& n) {
+      return n.rfind("lxc.", 0) == 0 || n == "payload" || n == "supervisor" || n.find("nssim-test") != std::string::npos;
+    };
+    for (auto it = fs::recursive_directory_iterator("/sys/fs/cgroup", ec); !ec && it != fs::recursive_directory_iterator();
+         it.increment(ec)) {
+      if (it.depth() > 2) it.disable_recursion_pending();
+      if (!it->is_directory(ec) || it->is_symlink(ec)) continue;
+      if (ours(it->path().filename().string())) out.push_back(it->path().string());
+    }
+    return out;
+  }
+  std::vector<std::string> cgroups_before_;
+  bool snapped_ = false;
+  static bool have(const std::string& tool) {
+    return run_shell("command -v " + tool + " >/dev/null 2>&1").status == 0;
+  }
+  static bool installed(const std::string& pkg) {
+    return run_shell("dpkg-query -W -f='${Status}' " + pkg + " 2>/dev/null | grep -q 'ok installed'").status == 0;
+  }
+  // "" when TOOL and Debian's busybox-static (the container's root file system) are there.
+  static std::string missing(const std::string& tool, const std::string& pkg) {
+    if (!have(tool)) return tool + " is not installed (Debian package " + pkg + "; scripts/install-deps.sh installs it)";
+    if (!installed("busybox-static"))
+      return "busybox-static is not installed (the container's root file system; scripts/install-deps.sh installs it)";
+    return "";
+  }
+  // A root file system of busybox-static: /bin/busybox, sh and true linked to
+  // it, and the directories runtimes mount on. Returns its path.
+  std::string rootfs(const std::string& dir) {
+    std::string root = dir + "/rootfs";
+    CliRun r = run_shell(fmt::format(
+        "rm -rf {0} && mkdir -p {1}/bin {1}/proc {1}/sys {1}/dev {1}/tmp {1}/etc {1}/run {1}/var {1}/usr && "
+        "cp \"$(command -v busybox)\" {1}/bin/busybox && ln -s busybox {1}/bin/sh && ln -s busybox {1}/bin/true && "
+        "touch {1}/etc/os-release",  // systemd-nspawn wants an os-release to call it an OS tree
+        dir, root));
+    EXPECT_EQ(r.status, 0) << r.out;
+    return root;
+  }
+  // An OCI bundle: the rootfs and `TOOL spec [--rootless]`, running `true` with no terminal.
+  std::string bundle(const std::string& tool, bool rootless) {
+    std::string dir = temp(".bundle");
+    rootfs(dir);
+    CliRun r = run_shell(fmt::format("cd {} && {} spec{} 2>&1", dir, tool, rootless ? " --rootless" : ""));
+    EXPECT_EQ(r.status, 0) << r.out;
+    auto j = nlohmann::json::parse(slurp(dir + "/config.json"));
+    j["process"]["terminal"] = false;
+    j["process"]["args"] = nlohmann::json::array({"true"});
+    std::ofstream(dir + "/config.json") << j.dump(2);
+    return dir;
+  }
+};
+
+TEST_F(Runtimes, RuncRunAsRoot) {
+  if (std::string why = missing("runc", "runc"); !why.empty()) GTEST_SKIP() << why;
+  trace_and_round_trip("runc run -b " + bundle("runc", false) + " nssim-test",
+                       {"unshare(CLONE_NEWNS|CLONE_NEWUTS|CLONE_NEWIPC|CLONE_NEWPID|CLONE_NEWNET)  = 0",
+                        "sethostname(\"runc\")  = 0"});
+}
+
+TEST_F(Runtimes, RuncRunWithAUserNamespaceSpec) {
+  // `runc spec --rootless` run by root: a user namespace mapping 0 to 0, written
+  // by the parent into the child's uid_map with a trailing NUL ("0 0 1\n\0").
+  if (std::string why = missing("runc", "runc"); !why.empty()) GTEST_SKIP() << why;
+  trace_and_round_trip("runc run -b " + bundle("runc", true) + " nssim-test",
+                       {"unshare(CLONE_NEWUSER)  = 0", "/uid_map\", \"0 0 1\\n\")  = 0",
+                        "/gid_map\", \"0 0 1\\n\")  = 0", "unshare(CLONE_NEWNS|CLONE_NEWUTS|CLONE_NEWIPC|CLONE_NEWPID)  = 0"});
+}
+
+TEST_F(Runtimes, CrunRun) {
+  // crun refuses a hybrid cgroup layout (cgroup v1 controllers with a cgroup2
+  // at /sys/fs/cgroup/unified: "cgroups in hybrid mode not supported"); the
+  // traced script unmounts that cgroup2 in the sandbox's private mount
+  // namespace first, so crun sees plain cgroup v1. The host keeps its mount.
+  if (std::string why = missing("crun", "crun"); !why.empty()) GTEST_SKIP() << why;
+  std::string b = bundle(have("runc") ? "runc" : "crun", false);
+  trace_and_round_trip(script("if mountpoint -q /sys/fs/cgroup/unified; then umount -l /sys/fs/cgroup/unified; fi\n"
+                              "exec crun run -b " + b + " nssim-test\n"),
+                       {"clone(CLONE_NEWNS|CLONE_NEWUTS|CLONE_NEWIPC|CLONE_NEWPID|CLONE_NEWNET) -> p",
+                        "sethostname(\"runc\")  = 0"});
+}
+
+TEST_F(Runtimes, FirejailNoProfileOnTheHost) {
+  // In nssim's sandbox firejail sees itself as pid 1 and makes no namespaces
+  // (StraceLive.AProgramReadingPidOneIsWarnedAbout); --host runs it as it runs alone.
+  if (!have("firejail")) GTEST_SKIP() << "firejail is not installed (scripts/install-deps.sh installs it)";
+  trace_and_round_trip("firejail --noprofile /bin/true",
+                       {"on the host (--host", "clone(CLONE_NEWNS|CLONE_NEWUTS|CLONE_NEWIPC|CLONE_NEWPID) -> p"},
+                       "exited with 0", "--host");
+}
+
+TEST_F(Runtimes, FirejailNoProfileNetNoneOnTheHost) {
+  if (!have("firejail")) GTEST_SKIP() << "firejail is not installed (scripts/install-deps.sh installs it)";
+  trace_and_round_trip("firejail --noprofile --net=none /bin/true",
+                       {"clone(CLONE_NEWNS|CLONE_NEWUTS|CLONE_NEWIPC|CLONE_NEWPID|CLONE_NEWNET) -> p"}, "exited with 0",
+                       "--host");
+}
+
+TEST_F(Runtimes, LxcUnshare) {
+  if (!have("lxc-unshare")) GTEST_SKIP() << "lxc-unshare is not installed (Debian package lxc; scripts/install-deps.sh)";
+  trace_and_round_trip("lxc-unshare -s 'MOUNT|PID|UTS|IPC|NETWORK' -- /bin/true",
+                       {"clone(CLONE_NEWNS|CLONE_NEWUTS|CLONE_NEWIPC|CLONE_NEWPID|CLONE_NEWNET) -> p"});
+}
+
+TEST_F(Runtimes, LxcUsernsexecWithASubordinateRange) {
+  // newuidmap allows root only the ranges /etc/subuid gives it; the traced
+  // script binds a file giving root 100000-165535 over /etc/subuid and
+  // /etc/subgid in the sandbox's private mounts (the host's files stay).
+  if (!have("lxc-usernsexec")) GTEST_SKIP() << "lxc-usernsexec is not installed (Debian package lxc; scripts/install-deps.sh)";
+  if (!have("newuidmap")) GTEST_SKIP() << "newuidmap is not installed (Debian package uidmap; scripts/install-deps.sh)";
+  if (access("/etc/subuid", F_OK) != 0 || access("/etc/subgid", F_OK) != 0)
+    GTEST_SKIP() << "no /etc/subuid or /etc/subgid to bind the test's ranges over (Debian package passwd makes them)";
+  trace_and_round_trip(script("echo root:100000:65536 >/run/subid\n"
+                              "mount --bind /run/subid /etc/subuid\n"
+                              "mount --bind /run/subid /etc/subgid\n"
+                              "exec lxc-usernsexec -m b:0:100000:65536 -- /bin/true\n"),
+                       {"unshare(CLONE_NEWNS|CLONE_NEWUSER)  = 0", "/uid_map\", \"0 100000 65536\\n\")  = 0",
+                        "/gid_map\", \"0 100000 65536\\n\")  = 0"});
+}
+
+TEST_F(Runtimes, LxcExecute) {
+  if (std::string why = missing("lxc-execute", "lxc"); !why.empty()) GTEST_SKIP() << why;
+  std::string dir = temp(".lxc");
+  std::string root = rootfs(dir);
+  std::string conf = dir + "/lxc.conf";
+  std::ofstream(conf) << "lxc.uts.name = nssimct\n"
+                         "lxc.net.0.type = empty\n"
+                         "lxc.console.path = none\n"
+                         "lxc.rootfs.path = dir:" + root + "\n"
+                         "lxc.mount.auto = proc:mixed sys:ro\n";
+  trace_and_round_trip("lxc-execute -n nssim-test -f " + conf + " -- /bin/true",
+                       {"clone3(CLONE_NEWNS|CLONE_NEWUTS|CLONE_NEWIPC|CLONE_NEWPID|CLONE_NEWNET) -> p",
+                        "unshare(CLONE_NEWCGROUP)  = 0", "sethostname(\"nssimct\")  = 0", "setns(fd"});
+}
+
+class RuntimesNspawn : public Runtimes, public ::testing::WithParamInterface<const char*> {};
+
+TEST_P(RuntimesNspawn, SystemdNspawn) {
+  // No systemd is needed with --register=no --keep-unit (no machined, no scope).
+  if (std::string why = missing("systemd-nspawn", "systemd-container"); !why.empty()) GTEST_SKIP() << why;
+  std::string opt = GetParam();
+  std::vector<std::string> expect = {
+      "clone(CLONE_NEWNS|CLONE_NEWUTS|CLONE_NEWIPC|" + std::string(opt == "--private-users" ? "CLONE_NEWUSER|" : "") +
+          "CLONE_NEWPID) -> p",
+      "unshare(CLONE_NEWCGROUP)  = 0", "sethostname(\"rootfs\")  = 0"};
+  if (opt == "--private-users") expect.push_back("/uid_map\", \"0 0 65536\\n\")  = 0");
+  if (opt == "--private-network") expect.push_back("unshare(CLONE_NEWNET)  = 0");
+  trace_and_round_trip("systemd-nspawn -q -D " + rootfs(temp(".nspawn")) + " --register=no --keep-unit " + opt +
+                           " /bin/true",
+                       expect);
+}
+
+INSTANTIATE_TEST_SUITE_P(Runtimes, RuntimesNspawn, ::testing::Values("", "--private-users", "--private-network"),
+                         [](const ::testing::TestParamInfo<const char*>& i) {
+                           std::string o = i.param;
+                           return o.empty() ? std::string("Plain") : o == "--private-users" ? "PrivateUsers" : "PrivateNetwork";
+                         });
+
+TEST_F(Runtimes, BwrapAsRoot) {
+  if (!have("bwrap")) GTEST_SKIP() << "bwrap is not installed (Debian package bubblewrap; scripts/install-deps.sh)";
+  trace_and_round_trip("bwrap --unshare-all --ro-bind / / --proc /proc --dev /dev /bin/true",
+                       {"CLONE_NEWUSER|CLONE_NEWPID|CLONE_NEWNET) -> p", "/setgroups\", \"deny\\n\")  = 0"});
+}
+
+TEST_F(Runtimes, BwrapAsUid65534) {
+  // setpriv drops to nobody keeping its capabilities through capset(pid=getpid())
+  // until setresgid; bwrap then needs an unprivileged user namespace.
+  if (!have("bwrap")) GTEST_SKIP() << "bwrap is not installed (Debian package bubblewrap; scripts/install-deps.sh)";
+  if (slurp("/proc/sys/kernel/unprivileged_userns_clone").rfind("0", 0) == 0 ||
+      slurp("/proc/sys/user/max_user_namespaces").rfind("0", 0) == 0)
+    GTEST_SKIP() << "unprivileged user namespaces are disabled (kernel.unprivileged_userns_clone or user.max_user_namespaces)";
+  trace_and_round_trip(
+      "setpriv --reuid=65534 --regid=65534 --clear-groups bwrap --unshare-all --ro-bind / / --proc /proc --dev /dev "
+      "/bin/true",
+      {"setresuid(65534, 65534, 65534)  = 0", "setresgid(65534, 65534, 65534)  = 0",
+       "CLONE_NEWUSER|CLONE_NEWPID|CLONE_NEWNET) -> p", "/uid_map\", \"0 65534 1\\n\")  = 0",
+       "unshare(CLONE_NEWUSER)  = 0", "/uid_map\", \"65534 0 1\\n\")  = 0"});
 }
 
 TEST(StraceTrace, UsageErrors) {

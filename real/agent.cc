@@ -366,7 +366,10 @@ void agent_main(int ch, bool sandbox_init) {
           r = ioctl(static_cast<int>(m.a[0]), req, &uid);
           if (r == 0) r = uid;
         } else {
-          r = ioctl(static_cast<int>(m.a[0]), req);
+          // No argument is 0, said outright: an absent third argument is
+          // whatever the register holds, and pidfd_ioctl() @ v6.12 refuses
+          // a non-zero one (EINVAL) before it looks at the command.
+          r = ioctl(static_cast<int>(m.a[0]), req, 0UL);
         }
         break;
       }

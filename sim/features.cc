@@ -28,7 +28,8 @@ constexpr std::array<FeatureRow, static_cast<size_t>(Feature::kCount)> kTable{{
      "64bef697d33b (pidfd: implement PIDFD_THREAD flag for pidfd_open())",
      "pidfd_open() accepts only PIDFD_NONBLOCK (EINVAL for other flags); a pid that leads no thread "
      "group is EINVAL (pidfd_prepare())",
-     "PIDFD_THREAD opens a thread; without it a thread that is no group leader is ENOENT"},
+     "PIDFD_THREAD opens a thread; without it a thread that is no group leader is still EINVAL "
+     "(pidfd_prepare(); ENOENT since 6.15, row pidfd-non-leader-enoent)"},
     {Feature::PidMaxPerPidNs,
      "pid-max-per-pid-ns",
      {6, 14},
@@ -67,6 +68,42 @@ constexpr std::array<FeatureRow, static_cast<size_t>(Feature::kCount)> kTable{{
      "bit 37 is EINVAL (clone3_args_valid())",
      "a new mount namespace holding only a copy of the root mount (copy_mnt_ns(): clone_mnt() of the root, "
      "no copy_tree()); the caller's root and cwd move to it"},
+    {Feature::PidfdNonLeaderEnoent, "pidfd-non-leader-enoent", {6, 15},
+     "0fb482728ba1 (pidfs: improve multi-threaded exec and premature thread-group leader exit polling; "
+     "6.15-rc1), believed: its diff is not read here. EINVAL in 6.12.117 (kernel/fork.c: pidfd_prepare()), "
+     "ENOENT in 6.18 (live) and 7.2.13 (pidfd_prepare(), the !PIDFD_STALE checks)",
+     "pidfd_open() without PIDFD_THREAD of a pid that leads no thread group is EINVAL (pidfd_prepare(): "
+     "one pid_has_task(PIDTYPE_TGID) test for a reaped task and a thread alike)",
+     "ENOENT (pidfd_prepare(): a pid with no task at all is ESRCH, one that is only a thread's ENOENT)"},
+    {Feature::PidfdIoctl, "pidfd-ioctl", {6, 11},
+     "pidfs: allow retrieval of namespace file descriptors (Christian Brauner, June 2024, merged for 6.11; "
+     "hash not checked here): absent in 6.1.176 (kernel/fork.c: pidfd_fops has no ioctl), present in "
+     "6.12.117 (fs/pidfs.c: pidfd_ioctl())",
+     "a pidfd has no ioctl: every command is ENOTTY (fs/ioctl.c: vfs_ioctl())",
+     "pidfd_ioctl() opens the task's namespaces (PIDFD_GET_*_NAMESPACE, not modelled); before it looks at "
+     "the command it refuses a non-zero argument (EINVAL), a reaped task (ESRCH), ptrace_may_access() "
+     "(EACCES) and an exited task (ESRCH); an unknown command is then ENOTTY"},
+    {Feature::PidfsIoctlValid, "pidfs-ioctl-valid", {6, 14},
+     "8ce352818820 (pidfs: check for valid ioctl commands), merged for 6.14; absent in 6.12.117",
+     "pidfd_ioctl() checks before the command (row pidfd-ioctl): a non-zero argument is EINVAL, a reaped "
+     "task ESRCH, ptrace_may_access() EACCES, an exited task (no nsproxy) ESRCH; only then an unknown "
+     "command (SIOCGSKNS, NS_GET_*) is ENOTTY (-ENOIOCTLCMD)",
+     "pidfs_ioctl_valid() first: a command a pidfd does not know is ENOTTY, whatever the argument or task"},
+    {Feature::MntnsInstallChecksCurrentFs, "mntns-install-checks-current-fs", {6, 12},
+     "not identified: absent in 6.1.176 (fs/namespace.c: mntns_install() tests nsset->fs->users), present "
+     "in 6.12.117 (it tests current->fs->users); 6.12 is the first known. Undone by the next row",
+     "setns(pidfd, CLONE_NEWNS|other flags) checks the private copy prepare_nsset() made of the fs_struct "
+     "(copy_fs_struct(), users 1): a process with CLONE_FS threads may, and commit_nsset() moves the root "
+     "and cwd they share; CLONE_NEWNS alone checks the shared one (EINVAL)",
+     "mntns_install() checks the caller's own fs_struct whatever the flags: with CLONE_FS threads "
+     "setns(pidfd, CLONE_NEWNS|other flags) is EINVAL too"},
+    {Feature::MntnsInstallChecksNssetFs, "mntns-install-checks-nsset-fs", {6, 18},
+     "not identified: absent in 6.12.117 (mntns_install() tests current->fs->users), present in 6.18 "
+     "(live) and 7.2.13 (it tests nsset->fs->users, as 6.1 did); 6.18 is the first known",
+     "as row mntns-install-checks-current-fs: setns(pidfd, CLONE_NEWNS|other flags) by a process with "
+     "CLONE_FS threads is EINVAL",
+     "the private copy is checked again (users 1): allowed, and commit_nsset() moves the shared root and "
+     "cwd; CLONE_NEWNS alone still checks the shared fs_struct (EINVAL)"},
 }};
 
 constexpr bool table_in_enum_order() {

@@ -44,13 +44,18 @@ KernelVersion live_profile(KernelVersion v);
 
 enum class Feature : uint8_t {
   TimensForCloneVm,     // CLONE_VM/CLONE_THREAD allowed across a time-namespace switch; exec switches
-  PidfdThread,          // pidfd_open(PIDFD_THREAD); a thread without it is ENOENT (EINVAL before)
+  PidfdThread,          // pidfd_open(PIDFD_THREAD); a thread without it stays EINVAL
   PidMaxPerPidNs,       // each pid namespace has its own pid_max, PID_MAX_LIMIT when made
   FixedInitNetMntInum,  // init_net and the initial mount namespace have fixed inode numbers
   LockMountChecksMounted,  // lock_mount() refuses a path on a detached mount (ENOENT)
   ActiveRefs,              // ns_common's active reference count: a namespace held only internally is inactive
   PidForChildrenBeforeInit,  // /proc/PID/ns/pid_for_children opens before its namespace has an init
   EmptyMntns,              // unshare(UNSHARE_EMPTY_MNTNS), clone3(CLONE_EMPTY_MNTNS): a mount namespace of one mount
+  PidfdNonLeaderEnoent,    // pidfd_open() of a thread without PIDFD_THREAD: ENOENT (EINVAL before)
+  PidfdIoctl,              // a pidfd has an ioctl (PIDFD_GET_*_NAMESPACE) that checks arg and task first
+  PidfsIoctlValid,         // a pidfd refuses an ioctl it does not know first: ENOTTY (arg/task checks before)
+  MntnsInstallChecksCurrentFs,  // mntns_install() checks current->fs, not nsset->fs (6.12; see the next row)
+  MntnsInstallChecksNssetFs,    // mntns_install() checks nsset->fs again (as 6.1 did): a private copy with other flags
   kCount
 };
 

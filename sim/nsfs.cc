@@ -314,7 +314,36 @@ Result<int64_t> Kernel::sys_ioctl(Task* cur, int fd, NsIoctl cmd) {
     if (!r) return std::unexpected(r.error());
     return *r;
   }
-  // SIOCGSKNS on an nsfs file, a pidfd or a plain file: no handler (ENOTTY).
+  // fs/pidfs.c: pidfd_ioctl() @ v6.12: from Feature::PidfdIoctl until
+  // Feature::PidfsIoctlValid a pidfd knows none of these commands, but finds
+  // out only after its checks of the argument and the task. Only
+  // NS_GET_OWNER_UID passes an argument (a pointer); the others pass 0.
+  // Before Feature::PidfdIoctl (and since Feature::PidfsIoctlValid) they are
+  // ENOTTY below.
+  if (f->fkind == FileKind::Pidfd && has(Feature::PidfdIoctl) && !has(Feature::PidfsIoctlValid)) {
+    Task* tsk = f->pid ? f->pid->task : nullptr;  // get_pid_task(PIDTYPE_PID)
+    if (cmd == NsIoctl::GetOwnerUid) {
+      NSSIM_EVENT(trace, "pidfd_ioctl", "a non-zero argument: EINVAL");
+      return fail(EINVAL);
+    }
+    if (!tsk) {
+      NSSIM_EVENT(trace, "pidfd_ioctl", "the task was reaped: ESRCH");
+      return fail(ESRCH);
+    }
+    if (!ptrace_may_access(cur, tsk, /*realcreds=*/false)) {
+      NSSIM_EVENT(trace, "pidfd_ioctl", "ptrace_may_access({}) denied: EACCES", tsk->comm);
+      return fail(EACCES);
+    }
+    if (!tsk->nsproxy) {
+      NSSIM_EVENT(trace, "pidfd_ioctl", "{} has exited (no nsproxy): ESRCH", tsk->comm);
+      return fail(ESRCH);
+    }
+    NSSIM_EVENT(trace, "pidfd_ioctl", "not a pidfd command: ENOTTY");
+    return fail(ENOTTY);
+  }
+  // SIOCGSKNS on an nsfs file, a pidfd or a plain file: no handler (ENOTTY);
+  // a pidfd since Feature::PidfsIoctlValid: pidfs_ioctl_valid() @ v6.18;
+  // before Feature::PidfdIoctl: no ->unlocked_ioctl (fs/ioctl.c: vfs_ioctl() @ v6.1).
   if (f->fkind != FileKind::Nsfs || cmd == NsIoctl::SiocGskns) return fail(ENOTTY);
   NsCommon* ns = f->ns;
   const UserNamespace* mine = cur->cred->user_ns;

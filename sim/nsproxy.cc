@@ -438,7 +438,12 @@ template <class Tr>
   if (flags & CLONE_NEWUSER) ns.cred = prepare_creds(cur->cred);
   // Only setns(CLONE_NEWNS) alone checks the task's own fs_struct; with
   // other flags a temporary copy (users == 1) is checked (copy_fs_struct()).
-  if (flags == CLONE_NEWNS && cur->fs) ns.fs_users = cur->fs->refs();
+  // Between Feature::MntnsInstallChecksCurrentFs and
+  // Feature::MntnsInstallChecksNssetFs mntns_install() checks current->fs
+  // whatever the flags (fs/namespace.c @ v6.12).
+  const bool current_fs =
+      has(Feature::MntnsInstallChecksCurrentFs) && !has(Feature::MntnsInstallChecksNssetFs);
+  if (cur->fs && (flags == CLONE_NEWNS || current_fs)) ns.fs_users = cur->fs->refs();
   return 0;
 }
 

@@ -143,9 +143,11 @@ Result<int> Kernel::sys_pidfd_open(Task* cur, Task* target, uint32_t flags) {
   for (auto& n : target->thread_pid->numbers)
     if (n.ns == mine) visible = true;
   if (!visible) return fail(ESRCH);
-  // pidfd_prepare(): a thread needs PIDFD_THREAD (ENOENT); before
-  // Feature::PidfdThread a pid leading no thread group was EINVAL.
-  if (!(flags & PIDFD_THREAD) && !target->is_leader()) return fail(has(Feature::PidfdThread) ? ENOENT : EINVAL);
+  // kernel/fork.c: pidfd_prepare(): without PIDFD_THREAD a pid leading no
+  // thread group is ENOENT (@ v6.18), EINVAL before
+  // Feature::PidfdNonLeaderEnoent (@ v6.12: the same test as a reaped pid's).
+  if (!(flags & PIDFD_THREAD) && !target->is_leader())
+    return fail(has(Feature::PidfdNonLeaderEnoent) ? ENOENT : EINVAL);
   auto* f = new File(reg_, next_id(ObjKind::File));
   f->fkind = FileKind::Pidfd;
   target->thread_pid->get();

@@ -78,17 +78,59 @@ TEST_P(KernelProfiles, ExecAndTheTimeNamespace) {
 }
 
 // PIDFD_THREAD (v6.9): a pidfd on a thread that leads no group. Without the
-// flag such a thread is ENOENT since, EINVAL before (as is the flag itself).
+// flag such a thread is EINVAL (as is the flag itself before 6.9), ENOENT
+// since 6.15 (pidfd_prepare(): row pidfd-non-leader-enoent).
 TEST_P(KernelProfiles, PidfdOpenOfAThread) {
   ASSERT_THAT(s().run("init: clone(0) -> p"), Succeeds());
   ASSERT_THAT(s().run("p: thread() -> t"), Succeeds());
   bool thread_fds = s().has(Feature::PidfdThread);
-  EXPECT_THAT(s().run("init: pidfd_open(t) -> f1"), FailsWithErrno(thread_fds ? ENOENT : EINVAL));
+  EXPECT_THAT(s().run("init: pidfd_open(t) -> f1"),
+              FailsWithErrno(s().has(Feature::PidfdNonLeaderEnoent) ? ENOENT : EINVAL));
   if (thread_fds)
     EXPECT_THAT(s().run("init: pidfd_open(t, 128) -> f2"), Succeeds());  // PIDFD_THREAD (O_EXCL)
   else
     EXPECT_THAT(s().run("init: pidfd_open(t, 128) -> f2"), FailsWithErrno(EINVAL));
   EXPECT_THAT(s().run("init: pidfd_open(p) -> f3"), Succeeds());
+}
+
+// An ioctl a pidfd does not know: no pidfd ioctl at all before 6.11 (ENOTTY);
+// from 6.11 pidfd_ioctl() checks the argument (NS_GET_OWNER_UID passes a
+// pointer: EINVAL) and the task (reaped: ESRCH) before the command; since
+// 6.14 pidfs_ioctl_valid() refuses the command first (ENOTTY).
+TEST_P(KernelProfiles, UnknownIoctlOnAPidfd) {
+  const bool checks_first = s().has(Feature::PidfdIoctl) && !s().has(Feature::PidfsIoctlValid);
+  ASSERT_THAT(s().run("init: clone(0) -> p"), Succeeds());
+  ASSERT_THAT(s().run("init: pidfd_open(p) -> pf"), Succeeds());
+  EXPECT_THAT(s().run("init: ioctl(pf, NS_GET_NSTYPE)"), FailsWithErrno(ENOTTY));
+  EXPECT_THAT(s().run("init: ioctl(pf, SIOCGSKNS) -> x"), FailsWithErrno(ENOTTY));
+  EXPECT_THAT(s().run("init: ioctl(pf, NS_GET_OWNER_UID)"), FailsWithErrno(checks_first ? EINVAL : ENOTTY));
+  ASSERT_THAT(s().run("p: exit(0)"), Succeeds());
+  ASSERT_THAT(s().run("init: wait(p)"), Succeeds());
+  EXPECT_THAT(s().run("init: ioctl(pf, NS_GET_USERNS) -> y"), FailsWithErrno(checks_first ? ESRCH : ENOTTY));
+}
+
+// setns(pidfd, CLONE_NEWNS|other flags) by a process with CLONE_FS threads:
+// mntns_install() checks prepare_nsset()'s private copy of the fs_struct on
+// 6.1 and since 6.18 (allowed), the caller's shared one on 6.12 (EINVAL, rows
+// mntns-install-checks-current-fs and mntns-install-checks-nsset-fs).
+// CLONE_NEWNS alone checks the shared one everywhere.
+TEST_P(KernelProfiles, SetnsPidfdWithMountByAThreadedProcess) {
+  const bool current_fs =
+      s().has(Feature::MntnsInstallChecksCurrentFs) && !s().has(Feature::MntnsInstallChecksNssetFs);
+  ASSERT_THAT(s().run("init: clone(CLONE_NEWNS) -> other"), Succeeds());
+  ASSERT_THAT(s().run("init: pidfd_open(other) -> pf"), Succeeds());
+  ASSERT_THAT(s().run("init: clone(0) -> p"), Succeeds());
+  ASSERT_THAT(s().run("p: thread() -> pt"), Succeeds());
+  EXPECT_THAT(s().run("p: setns(pf, CLONE_NEWNS)"), FailsWithErrno(EINVAL));
+  if (current_fs) {
+    EXPECT_THAT(s().run("p: setns(pf, CLONE_NEWNS|CLONE_NEWUTS)"), FailsWithErrno(EINVAL));
+    EXPECT_TRUE(s().same("p", Link::Mnt, "init", Link::Mnt));
+    EXPECT_TRUE(s().same("p", Link::Uts, "init", Link::Uts));  // nothing is committed
+    return;
+  }
+  ASSERT_THAT(s().run("p: setns(pf, CLONE_NEWNS|CLONE_NEWUTS)"), Succeeds());
+  EXPECT_TRUE(s().same("p", Link::Mnt, "other", Link::Mnt));
+  EXPECT_TRUE(s().same("pt", Link::Mnt, "init", Link::Mnt));  // the thread keeps its nsproxy
 }
 
 // lock_mount() refuses a put_old on a detached mount with ENOENT (6.12:

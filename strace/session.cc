@@ -590,7 +590,7 @@ void Session::make_existing(const Event& ev, std::vector<Output>& out) {
   std::string note = fmt::format(
       "not in the log: pid {} was running when the log starts (no clone of it in the log); {}", ev.pid,
       any ? fmt::format("its namespaces are those its /proc/{}/ns links show in the log{}", ev.pid,
-                        flags ? fmt::format(" ({} differ from {}'s)", clone_flags_str(flags), base) : "")
+                        flags ? fmt::format(" ({}: these differ from {}'s)", clone_flags_str(flags), base) : "")
           : "marked existing: the log shows none of its namespaces, so it has the initial ones (the host's)");
   if (!unplaced.empty())
     note += fmt::format("; its {} namespace{} cannot be placed by a clone", fmt::join(unplaced, ", "),
@@ -1715,6 +1715,16 @@ void Session::finish(std::vector<Output>& out, std::vector<LogError>& errs) {
   // log): its lines run anyway, and the model says why it cannot run them.
   for (auto& [name, evs] : std::exchange(held_, {}))
     for (auto& e : evs) handle(e, out);
+  if (opt_.initial) {
+    // --attach: a process made between the snapshot and the attach (in
+    // neither); no clone claimed it: an existing process, its lines replayed.
+    for (auto& [pid, evs] : std::exchange(orphans_, {})) {
+      if (evs.empty()) continue;
+      opt_.existing.emplace(pid, std::array<uint64_t, kLinks>{});
+      make_existing(evs.front(), out);
+      for (auto& e : evs) handle(e, out);
+    }
+  }
   for (auto& [pid, evs] : orphans_)
     if (!evs.empty())
       errs.push_back({evs.front().line,

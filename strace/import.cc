@@ -169,7 +169,7 @@ std::vector<std::pair<int, std::string>> per_process_files(const std::string& lo
   return out;
 }
 
-std::map<int, std::array<uint64_t, kLinks>> existing_pids(const std::vector<Event>& evs) {
+std::map<int, std::array<uint64_t, kLinks>> existing_pids(const std::vector<Event>& evs, std::map<int, int>* parents) {
   std::map<int, std::array<uint64_t, kLinks>> out;
   if (evs.empty()) return out;
   std::map<int, int> first_line;  // pid -> its first line (a call's start)
@@ -270,6 +270,12 @@ std::map<int, std::array<uint64_t, kLinks>> existing_pids(const std::vector<Even
     size_t i = static_cast<size_t>(std::find(kAllLinks.begin(), kAllLinks.end(), *l) - kAllLinks.begin());
     if (nd && nd->first == link_type(*l) && !out[ex][i]) out[ex][i] = nd->second;
   }
+  if (parents)
+    for (auto& e : evs)
+      if (e.kind == Event::Syscall && e.call.name == "wait4" && e.call.ret.value > 0 && out.count(e.pid)) {
+        int child = static_cast<int>(e.call.ret.tracer_pid.value_or(e.call.ret.value));
+        if (child != e.pid && out.count(child) && !parents->count(child)) (*parents)[child] = e.pid;
+      }
   return out;
 }
 
@@ -286,7 +292,7 @@ Imported import_events(const std::vector<Event>& evs, const SessionOptions& opt,
       break;
     }
   }
-  if (o.existing.empty() && !o.initial) o.existing = existing_pids(evs);
+  if (o.existing.empty() && !o.initial) o.existing = existing_pids(evs, &o.existing_parent);
   im.session = std::make_unique<Session>(o);
   for (auto& e : evs) im.session->feed(e, im.outs);
   im.session->finish(im.outs, im.errors);

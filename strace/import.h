@@ -63,7 +63,9 @@ std::vector<std::pair<int, std::string>> per_process_files(const std::string& lo
 // log); otherwise the first pid is one too. With each, the inodes of its
 // /proc/PID/ns links the log shows (open/readlink of /proc/self/ns/X,
 // /proc/thread-self/ns/X or /proc/PID/ns/X) before it calls unshare or setns.
-std::map<int, std::array<uint64_t, kLinks>> existing_pids(const std::vector<Event>& evs);
+// `parents` (optional): an existing pid -> the existing pid that reaps it (its parent).
+std::map<int, std::array<uint64_t, kLinks>> existing_pids(const std::vector<Event>& evs,
+                                                          std::map<int, int>* parents = nullptr);
 
 // The events of a log that read cleanly, replayed on the model, and the scenario.
 struct Imported {

@@ -561,6 +561,17 @@ void Session::make_existing(const Event& ev, std::vector<Output>& out) {
   int best = -1;
   std::vector<std::string> cands{init_name_};
   for (auto& [pid, n] : existing_made_) cands.push_back(n);
+  if (auto pp = opt_.existing_parent.find(ev.pid); pp != opt_.existing_parent.end()) {
+    // Its parent (which reaps it later): made first, it makes this one.
+    int ppid = pp->second;
+    opt_.existing_parent.erase(pp);  // no loop through a cycle of parents
+    if (!task_for(ppid) && opt_.existing.count(ppid)) {
+      Event pe = ev;
+      pe.pid = ppid;
+      make_existing(pe, out);
+    }
+    if (Task* pt = task_for(ppid); pt && sim.task(pt->name)) cands = {pt->name};
+  }
   for (auto& c : cands) {
     nssim::Task* mt = sim.task(c);
     if (!mt || mt->state != TaskState::Running || !mt->nsproxy) continue;

@@ -50,6 +50,9 @@ struct SessionOptions {
   // new namespace of each type whose inode differs; without any inode, it has
   // the initial namespaces (said in the step's note). Implies init_parent.
   std::map<int, std::array<uint64_t, kLinks>> existing;
+  // An existing process's parent, when the log shows it (the parent reaps it):
+  // made by a clone of that parent (made first if need be), not of the init.
+  std::map<int, int> existing_parent;
   // `nssim trace --attach`: the model starts from a snapshot of the live
   // system taken at attach time (sim/restore.h; Runner::Options::initial), so
   // its namespaces have the kernel's inodes; `restored` names the restored

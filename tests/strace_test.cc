@@ -320,6 +320,24 @@ TEST(StraceImport, AnExistingProcessInOtherNamespacesIsACloneWithThoseTypesNew) 
   EXPECT_THAT(text, HasSubstr("# 4 statements; 0 contradictions")) << text;
 }
 
+// strace -p of `unshare --pid --fork` and its child: the child, which the
+// parent reaps, is made by the parent (made first), not by the init.
+TEST(StraceImport, AnExistingProcessThatAnotherReapsIsItsChild) {
+  std::string log = write_temp(".log",
+                               "20 unshare(CLONE_NEWUTS) = 0\n"
+                               "20 exit_group(0) = ?\n"
+                               "20 +++ exited with 0 +++\n"
+                               "10 wait4(20, [{WIFEXITED(s) && WEXITSTATUS(s) == 0}], 0, NULL) = 20\n"
+                               "10 exit_group(0) = ?\n"
+                               "10 +++ exited with 0 +++\n");
+  CliRun r = run_shell(nssim("import " + log));
+  EXPECT_EQ(r.status, 0) << r.out;
+  EXPECT_THAT(r.out, HasSubstr("init: clone(0) -> p10 = p10"));
+  EXPECT_THAT(r.out, HasSubstr("p10: clone(0) -> p20 = p20"));
+  EXPECT_THAT(r.out, HasSubstr("p10: wait(p20) = p20"));
+  EXPECT_THAT(r.out, Not(HasSubstr("CONTRADICTION")));
+}
+
 // strace -p of two running shells (one in new uts and net namespaces), both
 // blocked in wait4 on a child made before the attach; recorded with
 // `strace -f -yy --decode-pids=pidns -p A -p B` (tests/data/strace/).

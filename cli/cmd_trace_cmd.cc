@@ -17,15 +17,15 @@
 #include <optional>
 #include <sstream>
 
+#include "cli/strace_commands.h"
+#include "cli/trace_output.h"
 #include "pictures/graph.h"
 #include "pictures/html.h"
-#include "cli/strace_commands.h"
-#include "strace/import.h"
-#include "cli/trace_output.h"
 #include "real/sandbox_exec.h"
 #include "real/snapshot.h"
 #include "sim/restore.h"
 #include "strace/attach.h"
+#include "strace/import.h"
 
 namespace nssim::cli {
 
@@ -233,8 +233,9 @@ void on_stop_signal(int) {
 
 int cmd_trace_attach(const TraceCommandArgs& a) {
   if (!a.html.empty()) {
-    fmt::print(stderr, "nssim trace: --html applies to -- CMD and scenario FILEs, not --attach (the model starts from "
-                       "a snapshot, which a scenario cannot state)\n");
+    fmt::print(stderr,
+               "nssim trace: --html applies to -- CMD and scenario FILEs, not --attach (the model starts from "
+               "a snapshot, which a scenario cannot state)\n");
     return 2;
   }
   std::ofstream save;
@@ -277,8 +278,10 @@ int cmd_trace_attach(const TraceCommandArgs& a) {
   }
   for (int p : a.attach)
     if (!opt.restored.count(p)) {
-      fmt::print(stderr, "nssim: cannot attach to {}: pid {} is not in the snapshot (a kernel thread, a zombie, or "
-                         "it exited)\n", pidlist, p);
+      fmt::print(stderr,
+                 "nssim: cannot attach to {}: pid {} is not in the snapshot (a kernel thread, a zombie, or "
+                 "it exited)\n",
+                 pidlist, p);
       return 3;
     }
   size_t nns = 0;
@@ -298,7 +301,9 @@ int cmd_trace_attach(const TraceCommandArgs& a) {
     return 3;
   }
   g_strace = at->strace_pid();
-  struct sigaction sa {}, old_int{}, old_term{};
+  struct sigaction sa = {};
+  struct sigaction old_int = {};
+  struct sigaction old_term = {};
   sa.sa_handler = on_stop_signal;  // no SA_RESTART: the read below returns EINTR
   sigemptyset(&sa.sa_mask);
   sigaction(SIGINT, &sa, &old_int);

@@ -47,10 +47,11 @@ int main(int argc, char** argv) {
       ->delimiter(',')
       ->type_name("PID[,PID...]");
   std::vector<int> trace_attach;
-  trace->add_option("--attach", trace_attach,
-                    "Follow running processes (strace -f -yy -p PID..., as strace -p would: nothing else changes, "
-                    "and strace detaches on Ctrl-C, on --duration, or when they all exit); the model starts from a "
-                    "snapshot of the live system taken at attach time (their namespaces, creds and pid numbers)")
+  trace
+      ->add_option("--attach", trace_attach,
+                   "Follow running processes (strace -f -yy -p PID..., as strace -p would: nothing else changes, "
+                   "and strace detaches on Ctrl-C, on --duration, or when they all exit); the model starts from a "
+                   "snapshot of the live system taken at attach time (their namespaces, creds and pid numbers)")
       ->delimiter(',')
       ->type_name("PID[,PID...]");
   double trace_duration = 0;
@@ -218,8 +219,8 @@ int main(int argc, char** argv) {
       if (trace_attach.empty()) {
         fmt::print(stderr, "nssim trace: --duration applies to --attach PID[,PID...]\n");
         rc = 2;
-      } else if (!trace_cmd.empty() || !trace_files.empty() || targs.real || trace_host ||
-                 targs.from_snapshot_given || targs.root_pid) {
+      } else if (!trace_cmd.empty() || !trace_files.empty() || targs.real || trace_host || targs.from_snapshot_given ||
+                 targs.root_pid) {
         fmt::print(stderr,
                    "nssim trace: --attach follows running processes; it takes no -- CMD, scenario FILE, --real, "
                    "--host, --from-snapshot or --root\n");

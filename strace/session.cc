@@ -1616,9 +1616,9 @@ void Session::on_wait(const Call& c, Task& t, Ctx& x, int64_t reaped) {
     std::string target = resolve_pid(reaped, ns);
     if (target.empty() && r.tracer_pid)
       if (Task* tt = task_for(static_cast<int>(*r.tracer_pid))) target = tt->name;
-    bool before_log = std::any_of(existing_made_.begin(), existing_made_.end(),
-                                  [&](auto& e) { return e.second == t.name; }) ||
-                      (opt_.initial && opt_.restored.count(t.pid));
+    bool before_log =
+        std::any_of(existing_made_.begin(), existing_made_.end(), [&](auto& e) { return e.second == t.name; }) ||
+        (opt_.initial && opt_.restored.count(t.pid));
     if (target.empty() && before_log)
       // A process that existed before the log (strace -p) reaps a child it made before it.
       return comment(x, c.name + " (a child from before the log)",

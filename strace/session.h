@@ -22,8 +22,8 @@
 #include <string>
 #include <vector>
 
-#include "strace/log.h"
 #include "sim/runner.h"
+#include "strace/log.h"
 
 namespace nssim::strace {
 
@@ -186,7 +186,7 @@ class Session {
     std::unique_ptr<Task> task;  // the child, until its pid shows up in the log
   };
   std::vector<Parked> parked_;
-  std::vector<std::pair<int, std::string>> existing_made_;  // opt.existing pids made so far, in order
+  std::vector<std::pair<int, std::string>> existing_made_;      // opt.existing pids made so far, in order
   std::map<std::pair<uint32_t, int64_t>, std::string> nspids_;  // (pid ns serial, nr) -> task
   std::map<uint32_t, uint32_t> procns_;                         // mnt ns serial -> pid ns serial of its /proc
   std::map<uint32_t, uint64_t> m2k_;                            // model ns serial -> kernel inode

@@ -338,6 +338,20 @@ TEST(StraceImport, AnExistingProcessThatAnotherReapsIsItsChild) {
   EXPECT_THAT(r.out, Not(HasSubstr("CONTRADICTION")));
 }
 
+// The same, recorded: `nssim trace --attach U,C --save-log` of `unshare --pid
+// --fork --uts sh -c '...'` (U) and its child, the new pid namespace's pid 1 (C).
+TEST(StraceImport, ARecordedAttachToUnsharePidForkAndItsChild) {
+  std::string sc = temp(".nss");
+  CliRun r = run_shell(nssim("import " + data("strace-p-unshare-pid-fork.log") + " -o " + sc));
+  EXPECT_EQ(r.status, 0) << r.out;
+  std::string text = slurp(sc);
+  EXPECT_THAT(text, HasSubstr("init: clone(0) -> p32623 = p32623"));
+  EXPECT_THAT(text, HasSubstr("p32623: clone(0) -> p32625 = p32625"));
+  EXPECT_THAT(text, HasSubstr("p32623: wait(p32625) = p32625"));
+  EXPECT_THAT(text, HasSubstr("unshare(CLONE_NEWNET) = 0"));
+  EXPECT_THAT(text, HasSubstr("0 contradictions with the kernel"));
+}
+
 // strace -p of two running shells (one in new uts and net namespaces), both
 // blocked in wait4 on a child made before the attach; recorded with
 // `strace -f -yy --decode-pids=pidns -p A -p B` (tests/data/strace/).

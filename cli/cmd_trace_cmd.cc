@@ -8,6 +8,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -15,12 +17,15 @@
 #include <optional>
 #include <sstream>
 
+#include "cli/strace_commands.h"
+#include "cli/trace_output.h"
 #include "pictures/graph.h"
 #include "pictures/html.h"
-#include "cli/strace_commands.h"
-#include "strace/import.h"
-#include "cli/trace_output.h"
 #include "real/sandbox_exec.h"
+#include "real/snapshot.h"
+#include "sim/restore.h"
+#include "strace/attach.h"
+#include "strace/import.h"
 
 namespace nssim::cli {
 
@@ -92,8 +97,8 @@ class Printer {
     }
   }
 
-  void summary(const strace::Session& s, int events, int status, const std::vector<strace::LogError>& errs,
-               const std::string& strace_err) {
+  void summary(const strace::Session& s, int events, const std::string& program,
+               const std::vector<strace::LogError>& errs, const std::string& strace_err) {
     auto nm = strace::not_modelled_lines(s);
     if (a_.json) {
       nlohmann::json n = nlohmann::json::array();
@@ -112,7 +117,7 @@ class Printer {
                                     {"strace_events", events},
                                     {"contradictions", s.contradictions()},
                                     {"ok", s.contradictions() == 0 && errs.empty()},
-                                    {"program", describe_status(status)},
+                                    {"program", program},
                                     {"sandbox_probes", a_.host ? nlohmann::json::array() : probes},
                                     {"not_modelled", n},
                                     {"log_errors", e}}}}
@@ -123,7 +128,7 @@ class Printer {
     for (auto& e : errs) fmt::print("\n  strace line {}: {} ({})\n", e.line, e.message, e.hint);
     fmt::print("\nsummary: {} statements on the model from {} strace events; contradictions with the kernel: {}\n",
                s.steps(), events, s.contradictions());
-    fmt::print("program: {}\n", describe_status(status));
+    fmt::print("{}\n", program);
     if (auto& pr = s.sandbox_probes(); !pr.empty() && !a_.host) {
       std::vector<std::string> what;
       for (auto& x : pr) what.push_back(fmt::format("{} (strace line {})", x.path, x.line));
@@ -215,7 +220,178 @@ class Printer {
 
 }  // namespace
 
+namespace {
+
+// --attach: Ctrl-C (SIGINT) and SIGTERM ask strace to detach; nssim reads on
+// until strace has printed everything and exited.
+volatile sig_atomic_t g_stop = 0;
+volatile pid_t g_strace = -1;
+void on_stop_signal(int) {
+  g_stop = 1;
+  if (g_strace > 0) kill(g_strace, SIGINT);
+}
+
+int cmd_trace_attach(const TraceCommandArgs& a) {
+  if (!a.html.empty()) {
+    fmt::print(stderr,
+               "nssim trace: --html applies to -- CMD and scenario FILEs, not --attach (the model starts from "
+               "a snapshot, which a scenario cannot state)\n");
+    return 2;
+  }
+  std::ofstream save;
+  if (!a.save_log.empty()) {
+    save.open(a.save_log);
+    if (!save) {
+      fmt::print(stderr, "nssim: cannot write '{}': {}\n", a.save_log, std::strerror(errno));
+      return 2;
+    }
+  }
+  std::string pidlist = fmt::format("{}", fmt::join(a.attach, ","));
+  for (int p : a.attach)
+    if (p <= 0 || access(fmt::format("/proc/{}", p).c_str(), F_OK) != 0) {
+      fmt::print(stderr, "nssim: cannot attach to {}: pid {} is not a running process\n", pidlist, p);
+      return 3;
+    }
+  // The starting state: a snapshot of the live system (read-only), restored
+  // into the model; the attached processes are its tasks pPID. It is taken
+  // just before strace attaches: a call made in between is in neither.
+  real::Snapshot snap = real::take_snapshot();
+  Scenario hdr;
+  hdr.init_name = "init";
+  auto restored = restore_kernel(real::restore_input(snap), Runner::config_for(hdr));
+  if (!restored) {
+    fmt::print(stderr, "nssim: cannot attach to {}: the live system's snapshot cannot be restored: {}\n", pidlist,
+               restored.error());
+    return 3;
+  }
+  strace::SessionOptions opt;
+  opt.live = false;
+  opt.source_name = "attach";
+  uint32_t init_id = 0;
+  size_t procs = 0;
+  for (auto& [name, id] : restored->names) {
+    auto nr = strace::parse_int(std::string_view(name).substr(1));
+    if (!nr) continue;
+    if (name[0] == 'p') ++procs;
+    if (name == "p1") init_id = id;
+    opt.restored[static_cast<int>(*nr)] = name;
+  }
+  for (int p : a.attach)
+    if (!opt.restored.count(p)) {
+      fmt::print(stderr,
+                 "nssim: cannot attach to {}: pid {} is not in the snapshot (a kernel thread, a zombie, or "
+                 "it exited)\n",
+                 pidlist, p);
+      return 3;
+    }
+  size_t nns = 0;
+  for (auto& rec : restored->kernel->ns_records()) nns += rec.ns != nullptr;
+  std::string notes;
+  for (auto& n : restored->notes) notes += "; " + n;
+  std::vector<std::pair<std::string, uint32_t>> names{{"init", init_id}};
+  names.insert(names.end(), restored->names.begin(), restored->names.end());
+  auto kernel = std::make_shared<std::unique_ptr<Kernel>>(std::move(restored->kernel));
+  opt.initial = [kernel, names](const Kernel::Config&) {
+    return std::make_unique<SimBackend>(std::move(*kernel), names);
+  };
+  std::string why;
+  auto at = strace::Attach::start(a.attach, strace::trace_options(), a.timeout_ms, why);
+  if (!at) {
+    fmt::print(stderr, "nssim: cannot attach to {}: {}\n", pidlist, why);
+    return 3;
+  }
+  g_strace = at->strace_pid();
+  struct sigaction sa = {};
+  struct sigaction old_int = {};
+  struct sigaction old_term = {};
+  sa.sa_handler = on_stop_signal;  // no SA_RESTART: the read below returns EINTR
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, &old_int);
+  sigaction(SIGTERM, &sa, &old_term);
+  strace::Session session(opt);
+  std::vector<strace::Output> outs;
+  session.begin(outs);
+  Printer pr(a, session);
+  Scenario title = session.header();
+  title.file = "--attach " + pidlist;
+  std::vector<std::string> who;
+  for (int p : a.attach) who.push_back(fmt::format("{} (p{})", p, p));
+  pr.header(title, fmt::format("live kernel: strace -f -yy -p of {}, attached (host pids; Ctrl-C detaches); the model "
+                               "starts from a snapshot taken at attach time: {} processes, {} namespaces, with the "
+                               "kernel's inodes and pid numbers; its init is the host's pid 1{}",
+                               fmt::join(who, ", "), procs, nns, notes));
+  auto flush = [&] {
+    for (auto& o : outs) pr.print(o);
+    outs.clear();
+    std::fflush(stdout);
+  };
+  flush();
+  strace::Reader reader;
+  std::vector<strace::Event> evs;
+  std::vector<strace::LogError> errs;
+  int lineno = 0, events = 0;
+  auto take_line = [&](std::string_view line) {
+    ++lineno;
+    if (save) save << line << '\n';
+    reader.feed(line, lineno, evs, errs);
+    for (auto& e : evs) {
+      ++events;
+      session.feed(e, outs);
+    }
+    evs.clear();
+    flush();
+  };
+  std::string buf;
+  char chunk[65536];
+  auto t0 = std::chrono::steady_clock::now();
+  bool timed_out = false;
+  for (;;) {
+    int wait_ms = -1;
+    if (a.duration_s > 0 && !timed_out) {
+      auto left = std::chrono::duration<double>(a.duration_s) - (std::chrono::steady_clock::now() - t0);
+      wait_ms = std::max(0, static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(left).count()));
+      if (wait_ms == 0) {
+        timed_out = true;
+        at->stop();
+        wait_ms = -1;
+      }
+    }
+    pollfd pfd{at->output_fd(), POLLIN, 0};
+    int pr_n = poll(&pfd, 1, wait_ms);
+    if (pr_n < 0 && errno == EINTR) continue;
+    if (pr_n == 0) continue;
+    ssize_t n = read(at->output_fd(), chunk, sizeof chunk);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    buf.append(chunk, static_cast<size_t>(n));
+    size_t start = 0, nl;
+    while ((nl = buf.find('\n', start)) != std::string::npos) {
+      take_line(std::string_view(buf).substr(start, nl - start));
+      start = nl + 1;
+    }
+    buf.erase(0, start);
+  }
+  if (!buf.empty()) take_line(buf);
+  std::string strace_err = at->finish();
+  g_strace = -1;
+  sigaction(SIGINT, &old_int, nullptr);
+  sigaction(SIGTERM, &old_term, nullptr);
+  while (!strace_err.empty() && strace_err.back() == '\n') strace_err.pop_back();
+  // Calls still in progress at the detach are no error: strace printed their start only.
+  session.finish(outs, errs);
+  flush();
+  std::string how = g_stop      ? "detached (Ctrl-C or SIGTERM)"
+                    : timed_out ? fmt::format("detached after --duration {}", a.duration_s)
+                                : "they all exited";
+  pr.summary(session, events, fmt::format("attached to {}: {}", pidlist, how), errs, strace_err);
+  std::fflush(stdout);
+  return session.contradictions() != 0 || !errs.empty() ? 1 : 0;
+}
+
+}  // namespace
+
 int cmd_trace_command(const TraceCommandArgs& a) {
+  if (!a.attach.empty()) return cmd_trace_attach(a);
   if (a.command.empty()) {
     fmt::print(stderr, "nssim trace: nothing to run after '--'\n");
     return 2;
@@ -336,7 +512,7 @@ int cmd_trace_command(const TraceCommandArgs& a) {
   std::string strace_err;
   int status = sb->finish(strace_err);
   while (!strace_err.empty() && strace_err.back() == '\n') strace_err.pop_back();
-  pr.summary(session, events, status, errs, strace_err);
+  pr.summary(session, events, "program: " + describe_status(status), errs, strace_err);
   std::fflush(stdout);
   if (!a.html.empty()) {
     // The page steps through the translated scenario, replayed on the model.

@@ -46,6 +46,17 @@ int main(int argc, char** argv) {
                     "model still replays every process")
       ->delimiter(',')
       ->type_name("PID[,PID...]");
+  std::vector<int> trace_attach;
+  trace
+      ->add_option("--attach", trace_attach,
+                   "Follow running processes (strace -f -yy -p PID..., as strace -p would: nothing else changes, "
+                   "and strace detaches on Ctrl-C, on --duration, or when they all exit); the model starts from a "
+                   "snapshot of the live system taken at attach time (their namespaces, creds and pid numbers)")
+      ->delimiter(',')
+      ->type_name("PID[,PID...]");
+  double trace_duration = 0;
+  trace->add_option("--duration", trace_duration, "With --attach: detach after this many seconds")
+      ->check(CLI::PositiveNumber);
   auto* trace_real = trace->add_flag("--real", targs.real,
                   "Also run every step on the live kernel (as root, in a sandbox) and report every disagreement");
   trace->add_option("--vm", trace_vm,
@@ -96,7 +107,13 @@ int main(int argc, char** argv) {
       "real program under strace in the sandbox and replays its namespace calls on the model as they come,\n"
       "checking every nsfs inode and result the kernel reported. Exit status: 0 no contradiction and the\n"
       "program exited with 0; 1 a contradiction or an unreadable strace line; 3 it cannot run here;\n"
-      "4 no contradiction, but the program failed (exited non-zero or was killed).");
+      "4 no contradiction, but the program failed (exited non-zero or was killed).\n\n"
+      "nssim trace --attach PID[,PID...] [--duration S] [--summary] [--save-log LOG] follows running processes\n"
+      "with strace -f -yy -p (as strace -p would: nothing else of the host changes). The model starts from a\n"
+      "snapshot of the live system taken just before strace attaches; the processes and their children are\n"
+      "replayed on it until Ctrl-C, --duration, or their exit, and strace detaches from them in every case.\n"
+      "Exit status: 0 no contradiction; 1 a contradiction or an unreadable strace line; 2 usage; 3 it cannot\n"
+      "attach (not root or not allowed to ptrace, a pid that is not a process, strace missing).");
 
   nssim::cli::GraphArgs gargs;
   bool final_step = false;
@@ -195,6 +212,35 @@ int main(int argc, char** argv) {
         rc = 2;
       } else {
         rc = nssim::cli::trace_in_vm(targs, trace_files, trace_vm);
+      }
+      return;
+    }
+    if (!trace_attach.empty() || trace_duration > 0) {
+      if (trace_attach.empty()) {
+        fmt::print(stderr, "nssim trace: --duration applies to --attach PID[,PID...]\n");
+        rc = 2;
+      } else if (!trace_cmd.empty() || !trace_files.empty() || targs.real || trace_host || targs.from_snapshot_given ||
+                 targs.root_pid) {
+        fmt::print(stderr,
+                   "nssim trace: --attach follows running processes; it takes no -- CMD, scenario FILE, --real, "
+                   "--host, --from-snapshot or --root\n");
+        rc = 2;
+      } else {
+        nssim::cli::TraceCommandArgs c;
+        c.attach = trace_attach;
+        c.duration_s = trace_duration;
+        c.json = targs.json;
+        c.refs = targs.refs;
+        c.no_events = targs.no_events;
+        c.no_table = targs.no_table;
+        c.html = targs.html;
+        c.focus = targs.focus;
+        c.hide = targs.hide;
+        c.save_log = trace_save_log;
+        c.summary = trace_summary;
+        c.pids = trace_pids;
+        c.timeout_ms = targs.timeout_ms;
+        rc = nssim::cli::cmd_trace_command(c);
       }
       return;
     }

@@ -12,6 +12,7 @@ class App;
 namespace nssim::cli {
 
 // nssim trace [--json] [--html OUT] [--save-log LOG] [--no-events] [--no-table] [--refs] -- CMD [ARGS...]
+// (or --attach PID[,PID...] [--duration S] instead of -- CMD)
 struct TraceCommandArgs {
   std::vector<std::string> command;
   bool json = false;
@@ -25,6 +26,10 @@ struct TraceCommandArgs {
   bool summary = false;   // one line per step (--summary)
   std::vector<int> pids;  // show only these processes' steps (--pid); empty: all
   bool host = false;      // --host: no sandbox (real/sandbox_exec.h)
+  // --attach PID,...: follow running processes instead of running `command`
+  // (strace/attach.h); --duration: detach after that many seconds (0: never).
+  std::vector<int> attach;
+  double duration_s = 0;
 };
 int cmd_trace_command(const TraceCommandArgs& a);
 

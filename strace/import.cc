@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
+#include <set>
 #include <sstream>
 
 namespace nssim::strace {
@@ -168,6 +169,116 @@ std::vector<std::pair<int, std::string>> per_process_files(const std::string& lo
   return out;
 }
 
+std::map<int, std::array<uint64_t, kLinks>> existing_pids(const std::vector<Event>& evs, std::map<int, int>* parents) {
+  std::map<int, std::array<uint64_t, kLinks>> out;
+  if (evs.empty()) return out;
+  std::map<int, int> first_line;  // pid -> its first line (a call's start)
+  std::set<int64_t> results;      // pids clones returned (in the caller's pid ns and strace's)
+  std::vector<int> clone_starts;  // clones none of whose pids is a pid column
+  for (auto& e : evs) {
+    int l = e.kind == Event::Syscall ? e.call.first_line : e.line;
+    auto [it, fresh] = first_line.emplace(e.pid, l);
+    if (!fresh) it->second = std::min(it->second, l);
+  }
+  for (auto& e : evs) {
+    if (e.kind != Event::Syscall) continue;
+    const Call& c = e.call;
+    if (c.name != "clone" && c.name != "clone3" && c.name != "fork" && c.name != "vfork") continue;
+    if (c.ret.failed()) continue;
+    if (c.ret.unknown) continue;  // "= ?": the caller died in it, no child line follows
+    results.insert(c.ret.value);
+    if (c.ret.tracer_pid) results.insert(*c.ret.tracer_pid);
+    if (!first_line.count(static_cast<int>(c.ret.tracer_pid.value_or(c.ret.value))))
+      clone_starts.push_back(c.first_line);  // a child in another pid namespace, or one with no line
+  }
+  std::sort(clone_starts.begin(), clone_starts.end());
+  std::vector<std::pair<int, int>> unmade;  // (first line, pid)
+  for (auto& [pid, l] : first_line)
+    if (pid != evs.front().pid && !results.count(pid)) unmade.emplace_back(l, pid);
+  std::sort(unmade.begin(), unmade.end());
+  // Each unmade pid is the child of the earliest unclaimed clone that started before it, if any.
+  size_t next = 0;
+  for (auto& [l, pid] : unmade) {
+    if (next < clone_starts.size() && clone_starts[next] < l) {
+      ++next;
+      continue;
+    }
+    out[pid] = {};
+  }
+  // A reap of a pid no clone of the log made: the log starts mid-life (strace -p of one process).
+  bool reaps_unknown = false;
+  for (auto& e : evs)
+    if (e.kind == Event::Syscall && (e.call.name == "wait4" || e.call.name == "waitid") && e.call.ret.value > 0 &&
+        e.call.name == "wait4" && !results.count(e.call.ret.tracer_pid.value_or(e.call.ret.value)) &&
+        !results.count(e.call.ret.value))
+      reaps_unknown = true;
+  if (out.empty() && !reaps_unknown) return out;
+  out[evs.front().pid] = {};
+  // The first sightings of their links, before each changes its namespaces:
+  // its own, and those of descendants that share them (a clone without
+  // CLONE_NEW*, neither calling unshare or setns first), as a shell's children read them.
+  std::map<int, int> changed;  // pid -> line of its first unshare or setns
+  struct Made {
+    int parent, line;
+    bool fresh;  // CLONE_NEW*
+  };
+  std::map<int, Made> made;
+  for (auto& e : evs) {
+    if (e.kind != Event::Syscall) continue;
+    const Call& c = e.call;
+    if ((c.name == "unshare" || c.name == "setns") && !changed.count(e.pid)) changed[e.pid] = c.first_line;
+    if ((c.name == "clone" || c.name == "clone3" || c.name == "fork" || c.name == "vfork") && !c.ret.failed() &&
+        !c.ret.unknown)
+      made.emplace(static_cast<int>(c.ret.tracer_pid.value_or(c.ret.value)),
+                   Made{e.pid, c.first_line, c.args_text.find("CLONE_NEW") != std::string::npos});
+  }
+  // The existing process whose namespaces `pid` has at `line`, or 0.
+  auto owner = [&](int pid, int line) {
+    for (int hops = 0; hops < 64; ++hops) {
+      if (auto ch = changed.find(pid); ch != changed.end() && ch->second < line) return 0;
+      if (out.count(pid)) return pid;
+      auto m = made.find(pid);
+      if (m == made.end() || m->second.fresh) return 0;
+      line = m->second.line;
+      pid = m->second.parent;
+    }
+    return 0;
+  };
+  for (auto& e : evs) {
+    if (e.kind != Event::Syscall) continue;
+    const Call& c = e.call;
+    bool open = c.name == "open" || c.name == "openat" || c.name == "openat2";
+    bool link = c.name == "readlink" || c.name == "readlinkat";
+    if ((!open && !link) || c.ret.failed() || c.ret.unknown) continue;
+    size_t pa = c.name == "open" || c.name == "readlink" ? 0 : 1;
+    if (c.args.size() <= pa) continue;
+    auto path = parse_string(c.args[pa]);
+    if (!path || !path->starts_with("/proc/")) continue;
+    std::string_view rest = std::string_view(*path).substr(6);
+    size_t sl = rest.find('/');
+    if (sl == std::string_view::npos || !rest.substr(sl).starts_with("/ns/")) continue;
+    std::string_view who = rest.substr(0, sl), lname = rest.substr(sl + 4);
+    int pid = who == "self" || who == "thread-self" ? e.pid : static_cast<int>(parse_int(who).value_or(0));
+    auto l = link_from_name(lname);
+    int ex = l ? owner(pid, c.first_line) : 0;
+    if (!ex) continue;
+    std::optional<std::pair<NsType, uint64_t>> nd;
+    if (open)
+      nd = parse_ns_decor(c.ret.decor);
+    else if (c.args.size() > pa + 1)
+      if (auto target = parse_string(c.args[pa + 1])) nd = parse_ns_decor(*target);
+    size_t i = static_cast<size_t>(std::find(kAllLinks.begin(), kAllLinks.end(), *l) - kAllLinks.begin());
+    if (nd && nd->first == link_type(*l) && !out[ex][i]) out[ex][i] = nd->second;
+  }
+  if (parents)
+    for (auto& e : evs)
+      if (e.kind == Event::Syscall && e.call.name == "wait4" && e.call.ret.value > 0 && out.count(e.pid)) {
+        int child = static_cast<int>(e.call.ret.tracer_pid.value_or(e.call.ret.value));
+        if (child != e.pid && out.count(child) && !parents->count(child)) (*parents)[child] = e.pid;
+      }
+  return out;
+}
+
 Imported import_events(const std::vector<Event>& evs, const SessionOptions& opt, const RenderOptions& ro) {
   Imported im;
   SessionOptions o = opt;
@@ -181,6 +292,7 @@ Imported import_events(const std::vector<Event>& evs, const SessionOptions& opt,
       break;
     }
   }
+  if (o.existing.empty() && !o.initial) o.existing = existing_pids(evs, &o.existing_parent);
   im.session = std::make_unique<Session>(o);
   for (auto& e : evs) im.session->feed(e, im.outs);
   im.session->finish(im.outs, im.errors);

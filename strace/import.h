@@ -4,6 +4,7 @@
 // runs (cli/cmd_trace_cmd.cc).
 #pragma once
 
+#include <array>
 #include <map>
 #include <memory>
 #include <string>
@@ -54,6 +55,17 @@ bool merge_per_process(const std::vector<PerProcessFile>& files, std::string& me
                        std::string& err);
 // The LOG.PID files next to LOG (sorted by pid); empty when there are none.
 std::vector<std::pair<int, std::string>> per_process_files(const std::string& log);
+
+// A log that starts mid-life (`strace -p PID1 -p PID2`): the pids that no
+// clone, fork or vfork of the log made and that existed before it (each
+// appears before any clone whose result the log does not otherwise account
+// for). Empty when only the first pid is such (an ordinary `strace -f CMD`
+// log); otherwise the first pid is one too. With each, the inodes of its
+// /proc/PID/ns links the log shows (open/readlink of /proc/self/ns/X,
+// /proc/thread-self/ns/X or /proc/PID/ns/X) before it calls unshare or setns.
+// `parents` (optional): an existing pid -> the existing pid that reaps it (its parent).
+std::map<int, std::array<uint64_t, kLinks>> existing_pids(const std::vector<Event>& evs,
+                                                          std::map<int, int>* parents = nullptr);
 
 // The events of a log that read cleanly, replayed on the model, and the scenario.
 struct Imported {

@@ -270,7 +270,7 @@ std::string Session::resolve_pid(int64_t nr, uint32_t pidns) {
   // The model's own numbers: right in a live run's sandbox and in pid namespaces
   // made during the trace; a recorded log's first pid namespace has other numbers.
   Kernel& k = sim.kernel();
-  if (!opt_.live && pidns == k.task_active_pid_ns(k.init_task())->serial) return "";
+  if (!opt_.live && !opt_.initial && pidns == k.task_active_pid_ns(k.init_task())->serial) return "";
   for (const std::string& n : sim.names()) {
     nssim::Task* mt = sim.task(n);
     if (!mt || !mt->thread_pid) continue;
@@ -426,7 +426,31 @@ void Session::begin(std::vector<Output>& out, int first_pid) {
   if (started_) return;
   started_ = true;
   int init_pid = opt_.init_pid ? opt_.init_pid : first_pid;
-  bool parent = opt_.init_parent && !opt_.live;
+  if (opt_.initial) {
+    // --attach: the model is the restored snapshot; its init stands for the
+    // host's pid 1, and every traced process is a restored task (made in feed()).
+    init_name_ = "init";
+    header_.init_name = init_name_;
+    Kernel::Config cfg = Runner::config_for(header_);
+    cfg.hostname = opt_.hostname;
+    Runner::Options ro;
+    ro.trace = true;
+    ro.config = cfg;
+    ro.initial = opt_.initial;
+    runner_ = std::make_unique<Runner>(header_, ro);
+    for (const std::string& n : runner_->sim().names()) used_names_.insert(n);
+    // The restored namespaces keep the kernel's inodes: each is its own sighting.
+    const Kernel& k = runner_->sim().kernel();
+    for (size_t i = 0; i < k.ns_records().size(); ++i) {
+      const NsRecord& r = k.ns_records()[i];
+      if (!r.ns) continue;
+      m2k_[static_cast<uint32_t>(i)] = r.inum;
+      k2m_[{r.type, r.inum}] = static_cast<uint32_t>(i);
+    }
+    return;
+  }
+  bool existing_first = opt_.existing.count(init_pid) > 0;
+  bool parent = (opt_.init_parent || !opt_.existing.empty()) && !opt_.live;
   std::string first = name_for(init_pid);
   init_name_ = first;
   if (parent) {
@@ -452,12 +476,14 @@ void Session::begin(std::vector<Output>& out, int first_pid) {
     holder->fds = std::make_shared<FdTable>();
     used_names_.insert(init_name_);
     retired_.push_back(std::move(holder));
-    Ctx x{nullptr, &out, out.size()};
-    step(*retired_.back(), fmt::format("clone(0) -> {}", first), first, x,
-         "not in the log: the log's first process exits before others, so it runs under an init of its own "
-         "(the model's first task is pid 1, whose exit would kill them)");
-    new_task(init_pid, first, std::make_shared<FdTable>(), "");
-    nspids_[{root, init_pid}] = first;
+    if (!existing_first) {
+      Ctx x{nullptr, &out, out.size()};
+      step(*retired_.back(), fmt::format("clone(0) -> {}", first), first, x,
+           "not in the log: the log's first process exits before others, so it runs under an init of its own "
+           "(the model's first task is pid 1, whose exit would kill them)");
+      new_task(init_pid, first, std::make_shared<FdTable>(), "");
+      nspids_[{root, init_pid}] = first;
+    }
   } else {
     new_task(init_pid, init_name_, std::make_shared<FdTable>(), "");
     nspids_[{root, opt_.live ? 1 : init_pid}] = init_name_;
@@ -493,7 +519,13 @@ void Session::feed(const Event& ev, std::vector<Output>& out) {
     // A pid not matched to a clone yet: the child of a clone whose result
     // strace has not printed (vfork), or whose pid the log shows in another
     // pid namespace than the clone's result.
-    if (!parked_.empty()) {
+    auto rs = opt_.restored.find(ev.pid);
+    if (rs != opt_.restored.end() && runner_->sim().task(rs->second)) {
+      // --attach: a process (or thread) of the snapshot.
+      new_task(ev.pid, rs->second, std::make_shared<FdTable>(), "");
+    } else if (opt_.existing.count(ev.pid)) {
+      make_existing(ev, out);
+    } else if (!parked_.empty()) {
       Parked pk = std::move(parked_.front());
       parked_.erase(parked_.begin());
       std::string name = pk.task->name;
@@ -513,6 +545,97 @@ void Session::feed(const Event& ev, std::vector<Output>& out) {
   if (hold_if_asleep(ev, out)) return;
   handle(ev, out);
   release_woken(out);
+}
+
+void Session::make_existing(const Event& ev, std::vector<Output>& out) {
+  const std::array<uint64_t, kLinks>& inodes = opt_.existing.at(ev.pid);
+  SimBackend& sim = runner_->sim();
+  Kernel& k = sim.kernel();
+  auto known = [&](nssim::Task* mt, int i) -> int {  // 1: mt's link i is the inode's model namespace
+    NsCommon* ns = mt && mt->nsproxy ? k.ns_of_link(mt, kAllLinks[i]) : nullptr;
+    auto b = k2m_.find({link_type(kAllLinks[i]), inodes[i]});
+    return ns && b != k2m_.end() && b->second == ns->serial;
+  };
+  // The creator: the init, or an existing process already made that shares
+  // the most namespaces (a process in a container next to its init).
+  std::string base = init_name_;
+  int best = -1;
+  std::vector<std::string> cands{init_name_};
+  for (auto& [pid, n] : existing_made_) cands.push_back(n);
+  if (auto pp = opt_.existing_parent.find(ev.pid); pp != opt_.existing_parent.end()) {
+    // Its parent (which reaps it later): made first, it makes this one.
+    int ppid = pp->second;
+    opt_.existing_parent.erase(pp);  // no loop through a cycle of parents
+    if (!task_for(ppid) && opt_.existing.count(ppid)) {
+      Event pe = ev;
+      pe.pid = ppid;
+      make_existing(pe, out);
+    }
+    if (Task* pt = task_for(ppid); pt && sim.task(pt->name)) cands = {pt->name};
+  }
+  for (auto& c : cands) {
+    nssim::Task* mt = sim.task(c);
+    if (!mt || mt->state != TaskState::Running || !mt->nsproxy) continue;
+    int score = 0;
+    for (int i = 0; i < kLinks; ++i) score += inodes[i] ? known(mt, i) : 0;
+    if (score > best) best = score, base = c;
+  }
+  nssim::Task* bt = sim.task(base);
+  uint64_t flags = 0;
+  std::vector<std::string> unplaced;
+  bool any = false;
+  for (int i = 0; i < kLinks; ++i) {
+    if (!inodes[i]) continue;
+    any = true;
+    Link l = kAllLinks[i];
+    if (l == Link::PidForChildren || l == Link::TimeForChildren || known(bt, i)) continue;
+    NsCommon* ns = bt && bt->nsproxy ? k.ns_of_link(bt, l) : nullptr;
+    if (k2m_.count({link_type(l), inodes[i]}) || l == Link::Time) {
+      // Another model namespace already (or a time namespace, which clone() cannot make): not placed.
+      unplaced.emplace_back(link_name(l));
+      continue;
+    }
+    if (!ns || !m2k_.count(ns->serial)) continue;  // the creator's is not seen yet: taken to be this one
+    flags |= ns_type_clone_flag(link_type(l));
+  }
+  std::string name = name_for(ev.pid);
+  std::string note = fmt::format(
+      "not in the log: pid {} was running when the log starts (no clone of it in the log); {}", ev.pid,
+      any ? fmt::format("its namespaces are those its /proc/{}/ns links show in the log{}", ev.pid,
+                        flags ? fmt::format(" ({}: these differ from {}'s)", clone_flags_str(flags), base) : "")
+          : "marked existing: the log shows none of its namespaces, so it has the initial ones (the host's)");
+  if (!unplaced.empty())
+    note += fmt::format("; its {} namespace{} cannot be placed by a clone", fmt::join(unplaced, ", "),
+                        unplaced.size() == 1 ? "" : "s");
+  Ctx x{&ev, &out, out.size()};
+  Task creator;
+  creator.name = base;
+  Output* o = step(creator, fmt::format("clone({}) -> {}", clone_flags_str(flags), name), name, x, note, true);
+  new_task(ev.pid, name, std::make_shared<FdTable>(), "");
+  existing_made_.emplace_back(ev.pid, name);
+  nspids_[{k.task_active_pid_ns(k.init_task())->serial, ev.pid}] = name;
+  if (nssim::Task* mt = sim.task(name); mt && mt->nsproxy)
+    for (int i = 0; i < kLinks; ++i) {
+      if (!inodes[i]) continue;
+      NsCommon* ns = k.ns_of_link(mt, kAllLinks[i]);
+      check_ns(link_type(kAllLinks[i]), inodes[i], ns ? ns->serial : -1,
+               fmt::format("/proc/{}/ns/{} at the start of the log", ev.pid, link_name(kAllLinks[i])), x);
+    }
+  contradictions_ += static_cast<int>(x.msgs.size());
+  if (o) {
+    Output& s = out[static_cast<size_t>(o - out.data())];
+    s.strace_text = fmt::format("(pid {} exists: its first line is {})", ev.pid, ev.line);
+    s.record.disagreements.insert(s.record.disagreements.end(), x.msgs.begin(), x.msgs.end());
+    s.kernel.insert(s.kernel.end(), x.kernel.begin(), x.kernel.end());
+  } else {
+    for (auto& m : x.msgs) {
+      Output c;
+      c.kind = Output::Contradiction;
+      c.strace_line = ev.line;
+      c.message = m;
+      out.push_back(std::move(c));
+    }
+  }
 }
 
 bool Session::hold_if_asleep(const Event& ev, std::vector<Output>& out) {
@@ -1450,7 +1573,7 @@ void Session::on_clone(const Call& c, Task& t, Ctx& x) {
   // printed order. The log's number is taken then (pids are resolved by it,
   // nspids_), with a note, not a contradiction.
   bool racy = pm && pm->group_leader && pm->group_leader->nr_threads > 1;
-  if (cm && cm->thread_pid && (opt_.live || parent_ns != root)) {
+  if (cm && cm->thread_pid && (opt_.live || parent_ns != root) && !opt_.initial) {
     for (auto& num : cm->thread_pid->numbers)
       if (num.ns->serial == parent_ns && num.nr != r.value) {
         if (racy)
@@ -1504,18 +1627,36 @@ void Session::on_wait(const Call& c, Task& t, Ctx& x, int64_t reaped) {
     std::string target = resolve_pid(reaped, ns);
     if (target.empty() && r.tracer_pid)
       if (Task* tt = task_for(static_cast<int>(*r.tracer_pid))) target = tt->name;
+    bool before_log =
+        std::any_of(existing_made_.begin(), existing_made_.end(), [&](auto& e) { return e.second == t.name; }) ||
+        (opt_.initial && opt_.restored.count(t.pid));
+    if (target.empty() && before_log)
+      // A process that existed before the log (strace -p) reaps a child it made before it.
+      return comment(x, c.name + " (a child from before the log)",
+                     fmt::format("reaps pid {}, which {} made before the log starts (not followed)", reaped, t.name),
+                     false);
     if (target.empty()) {
       contradiction(x, fmt::format("{} reaped pid {}, which the model has no child for", c.name, reaped));
       return comment(x, c.name + " (unknown pid)", "reaps a pid the model cannot place", true, false);
     }
     nssim::Task* tm = runner_->sim().task(target);
     if (tm && tm->state == TaskState::Running) {
-      // Its end was not in the log (killed before strace saw it): the status says how.
+      // Its end was not in the log (killed before strace saw it, or a restored
+      // process strace does not follow): the status says how.
+      bool found = false;
       for (auto& [p, tk] : tasks_)
         if (tk && tk->name == target) {
           on_exit(*tk, c.args.size() > 1 ? status_code(c.args[1]) : 0, "ended (wait4's status shows it)", x);
+          found = true;
           break;
         }
+      if (!found && opt_.initial) {
+        Task gone;
+        gone.name = target;
+        gone.fds = std::make_shared<FdTable>();
+        on_exit(gone, c.args.size() > 1 ? status_code(c.args[1]) : 0,
+                "ended (a process from before the attach, not followed: wait4's status shows it)", x);
+      }
     }
     step(t, fmt::format("wait({})", target), target, x);
     return;
@@ -1596,6 +1737,16 @@ void Session::finish(std::vector<Output>& out, std::vector<LogError>& errs) {
   // log): its lines run anyway, and the model says why it cannot run them.
   for (auto& [name, evs] : std::exchange(held_, {}))
     for (auto& e : evs) handle(e, out);
+  if (opt_.initial) {
+    // --attach: a process made between the snapshot and the attach (in
+    // neither); no clone claimed it: an existing process, its lines replayed.
+    for (auto& [pid, evs] : std::exchange(orphans_, {})) {
+      if (evs.empty()) continue;
+      opt_.existing.emplace(pid, std::array<uint64_t, kLinks>{});
+      make_existing(evs.front(), out);
+      for (auto& e : evs) handle(e, out);
+    }
+  }
   for (auto& [pid, evs] : orphans_)
     if (!evs.empty())
       errs.push_back({evs.front().line,

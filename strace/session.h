@@ -14,6 +14,7 @@
 
 #include <array>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -21,8 +22,8 @@
 #include <string>
 #include <vector>
 
-#include "strace/log.h"
 #include "sim/runner.h"
+#include "strace/log.h"
 
 namespace nssim::strace {
 
@@ -41,6 +42,24 @@ struct SessionOptions {
   // first task is pid 1, whose exit would kill every other task, so the
   // scenario starts with an init of its own that clones the first process.
   bool init_parent = false;
+  // Processes alive before the log starts (`strace -p` logs, several
+  // processes): pid column -> the kernel inodes of its /proc/PID/ns links as
+  // far as the log shows them before it changes namespaces (kAllLinks order,
+  // 0: unknown). The model's init stands for the host's; each such process is
+  // a clone of it (or of an existing process it shares the most with) with a
+  // new namespace of each type whose inode differs; without any inode, it has
+  // the initial namespaces (said in the step's note). Implies init_parent.
+  std::map<int, std::array<uint64_t, kLinks>> existing;
+  // An existing process's parent, when the log shows it (the parent reaps it):
+  // made by a clone of that parent (made first if need be), not of the init.
+  std::map<int, int> existing_parent;
+  // `nssim trace --attach`: the model starts from a snapshot of the live
+  // system taken at attach time (sim/restore.h; Runner::Options::initial), so
+  // its namespaces have the kernel's inodes; `restored` names the restored
+  // tasks by pid column ("p123", a thread "t124"). Pids the model allocates
+  // are not compared with the kernel's (the host allocates its own meanwhile).
+  std::function<std::unique_ptr<SimBackend>(const Kernel::Config&)> initial;
+  std::map<int, std::string> restored;
 };
 
 // One thing the session produced, in order.
@@ -131,6 +150,8 @@ class Session {
   std::string fd_name(FdTable& tbl, int fd);
   void drop_fd(Task& t, int fd, Ctx& x, const char* why);
   void on_clone(const Call& c, Task& t, Ctx& x);
+  // A pid of opt.existing at its first line: cloned from the init (see SessionOptions::existing).
+  void make_existing(const Event& ev, std::vector<Output>& out);
   void on_exec(const Call& c, Task& t, Ctx& x);
   void on_open(const Call& c, Task& t, Ctx& x);
   void on_wait(const Call& c, Task& t, Ctx& x, int64_t reaped);
@@ -165,6 +186,7 @@ class Session {
     std::unique_ptr<Task> task;  // the child, until its pid shows up in the log
   };
   std::vector<Parked> parked_;
+  std::vector<std::pair<int, std::string>> existing_made_;      // opt.existing pids made so far, in order
   std::map<std::pair<uint32_t, int64_t>, std::string> nspids_;  // (pid ns serial, nr) -> task
   std::map<uint32_t, uint32_t> procns_;                         // mnt ns serial -> pid ns serial of its /proc
   std::map<uint32_t, uint64_t> m2k_;                            // model ns serial -> kernel inode

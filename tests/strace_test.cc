@@ -19,6 +19,8 @@
 #include <sstream>
 
 #include "real/sandbox_exec.h"
+#include "strace/attach.h"
+#include "strace/import.h"
 #include "strace/log.h"
 #include "strace/session.h"
 #include "tests/bundled.h"
@@ -240,14 +242,147 @@ TEST(StraceImport, MalformedLinesAreReportedWithTheirLineNumbers) {
   EXPECT_NE(access(temp(".nss").c_str(), F_OK), 0) << "nothing is written from a malformed log";
 }
 
-TEST(StraceImport, APidNoCloneCreatedIsAnErrorAtItsFirstLine) {
+// Issue 17, cause 6: a log that starts mid-life (`strace -p`) was refused
+// ("pid ... appears without a clone"). A pid no clone made is a process that
+// existed before the log: with no /proc/PID/ns decoding, it has the host's
+// initial namespaces, and the scenario says so.
+TEST(StraceImport, APidNoCloneCreatedIsAnExistingProcessWithTheInitialNamespaces) {
   std::string log = write_temp(".log",
                                "100 unshare(CLONE_NEWUTS) = 0\n"
                                "100 exit_group(0) = ?\n"
                                "555 unshare(CLONE_NEWNET) = 0\n");
+  std::string sc = temp(".nss");
+  CliRun r = run_shell(nssim("import " + log + " -o " + sc));
+  EXPECT_EQ(r.status, 0) << r.out;
+  EXPECT_THAT(r.out, Not(HasSubstr("appears without a clone")));
+  std::string text = slurp(sc);
+  EXPECT_THAT(text, HasSubstr("task init\n"));
+  EXPECT_THAT(text, HasSubstr("init: clone(0) -> p100 = p100"));
+  EXPECT_THAT(text, HasSubstr("init: clone(0) -> p555 = p555"));
+  EXPECT_THAT(text, HasSubstr("pid 555 was running when the log starts (no clone of it in the log); marked existing: "
+                              "the log shows none of its namespaces, so it has the initial ones (the host's)"));
+  EXPECT_THAT(text, HasSubstr("p555: unshare(CLONE_NEWNET) = 0"));
+  CliRun t = run_shell(nssim("trace --no-events --no-table " + sc));
+  EXPECT_EQ(t.status, 0) << t.out << "\n--- scenario:\n" << text;
+}
+
+// The streaming session (nssim trace -- CMD) is told of no existing process:
+// there, a pid no clone made is still an error at its first line.
+TEST(StraceImport, TheStreamingSessionStillRefusesAPidNoCloneCreated) {
+  Imported r = import_text("100 unshare(CLONE_NEWUTS) = 0\n100 exit_group(0) = ?\n555 unshare(CLONE_NEWNET) = 0\n");
+  ASSERT_EQ(r.errs.size(), 1u);
+  EXPECT_EQ(r.errs[0].line, 3);
+  EXPECT_THAT(r.errs[0].message, HasSubstr("pid 555 appears without a clone, fork or vfork that created it"));
+}
+
+strace::LogRead read_text(const std::string& log) { return strace::read_log(log); }
+
+TEST(StraceImport, ExistingPidsAreThoseNoCloneMadeWithTheInodesTheirLinksShowBeforeTheyChange) {
+  auto log = read_text(
+      "10 readlink(\"/proc/self/ns/net\", \"net:[4026531840]\", 64) = 16\n"
+      "20 openat(AT_FDCWD</>, \"/proc/self/ns/net\", O_RDONLY) = 3<net:[4026532500]>\n"
+      "20 clone(child_stack=NULL, flags=SIGCHLD) = 30\n"
+      "30 readlink(\"/proc/self/ns/uts\", \"uts:[4026532600]\", 64) = 16\n"
+      "20 unshare(CLONE_NEWIPC) = 0\n"
+      "20 readlink(\"/proc/self/ns/ipc\", \"ipc:[4026532700]\", 64) = 16\n"
+      "10 readlink(\"/proc/40/ns/mnt\", \"mnt:[4026532800]\", 64) = 16\n"
+      "40 exit_group(0) = ?\n"
+      "40 +++ exited with 0 +++\n");
+  ASSERT_TRUE(log.errors.empty());
+  auto ex = strace::existing_pids(log.events);
+  ASSERT_EQ(ex.size(), 3u);  // 10 (the first), 20 and 40; 30 is 20's child
+  auto at = [](Link l) { return static_cast<size_t>(l); };
+  EXPECT_EQ(ex[10][at(Link::Net)], 4026531840u);
+  EXPECT_EQ(ex[20][at(Link::Net)], 4026532500u);
+  EXPECT_EQ(ex[20][at(Link::Uts)], 4026532600u) << "its child, sharing its namespaces, read it";
+  EXPECT_EQ(ex[20][at(Link::Ipc)], 0u) << "read after its unshare: not its namespace at the start";
+  EXPECT_EQ(ex[40][at(Link::Mnt)], 4026532800u) << "another process read /proc/40/ns/mnt";
+  EXPECT_FALSE(ex.count(30));
+}
+
+TEST(StraceImport, AnExistingProcessInOtherNamespacesIsACloneWithThoseTypesNew) {
+  std::string log = write_temp(".log",
+                               "10 readlink(\"/proc/self/ns/net\", \"net:[4026531840]\", 64) = 16\n"
+                               "10 readlink(\"/proc/self/ns/uts\", \"uts:[4026531838]\", 64) = 16\n"
+                               "20 readlink(\"/proc/self/ns/net\", \"net:[4026532500]\", 64) = 16\n"
+                               "20 readlink(\"/proc/self/ns/uts\", \"uts:[4026531838]\", 64) = 16\n"
+                               "20 sethostname(\"x\", 1) = 0\n"
+                               "30 readlink(\"/proc/self/ns/net\", \"net:[4026532500]\", 64) = 16\n"
+                               "30 readlink(\"/proc/self/ns/uts\", \"uts:[4026531838]\", 64) = 16\n");
+  std::string sc = temp(".nss");
+  CliRun r = run_shell(nssim("import " + log + " -o " + sc));
+  EXPECT_EQ(r.status, 0) << r.out;
+  std::string text = slurp(sc);
+  EXPECT_THAT(text, HasSubstr("init: clone(0) -> p10 = p10"));
+  EXPECT_THAT(text, HasSubstr("init: clone(CLONE_NEWNET) -> p20 = p20"));
+  EXPECT_THAT(text, HasSubstr("(CLONE_NEWNET: these differ from init's)"));
+  // 30 shares 20's net namespace: made by 20, the existing process it shares the most with.
+  EXPECT_THAT(text, HasSubstr("p20: clone(0) -> p30 = p30"));
+  EXPECT_THAT(text, HasSubstr("# 4 statements; 0 contradictions")) << text;
+}
+
+// strace -p of `unshare --pid --fork` and its child: the child, which the
+// parent reaps, is made by the parent (made first), not by the init.
+TEST(StraceImport, AnExistingProcessThatAnotherReapsIsItsChild) {
+  std::string log = write_temp(".log",
+                               "20 unshare(CLONE_NEWUTS) = 0\n"
+                               "20 exit_group(0) = ?\n"
+                               "20 +++ exited with 0 +++\n"
+                               "10 wait4(20, [{WIFEXITED(s) && WEXITSTATUS(s) == 0}], 0, NULL) = 20\n"
+                               "10 exit_group(0) = ?\n"
+                               "10 +++ exited with 0 +++\n");
   CliRun r = run_shell(nssim("import " + log));
-  EXPECT_EQ(r.status, 2) << r.out;
-  EXPECT_THAT(r.out, HasSubstr(".log:3: error: pid 555 appears without a clone, fork or vfork that created it"));
+  EXPECT_EQ(r.status, 0) << r.out;
+  EXPECT_THAT(r.out, HasSubstr("init: clone(0) -> p10 = p10"));
+  EXPECT_THAT(r.out, HasSubstr("p10: clone(0) -> p20 = p20"));
+  EXPECT_THAT(r.out, HasSubstr("p10: wait(p20) = p20"));
+  EXPECT_THAT(r.out, Not(HasSubstr("CONTRADICTION")));
+}
+
+// The same, recorded: `nssim trace --attach U,C --save-log` of `unshare --pid
+// --fork --uts sh -c '...'` (U) and its child, the new pid namespace's pid 1 (C).
+TEST(StraceImport, ARecordedAttachToUnsharePidForkAndItsChild) {
+  std::string sc = temp(".nss");
+  CliRun r = run_shell(nssim("import " + data("strace-p-unshare-pid-fork.log") + " -o " + sc));
+  EXPECT_EQ(r.status, 0) << r.out;
+  std::string text = slurp(sc);
+  EXPECT_THAT(text, HasSubstr("init: clone(0) -> p32623 = p32623"));
+  EXPECT_THAT(text, HasSubstr("p32623: clone(0) -> p32625 = p32625"));
+  EXPECT_THAT(text, HasSubstr("p32623: wait(p32625) = p32625"));
+  EXPECT_THAT(text, HasSubstr("unshare(CLONE_NEWNET) = 0"));
+  EXPECT_THAT(text, HasSubstr("0 contradictions with the kernel"));
+}
+
+// strace -p of two running shells (one in new uts and net namespaces), both
+// blocked in wait4 on a child made before the attach; recorded with
+// `strace -f -yy --decode-pids=pidns -p A -p B` (tests/data/strace/).
+TEST(StraceImport, AStracePLogOfTwoRunningShells) {
+  std::string sc = temp(".nss");
+  CliRun r = run_shell(nssim("import " + data("strace-p-two-shells.log") + " -o " + sc));
+  EXPECT_EQ(r.status, 0) << r.out;
+  std::string text = slurp(sc);
+  EXPECT_THAT(text, HasSubstr("0 contradictions with the kernel"));
+  EXPECT_THAT(text, HasSubstr("init: clone(0) -> p12399 = p12399"));
+  EXPECT_THAT(text, HasSubstr("init: clone(CLONE_NEWUTS) -> p12398 = p12398"));
+  EXPECT_THAT(text, HasSubstr("reaps pid 12401, which p12399 made before the log starts (not followed)"));
+  EXPECT_THAT(text, HasSubstr("p12439: unshare(CLONE_NEWIPC) = 0"));
+  CliRun t = run_shell(nssim("trace --no-events --no-table " + sc));
+  EXPECT_EQ(t.status, 0) << t.out;
+}
+
+// strace -p of one shell: its wait4 reaps a child from before the log, so the
+// log starts mid-life and the shell is an existing process (no contradiction).
+TEST(StraceImport, OneProcessReapingAChildFromBeforeTheLogIsExisting) {
+  std::string log = write_temp(".log",
+                               "7 wait4(-1, [{WIFEXITED(s) && WEXITSTATUS(s) == 0}], 0, NULL) = 99\n"
+                               "7 unshare(CLONE_NEWUTS) = 0\n"
+                               "7 exit_group(0) = ?\n"
+                               "7 +++ exited with 0 +++\n");
+  CliRun r = run_shell(nssim("import " + log));
+  EXPECT_EQ(r.status, 0) << r.out;
+  EXPECT_THAT(r.out, HasSubstr("init: clone(0) -> p7 = p7"));
+  EXPECT_THAT(r.out, HasSubstr("reaps pid 99, which p7 made before the log starts"));
+  EXPECT_THAT(r.out, Not(HasSubstr("CONTRADICTION")));
 }
 
 TEST(StraceImport, AnEmptyLogIsAnError) {
@@ -1218,6 +1353,112 @@ TEST_F(Runtimes, BwrapAsUid65534) {
       {"setresuid(65534, 65534, 65534)  = 0", "setresgid(65534, 65534, 65534)  = 0",
        "CLONE_NEWUSER|CLONE_NEWPID|CLONE_NEWNET) -> p", "/uid_map\", \"0 65534 1\\n\")  = 0",
        "unshare(CLONE_NEWUSER)  = 0", "/uid_map\", \"65534 0 1\\n\")  = 0"});
+}
+
+// ---- nssim trace --attach PID on the live kernel -------------------------
+
+class StraceAttach : public StraceLive {
+ protected:
+  // Runs `body` with sh (PID names a started process) and returns its output.
+  CliRun sh(const std::string& body) { return run_shell("sh " + write_temp(".sh", body)); }
+};
+
+// A process already in new uts and net namespaces, attached while it waits;
+// then it sets its hostname, a child unshares ipc, and nsenter -t joins its
+// uts namespace through /proc/PID/ns/uts: every step agrees with the kernel,
+// from a model restored from the snapshot taken at attach time.
+TEST_F(StraceAttach, FollowsARunningProcessAndItsChildrenThroughNamespaceCalls) {
+  std::string fifo = temp(".fifo"), log = temp(".log"), sc = temp(".nss");
+  CliRun r = sh(fmt::format(R"(rm -f {0}; mkfifo {0}
+unshare --uts --net sh -c 'read x < {0}; hostname y; unshare --ipc true; nsenter -t $$ -u hostname z' </dev/null &
+A=$!
+sleep 0.5
+(sleep 2; echo go > {0}) &
+{1} trace --attach $A --summary --save-log {2}
+echo "rc=$?"
+echo "A=$A"
+wait
+rm -f {0}
+)",
+                            fifo, NSSIM_BINARY, log));
+  EXPECT_THAT(r.out, HasSubstr("rc=0")) << r.out;
+  EXPECT_THAT(r.out, HasSubstr("contradictions with the kernel: 0")) << r.out;
+  EXPECT_THAT(r.out, Not(HasSubstr("CONTRADICTION")));
+  EXPECT_THAT(r.out, HasSubstr("the model starts from a snapshot taken at attach time"));
+  EXPECT_THAT(r.out, HasSubstr(": they all exited"));
+  EXPECT_THAT(r.out, HasSubstr("sethostname(\"y\")  = 0  (kernel: = 0, ok)"));
+  EXPECT_THAT(r.out, HasSubstr("unshare(CLONE_NEWIPC)  = 0  (kernel: = 0, ok)"));
+  EXPECT_THAT(r.out, HasSubstr("setns(fd3, CLONE_NEWUTS)  = 0  (kernel: = 0, ok)"));
+  std::smatch m;
+  std::string out = r.out;
+  ASSERT_TRUE(std::regex_search(out, m, std::regex("A=([0-9]+)")));
+  EXPECT_THAT(r.out, HasSubstr(fmt::format("open(\"/proc/p{}/ns/uts\")", m[1].str())));
+  // The saved log starts mid-life; of one process, which is then the scenario's
+  // first task (in the initial namespaces, as an existing process would be).
+  CliRun i = run_shell(nssim("import " + log + " -o " + sc));
+  EXPECT_EQ(i.status, 0) << i.out;
+  EXPECT_THAT(slurp(sc), HasSubstr(fmt::format("task p{}\n", m[1].str())));
+  CliRun real = run_shell(nssim("trace --real --no-events --no-table " + sc));
+  EXPECT_EQ(real.status, 0) << real.out << "\n--- scenario:\n" << slurp(sc);
+  EXPECT_THAT(real.out, HasSubstr("live kernel: 0 disagreements"));
+}
+
+// Ctrl-C (SIGINT to nssim) and --duration detach: the process runs on, untraced.
+TEST_F(StraceAttach, CtrlCAndDurationDetachAndTheProcessRunsOnUntraced) {
+  CliRun r = sh(fmt::format(R"(sleep 30 &
+S=$!
+{0} trace --attach $S --summary > /dev/null 2>&1 &
+N=$!
+sleep 1
+grep TracerPid /proc/$S/status | sed 's/^/during: /'
+kill -INT $N
+wait $N
+echo "rc=$?"
+grep TracerPid /proc/$S/status | sed 's/^/after: /'
+{0} trace --attach $S --summary --duration 0.5
+echo "rc2=$?"
+grep TracerPid /proc/$S/status | sed 's/^/after2: /'
+kill -0 $S && echo alive
+kill $S
+)",
+                            NSSIM_BINARY));
+  EXPECT_THAT(r.out, Not(HasSubstr("during: TracerPid:\t0"))) << r.out;
+  EXPECT_THAT(r.out, HasSubstr("rc=0")) << r.out;
+  EXPECT_THAT(r.out, HasSubstr("after: TracerPid:\t0"));
+  EXPECT_THAT(r.out, HasSubstr("detached after --duration 0.5"));
+  EXPECT_THAT(r.out, HasSubstr("rc2=0"));
+  EXPECT_THAT(r.out, HasSubstr("after2: TracerPid:\t0"));
+  EXPECT_THAT(r.out, HasSubstr("alive"));
+}
+
+// nssim killed outright: strace (PR_SET_PDEATHSIG) detaches all the same.
+TEST_F(StraceAttach, KillingNssimDetachesToo) {
+  CliRun r = sh(fmt::format(R"(sleep 30 &
+S=$!
+{0} trace --attach $S > /dev/null 2>&1 &
+N=$!
+sleep 1
+kill -KILL $N
+for i in 1 2 3 4 5 6 7 8 9 10; do grep -q 'TracerPid:.0$' /proc/$S/status && break; sleep 0.2; done
+grep TracerPid /proc/$S/status | sed 's/^/after: /'
+kill -0 $S && echo alive
+kill $S
+)",
+                            NSSIM_BINARY));
+  EXPECT_THAT(r.out, HasSubstr("after: TracerPid:\t0")) << r.out;
+  EXPECT_THAT(r.out, HasSubstr("alive"));
+}
+
+TEST(StraceTrace, AttachUsageErrors) {
+  CliRun none = run_shell(nssim("trace --attach 2147483646"));
+  EXPECT_EQ(none.status, 3) << none.out;
+  EXPECT_THAT(none.out, HasSubstr("pid 2147483646 is not a running process"));
+  EXPECT_EQ(run_shell(nssim("trace --attach 1 -- true")).status, 2);
+  EXPECT_EQ(run_shell(nssim("trace --attach 1 x.nss")).status, 2);
+  EXPECT_EQ(run_shell(nssim("trace --duration 3 -- true")).status, 2);
+  EXPECT_EQ(run_shell(nssim("trace --attach 1 --html x.html")).status, 2);
+  CliRun bad = run_shell(nssim("trace --attach x"));
+  EXPECT_EQ(bad.status, 2) << bad.out;
 }
 
 TEST(StraceTrace, UsageErrors) {

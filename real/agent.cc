@@ -33,6 +33,15 @@
 #include "real/protocol.h"
 #include "sim/uapi.h"
 
+// Namespace ids (include/uapi/linux/nsfs.h): NS_GET_MNTNS_ID since 6.12 (at
+// the latest), NS_GET_ID since 6.18; older headers lack them.
+#ifndef NS_GET_MNTNS_ID
+#define NS_GET_MNTNS_ID _IOR(0xb7, 0x5, uint64_t)
+#endif
+#ifndef NS_GET_ID
+#define NS_GET_ID _IOR(0xb7, 13, uint64_t)
+#endif
+
 namespace nssim::real {
 
 namespace {
@@ -365,6 +374,10 @@ void agent_main(int ch, bool sandbox_init) {
           uid_t uid = 0;
           r = ioctl(static_cast<int>(m.a[0]), req, &uid);
           if (r == 0) r = uid;
+        } else if (req == NS_GET_ID || req == NS_GET_MNTNS_ID) {
+          uint64_t id = 0;
+          r = ioctl(static_cast<int>(m.a[0]), req, &id);
+          if (r == 0) r = static_cast<int64_t>(id);
         } else {
           r = ioctl(static_cast<int>(m.a[0]), req);
         }

@@ -29,7 +29,7 @@ enum class Op : uint32_t {
   Setresuid,    // a[0..2] (-1 = unchanged)
   Setresgid,    // a[0..2]
   WriteFile,    // str = path '\0' data: open(O_WRONLY), write, close
-  Ioctl,        // a[0] = fd, a[1] = request; NS_GET_OWNER_UID's uid comes back as ret
+  Ioctl,        // a[0] = fd, a[1] = request; NS_GET_OWNER_UID's uid, NS_GET_ID's and NS_GET_MNTNS_ID's id come back as ret
   MountBind,    // str = source '\0' target: create the target file (and its parent directories), then mount(MS_BIND);
                 // source == target, a directory or missing: mkdir -p it, mount(MS_BIND | a[0]) (a[0]: 0 or MS_REC)
   Umount,       // str = path, a[0]: umount2() flags (0 or MNT_DETACH)

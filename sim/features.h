@@ -51,6 +51,9 @@ enum class Feature : uint8_t {
   ActiveRefs,              // ns_common's active reference count: a namespace held only internally is inactive
   PidForChildrenBeforeInit,  // /proc/PID/ns/pid_for_children opens before its namespace has an init
   EmptyMntns,              // unshare(UNSHARE_EMPTY_MNTNS), clone3(CLONE_EMPTY_MNTNS): a mount namespace of one mount
+  NsGetMntnsId,            // ioctl(NS_GET_MNTNS_ID) on a mount namespace fd (ENOTTY before)
+  NsGetId,                 // ioctl(NS_GET_ID): one 64-bit id space for every namespace type (ENOTTY before)
+  FixedInitNsIds,          // the initial namespaces' ids are fixed 1..8, later ones count up from 10
   kCount
 };
 

@@ -1083,19 +1083,23 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
         case CallKind::Ioctl: {
           c.fd_loc = P.peek().loc;
           c.fd = P.ident("an fd name",
-                         "ioctl(FD, NS_GET_USERNS|NS_GET_PARENT|NS_GET_NSTYPE|NS_GET_OWNER_UID|SIOCGSKNS)");
+                         "ioctl(FD, NS_GET_USERNS|NS_GET_PARENT|NS_GET_NSTYPE|NS_GET_OWNER_UID|NS_GET_ID|"
+                         "NS_GET_MNTNS_ID|SIOCGSKNS)");
           P.expect_punct(",", "',' then the request");
           const Token& r = P.peek();
           static constexpr std::pair<std::string_view, IoctlCmd> kCmds[] = {
               {"NS_GET_USERNS", IoctlCmd::NsGetUserns}, {"NS_GET_PARENT", IoctlCmd::NsGetParent},
               {"NS_GET_NSTYPE", IoctlCmd::NsGetNstype}, {"NS_GET_OWNER_UID", IoctlCmd::NsGetOwnerUid},
-              {"SIOCGSKNS", IoctlCmd::SiocGskns}};
+              {"SIOCGSKNS", IoctlCmd::SiocGskns},
+              // namespace ids (Feature::NsGetId, Feature::NsGetMntnsId)
+              {"NS_GET_ID", IoctlCmd::NsGetId}, {"NS_GET_MNTNS_ID", IoctlCmd::NsGetMntnsId}};
           bool known = false;
           for (auto& [n, k] : kCmds)
             if (r.kind == Token::Ident && r.text == n) c.ioctl = k, known = true;
           if (!known)
             P.error(r, fmt::format("unsupported ioctl request {}", describe(r)),
-                    "known: NS_GET_USERNS, NS_GET_PARENT, NS_GET_NSTYPE, NS_GET_OWNER_UID, SIOCGSKNS");
+                    "known: NS_GET_USERNS, NS_GET_PARENT, NS_GET_NSTYPE, NS_GET_OWNER_UID, NS_GET_ID, NS_GET_MNTNS_ID, "
+                    "SIOCGSKNS");
           P.next();
           break;
         }
@@ -1143,12 +1147,17 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
         bool makes = c.kind == CallKind::Clone || c.kind == CallKind::Clone3 || c.kind == CallKind::Thread ||
                      c.kind == CallKind::Open || c.kind == CallKind::PidfdOpen || c.kind == CallKind::Socket ||
                      c.kind == CallKind::Socketpair || c.kind == CallKind::Recv || fd_ioctl;
-        if (!makes && c.kind == CallKind::Ioctl)
-          P.error(P.t_[P.p_ - 1],
-                  fmt::format("ioctl({}) returns a number, not a name: assert it with = N",
-                              c.ioctl == IoctlCmd::NsGetNstype ? "NS_GET_NSTYPE" : "NS_GET_OWNER_UID"),
-                  c.ioctl == IoctlCmd::NsGetNstype ? "e.g. ioctl(f, NS_GET_NSTYPE) = CLONE_NEWNET"
-                                                   : "e.g. ioctl(f, NS_GET_OWNER_UID) = 0");
+        if (!makes && c.kind == CallKind::Ioctl) {
+          static constexpr const char* kNumeric[][2] = {
+              {"NS_GET_NSTYPE", "e.g. ioctl(f, NS_GET_NSTYPE) = CLONE_NEWNET"},
+              {"NS_GET_OWNER_UID", "e.g. ioctl(f, NS_GET_OWNER_UID) = 0"},
+              {"NS_GET_ID", "e.g. ioctl(f, NS_GET_ID) = 10 (the model's id; --real compares ids by identity)"},
+              {"NS_GET_MNTNS_ID", "e.g. ioctl(f, NS_GET_MNTNS_ID) = 8"}};
+          int i = c.ioctl == IoctlCmd::NsGetNstype ? 0 : c.ioctl == IoctlCmd::NsGetOwnerUid ? 1
+                  : c.ioctl == IoctlCmd::NsGetId  ? 2 : 3;
+          P.error(P.t_[P.p_ - 1], fmt::format("ioctl({}) returns a number, not a name: assert it with = N", kNumeric[i][0]),
+                  kNumeric[i][1]);
+        }
         if (!makes)
           P.error(P.t_[P.p_ - 1], fmt::format("{}() returns nothing to name", call_name(c.kind)),
                   "'-> NAME' names the task made by clone/clone3/thread or the fd made by open, pidfd_open, "

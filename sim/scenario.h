@@ -82,7 +82,12 @@ inline constexpr std::string_view kCgroupRoot = "/sys/fs/cgroup";
 std::optional<NsPath> parse_path(std::string_view p);
 
 // The ns_ioctl() requests, then sock_ioctl()'s SIOCGSKNS (same order as Kernel::NsIoctl).
-enum class IoctlCmd : uint8_t { NsGetUserns, NsGetParent, NsGetNstype, NsGetOwnerUid, SiocGskns };
+enum class IoctlCmd : uint8_t {
+  NsGetUserns, NsGetParent, NsGetNstype, NsGetOwnerUid, SiocGskns,
+  NsGetId, NsGetMntnsId,  // namespace ids (a number; --real compares them by identity)
+};
+// The requests that return a namespace id.
+inline bool ioctl_returns_id(IoctlCmd c) { return c == IoctlCmd::NsGetId || c == IoctlCmd::NsGetMntnsId; }
 // ioctl requests whose result is a new nsfs fd (named with '-> NAME').
 inline bool ioctl_makes_fd(IoctlCmd c) {
   return c == IoctlCmd::NsGetUserns || c == IoctlCmd::NsGetParent || c == IoctlCmd::SiocGskns;

@@ -130,6 +130,56 @@ TEST_P(KernelProfiles, UnshareEmptyMountNamespace) {
   EXPECT_FALSE(s().same("p", Link::Mnt, "init", Link::Mnt));
 }
 
+// NS_GET_ID (6.18) and NS_GET_MNTNS_ID (6.12 at the latest): ENOTTY before.
+// The numbers are the model's own, so the test compares identity: the same
+// namespace gives the same id through any fd, two namespaces two ids. Where the
+// kernel counts ids up (fixed-init-ns-ids), a later namespace has a larger id,
+// and in one clone the kernel makes uts before net (create_new_namespaces()).
+TEST_P(KernelProfiles, NamespaceIds) {
+  auto id = [&](const std::string& fd, const char* req = "NS_GET_ID") -> std::optional<uint64_t> {
+    CallOutcome o = s().run(fmt::format("init: ioctl({}, {})", fd, req));
+    if (!o.ok) return std::nullopt;
+    return std::strtoull(o.result.c_str(), nullptr, 10);
+  };
+  ASSERT_THAT(s().run("init: open(\"/proc/self/ns/uts\") -> u1"), Succeeds());
+  ASSERT_THAT(s().run("init: clone(CLONE_NEWUTS|CLONE_NEWNET) -> c"), Succeeds());
+  ASSERT_THAT(s().run("init: open(\"/proc/c/ns/uts\") -> cu"), Succeeds());
+  ASSERT_THAT(s().run("init: open(\"/proc/c/ns/net\") -> cn"), Succeeds());
+  ASSERT_THAT(s().run("init: open(\"/proc/self/ns/uts\") -> u2"), Succeeds());
+  ASSERT_THAT(s().run("init: open(\"/proc/self/ns/mnt\") -> m"), Succeeds());
+  if (!s().has(Feature::NsGetId)) {
+    EXPECT_THAT(s().run("init: ioctl(u1, NS_GET_ID)"), FailsWithErrno(ENOTTY));
+  } else {
+    auto a = id("u1"), b = id("u2"), x = id("cu"), y = id("cn");
+    ASSERT_TRUE(a && b && x && y);
+    EXPECT_EQ(*a, *b);  // one namespace, two fds
+    EXPECT_NE(*a, *x);
+    EXPECT_NE(*x, *y);  // one id space for every type
+    if (s().has(Feature::FixedInitNsIds)) {
+      EXPECT_LT(*a, *x);  // the sandbox's (or the boot's) uts is older
+      EXPECT_LT(*x, *y);
+      if (s().sim()) {  // the live run's uts is the sandbox's: fixed ids only in the model
+        EXPECT_EQ(*a, 2u);  // UTS_NS_INIT_ID
+        EXPECT_EQ(*x, 10u);  // the first id after NS_LAST_INIT_ID + 1
+      }
+    }
+  }
+  if (!s().has(Feature::NsGetMntnsId)) {
+    EXPECT_THAT(s().run("init: ioctl(m, NS_GET_MNTNS_ID)"), FailsWithErrno(ENOTTY));
+    return;
+  }
+  EXPECT_THAT(s().run("init: ioctl(u1, NS_GET_MNTNS_ID)"), FailsWithErrno(EINVAL));
+  auto mm = id("m", "NS_GET_MNTNS_ID");
+  ASSERT_TRUE(mm);
+  if (s().has(Feature::NsGetId)) EXPECT_EQ(mm, id("m"));  // the common id since 6.18
+  ASSERT_THAT(s().run("init: clone(CLONE_NEWNS) -> d"), Succeeds());
+  ASSERT_THAT(s().run("init: open(\"/proc/d/ns/mnt\") -> dm"), Succeeds());
+  auto dm = id("dm", "NS_GET_MNTNS_ID");
+  ASSERT_TRUE(dm);
+  EXPECT_NE(*mm, *dm);
+  if (!s().has(Feature::NsGetId)) EXPECT_LT(*mm, *dm);  // 6.12: mnt_ns->seq counts up
+}
+
 INSTANTIATE_TEST_SUITE_P(Profiles, KernelProfiles,
                          ::testing::Values(ProfileParam{BackendKind::Sim, {6, 1}},
                                            ProfileParam{BackendKind::Sim, {6, 2}},

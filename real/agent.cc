@@ -383,6 +383,21 @@ void agent_main(int ch, bool sandbox_init) {
         }
         break;
       }
+      case Op::Listns: {
+        // kernel/nstree.c: SYSCALL_DEFINE4(listns) @ v7.2 (x86_64: 470), struct
+        // ns_id_req of include/uapi/linux/nsfs.h (NS_ID_REQ_SIZE_VER0 = 32).
+        struct {
+          uint32_t size, spare;
+          uint64_t ns_id;
+          uint32_t ns_type, spare2;
+          uint64_t user_ns_id;
+        } req = {32, 0, 0, static_cast<uint32_t>(m.a[0]), 0, 0};
+        uint64_t id = 0;
+        req.user_ns_id = ioctl(static_cast<int>(m.a[1]), NS_GET_ID, &id) == 0 ? id : UINT64_MAX - 1;
+        static uint64_t ids[4096];
+        r = syscall(470, &req, ids, sizeof ids / sizeof ids[0], static_cast<unsigned>(m.a[2]));
+        break;
+      }
       case Op::MountBind: {
         // Create the mount point and its directories if missing (as `ip netns
         // add` does), then bind. Only on the sandbox's own tmpfs roots.

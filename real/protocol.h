@@ -55,6 +55,8 @@ enum class Op : uint32_t {
   CgroupRmdir,  // str = that relative path: unlinkat(kCgroupDirFd, str, AT_REMOVEDIR)
   ReadCgroup,   // reply str: the "0::" line's path of /proc/thread-self/cgroup (through kProcDirFd)
   PivotRoot,    // str, str2 = new_root, put_old under a sandbox tmpfs root: mkdir -p both, then pivot_root()
+  Listns,       // a[0] = ns_type, a[1] = the owner's nsfs fd (its NS_GET_ID is req.user_ns_id; an fd without
+                // one gives an id no namespace has), a[2] = flags: listns(); ret = how many ids it listed
   Hello = 100,  // agent -> controller after creation: a[0] = tgid, a[1] = tid (/proc's pid namespace);
                 // spawned agents pass an fd of their active pid namespace (SCM_RIGHTS)
 };

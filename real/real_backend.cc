@@ -1509,6 +1509,17 @@ CallOutcome RealBackend::call_impl(const CallStmt& c) {
       }
       return outcome_ok(std::to_string(r.ret));
     }
+    case CallKind::Listns: {
+      int fd;
+      if (auto e = fd_of(c.fd, fd); !e.empty()) return outcome_usage(e);
+      m.op = Op::Listns;
+      m.a[0] = static_cast<int64_t>(c.flags);
+      m.a[1] = fd;
+      m.a[2] = static_cast<int64_t>(c.listns_flags);
+      if (!request(*cur, m, -1, r, note)) return outcome_err(ETIMEDOUT, note);
+      if (r.ret < 0) return outcome_err(r.err);
+      return outcome_ok(std::to_string(r.ret));
+    }
     case CallKind::Mount: {
       if (!(c.flags & kMsBind)) return simple(Op::MountPropagation, c.flags, 0, "");
       std::string src = c.path.kind == NsPath::Run

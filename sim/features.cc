@@ -87,6 +87,13 @@ constexpr std::array<FeatureRow, static_cast<size_t>(Feature::kCount)> kTable{{
      "the initial namespaces have fixed ids: ipc 1, uts 2, user 3, pid 4, cgroup 5, time 6, net 7, mnt 8; "
      "later ones count up from 10 (__ns_tree_gen_id(): one atomic counter starting at 9), so ids follow "
      "creation order"},
+    {Feature::Listns, "listns", {6, 19},
+     "not identified: SYSCALL_DEFINE4(listns) in kernel/nstree.c (x86_64 number 470), the series of "
+     "LWN's 'Namespace reference counting and listns()' (November 2025; issue 18: 6.19); absent in 6.18 (live: "
+     "ENOSYS), present in 7.2.13 and 7.3-rc7",
+     "listns() is ENOSYS",
+     "listns() lists the ids of active namespaces (of the requested types, owned by a user namespace when "
+     "user_ns_id is set); flags must be 0 (EINVAL); without may_see_all_namespaces() only the caller's own"},
 }};
 
 constexpr bool table_in_enum_order() {

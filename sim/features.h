@@ -54,6 +54,7 @@ enum class Feature : uint8_t {
   NsGetMntnsId,            // ioctl(NS_GET_MNTNS_ID) on a mount namespace fd (ENOTTY before)
   NsGetId,                 // ioctl(NS_GET_ID): one 64-bit id space for every namespace type (ENOTTY before)
   FixedInitNsIds,          // the initial namespaces' ids are fixed 1..8, later ones count up from 10
+  Listns,                  // the listns() system call (ENOSYS before)
   kCount
 };
 

@@ -188,6 +188,12 @@ class Gen {
       std::vector<std::string> socks;
       for (auto& n : fds)
         if (n[0] == 's') socks.push_back(n);
+      if (chance(15)) {  // listns(): what a user namespace (an nsfs fd, else EINVAL) owns, as t sees it
+        static const char* kTypes[] = {"0", "CLONE_NEWUTS", "CLONE_NEWNET|CLONE_NEWUTS", "CLONE_NEWUSER",
+                                       "CLONE_NEWPID|CLONE_NEWNS"};
+        line = fmt::format("{}: listns({}, owner={}{})", t, kTypes[pick(5)], any(fds), chance(10) ? ", flags=1" : "");
+        return emit(line);
+      }
       // Namespace ids: a number (compared by identity on the live kernel).
       int r = chance(25) ? 5 + pick(2) : pick(5);
       std::string fd = any(fds);

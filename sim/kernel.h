@@ -305,6 +305,16 @@ class Kernel {
   // Feature::NsGetMntnsId; ENOTTY before).
   enum class NsIoctl : uint8_t { GetUserns, GetParent, GetNstype, GetOwnerUid, SiocGskns, GetId, GetMntnsId };
   Result<int64_t> sys_ioctl(Task* cur, int fd, NsIoctl cmd);
+  // listns(req, ids, nr, flags) with req.user_ns_id the id of the user
+  // namespace behind `owner_fd` (kernel/nstree.c: SYSCALL_DEFINE4(listns) @
+  // v7.2, do_listns_userns()): how many namespaces that user namespace owns
+  // directly are active, of a type in `ns_type` (0: any) and visible to cur
+  // (every one with may_see_all_namespaces(), else only cur's own). ENOSYS
+  // before Feature::Listns; EINVAL flags != 0, or the fd is no user
+  // namespace's nsfs fd; EOPNOTSUPP a type bit outside the CLONE_NEW* ones.
+  Result<int64_t> sys_listns(Task* cur, uint64_t ns_type, int owner_fd, uint64_t flags);
+  bool may_see_all_namespaces(const Task* cur) const;                    // kernel/nscommon.c @ v7.2
+  bool is_current_namespace(const Task* cur, const NsCommon* ns) const;  // fs/nsfs.c @ v7.2
   // socket(family, ...): net/socket.c: __sys_socket() -> __sock_create() in
   // current->nsproxy->net_ns; the sock holds that namespace (sk_alloc():
   // get_net()) until the file's last close. Returns the fd. Never fails in

@@ -180,6 +180,30 @@ TEST_P(KernelProfiles, NamespaceIds) {
   if (!s().has(Feature::NsGetId)) EXPECT_LT(*mm, *dm);  // 6.12: mnt_ns->seq counts up
 }
 
+// listns() (6.19) by owner: what a user namespace the test made owns, active,
+// and, for a caller without may_see_all_namespaces() (a task in a child user
+// namespace; on the live kernel every task of the sandbox), only its own.
+// ENOSYS before.
+TEST_P(KernelProfiles, ListnsByOwner) {
+  ASSERT_THAT(s().run("init: clone(CLONE_NEWUSER|CLONE_NEWUTS|CLONE_NEWNET) -> c"), Succeeds());
+  ASSERT_THAT(s().run("c: open(\"/proc/self/ns/user\") -> u"), Succeeds());
+  if (!s().has(Feature::Listns)) {
+    EXPECT_THAT(s().run("c: listns(0, owner=u)"), FailsWithErrno(ENOSYS));
+    return;
+  }
+  EXPECT_THAT(s().run("c: listns(0, owner=u)"), Returns("2"));
+  EXPECT_THAT(s().run("c: listns(CLONE_NEWNET, owner=u)"), Returns("1"));
+  EXPECT_THAT(s().run("c: listns(CLONE_NEWUSER, owner=u)"), Returns("0"));
+  ASSERT_THAT(s().run("c: clone(CLONE_NEWUTS) -> d"), Succeeds());
+  EXPECT_THAT(s().run("c: listns(CLONE_NEWUTS, owner=u)"), Returns("1"));  // d's uts is not c's
+  ASSERT_THAT(s().run("d: open(\"/proc/self/ns/user\") -> du"), Succeeds());
+  EXPECT_THAT(s().run("d: listns(CLONE_NEWUTS, owner=du)"), Returns("1"));  // d's own
+  EXPECT_THAT(s().run("c: listns(0, owner=u, flags=1)"), FailsWithErrno(EINVAL));
+  EXPECT_THAT(s().run("c: listns(CLONE_VM, owner=u)"), FailsWithErrno(EOPNOTSUPP));
+  ASSERT_THAT(s().run("c: open(\"/proc/self/ns/uts\") -> cu"), Succeeds());
+  EXPECT_THAT(s().run("c: listns(0, owner=cu)"), FailsWithErrno(EINVAL));
+}
+
 INSTANTIATE_TEST_SUITE_P(Profiles, KernelProfiles,
                          ::testing::Values(ProfileParam{BackendKind::Sim, {6, 1}},
                                            ProfileParam{BackendKind::Sim, {6, 2}},
@@ -274,6 +298,22 @@ TEST(KernelProfileModel, ActiveAndInactiveNamespaces) {
     ASSERT_THAT(s.run("init: close(nfd)"), Succeeds());
     EXPECT_FALSE(active(n) || active(u)) << profile_name(v);
   }
+}
+
+// listns() from the model's root pid namespace with CAP_SYS_ADMIN (a run
+// without --real: the kernel's initial pid namespace) sees every active
+// namespace the owner owns, not only the caller's; an inactive one (only a
+// socket keeps it) is not listed. Model only: a live run's tasks are in the
+// sandbox's pid namespace.
+TEST(KernelProfileModel, ListnsSeesAllFromTheInitialPidNamespace) {
+  Session s(BackendKind::Sim, {7, 2});
+  ASSERT_THAT(s.run("init: clone(CLONE_NEWUSER|CLONE_NEWUTS|CLONE_NEWNET) -> c"), Succeeds());
+  ASSERT_THAT(s.run("init: open(\"/proc/c/ns/user\") -> u"), Succeeds());
+  EXPECT_THAT(s.run("init: listns(0, owner=u)"), Returns("2"));
+  ASSERT_THAT(s.run("c: socket(AF_UNIX) -> sk"), Succeeds());
+  ASSERT_THAT(s.run("c: unshare(CLONE_NEWNET)"), Succeeds());  // the old net: only the socket holds it
+  EXPECT_THAT(s.run("init: listns(CLONE_NEWNET, owner=u)"), Returns("1"));  // the new one; the old is inactive
+  EXPECT_THAT(s.run("c: listns(CLONE_NEWNET, owner=u)"), Returns("1"));
 }
 
 // docs/kernels.md's table has a row for each feature, with its version and

@@ -171,13 +171,17 @@ TEST_P(KernelProfiles, NamespaceIds) {
   EXPECT_THAT(s().run("init: ioctl(u1, NS_GET_MNTNS_ID)"), FailsWithErrno(EINVAL));
   auto mm = id("m", "NS_GET_MNTNS_ID");
   ASSERT_TRUE(mm);
-  if (s().has(Feature::NsGetId)) EXPECT_EQ(mm, id("m"));  // the common id since 6.18
+  if (s().has(Feature::NsGetId)) {
+    EXPECT_EQ(mm, id("m"));  // the common id since 6.18
+  }
   ASSERT_THAT(s().run("init: clone(CLONE_NEWNS) -> d"), Succeeds());
   ASSERT_THAT(s().run("init: open(\"/proc/d/ns/mnt\") -> dm"), Succeeds());
   auto dm = id("dm", "NS_GET_MNTNS_ID");
   ASSERT_TRUE(dm);
   EXPECT_NE(*mm, *dm);
-  if (!s().has(Feature::NsGetId)) EXPECT_LT(*mm, *dm);  // 6.12: mnt_ns->seq counts up
+  if (!s().has(Feature::NsGetId)) {
+    EXPECT_LT(*mm, *dm);  // 6.12: mnt_ns->seq counts up
+  }
 }
 
 // listns() (6.19) by owner: what a user namespace the test made owns, active,

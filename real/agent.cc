@@ -33,6 +33,15 @@
 #include "real/protocol.h"
 #include "sim/uapi.h"
 
+// Namespace ids (include/uapi/linux/nsfs.h): NS_GET_MNTNS_ID since 6.12 (at
+// the latest), NS_GET_ID since 6.18; older headers lack them.
+#ifndef NS_GET_MNTNS_ID
+#define NS_GET_MNTNS_ID _IOR(0xb7, 0x5, uint64_t)
+#endif
+#ifndef NS_GET_ID
+#define NS_GET_ID _IOR(0xb7, 13, uint64_t)
+#endif
+
 namespace nssim::real {
 
 namespace {
@@ -365,12 +374,31 @@ void agent_main(int ch, bool sandbox_init) {
           uid_t uid = 0;
           r = ioctl(static_cast<int>(m.a[0]), req, &uid);
           if (r == 0) r = uid;
+        } else if (req == NS_GET_ID || req == NS_GET_MNTNS_ID) {
+          uint64_t id = 0;
+          r = ioctl(static_cast<int>(m.a[0]), req, &id);
+          if (r == 0) r = static_cast<int64_t>(id);
         } else {
           // No argument is 0, said outright: an absent third argument is
           // whatever the register holds, and pidfd_ioctl() @ v6.12 refuses
           // a non-zero one (EINVAL) before it looks at the command.
           r = ioctl(static_cast<int>(m.a[0]), req, 0UL);
         }
+        break;
+      }
+      case Op::Listns: {
+        // kernel/nstree.c: SYSCALL_DEFINE4(listns) @ v7.2 (x86_64: 470), struct
+        // ns_id_req of include/uapi/linux/nsfs.h (NS_ID_REQ_SIZE_VER0 = 32).
+        struct {
+          uint32_t size, spare;
+          uint64_t ns_id;
+          uint32_t ns_type, spare2;
+          uint64_t user_ns_id;
+        } req = {32, 0, 0, static_cast<uint32_t>(m.a[0]), 0, 0};
+        uint64_t id = 0;
+        req.user_ns_id = ioctl(static_cast<int>(m.a[1]), NS_GET_ID, &id) == 0 ? id : UINT64_MAX - 1;
+        static uint64_t ids[4096];
+        r = syscall(470, &req, ids, sizeof ids / sizeof ids[0], static_cast<unsigned>(m.a[2]));
         break;
       }
       case Op::MountBind: {

@@ -29,7 +29,7 @@ enum class Op : uint32_t {
   Setresuid,    // a[0..2] (-1 = unchanged)
   Setresgid,    // a[0..2]
   WriteFile,    // str = path '\0' data: open(O_WRONLY), write, close
-  Ioctl,        // a[0] = fd, a[1] = request; NS_GET_OWNER_UID's uid comes back as ret
+  Ioctl,        // a[0] = fd, a[1] = request; NS_GET_OWNER_UID's uid, NS_GET_ID's and NS_GET_MNTNS_ID's id come back as ret
   MountBind,    // str = source '\0' target: create the target file (and its parent directories), then mount(MS_BIND);
                 // source == target, a directory or missing: mkdir -p it, mount(MS_BIND | a[0]) (a[0]: 0 or MS_REC)
   Umount,       // str = path, a[0]: umount2() flags (0 or MNT_DETACH)
@@ -55,6 +55,8 @@ enum class Op : uint32_t {
   CgroupRmdir,  // str = that relative path: unlinkat(kCgroupDirFd, str, AT_REMOVEDIR)
   ReadCgroup,   // reply str: the "0::" line's path of /proc/thread-self/cgroup (through kProcDirFd)
   PivotRoot,    // str, str2 = new_root, put_old under a sandbox tmpfs root: mkdir -p both, then pivot_root()
+  Listns,       // a[0] = ns_type, a[1] = the owner's nsfs fd (its NS_GET_ID is req.user_ns_id; an fd without
+                // one gives an id no namespace has), a[2] = flags: listns(); ret = how many ids it listed
   Hello = 100,  // agent -> controller after creation: a[0] = tgid, a[1] = tid (/proc's pid namespace);
                 // spawned agents pass an fd of their active pid namespace (SCM_RIGHTS)
 };

@@ -35,6 +35,15 @@
 #include "real/kernel_introspect.h"
 #include "real/protocol.h"
 #include "real/sandbox_roots.h"
+
+// Namespace ids (include/uapi/linux/nsfs.h): NS_GET_MNTNS_ID since 6.12 (at
+// the latest), NS_GET_ID since 6.18; older headers lack them.
+#ifndef NS_GET_MNTNS_ID
+#define NS_GET_MNTNS_ID _IOR(0xb7, 0x5, uint64_t)
+#endif
+#ifndef NS_GET_ID
+#define NS_GET_ID _IOR(0xb7, 13, uint64_t)
+#endif
 #include "sim/kernel.h"
 #include "sim/result.h"
 
@@ -1488,7 +1497,7 @@ CallOutcome RealBackend::call_impl(const CallStmt& c) {
       int fd;
       if (auto e = fd_of(c.fd, fd); !e.empty()) return outcome_usage(e);
       static constexpr unsigned long kReq[] = {NS_GET_USERNS, NS_GET_PARENT, NS_GET_NSTYPE, NS_GET_OWNER_UID,
-                                               SIOCGSKNS};
+                                               SIOCGSKNS,     NS_GET_ID,     NS_GET_MNTNS_ID};
       m.op = Op::Ioctl;
       m.a[0] = fd;
       m.a[1] = static_cast<int64_t>(kReq[static_cast<int>(c.ioctl)]);
@@ -1498,6 +1507,17 @@ CallOutcome RealBackend::call_impl(const CallStmt& c) {
         cur->fds->bind(*c.out, static_cast<int>(r.ret), true);  // open_related_ns(): O_CLOEXEC
         return outcome_ok(*c.out);
       }
+      return outcome_ok(std::to_string(r.ret));
+    }
+    case CallKind::Listns: {
+      int fd;
+      if (auto e = fd_of(c.fd, fd); !e.empty()) return outcome_usage(e);
+      m.op = Op::Listns;
+      m.a[0] = static_cast<int64_t>(c.flags);
+      m.a[1] = fd;
+      m.a[2] = static_cast<int64_t>(c.listns_flags);
+      if (!request(*cur, m, -1, r, note)) return outcome_err(ETIMEDOUT, note);
+      if (r.ret < 0) return outcome_err(r.err);
       return outcome_ok(std::to_string(r.ret));
     }
     case CallKind::Mount: {

@@ -104,6 +104,33 @@ constexpr std::array<FeatureRow, static_cast<size_t>(Feature::kCount)> kTable{{
      "CLONE_FS threads is EINVAL",
      "the private copy is checked again (users 1): allowed, and commit_nsset() moves the shared root and "
      "cwd; CLONE_NEWNS alone still checks the shared fs_struct (EINVAL)"},
+    {Feature::NsGetMntnsId, "ns-get-mntns-id", {6, 12},
+     "not identified: NS_GET_MNTNS_ID (_IOR(0xb7, 5, __u64)) is absent in 6.1.176 (fs/nsfs.c: ns_ioctl()), "
+     "present in 6.12.117; the first version between is not checked, 6.12 is the first known",
+     "ioctl(fd, NS_GET_MNTNS_ID) is ENOTTY (ns_ioctl()'s default)",
+     "on a mount namespace fd it returns the namespace's id (6.12: mnt_ns->seq, a mount-only sequence, "
+     "the initial namespace 2; since ns-get-id the common ns_id); on another type EINVAL"},
+    {Feature::NsGetId, "ns-get-id", {6, 18},
+     "not identified: NS_GET_ID (_IOR(0xb7, 13, __u64)) and ns_common.ns_id (kernel/nstree.c: ns_tree_gen_id()) "
+     "are absent in 6.12.117, present in 6.18 (live); the first version between is not checked",
+     "ioctl(fd, NS_GET_ID) is ENOTTY (fs/nsfs.c: ns_ioctl()'s default)",
+     "it returns the namespace's 64-bit id: one id space for every type, never reused during a boot; "
+     "6.18 draws ids from per-CPU batches (gen_cookie_next()), so the numbers say nothing of the order"},
+    {Feature::FixedInitNsIds, "fixed-init-ns-ids", {6, 19},
+     "not identified: NS_LAST_INIT_ID and the fixed ids in include/uapi/linux/nsfs.h, dated with the listns() "
+     "series (issue 18: 6.19); absent in 6.18 (live: the boot's namespaces get batch ids), present in 7.2.13 "
+     "and 7.3-rc7",
+     "the initial namespaces take ids from the same batches as every other one, in boot order",
+     "the initial namespaces have fixed ids: ipc 1, uts 2, user 3, pid 4, cgroup 5, time 6, net 7, mnt 8; "
+     "later ones count up from 10 (__ns_tree_gen_id(): one atomic counter starting at 9), so ids follow "
+     "creation order"},
+    {Feature::Listns, "listns", {6, 19},
+     "not identified: SYSCALL_DEFINE4(listns) in kernel/nstree.c (x86_64 number 470), the series of "
+     "LWN's 'Namespace reference counting and listns()' (November 2025; issue 18: 6.19); absent in 6.18 (live: "
+     "ENOSYS), present in 7.2.13 and 7.3-rc7",
+     "listns() is ENOSYS",
+     "listns() lists the ids of active namespaces (of the requested types, owned by a user namespace when "
+     "user_ns_id is set); flags must be 0 (EINVAL); without may_see_all_namespaces() only the caller's own"},
 }};
 
 constexpr bool table_in_enum_order() {

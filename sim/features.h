@@ -56,6 +56,10 @@ enum class Feature : uint8_t {
   PidfsIoctlValid,         // a pidfd refuses an ioctl it does not know first: ENOTTY (arg/task checks before)
   MntnsInstallChecksCurrentFs,  // mntns_install() checks current->fs, not nsset->fs (6.12; see the next row)
   MntnsInstallChecksNssetFs,    // mntns_install() checks nsset->fs again (as 6.1 did): a private copy with other flags
+  NsGetMntnsId,            // ioctl(NS_GET_MNTNS_ID) on a mount namespace fd (ENOTTY before)
+  NsGetId,                 // ioctl(NS_GET_ID): one 64-bit id space for every namespace type (ENOTTY before)
+  FixedInitNsIds,          // the initial namespaces' ids are fixed 1..8, later ones count up from 10
+  Listns,                  // the listns() system call (ENOSYS before)
   kCount
 };
 

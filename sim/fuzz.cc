@@ -183,11 +183,19 @@ class Gen {
     } else if (kind < 96) {
       auto fds = fds_of(t);
       if (fds.empty()) return;
-      static const char* kReq[] = {"NS_GET_USERNS", "NS_GET_PARENT", "NS_GET_NSTYPE", "NS_GET_OWNER_UID", "SIOCGSKNS"};
+      static const char* kReq[] = {"NS_GET_USERNS", "NS_GET_PARENT", "NS_GET_NSTYPE", "NS_GET_OWNER_UID",
+                                   "SIOCGSKNS",     "NS_GET_ID",     "NS_GET_MNTNS_ID"};
       std::vector<std::string> socks;
       for (auto& n : fds)
         if (n[0] == 's') socks.push_back(n);
-      int r = pick(5);
+      if (chance(15)) {  // listns(): what a user namespace (an nsfs fd, else EINVAL) owns, as t sees it
+        static const char* kTypes[] = {"0", "CLONE_NEWUTS", "CLONE_NEWNET|CLONE_NEWUTS", "CLONE_NEWUSER",
+                                       "CLONE_NEWPID|CLONE_NEWNS"};
+        line = fmt::format("{}: listns({}, owner={}{})", t, kTypes[pick(5)], any(fds), chance(10) ? ", flags=1" : "");
+        return emit(line);
+      }
+      // Namespace ids: a number (compared by identity on the live kernel).
+      int r = chance(25) ? 5 + pick(2) : pick(5);
       std::string fd = any(fds);
       if (!socks.empty() && chance(60)) r = 4, fd = any(socks);  // mostly on a socket: the EPERM/fd cases
       line = fmt::format("{}: ioctl({}, {}){}", t, fd, kReq[r],

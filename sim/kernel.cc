@@ -73,6 +73,7 @@ T* Kernel::new_ns(NsType type, UserNamespace* owner) {
   ns->inum = proc_alloc_inum();
   ns->serial = static_cast<uint32_t>(records_.size());
   records_.push_back(NsRecord{type, ns->inum, ns});
+  ns->ns_id = ns_tree_gen_id();
   if (owner) {
     get_ns(owner, "owner");
     ns->user_ns = owner;  // ns->user_ns = get_user_ns(user_ns)
@@ -192,9 +193,30 @@ void Kernel::boot() {
   // Who owns the other initial namespaces: init_user_ns, or the live run's
   // user namespace (Config::env_user), in which the sandbox made them.
   UserNamespace* owner = init_user_ns_;
+  // include/uapi/linux/nsfs.h @ v7.2: the initial namespaces' fixed ids
+  // (IPC_NS_INIT_ID .. MNT_NS_INIT_ID); the counter starts above
+  // NS_LAST_INIT_ID (kernel/nstree.c: namespace_cookie @ v7.2).
+  const bool fixed_ids = has(Feature::FixedInitNsIds);
+  if (fixed_ids) ns_id_cookie_ = 9;
+  auto fixed_id = [](NsType t) -> uint64_t {
+    switch (t) {
+      case NsType::Ipc: return 1;
+      case NsType::Uts: return 2;
+      case NsType::User: return 3;
+      case NsType::Pid: return 4;
+      case NsType::Cgroup: return 5;
+      case NsType::Time: return 6;
+      case NsType::Net: return 7;
+      case NsType::Mnt: return 8;
+    }
+    return 0;
+  };
   auto init_one = [&](NsCommon* ns, uint32_t inum) {
     ns->initial = true;
     ns->inum = inum;
+    // The run's own user namespace (Config::env_user) is no boot namespace:
+    // the sandbox made it, so it draws from the counter.
+    ns->ns_id = fixed_ids && ns != env_user_ns_ ? fixed_id(ns->type) : ns_tree_gen_id();
     ns->serial = static_cast<uint32_t>(records_.size());
     records_.push_back(NsRecord{ns->type, inum, ns});
     if (ns->type != NsType::User) {
@@ -248,6 +270,10 @@ void Kernel::boot() {
     init_one(mnt, proc_alloc_inum());
   }
 
+  // fs/namespace.c @ v6.12: mnt_ns_seq starts at 1 and alloc_mnt_ns() adds
+  // before it reads, so the initial namespace is 2 (what NS_GET_MNTNS_ID
+  // shows on 6.12).
+  mnt_seq_ = 1;
   mnt->seq = ++mnt_seq_;
   // The scenario's first task and its nsproxy (each slot one reference).
   init_nsproxy_ = new NsProxy(reg_, next_id(ObjKind::NsProxy));

@@ -300,9 +300,21 @@ class Kernel {
   // ioctl(fd, NS_GET_*): fs/nsfs.c: ns_ioctl(). USERNS/PARENT return a new fd,
   // NSTYPE the CLONE_NEW* value, OWNER_UID the owner's uid in the caller's user ns.
   // SiocGskns is sock_ioctl()'s (net/socket.c); on any other file ENOTTY,
-  // and the NS_GET_* requests on a socket are ENOTTY.
-  enum class NsIoctl : uint8_t { GetUserns, GetParent, GetNstype, GetOwnerUid, SiocGskns };
+  // and the NS_GET_* requests on a socket are ENOTTY. GetId (NS_GET_ID) and
+  // GetMntnsId (NS_GET_MNTNS_ID) return an id (Feature::NsGetId,
+  // Feature::NsGetMntnsId; ENOTTY before).
+  enum class NsIoctl : uint8_t { GetUserns, GetParent, GetNstype, GetOwnerUid, SiocGskns, GetId, GetMntnsId };
   Result<int64_t> sys_ioctl(Task* cur, int fd, NsIoctl cmd);
+  // listns(req, ids, nr, flags) with req.user_ns_id the id of the user
+  // namespace behind `owner_fd` (kernel/nstree.c: SYSCALL_DEFINE4(listns) @
+  // v7.2, do_listns_userns()): how many namespaces that user namespace owns
+  // directly are active, of a type in `ns_type` (0: any) and visible to cur
+  // (every one with may_see_all_namespaces(), else only cur's own). ENOSYS
+  // before Feature::Listns; EINVAL flags != 0, or the fd is no user
+  // namespace's nsfs fd; EOPNOTSUPP a type bit outside the CLONE_NEW* ones.
+  Result<int64_t> sys_listns(Task* cur, uint64_t ns_type, int owner_fd, uint64_t flags);
+  bool may_see_all_namespaces(const Task* cur) const;                    // kernel/nscommon.c @ v7.2
+  bool is_current_namespace(const Task* cur, const NsCommon* ns) const;  // fs/nsfs.c @ v7.2
   // socket(family, ...): net/socket.c: __sys_socket() -> __sock_create() in
   // current->nsproxy->net_ns; the sock holds that namespace (sk_alloc():
   // get_net()) until the file's last close. Returns the fd. Never fails in
@@ -464,6 +476,12 @@ class Kernel {
   // from per-CPU batches (include/linux/cookie.h: gen_cookie_next() via
   // kernel/nstree.c: ns_tree_gen_id() @ v6.18): creation order is not id order.
   void adopt_ns_id(uint64_t serial, uint64_t kernel_ns_id);
+  // kernel/nstree.c: ns_tree_gen_id() @ v6.18 / __ns_tree_gen_id() @ v7.2:
+  // the next namespace id. One counter for every type: on 6.18 from 1 in the
+  // model's boot order (the kernel's per-CPU batches make its numbers
+  // unpredictable), with Feature::FixedInitNsIds from NS_LAST_INIT_ID + 2 = 10,
+  // the initial namespaces having the fixed ids 1..8 (ns_init_id()).
+  uint64_t ns_tree_gen_id() { return ++ns_id_cookie_; }
   // Who holds each counted reference of `ns` (size == ns->refs() when the model is consistent).
   std::vector<Holder> holders(const NsCommon* ns) const;
   // holders() of every live namespace at once, by NsCommon::serial. Costs
@@ -691,6 +709,7 @@ class Kernel {
   std::vector<std::pair<MntNamespace*, size_t>> propagation_targets(MntNamespace* src, const Mount* parent,
                                                                    std::string_view path) const;
   uint64_t mnt_seq_ = 0;
+  uint64_t ns_id_cookie_ = 0;  // the last ns_id handed out (ns_tree_gen_id())
   Result<NsCommon*> resolve_nsfs(Task* cur, const PathRef& p);
   uint32_t next_obj_id_[24] = {};  // by ObjKind
   NsProxy* init_nsproxy_ = nullptr;

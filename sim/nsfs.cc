@@ -300,8 +300,8 @@ int Kernel::open_related_ns(Task* cur, NsCommon* ns, std::string path) {
 // fs/nsfs.c: ns_ioctl() @ v6.18; SIOCGSKNS on a socket: net/socket.c:
 // sock_ioctl() @ v6.18.
 Result<int64_t> Kernel::sys_ioctl(Task* cur, int fd, NsIoctl cmd) {
-  static constexpr const char* kNames[] = {"NS_GET_USERNS", "NS_GET_PARENT", "NS_GET_NSTYPE", "NS_GET_OWNER_UID",
-                                           "SIOCGSKNS"};
+  static constexpr const char* kNames[] = {"NS_GET_USERNS", "NS_GET_PARENT",   "NS_GET_NSTYPE",  "NS_GET_OWNER_UID",
+                                           "SIOCGSKNS",     "NS_GET_ID",       "NS_GET_MNTNS_ID"};
   NSSIM_SCOPE(s, trace, "ns_ioctl", "fd {} {}", fd, kNames[static_cast<int>(cmd)]);
   File* f = (cur->files && fd >= 0 && static_cast<size_t>(fd) < cur->files->fdt.size()) ? cur->files->fdt[fd]
                                                                                         : nullptr;
@@ -316,13 +316,13 @@ Result<int64_t> Kernel::sys_ioctl(Task* cur, int fd, NsIoctl cmd) {
   }
   // fs/pidfs.c: pidfd_ioctl() @ v6.12: from Feature::PidfdIoctl until
   // Feature::PidfsIoctlValid a pidfd knows none of these commands, but finds
-  // out only after its checks of the argument and the task. Only
-  // NS_GET_OWNER_UID passes an argument (a pointer); the others pass 0.
+  // out only after its checks of the argument and the task. NS_GET_OWNER_UID,
+  // NS_GET_ID and NS_GET_MNTNS_ID pass an argument (a pointer); the others pass 0.
   // Before Feature::PidfdIoctl (and since Feature::PidfsIoctlValid) they are
   // ENOTTY below.
   if (f->fkind == FileKind::Pidfd && has(Feature::PidfdIoctl) && !has(Feature::PidfsIoctlValid)) {
     Task* tsk = f->pid ? f->pid->task : nullptr;  // get_pid_task(PIDTYPE_PID)
-    if (cmd == NsIoctl::GetOwnerUid) {
+    if (cmd == NsIoctl::GetOwnerUid || cmd == NsIoctl::GetId || cmd == NsIoctl::GetMntnsId) {
       NSSIM_EVENT(trace, "pidfd_ioctl", "a non-zero argument: EINVAL");
       return fail(EINVAL);
     }
@@ -391,6 +391,19 @@ Result<int64_t> Kernel::sys_ioctl(Task* cur, int fd, NsIoctl cmd) {
       if (ns->type != NsType::User) return fail(EINVAL);
       return from_kid_munged(mine, static_cast<UserNamespace*>(ns)->owner, false);
     case NsIoctl::SiocGskns: break;  // ENOTTY above
+    // fs/nsfs.c: ns_ioctl() @ v6.18: NS_GET_ID copies out ns->ns_id, for any
+    // type and any caller. Before it (6.12) the request is unknown: ENOTTY.
+    case NsIoctl::GetId:
+      if (!has(Feature::NsGetId)) return fail(ENOTTY);
+      return static_cast<int64_t>(ns->ns_id);
+    // NS_GET_MNTNS_ID: a mount namespace's id, EINVAL for another type
+    // (ns_ioctl() @ v6.12: mnt_ns->seq; @ v6.18: the common ns_id); ENOTTY
+    // before it existed (6.1).
+    case NsIoctl::GetMntnsId:
+      if (!has(Feature::NsGetMntnsId)) return fail(ENOTTY);
+      if (ns->type != NsType::Mnt) return fail(EINVAL);
+      if (has(Feature::NsGetId)) return static_cast<int64_t>(ns->ns_id);
+      return static_cast<int64_t>(static_cast<MntNamespace*>(ns)->seq);
   }
   return fail(ENOTTY);
 }

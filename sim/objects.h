@@ -30,6 +30,10 @@ struct NsCommon : RefCounted {
   bool initial = false;          // one of the boot-time namespaces (fixed inum, never freed)
   uint32_t inum = 0;             // the /proc/PID/ns inode number
   uint32_t serial = 0;           // index in Kernel::ns_records (stable model identity)
+  // ns_common.ns_id, what ioctl(NS_GET_ID) returns (Feature::NsGetId): the
+  // model's own numbering (Kernel::ns_tree_gen_id()); the live kernel's differ
+  // on 6.18 (per-CPU batches), so --real compares them by identity.
+  uint64_t ns_id = 0;
   UserNamespace* user_ns = nullptr;  // owner; holds a reference (ns->user_ns / ns->owner)
   // Users of the nsfs inode: open files + bind mounts. While > 0 the inode
   // (its stashed dentry) holds exactly one reference on the namespace.

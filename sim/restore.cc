@@ -185,6 +185,7 @@ Restorer::Err Restorer::make_ns(uint32_t inum, NsCommon*& out, int depth) {
   ns->inum = inum;
   k_.records_[ns->serial].inum = inum;
   mark_inum(inum);
+  if (n.ns_id) ns->ns_id = n.ns_id;  // NS_GET_ID shows the kernel's id (0: unknown, the model's own)
   created_.push_back(ns);
   model_ns_[inum] = ns;
   making_.erase(inum);
@@ -212,6 +213,7 @@ Restorer::Err Restorer::adopt_root_namespaces(const RestoreTask& init) {
     k_.records_[ns->serial].inum = inum;
     mark_inum(inum);
     if (l == Link::Mnt && it->second->ns_id) static_cast<MntNamespace*>(ns)->seq = it->second->ns_id;
+    if (it->second->ns_id) ns->ns_id = it->second->ns_id;
     model_ns_[inum] = ns;
   }
   return {};
@@ -625,6 +627,8 @@ std::optional<std::string> Restorer::run(Restored& out) {
   for (auto& [inum, ns] : model_ns_)
     if (ns->type == NsType::Mnt && static_cast<MntNamespace*>(ns)->seq == 0) static_cast<MntNamespace*>(ns)->seq = ++seq;
   k_.mnt_seq_ = std::max(k_.mnt_seq_, seq);
+  // Namespace ids made after the restore come after every restored one.
+  for (auto& [inum, ns] : model_ns_) k_.ns_id_cookie_ = std::max(k_.ns_id_cookie_, ns->ns_id);
   // The allocator: every number up to the largest restored inum counts as used
   // (the holes belong to procfs entries the model does not have).
   uint32_t max_inum = 0;

@@ -499,7 +499,9 @@ RunSummary Runner::run(const std::function<void(const StepRecord&)>& sink) {
           r.peer = opt_.peer->call(*c);
           if (!r.peer->usage_error.empty())
             r.disagreements.push_back("the kernel backend could not run the call: " + r.peer->usage_error);
-          else if (r.peer->result != r.outcome.result)
+          else if (c->kind == CallKind::Ioctl && ioctl_returns_id(c->ioctl) && r.outcome.ok && r.peer->ok) {
+            if (auto d = compare_ns_id(*c, r.outcome.result, r.peer->result)) r.disagreements.push_back(*d);
+          } else if (r.peer->result != r.outcome.result)
             r.disagreements.push_back(fmt::format("result: the model returns {}, the kernel returns {}{}",
                                                   r.outcome.result, r.peer->result,
                                                   r.peer->note.empty() ? "" : " (" + r.peer->note + ")"));
@@ -565,6 +567,49 @@ RunSummary Runner::run(const std::function<void(const StepRecord&)>& sink) {
   }
   sum.steps = step;
   return sum;
+}
+
+std::optional<std::string> Runner::compare_ns_id(const CallStmt& c, const std::string& model,
+                                                 const std::string& kernel) {
+  Kernel& k = sim_->kernel();
+  uint64_t m = std::strtoull(model.c_str(), nullptr, 10), kid = std::strtoull(kernel.c_str(), nullptr, 10);
+  const char* req = c.ioctl == IoctlCmd::NsGetId ? "NS_GET_ID" : "NS_GET_MNTNS_ID";
+  // 6.12's NS_GET_MNTNS_ID numbers mount namespaces alone (mnt_ns->seq).
+  int space = c.ioctl == IoctlCmd::NsGetMntnsId && !k.has(Feature::NsGetId) ? 1 : 0;
+  if (auto it = ns_id_to_kernel_.find({space, m}); it != ns_id_to_kernel_.end()) {
+    if (it->second != kid)
+      return fmt::format("{}: the model's id {} is the namespace the kernel numbered {} before, but the kernel now "
+                         "returns {} (one namespace, two ids)",
+                         req, m, it->second, kid);
+    return std::nullopt;
+  }
+  if (auto it = ns_id_from_kernel_.find({space, kid}); it != ns_id_from_kernel_.end())
+    return fmt::format("{}: the kernel returns {} for the model's {} and {} (one id for two namespaces the model "
+                       "tells apart)",
+                       req, kid, it->second, m);
+  // Where the kernel counts up from a fixed start, the boot's (and the
+  // sandbox's) namespaces are older than every namespace the scenario made,
+  // and the scenario's follow creation order.
+  //   kernel/nstree.c: __ns_tree_gen_id() @ v7.2; fs/namespace.c: alloc_mnt_ns() @ v6.12.
+  bool counts_up = space == 1 || k.has(Feature::FixedInitNsIds);
+  if (counts_up) {
+    const uint64_t last_boot = space == 1 ? 2 : 8;  // the initial mount namespace's seq / NS_LAST_INIT_ID
+    // A fixed initial id (7.x: ipc 1 .. mnt 8) names the same namespace in both.
+    if (space == 0 && kid <= last_boot && m != kid)
+      return fmt::format("{}: the kernel returns the initial namespace's fixed id {}, the model {}", req, kid, m);
+    for (auto& [key, other_k] : ns_id_to_kernel_) {
+      if (key.first != space) continue;
+      uint64_t other_m = key.second;
+      if (m <= last_boot && other_m <= last_boot) continue;  // two boot-time ones: the sandbox's order is its own
+      if ((other_m < m) != (other_k < kid))
+        return fmt::format("{}: the model numbers this namespace {} and an earlier-seen one {}; the kernel {} and {} "
+                           "(ids count up in creation order on this kernel)",
+                           req, m, other_m, kid, other_k);
+    }
+  }
+  ns_id_to_kernel_[{space, m}] = kid;
+  ns_id_from_kernel_[{space, kid}] = m;
+  return std::nullopt;
 }
 
 }  // namespace nssim

@@ -110,6 +110,11 @@ class Runner {
   struct Value;
   std::optional<Diagnostic> eval(const Term& t, Value& out);
   std::optional<Diagnostic> run_expect(const ExpectStmt& e, StepRecord& r);  // a diagnostic ends the run
+  // ioctl(NS_GET_ID / NS_GET_MNTNS_ID) with a peer: the model's ids are its
+  // own, so the kernel's answer is compared by identity (one namespace, one
+  // id, both ways) and, where the kernel counts ids up (Feature::FixedInitNsIds;
+  // 6.12's mount sequence), by order and the fixed initial ids. Empty: they agree.
+  std::optional<std::string> compare_ns_id(const CallStmt& c, const std::string& model, const std::string& kernel);
 
   const Scenario& sc_;
   Options opt_;
@@ -117,6 +122,9 @@ class Runner {
   Differ differ_;
   std::map<std::string, uint32_t> lets_;
   std::map<std::string, uint64_t> peer_lets_;
+  // compare_ns_id(): (id space, model id) -> kernel id, and back. Space 0:
+  // ns_common ids; 1: 6.12's mount-namespace sequence (NS_GET_MNTNS_ID).
+  std::map<std::pair<int, uint64_t>, uint64_t> ns_id_to_kernel_, ns_id_from_kernel_;
 };
 
 }  // namespace nssim

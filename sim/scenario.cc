@@ -37,6 +37,7 @@ std::string_view call_name(CallKind k) {
     case CallKind::Setresgid: return "setresgid";
     case CallKind::Write: return "write";
     case CallKind::Ioctl: return "ioctl";
+    case CallKind::Listns: return "listns";
     case CallKind::Mount: return "mount";
     case CallKind::Umount: return "umount";
     case CallKind::PrctlDumpable: return "prctl";
@@ -675,6 +676,7 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
           {"capset", CallKind::Capset},         {"setgroups", CallKind::Setgroups},
           {"chroot", CallKind::Chroot},         {"pivot_root", CallKind::PivotRoot},
           {"mkdir", CallKind::Mkdir},           {"rmdir", CallKind::Rmdir},
+          {"listns", CallKind::Listns},
       };
       bool found = false;
       for (auto& [n, k] : kCalls)
@@ -683,7 +685,7 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
         P.error(cn, fmt::format("unknown system call '{}'", cn.text),
                 "known calls: clone, clone3, thread, unshare, setns, open, close, exit, wait, pidfd_open, sethostname, "
                 "setuid, setgid, setresuid, setresgid, setgroups, capset, write, ioctl, mount, umount, prctl, exec, "
-                "socket, socketpair, send, recv, chroot, pivot_root, mkdir, rmdir");
+                "socket, socketpair, send, recv, chroot, pivot_root, mkdir, rmdir, listns");
       P.next();
       P.expect_punct("(", "'(' after the call name");
       switch (c.kind) {
@@ -1083,19 +1085,23 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
         case CallKind::Ioctl: {
           c.fd_loc = P.peek().loc;
           c.fd = P.ident("an fd name",
-                         "ioctl(FD, NS_GET_USERNS|NS_GET_PARENT|NS_GET_NSTYPE|NS_GET_OWNER_UID|SIOCGSKNS)");
+                         "ioctl(FD, NS_GET_USERNS|NS_GET_PARENT|NS_GET_NSTYPE|NS_GET_OWNER_UID|NS_GET_ID|"
+                         "NS_GET_MNTNS_ID|SIOCGSKNS)");
           P.expect_punct(",", "',' then the request");
           const Token& r = P.peek();
           static constexpr std::pair<std::string_view, IoctlCmd> kCmds[] = {
               {"NS_GET_USERNS", IoctlCmd::NsGetUserns}, {"NS_GET_PARENT", IoctlCmd::NsGetParent},
               {"NS_GET_NSTYPE", IoctlCmd::NsGetNstype}, {"NS_GET_OWNER_UID", IoctlCmd::NsGetOwnerUid},
-              {"SIOCGSKNS", IoctlCmd::SiocGskns}};
+              {"SIOCGSKNS", IoctlCmd::SiocGskns},
+              // namespace ids (Feature::NsGetId, Feature::NsGetMntnsId)
+              {"NS_GET_ID", IoctlCmd::NsGetId}, {"NS_GET_MNTNS_ID", IoctlCmd::NsGetMntnsId}};
           bool known = false;
           for (auto& [n, k] : kCmds)
             if (r.kind == Token::Ident && r.text == n) c.ioctl = k, known = true;
           if (!known)
             P.error(r, fmt::format("unsupported ioctl request {}", describe(r)),
-                    "known: NS_GET_USERNS, NS_GET_PARENT, NS_GET_NSTYPE, NS_GET_OWNER_UID, SIOCGSKNS");
+                    "known: NS_GET_USERNS, NS_GET_PARENT, NS_GET_NSTYPE, NS_GET_OWNER_UID, NS_GET_ID, NS_GET_MNTNS_ID, "
+                    "SIOCGSKNS");
           P.next();
           break;
         }
@@ -1133,6 +1139,40 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
           P.next();
           break;
         }
+        case CallKind::Listns: {
+          // listns(TYPES, owner=FD[, flags=N]): TYPES is struct ns_id_req's
+          // ns_type (a __u32), FD an nsfs fd on the owning user namespace.
+          constexpr const char* kListnsHint =
+              "listns(CLONE_NEWNET|CLONE_NEWUTS, owner=FD) counts the active namespaces of those types (0: any) "
+              "that the user namespace FD (an nsfs fd) owns";
+          const Token& t = P.peek();
+          c.flags = P.flags();
+          if (c.flags > UINT32_MAX)
+            P.error(t, "listns() types are a 32-bit ns_type: CLONE_NEW* flags", kListnsHint);
+          P.expect_punct(",", "',' then owner=FD");
+          const Token& k = P.peek();
+          if (k.kind != Token::Ident || k.text != "owner")
+            P.error(k, fmt::format("unexpected {}, expected owner=FD", describe(k)), kListnsHint);
+          P.next();
+          P.expect_punct("=", "'=' after owner");
+          c.fd_loc = P.peek().loc;
+          c.fd = P.ident("an fd name", kListnsHint);
+          if (P.is_punct(",")) {
+            P.next();
+            const Token& f = P.peek();
+            if (f.kind != Token::Ident || f.text != "flags")
+              P.error(f, fmt::format("unexpected {}, expected flags=N", describe(f)), kListnsHint);
+            P.next();
+            P.expect_punct("=", "'=' after flags");
+            const Token& n = P.peek();
+            if (n.kind != Token::Number) P.expected("listns() flags (a number)", "the kernel accepts only 0");
+            c.listns_flags = P.number(n, "listns() flags are an unsigned int: 0..0xffffffff");
+            if (c.listns_flags > UINT32_MAX)
+              P.error(n, fmt::format("number '{}' out of range", n.text), "listns() flags are an unsigned int");
+            P.next();
+          }
+          break;
+        }
       }
       P.expect_punct(")", "')' to close the argument list");
       if (P.is_punct("->")) {
@@ -1143,12 +1183,20 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
         bool makes = c.kind == CallKind::Clone || c.kind == CallKind::Clone3 || c.kind == CallKind::Thread ||
                      c.kind == CallKind::Open || c.kind == CallKind::PidfdOpen || c.kind == CallKind::Socket ||
                      c.kind == CallKind::Socketpair || c.kind == CallKind::Recv || fd_ioctl;
-        if (!makes && c.kind == CallKind::Ioctl)
-          P.error(P.t_[P.p_ - 1],
-                  fmt::format("ioctl({}) returns a number, not a name: assert it with = N",
-                              c.ioctl == IoctlCmd::NsGetNstype ? "NS_GET_NSTYPE" : "NS_GET_OWNER_UID"),
-                  c.ioctl == IoctlCmd::NsGetNstype ? "e.g. ioctl(f, NS_GET_NSTYPE) = CLONE_NEWNET"
-                                                   : "e.g. ioctl(f, NS_GET_OWNER_UID) = 0");
+        if (c.kind == CallKind::Listns)
+          P.error(P.t_[P.p_ - 1], "listns() returns a number, not a name: assert it with = N",
+                  "e.g. c: listns(CLONE_NEWUTS|CLONE_NEWNET, owner=u) = 2");
+        if (!makes && c.kind == CallKind::Ioctl) {
+          static constexpr const char* kNumeric[][2] = {
+              {"NS_GET_NSTYPE", "e.g. ioctl(f, NS_GET_NSTYPE) = CLONE_NEWNET"},
+              {"NS_GET_OWNER_UID", "e.g. ioctl(f, NS_GET_OWNER_UID) = 0"},
+              {"NS_GET_ID", "e.g. ioctl(f, NS_GET_ID) = 10 (the model's id; --real compares ids by identity)"},
+              {"NS_GET_MNTNS_ID", "e.g. ioctl(f, NS_GET_MNTNS_ID) = 8"}};
+          int i = c.ioctl == IoctlCmd::NsGetNstype ? 0 : c.ioctl == IoctlCmd::NsGetOwnerUid ? 1
+                  : c.ioctl == IoctlCmd::NsGetId  ? 2 : 3;
+          P.error(P.t_[P.p_ - 1], fmt::format("ioctl({}) returns a number, not a name: assert it with = N", kNumeric[i][0]),
+                  kNumeric[i][1]);
+        }
         if (!makes)
           P.error(P.t_[P.p_ - 1], fmt::format("{}() returns nothing to name", call_name(c.kind)),
                   "'-> NAME' names the task made by clone/clone3/thread or the fd made by open, pidfd_open, "

@@ -50,6 +50,7 @@ enum class CallKind : uint8_t {
   Thread, Setuid, Setgid, Setresuid, Setresgid, Write, Ioctl, Mount, Umount, PrctlDumpable,
   PrctlChildSubreaper, Exec, Socket, Socketpair, Send, Recv, Capset, PrctlKeepcaps, PrctlCapbsetDrop, Setgroups,
   Chroot, Mkdir, Rmdir, PivotRoot,
+  Listns,  // listns(TYPES, owner=FD[, flags=N]): a count (kernel/nstree.c @ v7.2)
 };
 std::string_view call_name(CallKind k);
 
@@ -82,7 +83,12 @@ inline constexpr std::string_view kCgroupRoot = "/sys/fs/cgroup";
 std::optional<NsPath> parse_path(std::string_view p);
 
 // The ns_ioctl() requests, then sock_ioctl()'s SIOCGSKNS (same order as Kernel::NsIoctl).
-enum class IoctlCmd : uint8_t { NsGetUserns, NsGetParent, NsGetNstype, NsGetOwnerUid, SiocGskns };
+enum class IoctlCmd : uint8_t {
+  NsGetUserns, NsGetParent, NsGetNstype, NsGetOwnerUid, SiocGskns,
+  NsGetId, NsGetMntnsId,  // namespace ids (a number; --real compares them by identity)
+};
+// The requests that return a namespace id.
+inline bool ioctl_returns_id(IoctlCmd c) { return c == IoctlCmd::NsGetId || c == IoctlCmd::NsGetMntnsId; }
 // ioctl requests whose result is a new nsfs fd (named with '-> NAME').
 inline bool ioctl_makes_fd(IoctlCmd c) {
   return c == IoctlCmd::NsGetUserns || c == IoctlCmd::NsGetParent || c == IoctlCmd::SiocGskns;
@@ -128,6 +134,7 @@ struct CallStmt {
   CapChange caps[3];     // capset: by CapsetWhich
   std::vector<uint32_t> groups;  // setgroups: gids in the caller's user namespace
   std::string str;       // sethostname
+  uint64_t listns_flags = 0;  // listns: its flags argument (flags=N; the kernel wants 0)
   std::optional<std::string> out;  // -> NAME
   Loc out_loc;
   std::vector<int32_t> set_tid;  // clone3(FLAGS, set_tid=[N, ...]): the child's namespace first

@@ -218,6 +218,13 @@ CallOutcome SimBackend::call(const CallStmt& c) {
       }
       return ok(std::to_string(*r));
     }
+    case CallKind::Listns: {
+      int fd = fd_of(cur, c.fd);
+      if (fd < 0) return usage(fmt::format("'{}' is not an fd name in {}'s fd table", c.fd, c.task));
+      auto r = k.sys_listns(cur, c.flags, fd, c.listns_flags);
+      if (!r) return err(r.error());
+      return ok(std::to_string(*r));
+    }
     case CallKind::Mount: {
       if (!(c.flags & kMsBind)) {
         auto r = k.sys_mount_propagation(cur, c.flags & (kMsPrivate | kMsSlave | kMsShared));

@@ -975,6 +975,43 @@ TEST_P(Conformance, IoctlNsGetters) {
   EXPECT_THAT(s().run("c: ioctl(mine, NS_GET_OWNER_UID)"), Returns("65534"));
 }
 
+// NS_GET_ID (6.18, fs/nsfs.c:ns_ioctl()): one id per namespace whoever asks,
+// through any fd on it; no id for two; never handed out again after a free.
+// The numbers are the model's own (the kernel's come from per-CPU batches):
+// compared here by identity only. Not an nsfs file: ENOTTY.
+TEST_P(Conformance, NsGetIdIsOneIdPerNamespace) {
+  auto id = [&](const std::string& line) -> uint64_t {
+    CallOutcome o = s().run(line);
+    EXPECT_TRUE(o.ok) << line << ": " << o.result;
+    return std::strtoull(o.result.c_str(), nullptr, 10);
+  };
+  ASSERT_THAT(s().run("init: clone(CLONE_NEWUSER|CLONE_NEWUTS) -> c"), Succeeds());
+  ASSERT_THAT(s().run("init: open(\"/proc/c/ns/uts\") -> a"), Succeeds());
+  ASSERT_THAT(s().run("c: open(\"/proc/self/ns/uts\") -> b"), Succeeds());
+  ASSERT_THAT(s().run("init: open(\"/proc/init/ns/uts\") -> i"), Succeeds());
+  ASSERT_THAT(s().run("init: open(\"/proc/c/ns/user\") -> u"), Succeeds());
+  uint64_t ida = id("init: ioctl(a, NS_GET_ID)");
+  EXPECT_EQ(id("c: ioctl(b, NS_GET_ID)"), ida);  // the child, in its own user namespace, sees the same id
+  uint64_t idi = id("init: ioctl(i, NS_GET_ID)"), idu = id("init: ioctl(u, NS_GET_ID)");
+  EXPECT_NE(idi, ida);
+  EXPECT_NE(idu, ida);  // one id space for every type
+  EXPECT_NE(idu, idi);
+  EXPECT_THAT(s().run("init: ioctl(a, NS_GET_MNTNS_ID)"), FailsWithErrno(EINVAL));
+  ASSERT_THAT(s().run("init: socket(AF_UNIX) -> sk"), Succeeds());
+  EXPECT_THAT(s().run("init: ioctl(sk, NS_GET_ID)"), FailsWithErrno(ENOTTY));
+  ASSERT_THAT(s().run("init: pidfd_open(c) -> pf"), Succeeds());
+  EXPECT_THAT(s().run("init: ioctl(pf, NS_GET_ID)"), FailsWithErrno(ENOTTY));
+  // c's uts goes: a later namespace never gets its id back.
+  ASSERT_THAT(s().run("c: exit(0)"), Succeeds());
+  ASSERT_THAT(s().run("init: wait(c)"), Succeeds());
+  ASSERT_THAT(s().run("init: close(a)"), Succeeds());
+  ASSERT_THAT(s().run("init: clone(CLONE_NEWUTS) -> d"), Succeeds());
+  ASSERT_THAT(s().run("init: open(\"/proc/d/ns/uts\") -> e"), Succeeds());
+  uint64_t ide = id("init: ioctl(e, NS_GET_ID)");
+  EXPECT_NE(ide, ida);
+  EXPECT_NE(ide, idi);
+}
+
 // ---- threads -----------------------------------------------------------------
 
 TEST_P(Conformance, ThreadsHaveTheirOwnNamespacePointers) {

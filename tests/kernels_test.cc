@@ -94,8 +94,8 @@ TEST_P(KernelProfiles, PidfdOpenOfAThread) {
 }
 
 // An ioctl a pidfd does not know: no pidfd ioctl at all before 6.11 (ENOTTY);
-// from 6.11 pidfd_ioctl() checks the argument (NS_GET_OWNER_UID passes a
-// pointer: EINVAL) and the task (reaped: ESRCH) before the command; since
+// from 6.11 pidfd_ioctl() checks the argument (NS_GET_OWNER_UID, NS_GET_ID and
+// NS_GET_MNTNS_ID pass a pointer: EINVAL) and the task (reaped: ESRCH) before the command; since
 // 6.14 pidfs_ioctl_valid() refuses the command first (ENOTTY).
 TEST_P(KernelProfiles, UnknownIoctlOnAPidfd) {
   const bool checks_first = s().has(Feature::PidfdIoctl) && !s().has(Feature::PidfsIoctlValid);
@@ -104,6 +104,9 @@ TEST_P(KernelProfiles, UnknownIoctlOnAPidfd) {
   EXPECT_THAT(s().run("init: ioctl(pf, NS_GET_NSTYPE)"), FailsWithErrno(ENOTTY));
   EXPECT_THAT(s().run("init: ioctl(pf, SIOCGSKNS) -> x"), FailsWithErrno(ENOTTY));
   EXPECT_THAT(s().run("init: ioctl(pf, NS_GET_OWNER_UID)"), FailsWithErrno(checks_first ? EINVAL : ENOTTY));
+  // NS_GET_ID and NS_GET_MNTNS_ID pass a pointer too (found booting 6.12).
+  EXPECT_THAT(s().run("init: ioctl(pf, NS_GET_ID)"), FailsWithErrno(checks_first ? EINVAL : ENOTTY));
+  EXPECT_THAT(s().run("init: ioctl(pf, NS_GET_MNTNS_ID)"), FailsWithErrno(checks_first ? EINVAL : ENOTTY));
   ASSERT_THAT(s().run("p: exit(0)"), Succeeds());
   ASSERT_THAT(s().run("init: wait(p)"), Succeeds());
   EXPECT_THAT(s().run("init: ioctl(pf, NS_GET_USERNS) -> y"), FailsWithErrno(checks_first ? ESRCH : ENOTTY));
@@ -170,6 +173,84 @@ TEST_P(KernelProfiles, UnshareEmptyMountNamespace) {
   }
   ASSERT_THAT(s().run("p: unshare(UNSHARE_EMPTY_MNTNS)"), Succeeds());
   EXPECT_FALSE(s().same("p", Link::Mnt, "init", Link::Mnt));
+}
+
+// NS_GET_ID (6.18) and NS_GET_MNTNS_ID (6.12 at the latest): ENOTTY before.
+// The numbers are the model's own, so the test compares identity: the same
+// namespace gives the same id through any fd, two namespaces two ids. Where the
+// kernel counts ids up (fixed-init-ns-ids), a later namespace has a larger id,
+// and in one clone the kernel makes uts before net (create_new_namespaces()).
+TEST_P(KernelProfiles, NamespaceIds) {
+  auto id = [&](const std::string& fd, const char* req = "NS_GET_ID") -> std::optional<uint64_t> {
+    CallOutcome o = s().run(fmt::format("init: ioctl({}, {})", fd, req));
+    if (!o.ok) return std::nullopt;
+    return std::strtoull(o.result.c_str(), nullptr, 10);
+  };
+  ASSERT_THAT(s().run("init: open(\"/proc/self/ns/uts\") -> u1"), Succeeds());
+  ASSERT_THAT(s().run("init: clone(CLONE_NEWUTS|CLONE_NEWNET) -> c"), Succeeds());
+  ASSERT_THAT(s().run("init: open(\"/proc/c/ns/uts\") -> cu"), Succeeds());
+  ASSERT_THAT(s().run("init: open(\"/proc/c/ns/net\") -> cn"), Succeeds());
+  ASSERT_THAT(s().run("init: open(\"/proc/self/ns/uts\") -> u2"), Succeeds());
+  ASSERT_THAT(s().run("init: open(\"/proc/self/ns/mnt\") -> m"), Succeeds());
+  if (!s().has(Feature::NsGetId)) {
+    EXPECT_THAT(s().run("init: ioctl(u1, NS_GET_ID)"), FailsWithErrno(ENOTTY));
+  } else {
+    auto a = id("u1"), b = id("u2"), x = id("cu"), y = id("cn");
+    ASSERT_TRUE(a && b && x && y);
+    EXPECT_EQ(*a, *b);  // one namespace, two fds
+    EXPECT_NE(*a, *x);
+    EXPECT_NE(*x, *y);  // one id space for every type
+    if (s().has(Feature::FixedInitNsIds)) {
+      EXPECT_LT(*a, *x);  // the sandbox's (or the boot's) uts is older
+      EXPECT_LT(*x, *y);
+      if (s().sim()) {  // the live run's uts is the sandbox's: fixed ids only in the model
+        EXPECT_EQ(*a, 2u);  // UTS_NS_INIT_ID
+        EXPECT_EQ(*x, 10u);  // the first id after NS_LAST_INIT_ID + 1
+      }
+    }
+  }
+  if (!s().has(Feature::NsGetMntnsId)) {
+    EXPECT_THAT(s().run("init: ioctl(m, NS_GET_MNTNS_ID)"), FailsWithErrno(ENOTTY));
+    return;
+  }
+  EXPECT_THAT(s().run("init: ioctl(u1, NS_GET_MNTNS_ID)"), FailsWithErrno(EINVAL));
+  auto mm = id("m", "NS_GET_MNTNS_ID");
+  ASSERT_TRUE(mm);
+  if (s().has(Feature::NsGetId)) {
+    EXPECT_EQ(mm, id("m"));  // the common id since 6.18
+  }
+  ASSERT_THAT(s().run("init: clone(CLONE_NEWNS) -> d"), Succeeds());
+  ASSERT_THAT(s().run("init: open(\"/proc/d/ns/mnt\") -> dm"), Succeeds());
+  auto dm = id("dm", "NS_GET_MNTNS_ID");
+  ASSERT_TRUE(dm);
+  EXPECT_NE(*mm, *dm);
+  if (!s().has(Feature::NsGetId)) {
+    EXPECT_LT(*mm, *dm);  // 6.12: mnt_ns->seq counts up
+  }
+}
+
+// listns() (6.19) by owner: what a user namespace the test made owns, active,
+// and, for a caller without may_see_all_namespaces() (a task in a child user
+// namespace; on the live kernel every task of the sandbox), only its own.
+// ENOSYS before.
+TEST_P(KernelProfiles, ListnsByOwner) {
+  ASSERT_THAT(s().run("init: clone(CLONE_NEWUSER|CLONE_NEWUTS|CLONE_NEWNET) -> c"), Succeeds());
+  ASSERT_THAT(s().run("c: open(\"/proc/self/ns/user\") -> u"), Succeeds());
+  if (!s().has(Feature::Listns)) {
+    EXPECT_THAT(s().run("c: listns(0, owner=u)"), FailsWithErrno(ENOSYS));
+    return;
+  }
+  EXPECT_THAT(s().run("c: listns(0, owner=u)"), Returns("2"));
+  EXPECT_THAT(s().run("c: listns(CLONE_NEWNET, owner=u)"), Returns("1"));
+  EXPECT_THAT(s().run("c: listns(CLONE_NEWUSER, owner=u)"), Returns("0"));
+  ASSERT_THAT(s().run("c: clone(CLONE_NEWUTS) -> d"), Succeeds());
+  EXPECT_THAT(s().run("c: listns(CLONE_NEWUTS, owner=u)"), Returns("1"));  // d's uts is not c's
+  ASSERT_THAT(s().run("d: open(\"/proc/self/ns/user\") -> du"), Succeeds());
+  EXPECT_THAT(s().run("d: listns(CLONE_NEWUTS, owner=du)"), Returns("1"));  // d's own
+  EXPECT_THAT(s().run("c: listns(0, owner=u, flags=1)"), FailsWithErrno(EINVAL));
+  EXPECT_THAT(s().run("c: listns(CLONE_VM, owner=u)"), FailsWithErrno(EOPNOTSUPP));
+  ASSERT_THAT(s().run("c: open(\"/proc/self/ns/uts\") -> cu"), Succeeds());
+  EXPECT_THAT(s().run("c: listns(0, owner=cu)"), FailsWithErrno(EINVAL));
 }
 
 INSTANTIATE_TEST_SUITE_P(Profiles, KernelProfiles,
@@ -266,6 +347,23 @@ TEST(KernelProfileModel, ActiveAndInactiveNamespaces) {
     ASSERT_THAT(s.run("init: close(nfd)"), Succeeds());
     EXPECT_FALSE(active(n) || active(u)) << profile_name(v);
   }
+}
+
+// listns() from the model's root pid namespace with CAP_SYS_ADMIN (a run
+// without --real: the kernel's initial pid namespace) sees every active
+// namespace the owner owns, not only the caller's; an inactive one (only a
+// socket keeps it) is not listed. Model only: a live run's tasks are in the
+// sandbox's pid namespace.
+TEST(KernelProfileModel, ListnsSeesAllFromTheInitialPidNamespace) {
+  Session s(BackendKind::Sim, {7, 2});
+  ASSERT_THAT(s.run("init: clone(CLONE_NEWUSER|CLONE_NEWUTS|CLONE_NEWNET) -> c"), Succeeds());
+  ASSERT_THAT(s.run("init: open(\"/proc/c/ns/user\") -> u"), Succeeds());
+  EXPECT_THAT(s.run("init: listns(0, owner=u)"), Returns("2"));
+  ASSERT_THAT(s.run("c: socket(AF_UNIX) -> sk"), Succeeds());
+  ASSERT_THAT(s.run("c: unshare(CLONE_NEWNET)"), Succeeds());  // the old net: only the socket holds it
+  EXPECT_THAT(s.run("init: listns(CLONE_NEWNET, owner=u)"), Returns("1"));  // the new one; the old is inactive
+  ASSERT_THAT(s.run("c: open(\"/proc/self/ns/user\") -> cu"), Succeeds());
+  EXPECT_THAT(s.run("c: listns(CLONE_NEWNET, owner=cu)"), Returns("1"));  // its own, the new one
 }
 
 // docs/kernels.md's table has a row for each feature, with its version and

@@ -817,5 +817,76 @@ TEST(Observe, CostsWhatIsLiveNotHistory) {
   EXPECT_LE(max_ns, 2 * 12u);
 }
 
+using ::testing::Contains;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+
+// A peer that is the model, except that it renumbers NS_GET_ID's answers.
+class RenumberingPeer : public Backend {
+ public:
+  RenumberingPeer(KernelVersion v, std::function<uint64_t(uint64_t)> f) : inner_(config(v)), f_(std::move(f)) {}
+  std::string_view name() const override { return "renumbering"; }
+  CallOutcome call(const CallStmt& c) override {
+    CallOutcome o = inner_.call(c);
+    if (o.ok && c.kind == CallKind::Ioctl && c.ioctl == IoctlCmd::NsGetId)
+      o.result = std::to_string(f_(std::stoull(o.result)));
+    return o;
+  }
+  Observation observe() override { return inner_.observe(); }
+
+ private:
+  static Kernel::Config config(KernelVersion v) {
+    Kernel::Config cfg;
+    cfg.kernel = v;
+    return cfg;
+  }
+  SimBackend inner_;
+  std::function<uint64_t(uint64_t)> f_;
+};
+
+std::vector<std::string> id_disagreements(const std::string& src, KernelVersion v, std::function<uint64_t(uint64_t)> f) {
+  auto pr = parse_scenario(src, "t.nss");
+  EXPECT_TRUE(pr.ok());
+  RenumberingPeer peer(v, std::move(f));
+  Runner::Options opt;
+  opt.peer = &peer;
+  Kernel::Config cfg;
+  cfg.kernel = v;
+  opt.config = cfg;
+  Runner r(pr.scenario, opt);
+  std::vector<std::string> out;
+  r.run([&](const StepRecord& s) { out.insert(out.end(), s.disagreements.begin(), s.disagreements.end()); });
+  return out;
+}
+
+// --real compares NS_GET_ID by identity: any renumbering that keeps one id per
+// namespace agrees on 6.18 (per-CPU batches); where the kernel counts up
+// (7.x) the order and the fixed initial ids must match as well.
+TEST(NsIdComparison, IdentityNotNumbers) {
+  const std::string src =
+      "init: open(\"/proc/self/ns/uts\") -> u\n"
+      "init: ioctl(u, NS_GET_ID)\n"
+      "init: clone(CLONE_NEWUTS|CLONE_NEWNET) -> c\n"
+      "init: open(\"/proc/c/ns/uts\") -> cu\n"
+      "init: ioctl(cu, NS_GET_ID)\n"
+      "init: open(\"/proc/c/ns/net\") -> cn\n"
+      "init: ioctl(cn, NS_GET_ID)\n"
+      "init: ioctl(u, NS_GET_ID)\n";
+  KernelVersion v618{6, 18}, v72{7, 2};
+  EXPECT_THAT(id_disagreements(src, v618, [](uint64_t x) { return 5000 - x; }), IsEmpty());  // any order on 6.18
+  EXPECT_THAT(id_disagreements(src, v72, [](uint64_t x) { return x <= 8 ? x : 100 + x; }), IsEmpty());
+  EXPECT_THAT(id_disagreements(src, v618, [](uint64_t) { return 42; }),
+              Contains(HasSubstr("one id for two namespaces")));
+  uint64_t n = 0;
+  EXPECT_THAT(id_disagreements(src, v618, [&](uint64_t) { return ++n + 1000; }),
+              Contains(HasSubstr("one namespace, two ids")));
+  EXPECT_THAT(id_disagreements(src, v72, [](uint64_t x) { return x <= 8 ? x : 5000 - x; }),
+              Contains(HasSubstr("creation order")));
+  EXPECT_THAT(id_disagreements(src, v72, [](uint64_t x) { return x == 2 ? 3 : x; }),
+              Contains(HasSubstr("fixed id 3")));
+  // The sandbox's uts (a model id <= 8) may be any id older than the scenario's.
+  EXPECT_THAT(id_disagreements(src, v72, [](uint64_t x) { return x == 2 ? 9 : x; }), IsEmpty());
+}
+
 }  // namespace
 }  // namespace nssim

@@ -627,6 +627,42 @@ TEST(Parser, IoctlThatReturnsANumberCannotBeNamed) {
   EXPECT_THAT(d.hint, HasSubstr("= CLONE_NEWNET"));
   d = first_error("init: ioctl(f, NS_GET_OWNER_UID) -> x");
   EXPECT_EQ(d.message, "ioctl(NS_GET_OWNER_UID) returns a number, not a name: assert it with = N");
+  d = first_error("init: ioctl(f, NS_GET_ID) -> id");
+  EXPECT_EQ(d.message, "ioctl(NS_GET_ID) returns a number, not a name: assert it with = N");
+  EXPECT_EQ(d.loc.col, 30);
+  EXPECT_THAT(d.hint, HasSubstr("by identity"));
+  d = first_error("init: ioctl(f, NS_GET_MNTNS_ID) -> id");
+  EXPECT_EQ(d.message, "ioctl(NS_GET_MNTNS_ID) returns a number, not a name: assert it with = N");
+}
+
+TEST(Parser, Listns) {
+  auto r = parse_scenario("c: listns(CLONE_NEWUTS|CLONE_NEWNET, owner=u) = 2\nc: listns(0, owner=u, flags=1)\n", "t.nss");
+  ASSERT_TRUE(r.ok()) << r.errors.front().message;
+  auto& a = std::get<CallStmt>(r.scenario.statements[0].s);
+  EXPECT_EQ(a.kind, CallKind::Listns);
+  EXPECT_EQ(a.flags, static_cast<uint64_t>(CLONE_NEWUTS | CLONE_NEWNET));
+  EXPECT_EQ(a.fd, "u");
+  EXPECT_EQ(a.listns_flags, 0u);
+  EXPECT_EQ(std::get<CallStmt>(r.scenario.statements[1].s).listns_flags, 1u);
+  auto d = first_error("c: listns(0, u)");
+  EXPECT_EQ(d.message, "unexpected 'u', expected owner=FD");
+  EXPECT_EQ(d.loc.col, 14);
+  d = first_error("c: listns(0, owner=u) -> n");
+  EXPECT_EQ(d.message, "listns() returns a number, not a name: assert it with = N");
+  EXPECT_EQ(d.loc.col, 26);
+  EXPECT_THAT(first_error("c: listns(0, owner=u, flags=0x100000000)").message, HasSubstr("out of range"));
+}
+
+TEST(Parser, NamespaceIdRequests) {
+  auto r = parse_scenario("init: ioctl(f, NS_GET_ID) = 10\ninit: ioctl(f, NS_GET_MNTNS_ID) = EINVAL\n", "t.nss");
+  ASSERT_TRUE(r.ok());
+  auto& a = std::get<CallStmt>(r.scenario.statements[0].s);
+  EXPECT_EQ(a.ioctl, IoctlCmd::NsGetId);
+  EXPECT_EQ(*a.assert_result, "10");
+  EXPECT_EQ(std::get<CallStmt>(r.scenario.statements[1].s).ioctl, IoctlCmd::NsGetMntnsId);
+  auto d = first_error("init: ioctl(f, NS_GET_PID_IN_PIDNS)");
+  EXPECT_EQ(d.loc.col, 16);
+  EXPECT_THAT(d.hint, HasSubstr("NS_GET_ID, NS_GET_MNTNS_ID"));
 }
 
 TEST(Parser, FlagNameAsResultOnlyForNsGetNstype) {

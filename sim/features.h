@@ -51,6 +51,7 @@ enum class Feature : uint8_t {
   ActiveRefs,              // ns_common's active reference count: a namespace held only internally is inactive
   PidForChildrenBeforeInit,  // /proc/PID/ns/pid_for_children opens before its namespace has an init
   EmptyMntns,              // unshare(UNSHARE_EMPTY_MNTNS), clone3(CLONE_EMPTY_MNTNS): a mount namespace of one mount
+  NsfsFileHandles,         // name_to_handle_at()/open_by_handle_at(FD_NSFS_ROOT) on nsfs files (EOPNOTSUPP before)
   kCount
 };
 

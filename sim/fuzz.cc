@@ -182,6 +182,16 @@ class Gen {
                          f == 2 ? (chance(70) ? "deny" : "allow") : kMaps[pick(4)]);
     } else if (kind < 96) {
       auto fds = fds_of(t);
+      if (chance(30)) {  // nsfs file handles: of any fd (a socket's: EOPNOTSUPP), opened by any task, maybe freed
+        if (!handles_.empty() && (fds.empty() || chance(55)))
+          return emit(fmt::format("{}: open_by_handle_at({}{}) -> f{}", t, any(handles_), chance(20) ? ", O_CLOEXEC" : "",
+                                  ++nfd_));
+        if (fds.empty()) return;
+        line = fmt::format("{}: name_to_handle_at({}) -> h{}", t, any(fds), ++nhandle_);
+        emit(line);
+        if (!lines_.empty() && lines_.back() == line) handles_.push_back(fmt::format("h{}", nhandle_));
+        return;
+      }
       if (fds.empty()) return;
       static const char* kReq[] = {"NS_GET_USERNS", "NS_GET_PARENT", "NS_GET_NSTYPE", "NS_GET_OWNER_UID", "SIOCGSKNS"};
       std::vector<std::string> socks;
@@ -296,6 +306,8 @@ class Gen {
   std::vector<std::unique_ptr<Scenario>> keep_;  // CallStmts the backend saw must outlive it
   std::vector<std::string> lines_;
   int ntask_ = 0, nfd_ = 0;
+  int nhandle_ = 0;
+  std::vector<std::string> handles_;  // names of name_to_handle_at() lines kept (bound when the call succeeded)
   bool cgroups_ = true;
   std::set<std::string> cgroup_fds_;  // fd names open() gave for cgroup directories
 };

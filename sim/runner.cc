@@ -463,7 +463,8 @@ RunSummary Runner::run(const std::function<void(const StepRecord&)>& sink) {
           Loc at = c->loc;
           if (u.find("(the fd to pass)") != std::string::npos) at = c->fd2_loc;
           else if (u.find("would put a unix socket in flight") != std::string::npos) at = c->fd2_loc;
-          else if (u.find("fd name") != std::string::npos) at = c->fd_loc;
+          else if (u.find("fd name") != std::string::npos || u.find("names no file handle") != std::string::npos)
+            at = c->fd_loc;
           else if (u.find("already names") != std::string::npos) at = c->out_loc;
           else if (unknown(c->task)) at = c->loc;
           else if (unknown(c->target)) at = c->target_loc;

@@ -12,11 +12,11 @@ a: name_to_handle_at(f) -> h                 # U's id, type and inode number
 a: close(f)                                  # no nsfs file is open on U now
 a: open_by_handle_at(h) -> g                 # a is in U: a new fd on it
 a: ioctl(g, NS_GET_NSTYPE) = CLONE_NEWUTS
+a: close(g)
 a: clone(CLONE_NEWUSER) -> u                 # u is in U too, with no capability outside its user namespace
 u: open_by_handle_at(h, O_CLOEXEC) -> ug     # any task may use the handle: it is not an fd
 u: unshare(CLONE_NEWUTS)                     # u leaves U...
 u: open_by_handle_at(h) -> x = ESTALE        # ...and may not see it any more
-a: close(g)
 a: exit(0)
 init: wait(a) = a
 expect alive(U)                              # ug holds it

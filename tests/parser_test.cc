@@ -641,8 +641,6 @@ TEST(Parser, FlagNameAsResultOnlyForNsGetNstype) {
   EXPECT_EQ(*std::get<CallStmt>(r.scenario.statements[0].s).assert_result, std::to_string(CLONE_NEWNET));
 }
 
-}  // namespace
-}  // namespace nssim
 
 // nsfs file handles: name_to_handle_at(FD) -> H binds a handle, a name of
 // its own kind; open_by_handle_at(H[, O_CLOEXEC]) -> FD opens it.
@@ -677,7 +675,7 @@ TEST(Parser, FileHandleNamesAreNotFds) {
   EXPECT_EQ(d.message, "'h' is a file handle (line 2), not an fd or task");
   EXPECT_THAT(d.hint, HasSubstr("open_by_handle_at(H) -> FD"));
   EXPECT_EQ(err("init: setns(h, 0)").loc.col, 13);
-  EXPECT_EQ(err("init: open(\"/proc/self/ns/uts\") -> h").loc.col, 37);
+  EXPECT_EQ(err("init: open(\"/proc/self/ns/uts\") -> h").loc.col, 36);
   EXPECT_EQ(err("init: open_by_handle_at(h) -> h").message, "'h' is a file handle (line 2), not a name for its fd");
   d = err("init: open_by_handle_at(f) -> g");
   EXPECT_EQ(d.message, "'f' is not a file handle: it names an fd (line 1)");
@@ -691,3 +689,6 @@ TEST(Parser, FileHandleNamesAreNotFds) {
   EXPECT_EQ(d.message, "unsupported open_by_handle_at flags 'O_RDWR'");
   EXPECT_EQ(d.loc.col, 28);
 }
+
+}  // namespace
+}  // namespace nssim

@@ -395,7 +395,9 @@ CallOutcome SimBackend::call(const CallStmt& c) {
     case CallKind::NameToHandleAt: {
       int fd = fd_of(cur, c.fd);
       if (fd < 0) return usage(fmt::format("'{}' is not an fd name in {}'s fd table", c.fd, c.task));
-      if (const File* f = cur->files->fdt[fd]; f->fkind == FileKind::Pidfd || f->fkind == FileKind::Regular)
+      // A name may outlive its fd (closed: EBADF below).
+      const File* f = static_cast<size_t>(fd) < cur->files->fdt.size() ? cur->files->fdt[fd] : nullptr;
+      if (f && (f->fkind == FileKind::Pidfd || f->fkind == FileKind::Regular))
         return usage(fmt::format("name_to_handle_at() of {} is not modelled: nssim models nsfs file handles (an fd "
                                  "of a /proc/T/ns/L file)",
                                  f->fkind == FileKind::Pidfd ? "a pidfd (a pidfs handle)"

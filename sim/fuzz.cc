@@ -134,6 +134,7 @@ class Gen {
         }
       }
     } else if (kind < 62) {  // setns
+      if (chance(30)) return handle_step(t);
       auto fds = fds_of(t);
       if (fds.empty()) return;
       uint64_t f = chance(50) ? 0 : ns_flags(2);
@@ -182,16 +183,6 @@ class Gen {
                          f == 2 ? (chance(70) ? "deny" : "allow") : kMaps[pick(4)]);
     } else if (kind < 96) {
       auto fds = fds_of(t);
-      if (chance(30)) {  // nsfs file handles: of any fd (a socket's: EOPNOTSUPP), opened by any task, maybe freed
-        if (!handles_.empty() && (fds.empty() || chance(55)))
-          return emit(fmt::format("{}: open_by_handle_at({}{}) -> f{}", t, any(handles_), chance(20) ? ", O_CLOEXEC" : "",
-                                  ++nfd_));
-        if (fds.empty()) return;
-        line = fmt::format("{}: name_to_handle_at({}) -> h{}", t, any(fds), ++nhandle_);
-        emit(line);
-        if (!lines_.empty() && lines_.back() == line) handles_.push_back(fmt::format("h{}", nhandle_));
-        return;
-      }
       if (fds.empty()) return;
       static const char* kReq[] = {"NS_GET_USERNS", "NS_GET_PARENT", "NS_GET_NSTYPE", "NS_GET_OWNER_UID", "SIOCGSKNS"};
       std::vector<std::string> socks;
@@ -231,6 +222,22 @@ class Gen {
       line = fmt::format("{}: prctl(PR_SET_DUMPABLE, {})", t, pick(2));
     }
     emit(line);
+  }
+
+  // nsfs file handles: of any fd (a socket's: EOPNOTSUPP), opened by any
+  // task (ESTALE once freed, or not the caller's without may_see_all_namespaces()).
+  void handle_step(const std::string& t) {
+    auto fds = fds_of(t);
+    if (!handles_.empty() && (fds.empty() || chance(55)))
+      return emit(fmt::format("{}: open_by_handle_at({}{}) -> f{}", t, any(handles_), chance(20) ? ", O_CLOEXEC" : "",
+                              ++nfd_));
+    std::vector<std::string> files;  // mostly not a socket (sN): those have no handles
+    for (auto& n : fds)
+      if (n[0] != 's' || chance(10)) files.push_back(n);
+    if (files.empty()) return;
+    std::string line = fmt::format("{}: name_to_handle_at({}) -> h{}", t, any(files), ++nhandle_);
+    emit(line);
+    if (!lines_.empty() && lines_.back() == line) handles_.push_back(fmt::format("h{}", nhandle_));
   }
 
   // cgroup v2: directories below the run's root, fds of them, children

@@ -45,6 +45,8 @@ init: ioctl(cpid, NS_GET_USERNS) -> cuser
 init: ioctl(cuser, NS_GET_OWNER_UID) = 0
 init: socket(AF_UNIX) -> sk                 # holds init's net namespace
 init: ioctl(sk, SIOCGSKNS) -> sknet
+init: name_to_handle_at(sknet) -> hnet       # a file handle (6.18+): bytes that any task may use, no reference
+init: open_by_handle_at(hnet, O_CLOEXEC) -> inet  # init is in that net namespace: a new fd on it
 init: socketpair(AF_UNIX) -> sa, sb         # two connected ends: one call, two names
 init: send(sa, cpid)                         # cpid's file in flight in sb's queue (SCM_RIGHTS)
 init: recv(sb, MSG_CMSG_CLOEXEC) -> cpid2    # installed again as a new fd

@@ -30,6 +30,7 @@
 #include <string>
 #include <string_view>
 
+#include "real/nsfs_handle.h"
 #include "real/protocol.h"
 #include "sim/uapi.h"
 
@@ -421,6 +422,17 @@ void agent_main(int ch, bool sandbox_init) {
         r = mount(m.str, str2, nullptr, MS_BIND, nullptr);
         break;
       }
+      // nsfs file handles (real/nsfs_handle.h).
+      case Op::NameToHandle: {
+        std::vector<unsigned char> h;
+        bool ok = encode_nsfs_handle(static_cast<int>(m.a[0]), h);
+        int e = errno;
+        send_reply(ch, ok ? 0 : -1, ok ? 0 : e, reinterpret_cast<const char*>(h.data()), ok ? h.size() : 0);
+        continue;
+      }
+      case Op::OpenByHandle:
+        r = open_nsfs_handle(reinterpret_cast<const unsigned char*>(m.str), m.len, static_cast<int>(m.a[0] & O_CLOEXEC));
+        break;
       case Op::MountPropagation:
         r = mount("none", "/", nullptr, static_cast<unsigned long>(m.a[0]), nullptr);
         break;

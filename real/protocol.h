@@ -57,6 +57,9 @@ enum class Op : uint32_t {
   PivotRoot,    // str, str2 = new_root, put_old under a sandbox tmpfs root: mkdir -p both, then pivot_root()
   Listns,       // a[0] = ns_type, a[1] = the owner's nsfs fd (its NS_GET_ID is req.user_ns_id; an fd without
                 // one gives an id no namespace has), a[2] = flags: listns(); ret = how many ids it listed
+  NameToHandle,  // a[0] = fd: name_to_handle_at(fd, "", AT_EMPTY_PATH); reply str = the whole struct file_handle
+  OpenByHandle,  // str = a struct file_handle as NameToHandle gave it, a[0] = 0 or O_CLOEXEC:
+                 // open_by_handle_at(FD_NSFS_ROOT, str, O_RDONLY | a[0])
   Hello = 100,  // agent -> controller after creation: a[0] = tgid, a[1] = tid (/proc's pid namespace);
                 // spawned agents pass an fd of their active pid namespace (SCM_RIGHTS)
 };

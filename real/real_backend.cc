@@ -33,6 +33,7 @@
 #include <sstream>
 
 #include "real/kernel_introspect.h"
+#include "real/nsfs_handle.h"
 #include "real/protocol.h"
 #include "real/sandbox_roots.h"
 
@@ -1093,6 +1094,7 @@ void RealBackend::mark_changed(const CallStmt& c) {
     case CallKind::Socket:
     case CallKind::Socketpair:
     case CallKind::Recv:
+    case CallKind::OpenByHandleAt:
       // The fd table: shared by CLONE_FILES and threads (fs/file.c: fd_install(),
       // file_close_fd() act on current->files); clone's child is new (read anyway),
       // CLONE_PIDFD installs a pidfd in the caller's table (kernel/fork.c: copy_process()).
@@ -1475,6 +1477,33 @@ CallOutcome RealBackend::call_impl(const CallStmt& c) {
       cur->fds->bind(*c.out, static_cast<int>(r.ret), true);  // pidfds are always O_CLOEXEC
       return outcome_ok(*c.out);
     }
+    // nsfs file handles: the bytes come back to the controller, which keeps
+    // them by name for whichever agent opens them.
+    case CallKind::NameToHandleAt: {
+      int fd;
+      if (auto e = fd_of(c.fd, fd); !e.empty()) return outcome_usage(e);
+      m.op = Op::NameToHandle;
+      m.a[0] = fd;
+      if (!request(*cur, m, -1, r, note)) return outcome_err(ETIMEDOUT, note);
+      if (r.ret < 0) return outcome_err(r.err);
+      handles_[*c.out].assign(r.str, r.str + r.len);
+      return outcome_ok(*c.out);
+    }
+    case CallKind::OpenByHandleAt: {
+      auto h = handles_.find(c.fd);
+      if (h == handles_.end())
+        return outcome_usage(fmt::format("'{}' names no file handle: bind one with name_to_handle_at(FD) -> {} (a "
+                                         "call that failed binds nothing)",
+                                         c.fd, c.fd));
+      m.op = Op::OpenByHandle;
+      m.a[0] = (c.flags & kOCloexec) ? O_CLOEXEC : 0;
+      std::memcpy(m.str, h->second.data(), h->second.size());
+      m.len = static_cast<uint32_t>(h->second.size());
+      if (!request(*cur, m, -1, r, note)) return outcome_err(ETIMEDOUT, note);
+      if (r.ret < 0) return outcome_err(r.err);
+      cur->fds->bind(*c.out, static_cast<int>(r.ret), (c.flags & kOCloexec) != 0);
+      return outcome_ok(*c.out);
+    }
     case CallKind::Sethostname: return simple(Op::Sethostname, 0, 0, c.str);
     case CallKind::Setuid: return simple(Op::Setuid, c.ids[0], 0, "");
     case CallKind::Setgid: return simple(Op::Setgid, c.ids[0], 0, "");
@@ -1638,16 +1667,9 @@ CallOutcome RealBackend::call_impl(const CallStmt& c) {
 
 // Liveness through nsfs file handles (v6.18): a handle taken while the
 // namespace lives opens again until its last reference goes, then ESTALE.
-namespace {
-constexpr int FD_NSFS_ROOT = -10003;  // include/uapi/linux/fcntl.h @ v6.18
 #ifndef NS_GET_ID
 #define NS_GET_ID _IOR(0xb7, 13, uint64_t)
 #endif
-struct Handle {
-  file_handle h;
-  unsigned char bytes[128];
-};
-}  // namespace
 
 struct RealBackend::KernelNs {
   uint64_t id;  // ns_id: unique for the kernel's lifetime, never reused
@@ -1662,14 +1684,12 @@ struct RealBackend::KernelNs {
 
 // Whether a file handle of the nsfs file `fd` reopens it (fd keeps it alive).
 bool RealBackend::handle_reopens(int fd, int& err) {
-  Handle hb{};
-  hb.h.handle_bytes = sizeof hb.bytes;
-  int mnt = 0;
-  if (syscall(SYS_name_to_handle_at, fd, "", &hb.h, &mnt, AT_EMPTY_PATH) != 0) {
+  std::vector<unsigned char> h;
+  if (!encode_nsfs_handle(fd, h)) {
     err = errno;
     return false;
   }
-  int r = static_cast<int>(syscall(SYS_open_by_handle_at, FD_NSFS_ROOT, &hb.h, O_RDONLY | O_CLOEXEC));
+  int r = open_nsfs_handle(h.data(), h.size(), O_CLOEXEC);
   if (r < 0) {
     err = errno;
     return false;
@@ -1682,8 +1702,7 @@ void RealBackend::refresh_liveness() {
   for (size_t i : live_kns_) {
     KernelNs& k = kns_[i];
     if (!k.alive || !k.checkable) continue;
-    auto* h = reinterpret_cast<file_handle*>(k.handle.data());
-    int fd = static_cast<int>(syscall(SYS_open_by_handle_at, FD_NSFS_ROOT, h, O_RDONLY | O_CLOEXEC));
+    int fd = open_nsfs_handle(k.handle.data(), k.handle.size(), O_CLOEXEC);
     if (fd >= 0) {
       close(fd);
     } else if (errno == ESTALE) {
@@ -1783,22 +1802,17 @@ uint64_t RealBackend::token_for_path(const std::string& path, NsType type, uint3
     close(fd);
     return id;
   }
-  Handle hb{};
-  hb.h.handle_bytes = sizeof hb.bytes;
-  int mnt = 0;
-  if (syscall(SYS_name_to_handle_at, fd, "", &hb.h, &mnt, AT_EMPTY_PATH) != 0) {
+  KernelNs k{id, inum, type, {}, true, true};
+  if (!encode_nsfs_handle(fd, k.handle)) {
     handles_ok_ = false;
     liveness_note_ = fmt::format("this kernel has no nsfs file handles ({}): liveness is not compared",
                                  std::strerror(errno));
     close(fd);
     return inum;
   }
-  KernelNs k{id, inum, type, {}, true, true};
-  auto* raw = reinterpret_cast<unsigned char*>(&hb.h);
-  k.handle.assign(raw, raw + sizeof(file_handle) + hb.h.handle_bytes);
   if (!handles_see_all_) {
     // Reopen it while fd keeps it alive: a refusal means "hidden from here".
-    int rfd = static_cast<int>(syscall(SYS_open_by_handle_at, FD_NSFS_ROOT, &hb.h, O_RDONLY | O_CLOEXEC));
+    int rfd = open_nsfs_handle(k.handle.data(), k.handle.size(), O_CLOEXEC);
     if (rfd >= 0)
       close(rfd);
     else

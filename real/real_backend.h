@@ -115,6 +115,9 @@ class RealBackend : public Backend {
   std::vector<size_t> live_kns_;                      // indexes into kns_
   std::unordered_map<uint64_t, size_t> kns_by_id_;    // ns_id -> index into kns_
   std::unordered_map<uint64_t, size_t> kns_by_inum_;  // (type << 32 | inum) of a live, checkable one -> index
+  // The scenario's file handles (name_to_handle_at(FD) -> H): the bytes an
+  // agent got, by name; any agent may open them (open_by_handle_at(H)).
+  std::unordered_map<std::string, std::vector<unsigned char>> handles_;
   void add_agent(std::unique_ptr<Agent> a);
   void begin_step();
   CallOutcome call_impl(const CallStmt& c);

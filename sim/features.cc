@@ -131,6 +131,14 @@ constexpr std::array<FeatureRow, static_cast<size_t>(Feature::kCount)> kTable{{
      "listns() is ENOSYS",
      "listns() lists the ids of active namespaces (of the requested types, owned by a user namespace when "
      "user_ns_id is set); flags must be 0 (EINVAL); without may_see_all_namespaces() only the caller's own"},
+    {Feature::NsfsFileHandles, "nsfs-file-handles", {6, 18},
+     "not identified: nsfs's export_operations (fs/nsfs.c: nsfs_encode_fh(), nsfs_fh_to_dentry(), FD_NSFS_ROOT in "
+     "include/uapi/linux/fcntl.h), the nsfs series of 2025; absent in 6.12.118, present in 6.18 (live 6.18.44, with "
+     "stable 6.18.y's may_see_all_namespaces() check) and 7.2.13; 6.18 is the first known",
+     "nsfs has no export operations: name_to_handle_at() of an nsfs file is EOPNOTSUPP "
+     "(fs/fhandle.c: do_sys_name_to_handle(): exportfs_can_encode_fh())",
+     "name_to_handle_at() encodes the namespace's id, type and inode; open_by_handle_at(FD_NSFS_ROOT, ...) opens "
+     "it again: ESTALE once freed, or when the caller is not in it and may_see_all_namespaces() is false"},
 }};
 
 constexpr bool table_in_enum_order() {

@@ -60,6 +60,7 @@ enum class Feature : uint8_t {
   NsGetId,                 // ioctl(NS_GET_ID): one 64-bit id space for every namespace type (ENOTTY before)
   FixedInitNsIds,          // the initial namespaces' ids are fixed 1..8, later ones count up from 10
   Listns,                  // the listns() system call (ENOSYS before)
+  NsfsFileHandles,         // name_to_handle_at()/open_by_handle_at(FD_NSFS_ROOT) on nsfs files (EOPNOTSUPP before)
   kCount
 };
 

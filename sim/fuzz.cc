@@ -134,6 +134,7 @@ class Gen {
         }
       }
     } else if (kind < 62) {  // setns
+      if (chance(30)) return handle_step(t);
       auto fds = fds_of(t);
       if (fds.empty()) return;
       uint64_t f = chance(50) ? 0 : ns_flags(2);
@@ -231,6 +232,22 @@ class Gen {
     emit(line);
   }
 
+  // nsfs file handles: of any fd (a socket's: EOPNOTSUPP), opened by any
+  // task (ESTALE once freed, or not the caller's without may_see_all_namespaces()).
+  void handle_step(const std::string& t) {
+    auto fds = fds_of(t);
+    if (!handles_.empty() && (fds.empty() || chance(55)))
+      return emit(fmt::format("{}: open_by_handle_at({}{}) -> f{}", t, any(handles_), chance(20) ? ", O_CLOEXEC" : "",
+                              ++nfd_));
+    std::vector<std::string> files;  // mostly not a socket (sN): those have no handles
+    for (auto& n : fds)
+      if (n[0] != 's' || chance(10)) files.push_back(n);
+    if (files.empty()) return;
+    std::string line = fmt::format("{}: name_to_handle_at({}) -> h{}", t, any(files), ++nhandle_);
+    emit(line);
+    if (!lines_.empty() && lines_.back() == line) handles_.push_back(fmt::format("h{}", nhandle_));
+  }
+
   // cgroup v2: directories below the run's root, fds of them, children
   // spawned into them (lxc's clone3(CLONE_INTO_CGROUP|CLONE_PIDFD)), with a
   // new cgroup namespace now and then (rooted at the destination).
@@ -304,6 +321,8 @@ class Gen {
   std::vector<std::unique_ptr<Scenario>> keep_;  // CallStmts the backend saw must outlive it
   std::vector<std::string> lines_;
   int ntask_ = 0, nfd_ = 0;
+  int nhandle_ = 0;
+  std::vector<std::string> handles_;  // names of name_to_handle_at() lines kept (bound when the call succeeded)
   bool cgroups_ = true;
   std::set<std::string> cgroup_fds_;  // fd names open() gave for cgroup directories
 };

@@ -111,6 +111,16 @@ struct NsRecord {
   NsCommon* ns;  // null once freed
 };
 
+// An nsfs file handle (fs/nsfs.c: struct nsfs_file_handle @ v6.18: ns_id,
+// ns_type, ns_inum): plain bytes that hold no reference, so it outlives its
+// namespace. The model names the namespace by its serial, which, like ns_id,
+// is never reused.
+struct NsfsHandle {
+  uint64_t serial = 0;
+  NsType type = NsType::Uts;
+  uint32_t inum = 0;
+};
+
 // One holder of one counted reference (the refcount ledger).
 struct Holder {
   std::string what;  // "nsproxy#3.net", "nsfs inode (fd 3 of a)", "cred of b", ...
@@ -257,6 +267,24 @@ class Kernel {
   Result<bool> sys_wait4(Task* cur, Task* child);
   // open("/proc/TARGET/ns/LINK"): fs/proc/namespaces.c: proc_ns_get_link().
   Result<int> sys_open_nsfs(Task* cur, Task* target, Link link, bool cloexec = false, std::string_view via = {});
+  // name_to_handle_at(fd, "", h, &mnt_id, AT_EMPTY_PATH): fs/fhandle.c:
+  // do_sys_name_to_handle() -> fs/nsfs.c: nsfs_encode_fh()
+  // (Feature::NsfsFileHandles). EBADF no such fd; EOPNOTSUPP a socket, or any
+  // nsfs file before 6.18 (no export operations). Pidfds and cgroup
+  // directories (pidfs, kernfs handles) are not modelled: the caller says so.
+  Result<NsfsHandle> sys_name_to_handle_at(Task* cur, int fd);
+  // open_by_handle_at(FD_NSFS_ROOT, h, O_RDONLY[|O_CLOEXEC]): fs/fhandle.c:
+  // handle_to_path() -> fs/nsfs.c: nsfs_fh_to_dentry(), which makes every
+  // refusal ESTALE (do_handle_to_path()): the namespace is freed, inactive
+  // (Feature::ActiveRefs), or the caller is not in it and
+  // may_see_all_namespaces() is false. No CAP_DAC_READ_SEARCH is asked
+  // (nsfs_export_permission()). A new nsfs fd, whose inode resurrects an
+  // inactive namespace.
+  Result<int> sys_open_by_handle_at(Task* cur, const NsfsHandle& h, bool cloexec);
+  // kernel/nscommon.c: may_see_all_namespaces() @ v7.2 (and stable 6.18.y):
+  // the caller's active pid namespace is the initial one (level 0: not the
+  // live sandbox's) and it has CAP_SYS_ADMIN in the initial user namespace.
+  bool may_see_all_namespaces(const Task* cur) const;
   // close(fd): fs/file.c: close_fd(). EBADF for a free slot.
   Result<void> sys_close(Task* cur, int fd);
   // pidfd_open(pid of target, flags): kernel/pid.c: sys_pidfd_open().
@@ -607,6 +635,9 @@ class Kernel {
   // cur's cred (the inode's reference is taken by its first user). `path` is
   // for display.
   int open_related_ns(Task* cur, NsCommon* ns, std::string path);
+  // The same for open_by_handle_at() (fs/nsfs.c: nsfs_export_open()), whose
+  // O_CLOEXEC is the caller's.
+  int open_handle_ns(Task* cur, NsCommon* ns, bool cloexec);
   // The task's files table / fs_struct, allocated if it was still implicit (null).
   FilesStruct* files_of(Task* t);
   FsStruct* fs_of(Task* t);

@@ -297,6 +297,10 @@ int Kernel::open_related_ns(Task* cur, NsCommon* ns, std::string path) {
   return open_nsfs_fd(*this, reg_, next_id(ObjKind::File), cur, ns, std::move(path));
 }
 
+int Kernel::open_handle_ns(Task* cur, NsCommon* ns, bool cloexec) {
+  return open_nsfs_fd(*this, reg_, next_id(ObjKind::File), cur, ns, "handle of " + ns_str(ns), cloexec);
+}
+
 // fs/nsfs.c: ns_ioctl() @ v6.18; SIOCGSKNS on a socket: net/socket.c:
 // sock_ioctl() @ v6.18.
 Result<int64_t> Kernel::sys_ioctl(Task* cur, int fd, NsIoctl cmd) {

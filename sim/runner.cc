@@ -466,7 +466,8 @@ RunSummary Runner::run(const std::function<void(const StepRecord&)>& sink) {
           else if (u.find("fd name") != std::string::npos && !c->cgroup_fd.empty() &&
                    u.starts_with("'" + c->cgroup_fd + "'"))
             at = c->cgroup_fd_loc;  // clone3(..., cgroup=FD)
-          else if (u.find("fd name") != std::string::npos) at = c->fd_loc;
+          else if (u.find("fd name") != std::string::npos || u.find("names no file handle") != std::string::npos)
+            at = c->fd_loc;
           else if (u.find("already names") != std::string::npos) at = c->out_loc;
           else if (unknown(c->task)) at = c->loc;
           else if (unknown(c->target)) at = c->target_loc;

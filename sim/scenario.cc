@@ -55,6 +55,8 @@ std::string_view call_name(CallKind k) {
     case CallKind::Mkdir: return "mkdir";
     case CallKind::Rmdir: return "rmdir";
     case CallKind::PivotRoot: return "pivot_root";
+    case CallKind::NameToHandleAt: return "name_to_handle_at";
+    case CallKind::OpenByHandleAt: return "open_by_handle_at";
   }
   return "?";
 }
@@ -275,7 +277,10 @@ class LineParser {
     return peek(k).kind == Token::Punct && peek(k).text == p;
   }
   [[noreturn]] void error(const Token& at, std::string msg, std::string hint = "") {
-    raise_parse_error(Diagnostic{at.loc, std::move(msg), std::move(hint)});
+    error(at.loc, std::move(msg), std::move(hint));
+  }
+  [[noreturn]] void error(Loc at, std::string msg, std::string hint = "") {
+    raise_parse_error(Diagnostic{at, std::move(msg), std::move(hint)});
   }
   [[noreturn]] void expected(const char* what, std::string hint = "") {
     error(peek(), fmt::format("unexpected {}, expected {}", describe(peek()), what), std::move(hint));
@@ -526,6 +531,7 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
   // binding, never both: the line that first defined each.
   std::unordered_map<std::string, std::pair<bool, int>> bound;  // name -> (is a task, line)
   std::unordered_map<std::string, int> let_names;               // name -> line
+  std::unordered_map<std::string, int> handles;                 // file handle name -> line (name_to_handle_at)
   constexpr const char* kOneKindHint = "a name is either a task or fd, or a let binding: rename one of them";
   // At most one statement per line, and a statement takes at least six bytes
   // ("a:b()\n"): room for all of them at once (a statement is large; growing
@@ -601,6 +607,8 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
           P.error(n, fmt::format("'{}' already names {} (line {})", l.name, it->second.first ? "a task" : "an fd",
                                  it->second.second),
                   kOneKindHint);
+        if (auto it = handles.find(l.name); it != handles.end())
+          P.error(n, fmt::format("'{}' already names a file handle (line {})", l.name, it->second), kOneKindHint);
         if (l.name == sc.init_name)
           P.error(n, fmt::format("'{}' already names a task (the initial task)", l.name), kOneKindHint);
         P.expect_punct("=", "'=' after the let name");
@@ -677,6 +685,7 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
           {"chroot", CallKind::Chroot},         {"pivot_root", CallKind::PivotRoot},
           {"mkdir", CallKind::Mkdir},           {"rmdir", CallKind::Rmdir},
           {"listns", CallKind::Listns},
+          {"name_to_handle_at", CallKind::NameToHandleAt}, {"open_by_handle_at", CallKind::OpenByHandleAt},
       };
       bool found = false;
       for (auto& [n, k] : kCalls)
@@ -685,7 +694,7 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
         P.error(cn, fmt::format("unknown system call '{}'", cn.text),
                 "known calls: clone, clone3, thread, unshare, setns, open, close, exit, wait, pidfd_open, sethostname, "
                 "setuid, setgid, setresuid, setresgid, setgroups, capset, write, ioctl, mount, umount, prctl, exec, "
-                "socket, socketpair, send, recv, chroot, pivot_root, mkdir, rmdir, listns");
+                "socket, socketpair, send, recv, chroot, pivot_root, mkdir, rmdir, listns, name_to_handle_at, open_by_handle_at");
       P.next();
       P.expect_punct("(", "'(' after the call name");
       switch (c.kind) {
@@ -1109,6 +1118,33 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
           c.fd_loc = P.peek().loc;
           c.fd = P.ident("an fd name", "close(FD): FD is a name bound by '-> NAME'");
           break;
+        // nsfs file handles (fs/fhandle.c): name_to_handle_at(FD) -> H and
+        // open_by_handle_at(H[, O_CLOEXEC]) -> FD. H is a scenario-wide name.
+        case CallKind::NameToHandleAt:
+          c.fd_loc = P.peek().loc;
+          c.fd = P.ident("an fd name", "name_to_handle_at(FD) -> H: FD is an nsfs fd, e.g. open(\"/proc/T/ns/net\") -> FD");
+          break;
+        case CallKind::OpenByHandleAt: {
+          c.fd_loc = P.peek().loc;
+          const Token& h = P.peek();
+          c.fd = P.ident("a file handle name", "open_by_handle_at(H): H is bound by name_to_handle_at(FD) -> H");
+          // (A name not seen yet may come from an earlier parse: a line run on its own.)
+          if (auto it = bound.find(c.fd); it != bound.end() && !handles.count(c.fd))
+            P.error(h, fmt::format("'{}' is not a file handle: it names {} (line {})", c.fd,
+                                   it->second.first ? "a task" : "an fd", it->second.second),
+                    "name a handle first: a: name_to_handle_at(FD) -> H");
+          if (P.is_punct(",")) {  // open_by_handle_at(FD_NSFS_ROOT, h, O_RDONLY[|O_CLOEXEC])
+            P.next();
+            const Token& f = P.peek();
+            if (f.kind == Token::Ident && f.text == "O_CLOEXEC")
+              c.flags = kOCloexec;
+            else if (!(f.kind == Token::Number && f.text == "0"))
+              P.error(f, fmt::format("unsupported open_by_handle_at flags {}", describe(f)),
+                      "nssim opens read-only: open_by_handle_at(H) or open_by_handle_at(H, O_CLOEXEC)");
+            P.next();
+          }
+          break;
+        }
         case CallKind::Exit: {
           const Token& n = P.peek();
           if (n.kind != Token::Number) P.expected("an exit code");
@@ -1182,7 +1218,8 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
         bool fd_ioctl = c.kind == CallKind::Ioctl && ioctl_makes_fd(c.ioctl);
         bool makes = c.kind == CallKind::Clone || c.kind == CallKind::Clone3 || c.kind == CallKind::Thread ||
                      c.kind == CallKind::Open || c.kind == CallKind::PidfdOpen || c.kind == CallKind::Socket ||
-                     c.kind == CallKind::Socketpair || c.kind == CallKind::Recv || fd_ioctl;
+                     c.kind == CallKind::Socketpair || c.kind == CallKind::Recv || fd_ioctl ||
+                     c.kind == CallKind::NameToHandleAt || c.kind == CallKind::OpenByHandleAt;
         if (c.kind == CallKind::Listns)
           P.error(P.t_[P.p_ - 1], "listns() returns a number, not a name: assert it with = N",
                   "e.g. c: listns(CLONE_NEWUTS|CLONE_NEWNET, owner=u) = 2");
@@ -1199,8 +1236,9 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
         }
         if (!makes)
           P.error(P.t_[P.p_ - 1], fmt::format("{}() returns nothing to name", call_name(c.kind)),
-                  "'-> NAME' names the task made by clone/clone3/thread or the fd made by open, pidfd_open, "
-                  "socket, socketpair, recv or ioctl(NS_GET_USERNS/NS_GET_PARENT/SIOCGSKNS)");
+                  "'-> NAME' names the task made by clone/clone3/thread, the fd made by open, pidfd_open, "
+                  "socket, socketpair, recv, open_by_handle_at or ioctl(NS_GET_USERNS/NS_GET_PARENT/SIOCGSKNS), or "
+                  "the handle made by name_to_handle_at");
         if (reserved_name(*c.out)) P.error(P.t_[P.p_ - 1], fmt::format("'{}' is reserved", *c.out), kReservedHint);
         if (auto it = let_names.find(*c.out); it != let_names.end())
           P.error(P.t_[P.p_ - 1], fmt::format("'{}' is a let name (line {})", *c.out, it->second), kOneKindHint);
@@ -1236,7 +1274,9 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
         P.expected("'-> NAME1, NAME2' to name the two sockets", "e.g. a: socketpair(AF_UNIX) -> s1, s2");
       } else if (c.kind == CallKind::Recv) {
         P.expected("'-> NAME' to name the received fd", "e.g. b: recv(s2) -> f");
-      } else if (c.kind == CallKind::Open || c.kind == CallKind::PidfdOpen ||
+      } else if (c.kind == CallKind::NameToHandleAt) {
+        P.expected("'-> NAME' to name the file handle", "e.g. a: name_to_handle_at(f) -> h");
+      } else if (c.kind == CallKind::Open || c.kind == CallKind::PidfdOpen || c.kind == CallKind::OpenByHandleAt ||
                  (c.kind == CallKind::Ioctl && ioctl_makes_fd(c.ioctl))) {
         P.expected("'-> NAME' to name the new fd", "e.g. a: open(\"/proc/b/ns/net\") -> fd1");
       }
@@ -1274,7 +1314,26 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
       // (the end-of-line token is at its '#').
       if (!text_end) text_end = P.t_.back().loc.col;
       c.text = std::string(line.substr(c.call_loc.col - 1, text_end - c.call_loc.col));
-      if (c.out) {
+      // File handle names: one kind of name each (a handle is not an fd).
+      if (c.kind == CallKind::NameToHandleAt && c.out) {
+        if (auto it = bound.find(*c.out); it != bound.end())
+          P.error(c.out_loc, fmt::format("'{}' names {} (line {})", *c.out, it->second.first ? "a task" : "an fd",
+                                         it->second.second),
+                  "a file handle is not an fd: give it a name of its own");
+        handles.try_emplace(*c.out, lineno);
+      } else {
+        auto handle_name = [&](const std::string& n, Loc at) {
+          if (auto it = handles.find(n); it != handles.end())
+            P.error(at, fmt::format("'{}' is a file handle (line {}), not {}", n, it->second,
+                                    c.kind == CallKind::OpenByHandleAt ? "a name for its fd" : "an fd or task"),
+                    "open the namespace it names first: a: open_by_handle_at(H) -> FD");
+        };
+        if (c.out) handle_name(*c.out, c.out_loc);
+        if (c.out2) handle_name(*c.out2, c.out2_loc);
+        if (!c.fd.empty() && c.kind != CallKind::OpenByHandleAt) handle_name(c.fd, c.fd_loc);
+        if (!c.fd2.empty()) handle_name(c.fd2, c.fd2_loc);
+      }
+      if (c.out && c.kind != CallKind::NameToHandleAt) {
         bool task = c.kind == CallKind::Clone || c.kind == CallKind::Clone3 || c.kind == CallKind::Thread;
         bound.try_emplace(*c.out, task, lineno);
         if (c.out2) bound.try_emplace(*c.out2, false, lineno);

@@ -5,6 +5,8 @@
 //   kernel 6.18                        profile line (optional, before any call)
 //   task init                          name of the initial task (optional)
 //   TASK: CALL(ARGS) [-> NAME] [= RESULT]
+//   (name_to_handle_at(FD) -> H binds H to a file handle: a name of the whole
+//   scenario, not of a task's fd table, that any task may open_by_handle_at(H))
 //   let NAME = TASK.LINK
 //   expect LHS ==|!= RHS   |   expect alive(NAME)   |   expect dead(NAME)
 //   expect active(NAME)   |   expect inactive(NAME)   (kernel 6.19+)
@@ -51,6 +53,7 @@ enum class CallKind : uint8_t {
   PrctlChildSubreaper, Exec, Socket, Socketpair, Send, Recv, Capset, PrctlKeepcaps, PrctlCapbsetDrop, Setgroups,
   Chroot, Mkdir, Rmdir, PivotRoot,
   Listns,  // listns(TYPES, owner=FD[, flags=N]): a count (kernel/nstree.c @ v7.2)
+  NameToHandleAt, OpenByHandleAt,  // nsfs file handles: name_to_handle_at(FD) -> H, open_by_handle_at(H) -> FD
 };
 std::string_view call_name(CallKind k);
 
@@ -115,7 +118,8 @@ struct CallStmt {
   uint64_t flags = 0;    // clone/clone3/unshare/setns; umount: 0 or kMntDetach; open: 0 or kOCloexec;
                          // recv: 0 or kMsgCmsgCloexec; mount: kMsBind, or kMsRec|kMsPrivate/kMsSlave/kMsShared
                          // (mount("none", "/", ...))
-  std::string fd;        // setns/close/ioctl: fd name; send/recv: the socket
+  std::string fd;        // setns/close/ioctl/name_to_handle_at: fd name; send/recv: the socket;
+                         // open_by_handle_at: the file handle's name (flags: 0 or kOCloexec)
   Loc fd_loc;
   std::string fd2;       // send: the fd passed (SCM_RIGHTS)
   Loc fd2_loc;

@@ -398,6 +398,33 @@ CallOutcome SimBackend::call(const CallStmt& c) {
       auto r = k.sys_sethostname(cur, c.str);
       return r ? ok("0") : err(r.error());
     }
+    // nsfs file handles (sim/fhandle.cc).
+    case CallKind::NameToHandleAt: {
+      int fd = fd_of(cur, c.fd);
+      if (fd < 0) return usage(fmt::format("'{}' is not an fd name in {}'s fd table", c.fd, c.task));
+      // A name may outlive its fd (closed: EBADF below).
+      const File* f = static_cast<size_t>(fd) < cur->files->fdt.size() ? cur->files->fdt[fd] : nullptr;
+      if (f && (f->fkind == FileKind::Pidfd || f->fkind == FileKind::Regular))
+        return usage(fmt::format("name_to_handle_at() of {} is not modelled: nssim models nsfs file handles (an fd "
+                                 "of a /proc/T/ns/L file)",
+                                 f->fkind == FileKind::Pidfd ? "a pidfd (a pidfs handle)"
+                                                             : "a cgroup directory or plain file (kernfs, tmpfs)"));
+      auto r = k.sys_name_to_handle_at(cur, fd);
+      if (!r) return err(r.error());
+      handles_.insert_or_assign(*c.out, *r);
+      return ok(*c.out);
+    }
+    case CallKind::OpenByHandleAt: {
+      auto h = handles_.find(c.fd);
+      if (h == handles_.end())
+        return usage(fmt::format("'{}' names no file handle: bind one with name_to_handle_at(FD) -> {} (a call that "
+                                 "failed binds nothing)",
+                                 c.fd, c.fd));
+      auto r = k.sys_open_by_handle_at(cur, h->second, (c.flags & kOCloexec) != 0);
+      if (!r) return err(r.error());
+      bind_fd(cur->files, *c.out, *r);
+      return ok(*c.out);
+    }
   }
   return usage("unsupported call");
 }

@@ -73,6 +73,9 @@ class SimBackend : public Backend {
   };
   std::unordered_map<std::string, Bound, NameHash, std::equal_to<>> ids_;
   std::vector<std::string> order_;
+  // File handles by scenario name (name_to_handle_at(FD) -> H): bytes, not
+  // kernel objects, so any task may use them and they outlive their namespace.
+  std::unordered_map<std::string, NsfsHandle, NameHash, std::equal_to<>> handles_;
   std::vector<Watched> watched_tasks_;
   std::vector<uint32_t> watched_ns_;
   size_t ns_seen_ = 0;  // ns_records() before this index are in watched_ns_ or were dropped

@@ -253,6 +253,73 @@ TEST_P(KernelProfiles, ListnsByOwner) {
   EXPECT_THAT(s().run("c: listns(0, owner=cu)"), FailsWithErrno(EINVAL));
 }
 
+// nsfs file handles (6.18): before, nsfs has no export operations and
+// name_to_handle_at() is EOPNOTSUPP; since, a handle opens its namespace again
+// for a task in it, for anyone who may_see_all_namespaces() (the initial pid
+// namespace with CAP_SYS_ADMIN there: the model's own root, never the live
+// sandbox), and for nobody once the namespace is freed (ESTALE). Sockets have
+// no handles on any version.
+TEST_P(KernelProfiles, NsfsFileHandles) {
+  ASSERT_THAT(s().run("init: socket(AF_UNIX) -> sk"), Succeeds());
+  EXPECT_THAT(s().run("init: name_to_handle_at(sk) -> hs"), FailsWithErrno(EOPNOTSUPP));
+  ASSERT_THAT(s().run("init: clone(CLONE_NEWUTS) -> a"), Succeeds());
+  ASSERT_THAT(s().run("a: open(\"/proc/self/ns/uts\") -> f"), Succeeds());
+  if (!s().has(Feature::NsfsFileHandles)) {
+    EXPECT_THAT(s().run("a: name_to_handle_at(f) -> h"), FailsWithErrno(EOPNOTSUPP));
+    return;
+  }
+  ASSERT_THAT(s().run("a: name_to_handle_at(f) -> h"), Succeeds());
+  ASSERT_THAT(s().run("a: close(f)"), Succeeds());
+  ASSERT_THAT(s().run("a: open_by_handle_at(h) -> g"), Succeeds());  // a is in it
+  EXPECT_THAT(s().run("a: ioctl(g, NS_GET_NSTYPE)"), Returns(std::to_string(CLONE_NEWUTS)));
+  // init is not in it: only may_see_all_namespaces() lets it through.
+  const bool sees_all = s().root_pid_level() == 0;
+  if (sees_all) {
+    ASSERT_THAT(s().run("init: open_by_handle_at(h) -> x"), Succeeds());
+    ASSERT_THAT(s().run("init: close(x)"), Succeeds());
+  } else {
+    EXPECT_THAT(s().run("init: open_by_handle_at(h) -> x"), FailsWithErrno(ESTALE));
+  }
+  // CAP_SYS_ADMIN over the initial user namespace is part of it.
+  ASSERT_THAT(s().run("init: clone(CLONE_NEWUSER) -> u"), Succeeds());
+  EXPECT_THAT(s().run("u: open_by_handle_at(h) -> y"), FailsWithErrno(ESTALE));
+  ASSERT_THAT(s().run("u: open(\"/proc/self/ns/user\") -> fu"), Succeeds());
+  ASSERT_THAT(s().run("u: name_to_handle_at(fu) -> hu"), Succeeds());
+  EXPECT_THAT(s().run("u: open_by_handle_at(hu, O_CLOEXEC) -> gu"), Succeeds());  // its own user namespace
+  // The handle outlives its namespace: freed, ESTALE for everyone.
+  ASSERT_THAT(s().run("a: exit(0)"), Succeeds());
+  ASSERT_THAT(s().run("init: wait(a)"), Returns("a"));
+  EXPECT_THAT(s().run("init: open_by_handle_at(h) -> z"), FailsWithErrno(ESTALE));
+}
+
+// Active references (6.19+): a namespace held only internally (a socket's
+// net namespace) is inactive, and its handle is ESTALE although it lives;
+// a new nsfs inode (SIOCGSKNS) makes it active, and the handle opens again.
+// On 6.18 it opens all along (for a caller that may see it at all).
+TEST_P(KernelProfiles, HandleOfAnInactiveNamespace) {
+  if (!s().has(Feature::NsfsFileHandles)) GTEST_SKIP() << "no nsfs file handles before 6.18";
+  ASSERT_THAT(s().run("init: clone(CLONE_NEWNET|CLONE_FILES) -> b"), Succeeds());
+  ASSERT_THAT(s().run("b: socket(AF_UNIX) -> sk"), Succeeds());
+  ASSERT_THAT(s().run("b: open(\"/proc/self/ns/net\") -> fd"), Succeeds());
+  ASSERT_THAT(s().run("b: name_to_handle_at(fd) -> h"), Succeeds());
+  ASSERT_THAT(s().run("b: exit(0)"), Succeeds());
+  ASSERT_THAT(s().run("init: wait(b)"), Returns("b"));
+  const bool sees_all = s().root_pid_level() == 0;  // init is not in b's net namespace
+  auto opens = [&](const char* line, bool ok) {
+    if (ok) {
+      EXPECT_THAT(s().run(line), Succeeds()) << line;
+    } else {
+      EXPECT_THAT(s().run(line), FailsWithErrno(ESTALE)) << line;
+    }
+  };
+  opens("init: open_by_handle_at(h) -> g1", sees_all);  // the open fd keeps it active
+  if (sees_all) ASSERT_THAT(s().run("init: close(g1)"), Succeeds());
+  ASSERT_THAT(s().run("init: close(fd)"), Succeeds());
+  opens("init: open_by_handle_at(h) -> g2", sees_all && !s().has(Feature::ActiveRefs));
+  ASSERT_THAT(s().run("init: ioctl(sk, SIOCGSKNS) -> n"), Succeeds());  // resurrects it
+  opens("init: open_by_handle_at(h) -> g3", sees_all);
+}
+
 INSTANTIATE_TEST_SUITE_P(Profiles, KernelProfiles,
                          ::testing::Values(ProfileParam{BackendKind::Sim, {6, 1}},
                                            ProfileParam{BackendKind::Sim, {6, 2}},

@@ -610,6 +610,18 @@ TEST(Fuzz, GeneratesSocketpairsSendsAndReceives) {
   EXPECT_GT(recvs, 20);
 }
 
+// ... and nsfs file handles: handles of fds, opened again by any task.
+TEST(Fuzz, GeneratesNsfsFileHandles) {
+  int handles = 0, opens = 0;
+  for (uint64_t seed = 1; seed <= 100; ++seed)
+    for (auto& l : generate_scenario(FuzzOptions{seed, 60})) {
+      handles += l.find(": name_to_handle_at(") != std::string::npos;
+      opens += l.find(": open_by_handle_at(") != std::string::npos;
+    }
+  EXPECT_GT(handles, 20);
+  EXPECT_GT(opens, 20);
+}
+
 TEST(Exit, InitOfAPidNamespaceTakesItsTasksWithIt) {
   Model m;
   Task* c = m.fork(m.init, CLONE_NEWPID);  // pid 1 of a new namespace

@@ -677,5 +677,54 @@ TEST(Parser, FlagNameAsResultOnlyForNsGetNstype) {
   EXPECT_EQ(*std::get<CallStmt>(r.scenario.statements[0].s).assert_result, std::to_string(CLONE_NEWNET));
 }
 
+
+// nsfs file handles: name_to_handle_at(FD) -> H binds a handle, a name of
+// its own kind; open_by_handle_at(H[, O_CLOEXEC]) -> FD opens it.
+TEST(Parser, NsfsFileHandleCalls) {
+  auto r = parse_scenario(
+      "init: open(\"/proc/self/ns/net\") -> f\ninit: name_to_handle_at(f) -> h\ninit: clone(0) -> a\n"
+      "a: open_by_handle_at(h, O_CLOEXEC) -> g = ESTALE\n",
+      "t.nss");
+  ASSERT_TRUE(r.ok()) << r.errors[0].message;
+  const auto& n = std::get<CallStmt>(r.scenario.statements[1].s);
+  EXPECT_EQ(n.kind, CallKind::NameToHandleAt);
+  EXPECT_EQ(n.fd, "f");
+  EXPECT_EQ(*n.out, "h");
+  const auto& o = std::get<CallStmt>(r.scenario.statements[3].s);
+  EXPECT_EQ(o.kind, CallKind::OpenByHandleAt);
+  EXPECT_EQ(o.fd, "h");
+  EXPECT_EQ(o.flags, kOCloexec);
+  EXPECT_EQ(*o.out, "g");
+  EXPECT_EQ(o.text, "open_by_handle_at(h, O_CLOEXEC) -> g");
+}
+
+TEST(Parser, FileHandleNamesAreNotFds) {
+  const char* pre = "init: open(\"/proc/self/ns/net\") -> f\ninit: name_to_handle_at(f) -> h\n";
+  auto err = [&](const std::string& line) {
+    auto r = parse_scenario(pre + line, "t.nss");
+    EXPECT_EQ(r.errors.size(), 1u) << line;
+    return r.errors.empty() ? Diagnostic{} : r.errors[0];
+  };
+  auto d = err("init: close(h)");
+  EXPECT_EQ(d.loc.line, 3);
+  EXPECT_EQ(d.loc.col, 13);
+  EXPECT_EQ(d.message, "'h' is a file handle (line 2), not an fd or task");
+  EXPECT_THAT(d.hint, HasSubstr("open_by_handle_at(H) -> FD"));
+  EXPECT_EQ(err("init: setns(h, 0)").loc.col, 13);
+  EXPECT_EQ(err("init: open(\"/proc/self/ns/uts\") -> h").loc.col, 36);
+  EXPECT_EQ(err("init: open_by_handle_at(h) -> h").message, "'h' is a file handle (line 2), not a name for its fd");
+  d = err("init: open_by_handle_at(f) -> g");
+  EXPECT_EQ(d.message, "'f' is not a file handle: it names an fd (line 1)");
+  EXPECT_EQ(d.loc.col, 25);
+  d = err("init: name_to_handle_at(f) -> f");
+  EXPECT_EQ(d.message, "'f' names an fd (line 1)");
+  EXPECT_EQ(d.loc.col, 31);
+  d = err("init: name_to_handle_at(f)");
+  EXPECT_THAT(d.message, HasSubstr("expected '-> NAME' to name the file handle"));
+  d = err("init: open_by_handle_at(h, O_RDWR) -> g");
+  EXPECT_EQ(d.message, "unsupported open_by_handle_at flags 'O_RDWR'");
+  EXPECT_EQ(d.loc.col, 28);
+}
+
 }  // namespace
 }  // namespace nssim

@@ -7,11 +7,6 @@
 
 namespace nssim {
 
-bool Kernel::may_see_all_namespaces(const Task* cur) const {
-  const PidNamespace* pid_ns = task_active_pid_ns(cur);
-  return pid_ns && pid_ns->level == 0 && ns_capable(cur->cred, init_user_ns_, CAP_SYS_ADMIN);
-}
-
 // fs/fhandle.c: SYSCALL_DEFINE5(name_to_handle_at) with AT_EMPTY_PATH ->
 // do_sys_name_to_handle(): exportfs_can_encode_fh() of the file's superblock
 // first (EOPNOTSUPP without export operations), then nsfs_encode_fh() fills
@@ -52,18 +47,7 @@ Result<int> Kernel::sys_open_by_handle_at(Task* cur, const NsfsHandle& h, bool c
     NSSIM_EVENT(trace, "ns_get_unless_inactive", "{} is inactive: ESTALE", ns_str(ns));
     return fail(ESTALE);
   }
-  const NsProxy* p = cur->nsproxy;
-  bool in = false;  // current_in_namespace(): the task's own, not *_for_children
-  switch (ns->type) {
-    case NsType::Cgroup: in = p && p->cgroup_ns == ns; break;
-    case NsType::Ipc: in = p && p->ipc_ns == ns; break;
-    case NsType::Mnt: in = p && p->mnt_ns == ns; break;
-    case NsType::Net: in = p && p->net_ns == ns; break;
-    case NsType::Pid: in = task_active_pid_ns(cur) == ns; break;
-    case NsType::Time: in = p && p->time_ns == ns; break;
-    case NsType::User: in = cur->cred->user_ns == ns; break;
-    case NsType::Uts: in = p && p->uts_ns == ns; break;
-  }
+  bool in = is_current_namespace(cur, ns);  // current_in_namespace(): its own, not *_for_children
   // (A pid namespace the caller is in without a child_reaper is -EPERM too;
   // a task in it keeps its init, or is being killed with it: not reachable.)
   if (!in && !may_see_all_namespaces(cur)) {

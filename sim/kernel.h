@@ -341,7 +341,6 @@ class Kernel {
   // before Feature::Listns; EINVAL flags != 0, or the fd is no user
   // namespace's nsfs fd; EOPNOTSUPP a type bit outside the CLONE_NEW* ones.
   Result<int64_t> sys_listns(Task* cur, uint64_t ns_type, int owner_fd, uint64_t flags);
-  bool may_see_all_namespaces(const Task* cur) const;                    // kernel/nscommon.c @ v7.2
   bool is_current_namespace(const Task* cur, const NsCommon* ns) const;  // fs/nsfs.c @ v7.2
   // socket(family, ...): net/socket.c: __sys_socket() -> __sock_create() in
   // current->nsproxy->net_ns; the sock holds that namespace (sk_alloc():

@@ -139,6 +139,16 @@ constexpr std::array<FeatureRow, static_cast<size_t>(Feature::kCount)> kTable{{
      "(fs/fhandle.c: do_sys_name_to_handle(): exportfs_can_encode_fh())",
      "name_to_handle_at() encodes the namespace's id, type and inode; open_by_handle_at(FD_NSFS_ROOT, ...) opens "
      "it again: ESTALE once freed, or when the caller is not in it and may_see_all_namespaces() is false"},
+    {Feature::CloneValidExitSignal, "clone-valid-exit-signal", {7, 1},
+     "09e7827e7857 (kernel/fork: validate exit_signal in kernel_clone()), an mm-hotfixes fix of May 2026, "
+     "believed in 7.1 (its mainline tag not checked); also queued for stable 6.12.y (June 2026). Absent in "
+     "6.12.118 and 6.18.44 (live, booted: clone(CLONE_NEWTIME) succeeds), present in 7.2.13 (kernel_clone(): "
+     "valid_signal(), booted: EINVAL)",
+     "legacy clone() takes any exit signal in its low byte (CSIGNAL); one above _NSIG (64) is kept and never "
+     "sent: clone(CLONE_NEWTIME) (exit signal 0x80|SIGCHLD = 145) succeeds without a time namespace",
+     "kernel_clone() refuses an exit signal valid_signal() rejects (above _NSIG, 64) with EINVAL, after the "
+     "CLONE_PIDFD/CLONE_PARENT_SETTID check and before copy_process(): legacy clone(CLONE_NEWTIME) is EINVAL, "
+     "from a process or a thread alike; clone3() is unchanged (it checked the same before)"},
 }};
 
 constexpr bool table_in_enum_order() {

@@ -61,6 +61,7 @@ enum class Feature : uint8_t {
   FixedInitNsIds,          // the initial namespaces' ids are fixed 1..8, later ones count up from 10
   Listns,                  // the listns() system call (ENOSYS before)
   NsfsFileHandles,         // name_to_handle_at()/open_by_handle_at(FD_NSFS_ROOT) on nsfs files (EOPNOTSUPP before)
+  CloneValidExitSignal,    // kernel_clone() refuses an exit signal above _NSIG: legacy clone(CLONE_NEWTIME) is EINVAL
   kCount
 };
 

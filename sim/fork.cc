@@ -8,7 +8,9 @@ namespace nssim {
 
 // kernel/fork.c: SYSCALL_DEFINE5(clone). The legacy syscall takes one int of
 // flags whose low byte (CSIGNAL) is the exit signal, so CLONE_NEWTIME (0x80)
-// cannot be expressed: it lands in the exit signal and no time namespace is made.
+// cannot be expressed: it lands in the exit signal (0x91 with SIGCHLD) and no
+// time namespace is made; since Feature::CloneValidExitSignal kernel_clone()
+// refuses that signal (EINVAL).
 Result<Task*> Kernel::sys_clone(Task* cur, uint64_t flags, std::string comm, int* pidfd) {
   uint64_t raw = (flags | SIGCHLD_NR) & 0xffffffffULL;  // lower_32_bits()
   NSSIM_SCOPE(s, trace, "clone", "flags={}|SIGCHLD", clone_flags_str(flags));
@@ -60,6 +62,14 @@ Result<Task*> Kernel::kernel_clone(Task* cur, uint64_t flags, uint8_t exit_signa
   if (flags & CLONE_EMPTY_MNTNS) flags |= CLONE_NEWNS;
   // CLONE_PIDFD with CLONE_PARENT_SETTID pointing at the same word: EINVAL.
   if ((flags & CLONE_PIDFD) && (flags & CLONE_PARENT_SETTID)) return fail(EINVAL);
+  // Feature::CloneValidExitSignal: kernel_clone() @ v7.2 checks valid_signal()
+  // for every caller (before, only clone3 did, in copy_clone_args_from_user()).
+  // Only legacy clone can get here with one: CLONE_NEWTIME's 0x80 in CSIGNAL.
+  if (has(Feature::CloneValidExitSignal) && exit_signal > NSIG_NR) {
+    NSSIM_EVENT(trace, "kernel_clone", "exit_signal {} is not a valid signal (above _NSIG {}): EINVAL", exit_signal,
+                NSIG_NR);
+    return fail(EINVAL);
+  }
   return copy_process(cur, flags, exit_signal, std::move(comm), pidfd, set_tid, cgroup_fd);
 }
 

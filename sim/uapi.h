@@ -143,6 +143,7 @@ inline constexpr uint64_t CLONE_NEW_ANY = static_cast<uint64_t>(CLONE_NEWNS | CL
                                           CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWCGROUP | CLONE_NEWTIME);
 
 inline constexpr int SIGCHLD_NR = 17;  // x86/arm/generic; the exit signal clone(FLAGS) adds
+inline constexpr int NSIG_NR = 64;     // _NSIG (x86/arm/generic): valid_signal() accepts 0..64
 inline constexpr uint32_t PIDFD_NONBLOCK = 04000;  // O_NONBLOCK
 inline constexpr uint32_t PIDFD_THREAD = 0200;     // O_EXCL
 

@@ -67,14 +67,15 @@ kernels: build
 
 # CI's slice of the matrix (.ci/run): the boot test (6.1's /proc/1/ns numbers, the seed
 # article's) and every bundled example on Debian's 6.1 and 7.2 booted under qemu, no fuzz
-# campaign; fails when a file disagrees with a kernel. About 10 minutes on 2 cores, downloads
+# campaign; fails when a file disagrees with a kernel in a way docs/kernels-causes.json does
+# not record (a recorded difference is listed, not failed: CI guards against new ones). About 10 minutes on 2 cores, downloads
 # included (two kernels, ~70 MB each, cached in ~/.cache/nssim/kernels).
 SLICE_KERNELS ?= 6.1 7.2
 .PHONY: kernels-slice
 kernels-slice: build
 	@./scripts/install-deps.sh qemu-system-x86
 	cd $(BUILD) && ctest --output-on-failure -R '^vm_boot$$'
-	python3 scripts/kernels.py --nssim $(BUILD)/cli/nssim --kernels "$(SLICE_KERNELS)" --fuzz-steps 0 \
+	python3 scripts/kernels.py --nssim $(BUILD)/cli/nssim --kernels "$(SLICE_KERNELS)" --fuzz-steps 0 --known-ok \
 	    --files $(sort $(wildcard examples/*.nss)) --out $(BUILD)/kernels-slice --doc ''
 
 # Benchmarks: a Release build of their own, the suite (about 5 minutes, as

@@ -201,6 +201,22 @@ int main(int argc, char** argv) {
       "Exit status: 0 no problem; 1 problems found (see --out); 2 usage error; 3 --real unavailable (with --vm: "
       "the kernel could not be fetched or booted).");
   fuzz->callback([&] { rc = fuzz_vm.empty() ? nssim::cli::cmd_fuzz(fargs) : nssim::cli::fuzz_in_vm(fargs, fuzz_vm); });
+  // What `trace -- CMD` and `trace --attach` take from the trace options.
+  auto trace_command_args = [&] {
+    nssim::cli::TraceCommandArgs c;
+    c.json = targs.json;
+    c.refs = targs.refs;
+    c.no_events = targs.no_events;
+    c.no_table = targs.no_table;
+    c.html = targs.html;
+    c.focus = targs.focus;
+    c.hide = targs.hide;
+    c.save_log = trace_save_log;
+    c.summary = trace_summary;
+    c.pids = trace_pids;
+    c.timeout_ms = targs.timeout_ms;
+    return c;
+  };
   trace->callback([&] {
     targs.from_snapshot_given = from_snap_opt->count() > 0;
     if (!trace_vm.empty()) {
@@ -226,20 +242,9 @@ int main(int argc, char** argv) {
                    "--host, --from-snapshot or --root\n");
         rc = 2;
       } else {
-        nssim::cli::TraceCommandArgs c;
+        nssim::cli::TraceCommandArgs c = trace_command_args();
         c.attach = trace_attach;
         c.duration_s = trace_duration;
-        c.json = targs.json;
-        c.refs = targs.refs;
-        c.no_events = targs.no_events;
-        c.no_table = targs.no_table;
-        c.html = targs.html;
-        c.focus = targs.focus;
-        c.hide = targs.hide;
-        c.save_log = trace_save_log;
-        c.summary = trace_summary;
-        c.pids = trace_pids;
-        c.timeout_ms = targs.timeout_ms;
         rc = nssim::cli::cmd_trace_command(c);
       }
       return;
@@ -265,20 +270,9 @@ int main(int argc, char** argv) {
                          "kernel)\n");
       rc = 2;
     } else {
-      nssim::cli::TraceCommandArgs c;
+      nssim::cli::TraceCommandArgs c = trace_command_args();
       c.command = trace_cmd;
-      c.json = targs.json;
-      c.refs = targs.refs;
-      c.no_events = targs.no_events;
-      c.no_table = targs.no_table;
-      c.html = targs.html;
-      c.focus = targs.focus;
-      c.hide = targs.hide;
-      c.save_log = trace_save_log;
-      c.summary = trace_summary;
       c.host = trace_host;
-      c.pids = trace_pids;
-      c.timeout_ms = targs.timeout_ms;
       rc = nssim::cli::cmd_trace_command(c);
     }
   });

@@ -34,14 +34,7 @@
 #include "real/protocol.h"
 #include "sim/uapi.h"
 
-// Namespace ids (include/uapi/linux/nsfs.h): NS_GET_MNTNS_ID since 6.12 (at
-// the latest), NS_GET_ID since 6.18; older headers lack them.
-#ifndef NS_GET_MNTNS_ID
-#define NS_GET_MNTNS_ID _IOR(0xb7, 0x5, uint64_t)
-#endif
-#ifndef NS_GET_ID
-#define NS_GET_ID _IOR(0xb7, 13, uint64_t)
-#endif
+#include "real/nsfs_ioctls.h"
 
 namespace nssim::real {
 

@@ -37,14 +37,7 @@
 #include "real/protocol.h"
 #include "real/sandbox_roots.h"
 
-// Namespace ids (include/uapi/linux/nsfs.h): NS_GET_MNTNS_ID since 6.12 (at
-// the latest), NS_GET_ID since 6.18; older headers lack them.
-#ifndef NS_GET_MNTNS_ID
-#define NS_GET_MNTNS_ID _IOR(0xb7, 0x5, uint64_t)
-#endif
-#ifndef NS_GET_ID
-#define NS_GET_ID _IOR(0xb7, 13, uint64_t)
-#endif
+#include "real/nsfs_ioctls.h"
 #include "sim/kernel.h"
 #include "sim/result.h"
 
@@ -1667,9 +1660,6 @@ CallOutcome RealBackend::call_impl(const CallStmt& c) {
 
 // Liveness through nsfs file handles (v6.18): a handle taken while the
 // namespace lives opens again until its last reference goes, then ESTALE.
-#ifndef NS_GET_ID
-#define NS_GET_ID _IOR(0xb7, 13, uint64_t)
-#endif
 
 struct RealBackend::KernelNs {
   uint64_t id;  // ns_id: unique for the kernel's lifetime, never reused

@@ -41,6 +41,19 @@ int split_trace_command(int argc, char** argv, std::vector<std::string>& command
 
 namespace {
 
+// Appends strace's output to `buf` and hands each complete line to `take_line`;
+// a partial last line stays in `buf` for the next read.
+template <typename F>
+void feed_lines(std::string& buf, const char* data, size_t n, const F& take_line) {
+  buf.append(data, n);
+  size_t start = 0, nl;
+  while ((nl = buf.find('\n', start)) != std::string::npos) {
+    take_line(std::string_view(buf).substr(start, nl - start));
+    start = nl + 1;
+  }
+  buf.erase(0, start);
+}
+
 std::string shell_words(const std::vector<std::string>& v) {
   std::string s;
   for (auto& w : v) {
@@ -363,13 +376,7 @@ int cmd_trace_attach(const TraceCommandArgs& a) {
     ssize_t n = read(at->output_fd(), chunk, sizeof chunk);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;
-    buf.append(chunk, static_cast<size_t>(n));
-    size_t start = 0, nl;
-    while ((nl = buf.find('\n', start)) != std::string::npos) {
-      take_line(std::string_view(buf).substr(start, nl - start));
-      start = nl + 1;
-    }
-    buf.erase(0, start);
+    feed_lines(buf, chunk, static_cast<size_t>(n), take_line);
   }
   if (!buf.empty()) take_line(buf);
   std::string strace_err = at->finish();
@@ -498,13 +505,7 @@ int cmd_trace_command(const TraceCommandArgs& a) {
     ssize_t n = read(sb->output_fd(), chunk, sizeof chunk);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;
-    buf.append(chunk, static_cast<size_t>(n));
-    size_t start = 0, nl;
-    while ((nl = buf.find('\n', start)) != std::string::npos) {
-      take_line(std::string_view(buf).substr(start, nl - start));
-      start = nl + 1;
-    }
-    buf.erase(0, start);
+    feed_lines(buf, chunk, static_cast<size_t>(n), take_line);
   }
   if (!buf.empty()) take_line(buf);
   session.finish(outs, errs);

@@ -16,6 +16,8 @@ pkgs+=(strace iproute2)
 # The runtime corpus (tests/strace_test.cc, Runtimes.*): container runtimes that run
 # without a daemon, a busybox-static root file system for them, newuidmap for lxc-usernsexec.
 pkgs+=(runc crun lxc systemd-container busybox-static uidmap)
+# podman and buildah (Runtimes.Podman*, Buildah*): no daemon; storage, run and tmp dirs in the test's temp dir.
+pkgs+=(podman buildah)
 pkgs+=(bubblewrap firejail)  # firejail: a program that detects the sandbox (tests/strace_test.cc); bwrap: tests/environments_test.py runs --real in a bubblewrap container (util-linux has unshare, setpriv)
 pkgs+=("$@")
 missing=()

@@ -62,6 +62,9 @@ enum class Feature : uint8_t {
   Listns,                  // the listns() system call (ENOSYS before)
   NsfsFileHandles,         // name_to_handle_at()/open_by_handle_at(FD_NSFS_ROOT) on nsfs files (EOPNOTSUPP before)
   CloneValidExitSignal,    // kernel_clone() refuses an exit signal above _NSIG: legacy clone(CLONE_NEWTIME) is EINVAL
+  // pidfd namespace ioctls and pid translation (branch pidx)
+  NsfsIoctlValid,          // ns_ioctl() refuses a command it does not know first: ENOTTY (6.12: EINVAL for some)
+  NsPidTranslation,        // ioctl(pid-ns fd, NS_GET_{PID,TGID}_{FROM,IN}_PIDNS, pid) (ENOTTY before)
   kCount
 };
 

@@ -1551,7 +1551,7 @@ CallOutcome RealBackend::call_impl(const CallStmt& c) {
             struct stat st{};
             if (nfd >= 0 && fstat(nfd, &st) == 0 && ioctl(nfd, NS_GET_NSTYPE, 0UL) == CLONE_NEWPID) {
               nr = kNoSuchPid;
-              Agent* tt = t ? t : nullptr;
+              Agent* tt = t;
               if (!tt) {  // self, thread-self
                 for (Agent* a : visible_)
                   if (c.target == "self" ? a->hosttid == cur->hostpid : a == cur) tt = a;

@@ -19,6 +19,8 @@ d: setns(u, CLONE_NEWUTS)
 expect d.net == c.net
 expect d.uts == c.uts
 init: ioctl(n, PIDFD_GET_NET_NAMESPACE) -> x = ENOTTY  # not a pidfd
+d: exit(0)
+init: wait(d)
 
 # pid_for_children before its init: /proc says no, the pidfd says yes.
 c: unshare(CLONE_NEWPID)
@@ -26,21 +28,29 @@ expect c.pid_for_children == none                      # ENOENT until c forks it
 init: ioctl(pf, PIDFD_GET_PID_FOR_CHILDREN_NAMESPACE) -> pc
 init: clone(0) -> e
 e: setns(pc, CLONE_NEWPID)                             # e's children go there too
+e: close(pc)                                           # fewer fds, a smaller picture
+e: close(pf)
+e: close(n)
+e: close(u)
+init: close(pc)
 c: clone(0) -> c1                                      # the namespace's init
 expect c1.pid == 1
 expect e.pid_for_children == c1.pid
 expect c.pid_for_children == c1.pid
 
 # Who may ask, and about whom.
+init: close(u)
 init: clone(0) -> v
+v: close(pf)
+v: close(n)
 v: setuid(1000)
 v: pidfd_open(init) -> vf
 v: ioctl(vf, PIDFD_GET_NET_NAMESPACE) -> y = EACCES    # ptrace_may_access(): another uid
-init: pidfd_open(d) -> df
-d: exit(0)
-init: ioctl(df, PIDFD_GET_NET_NAMESPACE) -> z = ESRCH  # a zombie: no nsproxy
-init: wait(d)
-init: ioctl(df, PIDFD_GET_USER_NAMESPACE) -> w = ESRCH # reaped
+init: pidfd_open(v) -> vp
+v: exit(0)
+init: ioctl(vp, PIDFD_GET_NET_NAMESPACE) -> z = ESRCH  # a zombie: no nsproxy
+init: wait(v)
+init: ioctl(vp, PIDFD_GET_USER_NAMESPACE) -> w = ESRCH # reaped
 
 # Pid translation on a pid namespace fd (fs/nsfs.c: ns_ioctl(), since 6.11,
 # row ns-pid-translation): a task's pid as another pid namespace numbers it.

@@ -368,6 +368,10 @@ void agent_main(int ch, bool sandbox_init) {
           uid_t uid = 0;
           r = ioctl(static_cast<int>(m.a[0]), req, &uid);
           if (r == 0) r = uid;
+        } else if (req == NS_GET_PID_FROM_PIDNS || req == NS_GET_TGID_FROM_PIDNS || req == NS_GET_PID_IN_PIDNS ||
+                   req == NS_GET_TGID_IN_PIDNS) {
+          // The pid to translate is the argument itself; the result is the return value.
+          r = ioctl(static_cast<int>(m.a[0]), req, static_cast<unsigned long>(m.a[2]));
         } else if (req == NS_GET_ID || req == NS_GET_MNTNS_ID) {
           uint64_t id = 0;
           r = ioctl(static_cast<int>(m.a[0]), req, &id);

@@ -1519,14 +1519,61 @@ CallOutcome RealBackend::call_impl(const CallStmt& c) {
       int fd;
       if (auto e = fd_of(c.fd, fd); !e.empty()) return outcome_usage(e);
       static constexpr unsigned long kReq[] = {NS_GET_USERNS, NS_GET_PARENT, NS_GET_NSTYPE, NS_GET_OWNER_UID,
-                                               SIOCGSKNS,     NS_GET_ID,     NS_GET_MNTNS_ID};
+                                               SIOCGSKNS,     NS_GET_ID,     NS_GET_MNTNS_ID,
+                                               // IoctlCmd::PidfdGet*Ns (the agent passes 0)
+                                               PIDFD_GET_CGROUP_NAMESPACE, PIDFD_GET_IPC_NAMESPACE,
+                                               PIDFD_GET_MNT_NAMESPACE, PIDFD_GET_NET_NAMESPACE,
+                                               PIDFD_GET_PID_NAMESPACE, PIDFD_GET_PID_FOR_CHILDREN_NAMESPACE,
+                                               PIDFD_GET_TIME_NAMESPACE, PIDFD_GET_TIME_FOR_CHILDREN_NAMESPACE,
+                                               PIDFD_GET_USER_NAMESPACE, PIDFD_GET_UTS_NAMESPACE,
+                                               // IoctlCmd::NsGet*Pidns (a[2]: the pid argument)
+                                               NS_GET_PID_FROM_PIDNS, NS_GET_TGID_FROM_PIDNS,
+                                               NS_GET_PID_IN_PIDNS, NS_GET_TGID_IN_PIDNS};
+      static_assert(std::size(kReq) == static_cast<size_t>(IoctlCmd::NsGetTgidInPidns) + 1);
       m.op = Op::Ioctl;
       m.a[0] = fd;
       m.a[1] = static_cast<int64_t>(kReq[static_cast<int>(c.ioctl)]);
+      if (ioctl_translates_pid(c.ioctl)) {
+        // The pid argument as the model computes it (SimBackend::call()): the
+        // number as written, or the task's pid in the fd's pid namespace
+        // (*_FROM_PIDNS on a pid namespace fd) or else in the caller's;
+        // kNoSuchPid where it has none. The kernel's numbers: those the agents
+        // see (NSpid), at the level whose pid namespace is the one asked for.
+        m.a[2] = c.code;
+        if (!c.target.empty()) {
+          Agent* t = find(c.target);
+          if (!t && c.target != "self" && c.target != "thread-self")
+            return outcome_usage(fmt::format("unknown task '{}'", c.target));
+          pid_t nr = pid_in(*cur, c.target);
+          if (ioctl_pid_from_fd_ns(c.ioctl)) {
+            // Is the fd a pid namespace? Its inode, and the type nsfs says.
+            int nfd = open(fmt::format("/proc/{}/fd/{}", cur->hosttid, fd).c_str(), O_RDONLY | O_CLOEXEC);
+            struct stat st{};
+            if (nfd >= 0 && fstat(nfd, &st) == 0 && ioctl(nfd, NS_GET_NSTYPE, 0UL) == CLONE_NEWPID) {
+              nr = kNoSuchPid;
+              Agent* tt = t;
+              if (!tt) {  // self, thread-self
+                for (Agent* a : visible_)
+                  if (c.target == "self" ? a->hosttid == cur->hostpid : a == cur) tt = a;
+              }
+              if (tt) {
+                refresh(*tt);
+                for (size_t lvl = 0; tt->state != TaskState::Reaped && lvl < tt->pidns_ino.size() &&
+                                     lvl < tt->nspid_abs.size();
+                     ++lvl)
+                  if (tt->pidns_ino[lvl] != 0 && tt->pidns_ino[lvl] == st.st_ino)
+                    nr = static_cast<pid_t>(tt->nspid_abs[lvl]);
+              }
+            }
+            if (nfd >= 0) close(nfd);
+          }
+          m.a[2] = nr;
+        }
+      }
       if (!request(*cur, m, -1, r, note)) return outcome_err(ETIMEDOUT, note);
       if (r.ret < 0) return outcome_err(r.err);
       if (ioctl_makes_fd(c.ioctl)) {
-        cur->fds->bind(*c.out, static_cast<int>(r.ret), true);  // open_related_ns(): O_CLOEXEC
+        cur->fds->bind(*c.out, static_cast<int>(r.ret), true);  // open_related_ns(), open_namespace(): O_CLOEXEC
         return outcome_ok(*c.out);
       }
       return outcome_ok(std::to_string(r.ret));

@@ -80,7 +80,7 @@ constexpr std::array<FeatureRow, static_cast<size_t>(Feature::kCount)> kTable{{
      "hash not checked here): absent in 6.1.176 (kernel/fork.c: pidfd_fops has no ioctl), present in "
      "6.12.117 (fs/pidfs.c: pidfd_ioctl())",
      "a pidfd has no ioctl: every command is ENOTTY (fs/ioctl.c: vfs_ioctl())",
-     "pidfd_ioctl() opens the task's namespaces (PIDFD_GET_*_NAMESPACE, not modelled); before it looks at "
+     "pidfd_ioctl() opens the task's namespaces (PIDFD_GET_*_NAMESPACE -> a new nsfs fd); before it looks at "
      "the command it refuses a non-zero argument (EINVAL), a reaped task (ESRCH), ptrace_may_access() "
      "(EACCES) and an exited task (ESRCH); an unknown command is then ENOTTY"},
     {Feature::PidfsIoctlValid, "pidfs-ioctl-valid", {6, 14},
@@ -173,6 +173,23 @@ constexpr std::array<FeatureRow, static_cast<size_t>(Feature::kCount)> kTable{{
      "then the number is taken (EEXIST)",
      "every entry's range (EINVAL) and capability (EPERM) are checked before any number is taken; then per level "
      "the number (EEXIST, EAGAIN), and only then a namespace without an init refuses any number but 1 (EINVAL)"},
+    // pidfd namespace ioctls and pid translation (branch pidx)
+    {Feature::NsfsIoctlValid, "nsfs-ioctl-valid", {6, 18},
+     "not identified: nsfs_ioctl_valid() in fs/nsfs.c (the nsfs series of 2025); absent in 6.12.117, present in "
+     "6.18 (live: ENOTTY) and 7.2.13; 6.18 is the first known",
+     "ns_ioctl() matches its extensible requests by _IOC_NR() alone, whatever the magic and size: "
+     "PIDFD_GET_UTS_NAMESPACE (_IO(0xFF, 10)) on an nsfs fd is taken for NS_MNT_GET_INFO (nr 10) and refused "
+     "with EINVAL (not a mount namespace, or a NULL argument); 6.1 has no extensible requests (ENOTTY)",
+     "nsfs_ioctl_valid() first: a request nsfs does not know is ENOTTY (-ENOIOCTLCMD)"},
+    {Feature::NsPidTranslation, "ns-pid-translation", {6, 11},
+     "nsfs: add pid translation ioctls (Christian Brauner, June 2024, believed merged for 6.11 with the pidfd "
+     "namespace ioctls; hash not checked here): absent in 6.1.176 (fs/nsfs.c: ns_ioctl()), present in 6.12.117 "
+     "and 7.2.13",
+     "ioctl(fd, NS_GET_PID_FROM_PIDNS|NS_GET_TGID_FROM_PIDNS|NS_GET_PID_IN_PIDNS|NS_GET_TGID_IN_PIDNS, pid) is "
+     "ENOTTY (ns_ioctl()'s default)",
+     "on a pid namespace fd: *_IN_PIDNS takes a pid as the caller sees it and returns it as that namespace sees "
+     "it, *_FROM_PIDNS the other way round (TGID: the thread group's leader); ESRCH when no task has that pid "
+     "or the task has no number on the other side; EINVAL on another type"},
 }};
 
 constexpr bool table_in_enum_order() {

@@ -65,6 +65,9 @@ enum class Feature : uint8_t {
   TaskExecState,           // dumpability and the ptrace user namespace live in task->exec_state, kept until the task is freed
   PidnsFirstForkRetry,     // a failed first fork into a pid namespace leaves it open: the next fork is its init
   AllocPidSetTidChecksFirst,  // alloc_pid() checks every set_tid entry (EINVAL, EPERM) before taking any number
+  // pidfd namespace ioctls and pid translation (branch pidx)
+  NsfsIoctlValid,          // ns_ioctl() refuses a command it does not know first: ENOTTY (6.12: EINVAL for some)
+  NsPidTranslation,        // ioctl(pid-ns fd, NS_GET_{PID,TGID}_{FROM,IN}_PIDNS, pid) (ENOTTY before)
   kCount
 };
 

@@ -195,6 +195,19 @@ class Gen {
         line = fmt::format("{}: listns({}, owner={}{})", t, kTypes[pick(5)], any(fds), chance(10) ? ", flags=1" : "");
         return emit(line);
       }
+      if (chance(25)) {  // a pidfd's namespaces (on any fd: ENOTTY, or 6.12's EINVAL on an nsfs fd)
+        static const char* kPidfdNs[] = {"CGROUP", "IPC",  "MNT",  "NET",  "PID",
+                                         "PID_FOR_CHILDREN", "TIME", "TIME_FOR_CHILDREN", "USER", "UTS"};
+        line = fmt::format("{}: ioctl({}, PIDFD_GET_{}_NAMESPACE) -> f{}", t, any(fds), kPidfdNs[pick(10)], ++nfd_);
+        return emit(line);
+      }
+      if (chance(20)) {  // pid translation: a task's pid across pid namespaces (a number), or a literal pid
+        static const char* kPidReq[] = {"NS_GET_PID_FROM_PIDNS", "NS_GET_TGID_FROM_PIDNS", "NS_GET_PID_IN_PIDNS",
+                                        "NS_GET_TGID_IN_PIDNS"};
+        line = fmt::format("{}: ioctl({}, {}, {})", t, any(fds), kPidReq[pick(4)],
+                           chance(10) ? std::string(chance(50) ? "99999" : "1") : any(all));
+        return emit(line);
+      }
       // Namespace ids: a number (compared by identity on the live kernel).
       int r = chance(25) ? 5 + pick(2) : pick(5);
       std::string fd = any(fds);

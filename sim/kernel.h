@@ -331,8 +331,35 @@ class Kernel {
   // and the NS_GET_* requests on a socket are ENOTTY. GetId (NS_GET_ID) and
   // GetMntnsId (NS_GET_MNTNS_ID) return an id (Feature::NsGetId,
   // Feature::NsGetMntnsId; ENOTTY before).
-  enum class NsIoctl : uint8_t { GetUserns, GetParent, GetNstype, GetOwnerUid, SiocGskns, GetId, GetMntnsId };
-  Result<int64_t> sys_ioctl(Task* cur, int fd, NsIoctl cmd);
+  enum class NsIoctl : uint8_t {
+    GetUserns, GetParent, GetNstype, GetOwnerUid, SiocGskns, GetId, GetMntnsId,
+    // PIDFD_GET_<X>_NAMESPACE (same order as IoctlCmd): pidfd_get_namespace()
+    PidfdGetCgroupNs, PidfdGetIpcNs, PidfdGetMntNs, PidfdGetNetNs, PidfdGetPidNs, PidfdGetPidForChildrenNs,
+    PidfdGetTimeNs, PidfdGetTimeForChildrenNs, PidfdGetUserNs, PidfdGetUtsNs,
+    // NS_GET_{PID,TGID}_{FROM,IN}_PIDNS (same order as IoctlCmd): `arg` a pid number
+    GetPidFromPidns, GetTgidFromPidns, GetPidInPidns, GetTgidInPidns,
+  };
+  // `arg`: the third argument (0 but for the pid translations: a pid number).
+  // The pid translations (fs/nsfs.c: ns_ioctl() @ v6.12, v7.2; Feature::
+  // NsPidTranslation, ENOTTY before): on a pid namespace fd P, *_IN_PIDNS finds
+  // the task whose pid in cur's active pid namespace is `arg` and returns its
+  // pid (tgid) in P; *_FROM_PIDNS finds it by its pid in P and returns its pid
+  // (tgid) as cur sees it. ESRCH no such task, or no number on the other side;
+  // EINVAL another namespace type.
+  Result<int64_t> sys_ioctl(Task* cur, int fd, NsIoctl cmd, int64_t arg = 0);
+  // include/linux/pid.h: pid_nr_ns(): pid's number in `ns`, 0 when ns is not
+  // one of its namespaces (or pid is null).
+  static uint32_t pid_nr_ns(const Pid* pid, const PidNamespace* ns);
+  // kernel/pid.c: find_task_by_pid_ns(): the task whose pid is `nr` in `ns`
+  // (a zombie too, until it is reaped); null if none.
+  Task* find_task_by_pid_ns(int64_t nr, const PidNamespace* ns) const;
+  // ioctl(pidfd, PIDFD_GET_<X>_NAMESPACE, 0): fs/pidfs.c: pidfd_ioctl() @ v6.12,
+  // v7.2: a new nsfs fd (O_CLOEXEC, open_namespace()) on the pidfd's task's
+  // namespace X (user: its cred's; pid: its active one). ENOTTY on a file that
+  // is no pidfd (an nsfs fd: EINVAL for PIDFD_GET_UTS_NAMESPACE before
+  // Feature::NsfsIoctlValid) and before Feature::PidfdIoctl; ESRCH the task was
+  // reaped, EACCES ptrace_may_access() refused, ESRCH the task has exited.
+  Result<int64_t> pidfd_get_namespace(Task* cur, File* f, NsIoctl cmd);
   // listns(req, ids, nr, flags) with req.user_ns_id the id of the user
   // namespace behind `owner_fd` (kernel/nstree.c: SYSCALL_DEFINE4(listns) @
   // v7.2, do_listns_userns()): how many namespaces that user namespace owns

@@ -303,10 +303,20 @@ int Kernel::open_handle_ns(Task* cur, NsCommon* ns, bool cloexec) {
 
 // fs/nsfs.c: ns_ioctl() @ v6.18; SIOCGSKNS on a socket: net/socket.c:
 // sock_ioctl() @ v6.18.
-Result<int64_t> Kernel::sys_ioctl(Task* cur, int fd, NsIoctl cmd) {
+Result<int64_t> Kernel::sys_ioctl(Task* cur, int fd, NsIoctl cmd, int64_t arg) {
   static constexpr const char* kNames[] = {"NS_GET_USERNS", "NS_GET_PARENT",   "NS_GET_NSTYPE",  "NS_GET_OWNER_UID",
-                                           "SIOCGSKNS",     "NS_GET_ID",       "NS_GET_MNTNS_ID"};
-  NSSIM_SCOPE(s, trace, "ns_ioctl", "fd {} {}", fd, kNames[static_cast<int>(cmd)]);
+                                           "SIOCGSKNS",     "NS_GET_ID",       "NS_GET_MNTNS_ID",
+                                           // PIDFD_GET_<X>_NAMESPACE
+                                           "PIDFD_GET_CGROUP_NAMESPACE", "PIDFD_GET_IPC_NAMESPACE",
+                                           "PIDFD_GET_MNT_NAMESPACE", "PIDFD_GET_NET_NAMESPACE",
+                                           "PIDFD_GET_PID_NAMESPACE", "PIDFD_GET_PID_FOR_CHILDREN_NAMESPACE",
+                                           "PIDFD_GET_TIME_NAMESPACE", "PIDFD_GET_TIME_FOR_CHILDREN_NAMESPACE",
+                                           "PIDFD_GET_USER_NAMESPACE", "PIDFD_GET_UTS_NAMESPACE",
+                                           // pid translation
+                                           "NS_GET_PID_FROM_PIDNS", "NS_GET_TGID_FROM_PIDNS",
+                                           "NS_GET_PID_IN_PIDNS", "NS_GET_TGID_IN_PIDNS"};
+  NSSIM_SCOPE(s, trace, "ns_ioctl", "fd {} {} {}", fd, kNames[static_cast<int>(cmd)], arg);
+  const bool pid_translation = cmd >= NsIoctl::GetPidFromPidns;
   File* f = (cur->files && fd >= 0 && static_cast<size_t>(fd) < cur->files->fdt.size()) ? cur->files->fdt[fd]
                                                                                         : nullptr;
   if (!f) return fail(EBADF);
@@ -318,6 +328,7 @@ Result<int64_t> Kernel::sys_ioctl(Task* cur, int fd, NsIoctl cmd) {
     if (!r) return std::unexpected(r.error());
     return *r;
   }
+  if (cmd >= NsIoctl::PidfdGetCgroupNs && !pid_translation) return pidfd_get_namespace(cur, f, cmd);
   // fs/pidfs.c: pidfd_ioctl() @ v6.12: from Feature::PidfdIoctl until
   // Feature::PidfsIoctlValid a pidfd knows none of these commands, but finds
   // out only after its checks of the argument and the task. NS_GET_OWNER_UID,
@@ -326,7 +337,8 @@ Result<int64_t> Kernel::sys_ioctl(Task* cur, int fd, NsIoctl cmd) {
   // ENOTTY below.
   if (f->fkind == FileKind::Pidfd && has(Feature::PidfdIoctl) && !has(Feature::PidfsIoctlValid)) {
     Task* tsk = f->pid ? f->pid->task : nullptr;  // get_pid_task(PIDTYPE_PID)
-    if (cmd == NsIoctl::GetOwnerUid || cmd == NsIoctl::GetId || cmd == NsIoctl::GetMntnsId) {
+    if (cmd == NsIoctl::GetOwnerUid || cmd == NsIoctl::GetId || cmd == NsIoctl::GetMntnsId ||
+        (pid_translation && arg != 0)) {
       NSSIM_EVENT(trace, "pidfd_ioctl", "a non-zero argument: EINVAL");
       return fail(EINVAL);
     }
@@ -408,8 +420,112 @@ Result<int64_t> Kernel::sys_ioctl(Task* cur, int fd, NsIoctl cmd) {
       if (ns->type != NsType::Mnt) return fail(EINVAL);
       if (has(Feature::NsGetId)) return static_cast<int64_t>(ns->ns_id);
       return static_cast<int64_t>(static_cast<MntNamespace*>(ns)->seq);
+    default: break;
+  }
+  if (pid_translation) {
+    // fs/nsfs.c: ns_ioctl() @ v6.12, @ v7.2: *_IN_PIDNS looks the pid up in
+    // the caller's active pid namespace (find_task_by_vpid()) and answers in
+    // the fd's, *_FROM_PIDNS the other way round; a number of 0 (the task has
+    // none there) is ESRCH. ENOTTY before Feature::NsPidTranslation.
+    if (!has(Feature::NsPidTranslation)) return fail(ENOTTY);
+    if (ns->type != NsType::Pid) return fail(EINVAL);
+    auto* pid_ns = static_cast<PidNamespace*>(ns);
+    PidNamespace* active = task_active_pid_ns(cur);
+    const bool in = cmd == NsIoctl::GetPidInPidns || cmd == NsIoctl::GetTgidInPidns;
+    // ns_ioctl() passes the unsigned long on as a pid_t.
+    const int64_t nr = static_cast<int32_t>(static_cast<uint32_t>(arg));
+    Task* tsk = find_task_by_pid_ns(nr, in ? active : pid_ns);
+    if (!tsk) {
+      NSSIM_EVENT(trace, "ns_ioctl", "no task with pid {} in {}: ESRCH", nr, ns_str(in ? active : pid_ns));
+      return fail(ESRCH);
+    }
+    const bool tgid = cmd == NsIoctl::GetTgidFromPidns || cmd == NsIoctl::GetTgidInPidns;
+    // task_tgid_nr_ns(): the thread group leader's struct pid.
+    const Pid* p = tgid ? tsk->group_leader->thread_pid : tsk->thread_pid;
+    uint32_t ret = pid_nr_ns(p, in ? pid_ns : active);
+    if (ret == 0) {
+      NSSIM_EVENT(trace, "ns_ioctl", "{} has no number in {}: ESRCH", tsk->comm, ns_str(in ? pid_ns : active));
+      return fail(ESRCH);
+    }
+    return static_cast<int64_t>(ret);
   }
   return fail(ENOTTY);
+}
+
+uint32_t Kernel::pid_nr_ns(const Pid* pid, const PidNamespace* ns) {
+  if (!pid || !ns) return 0;
+  for (uint32_t i = 0; i < pid->numbers.size(); ++i)
+    if (pid->numbers[i].ns == ns) return pid->numbers[i].nr;
+  return 0;
+}
+
+Task* Kernel::find_task_by_pid_ns(int64_t nr, const PidNamespace* ns) const {
+  if (nr <= 0 || !ns) return nullptr;
+  for (Task* t : tasks_)
+    if (t->thread_pid && pid_nr_ns(t->thread_pid, ns) == nr) return t;
+  return nullptr;
+}
+
+// fs/pidfs.c: pidfd_ioctl() @ v6.12 and @ v7.2 (PIDFD_GET_<X>_NAMESPACE; the
+// scenario passes 0 as the argument, so 6.12's argument check, first, and
+// 7.2's, after the task lookup, both pass). Since Feature::PidfsIoctlValid
+// pidfs_ioctl_valid() knows these commands, so the order is the same before
+// and after it: the task, ptrace_may_access(), the nsproxy, the namespace.
+// No child_reaper check: pid_for_children opens before the namespace has its
+// init, where /proc/PID/ns/pid_for_children is ENOENT before 7.1 (verified
+// live on 6.18).
+Result<int64_t> Kernel::pidfd_get_namespace(Task* cur, File* f, NsIoctl cmd) {
+  if (f->fkind != FileKind::Pidfd) {
+    // fs/nsfs.c: ns_ioctl() @ v6.12 matches its extensible requests by
+    // _IOC_NR() only: nr 10 (PIDFD_GET_UTS_NAMESPACE) is NS_MNT_GET_INFO's,
+    // which refuses a NULL argument (and any type but mnt) with EINVAL. 6.1
+    // has no extensible requests (Feature::NsGetMntnsId came with them), and
+    // nsfs_ioctl_valid() (Feature::NsfsIoctlValid) refuses it first: ENOTTY.
+    // Any other file: no handler for the command (ENOTTY).
+    if (f->fkind == FileKind::Nsfs && cmd == NsIoctl::PidfdGetUtsNs && has(Feature::NsGetMntnsId) &&
+        !has(Feature::NsfsIoctlValid)) {
+      NSSIM_EVENT(trace, "ns_ioctl", "_IOC_NR 10 taken for NS_MNT_GET_INFO, NULL argument: EINVAL");
+      return fail(EINVAL);
+    }
+    return fail(ENOTTY);
+  }
+  // Before Feature::PidfdIoctl pidfd_fops has no ioctl (kernel/fork.c @ v6.1;
+  // fs/ioctl.c: vfs_ioctl()).
+  if (!has(Feature::PidfdIoctl)) return fail(ENOTTY);
+  Task* tsk = f->pid ? f->pid->task : nullptr;  // get_pid_task(PIDTYPE_PID)
+  if (!tsk) {
+    NSSIM_EVENT(trace, "pidfd_ioctl", "the task was reaped: ESRCH");
+    return fail(ESRCH);
+  }
+  if (!ptrace_may_access(cur, tsk, /*realcreds=*/false)) {  // PTRACE_MODE_READ_FSCREDS
+    NSSIM_EVENT(trace, "pidfd_ioctl", "ptrace_may_access({}) denied: EACCES", tsk->comm);
+    return fail(EACCES);
+  }
+  NsProxy* nsp = tsk->nsproxy;
+  if (!nsp) {
+    NSSIM_EVENT(trace, "pidfd_ioctl", "{} has exited (no nsproxy): ESRCH", tsk->comm);
+    return fail(ESRCH);
+  }
+  NsCommon* ns = nullptr;
+  const char* what = "";
+  switch (cmd) {
+    case NsIoctl::PidfdGetCgroupNs: ns = nsp->cgroup_ns, what = "cgroup"; break;
+    case NsIoctl::PidfdGetIpcNs: ns = nsp->ipc_ns, what = "ipc"; break;
+    case NsIoctl::PidfdGetMntNs: ns = nsp->mnt_ns, what = "mnt"; break;
+    case NsIoctl::PidfdGetNetNs: ns = nsp->net_ns, what = "net"; break;
+    case NsIoctl::PidfdGetPidForChildrenNs: ns = nsp->pid_ns_for_children, what = "pid_for_children"; break;
+    case NsIoctl::PidfdGetTimeNs: ns = nsp->time_ns, what = "time"; break;
+    case NsIoctl::PidfdGetTimeForChildrenNs: ns = nsp->time_ns_for_children, what = "time_for_children"; break;
+    case NsIoctl::PidfdGetUtsNs: ns = nsp->uts_ns, what = "uts"; break;
+    // Not on the nsproxy: the task's cred's user namespace (task_cred_xxx())
+    // and its active pid namespace (task_active_pid_ns()).
+    case NsIoctl::PidfdGetUserNs: ns = tsk->cred->user_ns, what = "user"; break;
+    case NsIoctl::PidfdGetPidNs: ns = task_active_pid_ns(tsk), what = "pid"; break;
+    default: return fail(ENOTTY);
+  }
+  if (!ns) return fail(EOPNOTSUPP);  // no such namespace (!ns_common): not reached with an nsproxy
+  NSSIM_EVENT(trace, "pidfd_ioctl", "{}'s {}: {}", tsk->comm, what, ns_str(ns));
+  return open_related_ns(cur, ns, fmt::format("pidfd {} of {}", what, tsk->comm));
 }
 
 bool Kernel::run_dir_exists(std::string_view path) const {

@@ -1095,7 +1095,7 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
           c.fd_loc = P.peek().loc;
           c.fd = P.ident("an fd name",
                          "ioctl(FD, NS_GET_USERNS|NS_GET_PARENT|NS_GET_NSTYPE|NS_GET_OWNER_UID|NS_GET_ID|"
-                         "NS_GET_MNTNS_ID|SIOCGSKNS)");
+                         "NS_GET_MNTNS_ID|SIOCGSKNS|PIDFD_GET_<X>_NAMESPACE)");
           P.expect_punct(",", "',' then the request");
           const Token& r = P.peek();
           static constexpr std::pair<std::string_view, IoctlCmd> kCmds[] = {
@@ -1103,15 +1103,55 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
               {"NS_GET_NSTYPE", IoctlCmd::NsGetNstype}, {"NS_GET_OWNER_UID", IoctlCmd::NsGetOwnerUid},
               {"SIOCGSKNS", IoctlCmd::SiocGskns},
               // namespace ids (Feature::NsGetId, Feature::NsGetMntnsId)
-              {"NS_GET_ID", IoctlCmd::NsGetId}, {"NS_GET_MNTNS_ID", IoctlCmd::NsGetMntnsId}};
+              {"NS_GET_ID", IoctlCmd::NsGetId}, {"NS_GET_MNTNS_ID", IoctlCmd::NsGetMntnsId},
+              // a pidfd's namespaces (fs/pidfs.c: pidfd_ioctl(); Feature::PidfdIoctl)
+              {"PIDFD_GET_CGROUP_NAMESPACE", IoctlCmd::PidfdGetCgroupNs},
+              {"PIDFD_GET_IPC_NAMESPACE", IoctlCmd::PidfdGetIpcNs},
+              {"PIDFD_GET_MNT_NAMESPACE", IoctlCmd::PidfdGetMntNs},
+              {"PIDFD_GET_NET_NAMESPACE", IoctlCmd::PidfdGetNetNs},
+              {"PIDFD_GET_PID_NAMESPACE", IoctlCmd::PidfdGetPidNs},
+              {"PIDFD_GET_PID_FOR_CHILDREN_NAMESPACE", IoctlCmd::PidfdGetPidForChildrenNs},
+              {"PIDFD_GET_TIME_NAMESPACE", IoctlCmd::PidfdGetTimeNs},
+              {"PIDFD_GET_TIME_FOR_CHILDREN_NAMESPACE", IoctlCmd::PidfdGetTimeForChildrenNs},
+              {"PIDFD_GET_USER_NAMESPACE", IoctlCmd::PidfdGetUserNs},
+              {"PIDFD_GET_UTS_NAMESPACE", IoctlCmd::PidfdGetUtsNs},
+              // pid translation on a pid namespace fd (fs/nsfs.c: ns_ioctl(); Feature::NsPidTranslation)
+              {"NS_GET_PID_FROM_PIDNS", IoctlCmd::NsGetPidFromPidns},
+              {"NS_GET_TGID_FROM_PIDNS", IoctlCmd::NsGetTgidFromPidns},
+              {"NS_GET_PID_IN_PIDNS", IoctlCmd::NsGetPidInPidns},
+              {"NS_GET_TGID_IN_PIDNS", IoctlCmd::NsGetTgidInPidns}};
           bool known = false;
           for (auto& [n, k] : kCmds)
             if (r.kind == Token::Ident && r.text == n) c.ioctl = k, known = true;
           if (!known)
             P.error(r, fmt::format("unsupported ioctl request {}", describe(r)),
                     "known: NS_GET_USERNS, NS_GET_PARENT, NS_GET_NSTYPE, NS_GET_OWNER_UID, NS_GET_ID, NS_GET_MNTNS_ID, "
-                    "SIOCGSKNS");
+                    "SIOCGSKNS, PIDFD_GET_<X>_NAMESPACE (X: CGROUP, IPC, MNT, NET, PID, PID_FOR_CHILDREN, TIME, "
+                    "TIME_FOR_CHILDREN, USER, UTS), NS_GET_{PID,TGID}_{FROM,IN}_PIDNS");
           P.next();
+          if (known && ioctl_translates_pid(c.ioctl)) {
+            // The pid argument: a task (its number, as the statement's request
+            // wants it: docs/scenario-language.md#ioctl) or a number as is.
+            if (!P.is_punct(","))
+              P.expected("', TASK' or ', N': the pid to translate",
+                         "e.g. ioctl(f, NS_GET_PID_IN_PIDNS, c) (c's pid as f's pid namespace sees it)");
+            P.next();
+            const Token& a = P.peek();
+            if (a.kind == Token::Number) {
+              int64_t v = P.signed_number(a);
+              if (v < 0 || v > INT32_MAX)
+                P.error(a, fmt::format("number '{}' out of range", a.text), "a pid number: 0..2147483647");
+              c.code = static_cast<int>(v);
+              P.next();
+            } else {
+              c.target_loc = a.loc;
+              c.target = P.ident("a task name or a pid number",
+                                 "e.g. ioctl(f, NS_GET_PID_IN_PIDNS, c) or ioctl(f, NS_GET_PID_IN_PIDNS, 99999)");
+            }
+          } else if (known && P.is_punct(",")) {
+            P.error(P.peek(), fmt::format("ioctl({}) takes no third argument here", r.text),
+                    "only NS_GET_{PID,TGID}_{FROM,IN}_PIDNS take one (a task name or a pid number)");
+          }
           break;
         }
         case CallKind::Close:
@@ -1228,16 +1268,18 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
               {"NS_GET_NSTYPE", "e.g. ioctl(f, NS_GET_NSTYPE) = CLONE_NEWNET"},
               {"NS_GET_OWNER_UID", "e.g. ioctl(f, NS_GET_OWNER_UID) = 0"},
               {"NS_GET_ID", "e.g. ioctl(f, NS_GET_ID) = 10 (the model's id; --real compares ids by identity)"},
-              {"NS_GET_MNTNS_ID", "e.g. ioctl(f, NS_GET_MNTNS_ID) = 8"}};
+              {"NS_GET_MNTNS_ID", "e.g. ioctl(f, NS_GET_MNTNS_ID) = 8"},
+              {"NS_GET_*_PIDNS", "e.g. ioctl(f, NS_GET_PID_IN_PIDNS, c) = 1 (a pid number)"}};
           int i = c.ioctl == IoctlCmd::NsGetNstype ? 0 : c.ioctl == IoctlCmd::NsGetOwnerUid ? 1
-                  : c.ioctl == IoctlCmd::NsGetId  ? 2 : 3;
+                  : c.ioctl == IoctlCmd::NsGetId  ? 2 : ioctl_translates_pid(c.ioctl) ? 4 : 3;
           P.error(P.t_[P.p_ - 1], fmt::format("ioctl({}) returns a number, not a name: assert it with = N", kNumeric[i][0]),
                   kNumeric[i][1]);
         }
         if (!makes)
           P.error(P.t_[P.p_ - 1], fmt::format("{}() returns nothing to name", call_name(c.kind)),
                   "'-> NAME' names the task made by clone/clone3/thread, the fd made by open, pidfd_open, "
-                  "socket, socketpair, recv, open_by_handle_at or ioctl(NS_GET_USERNS/NS_GET_PARENT/SIOCGSKNS), or "
+                  "socket, socketpair, recv, open_by_handle_at or ioctl(NS_GET_USERNS/NS_GET_PARENT/SIOCGSKNS/"
+                  "PIDFD_GET_<X>_NAMESPACE), or "
                   "the handle made by name_to_handle_at");
         if (reserved_name(*c.out)) P.error(P.t_[P.p_ - 1], fmt::format("'{}' is reserved", *c.out), kReservedHint);
         if (auto it = let_names.find(*c.out); it != let_names.end())

@@ -89,12 +89,32 @@ std::optional<NsPath> parse_path(std::string_view p);
 enum class IoctlCmd : uint8_t {
   NsGetUserns, NsGetParent, NsGetNstype, NsGetOwnerUid, SiocGskns,
   NsGetId, NsGetMntnsId,  // namespace ids (a number; --real compares them by identity)
+  // pidfd namespace ioctls (include/uapi/linux/pidfd.h, fs/pidfs.c: pidfd_ioctl()):
+  // PIDFD_GET_<X>_NAMESPACE, in the order of their numbers 1..10; each a new nsfs fd.
+  PidfdGetCgroupNs, PidfdGetIpcNs, PidfdGetMntNs, PidfdGetNetNs, PidfdGetPidNs, PidfdGetPidForChildrenNs,
+  PidfdGetTimeNs, PidfdGetTimeForChildrenNs, PidfdGetUserNs, PidfdGetUtsNs,
+  // pid translation on a pid namespace fd (include/uapi/linux/nsfs.h, fs/nsfs.c:
+  // ns_ioctl(); Feature::NsPidTranslation): ioctl(FD, REQ, TASK|N), a number.
+  NsGetPidFromPidns, NsGetTgidFromPidns, NsGetPidInPidns, NsGetTgidInPidns,
 };
+// NS_GET_{PID,TGID}_{FROM,IN}_PIDNS: a pid argument, a pid number as result.
+inline bool ioctl_translates_pid(IoctlCmd c) { return c >= IoctlCmd::NsGetPidFromPidns; }
+// *_FROM_PIDNS: the argument is a number in the fd's pid namespace (else in the caller's).
+inline bool ioctl_pid_from_fd_ns(IoctlCmd c) {
+  return c == IoctlCmd::NsGetPidFromPidns || c == IoctlCmd::NsGetTgidFromPidns;
+}
+// The argument passed for a task that has no number where one is needed (not
+// in that namespace, or reaped): above PID_MAX_LIMIT, so no task has it (the
+// live backend's kNoSuchPid). Non-zero, as the task's number would be.
+inline constexpr int32_t kNoPidNumber = 0x3fffffff;
+// PIDFD_GET_<X>_NAMESPACE (a pidfd's namespace ioctls).
+inline bool ioctl_is_pidfd_ns(IoctlCmd c) { return c >= IoctlCmd::PidfdGetCgroupNs && c <= IoctlCmd::PidfdGetUtsNs; }
 // The requests that return a namespace id.
 inline bool ioctl_returns_id(IoctlCmd c) { return c == IoctlCmd::NsGetId || c == IoctlCmd::NsGetMntnsId; }
 // ioctl requests whose result is a new nsfs fd (named with '-> NAME').
 inline bool ioctl_makes_fd(IoctlCmd c) {
-  return c == IoctlCmd::NsGetUserns || c == IoctlCmd::NsGetParent || c == IoctlCmd::SiocGskns;
+  return c == IoctlCmd::NsGetUserns || c == IoctlCmd::NsGetParent || c == IoctlCmd::SiocGskns ||
+         ioctl_is_pidfd_ns(c);
 }
 
 // One set of capset(): capset(effective-=CAP_SYS_ADMIN, permitted=CAP_NET_ADMIN).
@@ -131,9 +151,10 @@ struct CallStmt {
   std::string data;      // write: the bytes written
   uint32_t ids[3] = {0xffffffffu, 0xffffffffu, 0xffffffffu};  // setuid/setgid: ids[0]; setres*: r, e, s
   IoctlCmd ioctl = IoctlCmd::NsGetNstype;
-  std::string target;    // wait/pidfd_open: task name
+  std::string target;    // wait/pidfd_open: task name; ioctl(FD, NS_GET_*_PIDNS, TASK): TASK (else `code`)
   Loc target_loc;
-  int code = 0;          // exit; prctl: the value; socket, socketpair: the address family (kAf*)
+  int code = 0;          // exit; prctl: the value; socket, socketpair: the address family (kAf*);
+                         // ioctl(FD, NS_GET_*_PIDNS, N): the pid number N
   int64_t cap = 0;       // prctl(PR_CAPBSET_DROP): the capability number
   CapChange caps[3];     // capset: by CapsetWhich
   std::vector<uint32_t> groups;  // setgroups: gids in the caller's user namespace

@@ -210,7 +210,26 @@ CallOutcome SimBackend::call(const CallStmt& c) {
     case CallKind::Ioctl: {
       int fd = fd_of(cur, c.fd);
       if (fd < 0) return usage(fmt::format("'{}' is not an fd name in {}'s fd table", c.fd, c.task));
-      auto r = k.sys_ioctl(cur, fd, static_cast<Kernel::NsIoctl>(c.ioctl));
+      int64_t arg = 0;
+      if (ioctl_translates_pid(c.ioctl)) {
+        // The pid argument (docs/scenario-language.md#ioctl): a number as
+        // written, or TASK's pid where the request looks it up: in the fd's
+        // pid namespace for *_FROM_PIDNS (when the fd is one), else in the
+        // caller's active one; kNoPidNumber when TASK has none there.
+        arg = c.code;
+        if (!c.target.empty()) {
+          auto [t, e] = target_of(c.target);
+          if (!e.empty()) return usage(e);
+          const PidNamespace* where = k.task_active_pid_ns(cur);
+          const File* f =
+              cur->files && static_cast<size_t>(fd) < cur->files->fdt.size() ? cur->files->fdt[fd] : nullptr;
+          if (ioctl_pid_from_fd_ns(c.ioctl) && f && f->fkind == FileKind::Nsfs && f->ns->type == NsType::Pid)
+            where = static_cast<const PidNamespace*>(f->ns);
+          uint32_t nr = t ? Kernel::pid_nr_ns(t->thread_pid, where) : 0;
+          arg = nr ? nr : kNoPidNumber;
+        }
+      }
+      auto r = k.sys_ioctl(cur, fd, static_cast<Kernel::NsIoctl>(c.ioctl), arg);
       if (!r) return err(r.error());
       if (ioctl_makes_fd(c.ioctl)) {
         bind_fd(cur->files, *c.out, static_cast<int>(*r));

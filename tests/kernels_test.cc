@@ -112,6 +112,113 @@ TEST_P(KernelProfiles, UnknownIoctlOnAPidfd) {
   EXPECT_THAT(s().run("init: ioctl(pf, NS_GET_USERNS) -> y"), FailsWithErrno(checks_first ? ESRCH : ENOTTY));
 }
 
+// ioctl(pidfd, PIDFD_GET_<X>_NAMESPACE) (fs/pidfs.c: pidfd_ioctl(), 6.11+;
+// row pidfd-ioctl): a new nsfs fd on the task's namespace X, the one its
+// /proc/PID/ns/X shows; ENOTTY before 6.11 (a pidfd has no ioctl).
+TEST_P(KernelProfiles, PidfdNamespaceIoctls) {
+  // The token of the namespace behind t's newest nsfs fd (the ioctl's).
+  auto newest_fd = [&](const std::string& t) -> std::optional<uint64_t> {
+    Observation o = s().backend().observe();
+    const TaskObs* ta = o.find(t);
+    if (!ta) return std::nullopt;
+    const TaskObs::Fd* best = nullptr;
+    for (auto& f : ta->fds)
+      if (f.kind == TaskObs::Fd::Ns && (!best || f.fd > best->fd)) best = &f;
+    return best ? std::optional<uint64_t>(best->token) : std::nullopt;
+  };
+  ASSERT_THAT(s().run("init: clone(CLONE_NEWUTS|CLONE_NEWNET|CLONE_NEWIPC|CLONE_NEWNS|CLONE_NEWCGROUP) -> p"),
+              Succeeds());
+  ASSERT_THAT(s().run("init: pidfd_open(p) -> pf"), Succeeds());
+  if (!s().has(Feature::PidfdIoctl)) {
+    EXPECT_THAT(s().run("init: ioctl(pf, PIDFD_GET_NET_NAMESPACE) -> x"), FailsWithErrno(ENOTTY));
+    EXPECT_THAT(s().run("init: ioctl(pf, PIDFD_GET_USER_NAMESPACE) -> y"), FailsWithErrno(ENOTTY));
+    return;
+  }
+  static const std::pair<const char*, Link> kNs[] = {
+      {"CGROUP", Link::Cgroup}, {"IPC", Link::Ipc},   {"MNT", Link::Mnt},
+      {"NET", Link::Net},       {"PID", Link::Pid},   {"PID_FOR_CHILDREN", Link::PidForChildren},
+      {"TIME", Link::Time},     {"TIME_FOR_CHILDREN", Link::TimeForChildren},
+      {"USER", Link::User},     {"UTS", Link::Uts}};
+  int n = 0;
+  for (auto& [x, link] : kNs) {
+    ASSERT_THAT(s().run(fmt::format("init: ioctl(pf, PIDFD_GET_{}_NAMESPACE) -> x{}", x, ++n)), Succeeds()) << x;
+    auto want = s().token("p", link);
+    ASSERT_TRUE(want.has_value()) << x;
+    EXPECT_EQ(newest_fd("init"), want) << x;
+  }
+  EXPECT_FALSE(s().same("p", Link::Uts, "init", Link::Uts));  // the fds name p's own namespaces
+  // No child_reaper check: pid_for_children opens before the namespace has its
+  // init, where /proc/PID/ns/pid_for_children is ENOENT before 7.1.
+  ASSERT_THAT(s().run("p: unshare(CLONE_NEWPID)"), Succeeds());
+  EXPECT_EQ(s().openable("p", Link::PidForChildren), s().has(Feature::PidForChildrenBeforeInit));
+  ASSERT_THAT(s().run("init: ioctl(pf, PIDFD_GET_PID_FOR_CHILDREN_NAMESPACE) -> pfc"), Succeeds());
+  EXPECT_NE(newest_fd("init"), s().token("p", Link::Pid));
+  // ptrace_may_access(PTRACE_MODE_READ_FSCREDS): uid 1000 may not look at root.
+  ASSERT_THAT(s().run("init: clone(0) -> u"), Succeeds());
+  ASSERT_THAT(s().run("u: setuid(1000)"), Succeeds());
+  ASSERT_THAT(s().run("u: pidfd_open(init) -> uf"), Succeeds());
+  EXPECT_THAT(s().run("u: ioctl(uf, PIDFD_GET_NET_NAMESPACE) -> y"), FailsWithErrno(EACCES));
+  // An exited task (no nsproxy) and a reaped one: ESRCH.
+  ASSERT_THAT(s().run("p: exit(0)"), Succeeds());
+  EXPECT_THAT(s().run("init: ioctl(pf, PIDFD_GET_UTS_NAMESPACE) -> z1"), FailsWithErrno(ESRCH));
+  ASSERT_THAT(s().run("init: wait(p)"), Succeeds());
+  EXPECT_THAT(s().run("init: ioctl(pf, PIDFD_GET_UTS_NAMESPACE) -> z2"), FailsWithErrno(ESRCH));
+}
+
+// A pidfd request on an nsfs fd: ENOTTY, but 6.12's ns_ioctl() matches its
+// extensible requests by number alone and takes PIDFD_GET_UTS_NAMESPACE (nr
+// 10) for NS_MNT_GET_INFO: EINVAL (row nsfs-ioctl-valid). 6.1 has no
+// extensible requests.
+TEST_P(KernelProfiles, PidfdRequestOnAnNsfsFd) {
+  ASSERT_THAT(s().run("init: open(\"/proc/self/ns/uts\") -> n"), Succeeds());
+  ASSERT_THAT(s().run("init: open(\"/proc/self/ns/mnt\") -> m"), Succeeds());
+  EXPECT_THAT(s().run("init: ioctl(n, PIDFD_GET_NET_NAMESPACE) -> x"), FailsWithErrno(ENOTTY));
+  const int uts = s().has(Feature::NsGetMntnsId) && !s().has(Feature::NsfsIoctlValid) ? EINVAL : ENOTTY;
+  EXPECT_THAT(s().run("init: ioctl(n, PIDFD_GET_UTS_NAMESPACE) -> y"), FailsWithErrno(uts));
+  EXPECT_THAT(s().run("init: ioctl(m, PIDFD_GET_UTS_NAMESPACE) -> z"), FailsWithErrno(uts));
+}
+
+// The pid-translation ioctls on a pid namespace fd (fs/nsfs.c: ns_ioctl(),
+// 6.11+, row ns-pid-translation; ENOTTY on 6.1). A pid no task has is ESRCH
+// on 6.12 as on 6.18 and 7.2 (issue 18 said ENOTTY on 6.12: not so in
+// 6.12.117's source).
+TEST_P(KernelProfiles, PidTranslationIoctls) {
+  ASSERT_THAT(s().run("init: clone(CLONE_NEWPID) -> c"), Succeeds());
+  ASSERT_THAT(s().run("c: clone(0) -> g"), Succeeds());
+  ASSERT_THAT(s().run("init: open(\"/proc/c/ns/pid\") -> n"), Succeeds());
+  if (!s().has(Feature::NsPidTranslation)) {
+    EXPECT_THAT(s().run("init: ioctl(n, NS_GET_PID_IN_PIDNS, c)"), FailsWithErrno(ENOTTY));
+    EXPECT_THAT(s().run("init: ioctl(n, NS_GET_PID_FROM_PIDNS, 1)"), FailsWithErrno(ENOTTY));
+    return;
+  }
+  EXPECT_THAT(s().run("init: ioctl(n, NS_GET_PID_IN_PIDNS, c)"), Returns("1"));
+  EXPECT_THAT(s().run("init: ioctl(n, NS_GET_PID_IN_PIDNS, g)"), Returns("2"));
+  auto g = s().nspid("g");
+  ASSERT_EQ(g.size(), 2u);
+  EXPECT_THAT(s().run("init: ioctl(n, NS_GET_PID_FROM_PIDNS, g)"), Returns(std::to_string(g[0])));
+  EXPECT_THAT(s().run("init: ioctl(n, NS_GET_PID_FROM_PIDNS, 2)"), Returns(std::to_string(g[0])));
+  EXPECT_THAT(s().run("init: ioctl(n, NS_GET_PID_IN_PIDNS, init)"), FailsWithErrno(ESRCH));  // not in c's namespace
+  EXPECT_THAT(s().run("init: ioctl(n, NS_GET_PID_IN_PIDNS, 99999)"), FailsWithErrno(ESRCH));  // no such pid
+  EXPECT_THAT(s().run("init: ioctl(n, NS_GET_PID_FROM_PIDNS, 99999)"), FailsWithErrno(ESRCH));
+  ASSERT_THAT(s().run("g: thread() -> gt"), Succeeds());
+  EXPECT_THAT(s().run("init: ioctl(n, NS_GET_PID_IN_PIDNS, gt)"), Returns("3"));
+  EXPECT_THAT(s().run("init: ioctl(n, NS_GET_TGID_IN_PIDNS, gt)"), Returns("2"));
+  EXPECT_THAT(s().run("init: ioctl(n, NS_GET_TGID_FROM_PIDNS, gt)"), Returns(std::to_string(g[0])));
+  // Seen from inside: init has no number in c's namespace.
+  ASSERT_THAT(s().run("c: open(\"/proc/self/ns/pid\") -> own"), Succeeds());
+  EXPECT_THAT(s().run("c: ioctl(own, NS_GET_PID_FROM_PIDNS, g)"), Returns("2"));
+  EXPECT_THAT(s().run("c: ioctl(own, NS_GET_PID_IN_PIDNS, init)"), FailsWithErrno(ESRCH));
+  ASSERT_THAT(s().run("init: open(\"/proc/init/ns/uts\") -> u"), Succeeds());
+  EXPECT_THAT(s().run("init: ioctl(u, NS_GET_PID_IN_PIDNS, c)"), FailsWithErrno(EINVAL));  // not a pid namespace
+  // A zombie keeps its numbers until it is reaped.
+  ASSERT_THAT(s().run("c: clone(0) -> z"), Succeeds());
+  ASSERT_THAT(s().run("z: exit(0)"), Succeeds());
+  EXPECT_THAT(s().run("init: ioctl(n, NS_GET_PID_IN_PIDNS, z)"), Returns("4"));
+  ASSERT_THAT(s().run("c: wait(z)"), Succeeds());
+  EXPECT_THAT(s().run("init: ioctl(n, NS_GET_PID_IN_PIDNS, z)"), FailsWithErrno(ESRCH));  // reaped
+  EXPECT_THAT(s().run("init: ioctl(n, NS_GET_PID_FROM_PIDNS, 4)"), FailsWithErrno(ESRCH));
+}
+
 // setns(pidfd, CLONE_NEWNS|other flags) by a process with CLONE_FS threads:
 // mntns_install() checks prepare_nsset()'s private copy of the fs_struct on
 // 6.1 and since 6.18 (allowed), the caller's shared one on 6.12 (EINVAL, rows

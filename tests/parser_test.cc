@@ -660,9 +660,68 @@ TEST(Parser, NamespaceIdRequests) {
   EXPECT_EQ(a.ioctl, IoctlCmd::NsGetId);
   EXPECT_EQ(*a.assert_result, "10");
   EXPECT_EQ(std::get<CallStmt>(r.scenario.statements[1].s).ioctl, IoctlCmd::NsGetMntnsId);
-  auto d = first_error("init: ioctl(f, NS_GET_PID_IN_PIDNS)");
+  auto d = first_error("init: ioctl(f, NS_MNT_GET_INFO)");
   EXPECT_EQ(d.loc.col, 16);
   EXPECT_THAT(d.hint, HasSubstr("NS_GET_ID, NS_GET_MNTNS_ID"));
+}
+
+// ioctl(FD, NS_GET_{PID,TGID}_{FROM,IN}_PIDNS, TASK|N): a third argument, a
+// number as result.
+TEST(Parser, PidTranslationRequests) {
+  auto r = parse_scenario(
+      "init: ioctl(f, NS_GET_PID_IN_PIDNS, c) = 1\ninit: ioctl(f, NS_GET_TGID_FROM_PIDNS, 99999) = ESRCH\n"
+      "init: ioctl(f, NS_GET_PID_FROM_PIDNS, self)\ninit: ioctl(f, NS_GET_TGID_IN_PIDNS, 0)\n",
+      "t.nss");
+  ASSERT_TRUE(r.ok()) << r.errors.front().message;
+  auto& a = std::get<CallStmt>(r.scenario.statements[0].s);
+  EXPECT_EQ(a.ioctl, IoctlCmd::NsGetPidInPidns);
+  EXPECT_EQ(a.target, "c");
+  EXPECT_EQ(a.target_loc.col, 37);
+  EXPECT_EQ(*a.assert_result, "1");
+  auto& b = std::get<CallStmt>(r.scenario.statements[1].s);
+  EXPECT_EQ(b.ioctl, IoctlCmd::NsGetTgidFromPidns);
+  EXPECT_EQ(b.target, "");
+  EXPECT_EQ(b.code, 99999);
+  EXPECT_EQ(std::get<CallStmt>(r.scenario.statements[2].s).target, "self");
+  EXPECT_TRUE(ioctl_pid_from_fd_ns(IoctlCmd::NsGetPidFromPidns));
+  EXPECT_FALSE(ioctl_pid_from_fd_ns(IoctlCmd::NsGetTgidInPidns));
+  auto d = first_error("init: ioctl(f, NS_GET_PID_IN_PIDNS)");
+  EXPECT_EQ(d.loc.col, 35);
+  EXPECT_THAT(d.message, HasSubstr("expected ', TASK' or ', N': the pid to translate"));
+  EXPECT_THAT(d.hint, HasSubstr("ioctl(f, NS_GET_PID_IN_PIDNS, c)"));
+  d = first_error("init: ioctl(f, NS_GET_PID_IN_PIDNS, c) -> n");
+  EXPECT_EQ(d.message, "ioctl(NS_GET_*_PIDNS) returns a number, not a name: assert it with = N");
+  EXPECT_EQ(d.loc.col, 43);
+  d = first_error("init: ioctl(f, NS_GET_PID_IN_PIDNS, -1)");
+  EXPECT_THAT(d.message, HasSubstr("out of range"));
+  EXPECT_EQ(d.loc.col, 37);
+  d = first_error("init: ioctl(f, NS_GET_NSTYPE, c)");
+  EXPECT_EQ(d.loc.col, 29);
+  EXPECT_THAT(d.message, HasSubstr("ioctl(NS_GET_NSTYPE) takes no third argument here"));
+}
+
+// ioctl(PIDFD, PIDFD_GET_<X>_NAMESPACE) -> F: a new nsfs fd, so '-> NAME' is required.
+TEST(Parser, PidfdNamespaceRequests) {
+  auto r = parse_scenario(
+      "init: ioctl(pf, PIDFD_GET_CGROUP_NAMESPACE) -> a\ninit: ioctl(pf, PIDFD_GET_UTS_NAMESPACE) -> b = ENOTTY\n"
+      "init: ioctl(pf, PIDFD_GET_PID_FOR_CHILDREN_NAMESPACE) -> c\n",
+      "t.nss");
+  ASSERT_TRUE(r.ok()) << r.errors.front().message;
+  auto& a = std::get<CallStmt>(r.scenario.statements[0].s);
+  EXPECT_EQ(a.ioctl, IoctlCmd::PidfdGetCgroupNs);
+  EXPECT_EQ(*a.out, "a");
+  EXPECT_TRUE(ioctl_makes_fd(a.ioctl));
+  EXPECT_EQ(std::get<CallStmt>(r.scenario.statements[1].s).ioctl, IoctlCmd::PidfdGetUtsNs);
+  EXPECT_EQ(std::get<CallStmt>(r.scenario.statements[2].s).ioctl, IoctlCmd::PidfdGetPidForChildrenNs);
+  auto d = first_error("init: ioctl(pf, PIDFD_GET_NET_NAMESPACE)");
+  EXPECT_THAT(d.message, HasSubstr("expected '-> NAME' to name the new fd"));
+  EXPECT_EQ(d.loc.col, 41);
+  d = first_error("init: ioctl(pf, PIDFD_GET_NETWORK_NAMESPACE) -> n");
+  EXPECT_EQ(d.loc.col, 17);
+  EXPECT_THAT(d.message, HasSubstr("unsupported ioctl request 'PIDFD_GET_NETWORK_NAMESPACE'"));
+  EXPECT_THAT(d.hint, HasSubstr("PIDFD_GET_<X>_NAMESPACE (X: CGROUP, IPC, MNT, NET, PID, PID_FOR_CHILDREN"));
+  d = first_error("init: ioctl(pf, PIDFD_GET_NET_NAMESPACE) = 3");
+  EXPECT_THAT(d.message, HasSubstr("expected '-> NAME' to name the new fd"));
 }
 
 TEST(Parser, FlagNameAsResultOnlyForNsGetNstype) {

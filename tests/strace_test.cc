@@ -223,7 +223,7 @@ TEST(StraceLog, SplitsArgumentsAroundStringsBracketsAndDecorations) {
 // The rest of what docs/strace-log.md lists: -t, -r and nanosecond
 // timestamps and durations, "(flags ...)" results, a resumption cut short
 // again, core dumps, stop signals, strace's own messages, TCP/pipe/pidfd
-// decorations and \x escapes.
+// decorations, \x escapes and -Y's comm after a returned pid.
 TEST(StraceLog, AcceptsEveryTimestampResultAndDecorationForm) {
   strace::Reader r;
   std::vector<strace::Event> evs;
@@ -243,10 +243,11 @@ TEST(StraceLog, AcceptsEveryTimestampResultAndDecorationForm) {
            "1235 <... wait4 resumed> <unfinished ...>) = ?",                              // killed while blocked
            "1235 +++ killed by SIGSEGV (core dumped) +++",
            "1234 --- stopped by SIGSTOP ---",
+           "1234<unshare> clone(child_stack=NULL, flags=SIGCHLD) = 1236<unshare>",       // -Y: comms on pids too
        })
     r.feed(l, ++n, evs, errs);
   ASSERT_TRUE(errs.empty()) << errs.front().line << ": " << errs.front().message;
-  ASSERT_EQ(evs.size(), 11u);
+  ASSERT_EQ(evs.size(), 12u);
   EXPECT_EQ(evs[0].call.args[0], "CLONE_NEWUTS");
   EXPECT_EQ(evs[1].call.args[0], "CLONE_NEWIPC");
   EXPECT_EQ(evs[2].call.args[0], "CLONE_NEWNET");
@@ -266,6 +267,8 @@ TEST(StraceLog, AcceptsEveryTimestampResultAndDecorationForm) {
   EXPECT_EQ(evs[9].code, 11);
   EXPECT_EQ(evs[10].kind, strace::Event::Signal);
   EXPECT_EQ(evs[10].signal, "SIGSTOP");
+  EXPECT_EQ(evs[11].pid, 1234);
+  EXPECT_EQ(evs[11].call.ret.value, 1236);
   EXPECT_TRUE(r.pending().empty());
 }
 

@@ -434,6 +434,10 @@ void Reader::feed(std::string_view raw, int lineno, std::vector<Event>& out, std
       changed_[static_cast<int>(*to)] = Pending{lineno, call.name, std::string(h), std::string(trim(text)), pid};
       return;
     }
+    // strace -p detached (Ctrl-C, `nssim trace --attach --duration`) while
+    // this call was in progress and its line the last one printed (strace's
+    // droptcb()): "wait4(-1,  <detached ...>". No result will come: skipped.
+    if (s.ends_with("<detached ...>") && find_close(body, 0) == std::string_view::npos) return;
     if (s.ends_with("<unfinished ...>") && find_close(body, 0) == std::string_view::npos) {
       std::string_view h = body.substr(0, body.size() - 16);
       while (!h.empty() && h.back() == ' ') h.remove_suffix(1);

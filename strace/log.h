@@ -8,11 +8,13 @@
 //   PID  NAME(ARGS) = RET [ERRNO (text)] [<0.000010>]
 //   [pid PID] NAME(ARGS) = RET                         (-f without -o)
 //   PID  NAME(ARGS <unfinished ...>
+//   PID  NAME(ARGS <detached ...>                       (strace -p detached; skipped)
 //   PID  <... NAME resumed>REST) = RET
 //   PID  +++ exited with N +++  |  +++ killed by SIGX [(core dumped)] +++
 //   PID  --- SIGX {...} ---      |  --- stopped by SIGSTOP ---
 // with optional timestamps after the pid (-t, -tt, -ttt, -r) and a comm
-// after the pid (-Y: "PID<comm>").
+// after the pid (-Y: "PID<comm>"). Every construct, with its test:
+// docs/strace-log.md.
 #pragma once
 
 #include <cstdint>

@@ -220,6 +220,93 @@ TEST(StraceLog, SplitsArgumentsAroundStringsBracketsAndDecorations) {
   EXPECT_TRUE(trunc);
 }
 
+// The rest of what docs/strace-log.md lists: -t, -r and nanosecond
+// timestamps and durations, "(flags ...)" results, a resumption cut short
+// again, core dumps, stop signals, strace's own messages, TCP/pipe/pidfd
+// decorations, \x escapes and -Y's comm after a returned pid.
+TEST(StraceLog, AcceptsEveryTimestampResultAndDecorationForm) {
+  strace::Reader r;
+  std::vector<strace::Event> evs;
+  std::vector<strace::LogError> errs;
+  int n = 0;
+  for (const char* l : {
+           "1234 06:34:12 unshare(CLONE_NEWUTS) = 0",                                     // -t
+           "1234      0.000454 unshare(CLONE_NEWIPC) = 0",                                // -r
+           "1234 1796625258.518374054 unshare(CLONE_NEWNET) = 0 <0.000384377>",           // --timestamps=unix,ns -T
+           "1234 fcntl(3</tmp/f>, F_GETFL) = 0x8001 (flags O_WRONLY|O_LARGEFILE)",        // 5
+           "1234 socket(AF_INET, SOCK_STREAM, IPPROTO_TCP) = 3<TCP:[52244]>",
+           "1234 pipe2([4<pipe:[77]>, 5<pipe:[77]>], O_CLOEXEC) = 0",
+           "1234 pidfd_open(7, 0) = 6<anon_inode:[pidfd]>",
+           "1234 write(1</dev/null<char 1:3>>, \"\\x30\\x20\\101\", 3) = 3",
+           "strace: Process 1234 attached",                                               // ignored
+           "1235 wait4(-1,  <unfinished ...>",                                            // 10
+           "1235 <... wait4 resumed> <unfinished ...>) = ?",                              // killed while blocked
+           "1235 +++ killed by SIGSEGV (core dumped) +++",
+           "1234 --- stopped by SIGSTOP ---",
+           "1234<unshare> clone(child_stack=NULL, flags=SIGCHLD) = 1236<unshare>",       // -Y: comms on pids too
+       })
+    r.feed(l, ++n, evs, errs);
+  ASSERT_TRUE(errs.empty()) << errs.front().line << ": " << errs.front().message;
+  ASSERT_EQ(evs.size(), 12u);
+  EXPECT_EQ(evs[0].call.args[0], "CLONE_NEWUTS");
+  EXPECT_EQ(evs[1].call.args[0], "CLONE_NEWIPC");
+  EXPECT_EQ(evs[2].call.args[0], "CLONE_NEWNET");
+  EXPECT_EQ(evs[2].call.ret.value, 0);
+  EXPECT_EQ(evs[3].call.ret.value, 0x8001);
+  EXPECT_EQ(evs[3].call.ret.rest, "(flags O_WRONLY|O_LARGEFILE)");
+  EXPECT_EQ(evs[3].call.args[0], "3</tmp/f>");
+  EXPECT_EQ(evs[4].call.ret.decor, "TCP:[52244]");
+  EXPECT_EQ(evs[5].call.args[0], "[4<pipe:[77]>, 5<pipe:[77]>]");
+  EXPECT_EQ(evs[6].call.ret.decor, "anon_inode:[pidfd]");
+  EXPECT_EQ(strace::parse_fd(evs[7].call.args[0])->decor, "/dev/null<char 1:3>");
+  EXPECT_EQ(*strace::parse_string(evs[7].call.args[1]), "0 A");
+  EXPECT_EQ(evs[8].call.name, "wait4");  // one call, from line 10 to 11, with no result
+  EXPECT_EQ(evs[8].call.first_line, 10);
+  EXPECT_TRUE(evs[8].call.ret.unknown);
+  EXPECT_EQ(evs[9].kind, strace::Event::Killed);
+  EXPECT_EQ(evs[9].code, 11);
+  EXPECT_EQ(evs[10].kind, strace::Event::Signal);
+  EXPECT_EQ(evs[10].signal, "SIGSTOP");
+  EXPECT_EQ(evs[11].pid, 1234);
+  EXPECT_EQ(evs[11].call.ret.value, 1236);
+  EXPECT_TRUE(r.pending().empty());
+}
+
+// Every shape the reader refuses, each an error at its line (nssim import: exit 2).
+TEST(StraceLog, RefusedShapesAreErrorsAtTheirLine) {
+  struct Bad {
+    std::vector<const char*> lines;
+    const char* message;
+  };
+  const Bad bad[] = {
+      {{"[pid x] unshare(CLONE_NEWNET) = 0"}, "bad '[pid N]' prefix"},
+      {{"1234<sh unshare(CLONE_NEWNET) = 0"}, "unterminated '<comm>' after the pid"},
+      {{"1234 +++ exited with x +++"}, "bad exit line"},
+      {{"1234 +++ detached +++"}, "unknown '+++' line"},
+      {{"1234 <... wait4 resumed"}, "bad resumed line"},
+      {{"1234 <... wait4 resumed>) = 0"}, "'<... wait4 resumed>' without an earlier unfinished wait4() of pid 1234"},
+      {{"1234 execve(\"/bin/true\" <pid changed to x ...>"}, "bad '<pid changed to PID ...>'"},
+      {{"1234 wait4(-1,  <unfinished ...>", "1234 unshare(CLONE_NEWNET <unfinished ...>"},
+       "pid 1234 starts unshare() while its wait4() (line 1) is unfinished"},
+      {{"1234 exit status 3"}, "not a strace line"},
+      {{"1234 unshare(CLONE_NEWNET"}, "unshare( has no closing ')'"},
+      {{"1234 unshare(CLONE_NEWNET)"}, "unshare(...) has no ' = RESULT'"},
+      {{"1234 unshare(CLONE_NEWNET) = x"}, "bad result 'x'"},
+  };
+  for (const Bad& b : bad) {
+    SCOPED_TRACE(b.lines.back());
+    strace::Reader r;
+    std::vector<strace::Event> evs;
+    std::vector<strace::LogError> errs;
+    int n = 0;
+    for (auto* l : b.lines) r.feed(l, ++n, evs, errs);
+    ASSERT_EQ(errs.size(), 1u);
+    EXPECT_EQ(errs[0].line, n);
+    EXPECT_THAT(errs[0].message, HasSubstr(b.message));
+    EXPECT_TRUE(evs.empty());
+  }
+}
+
 // ---- nssim import: malformed logs ---------------------------------------
 
 TEST(StraceImport, MalformedLinesAreReportedWithTheirLineNumbers) {
@@ -773,6 +860,59 @@ TEST(StraceLog, AResumedCallContinuesInsideTheStructItWasCutIn) {
   EXPECT_TRUE(trunc);
 }
 
+// Issue 17, cause 6: `strace -p` (and `nssim trace --attach`) detached by
+// Ctrl-C or --duration while a traced call was in progress ends that line in
+// "<detached ...>"; it was "wait4( has no closing ')'" (import exit 2, attach exit 1).
+TEST(StraceLog, ACallInProgressWhenStraceDetachesIsSkipped) {
+  strace::Reader rd;
+  std::vector<strace::Event> evs;
+  std::vector<strace::LogError> errs;
+  rd.feed("20775 unshare(CLONE_NEWUTS) = 0", 1, evs, errs);
+  rd.feed("20775 wait4(-1,  <detached ...>", 2, evs, errs);
+  ASSERT_TRUE(errs.empty()) << errs.front().message;
+  ASSERT_EQ(evs.size(), 1u);
+  EXPECT_TRUE(rd.pending().empty()) << "no result will follow";
+  // A complete call that merely mentions it is still read as usual; a line cut
+  // short without it is still an error.
+  rd.feed("20775 unshare(CLONE_NEWNET", 3, evs, errs);
+  EXPECT_EQ(errs.size(), 1u);
+  std::string log = write_temp(".log",
+                               "20775 unshare(CLONE_NEWUTS) = 0\n"
+                               "20775 wait4(-1,  <detached ...>\n");
+  CliRun r = run_shell(nssim("import " + log));
+  EXPECT_EQ(r.status, 0) << r.out;
+  EXPECT_THAT(r.out, HasSubstr("p20775: unshare(CLONE_NEWUTS) = 0"));
+}
+
+// Issue 17, cause 5: opens of /proc/1/* other than its ns links are the signs
+// of a program checking whether it runs sandboxed (firejail reads
+// /proc/1/comm and /proc/1/environ); `nssim trace --` warns with them
+// (StraceLive.AProgramReadingPidOneIsWarnedAbout, live, needs firejail).
+TEST(StraceImport, OpensOfPidOnesFilesAreRecordedAsSandboxProbes) {
+  strace::Reader rd;
+  std::vector<strace::Event> evs;
+  std::vector<strace::LogError> errs;
+  int n = 0;
+  for (const char* l : {"7 openat(AT_FDCWD</>, \"/proc/1/ns/net\", O_RDONLY) = 3<net:[4026531840]>",
+                        "7 openat(AT_FDCWD</>, \"/proc/12/comm\", O_RDONLY) = 4</proc/12/comm>",
+                        "7 openat(AT_FDCWD</>, \"/proc/1/comm\", O_RDONLY) = 5</proc/1/comm>",
+                        "7 openat(AT_FDCWD</>, \"/proc/1/comm\", O_RDONLY) = 6</proc/1/comm>",
+                        "7 openat(AT_FDCWD</>, \"/proc/1/environ\", O_RDONLY) = 7</proc/1/environ>",
+                        "7 exit_group(0) = ?"})
+    rd.feed(l, ++n, evs, errs);
+  ASSERT_TRUE(errs.empty()) << errs.front().message;
+  strace::SessionOptions opt;
+  strace::Session s(opt);
+  std::vector<strace::Output> outs;
+  for (auto& e : evs) s.feed(e, outs);
+  auto& pr = s.sandbox_probes();
+  ASSERT_EQ(pr.size(), 2u);  // each path once; not /proc/1/ns/*, not another pid's
+  EXPECT_EQ(pr[0].path, "/proc/1/comm");
+  EXPECT_EQ(pr[0].line, 3);
+  EXPECT_EQ(pr[1].path, "/proc/1/environ");
+  EXPECT_EQ(pr[1].line, 5);
+}
+
 TEST(StraceImport, RuntimeLogConstructsImportWithoutContradiction) {
   // Capability masks, NETLINK and connected unix decorations, a resumed ioctl,
   // SIGCHLD, "= ? ERESTARTSYS", unfinished calls across threads, and a clone3
@@ -1132,6 +1272,32 @@ TEST_F(StraceLive, AProgramReadingPidOneIsWarnedAbout) {
   EXPECT_THAT(r.out, Not(HasSubstr("CLONE_NEWPID")));  // it made no namespaces
   CliRun q = run_shell(nssim("trace --summary -- unshare --uts true 2>/dev/null"));
   EXPECT_THAT(q.out, Not(HasSubstr("warning: the program read")));
+}
+
+// Issue 17, cause 5: attaching to a process started outside (`nsenter -t
+// PID`, `runc exec`, `lxc-attach`) fails in the sandbox, whose /proc shows only
+// the program's own processes; nssim exited 0 all the same. Now that failure
+// is exit 4, and --host reaches the process.
+TEST_F(StraceLive, NsenterToAProcessOutsideFailsInTheSandboxAndWorksWithHost) {
+  std::string fifo = temp(".fifo");
+  // A script file, so that the 2>&1 run_shell adds covers every command (the program's output is on stderr).
+  CliRun r = run_shell("sh " + write_temp(".sh", fmt::format(R"(rm -f {0}; mkfifo {0}
+unshare --uts sh -c 'hostname nssim-outside; echo >{0}; exec sleep 10' </dev/null &
+T=$!
+read x <{0}
+{1} trace --summary -- nsenter -t $T -u hostname
+echo "sandbox rc=$?"
+{1} trace --summary --host -- nsenter -t $T -u hostname
+echo "host rc=$?"
+kill $T; wait; rm -f {0}
+)",
+                                                             fifo, NSSIM_BINARY)));
+  EXPECT_THAT(r.out, HasSubstr("sandbox rc=4")) << r.out;
+  EXPECT_THAT(r.out, HasSubstr("program: exited with 1"));
+  EXPECT_THAT(r.out, HasSubstr("host rc=0"));
+  // hostname, run by nsenter in the outside process's uts namespace, printed its name.
+  EXPECT_THAT(r.out, HasSubstr("nssim-outside"));
+  EXPECT_THAT(r.out, Not(HasSubstr("CONTRADICTION")));
 }
 
 TEST_F(StraceLive, HostRunsTheProgramInNssimsOwnNamespaces) {

@@ -21,20 +21,21 @@ expect M.owner == init.user
 expect active(M)
 c: open("/run/uts-b") -> plain          # the bind mount stayed behind (no AT_RECURSIVE):
 c: ioctl(plain, NS_GET_NSTYPE) = ENOTTY  # this is the empty file it covered
-c: open("/proc/self/ns/uts") = ENOENT   # and nothing else is mounted: no /proc
+c: open("/proc/self/ns/uts") -> pu = ENOENT   # and nothing else is mounted: no /proc
 init: open_tree("/srv/root", OPEN_TREE_NAMESPACE|AT_RECURSIVE) -> r   # with the mounts below
 init: clone(0) -> d
 d: setns(r, CLONE_NEWNS)
 d: open("/run/uts-b") -> u              # b's uts namespace, through the copied mount
 d: ioctl(u, NS_GET_NSTYPE) = CLONE_NEWUTS
 init: close(m)
-expect alive(M)                         # c is in it
+d: close(m)                             # d's copy of init's fd table has m too (clone without CLONE_FILES)
+expect alive(M)                         # c is in it, and has its own copy of m until it exits
 c: exit(0)
 init: wait(c) = c
 expect dead(M)                          # no task, no fd: freed
 # A task in a user namespace of its own: it may, the namespace is its own...
 init: clone(CLONE_NEWUSER) -> v
-v: open_tree("/srv/root", OPEN_TREE_NAMESPACE) = EINVAL               # would uncover what the bind mount covers
+v: open_tree("/srv/root", OPEN_TREE_NAMESPACE) -> w0 = EINVAL         # would uncover what the bind mount covers
 v: open_tree("/srv/root", OPEN_TREE_NAMESPACE|AT_RECURSIVE) -> w      # so take it along (locked)
 v: clone(0) -> vc
 vc: setns(w, CLONE_NEWNS)
@@ -42,4 +43,4 @@ expect vc.mnt.owner == v.user          # owned by v's user namespace
 # ...and one without CAP_SYS_ADMIN may not.
 init: clone(0) -> x
 x: capset(effective-=CAP_SYS_ADMIN)
-x: open_tree("/srv/root", OPEN_TREE_NAMESPACE) = EPERM
+x: open_tree("/srv/root", OPEN_TREE_NAMESPACE) -> x0 = EPERM

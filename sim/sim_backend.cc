@@ -287,6 +287,10 @@ CallOutcome SimBackend::call(const CallStmt& c) {
         return usage(fmt::format("open_tree({}, ...|AT_RECURSIVE) with the old root of a pivot_root() mounted below "
                                  "it is not modelled: umount it with MNT_DETACH first",
                                  c.path_text));
+      if (k.rooted_path(cur, c.path.run) == "/")
+        return usage(fmt::format("open_tree({}, ...) of the tree's own root (the old root of a pivot_root()) is not "
+                                 "modelled: name a directory under /run, /srv, /mnt or /media",
+                                 c.path_text));
       auto r = k.sys_open_tree_namespace(cur, c.path.run, c.flags);
       if (!r) return err(r.error());
       bind_fd(cur->files, *c.out, *r);

@@ -399,9 +399,11 @@ Result<void> Kernel::sys_write_proc(Task* cur, Task* target, ProcFile f, std::st
   // VFS permission on the 0644 proc inode: its owner is the task's euid/egid
   // while its mm is dumpable, else root (task_dump_owner(); every nssim mm
   // belongs to the initial user namespace).
-  bool has_mm = target->state == TaskState::Running;
-  uint32_t owner = has_mm && mm_dumpable(target) ? target->cred->euid : 0;
-  uint32_t group = has_mm && mm_dumpable(target) ? target->cred->egid : 0;
+  // (7.2, Feature::TaskExecState: task_dump_owner() reads task->exec_state,
+  // which an exited task keeps.)
+  bool has_mm = target->state == TaskState::Running || has(Feature::TaskExecState);
+  uint32_t owner = has_mm && ptrace_dumpable(target) ? target->cred->euid : 0;
+  uint32_t group = has_mm && ptrace_dumpable(target) ? target->cred->egid : 0;
   bool dac = c->fsuid == owner || (ns_capable(c, c->user_ns, CAP_DAC_OVERRIDE) &&
                                    from_kid(c->user_ns, owner, false) != INVALID_ID &&
                                    from_kid(c->user_ns, group, true) != INVALID_ID);

@@ -154,6 +154,10 @@ Result<void> Kernel::sys_execve(Task* cur) {
   mm->files[Mm::kExe] = mapped_file(old, "exe of " + cur->comm);
   mmput(cur);
   cur->mm = mm;
+  // 7.2: exec_mmap() gives the task a new exec_state (bprm->user_ns, the
+  // reference taken above) and puts the one it replaces.
+  put_exec_state(cur);
+  hold_exec_state(cur, mm);
   cur->vm_child = false;
   // exec_task_namespaces() (kernel/nsproxy.c).
   if (auto r = exec_task_namespaces(cur); !r) {

@@ -28,6 +28,8 @@ Mm* Kernel::share_mm(Task* t) {
   mm->dumpable = t->group_leader->dumpable;
   bool first = true;
   auto adopt = [&](Task* o) {
+    // An exited task of the group still has the group's exec_state (7.2).
+    if (o->state != TaskState::Reaped && !o->exec_mm) hold_exec_state(o, mm);
     if (o->state != TaskState::Running || o->mm) return;  // past exit_mm()
     if (!first) mm->get();
     first = false;
@@ -47,11 +49,38 @@ void Kernel::mmput(Task* t) {
   t->mm = nullptr;
   if (!mm->put()) return;
   // __mmput(): exit_mmap() and set_mm_exe_file(NULL) drop the mapped files;
-  // __mmdrop(): the user_ns reference.
-  for (File* f : mm->files)
-    if (f) fput(f);
-  if (UserNamespace* u = mm->user_ns) put_ns(u, "mm");
-  delete mm;
+  // __mmdrop(): the user_ns reference (with Feature::TaskExecState the mm
+  // has none: task->exec_state holds it, see put_exec_state()).
+  for (File*& f : mm->files)
+    if (f) fput(f), f = nullptr;
+  mm->users_gone = true;
+  if (!has(Feature::TaskExecState)) {
+    if (UserNamespace* u = mm->user_ns) put_ns(u, "mm");
+    mm->user_ns = nullptr;
+  }
+  if (mm->exec_refs == 0) delete mm;
+}
+
+// kernel/exec_state.c @ v7.2: copy_exec_state() (fork: CLONE_VM shares the
+// parent's, else a copy with its own user_ns reference: that is the one the
+// model's new mm took), exec_mmap() (a new one for the new mm).
+void Kernel::hold_exec_state(Task* t, Mm* mm) {
+  if (!has(Feature::TaskExecState) || !mm) return;
+  ++mm->exec_refs;
+  t->exec_mm = mm;
+}
+
+// put_task_exec_state(): by free_task() once the task is reaped (RCU later),
+// or by exec for the state it replaces. The last one drops the user namespace
+// (after another grace period: __free_task_exec_state()).
+void Kernel::put_exec_state(Task* t) {
+  Mm* mm = t->exec_mm;
+  if (!mm) return;
+  t->exec_mm = nullptr;
+  if (--mm->exec_refs > 0) return;
+  if (UserNamespace* u = mm->user_ns) put_ns(u, "exec_state");
+  mm->user_ns = nullptr;
+  if (mm->users_gone) delete mm;
 }
 
 void Kernel::complete_vfork_done(Task* child) {
@@ -283,6 +312,7 @@ void Kernel::release_task(Task* p) {
   put_pid(pid);
   put_cred(p->cred, "task released");
   p->cred = nullptr;
+  put_exec_state(p);  // free_task(), after the RCU grace period of put_task_struct_rcu_user()
   p->state = TaskState::Reaped;
   tasks_.release(p->id);
   delete p;

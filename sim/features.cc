@@ -149,6 +149,30 @@ constexpr std::array<FeatureRow, static_cast<size_t>(Feature::kCount)> kTable{{
      "kernel_clone() refuses an exit signal valid_signal() rejects (above _NSIG, 64) with EINVAL, after the "
      "CLONE_PIDFD/CLONE_PARENT_SETTID check and before copy_process(): legacy clone(CLONE_NEWTIME) is EINVAL, "
      "from a process or a thread alike; clone3() is unchanged (it checked the same before)"},
+    {Feature::TaskExecState, "task-exec-state", {7, 2},
+     "not identified: kernel/exec_state.c (Christian Brauner, 2026; struct task_exec_state); absent in 6.18 "
+     "(live), present in 7.2.13 and 7.3-rc7; 7.2 is the first version checked (6.19-7.1 not read)",
+     "the dumpability is a flag of the mm and mm->user_ns holds the exe's user namespace until the mm is "
+     "freed at exit; an exited task keeps the dumpability exit_mm() saved (task->user_dumpable) and ptrace "
+     "checks on it ask for CAP_SYS_PTRACE in init_user_ns",
+     "both live in task->exec_state: shared by CLONE_VM siblings and threads, copied by fork, replaced by "
+     "exec, put by free_task() after the task is reaped (its user namespace reference goes an RCU grace "
+     "period later); a zombie's ptrace check reads the state its live threads still change"},
+    {Feature::PidnsFirstForkRetry, "pidns-first-fork-retry", {6, 19},
+     "not identified: kernel/pid.c's 2025 rework of alloc_pid() (one pidmap_lock section; believed "
+     "6.19); absent in 6.18 (live), present in 7.2.13 (free_pid(): the PIDNS_ADDING case only warns; "
+     "alloc_pid(): idr_set_cursor(0) while the namespace has no pid)",
+     "free_pid() of a namespace's first pid (its first fork failed after alloc_pid(), e.g. CLONE_INTO_CGROUP) "
+     "clears PIDNS_ADDING: the namespace admits no task any more, every later fork into it is ENOMEM",
+     "the namespace stays open: the next fork into it starts from pid 1 again and becomes its init"},
+    {Feature::AllocPidSetTidChecksFirst, "alloc-pid-set-tid-checks-first", {6, 19},
+     "not identified: the same alloc_pid() rework as pidns-first-fork-retry (believed 6.19); absent in 6.18 "
+     "(live) and 6.12.117, present in 7.2.13",
+     "each level in turn, the task's own first: a set_tid entry out of range is EINVAL, one other than 1 in a "
+     "namespace without an init EINVAL, no CAP_SYS_ADMIN/CAP_CHECKPOINT_RESTORE over its owner EPERM, "
+     "then the number is taken (EEXIST)",
+     "every entry's range (EINVAL) and capability (EPERM) are checked before any number is taken; then per level "
+     "the number (EEXIST, EAGAIN), and only then a namespace without an init refuses any number but 1 (EINVAL)"},
     // open_tree(OPEN_TREE_NAMESPACE): its own block (sim/open_tree.cc).
     {Feature::OpenTreeNamespace, "open-tree-namespace", {7, 0},
      "9b8a0ba68246 (mount: add OPEN_TREE_NAMESPACE; merged by 1bce1a664ac2 into the vfs tree for 7.0), with "

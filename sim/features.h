@@ -62,6 +62,9 @@ enum class Feature : uint8_t {
   Listns,                  // the listns() system call (ENOSYS before)
   NsfsFileHandles,         // name_to_handle_at()/open_by_handle_at(FD_NSFS_ROOT) on nsfs files (EOPNOTSUPP before)
   CloneValidExitSignal,    // kernel_clone() refuses an exit signal above _NSIG: legacy clone(CLONE_NEWTIME) is EINVAL
+  TaskExecState,           // dumpability and the ptrace user namespace live in task->exec_state, kept until the task is freed
+  PidnsFirstForkRetry,     // a failed first fork into a pid namespace leaves it open: the next fork is its init
+  AllocPidSetTidChecksFirst,  // alloc_pid() checks every set_tid entry (EINVAL, EPERM) before taking any number
   // open_tree(OPEN_TREE_NAMESPACE): a new mount namespace no task is in, held by the returned nsfs fd
   OpenTreeNamespace,
   kCount

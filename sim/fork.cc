@@ -164,14 +164,16 @@ Result<Task*> Kernel::copy_process(Task* cur, uint64_t flags, uint8_t exit_signa
     Mm* mm = (flags & CLONE_THREAD) ? cur->mm : share_mm(cur);  // a thread's group shares one already
     if (mm) mm->get();
     p->mm = mm;
+    hold_exec_state(p, mm);  // copy_exec_state(): CLONE_VM shares it
   } else if (const Mm* om = cur->mm) {
     auto* mm = new Mm(reg_, next_id(ObjKind::Mm));
     mm->dumpable = om->dumpable;
-    if ((mm->user_ns = om->user_ns)) get_ns(mm->user_ns, "mm");
+    if ((mm->user_ns = om->user_ns)) get_ns(mm->user_ns, "mm");  // 7.2: the exec_state copy's reference
     mm->files = om->files;
     for (File* f : mm->files)
       if (f) f->get();
     p->mm = mm;
+    hold_exec_state(p, mm);
   }
   p->vm_child = (flags & CLONE_VM) && !(flags & CLONE_THREAD);
   if (flags & CLONE_VFORK) {
@@ -188,6 +190,7 @@ Result<Task*> Kernel::copy_process(Task* cur, uint64_t flags, uint8_t exit_signa
     p->vfork_parent = nullptr;
     cur->in_vfork = false;
     mmput(p);  // bad_fork_cleanup_mm
+    put_exec_state(p);  // free_task()
     put_cred(p->cred, "bad_fork_cleanup_cred");
     delete p;
     return std::unexpected(e);

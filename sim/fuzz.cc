@@ -409,6 +409,10 @@ std::vector<FuzzProblem> leak_check(SimBackend& sim) {
     if (Task* t = k.task(id)) {
       keep_ns(keep_ns, t->cred->user_ns);
       keep_ns(keep_ns, k.task_active_pid_ns(t));
+      if (const Mm* m = t->exec_mm) {  // 7.2: task->exec_state until it is reaped
+        ok.insert(m);
+        keep_ns(keep_ns, m->user_ns);
+      }
     }
   std::vector<const RefCounted*> allowed(ok.begin(), ok.end());
   for (auto& l : k.registry().leaks(allowed)) out.push_back({0, "leak after teardown: " + l});

@@ -546,15 +546,19 @@ void Kernel::holder_texts(HolderTexts& out) const {
   // mm->user_ns of every mm made by an exec (or forked from one), once per mm
   // with the tasks using it (threads, CLONE_VM children).
   {
+    // With Feature::TaskExecState the reference is task->exec_state's, which
+    // exited tasks keep until they are reaped.
+    bool exec_state = has(Feature::TaskExecState);
+    auto mm_ref = [&](const Task* t) -> const Mm* { return exec_state ? t->exec_mm : t->mm; };
     std::vector<std::pair<const Mm*, const Task*>> mm_users;
     for (const Task* t : tasks_)
-      if (t && t->mm && t->mm->user_ns && (t->is_leader() || t->group_leader->mm != t->mm))  // a group once
-        mm_users.emplace_back(t->mm, t);
+      if (t && mm_ref(t) && mm_ref(t)->user_ns && (t->is_leader() || mm_ref(t->group_leader) != mm_ref(t)))  // a group once
+        mm_users.emplace_back(mm_ref(t), t);
     std::stable_sort(mm_users.begin(), mm_users.end(),
                      [](const auto& a, const auto& b) { return a.first->id() < b.first->id(); });
     for (auto it = mm_users.begin(); it != mm_users.end();) {
       begin_at();
-      buf += "mm of ";
+      buf += exec_state ? "exec_state of " : "mm of ";
       auto j = it;
       for (; j != mm_users.end() && j->first == it->first; ++j) {
         if (j != it) buf += ',';

@@ -622,6 +622,22 @@ class Kernel {
     const Mm* m = mm_of(t);
     return m ? m->dumpable : t->group_leader->dumpable;
   }
+  // What ptrace checks on t read (kernel/ptrace.c: __ptrace_may_access()):
+  // a running task's mm; an exited one's dumpability saved at exit_mm() with
+  // CAP_SYS_PTRACE asked in init_user_ns, or, with Feature::TaskExecState,
+  // its task->exec_state (shared with the threads that still change it).
+  bool ptrace_dumpable(const Task* t) const {
+    if (has(Feature::TaskExecState)) return t->exec_mm ? t->exec_mm->dumpable : t->group_leader->dumpable;
+    return t->state == TaskState::Running ? mm_dumpable(t) : t->user_dumpable;
+  }
+  UserNamespace* ptrace_user_ns(const Task* t) const {
+    if (has(Feature::TaskExecState)) return t->exec_mm && t->exec_mm->user_ns ? t->exec_mm->user_ns : mm_user_ns_;
+    return t->state == TaskState::Running ? mm_user_ns_of(t) : init_user_ns_;
+  }
+  // Feature::TaskExecState: t's exec_state becomes mm's (copy_exec_state(),
+  // exec_mmap()); put_exec_state() lets go (free_task(), exec).
+  void hold_exec_state(Task* t, Mm* mm);
+  void put_exec_state(Task* t);
   void set_mm_dumpable(Task* t, bool v) {
     if (t->mm)
       t->mm->dumpable = v;

@@ -139,8 +139,8 @@ bool Kernel::observer_may_search_fd_dir(const Task* t) const {
   const Cred* c = observer_cred_;
   CapSet eff = c->caps().effective;
   if (((eff >> CAP_DAC_READ_SEARCH) & 1) || ((eff >> CAP_DAC_OVERRIDE) & 1)) return true;
-  bool dumpable = t->state == TaskState::Running ? mm_dumpable(t) : t->user_dumpable;
-  uint32_t root = make_kid(mm_user_ns_of(t), 0, false);
+  bool dumpable = ptrace_dumpable(t);
+  uint32_t root = make_kid(has(Feature::TaskExecState) ? ptrace_user_ns(t) : mm_user_ns_of(t), 0, false);
   uint32_t owner = dumpable ? t->cred->euid : (root == INVALID_ID ? 0 : root);
   return c->fsuid == owner;
 }
@@ -163,11 +163,11 @@ bool Kernel::ptrace_may_access_cred(const Cred* c, const Task* t, bool realcreds
   // kernel/ptrace.c: task_still_dumpable() (commit 31e62c2ebbfd, in 6.18.y):
   // with no mm left the kernel cannot know mm->user_ns and asks for
   // CAP_SYS_PTRACE in init_user_ns (found by nssim fuzz --real in a user namespace).
-  if (t->state == TaskState::Running) {
-    if (!mm_dumpable(t) && !ns_capable(c, mm_user_ns_of(t), CAP_SYS_PTRACE)) return false;
-  } else if (!t->user_dumpable && !ns_capable(c, init_user_ns_, CAP_SYS_PTRACE)) {
-    return false;
-  }
+  // With Feature::TaskExecState (7.2: task_still_dumpable() reads
+  // task->exec_state) an exited task's check is a live one: its threads'
+  // prctl(PR_SET_DUMPABLE) changes it, and the capability is asked over the
+  // state's user namespace (found by make kernels on 7.2).
+  if (!ptrace_dumpable(t) && !ns_capable(c, ptrace_user_ns(t), CAP_SYS_PTRACE)) return false;
   // security/commoncap.c: cap_ptrace_access_check() @ v6.18 (the LSM hook):
   // same user namespace with at least the target's permitted capabilities
   // (effective ones for FSCREDS, permitted for REALCREDS), or CAP_SYS_PTRACE

@@ -401,6 +401,13 @@ struct Mm : RefCounted, Pooled<Mm> {
   static constexpr int kExe = 0, kLibs = 1;
   std::array<File*, 2> files{};
   bool dumpable = true;  // mm->flags' dumpability (MMF_DUMPABLE bits)
+  // Feature::TaskExecState (7.2): the tasks whose task->exec_state this mm's
+  // dumpability and user_ns stand for (Task::exec_mm). That state outlives
+  // the mm's users (an exited task keeps it until it is reaped), so the mm
+  // object stays, with users_gone set, until the last of them lets go; then
+  // its user_ns reference goes (kernel/exec_state.c: put_task_exec_state()).
+  uint32_t exec_refs = 0;
+  bool users_gone = false;  // __mmput() has run (files dropped)
 };
 
 // Exiting: do_exit() has released files, fs and nsproxy, but the task is a
@@ -472,6 +479,11 @@ struct Task : Pooled<Task> {
   // group leader. Made on demand (Kernel::share_mm()), so a plain fork costs
   // no allocation. Read it through Kernel::mm_dumpable()/mm_user_ns_of().
   Mm* mm = nullptr;
+  // Feature::TaskExecState only: task->exec_state, as the mm it was made
+  // with (equal to `mm` while the task runs; kept after exit_mm() until the
+  // task is reaped). Null with an implicit private mm (then the group
+  // leader's `dumpable` bit and Kernel::mm_user_ns_ are the state).
+  Mm* exec_mm = nullptr;
   // vfork(): the parent (the creating thread) sleeps in wait_for_vfork_done()
   // until this child releases the mm (exec or exit: mm_release() ->
   // complete_vfork_done()). Set on the child while that lasts.

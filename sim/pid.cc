@@ -57,6 +57,27 @@ Result<Pid*> Kernel::alloc_pid(PidNamespace* ns, std::span<const int32_t> set_ti
   uint32_t depth = ns->level - cfg_.root_pid_level;
   pid->level = depth;
   pid->numbers.resize(depth + 1);
+  // Feature::AllocPidSetTidChecksFirst (alloc_pid() @ v7.2): every entry's
+  // range and capability first, before any number is taken.
+  bool checks_first = has(Feature::AllocPidSetTidChecksFirst);
+  if (checks_first) {
+    PidNamespace* t = ns;
+    for (size_t k = 0; k < set_tid.size() && k <= depth; ++k, t = t->parent) {
+      int e = 0;
+      if (set_tid[k] < 1 || static_cast<uint32_t>(set_tid[k]) >= t->pid_max)
+        e = EINVAL;
+      else if (!ns_capable(cred, t->user_ns, CAP_SYS_ADMIN) && !ns_capable(cred, t->user_ns, CAP_CHECKPOINT_RESTORE))
+        e = EPERM;
+      if (e) {
+        (void)pid->put();
+        delete pid;
+        return fail(e);
+      }
+    }
+  }
+  // Feature::PidnsFirstForkRetry: a namespace whose first fork failed (no
+  // pid, still PIDNS_ADDING) starts from pid 1 again (idr_set_cursor()).
+  if (has(Feature::PidnsFirstForkRetry) && ns->adding && ns->pid_allocated == 0) ns->cursor = 0;
   PidNamespace* tmp = ns;
   auto undo = [&](int i, int e) -> Result<Pid*> {
     for (size_t j = i + 1; j <= depth; ++j) set_nr(pid->numbers[j].ns, pid->numbers[j].nr, false);
@@ -69,14 +90,16 @@ Result<Pid*> Kernel::alloc_pid(PidNamespace* ns, std::span<const int32_t> set_ti
     uint32_t nr;
     if (k < set_tid.size()) {
       int32_t tid = set_tid[k];
-      if (tid < 1 || static_cast<uint32_t>(tid) >= tmp->pid_max) return undo(i, EINVAL);
-      if (tid != 1 && !tmp->child_reaper) {
-        NSSIM_EVENT(trace, "alloc_pid", "set_tid {} in {}, which has no init: EINVAL", tid, ns_str(tmp));
-        return undo(i, EINVAL);
+      if (!checks_first) {
+        if (tid < 1 || static_cast<uint32_t>(tid) >= tmp->pid_max) return undo(i, EINVAL);
+        if (tid != 1 && !tmp->child_reaper) {
+          NSSIM_EVENT(trace, "alloc_pid", "set_tid {} in {}, which has no init: EINVAL", tid, ns_str(tmp));
+          return undo(i, EINVAL);
+        }
+        if (!ns_capable(cred, tmp->user_ns, CAP_SYS_ADMIN) &&
+            !ns_capable(cred, tmp->user_ns, CAP_CHECKPOINT_RESTORE))
+          return undo(i, EPERM);
       }
-      if (!ns_capable(cred, tmp->user_ns, CAP_SYS_ADMIN) &&
-          !ns_capable(cred, tmp->user_ns, CAP_CHECKPOINT_RESTORE))
-        return undo(i, EPERM);
       if (nr_used(tmp, static_cast<uint32_t>(tid))) {
         NSSIM_EVENT(trace, "alloc_pid", "set_tid {} is taken in {}: EEXIST", tid, ns_str(tmp));
         return undo(i, EEXIST);
@@ -90,6 +113,12 @@ Result<Pid*> Kernel::alloc_pid(PidNamespace* ns, std::span<const int32_t> set_ti
       if (nr == 0) return undo(i, EAGAIN);
     }
     pid->numbers[i] = PidNumber{nr, tmp};
+    // 7.2: pid 1 must come first, checked once the number is taken (and
+    // given back with the others).
+    if (checks_first && !tmp->child_reaper && nr != 1) {
+      NSSIM_EVENT(trace, "alloc_pid", "pid {} in {}, which has no init: EINVAL", nr, ns_str(tmp));
+      return undo(i - 1, EINVAL);
+    }
   }
   if (!ns->adding) {
     for (auto& n : pid->numbers) set_nr(n.ns, n.nr, false);
@@ -107,11 +136,14 @@ Result<Pid*> Kernel::alloc_pid(PidNamespace* ns, std::span<const int32_t> set_ti
 // alloc_pid() (CLONE_INTO_CGROUP's checks come later). When it was the first
 // pid of a new pid namespace (no init yet), pid_allocated falls back to
 // PIDNS_ADDING and free_pid() clears that: the namespace admits no task any
-// more, later forks into it fail ENOMEM. Found by nssim fuzz --real.
+// more, later forks into it fail ENOMEM. Found by nssim fuzz --real. Since
+// Feature::PidnsFirstForkRetry (free_pid() @ v7.2) it stays open: alloc_pid()
+// starts the next fork from pid 1 again.
 void Kernel::free_unattached_pid(Pid* pid) {
   for (auto& n : pid->numbers) {
     set_nr(n.ns, n.nr, false);
-    if (--n.ns->pid_allocated == 0 && n.ns->adding && !n.ns->child_reaper) {
+    if (--n.ns->pid_allocated == 0 && n.ns->adding && !n.ns->child_reaper &&
+        !has(Feature::PidnsFirstForkRetry)) {
       n.ns->adding = false;
       NSSIM_EVENT(trace, "free_pid", "the first fork into {} failed: it admits no task any more", ns_str(n.ns));
     }

@@ -484,6 +484,21 @@ void agent_main(int ch, bool sandbox_init) {
         r = static_cast<int>(syscall(SYS_pivot_root, m.str, str2));
         break;
       }
+      case Op::OpenTree: {
+        // fs/namespace.c: SYSCALL_DEFINE3(open_tree) @ v7.2 (x86_64: 428).
+        // Only a directory of the sandbox's own tmpfs roots, created first
+        // (as for chroot()); the devices are noted for the namespace's
+        // tasks, whose /srv is then a plain directory of that tmpfs.
+        note_sandbox_tmpfs_devs();
+        if (!under_sandbox_tmpfs(m.str)) {
+          errno = EXDEV;
+          r = -1;
+          break;
+        }
+        make_dirs(m.str, true);
+        r = static_cast<int>(syscall(428, AT_FDCWD, m.str, static_cast<unsigned>(m.a[0])));
+        break;
+      }
       case Op::SetDumpable: r = prctl(PR_SET_DUMPABLE, static_cast<unsigned long>(m.a[0]), 0, 0, 0); break;
       case Op::Socket: {
         // Types every family has without privilege: a datagram socket (UDP

@@ -60,6 +60,8 @@ enum class Op : uint32_t {
   NameToHandle,  // a[0] = fd: name_to_handle_at(fd, "", AT_EMPTY_PATH); reply str = the whole struct file_handle
   OpenByHandle,  // str = a struct file_handle as NameToHandle gave it, a[0] = 0 or O_CLOEXEC:
                  // open_by_handle_at(FD_NSFS_ROOT, str, O_RDONLY | a[0])
+  OpenTree,     // str = a directory under a sandbox tmpfs root, a[0] = flags: mkdir -p, then
+                // open_tree(AT_FDCWD, str, a[0]) (syscall 428); ret = the fd (an nsfs fd with OPEN_TREE_NAMESPACE)
   Hello = 100,  // agent -> controller after creation: a[0] = tgid, a[1] = tid (/proc's pid namespace);
                 // spawned agents pass an fd of their active pid namespace (SCM_RIGHTS)
 };

@@ -1088,6 +1088,7 @@ void RealBackend::mark_changed(const CallStmt& c) {
     case CallKind::Socketpair:
     case CallKind::Recv:
     case CallKind::OpenByHandleAt:
+    case CallKind::OpenTree:
       // The fd table: shared by CLONE_FILES and threads (fs/file.c: fd_install(),
       // file_close_fd() act on current->files); clone's child is new (read anyway),
       // CLONE_PIDFD installs a pidfd in the caller's table (kernel/fork.c: copy_process()).
@@ -1605,6 +1606,15 @@ CallOutcome RealBackend::call_impl(const CallStmt& c) {
     }
     case CallKind::Umount: return simple(Op::Umount, c.flags, 0, c.path.run);
     case CallKind::Chroot: return simple(Op::Chroot, 0, 0, c.path.run);
+    case CallKind::OpenTree: {
+      m.op = Op::OpenTree;
+      m.a[0] = static_cast<int64_t>(c.flags);
+      set_str(c.path.run);
+      if (!request(*cur, m, -1, r, note)) return outcome_err(ETIMEDOUT, note);
+      if (r.ret < 0) return outcome_err(r.err);
+      cur->fds->bind(*c.out, static_cast<int>(r.ret), (c.flags & kOpenTreeCloexec) != 0);
+      return outcome_ok(*c.out);
+    }
     case CallKind::Mkdir:
     case CallKind::Rmdir:
       if (cg_dir_.empty()) return outcome_usage(kNoRunCgroup);

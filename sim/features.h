@@ -68,6 +68,8 @@ enum class Feature : uint8_t {
   // pidfd namespace ioctls and pid translation (branch pidx)
   NsfsIoctlValid,          // ns_ioctl() refuses a command it does not know first: ENOTTY (6.12: EINVAL for some)
   NsPidTranslation,        // ioctl(pid-ns fd, NS_GET_{PID,TGID}_{FROM,IN}_PIDNS, pid) (ENOTTY before)
+  // open_tree(OPEN_TREE_NAMESPACE): a new mount namespace no task is in, held by the returned nsfs fd
+  OpenTreeNamespace,
   kCount
 };
 

@@ -295,7 +295,7 @@ class Gen {
   // is not a mount point: EINVAL), the old root's /proc, its lazy unmount.
   void pivot_step(const std::string& t, const std::vector<std::string>& all) {
     int k = pick(2);
-    switch (pick(6)) {
+    switch (pick(7)) {
       case 0:
       case 1:
         emit(fmt::format("{}: mount(\"/srv/r{}\", \"/srv/r{}\", MS_BIND{})", t, k, k, chance(50) ? "|MS_REC" : ""));
@@ -314,9 +314,22 @@ class Gen {
         emit(fmt::format("{}: open(\"/mnt/old/proc/{}/ns/{}\") -> f{}", t, chance(15) ? "self" : any(all),
                          link_name(kAllLinks[pick(kLinks)]), ++nfd_));
         break;
-      default:
+      case 5:
         emit(fmt::format("{}: mount(\"/mnt/old/proc/{}/ns/net\", \"/run/netns/p{}\", MS_BIND)", t, any(all), k));
         break;
+      default: {
+        // The same root switch in one call (7.0+; EINVAL before): open_tree()
+        // makes a mount namespace of the directory's tree, fN holds it, and
+        // setns(fN, ...) enters it. A mount point file is ENOTDIR, CLONE with
+        // NAMESPACE EINVAL.
+        std::string path = chance(80) ? fmt::format("/srv/r{}", k) : chance(50) ? "/srv/plain" : mount_point();
+        std::string flags = "OPEN_TREE_NAMESPACE";
+        if (chance(50)) flags += "|AT_RECURSIVE";
+        if (chance(20)) flags += "|OPEN_TREE_CLOEXEC";
+        if (chance(5)) flags += "|OPEN_TREE_CLONE";
+        emit(fmt::format("{}: open_tree(\"{}\", {}) -> f{}", t, path, flags, ++nfd_));
+        break;
+      }
     }
   }
 

@@ -423,6 +423,13 @@ class Kernel {
   // pivot_root(NEW, OLD): fs/namespace.c: SYSCALL_DEFINE2(pivot_root) @ v6.12
   // (both directories created first, as chroot does).
   Result<void> sys_pivot_root(Task* cur, std::string_view new_root, std::string_view put_old);
+  // open_tree(PATH, flags) with OPEN_TREE_NAMESPACE (sim/open_tree.cc;
+  // fs/namespace.c: vfs_open_tree() -> create_new_namespace() @ v7.2, since
+  // Feature::OpenTreeNamespace, EINVAL before): a new mount namespace owned by
+  // the caller's user namespace, rooted at a copy of PATH's mount, that no
+  // task is in; returns the nsfs fd that holds it. PATH is created first (a
+  // directory, as chroot does).
+  Result<int> sys_open_tree_namespace(Task* cur, std::string_view path, uint64_t flags);
   // The root is a directory chroot() moved it to (FsStruct::root_dir).
   bool chrooted_in_dir(const Task* t) const { return t->fs && !t->fs->root_dir.empty(); }
   // An absolute path as `t` looks it up, as a path of the tree its mount

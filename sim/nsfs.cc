@@ -610,6 +610,11 @@ std::vector<std::pair<MntNamespace*, size_t>> Kernel::propagation_targets(MntNam
                                                                          std::string_view path) const {
   std::vector<std::pair<MntNamespace*, size_t>> out;
   for (MntNamespace* r : propagation_receivers(src)) {
+    // A receiver whose tree holds only what is under its root (open_tree()'s
+    // namespace, a pivot_root() whose old root is gone) has no copy of the
+    // parent outside it (propagate_one(): the mountpoint must be reachable
+    // from the peer's root; found with --vm 7.2).
+    if (detached(r, path)) continue;
     auto& v = r->mounts;
     auto at = v.end();
     if (parent) {
@@ -1061,6 +1066,7 @@ Result<void> Kernel::sys_mount_bind_dir(Task* cur, std::string_view path_arg, bo
   mnt_ns->dir_binds.push_back({path, false});
   NSSIM_EVENT(trace, "do_loopback", "{} is a mount point in {}", path, ns_str(mnt_ns));
   for (MntNamespace* r : propagation_receivers(mnt_ns)) {
+    if (detached(r, path)) continue;  // outside its tree (as in propagation_targets())
     r->dir_binds.push_back({path, false});
     NSSIM_EVENT(trace, "propagate_one", "{} propagated to {}", path, ns_str(r));
   }

@@ -38,6 +38,7 @@ std::string_view call_name(CallKind k) {
     case CallKind::Write: return "write";
     case CallKind::Ioctl: return "ioctl";
     case CallKind::Listns: return "listns";
+    case CallKind::OpenTree: return "open_tree";
     case CallKind::Mount: return "mount";
     case CallKind::Umount: return "umount";
     case CallKind::PrctlDumpable: return "prctl";
@@ -685,6 +686,7 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
           {"chroot", CallKind::Chroot},         {"pivot_root", CallKind::PivotRoot},
           {"mkdir", CallKind::Mkdir},           {"rmdir", CallKind::Rmdir},
           {"listns", CallKind::Listns},
+          {"open_tree", CallKind::OpenTree},
           {"name_to_handle_at", CallKind::NameToHandleAt}, {"open_by_handle_at", CallKind::OpenByHandleAt},
       };
       bool found = false;
@@ -694,7 +696,8 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
         P.error(cn, fmt::format("unknown system call '{}'", cn.text),
                 "known calls: clone, clone3, thread, unshare, setns, open, close, exit, wait, pidfd_open, sethostname, "
                 "setuid, setgid, setresuid, setresgid, setgroups, capset, write, ioctl, mount, umount, prctl, exec, "
-                "socket, socketpair, send, recv, chroot, pivot_root, mkdir, rmdir, listns, name_to_handle_at, open_by_handle_at");
+                "socket, socketpair, send, recv, chroot, pivot_root, mkdir, rmdir, listns, name_to_handle_at, open_by_handle_at, "
+                "open_tree");
       P.next();
       P.expect_punct("(", "'(' after the call name");
       switch (c.kind) {
@@ -1249,6 +1252,45 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
           }
           break;
         }
+        case CallKind::OpenTree: {
+          // open_tree("/srv/DIR", OPEN_TREE_NAMESPACE[|AT_RECURSIVE][|OPEN_TREE_CLOEXEC]): DIR a
+          // directory the run creates first (as chroot does); open_tree()'s flags are an unsigned int.
+          constexpr const char* kOpenTreeHint =
+              "open_tree(\"/srv/root\", OPEN_TREE_NAMESPACE) -> m makes a mount namespace from the tree at that "
+              "directory (kernel 7.0+); flags: OPEN_TREE_NAMESPACE, AT_RECURSIVE, OPEN_TREE_CLOEXEC, OPEN_TREE_CLONE "
+              "(with OPEN_TREE_NAMESPACE: EINVAL) or a number";
+          c.path_loc = P.peek().loc;
+          c.path = P.path("open_tree", kRunOnly);
+          c.path_text = P.t_[P.p_ - 1].text;
+          P.expect_punct(",", "',' then the flags, e.g. OPEN_TREE_NAMESPACE|AT_RECURSIVE");
+          const Token& first_flag = P.peek();
+          static constexpr std::pair<std::string_view, uint64_t> kOpenTreeFlags[] = {
+              {"OPEN_TREE_NAMESPACE", kOpenTreeNamespace}, {"OPEN_TREE_CLONE", kOpenTreeClone},
+              {"OPEN_TREE_CLOEXEC", kOpenTreeCloexec},     {"AT_RECURSIVE", kAtRecursive}};
+          for (;;) {
+            const Token& f = P.peek();
+            if (f.kind == Token::Number) {
+              c.flags |= P.number(f, "open_tree() flags are an unsigned int");
+            } else if (f.kind == Token::Ident) {
+              bool known = false;
+              for (auto& [n, v] : kOpenTreeFlags)
+                if (f.text == n) c.flags |= v, known = true;
+              if (!known) P.error(f, fmt::format("unknown open_tree() flag '{}'", f.text), kOpenTreeHint);
+            } else {
+              P.expected("open_tree() flags", kOpenTreeHint);
+            }
+            P.next();
+            if (!P.is_punct("|")) break;
+            P.next();
+          }
+          if (c.flags > UINT32_MAX)
+            P.error(first_flag, "open_tree() flags are an unsigned int: 0..0xffffffff", kOpenTreeHint);
+          if (!(c.flags & kOpenTreeNamespace))
+            P.error(first_flag, "open_tree() without OPEN_TREE_NAMESPACE is not modelled",
+                    "nssim models the mount namespace open_tree(PATH, OPEN_TREE_NAMESPACE) makes; a detached "
+                    "mount (OPEN_TREE_CLONE) or an O_PATH fd (0) is not");
+          break;
+        }
       }
       P.expect_punct(")", "')' to close the argument list");
       if (P.is_punct("->")) {
@@ -1259,7 +1301,8 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
         bool makes = c.kind == CallKind::Clone || c.kind == CallKind::Clone3 || c.kind == CallKind::Thread ||
                      c.kind == CallKind::Open || c.kind == CallKind::PidfdOpen || c.kind == CallKind::Socket ||
                      c.kind == CallKind::Socketpair || c.kind == CallKind::Recv || fd_ioctl ||
-                     c.kind == CallKind::NameToHandleAt || c.kind == CallKind::OpenByHandleAt;
+                     c.kind == CallKind::NameToHandleAt || c.kind == CallKind::OpenByHandleAt ||
+                     c.kind == CallKind::OpenTree;
         if (c.kind == CallKind::Listns)
           P.error(P.t_[P.p_ - 1], "listns() returns a number, not a name: assert it with = N",
                   "e.g. c: listns(CLONE_NEWUTS|CLONE_NEWNET, owner=u) = 2");
@@ -1278,8 +1321,8 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
         if (!makes)
           P.error(P.t_[P.p_ - 1], fmt::format("{}() returns nothing to name", call_name(c.kind)),
                   "'-> NAME' names the task made by clone/clone3/thread, the fd made by open, pidfd_open, "
-                  "socket, socketpair, recv, open_by_handle_at or ioctl(NS_GET_USERNS/NS_GET_PARENT/SIOCGSKNS/"
-                  "PIDFD_GET_<X>_NAMESPACE), or "
+                  "socket, socketpair, recv, open_by_handle_at, open_tree or ioctl(NS_GET_USERNS/NS_GET_PARENT/"
+                  "SIOCGSKNS/PIDFD_GET_<X>_NAMESPACE), or "
                   "the handle made by name_to_handle_at");
         if (reserved_name(*c.out)) P.error(P.t_[P.p_ - 1], fmt::format("'{}' is reserved", *c.out), kReservedHint);
         if (auto it = let_names.find(*c.out); it != let_names.end())
@@ -1318,6 +1361,9 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
         P.expected("'-> NAME' to name the received fd", "e.g. b: recv(s2) -> f");
       } else if (c.kind == CallKind::NameToHandleAt) {
         P.expected("'-> NAME' to name the file handle", "e.g. a: name_to_handle_at(f) -> h");
+      } else if (c.kind == CallKind::OpenTree) {
+        P.expected("'-> NAME' to name the mount namespace's fd",
+                   "e.g. a: open_tree(\"/srv/root\", OPEN_TREE_NAMESPACE) -> m");
       } else if (c.kind == CallKind::Open || c.kind == CallKind::PidfdOpen || c.kind == CallKind::OpenByHandleAt ||
                  (c.kind == CallKind::Ioctl && ioctl_makes_fd(c.ioctl))) {
         P.expected("'-> NAME' to name the new fd", "e.g. a: open(\"/proc/b/ns/net\") -> fd1");

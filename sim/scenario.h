@@ -46,6 +46,9 @@ inline constexpr uint64_t kMntDetach = 2;
 inline constexpr uint64_t kOCloexec = 02000000;
 // recvmsg()'s one modelled flag (MSG_CMSG_CLOEXEC, include/linux/socket.h).
 inline constexpr uint64_t kMsgCmsgCloexec = 0x40000000;
+// open_tree()'s flags (include/uapi/linux/mount.h, include/uapi/linux/fcntl.h @ v7.2).
+inline constexpr uint64_t kOpenTreeClone = 1, kOpenTreeNamespace = 2, kOpenTreeCloexec = 02000000,
+                          kAtRecursive = 0x8000;
 
 enum class CallKind : uint8_t {
   Clone, Clone3, Unshare, Setns, Open, Close, Exit, Wait, PidfdOpen, Sethostname,
@@ -54,6 +57,9 @@ enum class CallKind : uint8_t {
   Chroot, Mkdir, Rmdir, PivotRoot,
   Listns,  // listns(TYPES, owner=FD[, flags=N]): a count (kernel/nstree.c @ v7.2)
   NameToHandleAt, OpenByHandleAt,  // nsfs file handles: name_to_handle_at(FD) -> H, open_by_handle_at(H) -> FD
+  // open_tree("/srv/DIR", OPEN_TREE_NAMESPACE[|AT_RECURSIVE][|OPEN_TREE_CLOEXEC]) -> F: an nsfs fd of a new
+  // mount namespace (fs/namespace.c: vfs_open_tree() @ v7.2; flags in c.flags, open_tree()'s own values)
+  OpenTree,
 };
 std::string_view call_name(CallKind k);
 

@@ -296,6 +296,25 @@ CallOutcome SimBackend::call(const CallStmt& c) {
       auto r = k.sys_chroot(cur, c.path.run);
       return r ? ok("0") : err(r.error());
     }
+    case CallKind::OpenTree: {
+      // The old root of a pivot_root() below PATH would come along with
+      // AT_RECURSIVE: nssim keeps one old root per namespace, at its own root.
+      const MntNamespace* at = k.path_mnt_ns(cur);
+      if ((c.flags & kAtRecursive) && at && !at->old_root_at.empty() &&
+          k.rooted_path(cur, c.path.run) != at->old_root_at &&
+          at->old_root_at.starts_with(k.rooted_path(cur, c.path.run) + "/"))
+        return usage(fmt::format("open_tree({}, ...|AT_RECURSIVE) with the old root of a pivot_root() mounted below "
+                                 "it is not modelled: umount it with MNT_DETACH first",
+                                 c.path_text));
+      if (k.rooted_path(cur, c.path.run) == "/")
+        return usage(fmt::format("open_tree({}, ...) of the tree's own root (the old root of a pivot_root()) is not "
+                                 "modelled: name a directory under /run, /srv, /mnt or /media",
+                                 c.path_text));
+      auto r = k.sys_open_tree_namespace(cur, c.path.run, c.flags);
+      if (!r) return err(r.error());
+      bind_fd(cur->files, *c.out, *r);
+      return ok(*c.out);
+    }
     case CallKind::Mkdir: {
       auto r = k.sys_mkdir_cgroup(cur, c.path.cgroup());
       return r ? ok("0") : err(r.error());

@@ -449,6 +449,34 @@ TEST_P(KernelProfiles, HandleOfAnInactiveNamespace) {
   opens("init: open_by_handle_at(h) -> g3", sees_all);
 }
 
+// open_tree(OPEN_TREE_NAMESPACE) (7.0): an unknown flag before (EINVAL); since,
+// an nsfs fd of a new mount namespace rooted at the directory, which no task is
+// in: setns() enters it, and there is no /proc in it. CAP_SYS_ADMIN in the
+// caller's own user namespace is enough, but a caller that does not own its
+// mount namespace must take what is mounted below (AT_RECURSIVE).
+TEST_P(KernelProfiles, OpenTreeNamespace) {
+  ASSERT_THAT(s().run("init: clone(0) -> p"), Succeeds());
+  if (!s().has(Feature::OpenTreeNamespace)) {
+    EXPECT_THAT(s().run("p: open_tree(\"/srv/ot\", OPEN_TREE_NAMESPACE) -> m"), FailsWithErrno(EINVAL));
+    return;
+  }
+  ASSERT_THAT(s().run("p: open_tree(\"/srv/ot\", OPEN_TREE_NAMESPACE) -> m"), Succeeds());
+  EXPECT_THAT(s().run("p: ioctl(m, NS_GET_NSTYPE)"), Returns(std::to_string(CLONE_NEWNS)));
+  EXPECT_THAT(s().run("p: open_tree(\"/srv/ot\", OPEN_TREE_NAMESPACE|OPEN_TREE_CLONE) -> x"), FailsWithErrno(EINVAL));
+  ASSERT_THAT(s().run("p: clone(0) -> c"), Succeeds());
+  ASSERT_THAT(s().run("c: setns(m, CLONE_NEWNS)"), Succeeds());
+  EXPECT_FALSE(s().same("c", Link::Mnt, "p", Link::Mnt));
+  EXPECT_THAT(s().run("c: open(\"/proc/self/ns/net\") -> y"), FailsWithErrno(ENOENT));
+  ASSERT_THAT(s().run("init: mount(\"/proc/self/ns/uts\", \"/srv/ot2/ns/uts\", MS_BIND)"), Succeeds());
+  EXPECT_THAT(s().run("p: open_tree(\"/srv/ot2/ns/uts\", OPEN_TREE_NAMESPACE) -> f"), FailsWithErrno(ENOTDIR));
+  ASSERT_THAT(s().run("init: clone(CLONE_NEWUSER) -> u"), Succeeds());
+  EXPECT_THAT(s().run("u: open_tree(\"/srv/ot2\", OPEN_TREE_NAMESPACE) -> n1"), FailsWithErrno(EINVAL));
+  ASSERT_THAT(s().run("u: open_tree(\"/srv/ot2\", OPEN_TREE_NAMESPACE|AT_RECURSIVE) -> n2"), Succeeds());
+  ASSERT_THAT(s().run("init: clone(0) -> q"), Succeeds());
+  ASSERT_THAT(s().run("q: capset(effective-=CAP_SYS_ADMIN)"), Succeeds());
+  EXPECT_THAT(s().run("q: open_tree(\"/srv/ot\", OPEN_TREE_NAMESPACE) -> n3"), FailsWithErrno(EPERM));
+}
+
 // A zombie leader's /proc/PID/ns links: before 7.2 the ptrace check reads
 // the dumpability exit_mm() saved (its thread's later prctl(PR_SET_DUMPABLE)
 // does not reach it: EACCES); since task->exec_state (row task-exec-state) it

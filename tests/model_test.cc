@@ -622,6 +622,21 @@ TEST(Fuzz, GeneratesNsfsFileHandles) {
   EXPECT_GT(opens, 20);
 }
 
+// ... and open_tree(OPEN_TREE_NAMESPACE) (EINVAL on the default 6.18; a mount
+// namespace on 7.2), with setns() into the fds it made.
+TEST(Fuzz, GeneratesOpenTreeNamespaces) {
+  int trees = 0, made = 0;
+  for (uint64_t seed = 1; seed <= 100; ++seed) {
+    FuzzOptions o{seed, 60};
+    o.config.kernel = {7, 2};
+    for (auto& l : generate_scenario(o)) trees += l.find(": open_tree(") != std::string::npos;
+  }
+  for (uint64_t seed = 1; seed <= 100; ++seed)
+    for (auto& l : generate_scenario(FuzzOptions{seed, 60})) made += l.find(": open_tree(") != std::string::npos;
+  EXPECT_GT(trees, 10);
+  EXPECT_GT(made, 10);
+}
+
 TEST(Exit, InitOfAPidNamespaceTakesItsTasksWithIt) {
   Model m;
   Task* c = m.fork(m.init, CLONE_NEWPID);  // pid 1 of a new namespace

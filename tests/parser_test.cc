@@ -653,6 +653,34 @@ TEST(Parser, Listns) {
   EXPECT_THAT(first_error("c: listns(0, owner=u, flags=0x100000000)").message, HasSubstr("out of range"));
 }
 
+// open_tree(PATH, OPEN_TREE_NAMESPACE[|...]) -> F: a directory path, open_tree()'s
+// own flag names, OPEN_TREE_NAMESPACE required, the fd named.
+TEST(Parser, OpenTree) {
+  auto r = parse_scenario(
+      "a: open_tree(\"/srv/root\", OPEN_TREE_NAMESPACE|AT_RECURSIVE|OPEN_TREE_CLOEXEC) -> m\n"
+      "a: open_tree(\"/srv/root\", OPEN_TREE_NAMESPACE|OPEN_TREE_CLONE) -> x = EINVAL\n",
+      "t.nss");
+  ASSERT_TRUE(r.ok()) << r.errors.front().message;
+  auto& a = std::get<CallStmt>(r.scenario.statements[0].s);
+  EXPECT_EQ(a.kind, CallKind::OpenTree);
+  EXPECT_EQ(a.path.run, "/srv/root");
+  EXPECT_EQ(a.flags, kOpenTreeNamespace | kAtRecursive | kOpenTreeCloexec);
+  EXPECT_EQ(*a.out, "m");
+  EXPECT_EQ(std::get<CallStmt>(r.scenario.statements[1].s).flags, kOpenTreeNamespace | kOpenTreeClone);
+  auto d = first_error("a: open_tree(\"/srv/root\", OPEN_TREE_CLONE) -> m");
+  EXPECT_EQ(d.message, "open_tree() without OPEN_TREE_NAMESPACE is not modelled");
+  EXPECT_EQ(d.loc.col, 27);
+  d = first_error("a: open_tree(\"/srv/root\", OPEN_TREE_NAMESPACE|CLONE_NEWNS) -> m");
+  EXPECT_EQ(d.message, "unknown open_tree() flag 'CLONE_NEWNS'");
+  EXPECT_EQ(d.loc.col, 47);
+  d = first_error("a: open_tree(\"/etc\", OPEN_TREE_NAMESPACE) -> m");
+  EXPECT_THAT(d.message, HasSubstr("unsupported path"));
+  EXPECT_EQ(d.loc.col, 14);
+  d = first_error("a: open_tree(\"/srv/root\", OPEN_TREE_NAMESPACE)");
+  EXPECT_THAT(d.message, HasSubstr("'-> NAME' to name the mount namespace's fd"));
+  EXPECT_THAT(first_error("a: open_tree(\"/srv/root\", 0x100000002) -> m").message, HasSubstr("unsigned int"));
+}
+
 TEST(Parser, NamespaceIdRequests) {
   auto r = parse_scenario("init: ioctl(f, NS_GET_ID) = 10\ninit: ioctl(f, NS_GET_MNTNS_ID) = EINVAL\n", "t.nss");
   ASSERT_TRUE(r.ok());

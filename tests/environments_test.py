@@ -96,6 +96,8 @@ _USERNS_ALLOW = {
     "root); its setgroups file says \"deny\", which namespaces below it inherit (setgroups() is EPERM)",
     "examples/36-clone-into-cgroup.nss": _NO_HOST_IDS + " (so setresuid(1000, ...) is refused and u stays root: it "
     "may write cgroup.procs and mkdir)",
+    "examples/47-pidfd-namespace-ioctls.nss": _NO_HOST_IDS + " (so setuid(1000) is refused, v stays root and "
+    "ptrace_may_access() lets it ask about init: no EACCES)",
 }
 # What nssim says when a scenario with cgroup statements meets no writable cgroup2 hierarchy.
 CGROUP_UNWRITABLE = "cgroup statements need a writable cgroup2 hierarchy"

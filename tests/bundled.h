@@ -64,10 +64,11 @@ inline std::string path_test_name(const std::string& path) {
 
 // Tests that count references take this lock: a concurrent snapshot (another
 // test process, or `nssim snapshot`) briefly holds fds on every namespace.
+// Other tests that must not overlap across ctest's processes name their own file.
 class IntrospectionLock {
  public:
-  IntrospectionLock() {
-    fd_ = open("/tmp/nssim-introspection-tests.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  explicit IntrospectionLock(const char* path = "/tmp/nssim-introspection-tests.lock") {
+    fd_ = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (fd_ >= 0) flock(fd_, LOCK_EX);
   }
   ~IntrospectionLock() {

@@ -10,6 +10,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
+
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
@@ -1329,16 +1331,32 @@ class Runtimes : public StraceLive {
   void SetUp() override {
     StraceLive::SetUp();
     if (IsSkipped()) return;
+    // One runtime test at a time across ctest's processes: the clean-up below
+    // removes every runtime cgroup that appeared during the test, which would
+    // include a concurrent test's.
+    lock_ = std::make_unique<testing::IntrospectionLock>("/tmp/nssim-runtime-tests.lock");
     cgroups_before_ = runtime_cgroups();
     snapped_ = true;
   }
   void TearDown() override {
     if (!snapped_) return;
-    std::vector<std::string> now = runtime_cgroups();
-    std::sort(now.rbegin(), now.rend());  // children first
-    for (const std::string& d : now)
-      if (std::find(cgroups_before_.begin(), cgroups_before_.end(), d) == cgroups_before_.end()) rmdir(d.c_str());
+    // A cgroup empties a moment after the sandbox's last process is killed
+    // (podman's conmon runs its cleanup command after the container exits):
+    // retry for up to 5 s while one is still busy.
+    for (int tries = 0; tries < 50; ++tries) {
+      std::vector<std::string> now = runtime_cgroups();
+      std::sort(now.rbegin(), now.rend());  // children first
+      bool busy = false;
+      for (const std::string& d : now)
+        if (std::find(cgroups_before_.begin(), cgroups_before_.end(), d) == cgroups_before_.end() &&
+            rmdir(d.c_str()) != 0 && errno == EBUSY)
+          busy = true;
+      if (!busy) break;
+      usleep(100000);
+    }
+    lock_.reset();
   }
+  std::unique_ptr<testing::IntrospectionLock> lock_;
   static std::vector<std::string> runtime_cgroups() {
     namespace fs = std::filesystem;
     std::vector<std::string> out;

@@ -27,6 +27,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 
@@ -87,6 +88,20 @@ void make_dirs(const char* path, bool last) {
     if (mkdir(dir.c_str(), 01777) == 0) chmod(dir.c_str(), 01777);
     if (!p) break;
   }
+}
+
+// The directories chroot(), pivot_root() and open_tree() are given: each on
+// one of the sandbox's own tmpfs roots (else EXDEV: the host's tree is never
+// touched), created first. Notes the tmpfs devices for the tasks' checks.
+bool prepare_sandbox_dirs(std::initializer_list<const char*> paths) {
+  note_sandbox_tmpfs_devs();
+  for (const char* p : paths)
+    if (!under_sandbox_tmpfs(p)) {
+      errno = EXDEV;
+      return false;
+    }
+  for (const char* p : paths) make_dirs(p, true);
+  return true;
 }
 }  // namespace
 
@@ -459,29 +474,14 @@ void agent_main(int ch, bool sandbox_init) {
       case Op::Chroot: {
         // Only into a directory of the sandbox's own tmpfs roots, created
         // first (as for a mount's target).
-        note_sandbox_tmpfs_devs();
-        if (!under_sandbox_tmpfs(m.str)) {
-          errno = EXDEV;
-          r = -1;
-          break;
-        }
-        make_dirs(m.str, true);
-        r = chroot(m.str);
+        r = prepare_sandbox_dirs({m.str}) ? chroot(m.str) : -1;
         break;
       }
       case Op::PivotRoot: {
         // Both directories on the sandbox's own tmpfs roots, created first
         // (as for chroot()); the controller checked that the caller's mount
         // namespace is not nssim's own.
-        note_sandbox_tmpfs_devs();
-        if (!under_sandbox_tmpfs(m.str) || !under_sandbox_tmpfs(str2)) {
-          errno = EXDEV;
-          r = -1;
-          break;
-        }
-        make_dirs(m.str, true);
-        make_dirs(str2, true);
-        r = static_cast<int>(syscall(SYS_pivot_root, m.str, str2));
+        r = prepare_sandbox_dirs({m.str, str2}) ? static_cast<int>(syscall(SYS_pivot_root, m.str, str2)) : -1;
         break;
       }
       case Op::OpenTree: {
@@ -489,14 +489,9 @@ void agent_main(int ch, bool sandbox_init) {
         // Only a directory of the sandbox's own tmpfs roots, created first
         // (as for chroot()); the devices are noted for the namespace's
         // tasks, whose /srv is then a plain directory of that tmpfs.
-        note_sandbox_tmpfs_devs();
-        if (!under_sandbox_tmpfs(m.str)) {
-          errno = EXDEV;
-          r = -1;
-          break;
-        }
-        make_dirs(m.str, true);
-        r = static_cast<int>(syscall(428, AT_FDCWD, m.str, static_cast<unsigned>(m.a[0])));
+        r = prepare_sandbox_dirs({m.str})
+                ? static_cast<int>(syscall(428, AT_FDCWD, m.str, static_cast<unsigned>(m.a[0])))
+                : -1;
         break;
       }
       case Op::SetDumpable: r = prctl(PR_SET_DUMPABLE, static_cast<unsigned long>(m.a[0]), 0, 0, 0); break;

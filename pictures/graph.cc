@@ -987,12 +987,13 @@ class Drawing {
     }
   }
 
-  void pin_style(Agedge_t* e, const char* color, bool is_new, const std::string& label) {
+  void pin_style(Agedge_t* e, const char* color, bool is_new, const std::string& label,
+                 const char* label_attr = "label") {
     Builder::set(e, "style", "bold");
     Builder::set(e, "color", is_new ? kChanged : color);
     Builder::set(e, "fontcolor", is_new ? kChanged : color);
     if (is_new) Builder::set(e, "penwidth", "2.5");
-    b_.html(e, "label", label);
+    b_.html(e, label_attr, label);
   }
 
   void draw_edges() {
@@ -1062,8 +1063,13 @@ class Drawing {
       Agnode_t* t = b_.find(task_node(p.task));
       if (!t) continue;
       Agedge_t* e = b_.edge(t, h);
+      // A pidfd of a task joins two tasks of the same rank: a flat edge, and
+      // Graphviz 2.42 double-frees some flat edges with a `label` in
+      // gvFreeLayout() (as for mounts, below). An `xlabel` is placed after the
+      // layout and makes no label rank (GraphCli.PidfdBetweenTasksLaysOut).
       pin_style(e, kPidfd, is_new,
-                esc(p.target ? fmt::format("pidfd {}", p.fd) : fmt::format("pidfd {} (struct pid {})", p.fd, p.nr)));
+                esc(p.target ? fmt::format("pidfd {}", p.fd) : fmt::format("pidfd {} (struct pid {})", p.fd, p.nr)),
+                p.target ? "xlabel" : "label");
       Builder::set(e, "constraint", "false");
     }
     for (auto& o : cur_.others) {

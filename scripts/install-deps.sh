@@ -18,6 +18,8 @@ pkgs+=(strace iproute2)
 pkgs+=(runc crun lxc systemd-container busybox-static uidmap)
 # podman and buildah (Runtimes.Podman*, Buildah*): no daemon; storage, run and tmp dirs in the test's temp dir.
 pkgs+=(podman buildah)
+# docker (Runtimes.DockerRun*): the test starts its own containerd and dockerd, in temp dirs.
+pkgs+=(docker.io containerd)
 pkgs+=(bubblewrap firejail)  # firejail: a program that detects the sandbox (tests/strace_test.cc); bwrap: tests/environments_test.py runs --real in a bubblewrap container (util-linux has unshare, setpriv)
 pkgs+=("$@")
 missing=()
@@ -32,6 +34,13 @@ if [ "$(id -u)" -ne 0 ]; then
   SUDO="sudo"
 fi
 export DEBIAN_FRONTEND=noninteractive
+# No package's service is started by the install (docker.io's dockerd, lxc-net):
+# a policy-rc.d that says no, for this install only (if there is none already).
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+  printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
+  $SUDO chmod 755 /usr/sbin/policy-rc.d
+  trap '$SUDO rm -f /usr/sbin/policy-rc.d' EXIT
+fi
 if ! $SUDO apt-get install -y --no-install-recommends "${missing[@]}" >/tmp/nssim-apt.log 2>&1; then
   $SUDO apt-get update >>/tmp/nssim-apt.log 2>&1
   $SUDO apt-get install -y --no-install-recommends "${missing[@]}" >>/tmp/nssim-apt.log 2>&1 ||

@@ -391,7 +391,10 @@ bool parse_id_map(std::string_view data, std::vector<UidGidExtent>& out) {
 // new_idmap_permitted(), verify_root_map(), proc_setgroups_write().
 Result<void> Kernel::sys_write_proc(Task* cur, Task* target, ProcFile f, std::string_view data,
                                     std::string_view via) {
-  const char* fname = f == ProcFile::UidMap ? "uid_map" : f == ProcFile::GidMap ? "gid_map" : "setgroups";
+  const char* fname = f == ProcFile::UidMap          ? "uid_map"
+                      : f == ProcFile::GidMap        ? "gid_map"
+                      : f == ProcFile::TimensOffsets ? "timens_offsets"
+                                                     : "setgroups";
   NSSIM_SCOPE(s, trace, "proc_write", "/proc/{}/{} \"{}\"", target ? target->comm : "?", fname, data);
   if (!target || target->state == TaskState::Reaped) return fail(ENOENT);
   if (!proc_reachable(cur, via)) return proc_outside_root(cur);
@@ -412,6 +415,8 @@ Result<void> Kernel::sys_write_proc(Task* cur, Task* target, ProcFile f, std::st
                 target->comm, fname);
     return fail(EACCES);
   }
+  // timens_offsets is S_IRUGO|S_IWUSR: the same owner check (fs/proc/base.c).
+  if (f == ProcFile::TimensOffsets) return timens_offsets_write(cur, target, data);
   UserNamespace* ns = target->cred->user_ns;
   UserNamespace* seq_ns = c->user_ns;  // the opener's (file->f_cred)
   if (f == ProcFile::Setgroups) {

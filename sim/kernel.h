@@ -321,10 +321,12 @@ class Kernel {
   Result<void> sys_setgid(Task* cur, uint32_t gid);
   Result<void> sys_setresuid(Task* cur, uint32_t r, uint32_t e, uint32_t s);
   Result<void> sys_setresgid(Task* cur, uint32_t r, uint32_t e, uint32_t s);
-  // write("/proc/TARGET/{uid_map,gid_map,setgroups}", data):
-  // kernel/user_namespace.c: proc_uid_map_write(), proc_setgroups_write().
-  enum class ProcFile : uint8_t { UidMap, GidMap, Setgroups };
+  // write("/proc/TARGET/{uid_map,gid_map,setgroups,timens_offsets}", data):
+  // kernel/user_namespace.c: proc_uid_map_write(), proc_setgroups_write();
+  // fs/proc/base.c: timens_offsets_write() (sim/timens.cc).
+  enum class ProcFile : uint8_t { UidMap, GidMap, Setgroups, TimensOffsets };
   Result<void> sys_write_proc(Task* cur, Task* target, ProcFile f, std::string_view data, std::string_view via = {});
+  Result<void> timens_offsets_write(Task* cur, Task* target, std::string_view data);
   // ioctl(fd, NS_GET_*): fs/nsfs.c: ns_ioctl(). USERNS/PARENT return a new fd,
   // NSTYPE the CLONE_NEW* value, OWNER_UID the owner's uid in the caller's user ns.
   // SiocGskns is sock_ioctl()'s (net/socket.c); on any other file ENOTTY,

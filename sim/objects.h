@@ -80,6 +80,13 @@ struct CgroupNamespace : NsCommon {
 struct TimeNamespace : NsCommon {
   using NsCommon::NsCommon;
   bool frozen_offsets = false;  // set once a task has entered it (timens_commit)
+  // offsets.monotonic, offsets.boottime (struct timens_offsets): written
+  // through /proc/PID/timens_offsets before the first task enters.
+  struct Offset {
+    int64_t sec = 0;
+    int64_t nsec = 0;
+  };
+  Offset monotonic, boottime;
 };
 
 struct Mount;
@@ -211,7 +218,8 @@ inline constexpr int CAP_LAST_CAP = 40;
 inline constexpr int CAP_DAC_OVERRIDE = 1, CAP_DAC_READ_SEARCH = 2, CAP_SETGID = 6, CAP_SETUID = 7, CAP_SETPCAP = 8,
                      CAP_NET_ADMIN = 12,
                      CAP_SYS_CHROOT = 18,
-                     CAP_SYS_PTRACE = 19, CAP_SYS_ADMIN = 21, CAP_SETFCAP = 31, CAP_CHECKPOINT_RESTORE = 40;
+                     CAP_SYS_PTRACE = 19, CAP_SYS_ADMIN = 21, CAP_SYS_TIME = 25, CAP_SETFCAP = 31,
+                     CAP_CHECKPOINT_RESTORE = 40;
 inline constexpr uint32_t INVALID_ID = 0xffffffffu;  // (uid_t)-1
 inline constexpr uint32_t OVERFLOW_ID = 65534;       // overflowuid/overflowgid: an unmapped id
 // Creds and struct pids are not in the object registry (they are many, one

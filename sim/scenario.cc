@@ -370,7 +370,9 @@ class LineParser {
     if (allowed & kAllowProcNs)
       forms.push_back("\"/proc/TASK/ns/LINK\" (TASK a task name, self or thread-self; LINK one of cgroup ipc mnt "
                       "net pid pid_for_children time time_for_children user uts)");
-    if (allowed & kAllowProcFile) forms.push_back("\"/proc/TASK/uid_map\", \"/proc/TASK/gid_map\" or \"/proc/TASK/setgroups\"");
+    if (allowed & kAllowProcFile)
+      forms.push_back("\"/proc/TASK/uid_map\", \"/proc/TASK/gid_map\", \"/proc/TASK/setgroups\" or "
+                      "\"/proc/TASK/timens_offsets\"");
     if (allowed & kAllowRun)
       forms.push_back("a path under /run, /srv, /mnt or /media (\"/srv/ns/net\": absolute, normalised, a file the run "
                       "creates on the sandbox's private tmpfs)");
@@ -455,7 +457,7 @@ static std::optional<NsPath> parse_proc_path(std::string_view p, NsPath out) {
   if (slash == std::string_view::npos || slash == 0) return std::nullopt;
   out.task = std::string(p.substr(0, slash));
   p.remove_prefix(slash + 1);
-  if (p == "uid_map" || p == "gid_map" || p == "setgroups") {
+  if (p == "uid_map" || p == "gid_map" || p == "setgroups" || p == "timens_offsets") {
     out.kind = NsPath::ProcFile;
     out.file = std::string(p);
     return out;

@@ -201,9 +201,10 @@ CallOutcome SimBackend::call(const CallStmt& c) {
     case CallKind::Write: {
       auto [t, e] = target_of(c.path.task);
       if (!e.empty()) return usage(e);
-      Kernel::ProcFile f = c.path.file == "uid_map"   ? Kernel::ProcFile::UidMap
-                           : c.path.file == "gid_map" ? Kernel::ProcFile::GidMap
-                                                      : Kernel::ProcFile::Setgroups;
+      Kernel::ProcFile f = c.path.file == "uid_map"          ? Kernel::ProcFile::UidMap
+                           : c.path.file == "gid_map"        ? Kernel::ProcFile::GidMap
+                           : c.path.file == "timens_offsets" ? Kernel::ProcFile::TimensOffsets
+                                                             : Kernel::ProcFile::Setgroups;
       auto r = k.sys_write_proc(cur, t, f, c.data, c.path.via);
       return r ? ok("0") : err(r.error());
     }

@@ -169,7 +169,8 @@ std::vector<std::pair<int, std::string>> per_process_files(const std::string& lo
   return out;
 }
 
-std::map<int, std::array<uint64_t, kLinks>> existing_pids(const std::vector<Event>& evs, std::map<int, int>* parents) {
+std::map<int, std::array<uint64_t, kLinks>> existing_pids(const std::vector<Event>& evs, std::map<int, int>* parents,
+                                                          std::map<int, int>* threads) {
   std::map<int, std::array<uint64_t, kLinks>> out;
   if (evs.empty()) return out;
   std::map<int, int> first_line;  // pid -> its first line (a call's start)
@@ -276,6 +277,41 @@ std::map<int, std::array<uint64_t, kLinks>> existing_pids(const std::vector<Even
         int child = static_cast<int>(e.call.ret.tracer_pid.value_or(e.call.ret.value));
         if (child != e.pid && out.count(child) && !parents->count(child)) (*parents)[child] = e.pid;
       }
+  if (threads) {
+    // A child is its creator's thread group's: any thread of it may reap it
+    // (no __WNOTHREAD). An orphan reaped by a subreaper is told apart by its
+    // creator having exited before the reap.
+    std::map<int, int> exited;  // pid -> line of its "+++ exited" / "+++ killed"
+    for (auto& e : evs)
+      if ((e.kind == Event::Exited || e.kind == Event::Killed) && !exited.count(e.pid)) exited[e.pid] = e.line;
+    auto root = [&](int pid) {
+      for (int hops = 0; hops < 64; ++hops) {
+        auto it = threads->find(pid);
+        if (it == threads->end() || it->second == pid) return pid;
+        pid = it->second;
+      }
+      return pid;
+    };
+    for (auto& e : evs) {
+      if (e.kind != Event::Syscall || e.call.name != "wait4" || e.call.ret.value <= 0 || !out.count(e.pid)) continue;
+      auto m = made.find(static_cast<int>(e.call.ret.tracer_pid.value_or(e.call.ret.value)));
+      if (m == made.end()) continue;
+      int creator = m->second.parent;
+      if (creator == e.pid || !out.count(creator)) continue;
+      if (auto x = exited.find(creator); x != exited.end() && x->second < e.call.first_line) continue;
+      int a = root(creator), b = root(e.pid);
+      if (a == b) continue;
+      // The one the log shows first leads: it is made first, the other is its thread().
+      auto first = [&](int pid) {
+        for (auto& f : evs)
+          if (f.pid == pid) return f.line;
+        return 0;
+      };
+      if (first(b) < first(a)) std::swap(a, b);
+      (*threads)[b] = a;
+    }
+    for (auto& [pid, lead] : *threads) lead = root(pid);
+  }
   return out;
 }
 
@@ -292,7 +328,7 @@ Imported import_events(const std::vector<Event>& evs, const SessionOptions& opt,
       break;
     }
   }
-  if (o.existing.empty() && !o.initial) o.existing = existing_pids(evs, &o.existing_parent);
+  if (o.existing.empty() && !o.initial) o.existing = existing_pids(evs, &o.existing_parent, &o.existing_thread_of);
   im.session = std::make_unique<Session>(o);
   for (auto& e : evs) im.session->feed(e, im.outs);
   im.session->finish(im.outs, im.errors);

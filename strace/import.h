@@ -64,8 +64,12 @@ std::vector<std::pair<int, std::string>> per_process_files(const std::string& lo
 // /proc/PID/ns links the log shows (open/readlink of /proc/self/ns/X,
 // /proc/thread-self/ns/X or /proc/PID/ns/X) before it calls unshare or setns.
 // `parents` (optional): an existing pid -> the existing pid that reaps it (its parent).
+// `threads` (optional): an existing pid -> the existing pid whose thread it is,
+// when the log shows it: it reaps (wait4) a child another existing pid cloned,
+// that pid not having exited yet (Go daemons: one thread forks, another waits).
 std::map<int, std::array<uint64_t, kLinks>> existing_pids(const std::vector<Event>& evs,
-                                                          std::map<int, int>* parents = nullptr);
+                                                          std::map<int, int>* parents = nullptr,
+                                                          std::map<int, int>* threads = nullptr);
 
 // The events of a log that read cleanly, replayed on the model, and the scenario.
 struct Imported {

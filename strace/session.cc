@@ -558,6 +558,27 @@ void Session::make_existing(const Event& ev, std::vector<Output>& out) {
   };
   // The creator: the init, or an existing process already made that shares
   // the most namespaces (a process in a container next to its init).
+  if (auto th = opt_.existing_thread_of.find(ev.pid); th != opt_.existing_thread_of.end() && th->second != ev.pid) {
+    int lead = th->second;
+    if (!task_for(lead) && opt_.existing.count(lead)) {
+      Event le = ev;
+      le.pid = lead;
+      make_existing(le, out);
+    }
+    if (Task* lt = task_for(lead); lt && sim.task(lt->name) && sim.task(lt->name)->state == TaskState::Running) {
+      std::string name = name_for(ev.pid);
+      Ctx x{&ev, &out, out.size()};
+      step(*lt, fmt::format("thread() -> {}", name), name, x,
+           fmt::format("not in the log: pid {} was running when the log starts, a thread of {}'s process: one of "
+                       "them reaps a child the other made (a child belongs to its creator's thread group)",
+                       ev.pid, lt->name),
+           true);
+      new_task(ev.pid, name, lt->fds, lt->comm);
+      existing_made_.emplace_back(ev.pid, name);
+      nspids_[{k.task_active_pid_ns(k.init_task())->serial, ev.pid}] = name;
+      return;
+    }
+  }
   std::string base = init_name_;
   int best = -1;
   std::vector<std::string> cands{init_name_};
@@ -1100,7 +1121,7 @@ void Session::call(const Call& c, Task& t, Ctx& x) {
         comp = d.substr(6, d.find('/', 6) - 6);
         file = d.substr(d.rfind('/') + 1);
       }
-      bool proc_file = file == "uid_map" || file == "gid_map" || file == "setgroups";
+      bool proc_file = file == "uid_map" || file == "gid_map" || file == "setgroups" || file == "timens_offsets";
       if (!proc_file) {
         mpath.clear();
       } else if (mpath.empty() || !mpath.ends_with("/" + file)) {
@@ -1116,7 +1137,7 @@ void Session::call(const Call& c, Task& t, Ctx& x) {
     if (mpath.empty()) {
       if (it != t.fds->fds.end() && it->second.kind == FdEntry::ProcFile) t.fds->fds.erase(it);
       return comment(x, "write (other files)",
-                     "writing files other than uid_map/gid_map/setgroups: no namespace effect", false);
+                     "writing files other than uid_map/gid_map/setgroups/timens_offsets: no namespace effect", false);
     }
     bool trunc = false, ok = false;
     auto data = parse_string(arg(1), &trunc);
@@ -1311,6 +1332,30 @@ void Session::on_msg(const Call& c, Task& t, Ctx& x) {
   else if (rights->size() != 1 || !f || f->fd < 0)
     why = "more than one fd in one message: the language receives one";
   if (!why.empty()) {
+    // A pidfd received over a socket the model does not have (lxc-attach gets
+    // the container init's pidfd from the monitor over its command socket):
+    // pidfd_open() of the same process gives a file on the same struct pid, so
+    // the setns() calls on it are followed. The namespaces' references do not
+    // change (a struct pid holds its pid namespace once, however many files
+    // hold the pid); the file is another one (f_count). Only with
+    // MSG_CMSG_CLOEXEC: pidfd_open()'s fd is always close-on-exec.
+    if (!model_sock && rights->size() == 1 && f && f->fd >= 0 && !r.failed() && !r.unknown && cloexec &&
+        f->decor.rfind("pid:", 0) == 0) {
+      auto nr = parse_int(f->decor.substr(4));
+      Task* target = nr ? task_for(static_cast<int>(*nr)) : nullptr;
+      if (target) {
+        drop_fd(t, f->fd, x, "fd reused");
+        std::string name = fd_name(*t.fds, f->fd);
+        comment(x, "recvmsg (a pidfd, as pidfd_open)",
+                "a pidfd received over a socket the model does not have: followed as pidfd_open() of its process "
+                "(the same struct pid; another file)",
+                true);
+        Output* o = step(t, fmt::format("pidfd_open({}) -> {}", target->name, name), name, x,
+                         "received with SCM_RIGHTS: modelled as pidfd_open() of the same process");
+        t.fds->fds[f->fd] = FdEntry{FdEntry::Pidfd, name, "", true, o && o->record.outcome.ok};
+        return;
+      }
+    }
     for (auto& l : *rights) foreign(l);
     return comment(x, "recvmsg (SCM_RIGHTS, not translated)", why, true);
   }
@@ -1424,12 +1469,12 @@ void Session::on_open(const Call& c, Task& t, Ctx& x) {
   }
   if (proc_file) {
     if (r.failed() || r.unknown)
-      return comment(x, "open of uid_map/gid_map/setgroups (failed)",
+      return comment(x, "open of uid_map/gid_map/setgroups/timens_offsets (failed)",
                      "the model checks these permissions when the file is written", true);
     int fd = static_cast<int>(r.value);
     drop_fd(t, fd, x, "fd reused");
     t.fds->fds[fd] = FdEntry{FdEntry::ProcFile, "", mpath, cloexec, true};
-    return comment(x, "open of uid_map/gid_map/setgroups",
+    return comment(x, "open of uid_map/gid_map/setgroups/timens_offsets",
                    "followed: the write to it is translated (the model checks permissions at write time)", false);
   }
   if (mpath.empty()) {

@@ -53,6 +53,9 @@ struct SessionOptions {
   // An existing process's parent, when the log shows it (the parent reaps it):
   // made by a clone of that parent (made first if need be), not of the init.
   std::map<int, int> existing_parent;
+  // An existing pid -> the existing pid whose thread the log shows it is
+  // (existing_pids()): made by thread() of that one (made first if need be).
+  std::map<int, int> existing_thread_of;
   // `nssim trace --attach`: the model starts from a snapshot of the live
   // system taken at attach time (sim/restore.h; Runner::Options::initial), so
   // its namespaces have the kernel's inodes; `restored` names the restored

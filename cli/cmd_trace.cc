@@ -64,7 +64,22 @@ int cmd_trace(const TraceArgs& a) {
   if (!a.real && !isatty(fileno(stdout))) std::setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
   std::string src, err;
   ParseResult pr;
-  if (!load_scenario(a.file, src, pr, a.kernel)) return 2;
+  if (!load_scenario(a.file, src, pr, a.kernel)) {
+    // --json: the errors as one object too (on stderr as text, as always), so a
+    // reader of the JSON stream sees why there is no step.
+    if (a.json && !pr.errors.empty()) {
+      nlohmann::json errs = nlohmann::json::array();
+      for (const Diagnostic& d : pr.errors) {
+        nlohmann::json e = {{"line", d.loc.line}, {"column", d.loc.col}, {"message", d.message}};
+        if (!d.hint.empty()) e["hint"] = d.hint;
+        errs.push_back(std::move(e));
+      }
+      nlohmann::json sj = {{"summary",
+                            {{"steps", 0}, {"calls", 0}, {"ok", false}, {"error", errs.front()}, {"parse_errors", errs}}}};
+      std::cout << sj.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+    }
+    return 2;
+  }
   const Scenario& sc = pr.scenario;
   src = std::string();  // the scenario keeps its own copy (sc.source): one, not two, for a long run
   if (std::string werr; !check_writable(a.html, werr)) {

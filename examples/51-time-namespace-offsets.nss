@@ -10,7 +10,7 @@
 init: clone(0) -> shell
 shell: unshare(CLONE_NEWTIME)
 shell: write("/proc/shell/timens_offsets", "monotonic 86400 0\nboottime 3600 0")
-shell: write("/proc/self/timens_offsets", "1 -5 500")   # 1 is CLOCK_MONOTONIC; a later write wins
+shell: write("/proc/self/timens_offsets", "1 5 500")    # 1 is CLOCK_MONOTONIC; a later write wins
 shell: write("/proc/shell/timens_offsets", "realtime 1 0") = EINVAL       # only monotonic and boottime
 shell: write("/proc/shell/timens_offsets", "monotonic 1 1000000000") = EINVAL
 shell: write("/proc/shell/timens_offsets", "monotonic 10") = EINVAL       # three fields

@@ -458,7 +458,8 @@ RunSummary Runner::run(const std::function<void(const StepRecord&)>& sink) {
           // Point at what is wrong: the caller, an fd name, the name to bind,
           // the task waited for, or the path naming an unknown task.
           const std::string& u = r.outcome.usage_error;
-          auto unknown = [&](const std::string& n) { return !n.empty() && u == "unknown task '" + n + "'"; };
+          std::string_view msg = std::string_view(u).substr(0, u.find("\nhint: "));
+          auto unknown = [&](const std::string& n) { return !n.empty() && msg == "unknown task '" + n + "'"; };
           bool has_path = c->kind == CallKind::Open || c->kind == CallKind::Write || c->kind == CallKind::Mount;
           Loc at = c->loc;
           if (u.find("(the fd to pass)") != std::string::npos) at = c->fd2_loc;

@@ -218,7 +218,7 @@ class Lexer {
             errs.push_back({t.loc,
                             u >= 0x20 && u < 0x7f ? fmt::format("unexpected character '{}'", c)
                                                   : fmt::format("unexpected character '\\x{:02x}'", u),
-                            ""});
+                            c == '/' ? "a path is a string in double quotes, e.g. \"/srv/ns/net\"" : ""});
             t.kind = Token::Bad;
           }
           t.text = s_.substr(i_, 1);
@@ -1152,10 +1152,18 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
               c.target_loc = a.loc;
               c.target = P.ident("a task name or a pid number",
                                  "e.g. ioctl(f, NS_GET_PID_IN_PIDNS, c) or ioctl(f, NS_GET_PID_IN_PIDNS, 99999)");
+              if (P.is_punct("."))
+                P.error(P.peek(), fmt::format("'{}.' here: the task name itself stands for its pid", c.target),
+                        fmt::format("write ioctl({}, {}, {}): the pid is looked up as the request does", c.fd, r.text,
+                                    c.target));
             }
           } else if (known && P.is_punct(",")) {
             P.error(P.peek(), fmt::format("ioctl({}) takes no third argument here", r.text),
                     "only NS_GET_{PID,TGID}_{FROM,IN}_PIDNS take one (a task name or a pid number)");
+          } else if (known && P.is_punct("|")) {
+            P.error(P.peek(), "an ioctl takes one request ('|' joins flags, not requests)",
+                    fmt::format("one statement per request: ioctl({}, {}) -> A, then ioctl({}, ...) -> B", c.fd,
+                                r.text, c.fd));
           }
           break;
         }
@@ -1294,6 +1302,9 @@ ParseResult parse_scenario(std::string_view source, std::string file) {
           break;
         }
       }
+      if (P.is_punct(","))
+        P.error(P.peek(), fmt::format("{}() takes no more arguments here", call_name(c.kind)),
+                fmt::format("its forms: docs/scenario-language.md#{}", call_name(c.kind)));
       P.expect_punct(")", "')' to close the argument list");
       if (P.is_punct("->")) {
         P.next();

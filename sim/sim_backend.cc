@@ -71,7 +71,15 @@ CallOutcome SimBackend::call(const CallStmt& c) {
   forget_gone();
   Task* cur = task(c.task);
   if (!cur) {
-    if (!known(c.task)) return usage(fmt::format("unknown task '{}'", c.task));
+    if (!known(c.task)) {
+      // An fd name where the caller goes ("pf: setns(...)"): say so.
+      for (const auto& [name, b] : ids_)
+        if (const Task* t = k_->task(b.id); t && t->files && t->files->name_to_fd(c.task) >= 0)
+          return usage(fmt::format("unknown task '{}'\nhint: '{}' is an fd name (in {}'s fd table), not a task: a "
+                                   "statement starts with the task that makes the call, e.g. {}: ...",
+                                   c.task, c.task, name, name));
+      return usage(fmt::format("unknown task '{}'", c.task));
+    }
     return usage(fmt::format("task '{}' has been reaped", c.task));
   }
   if (cur->state != TaskState::Running)

@@ -302,6 +302,41 @@ TEST(Cli, JsonSummaryCarriesTheRunErrorAndCountsOnlyCallsThatRan) {
   EXPECT_FALSE(objs.back()["summary"].contains("error"));
 }
 
+// An fd name where the caller goes is an unknown task, with a hint naming the
+// fd table it is in.
+TEST(Cli, AnFdNameUsedAsTheCallerGetsAHint) {
+  CliRun r = run("trace --no-events", "init: clone(0) -> c\ninit: pidfd_open(c) -> pf\npf: unshare(CLONE_NEWNET)\n");
+  EXPECT_EQ(r.status, 2) << r.out;
+  EXPECT_THAT(r.out, HasSubstr(":3:1: error: unknown task 'pf'"));
+  EXPECT_THAT(r.out, HasSubstr("hint: 'pf' is an fd name (in init's fd table), not a task"));
+  // A name that is neither stays a plain unknown task.
+  CliRun u = run("trace --no-events", "zz: unshare(CLONE_NEWNET)\n");
+  EXPECT_THAT(u.out, HasSubstr(":1:1: error: unknown task 'zz'"));
+  EXPECT_THAT(u.out, Not(HasSubstr("fd name")));
+}
+
+// A scenario that does not parse: with --json, one summary object carrying
+// every parse error (stdout), the diagnostics on stderr, exit 2.
+TEST(Cli, JsonSummaryCarriesTheParseErrors) {
+  CliRun r = run("trace --json", "init: clone(CLONE_NEWFOO) -> a\ninit: unshare(CLONE_NEWBAR)\n");
+  EXPECT_EQ(r.status, 2) << r.out;
+  EXPECT_THAT(r.out, HasSubstr(":1:13: error: unknown flag 'CLONE_NEWFOO'"));
+  std::string line;
+  for (std::istringstream in(r.out); std::getline(in, line);)
+    if (line.rfind("{", 0) == 0) break;
+  ASSERT_EQ(line.rfind("{", 0), 0u) << r.out;
+  auto s = nlohmann::json::parse(line)["summary"];
+  EXPECT_EQ(s["steps"], 0);
+  EXPECT_EQ(s["ok"], false);
+  ASSERT_EQ(s["parse_errors"].size(), 2u) << s.dump();
+  EXPECT_EQ(s["error"], s["parse_errors"][0]);
+  EXPECT_EQ(s["error"]["line"], 1);
+  EXPECT_EQ(s["error"]["column"], 13);
+  EXPECT_EQ(s["error"]["message"], "unknown flag 'CLONE_NEWFOO'");
+  EXPECT_EQ(s["error"]["hint"], "flags are CLONE_* names joined with '|', or 0");
+  EXPECT_EQ(s["parse_errors"][1]["line"], 2);
+}
+
 TEST(Cli, PidNamespaceLevelsCountFromTheScenarioRoot) {
   const char* src =
       "init: clone(CLONE_NEWPID) -> c\nc: clone(CLONE_NEWPID) -> d\nlet P = c.pid\n"

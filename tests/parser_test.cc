@@ -479,6 +479,26 @@ TEST(Parser, ChrootTakesADirectoryTheRunCreates) {
   EXPECT_EQ(std::get<CallStmt>(r.scenario.statements[1].s).path.run, "/run/a/b");
 }
 
+// Slips a tester made, each with a hint: TASK.pid as ioctl's pid argument,
+// two ioctl requests joined with '|', an unquoted path, an extra argument.
+TEST(Parser, CommonSlipsGetAHint) {
+  auto d = first_error("init: ioctl(f, NS_GET_PID_IN_PIDNS, c.pid) -> x");
+  EXPECT_EQ(d.loc.col, 38);
+  EXPECT_EQ(d.message, "'c.' here: the task name itself stands for its pid");
+  EXPECT_THAT(d.hint, HasSubstr("write ioctl(f, NS_GET_PID_IN_PIDNS, c)"));
+  d = first_error("init: ioctl(pf, PIDFD_GET_NET_NAMESPACE|PIDFD_GET_UTS_NAMESPACE) -> n");
+  EXPECT_EQ(d.loc.col, 40);
+  EXPECT_EQ(d.message, "an ioctl takes one request ('|' joins flags, not requests)");
+  EXPECT_THAT(d.hint, HasSubstr("one statement per request"));
+  d = first_error("init: open_tree(/srv, OPEN_TREE_NAMESPACE) -> f");
+  EXPECT_EQ(d.loc.col, 17);
+  EXPECT_EQ(d.message, "unexpected character '/'");
+  EXPECT_THAT(d.hint, HasSubstr("a path is a string in double quotes"));
+  d = first_error("init: pidfd_open(c, 0, 1) -> f");
+  EXPECT_EQ(d.message, "pidfd_open() takes no more arguments here");
+  EXPECT_EQ(d.hint, "its forms: docs/scenario-language.md#pidfd_open");
+}
+
 TEST(Parser, BadChrootInputIsLocatedAndExplained) {
   for (const char* bad : {"/", "/srv", "/etc/x", "/proc/a/ns/net", "srv/x", "/srv/a/../b"}) {
     auto d = first_error(fmt::format("init: chroot(\"{}\")", bad));
@@ -492,7 +512,8 @@ TEST(Parser, BadChrootInputIsLocatedAndExplained) {
   EXPECT_THAT(d.hint, HasSubstr("chroot() takes"));
   d = first_error("init: chroot(\"/srv/x\", 0)");  // one argument only
   EXPECT_EQ(d.loc.col, 22);
-  EXPECT_THAT(d.message, HasSubstr("expected ')'"));
+  EXPECT_EQ(d.message, "chroot() takes no more arguments here");
+  EXPECT_EQ(d.hint, "its forms: docs/scenario-language.md#chroot");
   // The whole diagnostic: file:line:column, the line, a caret, the hint.
   std::string src = "init: clone(0) -> a\na: chroot(\"/tmp/x\")\n";
   auto pr = parse_scenario(src, "c.nss");

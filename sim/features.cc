@@ -204,13 +204,6 @@ constexpr std::array<FeatureRow, static_cast<size_t>(Feature::kCount)> kTable{{
      "namespace; ENOTDIR for a file; EINVAL with OPEN_TREE_CLONE, for a path outside the caller's mount "
      "namespace, and for a caller without privilege over its mount namespace that would leave a mount below "
      "PATH out (no AT_RECURSIVE)"},
-    // write("/proc/T/timens_offsets"): sim/timens.cc.
-    {Feature::TimensOffsetNsecCheck, "timens-offset-nsec-check", {6, 12},
-     "not identified (between 6.1 and 6.12, not searched further): absent in 6.1.176, present in 6.12.117 and "
-     "7.2.13 (kernel/time/namespace.c: proc_timens_set_offset())",
-     "a nanosecond field of 2^63 or more (read with %lu into a long, so negative) passes: the offset is "
-     "normalised into the seconds",
-     "EINVAL for that field, after the seconds' range check"},
 }};
 
 constexpr bool table_in_enum_order() {

@@ -1359,10 +1359,13 @@ void Session::on_msg(const Call& c, Task& t, Ctx& x) {
     for (auto& l : *rights) foreign(l);
     return comment(x, "recvmsg (SCM_RIGHTS, not translated)", why, true);
   }
+  // The socket's name before drop_fd(): a malformed log may give the received
+  // fd the socket's own number, and dropping it erases the entry `it` names.
+  std::string sock_name = it->second.name;
   drop_fd(t, f->fd, x, "fd reused");
   std::string name = fd_name(*t.fds, f->fd);
   Output* o =
-      step(t, fmt::format("recv({}{}) -> {}", it->second.name, cloexec ? ", MSG_CMSG_CLOEXEC" : "", name), name, x);
+      step(t, fmt::format("recv({}{}) -> {}", sock_name, cloexec ? ", MSG_CMSG_CLOEXEC" : "", name), name, x);
   FdEntry e = *sent;
   e.name = name;
   e.cloexec = cloexec;

@@ -204,6 +204,14 @@ constexpr std::array<FeatureRow, static_cast<size_t>(Feature::kCount)> kTable{{
      "namespace; ENOTDIR for a file; EINVAL with OPEN_TREE_CLONE, for a path outside the caller's mount "
      "namespace, and for a caller without privilege over its mount namespace that would leave a mount below "
      "PATH out (no AT_RECURSIVE)"},
+    // write("/proc/T/timens_offsets"): sim/timens.cc.
+    {Feature::TimensOffsetNsecCheck, "timens-offset-nsec-check", {6, 19},
+     "not identified; a fix backported to stable trees, so the profiles cannot follow every kernel: "
+     "present in 7.2.13 (source), 6.1.192 and 6.12.118 (live, --vm), absent in 6.1.176 (source) and in "
+     "the host's 6.18.44 (live). Dated 6.19 after the newest kernel seen without it",
+     "a nanosecond field of 2^63 or more (read with %lu into a long, so negative) passes the parse and is "
+     "normalised into the seconds by timespec64_add()",
+     "EINVAL for that field, after the seconds' range check"},
 }};
 
 constexpr bool table_in_enum_order() {

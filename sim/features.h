@@ -70,6 +70,7 @@ enum class Feature : uint8_t {
   NsPidTranslation,        // ioctl(pid-ns fd, NS_GET_{PID,TGID}_{FROM,IN}_PIDNS, pid) (ENOTTY before)
   // open_tree(OPEN_TREE_NAMESPACE): a new mount namespace no task is in, held by the returned nsfs fd
   OpenTreeNamespace,
+  TimensOffsetNsecCheck,   // proc_timens_set_offset() refuses a negative tv_nsec (EINVAL)
   kCount
 };
 

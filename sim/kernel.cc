@@ -256,6 +256,7 @@ void Kernel::boot() {
   init_one(cg, PROC_CGROUP_INIT_INO);
   auto* tm = new TimeNamespace(reg_, ObjKind::TimeNamespace, next_id(ObjKind::TimeNamespace), NsType::Time);
   init_one(tm, PROC_TIME_INIT_INO);
+  tm->frozen_offsets = true;  // kernel/time/namespace.c: init_time_ns is made frozen (its offsets are the host's)
   auto* net = new NetNamespace(reg_, ObjKind::NetNamespace, next_id(ObjKind::NetNamespace), NsType::Net);
   auto* mnt = new MntNamespace(reg_, ObjKind::MntNamespace, next_id(ObjKind::MntNamespace), NsType::Mnt);
   mnt->root_locked = cfg_.root_mount_locked;

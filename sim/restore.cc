@@ -275,6 +275,9 @@ Restorer::Err Restorer::make_nsproxy(const RestoreTask& t, NsProxy*& out) {
   set(p->pid_ns_for_children, ns[3]);
   set(p->net_ns, ns[4]);
   set(p->time_ns, ns[5]);
+  // A task is in it: frozen (timens_commit() ran); one only some task's
+  // children will enter stays settable.
+  p->time_ns->frozen_offsets = true;
   set(p->time_ns_for_children, ns[6]);
   set(p->cgroup_ns, ns[7]);
   nsproxy_by_key_[key] = p;

@@ -462,17 +462,17 @@ RunSummary Runner::run(const std::function<void(const StepRecord&)>& sink) {
           auto unknown = [&](const std::string& n) { return !n.empty() && msg == "unknown task '" + n + "'"; };
           bool has_path = c->kind == CallKind::Open || c->kind == CallKind::Write || c->kind == CallKind::Mount;
           Loc at = c->loc;
-          if (u.find("(the fd to pass)") != std::string::npos) at = c->fd2_loc;
-          else if (u.find("would put a unix socket in flight") != std::string::npos) at = c->fd2_loc;
-          else if (u.find("fd name") != std::string::npos && !c->cgroup_fd.empty() &&
-                   u.starts_with("'" + c->cgroup_fd + "'"))
+          if (msg.find("(the fd to pass)") != std::string::npos) at = c->fd2_loc;
+          else if (msg.find("would put a unix socket in flight") != std::string::npos) at = c->fd2_loc;
+          else if (msg.find("fd name") != std::string::npos && !c->cgroup_fd.empty() &&
+                   msg.starts_with("'" + c->cgroup_fd + "'"))
             at = c->cgroup_fd_loc;  // clone3(..., cgroup=FD)
-          else if (u.find("fd name") != std::string::npos || u.find("names no file handle") != std::string::npos)
+          else if (msg.find("fd name") != std::string::npos || msg.find("names no file handle") != std::string::npos)
             at = c->fd_loc;
-          else if (u.find("already names") != std::string::npos) at = c->out_loc;
+          else if (msg.find("already names") != std::string::npos) at = c->out_loc;
           else if (unknown(c->task)) at = c->loc;
           else if (unknown(c->target)) at = c->target_loc;
-          else if (has_path && (unknown(c->path.task) || u.find("is a plain file") != std::string::npos))
+          else if (has_path && (unknown(c->path.task) || msg.find("is a plain file") != std::string::npos))
             at = c->path_loc;
           if (at.line < 1) at = c->loc;  // a location the statement does not have: point at the call
           // A backend's hint follows its message after "\nhint: ".

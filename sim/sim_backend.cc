@@ -70,16 +70,31 @@ void bind_fd(FilesStruct* files, const std::string& name, int fd) {
 CallOutcome SimBackend::call(const CallStmt& c) {
   forget_gone();
   Task* cur = task(c.task);
+  // "unknown task 'N'", with a hint when N is an fd name (the slip
+  // "pf: setns(...)", or wait(fd)) or a pid number.
+  auto unknown_task = [&](const std::string& n, bool caller) {
+    for (const auto& [name, b] : ids_)
+      if (const Task* t = k_->task(b.id); t && t->files && t->files->name_to_fd(n) >= 0)
+        return fmt::format("unknown task '{}'\nhint: '{}' is an fd name (in {}'s fd table), not a task{}", n, n, name,
+                           caller ? fmt::format(": a statement starts with the task that makes the call, e.g. {}: ...",
+                                                name)
+                                  : "");
+    if (!n.empty() && n.find_first_not_of("0123456789") == std::string::npos)
+      return fmt::format("unknown task '{}'\nhint: tasks are named (init, or the name a clone bound with -> NAME), "
+                         "not numbered",
+                         n);
+    return fmt::format("unknown task '{}'", n);
+  };
+  // "'N' is not an fd name in T's fd table", with a hint when N is a task.
+  auto not_fd = [&](const std::string& n) {
+    std::string m = fmt::format("'{}' is not an fd name in {}'s fd table", n, c.task);
+    if (known(n))
+      m += fmt::format("\nhint: '{}' is a task: open(\"/proc/{}/ns/LINK\") -> F or pidfd_open({}) -> F gives an fd", n,
+                       n, n);
+    return m;
+  };
   if (!cur) {
-    if (!known(c.task)) {
-      // An fd name where the caller goes ("pf: setns(...)"): say so.
-      for (const auto& [name, b] : ids_)
-        if (const Task* t = k_->task(b.id); t && t->files && t->files->name_to_fd(c.task) >= 0)
-          return usage(fmt::format("unknown task '{}'\nhint: '{}' is an fd name (in {}'s fd table), not a task: a "
-                                   "statement starts with the task that makes the call, e.g. {}: ...",
-                                   c.task, c.task, name, name));
-      return usage(fmt::format("unknown task '{}'", c.task));
-    }
+    if (!known(c.task)) return usage(unknown_task(c.task, true));
     return usage(fmt::format("task '{}' has been reaped", c.task));
   }
   if (cur->state != TaskState::Running)
@@ -96,7 +111,7 @@ CallOutcome SimBackend::call(const CallStmt& c) {
   auto target_of = [&](const std::string& n) -> std::pair<Task*, std::string> {
     if (n == "self") return {cur->group_leader, ""};  // /proc/self is the thread group leader
     if (n == "thread-self") return {cur, ""};
-    if (!known(n)) return {nullptr, fmt::format("unknown task '{}'", n)};
+    if (!known(n)) return {nullptr, unknown_task(n, false)};
     return {task(n), ""};  // null when reaped: the call itself fails (ENOENT/ESRCH/ECHILD)
   };
   Kernel& k = *k_;
@@ -143,7 +158,7 @@ CallOutcome SimBackend::call(const CallStmt& c) {
       }
       int cgroup_fd = 0;  // clone_args.cgroup when cgroup= is left out
       if (!c.cgroup_fd.empty() && (cgroup_fd = fd_of(cur, c.cgroup_fd)) < 0)
-        return usage(fmt::format("'{}' is not an fd name in {}'s fd table", c.cgroup_fd, c.task));
+        return usage(not_fd(c.cgroup_fd));
       int pidfd = -1;
       auto r = c.kind == CallKind::Clone ? k.sys_clone(cur, c.flags, *c.out, &pidfd)
                                          : k.sys_clone3(cur, c.flags, *c.out, &pidfd, c.set_tid, cgroup_fd);
@@ -159,7 +174,7 @@ CallOutcome SimBackend::call(const CallStmt& c) {
     }
     case CallKind::Setns: {
       int fd = fd_of(cur, c.fd);
-      if (fd < 0) return usage(fmt::format("'{}' is not an fd name in {}'s fd table", c.fd, c.task));
+      if (fd < 0) return usage(not_fd(c.fd));
       auto r = k.sys_setns(cur, fd, c.flags);
       return r ? ok("0") : err(r.error());
     }
@@ -209,6 +224,8 @@ CallOutcome SimBackend::call(const CallStmt& c) {
     case CallKind::Write: {
       auto [t, e] = target_of(c.path.task);
       if (!e.empty()) return usage(e);
+      // timens_offsets is in tgid_base_stuff only (fs/proc/base.c): no /proc/thread-self/timens_offsets.
+      if (c.path.file == "timens_offsets" && c.path.task == "thread-self") return err(Errno{ENOENT});
       Kernel::ProcFile f = c.path.file == "uid_map"          ? Kernel::ProcFile::UidMap
                            : c.path.file == "gid_map"        ? Kernel::ProcFile::GidMap
                            : c.path.file == "timens_offsets" ? Kernel::ProcFile::TimensOffsets
@@ -218,7 +235,7 @@ CallOutcome SimBackend::call(const CallStmt& c) {
     }
     case CallKind::Ioctl: {
       int fd = fd_of(cur, c.fd);
-      if (fd < 0) return usage(fmt::format("'{}' is not an fd name in {}'s fd table", c.fd, c.task));
+      if (fd < 0) return usage(not_fd(c.fd));
       int64_t arg = 0;
       if (ioctl_translates_pid(c.ioctl)) {
         // The pid argument (docs/scenario-language.md#ioctl): a number as
@@ -248,7 +265,7 @@ CallOutcome SimBackend::call(const CallStmt& c) {
     }
     case CallKind::Listns: {
       int fd = fd_of(cur, c.fd);
-      if (fd < 0) return usage(fmt::format("'{}' is not an fd name in {}'s fd table", c.fd, c.task));
+      if (fd < 0) return usage(not_fd(c.fd));
       auto r = k.sys_listns(cur, c.flags, fd, c.listns_flags);
       if (!r) return err(r.error());
       return ok(std::to_string(*r));
@@ -369,7 +386,7 @@ CallOutcome SimBackend::call(const CallStmt& c) {
     }
     case CallKind::Send: {
       int sfd = fd_of(cur, c.fd);
-      if (sfd < 0) return usage(fmt::format("'{}' is not an fd name in {}'s fd table", c.fd, c.task));
+      if (sfd < 0) return usage(not_fd(c.fd));
       int fd = fd_of(cur, c.fd2);
       if (fd < 0) return usage(fmt::format("'{}' (the fd to pass) is not an fd name in {}'s fd table", c.fd2, c.task));
       if (k.send_makes_cycle(cur, sfd, fd))
@@ -383,7 +400,7 @@ CallOutcome SimBackend::call(const CallStmt& c) {
     }
     case CallKind::Recv: {
       int sfd = fd_of(cur, c.fd);
-      if (sfd < 0) return usage(fmt::format("'{}' is not an fd name in {}'s fd table", c.fd, c.task));
+      if (sfd < 0) return usage(not_fd(c.fd));
       auto r = k.sys_recv_fd(cur, sfd, (c.flags & kMsgCmsgCloexec) != 0);
       if (!r) return err(r.error());
       if (*r == Kernel::kRecvEof) return ok("EOF");  // 0 bytes, no fd: the name stays unbound
@@ -419,7 +436,7 @@ CallOutcome SimBackend::call(const CallStmt& c) {
     }
     case CallKind::Close: {
       int fd = fd_of(cur, c.fd);
-      if (fd < 0) return usage(fmt::format("'{}' is not an fd name in {}'s fd table", c.fd, c.task));
+      if (fd < 0) return usage(not_fd(c.fd));
       auto r = k.sys_close(cur, fd);
       return r ? ok("0") : err(r.error());
     }
@@ -448,7 +465,7 @@ CallOutcome SimBackend::call(const CallStmt& c) {
     // nsfs file handles (sim/fhandle.cc).
     case CallKind::NameToHandleAt: {
       int fd = fd_of(cur, c.fd);
-      if (fd < 0) return usage(fmt::format("'{}' is not an fd name in {}'s fd table", c.fd, c.task));
+      if (fd < 0) return usage(not_fd(c.fd));
       // A name may outlive its fd (closed: EBADF below).
       const File* f = static_cast<size_t>(fd) < cur->files->fdt.size() ? cur->files->fdt[fd] : nullptr;
       if (f && (f->fkind == FileKind::Pidfd || f->fkind == FileKind::Regular))

@@ -2,7 +2,7 @@
 // the clock offsets of TASK's time_for_children namespace, settable until a
 // task enters it. fs/proc/base.c @ v7.2: timens_offsets_write();
 // kernel/time/namespace.c @ v7.2: proc_timens_set_offset(); 6.1.192 and
-// 6.12.117 read the same.
+// 6.12.117 read the same; one check is a feature row (TimensOffsetNsecCheck).
 #include <fmt/format.h>
 
 #include <cctype>
@@ -83,7 +83,7 @@ int64_t clock_now_sec(int clock) {
 //  3. proc_timens_set_offset(): no nsproxy (the task exited): ESRCH;
 //     !file_ns_capable(file, time_ns->user_ns, CAP_SYS_TIME): EPERM;
 //     per offset: |sec| > KTIME_SEC_MAX: ERANGE; nsec < 0 (a %lu value of
-//     2^63 or more): EINVAL; the clock
+//     2^63 or more): EINVAL (Feature::TimensOffsetNsecCheck); the clock
 //     plus the offset below 0 or above KTIME_SEC_MAX / 2: ERANGE;
 //     time_ns->frozen_offsets (a task has entered it): EACCES.
 Result<void> Kernel::timens_offsets_write(Task* cur, Task* target, std::string_view data) {
@@ -111,12 +111,15 @@ Result<void> Kernel::timens_offsets_write(Task* cur, Task* target, std::string_v
     NSSIM_EVENT(trace, "proc_timens_set_offset", "{} lacks CAP_SYS_TIME in {}: EPERM", cur->comm, ns_str(ns->user_ns));
     return fail(EPERM);
   }
-  for (const Parsed& o : offs) {
+  for (Parsed& o : offs) {
     if (o.sec > kKtimeSecMax || o.sec < -kKtimeSecMax) return fail(ERANGE);
-    // 6.1.176 lacked this check (a negative nsec was normalised into the
-    // seconds); 6.1.192, 6.12.117 and 7.2.13 have it, seen live on 6.1.192 and
-    // 6.12 (--vm): a stable backport, so no profile differs.
-    if (o.nsec < 0) return fail(EINVAL);
+    if (o.nsec < 0) {
+      if (has(Feature::TimensOffsetNsecCheck)) return fail(EINVAL);
+      // Without it, timespec64_add() normalises the negative nanoseconds into the seconds.
+      int64_t borrow = (o.nsec + 1) / kNsecPerSec - 1;  // floor(nsec / 1e9), nsec < 0
+      o.sec += borrow;
+      o.nsec -= borrow * kNsecPerSec;
+    }
     int64_t t = clock_now_sec(o.clock) + o.sec;  // timespec64_add(): nsec carries at most 1 s
     if (t < 0 || t > kKtimeSecMax / 2) return fail(ERANGE);
   }

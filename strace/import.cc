@@ -282,8 +282,13 @@ std::map<int, std::array<uint64_t, kLinks>> existing_pids(const std::vector<Even
     // (no __WNOTHREAD). An orphan reaped by a subreaper is told apart by its
     // creator having exited before the reap.
     std::map<int, int> exited;  // pid -> line of its "+++ exited" / "+++ killed"
-    for (auto& e : evs)
+    std::set<int> execs;        // pids whose execve succeeded: a group's leader (or it becomes one)
+    for (auto& e : evs) {
       if ((e.kind == Event::Exited || e.kind == Event::Killed) && !exited.count(e.pid)) exited[e.pid] = e.line;
+      if (e.kind == Event::Syscall && (e.call.name == "execve" || e.call.name == "execveat") && !e.call.ret.failed() &&
+          !e.call.ret.unknown)
+        execs.insert(e.pid);
+    }
     auto root = [&](int pid) {
       for (int hops = 0; hops < 64; ++hops) {
         auto it = threads->find(pid);
@@ -301,13 +306,14 @@ std::map<int, std::array<uint64_t, kLinks>> existing_pids(const std::vector<Even
       if (auto x = exited.find(creator); x != exited.end() && x->second < e.call.first_line) continue;
       int a = root(creator), b = root(e.pid);
       if (a == b) continue;
-      // The one the log shows first leads: it is made first, the other is its thread().
+      // The leader: one that execs (only a leader's execve is modelled), else
+      // the one the log shows first; the other is its thread().
       auto first = [&](int pid) {
         for (auto& f : evs)
           if (f.pid == pid) return f.line;
         return 0;
       };
-      if (first(b) < first(a)) std::swap(a, b);
+      if (execs.count(b) != execs.count(a) ? execs.count(b) > 0 : first(b) < first(a)) std::swap(a, b);
       (*threads)[b] = a;
     }
     for (auto& [pid, lead] : *threads) lead = root(pid);

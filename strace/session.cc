@@ -563,7 +563,8 @@ void Session::make_existing(const Event& ev, std::vector<Output>& out) {
     if (!task_for(lead) && opt_.existing.count(lead)) {
       Event le = ev;
       le.pid = lead;
-      make_existing(le, out);
+      make_existing(le, out);  // makes its threads too, this one among them
+      if (task_for(ev.pid)) return;
     }
     if (Task* lt = task_for(lead); lt && sim.task(lt->name) && sim.task(lt->name)->state == TaskState::Running) {
       std::string name = name_for(ev.pid);
@@ -635,6 +636,14 @@ void Session::make_existing(const Event& ev, std::vector<Output>& out) {
   new_task(ev.pid, name, std::make_shared<FdTable>(), "");
   existing_made_.emplace_back(ev.pid, name);
   nspids_[{k.task_active_pid_ns(k.init_task())->serial, ev.pid}] = name;
+  // Its threads the log shows (existing_thread_of) exist as long as it has:
+  // made now, before any of its calls changes what they would share.
+  for (auto& [tid, lead] : opt_.existing_thread_of)
+    if (lead == ev.pid && tid != ev.pid && !task_for(tid)) {
+      Event te = ev;
+      te.pid = tid;
+      make_existing(te, out);
+    }
   if (nssim::Task* mt = sim.task(name); mt && mt->nsproxy)
     for (int i = 0; i < kLinks; ++i) {
       if (!inodes[i]) continue;
@@ -1146,9 +1155,14 @@ void Session::call(const Call& c, Task& t, Ctx& x) {
     // proc_setgroups_write() likewise): runc writes "0 0 1\n\0".
     if (data && data->find('\0') != std::string::npos) data->erase(data->find('\0'));
     std::string q = data ? quote(*data, ok) : "";
-    if (!data || trunc || !ok)
+    if (!data || trunc)
       return comment(x, "write (uid_map, unreadable data)",
-                     "the data is cut or not printable: record with strace -s 4096", true);
+                     "the data is cut (strace -s) or unreadable: record with strace -s 4096", true);
+    if (!ok)
+      return comment(x, "write (uid_map, data the language cannot write)",
+                     "the data has bytes a scenario string cannot hold (control bytes other than \\n and \\t): "
+                     "not translated",
+                     true);
     return (void)step(t, fmt::format("write(\"{}\", {})", mpath, q), result("0"), x);
   }
   if (n == "readlink" || n == "readlinkat") {
@@ -1343,7 +1357,17 @@ void Session::on_msg(const Call& c, Task& t, Ctx& x) {
         f->decor.rfind("pid:", 0) == 0) {
       auto nr = parse_int(f->decor.substr(4));
       Task* target = nr ? task_for(static_cast<int>(*nr)) : nullptr;
-      if (target) {
+      // Only where pidfd_open() would give it too: the process not reaped and
+      // seen from the receiver's active pid namespace (a received pidfd stays
+      // valid where pidfd_open() is ESRCH).
+      SimBackend& sim = runner_->sim();
+      nssim::Task* tm = target ? sim.task(target->name) : nullptr;
+      nssim::Task* me = sim.task(t.name);
+      bool visible = false;
+      if (tm && me && tm->thread_pid && tm->state != TaskState::Reaped)
+        for (auto& num : tm->thread_pid->numbers)
+          if (num.ns == sim.kernel().task_active_pid_ns(me)) visible = true;
+      if (target && visible) {
         drop_fd(t, f->fd, x, "fd reused");
         std::string name = fd_name(*t.fds, f->fd);
         comment(x, "recvmsg (a pidfd, as pidfd_open)",
@@ -1795,13 +1819,26 @@ void Session::finish(std::vector<Output>& out, std::vector<LogError>& errs) {
       for (auto& e : evs) handle(e, out);
     }
   }
-  for (auto& [pid, evs] : orphans_)
-    if (!evs.empty())
-      errs.push_back({evs.front().line,
+  for (auto& [pid, evs] : orphans_) {
+    if (evs.empty()) continue;
+    // Only its end ("+++ exited"): a thread or child whose creator died in the
+    // clone (another thread's exit_group; the clone ends "= ?") before strace
+    // saw the return. It made no call: nothing to replay, said once.
+    if (std::none_of(evs.begin(), evs.end(), [](const Event& e) { return e.kind == Event::Syscall; })) {
+      Ctx x{&evs.front(), &out, out.size()};
+      comment(x, "a task seen only ending",
+              fmt::format("pid {} shows only its end: the clone that made it did not return in the log (its caller "
+                          "died in the call); it made no call",
+                          pid),
+              false);
+      continue;
+    }
+    errs.push_back({evs.front().line,
                       fmt::format("pid {} appears without a clone, fork or vfork that created it ({} line{})", pid,
                                   evs.size(), evs.size() == 1 ? "" : "s"),
                       "the log must follow every process from the first one: strace -f -o LOG CMD, or -p of the "
                       "first process only"});
+  }
   orphans_.clear();
   (void)out;
 }

@@ -313,6 +313,18 @@ TEST(Cli, AnFdNameUsedAsTheCallerGetsAHint) {
   CliRun u = run("trace --no-events", "zz: unshare(CLONE_NEWNET)\n");
   EXPECT_THAT(u.out, HasSubstr(":1:1: error: unknown task 'zz'"));
   EXPECT_THAT(u.out, Not(HasSubstr("fd name")));
+  // The reverse slips (a tester's): an fd name where a task goes, a task
+  // where an fd goes, a pid number for a task.
+  const std::string pre = "init: clone(CLONE_NEWPID) -> c\ninit: open(\"/proc/c/ns/pid\") -> n\n";
+  CliRun w = run("trace --no-events", pre + "init: wait(n)\n");
+  EXPECT_THAT(w.out, HasSubstr(":3:12: error: unknown task 'n'"));
+  EXPECT_THAT(w.out, HasSubstr("hint: 'n' is an fd name (in init's fd table), not a task"));
+  CliRun s = run("trace --no-events", pre + "init: setns(c, CLONE_NEWNET)\n");
+  EXPECT_THAT(s.out, HasSubstr(":3:13: error: 'c' is not an fd name in init's fd table"));
+  EXPECT_THAT(s.out, HasSubstr("hint: 'c' is a task: open(\"/proc/c/ns/LINK\") -> F or pidfd_open(c) -> F"));
+  CliRun p = run("trace --no-events", pre + "init: write(\"/proc/1/uid_map\", \"0 0 1\")\n");
+  EXPECT_THAT(p.out, HasSubstr("unknown task '1'"));
+  EXPECT_THAT(p.out, HasSubstr("hint: tasks are named"));
 }
 
 // A scenario that does not parse: with --json, one summary object carrying

@@ -467,14 +467,43 @@ TEST(StraceImport, APidfdReceivedOverAConnectedSocketIsFollowedAsPidfdOpen) {
   EXPECT_THAT(text, HasSubstr("p20: setns(fd5, CLONE_NEWUTS|CLONE_NEWNET) = 0"));
   CliRun t = run_shell(nssim("trace --no-events --no-table " + sc));
   EXPECT_EQ(t.status, 0) << t.out;
-  for (auto [pid, flags] : {std::pair<std::string, std::string>{"11", "0"}, {"77", "MSG_CMSG_CLOEXEC"}}) {
+  // Not where pidfd_open() would fail though the received pidfd is valid: 11
+  // already reaped (a tester's log).
+  std::string reaped = "11 exit_group(0) = ?\n11 +++ exited with 0 +++\n"
+                       "10 wait4(11, [{WIFEXITED(s) && WEXITSTATUS(s) == 0}], 0, NULL) = 11\n";
+  for (auto [pid, flags, before] : {std::tuple<std::string, std::string, std::string>{"11", "0", ""},
+                                    {"77", "MSG_CMSG_CLOEXEC", ""},
+                                    {"11", "MSG_CMSG_CLOEXEC", reaped}}) {
     std::string sc2 = temp(".nss");
-    CliRun r2 = run_shell(nssim("import " + write_temp(".log", head + recv(pid, flags) + tail) + " -o " + sc2));
+    CliRun r2 = run_shell(
+        nssim("import " + write_temp(".log", head + before + recv(pid, flags) + tail) + " -o " + sc2));
     ASSERT_EQ(r2.status, 0) << r2.out;
     std::string text2 = slurp(sc2);
     EXPECT_THAT(text2, Not(HasSubstr("pidfd_open("))) << pid << " " << flags;
     EXPECT_THAT(text2, HasSubstr("recvmsg (SCM_RIGHTS, not translated)")) << pid << " " << flags;
   }
+}
+
+// A thread whose creator died in clone3 (another thread's exit_group: the
+// clone ends "= ?") shows only its "+++ exited" line: a comment, not "appears
+// without a clone" (buildah run --isolation chroot hit it under load).
+TEST(StraceImport, ATaskSeenOnlyEndingIsAComment) {
+  // The streaming session (nssim trace -- CMD), which makes no existing processes.
+  Imported r = import_text(
+      "7 clone(child_stack=NULL, flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM) = 8\n"
+      "7 clone3({flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM, exit_signal=0, "
+      "stack=0x1, stack_size=0x1000}, 88 <unfinished ...>\n"
+      "8 exit_group(0) = ?\n"
+      "9 +++ exited with 0 +++\n"
+      "7 <... clone3 resumed> <unfinished ...>) = ?\n"
+      "7 +++ exited with 0 +++\n"
+      "8 +++ exited with 0 +++\n");
+  EXPECT_TRUE(r.errs.empty()) << (r.errs.empty() ? "" : r.errs[0].message);
+  EXPECT_THAT(r.scenario, HasSubstr("pid 9 shows only its end"));
+  EXPECT_EQ(r.contradictions, 0);
+  // A pid that makes a call is still refused (TheStreamingSessionStillRefusesAPidNoCloneCreated).
+  Imported r2 = import_text("7 exit_group(0) = ?\n9 unshare(CLONE_NEWNET) = 0\n9 +++ exited with 0 +++\n");
+  ASSERT_EQ(r2.errs.size(), 1u);
 }
 
 // strace -p of a multithreaded daemon (containerd, dockerd): one thread
@@ -508,6 +537,30 @@ TEST(StraceImport, AnExistingPidReapingAnotherOnesChildIsItsThread) {
       "50 +++ exited with 0 +++\n"
       "8 wait4(50, [{WIFEXITED(s) && WEXITSTATUS(s) == 0}], 0, NULL) = 50\n");
   EXPECT_THAT(text2, Not(HasSubstr("thread() -> p8")));
+  // The thread exists as long as its leader has: made with it, before the
+  // leader's own unshare (a tester's log: the child 7 made is in the first uts).
+  auto [r3, text3] = import(
+      "8 unshare(CLONE_NEWUTS) = 0\n"
+      "8 openat(AT_FDCWD, \"/proc/thread-self/ns/uts\", O_RDONLY) = 4<uts:[4026532999]>\n"
+      "7 clone(child_stack=NULL, flags=SIGCHLD) = 50\n"
+      "50 openat(AT_FDCWD, \"/proc/self/ns/uts\", O_RDONLY) = 3<uts:[4026531838]>\n"
+      "50 exit_group(0) = ?\n"
+      "50 +++ exited with 0 +++\n"
+      "8 wait4(50, [{WIFEXITED(s) && WEXITSTATUS(s) == 0}], 0, NULL) = 50\n");
+  EXPECT_EQ(r3.status, 0) << r3.out;
+  EXPECT_LT(text3.find("p8: thread() -> p7"), text3.find("p8: unshare(CLONE_NEWUTS)")) << text3;
+  EXPECT_THAT(text3, HasSubstr("0 contradictions with the kernel"));
+  // One of them execs: it leads (only a leader's execve is modelled).
+  auto [r4, text4] = import(
+      "7 clone(child_stack=NULL, flags=SIGCHLD) = 50\n"
+      "50 exit_group(0) = ?\n"
+      "50 +++ exited with 0 +++\n"
+      "8 wait4(50, [{WIFEXITED(s) && WEXITSTATUS(s) == 0}], 0, NULL) = 50\n"
+      "8 execve(\"/bin/true\", [\"true\"], 0x7ffd /* 1 vars */) = 0\n");
+  EXPECT_THAT(text4, HasSubstr("p8: thread() -> p7")) << text4;
+  std::string sc4 = write_temp(".nss", text4);
+  CliRun t4 = run_shell(nssim("trace --no-events --no-table " + sc4));
+  EXPECT_EQ(t4.status, 0) << t4.out;
 }
 
 // strace -p of two running shells (one in new uts and net namespaces), both

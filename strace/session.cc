@@ -636,14 +636,6 @@ void Session::make_existing(const Event& ev, std::vector<Output>& out) {
   new_task(ev.pid, name, std::make_shared<FdTable>(), "");
   existing_made_.emplace_back(ev.pid, name);
   nspids_[{k.task_active_pid_ns(k.init_task())->serial, ev.pid}] = name;
-  // Its threads the log shows (existing_thread_of) exist as long as it has:
-  // made now, before any of its calls changes what they would share.
-  for (auto& [tid, lead] : opt_.existing_thread_of)
-    if (lead == ev.pid && tid != ev.pid && !task_for(tid)) {
-      Event te = ev;
-      te.pid = tid;
-      make_existing(te, out);
-    }
   if (nssim::Task* mt = sim.task(name); mt && mt->nsproxy)
     for (int i = 0; i < kLinks; ++i) {
       if (!inodes[i]) continue;
@@ -666,6 +658,15 @@ void Session::make_existing(const Event& ev, std::vector<Output>& out) {
       out.push_back(std::move(c));
     }
   }
+  // Its threads the log shows (existing_thread_of) exist as long as it has:
+  // made now, before any of its calls changes what they would share. (Last:
+  // they append to `out`, which `o` points into.)
+  for (auto& [tid, lead] : opt_.existing_thread_of)
+    if (lead == ev.pid && tid != ev.pid && !task_for(tid)) {
+      Event te = ev;
+      te.pid = tid;
+      make_existing(te, out);
+    }
 }
 
 bool Session::hold_if_asleep(const Event& ev, std::vector<Output>& out) {

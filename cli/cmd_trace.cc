@@ -68,14 +68,10 @@ int cmd_trace(const TraceArgs& a) {
     // --json: the errors as one object too (on stderr as text, as always), so a
     // reader of the JSON stream sees why there is no step.
     if (a.json && !pr.errors.empty()) {
-      nlohmann::json errs = nlohmann::json::array();
-      for (const Diagnostic& d : pr.errors) {
-        nlohmann::json e = {{"line", d.loc.line}, {"column", d.loc.col}, {"message", d.message}};
-        if (!d.hint.empty()) e["hint"] = d.hint;
-        errs.push_back(std::move(e));
-      }
-      nlohmann::json sj = {{"summary",
-                            {{"steps", 0}, {"calls", 0}, {"ok", false}, {"error", errs.front()}, {"parse_errors", errs}}}};
+      RunSummary none;  // no step ran; the first parse error stopped it
+      none.error = pr.errors.front();
+      nlohmann::json sj = summary_json(none);
+      for (const Diagnostic& d : pr.errors) sj["summary"]["parse_errors"].push_back(diagnostic_json(d));
       std::cout << sj.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
     }
     return 2;

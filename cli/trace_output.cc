@@ -543,6 +543,12 @@ nlohmann::json step_json(const StepRecord& rec, Runner& runner, bool real) {
   return nlohmann::json::parse(s);
 }
 
+nlohmann::json diagnostic_json(const Diagnostic& d) {
+  nlohmann::json j = {{"line", d.loc.line}, {"column", d.loc.col}, {"message", d.message}};
+  if (!d.hint.empty()) j["hint"] = d.hint;
+  return j;
+}
+
 nlohmann::json summary_json(const RunSummary& s) {
   nlohmann::json j = {{"steps", s.steps},
                       {"calls", s.calls},
@@ -553,10 +559,7 @@ nlohmann::json summary_json(const RunSummary& s) {
                       {"disagreements", s.disagreements},
                       {"ok", s.ok()}};
   // A run error stopped the run (also printed on stderr, with the source line).
-  if (s.error) {
-    j["error"] = {{"line", s.error->loc.line}, {"column", s.error->loc.col}, {"message", s.error->message}};
-    if (!s.error->hint.empty()) j["error"]["hint"] = s.error->hint;
-  }
+  if (s.error) j["error"] = diagnostic_json(*s.error);
   return {{"summary", j}};
 }
 

@@ -47,5 +47,7 @@ class TextPrinter {
 void write_step_json(std::string& out, const StepRecord& rec, Runner& runner, bool real);
 nlohmann::json step_json(const StepRecord& rec, Runner& runner, bool real);
 nlohmann::json summary_json(const RunSummary& s);
+// {"line", "column", "message"[, "hint"]}: a run error or a parse error.
+nlohmann::json diagnostic_json(const Diagnostic& d);
 
 }  // namespace nssim::cli

@@ -308,12 +308,7 @@ std::map<int, std::array<uint64_t, kLinks>> existing_pids(const std::vector<Even
       if (a == b) continue;
       // The leader: one that execs (only a leader's execve is modelled), else
       // the one the log shows first; the other is its thread().
-      auto first = [&](int pid) {
-        for (auto& f : evs)
-          if (f.pid == pid) return f.line;
-        return 0;
-      };
-      if (execs.count(b) != execs.count(a) ? execs.count(b) > 0 : first(b) < first(a)) std::swap(a, b);
+      if (execs.count(b) != execs.count(a) ? execs.count(b) > 0 : first_line[b] < first_line[a]) std::swap(a, b);
       (*threads)[b] = a;
     }
     for (auto& [pid, lead] : *threads) lead = root(pid);

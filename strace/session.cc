@@ -556,8 +556,7 @@ void Session::make_existing(const Event& ev, std::vector<Output>& out) {
     auto b = k2m_.find({link_type(kAllLinks[i]), inodes[i]});
     return ns && b != k2m_.end() && b->second == ns->serial;
   };
-  // The creator: the init, or an existing process already made that shares
-  // the most namespaces (a process in a container next to its init).
+  // A thread of another existing pid (existing_thread_of): made by its thread().
   if (auto th = opt_.existing_thread_of.find(ev.pid); th != opt_.existing_thread_of.end() && th->second != ev.pid) {
     int lead = th->second;
     if (!task_for(lead) && opt_.existing.count(lead)) {
@@ -580,6 +579,8 @@ void Session::make_existing(const Event& ev, std::vector<Output>& out) {
       return;
     }
   }
+  // The creator: the init, or an existing process already made that shares
+  // the most namespaces (a process in a container next to its init).
   std::string base = init_name_;
   int best = -1;
   std::vector<std::string> cands{init_name_};
@@ -1364,11 +1365,9 @@ void Session::on_msg(const Call& c, Task& t, Ctx& x) {
       SimBackend& sim = runner_->sim();
       nssim::Task* tm = target ? sim.task(target->name) : nullptr;
       nssim::Task* me = sim.task(t.name);
-      bool visible = false;
-      if (tm && me && tm->thread_pid && tm->state != TaskState::Reaped)
-        for (auto& num : tm->thread_pid->numbers)
-          if (num.ns == sim.kernel().task_active_pid_ns(me)) visible = true;
-      if (target && visible) {
+      bool visible = tm && me && tm->state != TaskState::Reaped &&
+                     Kernel::pid_nr_ns(tm->thread_pid, sim.kernel().task_active_pid_ns(me)) != 0;
+      if (visible) {
         drop_fd(t, f->fd, x, "fd reused");
         std::string name = fd_name(*t.fds, f->fd);
         comment(x, "recvmsg (a pidfd, as pidfd_open)",

@@ -1549,6 +1549,17 @@ class Runtimes : public StraceLive {
       return "busybox-static is not installed (the container's root file system; scripts/install-deps.sh installs it)";
     return "";
   }
+  // An lxc config for a busybox container in `root`: hostname nssimct, no
+  // network, no console, proc and sys mounted. Returns its path.
+  static std::string lxc_conf(const std::string& dir, const std::string& root) {
+    std::string conf = dir + "/lxc.conf";
+    std::ofstream(conf) << "lxc.uts.name = nssimct\n"
+                           "lxc.net.0.type = empty\n"
+                           "lxc.console.path = none\n"
+                           "lxc.rootfs.path = dir:" + root + "\n"
+                           "lxc.mount.auto = proc:mixed sys:ro\n";
+    return conf;
+  }
   // A root file system of busybox-static: /bin/busybox, sh and true linked to
   // it, and the directories runtimes mount on. Returns its path.
   std::string rootfs(const std::string& dir) {
@@ -1646,12 +1657,7 @@ TEST_F(Runtimes, LxcExecute) {
   if (std::string why = missing("lxc-execute", "lxc"); !why.empty()) GTEST_SKIP() << why;
   std::string dir = temp(".lxc");
   std::string root = rootfs(dir);
-  std::string conf = dir + "/lxc.conf";
-  std::ofstream(conf) << "lxc.uts.name = nssimct\n"
-                         "lxc.net.0.type = empty\n"
-                         "lxc.console.path = none\n"
-                         "lxc.rootfs.path = dir:" + root + "\n"
-                         "lxc.mount.auto = proc:mixed sys:ro\n";
+  std::string conf = lxc_conf(dir, root);
   trace_and_round_trip("lxc-execute -n nssim-test -f " + conf + " -- /bin/true",
                        {"clone3(CLONE_NEWNS|CLONE_NEWUTS|CLONE_NEWIPC|CLONE_NEWPID|CLONE_NEWNET) -> p",
                         "unshare(CLONE_NEWCGROUP)  = 0", "sethostname(\"nssimct\")  = 0", "setns(fd"});
@@ -1665,12 +1671,7 @@ TEST_F(Runtimes, LxcAttach) {
   std::string dir = temp(".lxc");
   std::string root = rootfs(dir);
   run_shell("ln -s busybox " + root + "/bin/sleep");
-  std::string conf = dir + "/lxc.conf";
-  std::ofstream(conf) << "lxc.uts.name = nssimct\n"
-                         "lxc.net.0.type = empty\n"
-                         "lxc.console.path = none\n"
-                         "lxc.rootfs.path = dir:" + root + "\n"
-                         "lxc.mount.auto = proc:mixed sys:ro\n";
+  std::string conf = lxc_conf(dir, root);
   std::string l = fmt::format("-P {} -n nssim-test-attach", dir);
   trace_and_round_trip(script(fmt::format("set -e\nlxc-execute {0} -f {1} -- /bin/sleep 30 &\n"
                                           "lxc-wait {0} -s RUNNING -t 10\n"

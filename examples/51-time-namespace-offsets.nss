@@ -7,8 +7,11 @@
 # (ESRCH), CAP_SYS_TIME over the namespace's owner (EPERM), each offset's range
 # (ERANGE) and the freeze (EACCES). docs/semantics.md#time-namespace-offsets.
 # Checked live with nssim trace --real FILE.
+# The initial time namespace is made frozen: its offsets are the host's.
+init: write("/proc/init/timens_offsets", "monotonic 1 0") = EACCES
 init: clone(0) -> shell
 shell: unshare(CLONE_NEWTIME)
+shell: write("/proc/thread-self/timens_offsets", "monotonic 1 0") = ENOENT   # a per-process file only
 shell: write("/proc/shell/timens_offsets", "monotonic 86400 0\nboottime 3600 0")
 shell: write("/proc/self/timens_offsets", "1 5 500")    # 1 is CLOCK_MONOTONIC; a later write wins
 shell: write("/proc/shell/timens_offsets", "realtime 1 0") = EINVAL       # only monotonic and boottime

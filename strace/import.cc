@@ -221,7 +221,8 @@ std::map<int, std::array<uint64_t, kLinks>> existing_pids(const std::vector<Even
   std::map<int, int> changed;  // pid -> line of its first unshare or setns
   struct Made {
     int parent, line;
-    bool fresh;  // CLONE_NEW*
+    bool fresh;   // CLONE_NEW*
+    bool thread;  // CLONE_THREAD: in its parent's thread group
   };
   std::map<int, Made> made;
   for (auto& e : evs) {
@@ -231,7 +232,8 @@ std::map<int, std::array<uint64_t, kLinks>> existing_pids(const std::vector<Even
     if ((c.name == "clone" || c.name == "clone3" || c.name == "fork" || c.name == "vfork") && !c.ret.failed() &&
         !c.ret.unknown)
       made.emplace(static_cast<int>(c.ret.tracer_pid.value_or(c.ret.value)),
-                   Made{e.pid, c.first_line, c.args_text.find("CLONE_NEW") != std::string::npos});
+                   Made{e.pid, c.first_line, c.args_text.find("CLONE_NEW") != std::string::npos,
+                        c.args_text.find("CLONE_THREAD") != std::string::npos});
   }
   // The existing process whose namespaces `pid` has at `line`, or 0.
   auto owner = [&](int pid, int line) {
@@ -297,19 +299,58 @@ std::map<int, std::array<uint64_t, kLinks>> existing_pids(const std::vector<Even
       }
       return pid;
     };
+    // The existing pid whose thread group `pid` is in: itself, or the one a
+    // chain of CLONE_THREAD clones in the log starts from; 0 for a process the log made.
+    auto group_of = [&](int pid) {
+      for (int hops = 0; hops < 64; ++hops) {
+        if (out.count(pid)) return pid;
+        auto m = made.find(pid);
+        if (m == made.end() || !m->second.thread) return 0;
+        pid = m->second.parent;
+      }
+      return 0;
+    };
+    // One thread group of existing pids a and b. The leader: one that execs
+    // (only a leader's execve is modelled), else `lead` when given, else the
+    // one the log shows first; the other is its thread().
+    auto join = [&](int a, int b, int lead) {
+      a = root(a), b = root(b);
+      if (a == b) return;
+      if (execs.count(b) != execs.count(a) ? execs.count(b) > 0
+                                           : lead ? root(lead) == b : first_line[b] < first_line[a])
+        std::swap(a, b);
+      (*threads)[b] = a;
+    };
     for (auto& e : evs) {
-      if (e.kind != Event::Syscall || e.call.name != "wait4" || e.call.ret.value <= 0 || !out.count(e.pid)) continue;
+      if (e.kind != Event::Syscall || e.call.name != "wait4" || e.call.ret.value <= 0) continue;
+      int reaper = group_of(e.pid);
+      if (!reaper) continue;
       auto m = made.find(static_cast<int>(e.call.ret.tracer_pid.value_or(e.call.ret.value)));
       if (m == made.end()) continue;
       int creator = m->second.parent;
-      if (creator == e.pid || !out.count(creator)) continue;
-      if (auto x = exited.find(creator); x != exited.end() && x->second < e.call.first_line) continue;
-      int a = root(creator), b = root(e.pid);
-      if (a == b) continue;
-      // The leader: one that execs (only a leader's execve is modelled), else
-      // the one the log shows first; the other is its thread().
-      if (execs.count(b) != execs.count(a) ? execs.count(b) > 0 : first_line[b] < first_line[a]) std::swap(a, b);
-      (*threads)[b] = a;
+      if (creator == e.pid) continue;
+      // (A thread's exit hands its children to another thread of its group.)
+      bool creator_thread = made.count(creator) && made.at(creator).thread;
+      if (auto x = exited.find(creator); !creator_thread && x != exited.end() && x->second < e.call.first_line) continue;
+      if (int g = group_of(creator)) join(g, reaper, 0);
+    }
+    // tgkill(TGID, TID, sig) = 0 names TID's thread group (a Go runtime's
+    // preemption signals, SIGURG, show every thread of a daemon this way).
+    // Read only from a caller in an existing group: the log's pids and the
+    // caller's are then in one pid namespace, the initial one.
+    std::map<int, int> by_tgid;  // TGID -> the first existing group seen in it
+    for (auto& e : evs) {
+      if (e.kind != Event::Syscall || e.call.name != "tgkill" || e.call.ret.failed() || e.call.ret.unknown) continue;
+      if (e.call.args.size() < 2 || !group_of(e.pid)) continue;
+      auto tgid = parse_int(e.call.args[0]), tid = parse_int(e.call.args[1]);
+      if (!tgid || !tid || *tgid <= 0 || *tid <= 0) continue;
+      int g = group_of(static_cast<int>(*tid));
+      if (!g) continue;
+      int t = static_cast<int>(*tgid);
+      if (out.count(t))
+        join(t, g, t);
+      else if (auto [it, fresh] = by_tgid.emplace(t, g); !fresh)
+        join(it->second, g, 0);
     }
     for (auto& [pid, lead] : *threads) lead = root(pid);
   }

@@ -569,8 +569,9 @@ void Session::make_existing(const Event& ev, std::vector<Output>& out) {
       std::string name = name_for(ev.pid);
       Ctx x{&ev, &out, out.size()};
       step(*lt, fmt::format("thread() -> {}", name), name, x,
-           fmt::format("not in the log: pid {} was running when the log starts, a thread of {}'s process: one of "
-                       "them reaps a child the other made (a child belongs to its creator's thread group)",
+           fmt::format("not in the log: pid {} was running when the log starts, a thread of {}'s process: a "
+                       "thread of one reaps a child a thread of the other made (a child belongs to its creator's "
+                       "thread group), or a tgkill() names their thread group",
                        ev.pid, lt->name),
            true);
       new_task(ev.pid, name, lt->fds, lt->comm);

@@ -561,6 +561,38 @@ TEST(StraceImport, AnExistingPidReapingAnotherOnesChildIsItsThread) {
   std::string sc4 = write_temp(".nss", text4);
   CliRun t4 = run_shell(nssim("trace --no-events --no-table " + sc4));
   EXPECT_EQ(t4.status, 0) << t4.out;
+  // The reaper is a thread the log shows being made (by existing 8): its
+  // group is 8's, so 7 and 8 are one process (containerd under --attach: a
+  // CI run's log, where a new Go thread reaped the shim another one forked).
+  auto [r5, text5] = import(
+      "8 clone3({flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM|CLONE_SETTLS|"
+      "CLONE_PARENT_SETTID|CLONE_CHILD_CLEARTID, child_tid=0x7f0, parent_tid=0x7f0, exit_signal=0, stack=0x7f0, "
+      "stack_size=0x7fff80, tls=0x7f0} => {parent_tid=[9]}, 88) = 9\n"
+      "7 clone(child_stack=NULL, flags=CLONE_VM|CLONE_VFORK|SIGCHLD) = 50\n"
+      "50 exit_group(0) = ?\n"
+      "50 +++ exited with 0 +++\n"
+      "9 wait4(50, [{WIFEXITED(s) && WEXITSTATUS(s) == 0}], 0, NULL) = 50\n");
+  EXPECT_EQ(r5.status, 0) << r5.out;
+  EXPECT_THAT(text5, HasSubstr("p8: thread() -> p7 = p7")) << text5;
+  EXPECT_THAT(text5, HasSubstr("p9: wait(p50) = p50"));
+  EXPECT_THAT(text5, HasSubstr("0 contradictions with the kernel"));
+  // tgkill(TGID, TID) = 0 from an existing caller names TID's group: the TGID
+  // itself when the log has it, else the threads it names are one group.
+  auto [r6, text6] = import(
+      "7 tgkill(8, 12, SIGURG) = 0\n"
+      "12 futex(0x1, FUTEX_WAKE, 1) = 0\n"
+      "8 futex(0x1, FUTEX_WAKE, 1) = 0\n"
+      "7 tgkill(99, 13, SIGURG) = 0\n"
+      "7 tgkill(99, 14, SIGURG) = 0\n"
+      "13 futex(0x1, FUTEX_WAKE, 1) = 0\n"
+      "14 futex(0x1, FUTEX_WAKE, 1) = 0\n"
+      "14 unshare(CLONE_NEWUSER) = -1 EINVAL (Invalid argument)\n");
+  EXPECT_EQ(r6.status, 0) << r6.out;
+  EXPECT_THAT(text6, HasSubstr("p8: thread() -> p12 = p12")) << text6;
+  EXPECT_THAT(text6, HasSubstr("p13: thread() -> p14 = p14")) << text6;
+  EXPECT_THAT(text6, Not(HasSubstr("thread() -> p7")));
+  // A multithreaded process's unshare(CLONE_NEWUSER) is EINVAL: the model agrees only with the group known.
+  EXPECT_THAT(text6, HasSubstr("0 contradictions with the kernel"));
 }
 
 // strace -p of two running shells (one in new uts and net namespaces), both

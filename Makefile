@@ -30,8 +30,10 @@ demo: deps
 	@cmake --build $(BUILD) -j $(JOBS) --target nssim
 	$(BUILD)/cli/nssim trace --real $(DEMO)
 
+# On a failure, each failed test's output is printed again at the end
+# (scripts/failed-tests.py), where a CI log's tail shows it.
 test: build playground
-	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) || { rc=$$?; python3 $(CURDIR)/scripts/failed-tests.py .; exit $$rc; }
 
 # The browser playground (playground/README.md): the model, the pictures' DOT
 # text and the lab grader compiled to wasm32-wasi with Debian's clang-19, and
@@ -117,7 +119,7 @@ test-sanitize: deps
 	@cmake -S . -B $(SAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" \
 	    -DNSSIM_SANITIZE=$(SANITIZE) >/dev/null
 	@cmake --build $(SAN_BUILD) -j $(JOBS)
-	cd $(SAN_BUILD) && $(SAN_ENV) ctest --output-on-failure -j $(JOBS)
+	cd $(SAN_BUILD) && $(SAN_ENV) ctest --output-on-failure -j $(JOBS) || { rc=$$?; python3 $(CURDIR)/scripts/failed-tests.py .; exit $$rc; }
 
 # libFuzzer (tests/fuzz): the scenario parser and the strace log importer, built
 # with clang (-fsanitize=fuzzer,address,undefined) in $(FUZZ_BUILD), each run for

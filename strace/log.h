@@ -59,6 +59,14 @@ struct Call {
   int first_line = 0;   // where it started
   std::string text;     // "PID name(args) = ret" (joined when it was split)
   int exec_thread = 0;  // an execve by a non-leader thread: its tid ("<pid changed to PID ...>"); pid is the leader's
+  // A wait that failed with ECHILD: the other pids' wait4 calls unfinished at
+  // its line, which may have reaped its child first though strace prints them
+  // after it (two threads of a process waiting at once).
+  struct PendingWait {
+    int pid, line;
+    int64_t who;  // wait4's first argument (-1: any child)
+  };
+  std::vector<PendingWait> pending_waits;
 };
 
 struct Event {

@@ -1700,6 +1700,18 @@ void Session::on_wait(const Call& c, Task& t, Ctx& x, int64_t reaped) {
     std::string target = resolve_pid(reaped, ns);
     if (target.empty() && r.tracer_pid)
       if (Task* tt = task_for(static_cast<int>(*r.tracer_pid))) target = tt->name;
+    if (auto ah = reaped_ahead_.find(t.pid); ah != reaped_ahead_.end()) {
+      auto [was, nr, line] = ah->second;
+      reaped_ahead_.erase(ah);
+      if (was == target || nr == reaped)
+        return comment(x, c.name + " (reaped ahead)",
+                       fmt::format("reaps {}, done at line {} where another thread's wait returned ECHILD", was, line),
+                       false);
+      contradiction(x, fmt::format("{} reaped {}, but the model had it reap {} at line {} to explain another "
+                                   "thread's ECHILD there",
+                                   c.name, target.empty() ? std::to_string(reaped) : target, was, line));
+      return comment(x, c.name + " (reaped ahead)", "the reap done ahead was another child", true, false);
+    }
     bool before_log =
         std::any_of(existing_made_.begin(), existing_made_.end(), [&](auto& e) { return e.second == t.name; }) ||
         (opt_.initial && opt_.restored.count(t.pid));
@@ -1736,6 +1748,32 @@ void Session::on_wait(const Call& c, Task& t, Ctx& x, int64_t reaped) {
   }
   if (who && *who > 0) {
     std::string target = resolve_pid(*who, ns);
+    // ECHILD for a child the model still has as a zombie, while another
+    // thread of the process the child belongs to has a wait4 for it (or any
+    // child) in progress: that wait reaped it first, though strace prints its
+    // end after this line (both threads in do_wait() at once: whichever
+    // release_task()s the child wins). The reap is done here, ahead.
+    SimBackend& sim = runner_->sim();
+    nssim::Task* zt = target.empty() ? nullptr : sim.task(target);
+    if (zt && zt->state == TaskState::Zombie && zt->real_parent && r.failed() && r.err == "ECHILD")
+      for (auto& pw : c.pending_waits) {
+        Task* pt = task_for(pw.pid);
+        nssim::Task* pm = pt ? sim.task(pt->name) : nullptr;
+        if (!pm || pm->state != TaskState::Running || pm->group_leader != zt->real_parent->group_leader ||
+            reaped_ahead_.count(pw.pid))
+          continue;
+        if (pw.who != -1 && resolve_pid(pw.who, active_pidns(pt->name)) != target) continue;
+        step(*pt, fmt::format("wait({})", target), target, x,
+             fmt::format("done ahead: pid {}'s wait4 (started at line {}, its end printed later) reaped {} before this "
+                         "line's ECHILD",
+                         pw.pid, pw.line, target),
+             true);
+        int64_t nr = 0;
+        for (auto& [key, name] : nspids_)
+          if (name == target && key.first == active_pidns(pt->name)) nr = key.second;
+        reaped_ahead_[pw.pid] = {target, nr, x.ev ? x.ev->line : 0};
+        break;
+      }
     if (!target.empty()) {
       std::optional<std::string> res;
       if (r.failed() && errno_from_name(r.err))

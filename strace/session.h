@@ -190,6 +190,13 @@ class Session {
   };
   std::vector<Parked> parked_;
   std::vector<std::pair<int, std::string>> existing_made_;      // opt.existing pids made so far, in order
+  // Reaps done ahead of where strace printed them, by pid column. See on_wait().
+  struct ReapedAhead {
+    std::string task;  // the child reaped
+    int64_t nr;        // its pid as the waiter sees it (0: not known)
+    int line;          // the ECHILD it explains
+  };
+  std::map<int, ReapedAhead> reaped_ahead_;
   std::map<std::pair<uint32_t, int64_t>, std::string> nspids_;  // (pid ns serial, nr) -> task
   std::map<uint32_t, uint32_t> procns_;                         // mnt ns serial -> pid ns serial of its /proc
   std::map<uint32_t, uint64_t> m2k_;                            // model ns serial -> kernel inode

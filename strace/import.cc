@@ -175,7 +175,16 @@ std::map<int, std::array<uint64_t, kLinks>> existing_pids(const std::vector<Even
   if (evs.empty()) return out;
   std::map<int, int> first_line;  // pid -> its first line (a call's start)
   std::set<int64_t> results;      // pids clones returned (in the caller's pid ns and strace's)
-  std::vector<int> clone_starts;  // clones none of whose pids is a pid column
+  std::vector<std::pair<int, int>> clone_starts;  // (line, creator) of clones none of whose pids is a pid column
+  // For whose results are in strace's pid namespace: pid column -> (creator,
+  // line, CLONE_NEWPID), and the first line a pid might change its
+  // pid_ns_for_children (unshare(CLONE_NEWPID), any setns).
+  struct Origin {
+    int parent, line;
+    bool newpid;
+  };
+  std::map<int, Origin> origin;
+  std::map<int, int> pidns_change;
   for (auto& e : evs) {
     int l = e.kind == Event::Syscall ? e.call.first_line : e.line;
     auto [it, fresh] = first_line.emplace(e.pid, l);
@@ -189,18 +198,44 @@ std::map<int, std::array<uint64_t, kLinks>> existing_pids(const std::vector<Even
     if (c.ret.unknown) continue;  // "= ?": the caller died in it, no child line follows
     results.insert(c.ret.value);
     if (c.ret.tracer_pid) results.insert(*c.ret.tracer_pid);
-    if (!first_line.count(static_cast<int>(c.ret.tracer_pid.value_or(c.ret.value))))
-      clone_starts.push_back(c.first_line);  // a child in another pid namespace, or one with no line
+    int child = static_cast<int>(c.ret.tracer_pid.value_or(c.ret.value));
+    origin.emplace(child, Origin{e.pid, c.first_line, c.args_text.find("CLONE_NEWPID") != std::string::npos});
+    if (!first_line.count(child))
+      clone_starts.emplace_back(c.first_line, e.pid);  // a child in another pid namespace, or one with no line
   }
+  for (auto& e : evs)
+    if (e.kind == Event::Syscall && !e.call.ret.failed() &&
+        ((e.call.name == "unshare" && e.call.args_text.find("CLONE_NEWPID") != std::string::npos) ||
+         e.call.name == "setns"))
+      pidns_change.emplace(e.pid, e.call.first_line);
   std::sort(clone_starts.begin(), clone_starts.end());
   std::vector<std::pair<int, int>> unmade;  // (first line, pid)
   for (auto& [pid, l] : first_line)
     if (pid != evs.front().pid && !results.count(pid)) unmade.emplace_back(l, pid);
   std::sort(unmade.begin(), unmade.end());
-  // Each unmade pid is the child of the earliest unclaimed clone that started before it, if any.
+  // Whether pid's active pid namespace is strace's: the log's first pid or an
+  // existing one, or made (no CLONE_NEWPID) by one whose children went there.
+  // Its clones return pids as strace shows them, so a result with no line is
+  // a child that printed none (a Go thread idle until the detach), not one
+  // shown under another number.
+  auto strace_pidns = [&](int pid) {
+    for (int hops = 0; hops < 64; ++hops) {
+      if (pid == evs.front().pid || out.count(pid)) return true;
+      auto o = origin.find(pid);
+      if (o == origin.end() || o->second.newpid) return false;
+      if (auto ch = pidns_change.find(o->second.parent); ch != pidns_change.end() && ch->second < o->second.line)
+        return false;
+      pid = o->second.parent;
+    }
+    return false;
+  };
+  // Each unmade pid is the child of the earliest unclaimed clone that started
+  // before it, if any, among clones by a creator in another pid namespace.
   size_t next = 0;
   for (auto& [l, pid] : unmade) {
-    if (next < clone_starts.size() && clone_starts[next] < l) {
+    while (next < clone_starts.size() && clone_starts[next].first < l && strace_pidns(clone_starts[next].second))
+      ++next;
+    if (next < clone_starts.size() && clone_starts[next].first < l) {
       ++next;
       continue;
     }

@@ -1751,8 +1751,9 @@ void Session::on_wait(const Call& c, Task& t, Ctx& x, int64_t reaped) {
     // ECHILD for a child the model still has as a zombie, while another
     // thread of the process the child belongs to has a wait4 for it (or any
     // child) in progress: that wait reaped it first, though strace prints its
-    // end after this line (both threads in do_wait() at once: whichever
-    // release_task()s the child wins). The reap is done here, ahead.
+    // end after this line (kernel/exit.c:wait_task_zombie() @ v7.2: the waiter
+    // that moves its exit_state off EXIT_ZOMBIE wins; the other finds no
+    // child). The reap is done here, ahead.
     SimBackend& sim = runner_->sim();
     nssim::Task* zt = target.empty() ? nullptr : sim.task(target);
     if (zt && zt->state == TaskState::Zombie && zt->real_parent && r.failed() && r.err == "ECHILD")

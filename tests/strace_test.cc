@@ -595,6 +595,40 @@ TEST(StraceImport, AnExistingPidReapingAnotherOnesChildIsItsThread) {
   EXPECT_THAT(text6, HasSubstr("0 contradictions with the kernel"));
 }
 
+// A thread that prints nothing before the detach (an idle Go thread under
+// --attach, a CI-loop log) is no clone of a pid the log shows later: its
+// creator's clones return pids as strace shows them (strace's pid namespace),
+// so a running pid that shows up afterwards is an existing one.
+TEST(StraceImport, AThreadThatPrintsNothingIsNoCloneOfALaterPid) {
+  std::string sc = temp(".nss");
+  CliRun r = run_shell(nssim(
+      "import " +
+      write_temp(".log",
+                 "7 clone3({flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM|CLONE_SETTLS|"
+                 "CLONE_PARENT_SETTID|CLONE_CHILD_CLEARTID, child_tid=0x7f0, parent_tid=0x7f0, exit_signal=0, "
+                 "stack=0x7f0, stack_size=0x7fff80, tls=0x7f0} => {parent_tid=[9]}, 88) = 9\n"
+                 "8 unshare(CLONE_NEWUTS) = 0\n") +
+      " -o " + sc));
+  EXPECT_EQ(r.status, 0) << r.out;
+  std::string text = slurp(sc);
+  EXPECT_THAT(text, HasSubstr("init: clone(0) -> p8 = p8")) << text;
+  EXPECT_THAT(text, HasSubstr("p8: unshare(CLONE_NEWUTS) = 0"));
+  // A creator in a pid namespace of its own (after unshare(CLONE_NEWPID) and a
+  // fork) returns its namespace's numbers: its child, shown under strace's
+  // number, is still matched to the clone by order.
+  CliRun r2 = run_shell(nssim("import " +
+                              write_temp(".log",
+                                         "7 unshare(CLONE_NEWPID) = 0\n"
+                                         "7 clone(child_stack=NULL, flags=SIGCHLD) = 20\n"
+                                         "20 clone(child_stack=NULL, flags=SIGCHLD) = 2\n"
+                                         "21 unshare(CLONE_NEWUTS) = 0\n") +
+                              " -o " + sc));
+  EXPECT_EQ(r2.status, 0) << r2.out;
+  std::string text2 = slurp(sc);
+  EXPECT_THAT(text2, HasSubstr("pid 21 is taken to be")) << text2;
+  EXPECT_THAT(text2, Not(HasSubstr("init: clone(0) -> p21")));
+}
+
 // Two threads of a process in wait4 at once (containerd under --attach, a
 // CI-loop log): thread 8's wait4(-1) reaps the child while thread 7's
 // wait4(50) returns ECHILD, and strace prints 7's end first.

@@ -375,7 +375,17 @@ void Reader::feed(std::string_view raw, int lineno, std::vector<Event>& out, std
   // the leader's syscall entry was never seen). Such a line may be cut short
   // with no ')' and resumes as "<... ??? resumed>"; there is nothing to
   // translate, so every part of it is skipped.
-  if (s.starts_with("?\?\?(") || s.starts_with("<... ?\?\? resumed>")) return;
+  // Cut short, it can have the next line run into it: "???(19566 +++
+  // superseded by execve in pid 19571 +++" (seen under load); that line is read.
+  if (s.starts_with("?\?\?(")) {
+    std::string_view rest = s.substr(4);
+    if (size_t sp = rest.find(' '); sp != std::string_view::npos && sp > 0 &&
+                                    rest.substr(0, sp).find_first_not_of("0123456789") == std::string_view::npos &&
+                                    rest.substr(sp + 1).starts_with("+++ "))
+      return feed(rest, lineno, out, errs);
+    return;
+  }
+  if (s.starts_with("<... ?\?\? resumed>")) return;
   Call call;
   call.pid = pid;
   call.line = call.first_line = lineno;
@@ -395,6 +405,21 @@ void Reader::feed(std::string_view raw, int lineno, std::vector<Event>& out, std
       call.exec_thread = cut_execve_->from_pid;
       pending_.insert_or_assign(pid, std::move(*cut_execve_));
       cut_execve_.reset();
+    }
+    // A thread's execve printed "<unfinished ...>" under its own pid (no
+    // "<pid changed to ...>", seen under load) resumes under the leader's:
+    // the one execve another pid has in progress is it.
+    if (call.name == "execve" && (!pending_.count(pid) || pending_[pid].name != "execve")) {
+      int from = 0, n = 0;
+      for (auto& [other, pw] : pending_)
+        if (other != pid && pw.name == "execve") from = other, ++n;
+      if (n == 1) {
+        Pending moved = std::move(pending_.at(from));
+        pending_.erase(from);
+        moved.from_pid = from;
+        call.exec_thread = from;
+        pending_.insert_or_assign(pid, std::move(moved));
+      }
     }
     auto it = pending_.find(pid);
     if (it == pending_.end() || it->second.name != call.name)

@@ -143,6 +143,35 @@ TEST(StraceLog, AThreadsExecveCutShortResumesUnderTheLeadersPid) {
   EXPECT_EQ(errs.size(), 1u);
 }
 
+TEST(StraceLog, AThreadsUnfinishedExecveResumesUnderTheLeadersPid) {
+  // Seen under load (a CI-loop run of StraceLive.AThreadsExecveBecomesItsLeadersExec):
+  // the thread's execve ends "<unfinished ...>" under its own pid, and the
+  // leader's "???(" line has the superseded line run into it.
+  strace::Reader r;
+  std::vector<strace::Event> evs;
+  std::vector<strace::LogError> errs;
+  r.feed("23461 execve(\"/bin/true\", [\"true\"], 0x7ffc5bc32a18 /* 37 vars */ <unfinished ...>", 1, evs, errs);
+  r.feed("23457 ?\?\?(23457 +++ superseded by execve in pid 23461 +++", 2, evs, errs);
+  r.feed("23457 <... execve resumed>)             = 0", 3, evs, errs);
+  ASSERT_TRUE(errs.empty()) << errs.front().message;
+  ASSERT_EQ(evs.size(), 2u);
+  EXPECT_EQ(evs[0].kind, strace::Event::Superseded);
+  EXPECT_EQ(evs[0].pid, 23457);
+  const strace::Call& e = evs[1].call;
+  EXPECT_EQ(e.name, "execve");
+  EXPECT_EQ(e.pid, 23457);
+  EXPECT_EQ(e.exec_thread, 23461);
+  EXPECT_EQ(e.args[0], "\"/bin/true\"");
+  // With two execve calls of other pids in progress, which one resumed is not known: an error.
+  strace::Reader r2;
+  std::vector<strace::Event> evs2;
+  std::vector<strace::LogError> errs2;
+  r2.feed("11 execve(\"/bin/true\", [\"true\"], 0x7ffc /* 37 vars */ <unfinished ...>", 1, evs2, errs2);
+  r2.feed("12 execve(\"/bin/true\", [\"true\"], 0x7ffc /* 37 vars */ <unfinished ...>", 2, evs2, errs2);
+  r2.feed("10 <... execve resumed>)             = 0", 3, evs2, errs2);
+  EXPECT_EQ(errs2.size(), 1u);
+}
+
 TEST(StraceLog, SkipsSystemCallsStraceCouldNotIdentify) {
   // Under load, when a thread execs, strace has printed the leader's pending
   // call as "???(" (a call it never saw enter), cut short or unfinished.

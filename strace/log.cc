@@ -355,6 +355,8 @@ void Reader::feed(std::string_view raw, int lineno, std::vector<Event>& out, std
       ev.code = signal_number(sig);
     } else if (s.starts_with("+++ superseded by execve")) {
       ev.kind = Event::Superseded;
+      if (size_t in = s.find(" in pid "); in != std::string_view::npos)
+        ev.code = static_cast<int>(parse_int(s.substr(in + 8, s.find(' ', in + 8) - in - 8)).value_or(0));
     } else {
       return bad("unknown '+++' line", "expected '+++ exited with N +++' or '+++ killed by SIGNAL +++'");
     }

@@ -75,7 +75,7 @@ struct Event {
   int line = 0;
   std::string text;    // the log line (joined for split calls)
   Call call;           // Syscall
-  int code = 0;        // Exited: exit code; Killed: signal number (0 if unknown)
+  int code = 0;        // Exited: exit code; Killed: signal number (0 if unknown); Superseded: the execing thread
   std::string signal;  // Killed/Signal: "SIGTERM"
 };
 

@@ -736,6 +736,28 @@ void Session::handle(const Event& ev, std::vector<Output>& out) {
               "signals are not modelled; a fatal one shows as '+++ killed by' and is translated as exit", false);
       break;
     case Event::Superseded:
+      // The leader's thread clone ended "= ?" because the thread it made
+      // exec'd at once (de_thread() ended the leader in the call): the
+      // superseded line names that thread, made here.
+      if (auto u = thread_clone_unknown_.find(ev.pid);
+          ev.code > 0 && !task_for(ev.code) && u != thread_clone_unknown_.end()) {
+        int line = u->second;
+        thread_clone_unknown_.erase(u);
+        nssim::Task* lm = runner_->sim().task(t.name);
+        if (lm && lm->state == TaskState::Running) {
+          std::string name = name_for(ev.code);
+          step(t, fmt::format("thread() -> {}", name), name, x,
+               fmt::format("the thread clone at line {} ended '= ?': the thread it made, pid {}, exec'd and took the "
+                           "leader's pid (de_thread() ended the leader in the call)",
+                           line, ev.code));
+          new_task(ev.code, name, t.fds, t.comm);
+          if (auto it = orphans_.find(ev.code); it != orphans_.end()) {
+            auto evs = std::move(it->second);
+            orphans_.erase(it);
+            for (auto& e : evs) handle(e, *x.out);
+          }
+        }
+      }
       comment(
           x, "execve by a thread",
           "a non-leader thread's execve takes over the leader's pid (de_thread()): translated at its execve line as "
@@ -1609,7 +1631,9 @@ void Session::on_clone(const Call& c, Task& t, Ctx& x) {
   if (r.unknown) {
     // "= ?": the caller died in the call (another thread's exit_group, a fatal
     // signal); whether a child was made, strace cannot tell, and none of its
-    // lines follow (a thread dies with the group).
+    // lines follow (a thread dies with the group). Unless the new thread
+    // execs: then the caller's "+++ superseded" line names it (Superseded).
+    if (thread) thread_clone_unknown_[t.pid] = c.first_line;
     return comment(x, c.name + " (= ?)",
                    "the caller died in the call (exit_group of another thread, a signal): no result, not translated",
                    true);

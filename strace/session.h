@@ -197,6 +197,9 @@ class Session {
     int line;          // the ECHILD it explains
   };
   std::map<int, ReapedAhead> reaped_ahead_;
+  // Thread clones that ended "= ?", by the caller's pid column -> line: one
+  // whose new thread's execve then supersedes the caller made that thread.
+  std::map<int, int> thread_clone_unknown_;
   std::map<std::pair<uint32_t, int64_t>, std::string> nspids_;  // (pid ns serial, nr) -> task
   std::map<uint32_t, uint32_t> procns_;                         // mnt ns serial -> pid ns serial of its /proc
   std::map<uint32_t, uint64_t> m2k_;                            // model ns serial -> kernel inode

@@ -658,6 +658,34 @@ TEST(StraceImport, AThreadThatPrintsNothingIsNoCloneOfALaterPid) {
   EXPECT_THAT(text2, Not(HasSubstr("init: clone(0) -> p21")));
 }
 
+// The leader's thread clone ends "= ?" when the thread it made execs at once
+// (a CI-loop run of StraceLive.AThreadsExecveBecomesItsLeadersExec): the
+// superseded line names the thread, which is made there.
+TEST(StraceImport, AThreadCloneEndedByItsThreadsExecveMadeThatThread) {
+  std::string sc = temp(".nss");
+  CliRun r = run_shell(nssim(
+      "import " +
+      write_temp(".log",
+                 "7 clone3({flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM|CLONE_SETTLS|"
+                 "CLONE_PARENT_SETTID|CLONE_CHILD_CLEARTID, child_tid=0x7f0, parent_tid=0x7f0, exit_signal=0, "
+                 "stack=0x7f0, stack_size=0x7fff80, tls=0x7f0} <unfinished ...>\n"
+                 "9 execve(\"/bin/true\", [\"true\"], 0x7ffe /* 37 vars */ <unfinished ...>\n"
+                 "7 <... clone3 resumed> <unfinished ...>) = ?\n"
+                 "7 +++ superseded by execve in pid 9 +++\n"
+                 "7 <... execve resumed>)             = 0\n"
+                 "7 exit_group(0)                     = ?\n"
+                 "7 +++ exited with 0 +++\n") +
+      " -o " + sc));
+  EXPECT_EQ(r.status, 0) << r.out;
+  std::string text = slurp(sc);
+  EXPECT_THAT(text, HasSubstr("p7: thread() -> p9 = p9")) << text;
+  EXPECT_THAT(text, HasSubstr("the thread clone at line 1 ended '= ?'"));
+  EXPECT_THAT(text, HasSubstr("p7: exec() = 0"));
+  EXPECT_THAT(text, HasSubstr("0 contradictions with the kernel"));
+  CliRun t = run_shell(nssim("trace --no-events --no-table " + sc));
+  EXPECT_EQ(t.status, 0) << t.out;
+}
+
 // Two threads of a process in wait4 at once (containerd under --attach, a
 // CI-loop log): thread 8's wait4(-1) reaps the child while thread 7's
 // wait4(50) returns ECHILD, and strace prints 7's end first.

@@ -176,8 +176,8 @@ std::map<int, std::array<uint64_t, kLinks>> existing_pids(const std::vector<Even
   std::map<int, int> first_line;  // pid -> its first line (a call's start)
   std::set<int64_t> results;      // pids clones returned (in the caller's pid ns and strace's)
   std::vector<std::pair<int, int>> clone_starts;  // (line, creator) of clones none of whose pids is a pid column
-  // For whose results are in strace's pid namespace: pid column -> (creator,
-  // line, CLONE_NEWPID), and the first line a pid might change its
+  // To tell which clones return pids in strace's pid namespace: pid column ->
+  // (creator, line, CLONE_NEWPID), and the first line a pid may change its
   // pid_ns_for_children (unshare(CLONE_NEWPID), any setns).
   struct Origin {
     int parent, line;
@@ -351,9 +351,14 @@ std::map<int, std::array<uint64_t, kLinks>> existing_pids(const std::vector<Even
     auto join = [&](int a, int b, int lead) {
       a = root(a), b = root(b);
       if (a == b) return;
-      if (execs.count(b) != execs.count(a) ? execs.count(b) > 0
-                                           : lead ? root(lead) == b : first_line[b] < first_line[a])
-        std::swap(a, b);
+      bool b_leads;
+      if (execs.count(b) != execs.count(a))
+        b_leads = execs.count(b) > 0;
+      else if (lead)
+        b_leads = root(lead) == b;
+      else
+        b_leads = first_line[b] < first_line[a];
+      if (b_leads) std::swap(a, b);
       (*threads)[b] = a;
     };
     for (auto& e : evs) {
@@ -366,7 +371,8 @@ std::map<int, std::array<uint64_t, kLinks>> existing_pids(const std::vector<Even
       if (creator == e.pid) continue;
       // (A thread's exit hands its children to another thread of its group.)
       bool creator_thread = made.count(creator) && made.at(creator).thread;
-      if (auto x = exited.find(creator); !creator_thread && x != exited.end() && x->second < e.call.first_line) continue;
+      auto x = exited.find(creator);
+      if (!creator_thread && x != exited.end() && x->second < e.call.first_line) continue;
       if (int g = group_of(creator)) join(g, reaper, 0);
     }
     // tgkill(TGID, TID, sig) = 0 names TID's thread group (a Go runtime's

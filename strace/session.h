@@ -189,7 +189,7 @@ class Session {
     std::unique_ptr<Task> task;  // the child, until its pid shows up in the log
   };
   std::vector<Parked> parked_;
-  std::vector<std::pair<int, std::string>> existing_made_;      // opt.existing pids made so far, in order
+  std::vector<std::pair<int, std::string>> existing_made_;  // opt.existing pids made so far, in order
   // Reaps done ahead of where strace printed them, by pid column. See on_wait().
   struct ReapedAhead {
     std::string task;  // the child reaped

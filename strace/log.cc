@@ -494,7 +494,7 @@ void Reader::feed(std::string_view raw, int lineno, std::vector<Event>& out, std
   if (call.ret.unknown && !after.substr(1).empty() && trim(after.substr(1))[0] != '?')
     return bad(fmt::format("bad result '{}'", std::string(trim(after.substr(1)))),
                "expected a number, -1 ERRNO (text), or ?");
-  if ((call.name == "wait4" || call.name == "waitid") && call.ret.failed() && call.ret.err == "ECHILD")
+  if (call.name == "wait4" && call.ret.failed() && call.ret.err == "ECHILD")
     for (auto& [other, pw] : pending_)
       if (other != pid && pw.name == "wait4")
         if (auto a = split_args(pw.args_head); !a.empty())

@@ -59,7 +59,7 @@ struct Call {
   int first_line = 0;   // where it started
   std::string text;     // "PID name(args) = ret" (joined when it was split)
   int exec_thread = 0;  // an execve by a non-leader thread: its tid ("<pid changed to PID ...>"); pid is the leader's
-  // A wait that failed with ECHILD: the other pids' wait4 calls unfinished at
+  // A wait4 that failed with ECHILD: the other pids' wait4 calls unfinished at
   // its line, which may have reaped its child first though strace prints them
   // after it (two threads of a process waiting at once).
   struct PendingWait {

@@ -751,11 +751,7 @@ void Session::handle(const Event& ev, std::vector<Output>& out) {
                            "leader's pid (de_thread() ended the leader in the call)",
                            line, ev.code));
           new_task(ev.code, name, t.fds, t.comm);
-          if (auto it = orphans_.find(ev.code); it != orphans_.end()) {
-            auto evs = std::move(it->second);
-            orphans_.erase(it);
-            for (auto& e : evs) handle(e, *x.out);
-          }
+          replay_orphans(ev.code, *x.out);
         }
       }
       comment(
@@ -1709,11 +1705,15 @@ void Session::on_clone(const Call& c, Task& t, Ctx& x) {
     parked_.push_back(Parked{key, c.line, std::move(owned)});
     return;
   }
-  if (auto it = orphans_.find(key); it != orphans_.end()) {
-    auto evs = std::move(it->second);
-    orphans_.erase(it);
-    for (auto& e : evs) handle(e, *x.out);
-  }
+  replay_orphans(key, *x.out);
+}
+
+void Session::replay_orphans(int pid, std::vector<Output>& out) {
+  auto it = orphans_.find(pid);
+  if (it == orphans_.end()) return;
+  auto evs = std::move(it->second);
+  orphans_.erase(it);
+  for (auto& e : evs) handle(e, out);
 }
 
 void Session::on_wait(const Call& c, Task& t, Ctx& x, int64_t reaped) {

@@ -153,6 +153,8 @@ class Session {
   std::string fd_name(FdTable& tbl, int fd);
   void drop_fd(Task& t, int fd, Ctx& x, const char* why);
   void on_clone(const Call& c, Task& t, Ctx& x);
+  // The lines a pid printed before the model had its task, now that it has.
+  void replay_orphans(int pid, std::vector<Output>& out);
   // A pid of opt.existing at its first line: cloned from the init (see SessionOptions::existing).
   void make_existing(const Event& ev, std::vector<Output>& out);
   void on_exec(const Call& c, Task& t, Ctx& x);

@@ -48,6 +48,25 @@ std::string write_temp(const std::string& suffix, const std::string& content) {
   return p;
 }
 
+// `nssim import` of a log's text: the run, and the scenario it wrote ("" if none).
+std::pair<CliRun, std::string> import_log(const std::string& log) {
+  std::string sc = temp(".nss");
+  std::remove(sc.c_str());
+  CliRun r = run_shell(nssim("import " + write_temp(".log", log) + " -o " + sc));
+  return {r, slurp(sc)};
+}
+
+// The line strace -f prints for a pthread/Go thread made by clone3: PARENT
+// makes TID, "= TID", or unfinished when TID is 0.
+std::string thread_clone3(int parent, int tid) {
+  std::string head = fmt::format(
+      "{} clone3({{flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM|CLONE_SETTLS|"
+      "CLONE_PARENT_SETTID|CLONE_CHILD_CLEARTID, child_tid=0x7f0, parent_tid=0x7f0, exit_signal=0, stack=0x7f0, "
+      "stack_size=0x7fff80, tls=0x7f0}}",
+      parent);
+  return tid ? fmt::format("{} => {{parent_tid=[{}]}}, 88) = {}\n", head, tid, tid) : head + " <unfinished ...>\n";
+}
+
 // Reads a whole log through the Reader and the Session, as `nssim import` does.
 struct Imported {
   std::vector<strace::Output> outs;
@@ -541,11 +560,7 @@ TEST(StraceImport, ATaskSeenOnlyEndingIsAComment) {
 // process of its own (which would get ECHILD); a creator that exited before
 // the reap is a subreaper's orphan instead, and nothing is inferred.
 TEST(StraceImport, AnExistingPidReapingAnotherOnesChildIsItsThread) {
-  auto import = [](const std::string& log) {
-    std::string sc = temp(".nss");
-    CliRun r = run_shell(nssim("import " + write_temp(".log", log) + " -o " + sc));
-    return std::pair{r, slurp(sc)};
-  };
+  auto import = import_log;
   auto [r, text] = import(
       "7 clone(child_stack=NULL, flags=SIGCHLD) = 50\n"
       "8 futex(0x1, FUTEX_WAIT, 0, NULL) = 0\n"
@@ -594,9 +609,7 @@ TEST(StraceImport, AnExistingPidReapingAnotherOnesChildIsItsThread) {
   // group is 8's, so 7 and 8 are one process (containerd under --attach: a
   // CI run's log, where a new Go thread reaped the shim another one forked).
   auto [r5, text5] = import(
-      "8 clone3({flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM|CLONE_SETTLS|"
-      "CLONE_PARENT_SETTID|CLONE_CHILD_CLEARTID, child_tid=0x7f0, parent_tid=0x7f0, exit_signal=0, stack=0x7f0, "
-      "stack_size=0x7fff80, tls=0x7f0} => {parent_tid=[9]}, 88) = 9\n"
+      thread_clone3(8, 9) +
       "7 clone(child_stack=NULL, flags=CLONE_VM|CLONE_VFORK|SIGCHLD) = 50\n"
       "50 exit_group(0) = ?\n"
       "50 +++ exited with 0 +++\n"
@@ -629,31 +642,19 @@ TEST(StraceImport, AnExistingPidReapingAnotherOnesChildIsItsThread) {
 // creator's clones return pids as strace shows them (strace's pid namespace),
 // so a running pid that shows up afterwards is an existing one.
 TEST(StraceImport, AThreadThatPrintsNothingIsNoCloneOfALaterPid) {
-  std::string sc = temp(".nss");
-  CliRun r = run_shell(nssim(
-      "import " +
-      write_temp(".log",
-                 "7 clone3({flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM|CLONE_SETTLS|"
-                 "CLONE_PARENT_SETTID|CLONE_CHILD_CLEARTID, child_tid=0x7f0, parent_tid=0x7f0, exit_signal=0, "
-                 "stack=0x7f0, stack_size=0x7fff80, tls=0x7f0} => {parent_tid=[9]}, 88) = 9\n"
-                 "8 unshare(CLONE_NEWUTS) = 0\n") +
-      " -o " + sc));
+  auto [r, text] = import_log(thread_clone3(7, 9) + "8 unshare(CLONE_NEWUTS) = 0\n");
   EXPECT_EQ(r.status, 0) << r.out;
-  std::string text = slurp(sc);
   EXPECT_THAT(text, HasSubstr("init: clone(0) -> p8 = p8")) << text;
   EXPECT_THAT(text, HasSubstr("p8: unshare(CLONE_NEWUTS) = 0"));
   // A creator in a pid namespace of its own (after unshare(CLONE_NEWPID) and a
   // fork) returns its namespace's numbers: its child, shown under strace's
   // number, is still matched to the clone by order.
-  CliRun r2 = run_shell(nssim("import " +
-                              write_temp(".log",
-                                         "7 unshare(CLONE_NEWPID) = 0\n"
-                                         "7 clone(child_stack=NULL, flags=SIGCHLD) = 20\n"
-                                         "20 clone(child_stack=NULL, flags=SIGCHLD) = 2\n"
-                                         "21 unshare(CLONE_NEWUTS) = 0\n") +
-                              " -o " + sc));
+  auto [r2, text2] = import_log(
+      "7 unshare(CLONE_NEWPID) = 0\n"
+      "7 clone(child_stack=NULL, flags=SIGCHLD) = 20\n"
+      "20 clone(child_stack=NULL, flags=SIGCHLD) = 2\n"
+      "21 unshare(CLONE_NEWUTS) = 0\n");
   EXPECT_EQ(r2.status, 0) << r2.out;
-  std::string text2 = slurp(sc);
   EXPECT_THAT(text2, HasSubstr("pid 21 is taken to be")) << text2;
   EXPECT_THAT(text2, Not(HasSubstr("init: clone(0) -> p21")));
 }
@@ -662,27 +663,19 @@ TEST(StraceImport, AThreadThatPrintsNothingIsNoCloneOfALaterPid) {
 // (a CI-loop run of StraceLive.AThreadsExecveBecomesItsLeadersExec): the
 // superseded line names the thread, which is made there.
 TEST(StraceImport, AThreadCloneEndedByItsThreadsExecveMadeThatThread) {
-  std::string sc = temp(".nss");
-  CliRun r = run_shell(nssim(
-      "import " +
-      write_temp(".log",
-                 "7 clone3({flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM|CLONE_SETTLS|"
-                 "CLONE_PARENT_SETTID|CLONE_CHILD_CLEARTID, child_tid=0x7f0, parent_tid=0x7f0, exit_signal=0, "
-                 "stack=0x7f0, stack_size=0x7fff80, tls=0x7f0} <unfinished ...>\n"
-                 "9 execve(\"/bin/true\", [\"true\"], 0x7ffe /* 37 vars */ <unfinished ...>\n"
-                 "7 <... clone3 resumed> <unfinished ...>) = ?\n"
-                 "7 +++ superseded by execve in pid 9 +++\n"
-                 "7 <... execve resumed>)             = 0\n"
-                 "7 exit_group(0)                     = ?\n"
-                 "7 +++ exited with 0 +++\n") +
-      " -o " + sc));
+  auto [r, text] = import_log(thread_clone3(7, 0) +
+                              "9 execve(\"/bin/true\", [\"true\"], 0x7ffe /* 37 vars */ <unfinished ...>\n"
+                              "7 <... clone3 resumed> <unfinished ...>) = ?\n"
+                              "7 +++ superseded by execve in pid 9 +++\n"
+                              "7 <... execve resumed>)             = 0\n"
+                              "7 exit_group(0)                     = ?\n"
+                              "7 +++ exited with 0 +++\n");
   EXPECT_EQ(r.status, 0) << r.out;
-  std::string text = slurp(sc);
   EXPECT_THAT(text, HasSubstr("p7: thread() -> p9 = p9")) << text;
   EXPECT_THAT(text, HasSubstr("the thread clone at line 1 ended '= ?'"));
   EXPECT_THAT(text, HasSubstr("p7: exec() = 0"));
   EXPECT_THAT(text, HasSubstr("0 contradictions with the kernel"));
-  CliRun t = run_shell(nssim("trace --no-events --no-table " + sc));
+  CliRun t = run_shell(nssim("trace --no-events --no-table " + write_temp(".nss", text)));
   EXPECT_EQ(t.status, 0) << t.out;
 }
 
@@ -691,19 +684,11 @@ TEST(StraceImport, AThreadCloneEndedByItsThreadsExecveMadeThatThread) {
 // wait4(50) returns ECHILD, and strace prints 7's end first.
 TEST(StraceImport, TwoThreadsWaitingAtOnceOneReapsAheadOfItsPrintedEnd) {
   auto import = [](const std::string& tail) {
-    std::string sc = temp(".nss");
-    CliRun r = run_shell(nssim("import " +
-                               write_temp(".log",
-                                          "7 clone3({flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|"
-                                          "CLONE_SYSVSEM|CLONE_SETTLS|CLONE_PARENT_SETTID|CLONE_CHILD_CLEARTID, "
-                                          "child_tid=0x7f0, parent_tid=0x7f0, exit_signal=0, stack=0x7f0, "
-                                          "stack_size=0x7fff80, tls=0x7f0} => {parent_tid=[8]}, 88) = 8\n"
-                                          "7 clone(child_stack=NULL, flags=SIGCHLD) = 50\n"
-                                          "50 exit_group(0) = ?\n"
-                                          "50 +++ exited with 0 +++\n" +
-                                              tail) +
-                               " -o " + sc));
-    return std::pair{r, slurp(sc)};
+    return import_log(thread_clone3(7, 8) +
+                      "7 clone(child_stack=NULL, flags=SIGCHLD) = 50\n"
+                      "50 exit_group(0) = ?\n"
+                      "50 +++ exited with 0 +++\n" +
+                      tail);
   };
   auto [r, text] = import(
       "8 wait4(-1,  <unfinished ...>\n"
